@@ -1,0 +1,193 @@
+// The AWS access provider: IAM Identity Center account assignments for Identity Store users.
+import { GetUserIdCommand, type IdentitystoreClient } from "@aws-sdk/client-identitystore";
+import {
+  CreateAccountAssignmentCommand,
+  DeleteAccountAssignmentCommand,
+  DescribeAccountAssignmentCreationStatusCommand,
+  DescribeAccountAssignmentDeletionStatusCommand,
+  ListAccountAssignmentsCommand,
+  type AccountAssignmentOperationStatus,
+  type SSOAdminClient,
+} from "@aws-sdk/client-sso-admin";
+import { ProviderError } from "../domain/errors.js";
+import type { AccessProvider, AssignmentTarget, OperationKind, OperationOutcome } from "../services/ports.js";
+import { errorCode, toProviderError } from "./errors.js";
+import { RateLimiter, Semaphore, type Priority } from "./limiter.js";
+
+export interface IdentityCenterSettings {
+  readonly instanceArn: string;
+  readonly identityStoreId: string;
+  /** Permission set name → ARN, resolved at start. */
+  readonly permissionSetArns: ReadonlyMap<string, string>;
+  readonly callsPerSecond: number;
+  readonly maxConcurrentCreations: number;
+  readonly pollIntervalMs: number;
+  /** How long an operation may stay IN_PROGRESS before we stop waiting (the grant is resumed later). */
+  readonly operationTimeoutMs: number;
+  /** Attempts for a call that hits ConflictException or throttling beyond the SDK's own retries. */
+  readonly conflictRetries: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class IdentityCenterProvider implements AccessProvider {
+  private readonly limiter: RateLimiter;
+  private readonly creations: Semaphore;
+  private readonly creationPermits = new Map<string, () => void>();
+
+  constructor(
+    private readonly ssoAdmin: SSOAdminClient,
+    private readonly identityStore: IdentitystoreClient,
+    private readonly settings: IdentityCenterSettings,
+  ) {
+    this.limiter = new RateLimiter(settings.callsPerSecond);
+    this.creations = new Semaphore(settings.maxConcurrentCreations);
+  }
+
+  async findPrincipal(email: string): Promise<string | undefined> {
+    try {
+      const result = await this.call("normal", "Identity Store GetUserId", () =>
+        this.identityStore.send(
+          new GetUserIdCommand({
+            IdentityStoreId: this.settings.identityStoreId,
+            AlternateIdentifier: { UniqueAttribute: { AttributePath: "emails.value", AttributeValue: email } },
+          }),
+        ),
+      );
+      return result.UserId;
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === "ResourceNotFoundException") return undefined;
+      throw error;
+    }
+  }
+
+  async assignmentExists(target: AssignmentTarget): Promise<boolean> {
+    let nextToken: string | undefined;
+    do {
+      const page = await this.call("normal", "ListAccountAssignments", () =>
+        this.ssoAdmin.send(
+          new ListAccountAssignmentsCommand({
+            InstanceArn: this.settings.instanceArn,
+            AccountId: target.accountId,
+            PermissionSetArn: this.permissionSetArn(target),
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      const found = (page.AccountAssignments ?? []).some(
+        (assignment) => assignment.PrincipalType === "USER" && assignment.PrincipalId === target.principalId,
+      );
+      if (found) return true;
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return false;
+  }
+
+  async startCreate(target: AssignmentTarget): Promise<string> {
+    const release = await this.creations.acquire();
+    try {
+      const result = await this.call("normal", "CreateAccountAssignment", () =>
+        this.ssoAdmin.send(new CreateAccountAssignmentCommand(this.assignmentInput(target))),
+      );
+      const requestId = this.requestIdOf(result.AccountAssignmentCreationStatus, "CreateAccountAssignment");
+      this.creationPermits.set(requestId, release);
+      return requestId;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  async startDelete(target: AssignmentTarget): Promise<string | "absent"> {
+    try {
+      const result = await this.call("revoke", "DeleteAccountAssignment", () =>
+        this.ssoAdmin.send(new DeleteAccountAssignmentCommand(this.assignmentInput(target))),
+      );
+      return this.requestIdOf(result.AccountAssignmentDeletionStatus, "DeleteAccountAssignment");
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === "ResourceNotFoundException") return "absent";
+      throw error;
+    }
+  }
+
+  async awaitOperation(kind: OperationKind, requestId: string): Promise<OperationOutcome> {
+    try {
+      return await this.pollUntilDone(kind, requestId);
+    } finally {
+      this.creationPermits.get(requestId)?.();
+      this.creationPermits.delete(requestId);
+    }
+  }
+
+  private async pollUntilDone(kind: OperationKind, requestId: string): Promise<OperationOutcome> {
+    const deadline = Date.now() + this.settings.operationTimeoutMs;
+    let interval = this.settings.pollIntervalMs;
+    for (;;) {
+      const status = await this.describe(kind, requestId);
+      if (status?.Status === "SUCCEEDED") return { ok: true };
+      if (status?.Status === "FAILED") return { ok: false, reason: status.FailureReason ?? "AWS reported FAILED without a reason" };
+      if (Date.now() + interval > deadline) {
+        throw new ProviderError(`AWS ${kind} request ${requestId} is still in progress`, "OperationTimeout", true);
+      }
+      await sleep(interval);
+      interval = Math.min(interval * 2, 5_000);
+    }
+  }
+
+  private async describe(kind: OperationKind, requestId: string): Promise<AccountAssignmentOperationStatus | undefined> {
+    const instanceArn = this.settings.instanceArn;
+    if (kind === "create") {
+      const result = await this.call("normal", "DescribeAccountAssignmentCreationStatus", () =>
+        this.ssoAdmin.send(
+          new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn: instanceArn, AccountAssignmentCreationRequestId: requestId }),
+        ),
+      );
+      return result.AccountAssignmentCreationStatus;
+    }
+    const result = await this.call("revoke", "DescribeAccountAssignmentDeletionStatus", () =>
+      this.ssoAdmin.send(
+        new DescribeAccountAssignmentDeletionStatusCommand({ InstanceArn: instanceArn, AccountAssignmentDeletionRequestId: requestId }),
+      ),
+    );
+    return result.AccountAssignmentDeletionStatus;
+  }
+
+  /** One rate-limited AWS call, retried with backoff on conflicts and throttling the SDK gave up on. */
+  private async call<T>(priority: Priority, action: string, send: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.limiter.run(priority, send);
+      } catch (error) {
+        const failure = toProviderError(error, action);
+        const code = errorCode(error);
+        const worthRetrying = code === "ConflictException" || code === "ThrottlingException";
+        if (!worthRetrying || attempt >= this.settings.conflictRetries) throw failure;
+        await sleep(Math.min(200 * 2 ** attempt, 5_000) * (0.5 + Math.random() / 2));
+      }
+    }
+  }
+
+  private assignmentInput(target: AssignmentTarget) {
+    return {
+      InstanceArn: this.settings.instanceArn,
+      TargetId: target.accountId,
+      TargetType: "AWS_ACCOUNT" as const,
+      PermissionSetArn: this.permissionSetArn(target),
+      PrincipalType: "USER" as const,
+      PrincipalId: target.principalId,
+    };
+  }
+
+  private permissionSetArn(target: AssignmentTarget): string {
+    const arn = this.settings.permissionSetArns.get(target.permissionSetName);
+    if (!arn) {
+      throw new ProviderError(`Permission set ${target.permissionSetName} is not known in this instance`, "UnknownPermissionSet", false);
+    }
+    return arn;
+  }
+
+  private requestIdOf(status: AccountAssignmentOperationStatus | undefined, action: string): string {
+    if (!status?.RequestId) throw new ProviderError(`${action} returned no request id`, "MalformedResponse", true);
+    return status.RequestId;
+  }
+}

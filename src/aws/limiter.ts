@@ -1,0 +1,80 @@
+// Keeps our Identity Center calls under the account's shared quota; revocations jump the queue.
+
+export type Priority = "revoke" | "normal";
+
+interface Waiting {
+  start: () => void;
+}
+
+/** A token bucket with two queues: work for revocations is always started before anything else. */
+export class RateLimiter {
+  private tokens: number;
+  private lastRefill = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly queues: Record<Priority, Waiting[]> = { revoke: [], normal: [] };
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number = Math.max(1, Math.floor(ratePerSecond)),
+  ) {
+    this.tokens = this.burst;
+  }
+
+  run<T>(priority: Priority, task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queues[priority].push({ start: () => task().then(resolve, reject) });
+      this.drain();
+    });
+  }
+
+  get queued(): number {
+    return this.queues.revoke.length + this.queues.normal.length;
+  }
+
+  private drain(): void {
+    this.refill();
+    while (this.tokens >= 1) {
+      const next = this.queues.revoke.shift() ?? this.queues.normal.shift();
+      if (!next) return;
+      this.tokens -= 1;
+      next.start();
+    }
+    if (this.queued > 0 && !this.timer) {
+      const wait = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.drain();
+      }, wait);
+    }
+  }
+
+  private refill(): void {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.lastRefill) / 1000) * this.ratePerSecond);
+    this.lastRefill = now;
+  }
+}
+
+/** At most `limit` holders at once; the rest wait in arrival order. */
+export class Semaphore {
+  private held = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(): Promise<() => void> {
+    if (this.held >= this.limit) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.held += 1;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.held -= 1;
+    };
+  }
+}

@@ -1,0 +1,105 @@
+// Environment variables, parsed once at start into a frozen, typed Config.
+import { z } from "zod";
+import { ConfigError, describeIssues } from "./problems.js";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: "required: the bot user OAuth token (xoxb-…)" })
+    .startsWith("xoxb-", { error: "must be a bot token starting with xoxb-" }),
+  SLACK_SIGNING_SECRET: z
+    .string({ error: "required: the app's signing secret (Basic Information → App Credentials)" })
+    .min(1, { error: "must not be empty" }),
+  SLACK_APP_TOKEN: z
+    .string()
+    .startsWith("xapp-", { error: "must be an app-level token starting with xapp- (or unset for HTTP mode)" })
+    .optional(),
+  SLACK_API_URL: z
+    .url({ error: "must be a URL such as https://slack.com/api/" })
+    .transform((url) => (url.endsWith("/") ? url : `${url}/`))
+    .optional(),
+  PORT: z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535).default(3000),
+  JIT_POLICY_FILE: z.string().min(1).default("policy.yaml"),
+  JIT_DATABASE_FILE: z.string().min(1).default("jit.sqlite"),
+  JIT_AUDIT_CHANNEL: z
+    .string({ error: "required: the id of the channel that receives the audit feed (C…)" })
+    .regex(/^[CG][A-Z0-9]{2,}$/, { error: "must be a Slack channel id such as C0123456789" }),
+  JIT_ACCESS_PORTAL_URL: z.url({
+    error: "required: your AWS access portal URL, e.g. https://d-1234567890.awsapps.com/start",
+  }),
+  JIT_SSO_INSTANCE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, {
+      error: "must be an Identity Center instance ARN like arn:aws:sso:::instance/ssoins-1234567890abcdef",
+    })
+    .optional(),
+  JIT_IDENTITY_STORE_ID: z
+    .string()
+    .regex(/^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+      error: "must be an identity store id like d-1234567890",
+    })
+    .optional(),
+  JIT_SWEEP_INTERVAL_SECONDS: positiveInt(5).pipe(z.number().max(59, { error: "must be at most 59" })),
+  JIT_AWS_CALLS_PER_SECOND: positiveInt(10).pipe(
+    z.number().max(20, { error: "must stay under Identity Center's shared quota of 20 calls/s" }),
+  ),
+  JIT_AWS_POLL_INTERVAL_MS: positiveInt(1000),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+});
+
+export interface Config {
+  readonly slack: {
+    readonly botToken: string;
+    readonly signingSecret: string;
+    readonly appToken: string | undefined;
+    readonly apiUrl: string | undefined;
+    readonly port: number;
+  };
+  readonly policyFile: string;
+  readonly databaseFile: string;
+  readonly auditChannel: string;
+  readonly accessPortalUrl: string;
+  readonly aws: {
+    readonly instanceArn: string | undefined;
+    readonly identityStoreId: string | undefined;
+    readonly callsPerSecond: number;
+    readonly pollIntervalMs: number;
+  };
+  readonly sweepIntervalSeconds: number;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** Empty strings count as unset: `.env` files often carry `KEY=` for optional values. */
+function withoutEmpty(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""));
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = envSchema.safeParse(withoutEmpty(env));
+  if (!parsed.success) throw new ConfigError("The environment", describeIssues(parsed.error.issues));
+  const e = parsed.data;
+  return Object.freeze({
+    slack: Object.freeze({
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+      port: e.PORT,
+    }),
+    policyFile: e.JIT_POLICY_FILE,
+    databaseFile: e.JIT_DATABASE_FILE,
+    auditChannel: e.JIT_AUDIT_CHANNEL,
+    accessPortalUrl: e.JIT_ACCESS_PORTAL_URL,
+    aws: Object.freeze({
+      instanceArn: e.JIT_SSO_INSTANCE_ARN,
+      identityStoreId: e.JIT_IDENTITY_STORE_ID,
+      callsPerSecond: e.JIT_AWS_CALLS_PER_SECOND,
+      pollIntervalMs: e.JIT_AWS_POLL_INTERVAL_MS,
+    }),
+    sweepIntervalSeconds: e.JIT_SWEEP_INTERVAL_SECONDS,
+    logLevel: e.LOG_LEVEL,
+  });
+}

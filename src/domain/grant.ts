@@ -1,0 +1,106 @@
+// A grant is one request for access and everything that happens to it, from asking to revocation.
+import { Conflict } from "./errors.js";
+
+export type GrantStatus =
+  | "pending" // waiting for an approver
+  | "approved" // decided; AWS not touched yet
+  | "denied"
+  | "provisioning" // AWS assignment being created (principal and prior access recorded)
+  | "active"
+  | "failed" // never became active; AWS holds nothing for it
+  | "revoking" // AWS assignment being removed
+  | "revoked";
+
+/** The whole state machine, as data: every status change is checked against this table. */
+export const TRANSITIONS: Readonly<Record<GrantStatus, readonly GrantStatus[]>> = {
+  pending: ["approved", "denied", "failed"],
+  approved: ["provisioning", "failed"],
+  provisioning: ["active", "failed"],
+  active: ["revoking"],
+  revoking: ["revoked"],
+  denied: [],
+  failed: [],
+  revoked: [],
+};
+
+export function canTransition(from: GrantStatus, to: GrantStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function assertTransition(from: GrantStatus, to: GrantStatus): void {
+  if (!canTransition(from, to)) {
+    throw new Conflict(`A grant cannot go from ${from} to ${to}.`);
+  }
+}
+
+export function isTerminal(status: GrantStatus): boolean {
+  return TRANSITIONS[status].length === 0;
+}
+
+/** Statuses in which a grant holds, or is about to hold, the AWS assignment. */
+export const HOLDING_STATUSES: readonly GrantStatus[] = ["provisioning", "active"];
+
+export interface Grant {
+  readonly id: string;
+  readonly requesterId: string;
+  readonly requesterTeamId: string;
+  readonly requesterEmail: string | null;
+  readonly accountId: string;
+  readonly permissionSetName: string;
+  readonly durationMs: number;
+  readonly justification: string;
+  readonly ruleName: string;
+  readonly status: GrantStatus;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly decidedBy: string | null;
+  readonly decidedAt: number | null;
+  readonly approvalChannel: string | null;
+  readonly approvalTs: string | null;
+  /** Identity Center user id the assignment is made for. */
+  readonly principalId: string | null;
+  /** The user had this assignment from outside this grant: revocation must leave it alone. */
+  readonly keepsAssignment: boolean;
+  /** AWS request id of the assignment creation or deletion in flight. */
+  readonly operationId: string | null;
+  readonly activatedAt: number | null;
+  readonly expiresAt: number | null;
+  readonly endedAt: number | null;
+  readonly failureReason: string | null;
+}
+
+export type NewGrant = Pick<
+  Grant,
+  | "id"
+  | "requesterId"
+  | "requesterTeamId"
+  | "requesterEmail"
+  | "accountId"
+  | "permissionSetName"
+  | "durationMs"
+  | "justification"
+  | "ruleName"
+  | "createdAt"
+>;
+
+/** Fields a transition may set alongside the status. */
+export type GrantChanges = Partial<
+  Pick<
+    Grant,
+    | "decidedBy"
+    | "decidedAt"
+    | "approvalChannel"
+    | "approvalTs"
+    | "principalId"
+    | "keepsAssignment"
+    | "operationId"
+    | "activatedAt"
+    | "expiresAt"
+    | "endedAt"
+    | "failureReason"
+  >
+>;
+
+export function isExpired(grant: Grant, now: number): boolean {
+  return grant.status === "active" && grant.expiresAt !== null && grant.expiresAt <= now;
+}

@@ -1,0 +1,38 @@
+// Entry point: load configuration, start the bot, stop cleanly on SIGTERM/SIGINT.
+import { pino } from "pino";
+import { startBot } from "./bot.js";
+import { DiscoveryError } from "./aws/discovery.js";
+import { loadConfig } from "./config/env.js";
+import { loadPolicyFile } from "./config/policy-file.js";
+import { ConfigError } from "./config/problems.js";
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const policy = loadPolicyFile(config.policyFile);
+  const logger = pino({ level: config.logLevel, redact: ["token", "*.token", "botToken", "signingSecret", "appToken"] });
+  const bot = await startBot(config, policy, logger);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    bot.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: String(error) }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof DiscoveryError) {
+    process.stderr.write(`jit-slack cannot start. ${error.message}\n`);
+  } else {
+    process.stderr.write(`jit-slack cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

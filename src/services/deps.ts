@@ -1,0 +1,16 @@
+import type { Clock } from "../domain/clock.js";
+import type { Policy } from "../domain/policy.js";
+import type { AccessProvider, GrantStore, Logger, Notifier, UserDirectory } from "./ports.js";
+import type { WorkTracker } from "./work-tracker.js";
+
+/** Everything the use cases need, wired once in main.ts (or a test). */
+export interface ServiceDeps {
+  readonly store: GrantStore;
+  readonly provider: AccessProvider;
+  readonly notifier: Notifier;
+  readonly directory: UserDirectory;
+  readonly clock: Clock;
+  readonly policy: Policy;
+  readonly logger: Logger;
+  readonly work: WorkTracker;
+}

@@ -1,0 +1,82 @@
+// The narrow interfaces services depend on. Store, AWS and Slack each implement one of these.
+import type { AuditNote, AuditRecord } from "../domain/audit-event.js";
+import type { Grant, GrantChanges, GrantStatus, NewGrant } from "../domain/grant.js";
+
+export interface GrantStore {
+  /** Stores a new pending grant and its "requested" audit record in one transaction. */
+  insert(grant: NewGrant, note: AuditNote): Promise<Grant>;
+  get(id: string): Promise<Grant | undefined>;
+  /**
+   * Compare-and-set: moves the grant from `from` to `to` with `changes` and appends `note` (if any)
+   * to the audit trail, all in one transaction. Returns undefined (and changes nothing) when the grant
+   * is no longer in `from`.
+   */
+  transition(
+    id: string,
+    from: GrantStatus,
+    to: GrantStatus,
+    changes: GrantChanges,
+    note: AuditNote | null,
+  ): Promise<Grant | undefined>;
+  /** Compare-and-set without a status change: updates fields only while the grant is still in `status`. */
+  amend(id: string, status: GrantStatus, changes: GrantChanges): Promise<Grant | undefined>;
+  /** Appends an audit record about a grant that is not a status change (a retry, a warning). */
+  note(grantId: string, note: AuditNote): Promise<void>;
+  listByStatus(statuses: readonly GrantStatus[]): Promise<Grant[]>;
+  /** Active grants whose expiry is at or before `now`, soonest first. */
+  listExpired(now: number): Promise<Grant[]>;
+  /** Grants other than `excludeId` that hold (or are acquiring) this exact assignment. */
+  listHolding(target: AssignmentTarget, excludeId: string): Promise<Grant[]>;
+}
+
+export interface AuditOutbox {
+  /** Oldest first: the audit channel receives records in the order they happened. */
+  undelivered(limit: number): Promise<AuditRecord[]>;
+  markDelivered(seq: number): Promise<void>;
+}
+
+export interface AssignmentTarget {
+  readonly accountId: string;
+  readonly permissionSetName: string;
+  readonly principalId: string;
+}
+
+export type OperationKind = "create" | "delete";
+
+export type OperationOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** The cloud side of a grant. Errors are thrown as ProviderError. */
+export interface AccessProvider {
+  /** Identity Center user id for this email, or undefined when there is none. */
+  findPrincipal(email: string): Promise<string | undefined>;
+  assignmentExists(target: AssignmentTarget): Promise<boolean>;
+  /** Starts creating the assignment; returns the AWS request id to follow it by. */
+  startCreate(target: AssignmentTarget): Promise<string>;
+  /** Starts deleting the assignment; "absent" when there was nothing to delete. */
+  startDelete(target: AssignmentTarget): Promise<string | "absent">;
+  /** Waits until the operation has succeeded or failed. */
+  awaitOperation(kind: OperationKind, requestId: string): Promise<OperationOutcome>;
+}
+
+/** Who a Slack user is, as far as policy and provisioning need. */
+export interface UserDirectory {
+  emailOf(slackUserId: string): Promise<string | null>;
+}
+
+/** Messages to people. Implementations must not throw for delivery problems they can log instead. */
+export interface Notifier {
+  /** Posts the request with Approve/Deny to the approvers' channel; returns where it landed. */
+  postApprovalRequest(grant: Grant, approverChannel: string): Promise<{ channel: string; ts: string }>;
+  /** Replaces the approval message with the decision and its outcome. */
+  updateApprovalRequest(grant: Grant): Promise<void>;
+  /** Tells the requester what happened to their grant. */
+  tellRequester(grant: Grant): Promise<void>;
+}
+
+/** Structured logging, satisfied by pino. */
+export interface Logger {
+  debug(context: object, message: string): void;
+  info(context: object, message: string): void;
+  warn(context: object, message: string): void;
+  error(context: object, message: string): void;
+}

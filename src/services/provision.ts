@@ -1,0 +1,128 @@
+// Turns an approved grant into an AWS account assignment, resuming safely after a crash.
+import { SYSTEM_ACTOR } from "../domain/audit-event.js";
+import { ProviderError } from "../domain/errors.js";
+import type { Grant } from "../domain/grant.js";
+import type { ServiceDeps } from "./deps.js";
+import type { AssignmentTarget } from "./ports.js";
+import { assignmentKey } from "./work-tracker.js";
+
+function targetOf(grant: Grant, principalId: string): AssignmentTarget {
+  return { accountId: grant.accountId, permissionSetName: grant.permissionSetName, principalId };
+}
+
+/**
+ * Drives an approved or provisioning grant until it is active or failed. A grant this process is
+ * already working on is left alone. Outages leave the grant where it is for the sweep to resume;
+ * it is only marked failed when AWS has definitely not given the access.
+ */
+export async function provisionGrant(deps: ServiceDeps, grantId: string): Promise<Grant | undefined> {
+  if (!deps.work.claim(grantId)) return undefined;
+  try {
+    let grant = await deps.store.get(grantId);
+    if (grant?.status === "approved") grant = await prepare(deps, grant);
+    if (grant?.status === "provisioning") grant = await complete(deps, grant);
+    return grant;
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    deps.logger.warn({ grantId, err: error.message, code: error.code }, "provisioning interrupted; the sweep will resume it");
+    return deps.store.get(grantId);
+  } finally {
+    deps.work.release(grantId);
+  }
+}
+
+/** approved → provisioning: find the user in Identity Center and what access they already hold. */
+async function prepare(deps: ServiceDeps, grant: Grant): Promise<Grant | undefined> {
+  if (!grant.requesterEmail) {
+    return fail(deps, grant, "Your Slack profile has no email address, so you cannot be matched to an IAM Identity Center user.");
+  }
+  let principalId: string | undefined;
+  try {
+    principalId = await deps.provider.findPrincipal(grant.requesterEmail);
+  } catch (error) {
+    if (error instanceof ProviderError && !error.retryable) return fail(deps, grant, error.message);
+    throw error;
+  }
+  if (!principalId) {
+    return fail(deps, grant, `No IAM Identity Center user has the email ${grant.requesterEmail}.`);
+  }
+  const target = targetOf(grant, principalId);
+  return deps.work.exclusive(assignmentKey(target), async () => {
+    const exists = await deps.provider.assignmentExists(target);
+    const holders = await deps.store.listHolding(target, grant.id);
+    // Another grant of ours holds it: share its answer to "was it there before us?"
+    const keepsAssignment = holders.length > 0 ? holders.some((holder) => holder.keepsAssignment) : exists;
+    const provisioning = await deps.store.transition(grant.id, "approved", "provisioning", { principalId, keepsAssignment, operationId: null }, null);
+    return provisioning && createAndActivate(deps, provisioning, target, exists);
+  });
+}
+
+/** Resumes a grant found in provisioning (this run, or one that crashed). */
+async function complete(deps: ServiceDeps, grant: Grant): Promise<Grant | undefined> {
+  if (!grant.principalId) return fail(deps, grant, "The grant lost its Identity Center user id.");
+  const target = targetOf(grant, grant.principalId);
+  return deps.work.exclusive(assignmentKey(target), () => createAndActivate(deps, grant, target));
+}
+
+async function createAndActivate(
+  deps: ServiceDeps,
+  provisioning: Grant,
+  target: AssignmentTarget,
+  knownToExist?: boolean,
+): Promise<Grant | undefined> {
+  let grant = provisioning;
+  let operationId = grant.operationId;
+  if (!operationId) {
+    if (knownToExist ?? (await deps.provider.assignmentExists(target))) return activate(deps, grant);
+    try {
+      operationId = await deps.provider.startCreate(target);
+    } catch (error) {
+      if (error instanceof ProviderError && !error.retryable) return fail(deps, grant, error.message);
+      throw error;
+    }
+    const recorded = await deps.store.amend(grant.id, "provisioning", { operationId });
+    if (!recorded) return deps.store.get(grant.id);
+    grant = recorded;
+  }
+  const outcome = await deps.provider.awaitOperation("create", operationId);
+  if (!outcome.ok) return fail(deps, grant, `AWS could not create the assignment: ${outcome.reason}`);
+  return activate(deps, grant);
+}
+
+async function activate(deps: ServiceDeps, grant: Grant): Promise<Grant | undefined> {
+  const now = deps.clock.now();
+  const active = await deps.store.transition(
+    grant.id,
+    "provisioning",
+    "active",
+    { activatedAt: now, expiresAt: now + grant.durationMs, operationId: null },
+    {
+      action: "provisioned",
+      actorId: SYSTEM_ACTOR,
+      detail: {
+        principalId: grant.principalId,
+        expiresAt: new Date(now + grant.durationMs).toISOString(),
+        awsRequestId: grant.operationId,
+        alreadyHadAccess: grant.keepsAssignment,
+      },
+    },
+  );
+  if (active) await announce(deps, active);
+  return active;
+}
+
+async function fail(deps: ServiceDeps, grant: Grant, reason: string): Promise<Grant | undefined> {
+  const failed = await deps.store.transition(
+    grant.id,
+    grant.status,
+    "failed",
+    { failureReason: reason, endedAt: deps.clock.now(), operationId: null },
+    { action: "failed", actorId: SYSTEM_ACTOR, detail: { reason, awsRequestId: grant.operationId } },
+  );
+  if (failed) await announce(deps, failed);
+  return failed;
+}
+
+async function announce(deps: ServiceDeps, grant: Grant): Promise<void> {
+  await Promise.all([deps.notifier.tellRequester(grant), deps.notifier.updateApprovalRequest(grant)]);
+}

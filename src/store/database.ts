@@ -1,0 +1,31 @@
+// Opens the SQLite file and brings its schema up to date.
+import Database from "better-sqlite3";
+import { MIGRATIONS } from "./migrations.js";
+
+export type SqliteDatabase = Database.Database;
+
+export function openDatabase(file: string): SqliteDatabase {
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  // FULL: a grant or audit record acknowledged to a person survives power loss.
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  migrate(db);
+  return db;
+}
+
+function migrate(db: SqliteDatabase): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `The database is at schema version ${current}, newer than this build knows (${MIGRATIONS.length}). Upgrade jit-slack.`,
+    );
+  }
+  db.transaction(() => {
+    MIGRATIONS.slice(current).forEach((sql, index) => {
+      db.exec(sql);
+      db.pragma(`user_version = ${current + index + 1}`);
+    });
+  }).immediate();
+}

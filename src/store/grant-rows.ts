@@ -1,0 +1,83 @@
+// Mapping between grant objects and rows of the grants table.
+import type { Grant, GrantChanges, GrantStatus } from "../domain/grant.js";
+
+export interface GrantRow {
+  id: string;
+  requester_id: string;
+  requester_team_id: string;
+  requester_email: string | null;
+  account_id: string;
+  permission_set: string;
+  duration_ms: number;
+  justification: string;
+  rule_name: string;
+  status: GrantStatus;
+  created_at: number;
+  updated_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  approval_channel: string | null;
+  approval_ts: string | null;
+  principal_id: string | null;
+  keeps_assignment: number;
+  operation_id: string | null;
+  activated_at: number | null;
+  expires_at: number | null;
+  ended_at: number | null;
+  failure_reason: string | null;
+}
+
+export function grantFromRow(row: GrantRow): Grant {
+  return {
+    id: row.id,
+    requesterId: row.requester_id,
+    requesterTeamId: row.requester_team_id,
+    requesterEmail: row.requester_email,
+    accountId: row.account_id,
+    permissionSetName: row.permission_set,
+    durationMs: row.duration_ms,
+    justification: row.justification,
+    ruleName: row.rule_name,
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at,
+    approvalChannel: row.approval_channel,
+    approvalTs: row.approval_ts,
+    principalId: row.principal_id,
+    keepsAssignment: row.keeps_assignment === 1,
+    operationId: row.operation_id,
+    activatedAt: row.activated_at,
+    expiresAt: row.expires_at,
+    endedAt: row.ended_at,
+    failureReason: row.failure_reason,
+  };
+}
+
+const CHANGE_COLUMNS: Readonly<Record<keyof GrantChanges, string>> = {
+  decidedBy: "decided_by",
+  decidedAt: "decided_at",
+  approvalChannel: "approval_channel",
+  approvalTs: "approval_ts",
+  principalId: "principal_id",
+  keepsAssignment: "keeps_assignment",
+  operationId: "operation_id",
+  activatedAt: "activated_at",
+  expiresAt: "expires_at",
+  endedAt: "ended_at",
+  failureReason: "failure_reason",
+};
+
+/** `SET` assignments and their parameters for the fields present in `changes`. */
+export function changeAssignments(changes: GrantChanges): { sql: string[]; params: Record<string, unknown> } {
+  const sql: string[] = [];
+  const params: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(CHANGE_COLUMNS) as Array<[keyof GrantChanges, string]>) {
+    if (!(key in changes)) continue;
+    const value = changes[key];
+    sql.push(`${column} = @${column}`);
+    params[column] = typeof value === "boolean" ? Number(value) : (value ?? null);
+  }
+  return { sql, params };
+}

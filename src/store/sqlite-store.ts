@@ -1,0 +1,162 @@
+// The SQLite implementation of the grant store and audit outbox: the only place SQL lives.
+import type { AuditDetail, AuditNote, AuditRecord } from "../domain/audit-event.js";
+import type { Clock } from "../domain/clock.js";
+import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../domain/grant.js";
+import type { AssignmentTarget, AuditOutbox, GrantStore } from "../services/ports.js";
+import type { SqliteDatabase } from "./database.js";
+import { changeAssignments, grantFromRow, type GrantRow } from "./grant-rows.js";
+
+interface AuditRow {
+  seq: number;
+  at: number;
+  action: AuditRecord["action"];
+  actor_id: string;
+  grant_id: string;
+  account_id: string;
+  permission_set: string;
+  detail: string;
+}
+
+export class SqliteStore implements GrantStore, AuditOutbox {
+  private readonly selectGrant;
+  private readonly insertAudit;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly clock: Clock,
+  ) {
+    this.selectGrant = db.prepare<[string], GrantRow>("SELECT * FROM grants WHERE id = ?");
+    this.insertAudit = db.prepare(
+      `INSERT INTO audit_events (at, action, actor_id, grant_id, account_id, permission_set, detail)
+       VALUES (@at, @action, @actorId, @grantId, @accountId, @permissionSet, @detail)`,
+    );
+  }
+
+  async insert(grant: NewGrant, note: AuditNote): Promise<Grant> {
+    return this.db
+      .transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO grants (id, requester_id, requester_team_id, requester_email, account_id, permission_set,
+               duration_ms, justification, rule_name, status, created_at, updated_at)
+             VALUES (@id, @requesterId, @requesterTeamId, @requesterEmail, @accountId, @permissionSetName,
+               @durationMs, @justification, @ruleName, 'pending', @createdAt, @createdAt)`,
+          )
+          .run(grant);
+        const stored = this.mustGet(grant.id);
+        this.appendAudit(stored, note);
+        return stored;
+      })
+      .immediate();
+  }
+
+  async get(id: string): Promise<Grant | undefined> {
+    const row = this.selectGrant.get(id);
+    return row && grantFromRow(row);
+  }
+
+  async transition(
+    id: string,
+    from: GrantStatus,
+    to: GrantStatus,
+    changes: GrantChanges,
+    note: AuditNote | null,
+  ): Promise<Grant | undefined> {
+    assertTransition(from, to);
+    return this.db
+      .transaction(() => {
+        const updated = this.compareAndSet(id, from, to, changes);
+        if (updated && note) this.appendAudit(updated, note);
+        return updated;
+      })
+      .immediate();
+  }
+
+  async amend(id: string, status: GrantStatus, changes: GrantChanges): Promise<Grant | undefined> {
+    return this.db.transaction(() => this.compareAndSet(id, status, status, changes)).immediate();
+  }
+
+  async note(grantId: string, note: AuditNote): Promise<void> {
+    this.db.transaction(() => this.appendAudit(this.mustGet(grantId), note)).immediate();
+  }
+
+  async listByStatus(statuses: readonly GrantStatus[]): Promise<Grant[]> {
+    const placeholders = statuses.map(() => "?").join(", ");
+    const rows = this.db
+      .prepare<GrantStatus[], GrantRow>(`SELECT * FROM grants WHERE status IN (${placeholders}) ORDER BY created_at`)
+      .all(...statuses);
+    return rows.map(grantFromRow);
+  }
+
+  async listExpired(now: number): Promise<Grant[]> {
+    const rows = this.db
+      .prepare<[number], GrantRow>(
+        "SELECT * FROM grants WHERE status = 'active' AND expires_at <= ? ORDER BY expires_at",
+      )
+      .all(now);
+    return rows.map(grantFromRow);
+  }
+
+  async listHolding(target: AssignmentTarget, excludeId: string): Promise<Grant[]> {
+    const rows = this.db
+      .prepare<[string, string, string, string], GrantRow>(
+        `SELECT * FROM grants
+         WHERE account_id = ? AND permission_set = ? AND principal_id = ? AND id <> ?
+           AND status IN ('provisioning', 'active')`,
+      )
+      .all(target.accountId, target.permissionSetName, target.principalId, excludeId);
+    return rows.map(grantFromRow);
+  }
+
+  async undelivered(limit: number): Promise<AuditRecord[]> {
+    const rows = this.db
+      .prepare<[number], AuditRow>(
+        `SELECT seq, at, action, actor_id, grant_id, account_id, permission_set, detail
+         FROM audit_events WHERE delivered_at IS NULL ORDER BY seq LIMIT ?`,
+      )
+      .all(limit);
+    return rows.map((row) => ({
+      seq: row.seq,
+      at: row.at,
+      action: row.action,
+      actorId: row.actor_id,
+      grantId: row.grant_id,
+      accountId: row.account_id,
+      permissionSet: row.permission_set,
+      detail: JSON.parse(row.detail) as AuditDetail,
+    }));
+  }
+
+  async markDelivered(seq: number): Promise<void> {
+    this.db.prepare("UPDATE audit_events SET delivered_at = ? WHERE seq = ?").run(this.clock.now(), seq);
+  }
+
+  private compareAndSet(id: string, from: GrantStatus, to: GrantStatus, changes: GrantChanges): Grant | undefined {
+    const { sql, params } = changeAssignments(changes);
+    const result = this.db
+      .prepare(
+        `UPDATE grants SET ${["status = @to", "updated_at = @now", ...sql].join(", ")}
+         WHERE id = @id AND status = @from`,
+      )
+      .run({ ...params, id, from, to, now: this.clock.now() });
+    return result.changes === 1 ? this.mustGet(id) : undefined;
+  }
+
+  private mustGet(id: string): Grant {
+    const row = this.selectGrant.get(id);
+    if (!row) throw new Error(`grant ${id} vanished inside a transaction`);
+    return grantFromRow(row);
+  }
+
+  private appendAudit(grant: Grant, note: AuditNote): void {
+    this.insertAudit.run({
+      at: this.clock.now(),
+      action: note.action,
+      actorId: note.actorId,
+      grantId: grant.id,
+      accountId: grant.accountId,
+      permissionSet: grant.permissionSetName,
+      detail: JSON.stringify({ status: grant.status, ...note.detail }),
+    });
+  }
+}
