@@ -1,0 +1,275 @@
+// HTTP server behind the fake AWS (see fake-aws.ts for the public API and the
+// per-call pipeline): routes awsJson1_1 requests by X-Amz-Target and STS
+// awsQuery requests by the form Action, and applies the test controls.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type {
+  AssignmentRecord,
+  AssignmentRef,
+  FakeAws,
+  FakeAwsCall,
+  FakeAwsCallHook,
+  FakeAwsFault,
+  FakeAwsOptions,
+  FakeAwsService,
+} from './fake-aws.js';
+import {
+  AwsServiceError,
+  readBody,
+  sendJson,
+  sendJsonError,
+  sendQueryError,
+  sendQueryResult,
+  type JsonObject,
+} from './fake-aws-protocol.js';
+import { assertAccountId, IdentityCenterState, type AssignmentOperationKind, type JsonHandler } from './fake-aws-sso.js';
+import { identityStoreHandlers } from './fake-aws-identitystore.js';
+import { STS_VERSION, STS_XMLNS, stsHandlers, type StsHandler } from './fake-aws-sts.js';
+
+type JsonService = Exclude<FakeAwsService, 'sts'>;
+
+const JSON_TARGETS: Readonly<Record<string, JsonService>> = {
+  SWBExternalService: 'sso-admin',
+  AWSIdentityStore: 'identitystore',
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class FakeAwsServer implements FakeAws {
+  readonly calls: FakeAwsCall[] = [];
+  private readonly server: Server;
+  private readonly state: IdentityCenterState;
+  private readonly jsonHandlers: Record<JsonService, Record<string, JsonHandler>>;
+  private readonly sts: Record<string, StsHandler>;
+  private port = 0;
+  private faults = new Map<string, Array<{ fault: FakeAwsFault; remaining: number }>>();
+  private hooks: FakeAwsCallHook[] = [];
+  private defaultLatency = 0;
+  private latencyByOperation = new Map<string, number>();
+  private rateLimit: number | null = null;
+  private acceptedAt: number[] = [];
+  private throttled = 0;
+
+  constructor(options: FakeAwsOptions) {
+    const accountId = options.callerAccountId ?? '123456789012';
+    this.state = new IdentityCenterState(accountId);
+    this.sts = stsHandlers({ accountId, arn: options.callerArn ?? `arn:aws:iam::${accountId}:user/jit-slack-test` });
+    this.jsonHandlers = {
+      'sso-admin': this.state.ssoAdminHandlers(),
+      identitystore: identityStoreHandlers(this.state),
+    };
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) res.writeHead(500).end(String(err));
+      });
+    });
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => {
+        this.port = (this.server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+  get instanceArn(): string {
+    return this.state.instanceArn;
+  }
+  get identityStoreId(): string {
+    return this.state.identityStoreId;
+  }
+  get throttledCount(): number {
+    return this.throttled;
+  }
+
+  // ---- state helpers ----------------------------------------------------------
+
+  addUser(u: { email: string; userName?: string; userId?: string }): string {
+    return this.state.addUser(u);
+  }
+  addPermissionSet(name: string, opts?: { sessionDuration?: string; description?: string }): string {
+    return this.state.addPermissionSet(name, opts);
+  }
+  addAssignment(a: AssignmentRef): void {
+    assertAccountId(a.accountId);
+    this.state.putAssignment({ ...a, principalType: a.principalType ?? 'USER' });
+  }
+  hasAssignment(a: AssignmentRef): boolean {
+    return this.state.hasAssignment(a);
+  }
+  assignments(): AssignmentRecord[] {
+    return this.state.listAssignments();
+  }
+  callsOf(operation: string): FakeAwsCall[] {
+    return this.calls.filter((c) => c.operation === operation);
+  }
+
+  // ---- fault injection ----------------------------------------------------------
+
+  failNext(operation: string, fault: FakeAwsFault, times = 1): void {
+    const queue = this.faults.get(operation) ?? [];
+    queue.push({ fault, remaining: times });
+    this.faults.set(operation, queue);
+  }
+  failStatusNext(kind: AssignmentOperationKind, reason: string, times = 1): void {
+    this.state.queueStatusFailure(kind, reason, times);
+  }
+  setInProgressPolls(n: number): void {
+    this.state.inProgressPolls = Math.max(0, Math.floor(n));
+  }
+  setLatency(ms: number, operation?: string): void {
+    if (operation === undefined) this.defaultLatency = ms;
+    else this.latencyByOperation.set(operation, ms);
+  }
+  setRateLimit(perSecond: number | null): void {
+    this.rateLimit = perSecond;
+    this.acceptedAt = [];
+  }
+  onCall(hook: FakeAwsCallHook): () => void {
+    this.hooks.push(hook);
+    return () => {
+      this.hooks = this.hooks.filter((h) => h !== hook);
+    };
+  }
+
+  reset(): void {
+    this.state.clear();
+    this.calls.length = 0;
+    this.faults.clear();
+    this.hooks = [];
+    this.defaultLatency = 0;
+    this.latencyByOperation.clear();
+    this.rateLimit = null;
+    this.acceptedAt = [];
+    this.throttled = 0;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.close((err) => (err ? reject(err) : resolve()));
+      this.server.closeAllConnections();
+    });
+  }
+
+  // ---- HTTP handling --------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const body = await readBody(req);
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string') {
+      await this.handleJson(req, res, target, body, requestId);
+    } else {
+      await this.handleQuery(req, res, body, requestId);
+    }
+  }
+
+  private async handleJson(req: IncomingMessage, res: ServerResponse, target: string, body: string, requestId: string): Promise<void> {
+    const [prefix = '', operation = ''] = target.split('.', 2);
+    const service = JSON_TARGETS[prefix];
+    try {
+      if (req.method !== 'POST') throw new AwsServiceError('UnknownOperationException', 'Only POST is supported.', 404);
+      if (!req.headers.authorization) {
+        throw new AwsServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
+      }
+      if (!service) throw new AwsServiceError('UnknownOperationException', `Unknown target ${target}.`);
+      let input: unknown;
+      try {
+        input = JSON.parse(body === '' ? '{}' : body);
+      } catch {
+        throw new AwsServiceError('SerializationException', 'Request body is not valid JSON.');
+      }
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+        throw new AwsServiceError('SerializationException', 'Request body must be a JSON object.');
+      }
+      const json = input as JsonObject;
+      const output = await this.dispatch(service, operation, json, 'InternalServerException', () => {
+        const handler = this.jsonHandlers[service][operation];
+        if (!handler) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}.`);
+        return handler(json);
+      });
+      sendJson(res, output, requestId);
+    } catch (err) {
+      sendJsonError(res, this.toServiceError(err, 'InternalServerException'), requestId);
+    }
+  }
+
+  private async handleQuery(req: IncomingMessage, res: ServerResponse, body: string, requestId: string): Promise<void> {
+    try {
+      if (req.method !== 'POST') throw new AwsServiceError('InvalidAction', 'Only POST is supported.', 404);
+      if (!req.headers.authorization) {
+        throw new AwsServiceError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
+      }
+      const form = new URLSearchParams(body);
+      const action = form.get('Action');
+      if (!action) throw new AwsServiceError('MissingAction', 'Missing Action parameter.');
+      if (form.get('Version') !== STS_VERSION) {
+        throw new AwsServiceError('InvalidParameterValue', `Unsupported Version ${form.get('Version') ?? 'null'}.`);
+      }
+      form.delete('Action');
+      form.delete('Version');
+      const params = Object.fromEntries(form);
+      const result = await this.dispatch('sts', action, params, 'InternalFailure', () => {
+        const handler = this.sts[action];
+        if (!handler) throw new AwsServiceError('InvalidAction', `Could not find operation ${action} for version ${STS_VERSION}.`);
+        return handler(params);
+      });
+      sendQueryResult(res, action, STS_XMLNS, result, requestId);
+    } catch (err) {
+      sendQueryError(res, this.toServiceError(err, 'InternalFailure'), STS_XMLNS, requestId);
+    }
+  }
+
+  /** The shared per-call pipeline (see header comment). Throws AwsServiceError. */
+  private async dispatch<T>(service: FakeAwsService, operation: string, input: JsonObject, internalCode: string, run: () => T): Promise<T> {
+    const call: FakeAwsCall = { service, operation, input, at: Date.now() };
+    this.calls.push(call);
+    try {
+      if (this.isRateLimited(call.at)) {
+        this.throttled += 1;
+        throw new AwsServiceError('ThrottlingException', 'Rate exceeded', 400);
+      }
+      for (const hook of [...this.hooks]) await hook(call);
+      const latency = this.latencyByOperation.get(operation) ?? this.defaultLatency;
+      if (latency > 0) await sleep(latency);
+      const fault = this.takeFault(operation) ?? this.takeFault('*');
+      if (fault) throw new AwsServiceError(fault.code, fault.message ?? `Injected ${fault.code}`, fault.status);
+      return run();
+    } catch (err) {
+      const serviceError = this.toServiceError(err, internalCode);
+      call.error = serviceError.code;
+      throw serviceError;
+    }
+  }
+
+  private isRateLimited(now: number): boolean {
+    if (this.rateLimit === null) return false;
+    this.acceptedAt = this.acceptedAt.filter((t) => now - t < 1000);
+    if (this.acceptedAt.length >= this.rateLimit) return true;
+    this.acceptedAt.push(now);
+    return false;
+  }
+
+  private takeFault(operation: string): FakeAwsFault | undefined {
+    const queue = this.faults.get(operation);
+    const head = queue?.[0];
+    if (!queue || !head) return undefined;
+    head.remaining -= 1;
+    if (head.remaining <= 0) queue.shift();
+    return head.fault;
+  }
+
+  private toServiceError(err: unknown, internalCode: string): AwsServiceError {
+    if (err instanceof AwsServiceError) return err;
+    const message = err instanceof Error ? err.message : String(err);
+    return new AwsServiceError(internalCode, message, 500);
+  }
+}

@@ -1,0 +1,117 @@
+// Fake AWS for tests: one HTTP server on 127.0.0.1 speaking the real wire
+// protocols, so the real SDK v3 clients work against it via `endpoint` (or
+// env AWS_ENDPOINT_URL):
+//   - SSO Admin      awsJson1_1, POST /, X-Amz-Target: SWBExternalService.<Op>
+//   - Identity Store awsJson1_1, POST /, X-Amz-Target: AWSIdentityStore.<Op>
+//   - STS            awsQuery,   POST /, form body Action=<Op>&Version=2011-06-15, XML reply
+// SigV4 signatures are not verified, but an Authorization header is required
+// (otherwise 403 MissingAuthenticationToken[Exception], and the call is not
+// recorded).
+//
+// Per-call pipeline: record in `calls` -> rate limit (ThrottlingException,
+// HTTP 400, counted in throttledCount; hooks are skipped) -> onCall hooks ->
+// latency -> failNext fault -> operation. Unknown operations are recorded and
+// answered with UnknownOperationException (JSON) / InvalidAction (STS).
+// Assignment semantics are documented in fake-aws-sso.ts.
+import type { AssignmentOperationKind, PrincipalType } from './fake-aws-sso.js';
+import { FakeAwsServer } from './fake-aws-server.js';
+
+export { AwsServiceError } from './fake-aws-protocol.js';
+export type { AssignmentOperationKind, AssignmentStatus, PrincipalType } from './fake-aws-sso.js';
+
+export type FakeAwsService = 'sso-admin' | 'identitystore' | 'sts';
+
+export interface FakeAwsCall {
+  service: FakeAwsService;
+  operation: string;
+  /** Parsed JSON body (awsJson) or form fields without Action/Version (STS). */
+  input: Record<string, unknown>;
+  at: number;
+  /** Error code the call was answered with, set once it has failed. */
+  error?: string;
+}
+
+export interface FakeAwsFault {
+  code: string;
+  message?: string;
+  /** Defaults to 500 for InternalServerException/InternalFailure, 503 for ServiceUnavailable*, else 400. */
+  status?: number;
+}
+
+export interface AssignmentRef {
+  accountId: string;
+  permissionSetArn: string;
+  principalId: string;
+  /** Defaults to 'USER' when adding; matches any type when omitted in hasAssignment. */
+  principalType?: PrincipalType;
+}
+
+export interface AssignmentRecord {
+  accountId: string;
+  permissionSetArn: string;
+  principalId: string;
+  principalType: PrincipalType;
+}
+
+export type FakeAwsCallHook = (call: FakeAwsCall) => void | Promise<void>;
+
+export interface FakeAws {
+  readonly url: string;
+  readonly instanceArn: string;
+  readonly identityStoreId: string;
+  addUser(u: { email: string; userName?: string; userId?: string }): string;
+  addPermissionSet(name: string, opts?: { sessionDuration?: string; description?: string }): string;
+  addAssignment(a: AssignmentRef): void;
+  hasAssignment(a: AssignmentRef): boolean;
+  assignments(): AssignmentRecord[];
+  readonly calls: FakeAwsCall[];
+  callsOf(operation: string): FakeAwsCall[];
+  /** Next `times` calls of `operation` ('*' = any operation) fail with `fault`. */
+  failNext(operation: string, fault: FakeAwsFault, times?: number): void;
+  /** Next `times` accepted Create/Delete operations end FAILED with `reason`; no state change. */
+  failStatusNext(kind: AssignmentOperationKind, reason: string, times?: number): void;
+  /** IN_PROGRESS statuses seen per Create/Delete, counting its own response (default 1). */
+  setInProgressPolls(n: number): void;
+  /** Delay before answering; per operation when given, else the default for all. */
+  setLatency(ms: number, operation?: string): void;
+  /** Max accepted calls per sliding second, across all services; null = unlimited. */
+  setRateLimit(perSecond: number | null): void;
+  readonly throttledCount: number;
+  /** Runs before the operation is applied; await in it to pause the call. Returns an unsubscribe function. */
+  onCall(hook: FakeAwsCallHook): () => void;
+  /** Clears state, calls, faults, latency, rate limit and hooks; keeps url and instance ids. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface FakeAwsOptions {
+  /** Account returned by GetCallerIdentity (default 123456789012). */
+  callerAccountId?: string;
+  /** ARN returned by GetCallerIdentity (default arn:aws:iam::<account>:user/jit-slack-test). */
+  callerArn?: string;
+}
+
+export interface AwsClientEnv {
+  AWS_ENDPOINT_URL: string;
+  AWS_REGION: string;
+  AWS_ACCESS_KEY_ID: string;
+  AWS_SECRET_ACCESS_KEY: string;
+  AWS_EC2_METADATA_DISABLED: string;
+}
+
+/** Env vars that point a child process's SDK clients at the fake. */
+export function awsClientEnv(fake: Pick<FakeAws, 'url'>): AwsClientEnv {
+  return {
+    AWS_ENDPOINT_URL: fake.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAws> {
+  const fake = new FakeAwsServer(options);
+  await fake.listen();
+  return fake;
+}

@@ -1,0 +1,89 @@
+// Steps people take in Slack, as reusable test helpers.
+import assert from "node:assert/strict";
+import Database from "better-sqlite3";
+import { messageText, type FakeMessage } from "../fakes/fake-slack.js";
+import type { TestBot } from "./in-process-bot.js";
+import { APPROVALS, type World } from "./world.js";
+
+export interface Requested {
+  readonly grantId: string;
+  readonly message: { channel: string; ts: string };
+}
+
+/** `/jit request …` by `userId`; returns the reply text the requester saw. */
+export async function slash(bot: TestBot, userId: string, text: string): Promise<string> {
+  const delivery = await bot.driver.command(userId, text);
+  assert.equal(delivery.response.status, 200, `slash command answered HTTP ${delivery.response.status}`);
+  if (delivery.response.body !== "") return messageText(delivery.response.json() as { text?: unknown });
+  const reply = await delivery.waitForResponse();
+  assert.equal(reply.body.response_type, "ephemeral");
+  return messageText(reply.body);
+}
+
+export async function request(bot: TestBot, world: World, userId: string, args: string): Promise<Requested> {
+  const reply = await slash(bot, userId, `request ${args}`);
+  const grantId = /Request (jit-[a-z0-9]{8})/.exec(reply)?.[1];
+  assert.ok(grantId, `no request id in reply: ${reply}`);
+  const message = await world.slack.waitFor(
+    () => world.slack.messagesIn(APPROVALS).find((m) => messageText(m).includes(grantId)),
+    5000,
+    `approval message for ${grantId}`,
+  );
+  return { grantId, message: { channel: message.channel, ts: message.ts } };
+}
+
+/** Clicks Approve or Deny; returns the ephemeral reply to the clicker, if any arrives within `quietMs`. */
+export async function click(
+  bot: TestBot,
+  userId: string,
+  action: "jit_approve" | "jit_deny",
+  requested: Requested,
+): Promise<{ status: number; reply: () => Promise<string> }> {
+  const delivery = await bot.driver.click(userId, action, requested.grantId, requested.message, { unchecked: true });
+  return {
+    status: delivery.response.status,
+    reply: async () => messageText((await delivery.waitForResponse()).body),
+  };
+}
+
+export function dmsTo(world: World, userId: string): FakeMessage[] {
+  return world.slack.messagesIn(world.slack.dmChannelOf(userId));
+}
+
+export async function waitForDm(world: World, userId: string, pattern: RegExp): Promise<string> {
+  return world.slack.waitFor(
+    () => dmsTo(world, userId).map(messageText).find((text) => pattern.test(text)),
+    8000,
+    `a DM to ${userId} matching ${pattern}`,
+  );
+}
+
+export interface AuditRow {
+  seq: number;
+  action: string;
+  actor_id: string;
+  grant_id: string;
+  detail: string;
+  delivered_at: number | null;
+}
+
+export function auditRows(world: World, grantId?: string): AuditRow[] {
+  const db = new Database(world.databaseFile, { readonly: true });
+  try {
+    const sql = "SELECT seq, action, actor_id, grant_id, detail, delivered_at FROM audit_events";
+    return grantId
+      ? db.prepare<[string], AuditRow>(`${sql} WHERE grant_id = ? ORDER BY seq`).all(grantId)
+      : db.prepare<[], AuditRow>(`${sql} ORDER BY seq`).all();
+  } finally {
+    db.close();
+  }
+}
+
+export function grantCount(world: World): number {
+  const db = new Database(world.databaseFile, { readonly: true });
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM grants").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,66 @@
+// Runs the real bot (startBot, as main.ts does) inside the test process, with a clock the test moves.
+import { startBot, type RunningBot } from "../../src/bot.js";
+import { loadConfig } from "../../src/config/env.js";
+import { loadPolicyFile } from "../../src/config/policy-file.js";
+import type { Clock } from "../../src/domain/clock.js";
+import type { Logger } from "../../src/services/ports.js";
+import { SlackDriver } from "../fakes/slack-requests.js";
+import { SIGNING_SECRET, type World } from "./world.js";
+
+export class TestClock implements Clock {
+  private offset = 0;
+  now(): number {
+    return Date.now() + this.offset;
+  }
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
+export interface LogLine {
+  readonly level: "debug" | "info" | "warn" | "error";
+  readonly message: string;
+  readonly context: object;
+}
+
+export class RecordingLogger implements Logger {
+  readonly lines: LogLine[] = [];
+  debug(context: object, message: string) {
+    this.lines.push({ level: "debug", message, context });
+  }
+  info(context: object, message: string) {
+    this.lines.push({ level: "info", message, context });
+  }
+  warn(context: object, message: string) {
+    this.lines.push({ level: "warn", message, context });
+  }
+  error(context: object, message: string) {
+    this.lines.push({ level: "error", message, context });
+  }
+  errors(): LogLine[] {
+    return this.lines.filter((line) => line.level === "error");
+  }
+}
+
+export interface TestBot {
+  readonly bot: RunningBot;
+  readonly driver: SlackDriver;
+  readonly clock: TestClock;
+  readonly logger: RecordingLogger;
+  stop(): Promise<void>;
+}
+
+/** The SDKs read AWS_* from process.env themselves, as they do in production. */
+export async function startTestBot(world: World, env: Record<string, string> = {}): Promise<TestBot> {
+  const fullEnv = world.env(env);
+  for (const [key, value] of Object.entries(fullEnv)) {
+    if (key.startsWith("AWS_")) process.env[key] = value;
+  }
+  const config = loadConfig(fullEnv);
+  const policy = loadPolicyFile(config.policyFile);
+  const clock = new TestClock();
+  const logger = new RecordingLogger();
+  const bot = await startBot(config, policy, logger, clock);
+  const driver = new SlackDriver({ url: `http://127.0.0.1:${bot.port}/slack/events`, secret: SIGNING_SECRET, fake: world.slack });
+  return { bot, driver, clock, logger, stop: () => bot.stop() };
+}

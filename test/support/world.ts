@@ -1,0 +1,101 @@
+// A small world for end-to-end tests: fake Slack and fake AWS on 127.0.0.1, people in both,
+// a policy file, and the env that points the bot at all of it.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { awsClientEnv, startFakeAws, type FakeAws } from "../fakes/fake-aws.js";
+import { startFakeSlack, type FakeSlack } from "../fakes/fake-slack.js";
+
+export const SIGNING_SECRET = "test-signing-secret";
+export const APPROVALS = "C0APPROVALS";
+export const AUDIT = "C0AUDIT";
+export const PORTAL = "https://d-1234567890.awsapps.com/start";
+export const PROD = "111122223333";
+export const SANDBOX = "444455556666";
+
+export const people = {
+  alice: { slackId: "U0ALICE", email: "alice@example.com" }, // requester
+  carol: { slackId: "U0CAROL", email: "carol@example.com" }, // requester listed by email
+  bob: { slackId: "U0BOB", email: "bob@example.com" }, // approver by Slack id
+  dave: { slackId: "U0DAVE", email: "dave@example.com" }, // approver by email
+  mallory: { slackId: "U0MALLORY", email: "mallory@example.com" }, // nobody in the policy
+  erin: { slackId: "U0ERIN", email: "erin@example.com" }, // may request, but has no Identity Center user
+} as const;
+
+export const DEFAULT_POLICY = `
+accounts:
+  - id: "${PROD}"
+    name: prod
+  - id: "${SANDBOX}"
+    name: sandbox
+permissionSets: [AdministratorAccess, ReadOnlyAccess]
+rules:
+  - name: engineers
+    accounts: [prod, sandbox]
+    permissionSets: [AdministratorAccess, ReadOnlyAccess]
+    requesters: [${people.alice.slackId}, ${people.carol.email}, ${people.erin.slackId}]
+    approvers: [${people.bob.slackId}, ${people.dave.email}, ${people.alice.slackId}]
+    approverChannel: ${APPROVALS}
+    maxDuration: 4h
+`;
+
+export interface World {
+  readonly slack: FakeSlack;
+  readonly aws: FakeAws;
+  readonly dir: string;
+  readonly policyFile: string;
+  readonly databaseFile: string;
+  readonly principals: Readonly<Record<"alice" | "carol", string>>;
+  readonly permissionSets: Readonly<Record<"AdministratorAccess" | "ReadOnlyAccess", string>>;
+  /** Environment for the bot: Slack, AWS endpoints, files. */
+  env(overrides?: Record<string, string>): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startWorld(policy: string = DEFAULT_POLICY): Promise<World> {
+  const slack = await startFakeSlack();
+  const aws = await startFakeAws();
+  for (const person of Object.values(people)) {
+    slack.addUser({ id: person.slackId, email: person.email, name: person.email.split("@")[0] });
+  }
+  const principals = {
+    alice: aws.addUser({ email: people.alice.email }),
+    carol: aws.addUser({ email: people.carol.email }),
+  };
+  const permissionSets = {
+    AdministratorAccess: aws.addPermissionSet("AdministratorAccess"),
+    ReadOnlyAccess: aws.addPermissionSet("ReadOnlyAccess"),
+  };
+  aws.setInProgressPolls(1);
+  const dir = mkdtempSync(join(tmpdir(), "jit-slack-e2e-"));
+  const policyFile = join(dir, "policy.yaml");
+  writeFileSync(policyFile, policy);
+  const databaseFile = join(dir, "jit.sqlite");
+  return {
+    slack,
+    aws,
+    dir,
+    policyFile,
+    databaseFile,
+    principals,
+    permissionSets,
+    env: (overrides = {}) => ({
+      ...awsClientEnv(aws),
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: "0",
+      JIT_POLICY_FILE: policyFile,
+      JIT_DATABASE_FILE: databaseFile,
+      JIT_AUDIT_CHANNEL: AUDIT,
+      JIT_ACCESS_PORTAL_URL: PORTAL,
+      JIT_SWEEP_INTERVAL_SECONDS: "1",
+      JIT_AWS_POLL_INTERVAL_MS: "10",
+      LOG_LEVEL: "warn",
+      ...overrides,
+    }),
+    async close() {
+      await Promise.all([slack.close(), aws.close()]);
+    },
+  };
+}
