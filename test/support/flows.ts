@@ -2,7 +2,12 @@
 import assert from "node:assert/strict";
 import Database from "better-sqlite3";
 import { messageText, type FakeMessage } from "../fakes/fake-slack.js";
-import type { TestBot } from "./in-process-bot.js";
+import type { SlackDriver } from "../fakes/slack-requests.js";
+
+/** Anything that can deliver signed requests to a running bot. */
+export interface Drives {
+  readonly driver: SlackDriver;
+}
 import { APPROVALS, type World } from "./world.js";
 
 export interface Requested {
@@ -11,7 +16,7 @@ export interface Requested {
 }
 
 /** `/jit request …` by `userId`; returns the reply text the requester saw. */
-export async function slash(bot: TestBot, userId: string, text: string): Promise<string> {
+export async function slash(bot: Drives, userId: string, text: string): Promise<string> {
   const delivery = await bot.driver.command(userId, text);
   assert.equal(delivery.response.status, 200, `slash command answered HTTP ${delivery.response.status}`);
   if (delivery.response.body !== "") return messageText(delivery.response.json() as { text?: unknown });
@@ -20,7 +25,7 @@ export async function slash(bot: TestBot, userId: string, text: string): Promise
   return messageText(reply.body);
 }
 
-export async function request(bot: TestBot, world: World, userId: string, args: string): Promise<Requested> {
+export async function request(bot: Drives, world: World, userId: string, args: string): Promise<Requested> {
   const reply = await slash(bot, userId, `request ${args}`);
   const grantId = /Request (jit-[a-z0-9]{8})/.exec(reply)?.[1];
   assert.ok(grantId, `no request id in reply: ${reply}`);
@@ -34,7 +39,7 @@ export async function request(bot: TestBot, world: World, userId: string, args: 
 
 /** Clicks Approve or Deny; returns the ephemeral reply to the clicker, if any arrives within `quietMs`. */
 export async function click(
-  bot: TestBot,
+  bot: Drives,
   userId: string,
   action: "jit_approve" | "jit_deny",
   requested: Requested,

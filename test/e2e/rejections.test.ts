@@ -1,0 +1,142 @@
+// What goes wrong: bad slash text, people without rights, AWS failures, forged requests.
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { messageText } from "../fakes/fake-slack.js";
+import { postSigned, signBody, slashCommandBody } from "../fakes/slack-requests.js";
+import { startTestBot, type TestBot } from "../support/in-process-bot.js";
+import { auditRows, click, grantCount, request, slash, waitForDm } from "../support/flows.js";
+import { APPROVALS, people, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
+
+describe("rejected and failing requests", () => {
+  let world: World;
+  let bot: TestBot;
+
+  beforeEach(async () => {
+    world = await startWorld();
+    bot = await startTestBot(world);
+  });
+  afterEach(async () => {
+    await bot.stop();
+    await world.close();
+  });
+
+  const badInput: Array<[string, string, RegExp]> = [
+    ["an unknown account", "request nowhere ReadOnlyAccess 1h reason", /no account "nowhere".*Known accounts: prod \(111122223333\), sandbox/],
+    ["an unknown permission set", "request prod PowerUser 1h reason", /no permission set "PowerUser".*AdministratorAccess, ReadOnlyAccess/],
+    ["a duration over the rule's maximum", "request prod ReadOnlyAccess 5h reason", /5h is longer than the 4h allowed by rule "engineers"/],
+    ["a zero duration", "request prod ReadOnlyAccess 0m reason", /longer than zero/],
+    ["a negative duration", "request prod ReadOnlyAccess -1h reason", /"-1h" is not a duration/],
+    ["an unparseable duration", "request prod ReadOnlyAccess soon reason", /"soon" is not a duration/],
+    ["no justification", "request prod ReadOnlyAccess 1h", /justification is required/],
+    ["too few words", "request prod", /Not enough to make a request/],
+    ["an unknown subcommand", "grant me everything", /Unknown command "grant"/],
+  ];
+  for (const [what, text, expected] of badInput) {
+    it(`answers ${what} with a specific ephemeral error and stores nothing`, async () => {
+      const reply = await slash(bot, people.alice.slackId, text);
+      assert.match(reply, expected);
+      assert.equal(grantCount(world), 0);
+      assert.equal(world.slack.messagesIn(APPROVALS).length, 0);
+    });
+  }
+
+  it("refuses a requester the policy does not list, storing nothing", async () => {
+    const reply = await slash(bot, people.mallory.slackId, "request prod ReadOnlyAccess 1h let me in");
+    assert.match(reply, /not on the list of people who may request ReadOnlyAccess/);
+    assert.equal(grantCount(world), 0);
+  });
+
+  it("escapes what the person typed when it echoes it back in an error", async () => {
+    const reply = await slash(bot, people.alice.slackId, "request <!channel> ReadOnlyAccess 1h x");
+    assert.ok(reply.includes('"&lt;!channel&gt;"'));
+    assert.ok(!reply.includes("<!channel>"));
+  });
+
+  it("answers /jit help with usage", async () => {
+    assert.match(await slash(bot, people.mallory.slackId, "help"), /\/jit request <account> <permission-set> <duration> <justification…>/);
+  });
+
+  it("marks the grant failed when AWS ends the assignment FAILED, and never shows it active", async () => {
+    world.aws.failStatusNext("creation", "Received a 404 status error: Not supported policy");
+    const requested = await request(bot, world, people.alice.slackId, "prod AdministratorAccess 1h deploy");
+    await click(bot, people.bob.slackId, "jit_approve", requested);
+    const dm = await waitForDm(world, people.alice.slackId, /could not be granted/);
+    assert.match(dm, /Not supported policy/);
+    const grant = await bot.bot.deps.store.get(requested.grantId);
+    assert.equal(grant?.status, "failed");
+    assert.equal(grant?.expiresAt, null);
+    assert.deepEqual(auditRows(world, requested.grantId).map((r) => r.action), ["requested", "approved", "failed"]);
+    assert.match(messageText(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`)), /Failed: AWS could not create/);
+    assert.equal(world.aws.assignments().length, 0);
+  });
+
+  it("marks the grant failed when AWS denies CreateAccountAssignment", async () => {
+    world.aws.failNext("CreateAccountAssignment", { code: "AccessDeniedException", message: "User is not authorized to perform sso:CreateAccountAssignment" });
+    const requested = await request(bot, world, people.alice.slackId, "prod AdministratorAccess 1h deploy");
+    await click(bot, people.bob.slackId, "jit_approve", requested);
+    const dm = await waitForDm(world, people.alice.slackId, /could not be granted/);
+    assert.match(dm, /AccessDeniedException/);
+    assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "failed");
+    const failed = auditRows(world, requested.grantId).find((r) => r.action === "failed");
+    assert.match(failed?.detail ?? "", /not authorized/);
+  });
+
+  it("marks the grant failed when the requester is not in Identity Center", async () => {
+    const requested = await request(bot, world, people.erin.slackId, "sandbox ReadOnlyAccess 1h onboarding");
+    await click(bot, people.bob.slackId, "jit_approve", requested);
+    const dm = await waitForDm(world, people.erin.slackId, /could not be granted/);
+    assert.match(dm, /No IAM Identity Center user has the email erin@example\.com/);
+    assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 0);
+    assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "failed");
+  });
+
+  it("rides out AWS throttling and still grants exactly once", async () => {
+    world.aws.failNext("CreateAccountAssignment", { code: "ThrottlingException", message: "Rate exceeded" }, 2);
+    const requested = await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h busy day");
+    await click(bot, people.bob.slackId, "jit_approve", requested);
+    await waitForDm(world, people.alice.slackId, /Access granted/);
+    assert.equal(world.aws.assignments().length, 1);
+    assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "active");
+  });
+
+  it("records the request as failed and tells the requester when the approvers' channel is unreachable", async () => {
+    world.slack.failNext("chat.postMessage", { error: "channel_not_found" });
+    const reply = await slash(bot, people.alice.slackId, "request prod ReadOnlyAccess 1h reason");
+    assert.match(reply, /recorded but failed: The request could not be posted to the approvers' channel.*channel_not_found/);
+    const rows = auditRows(world);
+    assert.deepEqual(rows.map((r) => r.action), ["requested", "failed"]);
+  });
+
+  describe("request signatures", () => {
+    const body = () =>
+      slashCommandBody({ userId: people.alice.slackId, text: "request prod AdministratorAccess 1h sneaky", responseUrl: world.slack.responseUrl("forged") });
+    const url = () => bot.driver.url;
+
+    it("rejects a forged signature and changes nothing", async () => {
+      const response = await postSigned(url(), body(), { secret: "not-the-secret" });
+      assert.equal(response.status, 401);
+      assert.equal(grantCount(world), 0);
+    });
+
+    it("rejects a request signed more than five minutes ago", async () => {
+      const response = await postSigned(url(), body(), { secret: SIGNING_SECRET, timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+      assert.equal(response.status, 401);
+      assert.equal(grantCount(world), 0);
+    });
+
+    it("rejects a body altered after signing", async () => {
+      const timestamp = Math.floor(Date.now() / 1000);
+      const signature = signBody(SIGNING_SECRET, body(), timestamp);
+      const altered = body().replace("AdministratorAccess", "ReadOnlyAccess");
+      const response = await postSigned(url(), altered, { secret: SIGNING_SECRET, timestamp, signature });
+      assert.equal(response.status, 401);
+      assert.equal(grantCount(world), 0);
+    });
+
+    it("rejects a request without signature headers", async () => {
+      const response = await postSigned(url(), body(), { secret: SIGNING_SECRET, omitHeaders: ["x-slack-signature"] });
+      assert.equal(response.status, 401);
+      assert.equal(grantCount(world), 0);
+    });
+  });
+});
