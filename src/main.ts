@@ -1,4 +1,5 @@
 // Entry point: load configuration, start the bot, stop cleanly on SIGTERM/SIGINT.
+import { existsSync } from "node:fs";
 import { pino } from "pino";
 import { startBot } from "./bot.js";
 import { DiscoveryError } from "./aws/discovery.js";
@@ -6,7 +7,13 @@ import { loadConfig } from "./config/env.js";
 import { loadPolicyFile } from "./config/policy-file.js";
 import { ConfigError } from "./config/problems.js";
 
+/** `.env` in the working directory, if any; variables already set in the environment win. */
+function loadDotEnv(): void {
+  if (existsSync(".env")) process.loadEnvFile(".env");
+}
+
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = loadConfig(process.env);
   const policy = loadPolicyFile(config.policyFile);
   const logger = pino({ level: config.logLevel, redact: ["token", "*.token", "botToken", "signingSecret", "appToken"] });

@@ -20,8 +20,8 @@ describe("the bot process", () => {
     await world.close();
   });
 
-  const start = async (env: Record<string, string> = {}) => {
-    const bot = await startChildBot(world, env);
+  const start = async (env: Record<string, string> = {}, viaDotEnv = false) => {
+    const bot = await startChildBot(world, env, viaDotEnv);
     running.push(bot);
     return bot;
   };
@@ -29,7 +29,7 @@ describe("the bot process", () => {
   it("exits non-zero with one clear line per configuration problem", async () => {
     const env = world.env({ JIT_AUDIT_CHANNEL: "#audit", PORT: "99999" });
     delete (env as Record<string, string | undefined>).SLACK_BOT_TOKEN;
-    const exited = await runBotToExit(env);
+    const exited = await runBotToExit(env, world.dir);
     assert.equal(exited.code, 1);
     assert.match(exited.stderr, /SLACK_BOT_TOKEN: required/);
     assert.match(exited.stderr, /JIT_AUDIT_CHANNEL: must be a Slack channel id/);
@@ -40,7 +40,7 @@ describe("the bot process", () => {
   it("exits non-zero naming the key of a policy mistake", async () => {
     const { writeFileSync } = await import("node:fs");
     writeFileSync(world.policyFile, DEFAULT_POLICY.replace("maxDuration: 4h", "maxDuration: forever"));
-    const exited = await runBotToExit(world.env());
+    const exited = await runBotToExit(world.env(), world.dir);
     assert.equal(exited.code, 1);
     assert.match(exited.stderr, /rules\[0\]\.maxDuration: "forever" is not a duration/);
   });
@@ -48,14 +48,14 @@ describe("the bot process", () => {
   it("refuses to start when a permission set named in the policy does not exist in Identity Center", async () => {
     const { writeFileSync } = await import("node:fs");
     writeFileSync(world.policyFile, DEFAULT_POLICY.replace("permissionSets: [AdministratorAccess, ReadOnlyAccess]", "permissionSets: [AdministratorAccess, ReadOnlyAccess, BillingAccess]").replace("permissionSets: [AdministratorAccess, ReadOnlyAccess]\n    requesters", "permissionSets: [BillingAccess]\n    requesters"));
-    const exited = await runBotToExit(world.env());
+    const exited = await runBotToExit(world.env(), world.dir);
     assert.equal(exited.code, 1);
     assert.match(exited.stderr, /Permission sets named in the policy do not exist in arn:aws:sso:::instance\/\S+: BillingAccess/);
   });
 
   it("refuses to start with a clear message when AWS credentials are rejected", async () => {
     world.aws.failNext("GetCallerIdentity", { code: "InvalidClientTokenId", message: "The security token included in the request is invalid.", status: 403 });
-    const exited = await runBotToExit(world.env());
+    const exited = await runBotToExit(world.env(), world.dir);
     assert.equal(exited.code, 1);
     assert.match(exited.stderr, /STS GetCallerIdentity failed: InvalidClientTokenId/);
   });
@@ -68,6 +68,12 @@ describe("the bot process", () => {
     assert.ok(started, "logs the AWS identity");
     assert.match(started, /"callerArn":"arn:aws:iam::123456789012:user\/jit-slack-test"/);
     assert.match(started, new RegExp(`"instanceArn":"${world.aws.instanceArn.replace(/[/.]/g, "\\$&")}"`));
+  });
+
+  it("reads its configuration from .env in the working directory", async () => {
+    const bot = await start({}, true);
+    const reply = await bot.driver.command(people.alice.slackId, "help");
+    assert.equal(reply.response.status, 200);
   });
 
   it("uses the configured instance without listing instances", async () => {

@@ -1,11 +1,14 @@
 // Runs the bot as its own process (src/main.ts, as `npm start` does after building), so a test can
 // SIGKILL it and start it again on the same database.
 import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SlackDriver } from "../fakes/slack-requests.js";
 import { SIGNING_SECRET, type World } from "./world.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+const TSX = import.meta.resolve("tsx");
 
 export interface ChildBot {
   readonly process: ChildProcess;
@@ -21,17 +24,25 @@ export interface ExitedBot {
   readonly stderr: string;
 }
 
-function spawnBot(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
+/** Runs in a scratch directory so a developer's own `.env` never leaks into a test. */
+function spawnBot(env: Record<string, string>, cwd: string): ChildProcess {
+  return spawn(process.execPath, ["--import", TSX, MAIN], {
+    cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
 
-/** Starts the bot and resolves once it logs that it is running. */
-export async function startChildBot(world: World, env: Record<string, string> = {}): Promise<ChildBot> {
-  const child = spawnBot(world.env({ LOG_LEVEL: "info", ...env }));
+/**
+ * Starts the bot and resolves once it logs that it is running. With `viaDotEnv` the configuration
+ * is written to `.env` in its working directory instead of being passed in the environment.
+ */
+export async function startChildBot(world: World, env: Record<string, string> = {}, viaDotEnv = false): Promise<ChildBot> {
+  const fullEnv = world.env({ LOG_LEVEL: "info", ...env });
+  if (viaDotEnv) {
+    writeFileSync(join(world.dir, ".env"), Object.entries(fullEnv).map(([key, value]) => `${key}=${value}`).join("\n"));
+  }
+  const child = spawnBot(viaDotEnv ? {} : fullEnv, world.dir);
   let out = "";
   let err = "";
   child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
@@ -64,8 +75,8 @@ export async function startChildBot(world: World, env: Record<string, string> = 
 }
 
 /** Runs the bot expecting it to refuse to start; resolves with its exit code and output. */
-export function runBotToExit(env: Record<string, string>): Promise<ExitedBot> {
-  const child = spawnBot(env);
+export function runBotToExit(env: Record<string, string>, cwd: string): Promise<ExitedBot> {
+  const child = spawnBot(env, cwd);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,0 +1,53 @@
+// A justification is a real, bounded reason, stored with its whitespace tidied.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { InvalidInput } from "../../src/domain/errors.js";
+import { MAX_JUSTIFICATION_LENGTH, normalizeJustification } from "../../src/domain/justification.js";
+
+describe("normalizeJustification", () => {
+  it("keeps a plain reason as it is", () => {
+    assert.equal(normalizeJustification("incident INC-4711: payments are down"), "incident INC-4711: payments are down");
+  });
+
+  it("trims the ends and collapses every run of whitespace, newlines and tabs included, to one space", () => {
+    assert.equal(normalizeJustification("  fix\tthe\n\n  outage \r\n now  "), "fix the outage now");
+  });
+
+  it("collapses non-breaking spaces too", () => {
+    assert.equal(normalizeJustification("a\u00a0\u00a0b"), "a b");
+  });
+
+  it("keeps Slack control characters as typed; escaping is the Slack layer's job", () => {
+    assert.equal(normalizeJustification("ping <!channel> & <@U123>"), "ping <!channel> & <@U123>");
+  });
+
+  for (const blank of ["", " ", "\n\t  \r\n"]) {
+    it(`refuses the blank justification ${JSON.stringify(blank)}`, () => {
+      assert.throws(() => normalizeJustification(blank), (error: unknown) => {
+        assert.ok(error instanceof InvalidInput);
+        assert.equal(error.message, "A justification is required: say why you need this access.");
+        return true;
+      });
+    });
+  }
+
+  it("allows up to 1000 characters", () => {
+    assert.equal(MAX_JUSTIFICATION_LENGTH, 1000);
+    const longest = "x".repeat(1000);
+    assert.equal(normalizeJustification(longest), longest);
+  });
+
+  it("refuses 1001 characters, saying how long it was", () => {
+    assert.throws(() => normalizeJustification("x".repeat(1001)), (error: unknown) => {
+      assert.ok(error instanceof InvalidInput);
+      assert.match(error.message, /is 1001 characters long/);
+      return true;
+    });
+  });
+
+  it("measures the length after collapsing whitespace", () => {
+    const padded = `  ${"word  ".repeat(200)}  `;
+    assert.ok(padded.length > 1000);
+    assert.equal(normalizeJustification(padded).length, 999);
+  });
+});
