@@ -19,6 +19,7 @@ import { registerListeners } from "./slack/listeners.js";
 import { SlackNotifier } from "./slack/notifier.js";
 import { openDatabase } from "./store/database.js";
 import { SqliteStore } from "./store/sqlite-store.js";
+import { StartupError } from "./startup-error.js";
 
 export interface RunningBot {
   /** The HTTP port Slack should reach, or undefined in Socket Mode. */
@@ -50,7 +51,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     conflictRetries: 5,
   });
 
-  const db = openDatabase(config.databaseFile);
+  const db = openOrExplain(config.databaseFile);
   const store = new SqliteStore(db, clock);
 
   const clientOptions = { ...SLACK_CLIENT_OPTIONS, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) };
@@ -63,7 +64,12 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     logger: boltLogger(logger, LogLevel.INFO),
     deferInitialization: true,
   });
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    db.close();
+    throw new StartupError(`Slack did not accept SLACK_BOT_TOKEN (auth.test): ${(error as Error).message}`);
+  }
 
   const deps: ServiceDeps = {
     store,
@@ -113,4 +119,12 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
       db.close();
     },
   };
+}
+
+function openOrExplain(file: string) {
+  try {
+    return openDatabase(file);
+  } catch (error) {
+    throw new StartupError(`Cannot open the database JIT_DATABASE_FILE=${file}: ${(error as Error).message}`);
+  }
 }

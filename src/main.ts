@@ -2,10 +2,10 @@
 import { existsSync } from "node:fs";
 import { pino } from "pino";
 import { startBot } from "./bot.js";
-import { DiscoveryError } from "./aws/discovery.js";
 import { loadConfig } from "./config/env.js";
 import { loadPolicyFile } from "./config/policy-file.js";
 import { ConfigError } from "./config/problems.js";
+import { StartupError } from "./startup-error.js";
 
 /** `.env` in the working directory, if any; variables already set in the environment win. */
 function loadDotEnv(): void {
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DiscoveryError) {
+  if (error instanceof ConfigError || error instanceof StartupError) {
     process.stderr.write(`jit-slack cannot start. ${error.message}\n`);
   } else {
     process.stderr.write(`jit-slack cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -1,6 +1,7 @@
 // Start-up checks against AWS: who we are, which Identity Center instance, which permission sets.
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { DescribePermissionSetCommand, ListInstancesCommand, ListPermissionSetsCommand } from "@aws-sdk/client-sso-admin";
+import { StartupError } from "../startup-error.js";
 import type { AwsClients } from "./clients.js";
 import { toProviderError } from "./errors.js";
 
@@ -12,7 +13,7 @@ export interface Discovered {
   readonly permissionSetArns: ReadonlyMap<string, string>;
 }
 
-export class DiscoveryError extends Error {}
+export class DiscoveryError extends StartupError {}
 
 export async function discoverIdentityCenter(
   clients: AwsClients,

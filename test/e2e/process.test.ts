@@ -60,6 +60,18 @@ describe("the bot process", () => {
     assert.match(exited.stderr, /STS GetCallerIdentity failed: InvalidClientTokenId/);
   });
 
+  it("refuses to start with a clear message when Slack rejects the bot token", async () => {
+    const exited = await runBotToExit(world.env({ SLACK_BOT_TOKEN: "xoxb-revoked" }), world.dir);
+    assert.equal(exited.code, 1);
+    assert.match(exited.stderr, /Slack did not accept SLACK_BOT_TOKEN \(auth\.test\): .*invalid_auth/);
+  });
+
+  it("refuses to start with a clear message when the database cannot be opened", async () => {
+    const exited = await runBotToExit(world.env({ JIT_DATABASE_FILE: `${world.dir}/missing/dir/jit.sqlite` }), world.dir);
+    assert.equal(exited.code, 1);
+    assert.match(exited.stderr, /Cannot open the database JIT_DATABASE_FILE=.*missing\/dir\/jit\.sqlite/);
+  });
+
   it("says who it is in AWS and finds the Identity Center instance at start", async () => {
     const bot = await start();
     assert.equal(world.aws.callsOf("GetCallerIdentity").length, 1);
