@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import Database from "better-sqlite3";
 import { messageText, type FakeMessage } from "../fakes/fake-slack.js";
+import type { GrantStatus } from "../../src/domain/grant.js";
 import type { SlackDriver } from "../fakes/slack-requests.js";
+import type { TestBot } from "./in-process-bot.js";
 
 /** Anything that can deliver signed requests to a running bot. */
 export interface Drives {
@@ -91,4 +93,20 @@ export function grantCount(world: World): number {
   } finally {
     db.close();
   }
+}
+
+/** Polls an async check every 20 ms until it returns something truthy. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 8000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Waits until the grant reaches `status`. */
+export async function statusBecomes(bot: TestBot, grantId: string, status: GrantStatus): Promise<void> {
+  await eventually(async () => (await bot.bot.deps.store.get(grantId))?.status === status, 8000, `${grantId} to become ${status}`);
 }
