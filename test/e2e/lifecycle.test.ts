@@ -1,11 +1,11 @@
 // The whole grant lifecycle through signed Slack requests, fake Slack and fake AWS on loopback.
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { messageText } from "../fakes/fake-slack.js";
 import { findButtons } from "../fakes/slack-requests.js";
-import { startTestBot, type TestBot } from "../support/in-process-bot.js";
+import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, dmsTo, request, waitForDm } from "../support/flows.js";
-import { APPROVALS, AUDIT, people, PORTAL, PROD, startWorld, type World } from "../support/world.js";
+import { APPROVALS, AUDIT, people, PORTAL, PROD, type World } from "../support/world.js";
 
 const HOUR = 3_600_000;
 
@@ -13,13 +13,9 @@ describe("grant lifecycle", () => {
   let world: World;
   let bot: TestBot;
 
-  beforeEach(async () => {
-    world = await startWorld();
-    bot = await startTestBot(world);
-  });
-  afterEach(async () => {
-    await bot.stop();
-    await world.close();
+  freshBotForEachTest((w, b) => {
+    world = w;
+    bot = b;
   });
 
   it("requests, approves, provisions, expires and revokes, telling everyone and auditing each step", async () => {

@@ -1,23 +1,19 @@
 // What goes wrong: bad slash text, people without rights, AWS failures, forged requests.
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { messageText } from "../fakes/fake-slack.js";
 import { postSigned, signBody, slashCommandBody } from "../fakes/slack-requests.js";
-import { startTestBot, type TestBot } from "../support/in-process-bot.js";
+import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, grantCount, request, slash, waitForDm } from "../support/flows.js";
-import { APPROVALS, people, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
+import { APPROVALS, people, SIGNING_SECRET, type World } from "../support/world.js";
 
 describe("rejected and failing requests", () => {
   let world: World;
   let bot: TestBot;
 
-  beforeEach(async () => {
-    world = await startWorld();
-    bot = await startTestBot(world);
-  });
-  afterEach(async () => {
-    await bot.stop();
-    await world.close();
+  freshBotForEachTest((w, b) => {
+    world = w;
+    bot = b;
   });
 
   const badInput: Array<[string, string, RegExp]> = [

@@ -1,10 +1,10 @@
 // Access the bot did not give, or that two grants share, is never taken away early.
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
-import { startTestBot, type TestBot } from "../support/in-process-bot.js";
+import { describe, it } from "node:test";
+import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, request, statusBecomes, waitForDm } from "../support/flows.js";
 import { DeleteAccountAssignmentCommand, SSOAdminClient } from "@aws-sdk/client-sso-admin";
-import { people, PROD, startWorld, type World } from "../support/world.js";
+import { people, PROD, type World } from "../support/world.js";
 
 const HOUR = 3_600_000;
 
@@ -12,13 +12,9 @@ describe("assignments the bot does not own alone", () => {
   let world: World;
   let bot: TestBot;
 
-  beforeEach(async () => {
-    world = await startWorld();
-    bot = await startTestBot(world);
-  });
-  afterEach(async () => {
-    await bot.stop();
-    await world.close();
+  freshBotForEachTest((w, b) => {
+    world = w;
+    bot = b;
   });
 
   const aliceAdmin = () => ({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice });

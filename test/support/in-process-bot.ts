@@ -1,11 +1,12 @@
 // Runs the real bot (startBot, as main.ts does) inside the test process, with a clock the test moves.
+import { afterEach, beforeEach } from "node:test";
 import { startBot, type RunningBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config/env.js";
 import { loadPolicyFile } from "../../src/config/policy-file.js";
 import type { Clock } from "../../src/domain/clock.js";
 import type { Logger } from "../../src/services/ports.js";
 import { SlackDriver } from "../fakes/slack-requests.js";
-import { SIGNING_SECRET, type World } from "./world.js";
+import { SIGNING_SECRET, startWorld, type World } from "./world.js";
 
 export class TestClock implements Clock {
   private offset = 0;
@@ -63,4 +64,20 @@ export async function startTestBot(world: World, env: Record<string, string> = {
   const bot = await startBot(config, policy, logger, clock);
   const driver = new SlackDriver({ url: `http://127.0.0.1:${bot.port}/slack/events`, secret: SIGNING_SECRET, fake: world.slack });
   return { bot, driver, clock, logger, stop: () => bot.stop() };
+}
+
+/** Gives each test in the enclosing suite its own fake Slack, fake AWS and freshly started bot. */
+export function freshBotForEachTest(use: (world: World, bot: TestBot) => void, env: Record<string, string> = {}): void {
+  let running: { world: World; bot: TestBot } | undefined;
+  beforeEach(async () => {
+    const world = await startWorld();
+    const bot = await startTestBot(world, env);
+    running = { world, bot };
+    use(world, bot);
+  });
+  afterEach(async () => {
+    await running?.bot.stop();
+    await running?.world.close();
+    running = undefined;
+  });
 }
