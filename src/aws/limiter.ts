@@ -22,7 +22,14 @@ export class RateLimiter {
 
   run<T>(priority: Priority, task: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queues[priority].push({ start: () => task().then(resolve, reject) });
+      const start = () => {
+        try {
+          task().then(resolve, reject);
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.queues[priority].push({ start });
       this.drain();
     });
   }

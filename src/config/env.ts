@@ -27,9 +27,9 @@ const envSchema = z.object({
   JIT_AUDIT_CHANNEL: z
     .string({ error: "required: the id of the channel that receives the audit feed (C…)" })
     .regex(/^[CG][A-Z0-9]{2,}$/, { error: "must be a Slack channel id such as C0123456789" }),
-  JIT_ACCESS_PORTAL_URL: z.url({
-    error: "required: your AWS access portal URL, e.g. https://d-1234567890.awsapps.com/start",
-  }),
+  JIT_ACCESS_PORTAL_URL: z
+    .string({ error: "required: your AWS access portal URL, e.g. https://d-1234567890.awsapps.com/start" })
+    .pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://d-1234567890.awsapps.com/start" })),
   JIT_SSO_INSTANCE_ARN: z
     .string()
     .regex(/^arn:aws[a-z-]*:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, {
@@ -72,9 +72,11 @@ export interface Config {
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
 
-/** Empty strings count as unset: `.env` files often carry `KEY=` for optional values. */
+/** Blank values count as unset: `.env` files often carry `KEY=` for optional values. */
 function withoutEmpty(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ""),
+  );
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {

@@ -61,17 +61,26 @@ const policySchema = z
     reportDuplicates(policy.accounts.map((a) => a.name.toLowerCase()), (i, v) => report(["accounts", i, "name"], `duplicate account name "${v}"`));
     reportDuplicates(policy.permissionSets.map((p) => p.toLowerCase()), (i, v) => report(["permissionSets", i], `duplicate permission set "${v}"`));
     reportDuplicates(policy.rules.map((r) => r.name), (i, v) => report(["rules", i, "name"], `duplicate rule name "${v}"`));
-    const accountRefs = new Set(policy.accounts.flatMap((a) => [a.id, a.name]));
-    const permissionSets = new Set(policy.permissionSets);
     policy.rules.forEach((rule, r) => {
       rule.accounts.forEach((ref, i) => {
-        if (!accountRefs.has(ref)) report(["rules", r, "accounts", i], `"${ref}" is not an account id or name listed under accounts`);
+        if (!accountIdFor(policy, ref)) report(["rules", r, "accounts", i], `"${ref}" is not an account id or name listed under accounts`);
       });
       rule.permissionSets.forEach((ref, i) => {
-        if (!permissionSets.has(ref)) report(["rules", r, "permissionSets", i], `"${ref}" is not listed under permissionSets`);
+        if (!permissionSetFor(policy, ref)) report(["rules", r, "permissionSets", i], `"${ref}" is not listed under permissionSets`);
       });
     });
   });
+
+// Names in rules compare case-insensitively, as they do when people type them in /jit.
+function accountIdFor(policy: { accounts: ReadonlyArray<{ id: string; name: string }> }, ref: string): string | undefined {
+  const wanted = ref.toLowerCase();
+  return policy.accounts.find((a) => a.id === ref || a.name.toLowerCase() === wanted)?.id;
+}
+
+function permissionSetFor(policy: { permissionSets: readonly string[] }, ref: string): string | undefined {
+  const wanted = ref.toLowerCase();
+  return policy.permissionSets.find((name) => name.toLowerCase() === wanted);
+}
 
 function reportDuplicates(values: readonly string[], report: (index: number, value: string) => void): void {
   const seen = new Set<string>();
@@ -88,12 +97,11 @@ function principalRef(value: string): PrincipalRef {
 type ParsedPolicy = z.output<typeof policySchema>;
 
 function toPolicy(parsed: ParsedPolicy): Policy {
-  const accountId = (ref: string) => parsed.accounts.find((a) => a.id === ref || a.name === ref)?.id ?? ref;
   const rules: Rule[] = parsed.rules.map((rule) =>
     Object.freeze({
       name: rule.name,
-      accountIds: Object.freeze([...new Set(rule.accounts.map(accountId))]),
-      permissionSets: Object.freeze([...rule.permissionSets]),
+      accountIds: Object.freeze([...new Set(rule.accounts.map((ref) => accountIdFor(parsed, ref) ?? ref))]),
+      permissionSets: Object.freeze([...new Set(rule.permissionSets.map((ref) => permissionSetFor(parsed, ref) ?? ref))]),
       requesters: Object.freeze(rule.requesters.map(principalRef)),
       approvers: Object.freeze(rule.approvers.map(principalRef)),
       approverChannel: rule.approverChannel,

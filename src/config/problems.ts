@@ -19,8 +19,11 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key (check the spelling)`);
+    }
     const where = formatPath(issue.path);
-    return where === "" ? issue.message : `${where}: ${issue.message}`;
+    return [where === "" ? issue.message : `${where}: ${issue.message}`];
   });
 }

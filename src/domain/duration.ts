@@ -20,7 +20,7 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
-/** "1h 30m", "45m", "2d 4h": the shortest exact rendering, down to whole minutes. */
+/** "1h30m", "45m", "2d4h": the shortest rendering to the minute, in the same form people type. */
 export function formatDuration(ms: number): string {
   let minutes = Math.round(ms / MINUTE);
   const days = Math.floor(minutes / (24 * 60));
@@ -28,5 +28,5 @@ export function formatDuration(ms: number): string {
   const hours = Math.floor(minutes / 60);
   minutes -= hours * 60;
   const parts = [days && `${days}d`, hours && `${hours}h`, minutes && `${minutes}m`].filter(Boolean);
-  return parts.length > 0 ? parts.join(" ") : "0m";
+  return parts.length > 0 ? parts.join("") : "0m";
 }

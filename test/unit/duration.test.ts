@@ -80,11 +80,11 @@ describe("formatDuration", () => {
     [MINUTE, "1m"],
     [45 * MINUTE, "45m"],
     [HOUR, "1h"],
-    [HOUR + 30 * MINUTE, "1h 30m"],
+    [HOUR + 30 * MINUTE, "1h30m"],
     [DAY, "1d"],
-    [2 * DAY + 4 * HOUR, "2d 4h"],
-    [DAY + 5 * MINUTE, "1d 5m"],
-    [DAY + HOUR + MINUTE, "1d 1h 1m"],
+    [2 * DAY + 4 * HOUR, "2d4h"],
+    [DAY + 5 * MINUTE, "1d5m"],
+    [DAY + HOUR + MINUTE, "1d1h1m"],
     [0, "0m"],
   ];
   for (const [ms, text] of cases) {
@@ -100,7 +100,7 @@ describe("formatDuration", () => {
   });
 
   it("gives back the canonical form of what was parsed", () => {
-    assert.equal(formatDuration(parseDuration("90m")), "1h 30m");
+    assert.equal(formatDuration(parseDuration("90m")), "1h30m");
     assert.equal(formatDuration(parseDuration("24h")), "1d");
     assert.equal(formatDuration(parseDuration("0d2h0m")), "2h");
   });
@@ -124,7 +124,7 @@ describe("formatDuration", () => {
         (d, h, m) => {
           fc.pre(d + h + m > 0);
           const ms = parseDuration(`${d}d${h}h${m}m`);
-          assert.equal(parseDuration(formatDuration(ms).replace(/ /g, "")), ms);
+          assert.equal(parseDuration(formatDuration(ms)), ms);
         },
       ),
     );

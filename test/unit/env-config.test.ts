@@ -1,0 +1,262 @@
+// The environment, parsed once into a frozen Config; every problem names its variable.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { loadConfig } from "../../src/config/env.js";
+import { ConfigError } from "../../src/config/problems.js";
+
+const MINIMAL = {
+  SLACK_BOT_TOKEN: "xoxb-1-2-abc",
+  SLACK_SIGNING_SECRET: "s3cret",
+  JIT_AUDIT_CHANNEL: "C0AUDIT",
+  JIT_ACCESS_PORTAL_URL: "https://d-1234567890.awsapps.com/start",
+} as const;
+
+const REQUIRED = Object.keys(MINIMAL) as Array<keyof typeof MINIMAL>;
+
+/** The problems loadConfig reports for this environment; fails the test if it loads. */
+function problemsOf(env: Record<string, string | undefined>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    assert.equal(error.source, "The environment");
+    return error.problems;
+  }
+  assert.fail("expected the environment to be refused");
+}
+
+/** The single problem reported when `key` is set to `value` on top of the minimal environment. */
+function problemWith(key: string, value: string): string {
+  const problems = problemsOf({ ...MINIMAL, [key]: value });
+  assert.equal(problems.length, 1, `expected exactly one problem, got ${JSON.stringify(problems)}`);
+  const [problem = ""] = problems;
+  assert.ok(problem.startsWith(`${key}: `), `"${problem}" should name ${key}`);
+  return problem;
+}
+
+describe("loadConfig", () => {
+  it("loads the minimal environment and fills in every default", () => {
+    assert.deepEqual(loadConfig(MINIMAL), {
+      slack: {
+        botToken: "xoxb-1-2-abc",
+        signingSecret: "s3cret",
+        appToken: undefined,
+        apiUrl: undefined,
+        port: 3000,
+      },
+      policyFile: "policy.yaml",
+      databaseFile: "jit.sqlite",
+      auditChannel: "C0AUDIT",
+      accessPortalUrl: "https://d-1234567890.awsapps.com/start",
+      aws: {
+        instanceArn: undefined,
+        identityStoreId: undefined,
+        callsPerSecond: 10,
+        pollIntervalMs: 1000,
+      },
+      sweepIntervalSeconds: 5,
+      logLevel: "info",
+    });
+  });
+
+  it("reads every optional setting when given", () => {
+    const config = loadConfig({
+      ...MINIMAL,
+      SLACK_APP_TOKEN: "xapp-1-A0-xyz",
+      SLACK_API_URL: "http://127.0.0.1:4000/api/",
+      PORT: "8080",
+      JIT_POLICY_FILE: "/etc/jit/policy.yaml",
+      JIT_DATABASE_FILE: "/var/lib/jit/jit.sqlite",
+      JIT_SSO_INSTANCE_ARN: "arn:aws:sso:::instance/ssoins-1234567890abcdef",
+      JIT_IDENTITY_STORE_ID: "d-1234567890",
+      JIT_SWEEP_INTERVAL_SECONDS: "30",
+      JIT_AWS_CALLS_PER_SECOND: "20",
+      JIT_AWS_POLL_INTERVAL_MS: "250",
+      LOG_LEVEL: "debug",
+    });
+    assert.equal(config.slack.appToken, "xapp-1-A0-xyz");
+    assert.equal(config.slack.apiUrl, "http://127.0.0.1:4000/api/");
+    assert.equal(config.slack.port, 8080);
+    assert.equal(config.policyFile, "/etc/jit/policy.yaml");
+    assert.equal(config.databaseFile, "/var/lib/jit/jit.sqlite");
+    assert.equal(config.aws.instanceArn, "arn:aws:sso:::instance/ssoins-1234567890abcdef");
+    assert.equal(config.aws.identityStoreId, "d-1234567890");
+    assert.equal(config.sweepIntervalSeconds, 30);
+    assert.equal(config.aws.callsPerSecond, 20);
+    assert.equal(config.aws.pollIntervalMs, 250);
+    assert.equal(config.logLevel, "debug");
+  });
+
+  it("accepts an identity store id in UUID form", () => {
+    const config = loadConfig({ ...MINIMAL, JIT_IDENTITY_STORE_ID: "0123abcd-0123-abcd-0123-0123456789ab" });
+    assert.equal(config.aws.identityStoreId, "0123abcd-0123-abcd-0123-0123456789ab");
+  });
+
+  it("accepts a private channel (G…) for the audit feed", () => {
+    assert.equal(loadConfig({ ...MINIMAL, JIT_AUDIT_CHANNEL: "G0PRIVATE" }).auditChannel, "G0PRIVATE");
+  });
+
+  it("ignores variables it does not know", () => {
+    assert.doesNotThrow(() => loadConfig({ ...MINIMAL, HOME: "/root", AWS_REGION: "eu-west-1" }));
+  });
+
+  for (const key of REQUIRED) {
+    it(`names ${key} as the one problem when it is missing`, () => {
+      const env: Record<string, string> = { ...MINIMAL };
+      delete env[key];
+      const problems = problemsOf(env);
+      assert.equal(problems.length, 1, JSON.stringify(problems));
+      assert.match(problems[0] ?? "", new RegExp(`^${key}: required`));
+    });
+  }
+
+  it("names every required variable, one problem each, for an empty environment", () => {
+    const problems = problemsOf({});
+    assert.deepEqual(
+      problems.map((problem) => problem.split(":")[0]),
+      ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "JIT_AUDIT_CHANNEL", "JIT_ACCESS_PORTAL_URL"],
+    );
+  });
+
+  it("treats empty strings as unset: required ones are missing, optional ones take their default", () => {
+    const emptied = Object.fromEntries(REQUIRED.map((key) => [key, ""]));
+    assert.equal(problemsOf(emptied).length, REQUIRED.length);
+    const config = loadConfig({
+      ...MINIMAL,
+      SLACK_APP_TOKEN: "",
+      SLACK_API_URL: "",
+      PORT: "",
+      LOG_LEVEL: "",
+      JIT_AWS_CALLS_PER_SECOND: "",
+      JIT_POLICY_FILE: "",
+    });
+    assert.equal(config.slack.appToken, undefined);
+    assert.equal(config.slack.apiUrl, undefined);
+    assert.equal(config.slack.port, 3000);
+    assert.equal(config.logLevel, "info");
+    assert.equal(config.aws.callsPerSecond, 10);
+    assert.equal(config.policyFile, "policy.yaml");
+  });
+
+  it("treats undefined values as unset", () => {
+    assert.equal(loadConfig({ ...MINIMAL, PORT: undefined }).slack.port, 3000);
+  });
+
+  it("refuses a token that is not a bot token", () => {
+    assert.equal(problemWith("SLACK_BOT_TOKEN", "xoxp-1-2-abc"), "SLACK_BOT_TOKEN: must be a bot token starting with xoxb-");
+  });
+
+  it("refuses an app token that is not an app-level token", () => {
+    problemWith("SLACK_APP_TOKEN", "xoxb-1-2-abc");
+  });
+
+  for (const channel of ["#audit", "audit", "C", "c0audit", "U0AUDIT"]) {
+    it(`refuses "${channel}" as the audit channel id`, () => {
+      assert.equal(problemWith("JIT_AUDIT_CHANNEL", channel), "JIT_AUDIT_CHANNEL: must be a Slack channel id such as C0123456789");
+    });
+  }
+
+  it("refuses a portal URL that is not a URL", () => {
+    problemWith("JIT_ACCESS_PORTAL_URL", "not a url");
+  });
+
+  it(
+    "says a malformed portal URL is malformed rather than missing",
+    () => {
+      assert.equal(
+        problemWith("JIT_ACCESS_PORTAL_URL", "not a url"),
+        "JIT_ACCESS_PORTAL_URL: must be an http(s) URL such as https://d-1234567890.awsapps.com/start",
+      );
+      assert.match(problemWith("JIT_ACCESS_PORTAL_URL", "javascript:alert(1)"), /must be an http\(s\) URL/);
+    },
+  );
+
+  it("refuses a Slack API URL that is not a URL", () => {
+    assert.equal(problemWith("SLACK_API_URL", "slack.com/api"), "SLACK_API_URL: must be a URL such as https://slack.com/api/");
+  });
+
+  it("adds the trailing slash SLACK_API_URL needs, and keeps one that is there", () => {
+    assert.equal(loadConfig({ ...MINIMAL, SLACK_API_URL: "http://127.0.0.1:4000/api" }).slack.apiUrl, "http://127.0.0.1:4000/api/");
+    assert.equal(loadConfig({ ...MINIMAL, SLACK_API_URL: "http://127.0.0.1:4000/api/" }).slack.apiUrl, "http://127.0.0.1:4000/api/");
+  });
+
+  for (const port of ["65536", "70000", "-1", "1.5", "http"]) {
+    it(`refuses PORT=${port}`, () => {
+      problemWith("PORT", port);
+    });
+  }
+
+  it("accepts the ends of the port range", () => {
+    assert.equal(loadConfig({ ...MINIMAL, PORT: "0" }).slack.port, 0);
+    assert.equal(loadConfig({ ...MINIMAL, PORT: "65535" }).slack.port, 65535);
+  });
+
+  it(
+    "treats a whitespace-only PORT as unset (the default 3000), not as port 0",
+    () => {
+      assert.equal(loadConfig({ ...MINIMAL, PORT: " " }).slack.port, 3000);
+    },
+  );
+
+  it("refuses more than 20 AWS calls per second, Identity Center's shared quota", () => {
+    assert.equal(
+      problemWith("JIT_AWS_CALLS_PER_SECOND", "21"),
+      "JIT_AWS_CALLS_PER_SECOND: must stay under Identity Center's shared quota of 20 calls/s",
+    );
+  });
+
+  for (const value of ["0", "-5", "2.5", "many"]) {
+    it(`refuses JIT_AWS_CALLS_PER_SECOND=${value}`, () => {
+      problemWith("JIT_AWS_CALLS_PER_SECOND", value);
+    });
+  }
+
+  it("refuses a sweep interval over 59 seconds", () => {
+    assert.equal(problemWith("JIT_SWEEP_INTERVAL_SECONDS", "60"), "JIT_SWEEP_INTERVAL_SECONDS: must be at most 59");
+  });
+
+  it("refuses a poll interval that is not a positive integer", () => {
+    problemWith("JIT_AWS_POLL_INTERVAL_MS", "0");
+  });
+
+  it("refuses an unknown log level, listing the known ones", () => {
+    assert.equal(
+      problemWith("LOG_LEVEL", "verbose"),
+      "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent",
+    );
+  });
+
+  it("refuses an instance ARN and an identity store id of the wrong shape", () => {
+    problemWith("JIT_SSO_INSTANCE_ARN", "arn:aws:sso:::instance/foo");
+    problemWith("JIT_IDENTITY_STORE_ID", "1234567890");
+  });
+
+  it("reports every malformed value at once", () => {
+    const problems = problemsOf({
+      ...MINIMAL,
+      SLACK_BOT_TOKEN: "xoxp-1",
+      JIT_AUDIT_CHANNEL: "#audit",
+      PORT: "70000",
+      JIT_AWS_CALLS_PER_SECOND: "21",
+    });
+    assert.deepEqual(
+      problems.map((problem) => problem.split(":")[0]).sort(),
+      ["JIT_AUDIT_CHANNEL", "JIT_AWS_CALLS_PER_SECOND", "PORT", "SLACK_BOT_TOKEN"],
+    );
+  });
+
+  it("never echoes a secret value in its problems", () => {
+    const problems = problemsOf({ ...MINIMAL, SLACK_BOT_TOKEN: "xoxp-super-secret-value" });
+    assert.doesNotMatch(problems.join("\n"), /super-secret-value/);
+  });
+
+  it("returns a frozen config, nested objects included", () => {
+    const config = loadConfig(MINIMAL);
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.slack));
+    assert.ok(Object.isFrozen(config.aws));
+    assert.throws(() => {
+      (config.slack as { port: number }).port = 1;
+    }, TypeError);
+  });
+});

@@ -1,0 +1,175 @@
+// The rate limiter that keeps us under Identity Center's quota, and the semaphore for creations.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
+import { RateLimiter, Semaphore, type Priority } from "../../src/aws/limiter.js";
+
+describe("RateLimiter", () => {
+  it("runs the task and passes on its result or its rejection", async () => {
+    const limiter = new RateLimiter(20);
+    assert.equal(await limiter.run("normal", async () => 42), 42);
+    await assert.rejects(limiter.run("revoke", async () => Promise.reject(new Error("AccessDenied"))), /AccessDenied/);
+  });
+
+  it("starts a full burst at once, then no more than the rate allows", async () => {
+    const rate = 20;
+    const burst = 3;
+    const limiter = new RateLimiter(rate, burst);
+    const starts: number[] = [];
+    const began = Date.now();
+    const tasks = Array.from({ length: 12 }, () =>
+      limiter.run("normal", async () => {
+        starts.push(Date.now());
+      }),
+    );
+    await nextTurn();
+    assert.equal(starts.length, burst, "the burst starts at once");
+    assert.equal(limiter.queued, 12 - burst);
+
+    await sleep(300);
+    const elapsed = Date.now() - began;
+    const started = starts.length;
+    assert.ok(started <= burst + Math.floor((rate * elapsed) / 1000) + 1, `${started} started in ${elapsed} ms`);
+    assert.ok(started >= burst + 2, `only ${started} started in ${elapsed} ms`);
+
+    await Promise.all(tasks);
+    assert.equal(limiter.queued, 0);
+    // Over any stretch of time, starts never exceed burst + rate × stretch (one start of slack for timer jitter).
+    for (let i = 0; i < starts.length; i += 1) {
+      for (let j = i; j < starts.length; j += 1) {
+        const stretch = (starts[j] ?? 0) - (starts[i] ?? 0);
+        const count = j - i + 1;
+        assert.ok(count <= burst + (rate * stretch) / 1000 + 1, `${count} starts within ${stretch} ms`);
+      }
+    }
+  });
+
+  it("defaults the burst to one second's worth of calls", async () => {
+    const limiter = new RateLimiter(5);
+    let started = 0;
+    const tasks = Array.from({ length: 6 }, () => limiter.run("normal", async () => void (started += 1)));
+    await nextTurn();
+    assert.equal(started, 5);
+    assert.equal(limiter.queued, 1);
+    await Promise.all(tasks);
+    assert.equal(started, 6);
+  });
+
+  it("starts waiting revocations before any waiting normal work", async () => {
+    const limiter = new RateLimiter(50, 1);
+    const order: string[] = [];
+    const enqueue = (priority: Priority, name: string) => limiter.run(priority, async () => void order.push(name));
+    const all = [
+      enqueue("normal", "n0"),
+      enqueue("normal", "n1"),
+      enqueue("normal", "n2"),
+      enqueue("revoke", "r1"),
+      enqueue("normal", "n3"),
+      enqueue("revoke", "r2"),
+    ];
+    await nextTurn();
+    assert.deepEqual(order, ["n0"]);
+    await Promise.all(all);
+    assert.deepEqual(order, ["n0", "r1", "r2", "n1", "n2", "n3"]);
+  });
+
+  it("keeps revocations to the same rate as everything else", async () => {
+    const limiter = new RateLimiter(20, 1);
+    let started = 0;
+    const tasks = Array.from({ length: 4 }, () => limiter.run("revoke", async () => void (started += 1)));
+    await nextTurn();
+    assert.equal(started, 1);
+    await Promise.all(tasks);
+    assert.equal(started, 4);
+  });
+
+  it(
+    "rejects a waiting task that throws synchronously, and keeps draining the queue",
+    async () => {
+      const limiter = new RateLimiter(50, 1);
+      const first = limiter.run("normal", async () => "first");
+      const throwing = limiter.run("normal", (): Promise<string> => {
+        throw new Error("bad input");
+      });
+      const after = limiter.run("normal", async () => "after");
+      const settled = await Promise.race([Promise.allSettled([first, throwing, after]), sleep(300).then(() => "stuck")]);
+      assert.notEqual(settled, "stuck");
+      assert.deepEqual(
+        (settled as PromiseSettledResult<string>[]).map((outcome) => outcome.status),
+        ["fulfilled", "rejected", "fulfilled"],
+      );
+    },
+  );
+});
+
+describe("Semaphore", () => {
+  it("lets up to its limit hold at once and makes the rest wait", async () => {
+    const semaphore = new Semaphore(2);
+    await semaphore.acquire();
+    await semaphore.acquire();
+    let third = false;
+    void semaphore.acquire().then(() => {
+      third = true;
+    });
+    await nextTurn();
+    assert.equal(third, false);
+  });
+
+  it("hands a released permit to the longest waiter first", async () => {
+    const semaphore = new Semaphore(1);
+    const release = await semaphore.acquire();
+    const order: string[] = [];
+    const a = semaphore.acquire().then((r) => (order.push("a"), r));
+    const b = semaphore.acquire().then((r) => (order.push("b"), r));
+    release();
+    (await a)();
+    (await b)();
+    assert.deepEqual(order, ["a", "b"]);
+  });
+
+  it("never runs more than the limit concurrently under load", async () => {
+    const semaphore = new Semaphore(3);
+    let running = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const release = await semaphore.acquire();
+        running += 1;
+        peak = Math.max(peak, running);
+        await sleep(i % 3);
+        running -= 1;
+        release();
+      }),
+    );
+    assert.equal(peak, 3);
+    assert.equal(running, 0);
+  });
+
+  it("treats a second release of the same permit as a no-op", async () => {
+    const semaphore = new Semaphore(2);
+    const first = await semaphore.acquire();
+    await semaphore.acquire();
+    let c = false;
+    let d = false;
+    void semaphore.acquire().then(() => (c = true));
+    void semaphore.acquire().then(() => (d = true));
+    first();
+    first();
+    first();
+    await nextTurn();
+    assert.equal(c, true, "the first release admits one waiter");
+    assert.equal(d, false, "repeated releases admit no one else");
+  });
+
+  it("gives back a slot when released with nobody waiting", async () => {
+    const semaphore = new Semaphore(1);
+    const release = await semaphore.acquire();
+    release();
+    release();
+    await semaphore.acquire();
+    let second = false;
+    void semaphore.acquire().then(() => (second = true));
+    await nextTurn();
+    assert.equal(second, false, "a double release must not make room for two");
+  });
+});

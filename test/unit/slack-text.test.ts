@@ -1,0 +1,364 @@
+// What the bot writes in Slack: escaping, the /jit command parser, and the Block Kit builders.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { InvalidInput } from "../../src/domain/errors.js";
+import type { Grant, GrantStatus } from "../../src/domain/grant.js";
+import { newGrantId } from "../../src/domain/ids.js";
+import type { Account } from "../../src/domain/policy.js";
+import {
+  ACTION_APPROVE,
+  ACTION_DENY,
+  approvalRequestMessage,
+  decidedRequestMessage,
+  outcomeLine,
+  requestConfirmation,
+  requesterUpdate,
+} from "../../src/slack/blocks.js";
+import { parseJitCommand, REQUEST_USAGE } from "../../src/slack/command-parser.js";
+import { escapeMrkdwn, mention, slackDate } from "../../src/slack/escape.js";
+
+const T0 = 1_700_000_000_000;
+const HOUR = 3_600_000;
+const PORTAL = "https://d-1234567890.awsapps.com/start";
+const ALL_STATUSES: readonly GrantStatus[] = [
+  "pending",
+  "approved",
+  "denied",
+  "provisioning",
+  "active",
+  "failed",
+  "revoking",
+  "revoked",
+];
+const ACCOUNTS: readonly Account[] = [{ id: "111122223333", name: "Production" }];
+
+function grant(overrides: Partial<Grant> = {}): Grant {
+  return {
+    id: "jit-abcdefgh",
+    requesterId: "U0ALICE",
+    requesterTeamId: "T0TEAM",
+    requesterEmail: "alice@example.com",
+    accountId: "111122223333",
+    permissionSetName: "AdministratorAccess",
+    durationMs: 1.5 * HOUR,
+    justification: "incident 42",
+    ruleName: "prod-admin",
+    status: "pending",
+    createdAt: T0,
+    updatedAt: T0,
+    decidedBy: null,
+    decidedAt: null,
+    approvalChannel: null,
+    approvalTs: null,
+    principalId: null,
+    keepsAssignment: false,
+    operationId: null,
+    activatedAt: null,
+    expiresAt: null,
+    endedAt: null,
+    failureReason: null,
+    ...overrides,
+  };
+}
+
+/** Every string anywhere inside a value: block text, fields, fallbacks, button values. */
+function allStrings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(allStrings);
+  if (value !== null && typeof value === "object") return Object.values(value).flatMap(allStrings);
+  return [];
+}
+
+/** Strips the control sequences the bot itself emits on purpose; whatever `<` or `>` remains came from user text. */
+function withoutOwnControls(text: string): string {
+  return text
+    .replace(/<@[UW][A-Z0-9]+>/g, "")
+    .replace(/<!date\^\d+\^\{date_short_pretty\} at \{time\}\|[0-9: -]+UTC>/g, "");
+}
+
+function buttons(blocks: readonly unknown[]): Array<{ action_id: string; value: string }> {
+  return blocks.flatMap((block) => {
+    const elements = (block as { type?: string; elements?: unknown[] }).elements ?? [];
+    return elements.filter((e): e is { action_id: string; value: string } => (e as { type?: string }).type === "button");
+  });
+}
+
+describe("escapeMrkdwn", () => {
+  it("escapes &, < and > so Slack shows them literally", () => {
+    assert.equal(escapeMrkdwn("a & b < c > d"), "a &amp; b &lt; c &gt; d");
+  });
+
+  it("defuses a channel ping and a user mention", () => {
+    assert.equal(escapeMrkdwn("<!channel>"), "&lt;!channel&gt;");
+    assert.equal(escapeMrkdwn("<@U123>"), "&lt;@U123&gt;");
+    assert.equal(escapeMrkdwn("<https://evil.example|click>"), "&lt;https://evil.example|click&gt;");
+  });
+
+  it("escapes an ampersand that already looks like an entity, so it shows as typed", () => {
+    assert.equal(escapeMrkdwn("&lt;"), "&amp;lt;");
+  });
+
+  it("leaves other text, formatting characters included, alone", () => {
+    assert.equal(escapeMrkdwn("*bold* _it_ `code` ~x~ 'q' \"dq\""), "*bold* _it_ `code` ~x~ 'q' \"dq\"");
+  });
+});
+
+describe("mention", () => {
+  it("mentions a Slack user id", () => {
+    assert.equal(mention("U0ALICE"), "<@U0ALICE>");
+    assert.equal(mention("W0ENTERPRISE"), "<@W0ENTERPRISE>");
+  });
+
+  it("writes anything else as escaped text", () => {
+    assert.equal(mention("an approver"), "an approver");
+    assert.equal(mention("<!channel>"), "&lt;!channel&gt;");
+    assert.equal(mention("U0ALICE> <!here"), "U0ALICE&gt; &lt;!here");
+  });
+});
+
+describe("slackDate", () => {
+  it("renders a date in each reader's time zone, with a UTC fallback", () => {
+    assert.equal(slackDate(T0), "<!date^1700000000^{date_short_pretty} at {time}|2023-11-14 22:13 UTC>");
+  });
+});
+
+describe("parseJitCommand", () => {
+  for (const text of ["", "   ", "help", "HELP", " help me please "]) {
+    it(`reads ${JSON.stringify(text)} as a request for help`, () => {
+      assert.deepEqual(parseJitCommand(text), { kind: "help" });
+    });
+  }
+
+  it("reads a request with every part", () => {
+    assert.deepEqual(parseJitCommand("request Production AdministratorAccess 2h payments are down"), {
+      kind: "request",
+      account: "Production",
+      permissionSet: "AdministratorAccess",
+      duration: "2h",
+      justification: "payments are down",
+    });
+  });
+
+  it("reads the verb in any case and tolerates extra whitespace between parts", () => {
+    assert.deepEqual(parseJitCommand("  Request\t111122223333   ReadOnlyAccess \n 30m  look\n at  logs "), {
+      kind: "request",
+      account: "111122223333",
+      permissionSet: "ReadOnlyAccess",
+      duration: "30m",
+      justification: "look at logs",
+    });
+  });
+
+  it("passes Slack control text in the justification through untouched", () => {
+    const command = parseJitCommand("request prod Admin 1h <!channel> & <@U123>");
+    assert.equal(command.kind === "request" && command.justification, "<!channel> & <@U123>");
+  });
+
+  it('reads "1h 30m" as a 1h request whose justification starts with "30m"', () => {
+    const command = parseJitCommand("request prod Admin 1h 30m fixing");
+    assert.ok(command.kind === "request");
+    assert.equal(command.duration, "1h");
+    assert.equal(command.justification, "30m fixing");
+  });
+
+  for (const text of ["request", "request prod", "request prod Admin"]) {
+    it(`refuses "${text}" as incomplete, showing the usage`, () => {
+      assert.throws(() => parseJitCommand(text), (error: unknown) => {
+        assert.ok(error instanceof InvalidInput);
+        assert.equal(error.message, `Not enough to make a request. Usage: ${REQUEST_USAGE}`);
+        return true;
+      });
+    });
+  }
+
+  it("refuses a request without a justification, showing the usage", () => {
+    assert.throws(() => parseJitCommand("request prod Admin 2h   "), (error: unknown) => {
+      assert.ok(error instanceof InvalidInput);
+      assert.match(error.message, /^A justification is required/);
+      assert.ok(error.message.endsWith(`Usage: ${REQUEST_USAGE}`));
+      return true;
+    });
+  });
+
+  it("refuses an unknown verb, naming it", () => {
+    assert.throws(() => parseJitCommand("revoke jit-abc"), (error: unknown) => {
+      assert.ok(error instanceof InvalidInput);
+      assert.equal(error.message, 'Unknown command "revoke". Try /jit help.');
+      return true;
+    });
+  });
+
+  it("names at most 40 characters of an unknown verb", () => {
+    assert.throws(() => parseJitCommand("x".repeat(500)), { message: `Unknown command "${"x".repeat(40)}". Try /jit help.` });
+  });
+});
+
+describe("outcomeLine", () => {
+  const decided = { decidedBy: "U0BOSS", decidedAt: T0 + 60_000 };
+  const by = ` by <@U0BOSS> ${slackDate(T0 + 60_000)}`;
+  const expected: Record<GrantStatus, [Partial<Grant>, string]> = {
+    pending: [{}, ":hourglass: Waiting for approval"],
+    denied: [decided, `:no_entry: Denied${by}`],
+    approved: [decided, `:white_check_mark: Approved${by} · :gear: granting access in AWS…`],
+    provisioning: [decided, `:white_check_mark: Approved${by} · :gear: granting access in AWS…`],
+    active: [{ ...decided, expiresAt: T0 + HOUR }, `:white_check_mark: Approved${by} · :unlock: active until ${slackDate(T0 + HOUR)}`],
+    failed: [{ ...decided, failureReason: "no such user" }, `:x: Failed: no such user (approved${by})`],
+    revoking: [decided, `:white_check_mark: Approved${by} · :lock: removing access…`],
+    revoked: [{ ...decided, endedAt: T0 + 2 * HOUR }, `:white_check_mark: Approved${by} · :lock: ended ${slackDate(T0 + 2 * HOUR)}`],
+  };
+
+  for (const status of ALL_STATUSES) {
+    const [fields, line] = expected[status];
+    it(`says where a ${status} grant stands`, () => {
+      assert.equal(outcomeLine(grant({ status, ...fields })), line);
+    });
+  }
+
+  it("leaves out who decided when nobody has", () => {
+    assert.equal(outcomeLine(grant({ status: "failed", failureReason: "no Slack email" })), ":x: Failed: no Slack email");
+    assert.equal(outcomeLine(grant({ status: "denied" })), ":no_entry: Denied");
+  });
+
+  it("names an unknown reason for a failure without one", () => {
+    assert.equal(outcomeLine(grant({ status: "failed" })), ":x: Failed: unknown reason");
+  });
+});
+
+describe("Block Kit messages", () => {
+  it("builds the approval request with the summary, the justification and both buttons", () => {
+    const message = approvalRequestMessage(grant(), ACCOUNTS);
+    assert.equal(message.text, "<@U0ALICE> requests AdministratorAccess on Production (111122223333) for 1h30m");
+    const strings = allStrings(message.blocks);
+    assert.ok(strings.includes("Access request jit-abcdefgh"));
+    assert.ok(strings.includes("*Justification*\nincident 42"));
+    assert.ok(strings.includes("*Duration*\n1h30m"));
+    assert.deepEqual(
+      buttons(message.blocks).map((b) => [b.action_id, b.value]),
+      [
+        [ACTION_APPROVE, "jit-abcdefgh"],
+        [ACTION_DENY, "jit-abcdefgh"],
+      ],
+    );
+  });
+
+  it("shows the bare account id for an account the policy does not name", () => {
+    const message = approvalRequestMessage(grant({ accountId: "999999999999" }), ACCOUNTS);
+    assert.match(message.text, /on 999999999999 for/);
+  });
+
+  it("replaces the buttons with the outcome once decided", () => {
+    const message = decidedRequestMessage(grant({ status: "denied", decidedBy: "U0BOSS", decidedAt: T0 }), ACCOUNTS);
+    assert.deepEqual(buttons(message.blocks), []);
+    assert.equal(message.blocks.at(-1)?.type, "section");
+    assert.ok(allStrings(message.blocks).includes(`:no_entry: Denied by <@U0BOSS> ${slackDate(T0)}`));
+    assert.match(message.text, /^jit-abcdefgh: AdministratorAccess on Production \(111122223333\) for 1h30m — :no_entry: Denied/);
+  });
+
+  it("keeps every button value within 75 characters", () => {
+    for (let i = 0; i < 200; i += 1) {
+      const id = newGrantId();
+      for (const button of buttons(approvalRequestMessage(grant({ id }), ACCOUNTS).blocks)) {
+        assert.equal(button.value, id);
+        assert.ok(button.value.length <= 75, `${button.value} is ${button.value.length} characters`);
+      }
+    }
+  });
+
+  describe("with hostile text in every field people can write", () => {
+    const hostile = grant({
+      justification: "urgent <!channel> & <@U0BOSS> <https://evil.example|click here>",
+      permissionSetName: "<!here>",
+      ruleName: "<!everyone>",
+      failureReason: "<!channel> failed & <@U0X>",
+      decidedBy: "<!subteam^S0ADMINS>",
+      decidedAt: T0,
+      expiresAt: T0 + HOUR,
+      endedAt: T0 + 2 * HOUR,
+    });
+    const accounts: readonly Account[] = [{ id: "111122223333", name: "<!channel> prod" }];
+
+    const outputs: Array<[string, (status: GrantStatus) => unknown]> = [
+      ["approvalRequestMessage", (status) => approvalRequestMessage({ ...hostile, status }, accounts)],
+      ["decidedRequestMessage", (status) => decidedRequestMessage({ ...hostile, status }, accounts)],
+      ["requesterUpdate", (status) => requesterUpdate({ ...hostile, status }, accounts, PORTAL)],
+      ["requestConfirmation", (status) => requestConfirmation({ ...hostile, status }, accounts)],
+    ];
+
+    for (const [name, build] of outputs) {
+      it(`never lets ${name} emit a ping, mention or link from user text, in any status`, () => {
+        for (const status of ALL_STATUSES) {
+          for (const text of allStrings(build(status))) {
+            assert.doesNotMatch(text, /<!channel>|<!here>|<!everyone>|<!subteam/, `${name}/${status}: ${text}`);
+            assert.doesNotMatch(withoutOwnControls(text), /[<>]/, `${name}/${status}: ${text}`);
+          }
+        }
+      });
+    }
+
+    it("shows the justification escaped in the approval request", () => {
+      const strings = allStrings(approvalRequestMessage(hostile, accounts));
+      assert.ok(
+        strings.includes(
+          "*Justification*\nurgent &lt;!channel&gt; &amp; &lt;@U0BOSS&gt; &lt;https://evil.example|click here&gt;",
+        ),
+      );
+    });
+
+    it("shows the justification escaped once decided", () => {
+      const strings = allStrings(decidedRequestMessage({ ...hostile, status: "active" }, accounts));
+      assert.ok(strings.some((text) => text.includes("urgent &lt;!channel&gt; &amp;")));
+    });
+  });
+});
+
+describe("requesterUpdate", () => {
+  it("tells the requester access is granted, until when, and where to sign in", () => {
+    const text = requesterUpdate(grant({ status: "active", expiresAt: T0 + HOUR }), ACCOUNTS, PORTAL);
+    assert.equal(
+      text,
+      `:unlock: Access granted: AdministratorAccess on Production (111122223333) for 1h30m (jit-abcdefgh), until ${slackDate(T0 + HOUR)}.\nSign in through the AWS access portal: ${PORTAL}`,
+    );
+  });
+
+  it("says when the access was already there outside jit-slack", () => {
+    const text = requesterUpdate(grant({ status: "active", expiresAt: T0 + HOUR, keepsAssignment: true }), ACCOUNTS, PORTAL);
+    assert.match(text ?? "", /You already had this access outside jit-slack; it stays after this grant ends\.$/);
+  });
+
+  it("names who denied the request", () => {
+    assert.match(requesterUpdate(grant({ status: "denied", decidedBy: "U0BOSS" }), ACCOUNTS, PORTAL) ?? "", /was denied by <@U0BOSS>\.$/);
+  });
+
+  it("gives the reason for a failure", () => {
+    assert.match(requesterUpdate(grant({ status: "failed", failureReason: "no such user" }), ACCOUNTS, PORTAL) ?? "", /could not be granted: no such user$/);
+  });
+
+  it("says when access has ended", () => {
+    assert.equal(
+      requesterUpdate(grant({ status: "revoked" }), ACCOUNTS, PORTAL),
+      ":lock: Your access AdministratorAccess on Production (111122223333) for 1h30m (jit-abcdefgh) has ended.",
+    );
+  });
+
+  it("says nothing while a grant is on its way", () => {
+    for (const status of ["pending", "approved", "provisioning", "revoking"] as const) {
+      assert.equal(requesterUpdate(grant({ status }), ACCOUNTS, PORTAL), undefined, status);
+    }
+  });
+});
+
+describe("requestConfirmation", () => {
+  it("confirms a request was sent to the approvers", () => {
+    assert.equal(
+      requestConfirmation(grant(), ACCOUNTS),
+      ":inbox_tray: Request jit-abcdefgh for AdministratorAccess on Production (111122223333) for 1h30m was sent to the approvers. You will get a message when it is decided.",
+    );
+  });
+
+  it("says a request was recorded but failed", () => {
+    assert.equal(
+      requestConfirmation(grant({ status: "failed", failureReason: "approval channel not found" }), ACCOUNTS),
+      ":x: Request jit-abcdefgh was recorded but failed: approval channel not found",
+    );
+  });
+});
