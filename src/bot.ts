@@ -1,8 +1,5 @@
-// Builds the running bot from configuration: store, AWS provider, Slack app, scheduler.
+// Builds the running bot from configuration: AWS provider and store (runtime.ts), Slack app, scheduler.
 import { App, LogLevel } from "@slack/bolt";
-import { createAwsClients, destroyAwsClients } from "./aws/clients.js";
-import { discoverIdentityCenter } from "./aws/discovery.js";
-import { IdentityCenterProvider } from "./aws/identity-center.js";
 import { AuditFeed } from "./audit/feed.js";
 import type { Config } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
@@ -12,13 +9,12 @@ import { sweep } from "./scheduler/sweep.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
 import { WorkTracker } from "./services/work-tracker.js";
+import { connectAws, openStore, slackClientOptions } from "./runtime.js";
 import { auditChannelPoster } from "./slack/audit-poster.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import { SlackDirectory } from "./slack/directory.js";
 import { registerListeners } from "./slack/listeners.js";
 import { SlackNotifier } from "./slack/notifier.js";
-import { openDatabase } from "./store/database.js";
-import { SqliteStore } from "./store/sqlite-store.js";
 import { StartupError } from "./startup-error.js";
 
 export interface RunningBot {
@@ -30,31 +26,18 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-// Bounded: the Web API client's defaults retry for about 30 minutes with no per-request timeout.
-const SLACK_CLIENT_OPTIONS = { timeout: 10_000, retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 } };
-
 export async function startBot(config: Config, policy: Policy, logger: Logger, clock: Clock = systemClock): Promise<RunningBot> {
-  const aws = createAwsClients(undefined);
-  const discovered = await discoverIdentityCenter(aws, config.aws, policy.permissionSets);
-  logger.info(
-    { callerArn: discovered.callerArn, account: discovered.callerAccount, instanceArn: discovered.instanceArn, identityStoreId: discovered.identityStoreId },
-    "connected to AWS IAM Identity Center",
-  );
-  const provider = new IdentityCenterProvider(aws.ssoAdmin, aws.identityStore, {
-    instanceArn: discovered.instanceArn,
-    identityStoreId: discovered.identityStoreId,
-    permissionSetArns: discovered.permissionSetArns,
-    callsPerSecond: config.aws.callsPerSecond,
-    maxConcurrentCreations: 10,
-    pollIntervalMs: config.aws.pollIntervalMs,
-    operationTimeoutMs: 5 * 60_000,
-    conflictRetries: 5,
-  });
+  const aws = await connectAws(config, policy, logger);
+  let opened: ReturnType<typeof openStore>;
+  try {
+    opened = openStore(config, clock);
+  } catch (error) {
+    aws.close();
+    throw error;
+  }
+  const { store, close: closeStore } = opened;
 
-  const db = openOrExplain(config.databaseFile);
-  const store = new SqliteStore(db, clock);
-
-  const clientOptions = { ...SLACK_CLIENT_OPTIONS, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) };
+  const clientOptions = slackClientOptions(config);
   const socketMode = config.slack.appToken !== undefined;
   const app = new App({
     token: config.slack.botToken,
@@ -67,13 +50,14 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   try {
     await app.init();
   } catch (error) {
-    db.close();
+    closeStore();
+    aws.close();
     throw new StartupError(`Slack did not accept SLACK_BOT_TOKEN (auth.test): ${(error as Error).message}`);
   }
 
   const deps: ServiceDeps = {
     store,
-    provider,
+    provider: aws.provider,
     notifier: new SlackNotifier(app.client, policy.accounts, config.accessPortalUrl, logger),
     directory: new SlackDirectory(app.client),
     clock,
@@ -115,16 +99,8 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
       await scheduler.stop();
       await app.stop();
       await feed.deliver().catch(() => 0);
-      destroyAwsClients(aws);
-      db.close();
+      aws.close();
+      closeStore();
     },
   };
-}
-
-function openOrExplain(file: string) {
-  try {
-    return openDatabase(file);
-  } catch (error) {
-    throw new StartupError(`Cannot open the database JIT_DATABASE_FILE=${file}: ${(error as Error).message}`);
-  }
 }

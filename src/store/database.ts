@@ -1,6 +1,6 @@
 // Opens the SQLite file and brings its schema up to date.
 import Database from "better-sqlite3";
-import { MIGRATIONS } from "./migrations.js";
+import { MIGRATIONS } from "./migrations/index.js";
 
 export type SqliteDatabase = Database.Database;
 

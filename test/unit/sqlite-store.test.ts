@@ -8,7 +8,7 @@ import type { AuditNote } from "../../src/domain/audit-event.js";
 import { Conflict } from "../../src/domain/errors.js";
 import type { GrantStatus, NewGrant } from "../../src/domain/grant.js";
 import { openDatabase, type SqliteDatabase } from "../../src/store/database.js";
-import { MIGRATIONS } from "../../src/store/migrations.js";
+import { MIGRATIONS } from "../../src/store/migrations/index.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 
 const T0 = 1_700_000_000_000;

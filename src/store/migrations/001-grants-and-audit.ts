@@ -1,7 +1,6 @@
-// Schema versions, applied in order; PRAGMA user_version records how far a database has come.
+// The first schema: grants with their state, and the append-only audit trail.
 
-export const MIGRATIONS: readonly string[] = [
-  `
+export const GRANTS_AND_AUDIT = `
   CREATE TABLE grants (
     id                TEXT PRIMARY KEY,
     requester_id      TEXT NOT NULL,
@@ -54,5 +53,4 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_events_no_update
   BEFORE UPDATE OF seq, at, action, actor_id, grant_id, account_id, permission_set, detail ON audit_events
   BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
-  `,
-];
+`;
