@@ -35,7 +35,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     aws.close();
     throw error;
   }
-  const { store, close: closeStore } = opened;
+  const { store, operations, close: closeStore } = opened;
 
   const clientOptions = slackClientOptions(config);
   const socketMode = config.slack.appToken !== undefined;
@@ -57,6 +57,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
 
   const deps: ServiceDeps = {
     store,
+    operations,
     provider: aws.provider,
     notifier: new SlackNotifier(app.client, policy.accounts, config.accessPortalUrl, logger),
     directory: new SlackDirectory(app.client),

@@ -9,6 +9,7 @@ import type { Policy } from "./domain/policy.js";
 import type { Logger } from "./services/ports.js";
 import { StartupError } from "./startup-error.js";
 import { openDatabase, type SqliteDatabase } from "./store/database.js";
+import { SqliteOperationLog } from "./store/sqlite-operation-log.js";
 import { SqliteStore } from "./store/sqlite-store.js";
 
 /** Checks AWS (identity, instance, permission sets) and returns the access provider. */
@@ -46,14 +47,21 @@ export async function connectAws(
   }
 }
 
-export function openStore(config: Config, clock: Clock): { db: SqliteDatabase; store: SqliteStore; close(): void } {
+export interface OpenedStore {
+  readonly db: SqliteDatabase;
+  readonly store: SqliteStore;
+  readonly operations: SqliteOperationLog;
+  close(): void;
+}
+
+export function openStore(config: Config, clock: Clock): OpenedStore {
   let db: SqliteDatabase;
   try {
     db = openDatabase(config.databaseFile);
   } catch (error) {
     throw new StartupError(`Cannot open the database JIT_DATABASE_FILE=${config.databaseFile}: ${(error as Error).message}`);
   }
-  return { db, store: new SqliteStore(db, clock), close: () => db.close() };
+  return { db, store: new SqliteStore(db, clock), operations: new SqliteOperationLog(db, clock), close: () => db.close() };
 }
 
 // Bounded: the Web API client's defaults retry for about 30 minutes with no per-request timeout.

@@ -61,8 +61,6 @@ export interface Grant {
   readonly principalId: string | null;
   /** The user had this assignment from outside this grant: revocation must leave it alone. */
   readonly keepsAssignment: boolean;
-  /** AWS request id of the assignment creation or deletion in flight. */
-  readonly operationId: string | null;
   readonly activatedAt: number | null;
   readonly expiresAt: number | null;
   readonly endedAt: number | null;
@@ -93,7 +91,6 @@ export type GrantChanges = Partial<
     | "approvalTs"
     | "principalId"
     | "keepsAssignment"
-    | "operationId"
     | "activatedAt"
     | "expiresAt"
     | "endedAt"

@@ -1,11 +1,12 @@
 import type { Clock } from "../domain/clock.js";
 import type { Policy } from "../domain/policy.js";
-import type { AccessProvider, GrantStore, Logger, Notifier, UserDirectory } from "./ports.js";
+import type { AccessProvider, GrantStore, Logger, Notifier, OperationLog, UserDirectory } from "./ports.js";
 import type { WorkTracker } from "./work-tracker.js";
 
 /** Everything the use cases need, wired once in main.ts (or a test). */
 export interface ServiceDeps {
   readonly store: GrantStore;
+  readonly operations: OperationLog;
   readonly provider: AccessProvider;
   readonly notifier: Notifier;
   readonly directory: UserDirectory;

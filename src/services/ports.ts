@@ -43,6 +43,33 @@ export interface AssignmentTarget {
 
 export type OperationKind = "create" | "delete";
 
+export type OperationState = "intended" | "started" | "succeeded" | "failed" | "absent" | "abandoned";
+
+/** One assignment change the bot made or meant to make. */
+export interface Operation {
+  readonly id: number;
+  readonly grantId: string;
+  readonly kind: OperationKind;
+  readonly target: AssignmentTarget;
+  /** intended: written before calling AWS; started: AWS accepted it (requestId known). */
+  readonly state: OperationState;
+  readonly requestId: string | null;
+  readonly failureReason: string | null;
+  readonly createdAt: number;
+}
+
+/** Written before each AWS call and after its outcome, so a restart follows up instead of guessing. */
+export interface OperationLog {
+  intend(grantId: string, kind: OperationKind, target: AssignmentTarget): Promise<Operation>;
+  started(id: number, requestId: string): Promise<void>;
+  finished(id: number, state: "succeeded" | "failed" | "absent" | "abandoned", failureReason?: string): Promise<void>;
+  /** The grant's most recent operation of this kind. */
+  latest(grantId: string, kind: OperationKind): Promise<Operation | undefined>;
+  /** The most recent completed change (created, deleted, or found already gone) on this assignment. */
+  lastFinishedOn(target: AssignmentTarget): Promise<Operation | undefined>;
+  forGrant(grantId: string): Promise<Operation[]>;
+}
+
 export type OperationOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 /** The cloud side of a grant. Errors are thrown as ProviderError. */

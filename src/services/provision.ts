@@ -52,7 +52,7 @@ async function prepare(deps: ServiceDeps, grant: Grant): Promise<Grant | undefin
     const holders = await deps.store.listHolding(target, grant.id);
     // Another grant of ours holds it: share its answer to "was it there before us?"
     const keepsAssignment = holders.length > 0 ? holders.some((holder) => holder.keepsAssignment) : exists;
-    const provisioning = await deps.store.transition(grant.id, "approved", "provisioning", { principalId, keepsAssignment, operationId: null }, null);
+    const provisioning = await deps.store.transition(grant.id, "approved", "provisioning", { principalId, keepsAssignment }, null);
     return provisioning && createAndActivate(deps, provisioning, target, exists);
   });
 }
@@ -64,45 +64,60 @@ async function complete(deps: ServiceDeps, grant: Grant): Promise<Grant | undefi
   return deps.work.exclusive(assignmentKey(target), () => createAndActivate(deps, grant, target));
 }
 
+
+/**
+ * Makes sure the assignment exists, following the operation log: a creation AWS accepted is
+ * followed up by its request id; one whose answer was lost in a crash is settled by looking at AWS.
+ */
 async function createAndActivate(
   deps: ServiceDeps,
-  provisioning: Grant,
+  grant: Grant,
   target: AssignmentTarget,
   knownToExist?: boolean,
 ): Promise<Grant | undefined> {
-  let grant = provisioning;
-  let operationId = grant.operationId;
-  if (!operationId) {
-    if (knownToExist ?? (await deps.provider.assignmentExists(target))) return activate(deps, grant);
-    try {
-      operationId = await deps.provider.startCreate(target);
-    } catch (error) {
-      if (error instanceof ProviderError && !error.retryable) return fail(deps, grant, error.message);
-      throw error;
+  let operation = await deps.operations.latest(grant.id, "create");
+  if (operation?.state === "succeeded") return activate(deps, grant, operation.requestId);
+  if (operation?.state !== "started") {
+    if (operation?.state === "intended") {
+      await deps.operations.finished(operation.id, "abandoned", "no answer from AWS was recorded before a restart");
     }
-    const recorded = await deps.store.amend(grant.id, "provisioning", { operationId });
-    if (!recorded) return deps.store.get(grant.id);
-    grant = recorded;
+    if (knownToExist ?? (await deps.provider.assignmentExists(target))) return activate(deps, grant, null);
+    operation = await deps.operations.intend(grant.id, "create", target);
+    let requestId: string;
+    try {
+      requestId = await deps.provider.startCreate(target);
+    } catch (error) {
+      if (!(error instanceof ProviderError) || error.retryable) throw error;
+      await deps.operations.finished(operation.id, "failed", error.message);
+      return fail(deps, grant, error.message);
+    }
+    await deps.operations.started(operation.id, requestId);
+    operation = { ...operation, state: "started", requestId };
   }
-  const outcome = await deps.provider.awaitOperation("create", operationId);
-  if (!outcome.ok) return fail(deps, grant, `AWS could not create the assignment: ${outcome.reason}`);
-  return activate(deps, grant);
+  const requestId = operation.requestId as string;
+  const outcome = await deps.provider.awaitOperation("create", requestId);
+  if (!outcome.ok) {
+    await deps.operations.finished(operation.id, "failed", outcome.reason);
+    return fail(deps, grant, `AWS could not create the assignment: ${outcome.reason}`);
+  }
+  await deps.operations.finished(operation.id, "succeeded");
+  return activate(deps, grant, requestId);
 }
 
-async function activate(deps: ServiceDeps, grant: Grant): Promise<Grant | undefined> {
+async function activate(deps: ServiceDeps, grant: Grant, awsRequestId: string | null): Promise<Grant | undefined> {
   const now = deps.clock.now();
   const active = await deps.store.transition(
     grant.id,
     "provisioning",
     "active",
-    { activatedAt: now, expiresAt: now + grant.durationMs, operationId: null },
+    { activatedAt: now, expiresAt: now + grant.durationMs },
     {
       action: "provisioned",
       actorId: SYSTEM_ACTOR,
       detail: {
         principalId: grant.principalId,
         expiresAt: new Date(now + grant.durationMs).toISOString(),
-        awsRequestId: grant.operationId,
+        awsRequestId,
         alreadyHadAccess: grant.keepsAssignment,
       },
     },
@@ -116,8 +131,8 @@ async function fail(deps: ServiceDeps, grant: Grant, reason: string): Promise<Gr
     grant.id,
     grant.status,
     "failed",
-    { failureReason: reason, endedAt: deps.clock.now(), operationId: null },
-    { action: "failed", actorId: SYSTEM_ACTOR, detail: { reason, awsRequestId: grant.operationId } },
+    { failureReason: reason, endedAt: deps.clock.now() },
+    { action: "failed", actorId: SYSTEM_ACTOR, detail: { reason } },
   );
   if (failed) await announce(deps, failed);
   return failed;

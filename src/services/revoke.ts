@@ -22,7 +22,7 @@ export async function revokeGrant(
   try {
     let grant = await deps.store.get(grantId);
     if (grant?.status === "active") {
-      grant = await deps.store.transition(grant.id, "active", "revoking", { operationId: null }, {
+      grant = await deps.store.transition(grant.id, "active", "revoking", {}, {
         action: "revocation_started",
         actorId,
         detail: { reason },
@@ -59,33 +59,59 @@ async function removeAssignment(deps: ServiceDeps, grant: Grant): Promise<Grant 
     if (holders.length > 0) {
       return finish(deps, grant, { removed: false, why: `still covered by ${holders.map((h) => h.id).join(", ")}` });
     }
-    let operationId = grant.operationId;
-    if (!operationId) {
-      const started = await deps.provider.startDelete(target);
-      if (started === "absent") return finish(deps, grant, { removed: false, why: "the assignment was already gone" });
-      operationId = started;
-      if (!(await deps.store.amend(grant.id, "revoking", { operationId }))) return deps.store.get(grant.id);
-    }
-    const outcome = await deps.provider.awaitOperation("delete", operationId);
-    if (!outcome.ok) {
-      // A failed deletion leaves the assignment in place: start a fresh deletion next time.
-      await deps.store.amend(grant.id, "revoking", { operationId: null });
-      throw new ProviderError(`AWS could not delete the assignment: ${outcome.reason}`, "DeletionFailed", true);
-    }
-    return finish(deps, grant, { removed: true, why: null, awsRequestId: operationId });
+    return deleteFollowingLog(deps, grant, target);
   });
+}
+
+/** Deletes the assignment, following up a deletion AWS already accepted instead of repeating it. */
+async function deleteFollowingLog(deps: ServiceDeps, grant: Grant, target: AssignmentTarget): Promise<Grant | undefined> {
+  let operation = await deps.operations.latest(grant.id, "delete");
+  if (operation?.state === "succeeded") return finish(deps, grant, { removed: true, why: null, awsRequestId: operation.requestId });
+  if (operation?.state === "absent") return finish(deps, grant, { removed: false, why: "the assignment was already gone" });
+  if (operation?.state !== "started") {
+    if (operation?.state === "intended") {
+      // Deleting again is safe: an assignment that is already gone answers ResourceNotFound.
+      await deps.operations.finished(operation.id, "abandoned", "no answer from AWS was recorded before a restart");
+    }
+    operation = await deps.operations.intend(grant.id, "delete", target);
+    const started = await startOrRecord(deps, operation.id, () => deps.provider.startDelete(target));
+    if (started === "absent") {
+      await deps.operations.finished(operation.id, "absent");
+      return finish(deps, grant, { removed: false, why: "the assignment was already gone" });
+    }
+    await deps.operations.started(operation.id, started);
+    operation = { ...operation, state: "started", requestId: started };
+  }
+  const requestId = operation.requestId as string;
+  const outcome = await deps.provider.awaitOperation("delete", requestId);
+  if (!outcome.ok) {
+    await deps.operations.finished(operation.id, "failed", outcome.reason);
+    throw new ProviderError(`AWS could not delete the assignment: ${outcome.reason}`, "DeletionFailed", true);
+  }
+  await deps.operations.finished(operation.id, "succeeded");
+  return finish(deps, grant, { removed: true, why: null, awsRequestId: requestId });
+}
+
+/** A definite refusal from AWS is written to the operation log; an outage leaves the intent open. */
+async function startOrRecord<T>(deps: ServiceDeps, operationId: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if (error instanceof ProviderError && !error.retryable) await deps.operations.finished(operationId, "failed", error.message);
+    throw error;
+  }
 }
 
 async function finish(
   deps: ServiceDeps,
   grant: Grant,
-  result: { removed: boolean; why: string | null; awsRequestId?: string },
+  result: { removed: boolean; why: string | null; awsRequestId?: string | null },
 ): Promise<Grant | undefined> {
   const revoked = await deps.store.transition(
     grant.id,
     "revoking",
     "revoked",
-    { endedAt: deps.clock.now(), operationId: null },
+    { endedAt: deps.clock.now() },
     {
       action: "revoked",
       actorId: SYSTEM_ACTOR,

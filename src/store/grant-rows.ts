@@ -20,7 +20,6 @@ export interface GrantRow {
   approval_ts: string | null;
   principal_id: string | null;
   keeps_assignment: number;
-  operation_id: string | null;
   activated_at: number | null;
   expires_at: number | null;
   ended_at: number | null;
@@ -47,7 +46,6 @@ export function grantFromRow(row: GrantRow): Grant {
     approvalTs: row.approval_ts,
     principalId: row.principal_id,
     keepsAssignment: row.keeps_assignment === 1,
-    operationId: row.operation_id,
     activatedAt: row.activated_at,
     expiresAt: row.expires_at,
     endedAt: row.ended_at,
@@ -62,7 +60,6 @@ const CHANGE_COLUMNS: Readonly<Record<keyof GrantChanges, string>> = {
   approvalTs: "approval_ts",
   principalId: "principal_id",
   keepsAssignment: "keeps_assignment",
-  operationId: "operation_id",
   activatedAt: "activated_at",
   expiresAt: "expires_at",
   endedAt: "ended_at",

@@ -138,7 +138,6 @@ describe("isExpired", () => {
     approvalTs: null,
     principalId: "p-1",
     keepsAssignment: false,
-    operationId: null,
     activatedAt: null,
     expiresAt,
     endedAt: null,

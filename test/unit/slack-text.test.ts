@@ -52,7 +52,6 @@ function grant(overrides: Partial<Grant> = {}): Grant {
     approvalTs: null,
     principalId: null,
     keepsAssignment: false,
-    operationId: null,
     activatedAt: null,
     expiresAt: null,
     endedAt: null,

@@ -94,8 +94,7 @@ describe("insert", () => {
       approvalTs: null,
       principalId: null,
       keepsAssignment: false,
-      operationId: null,
-      activatedAt: null,
+        activatedAt: null,
       expiresAt: null,
       endedAt: null,
       failureReason: null,
@@ -221,10 +220,10 @@ describe("transition", () => {
 
   it("changes only the fields it is given, and can clear one with null", async () => {
     await walkTo("jit-a", "provisioning");
-    await store.amend("jit-a", "provisioning", { operationId: "op-1", keepsAssignment: true });
-    const active = await store.transition("jit-a", "provisioning", "active", { operationId: null, expiresAt: T0 + HOUR }, null);
-    assert.equal(active?.operationId, null);
+    await store.amend("jit-a", "provisioning", { keepsAssignment: true, failureReason: "a transient note" });
+    const active = await store.transition("jit-a", "provisioning", "active", { expiresAt: T0 + HOUR, failureReason: null }, null);
     assert.equal(active?.keepsAssignment, true);
+    assert.equal(active?.failureReason, null);
     assert.equal(active?.principalId, "p-alice");
     assert.equal(active?.expiresAt, T0 + HOUR);
   });

@@ -1,0 +1,94 @@
+// SQLite implementation of the operation log.
+import type { Clock } from "../domain/clock.js";
+import type { AssignmentTarget, Operation, OperationKind, OperationLog, OperationState } from "../services/ports.js";
+import type { SqliteDatabase } from "./database.js";
+
+interface OperationRow {
+  id: number;
+  grant_id: string;
+  kind: OperationKind;
+  account_id: string;
+  permission_set: string;
+  principal_id: string;
+  state: OperationState;
+  request_id: string | null;
+  failure_reason: string | null;
+  created_at: number;
+}
+
+function operationFromRow(row: OperationRow): Operation {
+  return {
+    id: row.id,
+    grantId: row.grant_id,
+    kind: row.kind,
+    target: { accountId: row.account_id, permissionSetName: row.permission_set, principalId: row.principal_id },
+    state: row.state,
+    requestId: row.request_id,
+    failureReason: row.failure_reason,
+    createdAt: row.created_at,
+  };
+}
+
+export class SqliteOperationLog implements OperationLog {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly clock: Clock,
+  ) {}
+
+  async intend(grantId: string, kind: OperationKind, target: AssignmentTarget): Promise<Operation> {
+    const now = this.clock.now();
+    const { lastInsertRowid } = this.db
+      .prepare(
+        `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, state, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'intended', ?, ?)`,
+      )
+      .run(grantId, kind, target.accountId, target.permissionSetName, target.principalId, now, now);
+    return this.mustGet(Number(lastInsertRowid));
+  }
+
+  async started(id: number, requestId: string): Promise<void> {
+    this.db
+      .prepare("UPDATE operations SET state = 'started', request_id = ?, updated_at = ? WHERE id = ? AND state = 'intended'")
+      .run(requestId, this.clock.now(), id);
+  }
+
+  async finished(id: number, state: "succeeded" | "failed" | "absent" | "abandoned", failureReason?: string): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE operations SET state = ?, failure_reason = ?, updated_at = ?
+         WHERE id = ? AND state IN ('intended', 'started')`,
+      )
+      .run(state, failureReason ?? null, this.clock.now(), id);
+  }
+
+  async latest(grantId: string, kind: OperationKind): Promise<Operation | undefined> {
+    const row = this.db
+      .prepare<[string, OperationKind], OperationRow>("SELECT * FROM operations WHERE grant_id = ? AND kind = ? ORDER BY id DESC LIMIT 1")
+      .get(grantId, kind);
+    return row && operationFromRow(row);
+  }
+
+  async lastFinishedOn(target: AssignmentTarget): Promise<Operation | undefined> {
+    const row = this.db
+      .prepare<[string, string, string], OperationRow>(
+        `SELECT * FROM operations
+         WHERE account_id = ? AND permission_set = ? AND principal_id = ? AND state IN ('succeeded', 'absent')
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(target.accountId, target.permissionSetName, target.principalId);
+    return row && operationFromRow(row);
+  }
+
+  async forGrant(grantId: string): Promise<Operation[]> {
+    return this.db
+      .prepare<[string], OperationRow>("SELECT * FROM operations WHERE grant_id = ? ORDER BY id")
+      .all(grantId)
+      .map(operationFromRow);
+  }
+
+  private mustGet(id: number): Operation {
+    const row = this.db.prepare<[number], OperationRow>("SELECT * FROM operations WHERE id = ?").get(id);
+    if (!row) throw new Error(`operation ${id} vanished`);
+    return operationFromRow(row);
+  }
+}
