@@ -5,6 +5,7 @@ import type { Config } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
 import { Scheduler } from "./scheduler/scheduler.js";
+import { ExpiryTimer } from "./scheduler/expiry-timer.js";
 import { sweep } from "./scheduler/sweep.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
@@ -65,6 +66,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     policy,
     logger,
     work: new WorkTracker(),
+    settings: { revocationAlertAfter: config.revocationAlertAfter },
   };
   registerListeners(app, deps, policy.accounts);
   app.error(async (error) => {
@@ -72,9 +74,15 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   });
 
   const feed = new AuditFeed(store, auditChannelPoster(app.client, config.auditChannel), logger);
+  let lastSweep: Promise<void> = Promise.resolve();
+  const expiryTimer = new ExpiryTimer(store, clock, config.sweepIntervalSeconds * 1000, () => {
+    runSweep().catch((error: unknown) => logger.error({ err: String(error) }, "timed sweep failed"));
+  });
   const runSweep = async () => {
-    const result = await sweep(deps);
-    if (result.revoked > 0 || result.resumed > 0) logger.info({ ...result }, "sweep");
+    const started = await sweep(deps);
+    if (started.revocations > 0 || started.resumed > 0) logger.info({ revocations: started.revocations, resumed: started.resumed }, "sweep");
+    lastSweep = started.done;
+    await expiryTimer.arm();
   };
   const scheduler = new Scheduler(logger);
   scheduler.start([
@@ -94,11 +102,15 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     deps,
     async tick() {
       await runSweep();
+      await lastSweep;
       await feed.deliver();
     },
     async stop() {
+      expiryTimer.stop();
       await scheduler.stop();
       await app.stop();
+      // AWS work in flight is in the operation log either way; give it a moment to finish cleanly.
+      await Promise.race([lastSweep, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
       await feed.deliver().catch(() => 0);
       aws.close();
       closeStore();

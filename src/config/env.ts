@@ -47,6 +47,7 @@ const envSchema = z.object({
     z.number().max(20, { error: "must stay under Identity Center's shared quota of 20 calls/s" }),
   ),
   JIT_AWS_POLL_INTERVAL_MS: positiveInt(1000),
+  JIT_REVOCATION_ALERT_AFTER: positiveInt(5),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
 });
 
@@ -69,6 +70,8 @@ export interface Config {
     readonly pollIntervalMs: number;
   };
   readonly sweepIntervalSeconds: number;
+  /** Failed attempts at one revocation before the audit channel is alerted. */
+  readonly revocationAlertAfter: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -102,6 +105,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       pollIntervalMs: e.JIT_AWS_POLL_INTERVAL_MS,
     }),
     sweepIntervalSeconds: e.JIT_SWEEP_INTERVAL_SECONDS,
+    revocationAlertAfter: e.JIT_REVOCATION_ALERT_AFTER,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -8,7 +8,8 @@ export type AuditAction =
   | "failed"
   | "revocation_started"
   | "revoked"
-  | "revocation_retry";
+  | "revocation_retry"
+  | "revocation_stuck";
 
 export type AuditDetail = Readonly<Record<string, string | number | boolean | null>>;
 

@@ -3,6 +3,11 @@ import type { Policy } from "../domain/policy.js";
 import type { AccessProvider, GrantStore, Logger, Notifier, OperationLog, UserDirectory } from "./ports.js";
 import type { WorkTracker } from "./work-tracker.js";
 
+export interface ServiceSettings {
+  /** Failed attempts at one revocation after which the audit channel is alerted (and every so many after). */
+  readonly revocationAlertAfter: number;
+}
+
 /** Everything the use cases need, wired once in main.ts (or a test). */
 export interface ServiceDeps {
   readonly store: GrantStore;
@@ -14,4 +19,5 @@ export interface ServiceDeps {
   readonly policy: Policy;
   readonly logger: Logger;
   readonly work: WorkTracker;
+  readonly settings: ServiceSettings;
 }

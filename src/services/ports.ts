@@ -25,6 +25,8 @@ export interface GrantStore {
   listByStatus(statuses: readonly GrantStatus[]): Promise<Grant[]>;
   /** Active grants whose expiry is at or before `now`, soonest first. */
   listExpired(now: number): Promise<Grant[]>;
+  /** The earliest expiry among active grants, if any. */
+  nextExpiry(): Promise<number | undefined>;
   /** Grants other than `excludeId` that hold (or are acquiring) this exact assignment. */
   listHolding(target: AssignmentTarget, excludeId: string): Promise<Grant[]>;
 }

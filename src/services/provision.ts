@@ -21,10 +21,12 @@ export async function provisionGrant(deps: ServiceDeps, grantId: string): Promis
     let grant = await deps.store.get(grantId);
     if (grant?.status === "approved") grant = await prepare(deps, grant);
     if (grant?.status === "provisioning") grant = await complete(deps, grant);
+    deps.work.succeeded(grantId);
     return grant;
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;
-    deps.logger.warn({ grantId, err: error.message, code: error.code }, "provisioning interrupted; the sweep will resume it");
+    const attempts = deps.work.failed(grantId, deps.clock.now());
+    deps.logger.warn({ grantId, err: error.message, code: error.code, attempts }, "provisioning interrupted; the sweep will resume it");
     return deps.store.get(grantId);
   } finally {
     deps.work.release(grantId);

@@ -32,15 +32,24 @@ export async function revokeGrant(
     return await removeAssignment(deps, grant);
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;
-    await deps.store.note(grantId, {
-      action: "revocation_retry",
-      actorId: SYSTEM_ACTOR,
-      detail: { error: error.message, code: error.code },
-    });
-    deps.logger.warn({ grantId, err: error.message, code: error.code }, "revocation failed; will retry");
+    await recordFailure(deps, grantId, error);
     return deps.store.get(grantId);
   } finally {
     deps.work.release(grantId);
+  }
+}
+
+/** Audits the failure and backs off; past the threshold, and every so often after, the audit channel is alerted. */
+async function recordFailure(deps: ServiceDeps, grantId: string, error: ProviderError): Promise<void> {
+  const attempts = deps.work.failed(grantId, deps.clock.now());
+  const detail = { error: error.message, code: error.code, attempts };
+  await deps.store.note(grantId, { action: "revocation_retry", actorId: SYSTEM_ACTOR, detail });
+  const threshold = deps.settings.revocationAlertAfter;
+  if (attempts >= threshold && (attempts - threshold) % threshold === 0) {
+    await deps.store.note(grantId, { action: "revocation_stuck", actorId: SYSTEM_ACTOR, detail });
+    deps.logger.error({ grantId, ...detail }, "revocation keeps failing; access is still in place");
+  } else {
+    deps.logger.warn({ grantId, ...detail }, "revocation failed; will retry");
   }
 }
 
@@ -119,6 +128,7 @@ async function finish(
     },
   );
   if (revoked) {
+    deps.work.succeeded(grant.id);
     await Promise.all([deps.notifier.tellRequester(revoked), deps.notifier.updateApprovalRequest(revoked)]);
   }
   return revoked;

@@ -12,6 +12,7 @@ const ICONS: Readonly<Record<AuditRecord["action"], string>> = {
   revocation_started: ":hourglass_flowing_sand:",
   revoked: ":lock:",
   revocation_retry: ":warning:",
+  revocation_stuck: ":rotating_light:",
 };
 
 export function auditText(record: AuditRecord): string {

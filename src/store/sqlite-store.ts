@@ -97,6 +97,13 @@ export class SqliteStore implements GrantStore, AuditOutbox {
     return rows.map(grantFromRow);
   }
 
+  async nextExpiry(): Promise<number | undefined> {
+    const row = this.db
+      .prepare<[], { next: number | null }>("SELECT min(expires_at) AS next FROM grants WHERE status = 'active'")
+      .get();
+    return row?.next ?? undefined;
+  }
+
   async listHolding(target: AssignmentTarget, excludeId: string): Promise<Grant[]> {
     const rows = this.db
       .prepare<[string, string, string, string], GrantRow>(

@@ -55,6 +55,7 @@ describe("loadConfig", () => {
         pollIntervalMs: 1000,
       },
       sweepIntervalSeconds: 5,
+      revocationAlertAfter: 5,
       logLevel: "info",
     });
   });
