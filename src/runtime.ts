@@ -1,6 +1,6 @@
 // The pieces every entry point (the bot, the admin CLI) builds from configuration the same way.
 import type { WebClientOptions } from "@slack/web-api";
-import { createAwsClients, destroyAwsClients } from "./aws/clients.js";
+import { createAwsClients } from "./aws/clients.js";
 import { discoverIdentityCenter } from "./aws/discovery.js";
 import { IdentityCenterProvider } from "./aws/identity-center.js";
 import type { Config } from "./config/env.js";
@@ -18,7 +18,7 @@ export async function connectAws(
   policy: Policy,
   logger: Logger,
 ): Promise<{ provider: IdentityCenterProvider; close(): void }> {
-  const aws = createAwsClients(undefined);
+  const aws = createAwsClients(config.aws.assumeRoleArn);
   try {
     const discovered = await discoverIdentityCenter(aws, config.aws, policy.permissionSets);
     logger.info(
@@ -27,6 +27,7 @@ export async function connectAws(
         account: discovered.callerAccount,
         instanceArn: discovered.instanceArn,
         identityStoreId: discovered.identityStoreId,
+        assumedRole: config.aws.assumeRoleArn ?? null,
       },
       "connected to AWS IAM Identity Center",
     );
@@ -40,9 +41,9 @@ export async function connectAws(
       operationTimeoutMs: 5 * 60_000,
       conflictRetries: 5,
     });
-    return { provider, close: () => destroyAwsClients(aws) };
+    return { provider, close: () => aws.destroy() };
   } catch (error) {
-    destroyAwsClients(aws);
+    aws.destroy();
     throw error;
   }
 }

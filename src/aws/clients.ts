@@ -1,8 +1,19 @@
 // AWS SDK clients from the standard credential chain and region; endpoints come from the SDK's
-// own AWS_ENDPOINT_URL* variables, which it reads itself.
+// own AWS_ENDPOINT_URL* variables, which it reads itself. With a role to assume, every call runs
+// under short-lived credentials from STS AssumeRole, which the SDK refreshes before they expire.
+import { hostname } from "node:os";
 import { IdentitystoreClient } from "@aws-sdk/client-identitystore";
 import { SSOAdminClient } from "@aws-sdk/client-sso-admin";
-import { STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+
+/** What the SDK accepts as a credential provider (its own types live in a transitive package). */
+export interface TemporaryCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+export type CredentialProvider = () => Promise<TemporaryCredentials>;
 
 export interface AwsClients {
   readonly ssoAdmin: SSOAdminClient;
@@ -12,18 +23,70 @@ export interface AwsClients {
 
 // Bounded time per HTTP attempt so an AWS outage cannot wedge a handler or the scheduler.
 const requestHandler = { connectionTimeout: 3_000, requestTimeout: 15_000 };
+const common = { maxAttempts: 4, requestHandler };
 
-export function createAwsClients(region: string | undefined): AwsClients {
-  const common = { region, maxAttempts: 4, requestHandler };
-  return {
-    ssoAdmin: new SSOAdminClient(common),
-    identityStore: new IdentitystoreClient(common),
-    sts: new STSClient(common),
+/** Names the bot's sessions in CloudTrail: "jit-slack@<host>", within STS's character rules. */
+export function roleSessionName(host: string = hostname()): string {
+  return `jit-slack@${host}`.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
+}
+
+const REFRESH_BEFORE_MS = 5 * 60_000;
+
+/** One set of credentials shared by all clients, fetched again when it is about to expire. */
+export function sharedCredentials(fetch: CredentialProvider, now: () => number = Date.now): CredentialProvider {
+  let pending: Promise<TemporaryCredentials> | undefined;
+  let current: TemporaryCredentials | undefined;
+  const fresh = (credentials: TemporaryCredentials) =>
+    credentials.expiration === undefined || credentials.expiration.getTime() - now() > REFRESH_BEFORE_MS;
+  return () => {
+    if (current && fresh(current)) return Promise.resolve(current);
+    pending ??= fetch().then(
+      (credentials) => {
+        current = credentials;
+        pending = undefined;
+        return credentials;
+      },
+      (error: unknown) => {
+        pending = undefined;
+        throw error;
+      },
+    );
+    return pending;
   };
 }
 
-export function destroyAwsClients(clients: AwsClients): void {
-  clients.ssoAdmin.destroy();
-  clients.identityStore.destroy();
-  clients.sts.destroy();
+export function assumeRoleCredentials(roleArn: string, baseSts: STSClient): CredentialProvider {
+  return async () => {
+    const { Credentials: credentials } = await baseSts.send(
+      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: roleSessionName(), DurationSeconds: 3600 }),
+    );
+    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
+      throw new Error(`STS AssumeRole for ${roleArn} returned no credentials`);
+    }
+    return {
+      accessKeyId: credentials.AccessKeyId,
+      secretAccessKey: credentials.SecretAccessKey,
+      sessionToken: credentials.SessionToken,
+      expiration: credentials.Expiration,
+    };
+  };
+}
+
+export function createAwsClients(assumeRoleArn: string | undefined): AwsClients & { destroy(): void } {
+  const baseSts = new STSClient(common);
+  const credentials = assumeRoleArn ? { credentials: sharedCredentials(assumeRoleCredentials(assumeRoleArn, baseSts)) } : {};
+  const clients = {
+    ssoAdmin: new SSOAdminClient({ ...common, ...credentials }),
+    identityStore: new IdentitystoreClient({ ...common, ...credentials }),
+    sts: assumeRoleArn ? new STSClient({ ...common, ...credentials }) : baseSts,
+  };
+  return {
+    ...clients,
+    destroy() {
+      clients.ssoAdmin.destroy();
+      clients.identityStore.destroy();
+      clients.sts.destroy();
+      baseSts.destroy();
+    },
+  };
 }

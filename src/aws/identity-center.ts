@@ -28,12 +28,16 @@ export interface IdentityCenterSettings {
   readonly conflictRetries: number;
 }
 
+const PRINCIPAL_TTL_MS = 5 * 60_000;
+const MISSING_PRINCIPAL_TTL_MS = 60_000;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class IdentityCenterProvider implements AccessProvider {
   private readonly limiter: RateLimiter;
   private readonly creations: Semaphore;
   private readonly creationPermits = new Map<string, () => void>();
+  private readonly principals = new Map<string, { principalId: string | undefined; until: number }>();
 
   constructor(
     private readonly ssoAdmin: SSOAdminClient,
@@ -45,6 +49,16 @@ export class IdentityCenterProvider implements AccessProvider {
   }
 
   async findPrincipal(email: string): Promise<string | undefined> {
+    const cached = this.principals.get(email);
+    if (cached && cached.until > Date.now()) return cached.principalId;
+    const principalId = await this.lookUpPrincipal(email);
+    // People rarely change; a user just added to Identity Center is found again within a minute.
+    const ttl = principalId ? PRINCIPAL_TTL_MS : MISSING_PRINCIPAL_TTL_MS;
+    this.principals.set(email, { principalId, until: Date.now() + ttl });
+    return principalId;
+  }
+
+  private async lookUpPrincipal(email: string): Promise<string | undefined> {
     try {
       const result = await this.call("normal", "Identity Store GetUserId", () =>
         this.identityStore.send(

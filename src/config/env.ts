@@ -42,6 +42,11 @@ const envSchema = z.object({
       error: "must be an identity store id like d-1234567890",
     })
     .optional(),
+  AWS_ROLE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: "must be an IAM role ARN like arn:aws:iam::123456789012:role/jit-slack" })
+    .optional(),
+  AWS_WEB_IDENTITY_TOKEN_FILE: z.string().optional(),
   JIT_SWEEP_INTERVAL_SECONDS: positiveInt(5).pipe(z.number().max(59, { error: "must be at most 59" })),
   JIT_AWS_CALLS_PER_SECOND: positiveInt(10).pipe(
     z.number().max(20, { error: "must stay under Identity Center's shared quota of 20 calls/s" }),
@@ -66,6 +71,8 @@ export interface Config {
   readonly aws: {
     readonly instanceArn: string | undefined;
     readonly identityStoreId: string | undefined;
+    /** A role to assume with STS for all AWS calls (not with web identity, where the SDK assumes AWS_ROLE_ARN itself). */
+    readonly assumeRoleArn: string | undefined;
     readonly callsPerSecond: number;
     readonly pollIntervalMs: number;
   };
@@ -101,6 +108,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     aws: Object.freeze({
       instanceArn: e.JIT_SSO_INSTANCE_ARN,
       identityStoreId: e.JIT_IDENTITY_STORE_ID,
+      assumeRoleArn: e.AWS_WEB_IDENTITY_TOKEN_FILE ? undefined : e.AWS_ROLE_ARN,
       callsPerSecond: e.JIT_AWS_CALLS_PER_SECOND,
       pollIntervalMs: e.JIT_AWS_POLL_INTERVAL_MS,
     }),

@@ -191,7 +191,7 @@ export class FakeAwsServer implements FakeAws {
         throw new AwsServiceError('SerializationException', 'Request body must be a JSON object.');
       }
       const json = input as JsonObject;
-      const output = await this.dispatch(service, operation, json, 'InternalServerException', () => {
+      const output = await this.dispatch(service, operation, json, accessKeyOf(req), 'InternalServerException', () => {
         const handler = this.jsonHandlers[service][operation];
         if (!handler) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}.`);
         return handler(json);
@@ -217,7 +217,7 @@ export class FakeAwsServer implements FakeAws {
       form.delete('Action');
       form.delete('Version');
       const params = Object.fromEntries(form);
-      const result = await this.dispatch('sts', action, params, 'InternalFailure', () => {
+      const result = await this.dispatch('sts', action, params, accessKeyOf(req), 'InternalFailure', () => {
         const handler = this.sts[action];
         if (!handler) throw new AwsServiceError('InvalidAction', `Could not find operation ${action} for version ${STS_VERSION}.`);
         return handler(params);
@@ -229,8 +229,15 @@ export class FakeAwsServer implements FakeAws {
   }
 
   /** The shared per-call pipeline (see header comment). Throws AwsServiceError. */
-  private async dispatch<T>(service: FakeAwsService, operation: string, input: JsonObject, internalCode: string, run: () => T): Promise<T> {
-    const call: FakeAwsCall = { service, operation, input, at: Date.now() };
+  private async dispatch<T>(
+    service: FakeAwsService,
+    operation: string,
+    input: JsonObject,
+    accessKeyId: string,
+    internalCode: string,
+    run: () => T,
+  ): Promise<T> {
+    const call: FakeAwsCall = { service, operation, input, accessKeyId, at: Date.now() };
     this.calls.push(call);
     try {
       if (this.isRateLimited(call.at)) {
@@ -272,4 +279,9 @@ export class FakeAwsServer implements FakeAws {
     const message = err instanceof Error ? err.message : String(err);
     return new AwsServiceError(internalCode, message, 500);
   }
+}
+
+/** The access key id from a SigV4 Authorization header ("… Credential=AKID/date/region/service/aws4_request, …"). */
+function accessKeyOf(req: IncomingMessage): string {
+  return /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '';
 }

@@ -26,6 +26,8 @@ export interface FakeAwsCall {
   operation: string;
   /** Parsed JSON body (awsJson) or form fields without Action/Version (STS). */
   input: Record<string, unknown>;
+  /** The access key id the request was signed with. */
+  accessKeyId: string;
   at: number;
   /** Error code the call was answered with, set once it has failed. */
   error?: string;

@@ -51,6 +51,7 @@ describe("loadConfig", () => {
       aws: {
         instanceArn: undefined,
         identityStoreId: undefined,
+        assumeRoleArn: undefined,
         callsPerSecond: 10,
         pollIntervalMs: 1000,
       },
