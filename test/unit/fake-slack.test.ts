@@ -1,16 +1,18 @@
-// Proves the test fakes against the real SDKs: FakeSlack with the real WebClient, and the
-// Slack request signer / SlackDriver with a real Bolt App on an HTTPReceiver.
+// Proves the test fakes against the real SDKs: FakeSlack with the real WebClient, the Slack
+// request signer / SlackDriver with a real Bolt App on an HTTPReceiver, and the fake's Socket Mode /
+// SocketDriver with a real Bolt App on a SocketModeReceiver (the real SocketModeClient).
 
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { App, LogLevel } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '@slack/bolt';
 import { ErrorCode, WebClient, WebClientEvent } from '@slack/web-api';
 import { messageText, startFakeSlack } from '../fakes/fake-slack.js';
 import type { FakeSlack } from '../fakes/fake-slack.js';
-import { SlackDriver, input, postSigned, signBody, slashCommandBody } from '../fakes/slack-requests.js';
+import { SlackDriver, SocketDriver, input, postSigned, signBody, slashCommandBody } from '../fakes/slack-requests.js';
 
 const silentLogger: Logger = {
   debug: () => {},
@@ -396,5 +398,135 @@ describe('signed requests against a real Bolt app', () => {
       slack.submitView('U1', modal.id, { reasn: { value: input.text('typo') } }),
       /no input reasn\.value; inputs: reason\.value/,
     );
+  });
+});
+
+describe('Socket Mode against a real Bolt app (SocketModeClient)', () => {
+  let fake: FakeSlack;
+  let app: App;
+  let slack: SocketDriver;
+
+  before(async () => {
+    fake = await startFakeSlack();
+    fake.addUser({ id: 'U1', email: 'alice@example.com', name: 'alice' });
+    // A short client ping timeout: the client pings every 100 ms and gives up after 4 unanswered pings,
+    // and waits only 300 ms before reconnecting.
+    const receiver = new SocketModeReceiver({
+      appToken: fake.appToken,
+      clientPingTimeout: 300,
+      logger: silentLogger,
+      installerOptions: { clientOptions: { slackApiUrl: fake.apiUrl } },
+    });
+    app = new App({ receiver, token: fake.botToken, clientOptions: { slackApiUrl: fake.apiUrl }, logger: silentLogger });
+    app.command('/jit', async ({ ack, command, respond }) => {
+      if (command.text === 'respond') {
+        await ack();
+        await respond({ response_type: 'ephemeral', text: `got it, <@${command.user_id}>` });
+      } else {
+        await ack({ response_type: 'ephemeral', text: `you said ${command.text}` });
+      }
+    });
+    app.action('approve', async ({ ack, respond, body }) => {
+      await ack();
+      await respond({ replace_original: true, text: `Approved by <@${body.user.id}>` });
+    });
+    await app.start();
+    slack = new SocketDriver({ fake });
+  });
+  after(async () => {
+    await app.stop();
+    await fake.close();
+  });
+
+  it('hands out a ws:// link for the app-level token only, and says hello on connect', () => {
+    const opens = fake.callsOf('apps.connections.open');
+    assert.equal(opens.length, 1);
+    assert.equal(opens[0]?.token, fake.appToken);
+    assert.equal(fake.socketConnections(), 1);
+    assert.equal(fake.sockets[0]?.closedAt, undefined);
+  });
+
+  it('refuses apps.connections.open with a wrong token or the bot token', async () => {
+    const open = (token: string) =>
+      new WebClient(token, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } }).apps.connections.open();
+    await assert.rejects(open('xapp-wrong'), /invalid_auth/);
+    await assert.rejects(open(fake.botToken), /not_allowed_token_type/);
+    const ok = await open(fake.appToken);
+    assert.match(String(ok.url), /^ws:\/\/127\.0\.0\.1:\d+\/link\/\?ticket=[\w-]+&app_id=A0JIT00001$/);
+  });
+
+  it('upgrades only with a valid ticket, and each ticket once', async () => {
+    // The handshake example from RFC 6455 section 1.3.
+    const key = 'dGhlIHNhbXBsZSBub25jZQ==';
+    const upgrade = (path: string) =>
+      new Promise<{ status: number; accept?: string | string[] }>((resolve, reject) => {
+        const headers = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': key };
+        const req = httpRequest(new URL(path, fake.url), { headers });
+        req.on('upgrade', (res, socket) => {
+          socket.destroy();
+          resolve({ status: res.statusCode ?? 0, accept: res.headers['sec-websocket-accept'] });
+        });
+        req.on('response', (res) => resolve({ status: res.statusCode ?? 0 }));
+        req.on('error', reject);
+        req.end();
+      });
+    assert.equal((await upgrade('/link/?ticket=forged')).status, 401);
+    const opened = await new WebClient(fake.appToken, { slackApiUrl: fake.apiUrl }).apps.connections.open();
+    const link = new URL(String(opened.url));
+    const path = link.pathname + link.search;
+    assert.deepEqual(await upgrade(path), { status: 101, accept: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=' });
+    assert.equal((await upgrade(path)).status, 401);
+    await fake.waitFor(() => fake.socketConnections() === 1, 2000, 'the probe connection to close');
+  });
+
+  it('delivers a slash command envelope and returns the ack payload, {} for a bare ack()', async () => {
+    const echoed = await slack.command('U1', 'status please');
+    assert.deepEqual(echoed.ack.payload, { response_type: 'ephemeral', text: 'you said status please' });
+    assert.match(echoed.ack.envelope_id, /^[0-9a-f-]{36}$/);
+
+    const sent = await slack.command('U1', 'respond');
+    assert.deepEqual(sent.ack.payload, {});
+    assert.equal((await sent.waitForResponse()).body.text, 'got it, <@U1>');
+  });
+
+  it('delivers an interactive envelope for a real button and sees the replacement', async () => {
+    const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
+    const posted = await client.chat.postMessage({ channel: 'C1', text: 'Access request', blocks: approvalBlocks });
+    const message = { channel: 'C1', ts: posted.ts ?? '' };
+    await assert.rejects(slack.click('U1', 'approve', 'req-999', message), /no button approve=req-999/);
+
+    const sent = await slack.click('U1', 'approve', 'req-42', message);
+    assert.deepEqual(sent.ack.payload, {});
+    await sent.waitForResponse();
+    assert.equal(messageText(fake.messages.get(`C1:${message.ts}`)), 'Approved by <@U1>');
+  });
+
+  it('answers the client pings, so the connection outlives its ping timeout', async () => {
+    const before = fake.sockets.length;
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    assert.equal(fake.sockets.length, before, 'no reconnection');
+    assert.equal(fake.socketConnections(), 1);
+  });
+
+  it('makes the client close and reconnect with a disconnect message', async () => {
+    const before = fake.sockets.length;
+    const old = fake.sockets.find((socket) => socket.closedAt === undefined);
+    fake.sendDisconnect('refresh_requested');
+    await fake.waitFor(() => fake.sockets.length === before + 1 && fake.socketConnections() === 1, 5000, 'a reconnection');
+    assert.equal(old?.closedBy, 'client');
+    assert.equal(old?.closeCode, 1000);
+    assert.deepEqual((await slack.command('U1', 'again')).ack.payload, { response_type: 'ephemeral', text: 'you said again' });
+  });
+});
+
+describe('Socket Mode without a connection', () => {
+  it('rejects sendEnvelope at once', async () => {
+    const fake = await startFakeSlack();
+    try {
+      await assert.rejects(fake.sendEnvelope('slash_commands', {}), /no Socket Mode connection is open/);
+      await assert.rejects(fake.waitForSocket(50), /Socket Mode connection/);
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -1,0 +1,119 @@
+// The bot in Socket Mode (SLACK_APP_TOKEN set): it dials the fake Slack's WebSocket instead of
+// listening for HTTP, and requests and approvals arrive as envelopes that it acks on the socket.
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { messageText } from "../fakes/fake-slack.js";
+import { findButtons, SocketDriver } from "../fakes/slack-requests.js";
+import { waitForDm } from "../support/flows.js";
+import { startTestBot, type TestBot } from "../support/in-process-bot.js";
+import { APPROVALS, people, PROD, startWorld, type World } from "../support/world.js";
+
+interface SocketBot {
+  readonly bot: TestBot;
+  readonly slack: SocketDriver;
+}
+
+/** startTestBot's own driver posts over HTTP, which a Socket Mode bot does not serve; ours uses the socket. */
+async function startSocketBot(world: World): Promise<SocketBot> {
+  const bot = await startTestBot(world, { SLACK_APP_TOKEN: world.slack.appToken });
+  return { bot, slack: new SocketDriver({ fake: world.slack }) };
+}
+
+/** `/jit request <args>` by `userId` over the socket; the grant id and its approval message. */
+async function requestOverSocket(world: World, slack: SocketDriver, userId: string, args: string) {
+  const sent = await slack.command(userId, `request ${args}`);
+  const reply = await sent.waitForResponse();
+  const grantId = /Request (jit-[a-z0-9]{8})/.exec(messageText(reply.body))?.[1];
+  assert.ok(grantId, `no request id in reply: ${messageText(reply.body)}`);
+  const approval = await world.slack.waitFor(
+    () => world.slack.messagesIn(APPROVALS).find((m) => messageText(m).includes(grantId)),
+    5000,
+    `approval message for ${grantId}`,
+  );
+  return { sent, reply, grantId, message: { channel: approval.channel, ts: approval.ts } };
+}
+
+describe("Socket Mode", () => {
+  let world: World;
+  let running: SocketBot;
+  let stopped: boolean;
+
+  beforeEach(async () => {
+    world = await startWorld();
+    running = await startSocketBot(world);
+    stopped = false;
+  });
+  afterEach(async () => {
+    if (!stopped) await running.bot.stop();
+    await world.close();
+  });
+
+  it("connects with the app-level token over one WebSocket and opens no HTTP port", () => {
+    const opens = world.slack.callsOf("apps.connections.open");
+    assert.equal(opens.length, 1);
+    assert.equal(opens[0]?.token, world.slack.appToken);
+    assert.equal(world.slack.socketConnections(), 1);
+    assert.equal(running.bot.bot.port, undefined);
+    const started = running.bot.logger.lines.find((line) => line.message === "jit-slack is running");
+    assert.deepEqual(started?.context, { port: undefined, socketMode: true });
+  });
+
+  it("answers /jit help in the ack itself", async () => {
+    const sent = await running.slack.command(people.alice.slackId, "help");
+    const payload = sent.ack.payload as { response_type?: unknown; text?: unknown };
+    assert.equal(payload.response_type, "ephemeral");
+    assert.match(String(payload.text), /gives you AWS access for a limited time/);
+    assert.deepEqual(sent.responses(), []);
+  });
+
+  it("acks a request envelope, confirms on the response_url and asks the approvers", async () => {
+    const requested = await requestOverSocket(world, running.slack, people.alice.slackId, "prod AdministratorAccess 1h investigating INC-7");
+    assert.deepEqual(requested.sent.ack.payload, {}, "a bare ack(): the reply comes on the response_url");
+    assert.equal(requested.reply.body.response_type, "ephemeral");
+
+    const approval = world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`);
+    const text = messageText(approval);
+    assert.match(text, /<@U0ALICE>/);
+    assert.match(text, /prod \(111122223333\)/);
+    assert.match(text, /investigating INC-7/);
+    assert.deepEqual(
+      findButtons(approval?.blocks).map((b) => [b.actionId, b.value]),
+      [["jit_approve", requested.grantId], ["jit_deny", requested.grantId]],
+    );
+    assert.equal((await running.bot.bot.deps.store.get(requested.grantId))?.status, "pending");
+  });
+
+  it("provisions in AWS and tells the requester when an approver clicks Approve", async () => {
+    const requested = await requestOverSocket(world, running.slack, people.alice.slackId, "prod AdministratorAccess 1h investigating INC-7");
+    const clicked = await running.slack.click(people.bob.slackId, "jit_approve", requested.grantId, requested.message);
+    assert.deepEqual(clicked.ack.payload, {});
+
+    await waitForDm(world, people.alice.slackId, /Access granted/);
+    const creates = world.aws.callsOf("CreateAccountAssignment");
+    assert.equal(creates.length, 1);
+    assert.deepEqual(creates[0]?.input, {
+      InstanceArn: world.aws.instanceArn,
+      TargetId: PROD,
+      TargetType: "AWS_ACCOUNT",
+      PermissionSetArn: world.permissionSets.AdministratorAccess,
+      PrincipalType: "USER",
+      PrincipalId: world.principals.alice,
+    });
+    const grant = await running.bot.bot.deps.store.get(requested.grantId);
+    assert.equal(grant?.status, "active");
+    assert.equal(grant?.decidedBy, people.bob.slackId);
+    assert.match(messageText(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`)), /Approved by <@U0BOB>/);
+  });
+
+  it("closes the socket with a normal close handshake on stop", async () => {
+    const socket = world.slack.sockets.at(-1);
+    await running.bot.stop();
+    stopped = true;
+    // Bolt's SocketModeReceiver.stop() resolves once the close frame is sent, not when the handshake ends.
+    await world.slack.waitFor(() => world.slack.socketConnections() === 0, 2000, "the socket to close");
+    assert.equal(socket?.closedBy, "client");
+    assert.equal(socket?.closeCode, 1000);
+    assert.equal(world.slack.sockets.length, 1);
+    assert.equal(world.slack.callsOf("apps.connections.open").length, 1);
+  });
+});
