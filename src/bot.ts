@@ -1,10 +1,12 @@
 // Builds the running bot from configuration: AWS provider and store (runtime.ts), Slack app, scheduler.
-import { App, LogLevel } from "@slack/bolt";
+import type { Server } from "node:http";
+import { App, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import { AuditFeed } from "./audit/feed.js";
 import type { Config } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
-import { Scheduler } from "./scheduler/scheduler.js";
+import { everyMinutes, everySeconds, Scheduler } from "./scheduler/scheduler.js";
+import { reconcile } from "./services/reconcile.js";
 import { ExpiryTimer } from "./scheduler/expiry-timer.js";
 import { sweep } from "./scheduler/sweep.js";
 import type { ServiceDeps } from "./services/deps.js";
@@ -39,13 +41,17 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   const { store, operations, close: closeStore } = opened;
 
   const clientOptions = slackClientOptions(config);
-  const socketMode = config.slack.appToken !== undefined;
+  const slackLogger = boltLogger(logger, LogLevel.INFO);
+  // Built here rather than by Bolt so stop() can wait for the socket to close.
+  const socketReceiver = config.slack.appToken
+    ? new SocketModeReceiver({ appToken: config.slack.appToken, logger: slackLogger, installerOptions: { clientOptions } })
+    : undefined;
+  const socketMode = socketReceiver !== undefined;
   const app = new App({
     token: config.slack.botToken,
-    signingSecret: config.slack.signingSecret,
-    ...(socketMode ? { socketMode: true, appToken: config.slack.appToken, installerOptions: { clientOptions } } : {}),
+    ...(socketReceiver ? { receiver: socketReceiver } : { signingSecret: config.slack.signingSecret }),
     clientOptions,
-    logger: boltLogger(logger, LogLevel.INFO),
+    logger: slackLogger,
     deferInitialization: true,
   });
   try {
@@ -84,15 +90,35 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     lastSweep = started.done;
     await expiryTimer.arm();
   };
+  const runReconcile = async () => {
+    const report = await reconcile(deps, { dryRun: false });
+    if (report.missing.length > 0 || report.orphans.length > 0) {
+      logger.warn({ missing: report.missing.map((g) => g.id), orphans: report.orphans.length }, "reconciliation repaired drift");
+    }
+  };
+  let server: unknown;
+  try {
+    server = socketMode ? await app.start() : await app.start(config.slack.port);
+  } catch (error) {
+    closeStore();
+    aws.close();
+    throw new StartupError(
+      socketMode
+        ? `Slack did not accept SLACK_APP_TOKEN (apps.connections.open): ${(error as Error).message}`
+        : `Cannot listen on PORT=${config.slack.port}: ${(error as Error).message}`,
+    );
+  }
+  const address = !socketMode && server && typeof server === "object" && "address" in server ? (server as Server).address() : null;
+  const port = address && typeof address === "object" ? address.port : undefined;
   const scheduler = new Scheduler(logger);
   scheduler.start([
-    { name: "expiry-sweep", everySeconds: config.sweepIntervalSeconds, run: runSweep },
-    { name: "audit-feed", everySeconds: 1, run: () => feed.deliver() },
+    { name: "expiry-sweep", cron: everySeconds(config.sweepIntervalSeconds), run: runSweep },
+    { name: "audit-feed", cron: everySeconds(1), run: () => feed.deliver() },
+    ...(config.reconcileIntervalMinutes > 0
+      ? [{ name: "reconcile", cron: everyMinutes(config.reconcileIntervalMinutes), run: () => runReconcile() }]
+      : []),
   ]);
 
-  const server = socketMode ? await app.start() : await app.start(config.slack.port);
-  const address = !socketMode && server && typeof server === "object" && "address" in server ? server.address() : null;
-  const port = address && typeof address === "object" ? address.port : undefined;
   logger.info({ port, socketMode }, "jit-slack is running");
   // Catch up at once: revoke whatever expired while the bot was down, resume interrupted AWS work.
   runSweep().catch((error: unknown) => logger.error({ err: String(error) }, "start-up sweep failed"));
@@ -109,6 +135,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
       expiryTimer.stop();
       await scheduler.stop();
       await app.stop();
+      await socketReceiver?.client.disconnect();
       // AWS work in flight is in the operation log either way; give it a moment to finish cleanly.
       await Promise.race([lastSweep, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
       await feed.deliver().catch(() => 0);

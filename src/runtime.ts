@@ -55,7 +55,7 @@ export interface OpenedStore {
   close(): void;
 }
 
-export function openStore(config: Config, clock: Clock): OpenedStore {
+export function openStore(config: Pick<Config, "databaseFile">, clock: Clock): OpenedStore {
   let db: SqliteDatabase;
   try {
     db = openDatabase(config.databaseFile);

@@ -10,7 +10,7 @@ import {
   type SSOAdminClient,
 } from "@aws-sdk/client-sso-admin";
 import { ProviderError } from "../domain/errors.js";
-import type { AccessProvider, AssignmentTarget, OperationKind, OperationOutcome } from "../services/ports.js";
+import type { AccessProvider, Assignment, AssignmentTarget, OperationKind, OperationOutcome } from "../services/ports.js";
 import { errorCode, toProviderError } from "./errors.js";
 import { RateLimiter, Semaphore, type Priority } from "./limiter.js";
 
@@ -76,25 +76,32 @@ export class IdentityCenterProvider implements AccessProvider {
   }
 
   async assignmentExists(target: AssignmentTarget): Promise<boolean> {
+    const assignments = await this.listAssignments(target.accountId, target.permissionSetName);
+    return assignments.some((a) => a.principalType === "USER" && a.principalId === target.principalId);
+  }
+
+  async listAssignments(accountId: string, permissionSetName: string, priority: Priority = "normal"): Promise<Assignment[]> {
+    const assignments: Assignment[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.call("normal", "ListAccountAssignments", () =>
+      const page = await this.call(priority, "ListAccountAssignments", () =>
         this.ssoAdmin.send(
           new ListAccountAssignmentsCommand({
             InstanceArn: this.settings.instanceArn,
-            AccountId: target.accountId,
-            PermissionSetArn: this.permissionSetArn(target),
+            AccountId: accountId,
+            PermissionSetArn: this.permissionSetArn({ permissionSetName }),
             NextToken: nextToken,
           }),
         ),
       );
-      const found = (page.AccountAssignments ?? []).some(
-        (assignment) => assignment.PrincipalType === "USER" && assignment.PrincipalId === target.principalId,
-      );
-      if (found) return true;
+      for (const assignment of page.AccountAssignments ?? []) {
+        if (assignment.PrincipalId && (assignment.PrincipalType === "USER" || assignment.PrincipalType === "GROUP")) {
+          assignments.push({ principalType: assignment.PrincipalType, principalId: assignment.PrincipalId });
+        }
+      }
       nextToken = page.NextToken;
     } while (nextToken);
-    return false;
+    return assignments;
   }
 
   async startCreate(target: AssignmentTarget): Promise<string> {
@@ -192,7 +199,7 @@ export class IdentityCenterProvider implements AccessProvider {
     };
   }
 
-  private permissionSetArn(target: AssignmentTarget): string {
+  private permissionSetArn(target: Pick<AssignmentTarget, "permissionSetName">): string {
     const arn = this.settings.permissionSetArns.get(target.permissionSetName);
     if (!arn) {
       throw new ProviderError(`Permission set ${target.permissionSetName} is not known in this instance`, "UnknownPermissionSet", false);

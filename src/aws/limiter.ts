@@ -13,9 +13,13 @@ export class RateLimiter {
   private timer: NodeJS.Timeout | undefined;
   private readonly queues: Record<Priority, Waiting[]> = { revoke: [], normal: [] };
 
+  /**
+   * A full bucket plus a second's refill can start `burst + rate` calls within one second; AWS counts
+   * calls per second, so the default burst is half the rate, keeping any second under 1.5 × rate.
+   */
   constructor(
     private readonly ratePerSecond: number,
-    private readonly burst: number = Math.max(1, Math.floor(ratePerSecond)),
+    private readonly burst: number = Math.max(1, Math.ceil(ratePerSecond / 2)),
   ) {
     this.tokens = this.burst;
   }

@@ -53,6 +53,12 @@ const envSchema = z.object({
   ),
   JIT_AWS_POLL_INTERVAL_MS: positiveInt(1000),
   JIT_REVOCATION_ALERT_AFTER: positiveInt(5),
+  JIT_RECONCILE_INTERVAL_MINUTES: z.coerce
+    .number({ error: "must be a whole number of minutes, 0 to turn reconciliation off" })
+    .int()
+    .min(0)
+    .max(59, { error: "must be at most 59 (minutes)" })
+    .default(15),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
 });
 
@@ -77,6 +83,8 @@ export interface Config {
     readonly pollIntervalMs: number;
   };
   readonly sweepIntervalSeconds: number;
+  /** Minutes between comparisons of grants with AWS; 0 turns reconciliation off. */
+  readonly reconcileIntervalMinutes: number;
   /** Failed attempts at one revocation before the audit channel is alerted. */
   readonly revocationAlertAfter: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
@@ -114,6 +122,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }),
     sweepIntervalSeconds: e.JIT_SWEEP_INTERVAL_SECONDS,
     revocationAlertAfter: e.JIT_REVOCATION_ALERT_AFTER,
+    reconcileIntervalMinutes: e.JIT_RECONCILE_INTERVAL_MINUTES,
     logLevel: e.LOG_LEVEL,
   });
 }

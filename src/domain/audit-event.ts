@@ -9,15 +9,22 @@ export type AuditAction =
   | "revocation_started"
   | "revoked"
   | "revocation_retry"
-  | "revocation_stuck";
+  | "revocation_stuck"
+  | "drift_detected"
+  | "orphan_removed";
 
 export type AuditDetail = Readonly<Record<string, string | number | boolean | null>>;
 
-/** What a caller says about a step; the store adds time, grant, account and permission set. */
+/**
+ * What a caller says about a step; the store adds time, grant, account, permission set and the
+ * grant's context (requester, duration, justification, approver, status) to the detail.
+ */
 export interface AuditNote {
   readonly action: AuditAction;
-  /** Slack user id of the person who acted, or "system" for the bot's own work. */
+  /** Slack user id of the person who acted, "system" for the bot's own work, or an admin (`cli:<name>`). */
   readonly actorId: string;
+  /** The actor's email as Slack reported it, where known. */
+  readonly actorEmail?: string | null;
   readonly detail?: AuditDetail;
 }
 
@@ -32,4 +39,15 @@ export interface AuditRecord {
   readonly detail: AuditDetail;
 }
 
+/** A record as stored, with its place in the tamper-evident chain (see audit/chain.ts). */
+export interface StoredAuditRecord extends AuditRecord {
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
 export const SYSTEM_ACTOR = "system";
+
+/** The actor recorded for an operator using the admin CLI. */
+export function adminActor(name: string): string {
+  return `cli:${name}`;
+}

@@ -1,12 +1,16 @@
-// node-cron jobs in the bot's own process: the sweep and the audit feed.
+// node-cron jobs in the bot's own process: the sweep, the audit feed and reconciliation.
 import cron, { type ScheduledTask } from "node-cron";
 import type { Logger } from "../services/ports.js";
 
 export interface Job {
   readonly name: string;
-  readonly everySeconds: number;
+  /** node-cron expression with a seconds field (see everySeconds, everyMinutes). */
+  readonly cron: string;
   readonly run: () => Promise<unknown>;
 }
+
+export const everySeconds = (seconds: number) => `*/${seconds} * * * * *`;
+export const everyMinutes = (minutes: number) => `0 */${minutes} * * * *`;
 
 export class Scheduler {
   private readonly tasks: ScheduledTask[] = [];
@@ -15,7 +19,7 @@ export class Scheduler {
 
   start(jobs: readonly Job[]): void {
     for (const job of jobs) {
-      const task = cron.schedule(`*/${job.everySeconds} * * * * *`, () => this.runSafely(job), {
+      const task = cron.schedule(job.cron, () => this.runSafely(job), {
         name: job.name,
         noOverlap: true,
       });

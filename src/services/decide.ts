@@ -35,7 +35,7 @@ export async function decide(deps: ServiceDeps, input: DecisionInput): Promise<G
     "pending",
     approved ? "approved" : "denied",
     { decidedBy: input.deciderId, decidedAt: deps.clock.now(), ...(approved ? {} : { endedAt: deps.clock.now() }) },
-    { action: approved ? "approved" : "denied", actorId: input.deciderId, detail: { deciderEmail: email } },
+    { action: approved ? "approved" : "denied", actorId: input.deciderId, actorEmail: email, detail: { deciderEmail: email } },
   );
   if (!decided) {
     const current = await deps.store.get(grant.id);

@@ -43,6 +43,12 @@ export interface AssignmentTarget {
   readonly principalId: string;
 }
 
+/** Who holds a permission set on an account, as the provider reports it. */
+export interface Assignment {
+  readonly principalType: "USER" | "GROUP";
+  readonly principalId: string;
+}
+
 export type OperationKind = "create" | "delete";
 
 export type OperationState = "intended" | "started" | "succeeded" | "failed" | "absent" | "abandoned";
@@ -69,6 +75,8 @@ export interface OperationLog {
   latest(grantId: string, kind: OperationKind): Promise<Operation | undefined>;
   /** The most recent completed change (created, deleted, or found already gone) on this assignment. */
   lastFinishedOn(target: AssignmentTarget): Promise<Operation | undefined>;
+  /** Assignments whose most recent completed change was a creation by the bot: the ones it is answerable for. */
+  createdByUs(): Promise<Operation[]>;
   forGrant(grantId: string): Promise<Operation[]>;
 }
 
@@ -79,6 +87,8 @@ export interface AccessProvider {
   /** Identity Center user id for this email, or undefined when there is none. */
   findPrincipal(email: string): Promise<string | undefined>;
   assignmentExists(target: AssignmentTarget): Promise<boolean>;
+  /** Every user and group holding the permission set on the account. */
+  listAssignments(accountId: string, permissionSetName: string): Promise<Assignment[]>;
   /** Starts creating the assignment; returns the AWS request id to follow it by. */
   startCreate(target: AssignmentTarget): Promise<string>;
   /** Starts deleting the assignment; "absent" when there was nothing to delete. */

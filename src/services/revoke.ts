@@ -6,7 +6,8 @@ import type { ServiceDeps } from "./deps.js";
 import type { AssignmentTarget } from "./ports.js";
 import { assignmentKey } from "./work-tracker.js";
 
-export type RevokeReason = "expired";
+/** Why a grant ends: its time ran out, its assignment vanished outside the bot (drift), or an admin ended it. */
+export type RevokeReason = "expired" | "drift" | "admin";
 
 /**
  * Moves an active grant to revoking and removes the assignment; resumes a grant already revoking.

@@ -13,6 +13,8 @@ const ICONS: Readonly<Record<AuditRecord["action"], string>> = {
   revoked: ":lock:",
   revocation_retry: ":warning:",
   revocation_stuck: ":rotating_light:",
+  drift_detected: ":mag:",
+  orphan_removed: ":broom:",
 };
 
 export function auditText(record: AuditRecord): string {

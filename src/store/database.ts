@@ -28,8 +28,9 @@ function migrate(db: SqliteDatabase): void {
     );
   }
   db.transaction(() => {
-    MIGRATIONS.slice(current).forEach((sql, index) => {
-      db.exec(sql);
+    MIGRATIONS.slice(current).forEach((migration, index) => {
+      if (typeof migration === "string") db.exec(migration);
+      else migration(db);
       db.pragma(`user_version = ${current + index + 1}`);
     });
   }).immediate();

@@ -79,6 +79,20 @@ export class SqliteOperationLog implements OperationLog {
     return row && operationFromRow(row);
   }
 
+  async createdByUs(): Promise<Operation[]> {
+    return this.db
+      .prepare<[], OperationRow>(
+        `SELECT o.* FROM operations o
+         WHERE o.kind = 'create' AND o.state = 'succeeded'
+           AND o.id = (SELECT max(l.id) FROM operations l
+                       WHERE l.account_id = o.account_id AND l.permission_set = o.permission_set
+                         AND l.principal_id = o.principal_id AND l.state IN ('succeeded', 'absent'))
+         ORDER BY o.id`,
+      )
+      .all()
+      .map(operationFromRow);
+  }
+
   async forGrant(grantId: string): Promise<Operation[]> {
     return this.db
       .prepare<[string], OperationRow>("SELECT * FROM operations WHERE grant_id = ? ORDER BY id")

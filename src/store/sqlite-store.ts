@@ -1,35 +1,25 @@
 // The SQLite implementation of the grant store and audit outbox: the only place SQL lives.
-import type { AuditDetail, AuditNote, AuditRecord } from "../domain/audit-event.js";
+import { auditDetail } from "../audit/detail.js";
+import type { AuditNote, AuditRecord } from "../domain/audit-event.js";
 import type { Clock } from "../domain/clock.js";
 import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../domain/grant.js";
 import type { AssignmentTarget, AuditOutbox, GrantStore } from "../services/ports.js";
+import { SqliteAuditLog } from "./audit-log.js";
+import { AUDIT_COLUMNS, recordFromRow, type AuditRow } from "./audit-rows.js";
 import type { SqliteDatabase } from "./database.js";
 import { changeAssignments, grantFromRow, type GrantRow } from "./grant-rows.js";
 
-interface AuditRow {
-  seq: number;
-  at: number;
-  action: AuditRecord["action"];
-  actor_id: string;
-  grant_id: string;
-  account_id: string;
-  permission_set: string;
-  detail: string;
-}
-
 export class SqliteStore implements GrantStore, AuditOutbox {
   private readonly selectGrant;
-  private readonly insertAudit;
+  /** The hash-chained audit trail: appended to here, read by export and verification. */
+  readonly audit: SqliteAuditLog;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly clock: Clock,
   ) {
     this.selectGrant = db.prepare<[string], GrantRow>("SELECT * FROM grants WHERE id = ?");
-    this.insertAudit = db.prepare(
-      `INSERT INTO audit_events (at, action, actor_id, grant_id, account_id, permission_set, detail)
-       VALUES (@at, @action, @actorId, @grantId, @accountId, @permissionSet, @detail)`,
-    );
+    this.audit = new SqliteAuditLog(db);
   }
 
   async insert(grant: NewGrant, note: AuditNote): Promise<Grant> {
@@ -118,20 +108,10 @@ export class SqliteStore implements GrantStore, AuditOutbox {
   async undelivered(limit: number): Promise<AuditRecord[]> {
     const rows = this.db
       .prepare<[number], AuditRow>(
-        `SELECT seq, at, action, actor_id, grant_id, account_id, permission_set, detail
-         FROM audit_events WHERE delivered_at IS NULL ORDER BY seq LIMIT ?`,
+        `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE delivered_at IS NULL ORDER BY seq LIMIT ?`,
       )
       .all(limit);
-    return rows.map((row) => ({
-      seq: row.seq,
-      at: row.at,
-      action: row.action,
-      actorId: row.actor_id,
-      grantId: row.grant_id,
-      accountId: row.account_id,
-      permissionSet: row.permission_set,
-      detail: JSON.parse(row.detail) as AuditDetail,
-    }));
+    return rows.map(recordFromRow);
   }
 
   async markDelivered(seq: number): Promise<void> {
@@ -156,14 +136,14 @@ export class SqliteStore implements GrantStore, AuditOutbox {
   }
 
   private appendAudit(grant: Grant, note: AuditNote): void {
-    this.insertAudit.run({
+    this.audit.append({
       at: this.clock.now(),
       action: note.action,
       actorId: note.actorId,
       grantId: grant.id,
       accountId: grant.accountId,
       permissionSet: grant.permissionSetName,
-      detail: JSON.stringify({ status: grant.status, ...note.detail }),
+      detail: auditDetail(grant, note, this.audit.awsRequestIdsOf(grant.id)),
     });
   }
 }

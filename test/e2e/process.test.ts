@@ -66,6 +66,12 @@ describe("the bot process", () => {
     assert.match(exited.stderr, /Slack did not accept SLACK_BOT_TOKEN \(auth\.test\): .*invalid_auth/);
   });
 
+  it("refuses to start with a clear message when Slack rejects the Socket Mode app token", async () => {
+    const exited = await runBotToExit(world.env({ SLACK_APP_TOKEN: "xapp-revoked" }), world.dir);
+    assert.equal(exited.code, 1);
+    assert.match(exited.stderr, /Slack did not accept SLACK_APP_TOKEN \(apps\.connections\.open\): .*invalid_auth/);
+  });
+
   it("refuses to start with a clear message when the database cannot be opened", async () => {
     const exited = await runBotToExit(world.env({ JIT_DATABASE_FILE: `${world.dir}/missing/dir/jit.sqlite` }), world.dir);
     assert.equal(exited.code, 1);

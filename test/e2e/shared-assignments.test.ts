@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, request, statusBecomes, waitForDm } from "../support/flows.js";
-import { DeleteAccountAssignmentCommand, SSOAdminClient } from "@aws-sdk/client-sso-admin";
 import { people, PROD, type World } from "../support/world.js";
 
 const HOUR = 3_600_000;
@@ -63,17 +62,7 @@ describe("assignments the bot does not own alone", () => {
     await click(bot, people.bob.slackId, "jit_approve", requested);
     await waitForDm(world, people.alice.slackId, /Access granted/);
     // Someone removes the assignment by hand in the AWS console.
-    world.aws.setInProgressPolls(0);
-    const admin = new SSOAdminClient({ endpoint: world.aws.url, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
-    await admin.send(new DeleteAccountAssignmentCommand({
-      InstanceArn: world.aws.instanceArn,
-      TargetId: PROD,
-      TargetType: "AWS_ACCOUNT",
-      PermissionSetArn: world.permissionSets.AdministratorAccess,
-      PrincipalType: "USER",
-      PrincipalId: world.principals.alice,
-    }));
-    admin.destroy();
+    assert.ok(world.aws.removeAssignment(aliceAdmin()));
     assert.equal(world.aws.assignments().length, 0);
     bot.clock.advance(HOUR + 1000);
     await waitForDm(world, people.alice.slackId, /has ended/);

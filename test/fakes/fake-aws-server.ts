@@ -102,6 +102,9 @@ export class FakeAwsServer implements FakeAws {
     assertAccountId(a.accountId);
     this.state.putAssignment({ ...a, principalType: a.principalType ?? 'USER' });
   }
+  removeAssignment(a: AssignmentRef): boolean {
+    return this.state.dropAssignment({ ...a, principalType: a.principalType ?? 'USER' });
+  }
   hasAssignment(a: AssignmentRef): boolean {
     return this.state.hasAssignment(a);
   }

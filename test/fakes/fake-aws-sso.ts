@@ -125,6 +125,10 @@ export class IdentityCenterState {
     this.assignmentMap.set(assignmentKey(a), { ...a });
   }
 
+  dropAssignment(a: Assignment): boolean {
+    return this.assignmentMap.delete(assignmentKey(a));
+  }
+
   hasAssignment(a: Omit<Assignment, 'principalType'> & { principalType?: PrincipalType }): boolean {
     return this.listAssignments().some(
       (x) =>

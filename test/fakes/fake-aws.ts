@@ -64,6 +64,8 @@ export interface FakeAws {
   addUser(u: { email: string; userName?: string; userId?: string }): string;
   addPermissionSet(name: string, opts?: { sessionDuration?: string; description?: string }): string;
   addAssignment(a: AssignmentRef): void;
+  /** Removes an assignment the way someone would in the AWS console, bypassing the API log. */
+  removeAssignment(a: AssignmentRef): boolean;
   hasAssignment(a: AssignmentRef): boolean;
   assignments(): AssignmentRecord[];
   readonly calls: FakeAwsCall[];

@@ -57,6 +57,7 @@ describe("loadConfig", () => {
       },
       sweepIntervalSeconds: 5,
       revocationAlertAfter: 5,
+      reconcileIntervalMinutes: 15,
       logLevel: "info",
     });
   });

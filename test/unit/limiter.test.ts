@@ -44,13 +44,13 @@ describe("RateLimiter", () => {
     }
   });
 
-  it("defaults the burst to one second's worth of calls", async () => {
+  it("defaults the burst to half a second's worth of calls", async () => {
     const limiter = new RateLimiter(5);
     let started = 0;
     const tasks = Array.from({ length: 6 }, () => limiter.run("normal", async () => void (started += 1)));
     await nextTurn();
-    assert.equal(started, 5);
-    assert.equal(limiter.queued, 1);
+    assert.equal(started, 3);
+    assert.equal(limiter.queued, 3);
     await Promise.all(tasks);
     assert.equal(started, 6);
   });
@@ -171,5 +171,18 @@ describe("Semaphore", () => {
     void semaphore.acquire().then(() => (second = true));
     await nextTurn();
     assert.equal(second, false, "a double release must not make room for two");
+  });
+});
+
+describe("RateLimiter's default burst", () => {
+  it("keeps every sliding second under one and a half times the rate", async () => {
+    const rate = 20;
+    const limiter = new RateLimiter(rate);
+    const starts: number[] = [];
+    await Promise.all(Array.from({ length: 40 }, () => limiter.run("normal", async () => void starts.push(Date.now()))));
+    for (const first of starts) {
+      const inWindow = starts.filter((t) => t >= first && t < first + 1000).length;
+      assert.ok(inWindow <= rate * 1.5 + 1, `${inWindow} starts within one second`);
+    }
   });
 });

@@ -102,7 +102,7 @@ describe("insert", () => {
     assert.deepEqual(await store.get("jit-a"), grant);
   });
 
-  it("records the 'requested' audit event with the grant, stamped by the clock", async () => {
+  it("records the 'requested' audit event with the grant and its context, stamped by the clock", async () => {
     clock.advance(5);
     await store.insert(newGrant("jit-a"), { ...requested, detail: { ruleName: "prod-admin" } });
     assert.deepEqual(await store.undelivered(10), [
@@ -114,7 +114,19 @@ describe("insert", () => {
         grantId: "jit-a",
         accountId: PROD,
         permissionSet: "AdministratorAccess",
-        detail: { status: "pending", ruleName: "prod-admin" },
+        detail: {
+          status: "pending",
+          actorEmail: "alice@example.com",
+          requesterId: "U0ALICE",
+          requesterEmail: "alice@example.com",
+          rule: "prod-admin",
+          durationMs: HOUR,
+          justification: "incident 42",
+          decidedBy: null,
+          expiresAt: null,
+          awsRequestIds: null,
+          ruleName: "prod-admin",
+        },
       },
     ]);
   });
@@ -285,7 +297,20 @@ describe("note", () => {
     await walkTo("jit-a", "active");
     await store.note("jit-a", { action: "revocation_retry", actorId: "system", detail: { attempt: 2, ok: false, why: null } });
     const last = (await store.undelivered(10)).at(-1);
-    assert.deepEqual(last?.detail, { status: "active", attempt: 2, ok: false, why: null });
+    assert.deepEqual(last?.detail, {
+      status: "active",
+      requesterId: "U0ALICE",
+      requesterEmail: "alice@example.com",
+      rule: "prod-admin",
+      durationMs: HOUR,
+      justification: "incident 42",
+      decidedBy: null,
+      expiresAt: new Date(T0 + HOUR).toISOString(),
+      awsRequestIds: null,
+      attempt: 2,
+      ok: false,
+      why: null,
+    });
     assert.equal(last?.action, "revocation_retry");
     assert.equal(last?.grantId, "jit-a");
   });

@@ -1,0 +1,127 @@
+// The tamper-evident audit chain: every record's hash covers its own content and the hash before
+// it, so an edited, deleted or reordered record breaks the chain at that record. Pure functions.
+//
+// The encoding is a storage format: records already written depend on it, so it must never change.
+import { createHash } from "node:crypto";
+import type { AuditRecord } from "../domain/audit-event.js";
+
+/** The `prev_hash` of the first record. */
+export const GENESIS_HASH = "0".repeat(64);
+
+/**
+ * The canonical encoding of a record: JSON with no whitespace and object keys sorted by UTF-16 code
+ * units at every level (RFC 8785, JCS, for the values audit records hold), of exactly
+ * `{accountId, action, actorId, at, detail, grantId, permissionSet, seq}`. Detail keys whose value
+ * is undefined are left out and non-finite numbers become null, as JSON.stringify does.
+ */
+export function canonicalEncoding(record: AuditRecord): string {
+  return JSON.stringify(sortKeys({
+    seq: record.seq,
+    at: record.at,
+    action: record.action,
+    actorId: record.actorId,
+    grantId: record.grantId,
+    accountId: record.accountId,
+    permissionSet: record.permissionSet,
+    detail: record.detail,
+  }));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const source = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(source).sort().map((key) => [key, sortKeys(source[key])]));
+}
+
+/** hash = lowercase hex SHA-256 of the UTF-8 bytes of `prevHash` followed by the canonical encoding. */
+export function chainHash(prevHash: string, record: AuditRecord): string {
+  return createHash("sha256").update(prevHash, "utf8").update(canonicalEncoding(record), "utf8").digest("hex");
+}
+
+/** A record as the database holds it: detail still as JSON text, hashes possibly missing. */
+export interface ChainLink {
+  readonly seq: number;
+  readonly at: number;
+  readonly action: string;
+  readonly actorId: string;
+  readonly grantId: string;
+  readonly accountId: string;
+  readonly permissionSet: string;
+  readonly detailJson: string;
+  readonly prevHash: string | null;
+  readonly hash: string | null;
+}
+
+export interface BrokenLink {
+  readonly seq: number;
+  readonly problem: string;
+}
+
+export type ChainVerdict =
+  | { readonly ok: true; readonly records: number; readonly head: { readonly seq: number; readonly hash: string } | null }
+  | { readonly ok: false; readonly intactRecords: number; readonly firstBad: BrokenLink };
+
+export interface VerifyOptions {
+  /** The highest seq the database ever issued (SQLite's AUTOINCREMENT counter); reveals a cut-off tail. */
+  readonly highestIssuedSeq?: number;
+}
+
+/**
+ * Walks the links in seq order from the first record and names the first one that does not hold:
+ * a gap in seq (records deleted), a prev_hash that is not the previous record's hash (deleted or
+ * reordered), or a hash that does not match the content (edited).
+ */
+export function verifyChain(links: Iterable<ChainLink>, options: VerifyOptions = {}): ChainVerdict {
+  let previous: { seq: number; hash: string } | null = null;
+  let intact = 0;
+  const broken = (seq: number, problem: string): ChainVerdict => ({ ok: false, intactRecords: intact, firstBad: { seq, problem } });
+
+  for (const link of links) {
+    const expectedSeq: number = previous ? previous.seq + 1 : 1;
+    if (link.seq !== expectedSeq) {
+      const missing =
+        link.seq < expectedSeq
+          ? "it is out of order"
+          : link.seq === expectedSeq + 1
+            ? `record #${expectedSeq} is missing (deleted)`
+            : `records #${expectedSeq}–#${link.seq - 1} are missing (deleted)`;
+      return broken(link.seq, `expected record #${expectedSeq} here, found #${link.seq}: ${missing}`);
+    }
+    if (link.hash === null || link.prevHash === null) return broken(link.seq, "it has no chain hash");
+    const expectedPrev = previous?.hash ?? GENESIS_HASH;
+    if (link.prevHash !== expectedPrev) {
+      return broken(
+        link.seq,
+        previous
+          ? `its prev_hash is not the hash of record #${previous.seq} (a record before it was removed, replaced or reordered)`
+          : "its prev_hash is not the genesis hash (records before it were removed)",
+      );
+    }
+    const detail = parseDetail(link.detailJson);
+    if (detail === undefined) return broken(link.seq, "its detail is not a JSON object (edited after it was written)");
+    if (chainHash(link.prevHash, { ...link, action: link.action as AuditRecord["action"], detail }) !== link.hash) {
+      return broken(link.seq, "its content does not match its hash (edited after it was written)");
+    }
+    previous = { seq: link.seq, hash: link.hash };
+    intact += 1;
+  }
+
+  const lastSeq = previous?.seq ?? 0;
+  if (options.highestIssuedSeq !== undefined && options.highestIssuedSeq > lastSeq) {
+    return broken(
+      lastSeq + 1,
+      `the database issued records up to #${options.highestIssuedSeq} but the trail ends at #${lastSeq}: the last records were deleted`,
+    );
+  }
+  return { ok: true, records: intact, head: previous };
+}
+
+function parseDetail(json: string): AuditRecord["detail"] | undefined {
+  try {
+    const value: unknown = JSON.parse(json);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as AuditRecord["detail"]) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,45 @@
+// What every audit record says besides its columns: the grant's context, so each record stands on
+// its own in an export, then what the step itself reported; with anything that looks like a secret
+// masked, since error texts from AWS and Slack are recorded verbatim.
+import type { AuditDetail, AuditNote } from "../domain/audit-event.js";
+import type { Grant } from "../domain/grant.js";
+
+const SECRETS: readonly RegExp[] = [
+  /\bxox[a-z]-[A-Za-z0-9-]+/g, // Slack bot, user and refresh tokens
+  /\bxapp-[A-Za-z0-9-]+/g, // Slack app-level tokens
+  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, // AWS access key ids
+  /hooks\.slack\.com\/\S+/g, // Slack incoming webhooks
+];
+
+export const REDACTED = "[redacted]";
+
+export function redactSecrets(text: string): string {
+  return SECRETS.reduce((masked, pattern) => masked.replace(pattern, REDACTED), text);
+}
+
+/**
+ * The detail stored with a note about `grant` (as it stands after the step): status (the outcome),
+ * actorEmail (when the actor is the requester or the caller knows it), requester, rule, duration,
+ * justification, approver, expiry and the AWS request ids of the grant's assignment changes so far
+ * (`create:<id> delete:<id>`); then the note's own detail, which wins where keys overlap.
+ */
+export function auditDetail(grant: Grant, note: AuditNote, awsRequestIds: string | null): AuditDetail {
+  const actorEmail = note.actorEmail !== undefined ? note.actorEmail : note.actorId === grant.requesterId ? grant.requesterEmail : undefined;
+  const detail: Record<string, string | number | boolean | null> = {
+    status: grant.status,
+    ...(actorEmail !== undefined ? { actorEmail } : {}),
+    requesterId: grant.requesterId,
+    requesterEmail: grant.requesterEmail,
+    rule: grant.ruleName,
+    durationMs: grant.durationMs,
+    justification: grant.justification,
+    decidedBy: grant.decidedBy,
+    expiresAt: grant.expiresAt === null ? null : new Date(grant.expiresAt).toISOString(),
+    awsRequestIds,
+    ...note.detail,
+  };
+  for (const [key, value] of Object.entries(detail)) {
+    if (typeof value === "string") detail[key] = redactSecrets(value);
+  }
+  return detail;
+}

@@ -1,0 +1,39 @@
+// Configuration, logging and the database for admin commands, loaded the way the bot loads them.
+import { existsSync } from "node:fs";
+import { pino } from "pino";
+import { loadConfig } from "../config/env.js";
+import { systemClock } from "../domain/clock.js";
+import type { Logger } from "../services/ports.js";
+import { openStore, type OpenedStore } from "../runtime.js";
+import { StartupError } from "../startup-error.js";
+
+/** `.env` in the working directory, as src/main.ts reads it; variables already set win. */
+export function loadDotEnv(): void {
+  if (existsSync(".env")) process.loadEnvFile(".env");
+}
+
+/** Warnings and errors as JSON lines on stderr, so stdout carries only the command's result. */
+export function cliLogger(): Logger {
+  return pino(
+    { level: "warn", redact: ["token", "*.token", "botToken", "signingSecret", "appToken"] },
+    pino.destination({ dest: 2, sync: true }),
+  );
+}
+
+/**
+ * Opens the bot's database, which must exist: opening a mistyped path would create an empty
+ * database and report on nothing. `source` names where the path came from, for the message.
+ */
+export function openExistingStore(file: string, source: string): OpenedStore {
+  if (file !== ":memory:" && !existsSync(file)) {
+    throw new StartupError(`There is no database at ${source}=${file}. Run jit-admin where the bot runs, or name the file with --database.`);
+  }
+  return openStore({ databaseFile: file }, systemClock);
+}
+
+/** `--database <file>` (needs no other configuration, e.g. a copy handed to an auditor), else JIT_DATABASE_FILE. */
+export function openAdminStore(env: Readonly<Record<string, string | undefined>>, databaseOption: string | undefined): OpenedStore {
+  return databaseOption
+    ? openExistingStore(databaseOption, "--database")
+    : openExistingStore(loadConfig(env).databaseFile, "JIT_DATABASE_FILE");
+}

@@ -1,0 +1,47 @@
+// `jit-admin grants list [--active]`: grants from the database, newest last.
+import { formatDuration } from "../domain/duration.js";
+import { TRANSITIONS, type Grant, type GrantStatus } from "../domain/grant.js";
+import { openAdminStore } from "./environment.js";
+import { EXIT_OK, formatTable, printJson, type CliIo } from "./io.js";
+import { expectPositionals, parseCommandLine } from "./options.js";
+
+const ALL = Object.keys(TRANSITIONS) as GrantStatus[];
+/** Grants through which someone holds, or may hold, AWS access: being created, active, or being removed. */
+const ACTIVE: readonly GrantStatus[] = ["provisioning", "active", "revoking"];
+
+export async function grantsList(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandLine({
+    args,
+    options: { active: { type: "boolean" }, json: { type: "boolean" }, database: { type: "string" } },
+    allowPositionals: true,
+  });
+  expectPositionals(positionals, []);
+  const opened = openAdminStore(io.env, values.database);
+  try {
+    const grants = await opened.store.listByStatus(values.active ? ACTIVE : ALL);
+    if (values.json) printJson(io, grants);
+    else if (grants.length === 0) io.out(values.active ? "No active grants.\n" : "No grants.\n");
+    else io.out(formatTable([HEADER, ...grants.map(row)]));
+    return EXIT_OK;
+  } finally {
+    opened.close();
+  }
+}
+
+const HEADER = ["ID", "STATUS", "REQUESTER", "ACCOUNT", "PERMISSION SET", "DURATION", "CREATED", "EXPIRES/ENDED", "APPROVER"];
+
+const time = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString().slice(0, 16).replace("T", " ") + "Z");
+
+function row(grant: Grant): string[] {
+  return [
+    grant.id,
+    grant.status,
+    grant.requesterEmail ? `${grant.requesterId} (${grant.requesterEmail})` : grant.requesterId,
+    grant.accountId,
+    grant.permissionSetName,
+    formatDuration(grant.durationMs),
+    time(grant.createdAt),
+    time(grant.endedAt ?? grant.expiresAt),
+    grant.decidedBy ?? "-",
+  ];
+}

@@ -1,0 +1,137 @@
+// `jit-admin grants revoke <grant-id> [--as <name>]`: ends a grant through the bot's own revocation
+// path (AWS assignment removed, requester told, approval message updated), audited as the admin.
+import { userInfo } from "node:os";
+import { LogLevel, WebClient } from "@slack/web-api";
+import { loadConfig, type Config } from "../config/env.js";
+import { loadPolicyFile } from "../config/policy-file.js";
+import { adminActor, type StoredAuditRecord } from "../domain/audit-event.js";
+import { systemClock } from "../domain/clock.js";
+import type { Grant, GrantStatus } from "../domain/grant.js";
+import type { Policy } from "../domain/policy.js";
+import { connectAws, slackClientOptions, type OpenedStore } from "../runtime.js";
+import type { ServiceDeps } from "../services/deps.js";
+import type { Logger } from "../services/ports.js";
+import { revokeGrant } from "../services/revoke.js";
+import { WorkTracker } from "../services/work-tracker.js";
+import { boltLogger } from "../slack/bolt-logger.js";
+import { SlackDirectory } from "../slack/directory.js";
+import { SlackNotifier } from "../slack/notifier.js";
+import { cliLogger, openExistingStore } from "./environment.js";
+import { EXIT_OK, EXIT_PROBLEM, printJson, UsageError, type CliIo } from "./io.js";
+import { expectPositionals, parseCommandLine } from "./options.js";
+
+const REVOCABLE: readonly GrantStatus[] = ["active", "revoking"];
+const ADMIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+export async function grantsRevoke(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandLine({
+    args,
+    options: { as: { type: "string" }, json: { type: "boolean" } },
+    allowPositionals: true,
+  });
+  const [grantId] = expectPositionals(positionals, ["grant-id"]) as [string];
+  const actor = adminActor(adminName(values.as));
+
+  const config = loadConfig(io.env);
+  const policy = loadPolicyFile(config.policyFile);
+  const logger = cliLogger();
+  const opened = openExistingStore(config.databaseFile, "JIT_DATABASE_FILE");
+  try {
+    const grant = await opened.store.get(grantId);
+    const refusal = !grant
+      ? `There is no grant ${grantId}.`
+      : !REVOCABLE.includes(grant.status)
+        ? `Grant ${grantId} is ${grant.status}; only an active grant (or one whose revocation is under way) can be revoked.`
+        : undefined;
+    if (refusal) {
+      if (values.json) printJson(io, { ok: false, grantId, status: grant?.status ?? null, error: refusal });
+      else io.err(`${refusal}\n`);
+      return EXIT_PROBLEM;
+    }
+    const result = await revokeWithBotDeps(config, policy, logger, opened, grantId, actor);
+    return report(io, values.json === true, grantId, actor, result, opened.store.audit.forGrant(grantId));
+  } finally {
+    opened.close();
+  }
+}
+
+/** Who is acting: --as, or the operating-system user. Recorded as `cli:<name>`. */
+function adminName(option: string | undefined): string {
+  let name = option;
+  if (name === undefined) {
+    try {
+      name = userInfo().username;
+    } catch {
+      throw new UsageError("Cannot tell who you are from the operating system; name yourself with --as <name>.");
+    }
+  }
+  if (!ADMIN_NAME.test(name)) throw new UsageError(`--as "${name}" is not a name: use letters, digits, ".", "_", "@" or "-".`);
+  return name;
+}
+
+/** The same dependencies the bot builds (src/bot.ts), with a plain Web API client in place of the Bolt app's. */
+async function revokeWithBotDeps(
+  config: Config,
+  policy: Policy,
+  logger: Logger,
+  opened: OpenedStore,
+  grantId: string,
+  actor: string,
+): Promise<Grant | undefined> {
+  const aws = await connectAws(config, policy, logger);
+  try {
+    const client = new WebClient(config.slack.botToken, { ...slackClientOptions(config), logger: boltLogger(logger, LogLevel.WARN) });
+    const deps: ServiceDeps = {
+      store: opened.store,
+      operations: opened.operations,
+      provider: aws.provider,
+      notifier: new SlackNotifier(client, policy.accounts, config.accessPortalUrl, logger),
+      directory: new SlackDirectory(client),
+      clock: systemClock,
+      policy,
+      logger,
+      work: new WorkTracker(),
+      settings: { revocationAlertAfter: config.revocationAlertAfter },
+    };
+    return await revokeGrant(deps, grantId, actor, "admin");
+  } finally {
+    aws.close();
+  }
+}
+
+function report(
+  io: CliIo,
+  json: boolean,
+  grantId: string,
+  actor: string,
+  grant: Grant | undefined,
+  records: readonly StoredAuditRecord[],
+): number {
+  const last = (action: string) => records.filter((record) => record.action === action).at(-1)?.detail;
+  const revoked = grant?.status === "revoked" ? last("revoked") : undefined;
+  const error = grant?.status === "revoking" ? String(last("revocation_retry")?.["error"] ?? "unknown error") : undefined;
+  const ok = revoked !== undefined;
+  if (json) {
+    printJson(io, {
+      ok,
+      grantId,
+      status: grant?.status ?? null,
+      actor,
+      assignmentRemoved: revoked?.["assignmentRemoved"] ?? null,
+      keptBecause: revoked?.["keptBecause"] ?? null,
+      awsRequestId: revoked?.["awsRequestId"] ?? null,
+      error: error ?? null,
+    });
+  } else if (revoked) {
+    io.out(
+      revoked["assignmentRemoved"]
+        ? `Revoked ${grantId}: the AWS assignment was removed (request ${String(revoked["awsRequestId"])}). Audited as ${actor}.\n`
+        : `Revoked ${grantId}; the AWS assignment stays because ${String(revoked["keptBecause"])}. Audited as ${actor}.\n`,
+    );
+  } else if (error !== undefined) {
+    io.err(`The revocation of ${grantId} has started but AWS has not removed the assignment yet: ${error}\nThe bot retries it on every sweep.\n`);
+  } else {
+    io.err(`Grant ${grantId} is ${grant?.status ?? "gone"}; it was not revoked.\n`);
+  }
+  return ok ? EXIT_OK : EXIT_PROBLEM;
+}

@@ -1,0 +1,25 @@
+// The admin CLI's help text.
+
+export const USAGE = `Usage: jit-admin <command> [options]
+
+Commands:
+  config check                 Validate the environment (.env) and the policy file as the bot does.
+  grants list [--active]       List grants; --active: those holding or acquiring AWS access.
+  grants revoke <grant-id>     End a grant now through the bot's revocation path, audited as you.
+      --as <name>              Who you are in the audit trail (cli:<name>); default: your OS user.
+  audit export                 Write audit records as CSV (default) or JSON to stdout.
+      --since <date>           From this date or time (YYYY-MM-DD is midnight UTC).
+      --until <date>           Up to, not including, this date or time.
+      --format csv|json
+      --output <file>          Write to a file instead of stdout.
+  audit verify                 Check the audit trail's hash chain; name the first bad record.
+
+Options for every command:
+  --json                       Machine-readable output (all but audit export).
+  --database <file>            Use this database instead of JIT_DATABASE_FILE
+                               (grants list, audit export, audit verify).
+  -h, --help                   Show this help.
+
+Configuration comes from the environment and .env in the working directory, as for the bot.
+Exit codes: 0 ok, 1 a problem was found or the command failed, 2 wrong usage.
+`;

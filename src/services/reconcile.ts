@@ -1,0 +1,119 @@
+// Compares what the store says with what AWS has, and repairs the difference the bot answers for.
+import { SYSTEM_ACTOR } from "../domain/audit-event.js";
+import type { Grant } from "../domain/grant.js";
+import type { ServiceDeps } from "./deps.js";
+import type { AssignmentTarget, Operation } from "./ports.js";
+import { revokeGrant } from "./revoke.js";
+import { assignmentKey } from "./work-tracker.js";
+
+/** Grants younger than this are left alone: AWS lists can lag a just-finished assignment. */
+const SETTLING_MS = 2 * 60_000;
+
+export interface ReconcileReport {
+  /** Active grants whose assignment is gone from AWS (ended when not a dry run). */
+  readonly missing: readonly Grant[];
+  /** Assignments the bot created whose grants have ended but which still exist (deleted when not a dry run). */
+  readonly orphans: readonly AssignmentTarget[];
+}
+
+export async function reconcile(deps: ServiceDeps, options: { dryRun: boolean }): Promise<ReconcileReport> {
+  const lister = new AssignmentLister(deps);
+  const missing = await findMissing(deps, lister);
+  const orphans = await findOrphans(deps, lister);
+  if (!options.dryRun) {
+    for (const grant of missing) await isolated(deps, grant.id, () => endVanished(deps, grant));
+    for (const orphan of orphans) await isolated(deps, orphan.grantId, () => removeOrphan(deps, orphan));
+  }
+  return { missing, orphans: orphans.map((orphan) => orphan.target) };
+}
+
+/** One repair failing must not stop the others; the next run tries it again. */
+async function isolated(deps: ServiceDeps, grantId: string, repair: () => Promise<void>): Promise<void> {
+  try {
+    await repair();
+  } catch (error) {
+    deps.logger.error({ grantId, err: (error as Error).message }, "reconciliation repair failed; the next run retries");
+  }
+}
+
+/** Lists each (account, permission set) from AWS once per run. */
+class AssignmentLister {
+  private readonly users = new Map<string, Promise<Set<string>>>();
+  constructor(private readonly deps: ServiceDeps) {}
+
+  async holds(target: AssignmentTarget): Promise<boolean> {
+    const key = `${target.accountId}|${target.permissionSetName}`;
+    let users = this.users.get(key);
+    if (!users) {
+      users = this.deps.provider
+        .listAssignments(target.accountId, target.permissionSetName)
+        .then((all) => new Set(all.filter((a) => a.principalType === "USER").map((a) => a.principalId)));
+      this.users.set(key, users);
+    }
+    return (await users).has(target.principalId);
+  }
+}
+
+function targetOf(grant: Grant): AssignmentTarget | undefined {
+  return grant.principalId
+    ? { accountId: grant.accountId, permissionSetName: grant.permissionSetName, principalId: grant.principalId }
+    : undefined;
+}
+
+async function findMissing(deps: ServiceDeps, lister: AssignmentLister): Promise<Grant[]> {
+  const settledBefore = deps.clock.now() - SETTLING_MS;
+  const missing: Grant[] = [];
+  for (const grant of await deps.store.listByStatus(["active"])) {
+    const target = targetOf(grant);
+    if (!target || (grant.activatedAt ?? 0) > settledBefore) continue;
+    if (!(await lister.holds(target))) missing.push(grant);
+  }
+  return missing;
+}
+
+async function findOrphans(deps: ServiceDeps, lister: AssignmentLister): Promise<Operation[]> {
+  const orphans: Operation[] = [];
+  for (const creation of await deps.operations.createdByUs()) {
+    const owner = await deps.store.get(creation.grantId);
+    // Only ended grants: one still active, provisioning or revoking is being looked after.
+    if (owner?.status !== "revoked" && owner?.status !== "failed") continue;
+    if ((await deps.store.listHolding(creation.target, creation.grantId)).length > 0) continue;
+    if (await lister.holds(creation.target)) orphans.push(creation);
+  }
+  return orphans;
+}
+
+/** Moves the grant to revoking at once, so the sweep finishes it even if this process is busy with it now. */
+async function endVanished(deps: ServiceDeps, grant: Grant): Promise<void> {
+  const revoking = await deps.store.transition(grant.id, "active", "revoking", {}, {
+    action: "drift_detected",
+    actorId: SYSTEM_ACTOR,
+    detail: { problem: "the assignment is gone from AWS while the grant is active; ending the grant", reason: "drift" },
+  });
+  if (revoking) await revokeGrant(deps, grant.id, SYSTEM_ACTOR, "drift");
+}
+
+async function removeOrphan(deps: ServiceDeps, creation: Operation): Promise<void> {
+  await deps.work.exclusive(assignmentKey(creation.target), async () => {
+    if ((await deps.store.listHolding(creation.target, creation.grantId)).length > 0) return;
+    const operation = await deps.operations.intend(creation.grantId, "delete", creation.target);
+    const started = await deps.provider.startDelete(creation.target);
+    if (started === "absent") {
+      await deps.operations.finished(operation.id, "absent");
+      return;
+    }
+    await deps.operations.started(operation.id, started);
+    const outcome = await deps.provider.awaitOperation("delete", started);
+    await deps.operations.finished(operation.id, outcome.ok ? "succeeded" : "failed", outcome.ok ? undefined : outcome.reason);
+    await deps.store.note(creation.grantId, {
+      action: "orphan_removed",
+      actorId: SYSTEM_ACTOR,
+      detail: {
+        problem: "an assignment the bot created outlived its grant",
+        removed: outcome.ok,
+        awsRequestId: started,
+        error: outcome.ok ? null : outcome.reason,
+      },
+    });
+  });
+}

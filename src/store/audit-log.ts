@@ -1,0 +1,93 @@
+// The audit trail in SQLite: appending records to the hash chain, and reading them back for
+// export and verification. Appending must happen inside the transaction of the change it records.
+import { chainHash, GENESIS_HASH, verifyChain, type ChainLink, type ChainVerdict } from "../audit/chain.js";
+import type { AuditRecord, StoredAuditRecord } from "../domain/audit-event.js";
+import { AUDIT_COLUMNS, linkFromRow, storedRecordFromRow, type AuditRow } from "./audit-rows.js";
+import type { SqliteDatabase } from "./database.js";
+
+export type NewAuditRecord = Omit<AuditRecord, "seq">;
+
+export interface AuditPeriod {
+  /** Inclusive, epoch ms. */
+  readonly from?: number;
+  /** Exclusive, epoch ms. */
+  readonly until?: number;
+}
+
+export class SqliteAuditLog {
+  private readonly last;
+  private readonly issued;
+  private readonly insert;
+  private readonly requests;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.last = db.prepare<[], { seq: number; hash: string | null }>(
+      "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+    );
+    this.issued = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'audit_events'");
+    this.insert = db.prepare(
+      `INSERT INTO audit_events (seq, at, action, actor_id, grant_id, account_id, permission_set, detail, prev_hash, hash)
+       VALUES (@seq, @at, @action, @actorId, @grantId, @accountId, @permissionSet, @detail, @prevHash, @hash)`,
+    );
+    this.requests = db.prepare<[string], { kind: string; request_id: string }>(
+      "SELECT kind, request_id FROM operations WHERE grant_id = ? AND request_id IS NOT NULL ORDER BY id",
+    );
+  }
+
+  /** The AWS request ids of the grant's assignment changes so far, as `create:<id> delete:<id>`, or null. */
+  awsRequestIdsOf(grantId: string): string | null {
+    const ids = this.requests.all(grantId).map((row) => `${row.kind}:${row.request_id}`);
+    return ids.length > 0 ? ids.join(" ") : null;
+  }
+
+  /**
+   * Chains the record to the last one. The caller's IMMEDIATE transaction holds the write lock, so
+   * no other connection (the bot, the admin CLI) can append between reading the last hash and this insert.
+   */
+  append(entry: NewAuditRecord): StoredAuditRecord {
+    if (!this.db.inTransaction) throw new Error("audit records are appended inside the transaction of the change they record");
+    const last = this.last.get();
+    // Continue AUTOINCREMENT's numbering, so records cut off the end leave a visible gap.
+    const seq = Math.max(last?.seq ?? 0, this.highestIssuedSeq()) + 1;
+    const prevHash = last?.hash ?? GENESIS_HASH;
+    const detailJson = JSON.stringify(entry.detail);
+    // Hash what a verifier will read back: the detail as parsed from its stored JSON.
+    const record: AuditRecord = { ...entry, seq, detail: JSON.parse(detailJson) as AuditRecord["detail"] };
+    const hash = chainHash(prevHash, record);
+    this.insert.run({ ...record, detail: detailJson, prevHash, hash });
+    return { ...record, prevHash, hash };
+  }
+
+  /** Records in seq order whose time falls in the period. Do not use this connection until iteration ends. */
+  *records(period: AuditPeriod = {}): IterableIterator<StoredAuditRecord> {
+    const rows = this.db
+      .prepare<[number, number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE at >= ? AND at < ? ORDER BY seq`)
+      .iterate(period.from ?? Number.MIN_SAFE_INTEGER, period.until ?? Number.MAX_SAFE_INTEGER);
+    for (const row of rows) yield storedRecordFromRow(row);
+  }
+
+  /** One grant's records, in seq order. */
+  forGrant(grantId: string): StoredAuditRecord[] {
+    return this.db
+      .prepare<[string], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE grant_id = ? ORDER BY seq`)
+      .all(grantId)
+      .map(storedRecordFromRow);
+  }
+
+  /** Every record as stored, in seq order, for verification. */
+  *links(): IterableIterator<ChainLink> {
+    const rows = this.db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_events ORDER BY seq`).iterate();
+    for (const row of rows) yield linkFromRow(row);
+  }
+
+  /** The highest seq ever handed out, from SQLite's AUTOINCREMENT counter; 0 for an empty trail. */
+  highestIssuedSeq(): number {
+    return this.issued.get()?.seq ?? 0;
+  }
+
+  /** Checks the whole chain; names the first record that does not hold. */
+  verify(): ChainVerdict {
+    // One read transaction: the counter and the rows come from the same snapshot.
+    return this.db.transaction(() => verifyChain(this.links(), { highestIssuedSeq: this.highestIssuedSeq() }))();
+  }
+}

@@ -1,0 +1,132 @@
+// SIGKILL at each step of granting and revoking, then restart: AWS and the store must agree, with
+// no orphaned assignment, no grant shown active without one, and prior access untouched.
+import assert from "node:assert/strict";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { startChildBot, type ChildBot } from "../support/child-bot.js";
+import { click, eventually, request, waitForDm, type Requested } from "../support/flows.js";
+import { pauseAt } from "../support/pause.js";
+import { people, PROD, startWorld, type World } from "../support/world.js";
+
+interface GrantRow {
+  status: string;
+  keeps_assignment: number;
+}
+
+describe("crash recovery", () => {
+  let world: World;
+  const running: ChildBot[] = [];
+
+  beforeEach(async () => {
+    world = await startWorld();
+    // AWS applies a change once it accepts it, whether or not anyone asks for its status.
+    world.aws.setInProgressPolls(0);
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((bot) => bot.kill()));
+    await world.close();
+  });
+
+  const start = async () => {
+    const bot = await startChildBot(world);
+    running.push(bot);
+    return bot;
+  };
+  const grantRow = (grantId: string): GrantRow | undefined => {
+    const db = new Database(world.databaseFile, { readonly: true });
+    try {
+      return db.prepare<[string], GrantRow>("SELECT status, keeps_assignment FROM grants WHERE id = ?").get(grantId);
+    } finally {
+      db.close();
+    }
+  };
+  const expireWhileDown = (grantId: string) => {
+    const db = new Database(world.databaseFile);
+    db.prepare("UPDATE grants SET expires_at = ? WHERE id = ?").run(Date.now() - 1000, grantId);
+    db.close();
+  };
+  const aliceAdmin = () => ({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice });
+  const becomes = (grantId: string, status: string) =>
+    eventually(async () => grantRow(grantId)?.status === status, 15_000, `${grantId} to become ${status}`);
+
+  /** Approve, kill the bot while `operation` is in flight, restart; returns the new bot. */
+  async function crashWhileGranting(operation: string): Promise<{ bot: ChildBot; requested: Requested }> {
+    const first = await start();
+    const requested = await request(first, world, people.alice.slackId, "prod AdministratorAccess 1h crash test");
+    const pause = pauseAt(world.aws, operation);
+    await click(first, people.bob.slackId, "jit_approve", requested);
+    await pause.reached;
+    await first.kill("SIGKILL");
+    pause.release();
+    return { bot: await start(), requested };
+  }
+
+  for (const operation of ["GetUserId", "ListAccountAssignments", "CreateAccountAssignment"]) {
+    it(`finishes a grant when killed during ${operation}, with exactly one assignment`, async () => {
+      const { requested } = await crashWhileGranting(operation);
+      await becomes(requested.grantId, "active");
+      await waitForDm(world, people.alice.slackId, /Access granted/);
+      assert.deepEqual(world.aws.assignments().map((a) => a.principalId), [world.principals.alice]);
+      assert.ok(world.aws.callsOf("CreateAccountAssignment").length <= 2);
+
+      // And it still expires cleanly.
+      const [bot] = running.splice(-1);
+      await bot?.kill("SIGKILL");
+      expireWhileDown(requested.grantId);
+      await start();
+      await becomes(requested.grantId, "revoked");
+      assert.deepEqual(world.aws.assignments(), []);
+    });
+  }
+
+  async function crashWhileRevoking(operation: string): Promise<Requested> {
+    const first = await start();
+    const requested = await request(first, world, people.alice.slackId, "prod AdministratorAccess 1h crash test");
+    await click(first, people.bob.slackId, "jit_approve", requested);
+    await becomes(requested.grantId, "active");
+    await first.kill("SIGKILL");
+    expireWhileDown(requested.grantId);
+
+    const pause = pauseAt(world.aws, operation);
+    const second = await start();
+    await pause.reached;
+    await second.kill("SIGKILL");
+    pause.release();
+    await start();
+    return requested;
+  }
+
+  for (const operation of ["DeleteAccountAssignment", "DescribeAccountAssignmentDeletionStatus"]) {
+    it(`finishes a revocation when killed during ${operation}, leaving no assignment behind`, async () => {
+      world.aws.setInProgressPolls(1);
+      const requested = await crashWhileRevoking(operation);
+      await becomes(requested.grantId, "revoked");
+      await waitForDm(world, people.alice.slackId, /has ended/);
+      assert.deepEqual(world.aws.assignments(), []);
+    });
+  }
+
+  it("never removes an assignment the user had before, when killed while checking for it", async () => {
+    world.aws.addAssignment(aliceAdmin());
+    const { requested } = await crashWhileGranting("ListAccountAssignments");
+    await becomes(requested.grantId, "active");
+    assert.equal(grantRow(requested.grantId)?.keeps_assignment, 1);
+    assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 0);
+
+    const [bot] = running.splice(-1);
+    await bot?.kill("SIGKILL");
+    expireWhileDown(requested.grantId);
+    await start();
+    await becomes(requested.grantId, "revoked");
+    assert.ok(world.aws.hasAssignment(aliceAdmin()));
+    assert.equal(world.aws.callsOf("DeleteAccountAssignment").length, 0);
+  });
+
+  it("never shows a grant active without its assignment, when killed while AWS is still creating it", async () => {
+    world.aws.setInProgressPolls(3);
+    const { requested } = await crashWhileGranting("DescribeAccountAssignmentCreationStatus");
+    await becomes(requested.grantId, "active");
+    assert.ok(world.aws.hasAssignment(aliceAdmin()));
+    assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1, "followed up by request id, not repeated");
+  });
+});

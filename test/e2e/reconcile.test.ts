@@ -1,0 +1,95 @@
+// Reconciliation: grants whose assignment vanished are ended; assignments the bot left behind are removed.
+import assert from "node:assert/strict";
+import Database from "better-sqlite3";
+import { describe, it } from "node:test";
+import { reconcile } from "../../src/services/reconcile.js";
+import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
+import { auditRows, click, request, statusBecomes, waitForDm, type Requested } from "../support/flows.js";
+import { people, PROD, type World } from "../support/world.js";
+
+const MINUTE = 60_000;
+
+describe("reconciliation with AWS", () => {
+  let world: World;
+  let bot: TestBot;
+  freshBotForEachTest(
+    (w, b) => {
+      world = w;
+      bot = b;
+    },
+    { JIT_RECONCILE_INTERVAL_MINUTES: "0" },
+  );
+
+  const aliceAdmin = () => ({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice });
+
+  async function activeGrant(args = "prod AdministratorAccess 2h drift"): Promise<Requested> {
+    const requested = await request(bot, world, people.alice.slackId, args);
+    await click(bot, people.bob.slackId, "jit_approve", requested);
+    await statusBecomes(bot, requested.grantId, "active");
+    return requested;
+  }
+
+  it("reports, then ends, an active grant whose assignment was removed outside the bot", async () => {
+    const requested = await activeGrant();
+    assert.ok(world.aws.removeAssignment(aliceAdmin()));
+    bot.clock.advance(3 * MINUTE);
+
+    const dry = await reconcile(bot.bot.deps, { dryRun: true });
+    assert.deepEqual(dry.missing.map((g) => g.id), [requested.grantId]);
+    assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "active", "a dry run changes nothing");
+
+    await reconcile(bot.bot.deps, { dryRun: false });
+    await statusBecomes(bot, requested.grantId, "revoked");
+    await waitForDm(world, people.alice.slackId, /has ended/);
+    const actions = auditRows(world, requested.grantId).map((r) => r.action);
+    assert.deepEqual(actions.slice(-2), ["drift_detected", "revoked"]);
+  });
+
+  it("leaves a grant activated moments ago alone, since AWS lists can lag", async () => {
+    const requested = await activeGrant();
+    assert.ok(world.aws.removeAssignment(aliceAdmin()));
+    const report = await reconcile(bot.bot.deps, { dryRun: false });
+    assert.deepEqual(report.missing, []);
+    assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "active");
+  });
+
+  it("removes an assignment the bot created that outlived its grant, and audits it", async () => {
+    const requested = await activeGrant();
+    // A grant recorded as ended while its assignment stayed (a bug, or a hand edit of the database).
+    const db = new Database(world.databaseFile);
+    db.prepare("UPDATE grants SET status = 'revoked', ended_at = ? WHERE id = ?").run(Date.now(), requested.grantId);
+    db.close();
+
+    const dry = await reconcile(bot.bot.deps, { dryRun: true });
+    assert.equal(dry.orphans.length, 1);
+    assert.ok(world.aws.hasAssignment(aliceAdmin()), "a dry run deletes nothing");
+
+    await reconcile(bot.bot.deps, { dryRun: false });
+    assert.equal(world.aws.hasAssignment(aliceAdmin()), false);
+    const removed = auditRows(world, requested.grantId).find((r) => r.action === "orphan_removed");
+    assert.match(removed?.detail ?? "", /"removed":true/);
+    assert.deepEqual((await reconcile(bot.bot.deps, { dryRun: true })).orphans, [], "nothing left to repair");
+  });
+
+  it("never touches an assignment the user had before the grant, after the grant ends", async () => {
+    world.aws.addAssignment(aliceAdmin());
+    const requested = await activeGrant("prod AdministratorAccess 1h already had it");
+    bot.clock.advance(61 * MINUTE);
+    await statusBecomes(bot, requested.grantId, "revoked");
+    const report = await reconcile(bot.bot.deps, { dryRun: false });
+    assert.deepEqual(report.orphans, []);
+    assert.ok(world.aws.hasAssignment(aliceAdmin()));
+  });
+
+  it("does not count an assignment another grant still holds as an orphan", async () => {
+    const first = await activeGrant("prod AdministratorAccess 1h first");
+    const second = await activeGrant("prod AdministratorAccess 2h second");
+    bot.clock.advance(61 * MINUTE);
+    await statusBecomes(bot, first.grantId, "revoked");
+    const report = await reconcile(bot.bot.deps, { dryRun: false });
+    assert.deepEqual(report.orphans, []);
+    assert.deepEqual(report.missing, []);
+    assert.ok(world.aws.hasAssignment(aliceAdmin()));
+    assert.equal((await bot.bot.deps.store.get(second.grantId))?.status, "active");
+  });
+});
