@@ -11,13 +11,10 @@ import { ExpiryTimer } from "./scheduler/expiry-timer.js";
 import { sweep } from "./scheduler/sweep.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
-import { WorkTracker } from "./services/work-tracker.js";
-import { connectAws, openStore, slackClientOptions } from "./runtime.js";
+import { connectAws, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
 import { auditChannelPoster } from "./slack/audit-poster.js";
 import { boltLogger } from "./slack/bolt-logger.js";
-import { SlackDirectory } from "./slack/directory.js";
 import { registerListeners } from "./slack/listeners.js";
-import { SlackNotifier } from "./slack/notifier.js";
 import { StartupError } from "./startup-error.js";
 
 export interface RunningBot {
@@ -38,7 +35,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     aws.close();
     throw error;
   }
-  const { store, operations, close: closeStore } = opened;
+  const { store, close: closeStore } = opened;
 
   const clientOptions = slackClientOptions(config);
   const slackLogger = boltLogger(logger, LogLevel.INFO);
@@ -62,18 +59,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     throw new StartupError(`Slack did not accept SLACK_BOT_TOKEN (auth.test): ${(error as Error).message}`);
   }
 
-  const deps: ServiceDeps = {
-    store,
-    operations,
-    provider: aws.provider,
-    notifier: new SlackNotifier(app.client, policy.accounts, config.accessPortalUrl, logger),
-    directory: new SlackDirectory(app.client),
-    clock,
-    policy,
-    logger,
-    work: new WorkTracker(),
-    settings: { revocationAlertAfter: config.revocationAlertAfter },
-  };
+  const deps = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock });
   registerListeners(app, deps, policy.accounts);
   app.error(async (error) => {
     logger.error({ err: error.message }, "unhandled Slack listener error");
@@ -90,10 +76,14 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     lastSweep = started.done;
     await expiryTimer.arm();
   };
+  const reportedUnmanaged = new Set<string>();
   const runReconcile = async () => {
-    const report = await reconcile(deps, { dryRun: false });
-    if (report.missing.length > 0 || report.orphans.length > 0) {
-      logger.warn({ missing: report.missing.map((g) => g.id), orphans: report.orphans.length }, "reconciliation repaired drift");
+    const report = await reconcile(deps, { dryRun: false, reported: reportedUnmanaged });
+    if (report.missing.length > 0 || report.orphans.length > 0 || report.unmanaged.length > 0) {
+      logger.warn(
+        { missing: report.missing.map((g) => g.id), orphans: report.orphans.length, unmanaged: report.unmanaged.length },
+        "reconciliation found drift",
+      );
     }
   };
   let server: unknown;

@@ -1,12 +1,17 @@
 // The pieces every entry point (the bot, the admin CLI) builds from configuration the same way.
-import type { WebClientOptions } from "@slack/web-api";
+import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
 import { createAwsClients } from "./aws/clients.js";
 import { discoverIdentityCenter } from "./aws/discovery.js";
 import { IdentityCenterProvider } from "./aws/identity-center.js";
 import type { Config } from "./config/env.js";
-import type { Clock } from "./domain/clock.js";
+import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
-import type { Logger } from "./services/ports.js";
+import type { ServiceDeps } from "./services/deps.js";
+import type { AccessProvider, Logger } from "./services/ports.js";
+import { WorkTracker } from "./services/work-tracker.js";
+import { boltLogger } from "./slack/bolt-logger.js";
+import { SlackDirectory } from "./slack/directory.js";
+import { SlackNotifier } from "./slack/notifier.js";
 import { StartupError } from "./startup-error.js";
 import { openDatabase, type SqliteDatabase } from "./store/database.js";
 import { SqliteOperationLog } from "./store/sqlite-operation-log.js";
@@ -72,4 +77,51 @@ export function slackClientOptions(config: Config): WebClientOptions {
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
   };
+}
+
+export interface DepsParts {
+  readonly config: Config;
+  readonly policy: Policy;
+  readonly logger: Logger;
+  readonly opened: OpenedStore;
+  readonly provider: AccessProvider;
+  readonly client: WebClient;
+  readonly clock: Clock;
+}
+
+/** The services' dependencies, built one way for the bot and the admin CLI. */
+export function serviceDeps(parts: DepsParts): ServiceDeps {
+  const { config, policy, logger, opened, provider, client, clock } = parts;
+  return {
+    store: opened.store,
+    operations: opened.operations,
+    provider,
+    notifier: new SlackNotifier(client, policy.accounts, config.accessPortalUrl, logger),
+    directory: new SlackDirectory(client),
+    clock,
+    policy,
+    logger,
+    work: new WorkTracker(),
+    settings: { revocationAlertAfter: config.revocationAlertAfter },
+  };
+}
+
+/**
+ * For one-off work outside the bot (the admin CLI): connects to AWS, builds the services'
+ * dependencies with a plain Web API client, runs `work`, and disconnects.
+ */
+export async function withServiceDeps<T>(
+  config: Config,
+  policy: Policy,
+  logger: Logger,
+  opened: OpenedStore,
+  work: (deps: ServiceDeps) => Promise<T>,
+): Promise<T> {
+  const aws = await connectAws(config, policy, logger);
+  try {
+    const client = new WebClient(config.slack.botToken, { ...slackClientOptions(config), logger: boltLogger(logger, LogLevel.WARN) });
+    return await work(serviceDeps({ config, policy, logger, opened, provider: aws.provider, client, clock: systemClock }));
+  } finally {
+    aws.close();
+  }
 }

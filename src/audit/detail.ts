@@ -43,3 +43,10 @@ export function auditDetail(grant: Grant, note: AuditNote, awsRequestIds: string
   }
   return detail;
 }
+
+/** The detail of a record about an account and permission set rather than a grant. */
+export function unattachedDetail(note: AuditNote): AuditDetail {
+  return Object.fromEntries(
+    Object.entries(note.detail ?? {}).map(([key, value]) => [key, typeof value === "string" ? redactSecrets(value) : value]),
+  );
+}

@@ -194,7 +194,7 @@ export class IdentityCenterProvider implements AccessProvider {
       TargetId: target.accountId,
       TargetType: "AWS_ACCOUNT" as const,
       PermissionSetArn: this.permissionSetArn(target),
-      PrincipalType: "USER" as const,
+      PrincipalType: target.principalType ?? "USER",
       PrincipalId: target.principalId,
     };
   }

@@ -1,21 +1,12 @@
 // `jit-admin grants revoke <grant-id> [--as <name>]`: ends a grant through the bot's own revocation
 // path (AWS assignment removed, requester told, approval message updated), audited as the admin.
 import { userInfo } from "node:os";
-import { LogLevel, WebClient } from "@slack/web-api";
-import { loadConfig, type Config } from "../config/env.js";
+import { loadConfig } from "../config/env.js";
 import { loadPolicyFile } from "../config/policy-file.js";
 import { adminActor, type StoredAuditRecord } from "../domain/audit-event.js";
-import { systemClock } from "../domain/clock.js";
 import type { Grant, GrantStatus } from "../domain/grant.js";
-import type { Policy } from "../domain/policy.js";
-import { connectAws, slackClientOptions, type OpenedStore } from "../runtime.js";
-import type { ServiceDeps } from "../services/deps.js";
-import type { Logger } from "../services/ports.js";
+import { withServiceDeps } from "../runtime.js";
 import { revokeGrant } from "../services/revoke.js";
-import { WorkTracker } from "../services/work-tracker.js";
-import { boltLogger } from "../slack/bolt-logger.js";
-import { SlackDirectory } from "../slack/directory.js";
-import { SlackNotifier } from "../slack/notifier.js";
 import { cliLogger, openExistingStore } from "./environment.js";
 import { EXIT_OK, EXIT_PROBLEM, printJson, UsageError, type CliIo } from "./io.js";
 import { expectPositionals, parseCommandLine } from "./options.js";
@@ -48,7 +39,7 @@ export async function grantsRevoke(args: string[], io: CliIo): Promise<number> {
       else io.err(`${refusal}\n`);
       return EXIT_PROBLEM;
     }
-    const result = await revokeWithBotDeps(config, policy, logger, opened, grantId, actor);
+    const result = await withServiceDeps(config, policy, logger, opened, (deps) => revokeGrant(deps, grantId, actor, "admin"));
     return report(io, values.json === true, grantId, actor, result, opened.store.audit.forGrant(grantId));
   } finally {
     opened.close();
@@ -67,36 +58,6 @@ function adminName(option: string | undefined): string {
   }
   if (!ADMIN_NAME.test(name)) throw new UsageError(`--as "${name}" is not a name: use letters, digits, ".", "_", "@" or "-".`);
   return name;
-}
-
-/** The same dependencies the bot builds (src/bot.ts), with a plain Web API client in place of the Bolt app's. */
-async function revokeWithBotDeps(
-  config: Config,
-  policy: Policy,
-  logger: Logger,
-  opened: OpenedStore,
-  grantId: string,
-  actor: string,
-): Promise<Grant | undefined> {
-  const aws = await connectAws(config, policy, logger);
-  try {
-    const client = new WebClient(config.slack.botToken, { ...slackClientOptions(config), logger: boltLogger(logger, LogLevel.WARN) });
-    const deps: ServiceDeps = {
-      store: opened.store,
-      operations: opened.operations,
-      provider: aws.provider,
-      notifier: new SlackNotifier(client, policy.accounts, config.accessPortalUrl, logger),
-      directory: new SlackDirectory(client),
-      clock: systemClock,
-      policy,
-      logger,
-      work: new WorkTracker(),
-      settings: { revocationAlertAfter: config.revocationAlertAfter },
-    };
-    return await revokeGrant(deps, grantId, actor, "admin");
-  } finally {
-    aws.close();
-  }
 }
 
 function report(

@@ -9,6 +9,7 @@ import { configCheck } from "./config-check.js";
 import { loadDotEnv } from "./environment.js";
 import { grantsList } from "./grants-list.js";
 import { grantsRevoke } from "./grants-revoke.js";
+import { reconcileCommand } from "./reconcile.js";
 import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, type CliIo } from "./io.js";
 import { USAGE } from "./usage.js";
 
@@ -20,6 +21,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   "grants revoke": grantsRevoke,
   "audit export": auditExport,
   "audit verify": auditVerify,
+  "reconcile": reconcileCommand,
 };
 
 async function run(argv: string[], io: CliIo): Promise<number> {
@@ -31,7 +33,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.out(USAGE);
     return EXIT_OK;
   }
-  const name = argv.slice(0, 2).join(" ");
+  const [first = "", second = ""] = argv;
+  const single = COMMANDS[first];
+  if (single) return single(argv.slice(1), io);
+  const name = `${first} ${second}`.trim();
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`Unknown command "${name}".`);
   return command(argv.slice(2), io);

@@ -13,6 +13,10 @@ Commands:
       --format csv|json
       --output <file>          Write to a file instead of stdout.
   audit verify                 Check the audit trail's hash chain; name the first bad record.
+  reconcile [--dry-run]        Compare grants with AWS now: end grants whose assignment vanished,
+                               delete assignments the bot left behind, report or remove standing
+                               access per the policy's unmanagedAssignments. --dry-run changes
+                               nothing and exits 1 when it finds drift.
 
 Options for every command:
   --json                       Machine-readable output (all but audit export).

@@ -30,6 +30,9 @@ const duration = z.string({ error: 'must be a duration such as "4h" or "1h30m"' 
 
 const policySchema = z
   .object({
+    unmanagedAssignments: z
+      .enum(["ignore", "report", "enforce"], { error: "must be ignore, report or enforce" })
+      .default("ignore"),
     accounts: z
       .array(
         z.strictObject({
@@ -110,6 +113,7 @@ function toPolicy(parsed: ParsedPolicy): Policy {
     }),
   );
   return Object.freeze({
+    unmanagedAssignments: parsed.unmanagedAssignments,
     accounts: Object.freeze(parsed.accounts.map((a) => Object.freeze({ id: a.id, name: a.name }))),
     permissionSets: Object.freeze([...parsed.permissionSets]),
     rules: Object.freeze(rules),

@@ -11,7 +11,9 @@ export type AuditAction =
   | "revocation_retry"
   | "revocation_stuck"
   | "drift_detected"
-  | "orphan_removed";
+  | "orphan_removed"
+  | "unmanaged_assignment"
+  | "unmanaged_removed";
 
 export type AuditDetail = Readonly<Record<string, string | number | boolean | null>>;
 

@@ -21,7 +21,14 @@ export interface Rule {
   readonly allowSelfApproval: boolean;
 }
 
+/**
+ * What reconciliation does with assignments of the policy's permission sets on the policy's
+ * accounts that no grant explains (standing access given outside the bot).
+ */
+export type UnmanagedAssignments = "ignore" | "report" | "enforce";
+
 export interface Policy {
+  readonly unmanagedAssignments: UnmanagedAssignments;
   readonly accounts: readonly Account[];
   readonly permissionSets: readonly string[];
   /** In file order; the first rule that lets the requester ask wins. */

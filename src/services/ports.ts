@@ -22,6 +22,8 @@ export interface GrantStore {
   amend(id: string, status: GrantStatus, changes: GrantChanges): Promise<Grant | undefined>;
   /** Appends an audit record about a grant that is not a status change (a retry, a warning). */
   note(grantId: string, note: AuditNote): Promise<void>;
+  /** Appends an audit record about an account and permission set rather than a grant (grant id ""). */
+  noteUnattached(scope: { accountId: string; permissionSet: string }, note: AuditNote): Promise<void>;
   listByStatus(statuses: readonly GrantStatus[]): Promise<Grant[]>;
   /** Active grants whose expiry is at or before `now`, soonest first. */
   listExpired(now: number): Promise<Grant[]>;
@@ -41,6 +43,8 @@ export interface AssignmentTarget {
   readonly accountId: string;
   readonly permissionSetName: string;
   readonly principalId: string;
+  /** Grants are for users; reconciliation may also remove a group's assignment. Default USER. */
+  readonly principalType?: "USER" | "GROUP";
 }
 
 /** Who holds a permission set on an account, as the provider reports it. */

@@ -2,7 +2,7 @@
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
 import type { Grant } from "../domain/grant.js";
 import type { ServiceDeps } from "./deps.js";
-import type { AssignmentTarget, Operation } from "./ports.js";
+import type { Assignment, AssignmentTarget, Operation } from "./ports.js";
 import { revokeGrant } from "./revoke.js";
 import { assignmentKey } from "./work-tracker.js";
 
@@ -14,17 +14,35 @@ export interface ReconcileReport {
   readonly missing: readonly Grant[];
   /** Assignments the bot created whose grants have ended but which still exist (deleted when not a dry run). */
   readonly orphans: readonly AssignmentTarget[];
+  /** With the policy's unmanagedAssignments on: standing assignments no grant explains (reported, or deleted with enforce). */
+  readonly unmanaged: readonly AssignmentTarget[];
 }
 
-export async function reconcile(deps: ServiceDeps, options: { dryRun: boolean }): Promise<ReconcileReport> {
+export interface ReconcileOptions {
+  readonly dryRun: boolean;
+  /** Unmanaged assignments already reported by this process, so each is reported once, not every run. */
+  readonly reported?: Set<string>;
+}
+
+export async function reconcile(deps: ServiceDeps, options: ReconcileOptions): Promise<ReconcileReport> {
   const lister = new AssignmentLister(deps);
   const missing = await findMissing(deps, lister);
   const orphans = await findOrphans(deps, lister);
+  const mode = deps.policy.unmanagedAssignments;
+  const unmanaged = mode === "ignore" ? [] : await findUnmanaged(deps, lister);
   if (!options.dryRun) {
     for (const grant of missing) await isolated(deps, grant.id, () => endVanished(deps, grant));
     for (const orphan of orphans) await isolated(deps, orphan.grantId, () => removeOrphan(deps, orphan));
+    for (const target of unmanaged) {
+      const key = `${assignmentKey(target)}|${target.principalType ?? "USER"}`;
+      if (mode === "enforce") await isolated(deps, key, () => removeUnmanaged(deps, target));
+      else if (!options.reported?.has(key)) {
+        await isolated(deps, key, () => reportUnmanaged(deps, target));
+        options.reported?.add(key);
+      }
+    }
   }
-  return { missing, orphans: orphans.map((orphan) => orphan.target) };
+  return { missing, orphans: orphans.map((orphan) => orphan.target), unmanaged };
 }
 
 /** One repair failing must not stop the others; the next run tries it again. */
@@ -38,19 +56,22 @@ async function isolated(deps: ServiceDeps, grantId: string, repair: () => Promis
 
 /** Lists each (account, permission set) from AWS once per run. */
 class AssignmentLister {
-  private readonly users = new Map<string, Promise<Set<string>>>();
+  private readonly lists = new Map<string, Promise<Assignment[]>>();
   constructor(private readonly deps: ServiceDeps) {}
 
-  async holds(target: AssignmentTarget): Promise<boolean> {
-    const key = `${target.accountId}|${target.permissionSetName}`;
-    let users = this.users.get(key);
-    if (!users) {
-      users = this.deps.provider
-        .listAssignments(target.accountId, target.permissionSetName)
-        .then((all) => new Set(all.filter((a) => a.principalType === "USER").map((a) => a.principalId)));
-      this.users.set(key, users);
+  list(accountId: string, permissionSetName: string): Promise<Assignment[]> {
+    const key = `${accountId}|${permissionSetName}`;
+    let list = this.lists.get(key);
+    if (!list) {
+      list = this.deps.provider.listAssignments(accountId, permissionSetName);
+      this.lists.set(key, list);
     }
-    return (await users).has(target.principalId);
+    return list;
+  }
+
+  async holds(target: AssignmentTarget): Promise<boolean> {
+    const all = await this.list(target.accountId, target.permissionSetName);
+    return all.some((a) => a.principalType === "USER" && a.principalId === target.principalId);
   }
 }
 
@@ -84,6 +105,58 @@ async function findOrphans(deps: ServiceDeps, lister: AssignmentLister): Promise
 }
 
 /** Moves the grant to revoking at once, so the sweep finishes it even if this process is busy with it now. */
+/** Assignments of the policy's permission sets on its accounts that no current grant explains. */
+async function findUnmanaged(deps: ServiceDeps, lister: AssignmentLister): Promise<AssignmentTarget[]> {
+  const explained = new Set(
+    (await deps.store.listByStatus(["provisioning", "active", "revoking"]))
+      .map(targetOf)
+      .filter((target): target is AssignmentTarget => target !== undefined)
+      .map(assignmentKey),
+  );
+  const unmanaged: AssignmentTarget[] = [];
+  for (const account of deps.policy.accounts) {
+    for (const permissionSetName of deps.policy.permissionSets) {
+      for (const assignment of await lister.list(account.id, permissionSetName)) {
+        const target = { accountId: account.id, permissionSetName, ...assignment };
+        if (assignment.principalType === "GROUP" || !explained.has(assignmentKey(target))) unmanaged.push(target);
+      }
+    }
+  }
+  return unmanaged;
+}
+
+async function reportUnmanaged(deps: ServiceDeps, target: AssignmentTarget): Promise<void> {
+  await deps.store.noteUnattached(
+    { accountId: target.accountId, permissionSet: target.permissionSetName },
+    {
+      action: "unmanaged_assignment",
+      actorId: SYSTEM_ACTOR,
+      detail: { principalType: target.principalType ?? "USER", principalId: target.principalId, problem: "standing access no grant explains" },
+    },
+  );
+}
+
+async function removeUnmanaged(deps: ServiceDeps, target: AssignmentTarget): Promise<void> {
+  await deps.work.exclusive(assignmentKey(target), async () => {
+    const started = await deps.provider.startDelete(target);
+    const outcome = started === "absent" ? { ok: true as const } : await deps.provider.awaitOperation("delete", started);
+    await deps.store.noteUnattached(
+      { accountId: target.accountId, permissionSet: target.permissionSetName },
+      {
+        action: "unmanaged_removed",
+        actorId: SYSTEM_ACTOR,
+        detail: {
+          principalType: target.principalType ?? "USER",
+          principalId: target.principalId,
+          removed: outcome.ok,
+          awsRequestId: started === "absent" ? null : started,
+          error: outcome.ok ? null : outcome.reason,
+        },
+      },
+    );
+  });
+}
+
 async function endVanished(deps: ServiceDeps, grant: Grant): Promise<void> {
   const revoking = await deps.store.transition(grant.id, "active", "revoking", {}, {
     action: "drift_detected",

@@ -15,6 +15,8 @@ const ICONS: Readonly<Record<AuditRecord["action"], string>> = {
   revocation_stuck: ":rotating_light:",
   drift_detected: ":mag:",
   orphan_removed: ":broom:",
+  unmanaged_assignment: ":eyes:",
+  unmanaged_removed: ":broom:",
 };
 
 export function auditText(record: AuditRecord): string {
@@ -24,7 +26,7 @@ export function auditText(record: AuditRecord): string {
     .map(([key, value]) => `${key}=${escapeMrkdwn(String(value))}`)
     .join(" · ");
   return (
-    `${ICONS[record.action]} *${record.action}* ${record.grantId} · ${escapeMrkdwn(record.permissionSet)} on ${record.accountId}` +
+    `${ICONS[record.action]} *${record.action}* ${record.grantId ? `${record.grantId} · ` : ""}${escapeMrkdwn(record.permissionSet)} on ${record.accountId}` +
     ` · by ${actor} · ${slackDate(record.at)} · #${record.seq}` +
     (details ? `\n${details}` : "")
   );

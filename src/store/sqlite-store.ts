@@ -1,5 +1,5 @@
 // The SQLite implementation of the grant store and audit outbox: the only place SQL lives.
-import { auditDetail } from "../audit/detail.js";
+import { auditDetail, unattachedDetail } from "../audit/detail.js";
 import type { AuditNote, AuditRecord } from "../domain/audit-event.js";
 import type { Clock } from "../domain/clock.js";
 import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../domain/grant.js";
@@ -68,6 +68,22 @@ export class SqliteStore implements GrantStore, AuditOutbox {
 
   async note(grantId: string, note: AuditNote): Promise<void> {
     this.db.transaction(() => this.appendAudit(this.mustGet(grantId), note)).immediate();
+  }
+
+  async noteUnattached(scope: { accountId: string; permissionSet: string }, note: AuditNote): Promise<void> {
+    this.db
+      .transaction(() =>
+        this.audit.append({
+          at: this.clock.now(),
+          action: note.action,
+          actorId: note.actorId,
+          grantId: "",
+          accountId: scope.accountId,
+          permissionSet: scope.permissionSet,
+          detail: unattachedDetail(note),
+        }),
+      )
+      .immediate();
   }
 
   async listByStatus(statuses: readonly GrantStatus[]): Promise<Grant[]> {

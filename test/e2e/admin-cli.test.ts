@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { auditRows, click, request, waitForDm } from "../support/flows.js";
 import { startTestBot } from "../support/in-process-bot.js";
-import { DEFAULT_POLICY, people, PROD, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
+import { DEFAULT_POLICY, people, PROD, SANDBOX, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
 
 const CLI = fileURLToPath(new URL("../../src/cli/jit-admin.ts", import.meta.url));
 const TSX = import.meta.resolve("tsx");
@@ -290,6 +290,40 @@ describe("jit-admin", () => {
         status: "revoked",
         error: `Grant ${active} is revoked; only an active grant (or one whose revocation is under way) can be revoked.`,
       });
+    });
+  });
+
+  describe("reconcile", () => {
+    it("finds no drift while the grants and AWS agree", async () => {
+      const ran = await run("reconcile", "--dry-run");
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.match(ran.stdout, /No drift: the grants and AWS agree/);
+    });
+
+    it("reports an assignment the bot left behind on a dry run (exit 1), and deletes it on a real run", async () => {
+      // A grant recorded as failed although AWS went on to create its assignment.
+      const target = { accountId: SANDBOX, permissionSetArn: world.permissionSets.ReadOnlyAccess, principalId: world.principals.alice };
+      world.aws.addAssignment(target);
+      const db = new Database(world.databaseFile);
+      db.prepare("UPDATE grants SET status = 'failed', principal_id = ? WHERE id = ?").run(world.principals.alice, denied);
+      db.prepare(
+        `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, state, request_id, created_at, updated_at)
+         VALUES (?, 'create', ?, 'ReadOnlyAccess', ?, 'succeeded', 'req-late', ?, ?)`,
+      ).run(denied, SANDBOX, world.principals.alice, Date.now(), Date.now());
+      db.close();
+
+      const dry = await run("reconcile", "--dry-run", "--json");
+      assert.equal(dry.code, 1);
+      const report = JSON.parse(dry.stdout) as { orphans: Array<{ accountId: string; principalId: string }>; missing: unknown[] };
+      assert.deepEqual(report.orphans.map((o) => [o.accountId, o.principalId]), [[SANDBOX, world.principals.alice]]);
+      assert.deepEqual(report.missing, []);
+      assert.ok(world.aws.hasAssignment(target), "a dry run deletes nothing");
+
+      const real = await run("reconcile");
+      assert.equal(real.code, 0, real.stderr);
+      assert.match(real.stdout, /outlived their grant \(deleted\)/);
+      assert.equal(world.aws.hasAssignment(target), false);
+      assert.ok(auditRows(world, denied).some((r) => r.action === "orphan_removed"));
     });
   });
 });

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { reconcile } from "../../src/services/reconcile.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, request, statusBecomes, waitForDm, type Requested } from "../support/flows.js";
-import { people, PROD, type World } from "../support/world.js";
+import { DEFAULT_POLICY, people, PROD, SANDBOX, type World } from "../support/world.js";
 
 const MINUTE = 60_000;
 
@@ -92,4 +92,60 @@ describe("reconciliation with AWS", () => {
     assert.ok(world.aws.hasAssignment(aliceAdmin()));
     assert.equal((await bot.bot.deps.store.get(second.grantId))?.status, "active");
   });
+});
+
+describe("standing access no grant explains", () => {
+  for (const mode of ["report", "enforce"] as const) {
+    describe(`with unmanagedAssignments: ${mode}`, () => {
+      let world: World;
+      let bot: TestBot;
+      freshBotForEachTest(
+        (w, b) => {
+          world = w;
+          bot = b;
+        },
+        { JIT_RECONCILE_INTERVAL_MINUTES: "0" },
+        `unmanagedAssignments: ${mode}\n${DEFAULT_POLICY}`,
+      );
+
+      it(mode === "report" ? "reports each standing assignment once, and removes nothing" : "removes standing assignments, users' and groups', and audits each", async () => {
+        const standing = { accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.carol };
+        const group = { accountId: SANDBOX, permissionSetArn: world.permissionSets.ReadOnlyAccess, principalId: "group-ops", principalType: "GROUP" as const };
+        world.aws.addAssignment(standing);
+        world.aws.addAssignment(group);
+        const requested = await request(bot, world, people.alice.slackId, "prod AdministratorAccess 1h explained by a grant");
+        await click(bot, people.bob.slackId, "jit_approve", requested);
+        await statusBecomes(bot, requested.grantId, "active");
+
+        const reported = new Set<string>();
+        const report = await reconcile(bot.bot.deps, { dryRun: false, reported });
+        assert.deepEqual(
+          report.unmanaged.map((t) => t.principalId).sort(),
+          ["group-ops", world.principals.carol].sort(),
+          "the grant's own assignment is explained; the standing ones are not",
+        );
+        const db = new Database(world.databaseFile, { readonly: true });
+        const findings = db
+          .prepare<[], { action: string; grant_id: string; detail: string }>(
+            "SELECT action, grant_id, detail FROM audit_events WHERE action LIKE 'unmanaged%' ORDER BY seq",
+          )
+          .all();
+        db.close();
+        assert.equal(findings.length, 2);
+        assert.ok(findings.every((f) => f.grant_id === ""));
+        if (mode === "report") {
+          assert.ok(findings.every((f) => f.action === "unmanaged_assignment"));
+          assert.ok(world.aws.hasAssignment(standing) && world.aws.hasAssignment(group));
+          await reconcile(bot.bot.deps, { dryRun: false, reported });
+          const again = auditRows(world).filter((r) => r.action === "unmanaged_assignment").length;
+          assert.equal(again, 2, "not reported again on the next run");
+        } else {
+          assert.ok(findings.every((f) => f.action === "unmanaged_removed" && /"removed":true/.test(f.detail)));
+          assert.equal(world.aws.hasAssignment(standing), false);
+          assert.equal(world.aws.hasAssignment(group), false);
+          assert.ok(world.aws.hasAssignment({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice }), "the grant's assignment stays");
+        }
+      });
+    });
+  }
 });

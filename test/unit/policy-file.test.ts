@@ -38,6 +38,7 @@ rules:
 `;
 
 const EXPECTED: Policy = {
+  unmanagedAssignments: "ignore",
   accounts: [
     { id: "111122223333", name: "Production" },
     { id: "444455556666", name: "Staging" },

@@ -38,6 +38,7 @@ function rule(overrides: Partial<Rule> & Pick<Rule, "name">): Rule {
 }
 
 const policy: Policy = {
+  unmanagedAssignments: "ignore",
   accounts: [
     { id: PROD, name: "Production" },
     { id: STAGING, name: "Staging" },
@@ -212,6 +213,7 @@ describe("ruleForRequest", () => {
       .integer({ min: 0, max: 6 })
       .chain((count) => fc.tuple(...Array.from({ length: count }, (_, i) => ruleArb(i))))
       .map((rules) => ({
+        unmanagedAssignments: "ignore" as const,
         accounts: ACCOUNTS.map((id, i) => ({ id, name: `account-${i}` })),
         permissionSets: SETS,
         rules,
