@@ -14,6 +14,7 @@ import type { Logger } from "./services/ports.js";
 import { connectAws, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
 import { auditChannelPoster } from "./slack/audit-poster.js";
 import { boltLogger } from "./slack/bolt-logger.js";
+import { GuardedHttpReceiver } from "./slack/receiver.js";
 import { registerListeners } from "./slack/listeners.js";
 import { StartupError } from "./startup-error.js";
 
@@ -44,9 +45,10 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     ? new SocketModeReceiver({ appToken: config.slack.appToken, logger: slackLogger, installerOptions: { clientOptions } })
     : undefined;
   const socketMode = socketReceiver !== undefined;
+  const receiver = socketReceiver ?? new GuardedHttpReceiver({ signingSecret: config.slack.signingSecret, slackLogger, logger });
   const app = new App({
     token: config.slack.botToken,
-    ...(socketReceiver ? { receiver: socketReceiver } : { signingSecret: config.slack.signingSecret }),
+    receiver,
     clientOptions,
     logger: slackLogger,
     deferInitialization: true,

@@ -120,6 +120,17 @@ describe("rejected and failing requests", () => {
       assert.equal(grantCount(world), 0);
     });
 
+    it("rejects a request timestamped more than five minutes in the future, which Bolt alone would accept", async () => {
+      const response = await postSigned(url(), body(), { secret: SIGNING_SECRET, timestamp: Math.floor(Date.now() / 1000) + 10 * 60 });
+      assert.equal(response.status, 401);
+      assert.equal(grantCount(world), 0);
+    });
+
+    it("accepts a request from a clock a little ahead", async () => {
+      const response = await postSigned(url(), body(), { secret: SIGNING_SECRET, timestamp: Math.floor(Date.now() / 1000) + 60 });
+      assert.equal(response.status, 200);
+    });
+
     it("rejects a body altered after signing", async () => {
       const timestamp = Math.floor(Date.now() / 1000);
       const signature = signBody(SIGNING_SECRET, body(), timestamp);
