@@ -1,24 +1,61 @@
 // Who may ask for what, for how long, and who must approve: pure evaluation over a parsed policy.
-import { InvalidInput, PolicyDenied } from "./errors.js";
 import { formatDuration } from "./duration.js";
+import { InvalidInput, PolicyDenied } from "./errors.js";
+import { isPerson, type Person, type PrincipalRef } from "./people.js";
+import { withinSchedule, type WeeklySchedule } from "./schedule.js";
+
+export type { Person, PrincipalRef } from "./people.js";
+export { isPerson } from "./people.js";
 
 export interface Account {
   readonly id: string;
   readonly name: string;
 }
 
-/** A Slack user id ("U…"/"W…") or an email address, as written in the policy. */
-export type PrincipalRef = { readonly kind: "slack-user"; readonly id: string } | { readonly kind: "email"; readonly email: string };
+/** How precisely a rule names its targets: it decides which rule applies when several cover a request. */
+export interface Specificity {
+  /** 2: accounts by id or name; 1: an account group; 0: "*". The most specific part of the rule's list counts. */
+  readonly account: 0 | 1 | 2;
+  /** 1: permission sets by name; 0: "*". */
+  readonly permissionSet: 0 | 1;
+}
+
+export type AutoApprove =
+  | { readonly kind: "never" }
+  | { readonly kind: "always" }
+  | { readonly kind: "schedule"; readonly schedule: WeeklySchedule };
+
+export interface TicketRule {
+  readonly required: boolean;
+  /** A ticket reference, when given, must match this. */
+  readonly pattern: RegExp | null;
+}
 
 export interface Rule {
   readonly name: string;
   readonly accountIds: readonly string[];
   readonly permissionSets: readonly string[];
+  readonly specificity: Specificity;
   readonly requesters: readonly PrincipalRef[];
   readonly approvers: readonly PrincipalRef[];
+  /** People who may grant themselves access at once, without approval ("break glass"). */
+  readonly breakGlass: readonly PrincipalRef[];
   readonly approverChannel: string;
-  readonly maxDurationMs: number;
+  /** Also send each approver the request as a direct message. */
+  readonly notifyApprovers: boolean;
+  /** Distinct approvals needed (quorum). */
+  readonly approvalsRequired: number;
   readonly allowSelfApproval: boolean;
+  readonly autoApprove: AutoApprove;
+  readonly maxDurationMs: number;
+  /** The longest a grant may last counting extensions. */
+  readonly maxTotalDurationMs: number;
+  /** A pending request nobody decides within this expires. */
+  readonly approvalTimeoutMs: number;
+  readonly ticket: TicketRule;
+  readonly justificationMinLength: number;
+  /** The requester is warned this long before the grant expires. */
+  readonly warnBeforeExpiryMs: number;
 }
 
 /**
@@ -29,23 +66,11 @@ export type UnmanagedAssignments = "ignore" | "report" | "enforce";
 
 export interface Policy {
   readonly unmanagedAssignments: UnmanagedAssignments;
+  /** May end anyone's grant and review break-glass access. */
+  readonly admins: readonly PrincipalRef[];
   readonly accounts: readonly Account[];
   readonly permissionSets: readonly string[];
-  /** In file order; the first rule that lets the requester ask wins. */
   readonly rules: readonly Rule[];
-}
-
-/** The person acting, as far as policy needs to know them. */
-export interface Person {
-  readonly slackId: string;
-  readonly email: string | null;
-}
-
-export function isPerson(refs: readonly PrincipalRef[], person: Person): boolean {
-  const email = person.email?.toLowerCase();
-  return refs.some((ref) =>
-    ref.kind === "slack-user" ? ref.id === person.slackId : email !== undefined && ref.email.toLowerCase() === email,
-  );
 }
 
 /** An account by 12-digit id or by its name in the policy (names compare case-insensitively). */
@@ -63,6 +88,56 @@ export function findRule(policy: Policy, name: string): Rule | undefined {
   return policy.rules.find((rule) => rule.name === name);
 }
 
+export function isAdmin(policy: Policy, person: Person): boolean {
+  return isPerson(policy.admins, person);
+}
+
+function covers(rule: Rule, accountId: string, permissionSet: string): boolean {
+  return rule.accountIds.includes(accountId) && rule.permissionSets.includes(permissionSet);
+}
+
+const rank = (rule: Rule) => rule.specificity.account * 2 + rule.specificity.permissionSet;
+
+/**
+ * The rules that decide requests for this account and permission set: those covering it with the
+ * highest specificity (accounts named > account group > "*", then permission sets named > "*").
+ * A more specific rule overrides broader ones, so a team can narrow who may ask for production.
+ */
+export function decidingRules(policy: Policy, accountId: string, permissionSet: string): Rule[] {
+  const covering = policy.rules.filter((rule) => covers(rule, accountId, permissionSet));
+  const best = Math.max(-1, ...covering.map(rank));
+  return covering.filter((rule) => rank(rule) === best);
+}
+
+/** May this person ask under this rule, with approval or by breaking glass? */
+export function mayRequest(rule: Rule, person: Person): boolean {
+  return isPerson(rule.requesters, person) || isPerson(rule.breakGlass, person);
+}
+
+/**
+ * The rule a request is made under: among the deciding rules, the first in file order that lists
+ * the requester. Nothing from a broader rule applies when a more specific one covers the target.
+ */
+export function ruleFor(policy: Policy, requester: Person, accountId: string, permissionSet: string): Rule {
+  const deciding = decidingRules(policy, accountId, permissionSet);
+  if (deciding.length === 0) {
+    throw new PolicyDenied(`No rule in the policy allows requesting ${permissionSet} on account ${accountId}.`);
+  }
+  const rule = deciding.find((candidate) => mayRequest(candidate, requester));
+  if (!rule) {
+    throw new PolicyDenied(`You are not on the list of people who may request ${permissionSet} on account ${accountId}.`);
+  }
+  return rule;
+}
+
+export function assertDuration(rule: Rule, durationMs: number): void {
+  if (durationMs > rule.maxDurationMs) {
+    throw new InvalidInput(
+      `${formatDuration(durationMs)} is longer than the ${formatDuration(rule.maxDurationMs)} allowed by rule "${rule.name}".`,
+    );
+  }
+}
+
 export interface AccessAsk {
   readonly requester: Person;
   readonly accountId: string;
@@ -70,29 +145,29 @@ export interface AccessAsk {
   readonly durationMs: number;
 }
 
-function covers(rule: Rule, accountId: string, permissionSet: string): boolean {
-  return rule.accountIds.includes(accountId) && rule.permissionSets.includes(permissionSet);
+/** The rule for a request, with its maximum duration enforced. */
+export function ruleForRequest(policy: Policy, ask: AccessAsk): Rule {
+  const rule = ruleFor(policy, ask.requester, ask.accountId, ask.permissionSet);
+  assertDuration(rule, ask.durationMs);
+  return rule;
 }
 
-/**
- * The rule under which this request is made. Precedence: the first rule in file order that covers
- * the account and permission set and lists the requester. Its maximum duration is then enforced.
- */
-export function ruleForRequest(policy: Policy, ask: AccessAsk): Rule {
-  const covering = policy.rules.filter((rule) => covers(rule, ask.accountId, ask.permissionSet));
-  if (covering.length === 0) {
-    throw new PolicyDenied(`No rule in the policy allows requesting ${ask.permissionSet} on account ${ask.accountId}.`);
+export interface Eligibility {
+  readonly account: Account;
+  readonly permissionSet: string;
+  readonly rule: Rule;
+}
+
+/** Every (account, permission set) this person may request, with the rule that would apply. */
+export function eligibleTargets(policy: Policy, person: Person): Eligibility[] {
+  const eligible: Eligibility[] = [];
+  for (const account of policy.accounts) {
+    for (const permissionSet of policy.permissionSets) {
+      const rule = decidingRules(policy, account.id, permissionSet).find((candidate) => mayRequest(candidate, person));
+      if (rule) eligible.push({ account, permissionSet, rule });
+    }
   }
-  const rule = covering.find((candidate) => isPerson(candidate.requesters, ask.requester));
-  if (!rule) {
-    throw new PolicyDenied(`You are not on the list of people who may request ${ask.permissionSet} on account ${ask.accountId}.`);
-  }
-  if (ask.durationMs > rule.maxDurationMs) {
-    throw new InvalidInput(
-      `${formatDuration(ask.durationMs)} is longer than the ${formatDuration(rule.maxDurationMs)} allowed by rule "${rule.name}".`,
-    );
-  }
-  return rule;
+  return eligible;
 }
 
 /** Throws PolicyDenied unless `approver` may decide a request made by `requesterId` under `rule`. */
@@ -102,5 +177,50 @@ export function assertMayDecide(rule: Rule, approver: Person, requesterId: strin
   }
   if (!isPerson(rule.approvers, approver)) {
     throw new PolicyDenied(`You are not an approver for rule "${rule.name}".`);
+  }
+}
+
+export type Approval = "break-glass" | "auto-always" | "auto-schedule" | "approvers";
+
+/** How a request under `rule` by `requester` at `now` is approved. */
+export function approvalPath(rule: Rule, requester: Person, now: number): Approval {
+  if (rule.autoApprove.kind === "always") return "auto-always";
+  if (rule.autoApprove.kind === "schedule" && withinSchedule(rule.autoApprove.schedule, now)) return "auto-schedule";
+  if (isPerson(rule.breakGlass, requester)) return "break-glass";
+  return "approvers";
+}
+
+/** Throws InvalidInput unless the ticket reference satisfies the rule. Returns it normalized (or null). */
+export function checkTicket(rule: Rule, ticket: string | null | undefined): string | null {
+  const value = ticket?.trim() ?? "";
+  if (value === "") {
+    if (rule.ticket.required) throw new InvalidInput(`Rule "${rule.name}" requires a ticket reference.`);
+    return null;
+  }
+  if (value.length > 100) throw new InvalidInput("A ticket reference is at most 100 characters.");
+  if (rule.ticket.pattern && !rule.ticket.pattern.test(value)) {
+    throw new InvalidInput(`"${value}" does not look like a ticket reference for rule "${rule.name}" (expected ${rule.ticket.pattern.source}).`);
+  }
+  return value;
+}
+
+/** Throws InvalidInput when the justification is shorter than the rule asks. */
+export function checkJustificationLength(rule: Rule, justification: string): void {
+  if (justification.length < rule.justificationMinLength) {
+    throw new InvalidInput(
+      `Rule "${rule.name}" asks for a justification of at least ${rule.justificationMinLength} characters; say a little more about why.`,
+    );
+  }
+}
+
+/** Throws InvalidInput when an extension would take the grant past the rule's maximum total. */
+export function assertExtension(rule: Rule, activatedAt: number, expiresAt: number, extraMs: number): void {
+  const total = expiresAt + extraMs - activatedAt;
+  if (total > rule.maxTotalDurationMs) {
+    const left = Math.max(0, rule.maxTotalDurationMs - (expiresAt - activatedAt));
+    throw new InvalidInput(
+      `That would make the grant ${formatDuration(total)} in all; rule "${rule.name}" allows ${formatDuration(rule.maxTotalDurationMs)}` +
+        (left >= 60_000 ? `, so at most ${formatDuration(left)} more.` : ", and this grant has reached it."),
+    );
   }
 }

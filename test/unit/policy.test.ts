@@ -15,7 +15,9 @@ import {
   type Policy,
   type PrincipalRef,
   type Rule,
+  ruleFor,
 } from "../../src/domain/policy.js";
+import { fullRule } from "../support/rules.js";
 
 const HOUR = 3_600_000;
 const PROD = "111122223333";
@@ -25,20 +27,20 @@ const slack = (id: string): PrincipalRef => ({ kind: "slack-user", id });
 const email = (address: string): PrincipalRef => ({ kind: "email", email: address });
 
 function rule(overrides: Partial<Rule> & Pick<Rule, "name">): Rule {
-  return {
+  return fullRule({
     accountIds: [PROD],
     permissionSets: ["AdministratorAccess"],
     requesters: [slack("U0ALICE")],
     approvers: [slack("U0BOSS")],
     approverChannel: "C0APPROVALS",
     maxDurationMs: 4 * HOUR,
-    allowSelfApproval: false,
     ...overrides,
-  };
+  });
 }
 
 const policy: Policy = {
   unmanagedAssignments: "ignore",
+  admins: [],
   accounts: [
     { id: PROD, name: "Production" },
     { id: STAGING, name: "Staging" },
@@ -199,21 +201,26 @@ describe("ruleForRequest", () => {
     );
     const durationArb = fc.integer({ min: 1, max: 48 }).map((hours) => hours * HOUR);
     const ruleArb = (index: number): fc.Arbitrary<Rule> =>
-      fc.record({
-        name: fc.constant(`rule-${index}`),
-        accountIds: fc.uniqueArray(fc.constantFrom(...ACCOUNTS), { minLength: 1 }),
-        permissionSets: fc.uniqueArray(fc.constantFrom(...SETS), { minLength: 1 }),
-        requesters: fc.array(principalArb, { minLength: 1, maxLength: 3 }),
-        approvers: fc.array(principalArb, { minLength: 1, maxLength: 3 }),
-        approverChannel: fc.constant("C0APPROVALS"),
-        maxDurationMs: durationArb,
-        allowSelfApproval: fc.boolean(),
-      });
+      fc
+        .record({
+          name: fc.constant(`rule-${index}`),
+          accountIds: fc.uniqueArray(fc.constantFrom(...ACCOUNTS), { minLength: 1 }),
+          permissionSets: fc.uniqueArray(fc.constantFrom(...SETS), { minLength: 1 }),
+          specificity: fc.record({ account: fc.constantFrom(0 as const, 1 as const, 2 as const), permissionSet: fc.constantFrom(0 as const, 1 as const) }),
+          requesters: fc.array(principalArb, { minLength: 0, maxLength: 3 }),
+          breakGlass: fc.array(principalArb, { maxLength: 1 }),
+          approvers: fc.array(principalArb, { minLength: 1, maxLength: 3 }),
+          approverChannel: fc.constant("C0APPROVALS"),
+          maxDurationMs: durationArb,
+          allowSelfApproval: fc.boolean(),
+        })
+        .map((random) => fullRule(random));
     const policyArb: fc.Arbitrary<Policy> = fc
       .integer({ min: 0, max: 6 })
       .chain((count) => fc.tuple(...Array.from({ length: count }, (_, i) => ruleArb(i))))
       .map((rules) => ({
         unmanagedAssignments: "ignore" as const,
+        admins: [],
         accounts: ACCOUNTS.map((id, i) => ({ id, name: `account-${i}` })),
         permissionSets: SETS,
         rules,
@@ -228,18 +235,19 @@ describe("ruleForRequest", () => {
       durationMs: durationArb,
     });
 
-    const lists = (r: Rule, person: Person) =>
-      r.requesters.some((ref) =>
+    const named = (refs: readonly PrincipalRef[], person: Person) =>
+      refs.some((ref) =>
         ref.kind === "slack-user"
           ? ref.id === person.slackId
-          : person.email !== null && ref.email.toLowerCase() === person.email.toLowerCase(),
+          : ref.kind === "email" && person.email !== null && ref.email.toLowerCase() === person.email.toLowerCase(),
       );
+    const lists = (r: Rule, person: Person) => named(r.requesters, person) || named(r.breakGlass, person);
     const coversAsk = (r: Rule, a: AccessAsk) => r.accountIds.includes(a.accountId) && r.permissionSets.includes(a.permissionSet);
+    const rank = (r: Rule) => r.specificity.account * 2 + r.specificity.permissionSet;
 
-    it("returns only a rule that covers the ask, lists the requester and allows the duration; otherwise refuses", () => {
+    it("grants only under a rule that covers the ask, lists the requester and allows the duration", () => {
       fc.assert(
         fc.property(policyArb, askArb, (randomPolicy, randomAsk) => {
-          const firstMatching = randomPolicy.rules.find((r) => coversAsk(r, randomAsk) && lists(r, randomAsk.requester));
           let result: Rule | undefined;
           let failure: unknown;
           try {
@@ -247,17 +255,33 @@ describe("ruleForRequest", () => {
           } catch (error) {
             failure = error;
           }
+          const anyAllows = randomPolicy.rules.some((r) => coversAsk(r, randomAsk) && lists(r, randomAsk.requester) && r.maxDurationMs >= randomAsk.durationMs);
           if (result) {
             assert.ok(coversAsk(result, randomAsk), "the rule covers the account and permission set");
             assert.ok(lists(result, randomAsk.requester), "the rule lists the requester");
-            assert.ok(result.maxDurationMs >= randomAsk.durationMs, "the rule allows the duration");
-            assert.equal(result, firstMatching, "the rule is the first matching one in file order");
-          } else if (!firstMatching) {
-            assert.ok(failure instanceof PolicyDenied, `expected PolicyDenied, got ${String(failure)}`);
+            assert.ok(result.maxDurationMs >= randomAsk.durationMs, "never longer than the rule's maximum");
+            assert.ok(anyAllows);
           } else {
-            assert.ok(firstMatching.maxDurationMs < randomAsk.durationMs);
-            assert.ok(failure instanceof InvalidInput, `expected InvalidInput, got ${String(failure)}`);
+            assert.ok(failure instanceof PolicyDenied || failure instanceof InvalidInput, `expected a refusal, got ${String(failure)}`);
           }
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    it("decides by the most specific covering rules, first in file order among those that list the requester", () => {
+      fc.assert(
+        fc.property(policyArb, askArb, (randomPolicy, randomAsk) => {
+          const covering = randomPolicy.rules.filter((r) => coversAsk(r, randomAsk));
+          const best = Math.max(-1, ...covering.map(rank));
+          const expected = covering.find((r) => rank(r) === best && lists(r, randomAsk.requester));
+          let result: Rule | undefined;
+          try {
+            result = ruleFor(randomPolicy, randomAsk.requester, randomAsk.accountId, randomAsk.permissionSet);
+          } catch (error) {
+            assert.ok(error instanceof PolicyDenied);
+          }
+          assert.equal(result, expected);
         }),
         { numRuns: 500 },
       );

@@ -1,0 +1,121 @@
+// The policy file's shape (zod): every key, its default, and the message when it is wrong.
+import { z } from "zod";
+import { parseDuration } from "../domain/duration.js";
+import { isTimeZone, parseClock, WEEKDAYS } from "../domain/schedule.js";
+
+export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+export const USERGROUP = /^usergroup:(S[A-Z0-9]{2,})$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
+export const GROUP_PREFIX = "group:";
+
+const name = z.string().trim().min(1, { error: "must not be empty" });
+
+const PRINCIPAL_HELP = "must be a Slack user id (U…), an email address, or usergroup:<Slack user group id, S…>";
+const principal = z
+  .string({ error: PRINCIPAL_HELP })
+  .trim()
+  .refine((value) => SLACK_USER_ID.test(value) || EMAIL.test(value) || USERGROUP.test(value), { error: PRINCIPAL_HELP });
+
+const duration = z.string({ error: 'must be a duration such as "4h" or "1h30m"' }).transform((value, ctx) => {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const clock = (allowMidnightEnd: boolean) =>
+  z.string({ error: 'must be a time such as "09:00"' }).transform((value, ctx) => {
+    const minute = allowMidnightEnd && value === "24:00" ? 24 * 60 : parseClock(value);
+    if (minute === undefined) {
+      ctx.addIssue({ code: "custom", message: `"${value}" is not a 24-hour time such as "09:00"` });
+      return z.NEVER;
+    }
+    return minute;
+  });
+
+const schedule = z
+  .strictObject({
+    days: z.array(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(", ")}` })).min(1, { error: "name at least one day" }),
+    from: clock(false),
+    to: clock(true),
+    timeZone: z.string({ error: "required: an IANA time zone such as Europe/Berlin" }).refine(isTimeZone, {
+      error: "is not a time zone this system knows (use an IANA name such as Europe/Berlin)",
+    }),
+  })
+  .refine((value) => value.from < value.to, { error: '"from" must be before "to"', path: ["to"] });
+
+const autoApprove = z.union([z.literal("never"), z.literal("always"), schedule], {
+  error: 'must be "never", "always", or a schedule { days, from, to, timeZone }',
+});
+
+const pattern = z.string().transform((value, ctx) => {
+  try {
+    return new RegExp(value);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: `is not a valid regular expression: ${(error as Error).message}` });
+    return z.NEVER;
+  }
+});
+
+export const ruleSchema = z
+  .strictObject({
+    name,
+    accounts: z.array(name).min(1, { error: "name at least one account (an id or name, group:<name>, or *)" }),
+    permissionSets: z.array(name).min(1, { error: "name at least one permission set (or *)" }),
+    requesters: z.array(principal).default([]),
+    approvers: z.array(principal).min(1, { error: "name at least one approver" }),
+    breakGlass: z.array(principal).default([]),
+    approverChannel: z
+      .string({ error: "required: the channel id (C…) where approvals are posted" })
+      .regex(CHANNEL_ID, { error: "must be a Slack channel id such as C0123456789" }),
+    notifyApprovers: z.boolean().default(false),
+    approvalsRequired: z.number().int().min(1, { error: "must be at least 1" }).max(10).default(1),
+    allowSelfApproval: z.boolean().default(false),
+    autoApprove: autoApprove.default("never"),
+    maxDuration: duration,
+    maxTotalDuration: duration.optional(),
+    approvalTimeout: duration.default(60 * 60_000),
+    ticket: z.strictObject({ required: z.boolean().default(false), pattern: pattern.optional() }).optional(),
+    justificationMinLength: z.number().int().min(1).max(1000).default(1),
+    warnBeforeExpiry: duration.default(10 * 60_000),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.requesters.length === 0 && rule.breakGlass.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["requesters"], message: "name at least one requester (or breakGlass person)" });
+    }
+    if (rule.maxTotalDuration !== undefined && rule.maxTotalDuration < rule.maxDuration) {
+      ctx.addIssue({ code: "custom", path: ["maxTotalDuration"], message: "must be at least maxDuration" });
+    }
+    const countable = rule.approvers.every((approver) => !USERGROUP.test(approver));
+    if (countable && rule.approvers.length > 0 && rule.approvers.length < rule.approvalsRequired) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["approvalsRequired"],
+        message: `needs ${rule.approvalsRequired} distinct approvers but the rule names only ${rule.approvers.length}`,
+      });
+    }
+  });
+
+export const policySchema = z.strictObject({
+  unmanagedAssignments: z.enum(["ignore", "report", "enforce"], { error: "must be ignore, report or enforce" }).default("ignore"),
+  admins: z.array(principal).default([]),
+  accounts: z
+    .array(
+      z.strictObject({
+        id: z
+          .string({ error: 'must be the 12-digit account id in quotes, e.g. "123456789012" (unquoted, YAML reads a number and drops leading zeros)' })
+          .regex(/^\d{12}$/, { error: "must be exactly 12 digits" }),
+        name: name.refine((value) => value !== "*" && !value.startsWith(GROUP_PREFIX), { error: 'must not be "*" or start with "group:"' }),
+      }),
+    )
+    .min(1, { error: "list at least one account" }),
+  accountGroups: z.record(z.string().regex(/^[\w.-]+$/, { error: "group names use letters, digits, _ . -" }), z.array(name).min(1)).default({}),
+  permissionSets: z.array(name.refine((value) => value !== "*", { error: 'must not be "*"' })).min(1, { error: "list at least one permission set by name" }),
+  rules: z.array(ruleSchema).min(1, { error: "define at least one rule" }),
+});
+
+export type PolicyFile = z.output<typeof policySchema>;
+export type RuleFile = z.output<typeof ruleSchema>;

@@ -1,0 +1,20 @@
+// A rule's optional parts at their policy-file defaults, for tests that build rules by hand.
+import type { Rule } from "../../src/domain/policy.js";
+
+export const RULE_DEFAULTS = {
+  specificity: { account: 2, permissionSet: 1 },
+  breakGlass: [],
+  notifyApprovers: false,
+  approvalsRequired: 1,
+  allowSelfApproval: false,
+  autoApprove: { kind: "never" },
+  approvalTimeoutMs: 3_600_000,
+  ticket: { required: false, pattern: null },
+  justificationMinLength: 1,
+  warnBeforeExpiryMs: 600_000,
+} as const satisfies Partial<Rule>;
+
+/** A complete rule: the defaults, then `rule` (maxTotalDurationMs defaults to maxDurationMs). */
+export function fullRule(rule: Omit<Rule, keyof typeof RULE_DEFAULTS | "maxTotalDurationMs"> & Partial<Rule>): Rule {
+  return { ...RULE_DEFAULTS, maxTotalDurationMs: rule.maxDurationMs, ...rule };
+}
