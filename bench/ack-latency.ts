@@ -1,0 +1,112 @@
+// Ack latency: how fast the bot answers Slack's HTTP requests over 50 concurrent connections.
+import { people, SIGNING_SECRET } from "../test/support/world.js";
+import { pendingApprovals, statusCounts, unpostedRequests, type PendingApproval } from "./lib/bot-db.js";
+import { startBot } from "./lib/bot-process.js";
+import { hammer, type LoadOutcome, type LoadSpec } from "./lib/cannon.js";
+import { approveBody, commandBody } from "./lib/slack-bodies.js";
+import { latencyLine } from "./lib/stats.js";
+import type { Benchmark, Findings, Metric } from "./lib/types.js";
+import { waitUntil } from "./lib/wait.js";
+import { startBenchWorld } from "./lib/world.js";
+
+const CONNECTIONS = 50;
+/** Far above what one workspace sends (a busy one sends a few commands a minute), well below saturation. */
+const PACED_RATE = 100;
+const SATURATED_FIRST_CLICKS = 3000;
+const PACED_FIRST_CLICKS = 500;
+const TARGET_P99_MS = 50;
+const REQUEST_TEXT = "request prod ReadOnlyAccess 1h INC-1 benchmark of the ack path";
+
+type Load = Omit<LoadSpec, "url" | "secret" | "connections">;
+
+function row(name: string, outcome: LoadOutcome): Metric {
+  const pass = outcome.latency.p99 < TARGET_P99_MS && outcome.errors === 0 && outcome.non2xx === 0;
+  return {
+    name,
+    value: `${latencyLine(outcome.latency)} · ${outcome.perSecond.toFixed(0)} req/s · ${outcome.latency.count} requests · ${outcome.errors + outcome.non2xx} errors`,
+    check: { target: `p99 < ${TARGET_P99_MS} ms, 0 errors`, pass },
+  };
+}
+
+/** Cycles through the approvals, so every click names a real request. */
+function clicksOn(approvals: readonly PendingApproval[], responseUrl: string): () => string {
+  let next = 0;
+  return () => {
+    const approval = approvals[next % approvals.length];
+    next += 1;
+    if (!approval) throw new Error("no approval to click");
+    return approveBody(people.bob.slackId, approval, responseUrl);
+  };
+}
+
+export const ackLatency: Benchmark = {
+  id: "ack",
+  title: "Ack latency",
+  about:
+    `Signed slash commands and Approve clicks posted to the bot's HTTP endpoint by autocannon over ${CONNECTIONS} ` +
+    `concurrent connections, each request signed (HMAC-SHA256) as it is sent. Latency runs from writing the ` +
+    `request to the HTTP answer (Bolt's ack), which Slack needs within 3 s. Each kind of request is run twice: ` +
+    `*saturated* (closed loop: each connection sends its next request as soon as it has the answer, so the ` +
+    `bot runs flat out and latency ≈ ${CONNECTIONS} ÷ throughput) and *paced* at ${PACED_RATE} requests/s over the ` +
+    `same connections. \`/jit request\` acks, then stores the request and posts it to the approvers; a first ` +
+    `Approve click acks, then records the decision and provisions in the background; a repeat click on an ` +
+    `approved request gets "already approved" through response_url. Autocannon, fake Slack and fake AWS share ` +
+    `one process; the bot runs in another.`,
+  async run(): Promise<Findings> {
+    const bench = await startBenchWorld(0);
+    const bot = await startBot({ build: "tsx", env: bench.env({ JIT_AWS_CALLS_PER_SECOND: "20" }), cwd: bench.world.dir });
+    try {
+      const url = `http://127.0.0.1:${bot.port}/slack/events`;
+      const responseUrl = bench.world.slack.responseUrl("bench-ack");
+      const load = (spec: Load) => hammer({ url, secret: SIGNING_SECRET, connections: CONNECTIONS, ...spec });
+      const command = (text: string) => () => commandBody(people.alice.slackId, text, responseUrl);
+      const twice = async (name: string, saturated: Load, paced: Load): Promise<Metric[]> => [
+        row(`${name}, saturated`, await load(saturated)),
+        row(`${name}, ${PACED_RATE}/s`, await load({ ...paced, rate: PACED_RATE })),
+      ];
+
+      await load({ amount: 500, nextBody: command("help") });
+      const metrics = [
+        ...(await twice("/jit help", { durationSeconds: 10, nextBody: command("help") }, { durationSeconds: 5, nextBody: command("help") })),
+        ...(await twice("/jit list (not built yet: unknown-command reply)", { durationSeconds: 5, nextBody: command("list") }, { durationSeconds: 5, nextBody: command("list") })),
+        ...(await twice("/jit request", { durationSeconds: 10, nextBody: command(REQUEST_TEXT) }, { durationSeconds: 10, nextBody: command(REQUEST_TEXT) })),
+      ];
+      await waitUntil(() => unpostedRequests(bench.world.databaseFile) === 0, 60_000, "approval messages to be posted");
+
+      const pending = pendingApprovals(bench.world.databaseFile);
+      const paced = Math.min(PACED_FIRST_CLICKS, Math.floor(pending.length / 4));
+      const saturatedClicks = pending.slice(paced, paced + SATURATED_FIRST_CLICKS);
+      const pacedClicks = pending.slice(0, paced);
+      if (pacedClicks.length === 0) {
+        throw new Error(`too few pending requests to click (${pending.length}); grant states: ${JSON.stringify(statusCounts(bench.world.databaseFile))}\n${bot.tail()}`);
+      }
+      metrics.push(
+        ...(await twice(
+          "Approve, first click",
+          { amount: saturatedClicks.length, nextBody: clicksOn(saturatedClicks, responseUrl) },
+          { amount: pacedClicks.length, nextBody: clicksOn(pacedClicks, responseUrl) },
+        )),
+        ...(await twice(
+          "Approve, repeat click",
+          { durationSeconds: 10, nextBody: clicksOn(saturatedClicks, responseUrl) },
+          { durationSeconds: 5, nextBody: clicksOn(saturatedClicks, responseUrl) },
+        )),
+      );
+      return {
+        metrics,
+        settings: [
+          `${CONNECTIONS} connections, after 500 warm-up requests; saturated runs 10 s (list 5 s), paced runs 5 s (request 10 s)`,
+          `first clicks on ${saturatedClicks.length} + ${pacedClicks.length} distinct pending requests`,
+          "bot: tsx src/main.ts, LOG_LEVEL=info, JIT_AWS_CALLS_PER_SECOND=20; fake Slack and AWS answer at once",
+        ],
+        notes: [
+          "`/jit list` does not exist yet: its rows measure the unknown-command error reply, a stand-in until it does.",
+          `Grant states after the run: ${JSON.stringify(statusCounts(bench.world.databaseFile))}; approved ones were still provisioning in the background at 20 AWS calls/s while the later runs went on.`,
+        ],
+      };
+    } finally {
+      await bot.stop();
+      await bench.close();
+    }
+  },
+};

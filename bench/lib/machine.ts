@@ -1,0 +1,51 @@
+// The machine, runtime and source a benchmark run describes.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { cpus, loadavg, release, totalmem, type } from "node:os";
+
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memory: string;
+  readonly os: string;
+  readonly node: string;
+  readonly date: string;
+  readonly source: string;
+  /** The 1-minute load average when the run began. */
+  readonly loadBefore: string;
+}
+
+function distribution(): string | undefined {
+  if (!existsSync("/etc/os-release")) return undefined;
+  const line = readFileSync("/etc/os-release", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("PRETTY_NAME="));
+  return line?.slice("PRETTY_NAME=".length).replace(/^"|"$/g, "");
+}
+
+/** The commit measured, and whether the working tree differed from it. */
+function sourceRevision(): string {
+  try {
+    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { encoding: "utf8" }).trim() !== "";
+    return dirty ? `${commit} with uncommitted changes in src/` : commit;
+  } catch {
+    return "unknown (not a git checkout)";
+  }
+}
+
+export function describeMachine(): Machine {
+  const processors = cpus();
+  const kernel = `${type()} ${release()}`;
+  const distro = distribution();
+  return {
+    cpu: processors[0]?.model.trim() ?? "unknown",
+    cores: processors.length,
+    memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    os: distro ? `${distro} (${kernel})` : kernel,
+    node: process.version,
+    date: new Date().toISOString(),
+    source: sourceRevision(),
+    loadBefore: (loadavg()[0] ?? 0).toFixed(2),
+  };
+}
