@@ -5,6 +5,8 @@ export type GrantStatus =
   | "pending" // waiting for an approver
   | "approved" // decided; AWS not touched yet
   | "denied"
+  | "expired" // nobody decided within the rule's approval timeout
+  | "cancelled" // the requester withdrew it before a decision
   | "provisioning" // AWS assignment being created (principal and prior access recorded)
   | "active"
   | "failed" // never became active; AWS holds nothing for it
@@ -13,12 +15,14 @@ export type GrantStatus =
 
 /** The whole state machine, as data: every status change is checked against this table. */
 export const TRANSITIONS: Readonly<Record<GrantStatus, readonly GrantStatus[]>> = {
-  pending: ["approved", "denied", "failed"],
+  pending: ["approved", "denied", "expired", "cancelled", "failed"],
   approved: ["provisioning", "failed"],
   provisioning: ["active", "failed"],
   active: ["revoking"],
   revoking: ["revoked"],
   denied: [],
+  expired: [],
+  cancelled: [],
   failed: [],
   revoked: [],
 };
@@ -49,12 +53,19 @@ export interface Grant {
   readonly permissionSetName: string;
   readonly durationMs: number;
   readonly justification: string;
+  readonly ticket: string | null;
   readonly ruleName: string;
   readonly status: GrantStatus;
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly decidedBy: string | null;
   readonly decidedAt: number | null;
+  /** Why it was denied, when the approver said. */
+  readonly decisionReason: string | null;
+  /** Granted at once by breaking glass: to be reviewed after the fact. */
+  readonly breakGlass: boolean;
+  readonly reviewedBy: string | null;
+  readonly reviewedAt: number | null;
   readonly approvalChannel: string | null;
   readonly approvalTs: string | null;
   /** Identity Center user id the assignment is made for. */
@@ -63,6 +74,8 @@ export interface Grant {
   readonly keepsAssignment: boolean;
   readonly activatedAt: number | null;
   readonly expiresAt: number | null;
+  /** When the requester was warned of the coming expiry (cleared when the grant is extended). */
+  readonly warnedAt: number | null;
   readonly endedAt: number | null;
   readonly failureReason: string | null;
 }
@@ -79,7 +92,8 @@ export type NewGrant = Pick<
   | "justification"
   | "ruleName"
   | "createdAt"
->;
+> &
+  Partial<Pick<Grant, "ticket" | "breakGlass">>;
 
 /** Fields a transition may set alongside the status. */
 export type GrantChanges = Partial<
@@ -87,12 +101,16 @@ export type GrantChanges = Partial<
     Grant,
     | "decidedBy"
     | "decidedAt"
+    | "decisionReason"
+    | "reviewedBy"
+    | "reviewedAt"
     | "approvalChannel"
     | "approvalTs"
     | "principalId"
     | "keepsAssignment"
     | "activatedAt"
     | "expiresAt"
+    | "warnedAt"
     | "endedAt"
     | "failureReason"
   >

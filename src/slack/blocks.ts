@@ -63,7 +63,11 @@ export function outcomeLine(grant: Grant): string {
     case "pending":
       return ":hourglass: Waiting for approval";
     case "denied":
-      return `:no_entry: Denied${decided}`;
+      return `:no_entry: Denied${decided}${grant.decisionReason ? `: ${escapeMrkdwn(grant.decisionReason)}` : ""}`;
+    case "expired":
+      return `:hourglass: Expired: nobody decided before ${slackDate(grant.endedAt ?? 0)}`;
+    case "cancelled":
+      return `:leftwards_arrow_with_hook: Withdrawn by the requester ${slackDate(grant.endedAt ?? 0)}`;
     case "approved":
     case "provisioning":
       return `:white_check_mark: Approved${decided} · :gear: granting access in AWS…`;

@@ -27,11 +27,21 @@ function migrate(db: SqliteDatabase): void {
       `The database is at schema version ${current}, newer than this build knows (${MIGRATIONS.length}). Upgrade jit-slack.`,
     );
   }
-  db.transaction(() => {
-    MIGRATIONS.slice(current).forEach((migration, index) => {
-      if (typeof migration === "string") db.exec(migration);
-      else migration(db);
-      db.pragma(`user_version = ${current + index + 1}`);
-    });
-  }).immediate();
+  if (current === MIGRATIONS.length) return;
+  // Rebuilding a table (the only way to change a constraint) needs foreign keys off, and they can
+  // only be switched outside a transaction; they are checked before being switched back on.
+  db.pragma("foreign_keys = OFF");
+  try {
+    db.transaction(() => {
+      MIGRATIONS.slice(current).forEach((migration, index) => {
+        if (typeof migration === "string") db.exec(migration);
+        else migration(db);
+        db.pragma(`user_version = ${current + index + 1}`);
+      });
+      const broken = db.pragma("foreign_key_check") as unknown[];
+      if (broken.length > 0) throw new Error(`the migration left ${broken.length} rows with broken foreign keys`);
+    }).immediate();
+  } finally {
+    db.pragma("foreign_keys = ON");
+  }
 }

@@ -10,18 +10,24 @@ export interface GrantRow {
   permission_set: string;
   duration_ms: number;
   justification: string;
+  ticket: string | null;
   rule_name: string;
   status: GrantStatus;
   created_at: number;
   updated_at: number;
   decided_by: string | null;
   decided_at: number | null;
+  decision_reason: string | null;
+  break_glass: number;
+  reviewed_by: string | null;
+  reviewed_at: number | null;
   approval_channel: string | null;
   approval_ts: string | null;
   principal_id: string | null;
   keeps_assignment: number;
   activated_at: number | null;
   expires_at: number | null;
+  warned_at: number | null;
   ended_at: number | null;
   failure_reason: string | null;
 }
@@ -36,18 +42,24 @@ export function grantFromRow(row: GrantRow): Grant {
     permissionSetName: row.permission_set,
     durationMs: row.duration_ms,
     justification: row.justification,
+    ticket: row.ticket,
     ruleName: row.rule_name,
     status: row.status,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     decidedBy: row.decided_by,
     decidedAt: row.decided_at,
+    decisionReason: row.decision_reason,
+    breakGlass: row.break_glass === 1,
+    reviewedBy: row.reviewed_by,
+    reviewedAt: row.reviewed_at,
     approvalChannel: row.approval_channel,
     approvalTs: row.approval_ts,
     principalId: row.principal_id,
     keepsAssignment: row.keeps_assignment === 1,
     activatedAt: row.activated_at,
     expiresAt: row.expires_at,
+    warnedAt: row.warned_at,
     endedAt: row.ended_at,
     failureReason: row.failure_reason,
   };
@@ -56,12 +68,16 @@ export function grantFromRow(row: GrantRow): Grant {
 const CHANGE_COLUMNS: Readonly<Record<keyof GrantChanges, string>> = {
   decidedBy: "decided_by",
   decidedAt: "decided_at",
+  decisionReason: "decision_reason",
+  reviewedBy: "reviewed_by",
+  reviewedAt: "reviewed_at",
   approvalChannel: "approval_channel",
   approvalTs: "approval_ts",
   principalId: "principal_id",
   keepsAssignment: "keeps_assignment",
   activatedAt: "activated_at",
   expiresAt: "expires_at",
+  warnedAt: "warned_at",
   endedAt: "ended_at",
   failureReason: "failure_reason",
 };

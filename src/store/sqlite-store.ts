@@ -28,11 +28,11 @@ export class SqliteStore implements GrantStore, AuditOutbox {
         this.db
           .prepare(
             `INSERT INTO grants (id, requester_id, requester_team_id, requester_email, account_id, permission_set,
-               duration_ms, justification, rule_name, status, created_at, updated_at)
+               duration_ms, justification, ticket, rule_name, break_glass, status, created_at, updated_at)
              VALUES (@id, @requesterId, @requesterTeamId, @requesterEmail, @accountId, @permissionSetName,
-               @durationMs, @justification, @ruleName, 'pending', @createdAt, @createdAt)`,
+               @durationMs, @justification, @ticket, @ruleName, @breakGlass, 'pending', @createdAt, @createdAt)`,
           )
-          .run(grant);
+          .run({ ...grant, ticket: grant.ticket ?? null, breakGlass: grant.breakGlass ? 1 : 0 });
         const stored = this.mustGet(grant.id);
         this.appendAudit(stored, note);
         return stored;

@@ -17,6 +17,8 @@ const ALL_STATUSES: readonly GrantStatus[] = [
   "pending",
   "approved",
   "denied",
+  "expired",
+  "cancelled",
   "provisioning",
   "active",
   "failed",
@@ -28,6 +30,8 @@ const ALL_STATUSES: readonly GrantStatus[] = [
 const ALLOWED: ReadonlyArray<readonly [GrantStatus, GrantStatus]> = [
   ["pending", "approved"],
   ["pending", "denied"],
+  ["pending", "expired"],
+  ["pending", "cancelled"],
   ["pending", "failed"],
   ["approved", "provisioning"],
   ["approved", "failed"],
@@ -55,7 +59,7 @@ describe("grant transitions", () => {
     ALL_STATUSES.filter((to) => !isAllowed(from, to)).map((to) => [from, to] as const),
   );
 
-  it("refuses every other pair of statuses (all 64 pairs are checked)", () => {
+  it("refuses every other pair of statuses (all 100 pairs are checked)", () => {
     assert.equal(refused.length + ALLOWED.length, ALL_STATUSES.length ** 2);
     for (const [from, to] of refused) {
       assert.equal(canTransition(from, to), false, `${from} → ${to} must be refused`);
@@ -77,10 +81,10 @@ describe("grant transitions", () => {
 });
 
 describe("terminal statuses", () => {
-  it("are denied, failed and revoked", () => {
+  it("are denied, expired, cancelled, failed and revoked", () => {
     assert.deepEqual(
       ALL_STATUSES.filter((status) => isTerminal(status)),
-      ["denied", "failed", "revoked"],
+      ["denied", "expired", "cancelled", "failed", "revoked"],
     );
   });
 
@@ -128,18 +132,24 @@ describe("isExpired", () => {
     permissionSetName: "AdministratorAccess",
     durationMs: 3_600_000,
     justification: "incident 42",
+    ticket: null,
     ruleName: "prod-admin",
     status,
     createdAt: NOW - 7_200_000,
     updatedAt: NOW - 7_200_000,
     decidedBy: null,
     decidedAt: null,
+    decisionReason: null,
+    breakGlass: false,
+    reviewedBy: null,
+    reviewedAt: null,
     approvalChannel: null,
     approvalTs: null,
     principalId: "p-1",
     keepsAssignment: false,
     activatedAt: null,
     expiresAt,
+    warnedAt: null,
     endedAt: null,
     failureReason: null,
   });
