@@ -1,10 +1,14 @@
-// Builds the running bot from configuration: AWS provider and store (runtime.ts), Slack app, scheduler.
+// Builds the running bot from configuration: AWS provider and store (runtime.ts), Slack app,
+// scheduler, and what operators see of it (ops/: health, metrics, graceful shutdown).
 import type { Server } from "node:http";
 import { App, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import { AuditFeed } from "./audit/feed.js";
 import type { Config } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
+import { trackListeners } from "./ops/in-flight.js";
+import { Operations } from "./ops/operations.js";
+import { shutDown } from "./ops/shutdown.js";
 import { everyMinutes, everySeconds, Scheduler } from "./scheduler/scheduler.js";
 import { reconcile } from "./services/reconcile.js";
 import { ExpiryTimer } from "./scheduler/expiry-timer.js";
@@ -12,15 +16,23 @@ import { sweep } from "./scheduler/sweep.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
 import { connectAws, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
-import { auditChannelPoster } from "./slack/audit-poster.js";
+import { AUDIT_CLIENT_OPTIONS, SlackAuditChannel } from "./slack/audit-poster.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import { GuardedHttpReceiver } from "./slack/receiver.js";
+import { guardHomeWorkspace } from "./slack/team-guard.js";
+import { expireStaleRequests, warnExpiring } from "./services/housekeeping.js";
 import { registerListeners } from "./slack/listeners.js";
 import { StartupError } from "./startup-error.js";
+import { SqliteOutbox } from "./store/sqlite-outbox.js";
+
+/** How long shutdown keeps posting to the audit channel after work in progress is done. */
+const FLUSH_TIMEOUT_MS = 5_000;
 
 export interface RunningBot {
   /** The HTTP port Slack should reach, or undefined in Socket Mode. */
   readonly port: number | undefined;
+  /** The port serving /healthz, /readyz and /metrics (the Slack port unless they have their own). */
+  readonly healthPort: number | undefined;
   readonly deps: ServiceDeps;
   /** One sweep and one audit delivery now (the scheduler also runs them on its own). */
   tick(): Promise<void>;
@@ -38,14 +50,23 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   }
   const { store, close: closeStore } = opened;
 
-  const clientOptions = slackClientOptions(config);
   const slackLogger = boltLogger(logger, LogLevel.INFO);
+  const ops = new Operations({
+    config,
+    db: opened.db,
+    aws,
+    slackClientOptions: { ...slackClientOptions(config), logger: slackLogger },
+    logger,
+  });
+  const clientOptions = ops.slackClientOptions;
   // Built here rather than by Bolt so stop() can wait for the socket to close.
   const socketReceiver = config.slack.appToken
     ? new SocketModeReceiver({ appToken: config.slack.appToken, logger: slackLogger, installerOptions: { clientOptions } })
     : undefined;
   const socketMode = socketReceiver !== undefined;
-  const receiver = socketReceiver ?? new GuardedHttpReceiver({ signingSecret: config.slack.signingSecret, slackLogger, logger });
+  const receiver =
+    socketReceiver ??
+    new GuardedHttpReceiver({ signingSecret: config.slack.signingSecret, slackLogger, logger, routes: ops.slackPortRoutes });
   const app = new App({
     token: config.slack.botToken,
     receiver,
@@ -55,27 +76,34 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   });
   try {
     await app.init();
+    await guardHomeWorkspace(app, logger);
   } catch (error) {
     closeStore();
     aws.close();
     throw new StartupError(`Slack did not accept SLACK_BOT_TOKEN (auth.test): ${(error as Error).message}`);
   }
+  app.use(trackListeners(ops.inFlight));
 
   const deps = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock });
-  registerListeners(app, deps, policy.accounts);
+  registerListeners(app, deps);
   app.error(async (error) => {
     logger.error({ err: error.message }, "unhandled Slack listener error");
   });
 
-  const feed = new AuditFeed(store, auditChannelPoster(app.client, config.auditChannel), logger);
+  const auditChannel = ops.countDeliveries(
+    new SlackAuditChannel(ops.slackClient(AUDIT_CLIENT_OPTIONS), config.auditChannel, policy.accounts),
+  );
+  const feed = new AuditFeed(new SqliteOutbox(opened.db, clock), auditChannel, logger);
   let lastSweep: Promise<void> = Promise.resolve();
   const expiryTimer = new ExpiryTimer(store, clock, config.sweepIntervalSeconds * 1000, () => {
-    runSweep().catch((error: unknown) => logger.error({ err: String(error) }, "timed sweep failed"));
+    ops.inFlight.track(runSweep()).catch((error: unknown) => logger.error({ err: String(error) }, "timed sweep failed"));
   });
   const runSweep = async () => {
     const started = await sweep(deps);
     if (started.revocations > 0 || started.resumed > 0) logger.info({ revocations: started.revocations, resumed: started.resumed }, "sweep");
-    lastSweep = started.done;
+    lastSweep = ops.inFlight.track(started.done);
+    await expireStaleRequests(deps);
+    await warnExpiring(deps);
     await expiryTimer.arm();
   };
   const reportedUnmanaged = new Set<string>();
@@ -102,37 +130,56 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   }
   const address = !socketMode && server && typeof server === "object" && "address" in server ? (server as Server).address() : null;
   const port = address && typeof address === "object" ? address.port : undefined;
+  let healthPort: number | undefined;
+  try {
+    healthPort = await ops.listen(port);
+  } catch (error) {
+    await app.stop();
+    closeStore();
+    aws.close();
+    throw new StartupError(`Cannot listen on JIT_HEALTH_PORT=${config.ops.healthPort}: ${(error as Error).message}`);
+  }
   const scheduler = new Scheduler(logger);
   scheduler.start([
-    { name: "expiry-sweep", cron: everySeconds(config.sweepIntervalSeconds), run: runSweep },
+    { name: "expiry-sweep", cron: everySeconds(config.sweepIntervalSeconds), run: () => ops.inFlight.track(runSweep()) },
     { name: "audit-feed", cron: everySeconds(1), run: () => feed.deliver() },
     ...(config.reconcileIntervalMinutes > 0
-      ? [{ name: "reconcile", cron: everyMinutes(config.reconcileIntervalMinutes), run: () => runReconcile() }]
+      ? [{ name: "reconcile", cron: everyMinutes(config.reconcileIntervalMinutes), run: () => ops.inFlight.track(runReconcile()) }]
       : []),
   ]);
 
-  logger.info({ port, socketMode }, "jit-slack is running");
+  logger.info({ port, socketMode, healthPort }, "jit-slack is running");
   // Catch up at once: revoke whatever expired while the bot was down, resume interrupted AWS work.
-  runSweep().catch((error: unknown) => logger.error({ err: String(error) }, "start-up sweep failed"));
+  ops.inFlight.track(runSweep()).catch((error: unknown) => logger.error({ err: String(error) }, "start-up sweep failed"));
 
   return {
     port,
+    healthPort,
     deps,
     async tick() {
       await runSweep();
       await lastSweep;
       await feed.deliver();
     },
-    async stop() {
-      expiryTimer.stop();
-      await scheduler.stop();
-      await app.stop();
-      await socketReceiver?.client.disconnect();
-      // AWS work in flight is in the operation log either way; give it a moment to finish cleanly.
-      await Promise.race([lastSweep, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
-      await feed.deliver().catch(() => 0);
-      aws.close();
-      closeStore();
-    },
+    stop: () =>
+      shutDown({
+        logger,
+        inFlight: ops.inFlight,
+        workTimeoutMs: config.ops.shutdownTimeoutSeconds * 1000,
+        flushTimeoutMs: FLUSH_TIMEOUT_MS,
+        async stopIntake() {
+          ops.readiness.stop();
+          expiryTimer.stop();
+          await scheduler.stop();
+          await app.stop();
+          await socketReceiver?.client.disconnect();
+        },
+        flushOutbox: (deadline) => feed.flush(deadline),
+        async close() {
+          await ops.close();
+          aws.close();
+          closeStore();
+        },
+      }),
   };
 }

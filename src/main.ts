@@ -1,10 +1,10 @@
 // Entry point: load configuration, start the bot, stop cleanly on SIGTERM/SIGINT.
 import { existsSync } from "node:fs";
-import { pino } from "pino";
 import { startBot } from "./bot.js";
 import { loadConfig } from "./config/env.js";
 import { loadPolicyFile } from "./config/policy-file.js";
 import { ConfigError } from "./config/problems.js";
+import { createLogger } from "./ops/logger.js";
 import { StartupError } from "./startup-error.js";
 
 /** `.env` in the working directory, if any; variables already set in the environment win. */
@@ -16,13 +16,23 @@ async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig(process.env);
   const policy = loadPolicyFile(config.policyFile);
-  const logger = pino({ level: config.logLevel, redact: ["token", "*.token", "botToken", "signingSecret", "appToken"] });
+  const { botToken, signingSecret, appToken } = config.slack;
+  const logger = createLogger({ level: config.logLevel, secrets: [botToken, signingSecret, appToken] });
   const bot = await startBot(config, policy, logger);
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal means "now": unfinished work is in SQLite and resumes at the next start.
+      logger.warn({ signal }, "second signal; exiting without waiting");
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal }, "shutting down");
+    // stop() bounds each of its waits; this backstop covers a step that hangs anyway.
+    setTimeout(() => {
+      logger.error({ signal }, "shutdown did not finish in time; exiting");
+      process.exit(1);
+    }, (config.ops.shutdownTimeoutSeconds + 30) * 1000).unref();
     bot.stop().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -1,6 +1,6 @@
 // The pieces every entry point (the bot, the admin CLI) builds from configuration the same way.
 import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
-import { createAwsClients } from "./aws/clients.js";
+import { createAwsClients, type AwsClients } from "./aws/clients.js";
 import { discoverIdentityCenter } from "./aws/discovery.js";
 import { IdentityCenterProvider } from "./aws/identity-center.js";
 import type { Config } from "./config/env.js";
@@ -12,17 +12,23 @@ import { WorkTracker } from "./services/work-tracker.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import { SlackDirectory } from "./slack/directory.js";
 import { SlackNotifier } from "./slack/notifier.js";
+import { usergroupsIn } from "./config/policy-file.js";
 import { StartupError } from "./startup-error.js";
 import { openDatabase, type SqliteDatabase } from "./store/database.js";
+import { SqliteExtensions } from "./store/sqlite-extensions.js";
 import { SqliteOperationLog } from "./store/sqlite-operation-log.js";
 import { SqliteStore } from "./store/sqlite-store.js";
 
+export interface ConnectedAws {
+  readonly provider: IdentityCenterProvider;
+  /** The SDK clients behind the provider, for readiness probes and metrics. */
+  readonly clients: AwsClients;
+  readonly instanceArn: string;
+  close(): void;
+}
+
 /** Checks AWS (identity, instance, permission sets) and returns the access provider. */
-export async function connectAws(
-  config: Config,
-  policy: Policy,
-  logger: Logger,
-): Promise<{ provider: IdentityCenterProvider; close(): void }> {
+export async function connectAws(config: Config, policy: Policy, logger: Logger): Promise<ConnectedAws> {
   const aws = createAwsClients(config.aws.assumeRoleArn);
   try {
     const discovered = await discoverIdentityCenter(aws, config.aws, policy.permissionSets);
@@ -46,7 +52,7 @@ export async function connectAws(
       operationTimeoutMs: 5 * 60_000,
       conflictRetries: 5,
     });
-    return { provider, close: () => aws.destroy() };
+    return { provider, clients: aws, instanceArn: discovered.instanceArn, close: () => aws.destroy() };
   } catch (error) {
     aws.destroy();
     throw error;
@@ -57,6 +63,7 @@ export interface OpenedStore {
   readonly db: SqliteDatabase;
   readonly store: SqliteStore;
   readonly operations: SqliteOperationLog;
+  readonly extensions: SqliteExtensions;
   close(): void;
 }
 
@@ -67,7 +74,14 @@ export function openStore(config: Pick<Config, "databaseFile">, clock: Clock): O
   } catch (error) {
     throw new StartupError(`Cannot open the database JIT_DATABASE_FILE=${config.databaseFile}: ${(error as Error).message}`);
   }
-  return { db, store: new SqliteStore(db, clock), operations: new SqliteOperationLog(db, clock), close: () => db.close() };
+  const store = new SqliteStore(db, clock);
+  return {
+    db,
+    store,
+    operations: new SqliteOperationLog(db, clock),
+    extensions: new SqliteExtensions(db, store),
+    close: () => db.close(),
+  };
 }
 
 // Bounded: the Web API client's defaults retry for about 30 minutes with no per-request timeout.
@@ -95,9 +109,10 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
   return {
     store: opened.store,
     operations: opened.operations,
+    extensions: opened.extensions,
     provider,
-    notifier: new SlackNotifier(client, policy.accounts, config.accessPortalUrl, logger),
-    directory: new SlackDirectory(client),
+    notifier: new SlackNotifier(client, policy, config.accessPortalUrl, logger),
+    directory: new SlackDirectory(client, usergroupsIn(policy)),
     clock,
     policy,
     logger,

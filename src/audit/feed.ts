@@ -1,42 +1,138 @@
-// Delivers the audit trail to the audit channel from the outbox: in order, at least once, and
-// never skipping a record (a failed post stops the batch and is retried on the next run).
+// Delivers the audit trail to the audit channel from the outbox in SQLite: in order, at least once,
+// never skipping a record. Each run posts at most one message (the oldest waiting records that fit
+// in it) and marks them delivered; a failure leaves them waiting. When the channel asks us to wait
+// (HTTP 429 Retry-After) or a post fails, the next attempt is scheduled rather than slept on, so a
+// run never holds up the scheduler.
 import type { AuditRecord } from "../domain/audit-event.js";
-import type { AuditOutbox, Logger } from "../services/ports.js";
+import type { Logger } from "../services/ports.js";
 
-const BATCH = 50;
+export interface AuditOutbox {
+  /** Oldest first: the audit channel receives records in the order they happened. */
+  undelivered(limit: number): Promise<AuditRecord[]>;
+  /** Marks delivered every undelivered record with a seq up to and including `seq`. */
+  markDeliveredThrough(seq: number): Promise<void>;
+}
+
+export interface AuditChannel {
+  /** The most records one post may carry. */
+  readonly maxRecordsPerPost: number;
+  /**
+   * Posts the longest prefix of `records` (never empty) that fits one message and returns how many
+   * records it carried. Throws RetryLater when the channel says when to try again.
+   */
+  post(records: readonly AuditRecord[]): Promise<number>;
+}
+
+/** The channel refused for now and said how long to wait (Slack's Retry-After). */
+export class RetryLater extends Error {
+  constructor(
+    readonly afterMs: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface FeedTiming {
+  /** Least time between the starts of two posts: Slack allows about one message per second per channel. */
+  readonly minIntervalMs: number;
+  /** Wait after the first failed post; it doubles with each failure in a row, up to maxRetryMs. */
+  readonly firstRetryMs: number;
+  readonly maxRetryMs: number;
+  readonly now: () => number;
+}
+
+// 900 ms rather than 1 s: the scheduler ticks every second, and a post that started a few
+// milliseconds late must not make the next tick skip.
+const DEFAULT_TIMING: FeedTiming = { minIntervalMs: 900, firstRetryMs: 1_000, maxRetryMs: 60_000, now: Date.now };
+
+export interface FlushResult {
+  readonly delivered: number;
+  /** Whether records are still waiting (they stay in the outbox for the next start). */
+  readonly left: boolean;
+}
 
 export class AuditFeed {
   private running: Promise<number> | undefined;
+  /** No post starts before this time (epoch ms). */
+  private notBefore = 0;
+  private failures = 0;
+  private readonly timing: FeedTiming;
 
   constructor(
     private readonly outbox: AuditOutbox,
-    private readonly post: (record: AuditRecord) => Promise<void>,
+    private readonly channel: AuditChannel,
     private readonly logger: Logger,
-  ) {}
+    timing: Partial<FeedTiming> = {},
+  ) {
+    this.timing = { ...DEFAULT_TIMING, ...timing };
+  }
 
-  /** Delivers what is waiting; concurrent calls share one run. Returns how many were delivered. */
+  /**
+   * Posts the oldest waiting records, as many as fit one message, unless it is too early to post
+   * again. Concurrent calls share one run. Returns how many records were delivered.
+   */
   deliver(): Promise<number> {
-    this.running ??= this.deliverAll().finally(() => {
+    this.running ??= this.deliverOnce().finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
 
-  private async deliverAll(): Promise<number> {
+  /** When the next post may start (epoch ms). */
+  get nextAttemptAt(): number {
+    return this.notBefore;
+  }
+
+  /**
+   * Delivers until nothing is waiting or `deadline` (epoch ms) comes, waiting out the pacing and any
+   * Retry-After in between, for shutdown.
+   */
+  async flush(deadline: number): Promise<FlushResult> {
     let delivered = 0;
     for (;;) {
-      const batch = await this.outbox.undelivered(BATCH);
-      for (const record of batch) {
-        try {
-          await this.post(record);
-        } catch (error) {
-          this.logger.warn({ seq: record.seq, err: (error as Error).message }, "audit channel post failed; will retry");
-          return delivered;
-        }
-        await this.outbox.markDelivered(record.seq);
-        delivered += 1;
-      }
-      if (batch.length < BATCH) return delivered;
+      if ((await this.outbox.undelivered(1)).length === 0) return { delivered, left: false };
+      const wait = this.notBefore - this.timing.now();
+      if (this.timing.now() + Math.max(0, wait) >= deadline) return { delivered, left: true };
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      delivered += await this.deliver();
     }
+  }
+
+  private async deliverOnce(): Promise<number> {
+    const startedAt = this.timing.now();
+    if (startedAt < this.notBefore) return 0;
+    const waiting = await this.outbox.undelivered(this.channel.maxRecordsPerPost);
+    const first = waiting[0];
+    if (!first) return 0;
+    let posted: number;
+    try {
+      posted = await this.channel.post(waiting);
+    } catch (error) {
+      this.scheduleRetry(error, first.seq);
+      return 0;
+    }
+    const count = Math.min(Math.max(posted, 1), waiting.length);
+    const last = waiting[count - 1] ?? first;
+    await this.outbox.markDeliveredThrough(last.seq);
+    this.failures = 0;
+    this.notBefore = startedAt + this.timing.minIntervalMs;
+    return count;
+  }
+
+  private scheduleRetry(error: unknown, seq: number): void {
+    const now = this.timing.now();
+    if (error instanceof RetryLater) {
+      this.notBefore = now + error.afterMs;
+      this.logger.warn({ seq, retryAfterMs: error.afterMs }, "audit channel is rate limited; waiting as asked");
+      return;
+    }
+    this.failures += 1;
+    const wait = Math.min(this.timing.firstRetryMs * 2 ** (this.failures - 1), this.timing.maxRetryMs);
+    this.notBefore = now + wait;
+    this.logger.warn(
+      { seq, attempts: this.failures, retryInMs: wait, err: error instanceof Error ? error.message : String(error) },
+      "audit channel post failed; will retry",
+    );
   }
 }

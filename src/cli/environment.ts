@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { pino } from "pino";
 import { loadConfig } from "../config/env.js";
 import { systemClock } from "../domain/clock.js";
+import { createLogger } from "../ops/logger.js";
 import type { Logger } from "../services/ports.js";
 import { openStore, type OpenedStore } from "../runtime.js";
 import { StartupError } from "../startup-error.js";
@@ -14,10 +15,7 @@ export function loadDotEnv(): void {
 
 /** Warnings and errors as JSON lines on stderr, so stdout carries only the command's result. */
 export function cliLogger(): Logger {
-  return pino(
-    { level: "warn", redact: ["token", "*.token", "botToken", "signingSecret", "appToken"] },
-    pino.destination({ dest: 2, sync: true }),
-  );
+  return createLogger({ level: "warn", secrets: [], destination: pino.destination({ dest: 2, sync: true }) });
 }
 
 /**

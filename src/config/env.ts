@@ -60,6 +60,8 @@ const envSchema = z.object({
     .max(59, { error: "must be at most 59 (minutes)" })
     .default(15),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  JIT_HEALTH_PORT: z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535).optional(),
+  JIT_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(20).pipe(z.number().max(600, { error: "must be at most 600 (seconds)" })),
 });
 
 export interface Config {
@@ -88,7 +90,18 @@ export interface Config {
   /** Failed attempts at one revocation before the audit channel is alerted. */
   readonly revocationAlertAfter: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly ops: {
+    /**
+     * Port of its own for /healthz, /readyz and /metrics; undefined serves them on the Slack PORT
+     * (HTTP mode only: Socket Mode has no Slack port and defaults to 8080).
+     */
+    readonly healthPort: number | undefined;
+    /** How long shutdown waits for work in progress before parking it for the next start. */
+    readonly shutdownTimeoutSeconds: number;
+  };
 }
+
+const SOCKET_MODE_HEALTH_PORT = 8080;
 
 /** Blank values count as unset: `.env` files often carry `KEY=` for optional values. */
 function withoutEmpty(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
@@ -124,5 +137,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     revocationAlertAfter: e.JIT_REVOCATION_ALERT_AFTER,
     reconcileIntervalMinutes: e.JIT_RECONCILE_INTERVAL_MINUTES,
     logLevel: e.LOG_LEVEL,
+    ops: Object.freeze({
+      healthPort: e.SLACK_APP_TOKEN
+        ? (e.JIT_HEALTH_PORT ?? SOCKET_MODE_HEALTH_PORT)
+        : e.JIT_HEALTH_PORT === e.PORT
+          ? undefined
+          : e.JIT_HEALTH_PORT,
+      shutdownTimeoutSeconds: e.JIT_SHUTDOWN_TIMEOUT_SECONDS,
+    }),
   });
 }

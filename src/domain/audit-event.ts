@@ -13,7 +13,17 @@ export type AuditAction =
   | "drift_detected"
   | "orphan_removed"
   | "unmanaged_assignment"
-  | "unmanaged_removed";
+  | "unmanaged_removed"
+  | "approval_recorded"
+  | "request_expired"
+  | "cancelled"
+  | "break_glass"
+  | "reviewed"
+  | "expiry_warning"
+  | "extension_requested"
+  | "extended"
+  | "extension_denied"
+  | "extension_expired";
 
 export type AuditDetail = Readonly<Record<string, string | number | boolean | null>>;
 

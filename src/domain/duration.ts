@@ -1,5 +1,5 @@
 // Durations as people type them: "30m", "2h", "1h30m", "1d". Stored and computed as milliseconds.
-import { InvalidInput } from "./errors.js";
+import { InvalidInput, quoted } from "./errors.js";
 
 const MINUTE = 60_000;
 const UNIT_MS = { d: 24 * 60 * MINUTE, h: 60 * MINUTE, m: MINUTE } as const;
@@ -9,13 +9,13 @@ export function parseDuration(text: string): number {
   const normalized = text.trim().toLowerCase();
   const match = DURATION_PATTERN.exec(normalized);
   if (normalized === "" || !match) {
-    throw new InvalidInput(`"${text}" is not a duration. Use minutes and hours like 30m, 2h or 1h30m.`);
+    throw new InvalidInput(`${quoted(text)} is not a duration. Use minutes and hours like 30m, 2h or 1h30m.`, "duration");
   }
   const [, days, hours, minutes] = match;
   const ms =
     Number(days ?? 0) * UNIT_MS.d + Number(hours ?? 0) * UNIT_MS.h + Number(minutes ?? 0) * UNIT_MS.m;
   if (ms <= 0) {
-    throw new InvalidInput(`The duration must be longer than zero (got "${text}").`);
+    throw new InvalidInput(`The duration must be longer than zero (got ${quoted(text)}).`, "duration");
   }
   return ms;
 }

@@ -2,8 +2,17 @@
 
 export type AppErrorKind = "InvalidInput" | "PolicyDenied" | "NotFound" | "Conflict" | "ProviderError";
 
+/** The part of a request form an error is about, so a form can show it next to that field. */
+export type RequestField = "account" | "permission_set" | "duration" | "justification" | "ticket";
+
 export abstract class AppError extends Error {
   abstract readonly kind: AppErrorKind;
+  constructor(
+    message: string,
+    readonly field?: RequestField,
+  ) {
+    super(message);
+  }
 }
 
 /** What the person typed or sent cannot be used as it is. */
@@ -35,6 +44,12 @@ export class ProviderError extends AppError {
   ) {
     super(message);
   }
+}
+
+/** Echoes what someone typed back to them, cut short: an error must stay readable whatever they sent. */
+export function quoted(text: string, max = 60): string {
+  const oneLine = text.replace(/\s+/g, " ");
+  return `"${oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine}"`;
 }
 
 export function isAppError(error: unknown): error is AppError {

@@ -1,6 +1,6 @@
 // Who may ask for what, for how long, and who must approve: pure evaluation over a parsed policy.
 import { formatDuration } from "./duration.js";
-import { InvalidInput, PolicyDenied } from "./errors.js";
+import { InvalidInput, PolicyDenied, quoted } from "./errors.js";
 import { isPerson, type Person, type PrincipalRef } from "./people.js";
 import { withinSchedule, type WeeklySchedule } from "./schedule.js";
 
@@ -121,11 +121,11 @@ export function mayRequest(rule: Rule, person: Person): boolean {
 export function ruleFor(policy: Policy, requester: Person, accountId: string, permissionSet: string): Rule {
   const deciding = decidingRules(policy, accountId, permissionSet);
   if (deciding.length === 0) {
-    throw new PolicyDenied(`No rule in the policy allows requesting ${permissionSet} on account ${accountId}.`);
+    throw new PolicyDenied(`No rule in the policy allows requesting ${permissionSet} on account ${accountId}.`, "permission_set");
   }
   const rule = deciding.find((candidate) => mayRequest(candidate, requester));
   if (!rule) {
-    throw new PolicyDenied(`You are not on the list of people who may request ${permissionSet} on account ${accountId}.`);
+    throw new PolicyDenied(`You are not on the list of people who may request ${permissionSet} on account ${accountId}.`, "permission_set");
   }
   return rule;
 }
@@ -134,6 +134,7 @@ export function assertDuration(rule: Rule, durationMs: number): void {
   if (durationMs > rule.maxDurationMs) {
     throw new InvalidInput(
       `${formatDuration(durationMs)} is longer than the ${formatDuration(rule.maxDurationMs)} allowed by rule "${rule.name}".`,
+      "duration",
     );
   }
 }
@@ -194,12 +195,12 @@ export function approvalPath(rule: Rule, requester: Person, now: number): Approv
 export function checkTicket(rule: Rule, ticket: string | null | undefined): string | null {
   const value = ticket?.trim() ?? "";
   if (value === "") {
-    if (rule.ticket.required) throw new InvalidInput(`Rule "${rule.name}" requires a ticket reference.`);
+    if (rule.ticket.required) throw new InvalidInput(`Rule "${rule.name}" requires a ticket reference.`, "ticket");
     return null;
   }
-  if (value.length > 100) throw new InvalidInput("A ticket reference is at most 100 characters.");
+  if (value.length > 100) throw new InvalidInput("A ticket reference is at most 100 characters.", "ticket");
   if (rule.ticket.pattern && !rule.ticket.pattern.test(value)) {
-    throw new InvalidInput(`"${value}" does not look like a ticket reference for rule "${rule.name}" (expected ${rule.ticket.pattern.source}).`);
+    throw new InvalidInput(`${quoted(value)} does not look like a ticket reference for rule "${rule.name}" (expected ${rule.ticket.pattern.source}).`, "ticket");
   }
   return value;
 }
@@ -209,6 +210,7 @@ export function checkJustificationLength(rule: Rule, justification: string): voi
   if (justification.length < rule.justificationMinLength) {
     throw new InvalidInput(
       `Rule "${rule.name}" asks for a justification of at least ${rule.justificationMinLength} characters; say a little more about why.`,
+      "justification",
     );
   }
 }

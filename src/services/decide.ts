@@ -1,9 +1,11 @@
-// An approver approves or denies a pending request; approval goes straight on to provisioning.
+// An approver approves or denies a pending request. Approvals count towards the rule's quorum;
+// the last one needed moves the request to approved and on to provisioning.
 import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
-import { assertMayDecide, findRule } from "../domain/policy.js";
+import { assertMayDecide, findRule, type Rule } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
 import { provisionGrant } from "./provision.js";
+import { refreshApprovalMessage } from "./approval-message.js";
 
 export type Decision = "approve" | "deny";
 
@@ -11,46 +13,83 @@ export interface DecisionInput {
   readonly grantId: string;
   readonly deciderId: string;
   readonly decision: Decision;
+  /** Why, for a denial (optional). */
+  readonly reason?: string;
+}
+
+export interface DecisionResult {
+  readonly grant: Grant;
+  /** Distinct approvals so far and how many the rule needs (for a denial: 0 of the quorum). */
+  readonly approvals: number;
+  readonly required: number;
 }
 
 /**
  * Records exactly one decision per request: the compare-and-set on "pending" makes double clicks,
- * retries and simultaneous Approve/Deny lose with a Conflict instead of deciding twice.
+ * retries and simultaneous Approve/Deny lose with a Conflict instead of deciding twice, and an
+ * approver counts once towards the quorum however often they click.
  */
-export async function decide(deps: ServiceDeps, input: DecisionInput): Promise<Grant> {
+export async function decide(deps: ServiceDeps, input: DecisionInput): Promise<DecisionResult> {
   const grant = await deps.store.get(input.grantId);
   if (!grant) throw new NotFound(`There is no request ${input.grantId}.`);
   if (grant.status !== "pending") throw alreadyDecided(grant);
+  const rule = ruleOf(deps, grant);
+  const decider = await deps.directory.person(input.deciderId);
+  assertMayDecide(rule, decider, grant.requesterId);
+  const now = deps.clock.now();
+  const detail = { deciderEmail: decider.email };
 
+  if (input.decision === "deny") {
+    const reason = input.reason?.replace(/\s+/g, " ").trim().slice(0, 500) || null;
+    const denied = await deps.store.transition(
+      grant.id,
+      "pending",
+      "denied",
+      { decidedBy: input.deciderId, decidedAt: now, endedAt: now, decisionReason: reason },
+      { action: "denied", actorId: input.deciderId, actorEmail: decider.email, detail: { ...detail, reason } },
+    );
+    if (!denied) throw alreadyDecided((await deps.store.get(grant.id)) ?? grant);
+    await refreshApprovalMessage(deps, denied);
+    await deps.notifier.tellRequester(denied);
+    return { grant: denied, approvals: 0, required: rule.approvalsRequired };
+  }
+
+  const outcome = await deps.store.approve(grant.id, input.deciderId, rule.approvalsRequired, { decidedBy: input.deciderId, decidedAt: now }, {
+    action: "approved",
+    actorId: input.deciderId,
+    actorEmail: decider.email,
+    detail,
+  });
+  switch (outcome.kind) {
+    case "not-pending":
+      throw alreadyDecided(outcome.grant ?? grant);
+    case "duplicate":
+      throw new Conflict(`You have already approved ${grant.id}; it needs ${rule.approvalsRequired - outcome.approvals} more approval(s) from other approvers.`);
+    case "counted":
+      await refreshApprovalMessage(deps, outcome.grant);
+      return { grant: outcome.grant, approvals: outcome.approvals, required: rule.approvalsRequired };
+    case "approved": {
+      await refreshApprovalMessage(deps, outcome.grant);
+      const provisioned = (await provisionGrant(deps, grant.id)) ?? outcome.grant;
+      return { grant: provisioned, approvals: outcome.approvals, required: rule.approvalsRequired };
+    }
+  }
+}
+
+export function ruleOf(deps: ServiceDeps, grant: Grant): Rule {
   const rule = findRule(deps.policy, grant.ruleName);
-  if (!rule) {
-    throw new PolicyDenied(`The rule "${grant.ruleName}" this request was made under is no longer in the policy.`);
-  }
-  const email = await deps.directory.emailOf(input.deciderId);
-  assertMayDecide(rule, { slackId: input.deciderId, email }, grant.requesterId);
-
-  const approved = input.decision === "approve";
-  const decided = await deps.store.transition(
-    grant.id,
-    "pending",
-    approved ? "approved" : "denied",
-    { decidedBy: input.deciderId, decidedAt: deps.clock.now(), ...(approved ? {} : { endedAt: deps.clock.now() }) },
-    { action: approved ? "approved" : "denied", actorId: input.deciderId, actorEmail: email, detail: { deciderEmail: email } },
-  );
-  if (!decided) {
-    const current = await deps.store.get(grant.id);
-    throw current ? alreadyDecided(current) : new NotFound(`There is no request ${input.grantId}.`);
-  }
-
-  await deps.notifier.updateApprovalRequest(decided);
-  if (!approved) {
-    await deps.notifier.tellRequester(decided);
-    return decided;
-  }
-  return (await provisionGrant(deps, decided.id)) ?? decided;
+  if (!rule) throw new PolicyDenied(`The rule "${grant.ruleName}" this request was made under is no longer in the policy.`);
+  return rule;
 }
 
 function alreadyDecided(grant: Grant): Conflict {
-  const outcome = grant.status === "denied" ? "denied" : grant.decidedBy ? "approved" : grant.status;
+  const outcome =
+    grant.status === "denied" || grant.status === "expired" || grant.status === "cancelled"
+      ? grant.status === "cancelled"
+        ? "withdrawn"
+        : grant.status
+      : grant.decidedBy
+        ? "approved"
+        : grant.status;
   return new Conflict(`Request ${grant.id} has already been ${outcome}; nothing was changed.`);
 }

@@ -1,6 +1,6 @@
 import type { Clock } from "../domain/clock.js";
 import type { Policy } from "../domain/policy.js";
-import type { AccessProvider, GrantStore, Logger, Notifier, OperationLog, UserDirectory } from "./ports.js";
+import type { AccessProvider, ExtensionStore, GrantStore, Logger, Notifier, OperationLog, UserDirectory } from "./ports.js";
 import type { WorkTracker } from "./work-tracker.js";
 
 export interface ServiceSettings {
@@ -12,6 +12,7 @@ export interface ServiceSettings {
 export interface ServiceDeps {
   readonly store: GrantStore;
   readonly operations: OperationLog;
+  readonly extensions: ExtensionStore;
   readonly provider: AccessProvider;
   readonly notifier: Notifier;
   readonly directory: UserDirectory;

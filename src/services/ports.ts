@@ -1,5 +1,8 @@
 // The narrow interfaces services depend on. Store, AWS and Slack each implement one of these.
 import type { AuditNote, AuditRecord } from "../domain/audit-event.js";
+import type { Extension, NewExtension } from "../domain/extension.js";
+import type { Person } from "../domain/people.js";
+import type { Approval, Rule } from "../domain/policy.js";
 import type { Grant, GrantChanges, GrantStatus, NewGrant } from "../domain/grant.js";
 
 export interface GrantStore {
@@ -29,9 +32,48 @@ export interface GrantStore {
   listExpired(now: number): Promise<Grant[]>;
   /** The earliest expiry among active grants, if any. */
   nextExpiry(): Promise<number | undefined>;
+  /**
+   * Records one distinct approval of a pending request and, once `required` distinct approvers
+   * have approved, moves it to approved with `changes` and `note` — one transaction.
+   */
+  approve(grantId: string, approverId: string, required: number, changes: GrantChanges, note: AuditNote): Promise<ApprovalOutcome>;
+  /** Adds `extraMs` to an active grant unless that takes it past `maxTotalMs` from activation; audited. */
+  extend(grantId: string, extraMs: number, maxTotalMs: number, note: AuditNote): Promise<Grant | undefined>;
+  /** The requester's grants in these statuses, newest first. */
+  listForRequester(requesterId: string, statuses: readonly GrantStatus[], limit: number): Promise<Grant[]>;
+  /** Break-glass grants nobody has acknowledged yet, oldest first. */
+  listUnreviewed(limit: number): Promise<Grant[]>;
+  /** Who has approved a request or extension so far. */
+  approversOf(subjectId: string): Promise<string[]>;
+  /** Records the expiry warning once (compare-and-set on "not yet warned"); false when already warned. */
+  markWarned(grantId: string, note: AuditNote): Promise<boolean>;
+  /** Records the after-the-fact review of break-glass access once; undefined when already reviewed. */
+  markReviewed(grantId: string, reviewerId: string, note: AuditNote): Promise<Grant | undefined>;
   /** Grants other than `excludeId` that hold (or are acquiring) this exact assignment. */
   listHolding(target: AssignmentTarget, excludeId: string): Promise<Grant[]>;
 }
+
+export type ApprovalOutcome =
+  | { readonly kind: "approved"; readonly grant: Grant; readonly approvals: number }
+  | { readonly kind: "counted"; readonly grant: Grant; readonly approvals: number }
+  | { readonly kind: "duplicate"; readonly grant: Grant; readonly approvals: number }
+  | { readonly kind: "not-pending"; readonly grant: Grant | undefined };
+
+export interface ExtensionStore {
+  /** Stores a pending extension and audits it on its grant, in one transaction. */
+  insert(extension: NewExtension, note: AuditNote): Promise<Extension>;
+  get(id: string): Promise<Extension | undefined>;
+  setMessage(id: string, channel: string, ts: string): Promise<void>;
+  /** Like GrantStore.approve, for an extension. */
+  approve(id: string, approverId: string, required: number, at: number, note: AuditNote): Promise<ExtensionOutcome>;
+  /** pending → denied or expired (compare-and-set), audited on the grant. */
+  close(id: string, status: "denied" | "expired", deciderId: string | null, at: number, note: AuditNote): Promise<Extension | undefined>;
+  listPending(): Promise<Extension[]>;
+}
+
+export type ExtensionOutcome =
+  | { readonly kind: "approved" | "counted" | "duplicate"; readonly extension: Extension; readonly approvals: number }
+  | { readonly kind: "not-pending"; readonly extension: Extension | undefined };
 
 export interface AuditOutbox {
   /** Oldest first: the audit channel receives records in the order they happened. */
@@ -104,16 +146,29 @@ export interface AccessProvider {
 /** Who a Slack user is, as far as policy and provisioning need. */
 export interface UserDirectory {
   emailOf(slackUserId: string): Promise<string | null>;
+  /** The person as policy sees them: Slack id, email, and the policy's user groups they belong to. */
+  person(slackUserId: string): Promise<Person>;
 }
 
 /** Messages to people. Implementations must not throw for delivery problems they can log instead. */
 export interface Notifier {
-  /** Posts the request with Approve/Deny to the approvers' channel; returns where it landed. */
-  postApprovalRequest(grant: Grant, approverChannel: string): Promise<{ channel: string; ts: string }>;
-  /** Replaces the approval message with the decision and its outcome. */
-  updateApprovalRequest(grant: Grant): Promise<void>;
+  /**
+   * Posts the request with Approve/Deny to the rule's approvers' channel (and, when the rule says
+   * so, to each approver directly); returns where the channel message landed.
+   */
+  postApprovalRequest(grant: Grant, rule: Rule): Promise<{ channel: string; ts: string }>;
+  /** Posts a notice of a request approved without approvers (auto-approval or break-glass). */
+  postApprovedNotice(grant: Grant, rule: Rule, path: Exclude<Approval, "approvers">): Promise<{ channel: string; ts: string }>;
+  /** Replaces the approval message with the decision, approvals so far and the outcome. */
+  updateApprovalRequest(grant: Grant, approvers?: readonly string[]): Promise<void>;
   /** Tells the requester what happened to their grant. */
   tellRequester(grant: Grant): Promise<void>;
+  /** Warns the requester the grant ends soon, with Extend and End now buttons. */
+  warnRequester(grant: Grant): Promise<void>;
+  /** Posts an extension request with Approve/Deny to the rule's approvers' channel. */
+  postExtensionRequest(extension: Extension, grant: Grant, rule: Rule): Promise<{ channel: string; ts: string }>;
+  /** Replaces the extension request message with its outcome, and tells the requester. */
+  extensionDecided(extension: Extension, grant: Grant, applied: boolean): Promise<void>;
 }
 
 /** Structured logging, satisfied by pino. */

@@ -5,6 +5,7 @@ import type { Grant } from "../domain/grant.js";
 import type { ServiceDeps } from "./deps.js";
 import type { AssignmentTarget } from "./ports.js";
 import { assignmentKey } from "./work-tracker.js";
+import { refreshApprovalMessage } from "./approval-message.js";
 
 function targetOf(grant: Grant, principalId: string): AssignmentTarget {
   return { accountId: grant.accountId, permissionSetName: grant.permissionSetName, principalId };
@@ -141,5 +142,5 @@ async function fail(deps: ServiceDeps, grant: Grant, reason: string): Promise<Gr
 }
 
 async function announce(deps: ServiceDeps, grant: Grant): Promise<void> {
-  await Promise.all([deps.notifier.tellRequester(grant), deps.notifier.updateApprovalRequest(grant)]);
+  await Promise.all([deps.notifier.tellRequester(grant), refreshApprovalMessage(deps, grant)]);
 }

@@ -1,12 +1,26 @@
-// A person asks for access: validate, apply policy, record, and put it in front of the approvers.
+// A person asks for access: validate, apply policy, record, and either put it in front of the
+// approvers or, when the rule approves by itself (auto-approval, break-glass), grant it at once.
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
 import { parseDuration } from "../domain/duration.js";
-import { InvalidInput } from "../domain/errors.js";
+import { InvalidInput, quoted } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
 import { newGrantId } from "../domain/ids.js";
 import { normalizeJustification } from "../domain/justification.js";
-import { findAccount, findPermissionSet, ruleForRequest } from "../domain/policy.js";
+import {
+  approvalPath,
+  assertDuration,
+  checkJustificationLength,
+  checkTicket,
+  findAccount,
+  findPermissionSet,
+  ruleFor,
+  type Account,
+  type Approval,
+  type Person,
+  type Rule,
+} from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
+import { provisionGrant } from "./provision.js";
 
 export interface AccessRequestInput {
   readonly requesterId: string;
@@ -15,55 +29,83 @@ export interface AccessRequestInput {
   readonly permissionSet: string;
   readonly duration: string;
   readonly justification: string;
+  readonly ticket?: string | null;
 }
 
 /**
- * Records a pending request and posts it for approval. Throws InvalidInput or PolicyDenied, with
- * nothing stored, when the request cannot be made. If the approvers cannot be reached the request
- * is stored as failed (and audited) and returned in that state.
+ * Records a request and starts it on its way. Throws InvalidInput or PolicyDenied, with nothing
+ * stored, when the request cannot be made. If the approvers cannot be reached the request is
+ * stored as failed (and audited) and returned in that state.
  */
 export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput): Promise<Grant> {
+  return submitRequest(deps, await validateRequest(deps, input));
+}
+
+export interface ValidRequest {
+  readonly input: AccessRequestInput;
+  readonly requester: Person;
+  readonly account: Account;
+  readonly permissionSet: string;
+  readonly durationMs: number;
+  readonly justification: string;
+  readonly ticket: string | null;
+  readonly rule: Rule;
+}
+
+/** Everything that can refuse a request, with nothing stored: a form can show the errors at once. */
+export async function validateRequest(deps: ServiceDeps, input: AccessRequestInput): Promise<ValidRequest> {
   const { policy } = deps;
   const account = findAccount(policy, input.account);
   if (!account) {
     const known = policy.accounts.map((a) => `${a.name} (${a.id})`).join(", ");
-    throw new InvalidInput(`There is no account "${input.account}" in the policy. Known accounts: ${known}.`);
+    throw new InvalidInput(`There is no account ${quoted(input.account)} in the policy. Known accounts: ${known}.`, "account");
   }
   const permissionSet = findPermissionSet(policy, input.permissionSet);
   if (!permissionSet) {
     throw new InvalidInput(
-      `There is no permission set "${input.permissionSet}" in the policy. Known permission sets: ${policy.permissionSets.join(", ")}.`,
+      `There is no permission set ${quoted(input.permissionSet)} in the policy. Known permission sets: ${policy.permissionSets.join(", ")}.`,
+      "permission_set",
     );
   }
   const durationMs = parseDuration(input.duration);
   const justification = normalizeJustification(input.justification);
-  const email = await deps.directory.emailOf(input.requesterId);
-  const rule = ruleForRequest(policy, {
-    requester: { slackId: input.requesterId, email },
-    accountId: account.id,
-    permissionSet,
-    durationMs,
-  });
+  const requester = await deps.directory.person(input.requesterId);
+  const rule = ruleFor(policy, requester, account.id, permissionSet);
+  assertDuration(rule, durationMs);
+  checkJustificationLength(rule, justification);
+  const ticket = checkTicket(rule, input.ticket);
+  return { input, requester, account, permissionSet, durationMs, justification, ticket, rule };
+}
+
+/** Stores a validated request and asks the approvers, or approves it at once when the rule says so. */
+export async function submitRequest(deps: ServiceDeps, valid: ValidRequest): Promise<Grant> {
+  const { input, requester, account, permissionSet, durationMs, justification, ticket, rule } = valid;
+  const path = approvalPath(rule, requester, deps.clock.now());
 
   const grant = await deps.store.insert(
     {
       id: newGrantId(),
       requesterId: input.requesterId,
       requesterTeamId: input.teamId,
-      requesterEmail: email,
+      requesterEmail: requester.email,
       accountId: account.id,
       permissionSetName: permissionSet,
       durationMs,
       justification,
+      ticket,
       ruleName: rule.name,
+      breakGlass: path === "break-glass",
       createdAt: deps.clock.now(),
     },
-    { action: "requested", actorId: input.requesterId, detail: { durationMs, justification, rule: rule.name, requesterEmail: email } },
+    { action: "requested", actorId: input.requesterId, detail: { ticket, approval: path } },
   );
+  return path === "approvers" ? askApprovers(deps, grant, rule) : approveAtOnce(deps, grant, rule, path);
+}
 
+async function askApprovers(deps: ServiceDeps, grant: Grant, rule: Rule): Promise<Grant> {
   let posted: { channel: string; ts: string };
   try {
-    posted = await deps.notifier.postApprovalRequest(grant, rule.approverChannel);
+    posted = await deps.notifier.postApprovalRequest(grant, rule);
   } catch (error) {
     const reason = `The request could not be posted to the approvers' channel: ${(error as Error).message}`;
     deps.logger.error({ grantId: grant.id, err: (error as Error).message }, "approval request not posted");
@@ -75,4 +117,31 @@ export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput
     return failed ?? grant;
   }
   return (await deps.store.amend(grant.id, "pending", { approvalChannel: posted.channel, approvalTs: posted.ts })) ?? grant;
+}
+
+/** Auto-approval and break-glass: approved by the system at once, announced, provisioned. */
+async function approveAtOnce(deps: ServiceDeps, grant: Grant, rule: Rule, path: Exclude<Approval, "approvers">): Promise<Grant> {
+  const approved = await deps.store.transition(
+    grant.id,
+    "pending",
+    "approved",
+    { decidedBy: SYSTEM_ACTOR, decidedAt: deps.clock.now() },
+    { action: "approved", actorId: SYSTEM_ACTOR, detail: { approvedBy: path } },
+  );
+  if (!approved) return (await deps.store.get(grant.id)) ?? grant;
+  if (path === "break-glass") {
+    await deps.store.note(grant.id, {
+      action: "break_glass",
+      actorId: grant.requesterId,
+      detail: { problem: "access granted without approval; to be reviewed" },
+    });
+  }
+  try {
+    const posted = await deps.notifier.postApprovedNotice(approved, rule, path);
+    await deps.store.amend(grant.id, "approved", { approvalChannel: posted.channel, approvalTs: posted.ts });
+  } catch (error) {
+    // The notice is for information; the audit trail already has the approval.
+    deps.logger.warn({ grantId: grant.id, err: (error as Error).message }, "approval notice not posted");
+  }
+  return (await provisionGrant(deps, grant.id)) ?? approved;
 }

@@ -5,9 +5,10 @@ import type { Grant } from "../domain/grant.js";
 import type { ServiceDeps } from "./deps.js";
 import type { AssignmentTarget } from "./ports.js";
 import { assignmentKey } from "./work-tracker.js";
+import { refreshApprovalMessage } from "./approval-message.js";
 
-/** Why a grant ends: its time ran out, its assignment vanished outside the bot (drift), or an admin ended it. */
-export type RevokeReason = "expired" | "drift" | "admin";
+/** Why a grant ends: its time ran out, its assignment vanished outside the bot (drift), an admin or its requester ended it. */
+export type RevokeReason = "expired" | "drift" | "admin" | "ended-early";
 
 /**
  * Moves an active grant to revoking and removes the assignment; resumes a grant already revoking.
@@ -130,7 +131,7 @@ async function finish(
   );
   if (revoked) {
     deps.work.succeeded(grant.id);
-    await Promise.all([deps.notifier.tellRequester(revoked), deps.notifier.updateApprovalRequest(revoked)]);
+    await Promise.all([deps.notifier.tellRequester(revoked), refreshApprovalMessage(deps, revoked)]);
   }
   return revoked;
 }

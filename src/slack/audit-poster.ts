@@ -1,39 +1,43 @@
-// Renders audit records for the audit channel.
-import type { WebClient } from "@slack/web-api";
+// The audit channel over the Slack Web API. It gets a Web API client of its own that rejects
+// rate-limited calls instead of pausing (the shared client pauses *every* call, DMs and approval
+// messages included, for the whole Retry-After) and does not retry (the feed schedules the retry
+// itself, so a job never sleeps inside the client).
+import type { WebClient, WebClientOptions } from "@slack/web-api";
+import { RetryLater, type AuditChannel } from "../audit/feed.js";
 import type { AuditRecord } from "../domain/audit-event.js";
-import { escapeMrkdwn, mention, slackDate } from "./escape.js";
+import { retryAfterMs, slackErrorCode } from "./api-errors.js";
+import { AUDIT_POST_LIMITS, auditMessage } from "./audit-text.js";
 
-const ICONS: Readonly<Record<AuditRecord["action"], string>> = {
-  requested: ":inbox_tray:",
-  approved: ":white_check_mark:",
-  denied: ":no_entry:",
-  provisioned: ":unlock:",
-  failed: ":x:",
-  revocation_started: ":hourglass_flowing_sand:",
-  revoked: ":lock:",
-  revocation_retry: ":warning:",
-  revocation_stuck: ":rotating_light:",
-  drift_detected: ":mag:",
-  orphan_removed: ":broom:",
-  unmanaged_assignment: ":eyes:",
-  unmanaged_removed: ":broom:",
-};
+export const AUDIT_CLIENT_OPTIONS = {
+  rejectRateLimitedCalls: true,
+  retryConfig: { retries: 0 },
+} as const satisfies WebClientOptions;
 
-export function auditText(record: AuditRecord): string {
-  const actor = record.actorId === "system" ? "jit-slack" : mention(record.actorId);
-  const details = Object.entries(record.detail)
-    .filter(([, value]) => value !== null && value !== "")
-    .map(([key, value]) => `${key}=${escapeMrkdwn(String(value))}`)
-    .join(" · ");
-  return (
-    `${ICONS[record.action]} *${record.action}* ${record.grantId ? `${record.grantId} · ` : ""}${escapeMrkdwn(record.permissionSet)} on ${record.accountId}` +
-    ` · by ${actor} · ${slackDate(record.at)} · #${record.seq}` +
-    (details ? `\n${details}` : "")
-  );
-}
+export class SlackAuditChannel implements AuditChannel {
+  readonly maxRecordsPerPost = AUDIT_POST_LIMITS.records;
 
-export function auditChannelPoster(client: WebClient, channel: string): (record: AuditRecord) => Promise<void> {
-  return async (record) => {
-    await client.chat.postMessage({ channel, text: auditText(record), unfurl_links: false, unfurl_media: false });
-  };
+  constructor(
+    /** Built with AUDIT_CLIENT_OPTIONS. */
+    private readonly client: WebClient,
+    private readonly channel: string,
+    private readonly accounts: readonly { id: string; name: string }[],
+  ) {}
+
+  async post(records: readonly AuditRecord[]): Promise<number> {
+    const message = auditMessage(records, this.accounts);
+    try {
+      await this.client.chat.postMessage({
+        channel: this.channel,
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+    } catch (error) {
+      const wait = retryAfterMs(error);
+      if (wait !== undefined) throw new RetryLater(wait, `chat.postMessage was rate limited for ${wait} ms`);
+      throw new Error(`chat.postMessage failed: ${slackErrorCode(error)}`, { cause: error });
+    }
+    return message.count;
+  }
 }

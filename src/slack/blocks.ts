@@ -2,11 +2,14 @@
 import type { KnownBlock } from "@slack/types";
 import { formatDuration } from "../domain/duration.js";
 import type { Grant } from "../domain/grant.js";
-import type { Account } from "../domain/policy.js";
+import { describeRef } from "../domain/people.js";
+import type { Account, Rule } from "../domain/policy.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
+import { escapedExcerpt } from "./views/parts.js";
 
 export const ACTION_APPROVE = "jit_approve";
 export const ACTION_DENY = "jit_deny";
+export const ACTION_REVIEW = "jit_review_ack";
 
 export interface Message {
   readonly text: string;
@@ -18,7 +21,7 @@ function accountLabel(grant: Grant, accounts: readonly Account[]): string {
   return account ? `${escapeMrkdwn(account.name)} (${grant.accountId})` : grant.accountId;
 }
 
-function summary(grant: Grant, accounts: readonly Account[]): string {
+export function summary(grant: Grant, accounts: readonly Account[]): string {
   return `${escapeMrkdwn(grant.permissionSetName)} on ${accountLabel(grant, accounts)} for ${formatDuration(grant.durationMs)}`;
 }
 
@@ -34,11 +37,32 @@ function requestBlocks(grant: Grant, accounts: readonly Account[]): KnownBlock[]
         { type: "mrkdwn", text: `*Duration*\n${formatDuration(grant.durationMs)}` },
       ],
     },
-    { type: "section", text: { type: "mrkdwn", text: `*Justification*\n${escapeMrkdwn(grant.justification)}` } },
+    {
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        // Escaping can quadruple the length (< → &lt;); stay under a section's 3000 characters.
+        text: `*Justification*\n${escapedExcerpt(grant.justification, 2500)}` + (grant.ticket ? `\n*Ticket* ${escapedExcerpt(grant.ticket, 200)}` : ""),
+      },
+    },
   ];
 }
 
-export function approvalRequestMessage(grant: Grant, accounts: readonly Account[]): Message {
+/** Why these people are asked: the rule, its approvers, the quorum and who has approved so far. */
+function approvalReason(grant: Grant, rule: Rule | undefined, approvers: readonly string[]): string {
+  const who = rule ? rule.approvers.map(describeRef).map(escapeApproverRef).join(", ") : "the rule's approvers";
+  const required = rule?.approvalsRequired ?? 1;
+  const quorum = required > 1 ? ` · needs ${required} distinct approvals` : "";
+  const progress = approvers.length > 0 ? ` · approved so far by ${approvers.map(mention).join(", ")} (${approvers.length} of ${required})` : "";
+  return `Requested ${slackDate(grant.createdAt)} under rule "${escapeMrkdwn(grant.ruleName)}": approvers ${who}${quorum}${progress}`;
+}
+
+// Mentions and group mentions from the policy are meant to render; emails are shown as text.
+function escapeApproverRef(ref: string): string {
+  return ref.startsWith("<@") || ref.startsWith("<!subteam^") ? ref : escapeMrkdwn(ref);
+}
+
+export function approvalRequestMessage(grant: Grant, accounts: readonly Account[], rule?: Rule, approvers: readonly string[] = []): Message {
   return {
     text: `${mention(grant.requesterId)} requests ${summary(grant, accounts)}`,
     blocks: [
@@ -51,9 +75,15 @@ export function approvalRequestMessage(grant: Grant, accounts: readonly Account[
           { type: "button", action_id: ACTION_DENY, style: "danger", value: grant.id, text: { type: "plain_text", text: "Deny" } },
         ],
       },
-      { type: "context", elements: [{ type: "mrkdwn", text: `Requested ${slackDate(grant.createdAt)} under rule "${escapeMrkdwn(grant.ruleName)}"` }] },
+      { type: "context", elements: [{ type: "mrkdwn", text: approvalReason(grant, rule, approvers) }] },
     ],
   };
+}
+
+/** "Approved by <@U…> <date>", or how it was approved when no approver decided. */
+function approvedLine(grant: Grant, decided: string): string {
+  if (grant.decidedBy === "system") return grant.breakGlass ? "Break-glass: granted at once" : "Approved automatically by the rule";
+  return `Approved${decided}`;
 }
 
 /** One line saying where the grant stands now, for the approvers' message. */
@@ -70,24 +100,45 @@ export function outcomeLine(grant: Grant): string {
       return `:leftwards_arrow_with_hook: Withdrawn by the requester ${slackDate(grant.endedAt ?? 0)}`;
     case "approved":
     case "provisioning":
-      return `:white_check_mark: Approved${decided} · :gear: granting access in AWS…`;
+      return `:white_check_mark: ${approvedLine(grant, decided)} · :gear: granting access in AWS…`;
     case "active":
-      return `:white_check_mark: Approved${decided} · :unlock: active until ${slackDate(grant.expiresAt ?? 0)}`;
+      return `:white_check_mark: ${approvedLine(grant, decided)} · :unlock: active until ${slackDate(grant.expiresAt ?? 0)}`;
     case "failed":
       return `:x: Failed: ${escapeMrkdwn(grant.failureReason ?? "unknown reason")}${decided ? ` (approved${decided})` : ""}`;
     case "revoking":
-      return `:white_check_mark: Approved${decided} · :lock: removing access…`;
+      return `:white_check_mark: ${approvedLine(grant, decided)} · :lock: removing access…`;
     case "revoked":
-      return `:white_check_mark: Approved${decided} · :lock: ended ${slackDate(grant.endedAt ?? 0)}`;
+      return `:white_check_mark: ${approvedLine(grant, decided)} · :lock: ended ${slackDate(grant.endedAt ?? 0)}`;
   }
 }
 
-export function decidedRequestMessage(grant: Grant, accounts: readonly Account[]): Message {
+export function decidedRequestMessage(grant: Grant, accounts: readonly Account[], approvers: readonly string[] = []): Message {
   const outcome = outcomeLine(grant);
+  const approvedBy = approvers.length > 1 ? `\nApprovals: ${approvers.map(mention).join(", ")}` : "";
   return {
     text: `${grant.id}: ${summary(grant, accounts)} — ${outcome}`,
-    blocks: [...requestBlocks(grant, accounts), { type: "section", text: { type: "mrkdwn", text: outcome } }],
+    blocks: [
+      ...requestBlocks(grant, accounts),
+      { type: "section", text: { type: "mrkdwn", text: outcome + approvedBy } },
+      ...reviewBlocks(grant),
+    ],
   };
+}
+
+/** Break-glass access: an Acknowledge button until someone has reviewed it, then who did. */
+function reviewBlocks(grant: Grant): KnownBlock[] {
+  if (!grant.breakGlass) return [];
+  if (grant.reviewedBy && grant.reviewedAt) {
+    return [{ type: "context", elements: [{ type: "mrkdwn", text: `:eyes: Break-glass access reviewed by ${mention(grant.reviewedBy)} ${slackDate(grant.reviewedAt)}` }] }];
+  }
+  return [
+    { type: "section", text: { type: "mrkdwn", text: ":rotating_light: *Break-glass access, granted without approval.* An approver must review it." } },
+    {
+      type: "actions",
+      block_id: "jit_review",
+      elements: [{ type: "button", action_id: ACTION_REVIEW, value: grant.id, text: { type: "plain_text", text: "Acknowledge" } }],
+    },
+  ];
 }
 
 /** The direct message a requester gets about their grant, or undefined when there is nothing to say. */
@@ -95,7 +146,14 @@ export function requesterUpdate(grant: Grant, accounts: readonly Account[], port
   const what = `${summary(grant, accounts)} (${grant.id})`;
   switch (grant.status) {
     case "denied":
-      return `:no_entry: Your request for ${what} was denied by ${mention(grant.decidedBy ?? "an approver")}.`;
+      return (
+        `:no_entry: Your request for ${what} was denied by ${mention(grant.decidedBy ?? "an approver")}` +
+        (grant.decisionReason ? `: ${escapeMrkdwn(grant.decisionReason)}` : ".")
+      );
+    case "expired":
+      return `:hourglass: Your request for ${what} expired: nobody decided in time. Ask again if you still need it.`;
+    case "cancelled":
+      return `:leftwards_arrow_with_hook: Your request for ${what} was withdrawn by a jit-slack admin.`;
     case "active": {
       const kept = grant.keepsAssignment
         ? "\nYou already had this access outside jit-slack; it stays after this grant ends."
@@ -112,8 +170,14 @@ export function requesterUpdate(grant: Grant, accounts: readonly Account[], port
 }
 
 export function requestConfirmation(grant: Grant, accounts: readonly Account[]): string {
-  if (grant.status === "failed") {
-    return `:x: Request ${grant.id} was recorded but failed: ${escapeMrkdwn(grant.failureReason ?? "unknown reason")}`;
+  switch (grant.status) {
+    case "failed":
+      return `:x: Request ${grant.id} was recorded but failed: ${escapeMrkdwn(grant.failureReason ?? "unknown reason")}`;
+    case "pending":
+      return `:inbox_tray: Request ${grant.id} for ${summary(grant, accounts)} was sent to the approvers. You will get a message when it is decided.`;
+    default:
+      return grant.breakGlass
+        ? `:rotating_light: Request ${grant.id} for ${summary(grant, accounts)} was granted at once as break-glass access; it is posted to the approvers for review.`
+        : `:white_check_mark: Request ${grant.id} for ${summary(grant, accounts)} was approved automatically by its rule (status: ${grant.status}).`;
   }
-  return `:inbox_tray: Request ${grant.id} for ${summary(grant, accounts)} was sent to the approvers. You will get a message when it is decided.`;
 }

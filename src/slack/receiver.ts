@@ -1,14 +1,17 @@
-// The HTTP front door: Slack's requests go to Bolt's own HTTPReceiver after a check Bolt does not
-// make (a timestamp too far in the future), and a few plain routes (health, metrics) are served
-// next to them on the same port.
+// The HTTP front door: Slack's requests go to Bolt's own HTTPReceiver after checks Bolt does not
+// make (a timestamp too far in the future, a signed body of a shape Bolt would crash on), and a few
+// plain routes (health, metrics) are served next to them on the same port.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { HTTPReceiver, type App, type Receiver } from "@slack/bolt";
+import { HTTPReceiver, isValidSlackRequest, type App, type Receiver } from "@slack/bolt";
 import type { Logger as SlackLogger } from "@slack/logger";
 import type { Logger } from "../services/ports.js";
+import { parseSlackBody, payloadProblem } from "./payload-shape.js";
 
 export const SLACK_PATH = "/slack/events";
 /** Slack's replay window. Bolt enforces it for old timestamps only; we enforce it both ways. */
 const WINDOW_SECONDS = 5 * 60;
+/** Bolt's own default body limit. */
+const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 
 export interface Route {
   readonly path: string;
@@ -73,13 +76,77 @@ export class GuardedHttpReceiver implements Receiver {
       res.writeHead(401).end();
       return;
     }
-    this.inner.requestListener(req, res);
+    if (path === SLACK_PATH && req.method === "POST") {
+      void this.screen(req, res).then((wellFormed) => wellFormed && this.inner.requestListener(req, res));
+      return;
+    }
+    // Bolt handles nothing else: it throws for any other path or method, which its own server
+    // catches but which would crash ours.
+    res.writeHead(404).end();
   }
 
+  /** `Infinity` is past Bolt's staleness check too, so it counts as the future. */
   private fromTheFuture(req: IncomingMessage): boolean {
     const header = req.headers["x-slack-request-timestamp"];
     const timestamp = Number(Array.isArray(header) ? header[0] : header);
     const now = Math.floor((this.options.now ?? Date.now)() / 1000);
-    return Number.isFinite(timestamp) && timestamp > now + WINDOW_SECONDS;
+    return timestamp > now + WINDOW_SECONDS;
   }
+
+  /**
+   * Reads the body (Bolt then uses it as read) and answers 400 to a correctly signed body Bolt
+   * could not handle; anything unsigned goes on to Bolt, which refuses it with 401.
+   */
+  private async screen(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    let raw: Buffer;
+    try {
+      raw = await readBody(req);
+    } catch (error) {
+      const tooLarge = error instanceof BodyTooLarge;
+      if (!res.headersSent) res.writeHead(tooLarge ? 413 : 400).end();
+      if (tooLarge) this.options.logger.warn({ limit: BODY_LIMIT_BYTES }, "refused a Slack request body over the size limit");
+      return false;
+    }
+    Object.assign(req, { rawBody: raw });
+    const text = raw.toString();
+    const parsed = parseSlackBody(text, req.headers["content-type"]);
+    const problem = "problem" in parsed ? parsed.problem : payloadProblem(parsed.body);
+    if (problem === undefined || !this.signedBySlack(req, text)) return true;
+    this.options.logger.warn({ problem }, "refused a signed Slack request of an unexpected shape");
+    res.writeHead(400).end();
+    return false;
+  }
+
+  private signedBySlack(req: IncomingMessage, body: string): boolean {
+    const { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp } = req.headers;
+    if (typeof signature !== "string" || typeof timestamp !== "string") return false;
+    return isValidSlackRequest({
+      signingSecret: this.options.signingSecret,
+      body,
+      headers: { "x-slack-signature": signature, "x-slack-request-timestamp": Number(timestamp) },
+      nowMilliseconds: (this.options.now ?? Date.now)(),
+    });
+  }
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > BODY_LIMIT_BYTES) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+    req.once("aborted", () => reject(new Error("request aborted")));
+  });
 }

@@ -3,7 +3,7 @@ import { auditDetail, unattachedDetail } from "../audit/detail.js";
 import type { AuditNote, AuditRecord } from "../domain/audit-event.js";
 import type { Clock } from "../domain/clock.js";
 import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../domain/grant.js";
-import type { AssignmentTarget, AuditOutbox, GrantStore } from "../services/ports.js";
+import type { ApprovalOutcome, AssignmentTarget, AuditOutbox, GrantStore } from "../services/ports.js";
 import { SqliteAuditLog } from "./audit-log.js";
 import { AUDIT_COLUMNS, recordFromRow, type AuditRow } from "./audit-rows.js";
 import type { SqliteDatabase } from "./database.js";
@@ -84,6 +84,112 @@ export class SqliteStore implements GrantStore, AuditOutbox {
         }),
       )
       .immediate();
+  }
+
+  async approve(grantId: string, approverId: string, required: number, changes: GrantChanges, note: AuditNote): Promise<ApprovalOutcome> {
+    return this.db
+      .transaction((): ApprovalOutcome => {
+        const grant = this.selectGrant.get(grantId);
+        if (grant?.status !== "pending") return { kind: "not-pending", grant: grant && grantFromRow(grant) };
+        const counted = this.recordApproval(grantId, approverId);
+        const approvals = this.countApprovals(grantId);
+        if (!counted) return { kind: "duplicate", grant: grantFromRow(grant), approvals };
+        if (approvals < required) {
+          const pending = grantFromRow(grant);
+          this.appendAudit(pending, { ...note, action: "approval_recorded", detail: { ...note.detail, approvals, required } });
+          return { kind: "counted", grant: pending, approvals };
+        }
+        const approved = this.compareAndSet(grantId, "pending", "approved", changes);
+        if (!approved) throw new Error(`grant ${grantId} changed inside a transaction`);
+        this.appendAudit(approved, { ...note, detail: { ...note.detail, approvals, required } });
+        return { kind: "approved", grant: approved, approvals };
+      })
+      .immediate();
+  }
+
+  async extend(grantId: string, extraMs: number, maxTotalMs: number, note: AuditNote): Promise<Grant | undefined> {
+    return this.db
+      .transaction(() => {
+        const { changes } = this.db
+          .prepare(
+            `UPDATE grants SET expires_at = expires_at + @extraMs, warned_at = NULL, updated_at = @now
+             WHERE id = @grantId AND status = 'active' AND expires_at + @extraMs - activated_at <= @maxTotalMs`,
+          )
+          .run({ grantId, extraMs, maxTotalMs, now: this.clock.now() });
+        if (changes !== 1) return undefined;
+        const extended = this.mustGet(grantId);
+        this.appendAudit(extended, note);
+        return extended;
+      })
+      .immediate();
+  }
+
+  async listForRequester(requesterId: string, statuses: readonly GrantStatus[], limit: number): Promise<Grant[]> {
+    const placeholders = statuses.map(() => "?").join(", ");
+    return this.db
+      .prepare<unknown[], GrantRow>(
+        `SELECT * FROM grants WHERE requester_id = ? AND status IN (${placeholders}) ORDER BY created_at DESC LIMIT ?`,
+      )
+      .all(requesterId, ...statuses, limit)
+      .map(grantFromRow);
+  }
+
+  async listUnreviewed(limit: number): Promise<Grant[]> {
+    return this.db
+      .prepare<[number], GrantRow>("SELECT * FROM grants WHERE break_glass = 1 AND reviewed_at IS NULL ORDER BY created_at LIMIT ?")
+      .all(limit)
+      .map(grantFromRow);
+  }
+
+  async approversOf(subjectId: string): Promise<string[]> {
+    return this.db
+      .prepare<[string], { approver_id: string }>("SELECT approver_id FROM approvals WHERE subject_id = ? ORDER BY at, approver_id")
+      .all(subjectId)
+      .map((row) => row.approver_id);
+  }
+
+  async markWarned(grantId: string, note: AuditNote): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const { changes } = this.db
+          .prepare("UPDATE grants SET warned_at = ?, updated_at = ? WHERE id = ? AND status = 'active' AND warned_at IS NULL")
+          .run(this.clock.now(), this.clock.now(), grantId);
+        if (changes === 1) this.appendAudit(this.mustGet(grantId), note);
+        return changes === 1;
+      })
+      .immediate();
+  }
+
+  async markReviewed(grantId: string, reviewerId: string, note: AuditNote): Promise<Grant | undefined> {
+    return this.db
+      .transaction(() => {
+        const { changes } = this.db
+          .prepare("UPDATE grants SET reviewed_by = ?, reviewed_at = ?, updated_at = ? WHERE id = ? AND break_glass = 1 AND reviewed_at IS NULL")
+          .run(reviewerId, this.clock.now(), this.clock.now(), grantId);
+        if (changes !== 1) return undefined;
+        const reviewed = this.mustGet(grantId);
+        this.appendAudit(reviewed, note);
+        return reviewed;
+      })
+      .immediate();
+  }
+
+  /** For the sibling stores (extensions): an audit record on a grant inside their own transaction. */
+  appendNote(grantId: string, note: AuditNote): void {
+    this.appendAudit(this.mustGet(grantId), note);
+  }
+
+  /** True when this approver had not approved the subject before. */
+  recordApproval(subjectId: string, approverId: string): boolean {
+    return (
+      this.db
+        .prepare("INSERT OR IGNORE INTO approvals (subject_id, approver_id, at) VALUES (?, ?, ?)")
+        .run(subjectId, approverId, this.clock.now()).changes === 1
+    );
+  }
+
+  countApprovals(subjectId: string): number {
+    return (this.db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM approvals WHERE subject_id = ?").get(subjectId)?.n ?? 0);
   }
 
   async listByStatus(statuses: readonly GrantStatus[]): Promise<Grant[]> {

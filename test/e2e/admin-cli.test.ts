@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { auditRows, click, request, waitForDm } from "../support/flows.js";
+import { auditRows, click, deny, request, waitForDm } from "../support/flows.js";
 import { startTestBot } from "../support/in-process-bot.js";
 import { DEFAULT_POLICY, people, PROD, SANDBOX, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
 
@@ -65,7 +65,7 @@ describe("jit-admin", () => {
       await waitForDm(world, people.alice.slackId, /Access granted/);
       active = first.grantId;
       const second = await request(bot, world, people.alice.slackId, "sandbox ReadOnlyAccess 30m look at logs");
-      await click(bot, people.bob.slackId, "jit_deny", second);
+      await deny(bot, world, people.bob.slackId, second);
       await waitForDm(world, people.alice.slackId, /denied/);
       denied = second.grantId;
     } finally {

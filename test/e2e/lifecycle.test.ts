@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { messageText } from "../fakes/fake-slack.js";
 import { findButtons } from "../fakes/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
-import { auditRows, click, dmsTo, request, waitForDm } from "../support/flows.js";
+import { auditRows, click, deny, dmsTo, postedAction, postedAuditRecords, request, waitForDm } from "../support/flows.js";
 import { APPROVALS, AUDIT, people, PORTAL, PROD, type World } from "../support/world.js";
 
 const HOUR = 3_600_000;
@@ -69,22 +69,20 @@ describe("grant lifecycle", () => {
     const actions = auditRows(world, requested.grantId).map((row) => row.action);
     assert.deepEqual(actions, ["requested", "approved", "provisioned", "revocation_started", "revoked"]);
     const feed = await world.slack.waitFor(() => {
-      const posts = world.slack.messagesIn(AUDIT).map(messageText).filter((t) => t.includes(requested.grantId));
-      return posts.length === 5 && posts;
-    }, 8000, "five audit posts");
-    assert.deepEqual(
-      feed.map((post) => /\*(\w+)\*/.exec(post)?.[1]),
-      ["requested", "approved", "provisioned", "revocation_started", "revoked"],
-    );
+      const posted = postedAuditRecords(world).filter((record) => record.text.includes(requested.grantId));
+      return posted.length === 5 && posted;
+    }, 8000, "five audit records in the audit channel");
+    assert.deepEqual(feed.map(postedAction), ["requested", "approved", "provisioned", "revocation_started", "revoked"]);
   });
 
-  it("denies: records the decision, updates the message, tells the requester, touches no AWS", async () => {
+  it("denies with a reason: records the decision, updates the message, tells the requester, touches no AWS", async () => {
     const requested = await request(bot, world, people.alice.slackId, "sandbox ReadOnlyAccess 30m look at logs");
-    await click(bot, people.bob.slackId, "jit_deny", requested);
+    await deny(bot, world, people.bob.slackId, requested, "use the <!channel> read-only role");
     const dm = await waitForDm(world, people.alice.slackId, /denied/);
-    assert.match(dm, /<@U0BOB>/);
+    assert.match(dm, /<@U0BOB>: use the &lt;!channel&gt; read-only role/);
     const message = world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`);
     assert.match(messageText(message), /Denied by <@U0BOB>/);
+    assert.equal((await bot.bot.deps.store.get(requested.grantId))?.decisionReason, "use the <!channel> read-only role");
     assert.deepEqual(findButtons(message?.blocks), []);
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "denied");
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 0);
@@ -137,9 +135,16 @@ describe("grant lifecycle", () => {
     const requested = await request(bot, world, people.alice.slackId, "prod AdministratorAccess 1h race");
     await Promise.all([
       click(bot, people.bob.slackId, "jit_approve", requested),
-      click(bot, people.dave.slackId, "jit_deny", requested),
+      deny(bot, world, people.dave.slackId, requested),
     ]);
-    await world.slack.waitFor(() => world.slack.responses.some((r) => /already been/.test(messageText(r.body))), 5000, "the loser's reply");
+    // The loser hears back on the button's response_url (Approve) or, after the modal closed, by DM (Deny).
+    await world.slack.waitFor(
+      () =>
+        world.slack.responses.some((r) => /already been/.test(messageText(r.body))) ||
+        dmsTo(world, people.dave.slackId).some((m) => /already been/.test(messageText(m))),
+      5000,
+      "the loser's reply",
+    );
     const rows = auditRows(world, requested.grantId).map((r) => r.action);
     assert.equal(rows.filter((a) => a === "approved" || a === "denied").length, 1);
     const final = await bot.bot.deps.store.get(requested.grantId);
@@ -173,10 +178,12 @@ describe("grant lifecycle", () => {
 
   it("escapes user text so a justification pings nobody", async () => {
     const requested = await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h <!channel> <@U0BOB> <https://evil.example|click> & more");
-    const text = messageText(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`));
+    const message = world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`);
+    const text = messageText(message);
     assert.ok(text.includes("&lt;!channel&gt; &lt;@U0BOB&gt; &lt;https://evil.example|click&gt; &amp; more"));
     assert.ok(!text.includes("<!channel>"));
-    assert.ok(!text.includes("<@U0BOB>"));
+    const justification = messageText({ blocks: (message?.blocks ?? []).filter((b) => JSON.stringify(b).includes("Justification")) });
+    assert.ok(!justification.includes("<@U0BOB>"), "the mention typed by the requester stays text");
     const audit = await world.slack.waitFor(() => world.slack.messagesIn(AUDIT).map(messageText).find((t) => t.includes(requested.grantId)));
     assert.ok(!audit.includes("<!channel>"));
   });

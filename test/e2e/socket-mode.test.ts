@@ -55,15 +55,16 @@ describe("Socket Mode", () => {
     assert.equal(world.slack.socketConnections(), 1);
     assert.equal(running.bot.bot.port, undefined);
     const started = running.bot.logger.lines.find((line) => line.message === "jit-slack is running");
-    assert.deepEqual(started?.context, { port: undefined, socketMode: true });
+    assert.deepEqual(started?.context, { port: undefined, socketMode: true, healthPort: running.bot.bot.healthPort });
+    assert.equal(typeof running.bot.bot.healthPort, "number", "health, readiness and metrics get a port of their own");
   });
 
-  it("answers /jit help in the ack itself", async () => {
+  it("acks /jit help at once and answers on the response_url", async () => {
     const sent = await running.slack.command(people.alice.slackId, "help");
-    const payload = sent.ack.payload as { response_type?: unknown; text?: unknown };
-    assert.equal(payload.response_type, "ephemeral");
-    assert.match(String(payload.text), /gives you AWS access for a limited time/);
-    assert.deepEqual(sent.responses(), []);
+    assert.deepEqual(sent.ack.payload, {}, "a bare ack(): the help needs the caller's eligibility first");
+    const reply = await sent.waitForResponse();
+    assert.equal(reply.body.response_type, "ephemeral");
+    assert.match(messageText(reply.body), /prod/);
   });
 
   it("acks a request envelope, confirms on the response_url and asks the approvers", async () => {

@@ -14,7 +14,10 @@ export interface ChildBot {
   readonly process: ChildProcess;
   readonly driver: SlackDriver;
   readonly port: number;
+  /** Where /healthz, /readyz and /metrics are served. */
+  readonly healthPort: number;
   stdout(): string;
+  stderr(): string;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -47,14 +50,14 @@ export async function startChildBot(world: World, env: Record<string, string> = 
   let err = "";
   child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
+  const ports = await new Promise<{ port: number; healthPort: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`bot did not start in 20s:\n${out}\n${err}`)), 20_000);
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       const running = out.split("\n").find((line) => line.includes('"jit-slack is running"'));
       if (running) {
         clearTimeout(timer);
-        resolve((JSON.parse(running) as { port: number }).port);
+        resolve(JSON.parse(running) as { port: number; healthPort: number });
       }
     });
     void exited.then((code) => {
@@ -64,9 +67,11 @@ export async function startChildBot(world: World, env: Record<string, string> = 
   });
   return {
     process: child,
-    port,
-    driver: new SlackDriver({ url: `http://127.0.0.1:${port}/slack/events`, secret: SIGNING_SECRET, fake: world.slack }),
+    port: ports.port,
+    healthPort: ports.healthPort,
+    driver: new SlackDriver({ url: `http://127.0.0.1:${ports.port}/slack/events`, secret: SIGNING_SECRET, fake: world.slack }),
     stdout: () => out,
+    stderr: () => err,
     kill: async (signal = "SIGKILL") => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

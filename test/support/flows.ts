@@ -3,14 +3,14 @@ import assert from "node:assert/strict";
 import Database from "better-sqlite3";
 import { messageText, type FakeMessage } from "../fakes/fake-slack.js";
 import type { GrantStatus } from "../../src/domain/grant.js";
-import type { SlackDriver } from "../fakes/slack-requests.js";
+import { input, type SlackDriver } from "../fakes/slack-requests.js";
 import type { TestBot } from "./in-process-bot.js";
 
 /** Anything that can deliver signed requests to a running bot. */
 export interface Drives {
   readonly driver: SlackDriver;
 }
-import { APPROVALS, type World } from "./world.js";
+import { APPROVALS, AUDIT, type World } from "./world.js";
 
 export interface Requested {
   readonly grantId: string;
@@ -51,6 +51,30 @@ export async function click(
     status: delivery.response.status,
     reply: async () => messageText((await delivery.waitForResponse()).body),
   };
+}
+
+/** One audit record as posted to the audit channel: its sequence number and its text. */
+export interface PostedAuditRecord {
+  readonly seq: number;
+  readonly text: string;
+  /** The chat.postMessage that carried it. */
+  readonly ts: string;
+}
+
+/** Every audit record in the audit channel, in the order posted (several may share one message). */
+export function postedAuditRecords(world: World): PostedAuditRecord[] {
+  return world.slack.messagesIn(AUDIT).flatMap((message) =>
+    (message.blocks ?? []).flatMap((block) => {
+      const { block_id: blockId, text } = block as { block_id?: string; text?: { text?: string } };
+      const seq = /^audit-(\d+)$/.exec(blockId ?? "")?.[1];
+      return seq ? [{ seq: Number(seq), text: text?.text ?? "", ts: message.ts }] : [];
+    }),
+  );
+}
+
+/** The action of a posted audit record (its first bold word). */
+export function postedAction(record: PostedAuditRecord): string | undefined {
+  return /\*(\w+)\*/.exec(record.text)?.[1];
 }
 
 export function dmsTo(world: World, userId: string): FakeMessage[] {
@@ -109,4 +133,17 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 /** Waits until the grant reaches `status`. */
 export async function statusBecomes(bot: TestBot, grantId: string, status: GrantStatus): Promise<void> {
   await eventually(async () => (await bot.bot.deps.store.get(grantId))?.status === status, 8000, `${grantId} to become ${status}`);
+}
+
+/** Deny as an approver does: click Deny, then submit the reason modal (reason optional). */
+export async function deny(bot: Drives, world: World, userId: string, requested: Requested, reason = ""): Promise<void> {
+  const opensBefore = world.slack.callsOf("views.open").length;
+  const clicked = await bot.driver.click(userId, "jit_deny", requested.grantId, requested.message, { unchecked: true });
+  if (clicked.response.status !== 200) throw new Error(`Deny click answered HTTP ${clicked.response.status}`);
+  const modal = await world.slack.waitFor(
+    () => world.slack.callsOf("views.open").length > opensBefore && world.slack.lastView({ callbackId: "jit_deny_reason", userId }),
+    5000,
+    "the deny reason modal",
+  );
+  await bot.driver.submitView(userId, modal.id, { reason: { reason: input.text(reason) } });
 }

@@ -1,10 +1,11 @@
-// The audit feed: in order, at least once, never skipping a record.
+// The audit feed: in order, at least once, never skipping a record; one post per run, paced, and
+// retried when the channel says when (Retry-After) or after a backoff when a post fails.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { AuditFeed } from "../../src/audit/feed.js";
+import { AuditFeed, RetryLater, type AuditChannel, type AuditOutbox } from "../../src/audit/feed.js";
 import type { AuditRecord } from "../../src/domain/audit-event.js";
-import type { AuditOutbox, Logger } from "../../src/services/ports.js";
+import type { Logger } from "../../src/services/ports.js";
 
 class MemoryOutbox implements AuditOutbox {
   private readonly records: AuditRecord[] = [];
@@ -17,12 +18,12 @@ class MemoryOutbox implements AuditOutbox {
       this.records.push({
         seq,
         at: 1_700_000_000_000 + seq,
-        action: "requested",
-        actorId: "U0ALICE",
+        action: "revoked",
+        actorId: "system",
         grantId: `jit-${seq}`,
         accountId: "111122223333",
         permissionSet: "AdministratorAccess",
-        detail: { status: "pending" },
+        detail: { status: "revoked" },
       });
     }
   }
@@ -32,9 +33,9 @@ class MemoryOutbox implements AuditOutbox {
     return this.records.filter((record) => !this.delivered.has(record.seq)).slice(0, limit);
   }
 
-  async markDelivered(seq: number): Promise<void> {
-    this.calls.push(`mark ${seq}`);
-    this.delivered.add(seq);
+  async markDeliveredThrough(seq: number): Promise<void> {
+    this.calls.push(`mark through ${seq}`);
+    for (const record of this.records) if (record.seq <= seq) this.delivered.add(record.seq);
   }
 }
 
@@ -48,95 +49,140 @@ class RecordingLogger implements Logger {
   error(): void {}
 }
 
-/** A post function that records what it was given and can be told to fail on particular records. */
-function poster(outbox: MemoryOutbox) {
-  const posted: number[] = [];
-  const failing = new Set<number>();
-  const post = async (record: AuditRecord) => {
-    outbox.calls.push(`post ${record.seq}`);
-    if (failing.has(record.seq)) throw new Error("channel_not_found");
-    posted.push(record.seq);
-  };
-  return { post, posted, failing };
+/** A channel that takes up to `perPost` records a post, records what it got, and fails when told to. */
+class FakeChannel implements AuditChannel {
+  readonly posts: number[][] = [];
+  readonly failures: Array<Error | undefined> = [];
+
+  constructor(
+    readonly maxRecordsPerPost = 10,
+    private readonly perPost = maxRecordsPerPost,
+  ) {}
+
+  async post(records: readonly AuditRecord[]): Promise<number> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    const taken = records.slice(0, this.perPost).map((record) => record.seq);
+    this.posts.push(taken);
+    return taken.length;
+  }
+
+  get posted(): number[] {
+    return this.posts.flat();
+  }
+}
+
+class ManualTime {
+  constructor(public ms = 1_000_000) {}
+  readonly now = () => this.ms;
+}
+
+function feedWith(outbox: AuditOutbox, channel: FakeChannel, time = new ManualTime(), logger = new RecordingLogger()) {
+  const feed = new AuditFeed(outbox, channel, logger, { now: time.now, minIntervalMs: 900, firstRetryMs: 1_000, maxRetryMs: 8_000 });
+  return { feed, time, logger };
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe("AuditFeed.deliver", () => {
-  it("delivers every waiting record in order and marks each one after its post", async () => {
+  it("posts the oldest waiting records in one message and marks them delivered after the post", async () => {
     const outbox = new MemoryOutbox();
     outbox.add(3);
-    const { post, posted } = poster(outbox);
-    const feed = new AuditFeed(outbox, post, new RecordingLogger());
+    const channel = new FakeChannel();
+    const { feed } = feedWith(outbox, channel);
     assert.equal(await feed.deliver(), 3);
-    assert.deepEqual(posted, [1, 2, 3]);
-    assert.deepEqual(outbox.calls, ["undelivered(50)", "post 1", "mark 1", "post 2", "mark 2", "post 3", "mark 3"]);
+    assert.deepEqual(channel.posts, [[1, 2, 3]]);
+    assert.deepEqual(outbox.calls, ["undelivered(10)", "mark through 3"]);
   });
 
-  it("delivers nothing, and posts nothing, when nothing is waiting", async () => {
-    const outbox = new MemoryOutbox();
-    const { post, posted } = poster(outbox);
-    assert.equal(await new AuditFeed(outbox, post, new RecordingLogger()).deliver(), 0);
-    assert.deepEqual(posted, []);
+  it("posts nothing when nothing is waiting", async () => {
+    const channel = new FakeChannel();
+    assert.equal(await feedWith(new MemoryOutbox(), channel).feed.deliver(), 0);
+    assert.deepEqual(channel.posts, []);
   });
 
-  it("keeps fetching batches until the outbox is empty", async () => {
-    const outbox = new MemoryOutbox();
-    outbox.add(120);
-    const { post, posted } = poster(outbox);
-    assert.equal(await new AuditFeed(outbox, post, new RecordingLogger()).deliver(), 120);
-    assert.deepEqual(posted, range(1, 120));
-    assert.equal(outbox.calls.filter((call) => call.startsWith("undelivered")).length, 3);
-  });
-
-  it("fetches once more after an exactly full batch, to be sure nothing is left", async () => {
-    const outbox = new MemoryOutbox();
-    outbox.add(50);
-    const { post } = poster(outbox);
-    assert.equal(await new AuditFeed(outbox, post, new RecordingLogger()).deliver(), 50);
-    assert.equal(outbox.calls.filter((call) => call.startsWith("undelivered")).length, 2);
-  });
-
-  it("stops at the first failed post without marking it or trying anything after it", async () => {
+  it("marks only the records the channel says it carried", async () => {
     const outbox = new MemoryOutbox();
     outbox.add(5);
-    const { post, posted, failing } = poster(outbox);
-    failing.add(3);
-    const logger = new RecordingLogger();
-    const feed = new AuditFeed(outbox, post, logger);
+    const channel = new FakeChannel(10, 2);
+    const { feed } = feedWith(outbox, channel);
     assert.equal(await feed.deliver(), 2);
-    assert.deepEqual(posted, [1, 2]);
     assert.deepEqual([...outbox.delivered], [1, 2]);
-    assert.equal(outbox.calls.at(-1), "post 3");
-    assert.deepEqual(logger.warnings, [
-      { context: { seq: 3, err: "channel_not_found" }, message: "audit channel post failed; will retry" },
-    ]);
   });
 
-  it("resumes from the failed record on the next call", async () => {
+  it("posts at most once per interval, then goes on where it stopped", async () => {
     const outbox = new MemoryOutbox();
-    outbox.add(5);
-    const { post, posted, failing } = poster(outbox);
-    failing.add(3);
-    const feed = new AuditFeed(outbox, post, new RecordingLogger());
+    outbox.add(25);
+    const channel = new FakeChannel(10);
+    const { feed, time } = feedWith(outbox, channel);
+    assert.equal(await feed.deliver(), 10);
+    time.ms += 500;
+    assert.equal(await feed.deliver(), 0, "too soon for the next post");
+    time.ms += 400;
+    assert.equal(await feed.deliver(), 10);
+    time.ms += 900;
+    assert.equal(await feed.deliver(), 5);
+    assert.deepEqual(channel.posts, [range(1, 10), range(11, 20), range(21, 25)]);
+  });
+
+  it("waits as long as the channel asks after a rate limit, and skips nothing", async () => {
+    const outbox = new MemoryOutbox();
+    outbox.add(4);
+    const channel = new FakeChannel();
+    channel.failures.push(new RetryLater(30_000, "rate limited"));
+    const { feed, time, logger } = feedWith(outbox, channel);
+    assert.equal(await feed.deliver(), 0);
+    assert.equal(feed.nextAttemptAt, time.ms + 30_000);
+    time.ms += 29_999;
+    assert.equal(await feed.deliver(), 0);
+    assert.deepEqual(channel.posts, []);
+    time.ms += 1;
+    assert.equal(await feed.deliver(), 4);
+    assert.deepEqual(channel.posted, [1, 2, 3, 4]);
+    assert.deepEqual(logger.warnings[0]?.context, { seq: 1, retryAfterMs: 30_000 });
+  });
+
+  it("backs off after failed posts, doubling up to the longest wait, and starts over after a success", async () => {
+    const outbox = new MemoryOutbox();
+    outbox.add(1);
+    const channel = new FakeChannel();
+    for (let i = 0; i < 5; i += 1) channel.failures.push(new Error("http_500"));
+    const { feed, time, logger } = feedWith(outbox, channel);
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      assert.equal(await feed.deliver(), 0);
+      waits.push(feed.nextAttemptAt - time.ms);
+      time.ms = feed.nextAttemptAt;
+    }
+    assert.deepEqual(waits, [1_000, 2_000, 4_000, 8_000, 8_000]);
+    assert.equal(await feed.deliver(), 1);
+    assert.equal(feed.nextAttemptAt - time.ms, 900, "paced as usual once a post succeeds");
+    assert.deepEqual(logger.warnings.map((warning) => (warning.context as { attempts: number }).attempts), [1, 2, 3, 4, 5]);
+  });
+
+  it("never marks a record whose post failed", async () => {
+    const outbox = new MemoryOutbox();
+    outbox.add(3);
+    const channel = new FakeChannel();
+    channel.failures.push(new Error("channel_not_found"));
+    const { feed } = feedWith(outbox, channel);
     await feed.deliver();
-    failing.clear();
-    assert.equal(await feed.deliver(), 3);
-    assert.deepEqual(posted, [1, 2, 3, 4, 5]);
-    assert.deepEqual([...outbox.delivered].sort((a, b) => a - b), [1, 2, 3, 4, 5]);
+    assert.deepEqual([...outbox.delivered], []);
+    assert.ok(!outbox.calls.some((call) => call.startsWith("mark")));
   });
 
-  it("stops in a later batch too, keeping what the earlier batches delivered", async () => {
+  it("delivers a burst of 2,000 records completely, in order, in batches", async () => {
     const outbox = new MemoryOutbox();
-    outbox.add(70);
-    const { post, posted, failing } = poster(outbox);
-    failing.add(60);
-    const feed = new AuditFeed(outbox, post, new RecordingLogger());
-    assert.equal(await feed.deliver(), 59);
-    assert.deepEqual(posted, range(1, 59));
-    failing.clear();
-    assert.equal(await feed.deliver(), 11);
-    assert.deepEqual(posted, range(1, 70));
+    outbox.add(2_000);
+    const channel = new FakeChannel(40);
+    channel.failures.push(undefined, undefined, new RetryLater(5_000, "rate limited"), undefined, new Error("http_500"));
+    const { feed, time } = feedWith(outbox, channel);
+    for (let ticks = 0; outbox.delivered.size < 2_000 && ticks < 500; ticks += 1) {
+      await feed.deliver();
+      time.ms += 1_000;
+    }
+    assert.deepEqual(channel.posted, range(1, 2_000), "each record once, in order");
+    assert.equal(channel.posts.length, 50);
   });
 
   it("makes concurrent calls share one run", async () => {
@@ -144,37 +190,22 @@ describe("AuditFeed.deliver", () => {
     outbox.add(4);
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const posted: number[] = [];
-    const feed = new AuditFeed(
-      outbox,
-      async (record) => {
+    const channel = new FakeChannel();
+    const slow: AuditChannel = {
+      maxRecordsPerPost: 10,
+      post: async (records) => {
         await gate;
-        posted.push(record.seq);
+        return channel.post(records);
       },
-      new RecordingLogger(),
-    );
+    };
+    const feed = new AuditFeed(outbox, slow, new RecordingLogger());
     const first = feed.deliver();
     await nextTurn();
     const second = feed.deliver();
     assert.equal(second, first);
     release();
     assert.deepEqual(await Promise.all([first, second]), [4, 4]);
-    assert.deepEqual(posted, [1, 2, 3, 4], "each record is posted once");
-    assert.equal(outbox.calls.filter((call) => call.startsWith("undelivered")).length, 1);
-  });
-
-  it("starts a fresh run once the previous one has finished", async () => {
-    const outbox = new MemoryOutbox();
-    outbox.add(2);
-    const { post, posted } = poster(outbox);
-    const feed = new AuditFeed(outbox, post, new RecordingLogger());
-    const first = feed.deliver();
-    assert.equal(await first, 2);
-    outbox.add(1);
-    const second = feed.deliver();
-    assert.notEqual(second, first);
-    assert.equal(await second, 1);
-    assert.deepEqual(posted, [1, 2, 3]);
+    assert.deepEqual(channel.posts, [[1, 2, 3, 4]], "posted once");
   });
 
   it("starts a fresh run after a run that failed outright", async () => {
@@ -186,13 +217,36 @@ describe("AuditFeed.deliver", () => {
         if (broken) throw new Error("database is locked");
         return outbox.undelivered(limit);
       },
-      markDelivered: (seq) => outbox.markDelivered(seq),
+      markDeliveredThrough: (seq) => outbox.markDeliveredThrough(seq),
     };
-    const { post, posted } = poster(outbox);
-    const feed = new AuditFeed(failingOutbox, post, new RecordingLogger());
+    const channel = new FakeChannel();
+    const { feed } = feedWith(failingOutbox, channel);
     await assert.rejects(feed.deliver(), /database is locked/);
     broken = false;
     assert.equal(await feed.deliver(), 1);
-    assert.deepEqual(posted, [1]);
+    assert.deepEqual(channel.posted, [1]);
+  });
+});
+
+describe("AuditFeed.flush", () => {
+  it("delivers everything waiting, waiting out the pacing between posts", async () => {
+    const outbox = new MemoryOutbox();
+    outbox.add(25);
+    const channel = new FakeChannel(10);
+    const feed = new AuditFeed(outbox, channel, new RecordingLogger(), { minIntervalMs: 20 });
+    assert.deepEqual(await feed.flush(Date.now() + 5_000), { delivered: 25, left: false });
+    assert.equal(channel.posts.length, 3);
+  });
+
+  it("gives up at the deadline rather than wait out a long Retry-After, leaving the records waiting", async () => {
+    const outbox = new MemoryOutbox();
+    outbox.add(3);
+    const channel = new FakeChannel();
+    channel.failures.push(new RetryLater(60_000, "rate limited"));
+    const feed = new AuditFeed(outbox, channel, new RecordingLogger());
+    const started = Date.now();
+    assert.deepEqual(await feed.flush(Date.now() + 2_000), { delivered: 0, left: true });
+    assert.ok(Date.now() - started < 500, "returns at once when the wait outlasts the deadline");
+    assert.equal(outbox.delivered.size, 0);
   });
 });

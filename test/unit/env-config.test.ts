@@ -59,6 +59,7 @@ describe("loadConfig", () => {
       revocationAlertAfter: 5,
       reconcileIntervalMinutes: 15,
       logLevel: "info",
+      ops: { healthPort: undefined, shutdownTimeoutSeconds: 20 },
     });
   });
 
@@ -253,11 +254,30 @@ describe("loadConfig", () => {
     assert.doesNotMatch(problems.join("\n"), /super-secret-value/);
   });
 
+  it("serves health, readiness and metrics on the Slack port in HTTP mode, and on 8080 in Socket Mode", () => {
+    assert.equal(loadConfig(MINIMAL).ops.healthPort, undefined);
+    assert.equal(loadConfig({ ...MINIMAL, SLACK_APP_TOKEN: "xapp-1-A0-xyz" }).ops.healthPort, 8080);
+  });
+
+  it("gives health, readiness and metrics a port of their own when JIT_HEALTH_PORT names one", () => {
+    assert.equal(loadConfig({ ...MINIMAL, JIT_HEALTH_PORT: "9090" }).ops.healthPort, 9090);
+    assert.equal(loadConfig({ ...MINIMAL, PORT: "9090", JIT_HEALTH_PORT: "9090" }).ops.healthPort, undefined, "the same port is the Slack port");
+    assert.equal(loadConfig({ ...MINIMAL, SLACK_APP_TOKEN: "xapp-1-A0-xyz", JIT_HEALTH_PORT: "0" }).ops.healthPort, 0);
+    assert.equal(problemWith("JIT_HEALTH_PORT", "http"), "JIT_HEALTH_PORT: must be a port number");
+  });
+
+  it("reads the shutdown timeout, within bounds", () => {
+    assert.equal(loadConfig({ ...MINIMAL, JIT_SHUTDOWN_TIMEOUT_SECONDS: "45" }).ops.shutdownTimeoutSeconds, 45);
+    problemWith("JIT_SHUTDOWN_TIMEOUT_SECONDS", "0");
+    assert.equal(problemWith("JIT_SHUTDOWN_TIMEOUT_SECONDS", "601"), "JIT_SHUTDOWN_TIMEOUT_SECONDS: must be at most 600 (seconds)");
+  });
+
   it("returns a frozen config, nested objects included", () => {
     const config = loadConfig(MINIMAL);
     assert.ok(Object.isFrozen(config));
     assert.ok(Object.isFrozen(config.slack));
     assert.ok(Object.isFrozen(config.aws));
+    assert.ok(Object.isFrozen(config.ops));
     assert.throws(() => {
       (config.slack as { port: number }).port = 1;
     }, TypeError);

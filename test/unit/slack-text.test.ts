@@ -130,11 +130,35 @@ describe("slackDate", () => {
 });
 
 describe("parseJitCommand", () => {
-  for (const text of ["", "   ", "help", "HELP", " help me please "]) {
+  for (const text of ["help", "HELP", " help me please "]) {
     it(`reads ${JSON.stringify(text)} as a request for help`, () => {
       assert.deepEqual(parseJitCommand(text), { kind: "help" });
     });
   }
+
+  for (const text of ["", "   "]) {
+    it(`reads ${JSON.stringify(text)} as a request for the form`, () => {
+      assert.deepEqual(parseJitCommand(text), { kind: "form" });
+    });
+  }
+
+  it("reads list, list --review, revoke and extend", () => {
+    assert.deepEqual(parseJitCommand("list"), { kind: "list", review: false });
+    assert.deepEqual(parseJitCommand("list --review"), { kind: "list", review: true });
+    assert.deepEqual(parseJitCommand("revoke JIT-AB12CD34"), { kind: "revoke", grantId: "jit-ab12cd34" });
+    assert.deepEqual(parseJitCommand("extend jit-ab12cd34 30m"), { kind: "extend", grantId: "jit-ab12cd34", duration: "30m" });
+    assert.throws(() => parseJitCommand("revoke jit-abc"), /Give a grant id like jit-ab12cd34/);
+    assert.throws(() => parseJitCommand("extend jit-ab12cd34"), /Usage: \/jit extend/);
+    assert.throws(() => parseJitCommand("list everything"), /Usage: \/jit list/);
+  });
+
+  it("reads a --ticket anywhere in the justification", () => {
+    const command = parseJitCommand("request prod Admin 1h fixing --ticket INC-42 the outage");
+    assert.ok(command.kind === "request");
+    assert.equal(command.ticket, "INC-42");
+    assert.equal(command.justification, "fixing the outage");
+    assert.throws(() => parseJitCommand("request prod Admin 1h why --ticket"), /--ticket needs a value/);
+  });
 
   it("reads a request with every part", () => {
     assert.deepEqual(parseJitCommand("request Production AdministratorAccess 2h payments are down"), {
@@ -143,6 +167,7 @@ describe("parseJitCommand", () => {
       permissionSet: "AdministratorAccess",
       duration: "2h",
       justification: "payments are down",
+      ticket: null,
     });
   });
 
@@ -153,6 +178,7 @@ describe("parseJitCommand", () => {
       permissionSet: "ReadOnlyAccess",
       duration: "30m",
       justification: "look at logs",
+      ticket: null,
     });
   });
 
@@ -188,9 +214,9 @@ describe("parseJitCommand", () => {
   });
 
   it("refuses an unknown verb, naming it", () => {
-    assert.throws(() => parseJitCommand("revoke jit-abc"), (error: unknown) => {
+    assert.throws(() => parseJitCommand("grant jit-abc"), (error: unknown) => {
       assert.ok(error instanceof InvalidInput);
-      assert.equal(error.message, 'Unknown command "revoke". Try /jit help.');
+      assert.equal(error.message, 'Unknown command "grant". Try /jit help.');
       return true;
     });
   });

@@ -1,0 +1,204 @@
+// Prometheus metrics in a registry of the bot's own (never prom-client's global one). Request
+// outcomes, approval latency and revocation lag are counted from the audit trail itself, which every
+// step of every grant passes through, by reading the records appended since the last scrape; API
+// calls and errors are counted by decorators on the AWS and Slack clients; gauges are read from
+// SQLite when scraped.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { AuditAction } from "../domain/audit-event.js";
+import type { GrantStatus } from "../domain/grant.js";
+import type { AuditFact } from "../store/sqlite-metrics.js";
+
+/** What the metrics read at scrape time. */
+export interface MetricsSources {
+  /** Grants per open status. */
+  grantsByStatus(): Partial<Record<GrantStatus, number>>;
+  /** Audit records not yet in the audit channel, and the time of the oldest (epoch ms). */
+  outbox(): { readonly depth: number; readonly oldestAt: number | null };
+  /** The last audit record's seq: counting starts after it. */
+  lastAuditSeq(): number;
+  /** Audit records after `seq`, oldest first, at most `limit`. */
+  auditSince(seq: number, limit: number): AuditFact[];
+  /** Slack listeners, sweeps and reconciliations in progress. */
+  inFlight(): number;
+}
+
+const AUDIT_READ_BATCH = 5_000;
+
+const OPEN_STATUSES: readonly GrantStatus[] = ["pending", "approved", "provisioning", "active", "revoking"];
+
+const OUTCOMES: readonly AuditAction[] = [
+  "requested",
+  "approved",
+  "denied",
+  "provisioned",
+  "failed",
+  "revocation_started",
+  "revoked",
+  "revocation_retry",
+  "revocation_stuck",
+  "drift_detected",
+  "orphan_removed",
+  "unmanaged_assignment",
+  "unmanaged_removed",
+];
+
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+
+export class BotMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<"outcome">;
+  private readonly approvalLatency: Histogram<"decision">;
+  private readonly revocationLag: Histogram;
+  private readonly awsCalls: Counter<"operation">;
+  private readonly awsErrors: Counter<"operation" | "code">;
+  private readonly slackCalls: Counter<"method">;
+  private readonly slackErrors: Counter<"method" | "error">;
+  private readonly auditDelivered: Counter;
+  private lastSeq: number;
+
+  constructor(private readonly sources: MetricsSources) {
+    this.lastSeq = sources.lastAuditSeq();
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({
+      name: "jit_requests_total",
+      help: "Steps of access requests by outcome (the audit action: requested, approved, denied, provisioned, revoked, ...)",
+      labelNames: ["outcome"],
+      registers,
+    });
+    for (const outcome of OUTCOMES) this.requests.inc({ outcome }, 0);
+    this.approvalLatency = new Histogram({
+      name: "jit_approval_latency_seconds",
+      help: "Time from a request to its approval or denial",
+      labelNames: ["decision"],
+      buckets: [10, 30, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR, 8 * HOUR, 24 * HOUR],
+      registers,
+    });
+    this.revocationLag = new Histogram({
+      name: "jit_revocation_lag_seconds",
+      help: "Time from a grant's expiry to its access being removed (grant revoked)",
+      buckets: [0.25, 0.5, 1, 2, 5, 10, 30, MINUTE, 2 * MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR],
+      registers,
+    });
+    this.awsCalls = new Counter({
+      name: "jit_aws_api_calls_total",
+      help: "AWS API calls, by operation",
+      labelNames: ["operation"],
+      registers,
+    });
+    this.awsErrors = new Counter({
+      name: "jit_aws_api_errors_total",
+      help: "AWS API calls that failed after the SDK's retries, by operation and error code",
+      labelNames: ["operation", "code"],
+      registers,
+    });
+    this.slackCalls = new Counter({
+      name: "jit_slack_api_calls_total",
+      help: "Slack Web API calls, by method",
+      labelNames: ["method"],
+      registers,
+    });
+    this.slackErrors = new Counter({
+      name: "jit_slack_api_errors_total",
+      help: "Slack Web API calls that failed, by method and error (Slack's error code, ratelimited, http_<status> or request_error)",
+      labelNames: ["method", "error"],
+      registers,
+    });
+    this.auditDelivered = new Counter({
+      name: "jit_audit_records_delivered_total",
+      help: "Audit records posted to the audit channel",
+      registers,
+    });
+    new Gauge({
+      name: "jit_active_grants",
+      help: "Grants whose access is in place now",
+      registers,
+      collect() {
+        this.set(sources.grantsByStatus().active ?? 0);
+      },
+    });
+    new Gauge({
+      name: "jit_grants",
+      help: "Grants not yet ended, by status",
+      labelNames: ["status"],
+      registers,
+      collect() {
+        const counts = sources.grantsByStatus();
+        for (const status of OPEN_STATUSES) this.set({ status }, counts[status] ?? 0);
+      },
+    });
+    new Gauge({
+      name: "jit_audit_outbox_depth",
+      help: "Audit records waiting to be posted to the audit channel",
+      registers,
+      collect() {
+        this.set(sources.outbox().depth);
+      },
+    });
+    new Gauge({
+      name: "jit_audit_outbox_oldest_age_seconds",
+      help: "Age of the oldest audit record waiting to be posted (0 when none waits)",
+      registers,
+      collect() {
+        const { oldestAt } = sources.outbox();
+        this.set(oldestAt === null ? 0 : Math.max(0, (Date.now() - oldestAt) / 1000));
+      },
+    });
+    new Gauge({
+      name: "jit_in_flight_work",
+      help: "Slack requests, sweeps and reconciliations being worked on",
+      registers,
+      collect() {
+        this.set(sources.inFlight());
+      },
+    });
+  }
+
+  awsCall(operation: string): void {
+    this.awsCalls.inc({ operation });
+  }
+
+  awsError(operation: string, code: string): void {
+    this.awsErrors.inc({ operation, code });
+  }
+
+  slackCall(method: string): void {
+    this.slackCalls.inc({ method });
+  }
+
+  slackError(method: string, error: string): void {
+    this.slackErrors.inc({ method, error });
+  }
+
+  auditRecordsDelivered(count: number): void {
+    this.auditDelivered.inc(count);
+  }
+
+  /** The text exposition format, and its content type. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    this.countNewAuditRecords();
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private countNewAuditRecords(): void {
+    for (;;) {
+      const facts = this.sources.auditSince(this.lastSeq, AUDIT_READ_BATCH);
+      for (const fact of facts) this.count(fact);
+      const last = facts.at(-1);
+      if (!last) return;
+      this.lastSeq = last.seq;
+    }
+  }
+
+  private count(fact: AuditFact): void {
+    this.requests.inc({ outcome: fact.action });
+    if ((fact.action === "approved" || fact.action === "denied") && fact.grantCreatedAt !== null) {
+      this.approvalLatency.observe({ decision: fact.action }, Math.max(0, fact.at - fact.grantCreatedAt) / 1000);
+    }
+    // Only a revocation at or after expiry has a lag; a grant ended early has none.
+    if (fact.action === "revoked" && fact.grantExpiresAt !== null && fact.at >= fact.grantExpiresAt) {
+      this.revocationLag.observe((fact.at - fact.grantExpiresAt) / 1000);
+    }
+  }
+}

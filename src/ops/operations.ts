@@ -1,0 +1,102 @@
+// What an operator sees of the running bot, built once from its parts: metrics, readiness checks,
+// the routes serving them (on the Slack port or a port of their own), and the work in progress
+// that shutdown waits for.
+import { WebClient, type WebClientOptions } from "@slack/web-api";
+import type { AuditChannel } from "../audit/feed.js";
+import type { AwsClients } from "../aws/clients.js";
+import { instrumentAwsClients } from "../aws/instrument.js";
+import type { Config } from "../config/env.js";
+import type { Logger } from "../services/ports.js";
+import { observedFetch } from "../slack/instrument.js";
+import type { Route } from "../slack/receiver.js";
+import type { SqliteDatabase } from "../store/database.js";
+import { SqliteMetricsSource } from "../store/sqlite-metrics.js";
+import { awsCheck, databaseCheck, slackCheck } from "./checks.js";
+import { InFlight } from "./in-flight.js";
+import { BotMetrics } from "./metrics.js";
+import { Readiness } from "./readiness.js";
+import { serveRoutes, type RouteServer } from "./route-server.js";
+import { opsRoutes } from "./routes.js";
+
+/** Longest a readiness check may take; Kubernetes probes should allow a little more (timeoutSeconds: 3). */
+const CHECK_TIMEOUT_MS = 2_000;
+
+export interface OperationsParts {
+  readonly config: Config;
+  readonly db: SqliteDatabase;
+  readonly aws: { readonly clients: AwsClients; readonly instanceArn: string };
+  /** The options every Slack Web API client of the bot starts from (runtime.ts slackClientOptions). */
+  readonly slackClientOptions: WebClientOptions;
+  readonly logger: Logger;
+}
+
+export class Operations {
+  readonly inFlight = new InFlight();
+  readonly metrics: BotMetrics;
+  readonly readiness: Readiness;
+  private readonly routes: readonly Route[];
+  private server: RouteServer | undefined;
+  private readonly fetch;
+
+  constructor(private readonly parts: OperationsParts) {
+    const source = new SqliteMetricsSource(parts.db);
+    this.metrics = new BotMetrics({
+      grantsByStatus: () => source.grantsByStatus(),
+      outbox: () => source.outbox(),
+      lastAuditSeq: () => source.lastAuditSeq(),
+      auditSince: (seq, limit) => source.auditSince(seq, limit),
+      inFlight: () => this.inFlight.size,
+    });
+    instrumentAwsClients(parts.aws.clients, this.metrics);
+    this.fetch = observedFetch(this.metrics);
+    const probe = this.slackClient({ retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: CHECK_TIMEOUT_MS });
+    this.readiness = new Readiness(
+      [databaseCheck(parts.db, parts.config.databaseFile), awsCheck(parts.aws.clients.ssoAdmin, parts.aws.instanceArn), slackCheck(probe)],
+      CHECK_TIMEOUT_MS,
+    );
+    this.routes = opsRoutes(this.readiness, this.metrics);
+  }
+
+  /**
+   * Options for every Slack Web API client of the bot (Bolt's too): the defaults plus a `fetch` that
+   * counts calls and errors. A fresh object each time, since Bolt writes into the one it is given.
+   */
+  get slackClientOptions(): WebClientOptions {
+    return { ...this.parts.slackClientOptions, fetch: this.fetch };
+  }
+
+  /** A Web API client with the bot token; `options` override the defaults. */
+  slackClient(options: WebClientOptions = {}): WebClient {
+    return new WebClient(this.parts.config.slack.botToken, { ...this.slackClientOptions, ...options });
+  }
+
+  /** The audit channel, counting the records it carries. */
+  countDeliveries(channel: AuditChannel): AuditChannel {
+    return {
+      maxRecordsPerPost: channel.maxRecordsPerPost,
+      post: async (records) => {
+        const carried = await channel.post(records);
+        this.metrics.auditRecordsDelivered(carried);
+        return carried;
+      },
+    };
+  }
+
+  /** The routes to serve next to /slack/events: all of them, unless they have a port of their own. */
+  get slackPortRoutes(): readonly Route[] {
+    return this.parts.config.ops.healthPort === undefined ? this.routes : [];
+  }
+
+  /** Serves the routes on their own port, if they have one; returns the port serving them. */
+  async listen(slackPort: number | undefined): Promise<number | undefined> {
+    const port = this.parts.config.ops.healthPort;
+    if (port === undefined) return slackPort;
+    this.server = await serveRoutes(this.routes, port, this.parts.logger);
+    return this.server.port;
+  }
+
+  async close(): Promise<void> {
+    await this.server?.close();
+    this.server = undefined;
+  }
+}

@@ -1,0 +1,54 @@
+// Ending a grant early (its requester, or an admin), or withdrawing a request not yet decided.
+import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
+import type { Grant } from "../domain/grant.js";
+import { isAdmin } from "../domain/policy.js";
+import type { ServiceDeps } from "./deps.js";
+import { revokeGrant, type RevokeReason } from "./revoke.js";
+import { refreshApprovalMessage } from "./approval-message.js";
+
+export interface EndInput {
+  readonly grantId: string;
+  readonly actorId: string;
+}
+
+export async function endGrant(deps: ServiceDeps, input: EndInput): Promise<Grant> {
+  const grant = await deps.store.get(input.grantId);
+  if (!grant) throw new NotFound(`There is no grant ${input.grantId}.`);
+  const own = grant.requesterId === input.actorId;
+  if (!own && !isAdmin(deps.policy, await deps.directory.person(input.actorId))) {
+    throw new PolicyDenied(`Only the requester of ${grant.id} or a jit-slack admin can end it.`);
+  }
+  switch (grant.status) {
+    case "pending":
+      return withdraw(deps, grant, input.actorId);
+    case "active":
+    case "revoking":
+      return endNow(deps, grant, input.actorId, own ? "ended-early" : "admin");
+    case "approved":
+    case "provisioning":
+      throw new Conflict(`${grant.id} is being granted in AWS right now; end it once it is active.`);
+    default:
+      throw new Conflict(`${grant.id} has already ended (${grant.status}).`);
+  }
+}
+
+/**
+ * Moves the grant to revoking at once (so the sweep finishes the job even if this process is busy
+ * with the grant right now), then removes the access.
+ */
+async function endNow(deps: ServiceDeps, grant: Grant, actorId: string, reason: RevokeReason): Promise<Grant> {
+  if (grant.status === "active") {
+    const moved = await deps.store.transition(grant.id, "active", "revoking", {}, { action: "revocation_started", actorId, detail: { reason } });
+    if (!moved) throw new Conflict(`${grant.id} changed in the meantime; nothing was done.`);
+  }
+  return (await revokeGrant(deps, grant.id, actorId, reason)) ?? (await deps.store.get(grant.id)) ?? grant;
+}
+
+async function withdraw(deps: ServiceDeps, grant: Grant, actorId: string): Promise<Grant> {
+  const now = deps.clock.now();
+  const cancelled = await deps.store.transition(grant.id, "pending", "cancelled", { endedAt: now }, { action: "cancelled", actorId });
+  if (!cancelled) throw new Conflict(`${grant.id} was decided in the meantime; nothing was changed.`);
+  await refreshApprovalMessage(deps, cancelled);
+  if (actorId !== grant.requesterId) await deps.notifier.tellRequester(cancelled);
+  return cancelled;
+}

@@ -1,0 +1,34 @@
+// Break-glass access is reviewed after the fact: an approver of its rule (or an admin) acknowledges it.
+import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
+import type { Grant } from "../domain/grant.js";
+import { isAdmin, isPerson } from "../domain/policy.js";
+import type { ServiceDeps } from "./deps.js";
+import { ruleOf } from "./decide.js";
+import { refreshApprovalMessage } from "./approval-message.js";
+
+export async function acknowledgeBreakGlass(deps: ServiceDeps, input: { grantId: string; reviewerId: string }): Promise<Grant> {
+  const grant = await deps.store.get(input.grantId);
+  if (!grant) throw new NotFound(`There is no grant ${input.grantId}.`);
+  if (!grant.breakGlass) throw new Conflict(`${grant.id} was approved normally; there is nothing to review.`);
+  if (grant.requesterId === input.reviewerId) throw new PolicyDenied("You cannot review your own break-glass access.");
+  const reviewer = await deps.directory.person(input.reviewerId);
+  if (!isPerson(ruleOf(deps, grant).approvers, reviewer) && !isAdmin(deps.policy, reviewer)) {
+    throw new PolicyDenied(`Only an approver of rule "${grant.ruleName}" or a jit-slack admin can review ${grant.id}.`);
+  }
+  const reviewed = await deps.store.markReviewed(grant.id, input.reviewerId, {
+    action: "reviewed",
+    actorId: input.reviewerId,
+    actorEmail: reviewer.email,
+  });
+  if (!reviewed) throw new Conflict(`${grant.id} has already been reviewed.`);
+  await refreshApprovalMessage(deps, reviewed);
+  return reviewed;
+}
+
+/** Unacknowledged break-glass grants, for admins. */
+export async function unreviewedBreakGlass(deps: ServiceDeps, actorId: string): Promise<Grant[]> {
+  if (!isAdmin(deps.policy, await deps.directory.person(actorId))) {
+    throw new PolicyDenied("Only jit-slack admins can list break-glass access awaiting review.");
+  }
+  return deps.store.listUnreviewed(50);
+}

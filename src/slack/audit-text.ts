@@ -1,0 +1,165 @@
+// How audit records read in the audit channel: one section per record, a summary line (action,
+// grant, what, who, when, sequence number) and a line with the fields that matter for that action.
+// The complete record stays in SQLite and in exports; posts are for people skimming the channel.
+import type { AuditAction, AuditDetail, AuditRecord } from "../domain/audit-event.js";
+import { formatDuration } from "../domain/duration.js";
+import { escapeMrkdwn, mention, slackDate } from "./escape.js";
+
+/** Slack's limits, with room to spare: 50 blocks and 3,000 characters per section, and it refuses
+ *  messages whose blocks add up to about 13,000 characters (msg_blocks_too_long). */
+export const AUDIT_POST_LIMITS = { records: 40, characters: 11_000, section: 3_000 } as const;
+
+const ICONS: Readonly<Partial<Record<AuditAction, string>>> = {
+  requested: ":inbox_tray:",
+  approved: ":white_check_mark:",
+  denied: ":no_entry:",
+  provisioned: ":unlock:",
+  failed: ":x:",
+  revocation_started: ":hourglass_flowing_sand:",
+  revoked: ":lock:",
+  revocation_retry: ":warning:",
+  revocation_stuck: ":rotating_light:",
+  drift_detected: ":mag:",
+  orphan_removed: ":broom:",
+  unmanaged_assignment: ":eyes:",
+  unmanaged_removed: ":broom:",
+  approval_recorded: ":ballot_box_with_check:",
+  request_expired: ":hourglass:",
+  cancelled: ":leftwards_arrow_with_hook:",
+  break_glass: ":rotating_light:",
+  reviewed: ":eyes:",
+  expiry_warning: ":alarm_clock:",
+  extension_requested: ":inbox_tray:",
+  extended: ":heavy_plus_sign:",
+  extension_denied: ":no_entry:",
+  extension_expired: ":hourglass:",
+};
+
+/** One piece of the second line, or nothing when the record has no such value. */
+type Field = (detail: AuditDetail) => string | undefined;
+
+const CLIP = 300;
+
+function clip(text: string, max: number = CLIP): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function present(value: unknown): value is string | number | boolean {
+  return value !== null && value !== undefined && value !== "";
+}
+
+const value =
+  (key: string, label: string = key): Field =>
+  (detail) => {
+    const raw = detail[key];
+    if (!present(raw)) return undefined;
+    const shown = typeof raw === "boolean" ? (raw ? "yes" : "no") : escapeMrkdwn(clip(String(raw)));
+    return `${label}: ${shown}`;
+  };
+
+const requester: Field = (detail) => (typeof detail.requesterId === "string" ? `for ${mention(detail.requesterId)}` : undefined);
+const duration: Field = (detail) => (typeof detail.durationMs === "number" ? formatDuration(detail.durationMs) : undefined);
+const justification: Field = (detail) =>
+  present(detail.justification) ? `“${escapeMrkdwn(clip(String(detail.justification)))}”` : undefined;
+const expires: Field = (detail) => {
+  const at = typeof detail.expiresAt === "string" ? Date.parse(detail.expiresAt) : Number.NaN;
+  return Number.isNaN(at) ? undefined : `until ${slackDate(at)}`;
+};
+const keptOrRemoved: Field = (detail) => {
+  if (detail.assignmentRemoved === true) return "assignment removed";
+  return present(detail.keptBecause) ? `assignment kept: ${escapeMrkdwn(clip(String(detail.keptBecause)))}` : undefined;
+};
+const awsRequest = value("awsRequestId", "AWS request");
+const attempts = value("attempts", "attempt");
+const principal = [value("principalType", "principal type"), value("principalId", "principal")];
+
+const FIELDS: Readonly<Partial<Record<AuditAction, readonly Field[]>>> = {
+  requested: [requester, duration, value("rule"), value("ticket"), justification],
+  approved: [requester],
+  denied: [requester, value("reason")],
+  provisioned: [requester, expires, awsRequest],
+  failed: [requester, value("reason")],
+  revocation_started: [requester, value("reason")],
+  revoked: [requester, keptOrRemoved, awsRequest],
+  revocation_retry: [requester, attempts, value("code"), value("error")],
+  revocation_stuck: [requester, attempts, value("code"), value("error")],
+  drift_detected: [requester, value("problem")],
+  orphan_removed: [requester, value("problem"), value("removed"), awsRequest, value("error")],
+  unmanaged_assignment: [...principal, value("problem")],
+  unmanaged_removed: [...principal, value("removed"), awsRequest, value("error")],
+};
+
+/** The grant's context, which every record about a grant repeats (see audit/detail.ts). */
+const CONTEXT_KEYS = new Set([
+  "status",
+  "actorEmail",
+  "requesterId",
+  "requesterEmail",
+  "rule",
+  "durationMs",
+  "justification",
+  "decidedBy",
+  "expiresAt",
+  "awsRequestIds",
+]);
+
+/** For an action without its own list: the requester and whatever the step itself reported. */
+function fieldsOf(record: AuditRecord): readonly Field[] {
+  const listed = FIELDS[record.action];
+  if (listed) return listed;
+  const own = Object.keys(record.detail).filter((key) => !CONTEXT_KEYS.has(key));
+  return [requester, ...own.map((key) => value(key))];
+}
+
+export function auditSummary(record: AuditRecord, accounts: readonly { id: string; name: string }[] = []): string {
+  const icon = ICONS[record.action] ?? ":memo:";
+  const actor = record.actorId === "system" ? "jit-slack" : mention(record.actorId);
+  const name = accounts.find((account) => account.id === record.accountId)?.name;
+  const account = name ? `${escapeMrkdwn(name)} (${record.accountId})` : escapeMrkdwn(record.accountId);
+  const grant = record.grantId ? `\`${escapeMrkdwn(record.grantId)}\` · ` : "";
+  const what = `${escapeMrkdwn(record.permissionSet)} on ${account}`;
+  return `${icon} *${record.action}* · ${grant}${what} · by ${actor} · ${slackDate(record.at)} · #${record.seq}`;
+}
+
+/** The record as people read it: the summary and, on a second line, what matters for its action. */
+export function auditText(record: AuditRecord, accounts: readonly { id: string; name: string }[] = []): string {
+  const details = fieldsOf(record)
+    .map((field) => field(record.detail))
+    .filter((part): part is string => part !== undefined)
+    .join(" · ");
+  return clip(details ? `${auditSummary(record, accounts)}\n${details}` : auditSummary(record, accounts), AUDIT_POST_LIMITS.section);
+}
+
+export interface SectionBlock {
+  readonly type: "section";
+  readonly block_id: string;
+  readonly text: { readonly type: "mrkdwn"; readonly text: string };
+}
+
+export interface AuditMessage {
+  /** The notification fallback. */
+  readonly text: string;
+  readonly blocks: SectionBlock[];
+  /** How many of the records, from the first, the message carries. */
+  readonly count: number;
+}
+
+/** One message for the longest prefix of `records` within the limits (always at least one record). */
+export function auditMessage(records: readonly AuditRecord[], accounts: readonly { id: string; name: string }[] = []): AuditMessage {
+  const blocks: SectionBlock[] = [];
+  let characters = 0;
+  for (const record of records) {
+    const text = auditText(record, accounts);
+    const full = blocks.length >= AUDIT_POST_LIMITS.records || characters + text.length > AUDIT_POST_LIMITS.characters;
+    if (full && blocks.length > 0) break;
+    blocks.push({ type: "section", block_id: `audit-${record.seq}`, text: { type: "mrkdwn", text } });
+    characters += text.length;
+  }
+  const first = records[0];
+  const last = records[blocks.length - 1];
+  const text =
+    blocks.length === 1 && first
+      ? auditSummary(first, accounts)
+      : `${blocks.length} audit records, #${first?.seq ?? "?"} to #${last?.seq ?? "?"}`;
+  return { text, blocks, count: blocks.length };
+}

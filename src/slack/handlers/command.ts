@@ -1,0 +1,94 @@
+// `/jit …`: ack at once, then hand off to a service and answer the caller ephemerally.
+import type { App, RespondFn } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import { eligibleTargets, isAdmin } from "../../domain/policy.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import { endGrant } from "../../services/end-grant.js";
+import { requestExtension } from "../../services/extend.js";
+import { requestAccess } from "../../services/request-access.js";
+import { unreviewedBreakGlass } from "../../services/review.js";
+import { requestConfirmation, summary } from "../blocks.js";
+import { parseJitCommand, type JitCommand } from "../command-parser.js";
+import { userMessage } from "../error-messages.js";
+import { slackDate } from "../escape.js";
+import { grantList, reviewList } from "../views/grant-list.js";
+import { helpText } from "../views/help-text.js";
+import { requestModal } from "../views/request-modal.js";
+
+const LISTED = ["pending", "approved", "provisioning", "active", "revoking"] as const;
+
+export function registerCommand(app: App, deps: ServiceDeps): void {
+  app.command("/jit", async ({ command, ack, respond, client }) => {
+    let parsed: JitCommand;
+    try {
+      parsed = parseJitCommand(command.text);
+    } catch (error) {
+      await ack({ response_type: "ephemeral", text: userMessage(error, deps.logger, { user: command.user_id }) });
+      return;
+    }
+    await ack();
+    const context = { user: command.user_id, command: parsed.kind };
+    try {
+      await run(deps, parsed, { userId: command.user_id, teamId: command.team_id, triggerId: command.trigger_id, respond, client });
+    } catch (error) {
+      await respond({ response_type: "ephemeral", text: userMessage(error, deps.logger, context) });
+    }
+  });
+}
+
+interface Caller {
+  readonly userId: string;
+  readonly teamId: string;
+  readonly triggerId: string;
+  readonly respond: RespondFn;
+  readonly client: WebClient;
+}
+
+async function run(deps: ServiceDeps, command: JitCommand, caller: Caller): Promise<void> {
+  const say = (text: string) => caller.respond({ response_type: "ephemeral", text });
+  const accounts = deps.policy.accounts;
+  switch (command.kind) {
+    case "form": {
+      const person = await deps.directory.person(caller.userId);
+      const eligible = eligibleTargets(deps.policy, person);
+      if (eligible.length === 0) return void (await say(":no_entry: The policy does not list you as a requester for any account."));
+      await caller.client.views.open({ trigger_id: caller.triggerId, view: requestModal({ eligible, requester: person }) });
+      return;
+    }
+    case "help": {
+      const person = await deps.directory.person(caller.userId);
+      const help = helpText(eligibleTargets(deps.policy, person), isAdmin(deps.policy, person), person);
+      return void (await caller.respond({ response_type: "ephemeral", ...help }));
+    }
+    case "list": {
+      const message = command.review
+        ? reviewList(await unreviewedBreakGlass(deps, caller.userId), accounts)
+        : grantList(await deps.store.listForRequester(caller.userId, LISTED, 50), accounts, deps.clock.now());
+      return void (await caller.respond({ response_type: "ephemeral", ...message }));
+    }
+    case "revoke": {
+      const grant = await endGrant(deps, { grantId: command.grantId, actorId: caller.userId });
+      const what = `${summary(grant, accounts)} (${grant.id})`;
+      return void (await say(
+        grant.status === "cancelled"
+          ? `:leftwards_arrow_with_hook: Request ${what} withdrawn.`
+          : grant.status === "revoked"
+            ? `:lock: ${what} has ended; the access is removed.`
+            : `:lock: ${what} has ended; the access is being removed and you will get a message when it is gone.`,
+      ));
+    }
+    case "extend": {
+      const result = await requestExtension(deps, { grantId: command.grantId, requesterId: caller.userId, duration: command.duration });
+      return void (await say(
+        result.kind === "extended"
+          ? `:heavy_plus_sign: ${result.grant.id} now ends ${slackDate(result.grant.expiresAt ?? 0)}.`
+          : `:inbox_tray: Extension ${result.extension.id} for ${result.grant.id} was sent to the approvers.`,
+      ));
+    }
+    case "request": {
+      const grant = await requestAccess(deps, { requesterId: caller.userId, teamId: caller.teamId, ...command });
+      deps.logger.info({ grantId: grant.id, user: caller.userId, status: grant.status }, "access requested");
+      return void (await say(requestConfirmation(grant, accounts)));
+    }
+  }
+}

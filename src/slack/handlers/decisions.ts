@@ -1,0 +1,60 @@
+// Approve and Deny on requests and extensions, the deny-reason modal, and break-glass review.
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { ServiceDeps } from "../../services/deps.js";
+import { decide } from "../../services/decide.js";
+import { decideExtension } from "../../services/extend.js";
+import { acknowledgeBreakGlass } from "../../services/review.js";
+import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "../blocks.js";
+import { userMessage } from "../error-messages.js";
+import { ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY } from "../extension-blocks.js";
+import { denyReasonModal, DENY_REASON_CALLBACK_ID, readDenyReason } from "../views/deny-reason-modal.js";
+import { checkedId, handleButton, idFrom, tellDirectly } from "./interaction.js";
+
+const button = (actionId: string) => ({ type: "block_actions" as const, action_id: actionId });
+
+export function registerDecisions(app: App, deps: ServiceDeps): void {
+  app.action<BlockAction<ButtonAction>>(button(ACTION_APPROVE), async (args) =>
+    handleButton(deps.logger, args, async () => {
+      const result = await decide(deps, { grantId: idFrom(args.action, "grant"), deciderId: args.body.user.id, decision: "approve" });
+      if (result.grant.status === "pending") {
+        return `:ballot_box_with_check: Your approval of ${result.grant.id} is recorded: ${result.approvals} of ${result.required}.`;
+      }
+    }),
+  );
+
+  // Deny asks for an optional reason first; the decision is made when the modal is submitted.
+  app.action<BlockAction<ButtonAction>>(button(ACTION_DENY), async (args) =>
+    handleButton(deps.logger, args, async () => {
+      const grantId = idFrom(args.action, "grant");
+      await args.client.views.open({ trigger_id: args.body.trigger_id, view: denyReasonModal(grantId) });
+    }),
+  );
+
+  app.view(DENY_REASON_CALLBACK_ID, async ({ ack, body, view, client }) => {
+    await ack();
+    const reason = readDenyReason(view.state.values);
+    try {
+      const grantId = checkedId(view.private_metadata, "grant");
+      await decide(deps, { grantId, deciderId: body.user.id, decision: "deny", ...(reason ? { reason } : {}) });
+    } catch (error) {
+      await tellDirectly(client, body.user.id, userMessage(error, deps.logger, { user: body.user.id }));
+    }
+  });
+
+  for (const [actionId, decision] of [[ACTION_EXTENSION_APPROVE, "approve"], [ACTION_EXTENSION_DENY, "deny"]] as const) {
+    app.action<BlockAction<ButtonAction>>(button(actionId), async (args) =>
+      handleButton(deps.logger, args, async () => {
+        const result = await decideExtension(deps, { extensionId: idFrom(args.action, "extension"), deciderId: args.body.user.id, decision });
+        if (result.extension.status === "pending") {
+          return `:ballot_box_with_check: Your approval of ${result.extension.id} is recorded: ${result.approvals} of ${result.required}.`;
+        }
+      }),
+    );
+  }
+
+  app.action<BlockAction<ButtonAction>>(button(ACTION_REVIEW), async (args) =>
+    handleButton(deps.logger, args, async () => {
+      await acknowledgeBreakGlass(deps, { grantId: idFrom(args.action, "grant"), reviewerId: args.body.user.id });
+    }),
+  );
+}

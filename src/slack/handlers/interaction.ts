@@ -1,0 +1,45 @@
+// Shared plumbing for buttons and modals: the id in a button's value, and replying to the clicker.
+import type { BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import { NotFound } from "../../domain/errors.js";
+import type { Logger } from "../../services/ports.js";
+import { userMessage } from "../error-messages.js";
+
+const IDS = { grant: /^jit-[a-z0-9]{8}$/, extension: /^ext-[a-z0-9]{8}$/ } as const;
+
+/** The grant or extension id a button carries; NotFound for anything else (forged or stale payloads). */
+export function idFrom(action: ButtonAction, kind: keyof typeof IDS): string {
+  return checkedId(action.value, kind);
+}
+
+/** An id from a payload (a button's value, a modal's private_metadata), checked before any lookup. */
+export function checkedId(value: unknown, kind: keyof typeof IDS): string {
+  if (typeof value !== "string" || !IDS[kind].test(value)) throw new NotFound("That does not belong to anything jit-slack knows.");
+  return value;
+}
+
+export interface ButtonArgs {
+  ack: () => Promise<void>;
+  body: BlockAction;
+  action: ButtonAction;
+  respond: RespondFn;
+  client: WebClient;
+}
+
+/** Acks, runs `work`, and tells only the clicker about a refusal or failure. */
+export async function handleButton(logger: Logger, args: ButtonArgs, work: () => Promise<string | void>): Promise<void> {
+  await args.ack();
+  try {
+    const reply = await work();
+    if (reply) await args.respond({ response_type: "ephemeral", replace_original: false, text: reply });
+  } catch (error) {
+    const text = userMessage(error, logger, { user: args.body.user.id, action: args.action.action_id });
+    await args.respond({ response_type: "ephemeral", replace_original: false, text });
+  }
+}
+
+/** After a modal has closed there is no response_url: refusals go to the person as a direct message. */
+export async function tellDirectly(client: WebClient, userId: string, text: string): Promise<void> {
+  const opened = await client.conversations.open({ users: userId });
+  if (opened.channel?.id) await client.chat.postMessage({ channel: opened.channel.id, text });
+}

@@ -1,0 +1,58 @@
+// The /jit form: choosing an account narrows the permission sets, choosing both sets the durations
+// on offer; on submit, problems are shown on their fields and nothing is stored.
+import type { App, BlockAction, StaticSelectAction } from "@slack/bolt";
+import { eligibleTargets } from "../../domain/policy.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import { submitRequest, validateRequest, type ValidRequest } from "../../services/request-access.js";
+import { requestConfirmation } from "../blocks.js";
+import { userMessage } from "../error-messages.js";
+import { fieldErrors } from "../views/field-errors.js";
+import { REQUEST_CALLBACK_ID, requestModal } from "../views/request-modal.js";
+import { readRequestSubmission, requireRequestFields } from "../views/request-submission.js";
+import { tellDirectly } from "./interaction.js";
+
+export function registerRequestForm(app: App, deps: ServiceDeps): void {
+  app.action<BlockAction<StaticSelectAction>>({ type: "block_actions", block_id: /^(account|permission_set)$/ }, async ({ ack, body, client }) => {
+    await ack();
+    const view = body.view;
+    if (!view || view.callback_id !== REQUEST_CALLBACK_ID) return;
+    const requester = await deps.directory.person(body.user.id);
+    await client.views.update({
+      view_id: view.id,
+      hash: view.hash,
+      view: requestModal({ eligible: eligibleTargets(deps.policy, requester), requester, selection: readRequestSubmission(view.state.values) }),
+    });
+  });
+
+  app.view(REQUEST_CALLBACK_ID, async ({ ack, body, view, client }) => {
+    const form = requireRequestFields(readRequestSubmission(view.state.values));
+    if ("response_action" in form) {
+      await ack(form);
+      return;
+    }
+    let valid: ValidRequest;
+    try {
+      valid = await validateRequest(deps, {
+        requesterId: body.user.id,
+        teamId: body.team?.id ?? body.user.team_id ?? "",
+        account: form.accountId,
+        permissionSet: form.permissionSet,
+        duration: form.duration,
+        justification: form.justification,
+        ticket: form.ticket,
+      });
+    } catch (error) {
+      const errors = fieldErrors(error, "justification");
+      if (errors) return void (await ack(errors));
+      await ack();
+      return void (await tellDirectly(client, body.user.id, userMessage(error, deps.logger, { user: body.user.id })));
+    }
+    await ack();
+    try {
+      const grant = await submitRequest(deps, valid);
+      await tellDirectly(client, body.user.id, requestConfirmation(grant, deps.policy.accounts));
+    } catch (error) {
+      await tellDirectly(client, body.user.id, userMessage(error, deps.logger, { user: body.user.id }));
+    }
+  });
+}

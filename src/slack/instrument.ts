@@ -1,0 +1,44 @@
+// Counts Slack Web API calls and failures by method, as the `fetch` every Web API client of the
+// bot sends through (Bolt's client included: it takes the same client options). Each HTTP
+// attempt counts, so calls the client retried after a rate limit or a 500 show up too.
+import type { FetchFunction } from "@slack/web-api";
+
+export interface SlackCallObserver {
+  slackCall(method: string): void;
+  /** `error`: Slack's error code (`channel_not_found`, …), `ratelimited`, `http_<status>` or `request_error`. */
+  slackError(method: string, error: string): void;
+}
+
+/** `chat.postMessage` from `…/api/chat.postMessage`; undefined for anything else (response_url posts). */
+function apiMethodOf(url: string | URL): string | undefined {
+  return /\/api\/([\w.]+)$/.exec(new URL(url).pathname)?.[1];
+}
+
+/** Slack answers errors with HTTP 200 and `{ ok: false, error }`. */
+async function platformError(response: Response): Promise<string | undefined> {
+  try {
+    const body = (await response.clone().json()) as { ok?: unknown; error?: unknown };
+    return body.ok === false ? (typeof body.error === "string" ? body.error : "unknown") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function observedFetch(observer: SlackCallObserver, fetch: typeof globalThis.fetch = globalThis.fetch): FetchFunction {
+  return async (url, init) => {
+    const method = apiMethodOf(url);
+    if (method === undefined) return fetch(url, init);
+    observer.slackCall(method);
+    let response: Response;
+    try {
+      response = await fetch(url, init);
+    } catch (error) {
+      observer.slackError(method, "request_error");
+      throw error;
+    }
+    const error =
+      response.status === 429 ? "ratelimited" : response.status !== 200 ? `http_${response.status}` : await platformError(response);
+    if (error !== undefined) observer.slackError(method, error);
+    return response;
+  };
+}

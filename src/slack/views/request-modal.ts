@@ -1,0 +1,148 @@
+// The `/jit` form: account, then the permission sets eligible there, a duration up to the rule's
+// maximum, justification and ticket. Re-rendered (views.update) whenever account or permission set
+// changes, so each list only offers what the policy allows for the choices made so far.
+import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
+import { formatDuration } from "../../domain/duration.js";
+import { MAX_JUSTIFICATION_LENGTH } from "../../domain/justification.js";
+import type { Eligibility, Person } from "../../domain/policy.js";
+import { escapeMrkdwn } from "../escape.js";
+import { durationOptions, matchingDuration } from "./duration-options.js";
+import type { RequestSubmission } from "./request-submission.js";
+import { describeRule, LIMITS, option, plain, truncate } from "./parts.js";
+
+export const REQUEST_CALLBACK_ID = "jit_request";
+/** Input blocks whose choice re-renders the form: match their block_actions by block_id. */
+export const REQUEST_DISPATCH_BLOCKS = ["account", "permission_set"] as const;
+
+const TICKET_MAX_LENGTH = 100;
+
+export interface RequestModalState {
+  /** What the requester may ask for: policy.eligibleTargets(policy, requester). */
+  readonly eligible: readonly Eligibility[];
+  readonly requester: Person;
+  /** The choices so far (readRequestSubmission of the current view), kept where they still fit. */
+  readonly selection?: RequestSubmission;
+  /** Carried through re-renders; at most 3000 characters. */
+  readonly privateMetadata?: string;
+}
+
+/**
+ * Slack keeps an input's value across views.update only while block_id and action_id stay the
+ * same. Keying the action_id by what the options depend on makes Slack drop a choice the new list
+ * no longer offers; the choice is carried over through `initial_option` when it still fits.
+ */
+function keyed(base: string, key: string | undefined): string {
+  return key === undefined ? base : `${base}.${key}`;
+}
+
+function input(blockId: string, label: string, element: InputBlock["element"], extra: Partial<InputBlock> = {}): InputBlock {
+  return { type: "input", block_id: blockId, label: plain(label), element, ...extra };
+}
+
+function select(actionId: string, placeholder: string, options: PlainTextOption[], initial: PlainTextOption | undefined): InputBlock["element"] {
+  return { type: "static_select", action_id: actionId, placeholder: plain(placeholder), options, ...(initial ? { initial_option: initial } : {}) };
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}
+
+function noAccessModal(): ModalView {
+  const text =
+    "The policy does not let you request any AWS access. The team running jit-slack can add you to a rule.";
+  return { type: "modal", callback_id: REQUEST_CALLBACK_ID, title: plain("Request AWS access"), close: plain("Close"), blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+}
+
+export function requestModal(state: RequestModalState): ModalView {
+  // Names longer than an option value allows cannot exist in Identity Center (32 characters at most).
+  const eligible = state.eligible.filter((target) => target.permissionSet.length <= LIMITS.optionValue);
+  if (eligible.length === 0) return noAccessModal();
+  const selection = state.selection ?? {};
+
+  const accounts = [...new Map(eligible.map((target) => [target.account.id, target.account])).values()];
+  const accountId =
+    accounts.find((account) => account.id === selection.accountId)?.id ?? (accounts.length === 1 ? accounts[0]?.id : undefined);
+  const onAccount = accountId === undefined ? eligible : eligible.filter((target) => target.account.id === accountId);
+  const permissionSets = unique(onAccount.map((target) => target.permissionSet));
+  const permissionSet =
+    permissionSets.find((name) => name === selection.permissionSet) ?? (accountId && permissionSets.length === 1 ? permissionSets[0] : undefined);
+  const target = onAccount.find((candidate) => candidate.permissionSet === permissionSet && candidate.account.id === accountId);
+  // Until one rule is known, the limits are the widest any candidate allows; the service checks the real one.
+  const candidates = target ? [target] : permissionSet ? onAccount.filter((c) => c.permissionSet === permissionSet) : onAccount;
+  const maxMs = Math.max(...candidates.map((candidate) => candidate.rule.maxDurationMs));
+  const minJustification = Math.min(...candidates.map((candidate) => candidate.rule.justificationMinLength));
+
+  const accountOptions = accounts.slice(0, LIMITS.options).map((account) => option(`${truncate(account.name, LIMITS.optionText - 15)} (${account.id})`, account.id));
+  const permissionSetOptions = permissionSets.slice(0, LIMITS.options).map((name) => option(name, name));
+  const durations = durationOptions(maxMs);
+
+  const blocks: KnownBlock[] = [
+    input("account", "AWS account", select("account", "Choose an account", accountOptions, accountOptions.find((o) => o.value === accountId)), {
+      dispatch_action: true,
+    }),
+    input(
+      "permission_set",
+      "Permission set",
+      select(keyed("permission_set", accountId), "Choose a permission set", permissionSetOptions, permissionSetOptions.find((o) => o.value === permissionSet)),
+      { dispatch_action: true, ...(accountId ? {} : { hint: plain("Choose an account first: this list then shows only what you may request there.") }) },
+    ),
+    ...(target ? [ruleContext(target, state.requester)] : []),
+    input("duration", "Duration", select(keyed("duration", formatDuration(maxMs)), "How long you need it", durations, matchingDuration(durations, selection.duration)), {
+      hint: plain(`At most ${formatDuration(maxMs)}${target ? "" : " (the permission set you choose may allow less)"}.`),
+    }),
+    input(
+      "justification",
+      "Justification",
+      {
+        type: "plain_text_input",
+        action_id: "justification",
+        multiline: true,
+        min_length: Math.min(minJustification, MAX_JUSTIFICATION_LENGTH),
+        max_length: MAX_JUSTIFICATION_LENGTH,
+        placeholder: plain("What you are going to do, and why it needs this access"),
+        ...(selection.justification ? { initial_value: truncate(selection.justification, MAX_JUSTIFICATION_LENGTH) } : {}),
+      },
+      minJustification > 1 ? { hint: plain(`At least ${minJustification} characters.`) } : {},
+    ),
+    ticketInput(target, selection.ticket),
+  ];
+  if (accounts.length > LIMITS.options || permissionSets.length > LIMITS.options) {
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "The lists show the first 100 entries; use `/jit request` for the others (`/jit help` lists them all)." }] });
+  }
+  if (state.privateMetadata !== undefined && state.privateMetadata.length > 3000) {
+    throw new RangeError("private_metadata is limited to 3000 characters");
+  }
+  return {
+    type: "modal",
+    callback_id: REQUEST_CALLBACK_ID,
+    title: plain("Request AWS access"),
+    submit: plain("Request"),
+    close: plain("Cancel"),
+    blocks,
+    ...(state.privateMetadata !== undefined ? { private_metadata: state.privateMetadata } : {}),
+  };
+}
+
+function ruleContext(target: Eligibility, requester: Person): KnownBlock {
+  const text = `Rule "${escapeMrkdwn(truncate(target.rule.name, 100))}": ${describeRule(target.rule, requester)}`;
+  return { type: "context", block_id: "rule", elements: [{ type: "mrkdwn", text }] };
+}
+
+function ticketInput(target: Eligibility | undefined, initial: string | undefined): InputBlock {
+  const ticket = target?.rule.ticket;
+  const hint = ticket?.pattern
+    ? `A ticket or incident reference matching ${truncate(ticket.pattern.source, 200)}`
+    : "A ticket or incident reference, such as INC-123";
+  return input(
+    "ticket",
+    "Ticket",
+    {
+      type: "plain_text_input",
+      action_id: "ticket",
+      max_length: TICKET_MAX_LENGTH,
+      placeholder: plain("ABC-123"),
+      ...(initial ? { initial_value: truncate(initial, TICKET_MAX_LENGTH) } : {}),
+    },
+    { optional: !ticket?.required, hint: plain(hint) },
+  );
+}

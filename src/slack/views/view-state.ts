@@ -1,0 +1,39 @@
+// Reads `view.state.values` from a Slack payload. It arrives over the network, so nothing about its
+// shape is trusted: every level is checked and anything unexpected reads as "not given".
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function own(object: Json, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+/**
+ * The state of the one element in input block `blockId`. The element's action_id is not checked:
+ * views vary it on purpose (see request-modal.ts) so that Slack forgets a choice that no longer fits.
+ */
+function elementState(values: unknown, blockId: string): Json | undefined {
+  if (!isObject(values)) return undefined;
+  const block = own(values, blockId);
+  if (!isObject(block)) return undefined;
+  const states = Object.keys(block).map((key) => block[key]);
+  return states.length === 1 && isObject(states[0]) ? states[0] : undefined;
+}
+
+/** The value of the option chosen in a select, when it is a non-empty string of sane length. */
+export function selectedValue(values: unknown, blockId: string, maxLength = 75): string | undefined {
+  const state = elementState(values, blockId);
+  const selected = state ? own(state, "selected_option") : undefined;
+  const value = isObject(selected) ? own(selected, "value") : undefined;
+  return typeof value === "string" && value !== "" && value.length <= maxLength ? value : undefined;
+}
+
+/** What was typed into a plain_text_input, or undefined when nothing but whitespace was. */
+export function typedValue(values: unknown, blockId: string): string | undefined {
+  const state = elementState(values, blockId);
+  const value = state ? own(state, "value") : undefined;
+  return typeof value === "string" && value.trim() !== "" ? value : undefined;
+}

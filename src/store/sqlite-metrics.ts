@@ -1,0 +1,53 @@
+// What metrics read from SQLite when scraped: grants per open status, the audit outbox, and the
+// audit records appended since the last scrape (by this process or any other, e.g. jit-admin).
+import type { AuditAction } from "../domain/audit-event.js";
+import type { GrantStatus } from "../domain/grant.js";
+import type { SqliteDatabase } from "./database.js";
+
+export interface AuditFact {
+  readonly seq: number;
+  readonly action: AuditAction;
+  readonly at: number;
+  /** The grant's request time and expiry, when the record is about a grant. */
+  readonly grantCreatedAt: number | null;
+  readonly grantExpiresAt: number | null;
+}
+
+export class SqliteMetricsSource {
+  private readonly byStatus;
+  private readonly outboxRow;
+  private readonly lastSeq;
+  private readonly since;
+
+  constructor(db: SqliteDatabase) {
+    this.byStatus = db.prepare<[], { status: GrantStatus; n: number }>(
+      `SELECT status, count(*) AS n FROM grants
+       WHERE status IN ('pending', 'approved', 'provisioning', 'active', 'revoking') GROUP BY status`,
+    );
+    this.outboxRow = db.prepare<[], { depth: number; oldestAt: number | null }>(
+      "SELECT count(*) AS depth, min(at) AS oldestAt FROM audit_events WHERE delivered_at IS NULL",
+    );
+    this.lastSeq = db.prepare<[], { seq: number | null }>("SELECT max(seq) AS seq FROM audit_events");
+    this.since = db.prepare<[number, number], AuditFact>(
+      `SELECT a.seq, a.action, a.at, g.created_at AS grantCreatedAt, g.expires_at AS grantExpiresAt
+       FROM audit_events a LEFT JOIN grants g ON g.id = a.grant_id
+       WHERE a.seq > ? ORDER BY a.seq LIMIT ?`,
+    );
+  }
+
+  grantsByStatus(): Partial<Record<GrantStatus, number>> {
+    return Object.fromEntries(this.byStatus.all().map((row) => [row.status, row.n]));
+  }
+
+  outbox(): { depth: number; oldestAt: number | null } {
+    return this.outboxRow.get() ?? { depth: 0, oldestAt: null };
+  }
+
+  lastAuditSeq(): number {
+    return this.lastSeq.get()?.seq ?? 0;
+  }
+
+  auditSince(seq: number, limit: number): AuditFact[] {
+    return this.since.all(seq, limit);
+  }
+}

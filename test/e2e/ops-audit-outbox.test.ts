@@ -1,0 +1,48 @@
+// The audit channel receives every audit record exactly once and in order whatever Slack answers
+// (HTTP 429 with Retry-After, 500s), without holding up the bot's other messages.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { allAuditRecordsPosted, assertPostedExactlyOnceInOrder, seedAuditRecords } from "../support/audit-feed.js";
+import { request } from "../support/flows.js";
+import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
+import { APPROVALS, AUDIT, people, type World } from "../support/world.js";
+
+describe("the audit feed", () => {
+  let world: World;
+  let bot: TestBot;
+  freshBotForEachTest((w, b) => {
+    world = w;
+    bot = b;
+  });
+
+  it("delivers every record exactly once and in order through 429s and 500s, waiting as long as Retry-After says", async () => {
+    world.slack.failNext("chat.postMessage", { status: 429, retryAfterSeconds: 1 });
+    world.slack.failNext("chat.postMessage", { status: 500 }, 2);
+    world.slack.failNext("chat.postMessage", { status: 429, retryAfterSeconds: 1 });
+    await seedAuditRecords(bot.bot.deps.store, 60);
+
+    assertPostedExactlyOnceInOrder(world, await allAuditRecordsPosted(world, 20_000));
+    const posts = world.slack.callsOf("chat.postMessage");
+    assert.deepEqual(posts.map((call) => call.error ?? "ok").slice(0, 4), ["http_429", "http_500", "http_500", "http_429"]);
+    posts.forEach((call, i) => {
+      const next = posts[i + 1];
+      if (call.error === "http_429" && next) {
+        const waited = next.at - call.at;
+        assert.ok(waited >= 1000 - 20, `waited ${waited} ms after a 429`);
+      }
+    });
+  });
+
+  it("does not hold up approval messages and DMs while the audit channel is rate limited", async () => {
+    world.slack.failNext("chat.postMessage", { status: 429, retryAfterSeconds: 3 });
+    await seedAuditRecords(bot.bot.deps.store, 3);
+    await world.slack.waitForCall("chat.postMessage", (call) => call.error === "http_429", 5_000);
+
+    const started = Date.now();
+    await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h while the feed waits");
+    assert.ok(Date.now() - started < 2_000, "the approval message went out at once");
+    assert.equal(world.slack.messagesIn(APPROVALS).length, 1);
+    assert.equal(world.slack.messagesIn(AUDIT).length, 0, "the audit channel still waits out its Retry-After");
+    assertPostedExactlyOnceInOrder(world, await allAuditRecordsPosted(world, 10_000));
+  });
+});

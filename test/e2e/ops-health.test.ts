@@ -1,0 +1,164 @@
+// /healthz and /readyz: next to /slack/events in HTTP mode, on a port of their own in Socket Mode;
+// readiness names each dependency and answers 503 when the database, AWS or Slack does not work.
+import assert from "node:assert/strict";
+import { chmodSync, copyFileSync, renameSync } from "node:fs";
+import { afterEach, describe, it } from "node:test";
+import { createServer } from "node:net";
+import Database from "better-sqlite3";
+import { FAKE_DEFAULTS } from "../fakes/fake-slack.js";
+import { startTestBot, type TestBot } from "../support/in-process-bot.js";
+import { startWorld, type World } from "../support/world.js";
+
+interface Readyz {
+  status: string;
+  checks: Record<string, { ok: boolean; ms: number; checkedAt: string; error?: string }>;
+}
+
+async function get(port: number | undefined, path: string): Promise<{ status: number; type: string; body: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: response.status, type: response.headers.get("content-type") ?? "", body: await response.text() };
+}
+
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function readyz(bot: TestBot): Promise<{ status: number; body: Readyz }> {
+  const answer = await get(bot.bot.healthPort, "/readyz");
+  assert.equal(answer.type, "application/json");
+  return { status: answer.status, body: JSON.parse(answer.body) as Readyz };
+}
+
+describe("health and readiness", () => {
+  let world: World;
+  let bot: TestBot | undefined;
+
+  const start = async (env: Record<string, string> = {}) => {
+    world = await startWorld();
+    bot = await startTestBot(world, env);
+    return bot;
+  };
+  afterEach(async () => {
+    await bot?.stop();
+    bot = undefined;
+    await world.close();
+  });
+
+  it("serves /healthz and /readyz on the Slack port in HTTP mode, every check passing", async () => {
+    const running = await start();
+    assert.equal(running.bot.healthPort, running.bot.port);
+    assert.deepEqual(await get(running.bot.port, "/healthz"), { status: 200, type: "application/json", body: '{"status":"ok"}' });
+    const ready = await readyz(running);
+    assert.equal(ready.status, 200);
+    assert.equal(ready.body.status, "ready");
+    assert.deepEqual(Object.keys(ready.body.checks).sort(), ["aws", "database", "slack"]);
+    for (const check of Object.values(ready.body.checks)) {
+      assert.equal(check.ok, true);
+      assert.equal(typeof check.ms, "number");
+      assert.ok(!Number.isNaN(Date.parse(check.checkedAt)));
+    }
+  });
+
+  it("asks AWS and Slack at most once per few seconds however often it is probed", async () => {
+    const running = await start();
+    const before = { aws: world.aws.callsOf("ListPermissionSets").length, slack: world.slack.callsOf("auth.test").length };
+    await Promise.all([readyz(running), readyz(running), readyz(running)]);
+    await readyz(running);
+    assert.equal(world.aws.callsOf("ListPermissionSets").length - before.aws, 1);
+    assert.equal(world.slack.callsOf("auth.test").length - before.slack, 1);
+  });
+
+  it("answers 503 naming AWS when AWS refuses the bot's credentials", async () => {
+    const running = await start();
+    world.aws.failNext("ListPermissionSets", { code: "AccessDeniedException", message: "User is not authorized", status: 400 });
+    const ready = await readyz(running);
+    assert.equal(ready.status, 503);
+    assert.equal(ready.body.status, "not ready");
+    assert.equal(ready.body.checks.aws?.ok, false);
+    assert.match(ready.body.checks.aws?.error ?? "", /ListPermissionSets failed: AccessDeniedException/);
+    assert.equal(ready.body.checks.database?.ok, true);
+    assert.equal(ready.body.checks.slack?.ok, true);
+  });
+
+  it("answers 503 within its timeout when AWS does not answer", async () => {
+    const running = await start();
+    world.aws.setLatency(5_000, "ListPermissionSets");
+    const started = Date.now();
+    const ready = await readyz(running);
+    assert.ok(Date.now() - started < 3_000, "the probe does not wait for AWS");
+    assert.equal(ready.status, 503);
+    assert.match(ready.body.checks.aws?.error ?? "", /no answer within 2000 ms/);
+  });
+
+  it("answers 503 naming Slack when auth.test fails", async () => {
+    const running = await start();
+    world.slack.failNext("auth.test", { error: "invalid_auth" });
+    const ready = await readyz(running);
+    assert.equal(ready.status, 503);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(ready.body.checks).map(([name, check]) => [name, check.error ?? "ok"])),
+      { database: "ok", aws: "ok", slack: "auth.test failed: invalid_auth" },
+    );
+  });
+
+  it("answers 503 naming the database when its file is made read-only, and recovers when it is writable again", async () => {
+    const running = await start();
+    chmodSync(world.databaseFile, 0o444);
+    try {
+      const ready = await readyz(running);
+      assert.equal(ready.status, 503);
+      assert.match(ready.body.checks.database?.error ?? "", /jit\.sqlite is read-only \(mode 444\)/);
+    } finally {
+      chmodSync(world.databaseFile, 0o644);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    assert.equal((await readyz(running)).status, 200);
+  });
+
+  it("answers 503 naming the database when its file is replaced under the running bot", async () => {
+    const running = await start();
+    copyFileSync(world.databaseFile, `${world.databaseFile}.restored`);
+    renameSync(`${world.databaseFile}.restored`, world.databaseFile);
+    const ready = await readyz(running);
+    assert.equal(ready.status, 503);
+    assert.match(ready.body.checks.database?.error ?? "", /no longer the file the bot opened \(replaced or moved\); restart the bot/);
+  });
+
+  it("answers 503 naming the database when another process holds its write lock", async () => {
+    const running = await start();
+    const other = new Database(world.databaseFile);
+    other.exec("BEGIN IMMEDIATE");
+    try {
+      const ready = await readyz(running);
+      assert.equal(ready.status, 503);
+      assert.match(ready.body.checks.database?.error ?? "", /database is locked/);
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
+  });
+
+  it("in Socket Mode, serves them on a port of its own", async () => {
+    const running = await start({ SLACK_APP_TOKEN: FAKE_DEFAULTS.appToken });
+    assert.equal(running.bot.port, undefined);
+    assert.equal(typeof running.bot.healthPort, "number");
+    assert.equal((await get(running.bot.healthPort, "/healthz")).status, 200);
+    assert.equal((await readyz(running)).status, 200);
+    assert.match((await get(running.bot.healthPort, "/metrics")).body, /^# HELP /m);
+    assert.equal((await get(running.bot.healthPort, "/slack/events")).status, 404);
+  });
+
+  it("in HTTP mode with JIT_HEALTH_PORT set apart, keeps them off the Slack port", async () => {
+    const running = await start({ JIT_HEALTH_PORT: String(await freePort()) });
+    assert.notEqual(running.bot.healthPort, running.bot.port);
+    assert.equal((await get(running.bot.healthPort, "/readyz")).status, 200);
+    assert.equal((await get(running.bot.healthPort, "/metrics")).status, 200);
+    assert.notEqual((await get(running.bot.port, "/metrics")).status, 200);
+    assert.notEqual((await get(running.bot.port, "/healthz")).status, 200);
+  });
+});

@@ -1,0 +1,52 @@
+// Helpers for tests of the audit feed: records appended straight to the store, and what the audit
+// channel received of them.
+import assert from "node:assert/strict";
+import { SYSTEM_ACTOR } from "../../src/domain/audit-event.js";
+import type { GrantStore } from "../../src/services/ports.js";
+import { auditRows, eventually, postedAuditRecords } from "./flows.js";
+import { people, PROD, type World } from "./world.js";
+
+let grants = 0;
+
+/** Appends `count` audit records (one "requested", then revocation retries) straight to the store. */
+export async function seedAuditRecords(store: GrantStore, count: number): Promise<void> {
+  grants += 1;
+  const id = `jit-seed${String(grants).padStart(4, "0")}`;
+  await store.insert(
+    {
+      id,
+      requesterId: people.alice.slackId,
+      requesterTeamId: "T00000001",
+      requesterEmail: people.alice.email,
+      accountId: PROD,
+      permissionSetName: "ReadOnlyAccess",
+      durationMs: 3_600_000,
+      justification: "audit feed test",
+      ruleName: "engineers",
+      createdAt: Date.now(),
+    },
+    { action: "requested", actorId: people.alice.slackId },
+  );
+  for (let attempt = 1; attempt < count; attempt += 1) {
+    await store.note(id, { action: "revocation_retry", actorId: SYSTEM_ACTOR, detail: { error: "ThrottlingException", attempts: attempt } });
+  }
+}
+
+/** Waits until every audit record is in the audit channel and marked delivered; returns the seqs as posted. */
+export async function allAuditRecordsPosted(world: World, timeoutMs: number): Promise<number[]> {
+  return eventually(
+    async () => {
+      const rows = auditRows(world);
+      const posted = postedAuditRecords(world).map((record) => record.seq);
+      return posted.length >= rows.length && rows.every((row) => row.delivered_at !== null) && posted;
+    },
+    timeoutMs,
+    "every audit record in the audit channel",
+  );
+}
+
+export function assertPostedExactlyOnceInOrder(world: World, posted: number[]): void {
+  const stored = auditRows(world).map((row) => row.seq);
+  assert.deepEqual(posted, stored, "each record once, in seq order");
+  assert.ok(auditRows(world).every((row) => row.delivered_at !== null), "each one marked delivered");
+}

@@ -1,0 +1,122 @@
+// Audit records as the audit channel shows them: a readable summary, the fields that matter for the
+// action, user text escaped, and messages that stay inside Slack's limits.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { AuditRecord } from "../../src/domain/audit-event.js";
+import { AUDIT_POST_LIMITS, auditMessage, auditText } from "../../src/slack/audit-text.js";
+
+const ACCOUNTS = [{ id: "111122223333", name: "prod" }];
+const AT = Date.UTC(2026, 0, 2, 3, 4);
+
+function record(seq: number, overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    seq,
+    at: AT,
+    action: "requested",
+    actorId: "U0ALICE",
+    grantId: "jit-abcd2345",
+    accountId: "111122223333",
+    permissionSet: "AdministratorAccess",
+    detail: {
+      status: "pending",
+      requesterId: "U0ALICE",
+      requesterEmail: "alice@example.com",
+      rule: "engineers",
+      durationMs: 5_400_000,
+      justification: "INC-42 checking alarms",
+      decidedBy: null,
+      expiresAt: null,
+      awsRequestIds: null,
+    },
+    ...overrides,
+  };
+}
+
+describe("auditText", () => {
+  it("leads with the action, grant, permission set, account, actor, time and sequence number", () => {
+    const [summary] = auditText(record(7), ACCOUNTS).split("\n");
+    assert.equal(
+      summary,
+      ":inbox_tray: *requested* · `jit-abcd2345` · AdministratorAccess on prod (111122223333) · by <@U0ALICE> · " +
+        "<!date^1767323040^{date_short_pretty} at {time}|2026-01-02 03:04 UTC> · #7",
+    );
+  });
+
+  it("shows what a request asked for, and not the whole detail", () => {
+    const [, details] = auditText(record(1), ACCOUNTS).split("\n");
+    assert.equal(details, "for <@U0ALICE> · 1h30m · rule: engineers · “INC-42 checking alarms”");
+    assert.ok(!auditText(record(1)).includes("alice@example.com"));
+  });
+
+  it("shows why a revocation kept the assignment, and which AWS request removed one", () => {
+    const kept = record(2, {
+      action: "revoked",
+      actorId: "system",
+      detail: { requesterId: "U0ALICE", assignmentRemoved: false, keptBecause: "the user had this assignment before the grant", awsRequestId: null },
+    });
+    assert.match(auditText(kept), /by jit-slack .*\nfor <@U0ALICE> · assignment kept: the user had this assignment before the grant$/);
+    const removed = record(3, {
+      action: "revoked",
+      actorId: "system",
+      detail: { requesterId: "U0ALICE", assignmentRemoved: true, keptBecause: null, awsRequestId: "req-1" },
+    });
+    assert.match(auditText(removed), /\nfor <@U0ALICE> · assignment removed · AWS request: req-1$/);
+  });
+
+  it("shows a failing revocation's attempt, code and error", () => {
+    const retry = record(4, {
+      action: "revocation_stuck",
+      actorId: "system",
+      detail: { requesterId: "U0ALICE", error: "DeleteAccountAssignment failed: AccessDeniedException", code: "AccessDeniedException", attempts: 5 },
+    });
+    assert.match(auditText(retry), /^:rotating_light: \*revocation_stuck\*.*\nfor <@U0ALICE> · attempt: 5 · code: AccessDeniedException · error: DeleteAccountAssignment failed/s);
+  });
+
+  it("shows, for an action it has no list for, what the step itself reported", () => {
+    const future = record(5, {
+      action: "some_new_step" as AuditRecord["action"],
+      detail: { status: "active", requesterId: "U0ALICE", rule: "engineers", extraMs: 3_600_000, note: "hello" },
+    });
+    const text = auditText(future);
+    assert.match(text, /^:memo: \*some_new_step\*/);
+    assert.match(text, /\nfor <@U0ALICE> · extraMs: 3600000 · note: hello$/);
+  });
+
+  it("escapes user text so a justification pings nobody", () => {
+    const text = auditText(record(6, { detail: { requesterId: "U0ALICE", justification: "<!channel> <@U0BOB> & co" } }));
+    assert.ok(text.includes("“&lt;!channel&gt; &lt;@U0BOB&gt; &amp; co”"));
+    assert.ok(!text.includes("<!channel>"));
+  });
+
+  it("clips long values and never exceeds a section's 3,000 characters", () => {
+    const text = auditText(record(8, { detail: { requesterId: "U0ALICE", justification: "x".repeat(10_000), rule: "r".repeat(5_000) } }));
+    assert.ok(text.length <= AUDIT_POST_LIMITS.section);
+    assert.ok(text.includes(`“${"x".repeat(299)}…”`));
+  });
+});
+
+describe("auditMessage", () => {
+  it("carries one record as a section whose block id names its sequence number", () => {
+    const message = auditMessage([record(9)], ACCOUNTS);
+    assert.equal(message.count, 1);
+    assert.deepEqual(message.blocks.map((block) => block.block_id), ["audit-9"]);
+    assert.match(message.text, /^:inbox_tray: \*requested\* · `jit-abcd2345`/);
+  });
+
+  it("batches up to the record limit and says which records it carries", () => {
+    const records = Array.from({ length: 100 }, (_, i) => record(i + 1));
+    const message = auditMessage(records);
+    assert.equal(message.count, AUDIT_POST_LIMITS.records);
+    assert.equal(message.text, `${AUDIT_POST_LIMITS.records} audit records, #1 to #${AUDIT_POST_LIMITS.records}`);
+  });
+
+  it("stops before the blocks' total length passes the limit, but always carries the first record", () => {
+    const long = (seq: number) => record(seq, { detail: { requesterId: "U0ALICE", justification: "y".repeat(280), rule: "z".repeat(2_600) } });
+    const records = Array.from({ length: 20 }, (_, i) => long(i + 1));
+    const message = auditMessage(records);
+    const total = message.blocks.reduce((sum, block) => sum + block.text.text.length, 0);
+    assert.ok(total <= AUDIT_POST_LIMITS.characters, `${total} characters`);
+    assert.ok(message.count >= 3 && message.count < 20);
+    assert.deepEqual(message.blocks.map((block) => block.block_id), records.slice(0, message.count).map((r) => `audit-${r.seq}`));
+  });
+});
