@@ -50,7 +50,7 @@ export async function connectAws(config: Config, policy: Policy, logger: Logger)
       maxConcurrentCreations: 10,
       pollIntervalMs: config.aws.pollIntervalMs,
       operationTimeoutMs: 5 * 60_000,
-      conflictRetries: 5,
+      retries: 5,
     });
     return { provider, clients: aws, instanceArn: discovered.instanceArn, close: () => aws.destroy() };
   } catch (error) {

@@ -24,6 +24,9 @@ export interface AwsClients {
 // Bounded time per HTTP attempt so an AWS outage cannot wedge a handler or the scheduler.
 const requestHandler = { connectionTimeout: 3_000, requestTimeout: 15_000 };
 const common = { maxAttempts: 4, requestHandler };
+// Identity Center calls are retried by the provider through its rate limiter, not by the SDK
+// (the SDK's retries would bypass the limiter and spend the account's shared quota unmetered).
+const metered = { ...common, maxAttempts: 1 };
 
 /** Names the bot's sessions in CloudTrail: "jit-slack@<host>", within STS's character rules. */
 export function roleSessionName(host: string = hostname()): string {
@@ -76,8 +79,8 @@ export function createAwsClients(assumeRoleArn: string | undefined): AwsClients 
   const baseSts = new STSClient(common);
   const credentials = assumeRoleArn ? { credentials: sharedCredentials(assumeRoleCredentials(assumeRoleArn, baseSts)) } : {};
   const clients = {
-    ssoAdmin: new SSOAdminClient({ ...common, ...credentials }),
-    identityStore: new IdentitystoreClient({ ...common, ...credentials }),
+    ssoAdmin: new SSOAdminClient({ ...metered, ...credentials }),
+    identityStore: new IdentitystoreClient({ ...metered, ...credentials }),
     sts: assumeRoleArn ? new STSClient({ ...common, ...credentials }) : baseSts,
   };
   return {

@@ -101,10 +101,15 @@ async function resolvePermissionSets(
   return new Map(names.map((name) => [name, byName.get(name) as string]));
 }
 
+/** Start-up calls: retried a few times on outages (the clients themselves make one attempt). */
 async function attempt<T>(action: string, send: () => Promise<T>): Promise<T> {
-  try {
-    return await send();
-  } catch (error) {
-    throw new DiscoveryError(toProviderError(error, action).message);
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await send();
+    } catch (error) {
+      const failure = toProviderError(error, action);
+      if (!failure.retryable || tries >= 4) throw new DiscoveryError(failure.message);
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** tries));
+    }
   }
 }

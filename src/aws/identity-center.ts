@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-sso-admin";
 import { ProviderError } from "../domain/errors.js";
 import type { AccessProvider, Assignment, AssignmentTarget, OperationKind, OperationOutcome } from "../services/ports.js";
-import { errorCode, toProviderError } from "./errors.js";
+import { toProviderError } from "./errors.js";
 import { RateLimiter, Semaphore, type Priority } from "./limiter.js";
 
 export interface IdentityCenterSettings {
@@ -24,8 +24,8 @@ export interface IdentityCenterSettings {
   readonly pollIntervalMs: number;
   /** How long an operation may stay IN_PROGRESS before we stop waiting (the grant is resumed later). */
   readonly operationTimeoutMs: number;
-  /** Attempts for a call that hits ConflictException or throttling beyond the SDK's own retries. */
-  readonly conflictRetries: number;
+  /** Attempts per call for retryable failures (throttling, conflicts, 5xx, network). */
+  readonly retries: number;
 }
 
 const PRINCIPAL_TTL_MS = 5 * 60_000;
@@ -158,14 +158,14 @@ export class IdentityCenterProvider implements AccessProvider {
   private async describe(kind: OperationKind, requestId: string): Promise<AccountAssignmentOperationStatus | undefined> {
     const instanceArn = this.settings.instanceArn;
     if (kind === "create") {
-      const result = await this.call("normal", "DescribeAccountAssignmentCreationStatus", () =>
+      const result = await this.call("follow-up", "DescribeAccountAssignmentCreationStatus", () =>
         this.ssoAdmin.send(
           new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn: instanceArn, AccountAssignmentCreationRequestId: requestId }),
         ),
       );
       return result.AccountAssignmentCreationStatus;
     }
-    const result = await this.call("revoke", "DescribeAccountAssignmentDeletionStatus", () =>
+    const result = await this.call("follow-up", "DescribeAccountAssignmentDeletionStatus", () =>
       this.ssoAdmin.send(
         new DescribeAccountAssignmentDeletionStatusCommand({ InstanceArn: instanceArn, AccountAssignmentDeletionRequestId: requestId }),
       ),
@@ -173,17 +173,19 @@ export class IdentityCenterProvider implements AccessProvider {
     return result.AccountAssignmentDeletionStatus;
   }
 
-  /** One rate-limited AWS call, retried with backoff on conflicts and throttling the SDK gave up on. */
+  /**
+   * One rate-limited AWS call. The SDK clients make a single attempt each; retries of throttling,
+   * conflicts, 5xx and network errors happen here, each through the limiter, so they count
+   * against the rate like any other call.
+   */
   private async call<T>(priority: Priority, action: string, send: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.limiter.run(priority, send);
       } catch (error) {
         const failure = toProviderError(error, action);
-        const code = errorCode(error);
-        const worthRetrying = code === "ConflictException" || code === "ThrottlingException";
-        if (!worthRetrying || attempt >= this.settings.conflictRetries) throw failure;
-        await sleep(Math.min(200 * 2 ** attempt, 5_000) * (0.5 + Math.random() / 2));
+        if (!failure.retryable || attempt >= this.settings.retries) throw failure;
+        await sleep(Math.min(50 * 2 ** attempt, 2_000) * (0.5 + Math.random() / 2));
       }
     }
   }

@@ -1,6 +1,10 @@
 // Keeps our Identity Center calls under the account's shared quota; revocations jump the queue.
 
-export type Priority = "revoke" | "normal";
+/**
+ * "follow-up": status polls of operations AWS already accepted, so started work finishes first;
+ * "revoke": revocations, ahead of everything new; "normal": the rest.
+ */
+export type Priority = "follow-up" | "revoke" | "normal";
 
 interface Waiting {
   start: () => void;
@@ -11,7 +15,7 @@ export class RateLimiter {
   private tokens: number;
   private lastRefill = Date.now();
   private timer: NodeJS.Timeout | undefined;
-  private readonly queues: Record<Priority, Waiting[]> = { revoke: [], normal: [] };
+  private readonly queues: Record<Priority, Waiting[]> = { "follow-up": [], revoke: [], normal: [] };
 
   /**
    * A full bucket plus a second's refill can start `burst + rate` calls within one second; AWS counts
@@ -39,13 +43,13 @@ export class RateLimiter {
   }
 
   get queued(): number {
-    return this.queues.revoke.length + this.queues.normal.length;
+    return this.queues["follow-up"].length + this.queues.revoke.length + this.queues.normal.length;
   }
 
   private drain(): void {
     this.refill();
     while (this.tokens >= 1) {
-      const next = this.queues.revoke.shift() ?? this.queues.normal.shift();
+      const next = this.queues["follow-up"].shift() ?? this.queues.revoke.shift() ?? this.queues.normal.shift();
       if (!next) return;
       this.tokens -= 1;
       next.start();

@@ -18,8 +18,9 @@ export interface SweepStarted {
  */
 export async function sweep(deps: ServiceDeps): Promise<SweepStarted> {
   const now = deps.clock.now();
-  const due = (grant: Grant) => deps.work.due(grant.id, now);
-  const expired = await deps.store.listExpired(now);
+  // Work already under way in this process, or backing off after a failure, is left alone.
+  const due = (grant: Grant) => !deps.work.isClaimed(grant.id) && deps.work.due(grant.id, now);
+  const expired = (await deps.store.listExpired(now)).filter(due);
   const revoking = (await deps.store.listByStatus(["revoking"])).filter(due);
   const unfinished = (await deps.store.listByStatus(["approved", "provisioning"])).filter(due);
   // Revocations first: access that should be gone matters more than access still to be given.

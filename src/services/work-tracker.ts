@@ -16,6 +16,11 @@ export class WorkTracker {
     return true;
   }
 
+  /** True while this process is working on the grant. */
+  isClaimed(grantId: string): boolean {
+    return this.inFlight.has(grantId);
+  }
+
   release(grantId: string): void {
     this.inFlight.delete(grantId);
   }

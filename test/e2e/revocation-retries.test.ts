@@ -25,8 +25,8 @@ describe("revocations AWS refuses", () => {
     const requested = await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h retry me");
     await click(bot, people.bob.slackId, "jit_approve", requested);
     await waitForDm(world, people.alice.slackId, /Access granted/);
-    // Each attempt uses up the SDK's 4 tries; three failed attempts in all.
-    world.aws.failNext("DeleteAccountAssignment", { code: "InternalServerException", message: "try later" }, 12);
+    // Each attempt makes 5 tries (through the rate limiter); three failed attempts in all.
+    world.aws.failNext("DeleteAccountAssignment", { code: "InternalServerException", message: "try later" }, 15);
 
     bot.clock.advance(HOUR + 1000);
     await eventually(async () => retries(requested.grantId) === 1, 8000, "the first failed attempt");

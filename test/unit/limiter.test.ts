@@ -186,3 +186,15 @@ describe("RateLimiter's default burst", () => {
     }
   });
 });
+
+describe("RateLimiter priorities", () => {
+  it("starts status follow-ups first, then revocations, then everything else", async () => {
+    const limiter = new RateLimiter(20, 1);
+    const order: string[] = [];
+    const run = (priority: Priority, name: string) => limiter.run(priority, async () => void order.push(name));
+    const blocker = run("normal", "first"); // takes the only token
+    const queued = [run("normal", "new grant"), run("revoke", "revocation"), run("follow-up", "status poll")];
+    await Promise.all([blocker, ...queued]);
+    assert.deepEqual(order, ["first", "status poll", "revocation", "new grant"]);
+  });
+});
