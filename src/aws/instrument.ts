@@ -1,5 +1,6 @@
 // Counts AWS API calls and failures by operation and error code, as middleware on the SDK clients:
-// it sees every call (discovery, the provider, readiness probes) after the SDK's own retries.
+// it sees every call made after start-up (the provider, readiness probes), each attempt of the
+// provider's own retries included, and what the SDK finally answered where it retries itself (STS).
 import type { AwsClients } from "./clients.js";
 import { errorCode } from "./errors.js";
 

@@ -89,7 +89,7 @@ export class BotMetrics {
     });
     this.awsErrors = new Counter({
       name: "jit_aws_api_errors_total",
-      help: "AWS API calls that failed after the SDK's retries, by operation and error code",
+      help: "AWS API calls that failed, by operation and error code (each attempt, retries included)",
       labelNames: ["operation", "code"],
       registers,
     });

@@ -14,7 +14,7 @@ import { SqliteAuditLog } from "../../src/store/audit-log.js";
 import { DENY_REASON_CALLBACK_ID } from "../../src/slack/views/deny-reason-modal.js";
 import { input, SlackDriver } from "../fakes/slack-requests.js";
 import { everythingSaid, injectedControls } from "../support/adversarial.js";
-import { auditRows, eventually } from "../support/flows.js";
+import { auditRows } from "../support/flows.js";
 import { RecordingLogger, TestClock, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, people, PROD, SANDBOX, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
 
@@ -87,6 +87,26 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
     await world.close();
   });
 
+  /** One number from the database, read without disturbing the bot's own connection. */
+  function count(where: string): number {
+    const db = new Database(world.databaseFile, { readonly: true });
+    try {
+      return (db.prepare(`SELECT count(*) AS n FROM grants WHERE ${where}`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Polls gently (the bot under load shares the CPU) until `where` matches no grant. */
+  async function untilNone(where: string, timeoutMs: number, what: string): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (count(where) > 0) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return true;
+  }
+
   async function allGrants(): Promise<Grant[]> {
     const db = new Database(world.databaseFile, { readonly: true });
     const ids = db.prepare<[], { id: string }>("SELECT id FROM grants ORDER BY created_at").all().map((row) => row.id);
@@ -110,14 +130,8 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
     assert.deepEqual([...new Set(deliveries.map((d) => d.response.status))], [200]);
     // Every command is answered through its response_url, except those Slack refused.
     await world.slack.waitFor(() => world.slack.responses.length >= deliveries.length - 3, 15_000, "an answer to every request");
-    grants = await eventually(
-      async () => {
-        const all = await allGrants();
-        return all.every((grant) => grant.status !== "pending" || grant.approvalTs) && all;
-      },
-      10_000,
-      "every request to be posted to the approvers, or failed",
-    );
+    await untilNone("status = 'pending' AND approval_ts IS NULL", 10_000, "every request to be posted to the approvers, or failed");
+    grants = await allGrants();
     // A request whose requester Slack could not look up (users.info answered 429 too often) is refused before it is stored.
     assert.ok(grants.length >= deliveries.length - 2, `${grants.length} of ${deliveries.length} requests recorded`);
     for (const grant of grants) {
@@ -149,8 +163,8 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
             return bot.driver.submitView(who, { callbackId: DENY_REASON_CALLBACK_ID, privateMetadata: grant.id }, { reason: { reason: input.text("not now") } });
           };
           const ask = ASKS.findIndex(([account, permissionSet]) => ACCOUNT_IDS[account] === grant.accountId && permissionSet === grant.permissionSetName);
-          if (ask === 2) return [deny(people.dave.slackId)];
-          if (ask === 3 && i % 4 === 0) return [send(people.bob.slackId, ACTION_APPROVE), deny(people.dave.slackId)];
+          if (ask === 2 || (ask === 3 && i % 4 !== 0)) return [deny(people.dave.slackId)];
+          if (ask === 3) return [send(people.bob.slackId, ACTION_APPROVE), deny(people.dave.slackId)];
           if (ask === 0 && i % 4 === 0) return [send(people.bob.slackId, ACTION_APPROVE), send(people.bob.slackId, ACTION_APPROVE)];
           return [send(people.bob.slackId, ACTION_APPROVE)];
         }),
@@ -161,19 +175,10 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
       if (pending.length === 0) break;
       const clicks = await clickAll(pending);
       assert.deepEqual([...new Set(clicks.map((d) => d.response.status))], [200]);
-      const deadline = Date.now() + 5000;
-      while (Date.now() < deadline && (await bot.bot.deps.store.listByStatus(["pending"])).length > 0) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await untilNone("status = 'pending'", 5000, "decisions").catch(() => false);
     }
-    await eventually(
-      async () => {
-        await bot.bot.tick();
-        return (await bot.bot.deps.store.listByStatus(["pending", "approved", "provisioning"])).length === 0;
-      },
-      25_000,
-      "every decided grant to settle in AWS",
-    );
+    // The bot's own sweep (every second) resumes anything an outage interrupted.
+    await untilNone("status IN ('pending', 'approved', 'provisioning')", 25_000, "every decided grant to settle in AWS");
     easing();
     grants = await allGrants();
     assert.ok(world.aws.throttledCount >= 30, `AWS throttled ${world.aws.throttledCount} calls beyond the injected faults`);
@@ -182,7 +187,7 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
   it("ends with every approved grant active with its assignment, or failed with a reason and none", () => {
     const active = grants.filter((grant) => grant.status === "active");
     const failed = grants.filter((grant) => grant.status === "failed");
-    assert.ok(active.length > 100, `${active.length} active`);
+    assert.ok(active.length >= 90, `${active.length} active`);
     assert.deepEqual(
       [...new Set(grants.map((grant) => grant.status))].filter((status) => !["active", "failed", "denied"].includes(status)),
       [],

@@ -1,5 +1,5 @@
 // `/jit …`: ack at once, then hand off to a service and answer the caller ephemerally.
-import type { App, RespondFn } from "@slack/bolt";
+import type { App, RespondArguments } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { eligibleTargets, isAdmin } from "../../domain/policy.js";
 import type { ServiceDeps } from "../../services/deps.js";
@@ -14,6 +14,7 @@ import { slackDate } from "../escape.js";
 import { grantList, reviewList } from "../views/grant-list.js";
 import { helpText } from "../views/help-text.js";
 import { requestModal } from "../views/request-modal.js";
+import { tellDirectly } from "./interaction.js";
 
 const LISTED = ["pending", "approved", "provisioning", "active", "revoking"] as const;
 
@@ -28,19 +29,32 @@ export function registerCommand(app: App, deps: ServiceDeps): void {
     }
     await ack();
     const context = { user: command.user_id, command: parsed.kind };
+    // A reply Slack would not take (response_url rate-limited or expired) goes as a direct message
+    // instead, and is never mistaken for the command itself failing.
+    const reply: Reply = async (message) => {
+      try {
+        await respond(message);
+      } catch (error) {
+        deps.logger.warn({ ...context, err: (error as Error).message }, "response_url refused the reply; sending it directly");
+        const text = message.text ?? "";
+        await tellDirectly(client, command.user_id, text).catch(() => undefined);
+      }
+    };
     try {
-      await run(deps, parsed, { userId: command.user_id, teamId: command.team_id, triggerId: command.trigger_id, respond, client });
+      await run(deps, parsed, { userId: command.user_id, teamId: command.team_id, triggerId: command.trigger_id, respond: reply, client });
     } catch (error) {
-      await respond({ response_type: "ephemeral", text: userMessage(error, deps.logger, context) });
+      await reply({ response_type: "ephemeral", text: userMessage(error, deps.logger, context) });
     }
   });
 }
+
+type Reply = (message: RespondArguments) => Promise<void>;
 
 interface Caller {
   readonly userId: string;
   readonly teamId: string;
   readonly triggerId: string;
-  readonly respond: RespondFn;
+  readonly respond: Reply;
   readonly client: WebClient;
 }
 
