@@ -21,9 +21,9 @@ export function redactSecrets(text: string): string {
  * The detail stored with a note about `grant` (as it stands after the step): status (the outcome),
  * actorEmail (when the actor is the requester or the caller knows it), requester, rule, duration,
  * justification, approver, expiry and the AWS request ids of the grant's assignment changes so far
- * (`create:<id> delete:<id>`); then the note's own detail, which wins where keys overlap.
+ * (`create:<id> delete:<id>`), the ticket and the approvers so far when there are any; then the note's own detail, which wins where keys overlap.
  */
-export function auditDetail(grant: Grant, note: AuditNote, awsRequestIds: string | null): AuditDetail {
+export function auditDetail(grant: Grant, note: AuditNote, awsRequestIds: string | null, approvers: readonly string[] = []): AuditDetail {
   const actorEmail = note.actorEmail !== undefined ? note.actorEmail : note.actorId === grant.requesterId ? grant.requesterEmail : undefined;
   const detail: Record<string, string | number | boolean | null> = {
     status: grant.status,
@@ -33,7 +33,9 @@ export function auditDetail(grant: Grant, note: AuditNote, awsRequestIds: string
     rule: grant.ruleName,
     durationMs: grant.durationMs,
     justification: grant.justification,
+    ...(grant.ticket ? { ticket: grant.ticket } : {}),
     decidedBy: grant.decidedBy,
+    ...(approvers.length > 0 ? { approvers: approvers.join(" ") } : {}),
     expiresAt: grant.expiresAt === null ? null : new Date(grant.expiresAt).toISOString(),
     awsRequestIds,
     ...note.detail,

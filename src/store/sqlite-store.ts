@@ -142,10 +142,7 @@ export class SqliteStore implements GrantStore, AuditOutbox {
   }
 
   async approversOf(subjectId: string): Promise<string[]> {
-    return this.db
-      .prepare<[string], { approver_id: string }>("SELECT approver_id FROM approvals WHERE subject_id = ? ORDER BY at, approver_id")
-      .all(subjectId)
-      .map((row) => row.approver_id);
+    return this.approverIds(subjectId);
   }
 
   async markWarned(grantId: string, note: AuditNote): Promise<boolean> {
@@ -186,6 +183,13 @@ export class SqliteStore implements GrantStore, AuditOutbox {
         .prepare("INSERT OR IGNORE INTO approvals (subject_id, approver_id, at) VALUES (?, ?, ?)")
         .run(subjectId, approverId, this.clock.now()).changes === 1
     );
+  }
+
+  private approverIds(subjectId: string): string[] {
+    return this.db
+      .prepare<[string], { approver_id: string }>("SELECT approver_id FROM approvals WHERE subject_id = ? ORDER BY at, approver_id")
+      .all(subjectId)
+      .map((row) => row.approver_id);
   }
 
   countApprovals(subjectId: string): number {
@@ -265,7 +269,7 @@ export class SqliteStore implements GrantStore, AuditOutbox {
       grantId: grant.id,
       accountId: grant.accountId,
       permissionSet: grant.permissionSetName,
-      detail: auditDetail(grant, note, this.audit.awsRequestIdsOf(grant.id)),
+      detail: auditDetail(grant, note, this.audit.awsRequestIdsOf(grant.id), this.approverIds(grant.id)),
     });
   }
 }

@@ -45,6 +45,9 @@ describe("request UX", () => {
       assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1);
       const actions = auditRows(world, requested.grantId).map((r) => r.action);
       assert.deepEqual(actions.slice(0, 3), ["requested", "approval_recorded", "approved"]);
+      const approved = JSON.parse(auditRows(world, requested.grantId)[2]?.detail ?? "{}") as { approvers?: string; ticket?: string };
+      assert.equal(approved.approvers, "U0BOB U0DAVE", "the audit record names every approver");
+      assert.equal(approved.ticket, "INC-42");
       assert.match(messageText(messageOf(requested.grantId)), /Approvals: <@U0BOB>, <@U0DAVE>/);
     });
   });
