@@ -1,6 +1,7 @@
 // Times the store's sweep queries and the per-requester listing on a seeded database, in process.
 import { systemClock } from "../../src/domain/clock.js";
 import { openDatabase } from "../../src/store/database.js";
+import { SqliteOutbox } from "../../src/store/sqlite-outbox.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import { historyRequester, HISTORY } from "./history.js";
 import { percentile } from "./stats.js";
@@ -38,14 +39,15 @@ export async function timeQueries(file: string): Promise<QueryTiming[]> {
   try {
     const store = new SqliteStore(db, systemClock);
     const listing = db.prepare<[string], unknown>(REQUESTER_LISTING);
+    const outbox = new SqliteOutbox(db, systemClock);
     const now = Date.now();
     return [
       await time("listExpired(now) — sweep", () => store.listExpired(Date.now())),
       await time(`listExpired(tomorrow) — all ${HISTORY.active} active due`, () => store.listExpired(now + 2 * DAY)),
       await time("listByStatus(['revoking']) — sweep", () => store.listByStatus(["revoking"])),
       await time("listByStatus(['approved','provisioning']) — sweep", () => store.listByStatus(["approved", "provisioning"])),
-      await time("requester's newest 50 — future /jit list", (run) => listing.all(historyRequester(run))),
-      await time("undelivered(50) — audit feed, every second", () => store.undelivered(50)),
+      await time("requester's newest 50 — /jit list", (run) => listing.all(historyRequester(run))),
+      await time("undelivered(50) — audit feed, every second", () => outbox.undelivered(50)),
     ];
   } finally {
     db.close();

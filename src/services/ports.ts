@@ -1,5 +1,5 @@
 // The narrow interfaces services depend on. Store, AWS and Slack each implement one of these.
-import type { AuditNote, AuditRecord } from "../domain/audit-event.js";
+import type { AuditNote } from "../domain/audit-event.js";
 import type { Extension, NewExtension } from "../domain/extension.js";
 import type { Person } from "../domain/people.js";
 import type { Approval, Rule } from "../domain/policy.js";
@@ -75,11 +75,6 @@ export type ExtensionOutcome =
   | { readonly kind: "approved" | "counted" | "duplicate"; readonly extension: Extension; readonly approvals: number }
   | { readonly kind: "not-pending"; readonly extension: Extension | undefined };
 
-export interface AuditOutbox {
-  /** Oldest first: the audit channel receives records in the order they happened. */
-  undelivered(limit: number): Promise<AuditRecord[]>;
-  markDelivered(seq: number): Promise<void>;
-}
 
 export interface AssignmentTarget {
   readonly accountId: string;

@@ -1,15 +1,14 @@
 // The SQLite implementation of the grant store and audit outbox: the only place SQL lives.
 import { auditDetail, unattachedDetail } from "../audit/detail.js";
-import type { AuditNote, AuditRecord } from "../domain/audit-event.js";
+import type { AuditNote } from "../domain/audit-event.js";
 import type { Clock } from "../domain/clock.js";
 import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../domain/grant.js";
-import type { ApprovalOutcome, AssignmentTarget, AuditOutbox, GrantStore } from "../services/ports.js";
+import type { ApprovalOutcome, AssignmentTarget, GrantStore } from "../services/ports.js";
 import { SqliteAuditLog } from "./audit-log.js";
-import { AUDIT_COLUMNS, recordFromRow, type AuditRow } from "./audit-rows.js";
 import type { SqliteDatabase } from "./database.js";
 import { changeAssignments, grantFromRow, type GrantRow } from "./grant-rows.js";
 
-export class SqliteStore implements GrantStore, AuditOutbox {
+export class SqliteStore implements GrantStore {
   private readonly selectGrant;
   /** The hash-chained audit trail: appended to here, read by export and verification. */
   readonly audit: SqliteAuditLog;
@@ -229,19 +228,6 @@ export class SqliteStore implements GrantStore, AuditOutbox {
       )
       .all(target.accountId, target.permissionSetName, target.principalId, excludeId);
     return rows.map(grantFromRow);
-  }
-
-  async undelivered(limit: number): Promise<AuditRecord[]> {
-    const rows = this.db
-      .prepare<[number], AuditRow>(
-        `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE delivered_at IS NULL ORDER BY seq LIMIT ?`,
-      )
-      .all(limit);
-    return rows.map(recordFromRow);
-  }
-
-  async markDelivered(seq: number): Promise<void> {
-    this.db.prepare("UPDATE audit_events SET delivered_at = ? WHERE seq = ?").run(this.clock.now(), seq);
   }
 
   private compareAndSet(id: string, from: GrantStatus, to: GrantStatus, changes: GrantChanges): Grant | undefined {

@@ -13,6 +13,7 @@ import { openDatabase, type SqliteDatabase } from "../../src/store/database.js";
 import { GRANTS_AND_AUDIT } from "../../src/store/migrations/001-grants-and-audit.js";
 import { MIGRATIONS } from "../../src/store/migrations/index.js";
 import { SqliteOperationLog } from "../../src/store/sqlite-operation-log.js";
+import { SqliteOutbox } from "../../src/store/sqlite-outbox.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -140,7 +141,7 @@ describe("appending", () => {
     await threeRecords();
     assert.throws(() => db.prepare("UPDATE audit_events SET hash = 'x' WHERE seq = 1").run(), /append-only/);
     assert.throws(() => db.prepare("UPDATE audit_events SET prev_hash = 'x' WHERE seq = 2").run(), /append-only/);
-    await store.markDelivered(1);
+    await new SqliteOutbox(db, clock).markDeliveredThrough(1);
     assert.equal(store.audit.verify().ok, true);
   });
 });
@@ -242,7 +243,7 @@ describe("upgrading a database from before the chain", () => {
     await store.insert(newGrant("jit-new"), requested);
     assert.equal(hashes()[2]?.prev_hash, rows[1]?.hash);
     assert.deepEqual(store.audit.verify(), { ok: true, records: 3, head: { seq: 3, hash: hashes()[2]?.hash } });
-    assert.deepEqual((await store.undelivered(10)).map((r) => r.seq), [2, 3], "delivery marks survive the upgrade");
+    assert.deepEqual((await new SqliteOutbox(db, clock).undelivered(10)).map((r) => r.seq), [2, 3], "delivery marks survive the upgrade");
   });
 
   it("makes the backfilled hashes as unchangeable as new ones", () => {

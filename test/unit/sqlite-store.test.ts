@@ -9,6 +9,7 @@ import { Conflict } from "../../src/domain/errors.js";
 import type { GrantStatus, NewGrant } from "../../src/domain/grant.js";
 import { openDatabase, type SqliteDatabase } from "../../src/store/database.js";
 import { MIGRATIONS } from "../../src/store/migrations/index.js";
+import { SqliteOutbox } from "../../src/store/sqlite-outbox.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 
 const T0 = 1_700_000_000_000;
@@ -46,6 +47,7 @@ const requested: AuditNote = { action: "requested", actorId: "U0ALICE" };
 let db: SqliteDatabase;
 let clock: FakeClock;
 let store: SqliteStore;
+const outbox = () => new SqliteOutbox(db, clock);
 
 const auditCount = () => (db.prepare("SELECT count(*) AS n FROM audit_events").get() as { n: number }).n;
 
@@ -113,7 +115,7 @@ describe("insert", () => {
   it("records the 'requested' audit event with the grant and its context, stamped by the clock", async () => {
     clock.advance(5);
     await store.insert(newGrant("jit-a"), { ...requested, detail: { ruleName: "prod-admin" } });
-    assert.deepEqual(await store.undelivered(10), [
+    assert.deepEqual(await outbox().undelivered(10), [
       {
         seq: 1,
         at: T0 + 5,
@@ -187,7 +189,7 @@ describe("transition", () => {
     assert.equal(approved?.updatedAt, T0 + 1000);
     assert.equal(approved?.createdAt, T0);
     assert.deepEqual(await store.get("jit-a"), approved);
-    const audit = await store.undelivered(10);
+    const audit = await outbox().undelivered(10);
     assert.deepEqual(
       audit.map((record) => [record.action, record.actorId, record.detail["status"], record.at]),
       [
@@ -304,7 +306,7 @@ describe("note", () => {
     await store.insert(newGrant("jit-a"), requested);
     await walkTo("jit-a", "active");
     await store.note("jit-a", { action: "revocation_retry", actorId: "system", detail: { attempt: 2, ok: false, why: null } });
-    const last = (await store.undelivered(10)).at(-1);
+    const last = (await outbox().undelivered(10)).at(-1);
     assert.deepEqual(last?.detail, {
       status: "active",
       requesterId: "U0ALICE",
@@ -391,7 +393,7 @@ describe("audit outbox", () => {
   });
 
   it("hands out undelivered records oldest first, up to the limit", async () => {
-    const all = await store.undelivered(10);
+    const all = await outbox().undelivered(10);
     assert.deepEqual(
       all.map((r) => [r.seq, r.grantId, r.action]),
       [
@@ -400,14 +402,13 @@ describe("audit outbox", () => {
         [3, "jit-a", "denied"],
       ],
     );
-    assert.deepEqual((await store.undelivered(2)).map((r) => r.seq), [1, 2]);
+    assert.deepEqual((await outbox().undelivered(2)).map((r) => r.seq), [1, 2]);
   });
 
-  it("stops handing out a record once it is marked delivered, stamping the time", async () => {
+  it("stops handing out records once they are marked delivered, stamping the time", async () => {
     clock.advance(42);
-    await store.markDelivered(1);
-    await store.markDelivered(3);
-    assert.deepEqual((await store.undelivered(10)).map((r) => r.seq), [2]);
+    await outbox().markDeliveredThrough(2);
+    assert.deepEqual((await outbox().undelivered(10)).map((r) => r.seq), [3]);
     const row = db.prepare("SELECT delivered_at FROM audit_events WHERE seq = 1").get() as { delivered_at: number };
     assert.equal(row.delivered_at, T0 + 42);
   });
@@ -448,7 +449,7 @@ describe("openDatabase", () => {
         assert.equal(second.pragma("user_version", { simple: true }), MIGRATIONS.length);
         const reopened = new SqliteStore(second, clock);
         assert.equal((await reopened.get("jit-a"))?.status, "pending");
-        assert.equal((await reopened.undelivered(10)).length, 1);
+        assert.equal((await new SqliteOutbox(second, clock).undelivered(10)).length, 1);
       } finally {
         second.close();
       }
