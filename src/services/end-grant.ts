@@ -3,7 +3,7 @@ import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
 import { isAdmin } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
-import { revokeGrant, type RevokeReason } from "./revoke.js";
+import { revokeGrant } from "./revoke.js";
 import { refreshApprovalMessage } from "./approval-message.js";
 
 export interface EndInput {
@@ -23,25 +23,13 @@ export async function endGrant(deps: ServiceDeps, input: EndInput): Promise<Gran
       return withdraw(deps, grant, input.actorId);
     case "active":
     case "revoking":
-      return endNow(deps, grant, input.actorId, own ? "ended-early" : "admin");
+      return (await revokeGrant(deps, grant.id, input.actorId, own ? "ended-early" : "admin")) ?? grant;
     case "approved":
     case "provisioning":
       throw new Conflict(`${grant.id} is being granted in AWS right now; end it once it is active.`);
     default:
       throw new Conflict(`${grant.id} has already ended (${grant.status}).`);
   }
-}
-
-/**
- * Moves the grant to revoking at once (so the sweep finishes the job even if this process is busy
- * with the grant right now), then removes the access.
- */
-async function endNow(deps: ServiceDeps, grant: Grant, actorId: string, reason: RevokeReason): Promise<Grant> {
-  if (grant.status === "active") {
-    const moved = await deps.store.transition(grant.id, "active", "revoking", {}, { action: "revocation_started", actorId, detail: { reason } });
-    if (!moved) throw new Conflict(`${grant.id} changed in the meantime; nothing was done.`);
-  }
-  return (await revokeGrant(deps, grant.id, actorId, reason)) ?? (await deps.store.get(grant.id)) ?? grant;
 }
 
 async function withdraw(deps: ServiceDeps, grant: Grant, actorId: string): Promise<Grant> {

@@ -140,7 +140,6 @@ export interface AccessProvider {
 
 /** Who a Slack user is, as far as policy and provisioning need. */
 export interface UserDirectory {
-  emailOf(slackUserId: string): Promise<string | null>;
   /** The person as policy sees them: Slack id, email, and the policy's user groups they belong to. */
   person(slackUserId: string): Promise<Person>;
 }

@@ -158,12 +158,11 @@ async function removeUnmanaged(deps: ServiceDeps, target: AssignmentTarget): Pro
 }
 
 async function endVanished(deps: ServiceDeps, grant: Grant): Promise<void> {
-  const revoking = await deps.store.transition(grant.id, "active", "revoking", {}, {
+  await revokeGrant(deps, grant.id, SYSTEM_ACTOR, "drift", {
     action: "drift_detected",
     actorId: SYSTEM_ACTOR,
     detail: { problem: "the assignment is gone from AWS while the grant is active; ending the grant", reason: "drift" },
   });
-  if (revoking) await revokeGrant(deps, grant.id, SYSTEM_ACTOR, "drift");
 }
 
 async function removeOrphan(deps: ServiceDeps, creation: Operation): Promise<void> {

@@ -3,6 +3,7 @@ import { SYSTEM_ACTOR } from "../domain/audit-event.js";
 import { ProviderError } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
 import type { ServiceDeps } from "./deps.js";
+import type { AuditNote } from "../domain/audit-event.js";
 import type { AssignmentTarget } from "./ports.js";
 import { assignmentKey } from "./work-tracker.js";
 import { refreshApprovalMessage } from "./approval-message.js";
@@ -11,7 +12,9 @@ import { refreshApprovalMessage } from "./approval-message.js";
 export type RevokeReason = "expired" | "drift" | "admin" | "ended-early";
 
 /**
- * Moves an active grant to revoking and removes the assignment; resumes a grant already revoking.
+ * Moves an active grant to revoking (audited with `startNote`, by default "revocation_started") and
+ * removes the assignment; resumes a grant already revoking. The move happens even while this
+ * process is busy with the grant, so the sweep finishes the removal if it cannot start now.
  * A failure leaves the grant revoking (audited) so the sweep tries again: a revocation is never dropped.
  */
 export async function revokeGrant(
@@ -19,18 +22,14 @@ export async function revokeGrant(
   grantId: string,
   actorId: string,
   reason: RevokeReason,
+  startNote: AuditNote = { action: "revocation_started", actorId, detail: { reason } },
 ): Promise<Grant | undefined> {
-  if (!deps.work.claim(grantId)) return undefined;
+  let grant = await deps.store.get(grantId);
+  if (grant?.status === "active") {
+    grant = (await deps.store.transition(grant.id, "active", "revoking", {}, startNote)) ?? (await deps.store.get(grantId));
+  }
+  if (grant?.status !== "revoking" || !deps.work.claim(grantId)) return grant;
   try {
-    let grant = await deps.store.get(grantId);
-    if (grant?.status === "active") {
-      grant = await deps.store.transition(grant.id, "active", "revoking", {}, {
-        action: "revocation_started",
-        actorId,
-        detail: { reason },
-      });
-    }
-    if (grant?.status !== "revoking") return grant;
     return await removeAssignment(deps, grant);
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;

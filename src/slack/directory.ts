@@ -27,7 +27,7 @@ export class SlackDirectory implements UserDirectory {
     return { slackId: slackUserId, email, groups };
   }
 
-  async emailOf(slackUserId: string): Promise<string | null> {
+  private async emailOf(slackUserId: string): Promise<string | null> {
     return this.cached(this.emails, slackUserId, async () => {
       const result = await this.client.users.info({ user: slackUserId });
       return result.user?.profile?.email?.toLowerCase() ?? null;
