@@ -15,7 +15,7 @@ import { ExpiryTimer } from "./scheduler/expiry-timer.js";
 import { sweep } from "./scheduler/sweep.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
-import { connectAws, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
+import { connectAws, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
 import { AUDIT_CLIENT_OPTIONS, SlackAuditChannel } from "./slack/audit-poster.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import { GuardedHttpReceiver } from "./slack/receiver.js";
@@ -23,10 +23,12 @@ import { guardHomeWorkspace } from "./slack/team-guard.js";
 import { expireStaleRequests, warnExpiring } from "./services/housekeeping.js";
 import { registerListeners } from "./slack/listeners.js";
 import { StartupError } from "./startup-error.js";
-import { SqliteOutbox } from "./store/sqlite-outbox.js";
+import type { StoreBackend } from "./store/backend.js";
 
 /** How long shutdown keeps posting to the audit channel after work in progress is done. */
 const FLUSH_TIMEOUT_MS = 5_000;
+const OUTBOX_LEASE = "audit-outbox";
+const RECONCILE_LEASE = "reconcile";
 
 export interface RunningBot {
   /** The HTTP port Slack should reach, or undefined in Socket Mode. */
@@ -41,19 +43,20 @@ export interface RunningBot {
 
 export async function startBot(config: Config, policy: Policy, logger: Logger, clock: Clock = systemClock): Promise<RunningBot> {
   const aws = await connectAws(config, policy, logger);
-  let opened: ReturnType<typeof openStore>;
+  let opened: StoreBackend;
   try {
-    opened = openStore(config, clock);
+    opened = await openStore(config.database, clock);
   } catch (error) {
     aws.close();
     throw error;
   }
-  const { store, close: closeStore } = opened;
+  const { store } = opened;
+  const closeStore = () => opened.close().catch((error: unknown) => logger.error({ err: String(error) }, "closing the database failed"));
 
   const slackLogger = boltLogger(logger, LogLevel.INFO);
   const ops = new Operations({
     config,
-    db: opened.db,
+    store: opened,
     aws,
     slackClientOptions: { ...slackClientOptions(config), logger: slackLogger },
     logger,
@@ -84,7 +87,8 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   }
   app.use(trackListeners(ops.inFlight));
 
-  const deps = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock });
+  const holder = leaseHolder("bot", config.database);
+  const deps = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock, holder });
   registerListeners(app, deps);
   app.error(async (error) => {
     logger.error({ err: error.message }, "unhandled Slack listener error");
@@ -93,7 +97,8 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   const auditChannel = ops.countDeliveries(
     new SlackAuditChannel(ops.slackClient(AUDIT_CLIENT_OPTIONS), config.auditChannel, policy.accounts),
   );
-  const feed = new AuditFeed(new SqliteOutbox(opened.db, clock), auditChannel, logger);
+  // One replica at a time delivers the outbox, or two would post the same records.
+  const feed = new AuditFeed(opened.outbox, auditChannel, logger, {}, (work) => deps.work.ifFree(OUTBOX_LEASE, work));
   let lastSweep: Promise<void> = Promise.resolve();
   const expiryTimer = new ExpiryTimer(store, clock, config.sweepIntervalSeconds * 1000, () => {
     ops.inFlight.track(runSweep()).catch((error: unknown) => logger.error({ err: String(error) }, "timed sweep failed"));
@@ -108,7 +113,8 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   };
   const reportedUnmanaged = new Set<string>();
   const runReconcile = async () => {
-    const report = await reconcile(deps, { dryRun: false, reported: reportedUnmanaged });
+    const report = await deps.work.ifFree(RECONCILE_LEASE, () => reconcile(deps, { dryRun: false, reported: reportedUnmanaged }));
+    if (!report) return;
     if (report.missing.length > 0 || report.orphans.length > 0 || report.unmanaged.length > 0) {
       logger.warn(
         { missing: report.missing.map((g) => g.id), orphans: report.orphans.length, unmanaged: report.unmanaged.length },
@@ -178,7 +184,8 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
         async close() {
           await ops.close();
           aws.close();
-          closeStore();
+          deps.work.stop();
+          await closeStore();
         },
       }),
   };

@@ -1,9 +1,11 @@
 // The pieces every entry point (the bot, the admin CLI) builds from configuration the same way.
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
 import { createAwsClients, type AwsClients } from "./aws/clients.js";
 import { discoverIdentityCenter } from "./aws/discovery.js";
 import { IdentityCenterProvider } from "./aws/identity-center.js";
-import type { Config } from "./config/env.js";
+import type { Config, DatabaseConfig } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
 import type { ServiceDeps } from "./services/deps.js";
@@ -14,10 +16,9 @@ import { SlackDirectory } from "./slack/directory.js";
 import { SlackNotifier } from "./slack/notifier.js";
 import { usergroupsIn } from "./config/policy-file.js";
 import { StartupError } from "./startup-error.js";
-import { openDatabase, type SqliteDatabase } from "./store/database.js";
-import { SqliteExtensions } from "./store/sqlite-extensions.js";
-import { SqliteOperationLog } from "./store/sqlite-operation-log.js";
-import { SqliteStore } from "./store/sqlite-store.js";
+import type { StoreBackend } from "./store/backend.js";
+import { openPostgresBackend } from "./store/postgres/postgres-backend.js";
+import { openSqliteBackend } from "./store/sqlite-backend.js";
 
 export interface ConnectedAws {
   readonly provider: IdentityCenterProvider;
@@ -59,29 +60,20 @@ export async function connectAws(config: Config, policy: Policy, logger: Logger)
   }
 }
 
-export interface OpenedStore {
-  readonly db: SqliteDatabase;
-  readonly store: SqliteStore;
-  readonly operations: SqliteOperationLog;
-  readonly extensions: SqliteExtensions;
-  close(): void;
-}
-
-export function openStore(config: Pick<Config, "databaseFile">, clock: Clock): OpenedStore {
-  let db: SqliteDatabase;
-  try {
-    db = openDatabase(config.databaseFile);
-  } catch (error) {
-    throw new StartupError(`Cannot open the database JIT_DATABASE_FILE=${config.databaseFile}: ${(error as Error).message}`);
+/** Opens the configured database (SQLite file or PostgreSQL URL) and brings its schema up to date. */
+export async function openStore(database: DatabaseConfig, clock: Clock): Promise<StoreBackend> {
+  if (database.kind === "sqlite") {
+    try {
+      return openSqliteBackend(database.file, clock);
+    } catch (error) {
+      throw new StartupError(`Cannot open the database JIT_DATABASE_FILE=${database.file}: ${(error as Error).message}`);
+    }
   }
-  const store = new SqliteStore(db, clock);
-  return {
-    db,
-    store,
-    operations: new SqliteOperationLog(db, clock),
-    extensions: new SqliteExtensions(db, store),
-    close: () => db.close(),
-  };
+  try {
+    return await openPostgresBackend(database.url, clock);
+  } catch (error) {
+    throw new StartupError(`Cannot open the database DATABASE_URL: ${(error as Error).message}`);
+  }
 }
 
 // Bounded: the Web API client's defaults retry for about 30 minutes with no per-request timeout.
@@ -97,15 +89,27 @@ export interface DepsParts {
   readonly config: Config;
   readonly policy: Policy;
   readonly logger: Logger;
-  readonly opened: OpenedStore;
+  readonly opened: StoreBackend;
   readonly provider: AccessProvider;
   readonly client: WebClient;
   readonly clock: Clock;
+  /** Who this process is in the database's leases (see leaseHolder). */
+  readonly holder: string;
+}
+
+/**
+ * The name this process takes leases under. A SQLite file serves one bot, so every bot on it is
+ * "bot" and a restarted bot takes over its dead predecessor's leases at once; PostgreSQL replicas
+ * each need a name of their own, and wait out a dead replica's leases.
+ */
+export function leaseHolder(role: "bot" | "jit-admin", database: DatabaseConfig): string {
+  if (role === "bot" && database.kind === "sqlite") return "bot";
+  return `${role}:${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
 }
 
 /** The services' dependencies, built one way for the bot and the admin CLI. */
 export function serviceDeps(parts: DepsParts): ServiceDeps {
-  const { config, policy, logger, opened, provider, client, clock } = parts;
+  const { config, policy, logger, opened, provider, client, clock, holder } = parts;
   return {
     store: opened.store,
     operations: opened.operations,
@@ -116,7 +120,7 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     clock,
     policy,
     logger,
-    work: new WorkTracker(),
+    work: new WorkTracker({ leases: opened.leases, holder, clock }),
     settings: { revocationAlertAfter: config.revocationAlertAfter },
   };
 }
@@ -129,13 +133,19 @@ export async function withServiceDeps<T>(
   config: Config,
   policy: Policy,
   logger: Logger,
-  opened: OpenedStore,
+  opened: StoreBackend,
   work: (deps: ServiceDeps) => Promise<T>,
 ): Promise<T> {
   const aws = await connectAws(config, policy, logger);
   try {
     const client = new WebClient(config.slack.botToken, { ...slackClientOptions(config), logger: boltLogger(logger, LogLevel.WARN) });
-    return await work(serviceDeps({ config, policy, logger, opened, provider: aws.provider, client, clock: systemClock }));
+    const holder = leaseHolder("jit-admin", config.database);
+    const deps = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client, clock: systemClock, holder });
+    try {
+      return await work(deps);
+    } finally {
+      deps.work.stop();
+    }
   } finally {
     aws.close();
   }

@@ -63,7 +63,7 @@ export type ChainVerdict =
   | { readonly ok: false; readonly intactRecords: number; readonly firstBad: BrokenLink };
 
 export interface VerifyOptions {
-  /** The highest seq the database ever issued (SQLite's AUTOINCREMENT counter); reveals a cut-off tail. */
+  /** The highest seq the database ever issued (SQLite's AUTOINCREMENT counter, PostgreSQL's audit head); reveals a cut-off tail. */
   readonly highestIssuedSeq?: number;
 }
 
@@ -73,11 +73,22 @@ export interface VerifyOptions {
  * reordered), or a hash that does not match the content (edited).
  */
 export function verifyChain(links: Iterable<ChainLink>, options: VerifyOptions = {}): ChainVerdict {
-  let previous: { seq: number; hash: string } | null = null;
-  let intact = 0;
-  const broken = (seq: number, problem: string): ChainVerdict => ({ ok: false, intactRecords: intact, firstBad: { seq, problem } });
-
+  const verifier = new ChainVerifier();
   for (const link of links) {
+    const verdict = verifier.add(link);
+    if (verdict) return verdict;
+  }
+  return verifier.finish(options);
+}
+
+/** verifyChain, one link at a time, for links read page by page. */
+export class ChainVerifier {
+  private previous: { seq: number; hash: string } | null = null;
+  private intact = 0;
+
+  /** Checks the next link; the verdict when it breaks the chain, else undefined. */
+  add(link: ChainLink): ChainVerdict | undefined {
+    const previous = this.previous;
     const expectedSeq: number = previous ? previous.seq + 1 : 1;
     if (link.seq !== expectedSeq) {
       const missing =
@@ -86,12 +97,12 @@ export function verifyChain(links: Iterable<ChainLink>, options: VerifyOptions =
           : link.seq === expectedSeq + 1
             ? `record #${expectedSeq} is missing (deleted)`
             : `records #${expectedSeq}–#${link.seq - 1} are missing (deleted)`;
-      return broken(link.seq, `expected record #${expectedSeq} here, found #${link.seq}: ${missing}`);
+      return this.broken(link.seq, `expected record #${expectedSeq} here, found #${link.seq}: ${missing}`);
     }
-    if (link.hash === null || link.prevHash === null) return broken(link.seq, "it has no chain hash");
+    if (link.hash === null || link.prevHash === null) return this.broken(link.seq, "it has no chain hash");
     const expectedPrev = previous?.hash ?? GENESIS_HASH;
     if (link.prevHash !== expectedPrev) {
-      return broken(
+      return this.broken(
         link.seq,
         previous
           ? `its prev_hash is not the hash of record #${previous.seq} (a record before it was removed, replaced or reordered)`
@@ -99,22 +110,30 @@ export function verifyChain(links: Iterable<ChainLink>, options: VerifyOptions =
       );
     }
     const detail = parseDetail(link.detailJson);
-    if (detail === undefined) return broken(link.seq, "its detail is not a JSON object (edited after it was written)");
+    if (detail === undefined) return this.broken(link.seq, "its detail is not a JSON object (edited after it was written)");
     if (chainHash(link.prevHash, { ...link, action: link.action as AuditRecord["action"], detail }) !== link.hash) {
-      return broken(link.seq, "its content does not match its hash (edited after it was written)");
+      return this.broken(link.seq, "its content does not match its hash (edited after it was written)");
     }
-    previous = { seq: link.seq, hash: link.hash };
-    intact += 1;
+    this.previous = { seq: link.seq, hash: link.hash };
+    this.intact += 1;
+    return undefined;
   }
 
-  const lastSeq = previous?.seq ?? 0;
-  if (options.highestIssuedSeq !== undefined && options.highestIssuedSeq > lastSeq) {
-    return broken(
-      lastSeq + 1,
-      `the database issued records up to #${options.highestIssuedSeq} but the trail ends at #${lastSeq}: the last records were deleted`,
-    );
+  /** The verdict once every link has been added. */
+  finish(options: VerifyOptions = {}): ChainVerdict {
+    const lastSeq = this.previous?.seq ?? 0;
+    if (options.highestIssuedSeq !== undefined && options.highestIssuedSeq > lastSeq) {
+      return this.broken(
+        lastSeq + 1,
+        `the database issued records up to #${options.highestIssuedSeq} but the trail ends at #${lastSeq}: the last records were deleted`,
+      );
+    }
+    return { ok: true, records: this.intact, head: this.previous };
   }
-  return { ok: true, records: intact, head: previous };
+
+  private broken(seq: number, problem: string): ChainVerdict {
+    return { ok: false, intactRecords: this.intact, firstBad: { seq, problem } };
+  }
 }
 
 function parseDetail(json: string): AuditRecord["detail"] | undefined {

@@ -50,15 +50,18 @@ export function csvLine(values: readonly unknown[]): string {
 }
 
 /** The export as chunks of text, in order; records are read one at a time. */
-export function* exportAudit(records: Iterable<StoredAuditRecord>, format: ExportFormat): Generator<string> {
+export async function* exportAudit(
+  records: AsyncIterable<StoredAuditRecord> | Iterable<StoredAuditRecord>,
+  format: ExportFormat,
+): AsyncGenerator<string> {
   if (format === "csv") {
     yield csvLine(COLUMNS.map(([header]) => header));
-    for (const record of records) yield csvLine(COLUMNS.map(([, value]) => value(record)));
+    for await (const record of records) yield csvLine(COLUMNS.map(([, value]) => value(record)));
     return;
   }
   let first = true;
   yield "[";
-  for (const record of records) {
+  for await (const record of records) {
     yield `${first ? "\n" : ",\n"}${JSON.stringify({ ...record, time: new Date(record.at).toISOString() })}`;
     first = false;
   }

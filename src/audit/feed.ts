@@ -13,6 +13,8 @@ export interface AuditOutbox {
   markDeliveredThrough(seq: number): Promise<void>;
 }
 
+export type OnePoster = (work: () => Promise<number>) => Promise<number | undefined>;
+
 export interface AuditChannel {
   /** The most records one post may carry. */
   readonly maxRecordsPerPost: number;
@@ -54,6 +56,8 @@ export interface FlushResult {
 
 export class AuditFeed {
   private running: Promise<number> | undefined;
+  /** The last delivery was skipped because another process was delivering. */
+  private deliveringElsewhere = false;
   /** No post starts before this time (epoch ms). */
   private notBefore = 0;
   private failures = 0;
@@ -64,6 +68,8 @@ export class AuditFeed {
     private readonly channel: AuditChannel,
     private readonly logger: Logger,
     timing: Partial<FeedTiming> = {},
+    /** Runs a delivery unless another process is delivering (undefined then): one poster at a time. */
+    private readonly exclusively: OnePoster = (work) => work(),
   ) {
     this.timing = { ...DEFAULT_TIMING, ...timing };
   }
@@ -73,9 +79,14 @@ export class AuditFeed {
    * again. Concurrent calls share one run. Returns how many records were delivered.
    */
   deliver(): Promise<number> {
-    this.running ??= this.deliverOnce().finally(() => {
-      this.running = undefined;
-    });
+    this.running ??= this.exclusively(() => this.deliverOnce())
+      .then((delivered) => {
+        this.deliveringElsewhere = delivered === undefined;
+        return delivered ?? 0;
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
     return this.running;
   }
 
@@ -96,6 +107,8 @@ export class AuditFeed {
       if (this.timing.now() + Math.max(0, wait) >= deadline) return { delivered, left: true };
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       delivered += await this.deliver();
+      // Another replica is delivering and will carry on with what is left.
+      if (this.deliveringElsewhere) return { delivered, left: true };
     }
   }
 

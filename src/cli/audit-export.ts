@@ -24,23 +24,23 @@ export async function auditExport(args: string[], io: CliIo): Promise<number> {
   if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`--format must be ${EXPORT_FORMATS.join(" or ")}, not "${values.format}".`);
   const period = { from: dateOption(values.since, "--since"), until: dateOption(values.until, "--until") };
 
-  const opened = openAdminStore(io.env, values.database);
+  const opened = await openAdminStore(io.env, values.database);
   const fd = values.output ? openSync(values.output, "w") : undefined;
   let count = 0;
   try {
-    const counted = function* (records: Iterable<StoredAuditRecord>) {
-      for (const record of records) {
+    const counted = async function* (records: AsyncIterable<StoredAuditRecord>) {
+      for await (const record of records) {
         count += 1;
         yield record;
       }
     };
-    for (const chunk of exportAudit(counted(opened.store.audit.records(period)), format)) {
+    for await (const chunk of exportAudit(counted(opened.audit.records(period)), format)) {
       if (fd === undefined) io.out(chunk);
       else writeSync(fd, chunk);
     }
   } finally {
     if (fd !== undefined) closeSync(fd);
-    opened.close();
+    await opened.close();
   }
   io.err(`Exported ${count} audit record${count === 1 ? "" : "s"}${values.output ? ` to ${values.output}` : ""}.\n`);
   return EXIT_OK;

@@ -10,12 +10,12 @@ export async function auditVerify(args: string[], io: CliIo): Promise<number> {
     allowPositionals: true,
   });
   expectPositionals(positionals, []);
-  const opened = openAdminStore(io.env, values.database);
+  const opened = await openAdminStore(io.env, values.database);
   let verdict;
   try {
-    verdict = opened.store.audit.verify();
+    verdict = await opened.audit.verify();
   } finally {
-    opened.close();
+    await opened.close();
   }
   if (values.json) {
     printJson(io, verdict);

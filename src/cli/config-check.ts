@@ -1,5 +1,5 @@
 // `jit-admin config check`: the environment and the policy file, validated by the bot's own loaders.
-import { loadConfig, type Config } from "../config/env.js";
+import { describeDatabase, loadConfig, type Config } from "../config/env.js";
 import { loadPolicyFile } from "../config/policy-file.js";
 import { ConfigError } from "../config/problems.js";
 import type { Policy } from "../domain/policy.js";
@@ -52,7 +52,7 @@ function section(title: string, problems: readonly string[], summary: string | u
 // Names where things are; never a secret.
 function describeConfig(config: Config): string {
   const mode = config.slack.appToken ? "Socket Mode" : `HTTP on port ${config.slack.port}`;
-  return `${mode}; database ${config.databaseFile}; audit channel ${config.auditChannel}`;
+  return `${mode}; database ${describeDatabase(config.database)}; audit channel ${config.auditChannel}`;
 }
 
 function describePolicy(policy: Policy): string {

@@ -1,11 +1,12 @@
 // Configuration, logging and the database for admin commands, loaded the way the bot loads them.
 import { existsSync } from "node:fs";
 import { pino } from "pino";
-import { loadConfig } from "../config/env.js";
+import { loadConfig, type Config } from "../config/env.js";
 import { systemClock } from "../domain/clock.js";
 import { createLogger } from "../ops/logger.js";
 import type { Logger } from "../services/ports.js";
-import { openStore, type OpenedStore } from "../runtime.js";
+import { openStore } from "../runtime.js";
+import type { StoreBackend } from "../store/backend.js";
 import { StartupError } from "../startup-error.js";
 
 /** `.env` in the working directory, as src/main.ts reads it; variables already set win. */
@@ -19,19 +20,24 @@ export function cliLogger(): Logger {
 }
 
 /**
- * Opens the bot's database, which must exist: opening a mistyped path would create an empty
+ * Opens the bot's database. A SQLite file must exist: opening a mistyped path would create an empty
  * database and report on nothing. `source` names where the path came from, for the message.
  */
-export function openExistingStore(file: string, source: string): OpenedStore {
+export async function openExistingStore(file: string, source: string): Promise<StoreBackend> {
   if (file !== ":memory:" && !existsSync(file)) {
     throw new StartupError(`There is no database at ${source}=${file}. Run jit-admin where the bot runs, or name the file with --database.`);
   }
-  return openStore({ databaseFile: file }, systemClock);
+  return openStore({ kind: "sqlite", file }, systemClock);
 }
 
-/** `--database <file>` (needs no other configuration, e.g. a copy handed to an auditor), else JIT_DATABASE_FILE. */
-export function openAdminStore(env: Readonly<Record<string, string | undefined>>, databaseOption: string | undefined): OpenedStore {
-  return databaseOption
-    ? openExistingStore(databaseOption, "--database")
-    : openExistingStore(loadConfig(env).databaseFile, "JIT_DATABASE_FILE");
+/** The database the bot is configured with: DATABASE_URL (PostgreSQL) or JIT_DATABASE_FILE. */
+export async function openConfiguredStore(config: Config): Promise<StoreBackend> {
+  return config.database.kind === "sqlite"
+    ? openExistingStore(config.database.file, "JIT_DATABASE_FILE")
+    : openStore(config.database, systemClock);
+}
+
+/** `--database <file>` (a SQLite file, needing no other configuration, e.g. a copy handed to an auditor), else the configured database. */
+export async function openAdminStore(env: Readonly<Record<string, string | undefined>>, databaseOption: string | undefined): Promise<StoreBackend> {
+  return databaseOption ? openExistingStore(databaseOption, "--database") : openConfiguredStore(loadConfig(env));
 }

@@ -16,7 +16,7 @@ export async function grantsList(args: string[], io: CliIo): Promise<number> {
     allowPositionals: true,
   });
   expectPositionals(positionals, []);
-  const opened = openAdminStore(io.env, values.database);
+  const opened = await openAdminStore(io.env, values.database);
   try {
     const grants = await opened.store.listByStatus(values.active ? ACTIVE : ALL);
     if (values.json) printJson(io, grants);
@@ -24,7 +24,7 @@ export async function grantsList(args: string[], io: CliIo): Promise<number> {
     else io.out(formatTable([HEADER, ...grants.map(row)]));
     return EXIT_OK;
   } finally {
-    opened.close();
+    await opened.close();
   }
 }
 

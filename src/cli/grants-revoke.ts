@@ -7,7 +7,7 @@ import { adminActor, type StoredAuditRecord } from "../domain/audit-event.js";
 import type { Grant, GrantStatus } from "../domain/grant.js";
 import { withServiceDeps } from "../runtime.js";
 import { revokeGrant } from "../services/revoke.js";
-import { cliLogger, openExistingStore } from "./environment.js";
+import { cliLogger, openConfiguredStore } from "./environment.js";
 import { EXIT_OK, EXIT_PROBLEM, printJson, UsageError, type CliIo } from "./io.js";
 import { expectPositionals, parseCommandLine } from "./options.js";
 
@@ -26,7 +26,7 @@ export async function grantsRevoke(args: string[], io: CliIo): Promise<number> {
   const config = loadConfig(io.env);
   const policy = loadPolicyFile(config.policyFile);
   const logger = cliLogger();
-  const opened = openExistingStore(config.databaseFile, "JIT_DATABASE_FILE");
+  const opened = await openConfiguredStore(config);
   try {
     const grant = await opened.store.get(grantId);
     const refusal = !grant
@@ -40,9 +40,9 @@ export async function grantsRevoke(args: string[], io: CliIo): Promise<number> {
       return EXIT_PROBLEM;
     }
     const result = await withServiceDeps(config, policy, logger, opened, (deps) => revokeGrant(deps, grantId, actor, "admin"));
-    return report(io, values.json === true, grantId, actor, result, opened.store.audit.forGrant(grantId));
+    return report(io, values.json === true, grantId, actor, result, await opened.audit.forGrant(grantId));
   } finally {
-    opened.close();
+    await opened.close();
   }
 }
 

@@ -4,7 +4,7 @@ import { loadPolicyFile } from "../config/policy-file.js";
 import { withServiceDeps } from "../runtime.js";
 import type { AssignmentTarget } from "../services/ports.js";
 import { reconcile, type ReconcileReport } from "../services/reconcile.js";
-import { cliLogger, openExistingStore } from "./environment.js";
+import { cliLogger, openConfiguredStore } from "./environment.js";
 import { EXIT_OK, EXIT_PROBLEM, formatTable, printJson, type CliIo } from "./io.js";
 import { expectPositionals, parseCommandLine } from "./options.js";
 
@@ -18,7 +18,7 @@ export async function reconcileCommand(args: string[], io: CliIo): Promise<numbe
   const dryRun = values["dry-run"] === true;
   const config = loadConfig(io.env);
   const policy = loadPolicyFile(config.policyFile);
-  const opened = openExistingStore(config.databaseFile, "JIT_DATABASE_FILE");
+  const opened = await openConfiguredStore(config);
   try {
     const report = await withServiceDeps(config, policy, cliLogger(), opened, (deps) => reconcile(deps, { dryRun }));
     const drift = report.missing.length + report.orphans.length + report.unmanaged.length;
@@ -27,7 +27,7 @@ export async function reconcileCommand(args: string[], io: CliIo): Promise<numbe
     // A dry run that finds drift is a finding to act on; a real run has acted on it.
     return dryRun && drift > 0 ? EXIT_PROBLEM : EXIT_OK;
   } finally {
-    opened.close();
+    await opened.close();
   }
 }
 

@@ -23,7 +23,10 @@ const envSchema = z.object({
     .optional(),
   PORT: z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535).default(3000),
   JIT_POLICY_FILE: z.string().min(1).default("policy.yaml"),
-  JIT_DATABASE_FILE: z.string().min(1).default("jit.sqlite"),
+  JIT_DATABASE_FILE: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "must be a PostgreSQL URL such as postgres://jit:secret@db.internal:5432/jit" })
+    .optional(),
   JIT_AUDIT_CHANNEL: z
     .string({ error: "required: the id of the channel that receives the audit feed (C…)" })
     .regex(/^[CG][A-Z0-9]{2,}$/, { error: "must be a Slack channel id such as C0123456789" }),
@@ -73,7 +76,7 @@ export interface Config {
     readonly port: number;
   };
   readonly policyFile: string;
-  readonly databaseFile: string;
+  readonly database: DatabaseConfig;
   readonly auditChannel: string;
   readonly accessPortalUrl: string;
   readonly aws: {
@@ -101,6 +104,11 @@ export interface Config {
   };
 }
 
+/** SQLite (the embedded default, one process) or PostgreSQL (DATABASE_URL, one or more replicas). */
+export type DatabaseConfig = { readonly kind: "sqlite"; readonly file: string } | { readonly kind: "postgres"; readonly url: string };
+
+const DEFAULT_DATABASE_FILE = "jit.sqlite";
+
 const SOCKET_MODE_HEALTH_PORT = 8080;
 
 /** Blank values count as unset: `.env` files often carry `KEY=` for optional values. */
@@ -114,6 +122,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const parsed = envSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) throw new ConfigError("The environment", describeIssues(parsed.error.issues));
   const e = parsed.data;
+  if (e.DATABASE_URL && e.JIT_DATABASE_FILE) {
+    throw new ConfigError("The environment", [
+      "DATABASE_URL and JIT_DATABASE_FILE are both set: set DATABASE_URL for PostgreSQL or JIT_DATABASE_FILE for SQLite, not both",
+    ]);
+  }
   return Object.freeze({
     slack: Object.freeze({
       botToken: e.SLACK_BOT_TOKEN,
@@ -123,7 +136,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       port: e.PORT,
     }),
     policyFile: e.JIT_POLICY_FILE,
-    databaseFile: e.JIT_DATABASE_FILE,
+    database: Object.freeze(
+      e.DATABASE_URL
+        ? { kind: "postgres" as const, url: e.DATABASE_URL }
+        : { kind: "sqlite" as const, file: e.JIT_DATABASE_FILE ?? DEFAULT_DATABASE_FILE },
+    ),
     auditChannel: e.JIT_AUDIT_CHANNEL,
     accessPortalUrl: e.JIT_ACCESS_PORTAL_URL,
     aws: Object.freeze({
@@ -146,4 +163,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       shutdownTimeoutSeconds: e.JIT_SHUTDOWN_TIMEOUT_SECONDS,
     }),
   });
+}
+
+/** Where the data lives, safe to print: the SQLite path, or the PostgreSQL URL without its password. */
+export function describeDatabase(database: DatabaseConfig): string {
+  if (database.kind === "sqlite") return `SQLite ${database.file}`;
+  return `PostgreSQL ${withoutPassword(database.url)}`;
+}
+
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
 }

@@ -2,22 +2,22 @@
 // outcomes, approval latency and revocation lag are counted from the audit trail itself, which every
 // step of every grant passes through, by reading the records appended since the last scrape; API
 // calls and errors are counted by decorators on the AWS and Slack clients; gauges are read from
-// SQLite when scraped.
+// the database when scraped.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { AuditAction } from "../domain/audit-event.js";
 import type { GrantStatus } from "../domain/grant.js";
-import type { AuditFact } from "../store/sqlite-metrics.js";
+import type { AuditFact } from "../store/backend.js";
 
 /** What the metrics read at scrape time. */
 export interface MetricsSources {
   /** Grants per open status. */
-  grantsByStatus(): Partial<Record<GrantStatus, number>>;
+  grantsByStatus(): Promise<Partial<Record<GrantStatus, number>>>;
   /** Audit records not yet in the audit channel, and the time of the oldest (epoch ms). */
-  outbox(): { readonly depth: number; readonly oldestAt: number | null };
+  outbox(): Promise<{ readonly depth: number; readonly oldestAt: number | null }>;
   /** The last audit record's seq: counting starts after it. */
-  lastAuditSeq(): number;
+  lastAuditSeq(): Promise<number>;
   /** Audit records after `seq`, oldest first, at most `limit`. */
-  auditSince(seq: number, limit: number): AuditFact[];
+  auditSince(seq: number, limit: number): Promise<AuditFact[]>;
   /** Slack listeners, sweeps and reconciliations in progress. */
   inFlight(): number;
 }
@@ -55,10 +55,11 @@ export class BotMetrics {
   private readonly slackCalls: Counter<"method">;
   private readonly slackErrors: Counter<"method" | "error">;
   private readonly auditDelivered: Counter;
-  private lastSeq: number;
+  /** Where counting from the audit trail goes on: its end when the bot started, then the last record counted. */
+  private lastSeq: Promise<number | undefined>;
 
   constructor(private readonly sources: MetricsSources) {
-    this.lastSeq = sources.lastAuditSeq();
+    this.lastSeq = sources.lastAuditSeq().catch(() => undefined);
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
@@ -114,8 +115,8 @@ export class BotMetrics {
       name: "jit_active_grants",
       help: "Grants whose access is in place now",
       registers,
-      collect() {
-        this.set(sources.grantsByStatus().active ?? 0);
+      async collect() {
+        this.set((await sources.grantsByStatus()).active ?? 0);
       },
     });
     new Gauge({
@@ -123,8 +124,8 @@ export class BotMetrics {
       help: "Grants not yet ended, by status",
       labelNames: ["status"],
       registers,
-      collect() {
-        const counts = sources.grantsByStatus();
+      async collect() {
+        const counts = await sources.grantsByStatus();
         for (const status of OPEN_STATUSES) this.set({ status }, counts[status] ?? 0);
       },
     });
@@ -132,16 +133,16 @@ export class BotMetrics {
       name: "jit_audit_outbox_depth",
       help: "Audit records waiting to be posted to the audit channel",
       registers,
-      collect() {
-        this.set(sources.outbox().depth);
+      async collect() {
+        this.set((await sources.outbox()).depth);
       },
     });
     new Gauge({
       name: "jit_audit_outbox_oldest_age_seconds",
       help: "Age of the oldest audit record waiting to be posted (0 when none waits)",
       registers,
-      collect() {
-        const { oldestAt } = sources.outbox();
+      async collect() {
+        const { oldestAt } = await sources.outbox();
         this.set(oldestAt === null ? 0 : Math.max(0, (Date.now() - oldestAt) / 1000));
       },
     });
@@ -177,18 +178,31 @@ export class BotMetrics {
 
   /** The text exposition format, and its content type. */
   async exposition(): Promise<{ contentType: string; body: string }> {
-    this.countNewAuditRecords();
+    await this.countNewAuditRecords();
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
-  private countNewAuditRecords(): void {
-    for (;;) {
-      const facts = this.sources.auditSince(this.lastSeq, AUDIT_READ_BATCH);
-      for (const fact of facts) this.count(fact);
-      const last = facts.at(-1);
-      if (!last) return;
-      this.lastSeq = last.seq;
-    }
+  /**
+   * Scrapes that overlap queue on one reading, so no record is counted twice. A failed read counts
+   * what it got and leaves the rest to the next scrape.
+   */
+  private countNewAuditRecords(): Promise<number | undefined> {
+    this.lastSeq = this.lastSeq.then(async (from) => {
+      let seq = from;
+      try {
+        seq ??= await this.sources.lastAuditSeq();
+        for (;;) {
+          const facts = await this.sources.auditSince(seq, AUDIT_READ_BATCH);
+          for (const fact of facts) this.count(fact);
+          const last = facts.at(-1);
+          if (!last) return seq;
+          seq = last.seq;
+        }
+      } catch {
+        return seq;
+      }
+    });
+    return this.lastSeq;
   }
 
   private count(fact: AuditFact): void {

@@ -9,8 +9,7 @@ import type { Config } from "../config/env.js";
 import type { Logger } from "../services/ports.js";
 import { observedFetch } from "../slack/instrument.js";
 import type { Route } from "../slack/receiver.js";
-import type { SqliteDatabase } from "../store/database.js";
-import { SqliteMetricsSource } from "../store/sqlite-metrics.js";
+import type { StoreBackend } from "../store/backend.js";
 import { awsCheck, databaseCheck, slackCheck } from "./checks.js";
 import { InFlight } from "./in-flight.js";
 import { BotMetrics } from "./metrics.js";
@@ -23,7 +22,7 @@ const CHECK_TIMEOUT_MS = 2_000;
 
 export interface OperationsParts {
   readonly config: Config;
-  readonly db: SqliteDatabase;
+  readonly store: StoreBackend;
   readonly aws: { readonly clients: AwsClients; readonly instanceArn: string };
   /** The options every Slack Web API client of the bot starts from (runtime.ts slackClientOptions). */
   readonly slackClientOptions: WebClientOptions;
@@ -39,7 +38,7 @@ export class Operations {
   private readonly fetch;
 
   constructor(private readonly parts: OperationsParts) {
-    const source = new SqliteMetricsSource(parts.db);
+    const source = parts.store.metrics;
     this.metrics = new BotMetrics({
       grantsByStatus: () => source.grantsByStatus(),
       outbox: () => source.outbox(),
@@ -51,7 +50,7 @@ export class Operations {
     this.fetch = observedFetch(this.metrics);
     const probe = this.slackClient({ retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: CHECK_TIMEOUT_MS });
     this.readiness = new Readiness(
-      [databaseCheck(parts.db, parts.config.databaseFile), awsCheck(parts.aws.clients.ssoAdmin, parts.aws.instanceArn), slackCheck(probe)],
+      [databaseCheck(parts.store), awsCheck(parts.aws.clients.ssoAdmin, parts.aws.instanceArn), slackCheck(probe)],
       CHECK_TIMEOUT_MS,
     );
     this.routes = opsRoutes(this.readiness, this.metrics);

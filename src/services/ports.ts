@@ -165,6 +165,23 @@ export interface Notifier {
   extensionDecided(extension: Extension, grant: Grant, applied: boolean): Promise<void>;
 }
 
+/**
+ * Named leases shared by every process on the database: a replica takes one before working on an
+ * item (a grant's AWS work, an assignment, the audit outbox), so each item is worked on by one
+ * replica at a time; a replica that dies stops renewing, and its leases lapse after their TTL.
+ */
+export interface Leases {
+  /**
+   * Takes `key` for `holder` until `now + ttlMs`, or extends it when `holder` already has it.
+   * False when another holder's lease has not yet lapsed at `now`.
+   */
+  acquire(key: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Extends every lease `holder` has to `now + ttlMs`, in one write. */
+  renewAll(holder: string, now: number, ttlMs: number): Promise<void>;
+  /** Gives the lease up, if `holder` still has it. */
+  release(key: string, holder: string): Promise<void>;
+}
+
 /** Structured logging, satisfied by pino. */
 export interface Logger {
   debug(context: object, message: string): void;

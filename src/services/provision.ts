@@ -17,7 +17,7 @@ function targetOf(grant: Grant, principalId: string): AssignmentTarget {
  * it is only marked failed when AWS has definitely not given the access.
  */
 export async function provisionGrant(deps: ServiceDeps, grantId: string): Promise<Grant | undefined> {
-  if (!deps.work.claim(grantId)) return undefined;
+  if (!(await deps.work.claim(grantId))) return undefined;
   try {
     let grant = await deps.store.get(grantId);
     if (grant?.status === "approved") grant = await prepare(deps, grant);
@@ -30,7 +30,7 @@ export async function provisionGrant(deps: ServiceDeps, grantId: string): Promis
     deps.logger.warn({ grantId, err: error.message, code: error.code, attempts }, "provisioning interrupted; the sweep will resume it");
     return deps.store.get(grantId);
   } finally {
-    deps.work.release(grantId);
+    await deps.work.release(grantId);
   }
 }
 

@@ -28,15 +28,18 @@ export async function revokeGrant(
   if (grant?.status === "active") {
     grant = (await deps.store.transition(grant.id, "active", "revoking", {}, startNote)) ?? (await deps.store.get(grantId));
   }
-  if (grant?.status !== "revoking" || !deps.work.claim(grantId)) return grant;
+  if (grant?.status !== "revoking" || !(await deps.work.claim(grantId))) return grant;
   try {
+    // Another process may have finished the removal between the read above and the claim.
+    grant = await deps.store.get(grantId);
+    if (grant?.status !== "revoking") return grant;
     return await removeAssignment(deps, grant);
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;
     await recordFailure(deps, grantId, error);
     return deps.store.get(grantId);
   } finally {
-    deps.work.release(grantId);
+    await deps.work.release(grantId);
   }
 }
 

@@ -3,18 +3,15 @@
 import { chainHash, GENESIS_HASH, verifyChain, type ChainLink, type ChainVerdict } from "../audit/chain.js";
 import type { AuditRecord, StoredAuditRecord } from "../domain/audit-event.js";
 import { AUDIT_COLUMNS, linkFromRow, storedRecordFromRow, type AuditRow } from "./audit-rows.js";
+import type { AuditPeriod, AuditTrail } from "./backend.js";
 import type { SqliteDatabase } from "./database.js";
 
 export type NewAuditRecord = Omit<AuditRecord, "seq">;
 
-export interface AuditPeriod {
-  /** Inclusive, epoch ms. */
-  readonly from?: number;
-  /** Exclusive, epoch ms. */
-  readonly until?: number;
-}
+/** Records are read this many at a time, so no statement stays open between pages. */
+const PAGE = 1_000;
 
-export class SqliteAuditLog {
+export class SqliteAuditLog implements AuditTrail {
   private readonly last;
   private readonly issued;
   private readonly insert;
@@ -58,23 +55,31 @@ export class SqliteAuditLog {
     return { ...record, prevHash, hash };
   }
 
-  /** Records in seq order whose time falls in the period. Do not use this connection until iteration ends. */
-  *records(period: AuditPeriod = {}): IterableIterator<StoredAuditRecord> {
-    const rows = this.db
-      .prepare<[number, number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE at >= ? AND at < ? ORDER BY seq`)
-      .iterate(period.from ?? Number.MIN_SAFE_INTEGER, period.until ?? Number.MAX_SAFE_INTEGER);
-    for (const row of rows) yield storedRecordFromRow(row);
+  /** Records in seq order whose time falls in the period, a page at a time. */
+  async *records(period: AuditPeriod = {}): AsyncIterableIterator<StoredAuditRecord> {
+    const page = this.db.prepare<[number, number, number, number], AuditRow>(
+      `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE seq > ? AND at >= ? AND at < ? ORDER BY seq LIMIT ?`,
+    );
+    const from = period.from ?? Number.MIN_SAFE_INTEGER;
+    const until = period.until ?? Number.MAX_SAFE_INTEGER;
+    for (let after = 0; ; ) {
+      const rows = page.all(after, from, until, PAGE);
+      for (const row of rows) yield storedRecordFromRow(row);
+      const last = rows.at(-1);
+      if (!last || rows.length < PAGE) return;
+      after = last.seq;
+    }
   }
 
   /** One grant's records, in seq order. */
-  forGrant(grantId: string): StoredAuditRecord[] {
+  async forGrant(grantId: string): Promise<StoredAuditRecord[]> {
     return this.db
       .prepare<[string], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE grant_id = ? ORDER BY seq`)
       .all(grantId)
       .map(storedRecordFromRow);
   }
 
-  /** Every record as stored, in seq order, for verification. */
+  /** Every record as stored, in seq order, for verification. Do not use this connection until iteration ends. */
   *links(): IterableIterator<ChainLink> {
     const rows = this.db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_events ORDER BY seq`).iterate();
     for (const row of rows) yield linkFromRow(row);
@@ -86,7 +91,7 @@ export class SqliteAuditLog {
   }
 
   /** Checks the whole chain; names the first record that does not hold. */
-  verify(): ChainVerdict {
+  async verify(): Promise<ChainVerdict> {
     // One read transaction: the counter and the rows come from the same snapshot.
     return this.db.transaction(() => verifyChain(this.links(), { highestIssuedSeq: this.highestIssuedSeq() }))();
   }

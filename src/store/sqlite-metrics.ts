@@ -1,19 +1,10 @@
 // What metrics read from SQLite when scraped: grants per open status, the audit outbox, and the
 // audit records appended since the last scrape (by this process or any other, e.g. jit-admin).
-import type { AuditAction } from "../domain/audit-event.js";
 import type { GrantStatus } from "../domain/grant.js";
+import type { AuditFact, MetricsSource } from "./backend.js";
 import type { SqliteDatabase } from "./database.js";
 
-export interface AuditFact {
-  readonly seq: number;
-  readonly action: AuditAction;
-  readonly at: number;
-  /** The grant's request time and expiry, when the record is about a grant. */
-  readonly grantCreatedAt: number | null;
-  readonly grantExpiresAt: number | null;
-}
-
-export class SqliteMetricsSource {
+export class SqliteMetricsSource implements MetricsSource {
   private readonly byStatus;
   private readonly outboxRow;
   private readonly lastSeq;
@@ -35,19 +26,19 @@ export class SqliteMetricsSource {
     );
   }
 
-  grantsByStatus(): Partial<Record<GrantStatus, number>> {
+  async grantsByStatus(): Promise<Partial<Record<GrantStatus, number>>> {
     return Object.fromEntries(this.byStatus.all().map((row) => [row.status, row.n]));
   }
 
-  outbox(): { depth: number; oldestAt: number | null } {
+  async outbox(): Promise<{ depth: number; oldestAt: number | null }> {
     return this.outboxRow.get() ?? { depth: 0, oldestAt: null };
   }
 
-  lastAuditSeq(): number {
+  async lastAuditSeq(): Promise<number> {
     return this.lastSeq.get()?.seq ?? 0;
   }
 
-  auditSince(seq: number, limit: number): AuditFact[] {
+  async auditSince(seq: number, limit: number): Promise<AuditFact[]> {
     return this.since.all(seq, limit);
   }
 }

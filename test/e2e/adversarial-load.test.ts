@@ -227,10 +227,10 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
     assert.ok(repeats <= failedCreations, `${repeats} assignments were created more than once`);
   });
 
-  it("has an intact audit chain with exactly one decision per decided grant, agreeing with the store", () => {
+  it("has an intact audit chain with exactly one decision per decided grant, agreeing with the store", async () => {
     const db = new Database(world.databaseFile, { readonly: true });
     try {
-      const verdict = new SqliteAuditLog(db).verify();
+      const verdict = await new SqliteAuditLog(db).verify();
       assert.ok(verdict.ok, `audit chain broken: ${JSON.stringify(verdict)}`);
     } finally {
       db.close();

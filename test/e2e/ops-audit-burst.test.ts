@@ -45,7 +45,7 @@ describe("the audit feed under load and across restarts", () => {
     world = await startWorld();
     const first = await startChildBot(world);
     children.push(first);
-    const opened = openStore({ databaseFile: world.databaseFile }, systemClock);
+    const opened = await openStore({ kind: "sqlite", file: world.databaseFile }, systemClock);
     try {
       await seedAuditRecords(opened.store, 10);
       await allAuditRecordsPosted(world, 10_000);
@@ -55,7 +55,7 @@ describe("the audit feed under load and across restarts", () => {
       await first.kill("SIGKILL");
       await seedAuditRecords(opened.store, 5);
     } finally {
-      opened.close();
+      await opened.close();
     }
     assert.equal(postedAuditRecords(world).length, 10, "the first process posted the first ten, then was rate limited");
 

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { csvField, csvLine, exportAudit, parseExportDate } from "../../src/audit/export.js";
 import type { StoredAuditRecord } from "../../src/domain/audit-event.js";
 import { InvalidInput } from "../../src/domain/errors.js";
+import { collect } from "../support/collect.js";
 
 const T0 = Date.UTC(2026, 0, 2, 9, 30);
 
@@ -64,29 +65,29 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-const csv = (records: StoredAuditRecord[]) => [...exportAudit(records, "csv")].join("");
-const json = (records: StoredAuditRecord[]) => [...exportAudit(records, "json")].join("");
+const csv = async (records: StoredAuditRecord[]) => (await collect(exportAudit(records, "csv"))).join("");
+const json = async (records: StoredAuditRecord[]) => (await collect(exportAudit(records, "json"))).join("");
 
 describe("csvField", () => {
-  it("leaves plain text alone", () => {
+  it("leaves plain text alone", async () => {
     assert.equal(csvField("AdministratorAccess"), "AdministratorAccess");
     assert.equal(csvField(42), "42");
     assert.equal(csvField(true), "true");
   });
 
-  it("writes null and undefined as empty fields", () => {
+  it("writes null and undefined as empty fields", async () => {
     assert.equal(csvField(null), "");
     assert.equal(csvField(undefined), "");
   });
 
-  it("quotes fields with commas, quotes, CR or LF, doubling the quotes", () => {
+  it("quotes fields with commas, quotes, CR or LF, doubling the quotes", async () => {
     assert.equal(csvField("a,b"), '"a,b"');
     assert.equal(csvField('say "hi"'), '"say ""hi"""');
     assert.equal(csvField("line\nbreak"), '"line\nbreak"');
     assert.equal(csvField("cr\rhere"), '"cr\rhere"');
   });
 
-  it("defuses anything a spreadsheet would run as a formula", () => {
+  it("defuses anything a spreadsheet would run as a formula", async () => {
     for (const start of ["=", "+", "-", "@", "\t", "\r"]) {
       const field = csvField(`${start}HYPERLINK("http://evil")`);
       assert.ok(field.startsWith(`'${start}`) || field.startsWith(`"'${start}`), JSON.stringify(field));
@@ -95,15 +96,15 @@ describe("csvField", () => {
     assert.equal(csvField('=cmd|" /C calc"!A0,x'), `"'=cmd|"" /C calc""!A0,x"`);
   });
 
-  it("leaves formula characters alone when they are not at the start", () => {
+  it("leaves formula characters alone when they are not at the start", async () => {
     assert.equal(csvField("a=b"), "a=b");
     assert.equal(csvField("user@example.com"), "user@example.com");
   });
 });
 
 describe("CSV export", () => {
-  it("has a header row and ends every row with CRLF", () => {
-    const text = csv([record()]);
+  it("has a header row and ends every row with CRLF", async () => {
+    const text = await csv([record()]);
     assert.ok(text.endsWith("\r\n"));
     const [header, row] = parseCsv(text);
     assert.deepEqual(header, [
@@ -114,8 +115,8 @@ describe("CSV export", () => {
     assert.equal(row?.length, header?.length);
   });
 
-  it("writes what a reviewer reads, then the full detail and the chain hashes", () => {
-    const [header, row] = parseCsv(csv([record()]));
+  it("writes what a reviewer reads, then the full detail and the chain hashes", async () => {
+    const [header, row] = parseCsv(await csv([record()]));
     const byName = Object.fromEntries((header ?? []).map((name, i) => [name, row?.[i]]));
     assert.deepEqual(
       { ...byName, detail: JSON.parse(byName["detail"] ?? "null") },
@@ -144,49 +145,49 @@ describe("CSV export", () => {
     );
   });
 
-  it("keeps a hostile justification intact but inert", () => {
+  it("keeps a hostile justification intact but inert", async () => {
     const hostile = '=HYPERLINK("http://evil","click"),\r\n"quoted"';
-    const [, row] = parseCsv(csv([record({ detail: { ...record().detail, justification: hostile } })]));
+    const [, row] = parseCsv(await csv([record({ detail: { ...record().detail, justification: hostile } })]));
     assert.equal(row?.[12], `'${hostile}`);
   });
 
-  it("reports errors from either key services use", () => {
-    const [, failed] = parseCsv(csv([record({ action: "failed", detail: { reason: "AccessDenied" } })]));
-    const [, retry] = parseCsv(csv([record({ action: "revocation_retry", detail: { error: "Throttled", code: "ThrottlingException" } })]));
+  it("reports errors from either key services use", async () => {
+    const [, failed] = parseCsv(await csv([record({ action: "failed", detail: { reason: "AccessDenied" } })]));
+    const [, retry] = parseCsv(await csv([record({ action: "revocation_retry", detail: { error: "Throttled", code: "ThrottlingException" } })]));
     assert.equal(failed?.[16], "AccessDenied");
     assert.equal(retry?.[16], "Throttled");
   });
 
-  it("falls back on the actor for records written before the grant context was recorded", () => {
-    const [, requested] = parseCsv(csv([record({ action: "requested", actorId: "U0ALICE", detail: { status: "pending", durationMs: 3_600_000 } })]));
+  it("falls back on the actor for records written before the grant context was recorded", async () => {
+    const [, requested] = parseCsv(await csv([record({ action: "requested", actorId: "U0ALICE", detail: { status: "pending", durationMs: 3_600_000 } })]));
     assert.equal(requested?.[9], "U0ALICE");
     assert.equal(requested?.[11], "1h");
-    const [, legacy] = parseCsv(csv([record({ detail: { status: "approved", awsRequestId: "req-1" } })]));
+    const [, legacy] = parseCsv(await csv([record({ detail: { status: "approved", awsRequestId: "req-1" } })]));
     assert.equal(legacy?.[13], "U0BOB");
     assert.equal(legacy?.[15], "req-1");
   });
 
-  it("is just the header when there is nothing to export", () => {
-    assert.equal(parseCsv(csv([])).length, 1);
+  it("is just the header when there is nothing to export", async () => {
+    assert.equal(parseCsv(await csv([])).length, 1);
   });
 });
 
 describe("JSON export", () => {
-  it("is an array of the stored records with a readable time", () => {
+  it("is an array of the stored records with a readable time", async () => {
     const records = [record(), record({ seq: 8, action: "provisioned" })];
-    const parsed = JSON.parse(json(records)) as unknown[];
+    const parsed = JSON.parse(await json(records)) as unknown[];
     assert.deepEqual(parsed, records.map((r) => ({ ...r, time: new Date(r.at).toISOString() })));
   });
 
-  it("puts one record on each line", () => {
-    assert.equal(json([record(), record({ seq: 8 })]).split("\n").length, 5);
+  it("puts one record on each line", async () => {
+    assert.equal((await json([record(), record({ seq: 8 })])).split("\n").length, 5);
   });
 
-  it("is an empty array when there is nothing to export", () => {
-    assert.deepEqual(JSON.parse(json([])), []);
+  it("is an empty array when there is nothing to export", async () => {
+    assert.deepEqual(JSON.parse(await json([])), []);
   });
 
-  it("reads the records lazily", () => {
+  it("reads the records lazily", async () => {
     let read = 0;
     const lazy = (function* () {
       for (const r of [record(), record({ seq: 8 })]) {
@@ -195,31 +196,31 @@ describe("JSON export", () => {
       }
     })();
     const chunks = exportAudit(lazy, "json");
-    chunks.next();
-    chunks.next();
+    await chunks.next();
+    await chunks.next();
     assert.equal(read, 1);
   });
 });
 
 describe("csvLine", () => {
-  it("joins fields with commas and ends with CRLF", () => {
+  it("joins fields with commas and ends with CRLF", async () => {
     assert.equal(csvLine(["a", 1, null, "b,c"]), 'a,1,,"b,c"\r\n');
   });
 });
 
 describe("parseExportDate", () => {
-  it("reads a day as midnight UTC", () => {
+  it("reads a day as midnight UTC", async () => {
     assert.equal(parseExportDate("2026-01-01", "--since"), Date.UTC(2026, 0, 1));
     assert.equal(parseExportDate("2024-02-29", "--since"), Date.UTC(2024, 1, 29));
   });
 
-  it("reads an ISO 8601 time with its zone", () => {
+  it("reads an ISO 8601 time with its zone", async () => {
     assert.equal(parseExportDate("2026-01-01T09:00:00Z", "--since"), Date.UTC(2026, 0, 1, 9));
     assert.equal(parseExportDate("2026-01-01T09:00+02:00", "--since"), Date.UTC(2026, 0, 1, 7));
     assert.equal(parseExportDate("2026-01-01T09:00:00.250Z", "--since"), Date.UTC(2026, 0, 1, 9, 0, 0, 250));
   });
 
-  it("refuses what is not a date, naming the option", () => {
+  it("refuses what is not a date, naming the option", async () => {
     for (const bad of ["yesterday", "2026-1-1", "2026-02-30", "2025-02-29", "2026-13-01", "2026-01-01T09:00", "2026-01-01T25:00Z", "", "1767225600000"]) {
       assert.throws(() => parseExportDate(bad, "--until"), (error: unknown) => error instanceof InvalidInput && /--until/.test(error.message), bad);
     }

@@ -15,6 +15,7 @@ import { MIGRATIONS } from "../../src/store/migrations/index.js";
 import { SqliteOperationLog } from "../../src/store/sqlite-operation-log.js";
 import { SqliteOutbox } from "../../src/store/sqlite-outbox.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
+import { collect } from "../support/collect.js";
 
 const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
@@ -83,14 +84,14 @@ describe("appending", () => {
     assert.equal(rows[0]?.prev_hash, GENESIS_HASH);
     assert.equal(rows[1]?.prev_hash, rows[0]?.hash);
     assert.equal(rows[2]?.prev_hash, rows[1]?.hash);
-    const [first] = [...store.audit.records()];
+    const [first] = await collect(store.audit.records());
     assert.equal(first?.hash, chainHash(GENESIS_HASH, first!));
-    assert.deepEqual(store.audit.verify(), { ok: true, records: 3, head: { seq: 3, hash: rows[2]?.hash } });
+    assert.deepEqual((await store.audit.verify()), { ok: true, records: 3, head: { seq: 3, hash: rows[2]?.hash } });
   });
 
   it("records who acted with their email, and the grant's context", async () => {
     await threeRecords();
-    const denied = store.audit.forGrant("jit-a").at(-1);
+    const denied = (await store.audit.forGrant("jit-a")).at(-1);
     assert.equal(denied?.action, "denied");
     assert.equal(denied?.detail["actorEmail"], "bob@example.com");
     assert.equal(denied?.detail["decidedBy"], "U0BOB");
@@ -105,8 +106,8 @@ describe("appending", () => {
     const create = await operations.intend("jit-a", "create", target);
     await operations.started(create.id, "req-create-1");
     await store.note("jit-a", { action: "revocation_retry", actorId: "system" });
-    assert.equal(store.audit.forGrant("jit-a").at(-1)?.detail["awsRequestIds"], "create:req-create-1");
-    assert.equal(store.audit.forGrant("jit-a")[0]?.detail["awsRequestIds"], null);
+    assert.equal((await store.audit.forGrant("jit-a")).at(-1)?.detail["awsRequestIds"], "create:req-create-1");
+    assert.equal((await store.audit.forGrant("jit-a"))[0]?.detail["awsRequestIds"], null);
   });
 
   it("masks tokens and access keys that reach a record through error texts", async () => {
@@ -116,10 +117,10 @@ describe("appending", () => {
       actorId: "system",
       detail: { error: "failed with xoxb-1234-5678-abcdef and AKIAABCDEFGHIJKLMNOP via https://hooks.slack.com/services/T0/B0/x" },
     });
-    assert.equal(store.audit.forGrant("jit-a").at(-1)?.detail["error"], "failed with [redacted] and [redacted] via https://[redacted]");
+    assert.equal((await store.audit.forGrant("jit-a")).at(-1)?.detail["error"], "failed with [redacted] and [redacted] via https://[redacted]");
   });
 
-  it("refuses to append outside the transaction of the change it records", () => {
+  it("refuses to append outside the transaction of the change it records", async () => {
     assert.throws(
       () => store.audit.append({ at: T0, action: "requested", actorId: "U0ALICE", grantId: "jit-a", accountId: "1", permissionSet: "p", detail: {} }),
       /inside the transaction/,
@@ -142,7 +143,7 @@ describe("appending", () => {
     assert.throws(() => db.prepare("UPDATE audit_events SET hash = 'x' WHERE seq = 1").run(), /append-only/);
     assert.throws(() => db.prepare("UPDATE audit_events SET prev_hash = 'x' WHERE seq = 2").run(), /append-only/);
     await new SqliteOutbox(db, clock).markDeliveredThrough(1);
-    assert.equal(store.audit.verify().ok, true);
+    assert.equal((await store.audit.verify()).ok, true);
   });
 });
 
@@ -152,10 +153,10 @@ describe("reading", () => {
       clock.time = T0 + i * HOUR;
       await store.insert(newGrant(id), requested);
     }
-    const window = [...store.audit.records({ from: T0 + HOUR, until: T0 + 3 * HOUR })];
+    const window = await collect(store.audit.records({ from: T0 + HOUR, until: T0 + 3 * HOUR }));
     assert.deepEqual(window.map((r) => r.grantId), ["jit-b", "jit-c"]);
-    assert.deepEqual([...store.audit.records({ from: T0 + 3 * HOUR })].map((r) => r.seq), [4]);
-    assert.equal([...store.audit.records()].length, 4);
+    assert.deepEqual((await collect(store.audit.records({ from: T0 + 3 * HOUR }))).map((r) => r.seq), [4]);
+    assert.equal((await collect(store.audit.records())).length, 4);
   });
 });
 
@@ -165,25 +166,25 @@ describe("verification of a tampered database", () => {
     dropTriggers();
   });
 
-  const firstBad = () => {
-    const verdict = store.audit.verify();
+  const firstBad = async () => {
+    const verdict = (await store.audit.verify());
     if (verdict.ok) assert.fail("the chain verified");
     return verdict.firstBad;
   };
 
-  it("names an edited record", () => {
+  it("names an edited record", async () => {
     db.prepare("UPDATE audit_events SET actor_id = 'U0MALLORY' WHERE seq = 3").run();
-    assert.deepEqual(firstBad(), { seq: 3, problem: "its content does not match its hash (edited after it was written)" });
+    assert.deepEqual((await firstBad()), { seq: 3, problem: "its content does not match its hash (edited after it was written)" });
   });
 
-  it("names the record after a deleted one", () => {
+  it("names the record after a deleted one", async () => {
     db.prepare("DELETE FROM audit_events WHERE seq = 2").run();
-    assert.equal(firstBad().seq, 3);
+    assert.equal((await firstBad()).seq, 3);
   });
 
-  it("names records cut off the end, by SQLite's own counter", () => {
+  it("names records cut off the end, by SQLite's own counter", async () => {
     db.prepare("DELETE FROM audit_events WHERE seq >= 4").run();
-    assert.deepEqual(firstBad(), {
+    assert.deepEqual((await firstBad()), {
       seq: 4,
       problem: "the database issued records up to #5 but the trail ends at #3: the last records were deleted",
     });
@@ -193,17 +194,17 @@ describe("verification of a tampered database", () => {
     db.prepare("DELETE FROM audit_events WHERE seq = 5").run();
     await store.note("jit-a", { action: "revocation_retry", actorId: "system" });
     assert.deepEqual(hashes().map((r) => r.seq), [1, 2, 3, 4, 6]);
-    assert.equal(firstBad().seq, 6);
+    assert.equal((await firstBad()).seq, 6);
   });
 
-  it("names the first of two records whose contents were swapped", () => {
+  it("names the first of two records whose contents were swapped", async () => {
     const swap = db.transaction(() => {
       db.prepare("UPDATE audit_events SET seq = -1 WHERE seq = 2").run();
       db.prepare("UPDATE audit_events SET seq = 2 WHERE seq = 4").run();
       db.prepare("UPDATE audit_events SET seq = 4 WHERE seq = -1").run();
     });
     swap();
-    assert.equal(firstBad().seq, 2);
+    assert.equal((await firstBad()).seq, 2);
   });
 });
 
@@ -242,18 +243,18 @@ describe("upgrading a database from before the chain", () => {
     store = new SqliteStore(db, clock);
     await store.insert(newGrant("jit-new"), requested);
     assert.equal(hashes()[2]?.prev_hash, rows[1]?.hash);
-    assert.deepEqual(store.audit.verify(), { ok: true, records: 3, head: { seq: 3, hash: hashes()[2]?.hash } });
+    assert.deepEqual((await store.audit.verify()), { ok: true, records: 3, head: { seq: 3, hash: hashes()[2]?.hash } });
     assert.deepEqual((await new SqliteOutbox(db, clock).undelivered(10)).map((r) => r.seq), [2, 3], "delivery marks survive the upgrade");
   });
 
-  it("makes the backfilled hashes as unchangeable as new ones", () => {
+  it("makes the backfilled hashes as unchangeable as new ones", async () => {
     const file = join(dir, "jit.sqlite");
     versionOneDatabase(file);
     db = openDatabase(file);
     assert.throws(() => db.prepare("UPDATE audit_events SET hash = NULL WHERE seq = 1").run(), /append-only/);
   });
 
-  it("leaves an upgraded database as it was when a record cannot be hashed", () => {
+  it("leaves an upgraded database as it was when a record cannot be hashed", async () => {
     const file = join(dir, "jit.sqlite");
     versionOneDatabase(file);
     const old = new Database(file);

@@ -1,7 +1,7 @@
 // The environment, parsed once into a frozen Config; every problem names its variable.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { loadConfig } from "../../src/config/env.js";
+import { describeDatabase, loadConfig } from "../../src/config/env.js";
 import { ConfigError } from "../../src/config/problems.js";
 
 const MINIMAL = {
@@ -45,7 +45,7 @@ describe("loadConfig", () => {
         port: 3000,
       },
       policyFile: "policy.yaml",
-      databaseFile: "jit.sqlite",
+      database: { kind: "sqlite", file: "jit.sqlite" },
       auditChannel: "C0AUDIT",
       accessPortalUrl: "https://d-1234567890.awsapps.com/start",
       aws: {
@@ -82,7 +82,7 @@ describe("loadConfig", () => {
     assert.equal(config.slack.apiUrl, "http://127.0.0.1:4000/api/");
     assert.equal(config.slack.port, 8080);
     assert.equal(config.policyFile, "/etc/jit/policy.yaml");
-    assert.equal(config.databaseFile, "/var/lib/jit/jit.sqlite");
+    assert.deepEqual(config.database, { kind: "sqlite", file: "/var/lib/jit/jit.sqlite" });
     assert.equal(config.aws.instanceArn, "arn:aws:sso:::instance/ssoins-1234567890abcdef");
     assert.equal(config.aws.identityStoreId, "d-1234567890");
     assert.equal(config.sweepIntervalSeconds, 30);
@@ -281,5 +281,19 @@ describe("loadConfig", () => {
     assert.throws(() => {
       (config.slack as { port: number }).port = 1;
     }, TypeError);
+  });
+
+  it("uses PostgreSQL when DATABASE_URL is set, SQLite otherwise, and refuses both at once", () => {
+    const url = "postgres://jit:s3cret@db.internal:5432/jit";
+    assert.deepEqual(loadConfig({ ...MINIMAL, DATABASE_URL: url }).database, { kind: "postgres", url });
+    assert.equal(loadConfig({ ...MINIMAL, DATABASE_URL: "postgresql://db/jit" }).database.kind, "postgres");
+    assert.deepEqual(loadConfig(MINIMAL).database, { kind: "sqlite", file: "jit.sqlite" });
+    assert.deepEqual(problemsOf({ ...MINIMAL, DATABASE_URL: url, JIT_DATABASE_FILE: "/var/lib/jit.sqlite" }), [
+      "DATABASE_URL and JIT_DATABASE_FILE are both set: set DATABASE_URL for PostgreSQL or JIT_DATABASE_FILE for SQLite, not both",
+    ]);
+    const wrong = problemWith("DATABASE_URL", "mysql://root:hunter2@db/jit");
+    assert.equal(wrong, "DATABASE_URL: must be a PostgreSQL URL such as postgres://jit:secret@db.internal:5432/jit");
+    assert.ok(!wrong.includes("hunter2"), "the password is never repeated back");
+    assert.equal(describeDatabase(loadConfig({ ...MINIMAL, DATABASE_URL: url }).database), "PostgreSQL postgres://jit:***@db.internal:5432/jit");
   });
 });

@@ -6,7 +6,8 @@ import { GRANTS_AND_AUDIT } from "./001-grants-and-audit.js";
 import { auditChain } from "./002-audit-chain.js";
 import { OPERATION_LOG } from "./003-operation-log.js";
 import { REQUEST_UX } from "./004-request-ux.js";
+import { LEASES } from "./005-leases.js";
 
 export type Migration = string | ((db: SqliteDatabase) => void);
 
-export const MIGRATIONS: readonly Migration[] = [GRANTS_AND_AUDIT, auditChain, OPERATION_LOG, REQUEST_UX];
+export const MIGRATIONS: readonly Migration[] = [GRANTS_AND_AUDIT, auditChain, OPERATION_LOG, REQUEST_UX, LEASES];

@@ -1,0 +1,62 @@
+// What the rest of the bot needs from a database, whichever engine holds it: SQLite (embedded, one
+// process) or PostgreSQL (several replicas). Everything here is async so either can implement it.
+import type { AuditOutbox } from "../audit/feed.js";
+import type { ChainVerdict } from "../audit/chain.js";
+import type { AuditAction, StoredAuditRecord } from "../domain/audit-event.js";
+import type { GrantStatus } from "../domain/grant.js";
+import type { ExtensionStore, GrantStore, Leases, OperationLog } from "../services/ports.js";
+
+export type { Leases };
+
+export interface AuditPeriod {
+  /** Inclusive, epoch ms. */
+  readonly from?: number;
+  /** Exclusive, epoch ms. */
+  readonly until?: number;
+}
+
+/** The hash-chained audit trail as export, verification and the admin CLI read it. */
+export interface AuditTrail {
+  /** Records in seq order whose time falls in the period, read a page at a time. */
+  records(period?: AuditPeriod): AsyncIterable<StoredAuditRecord>;
+  /** One grant's records, in seq order. */
+  forGrant(grantId: string): Promise<StoredAuditRecord[]>;
+  /** Checks the whole chain from one consistent snapshot; names the first record that does not hold. */
+  verify(): Promise<ChainVerdict>;
+}
+
+export interface AuditFact {
+  readonly seq: number;
+  readonly action: AuditAction;
+  readonly at: number;
+  /** The grant's request time and expiry, when the record is about a grant. */
+  readonly grantCreatedAt: number | null;
+  readonly grantExpiresAt: number | null;
+}
+
+/** What metrics read from the database when scraped. */
+export interface MetricsSource {
+  /** Grants per open status (pending, approved, provisioning, active, revoking). */
+  grantsByStatus(): Promise<Partial<Record<GrantStatus, number>>>;
+  /** Audit records not yet posted to the audit channel, and the time of the oldest. */
+  outbox(): Promise<{ readonly depth: number; readonly oldestAt: number | null }>;
+  lastAuditSeq(): Promise<number>;
+  /** Audit records after `seq` (written by any process), oldest first. */
+  auditSince(seq: number, limit: number): Promise<AuditFact[]>;
+}
+
+export interface StoreBackend {
+  readonly kind: "sqlite" | "postgres";
+  /** Where the data lives, for logs and messages: a file path, or a URL without its password. */
+  readonly location: string;
+  readonly store: GrantStore;
+  readonly operations: OperationLog;
+  readonly extensions: ExtensionStore;
+  readonly audit: AuditTrail;
+  readonly outbox: AuditOutbox;
+  readonly metrics: MetricsSource;
+  readonly leases: Leases;
+  /** Readiness: resolves when the database can take a write now, throws with the reason otherwise. */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,211 @@
+// The grant store in PostgreSQL: every state change is one transaction with a compare-and-set on
+// the status, and its audit record is appended in that same transaction.
+import type { Pool, PoolClient } from "pg";
+import { unattachedDetail } from "../../audit/detail.js";
+import type { AuditNote } from "../../domain/audit-event.js";
+import type { Clock } from "../../domain/clock.js";
+import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../../domain/grant.js";
+import type { ApprovalOutcome, AssignmentTarget, GrantStore } from "../../services/ports.js";
+import { grantFromRow, type GrantRow } from "../grant-rows.js";
+import { approverIds, countApprovals, recordApproval } from "./approvals.js";
+import { appendAudit } from "./audit-trail.js";
+import { appendGrantNote } from "./grant-notes.js";
+import { changeAssignmentsPg, selectRow, selectRows, SqlParams, type Queryable } from "./sql.js";
+import { inTransaction } from "./transaction.js";
+
+export class PostgresGrantStore implements GrantStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly clock: Clock,
+  ) {}
+
+  async insert(grant: NewGrant, note: AuditNote): Promise<Grant> {
+    return inTransaction(this.pool, async (client) => {
+      const row = await selectRow<GrantRow>(
+        client,
+        `INSERT INTO grants (id, requester_id, requester_team_id, requester_email, account_id, permission_set,
+           duration_ms, justification, ticket, rule_name, break_glass, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $12)
+         RETURNING *`,
+        [
+          grant.id,
+          grant.requesterId,
+          grant.requesterTeamId,
+          grant.requesterEmail,
+          grant.accountId,
+          grant.permissionSetName,
+          grant.durationMs,
+          grant.justification,
+          grant.ticket ?? null,
+          grant.ruleName,
+          grant.breakGlass ? 1 : 0,
+          grant.createdAt,
+        ],
+      );
+      if (!row) throw new Error(`grant ${grant.id} was not stored`);
+      const stored = grantFromRow(row);
+      await appendGrantNote(client, this.clock, stored, note);
+      return stored;
+    });
+  }
+
+  async get(id: string): Promise<Grant | undefined> {
+    const row = await selectRow<GrantRow>(this.pool, "SELECT * FROM grants WHERE id = $1", [id]);
+    return row && grantFromRow(row);
+  }
+
+  async transition(
+    id: string,
+    from: GrantStatus,
+    to: GrantStatus,
+    changes: GrantChanges,
+    note: AuditNote | null,
+  ): Promise<Grant | undefined> {
+    assertTransition(from, to);
+    return inTransaction(this.pool, async (client) => {
+      const updated = await this.compareAndSet(client, id, from, to, changes);
+      if (updated && note) await appendGrantNote(client, this.clock, updated, note);
+      return updated;
+    });
+  }
+
+  async amend(id: string, status: GrantStatus, changes: GrantChanges): Promise<Grant | undefined> {
+    return this.compareAndSet(this.pool, id, status, status, changes);
+  }
+
+  async note(grantId: string, note: AuditNote): Promise<void> {
+    await inTransaction(this.pool, (client) => appendGrantNote(client, this.clock, grantId, note));
+  }
+
+  async noteUnattached(scope: { accountId: string; permissionSet: string }, note: AuditNote): Promise<void> {
+    await inTransaction(this.pool, (client) =>
+      appendAudit(client, async () => ({
+        at: this.clock.now(),
+        action: note.action,
+        actorId: note.actorId,
+        grantId: "",
+        accountId: scope.accountId,
+        permissionSet: scope.permissionSet,
+        detail: unattachedDetail(note),
+      })),
+    );
+  }
+
+  async approve(grantId: string, approverId: string, required: number, changes: GrantChanges, note: AuditNote): Promise<ApprovalOutcome> {
+    return inTransaction(this.pool, async (client): Promise<ApprovalOutcome> => {
+      // The row lock makes concurrent approvals of one request take turns, so exactly one sees the quorum.
+      const row = await selectRow<GrantRow>(client, "SELECT * FROM grants WHERE id = $1 FOR UPDATE", [grantId]);
+      if (row?.status !== "pending") return { kind: "not-pending", grant: row && grantFromRow(row) };
+      const pending = grantFromRow(row);
+      const counted = await recordApproval(client, grantId, approverId, this.clock.now());
+      const approvals = await countApprovals(client, grantId);
+      if (!counted) return { kind: "duplicate", grant: pending, approvals };
+      if (approvals < required) {
+        await appendGrantNote(client, this.clock, pending, {
+          ...note,
+          action: "approval_recorded",
+          detail: { ...note.detail, approvals, required },
+        });
+        return { kind: "counted", grant: pending, approvals };
+      }
+      const approved = await this.compareAndSet(client, grantId, "pending", "approved", changes);
+      if (!approved) throw new Error(`grant ${grantId} changed inside a transaction`);
+      await appendGrantNote(client, this.clock, approved, { ...note, detail: { ...note.detail, approvals, required } });
+      return { kind: "approved", grant: approved, approvals };
+    });
+  }
+
+  async extend(grantId: string, extraMs: number, maxTotalMs: number, note: AuditNote): Promise<Grant | undefined> {
+    return this.updateAndNote(
+      `UPDATE grants SET expires_at = expires_at + $2, warned_at = NULL, updated_at = $4
+       WHERE id = $1 AND status = 'active' AND expires_at + $2 - activated_at <= $3
+       RETURNING *`,
+      [grantId, extraMs, maxTotalMs, this.clock.now()],
+      note,
+    );
+  }
+
+  async listForRequester(requesterId: string, statuses: readonly GrantStatus[], limit: number): Promise<Grant[]> {
+    return this.select(
+      "SELECT * FROM grants WHERE requester_id = $1 AND status = ANY($2::text[]) ORDER BY created_at DESC LIMIT $3",
+      [requesterId, statuses, limit],
+    );
+  }
+
+  async listUnreviewed(limit: number): Promise<Grant[]> {
+    return this.select("SELECT * FROM grants WHERE break_glass = 1 AND reviewed_at IS NULL ORDER BY created_at LIMIT $1", [limit]);
+  }
+
+  async approversOf(subjectId: string): Promise<string[]> {
+    return approverIds(this.pool, subjectId);
+  }
+
+  async markWarned(grantId: string, note: AuditNote): Promise<boolean> {
+    const warned = await this.updateAndNote(
+      `UPDATE grants SET warned_at = $2, updated_at = $2
+       WHERE id = $1 AND status = 'active' AND warned_at IS NULL
+       RETURNING *`,
+      [grantId, this.clock.now()],
+      note,
+    );
+    return warned !== undefined;
+  }
+
+  async markReviewed(grantId: string, reviewerId: string, note: AuditNote): Promise<Grant | undefined> {
+    return this.updateAndNote(
+      `UPDATE grants SET reviewed_by = $2, reviewed_at = $3, updated_at = $3
+       WHERE id = $1 AND break_glass = 1 AND reviewed_at IS NULL
+       RETURNING *`,
+      [grantId, reviewerId, this.clock.now()],
+      note,
+    );
+  }
+
+  async listByStatus(statuses: readonly GrantStatus[]): Promise<Grant[]> {
+    return this.select("SELECT * FROM grants WHERE status = ANY($1::text[]) ORDER BY created_at", [statuses]);
+  }
+
+  async listExpired(now: number): Promise<Grant[]> {
+    return this.select("SELECT * FROM grants WHERE status = 'active' AND expires_at <= $1 ORDER BY expires_at", [now]);
+  }
+
+  async nextExpiry(): Promise<number | undefined> {
+    const row = await selectRow<{ next: number | null }>(this.pool, "SELECT min(expires_at) AS next FROM grants WHERE status = 'active'");
+    return row?.next ?? undefined;
+  }
+
+  async listHolding(target: AssignmentTarget, excludeId: string): Promise<Grant[]> {
+    return this.select(
+      `SELECT * FROM grants
+       WHERE account_id = $1 AND permission_set = $2 AND principal_id = $3 AND id <> $4
+         AND status IN ('provisioning', 'active')`,
+      [target.accountId, target.permissionSetName, target.principalId, excludeId],
+    );
+  }
+
+  private async compareAndSet(db: Queryable, id: string, from: GrantStatus, to: GrantStatus, changes: GrantChanges): Promise<Grant | undefined> {
+    const params = new SqlParams();
+    const assignments = [`status = ${params.add(to)}`, `updated_at = ${params.add(this.clock.now())}`, ...changeAssignmentsPg(changes, params)];
+    const row = await selectRow<GrantRow>(
+      db,
+      `UPDATE grants SET ${assignments.join(", ")} WHERE id = ${params.add(id)} AND status = ${params.add(from)} RETURNING *`,
+      params.values,
+    );
+    return row && grantFromRow(row);
+  }
+
+  /** Runs a compare-and-set UPDATE … RETURNING * and, when it matched, audits the grant as updated. */
+  private async updateAndNote(sql: string, values: unknown[], note: AuditNote): Promise<Grant | undefined> {
+    return inTransaction(this.pool, async (client: PoolClient) => {
+      const row = await selectRow<GrantRow>(client, sql, values);
+      if (!row) return undefined;
+      const updated = grantFromRow(row);
+      await appendGrantNote(client, this.clock, updated, note);
+      return updated;
+    });
+  }
+
+  private async select(sql: string, values: unknown[]): Promise<Grant[]> {
+    return (await selectRows<GrantRow>(this.pool, sql, values)).map(grantFromRow);
+  }
+}

@@ -1,0 +1,58 @@
+// Brings a PostgreSQL database's schema up to date. Replicas starting together take turns on an
+// advisory lock, so exactly one applies each missing migration; each applies in its own transaction.
+import type { Pool, PoolClient } from "pg";
+import { cannotConnect } from "./pool.js";
+import { INITIAL_SCHEMA } from "./schema.js";
+import { selectRow } from "./sql.js";
+
+/** Schema versions in order: version n is POSTGRES_MIGRATIONS[n - 1]. Append new ones; never edit an applied one. */
+export const POSTGRES_MIGRATIONS: readonly string[] = [INITIAL_SCHEMA];
+
+/** Any fixed 64-bit number will do, as long as nothing else on the database uses it: "jit-slk\0". */
+const MIGRATION_LOCK_KEY = "7667787579133815552";
+
+/** `location` is the redacted URL, to name in the error when the server cannot be reached. */
+export async function migrate(pool: Pool, location: string): Promise<void> {
+  const client = await pool.connect().catch((error: unknown) => {
+    throw cannotConnect(location, error);
+  });
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    await applyMissing(client);
+    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
+    client.release();
+  } catch (error) {
+    // Ending the session lets go of the advisory lock whatever state the connection is in.
+    client.release(true);
+    throw error;
+  }
+}
+
+async function applyMissing(client: PoolClient): Promise<void> {
+  await client.query(`
+    CREATE TABLE IF NOT EXISTS schema_version (
+      id      SMALLINT PRIMARY KEY CHECK (id = 1),
+      version INTEGER NOT NULL
+    );
+    INSERT INTO schema_version (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+  `);
+  const current = (await selectRow<{ version: number }>(client, "SELECT version FROM schema_version WHERE id = 1"))?.version ?? 0;
+  const known = POSTGRES_MIGRATIONS.length;
+  if (current > known) {
+    throw new Error(`The database is at schema version ${current}, newer than this build knows (${known}). Upgrade jit-slack.`);
+  }
+  for (const [index, migration] of POSTGRES_MIGRATIONS.slice(current).entries()) {
+    const version = current + index + 1;
+    await client.query("BEGIN");
+    try {
+      await client.query(migration);
+      await client.query("UPDATE schema_version SET version = $1 WHERE id = 1", [version]);
+      await client.query("COMMIT");
+    } catch (error) {
+      // The caller discards this connection, so a failed ROLLBACK changes nothing.
+      await client.query("ROLLBACK").catch(() => undefined);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`PostgreSQL schema migration to version ${version} failed: ${reason}`, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// The operation log in PostgreSQL: written before each AWS call and after its outcome.
+import type { Pool } from "pg";
+import type { Clock } from "../../domain/clock.js";
+import type { AssignmentTarget, Operation, OperationKind, OperationLog, OperationState } from "../../services/ports.js";
+import { selectRow, selectRows } from "./sql.js";
+
+interface OperationRow {
+  id: number;
+  grant_id: string;
+  kind: OperationKind;
+  account_id: string;
+  permission_set: string;
+  principal_id: string;
+  state: OperationState;
+  request_id: string | null;
+  failure_reason: string | null;
+  created_at: number;
+}
+
+function operationFromRow(row: OperationRow): Operation {
+  return {
+    id: row.id,
+    grantId: row.grant_id,
+    kind: row.kind,
+    target: { accountId: row.account_id, permissionSetName: row.permission_set, principalId: row.principal_id },
+    state: row.state,
+    requestId: row.request_id,
+    failureReason: row.failure_reason,
+    createdAt: row.created_at,
+  };
+}
+
+export class PostgresOperationLog implements OperationLog {
+  constructor(
+    private readonly pool: Pool,
+    private readonly clock: Clock,
+  ) {}
+
+  async intend(grantId: string, kind: OperationKind, target: AssignmentTarget): Promise<Operation> {
+    const row = await selectRow<OperationRow>(
+      this.pool,
+      `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, state, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, 'intended', $6, $6) RETURNING *`,
+      [grantId, kind, target.accountId, target.permissionSetName, target.principalId, this.clock.now()],
+    );
+    if (!row) throw new Error(`the ${kind} operation for grant ${grantId} was not stored`);
+    return operationFromRow(row);
+  }
+
+  async started(id: number, requestId: string): Promise<void> {
+    await this.pool.query(
+      "UPDATE operations SET state = 'started', request_id = $2, updated_at = $3 WHERE id = $1 AND state = 'intended'",
+      [id, requestId, this.clock.now()],
+    );
+  }
+
+  async finished(id: number, state: "succeeded" | "failed" | "absent" | "abandoned", failureReason?: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE operations SET state = $2, failure_reason = $3, updated_at = $4
+       WHERE id = $1 AND state IN ('intended', 'started')`,
+      [id, state, failureReason ?? null, this.clock.now()],
+    );
+  }
+
+  async latest(grantId: string, kind: OperationKind): Promise<Operation | undefined> {
+    const row = await selectRow<OperationRow>(
+      this.pool,
+      "SELECT * FROM operations WHERE grant_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1",
+      [grantId, kind],
+    );
+    return row && operationFromRow(row);
+  }
+
+  async lastFinishedOn(target: AssignmentTarget): Promise<Operation | undefined> {
+    const row = await selectRow<OperationRow>(
+      this.pool,
+      `SELECT * FROM operations
+       WHERE account_id = $1 AND permission_set = $2 AND principal_id = $3 AND state IN ('succeeded', 'absent')
+       ORDER BY id DESC LIMIT 1`,
+      [target.accountId, target.permissionSetName, target.principalId],
+    );
+    return row && operationFromRow(row);
+  }
+
+  async createdByUs(): Promise<Operation[]> {
+    const rows = await selectRows<OperationRow>(
+      this.pool,
+      `SELECT o.* FROM operations o
+       WHERE o.kind = 'create' AND o.state = 'succeeded'
+         AND o.id = (SELECT max(l.id) FROM operations l
+                     WHERE l.account_id = o.account_id AND l.permission_set = o.permission_set
+                       AND l.principal_id = o.principal_id AND l.state IN ('succeeded', 'absent'))
+       ORDER BY o.id`,
+    );
+    return rows.map(operationFromRow);
+  }
+
+  async forGrant(grantId: string): Promise<Operation[]> {
+    const rows = await selectRows<OperationRow>(this.pool, "SELECT * FROM operations WHERE grant_id = $1 ORDER BY id", [grantId]);
+    return rows.map(operationFromRow);
+  }
+}

@@ -1,0 +1,47 @@
+// The connection pool every PostgreSQL repository shares, and how its URL is shown in messages.
+import pg from "pg";
+import type { CustomTypesConfig, Pool } from "pg";
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+const DEFAULT_POOL_SIZE = 10;
+
+// pg returns BIGINT and NUMERIC as strings because they can exceed 2^53. Ours are epoch
+// milliseconds, ids and counts, all far below it, and the row mappers expect numbers. Set on this
+// pool only, so other pg users in the process keep the default.
+const numbersAsNumbers: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === INT8_OID || oid === NUMERIC_OID ? Number : pg.types.getTypeParser(oid, format)) as CustomTypesConfig["getTypeParser"],
+};
+
+/** A pool for `url`; parameters in the URL (sslmode, application_name, …) win over the defaults here. */
+export function createPool(url: string): Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    application_name: "jit-slack",
+    max: DEFAULT_POOL_SIZE,
+    types: numbersAsNumbers,
+  });
+  // An idle connection the server drops would otherwise crash the process as an unhandled 'error'
+  // event; the pool discards it, and the next query that needs the database reports the problem.
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+/** The URL with any password replaced by `***`, for logs and error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    if (parsed.searchParams.has("password")) parsed.searchParams.set("password", "***");
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
+  }
+}
+
+/** Rethrows a failure to reach the server with the (redacted) URL it was trying. */
+export function cannotConnect(location: string, error: unknown): Error {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new Error(`Cannot connect to PostgreSQL at ${location}: ${reason}`, { cause: error });
+}

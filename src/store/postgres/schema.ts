@@ -1,0 +1,154 @@
+// The PostgreSQL schema, version 1: SQLite's final schema (after its migration 4) in one step, plus
+// what several replicas need: the audit head that serialises the chain, and leases.
+import { GENESIS_HASH } from "../../audit/chain.js";
+
+export const INITIAL_SCHEMA = `
+  CREATE TABLE grants (
+    id                TEXT PRIMARY KEY,
+    requester_id      TEXT NOT NULL,
+    requester_team_id TEXT NOT NULL,
+    requester_email   TEXT,
+    account_id        TEXT NOT NULL,
+    permission_set    TEXT NOT NULL,
+    duration_ms       BIGINT NOT NULL CHECK (duration_ms > 0),
+    justification     TEXT NOT NULL,
+    ticket            TEXT,
+    rule_name         TEXT NOT NULL,
+    status            TEXT NOT NULL CHECK (status IN
+                        ('pending','approved','denied','expired','cancelled','provisioning','active','failed','revoking','revoked')),
+    created_at        BIGINT NOT NULL,
+    updated_at        BIGINT NOT NULL,
+    decided_by        TEXT,
+    decided_at        BIGINT,
+    decision_reason   TEXT,
+    break_glass       SMALLINT NOT NULL DEFAULT 0 CHECK (break_glass IN (0, 1)),
+    reviewed_by       TEXT,
+    reviewed_at       BIGINT,
+    approval_channel  TEXT,
+    approval_ts       TEXT,
+    principal_id      TEXT,
+    keeps_assignment  SMALLINT NOT NULL DEFAULT 0 CHECK (keeps_assignment IN (0, 1)),
+    activated_at      BIGINT,
+    expires_at        BIGINT,
+    warned_at         BIGINT,
+    ended_at          BIGINT,
+    failure_reason    TEXT,
+    CHECK (status <> 'active' OR (expires_at IS NOT NULL AND principal_id IS NOT NULL))
+  );
+  CREATE INDEX grants_by_status_expiry ON grants (status, expires_at);
+  CREATE INDEX grants_by_requester ON grants (requester_id, created_at);
+  CREATE INDEX grants_holding ON grants (account_id, permission_set, principal_id)
+    WHERE status IN ('provisioning', 'active');
+  CREATE INDEX grants_pending_since ON grants (created_at) WHERE status = 'pending';
+  CREATE INDEX grants_unreviewed ON grants (created_at) WHERE break_glass = 1 AND reviewed_at IS NULL;
+
+  -- seq is not a sequence: each append takes the next number from audit_head, inside its own
+  -- transaction, so a rolled-back append leaves no gap and records commit in seq order.
+  CREATE TABLE audit_events (
+    seq            BIGINT PRIMARY KEY CHECK (seq > 0),
+    at             BIGINT NOT NULL,
+    action         TEXT NOT NULL,
+    actor_id       TEXT NOT NULL,
+    grant_id       TEXT NOT NULL,
+    account_id     TEXT NOT NULL,
+    permission_set TEXT NOT NULL,
+    -- TEXT, not JSONB: the hash covers the detail as written, and JSONB would rewrite it.
+    detail         TEXT NOT NULL,
+    delivered_at   BIGINT,
+    prev_hash      TEXT NOT NULL,
+    hash           TEXT NOT NULL
+  );
+  CREATE INDEX audit_undelivered ON audit_events (seq) WHERE delivered_at IS NULL;
+  CREATE INDEX audit_by_grant ON audit_events (grant_id, seq);
+  CREATE INDEX audit_by_time ON audit_events (at);
+
+  CREATE TABLE audit_head (
+    id   SMALLINT PRIMARY KEY CHECK (id = 1),
+    seq  BIGINT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '${GENESIS_HASH}');
+
+  CREATE FUNCTION refuse_audit_change() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+  END $$;
+
+  -- The audit trail is append-only: only the delivery mark may ever change.
+  CREATE FUNCTION audit_events_only_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF (NEW.seq, NEW.at, NEW.action, NEW.actor_id, NEW.grant_id, NEW.account_id, NEW.permission_set,
+        NEW.detail, NEW.prev_hash, NEW.hash)
+       IS DISTINCT FROM
+       (OLD.seq, OLD.at, OLD.action, OLD.actor_id, OLD.grant_id, OLD.account_id, OLD.permission_set,
+        OLD.detail, OLD.prev_hash, OLD.hash) THEN
+      RAISE EXCEPTION 'audit_events is append-only';
+    END IF;
+    RETURN NEW;
+  END $$;
+
+  CREATE FUNCTION audit_head_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF NEW.id <> OLD.id OR NEW.seq <= OLD.seq THEN
+      RAISE EXCEPTION 'audit_head only moves forward';
+    END IF;
+    RETURN NEW;
+  END $$;
+
+  CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+    FOR EACH ROW EXECUTE FUNCTION refuse_audit_change();
+  CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit_change();
+  CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+    FOR EACH ROW EXECUTE FUNCTION audit_events_only_delivery();
+  CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head
+    FOR EACH ROW EXECUTE FUNCTION refuse_audit_change();
+  CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit_change();
+  CREATE TRIGGER audit_head_forward BEFORE UPDATE ON audit_head
+    FOR EACH ROW EXECUTE FUNCTION audit_head_forward_only();
+
+  CREATE TABLE operations (
+    id             BIGSERIAL PRIMARY KEY,
+    grant_id       TEXT NOT NULL REFERENCES grants (id),
+    kind           TEXT NOT NULL CHECK (kind IN ('create', 'delete')),
+    account_id     TEXT NOT NULL,
+    permission_set TEXT NOT NULL,
+    principal_id   TEXT NOT NULL,
+    state          TEXT NOT NULL CHECK (state IN ('intended', 'started', 'succeeded', 'failed', 'absent', 'abandoned')),
+    request_id     TEXT,
+    failure_reason TEXT,
+    created_at     BIGINT NOT NULL,
+    updated_at     BIGINT NOT NULL
+  );
+  CREATE INDEX operations_by_grant ON operations (grant_id, id);
+  CREATE INDEX operations_by_target ON operations (account_id, permission_set, principal_id, id);
+
+  -- One row per distinct approver of a request or an extension: a quorum counts rows.
+  CREATE TABLE approvals (
+    subject_id  TEXT NOT NULL,
+    approver_id TEXT NOT NULL,
+    at          BIGINT NOT NULL,
+    PRIMARY KEY (subject_id, approver_id)
+  );
+
+  CREATE TABLE extensions (
+    id               TEXT PRIMARY KEY,
+    grant_id         TEXT NOT NULL REFERENCES grants (id),
+    requester_id     TEXT NOT NULL,
+    extra_ms         BIGINT NOT NULL CHECK (extra_ms > 0),
+    status           TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired')),
+    created_at       BIGINT NOT NULL,
+    decided_by       TEXT,
+    decided_at       BIGINT,
+    approval_channel TEXT,
+    approval_ts      TEXT
+  );
+  CREATE INDEX extensions_by_grant ON extensions (grant_id, created_at);
+
+  CREATE TABLE leases (
+    key        TEXT PRIMARY KEY,
+    holder     TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+`;
