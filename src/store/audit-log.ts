@@ -4,7 +4,7 @@ import { chainHash, GENESIS_HASH, verifyChain, type ChainLink, type ChainVerdict
 import type { AuditRecord, StoredAuditRecord } from "../domain/audit-event.js";
 import { AUDIT_COLUMNS, linkFromRow, storedRecordFromRow, type AuditRow } from "./audit-rows.js";
 import type { AuditPeriod, AuditTrail } from "./backend.js";
-import type { SqliteDatabase } from "./database.js";
+import { prepared, type SqliteDatabase } from "./database.js";
 
 export type NewAuditRecord = Omit<AuditRecord, "seq">;
 
@@ -57,7 +57,8 @@ export class SqliteAuditLog implements AuditTrail {
 
   /** Records in seq order whose time falls in the period, a page at a time. */
   async *records(period: AuditPeriod = {}): AsyncIterableIterator<StoredAuditRecord> {
-    const page = this.db.prepare<[number, number, number, number], AuditRow>(
+    const page = prepared<[number, number, number, number], AuditRow>(
+      this.db,
       `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE seq > ? AND at >= ? AND at < ? ORDER BY seq LIMIT ?`,
     );
     const from = period.from ?? Number.MIN_SAFE_INTEGER;
@@ -73,8 +74,7 @@ export class SqliteAuditLog implements AuditTrail {
 
   /** One grant's records, in seq order. */
   async forGrant(grantId: string): Promise<StoredAuditRecord[]> {
-    return this.db
-      .prepare<[string], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE grant_id = ? ORDER BY seq`)
+    return prepared<[string], AuditRow>(this.db, `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE grant_id = ? ORDER BY seq`)
       .all(grantId)
       .map(storedRecordFromRow);
   }

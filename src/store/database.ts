@@ -45,3 +45,17 @@ function migrate(db: SqliteDatabase): void {
     db.pragma("foreign_keys = ON");
   }
 }
+
+const statementCaches = new WeakMap<SqliteDatabase, Map<string, Database.Statement>>();
+
+/** `db.prepare`, compiled once per connection and SQL text: the stores run the same statements all day. */
+export function prepared<Params extends unknown[] | object = unknown[], Row = unknown>(
+  db: SqliteDatabase,
+  sql: string,
+): Database.Statement<Params, Row> {
+  let cache = statementCaches.get(db);
+  if (!cache) statementCaches.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement as unknown as Database.Statement<Params, Row>;
+}

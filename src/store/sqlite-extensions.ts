@@ -2,7 +2,7 @@
 import type { AuditNote } from "../domain/audit-event.js";
 import type { Extension, ExtensionStatus, NewExtension } from "../domain/extension.js";
 import type { ExtensionOutcome, ExtensionStore } from "../services/ports.js";
-import type { SqliteDatabase } from "./database.js";
+import { prepared, type SqliteDatabase } from "./database.js";
 import type { SqliteStore } from "./sqlite-store.js";
 
 interface ExtensionRow {
@@ -46,12 +46,11 @@ export class SqliteExtensions implements ExtensionStore {
   async insert(extension: NewExtension, note: AuditNote): Promise<Extension> {
     return this.db
       .transaction(() => {
-        this.db
-          .prepare(
-            `INSERT INTO extensions (id, grant_id, requester_id, extra_ms, status, created_at)
+        prepared(
+          this.db,
+          `INSERT INTO extensions (id, grant_id, requester_id, extra_ms, status, created_at)
              VALUES (@id, @grantId, @requesterId, @extraMs, 'pending', @createdAt)`,
-          )
-          .run(extension);
+        ).run(extension);
         this.grants.appendNote(extension.grantId, { ...note, detail: { ...note.detail, extensionId: extension.id, extraMs: extension.extraMs } });
         return this.mustGet(extension.id);
       })
@@ -64,7 +63,7 @@ export class SqliteExtensions implements ExtensionStore {
   }
 
   async setMessage(id: string, channel: string, ts: string): Promise<void> {
-    this.db.prepare("UPDATE extensions SET approval_channel = ?, approval_ts = ? WHERE id = ?").run(channel, ts, id);
+    prepared(this.db, "UPDATE extensions SET approval_channel = ?, approval_ts = ? WHERE id = ?").run(channel, ts, id);
   }
 
   async approve(id: string, approverId: string, required: number, at: number, note: AuditNote): Promise<ExtensionOutcome> {
@@ -80,8 +79,7 @@ export class SqliteExtensions implements ExtensionStore {
           this.grants.appendNote(current.grant_id, { ...note, action: "approval_recorded", detail });
           return { kind: "counted", extension: extensionFromRow(current), approvals };
         }
-        this.db
-          .prepare("UPDATE extensions SET status = 'approved', decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'")
+        prepared(this.db, "UPDATE extensions SET status = 'approved', decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'")
           .run(approverId, at, id);
         return { kind: "approved", extension: this.mustGet(id), approvals };
       })
@@ -91,9 +89,10 @@ export class SqliteExtensions implements ExtensionStore {
   async close(id: string, status: "denied" | "expired", deciderId: string | null, at: number, note: AuditNote): Promise<Extension | undefined> {
     return this.db
       .transaction(() => {
-        const { changes } = this.db
-          .prepare("UPDATE extensions SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'")
-          .run(status, deciderId, at, id);
+        const { changes } = prepared(
+          this.db,
+          "UPDATE extensions SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'",
+        ).run(status, deciderId, at, id);
         if (changes !== 1) return undefined;
         const closed = this.mustGet(id);
         this.grants.appendNote(closed.grantId, { ...note, detail: { ...note.detail, extensionId: id, extraMs: closed.extraMs } });
@@ -103,9 +102,7 @@ export class SqliteExtensions implements ExtensionStore {
   }
 
   async listPending(): Promise<Extension[]> {
-    return this.db
-      .prepare<[], ExtensionRow>("SELECT * FROM extensions WHERE status = 'pending' ORDER BY created_at")
-      .all()
+    return prepared<[], ExtensionRow>(this.db, "SELECT * FROM extensions WHERE status = 'pending' ORDER BY created_at").all()
       .map(extensionFromRow);
   }
 

@@ -1,7 +1,7 @@
 // SQLite implementation of the operation log.
 import type { Clock } from "../domain/clock.js";
 import type { AssignmentTarget, Operation, OperationKind, OperationLog, OperationState } from "../services/ports.js";
-import type { SqliteDatabase } from "./database.js";
+import { prepared, type SqliteDatabase } from "./database.js";
 
 interface OperationRow {
   id: number;
@@ -37,71 +37,65 @@ export class SqliteOperationLog implements OperationLog {
 
   async intend(grantId: string, kind: OperationKind, target: AssignmentTarget): Promise<Operation> {
     const now = this.clock.now();
-    const { lastInsertRowid } = this.db
-      .prepare(
-        `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, state, created_at, updated_at)
+    const { lastInsertRowid } = prepared(
+      this.db,
+      `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, state, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, 'intended', ?, ?)`,
-      )
-      .run(grantId, kind, target.accountId, target.permissionSetName, target.principalId, now, now);
+    ).run(grantId, kind, target.accountId, target.permissionSetName, target.principalId, now, now);
     return this.mustGet(Number(lastInsertRowid));
   }
 
   async started(id: number, requestId: string): Promise<void> {
-    this.db
-      .prepare("UPDATE operations SET state = 'started', request_id = ?, updated_at = ? WHERE id = ? AND state = 'intended'")
+    prepared(this.db, "UPDATE operations SET state = 'started', request_id = ?, updated_at = ? WHERE id = ? AND state = 'intended'")
       .run(requestId, this.clock.now(), id);
   }
 
   async finished(id: number, state: "succeeded" | "failed" | "absent" | "abandoned", failureReason?: string): Promise<void> {
-    this.db
-      .prepare(
-        `UPDATE operations SET state = ?, failure_reason = ?, updated_at = ?
+    prepared(
+      this.db,
+      `UPDATE operations SET state = ?, failure_reason = ?, updated_at = ?
          WHERE id = ? AND state IN ('intended', 'started')`,
-      )
-      .run(state, failureReason ?? null, this.clock.now(), id);
+    ).run(state, failureReason ?? null, this.clock.now(), id);
   }
 
   async latest(grantId: string, kind: OperationKind): Promise<Operation | undefined> {
-    const row = this.db
-      .prepare<[string, OperationKind], OperationRow>("SELECT * FROM operations WHERE grant_id = ? AND kind = ? ORDER BY id DESC LIMIT 1")
-      .get(grantId, kind);
+    const row = prepared<[string, OperationKind], OperationRow>(
+      this.db,
+      "SELECT * FROM operations WHERE grant_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+    ).get(grantId, kind);
     return row && operationFromRow(row);
   }
 
   async lastFinishedOn(target: AssignmentTarget): Promise<Operation | undefined> {
-    const row = this.db
-      .prepare<[string, string, string], OperationRow>(
-        `SELECT * FROM operations
+    const row = prepared<[string, string, string], OperationRow>(
+      this.db,
+      `SELECT * FROM operations
          WHERE account_id = ? AND permission_set = ? AND principal_id = ? AND state IN ('succeeded', 'absent')
          ORDER BY id DESC LIMIT 1`,
-      )
-      .get(target.accountId, target.permissionSetName, target.principalId);
+    ).get(target.accountId, target.permissionSetName, target.principalId);
     return row && operationFromRow(row);
   }
 
   async createdByUs(): Promise<Operation[]> {
-    return this.db
-      .prepare<[], OperationRow>(
-        `SELECT o.* FROM operations o
+    return prepared<[], OperationRow>(
+      this.db,
+      `SELECT o.* FROM operations o
          WHERE o.kind = 'create' AND o.state = 'succeeded'
            AND o.id = (SELECT max(l.id) FROM operations l
                        WHERE l.account_id = o.account_id AND l.permission_set = o.permission_set
                          AND l.principal_id = o.principal_id AND l.state IN ('succeeded', 'absent'))
          ORDER BY o.id`,
-      )
-      .all()
+    ).all()
       .map(operationFromRow);
   }
 
   async forGrant(grantId: string): Promise<Operation[]> {
-    return this.db
-      .prepare<[string], OperationRow>("SELECT * FROM operations WHERE grant_id = ? ORDER BY id")
-      .all(grantId)
+    return prepared<[string], OperationRow>(this.db, "SELECT * FROM operations WHERE grant_id = ? ORDER BY id").all(grantId)
       .map(operationFromRow);
   }
 
   private mustGet(id: number): Operation {
-    const row = this.db.prepare<[number], OperationRow>("SELECT * FROM operations WHERE id = ?").get(id);
+    const row = prepared<[number], OperationRow>(this.db, "SELECT * FROM operations WHERE id = ?").get(id);
     if (!row) throw new Error(`operation ${id} vanished`);
     return operationFromRow(row);
   }

@@ -5,7 +5,7 @@ import type { Clock } from "../domain/clock.js";
 import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../domain/grant.js";
 import type { ApprovalOutcome, AssignmentTarget, GrantStore } from "../services/ports.js";
 import { SqliteAuditLog } from "./audit-log.js";
-import type { SqliteDatabase } from "./database.js";
+import { prepared, type SqliteDatabase } from "./database.js";
 import { changeAssignments, grantFromRow, type GrantRow } from "./grant-rows.js";
 
 export class SqliteStore implements GrantStore {
@@ -24,14 +24,13 @@ export class SqliteStore implements GrantStore {
   async insert(grant: NewGrant, note: AuditNote): Promise<Grant> {
     return this.db
       .transaction(() => {
-        this.db
-          .prepare(
-            `INSERT INTO grants (id, requester_id, requester_team_id, requester_email, account_id, permission_set,
+        prepared(
+          this.db,
+          `INSERT INTO grants (id, requester_id, requester_team_id, requester_email, account_id, permission_set,
                duration_ms, justification, ticket, rule_name, break_glass, status, created_at, updated_at)
              VALUES (@id, @requesterId, @requesterTeamId, @requesterEmail, @accountId, @permissionSetName,
                @durationMs, @justification, @ticket, @ruleName, @breakGlass, 'pending', @createdAt, @createdAt)`,
-          )
-          .run({ ...grant, ticket: grant.ticket ?? null, breakGlass: grant.breakGlass ? 1 : 0 });
+        ).run({ ...grant, ticket: grant.ticket ?? null, breakGlass: grant.breakGlass ? 1 : 0 });
         const stored = this.mustGet(grant.id);
         this.appendAudit(stored, note);
         return stored;
@@ -109,12 +108,11 @@ export class SqliteStore implements GrantStore {
   async extend(grantId: string, extraMs: number, maxTotalMs: number, note: AuditNote): Promise<Grant | undefined> {
     return this.db
       .transaction(() => {
-        const { changes } = this.db
-          .prepare(
-            `UPDATE grants SET expires_at = expires_at + @extraMs, warned_at = NULL, updated_at = @now
+        const { changes } = prepared(
+          this.db,
+          `UPDATE grants SET expires_at = expires_at + @extraMs, warned_at = NULL, updated_at = @now
              WHERE id = @grantId AND status = 'active' AND expires_at + @extraMs - activated_at <= @maxTotalMs`,
-          )
-          .run({ grantId, extraMs, maxTotalMs, now: this.clock.now() });
+        ).run({ grantId, extraMs, maxTotalMs, now: this.clock.now() });
         if (changes !== 1) return undefined;
         const extended = this.mustGet(grantId);
         this.appendAudit(extended, note);
@@ -125,18 +123,18 @@ export class SqliteStore implements GrantStore {
 
   async listForRequester(requesterId: string, statuses: readonly GrantStatus[], limit: number): Promise<Grant[]> {
     const placeholders = statuses.map(() => "?").join(", ");
-    return this.db
-      .prepare<unknown[], GrantRow>(
-        `SELECT * FROM grants WHERE requester_id = ? AND status IN (${placeholders}) ORDER BY created_at DESC LIMIT ?`,
-      )
-      .all(requesterId, ...statuses, limit)
+    return prepared<unknown[], GrantRow>(
+      this.db,
+      `SELECT * FROM grants WHERE requester_id = ? AND status IN (${placeholders}) ORDER BY created_at DESC LIMIT ?`,
+    ).all(requesterId, ...statuses, limit)
       .map(grantFromRow);
   }
 
   async listUnreviewed(limit: number): Promise<Grant[]> {
-    return this.db
-      .prepare<[number], GrantRow>("SELECT * FROM grants WHERE break_glass = 1 AND reviewed_at IS NULL ORDER BY created_at LIMIT ?")
-      .all(limit)
+    return prepared<[number], GrantRow>(
+      this.db,
+      "SELECT * FROM grants WHERE break_glass = 1 AND reviewed_at IS NULL ORDER BY created_at LIMIT ?",
+    ).all(limit)
       .map(grantFromRow);
   }
 
@@ -147,9 +145,10 @@ export class SqliteStore implements GrantStore {
   async markWarned(grantId: string, note: AuditNote): Promise<boolean> {
     return this.db
       .transaction(() => {
-        const { changes } = this.db
-          .prepare("UPDATE grants SET warned_at = ?, updated_at = ? WHERE id = ? AND status = 'active' AND warned_at IS NULL")
-          .run(this.clock.now(), this.clock.now(), grantId);
+        const { changes } = prepared(
+          this.db,
+          "UPDATE grants SET warned_at = ?, updated_at = ? WHERE id = ? AND status = 'active' AND warned_at IS NULL",
+        ).run(this.clock.now(), this.clock.now(), grantId);
         if (changes === 1) this.appendAudit(this.mustGet(grantId), note);
         return changes === 1;
       })
@@ -159,9 +158,10 @@ export class SqliteStore implements GrantStore {
   async markReviewed(grantId: string, reviewerId: string, note: AuditNote): Promise<Grant | undefined> {
     return this.db
       .transaction(() => {
-        const { changes } = this.db
-          .prepare("UPDATE grants SET reviewed_by = ?, reviewed_at = ?, updated_at = ? WHERE id = ? AND break_glass = 1 AND reviewed_at IS NULL")
-          .run(reviewerId, this.clock.now(), this.clock.now(), grantId);
+        const { changes } = prepared(
+          this.db,
+          "UPDATE grants SET reviewed_by = ?, reviewed_at = ?, updated_at = ? WHERE id = ? AND break_glass = 1 AND reviewed_at IS NULL",
+        ).run(reviewerId, this.clock.now(), this.clock.now(), grantId);
         if (changes !== 1) return undefined;
         const reviewed = this.mustGet(grantId);
         this.appendAudit(reviewed, note);
@@ -178,66 +178,60 @@ export class SqliteStore implements GrantStore {
   /** True when this approver had not approved the subject before. */
   recordApproval(subjectId: string, approverId: string): boolean {
     return (
-      this.db
-        .prepare("INSERT OR IGNORE INTO approvals (subject_id, approver_id, at) VALUES (?, ?, ?)")
+      prepared(this.db, "INSERT OR IGNORE INTO approvals (subject_id, approver_id, at) VALUES (?, ?, ?)")
         .run(subjectId, approverId, this.clock.now()).changes === 1
     );
   }
 
   private approverIds(subjectId: string): string[] {
-    return this.db
-      .prepare<[string], { approver_id: string }>("SELECT approver_id FROM approvals WHERE subject_id = ? ORDER BY at, approver_id")
-      .all(subjectId)
+    return prepared<[string], { approver_id: string }>(
+      this.db,
+      "SELECT approver_id FROM approvals WHERE subject_id = ? ORDER BY at, approver_id",
+    ).all(subjectId)
       .map((row) => row.approver_id);
   }
 
   countApprovals(subjectId: string): number {
-    return (this.db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM approvals WHERE subject_id = ?").get(subjectId)?.n ?? 0);
+    return (prepared<[string], { n: number }>(this.db, "SELECT count(*) AS n FROM approvals WHERE subject_id = ?").get(subjectId)?.n ?? 0);
   }
 
   async listByStatus(statuses: readonly GrantStatus[]): Promise<Grant[]> {
     const placeholders = statuses.map(() => "?").join(", ");
-    const rows = this.db
-      .prepare<GrantStatus[], GrantRow>(`SELECT * FROM grants WHERE status IN (${placeholders}) ORDER BY created_at`)
+    const rows = prepared<GrantStatus[], GrantRow>(this.db, `SELECT * FROM grants WHERE status IN (${placeholders}) ORDER BY created_at`)
       .all(...statuses);
     return rows.map(grantFromRow);
   }
 
   async listExpired(now: number): Promise<Grant[]> {
-    const rows = this.db
-      .prepare<[number], GrantRow>(
-        "SELECT * FROM grants WHERE status = 'active' AND expires_at <= ? ORDER BY expires_at",
-      )
-      .all(now);
+    const rows = prepared<[number], GrantRow>(
+      this.db,
+      "SELECT * FROM grants WHERE status = 'active' AND expires_at <= ? ORDER BY expires_at",
+    ).all(now);
     return rows.map(grantFromRow);
   }
 
   async nextExpiry(): Promise<number | undefined> {
-    const row = this.db
-      .prepare<[], { next: number | null }>("SELECT min(expires_at) AS next FROM grants WHERE status = 'active'")
-      .get();
+    const row = prepared<[], { next: number | null }>(this.db, "SELECT min(expires_at) AS next FROM grants WHERE status = 'active'").get();
     return row?.next ?? undefined;
   }
 
   async listHolding(target: AssignmentTarget, excludeId: string): Promise<Grant[]> {
-    const rows = this.db
-      .prepare<[string, string, string, string], GrantRow>(
-        `SELECT * FROM grants
+    const rows = prepared<[string, string, string, string], GrantRow>(
+      this.db,
+      `SELECT * FROM grants
          WHERE account_id = ? AND permission_set = ? AND principal_id = ? AND id <> ?
            AND status IN ('provisioning', 'active')`,
-      )
-      .all(target.accountId, target.permissionSetName, target.principalId, excludeId);
+    ).all(target.accountId, target.permissionSetName, target.principalId, excludeId);
     return rows.map(grantFromRow);
   }
 
   private compareAndSet(id: string, from: GrantStatus, to: GrantStatus, changes: GrantChanges): Grant | undefined {
     const { sql, params } = changeAssignments(changes);
-    const result = this.db
-      .prepare(
-        `UPDATE grants SET ${["status = @to", "updated_at = @now", ...sql].join(", ")}
+    const result = prepared(
+      this.db,
+      `UPDATE grants SET ${["status = @to", "updated_at = @now", ...sql].join(", ")}
          WHERE id = @id AND status = @from`,
-      )
-      .run({ ...params, id, from, to, now: this.clock.now() });
+    ).run({ ...params, id, from, to, now: this.clock.now() });
     return result.changes === 1 ? this.mustGet(id) : undefined;
   }
 
