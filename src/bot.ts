@@ -10,6 +10,7 @@ import { trackListeners } from "./ops/in-flight.js";
 import { Operations } from "./ops/operations.js";
 import { shutDown } from "./ops/shutdown.js";
 import { everyMinutes, everySeconds, Scheduler } from "./scheduler/scheduler.js";
+import { QUOTA_RECOUNT_SECONDS, QuotaShare } from "./services/quota-share.js";
 import { reconcile } from "./services/reconcile.js";
 import { ExpiryTimer } from "./scheduler/expiry-timer.js";
 import { sweep } from "./scheduler/sweep.js";
@@ -90,6 +91,10 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   const holder = leaseHolder("bot", config.database);
   const deps = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock, holder });
   registerListeners(app, deps);
+  const quota = new QuotaShare(opened.leases, holder, clock, (replicas) => {
+    aws.provider.shareQuota(replicas);
+    logger.info({ replicas, awsCallsPerSecond: aws.provider.callsPerSecond }, "sharing the AWS call quota among replicas");
+  });
   app.error(async (error) => {
     logger.error({ err: error.message }, "unhandled Slack listener error");
   });
@@ -145,8 +150,10 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     aws.close();
     throw new StartupError(`Cannot listen on JIT_HEALTH_PORT=${config.ops.healthPort}: ${(error as Error).message}`);
   }
+  await quota.recount().catch((error: unknown) => logger.error({ err: String(error) }, "counting replicas failed"));
   const scheduler = new Scheduler(logger);
   scheduler.start([
+    { name: "quota-share", cron: everySeconds(QUOTA_RECOUNT_SECONDS), run: () => quota.recount() },
     { name: "expiry-sweep", cron: everySeconds(config.sweepIntervalSeconds), run: () => ops.inFlight.track(runSweep()) },
     { name: "audit-feed", cron: everySeconds(1), run: () => feed.deliver() },
     ...(config.reconcileIntervalMinutes > 0
@@ -185,6 +192,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
           await ops.close();
           aws.close();
           deps.work.stop();
+          await quota.leave().catch((error: unknown) => logger.warn({ err: String(error) }, "leaving the replica count failed"));
           await closeStore();
         },
       }),

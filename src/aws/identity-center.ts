@@ -48,6 +48,16 @@ export class IdentityCenterProvider implements AccessProvider {
     this.creations = new Semaphore(settings.maxConcurrentCreations);
   }
 
+  /** Takes an equal share of the configured calls per second with `replicas - 1` other replicas. */
+  shareQuota(replicas: number): void {
+    this.limiter.setRate(this.settings.callsPerSecond / Math.max(1, replicas));
+  }
+
+  /** The calls per second this replica uses now. */
+  get callsPerSecond(): number {
+    return this.limiter.rate;
+  }
+
   async findPrincipal(email: string): Promise<string | undefined> {
     const cached = this.principals.get(email);
     if (cached && cached.until > Date.now()) return cached.principalId;

@@ -21,11 +21,26 @@ export class RateLimiter {
    * A full bucket plus a second's refill can start `burst + rate` calls within one second; AWS counts
    * calls per second, so the default burst is half the rate, keeping any second under 1.5 × rate.
    */
-  constructor(
-    private readonly ratePerSecond: number,
-    private readonly burst: number = Math.max(1, Math.ceil(ratePerSecond / 2)),
-  ) {
+  private ratePerSecond: number;
+  private burst: number;
+
+  constructor(ratePerSecond: number, burst?: number) {
+    this.ratePerSecond = ratePerSecond;
+    this.burst = burst ?? defaultBurst(ratePerSecond);
     this.tokens = this.burst;
+  }
+
+  /** Changes the rate from now on (replicas sharing one quota re-divide it as they come and go). */
+  setRate(ratePerSecond: number): void {
+    if (ratePerSecond === this.ratePerSecond) return;
+    this.refill();
+    this.ratePerSecond = ratePerSecond;
+    this.burst = defaultBurst(ratePerSecond);
+    this.tokens = Math.min(this.tokens, this.burst);
+  }
+
+  get rate(): number {
+    return this.ratePerSecond;
   }
 
   run<T>(priority: Priority, task: () => Promise<T>): Promise<T> {
@@ -68,6 +83,10 @@ export class RateLimiter {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.lastRefill) / 1000) * this.ratePerSecond);
     this.lastRefill = now;
   }
+}
+
+function defaultBurst(ratePerSecond: number): number {
+  return Math.max(1, Math.ceil(ratePerSecond / 2));
 }
 
 /** At most `limit` holders at once; the rest wait in arrival order. */

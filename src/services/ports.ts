@@ -178,6 +178,8 @@ export interface Leases {
   acquire(key: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
   /** Extends every lease `holder` has to `now + ttlMs`, in one write. */
   renewAll(holder: string, now: number, ttlMs: number): Promise<void>;
+  /** How many leases whose key starts with `prefix` have not lapsed at `now`. */
+  countLive(prefix: string, now: number): Promise<number>;
   /** Gives the lease up, if `holder` still has it. */
   release(key: string, holder: string): Promise<void>;
 }

@@ -6,6 +6,7 @@ export class SqliteLeases implements Leases {
   private readonly take;
   private readonly renew;
   private readonly drop;
+  private readonly live;
 
   constructor(db: SqliteDatabase) {
     this.take = db.prepare<{ key: string; holder: string; now: number; until: number }, { key: string }>(
@@ -15,6 +16,9 @@ export class SqliteLeases implements Leases {
        RETURNING key`,
     );
     this.renew = db.prepare<[number, string]>("UPDATE leases SET expires_at = ? WHERE holder = ?");
+    this.live = db.prepare<[string, string, number], { n: number }>(
+      "SELECT count(*) AS n FROM leases WHERE substr(key, 1, length(?)) = ? AND expires_at > ?",
+    );
     this.drop = db.prepare<[string, string]>("DELETE FROM leases WHERE key = ? AND holder = ?");
   }
 
@@ -24,6 +28,10 @@ export class SqliteLeases implements Leases {
 
   async renewAll(holder: string, now: number, ttlMs: number): Promise<void> {
     this.renew.run(now + ttlMs, holder);
+  }
+
+  async countLive(prefix: string, now: number): Promise<number> {
+    return this.live.get(prefix, prefix, now)?.n ?? 0;
   }
 
   async release(key: string, holder: string): Promise<void> {

@@ -55,6 +55,20 @@ describe("RateLimiter", () => {
     assert.equal(started, 6);
   });
 
+  it("slows down from the moment its rate is lowered, with a burst to match", async () => {
+    const limiter = new RateLimiter(40);
+    limiter.setRate(10);
+    assert.equal(limiter.rate, 10);
+    const starts: number[] = [];
+    const began = Date.now();
+    const tasks = Array.from({ length: 8 }, () => limiter.run("normal", async () => void starts.push(Date.now() - began)));
+    await nextTurn();
+    assert.equal(starts.length, 5, "the burst shrank from 20 to 5");
+    await Promise.all(tasks);
+    // Three more at 10/s need at least ~300 ms; at the old 40/s they would have taken 75 ms.
+    assert.ok((starts.at(-1) ?? 0) >= 250, `the last started after ${starts.at(-1)} ms`);
+  });
+
   it("starts waiting revocations before any waiting normal work", async () => {
     const limiter = new RateLimiter(50, 1);
     const order: string[] = [];

@@ -20,6 +20,14 @@ export class PostgresLeases implements Leases {
     await this.pool.query("UPDATE leases SET expires_at = $1 WHERE holder = $2", [now + ttlMs, holder]);
   }
 
+  async countLive(prefix: string, now: number): Promise<number> {
+    const result = await this.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM leases WHERE starts_with(key, $1) AND expires_at > $2",
+      [prefix, now],
+    );
+    return result.rows[0]?.n ?? 0;
+  }
+
   async release(key: string, holder: string): Promise<void> {
     await this.pool.query("DELETE FROM leases WHERE key = $1 AND holder = $2", [key, holder]);
   }
