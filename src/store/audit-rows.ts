@@ -17,7 +17,8 @@ export interface AuditRow {
 
 export const AUDIT_COLUMNS = "seq, at, action, actor_id, grant_id, account_id, permission_set, detail, prev_hash, hash";
 
-export function recordFromRow(row: AuditRow): AuditRecord {
+/** The columns a record and a chain link share. */
+function fieldsFromRow(row: AuditRow): Omit<AuditRecord, "detail"> {
   return {
     seq: row.seq,
     at: row.at,
@@ -26,8 +27,11 @@ export function recordFromRow(row: AuditRow): AuditRecord {
     grantId: row.grant_id,
     accountId: row.account_id,
     permissionSet: row.permission_set,
-    detail: JSON.parse(row.detail) as AuditDetail,
   };
+}
+
+export function recordFromRow(row: AuditRow): AuditRecord {
+  return { ...fieldsFromRow(row), detail: JSON.parse(row.detail) as AuditDetail };
 }
 
 export function storedRecordFromRow(row: AuditRow): StoredAuditRecord {
@@ -35,16 +39,5 @@ export function storedRecordFromRow(row: AuditRow): StoredAuditRecord {
 }
 
 export function linkFromRow(row: AuditRow): ChainLink {
-  return {
-    seq: row.seq,
-    at: row.at,
-    action: row.action,
-    actorId: row.actor_id,
-    grantId: row.grant_id,
-    accountId: row.account_id,
-    permissionSet: row.permission_set,
-    detailJson: row.detail,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
+  return { ...fieldsFromRow(row), detailJson: row.detail, prevHash: row.prev_hash, hash: row.hash };
 }

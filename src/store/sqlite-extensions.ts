@@ -1,37 +1,10 @@
 // Extensions in SQLite: their own table, approvals shared with requests, audit on the grant.
 import type { AuditNote } from "../domain/audit-event.js";
-import type { Extension, ExtensionStatus, NewExtension } from "../domain/extension.js";
+import type { Extension, NewExtension } from "../domain/extension.js";
 import type { ExtensionOutcome, ExtensionStore } from "../services/ports.js";
 import { prepared, type SqliteDatabase } from "./database.js";
+import { extensionFromRow, type ExtensionRow } from "./extension-rows.js";
 import type { SqliteStore } from "./sqlite-store.js";
-
-interface ExtensionRow {
-  id: string;
-  grant_id: string;
-  requester_id: string;
-  extra_ms: number;
-  status: ExtensionStatus;
-  created_at: number;
-  decided_by: string | null;
-  decided_at: number | null;
-  approval_channel: string | null;
-  approval_ts: string | null;
-}
-
-function extensionFromRow(row: ExtensionRow): Extension {
-  return {
-    id: row.id,
-    grantId: row.grant_id,
-    requesterId: row.requester_id,
-    extraMs: row.extra_ms,
-    status: row.status,
-    createdAt: row.created_at,
-    decidedBy: row.decided_by,
-    decidedAt: row.decided_at,
-    approvalChannel: row.approval_channel,
-    approvalTs: row.approval_ts,
-  };
-}
 
 export class SqliteExtensions implements ExtensionStore {
   private readonly select;

@@ -2,40 +2,13 @@
 import type { Pool } from "pg";
 import type { AuditNote } from "../../domain/audit-event.js";
 import type { Clock } from "../../domain/clock.js";
-import type { Extension, ExtensionStatus, NewExtension } from "../../domain/extension.js";
+import type { Extension, NewExtension } from "../../domain/extension.js";
 import type { ExtensionOutcome, ExtensionStore } from "../../services/ports.js";
+import { extensionFromRow, type ExtensionRow } from "../extension-rows.js";
 import { countApprovals, recordApproval } from "./approvals.js";
 import { appendGrantNote } from "./grant-notes.js";
 import { selectRow, selectRows } from "./sql.js";
 import { inTransaction } from "./transaction.js";
-
-interface ExtensionRow {
-  id: string;
-  grant_id: string;
-  requester_id: string;
-  extra_ms: number;
-  status: ExtensionStatus;
-  created_at: number;
-  decided_by: string | null;
-  decided_at: number | null;
-  approval_channel: string | null;
-  approval_ts: string | null;
-}
-
-function extensionFromRow(row: ExtensionRow): Extension {
-  return {
-    id: row.id,
-    grantId: row.grant_id,
-    requesterId: row.requester_id,
-    extraMs: row.extra_ms,
-    status: row.status,
-    createdAt: row.created_at,
-    decidedBy: row.decided_by,
-    decidedAt: row.decided_at,
-    approvalChannel: row.approval_channel,
-    approvalTs: row.approval_ts,
-  };
-}
 
 export class PostgresExtensions implements ExtensionStore {
   constructor(

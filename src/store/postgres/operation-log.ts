@@ -1,34 +1,9 @@
 // The operation log in PostgreSQL: written before each AWS call and after its outcome.
 import type { Pool } from "pg";
 import type { Clock } from "../../domain/clock.js";
-import type { AssignmentTarget, Operation, OperationKind, OperationLog, OperationState } from "../../services/ports.js";
+import type { AssignmentTarget, Operation, OperationKind, OperationLog } from "../../services/ports.js";
+import { operationFromRow, type OperationRow } from "../operation-rows.js";
 import { selectRow, selectRows } from "./sql.js";
-
-interface OperationRow {
-  id: number;
-  grant_id: string;
-  kind: OperationKind;
-  account_id: string;
-  permission_set: string;
-  principal_id: string;
-  state: OperationState;
-  request_id: string | null;
-  failure_reason: string | null;
-  created_at: number;
-}
-
-function operationFromRow(row: OperationRow): Operation {
-  return {
-    id: row.id,
-    grantId: row.grant_id,
-    kind: row.kind,
-    target: { accountId: row.account_id, permissionSetName: row.permission_set, principalId: row.principal_id },
-    state: row.state,
-    requestId: row.request_id,
-    failureReason: row.failure_reason,
-    createdAt: row.created_at,
-  };
-}
 
 export class PostgresOperationLog implements OperationLog {
   constructor(
