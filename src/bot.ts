@@ -13,7 +13,7 @@ import { everyMinutes, everySeconds, Scheduler } from "./scheduler/scheduler.js"
 import { QUOTA_RECOUNT_SECONDS, QuotaShare } from "./services/quota-share.js";
 import { reconcile } from "./services/reconcile.js";
 import { ExpiryTimer } from "./scheduler/expiry-timer.js";
-import { sweep } from "./scheduler/sweep.js";
+import { Sweeper } from "./scheduler/sweep.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
 import { connectAws, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
@@ -29,6 +29,7 @@ import type { StoreBackend } from "./store/backend.js";
 /** How long shutdown keeps posting to the audit channel after work in progress is done. */
 const FLUSH_TIMEOUT_MS = 5_000;
 const OUTBOX_LEASE = "audit-outbox";
+const SWEEP_AHEAD_SECONDS = 3;
 const RECONCILE_LEASE = "reconcile";
 
 export interface RunningBot {
@@ -108,8 +109,10 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   const expiryTimer = new ExpiryTimer(store, clock, config.sweepIntervalSeconds * 1000, () => {
     ops.inFlight.track(runSweep()).catch((error: unknown) => logger.error({ err: String(error) }, "timed sweep failed"));
   });
+  // A grant is claimed only when the AWS rate limit will let its calls start within a few seconds.
+  const sweeper = new Sweeper(deps, () => Math.ceil(aws.provider.callsPerSecond * SWEEP_AHEAD_SECONDS));
   const runSweep = async () => {
-    const started = await sweep(deps);
+    const started = await sweeper.sweep();
     if (started.revocations > 0 || started.resumed > 0) logger.info({ revocations: started.revocations, resumed: started.resumed }, "sweep");
     lastSweep = ops.inFlight.track(started.done);
     await expireStaleRequests(deps);
@@ -183,6 +186,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
         async stopIntake() {
           ops.readiness.stop();
           expiryTimer.stop();
+          sweeper.stop();
           await scheduler.stop();
           await app.stop();
           await socketReceiver?.client.disconnect();

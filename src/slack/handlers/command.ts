@@ -14,7 +14,7 @@ import { slackDate } from "../escape.js";
 import { grantList, reviewList } from "../views/grant-list.js";
 import { helpText } from "../views/help-text.js";
 import { requestModal } from "../views/request-modal.js";
-import { tellDirectly } from "./interaction.js";
+import { afterAck, tellDirectly } from "./interaction.js";
 
 const LISTED = ["pending", "approved", "provisioning", "active", "revoking"] as const;
 
@@ -28,6 +28,7 @@ export function registerCommand(app: App, deps: ServiceDeps): void {
       return;
     }
     await ack();
+    await afterAck();
     const context = { user: command.user_id, command: parsed.kind };
     // A reply Slack would not take (response_url rate-limited or expired) goes as a direct message
     // instead, and is never mistaken for the command itself failing.

@@ -8,7 +8,7 @@ import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "../blocks.js";
 import { userMessage } from "../error-messages.js";
 import { ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY } from "../extension-blocks.js";
 import { denyReasonModal, DENY_REASON_CALLBACK_ID, readDenyReason } from "../views/deny-reason-modal.js";
-import { checkedId, handleButton, idFrom, tellDirectly } from "./interaction.js";
+import { afterAck, checkedId, handleButton, idFrom, tellDirectly } from "./interaction.js";
 
 const button = (actionId: string) => ({ type: "block_actions" as const, action_id: actionId });
 
@@ -32,6 +32,7 @@ export function registerDecisions(app: App, deps: ServiceDeps): void {
 
   app.view(DENY_REASON_CALLBACK_ID, async ({ ack, body, view, client }) => {
     await ack();
+    await afterAck();
     const reason = readDenyReason(view.state.values);
     try {
       const grantId = checkedId(view.private_metadata, "grant");

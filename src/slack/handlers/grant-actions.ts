@@ -10,7 +10,7 @@ import { userMessage } from "../error-messages.js";
 import { slackDate } from "../escape.js";
 import { EXTEND_CALLBACK_ID, extendModal, readExtendDuration } from "../views/extend-modal.js";
 import { ACTION_END_NOW, ACTION_EXTEND } from "../views/expiry-warning.js";
-import { checkedId, handleButton, idFrom, tellDirectly } from "./interaction.js";
+import { afterAck, checkedId, handleButton, idFrom, tellDirectly } from "./interaction.js";
 
 export function registerGrantActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>({ type: "block_actions", action_id: ACTION_EXTEND }, async (args) =>
@@ -25,6 +25,7 @@ export function registerGrantActions(app: App, deps: ServiceDeps): void {
 
   app.view(EXTEND_CALLBACK_ID, async ({ ack, body, view, client }) => {
     await ack();
+    await afterAck();
     const duration = readExtendDuration(view.state.values) ?? "";
     try {
       const grantId = checkedId(view.private_metadata, "grant");

@@ -27,8 +27,18 @@ export interface ButtonArgs {
 }
 
 /** Acks, runs `work`, and tells only the clicker about a refusal or failure. */
+/**
+ * Lets the requests already waiting be acknowledged before this one's work goes on. The work after
+ * an ack (the database, AWS, replies) can wait a moment; Slack's 3-second limit on the ack cannot,
+ * and a burst of requests would otherwise each wait for the whole work of every one before it.
+ */
+export function afterAck(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export async function handleButton(logger: Logger, args: ButtonArgs, work: () => Promise<string | void>): Promise<void> {
   await args.ack();
+  await afterAck();
   try {
     const reply = await work();
     if (reply) await args.respond({ response_type: "ephemeral", replace_original: false, text: reply });

@@ -9,11 +9,12 @@ import { userMessage } from "../error-messages.js";
 import { fieldErrors } from "../views/field-errors.js";
 import { REQUEST_CALLBACK_ID, requestModal } from "../views/request-modal.js";
 import { readRequestSubmission, requireRequestFields } from "../views/request-submission.js";
-import { tellDirectly } from "./interaction.js";
+import { afterAck, tellDirectly } from "./interaction.js";
 
 export function registerRequestForm(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<StaticSelectAction>>({ type: "block_actions", block_id: /^(account|permission_set)$/ }, async ({ ack, body, client }) => {
     await ack();
+    await afterAck();
     const view = body.view;
     if (!view || view.callback_id !== REQUEST_CALLBACK_ID) return;
     const requester = await deps.directory.person(body.user.id);
@@ -48,6 +49,7 @@ export function registerRequestForm(app: App, deps: ServiceDeps): void {
       return void (await tellDirectly(client, body.user.id, userMessage(error, deps.logger, { user: body.user.id })));
     }
     await ack();
+    await afterAck();
     try {
       const grant = await submitRequest(deps, valid);
       await tellDirectly(client, body.user.id, requestConfirmation(grant, deps.policy.accounts));
