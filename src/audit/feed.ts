@@ -1,4 +1,4 @@
-// Delivers the audit trail to the audit channel from the outbox in SQLite: in order, at least once,
+// Delivers the audit trail to the audit channel from the outbox in the database: in order, at least once,
 // never skipping a record. Each run posts at most one message (the oldest waiting records that fit
 // in it) and marks them delivered; a failure leaves them waiting. When the channel asks us to wait
 // (HTTP 429 Retry-After) or a post fails, the next attempt is scheduled rather than slept on, so a

@@ -1,5 +1,6 @@
 // Who may ask for what, for how long, and who must approve: pure evaluation over a parsed policy.
 import { formatDuration } from "./duration.js";
+import { plainText } from "./justification.js";
 import { InvalidInput, PolicyDenied, quoted } from "./errors.js";
 import { isPerson, type Person, type PrincipalRef } from "./people.js";
 import { withinSchedule, type WeeklySchedule } from "./schedule.js";
@@ -193,7 +194,7 @@ export function approvalPath(rule: Rule, requester: Person, now: number): Approv
 
 /** Throws InvalidInput unless the ticket reference satisfies the rule. Returns it normalized (or null). */
 export function checkTicket(rule: Rule, ticket: string | null | undefined): string | null {
-  const value = ticket?.trim() ?? "";
+  const value = plainText(ticket ?? "");
   if (value === "") {
     if (rule.ticket.required) throw new InvalidInput(`Rule "${rule.name}" requires a ticket reference.`, "ticket");
     return null;

@@ -1,6 +1,6 @@
 // Stopping cleanly on SIGTERM/SIGINT: take no new work, give work in progress a bounded time to
 // finish, post what the audit channel has not received yet, then close. Work still running at the
-// deadline is parked, not lost: each step it completed is in SQLite, an AWS change it started is
+// deadline is parked, not lost: each step it completed is in the database, an AWS change it started is
 // in the operation log, and the next start resumes it.
 import type { FlushResult } from "../audit/feed.js";
 import type { Logger } from "../services/ports.js";
@@ -14,7 +14,7 @@ export interface Stopping {
   /** Readiness reports "stopping"; the Slack receiver, the scheduler and the expiry timer stop. */
   stopIntake(): Promise<void>;
   flushOutbox(deadline: number): Promise<FlushResult>;
-  /** AWS clients, the routes' own server, SQLite. */
+  /** AWS clients, the routes' own server, the database. */
   close(): Promise<void>;
 }
 
@@ -32,7 +32,7 @@ export async function shutDown(stopping: Stopping): Promise<void> {
   } else {
     logger.warn(
       { unfinished: inFlight.size, waitedMs: stopping.workTimeoutMs },
-      "work in progress did not finish in time; it is parked in SQLite and the next start resumes it",
+      "work in progress did not finish in time; it is parked in the database and the next start (or another replica) resumes it",
     );
   }
 
@@ -48,7 +48,7 @@ export async function shutDown(stopping: Stopping): Promise<void> {
   logger.info({ ms: Date.now() - started }, "stopped");
 }
 
-/** A failing step is logged and the rest still run: SQLite must be closed whatever happened before. */
+/** A failing step is logged and the rest still run: the database must be closed whatever happened before. */
 async function step(logger: Logger, what: string, run: () => Promise<void>): Promise<void> {
   try {
     await run();

@@ -50,4 +50,9 @@ describe("normalizeJustification", () => {
     assert.ok(padded.length > 1000);
     assert.equal(normalizeJustification(padded).length, 999);
   });
+
+  it("turns control characters into spaces: NUL, bell, escape and DEL mean nothing in a reason", () => {
+    assert.equal(normalizeJustification("db\u0000failover\u0007 \u001b[31mnow\u007f"), "db failover [31mnow");
+    assert.throws(() => normalizeJustification("\u0000\u0001\u0002"), InvalidInput);
+  });
 });

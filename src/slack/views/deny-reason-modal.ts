@@ -1,4 +1,5 @@
 // Deny asks first: an optional reason the requester will read. The grant id rides in private_metadata.
+import { plainText } from "../../domain/justification.js";
 import type { ModalView } from "@slack/types";
 import { escapedExcerpt, plain } from "./parts.js";
 import { typedValue } from "./view-state.js";
@@ -35,5 +36,6 @@ export function denyReasonModal(grantId: string): ModalView {
 
 /** The reason typed into the deny modal, or undefined when none was. */
 export function readDenyReason(values: unknown): string | undefined {
-  return typedValue(values, "reason")?.trim();
+  const reason = typedValue(values, "reason");
+  return reason === undefined ? undefined : plainText(reason);
 }
