@@ -10,7 +10,9 @@ import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { auditRows, click, deny, request, waitForDm } from "../support/flows.js";
 import { startTestBot } from "../support/in-process-bot.js";
-import { DEFAULT_POLICY, people, PROD, SANDBOX, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
+import { createTestDatabase, databaseName, databaseUrl, superuser, TEST_SERVER_URL, type TestDatabase } from "../support/test-database.js";
+import { DEFAULT_POLICY, people, PROD, SANDBOX, SIGNING_SECRET, startWorld, USES_POSTGRES, type World } from "../support/world.js";
+import { worldSql } from "../support/world-store.js";
 
 const CLI = fileURLToPath(new URL("../../src/cli/jit-admin.ts", import.meta.url));
 const TSX = import.meta.resolve("tsx");
@@ -54,6 +56,7 @@ describe("jit-admin", () => {
   let world: World;
   let active: string;
   let denied: string;
+  const copies: TestDatabase[] = [];
   const run = (...args: string[]) => jitAdmin(args, world.env(), world.dir);
 
   before(async () => {
@@ -74,6 +77,7 @@ describe("jit-admin", () => {
   });
 
   after(async () => {
+    await Promise.all(copies.splice(0).map((copy) => copy.drop()));
     await world.close();
     for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
@@ -84,7 +88,8 @@ describe("jit-admin", () => {
       writeFileSync(join(scratch, ".env"), Object.entries(world.env()).map(([key, value]) => `${key}=${value}`).join("\n"));
       const ran = await jitAdmin(["config", "check"], {}, scratch);
       assert.equal(ran.code, 0, ran.stderr);
-      assert.match(ran.stdout, /^Environment: OK \(HTTP on port 0; database .*jit\.sqlite; audit channel C0AUDIT\)$/m);
+      const database = USES_POSTGRES ? "PostgreSQL postgres://\\S+/jit_test_\\w+" : "SQLite .*jit\\.sqlite";
+      assert.match(ran.stdout, new RegExp(`^Environment: OK \\(HTTP on port 0; database ${database}; audit channel C0AUDIT\\)$`, "m"));
       assert.match(ran.stdout, /^Policy .*policy\.yaml: OK \(2 accounts, 2 permission sets, 1 rule\)$/m);
       assert.ok(!ran.stdout.includes(SIGNING_SECRET) && !ran.stdout.includes(world.slack.botToken));
     });
@@ -152,6 +157,12 @@ describe("jit-admin", () => {
       assert.equal(ran.code, 1);
       assert.match(ran.stderr, /There is no database at JIT_DATABASE_FILE=.*nope\.sqlite/);
     });
+
+    it("exits 1 naming the database when PostgreSQL has no such database", { skip: USES_POSTGRES ? false : "PostgreSQL specific: runs in the suite's PostgreSQL leg" }, async () => {
+      const ran = await jitAdmin(["grants", "list"], world.env({ DATABASE_URL: databaseUrl(TEST_SERVER_URL ?? "", "jit_nope") }), world.dir);
+      assert.equal(ran.code, 1);
+      assert.match(ran.stderr, /Cannot open the database DATABASE_URL: .*database "jit_nope" does not exist/);
+    });
   });
 
   describe("audit export", () => {
@@ -160,7 +171,7 @@ describe("jit-admin", () => {
       assert.equal(ran.code, 0, ran.stderr);
       const lines = ran.stdout.split("\r\n").filter(Boolean);
       assert.match(lines[0] ?? "", /^seq,time,action,actor,actor_email,grant_id,/);
-      assert.equal(lines.length - 1, auditRows(world).length);
+      assert.equal(lines.length - 1, (await auditRows(world)).length);
       const approved = lines.find((line) => line.includes(",approved,"));
       assert.match(approved ?? "", new RegExp(`,approved,U0BOB,bob@example\\.com,${active},${PROD},AdministratorAccess,`));
       assert.ok(ran.stdout.includes(`,"'=HYPERLINK(""http://evil.example"",""INC-42""), ""quoted""",`), "the formula is defused and quoted");
@@ -174,7 +185,7 @@ describe("jit-admin", () => {
       assert.equal(ran.code, 0, ran.stderr);
       assert.equal(ran.stdout, "");
       const records = JSON.parse(readFileSync(out, "utf8")) as Array<{ seq: number; action: string; actorId: string; detail: Record<string, unknown>; hash: string }>;
-      assert.deepEqual(records.map((r) => r.seq), auditRows(world).map((r) => r.seq));
+      assert.deepEqual(records.map((r) => r.seq), (await auditRows(world)).map((r) => r.seq));
       const requested = records.find((r) => r.action === "requested");
       assert.equal(requested?.detail["justification"], JUSTIFICATION);
       assert.equal(requested?.detail["actorEmail"], people.alice.email);
@@ -185,37 +196,47 @@ describe("jit-admin", () => {
   });
 
   describe("audit verify", () => {
-    /** A copy of the bot's database, tampered with as an attacker with the file would: triggers dropped first. */
-    function tampered(name: string, sql: string): string {
+    /**
+     * A copy of the bot's database, tampered with as an attacker with the file (SQLite) or a
+     * superuser (PostgreSQL) would: the append-only triggers out of the way first. Returns a
+     * jit-admin that reads the copy: `--database <file>` for SQLite, DATABASE_URL for PostgreSQL.
+     */
+    async function tampered(name: string, sql: string): Promise<(...args: string[]) => Promise<Ran>> {
+      if (world.database.kind === "postgres") {
+        const copy = await createTestDatabase(TEST_SERVER_URL ?? "", databaseName(world.database.url));
+        copies.push(copy);
+        await superuser(copy.url, `ALTER TABLE audit_events DISABLE TRIGGER USER; ${sql}`);
+        return (...args) => jitAdmin(args, world.env({ DATABASE_URL: copy.url }), world.dir);
+      }
       const file = join(world.dir, `${name}.sqlite`);
-      copyFileSync(world.databaseFile, file);
+      copyFileSync(world.database.file, file);
       const db = new Database(file);
       db.exec("DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;");
       db.exec(sql);
       db.close();
-      return file;
+      return (...args) => run(...args, "--database", file);
     }
 
     it("finds the bot's trail intact", async () => {
       const ran = await run("audit", "verify");
       assert.equal(ran.code, 0, ran.stderr);
-      const count = auditRows(world).length;
+      const count = (await auditRows(world)).length;
       assert.match(ran.stdout, new RegExp(`^The audit trail is intact: ${count} records, #1 to #${count}; last hash [0-9a-f]{64}$`, "m"));
       const json = await run("audit", "verify", "--json");
       assert.equal((JSON.parse(json.stdout) as { ok: boolean; records: number }).records, count);
     });
 
     it("names an edited record", async () => {
-      const file = tampered("edited", "UPDATE audit_events SET detail = replace(detail, 'INC-42', 'routine') WHERE seq = 1");
-      const ran = await run("audit", "verify", "--database", file);
+      const verify = await tampered("edited", "UPDATE audit_events SET detail = replace(detail, 'INC-42', 'routine') WHERE seq = 1");
+      const ran = await verify("audit", "verify");
       assert.equal(ran.code, 1);
       assert.match(ran.stdout, /broken at record #1: its content does not match its hash \(edited after it was written\)/);
     });
 
     it("names an approval whose approver was changed", async () => {
-      const file = tampered("approver", "UPDATE audit_events SET actor_id = 'U0MALLORY' WHERE action = 'approved'");
-      const seq = auditRows(world).find((row) => row.action === "approved")?.seq;
-      const ran = await run("audit", "verify", "--database", file, "--json");
+      const verify = await tampered("approver", "UPDATE audit_events SET actor_id = 'U0MALLORY' WHERE action = 'approved'");
+      const seq = (await auditRows(world)).find((row) => row.action === "approved")?.seq;
+      const ran = await verify("audit", "verify", "--json");
       assert.equal(ran.code, 1);
       assert.deepEqual(JSON.parse(ran.stdout), {
         ok: false,
@@ -225,26 +246,26 @@ describe("jit-admin", () => {
     });
 
     it("names the record after a deleted one", async () => {
-      const file = tampered("deleted", "DELETE FROM audit_events WHERE seq = 2");
-      const ran = await run("audit", "verify", "--database", file);
+      const verify = await tampered("deleted", "DELETE FROM audit_events WHERE seq = 2");
+      const ran = await verify("audit", "verify");
       assert.equal(ran.code, 1);
       assert.match(ran.stdout, /broken at record #3: expected record #2 here, found #3: record #2 is missing \(deleted\)/);
     });
 
     it("names the first of two reordered records", async () => {
-      const file = tampered(
+      const verify = await tampered(
         "reordered",
-        "UPDATE audit_events SET seq = -2 WHERE seq = 2; UPDATE audit_events SET seq = 2 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = -2;",
+        "UPDATE audit_events SET seq = 1000000 WHERE seq = 2; UPDATE audit_events SET seq = 2 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 1000000;",
       );
-      const ran = await run("audit", "verify", "--database", file);
+      const ran = await verify("audit", "verify");
       assert.equal(ran.code, 1);
       assert.match(ran.stdout, /broken at record #2: /);
     });
 
     it("names the end of a trail whose last records were deleted", async () => {
-      const count = auditRows(world).length;
-      const file = tampered("truncated", `DELETE FROM audit_events WHERE seq > ${count - 2}`);
-      const ran = await run("audit", "verify", "--database", file);
+      const count = (await auditRows(world)).length;
+      const verify = await tampered("truncated", `DELETE FROM audit_events WHERE seq > ${count - 2}`);
+      const ran = await verify("audit", "verify");
       assert.equal(ran.code, 1);
       assert.match(ran.stdout, new RegExp(`broken at record #${count - 1}: the database issued records up to #${count} but the trail ends at #${count - 2}`));
     });
@@ -272,12 +293,12 @@ describe("jit-admin", () => {
       assert.equal(world.aws.callsOf("DeleteAccountAssignment").length, 1);
       await waitForDm(world, people.alice.slackId, /has ended/);
 
-      const rows = auditRows(world, active);
+      const rows = await auditRows(world, active);
       assert.deepEqual(rows.map((r) => r.action).slice(-2), ["revocation_started", "revoked"]);
       const started = rows.at(-2);
-      assert.equal(started?.actor_id, "cli:ops-erin");
-      assert.equal((JSON.parse(started?.detail ?? "{}") as { reason: string }).reason, "admin");
-      assert.match(rows.at(-1)?.detail ?? "", /"assignmentRemoved":true/);
+      assert.equal(started?.actorId, "cli:ops-erin");
+      assert.equal(started?.detail.reason, "admin");
+      assert.equal(rows.at(-1)?.detail.assignmentRemoved, true);
 
       const verified = await run("audit", "verify");
       assert.equal(verified.code, 0, "the chain still holds after the CLI appended to it");
@@ -304,13 +325,13 @@ describe("jit-admin", () => {
       // A grant recorded as failed although AWS went on to create its assignment.
       const target = { accountId: SANDBOX, permissionSetArn: world.permissionSets.ReadOnlyAccess, principalId: world.principals.alice };
       world.aws.addAssignment(target);
-      const db = new Database(world.databaseFile);
-      db.prepare("UPDATE grants SET status = 'failed', principal_id = ? WHERE id = ?").run(world.principals.alice, denied);
-      db.prepare(
+      await worldSql(world, "UPDATE grants SET status = 'failed', principal_id = ? WHERE id = ?", [world.principals.alice, denied]);
+      await worldSql(
+        world,
         `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, state, request_id, created_at, updated_at)
          VALUES (?, 'create', ?, 'ReadOnlyAccess', ?, 'succeeded', 'req-late', ?, ?)`,
-      ).run(denied, SANDBOX, world.principals.alice, Date.now(), Date.now());
-      db.close();
+        [denied, SANDBOX, world.principals.alice, Date.now(), Date.now()],
+      );
 
       const dry = await run("reconcile", "--dry-run", "--json");
       assert.equal(dry.code, 1);
@@ -323,7 +344,7 @@ describe("jit-admin", () => {
       assert.equal(real.code, 0, real.stderr);
       assert.match(real.stdout, /outlived their grant \(deleted\)/);
       assert.equal(world.aws.hasAssignment(target), false);
-      assert.ok(auditRows(world, denied).some((r) => r.action === "orphan_removed"));
+      assert.ok((await auditRows(world, denied)).some((r) => r.action === "orphan_removed"));
     });
   });
 });

@@ -165,11 +165,11 @@ describe("adversarial: who may do what", () => {
   }
 
   async function assertUnchanged(attempt: () => Promise<string | void>, expected: RegExp | undefined = REFUSED): Promise<void> {
-    const before_ = snapshot(world);
+    const before_ = await snapshot(world);
     const answer = await attempt();
     if (expected && typeof answer === "string") assert.match(answer, expected);
     await new Promise((resolve) => setTimeout(resolve, 30));
-    assert.deepEqual(snapshot(world), before_);
+    assert.deepEqual(await snapshot(world), before_);
   }
 
   const deciders: Array<[string, () => Requested, string]> = [

@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { messageText } from "../fakes/fake-slack.js";
 import { everythingSaid, injectedControls, snapshot, type Snapshot } from "../support/adversarial.js";
+import { eventually } from "../support/flows.js";
 import { collapsed, hostileText, hostileUnicode, huge, MRKDWN_CONTROLS, unescaped } from "../support/fuzz-text.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, people, startWorld, type World } from "../support/world.js";
@@ -28,7 +29,7 @@ describe("adversarial: slash command text", () => {
 
   /** Sends `/jit <text>` and returns the HTTP status, the reply the person saw and the grants it added. */
   async function type(userId: string, text: string): Promise<{ status: number; reply: string; added: Snapshot["grants"] }> {
-    const before = snapshot(world);
+    const before = await snapshot(world);
     const delivery = await bot.driver.command(userId, text);
     let reply = "";
     if (delivery.response.status === 200) {
@@ -48,7 +49,7 @@ describe("adversarial: slash command text", () => {
             );
     }
     const known = new Set(before.grants.map((grant) => grant.id));
-    return { status: delivery.response.status, reply, added: snapshot(world).grants.filter((grant) => !known.has(grant.id)) };
+    return { status: delivery.response.status, reply, added: (await snapshot(world)).grants.filter((grant) => !known.has(grant.id)) };
   }
 
   async function assertNothingInjected(): Promise<void> {
@@ -106,6 +107,12 @@ describe("adversarial: slash command text", () => {
     await assertNothingInjected();
   });
 
+  it("stores control characters in a justification (NUL, which PostgreSQL cannot hold, included) as spaces", async () => {
+    const { reply, added } = await type(people.alice.slackId, "request prod ReadOnlyAccess 1h before\u0000after\u0007the NUL");
+    assert.equal(added.length, 1, `expected one request, got the reply: ${reply}`);
+    assert.equal((await bot.bot.deps.store.get(added[0]?.id ?? ""))?.justification, "before after the NUL");
+  });
+
   const hugeInputs: Array<[string, string]> = [
     ["a 100 KB justification", `request prod ReadOnlyAccess 1h ${huge("because ")}`],
     ["a 100 KB justification of broadcasts", `request prod ReadOnlyAccess 1h ${huge("<!channel> ")}`],
@@ -156,10 +163,10 @@ describe("adversarial: slash command text", () => {
     "does not tell a requester their request failed when only Slack's delivery of the confirmation did",
     async () => {
       world.slack.failNext("response_url", { status: 429, retryAfterSeconds: 0 });
-      const before = snapshot(world);
+      const before = await snapshot(world);
       const delivery = await bot.driver.command(people.alice.slackId, "request prod ReadOnlyAccess 1h confirmation lost");
       assert.equal(delivery.response.status, 200);
-      await world.slack.waitFor(() => snapshot(world).grants.length > before.grants.length, 5000, "the request to be stored");
+      await eventually(async () => (await snapshot(world)).grants.length > before.grants.length, 5000, "the request to be stored");
       await new Promise((resolve) => setTimeout(resolve, 300));
       const said = delivery.responses().map((response) => messageText(response.body));
       assert.deepEqual(said.filter((text) => /went wrong|failed/i.test(text)), [], "the request did not fail");

@@ -57,7 +57,7 @@ describe("adversarial: form submissions", () => {
     world = await startWorld();
     bot = await startTestBot(world, { JIT_RECONCILE_INTERVAL_MINUTES: "0" });
     targets = await seedTargets(bot, world);
-    initial = snapshot(world);
+    initial = await snapshot(world);
   });
   after(async () => {
     await bot.stop();
@@ -84,7 +84,7 @@ describe("adversarial: form submissions", () => {
           assert.ok(response.status < 500, `HTTP ${response.status} for ${JSON.stringify(submissions[i]).slice(0, 300)}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 150));
-        assertUnchangedSince(world, initial);
+        await assertUnchangedSince(world, initial);
       }),
       { numRuns: 6 },
     );

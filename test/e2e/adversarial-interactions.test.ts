@@ -85,7 +85,7 @@ describe("adversarial: interactive payloads", () => {
     world = await startWorld();
     bot = await startTestBot(world, { JIT_RECONCILE_INTERVAL_MINUTES: "0" });
     grants = await seedTargets(bot, world);
-    initial = snapshot(world);
+    initial = await snapshot(world);
   });
   after(async () => {
     await bot.stop();
@@ -112,7 +112,7 @@ describe("adversarial: interactive payloads", () => {
   /** Waits out work a wrongly accepted click would have started after its ack, then compares. */
   async function assertNothingChanged(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 150));
-    assertUnchangedSince(world, initial);
+    await assertUnchangedSince(world, initial);
   }
   const decision = fc.constantFrom(ACTION_APPROVE, ACTION_DENY);
   const anyAction = fc.constantFrom(...ACTIONS);

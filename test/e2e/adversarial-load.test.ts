@@ -4,19 +4,18 @@
 // assigned twice or without a grant, and the audit chain holds one decision per decided grant.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import Database from "better-sqlite3";
 import { startBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config/env.js";
 import { loadPolicyFile } from "../../src/config/policy-file.js";
-import type { Grant } from "../../src/domain/grant.js";
+import type { Grant, GrantStatus } from "../../src/domain/grant.js";
 import { ACTION_APPROVE, ACTION_DENY } from "../../src/slack/blocks.js";
-import { SqliteAuditLog } from "../../src/store/audit-log.js";
 import { DENY_REASON_CALLBACK_ID } from "../../src/slack/views/deny-reason-modal.js";
 import { input, SlackDriver } from "../fakes/slack-requests.js";
 import { everythingSaid, injectedControls } from "../support/adversarial.js";
-import { auditRows } from "../support/flows.js";
+import { ALL_STATUSES, auditRows } from "../support/flows.js";
 import { RecordingLogger, TestClock, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, people, PROD, SANDBOX, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
+import { withWorldStore } from "../support/world-store.js";
 
 const REQUESTERS = 40;
 /** Requesters without an Identity Center user: their approved grants must fail, cleanly. */
@@ -87,20 +86,15 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
     await world.close();
   });
 
-  /** One number from the database, read without disturbing the bot's own connection. */
-  function count(where: string): number {
-    const db = new Database(world.databaseFile, { readonly: true });
-    try {
-      return (db.prepare(`SELECT count(*) AS n FROM grants WHERE ${where}`).get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
+  /** Grants in `statuses` that `where` holds for, read on a connection of the test's own. */
+  async function count(statuses: readonly GrantStatus[], where: (grant: Grant) => boolean = () => true): Promise<number> {
+    return withWorldStore(world, async (opened) => (await opened.store.listByStatus(statuses)).filter(where).length);
   }
 
-  /** Polls gently (the bot under load shares the CPU) until `where` matches no grant. */
-  async function untilNone(where: string, timeoutMs: number, what: string): Promise<boolean> {
+  /** Polls gently (the bot under load shares the CPU) until no grant in `statuses` matches `where`. */
+  async function untilNone(statuses: readonly GrantStatus[], where: ((grant: Grant) => boolean) | undefined, timeoutMs: number, what: string): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (count(where) > 0) {
+    while ((await count(statuses, where)) > 0) {
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -108,10 +102,8 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
   }
 
   async function allGrants(): Promise<Grant[]> {
-    const db = new Database(world.databaseFile, { readonly: true });
-    const ids = db.prepare<[], { id: string }>("SELECT id FROM grants ORDER BY created_at").all().map((row) => row.id);
-    db.close();
-    return (await Promise.all(ids.map((id) => bot.bot.deps.store.get(id)))).filter((grant): grant is Grant => grant !== undefined);
+    const grants = await withWorldStore(world, (opened) => opened.store.listByStatus(ALL_STATUSES));
+    return grants.sort((a, b) => a.createdAt - b.createdAt);
   }
 
   it("takes 200 simultaneous requests while Slack rate-limits, acknowledging each in time", async () => {
@@ -130,7 +122,7 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
     assert.deepEqual([...new Set(deliveries.map((d) => d.response.status))], [200]);
     // Every command is answered through its response_url, except those Slack refused.
     await world.slack.waitFor(() => world.slack.responses.length >= deliveries.length - 3, 15_000, "an answer to every request");
-    await untilNone("status = 'pending' AND approval_ts IS NULL", 10_000, "every request to be posted to the approvers, or failed");
+    await untilNone(["pending"], (grant) => grant.approvalTs === null, 10_000, "every request to be posted to the approvers, or failed");
     grants = await allGrants();
     // A request whose requester Slack could not look up (users.info answered 429 too often) is refused before it is stored.
     assert.ok(grants.length >= deliveries.length - 2, `${grants.length} of ${deliveries.length} requests recorded`);
@@ -175,10 +167,10 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
       if (pending.length === 0) break;
       const clicks = await clickAll(pending);
       assert.deepEqual([...new Set(clicks.map((d) => d.response.status))], [200]);
-      await untilNone("status = 'pending'", 5000, "decisions").catch(() => false);
+      await untilNone(["pending"], undefined, 5000, "decisions").catch(() => false);
     }
     // The bot's own sweep (every second) resumes anything an outage interrupted.
-    await untilNone("status IN ('pending', 'approved', 'provisioning')", 25_000, "every decided grant to settle in AWS");
+    await untilNone(["pending", "approved", "provisioning"], undefined, 25_000, "every decided grant to settle in AWS");
     easing();
     grants = await allGrants();
     assert.ok(world.aws.throttledCount >= 30, `AWS throttled ${world.aws.throttledCount} calls beyond the injected faults`);
@@ -228,16 +220,11 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
   });
 
   it("has an intact audit chain with exactly one decision per decided grant, agreeing with the store", async () => {
-    const db = new Database(world.databaseFile, { readonly: true });
-    try {
-      const verdict = await new SqliteAuditLog(db).verify();
-      assert.ok(verdict.ok, `audit chain broken: ${JSON.stringify(verdict)}`);
-    } finally {
-      db.close();
-    }
+    const verdict = await withWorldStore(world, (opened) => opened.audit.verify());
+    assert.ok(verdict.ok, `audit chain broken: ${JSON.stringify(verdict)}`);
     const lifecycle = new Set(["requested", "approved", "denied", "provisioned", "failed"]);
     for (const grant of grants) {
-      const actions = auditRows(world, grant.id).map((row) => row.action).filter((action) => lifecycle.has(action));
+      const actions = (await auditRows(world, grant.id)).map((row) => row.action).filter((action) => lifecycle.has(action));
       const expected =
         grant.status === "denied"
           ? ["requested", "denied"]
@@ -247,11 +234,11 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
               ? ["requested", "approved", "failed"]
               : ["requested", "failed"];
       assert.deepEqual(actions, expected, `${grant.id} (${grant.status}, ${grant.failureReason ?? ""})`);
-      const rows = auditRows(world, grant.id);
+      const rows = await auditRows(world, grant.id);
       const decision = rows.find((row) => row.action === "approved" || row.action === "denied");
-      if (decision) assert.equal(decision.actor_id, grant.decidedBy);
+      if (decision) assert.equal(decision.actorId, grant.decidedBy);
       const failure = rows.find((row) => row.action === "failed");
-      if (failure) assert.equal((JSON.parse(failure.detail) as { reason?: string }).reason, grant.failureReason);
+      if (failure) assert.equal(failure.detail.reason, grant.failureReason);
     }
   });
 

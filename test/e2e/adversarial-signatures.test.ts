@@ -48,8 +48,8 @@ describe("adversarial: request signatures", () => {
     await bot.stop();
     await world.close();
   });
-  beforeEach(() => {
-    before_ = snapshot(world);
+  beforeEach(async () => {
+    before_ = await snapshot(world);
     slackCalls = world.slack.calls.length;
   });
 
@@ -68,7 +68,7 @@ describe("adversarial: request signatures", () => {
   async function assertRefused(response: SignedPost | number): Promise<void> {
     assert.equal(typeof response === "number" ? response : response.status, 401);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.deepEqual(snapshot(world), before_, "nothing was stored, decided or asked of AWS");
+    assert.deepEqual(await snapshot(world), before_, "nothing was stored, decided or asked of AWS");
     assert.equal(world.slack.calls.length, slackCalls, "nothing was said in Slack");
     assert.equal((await bot.bot.deps.store.get(pending.grantId))?.status, "pending");
   }
@@ -160,7 +160,7 @@ describe("adversarial: request signatures", () => {
     const response = await postSigned(bot.driver.url, `ssl_check=1&${sneaky()}`, { secret: "not-the-secret" });
     assert.equal(response.status, 200, "Slack's SSL check is answered without a signature");
     await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.deepEqual(snapshot(world), before_);
+    assert.deepEqual(await snapshot(world), before_);
     assert.equal(world.slack.calls.length, slackCalls);
   });
 
@@ -182,7 +182,7 @@ describe("adversarial: request signatures", () => {
     assert.equal(replay.status, 200);
     await world.slack.waitFor(() => world.slack.responses.some((r) => r.key === "forged-click" && /already been approved/.test(String(r.body.text))));
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1);
-    const grant = snapshot(world).grants.find((row) => row.id === pending.grantId);
-    assert.deepEqual([grant?.status, grant?.decided_by], ["active", people.bob.slackId]);
+    const grant = (await snapshot(world)).grants.find((row) => row.id === pending.grantId);
+    assert.deepEqual([grant?.status, grant?.decidedBy], ["active", people.bob.slackId]);
   });
 });

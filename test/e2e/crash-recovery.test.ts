@@ -1,17 +1,12 @@
 // SIGKILL at each step of granting and revoking, then restart: AWS and the store must agree, with
 // no orphaned assignment, no grant shown active without one, and prior access untouched.
 import assert from "node:assert/strict";
-import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { startChildBot, type ChildBot } from "../support/child-bot.js";
 import { click, eventually, request, waitForDm, type Requested } from "../support/flows.js";
 import { pauseAt } from "../support/pause.js";
 import { people, PROD, startWorld, type World } from "../support/world.js";
-
-interface GrantRow {
-  status: string;
-  keeps_assignment: number;
-}
+import { deadBotLeasesRunOut, withWorldStore } from "../support/world-store.js";
 
 describe("crash recovery", () => {
   let world: World;
@@ -32,22 +27,20 @@ describe("crash recovery", () => {
     running.push(bot);
     return bot;
   };
-  const grantRow = (grantId: string): GrantRow | undefined => {
-    const db = new Database(world.databaseFile, { readonly: true });
-    try {
-      return db.prepare<[string], GrantRow>("SELECT status, keeps_assignment FROM grants WHERE id = ?").get(grantId);
-    } finally {
-      db.close();
-    }
+  /** SIGKILL, and the time it takes the dead bot's leases to run out (see deadBotLeasesRunOut). */
+  const crash = async (bot: ChildBot | undefined) => {
+    await bot?.kill("SIGKILL");
+    await deadBotLeasesRunOut(world);
   };
-  const expireWhileDown = (grantId: string) => {
-    const db = new Database(world.databaseFile);
-    db.prepare("UPDATE grants SET expires_at = ? WHERE id = ?").run(Date.now() - 1000, grantId);
-    db.close();
+  const grant = (grantId: string) => withWorldStore(world, (opened) => opened.store.get(grantId));
+  /** Time passes while the bot is down: the active grant's expiry goes by. */
+  const expireWhileDown = async (grantId: string) => {
+    const expired = await withWorldStore(world, (opened) => opened.store.amend(grantId, "active", { expiresAt: Date.now() - 1000 }));
+    assert.ok(expired, `${grantId} is active`);
   };
   const aliceAdmin = () => ({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice });
   const becomes = (grantId: string, status: string) =>
-    eventually(async () => grantRow(grantId)?.status === status, 15_000, `${grantId} to become ${status}`);
+    eventually(async () => (await grant(grantId))?.status === status, 15_000, `${grantId} to become ${status}`);
 
   /** Approve, kill the bot while `operation` is in flight, restart; returns the new bot. */
   async function crashWhileGranting(operation: string): Promise<{ bot: ChildBot; requested: Requested }> {
@@ -56,7 +49,7 @@ describe("crash recovery", () => {
     const pause = pauseAt(world.aws, operation);
     await click(first, people.bob.slackId, "jit_approve", requested);
     await pause.reached;
-    await first.kill("SIGKILL");
+    await crash(first);
     pause.release();
     return { bot: await start(), requested };
   }
@@ -71,8 +64,8 @@ describe("crash recovery", () => {
 
       // And it still expires cleanly.
       const [bot] = running.splice(-1);
-      await bot?.kill("SIGKILL");
-      expireWhileDown(requested.grantId);
+      await crash(bot);
+      await expireWhileDown(requested.grantId);
       await start();
       await becomes(requested.grantId, "revoked");
       assert.deepEqual(world.aws.assignments(), []);
@@ -84,13 +77,13 @@ describe("crash recovery", () => {
     const requested = await request(first, world, people.alice.slackId, "prod AdministratorAccess 1h crash test");
     await click(first, people.bob.slackId, "jit_approve", requested);
     await becomes(requested.grantId, "active");
-    await first.kill("SIGKILL");
-    expireWhileDown(requested.grantId);
+    await crash(first);
+    await expireWhileDown(requested.grantId);
 
     const pause = pauseAt(world.aws, operation);
     const second = await start();
     await pause.reached;
-    await second.kill("SIGKILL");
+    await crash(second);
     pause.release();
     await start();
     return requested;
@@ -110,12 +103,12 @@ describe("crash recovery", () => {
     world.aws.addAssignment(aliceAdmin());
     const { requested } = await crashWhileGranting("ListAccountAssignments");
     await becomes(requested.grantId, "active");
-    assert.equal(grantRow(requested.grantId)?.keeps_assignment, 1);
+    assert.equal((await grant(requested.grantId))?.keepsAssignment, true);
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 0);
 
     const [bot] = running.splice(-1);
-    await bot?.kill("SIGKILL");
-    expireWhileDown(requested.grantId);
+    await crash(bot);
+    await expireWhileDown(requested.grantId);
     await start();
     await becomes(requested.grantId, "revoked");
     assert.ok(world.aws.hasAssignment(aliceAdmin()));

@@ -66,7 +66,7 @@ describe("grant lifecycle", () => {
     assert.equal(world.aws.assignments().length, 0);
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "revoked");
 
-    const actions = auditRows(world, requested.grantId).map((row) => row.action);
+    const actions = (await auditRows(world, requested.grantId)).map((row) => row.action);
     assert.deepEqual(actions, ["requested", "approved", "provisioned", "revocation_started", "revoked"]);
     const feed = await world.slack.waitFor(() => {
       const posted = postedAuditRecords(world).filter((record) => record.text.includes(requested.grantId));
@@ -86,7 +86,7 @@ describe("grant lifecycle", () => {
     assert.deepEqual(findButtons(message?.blocks), []);
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "denied");
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 0);
-    assert.deepEqual(auditRows(world, requested.grantId).map((r) => r.action), ["requested", "denied"]);
+    assert.deepEqual((await auditRows(world, requested.grantId)).map((r) => r.action), ["requested", "denied"]);
   });
 
   it("lets an approver named by email approve, and a requester named by email request", async () => {
@@ -105,7 +105,7 @@ describe("grant lifecycle", () => {
     assert.equal(response?.replace_original, false);
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "pending");
     assert.equal(findButtons(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`)?.blocks).length, 2);
-    assert.deepEqual(auditRows(world, requested.grantId).map((r) => r.action), ["requested"]);
+    assert.deepEqual((await auditRows(world, requested.grantId)).map((r) => r.action), ["requested"]);
   });
 
   it("refuses an approval by the requester, even one who is also an approver", async () => {
@@ -125,7 +125,7 @@ describe("grant lifecycle", () => {
     assert.equal(second.status, 200);
     await waitForDm(world, people.alice.slackId, /Access granted/);
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1);
-    const actions = auditRows(world, requested.grantId).map((r) => r.action);
+    const actions = (await auditRows(world, requested.grantId)).map((r) => r.action);
     assert.equal(actions.filter((a) => a === "approved").length, 1);
     const refusals = world.slack.responses.map((r) => messageText(r.body)).filter((t) => /already been approved/.test(t));
     assert.equal(refusals.length, 1, "the losing click is told the request was already approved");
@@ -145,7 +145,7 @@ describe("grant lifecycle", () => {
       5000,
       "the loser's reply",
     );
-    const rows = auditRows(world, requested.grantId).map((r) => r.action);
+    const rows = (await auditRows(world, requested.grantId)).map((r) => r.action);
     assert.equal(rows.filter((a) => a === "approved" || a === "denied").length, 1);
     const final = await bot.bot.deps.store.get(requested.grantId);
     if (rows.includes("approved")) {
@@ -173,7 +173,7 @@ describe("grant lifecycle", () => {
     assert.equal(retried.status, 200);
     await world.slack.waitFor(() => world.slack.responses.some((r) => r.key === "retry" && /already been approved/.test(messageText(r.body))));
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1);
-    assert.equal(auditRows(world, requested.grantId).filter((r) => r.action === "approved").length, 1);
+    assert.equal((await auditRows(world, requested.grantId)).filter((r) => r.action === "approved").length, 1);
   });
 
   it("escapes user text so a justification pings nobody", async () => {

@@ -2,13 +2,12 @@
 // restart of the bot neither repeats what was posted nor skips what was not.
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
-import { systemClock } from "../../src/domain/clock.js";
-import { openStore } from "../../src/runtime.js";
 import { allAuditRecordsPosted, assertPostedExactlyOnceInOrder, seedAuditRecords } from "../support/audit-feed.js";
 import { startChildBot, type ChildBot } from "../support/child-bot.js";
 import { postedAuditRecords } from "../support/flows.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { AUDIT, startWorld, type World } from "../support/world.js";
+import { deadBotLeasesRunOut, openWorldStore } from "../support/world-store.js";
 
 describe("the audit feed under load and across restarts", () => {
   let world: World;
@@ -29,7 +28,7 @@ describe("the audit feed under load and across restarts", () => {
     await seedAuditRecords(bot.bot.deps.store, 300);
     const posted = await allAuditRecordsPosted(world, 20_000);
     const elapsed = Date.now() - started;
-    assertPostedExactlyOnceInOrder(world, posted);
+    await assertPostedExactlyOnceInOrder(world, posted);
     const sizes = world.slack.messagesIn(AUDIT).map((message) => message.blocks?.length ?? 0);
     assert.ok(sizes.length <= 10, `${sizes.length} messages for 300 records`);
     assert.ok(sizes.every((size) => size >= 1 && size <= 40), `records per message: ${sizes.join(", ")}`);
@@ -45,7 +44,7 @@ describe("the audit feed under load and across restarts", () => {
     world = await startWorld();
     const first = await startChildBot(world);
     children.push(first);
-    const opened = await openStore({ kind: "sqlite", file: world.databaseFile }, systemClock);
+    const opened = await openWorldStore(world);
     try {
       await seedAuditRecords(opened.store, 10);
       await allAuditRecordsPosted(world, 10_000);
@@ -59,7 +58,8 @@ describe("the audit feed under load and across restarts", () => {
     }
     assert.equal(postedAuditRecords(world).length, 10, "the first process posted the first ten, then was rate limited");
 
+    await deadBotLeasesRunOut(world);
     children.push(await startChildBot(world));
-    assertPostedExactlyOnceInOrder(world, await allAuditRecordsPosted(world, 15_000));
+    await assertPostedExactlyOnceInOrder(world, await allAuditRecordsPosted(world, 15_000));
   });
 });

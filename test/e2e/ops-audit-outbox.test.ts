@@ -21,7 +21,7 @@ describe("the audit feed", () => {
     world.slack.failNext("chat.postMessage", { status: 429, retryAfterSeconds: 1 });
     await seedAuditRecords(bot.bot.deps.store, 60);
 
-    assertPostedExactlyOnceInOrder(world, await allAuditRecordsPosted(world, 20_000));
+    await assertPostedExactlyOnceInOrder(world, await allAuditRecordsPosted(world, 20_000));
     const posts = world.slack.callsOf("chat.postMessage");
     assert.deepEqual(posts.map((call) => call.error ?? "ok").slice(0, 4), ["http_429", "http_500", "http_500", "http_429"]);
     posts.forEach((call, i) => {
@@ -43,6 +43,6 @@ describe("the audit feed", () => {
     assert.ok(Date.now() - started < 2_000, "the approval message went out at once");
     assert.equal(world.slack.messagesIn(APPROVALS).length, 1);
     assert.equal(world.slack.messagesIn(AUDIT).length, 0, "the audit channel still waits out its Retry-After");
-    assertPostedExactlyOnceInOrder(world, await allAuditRecordsPosted(world, 10_000));
+    await assertPostedExactlyOnceInOrder(world, await allAuditRecordsPosted(world, 10_000));
   });
 });

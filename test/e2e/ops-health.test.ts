@@ -7,7 +7,8 @@ import { createServer } from "node:net";
 import Database from "better-sqlite3";
 import { FAKE_DEFAULTS } from "../fakes/fake-slack.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
-import { startWorld, type World } from "../support/world.js";
+import { databaseName, superuser, TEST_SERVER_URL } from "../support/test-database.js";
+import { startWorld, USES_POSTGRES, type World } from "../support/world.js";
 
 interface Readyz {
   status: string;
@@ -32,6 +33,20 @@ async function readyz(bot: TestBot): Promise<{ status: number; body: Readyz }> {
   const answer = await get(bot.bot.healthPort, "/readyz");
   assert.equal(answer.type, "application/json");
   return { status: answer.status, body: JSON.parse(answer.body) as Readyz };
+}
+
+const SQLITE_ONLY = USES_POSTGRES ? "SQLite file specific: the PostgreSQL leg checks the database its own way below" : false;
+const POSTGRES_ONLY = USES_POSTGRES ? false : "PostgreSQL specific: runs in the suite's PostgreSQL leg";
+
+/** The world's PostgreSQL database name; only tests skipped on SQLite ask for it. */
+function postgresDatabase(world: World): string {
+  assert.equal(world.database.kind, "postgres");
+  return world.database.kind === "postgres" ? databaseName(world.database.url) : "";
+}
+
+/** Ends every session on the world's database, so the bot's pool reconnects with the database's current settings. */
+async function endSessions(world: World): Promise<void> {
+  await superuser(TEST_SERVER_URL ?? "", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [postgresDatabase(world)]);
 }
 
 describe("health and readiness", () => {
@@ -106,30 +121,32 @@ describe("health and readiness", () => {
     );
   });
 
-  it("answers 503 naming the database when its file is made read-only, and recovers when it is writable again", async () => {
+  it("answers 503 naming the database when its file is made read-only, and recovers when it is writable again", { skip: SQLITE_ONLY }, async () => {
     const running = await start();
-    chmodSync(world.databaseFile, 0o444);
+    const file = world.databaseFile;
+    chmodSync(file, 0o444);
     try {
       const ready = await readyz(running);
       assert.equal(ready.status, 503);
       assert.match(ready.body.checks.database?.error ?? "", /jit\.sqlite is read-only \(mode 444\)/);
     } finally {
-      chmodSync(world.databaseFile, 0o644);
+      chmodSync(file, 0o644);
     }
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     assert.equal((await readyz(running)).status, 200);
   });
 
-  it("answers 503 naming the database when its file is replaced under the running bot", async () => {
+  it("answers 503 naming the database when its file is replaced under the running bot", { skip: SQLITE_ONLY }, async () => {
     const running = await start();
-    copyFileSync(world.databaseFile, `${world.databaseFile}.restored`);
-    renameSync(`${world.databaseFile}.restored`, world.databaseFile);
+    const file = world.databaseFile;
+    copyFileSync(file, `${file}.restored`);
+    renameSync(`${file}.restored`, file);
     const ready = await readyz(running);
     assert.equal(ready.status, 503);
     assert.match(ready.body.checks.database?.error ?? "", /no longer the file the bot opened \(replaced or moved\); restart the bot/);
   });
 
-  it("answers 503 naming the database when another process holds its write lock", async () => {
+  it("answers 503 naming the database when another process holds its write lock", { skip: SQLITE_ONLY }, async () => {
     const running = await start();
     const other = new Database(world.databaseFile);
     other.exec("BEGIN IMMEDIATE");
@@ -141,6 +158,32 @@ describe("health and readiness", () => {
       other.exec("ROLLBACK");
       other.close();
     }
+  });
+
+  it("answers 503 naming the database when PostgreSQL sessions turn read-only, and recovers when they are writable again", { skip: POSTGRES_ONLY }, async () => {
+    const running = await start();
+    const name = postgresDatabase(world);
+    await superuser(TEST_SERVER_URL ?? "", `ALTER DATABASE ${name} SET default_transaction_read_only = on`);
+    await endSessions(world);
+    try {
+      const ready = await readyz(running);
+      assert.equal(ready.status, 503);
+      assert.match(ready.body.checks.database?.error ?? "", /PostgreSQL sessions are read-only/);
+    } finally {
+      await superuser(TEST_SERVER_URL ?? "", `ALTER DATABASE ${name} RESET default_transaction_read_only`);
+      await endSessions(world);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    assert.equal((await readyz(running)).status, 200);
+  });
+
+  it("answers 503 naming the database when it is dropped under the running bot", { skip: POSTGRES_ONLY }, async () => {
+    const running = await start();
+    await superuser(TEST_SERVER_URL ?? "", `DROP DATABASE ${postgresDatabase(world)} WITH (FORCE)`);
+    const ready = await readyz(running);
+    assert.equal(ready.status, 503);
+    assert.match(ready.body.checks.database?.error ?? "", /database "jit_test_\w+" does not exist/);
+    assert.equal(ready.body.checks.aws?.ok, true);
   });
 
   it("in Socket Mode, serves them on a port of its own", async () => {

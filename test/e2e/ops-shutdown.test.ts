@@ -2,12 +2,12 @@
 // parked for the next start), the audit channel gets what it has not received, and the process
 // exits 0.
 import assert from "node:assert/strict";
-import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { startChildBot, type ChildBot } from "../support/child-bot.js";
 import { auditRows, click, eventually, request, waitForDm } from "../support/flows.js";
 import { pauseAt, type Pause } from "../support/pause.js";
 import { people, PROD, startWorld, type World } from "../support/world.js";
+import { deadBotLeasesRunOut, withWorldStore } from "../support/world-store.js";
 
 describe("graceful shutdown", () => {
   let world: World;
@@ -30,14 +30,7 @@ describe("graceful shutdown", () => {
     running.push(bot);
     return bot;
   };
-  const statusOf = (grantId: string): string | undefined => {
-    const db = new Database(world.databaseFile, { readonly: true });
-    try {
-      return db.prepare<[string], { status: string }>("SELECT status FROM grants WHERE id = ?").get(grantId)?.status;
-    } finally {
-      db.close();
-    }
-  };
+  const statusOf = async (grantId: string) => (await withWorldStore(world, (opened) => opened.store.get(grantId)))?.status;
   const logLines = (bot: ChildBot) => bot.stdout().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { msg: string });
   const aliceAdmin = () => ({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice });
 
@@ -57,10 +50,10 @@ describe("graceful shutdown", () => {
     assert.equal(await exited, 0);
     assert.ok(Date.now() - started < 5_000);
 
-    assert.equal(statusOf(requested.grantId), "active");
+    assert.equal(await statusOf(requested.grantId), "active");
     assert.ok(world.aws.hasAssignment(aliceAdmin()));
     await waitForDm(world, people.alice.slackId, /Access granted/);
-    assert.ok(auditRows(world).every((row) => row.delivered_at !== null), "the audit channel got every record before the exit");
+    assert.ok((await auditRows(world)).every((row) => row.delivered), "the audit channel got every record before the exit");
     const messages = logLines(bot).map((line) => line.msg);
     assert.ok(messages.includes("work in progress finished"), messages.join(" | "));
     assert.equal(messages.at(-1), "stopped");
@@ -77,13 +70,15 @@ describe("graceful shutdown", () => {
     const started = Date.now();
     assert.equal(await bot.kill("SIGTERM"), 0);
     assert.ok(Date.now() - started < 8_000, `exited after ${Date.now() - started} ms`);
-    assert.ok(logLines(bot).some((line) => /parked in SQLite/.test(line.msg)));
-    assert.equal(statusOf(requested.grantId), "provisioning");
+    assert.ok(logLines(bot).some((line) => /parked in the database/.test(line.msg)));
+    assert.equal(await statusOf(requested.grantId), "provisioning");
 
-    // AWS goes on to apply the creation it had accepted; the next start finds it instead of repeating it.
+    // AWS goes on to apply the creation it had accepted; the next start finds it instead of repeating it
+    // (once the parked work's leases have lapsed, which a PostgreSQL replica waits out).
     pause.release();
+    await deadBotLeasesRunOut(world);
     await start();
-    await eventually(async () => statusOf(requested.grantId) === "active", 10_000, "the grant to become active");
+    await eventually(async () => (await statusOf(requested.grantId)) === "active", 10_000, "the grant to become active");
     await waitForDm(world, people.alice.slackId, /Access granted/);
     assert.equal(world.aws.assignments().length, 1);
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1);
@@ -95,6 +90,6 @@ describe("graceful shutdown", () => {
     const started = Date.now();
     assert.equal(await bot.kill("SIGINT"), 0);
     assert.ok(Date.now() - started < 5_000, `exited after ${Date.now() - started} ms, not after the 20 s allowed for work in progress`);
-    assert.ok(auditRows(world).every((row) => row.delivered_at !== null));
+    assert.ok((await auditRows(world)).every((row) => row.delivered));
   });
 });

@@ -1,12 +1,12 @@
 // The bot as a real process: refusing bad configuration, checking AWS at start, and losing
 // nothing when it is killed and started again.
 import assert from "node:assert/strict";
-import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { messageText } from "../fakes/fake-slack.js";
 import { runBotToExit, startChildBot, type ChildBot } from "../support/child-bot.js";
 import { click, request, waitForDm } from "../support/flows.js";
 import { DEFAULT_POLICY, people, PROD, startWorld, type World } from "../support/world.js";
+import { deadBotLeasesRunOut, withWorldStore } from "../support/world-store.js";
 
 describe("the bot process", () => {
   let world: World;
@@ -106,11 +106,11 @@ describe("the bot process", () => {
     await waitForDm(world, people.alice.slackId, /Access granted/);
     const pending = await request(first, world, people.carol.slackId, "prod ReadOnlyAccess 1h still waiting");
     await first.kill("SIGKILL");
+    await deadBotLeasesRunOut(world);
 
     // Time passes while the bot is down: the active grant's expiry goes by.
-    const db = new Database(world.databaseFile);
-    db.prepare("UPDATE grants SET expires_at = ? WHERE id = ?").run(Date.now() - 60_000, active.grantId);
-    db.close();
+    const expired = await withWorldStore(world, (opened) => opened.store.amend(active.grantId, "active", { expiresAt: Date.now() - 60_000 }));
+    assert.ok(expired, "the grant was active");
 
     const second = await start();
     await waitForDm(world, people.alice.slackId, /has ended/);
@@ -133,6 +133,7 @@ describe("the bot process", () => {
     await click(first, people.bob.slackId, "jit_approve", requested);
     await world.slack.waitFor(() => world.aws.callsOf("DescribeAccountAssignmentCreationStatus").length > 0, 5000, "status poll");
     await first.kill("SIGKILL");
+    await deadBotLeasesRunOut(world);
     stop();
     release();
 

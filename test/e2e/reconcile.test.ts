@@ -1,11 +1,11 @@
 // Reconciliation: grants whose assignment vanished are ended; assignments the bot left behind are removed.
 import assert from "node:assert/strict";
-import Database from "better-sqlite3";
 import { describe, it } from "node:test";
 import { reconcile } from "../../src/services/reconcile.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, request, statusBecomes, waitForDm, type Requested } from "../support/flows.js";
 import { DEFAULT_POLICY, people, PROD, SANDBOX, type World } from "../support/world.js";
+import { worldSql } from "../support/world-store.js";
 
 const MINUTE = 60_000;
 
@@ -41,7 +41,7 @@ describe("reconciliation with AWS", () => {
     await reconcile(bot.bot.deps, { dryRun: false });
     await statusBecomes(bot, requested.grantId, "revoked");
     await waitForDm(world, people.alice.slackId, /has ended/);
-    const actions = auditRows(world, requested.grantId).map((r) => r.action);
+    const actions = (await auditRows(world, requested.grantId)).map((r) => r.action);
     assert.deepEqual(actions.slice(-2), ["drift_detected", "revoked"]);
   });
 
@@ -56,9 +56,7 @@ describe("reconciliation with AWS", () => {
   it("removes an assignment the bot created that outlived its grant, and audits it", async () => {
     const requested = await activeGrant();
     // A grant recorded as ended while its assignment stayed (a bug, or a hand edit of the database).
-    const db = new Database(world.databaseFile);
-    db.prepare("UPDATE grants SET status = 'revoked', ended_at = ? WHERE id = ?").run(Date.now(), requested.grantId);
-    db.close();
+    await worldSql(world, "UPDATE grants SET status = 'revoked', ended_at = ? WHERE id = ?", [Date.now(), requested.grantId]);
 
     const dry = await reconcile(bot.bot.deps, { dryRun: true });
     assert.equal(dry.orphans.length, 1);
@@ -66,8 +64,8 @@ describe("reconciliation with AWS", () => {
 
     await reconcile(bot.bot.deps, { dryRun: false });
     assert.equal(world.aws.hasAssignment(aliceAdmin()), false);
-    const removed = auditRows(world, requested.grantId).find((r) => r.action === "orphan_removed");
-    assert.match(removed?.detail ?? "", /"removed":true/);
+    const removed = (await auditRows(world, requested.grantId)).find((r) => r.action === "orphan_removed");
+    assert.equal(removed?.detail.removed, true);
     assert.deepEqual((await reconcile(bot.bot.deps, { dryRun: true })).orphans, [], "nothing left to repair");
   });
 
@@ -124,23 +122,17 @@ describe("standing access no grant explains", () => {
           ["group-ops", world.principals.carol].sort(),
           "the grant's own assignment is explained; the standing ones are not",
         );
-        const db = new Database(world.databaseFile, { readonly: true });
-        const findings = db
-          .prepare<[], { action: string; grant_id: string; detail: string }>(
-            "SELECT action, grant_id, detail FROM audit_events WHERE action LIKE 'unmanaged%' ORDER BY seq",
-          )
-          .all();
-        db.close();
+        const findings = (await auditRows(world)).filter((record) => record.action.startsWith("unmanaged"));
         assert.equal(findings.length, 2);
-        assert.ok(findings.every((f) => f.grant_id === ""));
+        assert.ok(findings.every((f) => f.grantId === ""));
         if (mode === "report") {
           assert.ok(findings.every((f) => f.action === "unmanaged_assignment"));
           assert.ok(world.aws.hasAssignment(standing) && world.aws.hasAssignment(group));
           await reconcile(bot.bot.deps, { dryRun: false, reported });
-          const again = auditRows(world).filter((r) => r.action === "unmanaged_assignment").length;
+          const again = (await auditRows(world)).filter((r) => r.action === "unmanaged_assignment").length;
           assert.equal(again, 2, "not reported again on the next run");
         } else {
-          assert.ok(findings.every((f) => f.action === "unmanaged_removed" && /"removed":true/.test(f.detail)));
+          assert.ok(findings.every((f) => f.action === "unmanaged_removed" && f.detail.removed === true));
           assert.equal(world.aws.hasAssignment(standing), false);
           assert.equal(world.aws.hasAssignment(group), false);
           assert.ok(world.aws.hasAssignment({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice }), "the grant's assignment stays");

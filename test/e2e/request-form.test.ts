@@ -83,7 +83,7 @@ describe("the /jit form", () => {
 
     const noTicket = await bot.driver.submitView(people.alice.slackId, { callbackId: "jit_request", viewId: view.id }, values("1h", "payments are failing again"));
     assert.deepEqual(noTicket.response.json(), { response_action: "errors", errors: { ticket: 'Rule "prod-admin" requires a ticket reference.' } });
-    assert.equal(auditRows(world).length, 0, "nothing stored");
+    assert.equal((await auditRows(world)).length, 0, "nothing stored");
 
     const good = await bot.driver.submitView(people.alice.slackId, { callbackId: "jit_request", viewId: view.id }, values("1h", "payments are failing again", "INC-77"));
     assert.equal(good.response.status, 200);

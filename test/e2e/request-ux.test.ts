@@ -43,9 +43,9 @@ describe("request UX", () => {
       await click(bot, people.dave.slackId, "jit_approve", requested);
       await statusBecomes(bot, requested.grantId, "active");
       assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1);
-      const actions = auditRows(world, requested.grantId).map((r) => r.action);
+      const actions = (await auditRows(world, requested.grantId)).map((r) => r.action);
       assert.deepEqual(actions.slice(0, 3), ["requested", "approval_recorded", "approved"]);
-      const approved = JSON.parse(auditRows(world, requested.grantId)[2]?.detail ?? "{}") as { approvers?: string; ticket?: string };
+      const approved = (await auditRows(world, requested.grantId))[2]?.detail ?? {};
       assert.equal(approved.approvers, "U0BOB U0DAVE", "the audit record names every approver");
       assert.equal(approved.ticket, "INC-42");
       assert.match(messageText(messageOf(requested.grantId)), /Approvals: <@U0BOB>, <@U0DAVE>/);
@@ -61,7 +61,7 @@ describe("request UX", () => {
     for (const [what, text, expected] of cases) {
       it(`refuses ${what}, storing nothing`, async () => {
         assert.match(await slash(bot, people.alice.slackId, text), expected);
-        assert.equal(auditRows(world).length, 0);
+        assert.equal((await auditRows(world)).length, 0);
       });
     }
   });
@@ -75,14 +75,14 @@ describe("request UX", () => {
     assert.ok(notice);
     assert.deepEqual(findButtons(notice.blocks), []);
     assert.match(messageText(notice), /Approved automatically by the rule/);
-    assert.equal(auditRows(world, grantId).find((r) => r.action === "approved")?.actor_id, "system");
+    assert.equal((await auditRows(world, grantId)).find((r) => r.action === "approved")?.actorId, "system");
   });
 
   it("grants break-glass access at once, posts it loudly for review, and lets an approver acknowledge it", async () => {
     const reply = await slash(bot, people.carol.slackId, "request prod AdministratorAccess 1h --ticket SEV-1 database is down hard");
     const grantId = grantIdIn(reply);
     await statusBecomes(bot, grantId, "active");
-    assert.ok(auditRows(world, grantId).some((r) => r.action === "break_glass"));
+    assert.ok((await auditRows(world, grantId)).some((r) => r.action === "break_glass"));
     const notice = messageOf(grantId);
     assert.ok(notice);
     assert.deepEqual(findButtons(notice.blocks).map((b) => b.actionId), ["jit_review_ack"]);
@@ -154,8 +154,8 @@ describe("request UX", () => {
       assert.match(await slash(bot, people.alice.slackId, `revoke ${requested.grantId}`), /has ended/);
       await statusBecomes(bot, requested.grantId, "revoked");
       assert.equal(world.aws.assignments().length, 0);
-      const started = auditRows(world, requested.grantId).find((r) => r.action === "revocation_started");
-      assert.equal(started?.actor_id, people.alice.slackId);
+      const started = (await auditRows(world, requested.grantId)).find((r) => r.action === "revocation_started");
+      assert.equal(started?.actorId, people.alice.slackId);
     });
 
     it("lets an admin end someone else's grant, and refuses everyone else", async () => {
@@ -166,7 +166,7 @@ describe("request UX", () => {
       assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "active");
       assert.match(await slash(bot, people.mallory.slackId, `revoke ${requested.grantId}`), /has ended/);
       await statusBecomes(bot, requested.grantId, "revoked");
-      assert.equal(auditRows(world, requested.grantId).find((r) => r.action === "revocation_started")?.actor_id, people.mallory.slackId);
+      assert.equal((await auditRows(world, requested.grantId)).find((r) => r.action === "revocation_started")?.actorId, people.mallory.slackId);
     });
 
     it("lets the requester withdraw a pending request", async () => {
@@ -188,7 +188,7 @@ describe("request UX", () => {
       "the warning DM",
     );
     assert.deepEqual(findButtons(warning.blocks).map((b) => b.actionId).sort(), ["jit_end_now", "jit_extend"]);
-    assert.equal(auditRows(world, requested.grantId).filter((r) => r.action === "expiry_warning").length, 1);
+    assert.equal((await auditRows(world, requested.grantId)).filter((r) => r.action === "expiry_warning").length, 1);
 
     await bot.driver.click(people.alice.slackId, "jit_extend", requested.grantId, { channel: warning.channel, ts: warning.ts });
     const modal = await world.slack.waitFor(() => world.slack.lastView({ callbackId: "jit_extend" }), 5000, "the extend modal");

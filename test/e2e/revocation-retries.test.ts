@@ -19,7 +19,7 @@ describe("revocations AWS refuses", () => {
     { JIT_REVOCATION_ALERT_AFTER: "2" },
   );
 
-  const retries = (grantId: string) => auditRows(world, grantId).filter((r) => r.action === "revocation_retry").length;
+  const retries = async (grantId: string) => (await auditRows(world, grantId)).filter((r) => r.action === "revocation_retry").length;
 
   it("keeps the grant revoking, backs off, alerts after the threshold, and finishes once AWS recovers", async () => {
     const requested = await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h retry me");
@@ -29,16 +29,16 @@ describe("revocations AWS refuses", () => {
     world.aws.failNext("DeleteAccountAssignment", { code: "InternalServerException", message: "try later" }, 15);
 
     bot.clock.advance(HOUR + 1000);
-    await eventually(async () => retries(requested.grantId) === 1, 8000, "the first failed attempt");
+    await eventually(async () => (await retries(requested.grantId)) === 1, 8000, "the first failed attempt");
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "revoking", "never revoked while AWS still has it");
 
     // Backing off: further sweeps leave it alone until the wait is over.
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    assert.equal(retries(requested.grantId), 1);
+    assert.equal(await retries(requested.grantId), 1);
 
     bot.clock.advance(10 * 60_000);
-    await eventually(async () => retries(requested.grantId) === 2, 8000, "the second failed attempt");
-    const stuck = auditRows(world, requested.grantId).filter((r) => r.action === "revocation_stuck");
+    await eventually(async () => (await retries(requested.grantId)) === 2, 8000, "the second failed attempt");
+    const stuck = (await auditRows(world, requested.grantId)).filter((r) => r.action === "revocation_stuck");
     assert.equal(stuck.length, 1, "the second failure reaches the alert threshold");
     await world.slack.waitFor(
       () => world.slack.messagesIn(AUDIT).map(messageText).find((t) => t.includes("revocation_stuck") && t.includes(requested.grantId)),
@@ -47,11 +47,11 @@ describe("revocations AWS refuses", () => {
     );
 
     bot.clock.advance(10 * 60_000);
-    await eventually(async () => retries(requested.grantId) === 3, 8000, "the third failed attempt");
+    await eventually(async () => (await retries(requested.grantId)) === 3, 8000, "the third failed attempt");
     bot.clock.advance(10 * 60_000);
     await statusBecomes(bot, requested.grantId, "revoked");
     await waitForDm(world, people.alice.slackId, /has ended/);
     assert.equal(world.aws.assignments().length, 0);
-    assert.equal(auditRows(world, requested.grantId).filter((r) => r.action === "revocation_stuck").length, 1, "no second alert before the next threshold");
+    assert.equal((await auditRows(world, requested.grantId)).filter((r) => r.action === "revocation_stuck").length, 1, "no second alert before the next threshold");
   });
 });

@@ -1,15 +1,15 @@
 // What the adversarial suite checks after every attack: everything the bot said in Slack pings
 // nobody and links nowhere it was told to, and nothing changed that should not have.
 import assert from "node:assert/strict";
-import Database from "better-sqlite3";
 import fc from "fast-check";
 import { ACTION_APPROVE } from "../../src/slack/blocks.js";
 import { messageText } from "../fakes/fake-slack.js";
 import type { SignedPost } from "../fakes/slack-requests.js";
-import { click, deny, request, statusBecomes, type Requested } from "./flows.js";
+import { ALL_STATUSES, click, deny, request, statusBecomes, type Requested } from "./flows.js";
 import { hostileText, huge } from "./fuzz-text.js";
 import type { TestBot } from "./in-process-bot.js";
 import { people, type World } from "./world.js";
+import { withWorldStore } from "./world-store.js";
 
 /** Slack methods whose text reaches people. */
 const SPEAKING_METHODS = new Set(["chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update", "views.push"]);
@@ -49,34 +49,29 @@ export function injectedControls(texts: readonly string[], people: ReadonlySet<s
 }
 
 export interface Snapshot {
-  readonly grants: ReadonlyArray<{ id: string; status: string; decided_by: string | null; expires_at: number | null }>;
-  readonly auditRecords: number;
+  readonly grants: ReadonlyArray<{ id: string; status: string; decidedBy: string | null; expiresAt: number | null }>;
+  /** The audit chain's newest record: any record appended moves it. */
+  readonly lastAuditSeq: number;
   readonly awsCalls: number;
   readonly assignments: number;
 }
 
 /** Grants, audit trail length and AWS activity, for "nothing changed" comparisons. */
-export function snapshot(world: World): Snapshot {
-  const db = new Database(world.databaseFile, { readonly: true });
-  try {
-    return {
-      grants: db
-        .prepare<[], Snapshot["grants"][number]>("SELECT id, status, decided_by, expires_at FROM grants ORDER BY id")
-        .all(),
-      auditRecords: (db.prepare("SELECT count(*) AS n FROM audit_events").get() as { n: number }).n,
-      awsCalls: world.aws.calls.length,
-      assignments: world.aws.assignments().length,
-    };
-  } finally {
-    db.close();
-  }
+export async function snapshot(world: World): Promise<Snapshot> {
+  return withWorldStore(world, async (opened) => {
+    const grants = (await opened.store.listByStatus(ALL_STATUSES))
+      .map(({ id, status, decidedBy, expiresAt }) => ({ id, status, decidedBy, expiresAt }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const lastAuditSeq = await opened.metrics.lastAuditSeq();
+    return { grants, lastAuditSeq, awsCalls: world.aws.calls.length, assignments: world.aws.assignments().length };
+  });
 }
 
 /** Nothing stored, decided, audited or asked of AWS since `initial`. */
-export function assertUnchangedSince(world: World, initial: Snapshot): void {
-  const now = snapshot(world);
+export async function assertUnchangedSince(world: World, initial: Snapshot): Promise<void> {
+  const now = await snapshot(world);
   assert.deepEqual(now.grants, initial.grants, "no request changed state");
-  assert.equal(now.auditRecords, initial.auditRecords, "nothing was audited");
+  assert.equal(now.lastAuditSeq, initial.lastAuditSeq, "nothing was audited");
   assert.equal(now.awsCalls, initial.awsCalls, "AWS was not called");
   assert.equal(now.assignments, initial.assignments);
 }

@@ -36,17 +36,17 @@ export async function seedAuditRecords(store: GrantStore, count: number): Promis
 export async function allAuditRecordsPosted(world: World, timeoutMs: number): Promise<number[]> {
   return eventually(
     async () => {
-      const rows = auditRows(world);
+      const rows = await auditRows(world);
       const posted = postedAuditRecords(world).map((record) => record.seq);
-      return posted.length >= rows.length && rows.every((row) => row.delivered_at !== null) && posted;
+      return posted.length >= rows.length && rows.every((row) => row.delivered) && posted;
     },
     timeoutMs,
     "every audit record in the audit channel",
   );
 }
 
-export function assertPostedExactlyOnceInOrder(world: World, posted: number[]): void {
-  const stored = auditRows(world).map((row) => row.seq);
-  assert.deepEqual(posted, stored, "each record once, in seq order");
-  assert.ok(auditRows(world).every((row) => row.delivered_at !== null), "each one marked delivered");
+export async function assertPostedExactlyOnceInOrder(world: World, posted: number[]): Promise<void> {
+  const rows = await auditRows(world);
+  assert.deepEqual(posted, rows.map((row) => row.seq), "each record once, in seq order");
+  assert.ok(rows.every((row) => row.delivered), "each one marked delivered");
 }

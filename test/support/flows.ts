@@ -1,8 +1,8 @@
 // Steps people take in Slack, as reusable test helpers.
 import assert from "node:assert/strict";
-import Database from "better-sqlite3";
 import { messageText, type FakeMessage } from "../fakes/fake-slack.js";
-import type { GrantStatus } from "../../src/domain/grant.js";
+import type { StoredAuditRecord } from "../../src/domain/audit-event.js";
+import { TRANSITIONS, type GrantStatus } from "../../src/domain/grant.js";
 import { input, type SlackDriver } from "../fakes/slack-requests.js";
 import type { TestBot } from "./in-process-bot.js";
 
@@ -11,6 +11,7 @@ export interface Drives {
   readonly driver: SlackDriver;
 }
 import { APPROVALS, AUDIT, type World } from "./world.js";
+import { withWorldStore } from "./world-store.js";
 
 export interface Requested {
   readonly grantId: string;
@@ -89,34 +90,27 @@ export async function waitForDm(world: World, userId: string, pattern: RegExp): 
   );
 }
 
-export interface AuditRow {
-  seq: number;
-  action: string;
-  actor_id: string;
-  grant_id: string;
-  detail: string;
-  delivered_at: number | null;
+/** An audit record as stored, and whether the audit channel has received it. */
+export interface AuditRow extends StoredAuditRecord {
+  readonly delivered: boolean;
 }
 
-export function auditRows(world: World, grantId?: string): AuditRow[] {
-  const db = new Database(world.databaseFile, { readonly: true });
-  try {
-    const sql = "SELECT seq, action, actor_id, grant_id, detail, delivered_at FROM audit_events";
-    return grantId
-      ? db.prepare<[string], AuditRow>(`${sql} WHERE grant_id = ? ORDER BY seq`).all(grantId)
-      : db.prepare<[], AuditRow>(`${sql} ORDER BY seq`).all();
-  } finally {
-    db.close();
-  }
+/** The audit trail (one grant's records, or all), in seq order, read through the store. */
+export async function auditRows(world: World, grantId?: string): Promise<AuditRow[]> {
+  return withWorldStore(world, async (opened) => {
+    const records: StoredAuditRecord[] = [];
+    if (grantId) records.push(...(await opened.audit.forGrant(grantId)));
+    else for await (const record of opened.audit.records()) records.push(record);
+    // Read after the records: one delivered in between counts as delivered, as it is.
+    const waiting = new Set((await opened.outbox.undelivered(1_000_000)).map((record) => record.seq));
+    return records.map((record) => ({ ...record, delivered: !waiting.has(record.seq) }));
+  });
 }
 
-export function grantCount(world: World): number {
-  const db = new Database(world.databaseFile, { readonly: true });
-  try {
-    return (db.prepare("SELECT count(*) AS n FROM grants").get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+export const ALL_STATUSES = Object.keys(TRANSITIONS) as GrantStatus[];
+
+export async function grantCount(world: World): Promise<number> {
+  return withWorldStore(world, async (opened) => (await opened.store.listByStatus(ALL_STATUSES)).length);
 }
 
 /** Polls an async check every 20 ms until it returns something truthy. */

@@ -62,9 +62,9 @@ export function huge(piece: string, bytes = 100 * 1024): string {
   return piece.repeat(Math.ceil(bytes / piece.length));
 }
 
-/** The whitespace collapsing the bot applies to a justification. */
+/** The collapsing the bot applies to a justification: control characters and whitespace runs become one space. */
 export function collapsed(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
+  return text.replace(/[\s\p{Cc}]+/gu, " ").trim();
 }
 
 /** Reverses mrkdwn escaping: what a reader sees. */

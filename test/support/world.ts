@@ -1,10 +1,12 @@
 // A small world for end-to-end tests: fake Slack and fake AWS on 127.0.0.1, people in both,
-// a policy file, and the env that points the bot at all of it.
+// a policy file, a database of its own (a SQLite file, or a fresh PostgreSQL database when
+// JIT_TEST_DATABASE_URL names a server), and the env that points the bot at all of it.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { awsClientEnv, startFakeAws, type FakeAws } from "../fakes/fake-aws.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/fake-slack.js";
+import { createTestDatabase, TEST_SERVER_URL } from "./test-database.js";
 
 export const SIGNING_SECRET = "test-signing-secret";
 export const APPROVALS = "C0APPROVALS";
@@ -39,15 +41,26 @@ rules:
     maxDuration: 4h
 `;
 
+/** Where a world's bot keeps its data: the shape of the bot's own database configuration. */
+export type WorldDatabase = { readonly kind: "sqlite"; readonly file: string } | { readonly kind: "postgres"; readonly url: string };
+
+/** Whether this run's worlds keep their data in PostgreSQL (the suite's second leg). */
+export const USES_POSTGRES = TEST_SERVER_URL !== undefined;
+
 export interface World {
   readonly slack: FakeSlack;
   readonly aws: FakeAws;
   readonly dir: string;
   readonly policyFile: string;
+  readonly database: WorldDatabase;
+  /** The SQLite file, for SQLite-only tests and the benchmarks; throws in a PostgreSQL world. */
   readonly databaseFile: string;
   readonly principals: Readonly<Record<"alice" | "carol", string>>;
   readonly permissionSets: Readonly<Record<"AdministratorAccess" | "ReadOnlyAccess", string>>;
-  /** Environment for the bot: Slack, AWS endpoints, files. */
+  /**
+   * Environment for the bot: Slack, AWS endpoints, files, database. An override of DATABASE_URL or
+   * JIT_DATABASE_FILE replaces the world's database rather than adding a second one.
+   */
   env(overrides?: Record<string, string>): Record<string, string>;
   close(): Promise<void>;
 }
@@ -70,13 +83,22 @@ export async function startWorld(policy: string = DEFAULT_POLICY): Promise<World
   const dir = mkdtempSync(join(tmpdir(), "jit-slack-e2e-"));
   const policyFile = join(dir, "policy.yaml");
   writeFileSync(policyFile, policy);
-  const databaseFile = join(dir, "jit.sqlite");
+  const postgres = TEST_SERVER_URL ? await createTestDatabase(TEST_SERVER_URL) : undefined;
+  const database: WorldDatabase = postgres ? { kind: "postgres", url: postgres.url } : { kind: "sqlite", file: join(dir, "jit.sqlite") };
+  const databaseEnv = (overrides: Record<string, string>): Record<string, string> => {
+    if (overrides.DATABASE_URL !== undefined || overrides.JIT_DATABASE_FILE !== undefined) return {};
+    return database.kind === "postgres" ? { DATABASE_URL: database.url } : { JIT_DATABASE_FILE: database.file };
+  };
   return {
     slack,
     aws,
     dir,
     policyFile,
-    databaseFile,
+    database,
+    get databaseFile() {
+      if (database.kind !== "sqlite") throw new Error("this world keeps its data in PostgreSQL, not in a SQLite file");
+      return database.file;
+    },
     principals,
     permissionSets,
     env: (overrides = {}) => ({
@@ -86,7 +108,7 @@ export async function startWorld(policy: string = DEFAULT_POLICY): Promise<World
       SLACK_API_URL: slack.apiUrl,
       PORT: "0",
       JIT_POLICY_FILE: policyFile,
-      JIT_DATABASE_FILE: databaseFile,
+      ...databaseEnv(overrides),
       JIT_AUDIT_CHANNEL: AUDIT,
       JIT_ACCESS_PORTAL_URL: PORTAL,
       JIT_SWEEP_INTERVAL_SECONDS: "1",
@@ -97,7 +119,7 @@ export async function startWorld(policy: string = DEFAULT_POLICY): Promise<World
       ...overrides,
     }),
     async close() {
-      await Promise.all([slack.close(), aws.close()]);
+      await Promise.all([slack.close(), aws.close(), postgres?.drop()]);
     },
   };
 }
