@@ -3,22 +3,24 @@ import type { AuditNote } from "../domain/audit-event.js";
 import type { Extension, NewExtension } from "../domain/extension.js";
 import type { ExtensionOutcome, ExtensionStore } from "../services/ports.js";
 import { prepared, type SqliteDatabase } from "./database.js";
+import { groupCommit, type GroupCommit } from "./group-commit.js";
 import { extensionFromRow, type ExtensionRow } from "./extension-rows.js";
 import type { SqliteStore } from "./sqlite-store.js";
 
 export class SqliteExtensions implements ExtensionStore {
   private readonly select;
+  private readonly commits: GroupCommit;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly grants: SqliteStore,
   ) {
     this.select = db.prepare<[string], ExtensionRow>("SELECT * FROM extensions WHERE id = ?");
+    this.commits = groupCommit(db);
   }
 
   async insert(extension: NewExtension, note: AuditNote): Promise<Extension> {
-    return this.db
-      .transaction(() => {
+    return this.commits.run(() => {
         prepared(
           this.db,
           `INSERT INTO extensions (id, grant_id, requester_id, extra_ms, status, created_at)
@@ -26,8 +28,7 @@ export class SqliteExtensions implements ExtensionStore {
         ).run(extension);
         this.grants.appendNote(extension.grantId, { ...note, detail: { ...note.detail, extensionId: extension.id, extraMs: extension.extraMs } });
         return this.mustGet(extension.id);
-      })
-      .immediate();
+      });
   }
 
   async get(id: string): Promise<Extension | undefined> {
@@ -36,12 +37,13 @@ export class SqliteExtensions implements ExtensionStore {
   }
 
   async setMessage(id: string, channel: string, ts: string): Promise<void> {
-    prepared(this.db, "UPDATE extensions SET approval_channel = ?, approval_ts = ? WHERE id = ?").run(channel, ts, id);
+    await this.commits.run(() =>
+      prepared(this.db, "UPDATE extensions SET approval_channel = ?, approval_ts = ? WHERE id = ?").run(channel, ts, id),
+    );
   }
 
   async approve(id: string, approverId: string, required: number, at: number, note: AuditNote): Promise<ExtensionOutcome> {
-    return this.db
-      .transaction((): ExtensionOutcome => {
+    return this.commits.run((): ExtensionOutcome => {
         const current = this.select.get(id);
         if (current?.status !== "pending") return { kind: "not-pending", extension: current && extensionFromRow(current) };
         const counted = this.grants.recordApproval(id, approverId);
@@ -55,13 +57,11 @@ export class SqliteExtensions implements ExtensionStore {
         prepared(this.db, "UPDATE extensions SET status = 'approved', decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'")
           .run(approverId, at, id);
         return { kind: "approved", extension: this.mustGet(id), approvals };
-      })
-      .immediate();
+      });
   }
 
   async close(id: string, status: "denied" | "expired", deciderId: string | null, at: number, note: AuditNote): Promise<Extension | undefined> {
-    return this.db
-      .transaction(() => {
+    return this.commits.run(() => {
         const { changes } = prepared(
           this.db,
           "UPDATE extensions SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'",
@@ -70,8 +70,7 @@ export class SqliteExtensions implements ExtensionStore {
         const closed = this.mustGet(id);
         this.grants.appendNote(closed.grantId, { ...note, detail: { ...note.detail, extensionId: id, extraMs: closed.extraMs } });
         return closed;
-      })
-      .immediate();
+      });
   }
 
   async listPending(): Promise<Extension[]> {

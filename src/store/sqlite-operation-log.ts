@@ -2,35 +2,44 @@
 import type { Clock } from "../domain/clock.js";
 import type { AssignmentTarget, Operation, OperationKind, OperationLog } from "../services/ports.js";
 import { prepared, type SqliteDatabase } from "./database.js";
+import { groupCommit, type GroupCommit } from "./group-commit.js";
 import { operationFromRow, type OperationRow } from "./operation-rows.js";
 
 export class SqliteOperationLog implements OperationLog {
+  private readonly commits: GroupCommit;
+
   constructor(
     private readonly db: SqliteDatabase,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.commits = groupCommit(db);
+  }
 
   async intend(grantId: string, kind: OperationKind, target: AssignmentTarget): Promise<Operation> {
     const now = this.clock.now();
-    const { lastInsertRowid } = prepared(
-      this.db,
-      `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, state, created_at, updated_at)
+    return this.commits.run(() => {
+      const { lastInsertRowid } = prepared(
+        this.db,
+        `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, state, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, 'intended', ?, ?)`,
-    ).run(grantId, kind, target.accountId, target.permissionSetName, target.principalId, now, now);
-    return this.mustGet(Number(lastInsertRowid));
+      ).run(grantId, kind, target.accountId, target.permissionSetName, target.principalId, now, now);
+      return this.mustGet(Number(lastInsertRowid));
+    });
   }
 
   async started(id: number, requestId: string): Promise<void> {
-    prepared(this.db, "UPDATE operations SET state = 'started', request_id = ?, updated_at = ? WHERE id = ? AND state = 'intended'")
-      .run(requestId, this.clock.now(), id);
+    const start = prepared(this.db, "UPDATE operations SET state = 'started', request_id = ?, updated_at = ? WHERE id = ? AND state = 'intended'");
+    await this.commits.run(() => start.run(requestId, this.clock.now(), id));
   }
 
   async finished(id: number, state: "succeeded" | "failed" | "absent" | "abandoned", failureReason?: string): Promise<void> {
-    prepared(
-      this.db,
-      `UPDATE operations SET state = ?, failure_reason = ?, updated_at = ?
+    await this.commits.run(() =>
+      prepared(
+        this.db,
+        `UPDATE operations SET state = ?, failure_reason = ?, updated_at = ?
          WHERE id = ? AND state IN ('intended', 'started')`,
-    ).run(state, failureReason ?? null, this.clock.now(), id);
+      ).run(state, failureReason ?? null, this.clock.now(), id),
+    );
   }
 
   async latest(grantId: string, kind: OperationKind): Promise<Operation | undefined> {

@@ -5,15 +5,18 @@ import type { AuditRecord } from "../domain/audit-event.js";
 import type { Clock } from "../domain/clock.js";
 import { AUDIT_COLUMNS, recordFromRow, type AuditRow } from "./audit-rows.js";
 import type { SqliteDatabase } from "./database.js";
+import { groupCommit, type GroupCommit } from "./group-commit.js";
 
 export class SqliteOutbox implements AuditOutbox {
   private readonly waiting;
   private readonly mark;
+  private readonly commits: GroupCommit;
 
   constructor(
     db: SqliteDatabase,
     private readonly clock: Clock,
   ) {
+    this.commits = groupCommit(db);
     this.waiting = db.prepare<[number], AuditRow>(
       `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE delivered_at IS NULL ORDER BY seq LIMIT ?`,
     );
@@ -26,6 +29,6 @@ export class SqliteOutbox implements AuditOutbox {
 
   /** Delivery is in seq order, so the undelivered records up to `seq` are exactly those just posted. */
   async markDeliveredThrough(seq: number): Promise<void> {
-    this.mark.run(this.clock.now(), seq);
+    await this.commits.run(() => this.mark.run(this.clock.now(), seq));
   }
 }

@@ -6,10 +6,12 @@ import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type
 import type { ApprovalOutcome, AssignmentTarget, GrantStore } from "../services/ports.js";
 import { SqliteAuditLog } from "./audit-log.js";
 import { prepared, type SqliteDatabase } from "./database.js";
+import { groupCommit, type GroupCommit } from "./group-commit.js";
 import { changeAssignments, grantFromRow, type GrantRow } from "./grant-rows.js";
 
 export class SqliteStore implements GrantStore {
   private readonly selectGrant;
+  private readonly commits: GroupCommit;
   /** The hash-chained audit trail: appended to here, read by export and verification. */
   readonly audit: SqliteAuditLog;
 
@@ -18,12 +20,12 @@ export class SqliteStore implements GrantStore {
     private readonly clock: Clock,
   ) {
     this.selectGrant = db.prepare<[string], GrantRow>("SELECT * FROM grants WHERE id = ?");
+    this.commits = groupCommit(db);
     this.audit = new SqliteAuditLog(db);
   }
 
   async insert(grant: NewGrant, note: AuditNote): Promise<Grant> {
-    return this.db
-      .transaction(() => {
+    return this.commits.run(() => {
         prepared(
           this.db,
           `INSERT INTO grants (id, requester_id, requester_team_id, requester_email, account_id, permission_set,
@@ -34,8 +36,7 @@ export class SqliteStore implements GrantStore {
         const stored = this.mustGet(grant.id);
         this.appendAudit(stored, note);
         return stored;
-      })
-      .immediate();
+      });
   }
 
   async get(id: string): Promise<Grant | undefined> {
@@ -51,26 +52,23 @@ export class SqliteStore implements GrantStore {
     note: AuditNote | null,
   ): Promise<Grant | undefined> {
     assertTransition(from, to);
-    return this.db
-      .transaction(() => {
+    return this.commits.run(() => {
         const updated = this.compareAndSet(id, from, to, changes);
         if (updated && note) this.appendAudit(updated, note);
         return updated;
-      })
-      .immediate();
+      });
   }
 
   async amend(id: string, status: GrantStatus, changes: GrantChanges): Promise<Grant | undefined> {
-    return this.db.transaction(() => this.compareAndSet(id, status, status, changes)).immediate();
+    return this.commits.run(() => this.compareAndSet(id, status, status, changes));
   }
 
   async note(grantId: string, note: AuditNote): Promise<void> {
-    this.db.transaction(() => this.appendAudit(this.mustGet(grantId), note)).immediate();
+    await this.commits.run(() => this.appendAudit(this.mustGet(grantId), note));
   }
 
   async noteUnattached(scope: { accountId: string; permissionSet: string }, note: AuditNote): Promise<void> {
-    this.db
-      .transaction(() =>
+    await this.commits.run(() =>
         this.audit.append({
           at: this.clock.now(),
           action: note.action,
@@ -80,13 +78,11 @@ export class SqliteStore implements GrantStore {
           permissionSet: scope.permissionSet,
           detail: unattachedDetail(note),
         }),
-      )
-      .immediate();
+      );
   }
 
   async approve(grantId: string, approverId: string, required: number, changes: GrantChanges, note: AuditNote): Promise<ApprovalOutcome> {
-    return this.db
-      .transaction((): ApprovalOutcome => {
+    return this.commits.run((): ApprovalOutcome => {
         const grant = this.selectGrant.get(grantId);
         if (grant?.status !== "pending") return { kind: "not-pending", grant: grant && grantFromRow(grant) };
         const counted = this.recordApproval(grantId, approverId);
@@ -101,13 +97,11 @@ export class SqliteStore implements GrantStore {
         if (!approved) throw new Error(`grant ${grantId} changed inside a transaction`);
         this.appendAudit(approved, { ...note, detail: { ...note.detail, approvals, required } });
         return { kind: "approved", grant: approved, approvals };
-      })
-      .immediate();
+      });
   }
 
   async extend(grantId: string, extraMs: number, maxTotalMs: number, note: AuditNote): Promise<Grant | undefined> {
-    return this.db
-      .transaction(() => {
+    return this.commits.run(() => {
         const { changes } = prepared(
           this.db,
           `UPDATE grants SET expires_at = expires_at + @extraMs, warned_at = NULL, updated_at = @now
@@ -117,8 +111,7 @@ export class SqliteStore implements GrantStore {
         const extended = this.mustGet(grantId);
         this.appendAudit(extended, note);
         return extended;
-      })
-      .immediate();
+      });
   }
 
   async listForRequester(requesterId: string, statuses: readonly GrantStatus[], limit: number): Promise<Grant[]> {
@@ -143,21 +136,18 @@ export class SqliteStore implements GrantStore {
   }
 
   async markWarned(grantId: string, note: AuditNote): Promise<boolean> {
-    return this.db
-      .transaction(() => {
+    return this.commits.run(() => {
         const { changes } = prepared(
           this.db,
           "UPDATE grants SET warned_at = ?, updated_at = ? WHERE id = ? AND status = 'active' AND warned_at IS NULL",
         ).run(this.clock.now(), this.clock.now(), grantId);
         if (changes === 1) this.appendAudit(this.mustGet(grantId), note);
         return changes === 1;
-      })
-      .immediate();
+      });
   }
 
   async markReviewed(grantId: string, reviewerId: string, note: AuditNote): Promise<Grant | undefined> {
-    return this.db
-      .transaction(() => {
+    return this.commits.run(() => {
         const { changes } = prepared(
           this.db,
           "UPDATE grants SET reviewed_by = ?, reviewed_at = ?, updated_at = ? WHERE id = ? AND break_glass = 1 AND reviewed_at IS NULL",
@@ -166,8 +156,7 @@ export class SqliteStore implements GrantStore {
         const reviewed = this.mustGet(grantId);
         this.appendAudit(reviewed, note);
         return reviewed;
-      })
-      .immediate();
+      });
   }
 
   /** For the sibling stores (extensions): an audit record on a grant inside their own transaction. */
