@@ -11,7 +11,9 @@ const DEFAULT_WARNING_MS = 10 * 60_000;
 export async function expireStaleRequests(deps: ServiceDeps): Promise<number> {
   const now = deps.clock.now();
   let expired = 0;
-  for (const grant of await deps.store.listByStatus(["pending"])) {
+  // Only requests old enough to have timed out under some rule are read, not every pending one.
+  const shortestTimeout = Math.min(DEFAULT_APPROVAL_TIMEOUT_MS, ...deps.policy.rules.map((rule) => rule.approvalTimeoutMs));
+  for (const grant of await deps.store.listPendingCreatedBefore(now - shortestTimeout)) {
     const timeout = findRule(deps.policy, grant.ruleName)?.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
     if (grant.createdAt + timeout > now) continue;
     const closed = await deps.store.transition(grant.id, "pending", "expired", { endedAt: now }, {
@@ -37,7 +39,9 @@ export async function expireStaleRequests(deps: ServiceDeps): Promise<number> {
 export async function warnExpiring(deps: ServiceDeps): Promise<number> {
   const now = deps.clock.now();
   let warned = 0;
-  for (const grant of await deps.store.listByStatus(["active"])) {
+  // Only grants ending within the longest warning lead are read, not every active one.
+  const longestLead = Math.max(DEFAULT_WARNING_MS, ...deps.policy.rules.map((rule) => rule.warnBeforeExpiryMs));
+  for (const grant of await deps.store.listExpired(now + longestLead)) {
     if (grant.warnedAt !== null || grant.expiresAt === null || grant.expiresAt <= now) continue;
     const lead = findRule(deps.policy, grant.ruleName)?.warnBeforeExpiryMs ?? DEFAULT_WARNING_MS;
     if (grant.expiresAt - now > lead) continue;

@@ -28,6 +28,8 @@ export interface GrantStore {
   /** Appends an audit record about an account and permission set rather than a grant (grant id ""). */
   noteUnattached(scope: { accountId: string; permissionSet: string }, note: AuditNote): Promise<void>;
   listByStatus(statuses: readonly GrantStatus[]): Promise<Grant[]>;
+  /** Pending requests made at or before `before`, oldest first (candidates for the approval timeout). */
+  listPendingCreatedBefore(before: number): Promise<Grant[]>;
   /** Active grants whose expiry is at or before `now`, soonest first. */
   listExpired(now: number): Promise<Grant[]>;
   /** The earliest expiry among active grants, if any. */

@@ -191,6 +191,12 @@ export class SqliteStore implements GrantStore {
     return rows.map(grantFromRow);
   }
 
+  async listPendingCreatedBefore(before: number): Promise<Grant[]> {
+    return prepared<[number], GrantRow>(this.db, "SELECT * FROM grants WHERE status = 'pending' AND created_at <= ? ORDER BY created_at")
+      .all(before)
+      .map(grantFromRow);
+  }
+
   async listExpired(now: number): Promise<Grant[]> {
     const rows = prepared<[number], GrantRow>(
       this.db,

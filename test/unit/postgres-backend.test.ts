@@ -270,6 +270,8 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
 
       assert.deepEqual((await backend.store.listForRequester("U0ALICE", ["active"], 10)).map((g) => g.id), ["new", "old"]);
       assert.deepEqual((await backend.store.listByStatus(["active", "pending"])).map((g) => g.id), ["old", "bob", "new"]);
+      assert.deepEqual((await backend.store.listPendingCreatedBefore(T0 + 5)).map((g) => g.id), ["bob"]);
+      assert.deepEqual(await backend.store.listPendingCreatedBefore(T0 + 4), []);
       assert.deepEqual((await backend.store.listExpired(T0 + HOUR + 10)).map((g) => g.id), ["old", "new"]);
       assert.equal(await backend.store.nextExpiry(), T0 + HOUR);
       assert.deepEqual((await backend.store.listUnreviewed(10)).map((g) => g.id), ["new"]);

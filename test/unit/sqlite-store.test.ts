@@ -363,6 +363,16 @@ describe("listing", () => {
     assert.deepEqual(await store.listExpired(T0 + 9), []);
   });
 
+  it("lists pending requests made at or before a time, oldest first", async () => {
+    for (const [id, age] of [["jit-b", 20], ["jit-a", 30], ["jit-new", 5]] as const) {
+      await store.insert(newGrant(id, { createdAt: T0 - age }), requested);
+    }
+    await store.insert(newGrant("jit-decided", { createdAt: T0 - 40 }), requested);
+    await walkTo("jit-decided", "approved");
+    assert.deepEqual((await store.listPendingCreatedBefore(T0 - 20)).map((g) => g.id), ["jit-a", "jit-b"]);
+    assert.deepEqual(await store.listPendingCreatedBefore(T0 - 31), []);
+  });
+
   it("lists the other grants holding or acquiring the same assignment", async () => {
     const target = { accountId: PROD, permissionSetName: "AdministratorAccess", principalId: "p-alice" };
     const setups: Array<[string, GrantStatus, Partial<NewGrant>, string]> = [

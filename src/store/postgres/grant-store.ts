@@ -165,6 +165,10 @@ export class PostgresGrantStore implements GrantStore {
     return this.select("SELECT * FROM grants WHERE status = ANY($1::text[]) ORDER BY created_at", [statuses]);
   }
 
+  async listPendingCreatedBefore(before: number): Promise<Grant[]> {
+    return this.select("SELECT * FROM grants WHERE status = 'pending' AND created_at <= $1 ORDER BY created_at", [before]);
+  }
+
   async listExpired(now: number): Promise<Grant[]> {
     return this.select("SELECT * FROM grants WHERE status = 'active' AND expires_at <= $1 ORDER BY expires_at", [now]);
   }
