@@ -6,11 +6,25 @@
 import type { AuditRecord } from "../domain/audit-event.js";
 import type { Logger } from "../services/ports.js";
 
+/** Records being posted to the audit channel: the note written before a post. */
+export interface PostingNote {
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  /** When the post started (epoch ms). */
+  readonly startedAt: number;
+}
+
 export interface AuditOutbox {
   /** Oldest first: the audit channel receives records in the order they happened. */
   undelivered(limit: number): Promise<AuditRecord[]>;
-  /** Marks delivered every undelivered record with a seq up to and including `seq`. */
+  /** Marks delivered every undelivered record with a seq up to and including `seq`, and clears the posting note. */
   markDeliveredThrough(seq: number): Promise<void>;
+  /** Notes, before posting, which records are about to be posted. */
+  notePosting(note: PostingNote): Promise<void>;
+  /** A posting note never cleared: a post that was interrupted (a crash, or a failure of unknown outcome). */
+  interruptedPost(): Promise<PostingNote | undefined>;
+  /** Clears the posting note: those records are known not to be in the channel. */
+  clearPosting(): Promise<void>;
 }
 
 export type OnePoster = (work: () => Promise<number>) => Promise<number | undefined>;
@@ -23,7 +37,15 @@ export interface AuditChannel {
    * records it carried. Throws RetryLater when the channel says when to try again.
    */
   post(records: readonly AuditRecord[]): Promise<number>;
+  /**
+   * The highest seq between the note's first and last found in the channel (0 for none), or
+   * undefined when the channel cannot tell (it cannot read its own history).
+   */
+  postedThrough(note: PostingNote): Promise<number | undefined>;
 }
+
+/** The channel answered and refused the post: it certainly did not happen. */
+export class PostRefused extends Error {}
 
 /** The channel refused for now and said how long to wait (Slack's Retry-After). */
 export class RetryLater extends Error {
@@ -115,13 +137,17 @@ export class AuditFeed {
   private async deliverOnce(): Promise<number> {
     const startedAt = this.timing.now();
     if (startedAt < this.notBefore) return 0;
+    await this.settleInterruptedPost();
     const waiting = await this.outbox.undelivered(this.channel.maxRecordsPerPost);
     const first = waiting[0];
     if (!first) return 0;
+    await this.outbox.notePosting({ firstSeq: first.seq, lastSeq: waiting.at(-1)?.seq ?? first.seq, startedAt });
     let posted: number;
     try {
       posted = await this.channel.post(waiting);
     } catch (error) {
+      // Refused outright, the post is known not to have happened; a timeout or an HTTP error may have posted it.
+      if (error instanceof RetryLater || error instanceof PostRefused) await this.outbox.clearPosting();
       this.scheduleRetry(error, first.seq);
       return 0;
     }
@@ -131,6 +157,30 @@ export class AuditFeed {
     this.failures = 0;
     this.notBefore = startedAt + this.timing.minIntervalMs;
     return count;
+  }
+
+  /**
+   * A post interrupted by a crash (this process's or another replica's), or that failed without
+   * saying whether it happened, may have reached the channel: what the channel holds is marked
+   * delivered rather than posted twice. When the channel cannot tell, the records are posted again:
+   * a record twice is better than a record lost.
+   */
+  private async settleInterruptedPost(): Promise<void> {
+    const interrupted = await this.outbox.interruptedPost();
+    if (!interrupted) return;
+    const through = await this.channel.postedThrough(interrupted).catch(() => undefined);
+    if (through === undefined) {
+      this.logger.warn(
+        { firstSeq: interrupted.firstSeq, lastSeq: interrupted.lastSeq },
+        "an interrupted audit post cannot be checked against the channel's history; posting those records again",
+      );
+    }
+    if (through !== undefined && through >= interrupted.firstSeq) {
+      this.logger.info({ firstSeq: interrupted.firstSeq, through }, "an interrupted audit post had reached the channel; not posting it again");
+      await this.outbox.markDeliveredThrough(through);
+    } else {
+      await this.outbox.clearPosting();
+    }
   }
 
   private scheduleRetry(error: unknown, seq: number): void {

@@ -78,6 +78,7 @@ export class Operations {
         this.metrics.auditRecordsDelivered(carried);
         return carried;
       },
+      postedThrough: (note) => channel.postedThrough(note),
     };
   }
 

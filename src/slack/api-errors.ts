@@ -34,3 +34,8 @@ export function retryAfterMs(error: unknown): number | undefined {
   const { code, retryAfter } = shape(error);
   return code === ErrorCode.RateLimitedError && typeof retryAfter === "number" ? retryAfter * 1000 : undefined;
 }
+
+/** Slack answered and refused the call (`ok: false`): nothing happened, unlike a timeout or an HTTP error. */
+export function refusedBySlack(error: unknown): boolean {
+  return shape(error).code === ErrorCode.PlatformError;
+}

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { allAuditRecordsPosted, assertPostedExactlyOnceInOrder, seedAuditRecords } from "../support/audit-feed.js";
-import { request } from "../support/flows.js";
+import { auditRows, request } from "../support/flows.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, AUDIT, people, type World } from "../support/world.js";
 
@@ -44,5 +44,27 @@ describe("the audit feed", () => {
     assert.equal(world.slack.messagesIn(APPROVALS).length, 1);
     assert.equal(world.slack.messagesIn(AUDIT).length, 0, "the audit channel still waits out its Retry-After");
     await assertPostedExactlyOnceInOrder(world, await allAuditRecordsPosted(world, 10_000));
+  });
+
+  it("does not post again a message Slack took but whose answer was lost: it finds it in the channel's history", async () => {
+    world.slack.failNext("chat.postMessage", { lostAnswer: true });
+    await seedAuditRecords(bot.bot.deps.store, 5);
+    await assertPostedExactlyOnceInOrder(world, await allAuditRecordsPosted(world, 10_000));
+    const posts = world.slack.callsOf("chat.postMessage");
+    assert.equal(posts[0]?.error, "http_500", "the first post's answer was lost");
+    assert.ok(world.slack.callsOf("conversations.history").length >= 1, "the channel's history was read before posting again");
+  });
+
+  it("posts again, and says why, when a lost answer cannot be checked because the app may not read history", async () => {
+    world.slack.withoutScope("channels:history");
+    world.slack.failNext("chat.postMessage", { lostAnswer: true });
+    await seedAuditRecords(bot.bot.deps.store, 5);
+    const posted = await allAuditRecordsPosted(world, 10_000);
+    const seqs = (await auditRows(world)).map((row) => row.seq);
+    assert.deepEqual(posted, [...seqs, ...seqs], "at least once: posted again rather than lost");
+    assert.ok(
+      bot.logger.lines.some((line) => line.level === "warn" && /cannot be checked against the channel's history/.test(line.message)),
+      "the log says why",
+    );
   });
 });

@@ -1,6 +1,7 @@
 // The Web API methods the fake implements, each a pure function of its arguments and the workspace.
 // Authentication, faults and latency are the server's business, not theirs.
 
+import { conversationsHistory } from './fake-slack-history.js';
 import { FAKE_DEFAULTS } from './fake-slack-types.js';
 import { messageContentProblem, viewProblems } from './fake-slack-validation.js';
 import { fail, invalidArguments, str } from './fake-slack-wire.js';
@@ -16,6 +17,7 @@ export function botMethods(ws: FakeWorkspace): Record<string, Handler> {
     'chat.update': (a) => updateMessage(ws, a),
     'chat.delete': (a) => deleteMessage(ws, a),
     'chat.postEphemeral': (a) => postEphemeral(ws, a),
+    'conversations.history': (a) => conversationsHistory(ws, a),
     'conversations.open': (a) => openConversation(ws, a),
     'users.info': (a) => userInfo(ws, a),
     'users.lookupByEmail': (a) => lookupByEmail(ws, a),

@@ -23,6 +23,7 @@ import type {
   FakeSocket,
   FakeUser,
   FakeView,
+  HistoryScope,
   ResponseOrigin,
   SendEnvelopeOptions,
   SlackCall,
@@ -202,6 +203,10 @@ export class FakeSlackServer implements FakeSlack {
     this.latency.set(method, ms);
   }
 
+  withoutScope(scope: HistoryScope): void {
+    this.workspace.scopes.delete(scope);
+  }
+
   reset(): void {
     this.calls.length = 0;
     this.responses.length = 0;
@@ -235,7 +240,7 @@ export class FakeSlackServer implements FakeSlack {
 
     await this.delay(method);
     const fault = this.faults.get(method)?.shift();
-    if (fault !== undefined) {
+    if (fault !== undefined && !('lostAnswer' in fault)) {
       if ('error' in fault) {
         call.error = fault.error;
         sendJson(res, 200, { ok: false, error: fault.error });
@@ -260,6 +265,11 @@ export class FakeSlackServer implements FakeSlack {
     else result = handler(args);
 
     if (result.ok !== true) call.error = String(result.error);
+    if (fault !== undefined) {
+      call.error = 'http_500';
+      res.writeHead(500, { 'content-type': 'text/html' }).end('<html><body>Internal Server Error</body></html>');
+      return;
+    }
     sendJson(res, 200, result);
   }
 

@@ -16,6 +16,24 @@ export const FAKE_DEFAULTS = {
   channelName: 'general',
 } as const;
 
+/** The scopes conversations.history needs, one per kind of conversation. */
+export type HistoryScope = 'channels:history' | 'groups:history' | 'im:history' | 'mpim:history';
+
+/** The bot token's scopes: those manifest.yml asks for, and every history scope, so
+ *  conversations.history works on any conversation unless a test takes one away with `withoutScope`. */
+export const FAKE_BOT_SCOPES: readonly string[] = [
+  'commands',
+  'chat:write',
+  'im:write',
+  'users:read',
+  'users:read.email',
+  'usergroups:read',
+  'channels:history',
+  'groups:history',
+  'im:history',
+  'mpim:history',
+];
+
 /** One Web API request as the fake received it (`token` removed from args). */
 export interface SlackCall {
   method: string;
@@ -29,7 +47,11 @@ export interface SlackCall {
   error?: string;
 }
 
-export type SlackFault = { error: string } | { status: 429; retryAfterSeconds: number } | { status: 500 };
+/**
+ * `error`: Slack refuses the call; 429 and 500: the HTTP answer, nothing done; `lostAnswer`: the
+ * call takes effect but its answer is a 500, as when a response is lost on the way back.
+ */
+export type SlackFault = { error: string } | { status: 429; retryAfterSeconds: number } | { status: 500 } | { lostAnswer: true };
 
 export interface FakeUser {
   id: string;
@@ -172,8 +194,12 @@ export interface FakeSlack {
   failNext(method: string, fault: SlackFault, times?: number): void;
   /** Delay responses; without `method` it is the default for all methods. */
   setLatency(ms: number, method?: string): void;
-  /** Clear calls, responses, messages, ephemerals, views, triggers, faults and latency.
-   *  Keeps users/usergroups and Socket Mode connections. */
+  /** Take a history scope from the bot token until reset(): conversations.history on that kind of
+   *  conversation (channels: C…, private: G…, DMs: D…, group DMs: conversations.open's G…) then
+   *  answers `{ ok: false, error: 'missing_scope', needed, provided }`. */
+  withoutScope(scope: HistoryScope): void;
+  /** Clear calls, responses, messages, ephemerals, views, triggers, faults and latency, and give
+   *  back any scope taken away. Keeps users/usergroups and Socket Mode connections. */
   reset(): void;
   close(): Promise<void>;
 }

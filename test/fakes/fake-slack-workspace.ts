@@ -2,7 +2,7 @@
 // shown on the wire. The Web API handlers and the HTTP server both work on one of these.
 
 import { randomBytes } from 'node:crypto';
-import { FAKE_DEFAULTS } from './fake-slack-types.js';
+import { FAKE_BOT_SCOPES, FAKE_DEFAULTS } from './fake-slack-types.js';
 import type { FakeEphemeral, FakeMessage, FakeUser, FakeView, ResponseOrigin } from './fake-slack-types.js';
 import { str } from './fake-slack-wire.js';
 import type { Args, Result } from './fake-slack-wire.js';
@@ -37,10 +37,14 @@ export class FakeWorkspace {
   readonly triggers = new Map<string, Trigger>();
   /** response_url key -> where the interaction happened. */
   readonly origins = new Map<string, ResponseOrigin>();
+  /** What the bot token may do; tests take scopes away, reset() gives them back. */
+  readonly scopes = new Set<string>(FAKE_BOT_SCOPES);
 
   private readonly dmChannels = new Map<string, string>();
+  /** Channels the app has posted to: the fake has no channel list, so these are the ones that exist. */
+  private readonly postedChannels = new Set<string>();
   private seq = 0;
-  private tsSeq = 0;
+  private lastTsMicros = 0;
 
   constructor(options: WorkspaceOptions) {
     this.botUserId = options.botUserId;
@@ -62,9 +66,12 @@ export class FakeWorkspace {
     return ++this.seq;
   }
 
+  /** Like Slack's, a ts is the time of posting (so a `conversations.history` window computed from a
+   *  clock finds it), unique and increasing even for posts within one millisecond. */
   nextTs(): string {
-    const micros = ++this.tsSeq * 100;
-    return `${1_700_000_000 + Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
+    this.lastTsMicros = Math.max(Date.now() * 1000, this.lastTsMicros + 1);
+    const micros = this.lastTsMicros;
+    return `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
   }
 
   addUser(u: { id: string; email?: string; name?: string; realName?: string; teamId?: string; deleted?: boolean }): void {
@@ -95,6 +102,17 @@ export class FakeWorkspace {
     return /^[UW]/.test(channel) ? this.dmChannelOf(channel) : channel;
   }
 
+  /** Whether a conversation exists as far as reading it goes: the default channel, a DM or group DM
+   *  the fake has handed out, or a channel the app has posted to. */
+  knowsChannel(channel: string): boolean {
+    return (
+      channel === FAKE_DEFAULTS.channelId ||
+      this.postedChannels.has(channel) ||
+      this.openedDms.has(channel) ||
+      [...this.dmChannels.values()].includes(channel)
+    );
+  }
+
   messagesIn(channelOrUserId: string): FakeMessage[] {
     const channel = /^[UW]/.test(channelOrUserId) ? this.dmChannelOf(channelOrUserId) : channelOrUserId;
     return [...this.messages.values()].filter((m) => m.channel === channel).sort((a, b) => compareTs(a.ts, b.ts));
@@ -121,6 +139,7 @@ export class FakeWorkspace {
     const threadTs = str(a, 'thread_ts');
     if (threadTs !== undefined) message.threadTs = threadTs;
     this.messages.set(msgKey(channel, message.ts), message);
+    this.postedChannels.add(channel);
     return message;
   }
 
@@ -210,10 +229,14 @@ export class FakeWorkspace {
     };
   }
 
-  /** Forget everything the app did; people, usergroups and DM channel ids stay. */
+  /** Forget everything the app did and restore the bot's scopes; people, usergroups and DM channel
+   *  ids stay. */
   reset(): void {
     this.ephemerals.length = 0;
     this.messages.clear();
+    this.postedChannels.clear();
+    this.scopes.clear();
+    for (const scope of FAKE_BOT_SCOPES) this.scopes.add(scope);
     this.views.clear();
     this.origins.clear();
     this.triggers.clear();

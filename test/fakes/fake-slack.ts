@@ -8,6 +8,7 @@
 //   fake-slack-types.ts       the FakeSlack interface and the records it keeps
 //   fake-slack-server.ts      HTTP routing, authentication, faults, latency, response_url
 //   fake-slack-methods.ts     the Web API method handlers
+//   fake-slack-history.ts     conversations.history: time window, pages and cursors
 //   fake-slack-workspace.ts   workspace state and its wire representation
 //   fake-slack-validation.ts  Block Kit and message limits
 //   fake-slack-wire.ts        request decoding and result helpers
@@ -17,7 +18,7 @@
 import { FakeSlackServer } from './fake-slack-server.js';
 import type { FakeSlack, FakeSlackOptions } from './fake-slack-types.js';
 
-export { FAKE_DEFAULTS } from './fake-slack-types.js';
+export { FAKE_BOT_SCOPES, FAKE_DEFAULTS } from './fake-slack-types.js';
 export type {
   FakeEphemeral,
   FakeMessage,
@@ -27,6 +28,7 @@ export type {
   FakeSocket,
   FakeUser,
   FakeView,
+  HistoryScope,
   ResponseOrigin,
   SendEnvelopeOptions,
   SlackCall,

@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { AuditFeed, RetryLater, type AuditChannel, type AuditOutbox } from "../../src/audit/feed.js";
+import { AuditFeed, PostRefused, RetryLater, type AuditChannel, type AuditOutbox, type PostingNote } from "../../src/audit/feed.js";
 import type { AuditRecord } from "../../src/domain/audit-event.js";
 import type { Logger } from "../../src/services/ports.js";
 
@@ -36,6 +36,21 @@ class MemoryOutbox implements AuditOutbox {
   async markDeliveredThrough(seq: number): Promise<void> {
     this.calls.push(`mark through ${seq}`);
     for (const record of this.records) if (record.seq <= seq) this.delivered.add(record.seq);
+    this.note = undefined;
+  }
+
+  note: PostingNote | undefined;
+
+  async notePosting(note: PostingNote): Promise<void> {
+    this.note = note;
+  }
+
+  async interruptedPost(): Promise<PostingNote | undefined> {
+    return this.note;
+  }
+
+  async clearPosting(): Promise<void> {
+    this.note = undefined;
   }
 }
 
@@ -59,12 +74,28 @@ class FakeChannel implements AuditChannel {
     private readonly perPost = maxRecordsPerPost,
   ) {}
 
+  /** Posts whose answer is lost: the channel has the message, the poster hears a timeout. */
+  lostAnswers = 0;
+  /** Whether the channel can read its own history. */
+  readsHistory = true;
+  readonly historyReads: PostingNote[] = [];
+
   async post(records: readonly AuditRecord[]): Promise<number> {
     const failure = this.failures.shift();
     if (failure) throw failure;
     const taken = records.slice(0, this.perPost).map((record) => record.seq);
     this.posts.push(taken);
+    if (this.lostAnswers > 0) {
+      this.lostAnswers -= 1;
+      throw new Error("request timed out");
+    }
     return taken.length;
+  }
+
+  async postedThrough(note: PostingNote): Promise<number | undefined> {
+    this.historyReads.push(note);
+    if (!this.readsHistory) return undefined;
+    return Math.max(0, ...this.posted.filter((seq) => seq >= note.firstSeq && seq <= note.lastSeq));
   }
 
   get posted(): number[] {
@@ -85,6 +116,50 @@ function feedWith(outbox: AuditOutbox, channel: FakeChannel, time = new ManualTi
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe("AuditFeed.deliver", () => {
+  it("does not post again what an interrupted post already put in the channel", async () => {
+    const outbox = new MemoryOutbox();
+    outbox.add(3);
+    const channel = new FakeChannel();
+    channel.lostAnswers = 1;
+    const { feed, time } = feedWith(outbox, channel);
+    assert.equal(await feed.deliver(), 0, "the answer was lost: nothing marked delivered");
+    assert.deepEqual(outbox.note, { firstSeq: 1, lastSeq: 3, startedAt: time.ms }, "the post under way is still noted");
+    outbox.add(2);
+    time.ms += 60_000;
+    assert.equal(await feed.deliver(), 2);
+    assert.deepEqual(channel.posts, [[1, 2, 3], [4, 5]], "records 1-3 went out once");
+    assert.deepEqual(channel.historyReads, [{ firstSeq: 1, lastSeq: 3, startedAt: 1_000_000 }]);
+    assert.equal(outbox.note, undefined);
+  });
+
+  it("posts an interrupted post again when the channel cannot tell whether it arrived, and says so", async () => {
+    const outbox = new MemoryOutbox();
+    outbox.add(2);
+    const channel = new FakeChannel();
+    channel.readsHistory = false;
+    await outbox.notePosting({ firstSeq: 1, lastSeq: 2, startedAt: 5 });
+    const { feed, logger } = feedWith(outbox, channel);
+    assert.equal(await feed.deliver(), 2);
+    assert.deepEqual(channel.posts, [[1, 2]]);
+    assert.match(logger.warnings[0]?.message ?? "", /cannot be checked against the channel's history; posting those records again/);
+  });
+
+  it("clears the note without reading history when the channel refused the post outright", async () => {
+    const outbox = new MemoryOutbox();
+    outbox.add(2);
+    const channel = new FakeChannel();
+    channel.failures.push(new PostRefused("chat.postMessage failed: not_in_channel"), new RetryLater(1_000, "rate limited"));
+    const { feed, time } = feedWith(outbox, channel);
+    await feed.deliver();
+    assert.equal(outbox.note, undefined);
+    time.ms += 1_000;
+    await feed.deliver();
+    assert.equal(outbox.note, undefined);
+    time.ms += 2_000;
+    assert.equal(await feed.deliver(), 2);
+    assert.deepEqual(channel.historyReads, [], "nothing to check: those posts certainly did not happen");
+  });
+
   it("posts the oldest waiting records in one message and marks them delivered after the post", async () => {
     const outbox = new MemoryOutbox();
     outbox.add(3);
@@ -197,6 +272,7 @@ describe("AuditFeed.deliver", () => {
         await gate;
         return channel.post(records);
       },
+      postedThrough: (note) => channel.postedThrough(note),
     };
     const feed = new AuditFeed(outbox, slow, new RecordingLogger());
     const first = feed.deliver();
@@ -218,6 +294,9 @@ describe("AuditFeed.deliver", () => {
         return outbox.undelivered(limit);
       },
       markDeliveredThrough: (seq) => outbox.markDeliveredThrough(seq),
+      notePosting: (note) => outbox.notePosting(note),
+      interruptedPost: () => outbox.interruptedPost(),
+      clearPosting: () => outbox.clearPosting(),
     };
     const channel = new FakeChannel();
     const { feed } = feedWith(failingOutbox, channel);

@@ -10,7 +10,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '@slack/bolt';
 import { ErrorCode, WebClient, WebClientEvent } from '@slack/web-api';
-import { messageText, startFakeSlack } from '../fakes/fake-slack.js';
+import type { ConversationsHistoryResponse } from '@slack/web-api';
+import { FAKE_BOT_SCOPES, FAKE_DEFAULTS, messageText, startFakeSlack } from '../fakes/fake-slack.js';
 import type { FakeSlack } from '../fakes/fake-slack.js';
 import { SlackDriver, SocketDriver, input, postSigned, signBody, slashCommandBody } from '../fakes/slack-requests.js';
 
@@ -263,6 +264,117 @@ describe('FakeSlack with the real WebClient', () => {
     assert.equal(fake.calls.length, 0);
     assert.equal(fake.messages.size, 0);
     assert.equal((await client.users.info({ user: 'U1' })).ok, true);
+  });
+
+  describe('conversations.history', () => {
+    const post = async (text: string, channel = 'C1'): Promise<string> =>
+      (await client.chat.postMessage({ channel, text })).ts ?? '';
+    const tsOf = (res: ConversationsHistoryResponse): unknown[] => (res.messages ?? []).map((m) => m.ts);
+
+    it('lists top-level messages newest first, each as chat.postMessage returned it', async () => {
+      const first = await client.chat.postMessage({ channel: 'C1', text: 'Access request', blocks: approvalBlocks });
+      const second = await post('second');
+      await client.chat.postMessage({ channel: 'C1', text: 'a reply', thread_ts: first.ts ?? '' });
+      await post('elsewhere', 'C2');
+      const third = await post('third');
+
+      const res = await client.conversations.history({ channel: 'C1' });
+      assert.deepEqual(tsOf(res), [third, second, first.ts]);
+      assert.deepEqual(res.messages?.[2], first.message);
+      const newest = res.messages?.[0];
+      assert.deepEqual([newest?.type, newest?.user, newest?.bot_id, newest?.text], ['message', fake.botUserId, fake.botId, 'third']);
+      assert.equal(newest?.blocks, undefined);
+      assert.equal(res.has_more, false);
+      assert.equal(res.response_metadata?.next_cursor, undefined);
+    });
+
+    it('bounds the window by oldest and latest, excluding both unless inclusive', async () => {
+      const t1 = await post('1');
+      const t2 = await post('2');
+      const t3 = await post('3');
+      const t4 = await post('4');
+      assert.deepEqual(tsOf(await client.conversations.history({ channel: 'C1', oldest: t1, latest: t4 })), [t3, t2]);
+      const inclusive = await client.conversations.history({ channel: 'C1', oldest: t1, latest: t4, inclusive: true });
+      assert.deepEqual(tsOf(inclusive), [t4, t3, t2, t1]);
+      assert.deepEqual(tsOf(await client.conversations.history({ channel: 'C1', oldest: t2 })), [t4, t3]);
+      assert.deepEqual(tsOf(await client.conversations.history({ channel: 'C1', latest: t2, inclusive: true })), [t2, t1]);
+      await assert.rejects(client.conversations.history({ channel: 'C1', latest: 'yesterday' }), /invalid_ts_latest/);
+
+      // A ts is the time of posting, so a window taken from the clock finds what was just posted.
+      const lastMinute = ((Date.now() - 60_000) / 1000).toFixed(6);
+      assert.deepEqual(tsOf(await client.conversations.history({ channel: 'C1', oldest: lastMinute })), [t4, t3, t2, t1]);
+      const nextMinute = ((Date.now() + 60_000) / 1000).toFixed(6);
+      assert.deepEqual(tsOf(await client.conversations.history({ channel: 'C1', oldest: nextMinute })), []);
+    });
+
+    it('pages with limit and cursor, saying has_more until the last page', async () => {
+      const posted: string[] = [];
+      for (let i = 1; i <= 7; i++) posted.push(await post(`m${i}`));
+      const newestFirst = [...posted].reverse();
+
+      const page1 = await client.conversations.history({ channel: 'C1', limit: 3 });
+      assert.deepEqual(tsOf(page1), newestFirst.slice(0, 3));
+      assert.equal(page1.has_more, true);
+      const page2 = await client.conversations.history({ channel: 'C1', limit: 3, cursor: page1.response_metadata?.next_cursor ?? '' });
+      assert.deepEqual(tsOf(page2), newestFirst.slice(3, 6));
+      assert.equal(page2.has_more, true);
+      const page3 = await client.conversations.history({ channel: 'C1', limit: 3, cursor: page2.response_metadata?.next_cursor ?? '' });
+      assert.deepEqual(tsOf(page3), newestFirst.slice(6));
+      assert.equal(page3.has_more, false);
+      assert.equal(page3.response_metadata?.next_cursor, undefined);
+
+      const viaPaginate: unknown[][] = [];
+      for await (const page of client.paginate('conversations.history', { channel: 'C1', limit: 3 })) {
+        viaPaginate.push(tsOf(page as ConversationsHistoryResponse));
+      }
+      assert.deepEqual(viaPaginate, [newestFirst.slice(0, 3), newestFirst.slice(3, 6), newestFirst.slice(6)]);
+      await assert.rejects(client.conversations.history({ channel: 'C1', cursor: 'bm9wZQ==' }), /invalid_cursor/);
+    });
+
+    it('shows chat.update edits and leaves out deleted messages', async () => {
+      const kept = await post('pending');
+      const gone = await post('to delete');
+      await client.chat.update({ channel: 'C1', ts: kept, text: 'Approved by bob', blocks: approvalBlocks });
+      await client.chat.delete({ channel: 'C1', ts: gone });
+      const res = await client.conversations.history({ channel: 'C1' });
+      assert.deepEqual(res.messages?.map((m) => [m.ts, m.text]), [[kept, 'Approved by bob']]);
+      assert.deepEqual(res.messages?.[0]?.blocks, approvalBlocks);
+    });
+
+    it('answers channel_not_found for a conversation it does not know, and no messages for an empty one', async () => {
+      await assert.rejects(client.conversations.history({ channel: 'C404' }), /channel_not_found/);
+      const dm = await client.conversations.open({ users: 'U1' });
+      assert.deepEqual((await client.conversations.history({ channel: dm.channel?.id ?? '' })).messages, []);
+      assert.deepEqual((await client.conversations.history({ channel: FAKE_DEFAULTS.channelId })).messages, []);
+    });
+
+    it('answers missing_scope once a test takes channels:history away, until reset()', async () => {
+      await post('in a channel');
+      await post('in a DM', 'U1');
+      fake.withoutScope('channels:history');
+      await assert.rejects(client.conversations.history({ channel: 'C1' }), (err) => {
+        const data = (err as { data: Record<string, unknown> }).data;
+        assert.equal(data.error, 'missing_scope');
+        assert.equal(data.needed, 'channels:history');
+        assert.equal(data.provided, FAKE_BOT_SCOPES.filter((s) => s !== 'channels:history').join(','));
+        return true;
+      });
+      const dm = await client.conversations.history({ channel: fake.dmChannelOf('U1') });
+      assert.equal(dm.messages?.length, 1, 'a DM needs im:history, which the bot still has');
+
+      fake.reset();
+      assert.equal((await client.conversations.history({ channel: FAKE_DEFAULTS.channelId })).ok, true);
+    });
+
+    it('takes injected faults like every other method', async () => {
+      await post('x');
+      fake.failNext('conversations.history', { error: 'fatal_error' });
+      await assert.rejects(client.conversations.history({ channel: 'C1' }), /fatal_error/);
+      fake.failNext('conversations.history', { status: 500 });
+      await assert.rejects(client.conversations.history({ channel: 'C1' }), (err) => errorCode(err) === ErrorCode.HTTPError);
+      assert.equal((await client.conversations.history({ channel: 'C1' })).messages?.length, 1);
+      assert.deepEqual(fake.callsOf('conversations.history').map((c) => c.error), ['fatal_error', 'http_500', undefined]);
+    });
   });
 });
 

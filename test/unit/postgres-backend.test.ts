@@ -437,7 +437,14 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       }
       assert.deepEqual((await backend.outbox.undelivered(2)).map((record) => record.seq), [1, 2]);
       assert.deepEqual(await backend.metrics.outbox(), { depth: 3, oldestAt: T0 });
+      await backend.outbox.notePosting({ firstSeq: 1, lastSeq: 2, startedAt: T0 });
+      await backend.outbox.notePosting({ firstSeq: 1, lastSeq: 3, startedAt: T0 + 1 });
+      assert.deepEqual(await backend.outbox.interruptedPost(), { firstSeq: 1, lastSeq: 3, startedAt: T0 + 1 });
       await backend.outbox.markDeliveredThrough(2);
+      assert.equal(await backend.outbox.interruptedPost(), undefined, "marking delivered clears the note");
+      await backend.outbox.notePosting({ firstSeq: 3, lastSeq: 3, startedAt: T0 + 2 });
+      await backend.outbox.clearPosting();
+      assert.equal(await backend.outbox.interruptedPost(), undefined);
       assert.deepEqual((await backend.outbox.undelivered(10)).map((record) => [record.seq, record.grantId]), [[3, "g3"]]);
       assert.deepEqual(await backend.metrics.outbox(), { depth: 1, oldestAt: T0 + 2_000 });
       assert.deepEqual(await backend.metrics.auditSince(1, 10), [

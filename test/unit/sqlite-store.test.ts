@@ -423,6 +423,18 @@ describe("audit outbox", () => {
     assert.equal(row.delivered_at, T0 + 42);
   });
 
+  it("keeps one note of the post under way until its records are marked delivered or it is cleared", async () => {
+    assert.equal(await outbox().interruptedPost(), undefined);
+    await outbox().notePosting({ firstSeq: 1, lastSeq: 3, startedAt: T0 });
+    await outbox().notePosting({ firstSeq: 2, lastSeq: 3, startedAt: T0 + 1 });
+    assert.deepEqual(await outbox().interruptedPost(), { firstSeq: 2, lastSeq: 3, startedAt: T0 + 1 }, "one note, the latest");
+    await outbox().markDeliveredThrough(3);
+    assert.equal(await outbox().interruptedPost(), undefined);
+    await outbox().notePosting({ firstSeq: 4, lastSeq: 4, startedAt: T0 + 2 });
+    await outbox().clearPosting();
+    assert.equal(await outbox().interruptedPost(), undefined);
+  });
+
   it("refuses to change what an audit record says", () => {
     assert.throws(() => db.prepare("UPDATE audit_events SET actor_id = 'U0MALLORY' WHERE seq = 1").run(), /append-only/);
     assert.throws(() => db.prepare("UPDATE audit_events SET detail = '{}' WHERE seq = 1").run(), /append-only/);

@@ -151,4 +151,12 @@ export const INITIAL_SCHEMA = `
     holder     TEXT NOT NULL,
     expires_at BIGINT NOT NULL
   );
+
+  -- The audit post under way (see the SQLite migration 006-audit-posting for why).
+  CREATE TABLE audit_posting (
+    id         SMALLINT PRIMARY KEY CHECK (id = 1),
+    first_seq  BIGINT NOT NULL,
+    last_seq   BIGINT NOT NULL CHECK (last_seq >= first_seq),
+    started_at BIGINT NOT NULL
+  );
 `;
