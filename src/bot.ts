@@ -78,6 +78,8 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     clientOptions,
     logger: slackLogger,
     deferInitialization: true,
+    // Unused, and on by default: it costs every request a store lookup and a thrown "not found".
+    convoStore: false,
   });
   try {
     await app.init();
