@@ -17,7 +17,6 @@ import { SlackNotifier } from "./slack/notifier.js";
 import { usergroupsIn } from "./config/policy-file.js";
 import { StartupError } from "./startup-error.js";
 import type { StoreBackend } from "./store/backend.js";
-import { openPostgresBackend } from "./store/postgres/postgres-backend.js";
 import { openSqliteBackend } from "./store/sqlite-backend.js";
 
 export interface ConnectedAws {
@@ -70,6 +69,8 @@ export async function openStore(database: DatabaseConfig, clock: Clock): Promise
     }
   }
   try {
+    // Loaded only when asked for: a SQLite bot never pays for the PostgreSQL driver.
+    const { openPostgresBackend } = await import("./store/postgres/postgres-backend.js");
     return await openPostgresBackend(database.url, clock);
   } catch (error) {
     throw new StartupError(`Cannot open the database DATABASE_URL: ${(error as Error).message}`);

@@ -5,6 +5,7 @@ import type { AuditAction } from "../../src/domain/audit-event.js";
 import type { Clock } from "../../src/domain/clock.js";
 import type { GrantChanges, GrantStatus, NewGrant } from "../../src/domain/grant.js";
 import { openDatabase } from "../../src/store/database.js";
+import { immediateCommits } from "../../src/store/group-commit.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 
 /** A grant id the bot accepts on a button: `jit-` and eight base-36 characters. */
@@ -79,7 +80,8 @@ export async function seedDatabase(file: string, write: (writer: HistoryWriter) 
   try {
     db.pragma("synchronous = OFF");
     const clock = new SettableClock();
-    const writer = new HistoryWriter(new SqliteStore(db, clock), clock);
+    // Each write at once, inside the surrounding transaction, at the clock's time (not batched for later).
+    const writer = new HistoryWriter(new SqliteStore(db, clock, immediateCommits(db)), clock);
     db.transaction(() => write(writer))();
     await writer.check();
     db.prepare("UPDATE audit_events SET delivered_at = at WHERE delivered_at IS NULL").run();

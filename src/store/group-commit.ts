@@ -17,7 +17,29 @@ interface Write {
 
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
-export class GroupCommit {
+/** How a store's writes are committed. */
+export interface Commits {
+  /** Runs `work` atomically; resolves once it is committed. */
+  run<T>(work: () => T): Promise<T>;
+}
+
+/**
+ * Each write at once, synchronously, in a transaction of its own, or in a savepoint of the caller's
+ * open transaction: for tools that fill a database in one big transaction of their own.
+ */
+export function immediateCommits(db: SqliteDatabase): Commits {
+  return {
+    run<T>(work: () => T): Promise<T> {
+      try {
+        return Promise.resolve(db.transaction(work)());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+  };
+}
+
+export class GroupCommit implements Commits {
   private waiting: Write[] = [];
 
   constructor(private readonly db: SqliteDatabase) {}

@@ -6,21 +6,22 @@ import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type
 import type { ApprovalOutcome, AssignmentTarget, GrantStore } from "../services/ports.js";
 import { SqliteAuditLog } from "./audit-log.js";
 import { prepared, type SqliteDatabase } from "./database.js";
-import { groupCommit, type GroupCommit } from "./group-commit.js";
+import { groupCommit, type Commits } from "./group-commit.js";
 import { changeAssignments, grantFromRow, type GrantRow } from "./grant-rows.js";
 
 export class SqliteStore implements GrantStore {
   private readonly selectGrant;
-  private readonly commits: GroupCommit;
+  private readonly commits: Commits;
   /** The hash-chained audit trail: appended to here, read by export and verification. */
   readonly audit: SqliteAuditLog;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly clock: Clock,
+    commits: Commits = groupCommit(db),
   ) {
     this.selectGrant = db.prepare<[string], GrantRow>("SELECT * FROM grants WHERE id = ?");
-    this.commits = groupCommit(db);
+    this.commits = commits;
     this.audit = new SqliteAuditLog(db);
   }
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { GroupCommit } from "../../src/store/group-commit.js";
+import { GroupCommit, immediateCommits } from "../../src/store/group-commit.js";
 
 let dir: string;
 let db: Database.Database;
@@ -91,5 +91,22 @@ describe("GroupCommit", () => {
     clearInterval(ticker);
     assert.equal(rows().length, 350);
     assert.ok(turnsBetween >= 1, "timers ran between the batches");
+  });
+});
+
+describe("immediateCommits", () => {
+  it("writes at once, inside the caller's transaction, a failing write rolled back alone", async () => {
+    const commits = immediateCommits(db);
+    const insert = db.prepare<[number, string]>("INSERT INTO t (id, v) VALUES (?, ?)");
+    const outcomes: Array<Promise<unknown>> = [];
+    db.transaction(() => {
+      outcomes.push(commits.run(() => insert.run(1, "a")));
+      assert.equal(rows().length, 1, "written before run() returned");
+      outcomes.push(commits.run(() => insert.run(1, "duplicate")));
+      outcomes.push(commits.run(() => insert.run(2, "b")));
+    })();
+    const settled = await Promise.allSettled(outcomes);
+    assert.deepEqual(settled.map((outcome) => outcome.status), ["fulfilled", "rejected", "fulfilled"]);
+    assert.deepEqual(rows(), [{ id: 1, v: "a" }, { id: 2, v: "b" }]);
   });
 });
