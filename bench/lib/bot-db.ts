@@ -45,6 +45,11 @@ export function statusCounts(file: string): Record<string, number> {
 }
 
 /** Pending requests still waiting for their approval message to be posted. */
+/** Requests stored, whatever became of them since. */
+export function storedRequests(file: string): number {
+  return withDb(file, (db) => db.prepare<[], { n: number }>("SELECT count(*) AS n FROM grants").get()?.n ?? 0);
+}
+
 export function unpostedRequests(file: string): number {
   return withDb(file, (db) => {
     const row = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM grants WHERE status = 'pending' AND approval_ts IS NULL").get();

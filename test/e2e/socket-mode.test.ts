@@ -6,7 +6,7 @@ import { messageText } from "../fakes/fake-slack.js";
 import { findButtons, SocketDriver } from "../fakes/slack-requests.js";
 import { waitForDm } from "../support/flows.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
-import { APPROVALS, people, PROD, startWorld, type World } from "../support/world.js";
+import { APPROVALS, people, PROD, startWorld, USES_POSTGRES, type World } from "../support/world.js";
 
 interface SocketBot {
   readonly bot: TestBot;
@@ -116,5 +116,41 @@ describe("Socket Mode", () => {
     assert.equal(socket?.closeCode, 1000);
     assert.equal(world.slack.sockets.length, 1);
     assert.equal(world.slack.callsOf("apps.connections.open").length, 1);
+  });
+});
+
+describe("Socket Mode with two replicas on one PostgreSQL database", { skip: USES_POSTGRES ? false : "several replicas need PostgreSQL: runs in the suite's PostgreSQL leg" }, () => {
+  let world: World;
+  let replicas: TestBot[];
+
+  beforeEach(async () => {
+    world = await startWorld();
+    replicas = [];
+    // One after the other, so connection #0 is the first replica's and #1 the second's.
+    for (let i = 0; i < 2; i += 1) {
+      replicas.push(await startTestBot(world, { SLACK_APP_TOKEN: world.slack.appToken }));
+      await world.slack.waitFor(() => world.slack.socketConnections() === i + 1 || undefined, 5000, `replica ${i}'s connection`);
+    }
+  });
+  afterEach(async () => {
+    for (const replica of replicas) await replica.stop();
+    await world.close();
+  });
+
+  it("takes a request on one replica's connection and its approval on the other's, as Slack spreads deliveries", async () => {
+    const first = new SocketDriver({ fake: world.slack, connection: 0 });
+    const second = new SocketDriver({ fake: world.slack, connection: 1 });
+    const requested = await requestOverSocket(world, first, people.alice.slackId, "prod ReadOnlyAccess 1h across replicas");
+    // A double click whose two deliveries go to different replicas.
+    const clicks = await Promise.all([
+      second.click(people.bob.slackId, "jit_approve", requested.grantId, requested.message),
+      first.click(people.bob.slackId, "jit_approve", requested.grantId, requested.message),
+    ]);
+    assert.deepEqual(clicks.map((click) => click.ack.payload), [{}, {}]);
+    await waitForDm(world, people.alice.slackId, /Access granted/);
+    assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1, "one assignment for the two deliveries");
+    const grant = await replicas[0]?.bot.deps.store.get(requested.grantId);
+    assert.equal(grant?.status, "active");
+    assert.equal(grant?.decidedBy, people.bob.slackId);
   });
 });

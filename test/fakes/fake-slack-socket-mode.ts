@@ -87,8 +87,12 @@ export class SocketModeHub {
   }
 
   sendEnvelope(type: SocketEnvelopeType, payload: Record<string, unknown>, opts: SendEnvelopeOptions = {}): Promise<SocketAck> {
-    const target = [...this.open].at(-1);
-    if (target === undefined) return Promise.reject(new Error(`sendEnvelope(${type}): no Socket Mode connection is open`));
+    const open = [...this.open];
+    const target = opts.connection === undefined ? open.at(-1) : open[opts.connection];
+    if (target === undefined) {
+      const which = opts.connection === undefined ? "no Socket Mode connection is open" : `no open connection #${opts.connection}`;
+      return Promise.reject(new Error(`sendEnvelope(${type}): ${which}`));
+    }
     const [record, { ws }] = target;
     const envelopeId = randomUUID();
     const timeoutMs = opts.timeoutMs ?? 5000;

@@ -125,6 +125,11 @@ export interface SendEnvelopeOptions {
   acceptsResponsePayload?: boolean;
   /** How long to wait for the ack before rejecting; default 5000 ms. */
   timeoutMs?: number;
+  /**
+   * Which open connection gets it, by the order they opened (0 = the oldest still open), as Slack
+   * spreads deliveries over an app's connections; default the newest.
+   */
+  connection?: number;
 }
 
 /** One Socket Mode WebSocket connection, open or closed. */

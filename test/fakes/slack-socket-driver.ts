@@ -3,7 +3,7 @@
 // an HTTP response. Payloads are the very objects the HTTP requests carry, un-form-encoded.
 
 import { FAKE_DEFAULTS } from './fake-slack.js';
-import type { FakeSlack, SocketAck } from './fake-slack.js';
+import type { FakeSlack, SendEnvelopeOptions, SocketAck } from './fake-slack.js';
 import { Interactions } from './slack-interactions.js';
 import type { CommandOptions, ResponseUrlTracking } from './slack-interactions.js';
 import { blockActionPayload, slashCommandPayload } from './slack-payloads.js';
@@ -23,17 +23,21 @@ export interface SocketDriverOptions {
   channelId?: string;
   /** How long to wait for each ack (default: the fake's). */
   ackTimeoutMs?: number;
+  /** Which open connection receives the envelopes (see SendEnvelopeOptions.connection); default the newest. */
+  connection?: number;
 }
 
 export class SocketDriver {
   readonly fake: FakeSlack;
   private readonly interactions: Interactions;
   private readonly ackTimeoutMs: number | undefined;
+  private readonly connection: number | undefined;
 
   constructor(opts: SocketDriverOptions) {
     this.fake = opts.fake;
     this.interactions = new Interactions(opts.fake, opts.teamId ?? opts.fake.teamId, opts.channelId ?? FAKE_DEFAULTS.channelId);
     this.ackTimeoutMs = opts.ackTimeoutMs;
+    this.connection = opts.connection;
   }
 
   /** A user typing `/jit <text>` (or `extra.command`), delivered as a `slash_commands` envelope. */
@@ -56,7 +60,10 @@ export class SocketDriver {
     return { ack, triggerId, ...tracking };
   }
 
-  private envelopeOptions(): { timeoutMs?: number } {
-    return this.ackTimeoutMs === undefined ? {} : { timeoutMs: this.ackTimeoutMs };
+  private envelopeOptions(): SendEnvelopeOptions {
+    return {
+      ...(this.ackTimeoutMs === undefined ? {} : { timeoutMs: this.ackTimeoutMs }),
+      ...(this.connection === undefined ? {} : { connection: this.connection }),
+    };
   }
 }
