@@ -1,5 +1,5 @@
 // The SQLite implementation of the grant store and audit outbox: the only place SQL lives.
-import { auditDetail, unattachedDetail } from "../audit/detail.js";
+import { auditDetail, unattachedRecord } from "../audit/detail.js";
 import type { AuditNote } from "../domain/audit-event.js";
 import type { Clock } from "../domain/clock.js";
 import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../domain/grant.js";
@@ -27,17 +27,17 @@ export class SqliteStore implements GrantStore {
 
   async insert(grant: NewGrant, note: AuditNote): Promise<Grant> {
     return this.commits.run(() => {
-        prepared(
-          this.db,
-          `INSERT INTO grants (id, requester_id, requester_team_id, requester_email, account_id, permission_set,
-               duration_ms, justification, ticket, rule_name, break_glass, status, created_at, updated_at)
-             VALUES (@id, @requesterId, @requesterTeamId, @requesterEmail, @accountId, @permissionSetName,
-               @durationMs, @justification, @ticket, @ruleName, @breakGlass, 'pending', @createdAt, @createdAt)`,
-        ).run({ ...grant, ticket: grant.ticket ?? null, breakGlass: grant.breakGlass ? 1 : 0 });
-        const stored = this.mustGet(grant.id);
-        this.appendAudit(stored, note);
-        return stored;
-      });
+      prepared(
+        this.db,
+        `INSERT INTO grants (id, requester_id, requester_team_id, requester_email, account_id, permission_set,
+             duration_ms, justification, ticket, rule_name, break_glass, status, created_at, updated_at)
+           VALUES (@id, @requesterId, @requesterTeamId, @requesterEmail, @accountId, @permissionSetName,
+             @durationMs, @justification, @ticket, @ruleName, @breakGlass, 'pending', @createdAt, @createdAt)`,
+      ).run({ ...grant, ticket: grant.ticket ?? null, breakGlass: grant.breakGlass ? 1 : 0 });
+      const stored = this.mustGet(grant.id);
+      this.appendAudit(stored, note);
+      return stored;
+    });
   }
 
   async get(id: string): Promise<Grant | undefined> {
@@ -54,10 +54,10 @@ export class SqliteStore implements GrantStore {
   ): Promise<Grant | undefined> {
     assertTransition(from, to);
     return this.commits.run(() => {
-        const updated = this.compareAndSet(id, from, to, changes);
-        if (updated && note) this.appendAudit(updated, note);
-        return updated;
-      });
+      const updated = this.compareAndSet(id, from, to, changes);
+      if (updated && note) this.appendAudit(updated, note);
+      return updated;
+    });
   }
 
   async amend(id: string, status: GrantStatus, changes: GrantChanges): Promise<Grant | undefined> {
@@ -69,50 +69,40 @@ export class SqliteStore implements GrantStore {
   }
 
   async noteUnattached(scope: { accountId: string; permissionSet: string }, note: AuditNote): Promise<void> {
-    await this.commits.run(() =>
-        this.audit.append({
-          at: this.clock.now(),
-          action: note.action,
-          actorId: note.actorId,
-          grantId: "",
-          accountId: scope.accountId,
-          permissionSet: scope.permissionSet,
-          detail: unattachedDetail(note),
-        }),
-      );
+    await this.commits.run(() => this.audit.append(unattachedRecord(scope, note, this.clock.now())));
   }
 
   async approve(grantId: string, approverId: string, required: number, changes: GrantChanges, note: AuditNote): Promise<ApprovalOutcome> {
     return this.commits.run((): ApprovalOutcome => {
-        const grant = this.selectGrant.get(grantId);
-        if (grant?.status !== "pending") return { kind: "not-pending", grant: grant && grantFromRow(grant) };
-        const counted = this.recordApproval(grantId, approverId);
-        const approvals = this.countApprovals(grantId);
-        if (!counted) return { kind: "duplicate", grant: grantFromRow(grant), approvals };
-        if (approvals < required) {
-          const pending = grantFromRow(grant);
-          this.appendAudit(pending, { ...note, action: "approval_recorded", detail: { ...note.detail, approvals, required } });
-          return { kind: "counted", grant: pending, approvals };
-        }
-        const approved = this.compareAndSet(grantId, "pending", "approved", changes);
-        if (!approved) throw new Error(`grant ${grantId} changed inside a transaction`);
-        this.appendAudit(approved, { ...note, detail: { ...note.detail, approvals, required } });
-        return { kind: "approved", grant: approved, approvals };
-      });
+      const grant = this.selectGrant.get(grantId);
+      if (grant?.status !== "pending") return { kind: "not-pending", grant: grant && grantFromRow(grant) };
+      const counted = this.recordApproval(grantId, approverId);
+      const approvals = this.countApprovals(grantId);
+      if (!counted) return { kind: "duplicate", grant: grantFromRow(grant), approvals };
+      if (approvals < required) {
+        const pending = grantFromRow(grant);
+        this.appendAudit(pending, { ...note, action: "approval_recorded", detail: { ...note.detail, approvals, required } });
+        return { kind: "counted", grant: pending, approvals };
+      }
+      const approved = this.compareAndSet(grantId, "pending", "approved", changes);
+      if (!approved) throw new Error(`grant ${grantId} changed inside a transaction`);
+      this.appendAudit(approved, { ...note, detail: { ...note.detail, approvals, required } });
+      return { kind: "approved", grant: approved, approvals };
+    });
   }
 
   async extend(grantId: string, extraMs: number, maxTotalMs: number, note: AuditNote): Promise<Grant | undefined> {
     return this.commits.run(() => {
-        const { changes } = prepared(
-          this.db,
-          `UPDATE grants SET expires_at = expires_at + @extraMs, warned_at = NULL, updated_at = @now
-             WHERE id = @grantId AND status = 'active' AND expires_at + @extraMs - activated_at <= @maxTotalMs`,
-        ).run({ grantId, extraMs, maxTotalMs, now: this.clock.now() });
-        if (changes !== 1) return undefined;
-        const extended = this.mustGet(grantId);
-        this.appendAudit(extended, note);
-        return extended;
-      });
+      const { changes } = prepared(
+        this.db,
+        `UPDATE grants SET expires_at = expires_at + @extraMs, warned_at = NULL, updated_at = @now
+           WHERE id = @grantId AND status = 'active' AND expires_at + @extraMs - activated_at <= @maxTotalMs`,
+      ).run({ grantId, extraMs, maxTotalMs, now: this.clock.now() });
+      if (changes !== 1) return undefined;
+      const extended = this.mustGet(grantId);
+      this.appendAudit(extended, note);
+      return extended;
+    });
   }
 
   async listForRequester(requesterId: string, statuses: readonly GrantStatus[], limit: number): Promise<Grant[]> {
@@ -138,26 +128,26 @@ export class SqliteStore implements GrantStore {
 
   async markWarned(grantId: string, note: AuditNote): Promise<boolean> {
     return this.commits.run(() => {
-        const { changes } = prepared(
-          this.db,
-          "UPDATE grants SET warned_at = ?, updated_at = ? WHERE id = ? AND status = 'active' AND warned_at IS NULL",
-        ).run(this.clock.now(), this.clock.now(), grantId);
-        if (changes === 1) this.appendAudit(this.mustGet(grantId), note);
-        return changes === 1;
-      });
+      const { changes } = prepared(
+        this.db,
+        "UPDATE grants SET warned_at = ?, updated_at = ? WHERE id = ? AND status = 'active' AND warned_at IS NULL",
+      ).run(this.clock.now(), this.clock.now(), grantId);
+      if (changes === 1) this.appendAudit(this.mustGet(grantId), note);
+      return changes === 1;
+    });
   }
 
   async markReviewed(grantId: string, reviewerId: string, note: AuditNote): Promise<Grant | undefined> {
     return this.commits.run(() => {
-        const { changes } = prepared(
-          this.db,
-          "UPDATE grants SET reviewed_by = ?, reviewed_at = ?, updated_at = ? WHERE id = ? AND break_glass = 1 AND reviewed_at IS NULL",
-        ).run(reviewerId, this.clock.now(), this.clock.now(), grantId);
-        if (changes !== 1) return undefined;
-        const reviewed = this.mustGet(grantId);
-        this.appendAudit(reviewed, note);
-        return reviewed;
-      });
+      const { changes } = prepared(
+        this.db,
+        "UPDATE grants SET reviewed_by = ?, reviewed_at = ?, updated_at = ? WHERE id = ? AND break_glass = 1 AND reviewed_at IS NULL",
+      ).run(reviewerId, this.clock.now(), this.clock.now(), grantId);
+      if (changes !== 1) return undefined;
+      const reviewed = this.mustGet(grantId);
+      this.appendAudit(reviewed, note);
+      return reviewed;
+    });
   }
 
   /** For the sibling stores (extensions): an audit record on a grant inside their own transaction. */
