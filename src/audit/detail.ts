@@ -1,7 +1,7 @@
 // What every audit record says besides its columns: the grant's context, so each record stands on
 // its own in an export, then what the step itself reported; with anything that looks like a secret
 // masked, since error texts from AWS and Slack are recorded verbatim.
-import type { AuditDetail, AuditNote } from "../domain/audit-event.js";
+import type { AuditDetail, AuditNote, AuditRecord } from "../domain/audit-event.js";
 import type { Grant } from "../domain/grant.js";
 
 const SECRETS: readonly RegExp[] = [
@@ -46,8 +46,21 @@ export function auditDetail(grant: Grant, note: AuditNote, awsRequestIds: string
   return detail;
 }
 
+/** A record about an account and permission set rather than a grant (grant id ""). */
+export function unattachedRecord(scope: { accountId: string; permissionSet: string }, note: AuditNote, at: number): Omit<AuditRecord, "seq"> {
+  return {
+    at,
+    action: note.action,
+    actorId: note.actorId,
+    grantId: "",
+    accountId: scope.accountId,
+    permissionSet: scope.permissionSet,
+    detail: unattachedDetail(note),
+  };
+}
+
 /** The detail of a record about an account and permission set rather than a grant. */
-export function unattachedDetail(note: AuditNote): AuditDetail {
+function unattachedDetail(note: AuditNote): AuditDetail {
   return Object.fromEntries(
     Object.entries(note.detail ?? {}).map(([key, value]) => [key, typeof value === "string" ? redactSecrets(value) : value]),
   );

@@ -1,7 +1,7 @@
 // The grant store in PostgreSQL: every state change is one transaction with a compare-and-set on
 // the status, and its audit record is appended in that same transaction.
 import type { Pool, PoolClient } from "pg";
-import { unattachedDetail } from "../../audit/detail.js";
+import { unattachedRecord } from "../../audit/detail.js";
 import type { AuditNote } from "../../domain/audit-event.js";
 import type { Clock } from "../../domain/clock.js";
 import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../../domain/grant.js";
@@ -78,17 +78,7 @@ export class PostgresGrantStore implements GrantStore {
   }
 
   async noteUnattached(scope: { accountId: string; permissionSet: string }, note: AuditNote): Promise<void> {
-    await inTransaction(this.pool, (client) =>
-      appendAudit(client, async () => ({
-        at: this.clock.now(),
-        action: note.action,
-        actorId: note.actorId,
-        grantId: "",
-        accountId: scope.accountId,
-        permissionSet: scope.permissionSet,
-        detail: unattachedDetail(note),
-      })),
-    );
+    await inTransaction(this.pool, (client) => appendAudit(client, async () => unattachedRecord(scope, note, this.clock.now())));
   }
 
   async approve(grantId: string, approverId: string, required: number, changes: GrantChanges, note: AuditNote): Promise<ApprovalOutcome> {
