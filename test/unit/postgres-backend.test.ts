@@ -7,48 +7,17 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { GENESIS_HASH } from "../../src/audit/chain.js";
 import type { AuditNote, StoredAuditRecord } from "../../src/domain/audit-event.js";
-import type { GrantStatus, NewGrant } from "../../src/domain/grant.js";
+import type { GrantStatus } from "../../src/domain/grant.js";
 import type { StoreBackend } from "../../src/store/backend.js";
 import { createPool } from "../../src/store/postgres/pool.js";
 import { openPostgresBackend } from "../../src/store/postgres/postgres-backend.js";
 import { inTransaction } from "../../src/store/postgres/transaction.js";
+import { FakeClock, HOUR, newGrant, PROD, requested, T0 } from "../support/store-fixtures.js";
 
 const SERVER_URL = process.env.JIT_TEST_DATABASE_URL;
 const skip = SERVER_URL
   ? false
   : "JIT_TEST_DATABASE_URL is not set: run scripts/postgres-for-tests.sh <dir> and set it to the URL it prints";
-
-const T0 = 1_700_000_000_000;
-const HOUR = 3_600_000;
-const PROD = "111122223333";
-
-class FakeClock {
-  constructor(public time: number) {}
-  now(): number {
-    return this.time;
-  }
-  advance(ms: number): void {
-    this.time += ms;
-  }
-}
-
-function newGrant(id: string, overrides: Partial<NewGrant> = {}): NewGrant {
-  return {
-    id,
-    requesterId: "U0ALICE",
-    requesterTeamId: "T0TEAM",
-    requesterEmail: "alice@example.com",
-    accountId: PROD,
-    permissionSetName: "AdministratorAccess",
-    durationMs: HOUR,
-    justification: "incident 42",
-    ruleName: "prod-admin",
-    createdAt: T0,
-    ...overrides,
-  };
-}
-
-const requested: AuditNote = { action: "requested", actorId: "U0ALICE" };
 
 /** Runs one statement as the superuser on the server or one of its databases. */
 async function superuser(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResultRow[]> {

@@ -4,45 +4,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AuditNote } from "../../src/domain/audit-event.js";
 import { Conflict } from "../../src/domain/errors.js";
 import type { GrantStatus, NewGrant } from "../../src/domain/grant.js";
 import { openDatabase, type SqliteDatabase } from "../../src/store/database.js";
 import { MIGRATIONS } from "../../src/store/migrations/index.js";
 import { SqliteOutbox } from "../../src/store/sqlite-outbox.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
-
-const T0 = 1_700_000_000_000;
-const HOUR = 3_600_000;
-const PROD = "111122223333";
-
-class FakeClock {
-  constructor(public time: number) {}
-  now(): number {
-    return this.time;
-  }
-  advance(ms: number): void {
-    this.time += ms;
-  }
-}
-
-function newGrant(id: string, overrides: Partial<NewGrant> = {}): NewGrant {
-  return {
-    id,
-    requesterId: "U0ALICE",
-    requesterTeamId: "T0TEAM",
-    requesterEmail: "alice@example.com",
-    accountId: PROD,
-    permissionSetName: "AdministratorAccess",
-    durationMs: HOUR,
-    justification: "incident 42",
-    ruleName: "prod-admin",
-    createdAt: T0,
-    ...overrides,
-  };
-}
-
-const requested: AuditNote = { action: "requested", actorId: "U0ALICE" };
+import { FakeClock, HOUR, newGrant, PROD, requested, T0 } from "../support/store-fixtures.js";
 
 let db: SqliteDatabase;
 let clock: FakeClock;

@@ -1,0 +1,36 @@
+// What the store tests (both engines) build their grants from: a settable clock and a pending grant.
+import type { AuditNote } from "../../src/domain/audit-event.js";
+import type { NewGrant } from "../../src/domain/grant.js";
+
+export const T0 = 1_700_000_000_000;
+export const HOUR = 3_600_000;
+export const PROD = "111122223333";
+
+export class FakeClock {
+  constructor(public time: number) {}
+  now(): number {
+    return this.time;
+  }
+  advance(ms: number): void {
+    this.time += ms;
+  }
+}
+
+/** A request by alice for AdministratorAccess on PROD for an hour, made at T0. */
+export function newGrant(id: string, overrides: Partial<NewGrant> = {}): NewGrant {
+  return {
+    id,
+    requesterId: "U0ALICE",
+    requesterTeamId: "T0TEAM",
+    requesterEmail: "alice@example.com",
+    accountId: PROD,
+    permissionSetName: "AdministratorAccess",
+    durationMs: HOUR,
+    justification: "incident 42",
+    ruleName: "prod-admin",
+    createdAt: T0,
+    ...overrides,
+  };
+}
+
+export const requested: AuditNote = { action: "requested", actorId: "U0ALICE" };
