@@ -171,12 +171,14 @@ export function describeDatabase(database: DatabaseConfig): string {
   return `PostgreSQL ${withoutPassword(database.url)}`;
 }
 
+/** The URL with any password (in its user part or as a `password` parameter) replaced by `***`. */
 export function withoutPassword(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "***";
+    if (parsed.searchParams.has("password")) parsed.searchParams.set("password", "***");
     return parsed.toString();
   } catch {
-    return "(unparseable URL)";
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
   }
 }

@@ -1,4 +1,4 @@
-// The connection pool every PostgreSQL repository shares, and how its URL is shown in messages.
+// The connection pool every PostgreSQL repository shares, and the message when it cannot connect.
 import pg from "pg";
 import type { CustomTypesConfig, Pool } from "pg";
 
@@ -26,18 +26,6 @@ export function createPool(url: string): Pool {
   // event; the pool discards it, and the next query that needs the database reports the problem.
   pool.on("error", () => undefined);
   return pool;
-}
-
-/** The URL with any password replaced by `***`, for logs and error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    if (parsed.searchParams.has("password")) parsed.searchParams.set("password", "***");
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
-  }
 }
 
 /** Rethrows a failure to reach the server with the (redacted) URL it was trying. */

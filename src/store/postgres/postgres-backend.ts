@@ -1,5 +1,6 @@
 // The PostgreSQL store backend: one pool shared by every repository, the schema brought up to date
 // on open. Several replicas may use one database at once.
+import { withoutPassword } from "../../config/env.js";
 import type { Clock } from "../../domain/clock.js";
 import type { StoreBackend } from "../backend.js";
 import { PostgresAuditTrail } from "./audit-trail.js";
@@ -10,11 +11,11 @@ import { PostgresMetricsSource } from "./metrics.js";
 import { migrate } from "./migrations.js";
 import { PostgresOperationLog } from "./operation-log.js";
 import { PostgresOutbox } from "./outbox.js";
-import { createPool, redactUrl } from "./pool.js";
+import { createPool } from "./pool.js";
 import { selectRow } from "./sql.js";
 
 export async function openPostgresBackend(url: string, clock: Clock): Promise<StoreBackend> {
-  const location = redactUrl(url);
+  const location = withoutPassword(url);
   const pool = createPool(url);
   try {
     await migrate(pool, location);
