@@ -3,7 +3,7 @@ import { people, SIGNING_SECRET } from "../test/support/world.js";
 import { pendingApprovals, statusCounts, storedRequests, unpostedRequests, type PendingApproval } from "./lib/bot-db.js";
 import { startBot } from "./lib/bot-process.js";
 import { hammer, type LoadOutcome, type LoadSpec } from "./lib/cannon.js";
-import { approveBody, commandBody } from "./lib/slack-bodies.js";
+import type { BodySource } from "./lib/slack-bodies.js";
 import { latencyLine } from "./lib/stats.js";
 import type { Benchmark, Findings, Metric } from "./lib/types.js";
 import { waitUntil } from "./lib/wait.js";
@@ -28,30 +28,25 @@ function row(name: string, outcome: LoadOutcome): Metric {
   };
 }
 
-/** Cycles through the approvals, so every click names a real request. */
-function clicksOn(approvals: readonly PendingApproval[], responseUrl: string): () => string {
-  let next = 0;
-  return () => {
-    const approval = approvals[next % approvals.length];
-    next += 1;
-    if (!approval) throw new Error("no approval to click");
-    return approveBody(people.bob.slackId, approval, responseUrl);
-  };
+function clicksOn(approvals: readonly PendingApproval[], responseUrl: string): BodySource {
+  return { kind: "clicks", approverId: people.bob.slackId, approvals, responseUrl };
 }
 
 export const ackLatency: Benchmark = {
   id: "ack",
   title: "Ack latency",
   about:
-    `Signed slash commands and Approve clicks posted to the bot's HTTP endpoint by autocannon over ${CONNECTIONS} ` +
-    `concurrent connections, each request signed (HMAC-SHA256) as it is sent. Latency runs from writing the ` +
-    `request to the HTTP answer (Bolt's ack), which Slack needs within 3 s. Each kind of request is run twice: ` +
-    `*saturated* (closed loop: each connection sends its next request as soon as it has the answer, so the ` +
-    `bot runs flat out and latency ≈ ${CONNECTIONS} ÷ throughput) and *paced* at ${PACED_RATE} requests/s over the ` +
-    `same connections, once the bot has caught up with the saturated run (stored and posted every request it acknowledged). \`/jit request\` acks, then stores the request and posts it to the approvers; a first ` +
-    `Approve click acks, then records the decision and provisions in the background; a repeat click on an ` +
-    `approved request gets "already approved" through response_url. Autocannon, fake Slack and fake AWS share ` +
-    `one process; the bot runs in another.`,
+    `Signed slash commands and Approve clicks posted to the bot's HTTP endpoint over ${CONNECTIONS} concurrent ` +
+    `connections, each request signed (HMAC-SHA256) as it is sent. Latency runs from the request being due to ` +
+    `the HTTP answer (Bolt's ack), which Slack needs within 3 s. Each kind of request is run twice: *saturated* ` +
+    `(autocannon, closed loop: each connection sends its next request as soon as it has the answer, so the bot ` +
+    `runs flat out and latency ≈ ${CONNECTIONS} ÷ throughput) and *paced* (open loop: ${PACED_RATE} requests/s leaving ` +
+    `at evenly spaced moments whatever the answers do, each timed from the moment it was due, so a stall counts ` +
+    `against every request it holds up), once the bot has caught up with the saturated run (stored and posted ` +
+    `every request it acknowledged). \`/jit request\` acks, then stores the request and posts it to the approvers; ` +
+    `a first Approve click acks, then records the decision and provisions in the background; a repeat click on ` +
+    `an approved request gets "already approved" through response_url. The load generator runs in a process of ` +
+    `its own; the fake Slack and AWS answer the bot from the bench's process; the bot runs in a third.`,
   async run(): Promise<Findings> {
     const bench = await startBenchWorld(0);
     const bot = await startBot({ build: "tsx", env: bench.env({ JIT_AWS_CALLS_PER_SECOND: "20" }), cwd: bench.world.dir });
@@ -59,7 +54,7 @@ export const ackLatency: Benchmark = {
       const url = `http://127.0.0.1:${bot.port}/slack/events`;
       const responseUrl = bench.world.slack.responseUrl("bench-ack");
       const load = (spec: Load) => hammer({ url, secret: SIGNING_SECRET, connections: CONNECTIONS, ...spec });
-      const command = (text: string) => () => commandBody(people.alice.slackId, text, responseUrl);
+      const command = (text: string): BodySource => ({ kind: "command", userId: people.alice.slackId, text, responseUrl });
       let requestsAcked = 0;
       const timed = async (spec: Load, storesRequests: boolean) => {
         const outcome = await load(spec);
@@ -80,11 +75,11 @@ export const ackLatency: Benchmark = {
         return [first, row(`${name}, ${PACED_RATE}/s`, await timed({ ...paced, rate: PACED_RATE }, storesRequests))];
       };
 
-      await load({ amount: 500, nextBody: command("help") });
+      await load({ amount: 500, bodies: command("help") });
       const metrics = [
-        ...(await twice("/jit help", { durationSeconds: 10, nextBody: command("help") }, { durationSeconds: 5, nextBody: command("help") })),
-        ...(await twice("/jit list", { durationSeconds: 5, nextBody: command("list") }, { durationSeconds: 5, nextBody: command("list") })),
-        ...(await twice("/jit request", { durationSeconds: 10, nextBody: command(REQUEST_TEXT) }, { durationSeconds: 10, nextBody: command(REQUEST_TEXT) }, true)),
+        ...(await twice("/jit help", { durationSeconds: 10, bodies: command("help") }, { durationSeconds: 5, bodies: command("help") })),
+        ...(await twice("/jit list", { durationSeconds: 5, bodies: command("list") }, { durationSeconds: 5, bodies: command("list") })),
+        ...(await twice("/jit request", { durationSeconds: 10, bodies: command(REQUEST_TEXT) }, { durationSeconds: 10, bodies: command(REQUEST_TEXT) }, true)),
       ];
       await caughtUp();
 
@@ -98,13 +93,13 @@ export const ackLatency: Benchmark = {
       metrics.push(
         ...(await twice(
           "Approve, first click",
-          { amount: saturatedClicks.length, nextBody: clicksOn(saturatedClicks, responseUrl) },
-          { amount: pacedClicks.length, nextBody: clicksOn(pacedClicks, responseUrl) },
+          { amount: saturatedClicks.length, bodies: clicksOn(saturatedClicks, responseUrl) },
+          { amount: pacedClicks.length, bodies: clicksOn(pacedClicks, responseUrl) },
         )),
         ...(await twice(
           "Approve, repeat click",
-          { durationSeconds: 10, nextBody: clicksOn(saturatedClicks, responseUrl) },
-          { durationSeconds: 5, nextBody: clicksOn(saturatedClicks, responseUrl) },
+          { durationSeconds: 10, bodies: clicksOn(saturatedClicks, responseUrl) },
+          { durationSeconds: 5, bodies: clicksOn(saturatedClicks, responseUrl) },
         )),
       );
       return {

@@ -7,7 +7,6 @@ import type { FakeAwsCall } from "../test/fakes/fake-aws.js";
 import { startBot, type BotProcess } from "./lib/bot-process.js";
 import { hammer, type LoadOutcome } from "./lib/cannon.js";
 import { postgresServer } from "./lib/postgres-server.js";
-import { commandBody } from "./lib/slack-bodies.js";
 import { latencyLine, ms, seconds, summarize, type Summary } from "./lib/stats.js";
 import type { Benchmark, Findings, Metric } from "./lib/types.js";
 import { sleep } from "./lib/wait.js";
@@ -126,10 +125,10 @@ async function acks(serverUrl: string, replicas: number): Promise<AckRun> {
   try {
     const { slack } = running.bench.world;
     const responseUrl = slack.responseUrl("bench-replicas");
-    // Autocannon spreads its connections over several URLs (connection i → url i mod n); its types only say string.
-    const url = running.bots.map((bot) => `http://127.0.0.1:${bot.port}/slack/events`) as unknown as string;
+    // Connection i goes to replica i mod n.
+    const url = running.bots.map((bot) => `http://127.0.0.1:${bot.port}/slack/events`);
     const load = (text: string, spec: { amount?: number; durationSeconds?: number }) =>
-      hammer({ url, secret: SIGNING_SECRET, connections: CONNECTIONS, ...spec, nextBody: () => commandBody(people.alice.slackId, text, responseUrl) });
+      hammer({ url, secret: SIGNING_SECRET, connections: CONNECTIONS, ...spec, bodies: { kind: "command", userId: people.alice.slackId, text, responseUrl } });
     await load("help", { amount: 200 });
     const help = await load("help", { durationSeconds: LOAD_SECONDS });
     const request = await load(REQUEST_TEXT, { durationSeconds: LOAD_SECONDS });

@@ -1,65 +1,26 @@
-// Load with autocannon: every request signed as Slack signs it at the moment it is sent.
-import autocannon from "autocannon";
-import { signedHeaders } from "./slack-bodies.js";
-import { summarize, type Summary } from "./stats.js";
+// Runs a load (see load-spec.ts) in a process of its own and waits for what it measured.
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { LoadOutcome, LoadSpec } from "./load-spec.js";
 
-export interface LoadSpec {
-  readonly url: string;
-  readonly secret: string;
-  readonly connections: number;
-  /** Run for this long… */
-  readonly durationSeconds?: number;
-  /** …or until this many requests have been answered. */
-  readonly amount?: number;
-  /** Requests per second across all connections; unset = as fast as answers come back (closed loop). */
-  readonly rate?: number;
-  /** The raw body of the next request. */
-  readonly nextBody: () => string;
-}
+export type { LoadOutcome, LoadSpec } from "./load-spec.js";
 
-export interface LoadOutcome {
-  /** Every answered request's latency in ms (autocannon's own histogram rounds to whole ms). */
-  readonly latency: Summary;
-  readonly perSecond: number;
-  /** Connection errors and timeouts. */
-  readonly errors: number;
-  /** Answers other than 2xx. */
-  readonly non2xx: number;
-}
+const RUNNER = fileURLToPath(new URL("./load-process.ts", import.meta.url));
+
+type Answer = { readonly outcome: LoadOutcome } | { readonly error: string };
 
 export function hammer(spec: LoadSpec): Promise<LoadOutcome> {
-  const latencies: number[] = [];
+  const child = fork(RUNNER, { execArgv: ["--import", import.meta.resolve("tsx")], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: spec.url,
-        method: "POST",
-        connections: spec.connections,
-        ...(spec.amount !== undefined ? { amount: spec.amount } : { duration: spec.durationSeconds ?? 10 }),
-        timeout: 10,
-        ...(spec.rate !== undefined ? { overallRate: spec.rate } : {}),
-        requests: [
-          {
-            setupRequest: (request) => {
-              const body = spec.nextBody();
-              return { ...request, method: "POST", headers: signedHeaders(spec.secret, body), body };
-            },
-          },
-        ],
-      },
-      (error: unknown, result) => {
-        if (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-          return;
-        }
-        resolve({
-          latency: summarize(latencies),
-          perSecond: latencies.length / result.duration,
-          errors: result.errors,
-          non2xx: result.non2xx,
-        });
-      },
-    );
-    instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+    let answered = false;
+    child.once("message", (answer: Answer) => {
+      answered = true;
+      if ("outcome" in answer) resolve(answer.outcome);
+      else reject(new Error(`the load generator failed: ${answer.error}`));
+    });
+    child.once("exit", (code) => {
+      if (!answered) reject(new Error(`the load generator exited (code ${code}) without an answer`));
+    });
+    child.send(spec);
   });
 }

@@ -3,6 +3,26 @@ import { ACTION_APPROVE } from "../../src/slack/blocks.js";
 import { blockActionBody, signBody, slashCommandBody } from "../../test/fakes/slack-requests.js";
 import type { PendingApproval } from "./bot-db.js";
 
+/**
+ * What a load sends, as plain data: the load generator runs in a process of its own and builds the
+ * bodies there.
+ */
+export type BodySource =
+  | { readonly kind: "command"; readonly userId: string; readonly text: string; readonly responseUrl: string }
+  | { readonly kind: "clicks"; readonly approverId: string; readonly approvals: readonly PendingApproval[]; readonly responseUrl: string };
+
+/** The next body of a load, cycling through the approvals so every click names a real request. */
+export function bodyMaker(source: BodySource): () => string {
+  if (source.kind === "command") return () => commandBody(source.userId, source.text, source.responseUrl);
+  if (source.approvals.length === 0) throw new Error("no approval to click");
+  let next = 0;
+  return () => {
+    const approval = source.approvals[next % source.approvals.length] as PendingApproval;
+    next += 1;
+    return approveBody(source.approverId, approval, source.responseUrl);
+  };
+}
+
 export function commandBody(userId: string, text: string, responseUrl: string): string {
   return slashCommandBody({ userId, text, responseUrl });
 }
