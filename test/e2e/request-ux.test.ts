@@ -213,4 +213,31 @@ describe("request UX", () => {
     assert.match(help, /ReadOnlyAccess/);
     assert.match(help, /break.glass/i);
   });
+
+  it("answers help and list in the ack itself, with no call to the response_url", async () => {
+    const pending = await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h listed in the ack");
+    const repliesBefore = world.slack.responses.length;
+    for (const [text, expected] of [["help", /ReadOnlyAccess/], ["list", new RegExp(pending.grantId)]] as const) {
+      const delivery = await bot.driver.command(people.alice.slackId, text);
+      assert.equal(delivery.response.status, 200);
+      const answer = delivery.response.json() as { response_type?: unknown; text?: unknown };
+      assert.equal(answer.response_type, "ephemeral", `/jit ${text} answers ephemerally in the ack`);
+      assert.match(messageText(answer), expected);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(world.slack.responses.length, repliesBefore, "nothing went to a response_url");
+  });
+
+  it("acks help at once when Slack is slow to say who the caller is, and sends the answer through the response_url", async () => {
+    const newcomer = { id: "U0SLOWLOOK", email: "slow@example.com", name: "slow" };
+    world.slack.addUser(newcomer);
+    world.slack.setLatency(2_500, "users.info");
+    const delivery = await bot.driver.command(newcomer.id, "help");
+    // Bolt answers 404 itself if the listener has not acked within 3 s; the answer would have been in the body had it been waited for.
+    assert.equal(delivery.response.status, 200);
+    assert.equal(delivery.response.body, "", "the ack went empty rather than wait for the lookup");
+    const reply = await delivery.waitForResponse();
+    assert.equal(reply.body.response_type, "ephemeral");
+    assert.match(messageText(reply.body), /jit-slack/i);
+  });
 });

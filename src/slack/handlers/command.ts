@@ -1,4 +1,5 @@
-// `/jit …`: ack at once, then hand off to a service and answer the caller ephemerally.
+// `/jit …`: help and list answer in the ack itself; everything else acks at once, then hands off to
+// a service and answers the caller ephemerally through response_url.
 import type { App, RespondArguments } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { eligibleTargets, isAdmin } from "../../domain/policy.js";
@@ -17,6 +18,15 @@ import { requestModal } from "../views/request-modal.js";
 import { afterAck, tellDirectly } from "./interaction.js";
 
 const LISTED = ["pending", "approved", "provisioning", "active", "revoking"] as const;
+/**
+ * How long a help or list answer may take and still go in the ack: one HTTP answer instead of an ack
+ * plus a response_url call. A slower one (a user lookup Slack is slow to answer, a busy database)
+ * lets the ack go empty, well inside Slack's 3 s, and follows through response_url.
+ */
+const ANSWER_IN_ACK_MS = 1_500;
+
+type Lookup = Extract<JitCommand, { kind: "help" | "list" }>;
+type Work = Exclude<JitCommand, Lookup>;
 
 export function registerCommand(app: App, deps: ServiceDeps): void {
   app.command("/jit", async ({ command, ack, respond, client }) => {
@@ -27,8 +37,6 @@ export function registerCommand(app: App, deps: ServiceDeps): void {
       await ack({ response_type: "ephemeral", text: userMessage(error, deps.logger, { user: command.user_id }) });
       return;
     }
-    await ack();
-    await afterAck();
     const context = { user: command.user_id, command: parsed.kind };
     // A reply Slack would not take (response_url rate-limited or expired) goes as a direct message
     // instead, and is never mistaken for the command itself failing.
@@ -41,6 +49,17 @@ export function registerCommand(app: App, deps: ServiceDeps): void {
         await tellDirectly(client, command.user_id, text).catch(() => undefined);
       }
     };
+    if (parsed.kind === "help" || parsed.kind === "list") {
+      const answer = lookup(deps, parsed, command.user_id).catch(
+        (error: unknown): RespondArguments => ({ response_type: "ephemeral", text: userMessage(error, deps.logger, context) }),
+      );
+      const inTime = await within(answer, ANSWER_IN_ACK_MS);
+      if (inTime) return void (await ack(inTime));
+      await ack();
+      return void (await reply(await answer));
+    }
+    await ack();
+    await afterAck();
     try {
       await run(deps, parsed, { userId: command.user_id, teamId: command.team_id, triggerId: command.trigger_id, respond: reply, client });
     } catch (error) {
@@ -59,7 +78,31 @@ interface Caller {
   readonly client: WebClient;
 }
 
-async function run(deps: ServiceDeps, command: JitCommand, caller: Caller): Promise<void> {
+/** The promise's value if it settles within `ms`, else undefined (it goes on regardless). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function lookup(deps: ServiceDeps, command: Lookup, userId: string): Promise<RespondArguments> {
+  if (command.kind === "help") {
+    const person = await deps.directory.person(userId);
+    return { response_type: "ephemeral", ...helpText(eligibleTargets(deps.policy, person), isAdmin(deps.policy, person), person) };
+  }
+  const message = command.review
+    ? reviewList(await unreviewedBreakGlass(deps, userId), deps.policy.accounts)
+    : grantList(await deps.store.listForRequester(userId, LISTED, 50), deps.policy.accounts, deps.clock.now());
+  return { response_type: "ephemeral", ...message };
+}
+
+async function run(deps: ServiceDeps, command: Work, caller: Caller): Promise<void> {
   const say = (text: string) => caller.respond({ response_type: "ephemeral", text });
   const accounts = deps.policy.accounts;
   switch (command.kind) {
@@ -69,17 +112,6 @@ async function run(deps: ServiceDeps, command: JitCommand, caller: Caller): Prom
       if (eligible.length === 0) return void (await say(":no_entry: The policy does not list you as a requester for any account."));
       await caller.client.views.open({ trigger_id: caller.triggerId, view: requestModal({ eligible, requester: person }) });
       return;
-    }
-    case "help": {
-      const person = await deps.directory.person(caller.userId);
-      const help = helpText(eligibleTargets(deps.policy, person), isAdmin(deps.policy, person), person);
-      return void (await caller.respond({ response_type: "ephemeral", ...help }));
-    }
-    case "list": {
-      const message = command.review
-        ? reviewList(await unreviewedBreakGlass(deps, caller.userId), accounts)
-        : grantList(await deps.store.listForRequester(caller.userId, LISTED, 50), accounts, deps.clock.now());
-      return void (await caller.respond({ response_type: "ephemeral", ...message }));
     }
     case "revoke": {
       const grant = await endGrant(deps, { grantId: command.grantId, actorId: caller.userId });
