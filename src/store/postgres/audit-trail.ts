@@ -15,25 +15,26 @@ const PAGE = 2000;
 /**
  * Chains a record to the audit head. The head row stays locked until the caller's transaction
  * ends, so appenders on every replica take turns: one chain, numbered without gaps (a rolled-back
- * append rolls the head back too). `describe` runs once the lock is held, so what it reads is at
- * least as new as every record already in the chain.
+ * append rolls the head back too). Every appender waits for that lock, so it is held for as few round
+ * trips as can be: the record is described before it is taken (the caller holds the lock on what the
+ * record describes, see appendGrantNote), and the record and the new head go in one statement.
  */
 export async function appendAudit(client: PoolClient, describe: () => Promise<NewAuditRecord>): Promise<StoredAuditRecord> {
+  const entry = await describe();
+  const detailJson = JSON.stringify(entry.detail);
   const head = await selectRow<{ seq: number; hash: string }>(client, "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
   if (!head) throw new Error("the audit_head row is missing: the audit trail cannot be appended to");
-  const entry = await describe();
   const seq = head.seq + 1;
   const prevHash = head.hash;
-  const detailJson = JSON.stringify(entry.detail);
   // Hash what a verifier will read back: the detail as parsed from its stored JSON.
   const record: AuditRecord = { ...entry, seq, detail: JSON.parse(detailJson) as AuditRecord["detail"] };
   const hash = chainHash(prevHash, record);
   await client.query(
-    `INSERT INTO audit_events (seq, at, action, actor_id, grant_id, account_id, permission_set, detail, prev_hash, hash)
+    `WITH head AS (UPDATE audit_head SET seq = $1, hash = $10 WHERE id = 1)
+     INSERT INTO audit_events (seq, at, action, actor_id, grant_id, account_id, permission_set, detail, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     [seq, record.at, record.action, record.actorId, record.grantId, record.accountId, record.permissionSet, detailJson, prevHash, hash],
   );
-  await client.query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", [seq, hash]);
   return { ...record, prevHash, hash };
 }
 

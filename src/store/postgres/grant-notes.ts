@@ -11,12 +11,14 @@ import { appendAudit } from "./audit-trail.js";
 import { selectRow, selectRows, type Queryable } from "./sql.js";
 
 /**
- * Appends `note` about a grant: the grant as it stands after the step, or its id to read it once
- * this transaction holds the audit head (so the record describes the grant as of its place in the chain).
+ * Appends `note` about a grant: the grant as this transaction just inserted or updated it (so holds
+ * its row lock), or its id, to read and lock it here. Either way no other transaction can change the
+ * grant, or record an approval of it, before this one commits, so the record describes the grant as
+ * of its place in the chain although it is read before the audit head is taken.
  */
 export async function appendGrantNote(client: PoolClient, clock: Clock, grant: Grant | string, note: AuditNote): Promise<void> {
   await appendAudit(client, async () => {
-    const subject = typeof grant === "string" ? await mustGetGrant(client, grant) : grant;
+    const subject = typeof grant === "string" ? await lockGrant(client, grant) : grant;
     return {
       at: clock.now(),
       action: note.action,
@@ -29,8 +31,12 @@ export async function appendGrantNote(client: PoolClient, clock: Clock, grant: G
   });
 }
 
-export async function mustGetGrant(db: Queryable, id: string): Promise<Grant> {
-  const row = await selectRow<GrantRow>(db, "SELECT * FROM grants WHERE id = $1", [id]);
+/**
+ * FOR NO KEY UPDATE: what an UPDATE of the grant takes, so it waits for (and holds off) changes to the
+ * grant, yet not a foreign key's check from a row that names it (an extension being inserted).
+ */
+async function lockGrant(db: Queryable, id: string): Promise<Grant> {
+  const row = await selectRow<GrantRow>(db, "SELECT * FROM grants WHERE id = $1 FOR NO KEY UPDATE", [id]);
   if (!row) throw new Error(`grant ${id} vanished inside a transaction`);
   return grantFromRow(row);
 }
