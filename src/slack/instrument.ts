@@ -2,6 +2,7 @@
 // bot sends through (Bolt's client included: it takes the same client options). Each HTTP
 // attempt counts, so calls the client retried after a rate limit or a 500 show up too.
 import type { FetchFunction } from "@slack/web-api";
+import { keepAliveTransport, type SlackAnswer, type SlackTransport } from "./http-transport.js";
 
 export interface SlackCallObserver {
   slackCall(method: string): void;
@@ -15,30 +16,26 @@ function apiMethodOf(url: string | URL): string | undefined {
 }
 
 /** Slack answers errors with HTTP 200 and `{ ok: false, error }`. */
-async function platformError(response: Response): Promise<string | undefined> {
-  try {
-    const body = (await response.clone().json()) as { ok?: unknown; error?: unknown };
-    return body.ok === false ? (typeof body.error === "string" ? body.error : "unknown") : undefined;
-  } catch {
-    return undefined;
-  }
+function platformError(answer: SlackAnswer): string | undefined {
+  if (typeof answer.parsed !== "object" || answer.parsed === null) return undefined;
+  const body = answer.parsed as { ok?: unknown; error?: unknown };
+  return body.ok === false ? (typeof body.error === "string" ? body.error : "unknown") : undefined;
 }
 
-export function observedFetch(observer: SlackCallObserver, fetch: typeof globalThis.fetch = globalThis.fetch): FetchFunction {
+export function observedFetch(observer: SlackCallObserver, transport: SlackTransport = keepAliveTransport()): FetchFunction {
   return async (url, init) => {
     const method = apiMethodOf(url);
-    if (method === undefined) return fetch(url, init);
+    if (method === undefined) return transport(url, init);
     observer.slackCall(method);
-    let response: Response;
+    let answer: SlackAnswer;
     try {
-      response = await fetch(url, init);
+      answer = await transport(url, init);
     } catch (error) {
       observer.slackError(method, "request_error");
       throw error;
     }
-    const error =
-      response.status === 429 ? "ratelimited" : response.status !== 200 ? `http_${response.status}` : await platformError(response);
+    const error = answer.status === 429 ? "ratelimited" : answer.status !== 200 ? `http_${answer.status}` : platformError(answer);
     if (error !== undefined) observer.slackError(method, error);
-    return response;
+    return answer;
   };
 }
