@@ -13,7 +13,7 @@ import { everyMinutes, everySeconds, Scheduler } from "./scheduler/scheduler.js"
 import { QUOTA_RECOUNT_SECONDS, QuotaShare } from "./services/quota-share.js";
 import { reconcile } from "./services/reconcile.js";
 import { ExpiryTimer } from "./scheduler/expiry-timer.js";
-import { Sweeper } from "./scheduler/sweep.js";
+import { Sweeper, sweepSteps } from "./scheduler/sweep.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
 import { connectAws, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
@@ -112,7 +112,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     ops.inFlight.track(runSweep()).catch((error: unknown) => logger.error({ err: String(error) }, "timed sweep failed"));
   });
   // A grant is claimed only when the AWS rate limit will let its calls start within a few seconds.
-  const sweeper = new Sweeper(deps, () => Math.ceil(aws.provider.callsPerSecond * SWEEP_AHEAD_SECONDS));
+  const sweeper = new Sweeper(deps, () => Math.ceil(aws.provider.callsPerSecond * SWEEP_AHEAD_SECONDS), sweepSteps(deps));
   const runSweep = async () => {
     const started = await sweeper.sweep();
     if (started.revocations > 0 || started.resumed > 0) logger.info({ revocations: started.revocations, resumed: started.resumed }, "sweep");
