@@ -116,9 +116,14 @@ async function revocations(serverUrl: string, replicas: number): Promise<Revocat
 interface AckRun {
   readonly help: LoadOutcome;
   readonly request: LoadOutcome;
-  /** `/jit request`s acknowledged but never stored. */
+  /** From the end of the `/jit request` load until every acknowledged request was stored (NaN: never). */
+  readonly storedAfterMs: number;
+  /** `/jit request`s acknowledged but not stored by the deadline. */
   readonly lost: number;
 }
+
+/** Storing follows acks at the database's pace; a flood of thousands a second takes a while to store. */
+const STORE_DEADLINE_MS = 300_000;
 
 async function acks(serverUrl: string, replicas: number): Promise<AckRun> {
   const running = await cluster(serverUrl, replicas, async () => undefined);
@@ -132,10 +137,11 @@ async function acks(serverUrl: string, replicas: number): Promise<AckRun> {
     await load("help", { amount: 200 });
     const help = await load("help", { durationSeconds: LOAD_SECONDS });
     const request = await load(REQUEST_TEXT, { durationSeconds: LOAD_SECONDS });
-    const deadline = Date.now() + 30_000;
+    const loadEnded = Date.now();
     let stored = 0;
-    while ((stored = await count(running.url, "SELECT count(*)::int AS n FROM grants")) < request.latency.count && Date.now() < deadline) await sleep(250);
-    return { help, request, lost: Math.max(0, request.latency.count - stored) };
+    while ((stored = await count(running.url, "SELECT count(*)::int AS n FROM grants")) < request.latency.count && Date.now() < loadEnded + STORE_DEADLINE_MS) await sleep(250);
+    const lost = Math.max(0, request.latency.count - stored);
+    return { help, request, storedAfterMs: lost === 0 ? Date.now() - loadEnded : Number.NaN, lost };
   } finally {
     await running.close();
   }
@@ -186,9 +192,9 @@ export const replicasBenchmark: Benchmark = {
     `${AWS_LIMIT} calls in any sliding second. The bound is that shared AWS limit (${CALLS_PER_REVOCATION} calls per ` +
     `revocation), and the replicas divide JIT_AWS_CALLS_PER_SECOND among themselves, so three replicas are not ` +
     `expected to be faster than one: the point is that they are not slower, and lose or repeat nothing. *Ack:* ` +
-    `signed slash commands by autocannon over ${CONNECTIONS} connections spread round-robin over the replicas, closed ` +
+    `signed slash commands from the load generator (autocannon) over ${CONNECTIONS} connections spread round-robin over the replicas, closed ` +
     `loop for ${LOAD_SECONDS} s each (\`/jit help\`, then \`/jit request\`, which acks before storing); every acknowledged request ` +
-    `must then be in the database.`,
+    `must then be in the database, and the time until the last one is says how far storing fell behind the acks.`,
   async run(): Promise<Findings> {
     const server = await postgresServer();
     try {
@@ -206,7 +212,11 @@ export const replicasBenchmark: Benchmark = {
         metrics.push(
           ackRow(`${label(replicas)}: /jit help ack, saturated`, run.help),
           ackRow(`${label(replicas)}: /jit request ack, saturated`, run.request),
-          { name: `${label(replicas)}: acknowledged requests not yet stored 30 s after the load`, value: String(run.lost), check: { target: "0", pass: run.lost === 0 } },
+          {
+            name: `${label(replicas)}: acknowledged requests stored`,
+            value: `${run.request.latency.count - run.lost} of ${run.request.latency.count}${run.lost === 0 ? `, the last ${seconds(run.storedAfterMs)} after the load` : ` within ${seconds(STORE_DEADLINE_MS)}`}`,
+            check: { target: "all", pass: run.lost === 0 },
+          },
         );
       }
       return {
