@@ -50,13 +50,13 @@ export type LogRecord = Readonly<Record<string, unknown>>;
 
 export async function startBot(options: StartOptions): Promise<BotProcess> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...ENTRY[options.build]], {
+  // e.g. BENCH_BOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the bots a benchmark starts.
+  const nodeArgs = (process.env.BENCH_BOT_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...ENTRY[options.build]], {
     cwd: options.cwd,
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
-      // e.g. BENCH_BOT_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the bots a benchmark starts.
-      ...(process.env.BENCH_BOT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_BOT_NODE_OPTIONS } : {}),
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
