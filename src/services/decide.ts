@@ -2,6 +2,7 @@
 // the last one needed moves the request to approved and on to provisioning.
 import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
+import type { Person } from "../domain/people.js";
 import { assertMayDecide, findRule, type Rule } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
 import { provisionGrant } from "./provision.js";
@@ -30,12 +31,7 @@ export interface DecisionResult {
  * approver counts once towards the quorum however often they click.
  */
 export async function decide(deps: ServiceDeps, input: DecisionInput): Promise<DecisionResult> {
-  const grant = await deps.store.get(input.grantId);
-  if (!grant) throw new NotFound(`There is no request ${input.grantId}.`);
-  if (grant.status !== "pending") throw alreadyDecided(grant);
-  const rule = ruleOf(deps, grant);
-  const decider = await deps.directory.person(input.deciderId);
-  assertMayDecide(rule, decider, grant.requesterId);
+  const { grant, rule, decider } = await decidable(deps, input.grantId, input.deciderId);
   const now = deps.clock.now();
   const detail = { deciderEmail: decider.email };
 
@@ -74,6 +70,25 @@ export async function decide(deps: ServiceDeps, input: DecisionInput): Promise<D
       return { grant: provisioned, approvals: outcome.approvals, required: rule.approvalsRequired };
     }
   }
+}
+
+/**
+ * Throws what `decide` would refuse with (no such request, already decided, not an approver of it)
+ * without changing anything: Deny asks for a reason in a form first, and only someone who may deny
+ * is asked.
+ */
+export async function assertDecidable(deps: ServiceDeps, grantId: string, deciderId: string): Promise<void> {
+  await decidable(deps, grantId, deciderId);
+}
+
+async function decidable(deps: ServiceDeps, grantId: string, deciderId: string): Promise<{ grant: Grant; rule: Rule; decider: Person }> {
+  const grant = await deps.store.get(grantId);
+  if (!grant) throw new NotFound(`There is no request ${grantId}.`);
+  if (grant.status !== "pending") throw alreadyDecided(grant);
+  const rule = ruleOf(deps, grant);
+  const decider = await deps.directory.person(deciderId);
+  assertMayDecide(rule, decider, grant.requesterId);
+  return { grant, rule, decider };
 }
 
 export function ruleOf(deps: ServiceDeps, grant: Grant): Rule {

@@ -1,7 +1,7 @@
 // Approve and Deny on requests and extensions, the deny-reason modal, and break-glass review.
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { ServiceDeps } from "../../services/deps.js";
-import { decide } from "../../services/decide.js";
+import { assertDecidable, decide } from "../../services/decide.js";
 import { decideExtension } from "../../services/extend.js";
 import { acknowledgeBreakGlass } from "../../services/review.js";
 import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "../blocks.js";
@@ -22,10 +22,12 @@ export function registerDecisions(app: App, deps: ServiceDeps): void {
     }),
   );
 
-  // Deny asks for an optional reason first; the decision is made when the modal is submitted.
+  // Deny asks for an optional reason first, of someone who may deny (the form would only be refused
+  // on submit otherwise); the decision is made, with every check again, when the form is submitted.
   app.action<BlockAction<ButtonAction>>(button(ACTION_DENY), async (args) =>
     handleButton(deps.logger, args, async () => {
       const grantId = idFrom(args.action, "grant");
+      await assertDecidable(deps, grantId, args.body.user.id);
       await args.client.views.open({ trigger_id: args.body.trigger_id, view: denyReasonModal(grantId) });
     }),
   );
