@@ -1,7 +1,7 @@
 // Builds the running bot from configuration: AWS provider and store (runtime.ts), Slack app,
 // scheduler, and what operators see of it (ops/: health, metrics, graceful shutdown).
 import type { Server } from "node:http";
-import { App, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import { App, LogLevel } from "@slack/bolt";
 import { AuditFeed } from "./audit/feed.js";
 import type { Config } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
@@ -20,6 +20,7 @@ import { connectAws, leaseHolder, openStore, serviceDeps, slackClientOptions } f
 import { AUDIT_CLIENT_OPTIONS, SlackAuditChannel } from "./slack/audit-poster.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import { GuardedHttpReceiver } from "./slack/receiver.js";
+import { GuardedSocketModeReceiver } from "./slack/socket-receiver.js";
 import { guardHomeWorkspace } from "./slack/team-guard.js";
 import { expireStaleRequests, warnExpiring } from "./services/housekeeping.js";
 import { registerListeners } from "./slack/listeners.js";
@@ -66,12 +67,12 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   const clientOptions = ops.slackClientOptions;
   // Built here rather than by Bolt so stop() can wait for the socket to close.
   const socketReceiver = config.slack.appToken
-    ? new SocketModeReceiver({ appToken: config.slack.appToken, logger: slackLogger, installerOptions: { clientOptions } })
+    ? new GuardedSocketModeReceiver({ appToken: config.slack.appToken, logger: slackLogger, installerOptions: { clientOptions } }, logger)
     : undefined;
   const socketMode = socketReceiver !== undefined;
   const receiver =
     socketReceiver ??
-    new GuardedHttpReceiver({ signingSecret: config.slack.signingSecret, slackLogger, logger, routes: ops.slackPortRoutes });
+    new GuardedHttpReceiver({ signingSecret: config.slack.signingSecret, slackLogger, logger, routes: ops.slackPortRoutes, seen: opened.seenRequests });
   const app = new App({
     token: config.slack.botToken,
     receiver,

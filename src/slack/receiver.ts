@@ -1,10 +1,12 @@
 // The HTTP front door: Slack's requests go to Bolt's own HTTPReceiver after checks Bolt does not
-// make (a timestamp too far in the future, a signed body of a shape Bolt would crash on), and a few
-// plain routes (health, metrics) are served next to them on the same port.
+// make (a timestamp too far in the future, a signed body of a shape Bolt would crash on, a signed
+// request seen before), and a few plain routes (health, metrics) are served next to them on the
+// same port.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { HTTPReceiver, isValidSlackRequest, type App, type Receiver } from "@slack/bolt";
 import type { Logger as SlackLogger } from "@slack/logger";
 import type { Logger } from "../services/ports.js";
+import type { SeenRequests } from "../store/seen-requests.js";
 import { parseSlackBody, payloadProblem } from "./payload-shape.js";
 
 export const SLACK_PATH = "/slack/events";
@@ -23,6 +25,8 @@ export interface GuardedReceiverOptions {
   readonly slackLogger: SlackLogger;
   readonly logger: Logger;
   readonly routes?: readonly Route[];
+  /** Where signatures are remembered for the replay window; a request whose signature is there is refused. */
+  readonly seen: SeenRequests;
   readonly now?: () => number;
 }
 
@@ -94,8 +98,10 @@ export class GuardedHttpReceiver implements Receiver {
   }
 
   /**
-   * Reads the body (Bolt then uses it as read) and answers 400 to a correctly signed body Bolt
-   * could not handle; anything unsigned goes on to Bolt, which refuses it with 401.
+   * Reads the body (Bolt then uses it as read); answers 400 to a correctly signed body Bolt could not
+   * handle, and 401 to a correctly signed request already seen (an exact replay inside the window;
+   * 200 if it says it is Slack's retry, handled no more than the replay). Anything unsigned goes on
+   * to Bolt, which refuses it with 401.
    */
   private async screen(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     let raw: Buffer;
@@ -109,23 +115,48 @@ export class GuardedHttpReceiver implements Receiver {
     }
     Object.assign(req, { rawBody: raw });
     const text = raw.toString();
+    const signed = this.signature(req, text);
+    if (!signed) return true;
     const parsed = parseSlackBody(text, req.headers["content-type"]);
     const problem = "problem" in parsed ? parsed.problem : payloadProblem(parsed.body);
-    if (problem === undefined || !this.signedBySlack(req, text)) return true;
-    this.options.logger.warn({ problem }, "refused a signed Slack request of an unexpected shape");
-    res.writeHead(400).end();
+    if (problem !== undefined) {
+      this.options.logger.warn({ problem }, "refused a signed Slack request of an unexpected shape");
+      res.writeHead(400).end();
+      return false;
+    }
+    let first: boolean;
+    try {
+      first = await this.options.seen.firstSight(signed.signature, (signed.timestamp + WINDOW_SECONDS) * 1000);
+    } catch (error) {
+      this.options.logger.error({ err: String(error) }, "cannot tell whether a Slack request was seen before; refused it");
+      res.writeHead(503).end();
+      return false;
+    }
+    if (first) return true;
+    if (req.headers["x-slack-retry-num"] !== undefined) {
+      // Slack asking again for what it already delivered: it is being handled, and saying so stops
+      // further retries. The header is not signed, so a replay carrying it gains only this 200.
+      this.options.logger.info({ retry: req.headers["x-slack-retry-num"] }, "a Slack retry of a request already received; not handled twice");
+      res.writeHead(200, { "x-slack-no-retry": "1" }).end();
+      return false;
+    }
+    this.options.logger.warn({ timestamp: signed.timestamp }, "refused a replayed Slack request (its signature was seen before)");
+    res.writeHead(401).end();
     return false;
   }
 
-  private signedBySlack(req: IncomingMessage, body: string): boolean {
-    const { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp } = req.headers;
-    if (typeof signature !== "string" || typeof timestamp !== "string") return false;
-    return isValidSlackRequest({
+  /** The request's signature and timestamp if Slack signed it (and it is inside the window), else undefined. */
+  private signature(req: IncomingMessage, body: string): { signature: string; timestamp: number } | undefined {
+    const { "x-slack-signature": signature, "x-slack-request-timestamp": header } = req.headers;
+    if (typeof signature !== "string" || typeof header !== "string") return undefined;
+    const timestamp = Number(header);
+    const valid = isValidSlackRequest({
       signingSecret: this.options.signingSecret,
       body,
-      headers: { "x-slack-signature": signature, "x-slack-request-timestamp": Number(timestamp) },
+      headers: { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp },
       nowMilliseconds: (this.options.now ?? Date.now)(),
     });
+    return valid ? { signature, timestamp } : undefined;
   }
 }
 

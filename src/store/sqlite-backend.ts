@@ -5,6 +5,7 @@ import type { StoreBackend } from "./backend.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { sqliteWritable } from "./sqlite-check.js";
 import { SqliteExtensions } from "./sqlite-extensions.js";
+import { MemorySeenRequests } from "./seen-requests.js";
 import { SqliteLeases } from "./sqlite-leases.js";
 import { SqliteMetricsSource } from "./sqlite-metrics.js";
 import { SqliteOperationLog } from "./sqlite-operation-log.js";
@@ -46,6 +47,8 @@ export function openSqliteBackend(file: string, clock: Clock): SqliteBackend {
     outbox: new SqliteOutbox(db, clock),
     metrics: new SqliteMetricsSource(db),
     leases: new SqliteLeases(leaseConnection),
+    // One bot serves a SQLite file, so its memory is enough; a restart forgets what it saw.
+    seenRequests: new MemorySeenRequests(() => clock.now()),
     check: async () => writable(),
     close: async () => {
       if (leaseConnection !== db) leaseConnection.close();

@@ -171,7 +171,7 @@ describe("adversarial: request signatures", () => {
     assert.equal((await bot.driver.command(people.mallory.slackId, "help")).response.status, 200);
   });
 
-  it("decides exactly once when a genuine approval is replayed verbatim inside the five-minute window", async () => {
+  it("refuses a genuine approval replayed verbatim inside the five-minute window, and decides once", async () => {
     const body = approval();
     const timestamp = now();
     const signature = signBody(SIGNING_SECRET, body, timestamp);
@@ -179,10 +179,64 @@ describe("adversarial: request signatures", () => {
     assert.equal(first.status, 200);
     await statusBecomes(bot, pending.grantId, "active");
     const replay = await postSigned(bot.driver.url, body, { secret: SIGNING_SECRET, timestamp, signature });
-    assert.equal(replay.status, 200);
-    await world.slack.waitFor(() => world.slack.responses.some((r) => r.key === "forged-click" && /already been approved/.test(String(r.body.text))));
+    assert.equal(replay.status, 401);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Let through, it would have been told "already approved" on its response_url.
+    assert.equal(world.slack.responses.filter((r) => r.key === "forged-click").length, 0, "the replay was not answered");
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1);
     const grant = (await snapshot(world)).grants.find((row) => row.id === pending.grantId);
     assert.deepEqual([grant?.status, grant?.decidedBy], ["active", people.bob.slackId]);
+  });
+
+  it("refuses a /jit request replayed verbatim inside the window: one request is filed", async () => {
+    const body = slashCommandBody({ userId: people.alice.slackId, text: "request sandbox ReadOnlyAccess 1h filed once", responseUrl: world.slack.responseUrl("replayed-command") });
+    const timestamp = now();
+    const signature = signBody(SIGNING_SECRET, body, timestamp);
+    const first = await postSigned(bot.driver.url, body, { secret: SIGNING_SECRET, timestamp, signature });
+    assert.equal(first.status, 200);
+    await world.slack.waitFor(() => world.slack.responses.some((r) => r.key === "replayed-command"));
+    const replays = await Promise.all([1, 2, 3].map(() => postSigned(bot.driver.url, body, { secret: SIGNING_SECRET, timestamp, signature })));
+    assert.deepEqual(replays.map((r) => r.status), [401, 401, 401]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const filed = (await bot.bot.deps.store.listByStatus(["pending", "approved", "provisioning", "active", "failed"])).filter((grant) => grant.justification === "filed once");
+    assert.equal(filed.length, 1, "one request, however often it was sent");
+    assert.equal(world.slack.responses.filter((r) => r.key === "replayed-command").length, 1);
+  });
+
+  it("answers a verbatim Slack retry of a click it already has with 200 and no second handling", async () => {
+    const requested = await request(bot, world, people.carol.slackId, "prod ReadOnlyAccess 1h retried verbatim");
+    const body = blockActionBody({
+      userId: people.bob.slackId,
+      actionId: ACTION_APPROVE,
+      value: requested.grantId,
+      channelId: requested.message.channel,
+      messageTs: requested.message.ts,
+      responseUrl: world.slack.responseUrl("verbatim-retry"),
+    });
+    const timestamp = now();
+    const signature = signBody(SIGNING_SECRET, body, timestamp);
+    assert.equal((await postSigned(bot.driver.url, body, { secret: SIGNING_SECRET, timestamp, signature })).status, 200);
+    await statusBecomes(bot, requested.grantId, "active");
+    const creates = world.aws.callsOf("CreateAccountAssignment").length;
+    const retried = await postSigned(bot.driver.url, body, {
+      secret: SIGNING_SECRET,
+      timestamp,
+      signature,
+      headers: { "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout" },
+    });
+    assert.deepEqual([retried.status, retried.headers["x-slack-no-retry"]], [200, "1"]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(world.slack.responses.filter((r) => r.key === "verbatim-retry").length, 0, "the retry was not handled");
+    assert.equal(world.aws.callsOf("CreateAccountAssignment").length, creates);
+  });
+
+  it("is not fooled into refusing a genuine request by a forgery carrying its signature first", async () => {
+    const genuine = slashCommandBody({ userId: people.alice.slackId, text: "help", responseUrl: world.slack.responseUrl("lifted") });
+    const timestamp = now();
+    const signature = signBody(SIGNING_SECRET, genuine, timestamp);
+    const forged = genuine.replace("help", "list");
+    assert.equal((await postSigned(bot.driver.url, forged, { secret: SIGNING_SECRET, timestamp, signature })).status, 401);
+    const answered = await postSigned(bot.driver.url, genuine, { secret: SIGNING_SECRET, timestamp, signature });
+    assert.equal(answered.status, 200);
   });
 });

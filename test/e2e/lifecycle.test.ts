@@ -167,9 +167,11 @@ describe("grant lifecycle", () => {
       messageTs: requested.message.ts,
       responseUrl: world.slack.responseUrl("retry"),
     });
-    assert.equal((await bot.driver.post(body)).status, 200);
+    const sentAt = Math.floor(Date.now() / 1000) - 5;
+    assert.equal((await bot.driver.post(body, { timestamp: sentAt })).status, 200);
     await waitForDm(world, people.alice.slackId, /Access granted/);
-    const retried = await bot.driver.post(body, { headers: { "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout" } });
+    // A retry is signed anew, so it gets past the replay guard and must be refused by the state itself.
+    const retried = await bot.driver.post(body, { timestamp: sentAt + 3, headers: { "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout" } });
     assert.equal(retried.status, 200);
     await world.slack.waitFor(() => world.slack.responses.some((r) => r.key === "retry" && /already been approved/.test(messageText(r.body))));
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1);

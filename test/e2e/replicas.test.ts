@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { systemClock } from "../../src/domain/clock.js";
 import type { StoredAuditRecord } from "../../src/domain/audit-event.js";
 import { openStore } from "../../src/runtime.js";
+import { POSTGRES_MIGRATIONS } from "../../src/store/postgres/migrations.js";
 import type { StoreBackend } from "../../src/store/backend.js";
 import type { FakeAwsCall } from "../fakes/fake-aws.js";
 import type { ChildBot } from "../support/child-bot.js";
@@ -270,7 +271,7 @@ describe("replicas on one PostgreSQL database (slow: about 3 minutes)", { skip }
         bots.map((b) => (b.status === "rejected" ? String(b.reason) : "running")),
         Array.from({ length: REPLICAS }, () => "running"),
       );
-      assert.deepEqual(await query(url, "SELECT version FROM schema_version"), [{ version: 1 }]);
+      assert.deepEqual(await query(url, "SELECT version FROM schema_version"), [{ version: POSTGRES_MIGRATIONS.length }]);
       for (const bot of started) {
         const health = await fetch(`http://127.0.0.1:${bot.healthPort}/readyz`);
         assert.equal(health.status, 200, `replica ${bot.process.pid} ready`);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { messageText } from "../fakes/fake-slack.js";
-import { findButtons, SocketDriver } from "../fakes/slack-requests.js";
+import { blockActionPayload, findButtons, slashCommandPayload, SocketDriver } from "../fakes/slack-requests.js";
 import { waitForDm } from "../support/flows.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, people, PROD, startWorld, USES_POSTGRES, type World } from "../support/world.js";
@@ -105,6 +105,42 @@ describe("Socket Mode", () => {
     assert.equal(grant?.status, "active");
     assert.equal(grant?.decidedBy, people.bob.slackId);
     assert.match(messageText(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`)), /Approved by <@U0BOB>/);
+  });
+
+  it("acks and drops payloads of a shape Bolt cannot handle, and goes on serving", async () => {
+    const requested = await requestOverSocket(world, running.slack, people.alice.slackId, "prod ReadOnlyAccess 1h malformed envelopes");
+    const click = (responseKey: string) =>
+      blockActionPayload({
+        userId: people.bob.slackId,
+        actionId: "jit_approve",
+        value: requested.grantId,
+        channelId: requested.message.channel,
+        messageTs: requested.message.ts,
+        responseUrl: world.slack.responseUrl(responseKey),
+      });
+    const valueAsArray = click("array-value");
+    valueAsArray.actions = [{ action_id: "jit_approve", block_id: "actions", type: "button", value: [requested.grantId] }];
+    const withoutUser = click("no-user");
+    delete withoutUser.user;
+    const command = slashCommandPayload({ userId: people.alice.slackId, text: "request prod ReadOnlyAccess 1h no text", responseUrl: world.slack.responseUrl("no-text") });
+    const withoutText: Record<string, unknown> = { ...command, text: undefined };
+    delete withoutText.text;
+
+    for (const [type, payload] of [["interactive", valueAsArray], ["interactive", withoutUser], ["slash_commands", withoutText]] as const) {
+      const ack = await world.slack.sendEnvelope(type, payload, { timeoutMs: 2000 });
+      assert.deepEqual(ack.payload, {}, `a bare ack for ${JSON.stringify(payload).slice(0, 60)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(
+      world.slack.responses.filter((r) => ["array-value", "no-user", "no-text"].includes(r.key)),
+      [],
+      "nothing was handled, so nobody was answered",
+    );
+    assert.equal((await running.bot.bot.deps.store.get(requested.grantId))?.status, "pending");
+    assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 0);
+
+    await running.slack.click(people.bob.slackId, "jit_approve", requested.grantId, requested.message);
+    await waitForDm(world, people.alice.slackId, /Access granted/);
   });
 
   it("closes the socket with a normal close handshake on stop", async () => {

@@ -9,12 +9,15 @@ import { GENESIS_HASH } from "../../src/audit/chain.js";
 import type { AuditNote, StoredAuditRecord } from "../../src/domain/audit-event.js";
 import type { GrantStatus } from "../../src/domain/grant.js";
 import type { StoreBackend } from "../../src/store/backend.js";
+import { POSTGRES_MIGRATIONS } from "../../src/store/postgres/migrations.js";
 import { createPool } from "../../src/store/postgres/pool.js";
+import { INITIAL_SCHEMA } from "../../src/store/postgres/schema.js";
 import { openPostgresBackend } from "../../src/store/postgres/postgres-backend.js";
 import { inTransaction } from "../../src/store/postgres/transaction.js";
 import { FakeClock, HOUR, newGrant, PROD, requested, T0 } from "../support/store-fixtures.js";
 
 const SERVER_URL = process.env.JIT_TEST_DATABASE_URL;
+const LATEST = POSTGRES_MIGRATIONS.length;
 const skip = SERVER_URL
   ? false
   : "JIT_TEST_DATABASE_URL is not set: run scripts/postgres-for-tests.sh <dir> and set it to the URL it prints";
@@ -87,12 +90,12 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       const db = await freshDatabase(t);
       const first = await db.open();
       assert.equal(first.kind, "postgres");
-      assert.deepEqual(await db.sql("SELECT version FROM schema_version"), [{ version: 1 }]);
+      assert.deepEqual(await db.sql("SELECT version FROM schema_version"), [{ version: LATEST }]);
       assert.deepEqual(await db.sql("SELECT id, seq::int, hash FROM audit_head"), [{ id: 1, seq: 0, hash: GENESIS_HASH }]);
       await first.store.insert(newGrant("g1"), requested);
 
       const second = await db.open();
-      assert.deepEqual(await db.sql("SELECT version FROM schema_version"), [{ version: 1 }]);
+      assert.deepEqual(await db.sql("SELECT version FROM schema_version"), [{ version: LATEST }]);
       assert.equal((await second.store.get("g1"))?.status, "pending");
       assert.deepEqual(await second.audit.verify(), { ok: true, records: 1, head: { seq: 1, hash: (await allRecords(second))[0]?.hash } });
     });
@@ -101,16 +104,28 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       const db = await freshDatabase(t);
       const replicas = await Promise.all([db.open(), db.open(), db.open()]);
       assert.equal(replicas.length, 3);
-      assert.deepEqual(await db.sql("SELECT version FROM schema_version"), [{ version: 1 }]);
+      assert.deepEqual(await db.sql("SELECT version FROM schema_version"), [{ version: LATEST }]);
       assert.deepEqual(await db.sql("SELECT count(*)::int AS n FROM audit_head"), [{ n: 1 }]);
       for (const replica of replicas) await replica.check();
+    });
+
+    it("brings a database at version 1 up to date, keeping its grants", async (t) => {
+      const db = await freshDatabase(t);
+      await db.sql("CREATE TABLE schema_version (id SMALLINT PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
+      await db.sql("INSERT INTO schema_version (id, version) VALUES (1, 1)");
+      await db.sql(INITIAL_SCHEMA);
+      await db.sql("INSERT INTO grants (id, status, requester_id, requester_team_id, requester_email, account_id, permission_set, duration_ms, justification, rule_name, break_glass, created_at, updated_at) VALUES ('g0', 'pending', 'U0ALICE', 'T0TEAM', 'alice@example.com', $1, 'ReadOnlyAccess', 3600000, 'before the upgrade', 'prod-admin', 0, $2, $2)", [PROD, T0]);
+      const upgraded = await db.open();
+      assert.deepEqual(await db.sql("SELECT version FROM schema_version"), [{ version: LATEST }]);
+      assert.equal((await upgraded.store.get("g0"))?.justification, "before the upgrade");
+      assert.equal(await upgraded.seenRequests.firstSight("v0=abc", T0 + 60_000), true);
     });
 
     it("refuses a database at a schema version newer than this build knows", async (t) => {
       const db = await freshDatabase(t);
       await db.open();
       await db.sql("UPDATE schema_version SET version = 99");
-      await assert.rejects(db.open(), /schema version 99, newer than this build knows \(1\)/);
+      await assert.rejects(db.open(), new RegExp(`schema version 99, newer than this build knows \\(${LATEST}\\)`));
     });
 
     it("names the server without its password when it cannot connect", async () => {
@@ -499,6 +514,23 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       assert.deepEqual((await log.createdByUs()).map((operation) => operation.id), [bobCreated.id]);
       assert.equal((await log.lastFinishedOn(alice))?.id, removed.id);
       assert.deepEqual((await log.forGrant("g1")).map((operation) => operation.kind), ["create", "delete"]);
+    });
+  });
+
+  describe("seen requests", () => {
+    it("sees a signature once across replicas, and forgets it once it has expired", async (t) => {
+      const db = await freshDatabase(t);
+      const [one, two] = await Promise.all([db.open(), db.open()]);
+      const expiresAt = T0 + 300_000;
+      const firsts = await Promise.all([one, two, one, two].map((replica) => replica.seenRequests.firstSight("v0=aaa", expiresAt)));
+      assert.deepEqual(firsts.filter(Boolean).length, 1, "exactly one replica saw it first");
+      assert.equal(await two.seenRequests.firstSight("v0=bbb", expiresAt), true);
+
+      db.clock.advance(300_001);
+      // A fresh replica purges what has expired before its first check.
+      const three = await db.open();
+      assert.equal(await three.seenRequests.firstSight("v0=ccc", db.clock.now() + 300_000), true);
+      assert.deepEqual(await db.sql("SELECT signature FROM seen_requests ORDER BY signature"), [{ signature: "v0=ccc" }]);
     });
   });
 });

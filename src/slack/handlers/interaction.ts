@@ -26,7 +26,6 @@ export interface ButtonArgs {
   client: WebClient;
 }
 
-/** Acks, runs `work`, and tells only the clicker about a refusal or failure. */
 /**
  * Lets the requests already waiting be acknowledged before this one's work goes on. The work after
  * an ack (the database, AWS, replies) can wait a moment; Slack's 3-second limit on the ack cannot,
@@ -36,6 +35,7 @@ export function afterAck(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Acks, runs `work`, and tells only the clicker about a refusal or failure. */
 export async function handleButton(logger: Logger, args: ButtonArgs, work: () => Promise<string | void>): Promise<void> {
   await args.ack();
   await afterAck();

@@ -12,6 +12,7 @@ import { migrate } from "./migrations.js";
 import { PostgresOperationLog } from "./operation-log.js";
 import { PostgresOutbox } from "./outbox.js";
 import { createPool } from "./pool.js";
+import { PostgresSeenRequests } from "./seen-requests.js";
 import { selectRow } from "./sql.js";
 
 export async function openPostgresBackend(url: string, clock: Clock): Promise<StoreBackend> {
@@ -33,6 +34,7 @@ export async function openPostgresBackend(url: string, clock: Clock): Promise<St
     outbox: new PostgresOutbox(pool, clock),
     metrics: new PostgresMetricsSource(pool),
     leases: new PostgresLeases(pool),
+    seenRequests: new PostgresSeenRequests(pool, () => clock.now()),
     async check() {
       const row = await selectRow<{ standby: boolean; read_only: string }>(
         pool,

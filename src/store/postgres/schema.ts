@@ -160,3 +160,12 @@ export const INITIAL_SCHEMA = `
     started_at BIGINT NOT NULL
   );
 `;
+
+/** Version 2: signatures of the Slack requests seen in the last five minutes, to refuse replays. */
+export const SEEN_REQUESTS = `
+  CREATE TABLE seen_requests (
+    signature  TEXT PRIMARY KEY,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX seen_requests_by_expiry ON seen_requests (expires_at);
+`;
