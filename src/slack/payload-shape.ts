@@ -41,6 +41,11 @@ export function parseSlackBody(raw: string, contentType: string | undefined): { 
   }
 }
 
+/** Slack's SSL check: a form post of `ssl_check=1`, which Slack does not sign and expects a 200 for. */
+export function isSslCheck(raw: string, contentType: string | undefined): boolean {
+  return contentType === FORM && parseForm(raw).ssl_check === "1";
+}
+
 /** What is wrong with a parsed Slack request body, or undefined when Bolt can safely handle it. */
 export function payloadProblem(body: unknown): string | undefined {
   if (!isObject(body)) return "the body is not an object";
