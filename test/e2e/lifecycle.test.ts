@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { messageText } from "../fakes/fake-slack.js";
 import { findButtons } from "../fakes/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
-import { auditRows, click, deny, dmsTo, postedAction, postedAuditRecords, request, waitForDm } from "../support/flows.js";
+import { auditRows, click, deny, denyUnlessRefused, dmsTo, postedAction, postedAuditRecords, request, waitForDm } from "../support/flows.js";
 import { APPROVALS, AUDIT, people, PORTAL, PROD, type World } from "../support/world.js";
 
 const HOUR = 3_600_000;
@@ -135,9 +135,10 @@ describe("grant lifecycle", () => {
     const requested = await request(bot, world, people.alice.slackId, "prod AdministratorAccess 1h race");
     await Promise.all([
       click(bot, people.bob.slackId, "jit_approve", requested),
-      deny(bot, world, people.dave.slackId, requested),
+      denyUnlessRefused(bot, world, people.dave.slackId, requested),
     ]);
-    // The loser hears back on the button's response_url (Approve) or, after the modal closed, by DM (Deny).
+    // The loser hears back on the button's response_url (Approve, or Deny when the approval came
+    // first) or, after the modal closed, by DM (Deny).
     await world.slack.waitFor(
       () =>
         world.slack.responses.some((r) => /already been/.test(messageText(r.body))) ||

@@ -131,13 +131,33 @@ export async function statusBecomes(bot: TestBot, grantId: string, status: Grant
 
 /** Deny as an approver does: click Deny, then submit the reason modal (reason optional). */
 export async function deny(bot: Drives, world: World, userId: string, requested: Requested, reason = ""): Promise<void> {
+  if ((await denyUnlessRefused(bot, world, userId, requested, reason)) === "refused at the button") {
+    throw new Error(`the Deny button refused ${userId} instead of opening the reason modal`);
+  }
+}
+
+/**
+ * Clicks Deny and submits the reason modal, unless the button itself refuses (the request was
+ * decided before the click, say) and answers on its response_url instead of opening the modal.
+ */
+export async function denyUnlessRefused(
+  bot: Drives,
+  world: World,
+  userId: string,
+  requested: Requested,
+  reason = "",
+): Promise<"submitted" | "refused at the button"> {
   const opensBefore = world.slack.callsOf("views.open").length;
   const clicked = await bot.driver.click(userId, "jit_deny", requested.grantId, requested.message, { unchecked: true });
   if (clicked.response.status !== 200) throw new Error(`Deny click answered HTTP ${clicked.response.status}`);
-  const modal = await world.slack.waitFor(
-    () => world.slack.callsOf("views.open").length > opensBefore && world.slack.lastView({ callbackId: "jit_deny_reason", userId }),
+  const outcome = await world.slack.waitFor(
+    () =>
+      (world.slack.callsOf("views.open").length > opensBefore && world.slack.lastView({ callbackId: "jit_deny_reason", userId })) ||
+      (clicked.responses().length > 0 && ("refused" as const)),
     5000,
     "the deny reason modal",
   );
-  await bot.driver.submitView(userId, modal.id, { reason: { reason: input.text(reason) } });
+  if (outcome === "refused") return "refused at the button";
+  await bot.driver.submitView(userId, outcome.id, { reason: { reason: input.text(reason) } });
+  return "submitted";
 }

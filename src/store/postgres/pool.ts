@@ -15,11 +15,11 @@ const numbersAsNumbers: CustomTypesConfig = {
 };
 
 /** A pool for `url`; parameters in the URL (sslmode, application_name, …) win over the defaults here. */
-export function createPool(url: string): Pool {
+export function createPool(url: string, size = DEFAULT_POOL_SIZE): Pool {
   const pool = new pg.Pool({
     connectionString: url,
     application_name: "jit-slack",
-    max: DEFAULT_POOL_SIZE,
+    max: size,
     types: numbersAsNumbers,
   });
   // An idle connection the server drops would otherwise crash the process as an unhandled 'error'

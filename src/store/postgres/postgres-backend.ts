@@ -15,6 +15,12 @@ import { createPool } from "./pool.js";
 import { PostgresSeenRequests } from "./seen-requests.js";
 import { selectRow } from "./sql.js";
 
+/**
+ * Connections of their own for the replay check made before each ack, so an ack never waits in the
+ * pool behind the work of the requests before it.
+ */
+const SCREENING_POOL_SIZE = 2;
+
 export async function openPostgresBackend(url: string, clock: Clock): Promise<StoreBackend> {
   const location = withoutPassword(url);
   const pool = createPool(url);
@@ -24,6 +30,7 @@ export async function openPostgresBackend(url: string, clock: Clock): Promise<St
     await pool.end();
     throw error;
   }
+  const screening = createPool(url, SCREENING_POOL_SIZE);
   return {
     kind: "postgres",
     location,
@@ -34,7 +41,7 @@ export async function openPostgresBackend(url: string, clock: Clock): Promise<St
     outbox: new PostgresOutbox(pool, clock),
     metrics: new PostgresMetricsSource(pool),
     leases: new PostgresLeases(pool),
-    seenRequests: new PostgresSeenRequests(pool, () => clock.now()),
+    seenRequests: new PostgresSeenRequests(screening, () => clock.now()),
     async check() {
       const row = await selectRow<{ standby: boolean; read_only: string }>(
         pool,
@@ -43,6 +50,8 @@ export async function openPostgresBackend(url: string, clock: Clock): Promise<St
       if (row?.standby !== false) throw new Error("PostgreSQL is a read-only standby");
       if (row.read_only === "on") throw new Error("PostgreSQL sessions are read-only (default_transaction_read_only is on)");
     },
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), screening.end()]);
+    },
   };
 }
