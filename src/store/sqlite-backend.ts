@@ -5,11 +5,11 @@ import type { StoreBackend } from "./backend.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { sqliteWritable } from "./sqlite-check.js";
 import { SqliteExtensions } from "./sqlite-extensions.js";
-import { MemorySeenRequests } from "./seen-requests.js";
 import { SqliteLeases } from "./sqlite-leases.js";
 import { SqliteMetricsSource } from "./sqlite-metrics.js";
 import { SqliteOperationLog } from "./sqlite-operation-log.js";
 import { SqliteOutbox } from "./sqlite-outbox.js";
+import { SqliteSeenRequests } from "./sqlite-seen-requests.js";
 import { SqliteStore } from "./sqlite-store.js";
 
 export interface SqliteBackend extends StoreBackend {
@@ -19,9 +19,10 @@ export interface SqliteBackend extends StoreBackend {
 }
 
 /**
- * Leases get a connection of their own that commits without waiting for the disk: a lease lost to a
- * power cut only lapses early, which is what a crashed holder's lease does anyway, and the two or
- * four lease writes around each piece of AWS work would otherwise cost a disk flush each.
+ * Leases and seen request signatures get a connection of their own that commits without waiting for
+ * the disk: a lease lost to a power cut only lapses early, which is what a crashed holder's lease
+ * does anyway, a lost signature only lets one replay through, and the two or four lease writes
+ * around each piece of AWS work, and the check before each ack, would otherwise cost a disk flush.
  */
 function openLeaseConnection(db: SqliteDatabase, file: string): SqliteDatabase {
   if (file === ":memory:" || file.startsWith("file:")) return db;
@@ -47,8 +48,7 @@ export function openSqliteBackend(file: string, clock: Clock): SqliteBackend {
     outbox: new SqliteOutbox(db, clock),
     metrics: new SqliteMetricsSource(db),
     leases: new SqliteLeases(leaseConnection),
-    // One bot serves a SQLite file, so its memory is enough; a restart forgets what it saw.
-    seenRequests: new MemorySeenRequests(() => clock.now()),
+    seenRequests: new SqliteSeenRequests(leaseConnection, () => clock.now()),
     check: async () => writable(),
     close: async () => {
       if (leaseConnection !== db) leaseConnection.close();

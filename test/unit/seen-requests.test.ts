@@ -1,25 +1,39 @@
-// The in-memory record of seen Slack request signatures (SQLite deployments).
+// Seen Slack request signatures in SQLite (the PostgreSQL twin is in postgres-backend.test.ts).
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { MemorySeenRequests } from "../../src/store/seen-requests.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { openSqliteBackend } from "../../src/store/sqlite-backend.js";
 import { FakeClock, T0 } from "../support/store-fixtures.js";
 
-describe("seen requests, in memory", () => {
-  it("sees each signature once until it expires, then forgets it", async () => {
+describe("seen requests, in SQLite", () => {
+  const dir = mkdtempSync(join(tmpdir(), "jit-seen-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("sees each signature once until it expires, then forgets it, across a restart", async () => {
+    const file = join(dir, "jit.db");
     const clock = new FakeClock(T0);
-    const seen = new MemorySeenRequests(() => clock.now());
-    assert.equal(await seen.firstSight("v0=aaa", T0 + 300_000), true);
-    assert.equal(await seen.firstSight("v0=aaa", T0 + 300_000), false);
-    assert.equal(await seen.firstSight("v0=bbb", T0 + 301_000), true);
-    assert.equal(seen.size, 2);
+    const first = openSqliteBackend(file, clock);
+    assert.equal(await first.seenRequests.firstSight("v0=aaa", T0 + 300_000), true);
+    assert.equal(await first.seenRequests.firstSight("v0=aaa", T0 + 300_000), false);
+    assert.equal(await first.seenRequests.firstSight("v0=bbb", T0 + 301_000), true);
+    await first.close();
+
+    const restarted = openSqliteBackend(file, clock);
+    assert.equal(await restarted.seenRequests.firstSight("v0=aaa", T0 + 300_000), false, "a restart does not reopen the window");
+    assert.deepEqual(restarted.db.prepare("SELECT signature FROM seen_requests ORDER BY signature").pluck().all(), ["v0=aaa", "v0=bbb"]);
+    await restarted.close();
 
     clock.advance(300_000);
-    assert.equal(await seen.firstSight("v0=ccc", clock.now() + 300_000), true);
-    assert.equal(seen.size, 2, "the expired one is gone; the one with a second left stays");
-    assert.equal(await seen.firstSight("v0=bbb", T0 + 301_000), false);
-
-    clock.advance(1_000);
-    assert.equal(await seen.firstSight("v0=ddd", clock.now() + 300_000), true);
-    assert.equal(seen.size, 2);
+    const later = openSqliteBackend(file, clock);
+    assert.equal(await later.seenRequests.firstSight("v0=ccc", clock.now() + 300_000), true);
+    assert.deepEqual(
+      later.db.prepare("SELECT signature FROM seen_requests ORDER BY signature").pluck().all(),
+      ["v0=bbb", "v0=ccc"],
+      "the expired one is gone; the one with a second left stays",
+    );
+    assert.equal(await later.seenRequests.firstSight("v0=bbb", T0 + 301_000), false);
+    await later.close();
   });
 });
