@@ -49,3 +49,15 @@ export function describeMachine(): Machine {
     loadBefore: (loadavg()[0] ?? 0).toFixed(2),
   };
 }
+
+/** CPU time of all cores so far (from os.cpus()): busy (user, nice, system, irq) and in all. */
+export function coreTimes(): { readonly busyMs: number; readonly totalMs: number } {
+  let busyMs = 0;
+  let totalMs = 0;
+  for (const { times } of cpus()) {
+    const busy = times.user + times.nice + times.sys + times.irq;
+    busyMs += busy;
+    totalMs += busy + times.idle;
+  }
+  return { busyMs, totalMs };
+}

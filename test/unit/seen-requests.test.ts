@@ -36,4 +36,13 @@ describe("seen requests, in SQLite", () => {
     assert.equal(await later.seenRequests.firstSight("v0=bbb", T0 + 301_000), false);
     await later.close();
   });
+
+  it("records a burst in one go, the same signature twice in it counting as seen the second time", async () => {
+    const clock = new FakeClock(T0);
+    const backend = openSqliteBackend(join(dir, "burst.db"), clock);
+    const sight = (signature: string) => backend.seenRequests.firstSight(signature, T0 + 300_000);
+    assert.deepEqual(await Promise.all(["v0=a", "v0=b", "v0=a", "v0=c", "v0=b"].map(sight)), [true, true, false, true, false]);
+    assert.deepEqual(await Promise.all(["v0=c", "v0=d"].map(sight)), [false, true]);
+    await backend.close();
+  });
 });
