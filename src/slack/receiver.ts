@@ -87,9 +87,10 @@ export class GuardedHttpReceiver implements Receiver {
   }
 
   /**
-   * Reads the body (Bolt then uses it as read) and lets through only a request Slack signed inside
-   * the window (401 otherwise, 200 to Slack's unsigned SSL check), of a shape Bolt can handle (400 otherwise), not seen before (401 to
-   * an exact replay; 200 without handling it if it says it is Slack's retry).
+   * Reads the body (Bolt then uses it as read) and lets through only a request that Slack signed
+   * inside the window (401 otherwise; 200 to Slack's unsigned SSL check), of a shape Bolt can handle
+   * (400 otherwise), and not seen before (401 to an exact replay; 200, without handling it again, if
+   * it says it is Slack's retry).
    */
   private async screen(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     let raw: Buffer;
