@@ -186,6 +186,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
         inFlight: ops.inFlight,
         workTimeoutMs: config.ops.shutdownTimeoutSeconds * 1000,
         flushTimeoutMs: FLUSH_TIMEOUT_MS,
+        grantsInProgress: () => deps.work.claimed(),
         async stopIntake() {
           ops.readiness.stop();
           expiryTimer.stop();

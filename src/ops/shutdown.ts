@@ -11,6 +11,8 @@ export interface Stopping {
   readonly inFlight: InFlight;
   readonly workTimeoutMs: number;
   readonly flushTimeoutMs: number;
+  /** The grants whose AWS work this process is in the middle of, named when they are parked. */
+  grantsInProgress(): readonly string[];
   /** Readiness reports "stopping"; the Slack receiver, the scheduler and the expiry timer stop. */
   stopIntake(): Promise<void>;
   flushOutbox(deadline: number): Promise<FlushResult>;
@@ -31,7 +33,7 @@ export async function shutDown(stopping: Stopping): Promise<void> {
     if (busy > 0) logger.info({ finished: busy, ms: Date.now() - started }, "work in progress finished");
   } else {
     logger.warn(
-      { unfinished: inFlight.size, waitedMs: stopping.workTimeoutMs },
+      { unfinished: inFlight.size, grants: stopping.grantsInProgress(), waitedMs: stopping.workTimeoutMs },
       "work in progress did not finish in time; it is parked in the database and the next start (or another replica) resumes it",
     );
   }

@@ -49,6 +49,11 @@ export class WorkTracker {
     return this.inFlight.has(grantId);
   }
 
+  /** The grants this process is working on now. */
+  claimed(): string[] {
+    return [...this.inFlight];
+  }
+
   async release(grantId: string): Promise<void> {
     try {
       await this.give(grantKey(grantId));

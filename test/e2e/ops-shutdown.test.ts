@@ -31,7 +31,7 @@ describe("graceful shutdown", () => {
     return bot;
   };
   const statusOf = async (grantId: string) => (await withWorldStore(world, (opened) => opened.store.get(grantId)))?.status;
-  const logLines = (bot: ChildBot) => bot.stdout().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { msg: string });
+  const logLines = (bot: ChildBot) => bot.stdout().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { msg: string; grants?: unknown });
   const aliceAdmin = () => ({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice });
 
   it("finishes an approval whose AWS call is in flight at SIGTERM, then exits 0", async () => {
@@ -70,7 +70,8 @@ describe("graceful shutdown", () => {
     const started = Date.now();
     assert.equal(await bot.kill("SIGTERM"), 0);
     assert.ok(Date.now() - started < 8_000, `exited after ${Date.now() - started} ms`);
-    assert.ok(logLines(bot).some((line) => /parked in the database/.test(line.msg)));
+    const parked = logLines(bot).find((line) => /parked in the database/.test(line.msg));
+    assert.deepEqual(parked?.grants, [requested.grantId], "the log names the grant left half-done");
     assert.equal(await statusOf(requested.grantId), "provisioning");
 
     // AWS goes on to apply the creation it had accepted; the next start finds it instead of repeating it
