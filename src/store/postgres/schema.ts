@@ -164,8 +164,7 @@ export const INITIAL_SCHEMA = `
 /**
  * Version 2: signatures of the Slack requests seen in the last five minutes, to refuse replays.
  * Unlogged: no WAL, so the check before each ack never waits for a flush to disk. A server crash
- * or a failover empties it, which only lets a replay of the last five minutes through once, as a
- * restart does with SQLite.
+ * or a failover empties it, which only lets a replay of the last five minutes through once.
  */
 export const SEEN_REQUESTS = `
   CREATE UNLOGGED TABLE seen_requests (
