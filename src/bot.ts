@@ -23,6 +23,7 @@ import { GuardedHttpReceiver } from "./slack/receiver.js";
 import { GuardedSocketModeReceiver } from "./slack/socket-receiver.js";
 import { guardHomeWorkspace } from "./slack/team-guard.js";
 import { expireStaleRequests, warnExpiring } from "./services/housekeeping.js";
+import { Admission, ADMISSION_WAIT_MS } from "./slack/admission.js";
 import { registerListeners } from "./slack/listeners.js";
 import { StartupError } from "./startup-error.js";
 import type { StoreBackend } from "./store/backend.js";
@@ -94,7 +95,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
 
   const holder = leaseHolder("bot", config.database);
   const deps = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock, holder });
-  registerListeners(app, deps);
+  registerListeners(app, deps, new Admission(config.ops.maxRequestsInProgress, ADMISSION_WAIT_MS));
   const quota = new QuotaShare(opened.leases, holder, clock, (replicas) => {
     aws.provider.shareQuota(replicas);
     logger.info({ replicas, awsCallsPerSecond: aws.provider.callsPerSecond }, "sharing the AWS call quota among replicas");

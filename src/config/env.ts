@@ -65,6 +65,12 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   JIT_HEALTH_PORT: z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535).optional(),
   JIT_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(20).pipe(z.number().max(600, { error: "must be at most 600 (seconds)" })),
+  JIT_MAX_REQUESTS_IN_PROGRESS: z.coerce
+    .number({ error: "must be a whole number of requests" })
+    .int({ error: "must be a whole number of requests" })
+    .min(1, { error: "must be at least 1" })
+    .max(100_000, { error: "must be at most 100000" })
+    .default(500),
 });
 
 export interface Config {
@@ -101,6 +107,11 @@ export interface Config {
     readonly healthPort: number | undefined;
     /** How long shutdown waits for work in progress before parking it for the next start. */
     readonly shutdownTimeoutSeconds: number;
+    /**
+     * How many access requests and extensions may be acknowledged and still being stored and posted;
+     * past it the next waits for a slot before its ack, and is refused as busy if none frees up.
+     */
+    readonly maxRequestsInProgress: number;
   };
 }
 
@@ -161,6 +172,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
           ? undefined
           : e.JIT_HEALTH_PORT,
       shutdownTimeoutSeconds: e.JIT_SHUTDOWN_TIMEOUT_SECONDS,
+      maxRequestsInProgress: e.JIT_MAX_REQUESTS_IN_PROGRESS,
     }),
   });
 }

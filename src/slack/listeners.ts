@@ -1,14 +1,16 @@
 // Bolt listeners: ack first, hand off to a service, and turn the outcome into words.
 import type { App } from "@slack/bolt";
 import type { ServiceDeps } from "../services/deps.js";
+import type { Admission } from "./admission.js";
 import { registerCommand } from "./handlers/command.js";
 import { registerDecisions } from "./handlers/decisions.js";
 import { registerGrantActions } from "./handlers/grant-actions.js";
 import { registerRequestForm } from "./handlers/request-form.js";
 
-export function registerListeners(app: App, deps: ServiceDeps): void {
-  registerCommand(app, deps);
+/** `admission` bounds the new requests and extensions acknowledged but not yet stored and posted. */
+export function registerListeners(app: App, deps: ServiceDeps, admission: Admission): void {
+  registerCommand(app, deps, admission);
   registerDecisions(app, deps);
-  registerRequestForm(app, deps);
+  registerRequestForm(app, deps, admission);
   registerGrantActions(app, deps);
 }

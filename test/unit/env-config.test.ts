@@ -59,7 +59,7 @@ describe("loadConfig", () => {
       revocationAlertAfter: 5,
       reconcileIntervalMinutes: 15,
       logLevel: "info",
-      ops: { healthPort: undefined, shutdownTimeoutSeconds: 20 },
+      ops: { healthPort: undefined, shutdownTimeoutSeconds: 20, maxRequestsInProgress: 500 },
     });
   });
 
@@ -270,6 +270,14 @@ describe("loadConfig", () => {
     assert.equal(loadConfig({ ...MINIMAL, JIT_SHUTDOWN_TIMEOUT_SECONDS: "45" }).ops.shutdownTimeoutSeconds, 45);
     problemWith("JIT_SHUTDOWN_TIMEOUT_SECONDS", "0");
     assert.equal(problemWith("JIT_SHUTDOWN_TIMEOUT_SECONDS", "601"), "JIT_SHUTDOWN_TIMEOUT_SECONDS: must be at most 600 (seconds)");
+  });
+
+  it("reads the bound on requests in progress, within bounds", () => {
+    assert.equal(loadConfig({ ...MINIMAL, JIT_MAX_REQUESTS_IN_PROGRESS: "50" }).ops.maxRequestsInProgress, 50);
+    assert.equal(problemWith("JIT_MAX_REQUESTS_IN_PROGRESS", "0"), "JIT_MAX_REQUESTS_IN_PROGRESS: must be at least 1");
+    assert.equal(problemWith("JIT_MAX_REQUESTS_IN_PROGRESS", "2.5"), "JIT_MAX_REQUESTS_IN_PROGRESS: must be a whole number of requests");
+    assert.equal(problemWith("JIT_MAX_REQUESTS_IN_PROGRESS", "lots"), "JIT_MAX_REQUESTS_IN_PROGRESS: must be a whole number of requests");
+    assert.equal(problemWith("JIT_MAX_REQUESTS_IN_PROGRESS", "100001"), "JIT_MAX_REQUESTS_IN_PROGRESS: must be at most 100000");
   });
 
   it("returns a frozen config, nested objects included", () => {

@@ -15,6 +15,7 @@ import { slackDate } from "../escape.js";
 import { grantList, reviewList } from "../views/grant-list.js";
 import { helpText } from "../views/help-text.js";
 import { requestModal } from "../views/request-modal.js";
+import { BUSY_MESSAGE, type Admission, type Release } from "../admission.js";
 import { afterAck, tellDirectly } from "./interaction.js";
 
 const LISTED = ["pending", "approved", "provisioning", "active", "revoking"] as const;
@@ -28,7 +29,10 @@ const ANSWER_IN_ACK_MS = 1_500;
 type Lookup = Extract<JitCommand, { kind: "help" | "list" }>;
 type Work = Exclude<JitCommand, Lookup>;
 
-export function registerCommand(app: App, deps: ServiceDeps): void {
+/** What adds work that is stored and posted after the ack; ending access is never held back. */
+const ADMITTED: ReadonlySet<Work["kind"]> = new Set(["request", "extend"]);
+
+export function registerCommand(app: App, deps: ServiceDeps, admission: Admission): void {
   app.command("/jit", async ({ command, ack, respond, client }) => {
     let parsed: JitCommand;
     try {
@@ -58,12 +62,22 @@ export function registerCommand(app: App, deps: ServiceDeps): void {
       await ack();
       return void (await reply(await answer));
     }
-    await ack();
-    await afterAck();
+    let release: Release | undefined;
+    if (ADMITTED.has(parsed.kind)) {
+      release = await admission.enter();
+      if (!release) {
+        deps.logger.warn({ ...context, inProgress: admission.inProgress }, "too many requests in progress; refused as busy");
+        return void (await ack({ response_type: "ephemeral", text: BUSY_MESSAGE }));
+      }
+    }
     try {
+      await ack();
+      await afterAck();
       await run(deps, parsed, { userId: command.user_id, teamId: command.team_id, triggerId: command.trigger_id, respond: reply, client });
     } catch (error) {
       await reply({ response_type: "ephemeral", text: userMessage(error, deps.logger, context) });
+    } finally {
+      release?.();
     }
   });
 }

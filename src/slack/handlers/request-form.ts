@@ -4,14 +4,15 @@ import type { App, BlockAction, StaticSelectAction } from "@slack/bolt";
 import { eligibleTargets } from "../../domain/policy.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { submitRequest, validateRequest, type ValidRequest } from "../../services/request-access.js";
+import { BUSY_MESSAGE, type Admission } from "../admission.js";
 import { requestConfirmation } from "../blocks.js";
 import { userMessage } from "../error-messages.js";
-import { fieldErrors } from "../views/field-errors.js";
+import { fieldErrors, viewErrors } from "../views/field-errors.js";
 import { REQUEST_CALLBACK_ID, requestModal } from "../views/request-modal.js";
 import { readRequestSubmission, requireRequestFields } from "../views/request-submission.js";
 import { afterAck, tellDirectly } from "./interaction.js";
 
-export function registerRequestForm(app: App, deps: ServiceDeps): void {
+export function registerRequestForm(app: App, deps: ServiceDeps, admission: Admission): void {
   app.action<BlockAction<StaticSelectAction>>({ type: "block_actions", block_id: /^(account|permission_set)$/ }, async ({ ack, body, client }) => {
     await ack();
     await afterAck();
@@ -48,13 +49,21 @@ export function registerRequestForm(app: App, deps: ServiceDeps): void {
       await ack();
       return void (await tellDirectly(client, body.user.id, userMessage(error, deps.logger, { user: body.user.id })));
     }
-    await ack();
-    await afterAck();
+    const release = await admission.enter();
+    if (!release) {
+      deps.logger.warn({ user: body.user.id, inProgress: admission.inProgress }, "too many requests in progress; form refused as busy");
+      // On a field, so the form stays open with what they entered.
+      return void (await ack(viewErrors({ justification: BUSY_MESSAGE })));
+    }
     try {
+      await ack();
+      await afterAck();
       const grant = await submitRequest(deps, valid);
       await tellDirectly(client, body.user.id, requestConfirmation(grant, deps.policy.accounts));
     } catch (error) {
       await tellDirectly(client, body.user.id, userMessage(error, deps.logger, { user: body.user.id }));
+    } finally {
+      release();
     }
   });
 }
