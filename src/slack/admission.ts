@@ -12,6 +12,9 @@ export const ADMISSION_WAIT_MS = 2_000;
 export const BUSY_MESSAGE =
   ":hourglass: jit-slack is busy with more requests than it can take just now, so this one was not made. Please send it again in a minute.";
 
+/** The warning logged for each refusal, for operators and the benchmarks to count. */
+export const REFUSED_AS_BUSY = "too many requests in progress; refused as busy";
+
 /** Gives the slot back; calling it again does nothing. */
 export type Release = () => void;
 

@@ -3,6 +3,7 @@
 // none frees up in time; lookups and the request form's errors are never held back by it.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { REFUSED_AS_BUSY } from "../../src/slack/admission.js";
 import { messageText } from "../fakes/fake-slack.js";
 import { input } from "../fakes/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
@@ -48,7 +49,7 @@ describe("requests in progress", () => {
     assert.match(answer.text ?? "", /busy .* not made\. Please send it again/);
     assert.ok(second.ms >= 1_900 && second.ms < 3_000, `refused after waiting for a slot, inside Slack's 3 s (${second.ms.toFixed(0)} ms)`);
     assert.ok(
-      bot.logger.lines.some((line) => line.level === "warn" && line.message === "too many requests in progress; refused as busy"),
+      bot.logger.lines.some((line) => line.level === "warn" && line.message === REFUSED_AS_BUSY),
       "the refusal is logged for the operators",
     );
 

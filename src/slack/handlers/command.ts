@@ -15,7 +15,7 @@ import { slackDate } from "../escape.js";
 import { grantList, reviewList } from "../views/grant-list.js";
 import { helpText } from "../views/help-text.js";
 import { requestModal } from "../views/request-modal.js";
-import { BUSY_MESSAGE, type Admission, type Release } from "../admission.js";
+import { BUSY_MESSAGE, REFUSED_AS_BUSY, type Admission, type Release } from "../admission.js";
 import { afterAck, tellDirectly } from "./interaction.js";
 
 const LISTED = ["pending", "approved", "provisioning", "active", "revoking"] as const;
@@ -66,7 +66,7 @@ export function registerCommand(app: App, deps: ServiceDeps, admission: Admissio
     if (ADMITTED.has(parsed.kind)) {
       release = await admission.enter();
       if (!release) {
-        deps.logger.warn({ ...context, inProgress: admission.inProgress }, "too many requests in progress; refused as busy");
+        deps.logger.warn({ ...context, inProgress: admission.inProgress }, REFUSED_AS_BUSY);
         return void (await ack({ response_type: "ephemeral", text: BUSY_MESSAGE }));
       }
     }

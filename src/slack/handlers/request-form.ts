@@ -4,7 +4,7 @@ import type { App, BlockAction, StaticSelectAction } from "@slack/bolt";
 import { eligibleTargets } from "../../domain/policy.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { submitRequest, validateRequest, type ValidRequest } from "../../services/request-access.js";
-import { BUSY_MESSAGE, type Admission } from "../admission.js";
+import { BUSY_MESSAGE, REFUSED_AS_BUSY, type Admission } from "../admission.js";
 import { requestConfirmation } from "../blocks.js";
 import { userMessage } from "../error-messages.js";
 import { fieldErrors, viewErrors } from "../views/field-errors.js";
@@ -51,7 +51,7 @@ export function registerRequestForm(app: App, deps: ServiceDeps, admission: Admi
     }
     const release = await admission.enter();
     if (!release) {
-      deps.logger.warn({ user: body.user.id, inProgress: admission.inProgress }, "too many requests in progress; form refused as busy");
+      deps.logger.warn({ user: body.user.id, form: true, inProgress: admission.inProgress }, REFUSED_AS_BUSY);
       // On a field, so the form stays open with what they entered.
       return void (await ack(viewErrors({ justification: BUSY_MESSAGE })));
     }
