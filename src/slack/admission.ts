@@ -8,9 +8,9 @@
 /** How long a request may wait for a slot: Slack needs the ack within 3 s, and the ack itself takes the rest. */
 export const ADMISSION_WAIT_MS = 2_000;
 
-/** What someone refused as busy is told; nothing of theirs was stored. */
+/** What someone refused as busy is told; nothing of theirs was stored. Plain text: form errors show no emoji. */
 export const BUSY_MESSAGE =
-  ":hourglass: jit-slack is busy with more requests than it can take just now, so this one was not made. Please send it again in a minute.";
+  "jit-slack is busy with more requests than it can take just now, so this one was not made. Please send it again in a minute.";
 
 /** The warning logged for each refusal, for operators and the benchmarks to count. */
 export const REFUSED_AS_BUSY = "too many requests in progress; refused as busy";

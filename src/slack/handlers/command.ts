@@ -8,6 +8,7 @@ import { endGrant } from "../../services/end-grant.js";
 import { requestExtension } from "../../services/extend.js";
 import { requestAccess } from "../../services/request-access.js";
 import { unreviewedBreakGlass } from "../../services/review.js";
+import { BUSY_MESSAGE, REFUSED_AS_BUSY, type Admission, type Release } from "../admission.js";
 import { requestConfirmation, summary } from "../blocks.js";
 import { parseJitCommand, type JitCommand } from "../command-parser.js";
 import { userMessage } from "../error-messages.js";
@@ -15,7 +16,6 @@ import { slackDate } from "../escape.js";
 import { grantList, reviewList } from "../views/grant-list.js";
 import { helpText } from "../views/help-text.js";
 import { requestModal } from "../views/request-modal.js";
-import { BUSY_MESSAGE, REFUSED_AS_BUSY, type Admission, type Release } from "../admission.js";
 import { afterAck, tellDirectly } from "./interaction.js";
 
 const LISTED = ["pending", "approved", "provisioning", "active", "revoking"] as const;
@@ -67,7 +67,7 @@ export function registerCommand(app: App, deps: ServiceDeps, admission: Admissio
       release = await admission.enter();
       if (!release) {
         deps.logger.warn({ ...context, inProgress: admission.inProgress }, REFUSED_AS_BUSY);
-        return void (await ack({ response_type: "ephemeral", text: BUSY_MESSAGE }));
+        return void (await ack({ response_type: "ephemeral", text: `:hourglass: ${BUSY_MESSAGE}` }));
       }
     }
     try {
