@@ -61,6 +61,28 @@ describe("requests in progress", () => {
     await eventually(async () => (await requestsStored()) === 2, 5_000, "the third request stored");
   });
 
+  it("holds back an extension but never ending access while the bound is reached", async () => {
+    const earlier = await bot.driver.command(people.alice.slackId, REQUEST);
+    assert.equal(earlier.response.body, "");
+    await eventually(async () => world.slack.messagesIn(APPROVALS).length === 1, 5_000, "the earlier request posted");
+    const earlierId = /(jit-[a-z0-9]{8})/.exec(messageText(world.slack.messagesIn(APPROVALS)[0]))?.[1];
+    assert.ok(earlierId, "the approval message names the request");
+
+    world.slack.setLatency(SLOW_POST_MS, "chat.postMessage");
+    await bot.driver.command(people.alice.slackId, REQUEST);
+    await eventually(async () => (await requestsStored()) === 2, 5_000, "the request holding the slot stored");
+
+    const extension = await timed(bot.driver.command(people.alice.slackId, `extend ${earlierId} 1h`));
+    assert.match(messageText(extension.value.response.json() as { text?: unknown }), /busy/);
+    assert.ok(extension.ms >= 1_900, `the extension waited for a slot first (${extension.ms.toFixed(0)} ms)`);
+
+    const withdrawal = await timed(bot.driver.command(people.alice.slackId, `revoke ${earlierId}`));
+    assert.equal(withdrawal.value.response.body, "", "ending access is acknowledged at once");
+    assert.ok(withdrawal.ms < 1_000, `not held back by the bound (${withdrawal.ms.toFixed(0)} ms)`);
+    assert.match(messageText((await withdrawal.value.waitForResponse()).body), /withdrawn/);
+    assert.equal((await bot.bot.deps.store.get(earlierId))?.status, "cancelled");
+  });
+
   it("takes a request that waited once the one in progress finishes within the wait", async () => {
     world.slack.setLatency(800, "chat.postMessage");
     const first = bot.driver.command(people.alice.slackId, REQUEST);
