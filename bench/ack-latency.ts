@@ -4,7 +4,7 @@ import { people, SIGNING_SECRET } from "../test/support/world.js";
 import { pendingApprovals, statusCounts, storedRequests, unpostedRequests, type PendingApproval } from "./lib/bot-db.js";
 import { startBot } from "./lib/bot-process.js";
 import { startReferenceServer } from "./lib/reference.js";
-import { hammer, type LoadOutcome, type LoadSpec } from "./lib/cannon.js";
+import { failures, hammer, type LoadOutcome, type LoadSpec } from "./lib/cannon.js";
 import type { BodySource } from "./lib/slack-bodies.js";
 import { coreTimes } from "./lib/machine.js";
 import { latencyLine, ms } from "./lib/stats.js";
@@ -41,15 +41,15 @@ interface Timed extends LoadOutcome {
 }
 
 function row(name: string, outcome: Timed, saturated: boolean): Metric {
-  const errors = outcome.errors + outcome.non2xx + outcome.refused;
-  const pass = outcome.latency.p99 < TARGET_P99_MS && errors === 0;
+  const failed = failures(outcome, outcome.refused);
+  const pass = outcome.latency.p99 < TARGET_P99_MS && failed.count === 0;
   // Only a saturated run keeps the bot busy throughout; a paced one's CPU is mostly the idle bot's.
   const cost = saturated
     ? ` · bot CPU ${(outcome.botCpuMs / Math.max(1, outcome.latency.count)).toFixed(2)} ms/request · cores ${(outcome.coresBusy * 100).toFixed(0)}% busy`
     : "";
   return {
     name,
-    value: `${latencyLine(outcome.latency)} · ${outcome.perSecond.toFixed(0)} req/s · ${outcome.latency.count} requests · ${errors} errors${outcome.refused > 0 ? ` (${outcome.refused} refused as busy)` : ""}${cost}`,
+    value: `${latencyLine(outcome.latency)} · ${outcome.perSecond.toFixed(0)} req/s · ${outcome.latency.count} requests · ${failed.text}${cost}`,
     check: { target: `p99 < ${TARGET_P99_MS} ms, 0 errors`, pass },
   };
 }
@@ -82,7 +82,7 @@ interface ReferenceRun {
 function referenceRow({ spinMs, outcome }: ReferenceRun): Metric {
   return {
     name: `Reference server, ${ms(spinMs)} ms CPU per request, saturated`,
-    value: `${latencyLine(outcome.latency)} · mean ${ms(outcome.latency.mean)} ms · ${outcome.perSecond.toFixed(0)} req/s · ${outcome.errors + outcome.non2xx} errors`,
+    value: `${latencyLine(outcome.latency)} · mean ${ms(outcome.latency.mean)} ms · ${outcome.perSecond.toFixed(0)} req/s · ${failures(outcome, 0).text}`,
   };
 }
 

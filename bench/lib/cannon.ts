@@ -24,3 +24,9 @@ export function hammer(spec: LoadSpec): Promise<LoadOutcome> {
     child.send(spec);
   });
 }
+
+/** A load's failed requests: connection errors, non-2xx answers, and those the bot answered "busy". */
+export function failures(outcome: LoadOutcome, refused: number): { readonly count: number; readonly text: string } {
+  const count = outcome.errors + outcome.non2xx + refused;
+  return { count, text: `${count} errors${refused > 0 ? ` (${refused} refused as busy)` : ""}` };
+}
