@@ -1,17 +1,18 @@
-// `jit-admin grants revoke <grant-id> [--as <name>]`: ends a grant through the bot's own revocation
-// path (AWS assignment removed, requester told, approval message updated), audited as the admin.
+// `jit-admin grants revoke <grant-id> [--as <name>]`: ends a grant through the bot's own path
+// (an approved one cancelled; one being granted or active has its AWS assignment removed, the
+// requester told, the approval message updated), audited as the admin.
 import { userInfo } from "node:os";
 import { loadConfig } from "../config/env.js";
 import { loadPolicyFile } from "../config/policy-file.js";
 import { adminActor, type StoredAuditRecord } from "../domain/audit-event.js";
 import type { Grant, GrantStatus } from "../domain/grant.js";
 import { withServiceDeps } from "../runtime.js";
-import { revokeGrant } from "../services/revoke.js";
+import { stopGrant } from "../services/end-grant.js";
 import { cliLogger, openConfiguredStore } from "./environment.js";
 import { EXIT_OK, EXIT_PROBLEM, printJson, UsageError, type CliIo } from "./io.js";
 import { expectPositionals, parseCommandLine } from "./options.js";
 
-const REVOCABLE: readonly GrantStatus[] = ["active", "revoking"];
+const REVOCABLE: readonly GrantStatus[] = ["approved", "provisioning", "active", "revoking"];
 const ADMIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 export async function grantsRevoke(args: string[], io: CliIo): Promise<number> {
@@ -32,14 +33,14 @@ export async function grantsRevoke(args: string[], io: CliIo): Promise<number> {
     const refusal = !grant
       ? `There is no grant ${grantId}.`
       : !REVOCABLE.includes(grant.status)
-        ? `Grant ${grantId} is ${grant.status}; only an active grant (or one whose revocation is under way) can be revoked.`
+        ? `Grant ${grantId} is ${grant.status}; only a grant approved, being granted, active or being revoked can be revoked.`
         : undefined;
-    if (refusal) {
+    if (refusal || !grant) {
       if (values.json) printJson(io, { ok: false, grantId, status: grant?.status ?? null, error: refusal });
       else io.err(`${refusal}\n`);
       return EXIT_PROBLEM;
     }
-    const result = await withServiceDeps(config, policy, logger, opened, (deps) => revokeGrant(deps, grantId, actor, "admin"));
+    const result = await withServiceDeps(config, policy, logger, opened, (deps) => stopGrant(deps, grant, actor, "admin"));
     return report(io, values.json === true, grantId, actor, result, await opened.audit.forGrant(grantId));
   } finally {
     await opened.close();
@@ -70,8 +71,15 @@ function report(
 ): number {
   const last = (action: string) => records.filter((record) => record.action === action).at(-1)?.detail;
   const revoked = grant?.status === "revoked" ? last("revoked") : undefined;
-  const error = grant?.status === "revoking" ? String(last("revocation_retry")?.["error"] ?? "unknown error") : undefined;
-  const ok = revoked !== undefined;
+  const cancelled = grant?.status === "cancelled";
+  const retry = last("revocation_retry");
+  const error =
+    grant?.status !== "revoking"
+      ? undefined
+      : retry
+        ? `AWS has not removed the assignment yet: ${String(retry["error"])}`
+        : "another process is still working on the grant (AWS may be creating its assignment); it removes the assignment as soon as that settles";
+  const ok = revoked !== undefined || cancelled;
   if (json) {
     printJson(io, {
       ok,
@@ -89,8 +97,10 @@ function report(
         ? `Revoked ${grantId}: the AWS assignment was removed (request ${String(revoked["awsRequestId"])}). Audited as ${actor}.\n`
         : `Revoked ${grantId}; the AWS assignment stays because ${String(revoked["keptBecause"])}. Audited as ${actor}.\n`,
     );
+  } else if (cancelled) {
+    io.out(`Cancelled ${grantId} before anything was created in AWS. Audited as ${actor}.\n`);
   } else if (error !== undefined) {
-    io.err(`The revocation of ${grantId} has started but AWS has not removed the assignment yet: ${error}\nThe bot retries it on every sweep.\n`);
+    io.err(`The revocation of ${grantId} has started but ${error}.\nThe bot retries it on every sweep.\n`);
   } else {
     io.err(`Grant ${grantId} is ${grant?.status ?? "gone"}; it was not revoked.\n`);
   }

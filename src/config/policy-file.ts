@@ -100,6 +100,7 @@ function toRule(policy: PolicyFile, rule: RuleFile): Rule {
     maxDurationMs: rule.maxDuration,
     maxTotalDurationMs: rule.maxTotalDuration ?? rule.maxDuration,
     approvalTimeoutMs: rule.approvalTimeout,
+    activationTimeoutMs: rule.activationTimeout ?? rule.approvalTimeout,
     ticket: Object.freeze({ required: rule.ticket?.required ?? false, pattern: rule.ticket?.pattern ?? null }),
     justificationMinLength: rule.justificationMinLength,
     warnBeforeExpiryMs: rule.warnBeforeExpiry,

@@ -1,6 +1,7 @@
 // The policy file's shape (zod): every key, its default, and the message when it is wrong.
 import { z } from "zod";
 import { parseDuration } from "../domain/duration.js";
+import { DEFAULT_APPROVAL_TIMEOUT_MS } from "../domain/policy.js";
 import { isTimeZone, parseClock, WEEKDAYS } from "../domain/schedule.js";
 
 export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
@@ -77,7 +78,9 @@ export const ruleSchema = z
     autoApprove: autoApprove.default("never"),
     maxDuration: duration,
     maxTotalDuration: duration.optional(),
-    approvalTimeout: duration.default(60 * 60_000),
+    approvalTimeout: duration.default(DEFAULT_APPROVAL_TIMEOUT_MS),
+    // Default: the rule's approvalTimeout (filled in by policy-file.ts, which sees both).
+    activationTimeout: duration.optional(),
     ticket: z.strictObject({ required: z.boolean().default(false), pattern: pattern.optional() }).optional(),
     justificationMinLength: z.number().int().min(1).max(1000).default(1),
     warnBeforeExpiry: duration.default(10 * 60_000),

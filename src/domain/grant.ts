@@ -6,18 +6,21 @@ export type GrantStatus =
   | "approved" // decided; AWS not touched yet
   | "denied"
   | "expired" // nobody decided within the rule's approval timeout
-  | "cancelled" // the requester withdrew it before a decision
+  | "cancelled" // withdrawn by its requester or an admin before AWS was touched
   | "provisioning" // AWS assignment being created (principal and prior access recorded)
   | "active"
   | "failed" // never became active; AWS holds nothing for it
-  | "revoking" // AWS assignment being removed
+  | "revoking" // AWS assignment being removed (also of a grant ended while AWS was still creating it)
   | "revoked";
 
 /** The whole state machine, as data: every status change is checked against this table. */
 export const TRANSITIONS: Readonly<Record<GrantStatus, readonly GrantStatus[]>> = {
   pending: ["approved", "denied", "expired", "cancelled", "failed"],
-  approved: ["provisioning", "failed"],
-  provisioning: ["active", "failed"],
+  // approved → cancelled: AWS has not been touched, so ending it needs no removal.
+  approved: ["provisioning", "cancelled", "failed"],
+  // provisioning → revoking: ended, or not active in time, while AWS may be creating the assignment;
+  // the removal follows that creation up first, so nothing it makes is left behind.
+  provisioning: ["active", "failed", "revoking"],
   active: ["revoking"],
   revoking: ["revoked"],
   denied: [],
@@ -115,6 +118,19 @@ export type GrantChanges = Partial<
     | "failureReason"
   >
 >;
+
+/** The latest an approved grant may become active: its approval plus its rule's activation timeout. */
+export function activationDeadline(grant: Pick<Grant, "decidedAt" | "createdAt">, activationTimeoutMs: number): number {
+  return (grant.decidedAt ?? grant.createdAt) + activationTimeoutMs;
+}
+
+/**
+ * When a grant becoming active at `now` ends: its whole duration from activation, but never later
+ * than had it become active at its deadline, so a late start cannot stretch access.
+ */
+export function expiryWhenActivated(grant: Pick<Grant, "decidedAt" | "createdAt" | "durationMs">, activationTimeoutMs: number, now: number): number {
+  return Math.min(now, activationDeadline(grant, activationTimeoutMs)) + grant.durationMs;
+}
 
 export function isExpired(grant: Grant, now: number): boolean {
   return grant.status === "active" && grant.expiresAt !== null && grant.expiresAt <= now;

@@ -53,11 +53,16 @@ export interface Rule {
   readonly maxTotalDurationMs: number;
   /** A pending request nobody decides within this expires. */
   readonly approvalTimeoutMs: number;
+  /** An approved grant not active within this of its approval fails instead of starting late. */
+  readonly activationTimeoutMs: number;
   readonly ticket: TicketRule;
   readonly justificationMinLength: number;
   /** The requester is warned this long before the grant expires. */
   readonly warnBeforeExpiryMs: number;
 }
+
+/** The approval timeout when a rule names none, and for grants whose rule has left the policy. */
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 60 * 60_000;
 
 /**
  * What reconciliation does with assignments of the policy's permission sets on the policy's
@@ -87,6 +92,11 @@ export function findPermissionSet(policy: Policy, ref: string): string | undefin
 
 export function findRule(policy: Policy, name: string): Rule | undefined {
   return policy.rules.find((rule) => rule.name === name);
+}
+
+/** How long a grant under this rule may take to become active after its approval. */
+export function activationTimeoutOf(policy: Policy, ruleName: string): number {
+  return findRule(policy, ruleName)?.activationTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
 }
 
 export function isAdmin(policy: Policy, person: Person): boolean {

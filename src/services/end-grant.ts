@@ -1,9 +1,11 @@
-// Ending a grant early (its requester, or an admin), or withdrawing a request not yet decided.
+// Ending a grant early (its requester, or an admin), wherever it is on its way: a request not yet
+// decided is withdrawn, an approved one cancelled, one being granted or active has its AWS
+// assignment removed (after any creation under way has settled).
 import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
-import type { Grant } from "../domain/grant.js";
+import type { Grant, GrantStatus } from "../domain/grant.js";
 import { isAdmin } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
-import { revokeGrant } from "./revoke.js";
+import { finishRevocation, revokeGrant, type RevokeReason } from "./revoke.js";
 import { refreshApprovalMessage } from "./approval-message.js";
 
 export interface EndInput {
@@ -18,24 +20,50 @@ export async function endGrant(deps: ServiceDeps, input: EndInput): Promise<Gran
   if (!own && !isAdmin(deps.policy, await deps.directory.person(input.actorId))) {
     throw new PolicyDenied(`Only the requester of ${grant.id} or a jit-slack admin can end it.`);
   }
+  return stopGrant(deps, grant, input.actorId, own ? "ended-early" : "admin");
+}
+
+/**
+ * Ends the grant from whatever status it is in, without asking who may (the caller has). Each step
+ * is a compare-and-set; one that loses because the grant moved on (approved → provisioning →
+ * active) is tried again from where it now stands, which ends since statuses only move forward.
+ */
+export async function stopGrant(deps: ServiceDeps, grant: Grant, actorId: string, reason: RevokeReason): Promise<Grant> {
+  for (let current: Grant | undefined = grant; current; current = await deps.store.get(grant.id)) {
+    const stopped = await stopStep(deps, current, actorId, reason);
+    if (stopped) return stopped;
+  }
+  throw new NotFound(`There is no grant ${grant.id}.`);
+}
+
+async function stopStep(deps: ServiceDeps, grant: Grant, actorId: string, reason: RevokeReason): Promise<Grant | undefined> {
   switch (grant.status) {
     case "pending":
-      return withdraw(deps, grant, input.actorId);
+    case "approved":
+      return withdraw(deps, grant, grant.status, actorId, reason);
+    case "provisioning": {
+      const note = { action: "revocation_started", actorId, detail: { reason, from: "provisioning" } } as const;
+      const revoking = await deps.store.transition(grant.id, "provisioning", "revoking", {}, note);
+      // The process creating the assignment (this one or another) holds the grant: it removes the
+      // assignment once its creation settles; otherwise it is removed here, or by the sweep.
+      return revoking && ((await finishRevocation(deps, revoking)) ?? revoking);
+    }
     case "active":
     case "revoking":
-      return (await revokeGrant(deps, grant.id, input.actorId, own ? "ended-early" : "admin")) ?? grant;
-    case "approved":
-    case "provisioning":
-      throw new Conflict(`${grant.id} is being granted in AWS right now; end it once it is active.`);
+      return (await revokeGrant(deps, grant.id, actorId, reason)) ?? grant;
     default:
       throw new Conflict(`${grant.id} has already ended (${grant.status}).`);
   }
 }
 
-async function withdraw(deps: ServiceDeps, grant: Grant, actorId: string): Promise<Grant> {
-  const now = deps.clock.now();
-  const cancelled = await deps.store.transition(grant.id, "pending", "cancelled", { endedAt: now }, { action: "cancelled", actorId });
-  if (!cancelled) throw new Conflict(`${grant.id} was decided in the meantime; nothing was changed.`);
+/** pending or approved → cancelled: AWS has not been touched, so nothing needs removing. */
+async function withdraw(deps: ServiceDeps, grant: Grant, from: GrantStatus, actorId: string, reason: RevokeReason): Promise<Grant | undefined> {
+  const cancelled = await deps.store.transition(grant.id, from, "cancelled", { endedAt: deps.clock.now() }, {
+    action: "cancelled",
+    actorId,
+    detail: { reason, from },
+  });
+  if (!cancelled) return undefined;
   await refreshApprovalMessage(deps, cancelled);
   if (actorId !== grant.requesterId) await deps.notifier.tellRequester(cancelled);
   return cancelled;

@@ -1,11 +1,16 @@
-// Turns an approved grant into an AWS account assignment, resuming safely after a crash.
+// Turns an approved grant into an AWS account assignment, resuming safely after a crash, and never
+// late: a grant not active within its rule's activation timeout of its approval is stopped instead.
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
+import { formatDuration } from "../domain/duration.js";
 import { ProviderError } from "../domain/errors.js";
-import type { Grant } from "../domain/grant.js";
+import { activationDeadline, expiryWhenActivated, type Grant } from "../domain/grant.js";
+import { activationTimeoutOf } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
 import type { AssignmentTarget } from "./ports.js";
 import { assignmentKey } from "./work-tracker.js";
 import { refreshApprovalMessage } from "./approval-message.js";
+import { followCreation, NO_ANSWER_RECORDED } from "./creation-log.js";
+import { finishRevocation } from "./revoke.js";
 
 function targetOf(grant: Grant, principalId: string): AssignmentTarget {
   return { accountId: grant.accountId, permissionSetName: grant.permissionSetName, principalId };
@@ -14,16 +19,24 @@ function targetOf(grant: Grant, principalId: string): AssignmentTarget {
 /**
  * Drives an approved or provisioning grant until it is active or failed. A grant this process is
  * already working on is left alone. Outages leave the grant where it is for the sweep to resume;
- * it is only marked failed when AWS has definitely not given the access.
+ * it is only marked failed when AWS has definitely not given the access, or when it is too late.
+ * A grant ended while its assignment was being created (cancelled, or past its activation
+ * timeout) goes on to have that assignment removed as soon as the creation has settled.
  */
 export async function provisionGrant(deps: ServiceDeps, grantId: string): Promise<Grant | undefined> {
+  const grant = await drive(deps, grantId);
+  return grant?.status === "revoking" ? finishRevocation(deps, grant) : grant;
+}
+
+async function drive(deps: ServiceDeps, grantId: string): Promise<Grant | undefined> {
   if (!(await deps.work.claim(grantId))) return undefined;
   try {
     let grant = await deps.store.get(grantId);
     if (grant?.status === "approved") grant = await prepare(deps, grant);
     if (grant?.status === "provisioning") grant = await complete(deps, grant);
     deps.work.succeeded(grantId);
-    return grant;
+    // A compare-and-set that lost (the grant was ended meanwhile) leaves nothing in hand: read where it stands.
+    return grant ?? (await deps.store.get(grantId));
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;
     const attempts = deps.work.failed(grantId, deps.clock.now());
@@ -36,6 +49,7 @@ export async function provisionGrant(deps: ServiceDeps, grantId: string): Promis
 
 /** approved → provisioning: find the user in Identity Center and what access they already hold. */
 async function prepare(deps: ServiceDeps, grant: Grant): Promise<Grant | undefined> {
+  if (tooLate(deps, grant)) return fail(deps, grant, lateReason(deps, grant));
   if (!grant.requesterEmail) {
     return fail(deps, grant, "Your Slack profile has no email address, so you cannot be matched to an IAM Identity Center user.");
   }
@@ -55,6 +69,7 @@ async function prepare(deps: ServiceDeps, grant: Grant): Promise<Grant | undefin
     const holders = await deps.store.listHolding(target, grant.id);
     // Another grant of ours holds it: share its answer to "was it there before us?"
     const keepsAssignment = holders.length > 0 ? holders.some((holder) => holder.keepsAssignment) : exists;
+    if (tooLate(deps, grant)) return fail(deps, grant, lateReason(deps, grant));
     const provisioning = await deps.store.transition(grant.id, "approved", "provisioning", { principalId, keepsAssignment }, null);
     return provisioning && createAndActivate(deps, provisioning, target, exists);
   });
@@ -63,10 +78,10 @@ async function prepare(deps: ServiceDeps, grant: Grant): Promise<Grant | undefin
 /** Resumes a grant found in provisioning (this run, or one that crashed). */
 async function complete(deps: ServiceDeps, grant: Grant): Promise<Grant | undefined> {
   if (!grant.principalId) return fail(deps, grant, "The grant lost its Identity Center user id.");
+  if (tooLate(deps, grant)) return stopLate(deps, grant);
   const target = targetOf(grant, grant.principalId);
   return deps.work.exclusive(assignmentKey(target), () => createAndActivate(deps, grant, target));
 }
-
 
 /**
  * Makes sure the assignment exists, following the operation log: a creation AWS accepted is
@@ -81,10 +96,12 @@ async function createAndActivate(
   let operation = await deps.operations.latest(grant.id, "create");
   if (operation?.state === "succeeded") return activate(deps, grant, operation.requestId);
   if (operation?.state !== "started") {
-    if (operation?.state === "intended") {
-      await deps.operations.finished(operation.id, "abandoned", "no answer from AWS was recorded before a restart");
-    }
+    if (operation?.state === "intended") await deps.operations.finished(operation.id, "abandoned", NO_ANSWER_RECORDED);
     if (knownToExist ?? (await deps.provider.assignmentExists(target))) return activate(deps, grant, null);
+    // Ended or late while we got here: create nothing.
+    const current = await deps.store.get(grant.id);
+    if (current?.status !== "provisioning") return current;
+    if (tooLate(deps, current)) return stopLate(deps, current);
     operation = await deps.operations.intend(grant.id, "create", target);
     let requestId: string;
     try {
@@ -98,28 +115,27 @@ async function createAndActivate(
     operation = { ...operation, state: "started", requestId };
   }
   const requestId = operation.requestId as string;
-  const outcome = await deps.provider.awaitOperation("create", requestId);
-  if (!outcome.ok) {
-    await deps.operations.finished(operation.id, "failed", outcome.reason);
-    return fail(deps, grant, `AWS could not create the assignment: ${outcome.reason}`);
-  }
-  await deps.operations.finished(operation.id, "succeeded");
+  const outcome = await followCreation(deps, { ...operation, requestId });
+  if (!outcome.ok) return fail(deps, grant, `AWS could not create the assignment: ${outcome.reason}`);
   return activate(deps, grant, requestId);
 }
 
+/** provisioning → active, the duration counted from now; too late, the grant is stopped instead. */
 async function activate(deps: ServiceDeps, grant: Grant, awsRequestId: string | null): Promise<Grant | undefined> {
   const now = deps.clock.now();
+  if (tooLate(deps, grant)) return stopLate(deps, grant);
+  const expiresAt = expiryWhenActivated(grant, activationTimeoutOf(deps.policy, grant.ruleName), now);
   const active = await deps.store.transition(
     grant.id,
     "provisioning",
     "active",
-    { activatedAt: now, expiresAt: now + grant.durationMs },
+    { activatedAt: now, expiresAt },
     {
       action: "provisioned",
       actorId: SYSTEM_ACTOR,
       detail: {
         principalId: grant.principalId,
-        expiresAt: new Date(now + grant.durationMs).toISOString(),
+        expiresAt: new Date(expiresAt).toISOString(),
         awsRequestId,
         alreadyHadAccess: grant.keepsAssignment,
       },
@@ -127,6 +143,32 @@ async function activate(deps: ServiceDeps, grant: Grant, awsRequestId: string | 
   );
   if (active) await announce(deps, active);
   return active;
+}
+
+function tooLate(deps: ServiceDeps, grant: Grant): boolean {
+  return deps.clock.now() > activationDeadline(grant, activationTimeoutOf(deps.policy, grant.ruleName));
+}
+
+function lateReason(deps: ServiceDeps, grant: Grant): string {
+  const timeout = formatDuration(activationTimeoutOf(deps.policy, grant.ruleName));
+  return `AWS did not grant it within ${timeout} of its approval, so it was stopped rather than started late. Ask again if you still need it.`;
+}
+
+/**
+ * provisioning → revoking for a grant past its activation deadline: AWS may hold or be creating
+ * its assignment, so it goes the way of a revocation (provisionGrant hands it on), failure noted.
+ */
+async function stopLate(deps: ServiceDeps, grant: Grant): Promise<Grant | undefined> {
+  const reason = lateReason(deps, grant);
+  const stopped = await deps.store.transition(
+    grant.id,
+    "provisioning",
+    "revoking",
+    { failureReason: reason },
+    { action: "failed", actorId: SYSTEM_ACTOR, detail: { reason, removal: "whatever AWS created for it is removed" } },
+  );
+  if (stopped) await announce(deps, stopped);
+  return stopped;
 }
 
 async function fail(deps: ServiceDeps, grant: Grant, reason: string): Promise<Grant | undefined> {

@@ -7,6 +7,7 @@ import type { AuditNote } from "../domain/audit-event.js";
 import type { AssignmentTarget } from "./ports.js";
 import { assignmentKey } from "./work-tracker.js";
 import { refreshApprovalMessage } from "./approval-message.js";
+import { NO_ANSWER_RECORDED, settleCreation } from "./creation-log.js";
 
 /** Why a grant ends: its time ran out, its assignment vanished outside the bot (drift), an admin or its requester ended it. */
 export type RevokeReason = "expired" | "drift" | "admin" | "ended-early";
@@ -28,10 +29,19 @@ export async function revokeGrant(
   if (grant?.status === "active") {
     grant = (await deps.store.transition(grant.id, "active", "revoking", {}, startNote)) ?? (await deps.store.get(grantId));
   }
-  if (grant?.status !== "revoking" || !(await deps.work.claim(grantId))) return grant;
+  return finishRevocation(deps, grant);
+}
+
+/**
+ * Removes the assignment of a grant already revoking, unless another process (or this one) is
+ * working on the grant: it finishes the removal itself, or the sweep does.
+ */
+export async function finishRevocation(deps: ServiceDeps, known: Grant | undefined): Promise<Grant | undefined> {
+  if (known?.status !== "revoking" || !(await deps.work.claim(known.id))) return known;
+  const grantId = known.id;
   try {
     // Another process may have finished the removal between the read above and the claim.
-    grant = await deps.store.get(grantId);
+    const grant = await deps.store.get(grantId);
     if (grant?.status !== "revoking") return grant;
     return await removeAssignment(deps, grant);
   } catch (error) {
@@ -65,6 +75,8 @@ async function removeAssignment(deps: ServiceDeps, grant: Grant): Promise<Grant 
     principalId: grant.principalId,
   };
   return deps.work.exclusive(assignmentKey(target), async () => {
+    // A grant ended while AWS was creating its assignment: the deletion must come after that creation.
+    await settleCreation(deps, grant.id);
     if (grant.keepsAssignment) {
       return finish(deps, grant, { removed: false, why: "the user had this assignment before the grant" });
     }
@@ -84,7 +96,7 @@ async function deleteFollowingLog(deps: ServiceDeps, grant: Grant, target: Assig
   if (operation?.state !== "started") {
     if (operation?.state === "intended") {
       // Deleting again is safe: an assignment that is already gone answers ResourceNotFound.
-      await deps.operations.finished(operation.id, "abandoned", "no answer from AWS was recorded before a restart");
+      await deps.operations.finished(operation.id, "abandoned", NO_ANSWER_RECORDED);
     }
     operation = await deps.operations.intend(grant.id, "delete", target);
     const started = await startOrRecord(deps, operation.id, () => deps.provider.startDelete(target));

@@ -106,10 +106,17 @@ export function outcomeLine(grant: Grant): string {
     case "failed":
       return `:x: Failed: ${escapeMrkdwn(grant.failureReason ?? "unknown reason")}${decided ? ` (approved${decided})` : ""}`;
     case "revoking":
-      return `:white_check_mark: ${approvedLine(grant, decided)} · :lock: removing access…`;
+      return `${stoppedEarly(grant, decided)} · :lock: removing access…`;
     case "revoked":
-      return `:white_check_mark: ${approvedLine(grant, decided)} · :lock: ended ${slackDate(grant.endedAt ?? 0)}`;
+      return `${stoppedEarly(grant, decided)} · :lock: ended ${slackDate(grant.endedAt ?? 0)}`;
   }
+}
+
+/** A grant being (or having been) removed: approved, and when it never became active, why it stopped. */
+function stoppedEarly(grant: Grant, decided: string): string {
+  if (grant.activatedAt !== null) return `:white_check_mark: ${approvedLine(grant, decided)}`;
+  if (grant.failureReason) return `:x: Failed: ${escapeMrkdwn(grant.failureReason)} (approved${decided})`;
+  return `:leftwards_arrow_with_hook: ${approvedLine(grant, decided)}, then stopped before it became active`;
 }
 
 export function decidedRequestMessage(grant: Grant, accounts: readonly Account[], approvers: readonly string[] = []): Message {
@@ -162,8 +169,14 @@ export function requesterUpdate(grant: Grant, accounts: readonly Account[], port
     }
     case "failed":
       return `:x: Your request for ${what} could not be granted: ${escapeMrkdwn(grant.failureReason ?? "unknown reason")}`;
+    case "revoking":
+      // Stopped for being too late: said now, as it fails, not once AWS has confirmed the removal.
+      return grant.activatedAt === null && grant.failureReason
+        ? `:x: Your request for ${what} could not be granted: ${escapeMrkdwn(grant.failureReason)}`
+        : undefined;
     case "revoked":
-      return `:lock: Your access ${what} has ended.`;
+      if (grant.activatedAt !== null) return `:lock: Your access ${what} has ended.`;
+      return grant.failureReason ? undefined : `:lock: Your request for ${what} was stopped before it became active; nothing of it is left in AWS.`;
     default:
       return undefined;
   }

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { auditRows, click, deny, request, waitForDm } from "../support/flows.js";
+import { auditRows, click, deny, eventually, request, waitForDm } from "../support/flows.js";
 import { startTestBot } from "../support/in-process-bot.js";
 import { createTestDatabase, databaseName, databaseUrl, superuser, TEST_SERVER_URL, type TestDatabase } from "../support/test-database.js";
 import { DEFAULT_POLICY, people, PROD, SANDBOX, SIGNING_SECRET, startWorld, USES_POSTGRES, type World } from "../support/world.js";
@@ -275,7 +275,7 @@ describe("jit-admin", () => {
     it("refuses a grant that is not active, and one that does not exist, with exit 1", async () => {
       const notActive = await run("grants", "revoke", denied, "--as", "ops-erin");
       assert.equal(notActive.code, 1);
-      assert.match(notActive.stderr, new RegExp(`Grant ${denied} is denied; only an active grant`));
+      assert.match(notActive.stderr, new RegExp(`Grant ${denied} is denied; only a grant approved, being granted, active or being revoked`));
       const missing = await run("grants", "revoke", "jit-nothere", "--as", "ops-erin");
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /There is no grant jit-nothere/);
@@ -309,8 +309,36 @@ describe("jit-admin", () => {
         ok: false,
         grantId: active,
         status: "revoked",
-        error: `Grant ${active} is revoked; only an active grant (or one whose revocation is under way) can be revoked.`,
+        error: `Grant ${active} is revoked; only a grant approved, being granted, active or being revoked can be revoked.`,
       });
+    });
+  });
+
+  describe("grants revoke, before the grant is active", () => {
+    it("cancels a grant approved but not yet granted in AWS, creating nothing, and audits the admin", async () => {
+      // AWS fails the user lookup for one whole attempt, so the approved grant waits for the sweep.
+      world.aws.failNext("GetUserId", { code: "InternalServerException", message: "try later", status: 500 }, 5);
+      const bot = await startTestBot(world);
+      let grantId: string;
+      try {
+        const requested = await request(bot, world, people.alice.slackId, "sandbox AdministratorAccess 1h while AWS is down");
+        await click(bot, people.bob.slackId, "jit_approve", requested);
+        await eventually(async () => bot.logger.lines.some((line) => line.message.startsWith("provisioning interrupted")), 8000, "the interrupted attempt");
+        grantId = requested.grantId;
+      } finally {
+        await bot.stop();
+      }
+      const creates = world.aws.callsOf("CreateAccountAssignment").length;
+
+      const ran = await run("grants", "revoke", grantId, "--as", "ops-erin");
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.match(ran.stdout, new RegExp(`Cancelled ${grantId} before anything was created in AWS\\. Audited as cli:ops-erin\\.`));
+      const last = (await auditRows(world, grantId)).at(-1);
+      assert.equal(last?.action, "cancelled");
+      assert.equal(last?.actorId, "cli:ops-erin");
+      assert.equal(last?.detail.status, "cancelled");
+      assert.equal(world.aws.callsOf("CreateAccountAssignment").length, creates);
+      await waitForDm(world, people.alice.slackId, /withdrawn by a jit-slack admin/);
     });
   });
 

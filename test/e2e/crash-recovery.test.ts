@@ -2,8 +2,9 @@
 // no orphaned assignment, no grant shown active without one, and prior access untouched.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
+import { DescribeAccountAssignmentCreationStatusCommand, SSOAdminClient } from "@aws-sdk/client-sso-admin";
 import { startChildBot, type ChildBot } from "../support/child-bot.js";
-import { click, eventually, request, waitForDm, type Requested } from "../support/flows.js";
+import { click, eventually, request, slash, waitForDm, type Requested } from "../support/flows.js";
 import { pauseAt } from "../support/pause.js";
 import { people, PROD, startWorld, type World } from "../support/world.js";
 import { deadBotLeasesRunOut, withWorldStore } from "../support/world-store.js";
@@ -113,6 +114,54 @@ describe("crash recovery", () => {
     await becomes(requested.grantId, "revoked");
     assert.ok(world.aws.hasAssignment(aliceAdmin()));
     assert.equal(world.aws.callsOf("DeleteAccountAssignment").length, 0);
+  });
+
+  it("removes the assignment of a grant stopped during CreateAccountAssignment, when killed before deleting it", async () => {
+    const first = await start();
+    const requested = await request(first, world, people.alice.slackId, "prod AdministratorAccess 1h crash test");
+    const creation = pauseAt(world.aws, "CreateAccountAssignment");
+    await click(first, people.bob.slackId, "jit_approve", requested);
+    await creation.reached;
+    assert.match(await slash(first, people.alice.slackId, `revoke ${requested.grantId}`), /being removed/);
+    await crash(first);
+    creation.release();
+    await eventually(async () => world.aws.hasAssignment(aliceAdmin()), 5000, "AWS to apply the creation it had accepted");
+
+    await start();
+    await becomes(requested.grantId, "revoked");
+    assert.deepEqual(world.aws.assignments(), [], "nothing is left in AWS");
+    assert.equal((await grant(requested.grantId))?.activatedAt, null);
+  });
+
+  it("follows a creation AWS is still making to its end before removing it, for a grant stopped as the bot making it died", async () => {
+    world.aws.setInProgressPolls(3);
+    const first = await start();
+    const requested = await request(first, world, people.alice.slackId, "prod AdministratorAccess 1h crash test");
+    const polling = pauseAt(world.aws, "DescribeAccountAssignmentCreationStatus");
+    await click(first, people.bob.slackId, "jit_approve", requested);
+    await polling.reached;
+    assert.match(await slash(first, people.alice.slackId, `revoke ${requested.grantId}`), /being removed/);
+    await crash(first);
+    polling.release();
+
+    await start();
+    await becomes(requested.grantId, "revoked");
+    // AWS carries out whatever creation it had accepted; once it has, nothing may be left.
+    const creation = (await withWorldStore(world, (opened) => opened.operations.forGrant(requested.grantId))).find((op) => op.kind === "create");
+    assert.ok(creation?.requestId, "the creation AWS accepted is in the operation log");
+    const sso = new SSOAdminClient({ endpoint: world.aws.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    try {
+      const settled = await eventually(async () => {
+        const { AccountAssignmentCreationStatus: status } = await sso.send(
+          new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn: world.aws.instanceArn, AccountAssignmentCreationRequestId: creation.requestId ?? "" }),
+        );
+        return status?.Status !== "IN_PROGRESS" && status?.Status;
+      }, 5000, "AWS to finish the creation");
+      assert.equal(settled, "SUCCEEDED");
+    } finally {
+      sso.destroy();
+    }
+    assert.deepEqual(world.aws.assignments(), [], "the assignment it created was removed after it");
   });
 
   it("never shows a grant active without its assignment, when killed while AWS is still creating it", async () => {

@@ -9,6 +9,7 @@ export const RULE_DEFAULTS = {
   allowSelfApproval: false,
   autoApprove: { kind: "never" },
   approvalTimeoutMs: 3_600_000,
+  activationTimeoutMs: 3_600_000,
   ticket: { required: false, pattern: null },
   justificationMinLength: 1,
   warnBeforeExpiryMs: 600_000,

@@ -3,8 +3,10 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Conflict } from "../../src/domain/errors.js";
 import {
+  activationDeadline,
   assertTransition,
   canTransition,
+  expiryWhenActivated,
   HOLDING_STATUSES,
   isExpired,
   isTerminal,
@@ -34,9 +36,11 @@ const ALLOWED: ReadonlyArray<readonly [GrantStatus, GrantStatus]> = [
   ["pending", "cancelled"],
   ["pending", "failed"],
   ["approved", "provisioning"],
+  ["approved", "cancelled"],
   ["approved", "failed"],
   ["provisioning", "active"],
   ["provisioning", "failed"],
+  ["provisioning", "revoking"],
   ["active", "revoking"],
   ["revoking", "revoked"],
 ];
@@ -174,5 +178,27 @@ describe("isExpired", () => {
     for (const status of ALL_STATUSES.filter((s) => s !== "active")) {
       assert.equal(isExpired(grant(status, NOW - 1), NOW), false, status);
     }
+  });
+});
+
+describe("activation deadline", () => {
+  const HOUR = 3_600_000;
+  const approved = { createdAt: 1_000, decidedAt: 10 * HOUR, durationMs: 2 * HOUR };
+
+  it("is the approval plus the activation timeout", () => {
+    assert.equal(activationDeadline(approved, HOUR), 11 * HOUR);
+  });
+
+  it("counts from the request when no approval time was recorded", () => {
+    assert.equal(activationDeadline({ ...approved, decidedAt: null }, HOUR), 1_000 + HOUR);
+  });
+
+  it("gives a grant activated in time its whole duration from activation", () => {
+    assert.equal(expiryWhenActivated(approved, HOUR, 10 * HOUR + 5 * 60_000), 12 * HOUR + 5 * 60_000);
+    assert.equal(expiryWhenActivated(approved, HOUR, 11 * HOUR), 13 * HOUR);
+  });
+
+  it("never ends later than approval + activation timeout + duration, however late it starts", () => {
+    assert.equal(expiryWhenActivated(approved, HOUR, 30 * HOUR), 13 * HOUR);
   });
 });

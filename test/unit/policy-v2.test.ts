@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../src/config/problems.js";
 import { parsePolicy, usergroupsIn } from "../../src/config/policy-file.js";
-import { approvalPath, decidingRules, ruleFor } from "../../src/domain/policy.js";
+import { activationTimeoutOf, approvalPath, decidingRules, ruleFor } from "../../src/domain/policy.js";
 import { withinSchedule } from "../../src/domain/schedule.js";
 import { UX_POLICY } from "../support/ux-policy.js";
 
@@ -49,6 +49,22 @@ describe("policy v2", () => {
     assert.equal(admin?.approvalTimeoutMs, 30 * 60_000);
     assert.equal(policy.rules[2]?.warnBeforeExpiryMs, 10 * 60_000);
     assert.equal(policy.rules[2]?.maxTotalDurationMs, 9 * 3_600_000);
+  });
+
+  it("reads activationTimeout, which defaults to the rule's approvalTimeout (and to 1h for a rule no longer in the policy)", () => {
+    const [admin, , readAnything] = policy.rules;
+    assert.equal(admin?.activationTimeoutMs, 30 * 60_000);
+    assert.equal(readAnything?.activationTimeoutMs, 60 * 60_000);
+    const explicit = parsePolicy(UX_POLICY.replace("approvalTimeout: 30m", "approvalTimeout: 30m\n    activationTimeout: 5m"), "ux");
+    assert.equal(explicit.rules[0]?.activationTimeoutMs, 5 * 60_000);
+    assert.equal(explicit.rules[0]?.approvalTimeoutMs, 30 * 60_000);
+    assert.equal(activationTimeoutOf(policy, "gone-since"), 60 * 60_000);
+  });
+
+  it("names an activationTimeout that is not a duration", () => {
+    assert.deepEqual(problems(UX_POLICY.replace("approvalTimeout: 30m", "activationTimeout: soon")), [
+      'rules[0].activationTimeout: "soon" is not a duration. Use minutes and hours like 30m, 2h or 1h30m.',
+    ]);
   });
 
   it("finds approval paths: always, break-glass, approvers", () => {

@@ -238,8 +238,11 @@ describe("outcomeLine", () => {
     provisioning: [decided, `:white_check_mark: Approved${by} · :gear: granting access in AWS…`],
     active: [{ ...decided, expiresAt: T0 + HOUR }, `:white_check_mark: Approved${by} · :unlock: active until ${slackDate(T0 + HOUR)}`],
     failed: [{ ...decided, failureReason: "no such user" }, `:x: Failed: no such user (approved${by})`],
-    revoking: [decided, `:white_check_mark: Approved${by} · :lock: removing access…`],
-    revoked: [{ ...decided, endedAt: T0 + 2 * HOUR }, `:white_check_mark: Approved${by} · :lock: ended ${slackDate(T0 + 2 * HOUR)}`],
+    revoking: [{ ...decided, activatedAt: T0 + 2 * 60_000 }, `:white_check_mark: Approved${by} · :lock: removing access…`],
+    revoked: [
+      { ...decided, activatedAt: T0 + 2 * 60_000, endedAt: T0 + 2 * HOUR },
+      `:white_check_mark: Approved${by} · :lock: ended ${slackDate(T0 + 2 * HOUR)}`,
+    ],
   };
 
   for (const status of ALL_STATUSES) {
@@ -248,6 +251,17 @@ describe("outcomeLine", () => {
       assert.equal(outcomeLine(grant({ status, ...fields })), line);
     });
   }
+
+  it("says a grant stopped before it became active was stopped, and why when it was too late", () => {
+    assert.equal(
+      outcomeLine(grant({ status: "revoking", ...decided })),
+      `:leftwards_arrow_with_hook: Approved${by}, then stopped before it became active · :lock: removing access…`,
+    );
+    assert.equal(
+      outcomeLine(grant({ status: "revoked", ...decided, failureReason: "too late", endedAt: T0 + HOUR })),
+      `:x: Failed: too late (approved${by}) · :lock: ended ${slackDate(T0 + HOUR)}`,
+    );
+  });
 
   it("leaves out who decided when nobody has", () => {
     assert.equal(outcomeLine(grant({ status: "failed", failureReason: "no Slack email" })), ":x: Failed: no Slack email");
@@ -370,9 +384,21 @@ describe("requesterUpdate", () => {
 
   it("says when access has ended", () => {
     assert.equal(
-      requesterUpdate(grant({ status: "revoked" }), ACCOUNTS, PORTAL),
+      requesterUpdate(grant({ status: "revoked", activatedAt: T0 }), ACCOUNTS, PORTAL),
       ":lock: Your access AdministratorAccess on Production (111122223333) for 1h30m (jit-abcdefgh) has ended.",
     );
+  });
+
+  it("says a grant stopped before it became active left nothing in AWS", () => {
+    assert.equal(
+      requesterUpdate(grant({ status: "revoked" }), ACCOUNTS, PORTAL),
+      ":lock: Your request for AdministratorAccess on Production (111122223333) for 1h30m (jit-abcdefgh) was stopped before it became active; nothing of it is left in AWS.",
+    );
+  });
+
+  it("gives the reason once when a grant fails for being too late, as its removal starts, not again when it is done", () => {
+    assert.match(requesterUpdate(grant({ status: "revoking", failureReason: "too late" }), ACCOUNTS, PORTAL) ?? "", /could not be granted: too late$/);
+    assert.equal(requesterUpdate(grant({ status: "revoked", failureReason: "too late" }), ACCOUNTS, PORTAL), undefined);
   });
 
   it("says nothing while a grant is on its way", () => {
