@@ -202,6 +202,15 @@ export function approvalPath(rule: Rule, requester: Person, now: number): Approv
   return "approvers";
 }
 
+/**
+ * How more time on a grant is approved: as a request would be, except that breaking glass never
+ * extends itself. Break-glass is for getting in at once; staying longer can wait for an approver.
+ */
+export function extensionApprovalPath(rule: Rule, requester: Person, now: number): Exclude<Approval, "break-glass"> {
+  const path = approvalPath(rule, requester, now);
+  return path === "break-glass" ? "approvers" : path;
+}
+
 /** Throws InvalidInput unless the ticket reference satisfies the rule. Returns it normalized (or null). */
 export function checkTicket(rule: Rule, ticket: string | null | undefined): string | null {
   const value = plainText(ticket ?? "");

@@ -1,12 +1,13 @@
 // More time on an active grant: approved like a request (or at once when the rule approves by
-// itself), never past the rule's maximum total.
-import { SYSTEM_ACTOR } from "../domain/audit-event.js";
+// itself; breaking glass never does), never past the rule's maximum total. More time on break-glass
+// access needs its after-the-fact review again.
+import { SYSTEM_ACTOR, type AuditNote } from "../domain/audit-event.js";
 import { parseDuration } from "../domain/duration.js";
 import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
 import type { Extension } from "../domain/extension.js";
 import type { Grant } from "../domain/grant.js";
 import { newExtensionId } from "../domain/ids.js";
-import { approvalPath, assertExtension, assertMayDecide } from "../domain/policy.js";
+import { assertExtension, assertMayDecide, extensionApprovalPath } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
 import { ruleOf } from "./decide.js";
 import { refreshApprovalMessage } from "./approval-message.js";
@@ -29,10 +30,10 @@ export async function requestExtension(
   const rule = ruleOf(deps, grant);
   assertExtension(rule, grant.activatedAt, grant.expiresAt, extraMs);
   const requester = await deps.directory.person(input.requesterId);
-  const path = approvalPath(rule, requester, deps.clock.now());
+  const path = extensionApprovalPath(rule, requester, deps.clock.now());
 
   if (path !== "approvers") {
-    const extended = await deps.store.extend(grant.id, extraMs, rule.maxTotalDurationMs, {
+    const extended = await extendGrant(deps, grant, extraMs, {
       action: "extended",
       actorId: SYSTEM_ACTOR,
       detail: { extraMs, approvedBy: path },
@@ -82,7 +83,7 @@ export async function decideExtension(
   if (outcome.kind === "not-pending") throw new Conflict(`Extension ${extension.id} was decided in the meantime.`);
   if (outcome.kind === "duplicate") throw new Conflict(`You have already approved extension ${extension.id}.`);
   if (outcome.kind === "counted") return { ...outcome, required: rule.approvalsRequired };
-  const extended = await deps.store.extend(grant.id, extension.extraMs, rule.maxTotalDurationMs, {
+  const extended = await extendGrant(deps, grant, extension.extraMs, {
     action: "extended",
     actorId: input.deciderId,
     actorEmail: decider.email,
@@ -91,4 +92,9 @@ export async function decideExtension(
   await deps.notifier.extensionDecided(outcome.extension, extended ?? grant, extended !== undefined);
   if (extended) await refreshApprovalMessage(deps, extended);
   return { extension: outcome.extension, approvals: outcome.approvals, required: rule.approvalsRequired };
+}
+
+/** Adds the time (audited); break-glass access goes back on the review list, since its review did not cover it. */
+function extendGrant(deps: ServiceDeps, grant: Grant, extraMs: number, note: AuditNote): Promise<Grant | undefined> {
+  return deps.store.extend(grant.id, extraMs, ruleOf(deps, grant).maxTotalDurationMs, note, grant.breakGlass);
 }

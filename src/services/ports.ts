@@ -39,8 +39,11 @@ export interface GrantStore {
    * have approved, moves it to approved with `changes` and `note` — one transaction.
    */
   approve(grantId: string, approverId: string, required: number, changes: GrantChanges, note: AuditNote): Promise<ApprovalOutcome>;
-  /** Adds `extraMs` to an active grant unless that takes it past `maxTotalMs` from activation; audited. */
-  extend(grantId: string, extraMs: number, maxTotalMs: number, note: AuditNote): Promise<Grant | undefined>;
+  /**
+   * Adds `extraMs` to an active grant unless that takes it past `maxTotalMs` from activation; audited.
+   * With `reopenReview` an after-the-fact review is cleared too (the audit detail says whether there was one).
+   */
+  extend(grantId: string, extraMs: number, maxTotalMs: number, note: AuditNote, reopenReview: boolean): Promise<Grant | undefined>;
   /** The requester's grants in these statuses, newest first. */
   listForRequester(requesterId: string, statuses: readonly GrantStatus[], limit: number): Promise<Grant[]>;
   /** Break-glass grants nobody has acknowledged yet, oldest first. */

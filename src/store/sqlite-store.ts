@@ -91,16 +91,19 @@ export class SqliteStore implements GrantStore {
     });
   }
 
-  async extend(grantId: string, extraMs: number, maxTotalMs: number, note: AuditNote): Promise<Grant | undefined> {
+  async extend(grantId: string, extraMs: number, maxTotalMs: number, note: AuditNote, reopenReview: boolean): Promise<Grant | undefined> {
     return this.commits.run(() => {
+      const wasReviewed = this.selectGrant.get(grantId)?.reviewed_at != null;
       const { changes } = prepared(
         this.db,
-        `UPDATE grants SET expires_at = expires_at + @extraMs, warned_at = NULL, updated_at = @now
+        `UPDATE grants SET expires_at = expires_at + @extraMs, warned_at = NULL, updated_at = @now,
+             reviewed_by = CASE WHEN @reopen = 1 THEN NULL ELSE reviewed_by END,
+             reviewed_at = CASE WHEN @reopen = 1 THEN NULL ELSE reviewed_at END
            WHERE id = @grantId AND status = 'active' AND expires_at + @extraMs - activated_at <= @maxTotalMs`,
-      ).run({ grantId, extraMs, maxTotalMs, now: this.clock.now() });
+      ).run({ grantId, extraMs, maxTotalMs, now: this.clock.now(), reopen: reopenReview ? 1 : 0 });
       if (changes !== 1) return undefined;
       const extended = this.mustGet(grantId);
-      this.appendAudit(extended, note);
+      this.appendAudit(extended, reopenReview ? { ...note, detail: { ...note.detail, reviewReopened: wasReviewed } } : note);
       return extended;
     });
   }

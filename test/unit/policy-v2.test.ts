@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../src/config/problems.js";
 import { parsePolicy, usergroupsIn } from "../../src/config/policy-file.js";
-import { activationTimeoutOf, approvalPath, decidingRules, ruleFor } from "../../src/domain/policy.js";
+import { activationTimeoutOf, approvalPath, decidingRules, extensionApprovalPath, ruleFor } from "../../src/domain/policy.js";
 import { withinSchedule } from "../../src/domain/schedule.js";
 import { UX_POLICY } from "../support/ux-policy.js";
 
@@ -65,6 +65,15 @@ describe("policy v2", () => {
     assert.deepEqual(problems(UX_POLICY.replace("approvalTimeout: 30m", "activationTimeout: soon")), [
       'rules[0].activationTimeout: "soon" is not a duration. Use minutes and hours like 30m, 2h or 1h30m.',
     ]);
+  });
+
+  it("sends a break-glass person's extensions to the approvers, and auto-approves them only as the rule does for anyone", () => {
+    const [admin, auto] = policy.rules;
+    assert.ok(admin && auto);
+    const carol = { slackId: "U0CAROL", email: "carol@example.com" };
+    assert.equal(extensionApprovalPath(admin, carol, 0), "approvers");
+    assert.equal(extensionApprovalPath(admin, alice, 0), "approvers");
+    assert.equal(extensionApprovalPath(auto, carol, 0), "auto-always");
   });
 
   it("finds approval paths: always, break-glass, approvers", () => {

@@ -231,10 +231,10 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       assert.equal(await backend.store.markWarned("g1", { action: "expiry_warning", actorId: "system" }), true);
       assert.equal(await backend.store.markWarned("g1", { action: "expiry_warning", actorId: "system" }), false);
 
-      const extended = await backend.store.extend("g1", HOUR, 2 * HOUR, { action: "extended", actorId: "U0ALICE" });
+      const extended = await backend.store.extend("g1", HOUR, 2 * HOUR, { action: "extended", actorId: "U0ALICE" }, false);
       assert.equal(extended?.expiresAt, T0 + 2 * HOUR);
       assert.equal(extended?.warnedAt, null);
-      assert.equal(await backend.store.extend("g1", 1, 2 * HOUR, { action: "extended", actorId: "U0ALICE" }), undefined);
+      assert.equal(await backend.store.extend("g1", 1, 2 * HOUR, { action: "extended", actorId: "U0ALICE" }, false), undefined);
       assert.equal((await backend.store.get("g1"))?.expiresAt, T0 + 2 * HOUR);
       assert.deepEqual(
         (await backend.audit.forGrant("g1")).map((record) => record.action),

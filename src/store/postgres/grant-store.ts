@@ -105,14 +105,25 @@ export class PostgresGrantStore implements GrantStore {
     });
   }
 
-  async extend(grantId: string, extraMs: number, maxTotalMs: number, note: AuditNote): Promise<Grant | undefined> {
-    return this.updateAndNote(
-      `UPDATE grants SET expires_at = expires_at + $2, warned_at = NULL, updated_at = $4
-       WHERE id = $1 AND status = 'active' AND expires_at + $2 - activated_at <= $3
-       RETURNING *`,
-      [grantId, extraMs, maxTotalMs, this.clock.now()],
-      note,
-    );
+  async extend(grantId: string, extraMs: number, maxTotalMs: number, note: AuditNote, reopenReview: boolean): Promise<Grant | undefined> {
+    return inTransaction(this.pool, async (client) => {
+      // Locked first, so the review this clears is the one the audit record says it cleared.
+      const before = await selectRow<{ reviewed_at: number | null }>(client, "SELECT reviewed_at FROM grants WHERE id = $1 FOR UPDATE", [grantId]);
+      const row = await selectRow<GrantRow>(
+        client,
+        `UPDATE grants SET expires_at = expires_at + $2, warned_at = NULL, updated_at = $4,
+           reviewed_by = CASE WHEN $5 THEN NULL ELSE reviewed_by END,
+           reviewed_at = CASE WHEN $5 THEN NULL ELSE reviewed_at END
+         WHERE id = $1 AND status = 'active' AND expires_at + $2 - activated_at <= $3
+         RETURNING *`,
+        [grantId, extraMs, maxTotalMs, this.clock.now(), reopenReview],
+      );
+      if (!row) return undefined;
+      const extended = grantFromRow(row);
+      const reopened = { ...note, detail: { ...note.detail, reviewReopened: before?.reviewed_at != null } };
+      await appendGrantNote(client, this.clock, extended, reopenReview ? reopened : note);
+      return extended;
+    });
   }
 
   async listForRequester(requesterId: string, statuses: readonly GrantStatus[], limit: number): Promise<Grant[]> {
