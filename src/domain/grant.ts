@@ -132,6 +132,11 @@ export function expiryWhenActivated(grant: Pick<Grant, "decidedAt" | "createdAt"
   return Math.min(now, activationDeadline(grant, activationTimeoutMs)) + grant.durationMs;
 }
 
+/** True once something asked for at `createdAt` has waited `timeoutMs` for a decision. */
+export function approvalLapsed(createdAt: number, timeoutMs: number, now: number): boolean {
+  return createdAt + timeoutMs <= now;
+}
+
 export function isExpired(grant: Grant, now: number): boolean {
   return grant.status === "active" && grant.expiresAt !== null && grant.expiresAt <= now;
 }

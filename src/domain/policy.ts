@@ -94,6 +94,11 @@ export function findRule(policy: Policy, name: string): Rule | undefined {
   return policy.rules.find((rule) => rule.name === name);
 }
 
+/** How long a request under this rule may wait for a decision (the default once the rule is gone). */
+export function approvalTimeoutOf(policy: Policy, ruleName: string): number {
+  return findRule(policy, ruleName)?.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
+}
+
 /** How long a grant under this rule may take to become active after its approval. */
 export function activationTimeoutOf(policy: Policy, ruleName: string): number {
   return findRule(policy, ruleName)?.activationTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;

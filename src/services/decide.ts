@@ -1,10 +1,12 @@
 // An approver approves or denies a pending request. Approvals count towards the rule's quorum;
 // the last one needed moves the request to approved and on to provisioning.
+import { formatDuration } from "../domain/duration.js";
 import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
 import type { Person } from "../domain/people.js";
-import { assertMayDecide, findRule, type Rule } from "../domain/policy.js";
+import { approvalTimeoutOf, assertMayDecide, findRule, type Rule } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
+import { expireRequest, requestLapsed } from "./housekeeping.js";
 import { provisionGrant } from "./provision.js";
 import { refreshApprovalMessage } from "./approval-message.js";
 
@@ -28,7 +30,8 @@ export interface DecisionResult {
 /**
  * Records exactly one decision per request: the compare-and-set on "pending" makes double clicks,
  * retries and simultaneous Approve/Deny lose with a Conflict instead of deciding twice, and an
- * approver counts once towards the quorum however often they click.
+ * approver counts once towards the quorum however often they click. A request past its approval
+ * timeout is expired instead, as the sweep would, whether or not a sweep has run since.
  */
 export async function decide(deps: ServiceDeps, input: DecisionInput): Promise<DecisionResult> {
   const { grant, rule, decider } = await decidable(deps, input.grantId, input.deciderId);
@@ -74,8 +77,8 @@ export async function decide(deps: ServiceDeps, input: DecisionInput): Promise<D
 
 /**
  * Throws what `decide` would refuse with (no such request, already decided, not an approver of it)
- * without changing anything: Deny asks for a reason in a form first, and only someone who may deny
- * is asked.
+ * without deciding anything: Deny asks for a reason in a form first, and only someone who may deny
+ * is asked. A request past its approval timeout is expired here too.
  */
 export async function assertDecidable(deps: ServiceDeps, grantId: string, deciderId: string): Promise<void> {
   await decidable(deps, grantId, deciderId);
@@ -88,7 +91,21 @@ async function decidable(deps: ServiceDeps, grantId: string, deciderId: string):
   const rule = ruleOf(deps, grant);
   const decider = await deps.directory.person(deciderId);
   assertMayDecide(rule, decider, grant.requesterId);
+  await refuseIfLapsed(deps, grant);
   return { grant, rule, decider };
+}
+
+/** Expires a request whose approval timeout has passed, tells everyone, and refuses the click. */
+async function refuseIfLapsed(deps: ServiceDeps, grant: Grant): Promise<void> {
+  const now = deps.clock.now();
+  if (!requestLapsed(deps, grant, now)) return;
+  const expired = await expireRequest(deps, grant, now);
+  if (!expired) throw alreadyDecided((await deps.store.get(grant.id)) ?? grant);
+  await expired.announce();
+  throw new Conflict(
+    `Request ${grant.id} expired: nobody decided within ${formatDuration(approvalTimeoutOf(deps.policy, grant.ruleName))}, ` +
+      "so it can no longer be approved or denied. The requester can ask again.",
+  );
 }
 
 export function ruleOf(deps: ServiceDeps, grant: Grant): Rule {

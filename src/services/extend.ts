@@ -2,14 +2,15 @@
 // itself; breaking glass never does), never past the rule's maximum total. More time on break-glass
 // access needs its after-the-fact review again.
 import { SYSTEM_ACTOR, type AuditNote } from "../domain/audit-event.js";
-import { parseDuration } from "../domain/duration.js";
+import { formatDuration, parseDuration } from "../domain/duration.js";
 import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
 import type { Extension } from "../domain/extension.js";
 import type { Grant } from "../domain/grant.js";
 import { newExtensionId } from "../domain/ids.js";
-import { assertExtension, assertMayDecide, extensionApprovalPath } from "../domain/policy.js";
+import { approvalTimeoutOf, assertExtension, assertMayDecide, extensionApprovalPath } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
 import { ruleOf } from "./decide.js";
+import { expireExtension, extensionLapsed } from "./housekeeping.js";
 import { refreshApprovalMessage } from "./approval-message.js";
 
 export type ExtensionResult =
@@ -64,6 +65,7 @@ export async function decideExtension(
   const decider = await deps.directory.person(input.deciderId);
   assertMayDecide(rule, decider, extension.requesterId);
   const now = deps.clock.now();
+  if (extensionLapsed(deps, extension, grant, now)) await refuseLapsed(deps, extension, grant, now);
 
   if (input.decision === "deny") {
     const denied = await deps.extensions.close(extension.id, "denied", input.deciderId, now, {
@@ -97,4 +99,17 @@ export async function decideExtension(
 /** Adds the time (audited); break-glass access goes back on the review list, since its review did not cover it. */
 function extendGrant(deps: ServiceDeps, grant: Grant, extraMs: number, note: AuditNote): Promise<Grant | undefined> {
   return deps.store.extend(grant.id, extraMs, ruleOf(deps, grant).maxTotalDurationMs, note, grant.breakGlass);
+}
+
+/** Expires an extension whose time to be decided has passed (or whose grant has ended), tells everyone, and refuses the click. */
+async function refuseLapsed(deps: ServiceDeps, extension: Extension, grant: Grant, now: number): Promise<never> {
+  const expired = await expireExtension(deps, extension, grant, now);
+  if (!expired) throw new Conflict(`Extension ${extension.id} was decided in the meantime.`);
+  await expired.announce();
+  throw grant.status !== "active"
+    ? new Conflict(`Extension ${extension.id} lapsed: ${grant.id} is ${grant.status}, so there is nothing to extend.`)
+    : new Conflict(
+        `Extension ${extension.id} expired: nobody decided within ${formatDuration(approvalTimeoutOf(deps.policy, grant.ruleName))}, ` +
+          "so it can no longer be approved or denied. The requester can ask again.",
+      );
 }

@@ -1,11 +1,13 @@
 // Time-driven work besides expiry: requests nobody decided expire, grants about to end warn their
-// requester. Both are compare-and-set, so two runs never act twice.
+// requester. Both are compare-and-set, so two runs never act twice. A click on a request past its
+// timeout expires it the same way (decide.ts, extend.ts), so the timeout holds between sweeps too.
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
-import { findRule } from "../domain/policy.js";
+import type { Extension } from "../domain/extension.js";
+import { approvalLapsed, type Grant } from "../domain/grant.js";
+import { approvalTimeoutOf, DEFAULT_APPROVAL_TIMEOUT_MS, findRule } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
 import { refreshApprovalMessage } from "./approval-message.js";
 
-const DEFAULT_APPROVAL_TIMEOUT_MS = 60 * 60_000;
 const DEFAULT_WARNING_MS = 10 * 60_000;
 
 export async function expireStaleRequests(deps: ServiceDeps): Promise<number> {
@@ -14,26 +16,68 @@ export async function expireStaleRequests(deps: ServiceDeps): Promise<number> {
   // Only requests old enough to have timed out under some rule are read, not every pending one.
   const shortestTimeout = Math.min(DEFAULT_APPROVAL_TIMEOUT_MS, ...deps.policy.rules.map((rule) => rule.approvalTimeoutMs));
   for (const grant of await deps.store.listPendingCreatedBefore(now - shortestTimeout)) {
-    const timeout = findRule(deps.policy, grant.ruleName)?.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
-    if (grant.createdAt + timeout > now) continue;
-    const closed = await deps.store.transition(grant.id, "pending", "expired", { endedAt: now }, {
-      action: "request_expired",
-      actorId: SYSTEM_ACTOR,
-      detail: { approvers: (await deps.store.approversOf(grant.id)).join(" ") || null },
-    });
+    if (!requestLapsed(deps, grant, now)) continue;
+    const closed = await expireRequest(deps, grant, now);
     if (!closed) continue;
     expired += 1;
-    await Promise.all([refreshApprovalMessage(deps, closed), deps.notifier.tellRequester(closed)]);
+    await closed.announce();
   }
   for (const extension of await deps.extensions.listPending()) {
     const grant = await deps.store.get(extension.grantId);
-    const timeout = (grant && findRule(deps.policy, grant.ruleName)?.approvalTimeoutMs) ?? DEFAULT_APPROVAL_TIMEOUT_MS;
-    // An extension also lapses when its grant has ended.
-    if (extension.createdAt + timeout > now && grant?.status === "active") continue;
-    const closed = await deps.extensions.close(extension.id, "expired", null, now, { action: "extension_expired", actorId: SYSTEM_ACTOR });
-    if (closed && grant) await deps.notifier.extensionDecided(closed, grant, false);
+    if (!extensionLapsed(deps, extension, grant, now)) continue;
+    await (await expireExtension(deps, extension, grant, now))?.announce();
   }
   return expired;
+}
+
+/** A state change made, and the messages that report it, to be sent once the change is on record. */
+export interface Expired<T> {
+  readonly value: T;
+  announce(): Promise<void>;
+}
+
+export function requestLapsed(deps: ServiceDeps, grant: Grant, now: number): boolean {
+  return grant.status === "pending" && approvalLapsed(grant.createdAt, approvalTimeoutOf(deps.policy, grant.ruleName), now);
+}
+
+/** pending → expired (compare-and-set), audited with who had approved so far; undefined when it was no longer pending. */
+export async function expireRequest(deps: ServiceDeps, grant: Grant, now: number): Promise<Expired<Grant> | undefined> {
+  const closed = await deps.store.transition(grant.id, "pending", "expired", { endedAt: now }, {
+    action: "request_expired",
+    actorId: SYSTEM_ACTOR,
+    detail: { approvers: (await deps.store.approversOf(grant.id)).join(" ") || null },
+  });
+  if (!closed) return undefined;
+  return {
+    value: closed,
+    announce: async () => {
+      await Promise.all([refreshApprovalMessage(deps, closed), deps.notifier.tellRequester(closed)]);
+    },
+  };
+}
+
+/** An extension lapses after its rule's approval timeout, and at once when its grant is no longer active. */
+export function extensionLapsed(deps: ServiceDeps, extension: Extension, grant: Grant | undefined, now: number): boolean {
+  if (extension.status !== "pending") return false;
+  if (grant?.status !== "active") return true;
+  return approvalLapsed(extension.createdAt, approvalTimeoutOf(deps.policy, grant.ruleName), now);
+}
+
+/** pending → expired for an extension (compare-and-set), audited on its grant; undefined when it was no longer pending. */
+export async function expireExtension(
+  deps: ServiceDeps,
+  extension: Extension,
+  grant: Grant | undefined,
+  now: number,
+): Promise<Expired<Extension> | undefined> {
+  const closed = await deps.extensions.close(extension.id, "expired", null, now, { action: "extension_expired", actorId: SYSTEM_ACTOR });
+  if (!closed) return undefined;
+  return {
+    value: closed,
+    announce: async () => {
+      if (grant) await deps.notifier.extensionDecided(closed, grant, false);
+    },
+  };
 }
 
 export async function warnExpiring(deps: ServiceDeps): Promise<number> {

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { Conflict } from "../../src/domain/errors.js";
 import {
   activationDeadline,
+  approvalLapsed,
   assertTransition,
   canTransition,
   expiryWhenActivated,
@@ -200,5 +201,13 @@ describe("activation deadline", () => {
 
   it("never ends later than approval + activation timeout + duration, however late it starts", () => {
     assert.equal(expiryWhenActivated(approved, HOUR, 30 * HOUR), 13 * HOUR);
+  });
+});
+
+describe("approvalLapsed", () => {
+  it("is false before the timeout and true from the moment it is reached", () => {
+    assert.equal(approvalLapsed(1_000, 500, 1_499), false);
+    assert.equal(approvalLapsed(1_000, 500, 1_500), true);
+    assert.equal(approvalLapsed(1_000, 500, 9_999), true);
   });
 });
