@@ -27,16 +27,25 @@ export interface DecisionResult {
   readonly required: number;
 }
 
+/** What follows a decision once it is on record (messages, AWS work): run after the click is acknowledged. */
+export type FollowUp<T> = () => Promise<T>;
+
 /**
  * Records exactly one decision per request: the compare-and-set on "pending" makes double clicks,
  * retries and simultaneous Approve/Deny lose with a Conflict instead of deciding twice, and an
  * approver counts once towards the quorum however often they click. A request past its approval
  * timeout is expired instead, as the sweep would, whether or not a sweep has run since.
+ *
+ * Only the checks and the one transaction happen here: a click is acknowledged once this has
+ * returned (or thrown), so a bot that dies after Slack got its answer keeps the decision. Resolves
+ * with what follows from it; throws what the clicker is told, with nothing recorded.
  */
-export async function decide(deps: ServiceDeps, input: DecisionInput): Promise<DecisionResult> {
+export async function recordDecision(deps: ServiceDeps, input: DecisionInput): Promise<FollowUp<DecisionResult>> {
   const { grant, rule, decider } = await decidable(deps, input.grantId, input.deciderId);
   const now = deps.clock.now();
+  if (requestLapsed(deps, grant, now)) return refuseLapsed(deps, grant, now);
   const detail = { deciderEmail: decider.email };
+  const result = (decided: Grant, approvals: number): DecisionResult => ({ grant: decided, approvals, required: rule.approvalsRequired });
 
   if (input.decision === "deny") {
     const reason = input.reason?.replace(/\s+/g, " ").trim().slice(0, 500) || null;
@@ -48,9 +57,11 @@ export async function decide(deps: ServiceDeps, input: DecisionInput): Promise<D
       { action: "denied", actorId: input.deciderId, actorEmail: decider.email, detail: { ...detail, reason } },
     );
     if (!denied) throw alreadyDecided((await deps.store.get(grant.id)) ?? grant);
-    await refreshApprovalMessage(deps, denied);
-    await deps.notifier.tellRequester(denied);
-    return { grant: denied, approvals: 0, required: rule.approvalsRequired };
+    return async () => {
+      await refreshApprovalMessage(deps, denied);
+      await deps.notifier.tellRequester(denied);
+      return result(denied, 0);
+    };
   }
 
   const outcome = await deps.store.approve(grant.id, input.deciderId, rule.approvalsRequired, { decidedBy: input.deciderId, decidedAt: now }, {
@@ -65,23 +76,27 @@ export async function decide(deps: ServiceDeps, input: DecisionInput): Promise<D
     case "duplicate":
       throw new Conflict(`You have already approved ${grant.id}; it needs ${rule.approvalsRequired - outcome.approvals} more approval(s) from other approvers.`);
     case "counted":
-      await refreshApprovalMessage(deps, outcome.grant);
-      return { grant: outcome.grant, approvals: outcome.approvals, required: rule.approvalsRequired };
-    case "approved": {
-      await refreshApprovalMessage(deps, outcome.grant);
-      const provisioned = (await provisionGrant(deps, grant.id)) ?? outcome.grant;
-      return { grant: provisioned, approvals: outcome.approvals, required: rule.approvalsRequired };
-    }
+      return async () => {
+        await refreshApprovalMessage(deps, outcome.grant);
+        return result(outcome.grant, outcome.approvals);
+      };
+    case "approved":
+      return async () => {
+        await refreshApprovalMessage(deps, outcome.grant);
+        return result((await provisionGrant(deps, grant.id)) ?? outcome.grant, outcome.approvals);
+      };
   }
 }
 
 /**
  * Throws what `decide` would refuse with (no such request, already decided, not an approver of it)
  * without deciding anything: Deny asks for a reason in a form first, and only someone who may deny
- * is asked. A request past its approval timeout is expired here too.
+ * is asked. A request past its approval timeout is expired here too; the follow-up then throws.
  */
-export async function assertDecidable(deps: ServiceDeps, grantId: string, deciderId: string): Promise<void> {
-  await decidable(deps, grantId, deciderId);
+export async function checkDecidable(deps: ServiceDeps, grantId: string, deciderId: string): Promise<FollowUp<void>> {
+  const { grant } = await decidable(deps, grantId, deciderId);
+  const now = deps.clock.now();
+  return requestLapsed(deps, grant, now) ? refuseLapsed(deps, grant, now) : async () => undefined;
 }
 
 async function decidable(deps: ServiceDeps, grantId: string, deciderId: string): Promise<{ grant: Grant; rule: Rule; decider: Person }> {
@@ -91,21 +106,22 @@ async function decidable(deps: ServiceDeps, grantId: string, deciderId: string):
   const rule = ruleOf(deps, grant);
   const decider = await deps.directory.person(deciderId);
   assertMayDecide(rule, decider, grant.requesterId);
-  await refuseIfLapsed(deps, grant);
   return { grant, rule, decider };
 }
 
-/** Expires a request whose approval timeout has passed, tells everyone, and refuses the click. */
-async function refuseIfLapsed(deps: ServiceDeps, grant: Grant): Promise<void> {
-  const now = deps.clock.now();
-  if (!requestLapsed(deps, grant, now)) return;
+/** Expires a request whose approval timeout has passed; its follow-up tells everyone, then refuses the click. */
+async function refuseLapsed(deps: ServiceDeps, grant: Grant, now: number): Promise<FollowUp<never>> {
   const expired = await expireRequest(deps, grant, now);
-  if (!expired) throw alreadyDecided((await deps.store.get(grant.id)) ?? grant);
-  await expired.announce();
-  throw new Conflict(
-    `Request ${grant.id} expired: nobody decided within ${formatDuration(approvalTimeoutOf(deps.policy, grant.ruleName))}, ` +
-      "so it can no longer be approved or denied. The requester can ask again.",
-  );
+  const refusal = expired
+    ? new Conflict(
+        `Request ${grant.id} expired: nobody decided within ${formatDuration(approvalTimeoutOf(deps.policy, grant.ruleName))}, ` +
+          "so it can no longer be approved or denied. The requester can ask again.",
+      )
+    : alreadyDecided((await deps.store.get(grant.id)) ?? grant);
+  return async () => {
+    await expired?.announce();
+    throw refusal;
+  };
 }
 
 export function ruleOf(deps: ServiceDeps, grant: Grant): Rule {

@@ -9,7 +9,7 @@ import type { Grant } from "../domain/grant.js";
 import { newExtensionId } from "../domain/ids.js";
 import { approvalTimeoutOf, assertExtension, assertMayDecide, extensionApprovalPath } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
-import { ruleOf } from "./decide.js";
+import { ruleOf, type FollowUp } from "./decide.js";
 import { expireExtension, extensionLapsed } from "./housekeeping.js";
 import { refreshApprovalMessage } from "./approval-message.js";
 
@@ -52,10 +52,23 @@ export async function requestExtension(
   return { kind: "pending", extension: { ...extension, approvalChannel: posted.channel, approvalTs: posted.ts }, grant };
 }
 
-export async function decideExtension(
-  deps: ServiceDeps,
-  input: { extensionId: string; deciderId: string; decision: "approve" | "deny" },
-): Promise<{ extension: Extension; approvals: number; required: number }> {
+export interface ExtensionDecision {
+  readonly extensionId: string;
+  readonly deciderId: string;
+  readonly decision: "approve" | "deny";
+}
+
+export interface ExtensionDecisionResult {
+  readonly extension: Extension;
+  readonly approvals: number;
+  readonly required: number;
+}
+
+/**
+ * Like recordDecision, for an extension: its checks and transactions, with the messages left to the
+ * follow-up. An extension past its approval timeout, or whose grant has ended, is expired instead.
+ */
+export async function recordExtensionDecision(deps: ServiceDeps, input: ExtensionDecision): Promise<FollowUp<ExtensionDecisionResult>> {
   const extension = await deps.extensions.get(input.extensionId);
   if (!extension) throw new NotFound(`There is no extension request ${input.extensionId}.`);
   if (extension.status !== "pending") throw new Conflict(`Extension ${extension.id} has already been ${extension.status}.`);
@@ -65,7 +78,8 @@ export async function decideExtension(
   const decider = await deps.directory.person(input.deciderId);
   assertMayDecide(rule, decider, extension.requesterId);
   const now = deps.clock.now();
-  if (extensionLapsed(deps, extension, grant, now)) await refuseLapsed(deps, extension, grant, now);
+  if (extensionLapsed(deps, extension, grant, now)) return refuseLapsed(deps, extension, grant, now);
+  const result = (decided: Extension, approvals: number): ExtensionDecisionResult => ({ extension: decided, approvals, required: rule.approvalsRequired });
 
   if (input.decision === "deny") {
     const denied = await deps.extensions.close(extension.id, "denied", input.deciderId, now, {
@@ -74,8 +88,10 @@ export async function decideExtension(
       actorEmail: decider.email,
     });
     if (!denied) throw new Conflict(`Extension ${extension.id} was decided in the meantime.`);
-    await deps.notifier.extensionDecided(denied, grant, false);
-    return { extension: denied, approvals: 0, required: rule.approvalsRequired };
+    return async () => {
+      await deps.notifier.extensionDecided(denied, grant, false);
+      return result(denied, 0);
+    };
   }
   const outcome = await deps.extensions.approve(extension.id, input.deciderId, rule.approvalsRequired, now, {
     action: "approved",
@@ -84,16 +100,18 @@ export async function decideExtension(
   });
   if (outcome.kind === "not-pending") throw new Conflict(`Extension ${extension.id} was decided in the meantime.`);
   if (outcome.kind === "duplicate") throw new Conflict(`You have already approved extension ${extension.id}.`);
-  if (outcome.kind === "counted") return { ...outcome, required: rule.approvalsRequired };
+  if (outcome.kind === "counted") return async () => result(outcome.extension, outcome.approvals);
   const extended = await extendGrant(deps, grant, extension.extraMs, {
     action: "extended",
     actorId: input.deciderId,
     actorEmail: decider.email,
     detail: { extensionId: extension.id, extraMs: extension.extraMs, approvals: outcome.approvals },
   });
-  await deps.notifier.extensionDecided(outcome.extension, extended ?? grant, extended !== undefined);
-  if (extended) await refreshApprovalMessage(deps, extended);
-  return { extension: outcome.extension, approvals: outcome.approvals, required: rule.approvalsRequired };
+  return async () => {
+    await deps.notifier.extensionDecided(outcome.extension, extended ?? grant, extended !== undefined);
+    if (extended) await refreshApprovalMessage(deps, extended);
+    return result(outcome.extension, outcome.approvals);
+  };
 }
 
 /** Adds the time (audited); break-glass access goes back on the review list, since its review did not cover it. */
@@ -101,15 +119,19 @@ function extendGrant(deps: ServiceDeps, grant: Grant, extraMs: number, note: Aud
   return deps.store.extend(grant.id, extraMs, ruleOf(deps, grant).maxTotalDurationMs, note, grant.breakGlass);
 }
 
-/** Expires an extension whose time to be decided has passed (or whose grant has ended), tells everyone, and refuses the click. */
-async function refuseLapsed(deps: ServiceDeps, extension: Extension, grant: Grant, now: number): Promise<never> {
+/** Expires an extension whose time to be decided has passed; its follow-up tells everyone, then refuses the click. */
+async function refuseLapsed(deps: ServiceDeps, extension: Extension, grant: Grant, now: number): Promise<FollowUp<never>> {
   const expired = await expireExtension(deps, extension, grant, now);
-  if (!expired) throw new Conflict(`Extension ${extension.id} was decided in the meantime.`);
-  await expired.announce();
-  throw grant.status !== "active"
-    ? new Conflict(`Extension ${extension.id} lapsed: ${grant.id} is ${grant.status}, so there is nothing to extend.`)
-    : new Conflict(
-        `Extension ${extension.id} expired: nobody decided within ${formatDuration(approvalTimeoutOf(deps.policy, grant.ruleName))}, ` +
-          "so it can no longer be approved or denied. The requester can ask again.",
-      );
+  const refusal = !expired
+    ? new Conflict(`Extension ${extension.id} was decided in the meantime.`)
+    : grant.status !== "active"
+      ? new Conflict(`Extension ${extension.id} lapsed: ${grant.id} is ${grant.status}, so there is nothing to extend.`)
+      : new Conflict(
+          `Extension ${extension.id} expired: nobody decided within ${formatDuration(approvalTimeoutOf(deps.policy, grant.ruleName))}, ` +
+            "so it can no longer be approved or denied. The requester can ask again.",
+        );
+  return async () => {
+    await expired?.announce();
+    throw refusal;
+  };
 }

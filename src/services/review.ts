@@ -3,10 +3,11 @@ import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
 import { isAdmin, isPerson } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
-import { ruleOf } from "./decide.js";
+import { ruleOf, type FollowUp } from "./decide.js";
 import { refreshApprovalMessage } from "./approval-message.js";
 
-export async function acknowledgeBreakGlass(deps: ServiceDeps, input: { grantId: string; reviewerId: string }): Promise<Grant> {
+/** The review's checks and its transaction; the follow-up updates the approvers' message. */
+export async function recordReview(deps: ServiceDeps, input: { grantId: string; reviewerId: string }): Promise<FollowUp<Grant>> {
   const grant = await deps.store.get(input.grantId);
   if (!grant) throw new NotFound(`There is no grant ${input.grantId}.`);
   if (!grant.breakGlass) throw new Conflict(`${grant.id} was approved normally; there is nothing to review.`);
@@ -21,8 +22,10 @@ export async function acknowledgeBreakGlass(deps: ServiceDeps, input: { grantId:
     actorEmail: reviewer.email,
   });
   if (!reviewed) throw new Conflict(`${grant.id} has already been reviewed.`);
-  await refreshApprovalMessage(deps, reviewed);
-  return reviewed;
+  return async () => {
+    await refreshApprovalMessage(deps, reviewed);
+    return reviewed;
+  };
 }
 
 /** Unacknowledged break-glass grants, for admins. */

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { DescribeAccountAssignmentCreationStatusCommand, SSOAdminClient } from "@aws-sdk/client-sso-admin";
 import { startChildBot, type ChildBot } from "../support/child-bot.js";
-import { click, eventually, request, slash, waitForDm, type Requested } from "../support/flows.js";
+import { auditRows, click, eventually, request, slash, waitForDm, type Requested } from "../support/flows.js";
 import { pauseAt } from "../support/pause.js";
 import { people, PROD, startWorld, type World } from "../support/world.js";
 import { deadBotLeasesRunOut, withWorldStore } from "../support/world-store.js";
@@ -114,6 +114,24 @@ describe("crash recovery", () => {
     await becomes(requested.grantId, "revoked");
     assert.ok(world.aws.hasAssignment(aliceAdmin()));
     assert.equal(world.aws.callsOf("DeleteAccountAssignment").length, 0);
+  });
+
+  it("keeps an approval Slack got the 200 for when the bot is killed that instant, and provisions it after a restart", async () => {
+    // Looking the approver up in Slack takes a while, as in a busy workspace; the approval can only
+    // be written once it is answered.
+    world.slack.setLatency(300, "users.info");
+    const first = await start();
+    const requested = await request(first, world, people.alice.slackId, "prod AdministratorAccess 1h crash test");
+    const clicked = await first.driver.click(people.bob.slackId, "jit_approve", requested.grantId, requested.message, { unchecked: true });
+    await crash(first);
+    assert.equal(clicked.response.status, 200);
+
+    await start();
+    await becomes(requested.grantId, "active");
+    await waitForDm(world, people.alice.slackId, /Access granted/);
+    const approvals = (await auditRows(world, requested.grantId)).filter((row) => row.action === "approved");
+    assert.equal(approvals.length, 1);
+    assert.equal(approvals[0]?.actorId, people.bob.slackId);
   });
 
   it("removes the assignment of a grant stopped during CreateAccountAssignment, when killed before deleting it", async () => {

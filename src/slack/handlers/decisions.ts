@@ -1,24 +1,28 @@
-// Approve and Deny on requests and extensions, the deny-reason modal, and break-glass review.
+// Approve and Deny on requests and extensions, the deny-reason modal, and break-glass review. Each
+// decision is on record before Slack is answered (recordBeforeAck), what follows from it after.
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { ServiceDeps } from "../../services/deps.js";
-import { assertDecidable, decide } from "../../services/decide.js";
-import { decideExtension } from "../../services/extend.js";
-import { acknowledgeBreakGlass } from "../../services/review.js";
+import { checkDecidable, recordDecision } from "../../services/decide.js";
+import { recordExtensionDecision } from "../../services/extend.js";
+import { recordReview } from "../../services/review.js";
 import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "../blocks.js";
 import { userMessage } from "../error-messages.js";
 import { ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY } from "../extension-blocks.js";
 import { denyReasonModal, DENY_REASON_CALLBACK_ID, readDenyReason } from "../views/deny-reason-modal.js";
-import { afterAck, checkedId, handleButton, idFrom, tellDirectly } from "./interaction.js";
+import { checkedId, handleButton, handleDecisionButton, idFrom, recordBeforeAck, tellDirectly } from "./interaction.js";
 
 const button = (actionId: string) => ({ type: "block_actions" as const, action_id: actionId });
 
 export function registerDecisions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(button(ACTION_APPROVE), async (args) =>
-    handleButton(deps.logger, args, async () => {
-      const result = await decide(deps, { grantId: idFrom(args.action, "grant"), deciderId: args.body.user.id, decision: "approve" });
-      if (result.grant.status === "pending") {
-        return `:ballot_box_with_check: Your approval of ${result.grant.id} is recorded: ${result.approvals} of ${result.required}.`;
-      }
+    handleDecisionButton(deps.logger, args, async () => {
+      const followUp = await recordDecision(deps, { grantId: idFrom(args.action, "grant"), deciderId: args.body.user.id, decision: "approve" });
+      return async () => {
+        const result = await followUp();
+        if (result.grant.status === "pending") {
+          return `:ballot_box_with_check: Your approval of ${result.grant.id} is recorded: ${result.approvals} of ${result.required}.`;
+        }
+      };
     }),
   );
 
@@ -27,18 +31,18 @@ export function registerDecisions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(button(ACTION_DENY), async (args) =>
     handleButton(deps.logger, args, async () => {
       const grantId = idFrom(args.action, "grant");
-      await assertDecidable(deps, grantId, args.body.user.id);
+      await (await checkDecidable(deps, grantId, args.body.user.id))();
       await args.client.views.open({ trigger_id: args.body.trigger_id, view: denyReasonModal(grantId) });
     }),
   );
 
   app.view(DENY_REASON_CALLBACK_ID, async ({ ack, body, view, client }) => {
-    await ack();
-    await afterAck();
     const reason = readDenyReason(view.state.values);
     try {
-      const grantId = checkedId(view.private_metadata, "grant");
-      await decide(deps, { grantId, deciderId: body.user.id, decision: "deny", ...(reason ? { reason } : {}) });
+      const followUp = await recordBeforeAck(ack, () =>
+        recordDecision(deps, { grantId: checkedId(view.private_metadata, "grant"), deciderId: body.user.id, decision: "deny", ...(reason ? { reason } : {}) }),
+      );
+      await followUp();
     } catch (error) {
       await tellDirectly(client, body.user.id, userMessage(error, deps.logger, { user: body.user.id }));
     }
@@ -46,18 +50,22 @@ export function registerDecisions(app: App, deps: ServiceDeps): void {
 
   for (const [actionId, decision] of [[ACTION_EXTENSION_APPROVE, "approve"], [ACTION_EXTENSION_DENY, "deny"]] as const) {
     app.action<BlockAction<ButtonAction>>(button(actionId), async (args) =>
-      handleButton(deps.logger, args, async () => {
-        const result = await decideExtension(deps, { extensionId: idFrom(args.action, "extension"), deciderId: args.body.user.id, decision });
-        if (result.extension.status === "pending") {
-          return `:ballot_box_with_check: Your approval of ${result.extension.id} is recorded: ${result.approvals} of ${result.required}.`;
-        }
+      handleDecisionButton(deps.logger, args, async () => {
+        const followUp = await recordExtensionDecision(deps, { extensionId: idFrom(args.action, "extension"), deciderId: args.body.user.id, decision });
+        return async () => {
+          const result = await followUp();
+          if (result.extension.status === "pending") {
+            return `:ballot_box_with_check: Your approval of ${result.extension.id} is recorded: ${result.approvals} of ${result.required}.`;
+          }
+        };
       }),
     );
   }
 
   app.action<BlockAction<ButtonAction>>(button(ACTION_REVIEW), async (args) =>
-    handleButton(deps.logger, args, async () => {
-      await acknowledgeBreakGlass(deps, { grantId: idFrom(args.action, "grant"), reviewerId: args.body.user.id });
+    handleDecisionButton(deps.logger, args, async () => {
+      const followUp = await recordReview(deps, { grantId: idFrom(args.action, "grant"), reviewerId: args.body.user.id });
+      return async () => void (await followUp());
     }),
   );
 }

@@ -39,6 +39,24 @@ export function afterAck(): Promise<void> {
 export async function handleButton(logger: Logger, args: ButtonArgs, work: () => Promise<string | void>): Promise<void> {
   await args.ack();
   await afterAck();
+  await replyToClicker(logger, args, work);
+}
+
+/**
+ * For a click that decides something (Approve, an extension's Approve or Deny, Acknowledge): the
+ * decision is written before the ack (see recordBeforeAck), what follows from it after, and only
+ * the clicker hears about a refusal or failure.
+ */
+export async function handleDecisionButton(
+  logger: Logger,
+  args: ButtonArgs,
+  record: () => Promise<() => Promise<string | void>>,
+): Promise<void> {
+  const recorded = recordBeforeAck(args.ack, record);
+  await replyToClicker(logger, args, async () => (await recorded)());
+}
+
+async function replyToClicker(logger: Logger, args: ButtonArgs, work: () => Promise<string | void>): Promise<void> {
   try {
     const reply = await work();
     if (reply) await args.respond({ response_type: "ephemeral", replace_original: false, text: reply });
@@ -47,6 +65,38 @@ export async function handleButton(logger: Logger, args: ButtonArgs, work: () =>
     await args.respond({ response_type: "ephemeral", replace_original: false, text });
   }
 }
+
+/**
+ * Slack takes our 200 as "done": a click acknowledged and then lost in a crash is a decision the
+ * approver saw go through and nobody has. So `record` (the decision's checks and its one small
+ * transaction) runs before the ack, and what follows from it (messages, AWS) after. The ack must
+ * still reach Slack within 3 seconds or the clicker sees an error although the decision may go
+ * through (https://docs.slack.dev/tools/java-slack-sdk/guides/interactive-components): when
+ * recording takes longer than RECORD_BEFORE_ACK_MS (a transaction waiting on a lock, a slow user
+ * lookup) the ack goes regardless, and the recording carries on. Resolves as the recording does.
+ */
+export async function recordBeforeAck<T>(ack: () => Promise<void>, record: () => Promise<T>): Promise<T> {
+  const recording = (async () => record())();
+  await settledWithin(recording, RECORD_BEFORE_ACK_MS);
+  await ack();
+  await afterAck();
+  return recording;
+}
+
+/** How long a decision may take to be written before its click is acknowledged anyway; Slack allows 3 s in all. */
+export const RECORD_BEFORE_ACK_MS = 2_000;
+
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([promise.then(noop, noop), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function noop(): void {}
 
 /** After a modal has closed there is no response_url: refusals go to the person as a direct message. */
 export async function tellDirectly(client: WebClient, userId: string, text: string): Promise<void> {
