@@ -117,7 +117,7 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     extensions: opened.extensions,
     provider,
     notifier: new SlackNotifier(client, policy, config.accessPortalUrl, logger),
-    directory: new SlackDirectory(client, usergroupsIn(policy)),
+    directory: new SlackDirectory(client, usergroupsIn(policy), () => clock.now()),
     clock,
     policy,
     logger,

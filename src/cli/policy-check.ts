@@ -11,16 +11,19 @@ import { formatDuration } from "../domain/duration.js";
 
 const USAGE = "Usage: npm run policy:check -- <policy-file> [--as U0123ABCD,alice@example.com] [--json]";
 
+/** The people asked about are imagined as full members in good standing: the policy is what is checked. */
+const MEMBER = "member" as const;
+
 function people(policy: Policy, as: string | undefined): Person[] {
   if (as) {
-    return as.split(",").map((who) => who.trim()).filter(Boolean).map((who) => (who.includes("@") ? { slackId: "", email: who.toLowerCase() } : { slackId: who, email: null }));
+    return as.split(",").map((who) => who.trim()).filter(Boolean).map((who) => (who.includes("@") ? { slackId: "", email: who.toLowerCase(), standing: MEMBER } : { slackId: who, email: null, standing: MEMBER }));
   }
   const refs = policy.rules.flatMap((rule) => [...rule.requesters, ...rule.breakGlass]);
   const unique = new Map<string, PrincipalRef>(refs.map((ref) => [describeRef(ref), ref]));
   return [...unique.values()].flatMap((ref): Person[] => {
-    if (ref.kind === "slack-user") return [{ slackId: ref.id, email: null }];
-    if (ref.kind === "email") return [{ slackId: "", email: ref.email }];
-    return [{ slackId: "", email: null, groups: [ref.id] }];
+    if (ref.kind === "slack-user") return [{ slackId: ref.id, email: null, standing: MEMBER }];
+    if (ref.kind === "email") return [{ slackId: "", email: ref.email, standing: MEMBER }];
+    return [{ slackId: "", email: null, groups: [ref.id], standing: MEMBER }];
   });
 }
 

@@ -3,7 +3,8 @@
 import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
 import type { Person } from "../domain/people.js";
-import { assertMayDecide, findRule, type Rule } from "../domain/policy.js";
+import { assertMayDecide, findRule, requesterProblem, type Rule } from "../domain/policy.js";
+import { SYSTEM_ACTOR } from "../domain/audit-event.js";
 import type { ServiceDeps } from "./deps.js";
 import { provisionGrant } from "./provision.js";
 import { refreshApprovalMessage } from "./approval-message.js";
@@ -50,6 +51,7 @@ export async function decide(deps: ServiceDeps, input: DecisionInput): Promise<D
     return { grant: denied, approvals: 0, required: rule.approvalsRequired };
   }
 
+  await assertRequesterStillAllowed(deps, grant, rule);
   const outcome = await deps.store.approve(grant.id, input.deciderId, rule.approvalsRequired, { decidedBy: input.deciderId, decidedAt: now }, {
     action: "approved",
     actorId: input.deciderId,
@@ -70,6 +72,28 @@ export async function decide(deps: ServiceDeps, input: DecisionInput): Promise<D
       return { grant: provisioned, approvals: outcome.approvals, required: rule.approvalsRequired };
     }
   }
+}
+
+/**
+ * The requester is looked up again at every approval: someone deactivated, dropped from the rule or
+ * whose confirmed email changed since asking must not receive the access. Such a request is closed
+ * as failed (audited, the approvers' message and the requester told) and the approval refused.
+ */
+async function assertRequesterStillAllowed(deps: ServiceDeps, grant: Grant, rule: Rule): Promise<void> {
+  const problem = requesterProblem(rule, grant.requesterEmail, await deps.directory.person(grant.requesterId));
+  if (!problem) return;
+  const reason = `It can no longer be granted: ${problem}.`;
+  const failed = await deps.store.transition(
+    grant.id,
+    "pending",
+    "failed",
+    { failureReason: reason, endedAt: deps.clock.now() },
+    { action: "failed", actorId: SYSTEM_ACTOR, detail: { reason } },
+  );
+  if (!failed) throw alreadyDecided((await deps.store.get(grant.id)) ?? grant);
+  await refreshApprovalMessage(deps, failed);
+  await deps.notifier.tellRequester(failed);
+  throw new PolicyDenied(`${grant.id} was not approved and is now closed: ${problem}.`);
 }
 
 /**

@@ -6,7 +6,7 @@ import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
 import type { Extension } from "../domain/extension.js";
 import type { Grant } from "../domain/grant.js";
 import { newExtensionId } from "../domain/ids.js";
-import { approvalPath, assertExtension, assertMayDecide } from "../domain/policy.js";
+import { approvalPath, assertExtension, assertMayDecide, requesterProblem, type Rule } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
 import { ruleOf } from "./decide.js";
 import { refreshApprovalMessage } from "./approval-message.js";
@@ -29,6 +29,8 @@ export async function requestExtension(
   const rule = ruleOf(deps, grant);
   assertExtension(rule, grant.activatedAt, grant.expiresAt, extraMs);
   const requester = await deps.directory.person(input.requesterId);
+  const problem = requesterProblem(rule, grant.requesterEmail, requester);
+  if (problem) throw new PolicyDenied(`${grant.id} cannot be extended: ${problem}.`);
   const path = approvalPath(rule, requester, deps.clock.now());
 
   if (path !== "approvers") {
@@ -74,6 +76,7 @@ export async function decideExtension(
     await deps.notifier.extensionDecided(denied, grant, false);
     return { extension: denied, approvals: 0, required: rule.approvalsRequired };
   }
+  await assertRequesterStillAllowed(deps, grant, rule);
   const outcome = await deps.extensions.approve(extension.id, input.deciderId, rule.approvalsRequired, now, {
     action: "approved",
     actorId: input.deciderId,
@@ -91,4 +94,10 @@ export async function decideExtension(
   await deps.notifier.extensionDecided(outcome.extension, extended ?? grant, extended !== undefined);
   if (extended) await refreshApprovalMessage(deps, extended);
   return { extension: outcome.extension, approvals: outcome.approvals, required: rule.approvalsRequired };
+}
+
+/** An extension is for the person who asked: looked up again at every approval, like a request. */
+async function assertRequesterStillAllowed(deps: ServiceDeps, grant: Grant, rule: Rule): Promise<void> {
+  const problem = requesterProblem(rule, grant.requesterEmail, await deps.directory.person(grant.requesterId));
+  if (problem) throw new PolicyDenied(`This extension of ${grant.id} cannot be approved: ${problem}.`);
 }

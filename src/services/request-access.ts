@@ -2,7 +2,7 @@
 // approvers or, when the rule approves by itself (auto-approval, break-glass), grant it at once.
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
 import { parseDuration } from "../domain/duration.js";
-import { InvalidInput, quoted } from "../domain/errors.js";
+import { InvalidInput, PolicyDenied, quoted } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
 import { newGrantId } from "../domain/ids.js";
 import { normalizeJustification } from "../domain/justification.js";
@@ -71,6 +71,13 @@ export async function validateRequest(deps: ServiceDeps, input: AccessRequestInp
   const justification = normalizeJustification(input.justification);
   const requester = await deps.directory.person(input.requesterId);
   const rule = ruleFor(policy, requester, account.id, permissionSet);
+  // The access goes to the Identity Center user with this email: one Slack has not confirmed could
+  // be anyone's (a member may type any address into their profile).
+  if (requester.email === null) {
+    throw new PolicyDenied(
+      "Slack has no confirmed email address for you, so jit-slack cannot tell which IAM Identity Center user you are. Confirm your email in Slack, or ask a workspace admin.",
+    );
+  }
   assertDuration(rule, durationMs);
   checkJustificationLength(rule, justification);
   const ticket = checkTicket(rule, input.ticket);

@@ -32,6 +32,8 @@ function requestBlocks(grant: Grant, accounts: readonly Account[]): KnownBlock[]
       type: "section",
       fields: [
         { type: "mrkdwn", text: `*Requester*\n${mention(grant.requesterId)}` },
+        // Who receives the access: the Identity Center user with the requester's Slack-confirmed email.
+        { type: "mrkdwn", text: `*Identity Center user*\n${grant.requesterEmail ? escapeMrkdwn(grant.requesterEmail) : "none (no confirmed email)"}` },
         { type: "mrkdwn", text: `*Account*\n${accountLabel(grant, accounts)}` },
         { type: "mrkdwn", text: `*Permission set*\n${escapeMrkdwn(grant.permissionSetName)}` },
         { type: "mrkdwn", text: `*Duration*\n${formatDuration(grant.durationMs)}` },

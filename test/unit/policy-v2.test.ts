@@ -3,13 +3,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../src/config/problems.js";
 import { parsePolicy, usergroupsIn } from "../../src/config/policy-file.js";
-import { approvalPath, decidingRules, ruleFor } from "../../src/domain/policy.js";
+import { approvalPath, decidingRules, ruleFor, type Person } from "../../src/domain/policy.js";
 import { withinSchedule } from "../../src/domain/schedule.js";
 import { UX_POLICY } from "../support/ux-policy.js";
 
 const PROD = "111122223333";
 const SANDBOX = "444455556666";
-const alice = { slackId: "U0ALICE", email: "alice@example.com" };
+const alice: Person = { slackId: "U0ALICE", email: "alice@example.com", standing: "member" };
 
 function problems(text: string): readonly string[] {
   try {
@@ -55,7 +55,7 @@ describe("policy v2", () => {
     const [admin, auto] = policy.rules;
     assert.ok(admin && auto);
     assert.equal(approvalPath(auto, alice, 0), "auto-always");
-    assert.equal(approvalPath(admin, { slackId: "U0CAROL", email: "carol@example.com" }, 0), "break-glass");
+    assert.equal(approvalPath(admin, { slackId: "U0CAROL", email: "carol@example.com", standing: "member" as const }, 0), "break-glass");
     assert.equal(approvalPath(admin, alice, 0), "approvers");
   });
 

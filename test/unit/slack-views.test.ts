@@ -29,7 +29,7 @@ const HOUR = 60 * MINUTE;
 const PROD: Account = { id: "111122223333", name: "Production" };
 const SANDBOX: Account = { id: "444455556666", name: "Sandbox" };
 const ACCOUNTS = [PROD, SANDBOX];
-const alice: Person = { slackId: "U0ALICE", email: "alice@example.com" };
+const alice: Person = { slackId: "U0ALICE", email: "alice@example.com", standing: "member" };
 const HOSTILE = MRKDWN_CONTROLS.join(" ");
 
 function rule(overrides: Partial<Rule> = {}): Rule {

@@ -107,7 +107,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 
 async function lookup(deps: ServiceDeps, command: Lookup, userId: string): Promise<RespondArguments> {
   if (command.kind === "help") {
-    const person = await deps.directory.person(userId);
+    const person = await deps.directory.person(userId, "display");
     return { response_type: "ephemeral", ...helpText(eligibleTargets(deps.policy, person), isAdmin(deps.policy, person), person) };
   }
   const message = command.review
