@@ -6,6 +6,7 @@ import { AuditFeed } from "./audit/feed.js";
 import type { Config } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
+import { sharedAddresses, sharedAddressWarning } from "./domain/shared-addresses.js";
 import { trackListeners } from "./ops/in-flight.js";
 import { Operations } from "./ops/operations.js";
 import { shutDown } from "./ops/shutdown.js";
@@ -46,6 +47,7 @@ export interface RunningBot {
 }
 
 export async function startBot(config: Config, policy: Policy, logger: Logger, clock: Clock = systemClock): Promise<RunningBot> {
+  for (const shared of sharedAddresses(policy)) logger.warn({ where: shared.where }, sharedAddressWarning(shared));
   const aws = await connectAws(config, policy, logger);
   let opened: StoreBackend;
   try {

@@ -8,6 +8,7 @@ import { loadPolicyFile } from "../config/policy-file.js";
 import { describeRef, isPerson, type Person, type PrincipalRef } from "../domain/people.js";
 import { eligibleTargets, type Policy } from "../domain/policy.js";
 import { formatDuration } from "../domain/duration.js";
+import { sharedAddresses, sharedAddressWarning } from "../domain/shared-addresses.js";
 
 const USAGE = "Usage: npm run policy:check -- <policy-file> [--as U0123ABCD,alice@example.com] [--json]";
 
@@ -70,11 +71,13 @@ function main(argv: string[]): number {
       approval: approval(target.rule, person),
     })),
   }));
+  const warnings = sharedAddresses(policy).map(sharedAddressWarning);
   if (parsed.values.json) {
-    process.stdout.write(`${JSON.stringify({ valid: true, rules: policy.rules.length, requesters: report }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ valid: true, rules: policy.rules.length, warnings, requesters: report }, null, 2)}\n`);
     return 0;
   }
   process.stdout.write(`${file} is valid: ${policy.accounts.length} accounts, ${policy.permissionSets.length} permission sets, ${policy.rules.length} rules.\n`);
+  for (const warning of warnings) process.stdout.write(`warning: ${warning}\n`);
   for (const entry of report) {
     process.stdout.write(`\n${entry.who} may request:\n`);
     if (entry.may.length === 0) process.stdout.write("  nothing\n");

@@ -67,6 +67,8 @@ export type UnmanagedAssignments = "ignore" | "report" | "enforce";
 
 export interface Policy {
   readonly unmanagedAssignments: UnmanagedAssignments;
+  /** Addresses matching these are warned about as shared or role addresses, beside the built-in list. */
+  readonly sharedAddressPatterns: readonly RegExp[];
   /** May end anyone's grant and review break-glass access. */
   readonly admins: readonly PrincipalRef[];
   readonly accounts: readonly Account[];

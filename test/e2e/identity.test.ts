@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { messageText } from "../fakes/fake-slack.js";
-import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
+import { freshBotForEachTest, startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, grantCount, request, slash, statusBecomes, waitForDm, type Requested } from "../support/flows.js";
-import { APPROVALS, people, PROD, type World } from "../support/world.js";
+import { APPROVALS, people, PROD, startWorld, type World } from "../support/world.js";
 
 /** Past the directory's few seconds of caching for decisions. */
 const PAST_DECISION_CACHE_MS = 11_000;
@@ -172,5 +172,20 @@ describe("identity: who may act", () => {
     const requested = await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h look at logs");
     const text = messageText(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`));
     assert.match(text, /\*Identity Center user\*\nalice@example\.com/);
+  });
+});
+
+describe("identity: shared addresses in the policy", () => {
+  it("warns at start-up, once for each entry that looks like a shared or role address", async () => {
+    const world = await startWorld(POLICY.replace(`breakGlass: [${frank.email}]`, "breakGlass: [oncall@example.com]"));
+    const bot = await startTestBot(world);
+    try {
+      const warnings = bot.logger.lines.filter((line) => line.level === "warn" && /looks like a shared or role address/.test(line.message));
+      assert.deepEqual(warnings.map((line) => line.context), [{ where: 'rule "engineers" breakGlass' }]);
+      assert.match(warnings[0]?.message ?? "", /oncall@example\.com/);
+    } finally {
+      await bot.stop();
+      await world.close();
+    }
   });
 });

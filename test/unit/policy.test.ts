@@ -41,6 +41,7 @@ function rule(overrides: Partial<Rule> & Pick<Rule, "name">): Rule {
 const policy: Policy = {
   unmanagedAssignments: "ignore",
   admins: [],
+  sharedAddressPatterns: [],
   accounts: [
     { id: PROD, name: "Production" },
     { id: STAGING, name: "Staging" },
@@ -221,6 +222,7 @@ describe("ruleForRequest", () => {
       .map((rules) => ({
         unmanagedAssignments: "ignore" as const,
         admins: [],
+        sharedAddressPatterns: [],
         accounts: ACCOUNTS.map((id, i) => ({ id, name: `account-${i}` })),
         permissionSets: SETS,
         rules,
