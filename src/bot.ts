@@ -22,7 +22,7 @@ import { AUDIT_CLIENT_OPTIONS, SlackAuditChannel } from "./slack/audit-poster.js
 import { boltLogger } from "./slack/bolt-logger.js";
 import { GuardedHttpReceiver } from "./slack/receiver.js";
 import { GuardedSocketModeReceiver } from "./slack/socket-receiver.js";
-import { guardHomeWorkspace } from "./slack/team-guard.js";
+import { foreignRefusal, guardHomeWorkspace } from "./slack/team-guard.js";
 import { expireStaleRequests, warnExpiring } from "./services/housekeeping.js";
 import { Admission, ADMISSION_WAIT_MS } from "./slack/admission.js";
 import { registerListeners } from "./slack/listeners.js";
@@ -85,9 +85,11 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     // Unused, and on by default: it costs every request a store lookup and a thrown "not found".
     convoStore: false,
   });
+  let deps: ServiceDeps | undefined;
   try {
     await app.init();
-    await guardHomeWorkspace(app, logger);
+    // The guard must be the first middleware, before the services exist: it reaches them once built.
+    await guardHomeWorkspace(app, (payload) => (deps ? deps.refusals.record(foreignRefusal(payload)) : Promise.resolve()));
   } catch (error) {
     closeStore();
     aws.close();
@@ -96,7 +98,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   app.use(trackListeners(ops.inFlight));
 
   const holder = leaseHolder("bot", config.database);
-  const deps = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock, holder });
+  deps = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock, holder });
   registerListeners(app, deps, new Admission(config.ops.maxRequestsInProgress, ADMISSION_WAIT_MS));
   const quota = new QuotaShare(opened.leases, holder, clock, (replicas) => {
     aws.provider.shareQuota(replicas);

@@ -10,6 +10,7 @@ import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { AccessProvider, Logger } from "./services/ports.js";
+import { RefusalRecorder } from "./services/refusals.js";
 import { WorkTracker } from "./services/work-tracker.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import { SlackDirectory } from "./slack/directory.js";
@@ -122,6 +123,7 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     policy,
     logger,
     work: new WorkTracker({ leases: opened.leases, holder, clock }),
+    refusals: new RefusalRecorder(opened.store, logger, clock),
     settings: { revocationAlertAfter: config.revocationAlertAfter },
   };
 }

@@ -32,7 +32,7 @@ export interface DecisionResult {
  * approver counts once towards the quorum however often they click.
  */
 export async function decide(deps: ServiceDeps, input: DecisionInput): Promise<DecisionResult> {
-  const { grant, rule, decider } = await decidable(deps, input.grantId, input.deciderId);
+  const { grant, rule, decider } = await decidable(deps, input.grantId, input.deciderId, input.decision);
   const now = deps.clock.now();
   const detail = { deciderEmail: decider.email };
 
@@ -102,16 +102,21 @@ async function assertRequesterStillAllowed(deps: ServiceDeps, grant: Grant, rule
  * is asked.
  */
 export async function assertDecidable(deps: ServiceDeps, grantId: string, deciderId: string): Promise<void> {
-  await decidable(deps, grantId, deciderId);
+  await decidable(deps, grantId, deciderId, "deny");
 }
 
-async function decidable(deps: ServiceDeps, grantId: string, deciderId: string): Promise<{ grant: Grant; rule: Rule; decider: Person }> {
+async function decidable(
+  deps: ServiceDeps,
+  grantId: string,
+  deciderId: string,
+  decision: Decision,
+): Promise<{ grant: Grant; rule: Rule; decider: Person }> {
   const grant = await deps.store.get(grantId);
   if (!grant) throw new NotFound(`There is no request ${grantId}.`);
   if (grant.status !== "pending") throw alreadyDecided(grant);
   const rule = ruleOf(deps, grant);
   const decider = await deps.directory.person(deciderId);
-  assertMayDecide(rule, decider, grant.requesterId);
+  await deps.refusals.check({ actorId: deciderId, attempt: decision, grantId }, () => assertMayDecide(rule, decider, grant.requesterId));
   return { grant, rule, decider };
 }
 

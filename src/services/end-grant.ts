@@ -16,7 +16,9 @@ export async function endGrant(deps: ServiceDeps, input: EndInput): Promise<Gran
   if (!grant) throw new NotFound(`There is no grant ${input.grantId}.`);
   const own = grant.requesterId === input.actorId;
   if (!own && !isAdmin(deps.policy, await deps.directory.person(input.actorId))) {
-    throw new PolicyDenied(`Only the requester of ${grant.id} or a jit-slack admin can end it.`);
+    const refused = new PolicyDenied(`Only the requester of ${grant.id} or a jit-slack admin can end it.`);
+    await deps.refusals.record({ actorId: input.actorId, attempt: "end", grantId: grant.id, reason: refused.message });
+    throw refused;
   }
   switch (grant.status) {
     case "pending":

@@ -21,7 +21,11 @@ export async function requestExtension(
 ): Promise<ExtensionResult> {
   const grant = await deps.store.get(input.grantId);
   if (!grant) throw new NotFound(`There is no grant ${input.grantId}.`);
-  if (grant.requesterId !== input.requesterId) throw new PolicyDenied(`Only the requester of ${grant.id} can ask to extend it.`);
+  if (grant.requesterId !== input.requesterId) {
+    const refused = new PolicyDenied(`Only the requester of ${grant.id} can ask to extend it.`);
+    await deps.refusals.record({ actorId: input.requesterId, attempt: "extend", grantId: grant.id, reason: refused.message });
+    throw refused;
+  }
   if (grant.status !== "active" || grant.activatedAt === null || grant.expiresAt === null) {
     throw new Conflict(`${grant.id} is ${grant.status}; only an active grant can be extended.`);
   }
@@ -63,7 +67,9 @@ export async function decideExtension(
   if (!grant) throw new NotFound(`There is no grant ${extension.grantId}.`);
   const rule = ruleOf(deps, grant);
   const decider = await deps.directory.person(input.deciderId);
-  assertMayDecide(rule, decider, extension.requesterId);
+  await deps.refusals.check({ actorId: input.deciderId, attempt: input.decision, grantId: grant.id }, () =>
+    assertMayDecide(rule, decider, extension.requesterId),
+  );
   const now = deps.clock.now();
 
   if (input.decision === "deny") {

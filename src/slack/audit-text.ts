@@ -33,6 +33,7 @@ const ICONS: Readonly<Partial<Record<AuditAction, string>>> = {
   extended: ":heavy_plus_sign:",
   extension_denied: ":no_entry:",
   extension_expired: ":hourglass:",
+  refused: ":no_entry_sign:",
 };
 
 /** One piece of the second line, or nothing when the record has no such value. */
@@ -87,6 +88,7 @@ const FIELDS: Readonly<Partial<Record<AuditAction, readonly Field[]>>> = {
   orphan_removed: [requester, value("problem"), value("removed"), awsRequest, value("error")],
   unmanaged_assignment: [...principal, value("problem")],
   unmanaged_removed: [...principal, value("removed"), awsRequest, value("error")],
+  refused: [value("attempt", "tried"), value("reason"), value("suppressedBefore", "similar attempts not recorded"), value("teams")],
 };
 
 /** The grant's context, which every record about a grant repeats (see audit/detail.ts). */
@@ -113,7 +115,9 @@ function fieldsOf(record: AuditRecord): readonly Field[] {
 
 export function auditSummary(record: AuditRecord, accounts: readonly { id: string; name: string }[] = []): string {
   const icon = ICONS[record.action] ?? ":memo:";
-  const actor = record.actorId === "system" ? "jit-slack" : mention(record.actorId);
+  // A refused actor is whoever sent the payload: named, not mentioned, so strangers are not pinged.
+  const actor =
+    record.actorId === "system" ? "jit-slack" : record.action === "refused" ? `\`${escapeMrkdwn(record.actorId)}\`` : mention(record.actorId);
   const name = accounts.find((account) => account.id === record.accountId)?.name;
   const account = name ? `${escapeMrkdwn(name)} (${record.accountId})` : escapeMrkdwn(record.accountId);
   const grant = record.grantId ? `\`${escapeMrkdwn(record.grantId)}\` · ` : "";

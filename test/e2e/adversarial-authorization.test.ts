@@ -76,7 +76,7 @@ describe("adversarial: who may do what", () => {
   let brokenGlass: Requested;
   let extension: { id: string; message: { channel: string; ts: string } };
 
-  const ignored = () => bot.logger.lines.filter((line) => line.message === "ignored a Slack request from another workspace").length;
+  const ignored = () => bot.bot.deps.refusals.observed;
 
   /** A message in `channel` carrying a button for `value`. */
   async function messageWithButton(channel: string, value: string): Promise<{ channel: string; ts: string }> {
@@ -234,7 +234,7 @@ describe("adversarial: who may do what", () => {
     });
   }
 
-  /** Sends as another workspace and waits until the bot has logged ignoring it. */
+  /** Sends as another workspace and waits until the bot has refused it. */
   async function fromElsewhere(send: () => Promise<{ response: { status: number } }>): Promise<void> {
     await assertUnchanged(async () => {
       const before_ = ignored();
