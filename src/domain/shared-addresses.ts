@@ -8,7 +8,7 @@ const ROLE_LOCAL_PART =
   /^(?:admins?|administrators?|alerts?|aws|billing|cloud|devops|engineering|help|helpdesk|info|infra|it|noc|no-?reply|on-?call|ops|platform|root|sec|security|soc|sre|support|sysadmins?|team)(?:[-_.+].*)?$|[-_.](?:team|leads?|on-?call|admins?|ops|group|list|rota)$/;
 
 export interface SharedAddress {
-  /** Where the policy names it, e.g. `rule "engineers" approvers` or `admins`. */
+  /** Where the policy names it, e.g. `rule "engineers" approvers[2]` or `admins[0]` (logs mask the address itself). */
   readonly where: string;
   readonly email: string;
 }
@@ -28,8 +28,10 @@ export function sharedAddresses(policy: Policy): SharedAddress[] {
       [`rule "${rule.name}" breakGlass`, rule.breakGlass],
     ]),
   ];
-  return lists.flatMap(([where, refs]) =>
-    refs.flatMap((ref) => (ref.kind === "email" && looksShared(ref.email, policy.sharedAddressPatterns) ? [{ where, email: describeRef(ref) }] : [])),
+  return lists.flatMap(([list, refs]) =>
+    refs.flatMap((ref, index) =>
+      ref.kind === "email" && looksShared(ref.email, policy.sharedAddressPatterns) ? [{ where: `${list}[${index}]`, email: describeRef(ref) }] : [],
+    ),
   );
 }
 

@@ -181,7 +181,7 @@ describe("identity: shared addresses in the policy", () => {
     const bot = await startTestBot(world);
     try {
       const warnings = bot.logger.lines.filter((line) => line.level === "warn" && /looks like a shared or role address/.test(line.message));
-      assert.deepEqual(warnings.map((line) => line.context), [{ where: 'rule "engineers" breakGlass' }]);
+      assert.deepEqual(warnings.map((line) => line.context), [{ where: 'rule "engineers" breakGlass[0]' }]);
       assert.match(warnings[0]?.message ?? "", /oncall@example\.com/);
     } finally {
       await bot.stop();

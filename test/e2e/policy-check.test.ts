@@ -52,9 +52,9 @@ describe("policy:check", () => {
     assert.equal(ran.code, 0, ran.stderr);
     const warnings = ran.stdout.split("\n").filter((line) => line.startsWith("warning: "));
     assert.equal(warnings.length, 3, ran.stdout);
-    assert.match(warnings[0] ?? "", /^warning: admins: oncall@example\.com looks like a shared or role address.*Slack user id \(U…\) or a Slack user group/);
-    assert.match(warnings[1] ?? "", /rule "prod-admin" approvers: security-lead@example\.com/);
-    assert.match(warnings[2] ?? "", /rule "prod-admin" approvers: team-payments@example\.com/);
+    assert.match(warnings[0] ?? "", /^warning: admins\[1\]: oncall@example\.com looks like a shared or role address.*Slack user id \(U…\) or a Slack user group/);
+    assert.match(warnings[1] ?? "", /rule "prod-admin" approvers\[0\]: security-lead@example\.com/);
+    assert.match(warnings[2] ?? "", /rule "prod-admin" approvers\[1\]: team-payments@example\.com/);
     const json = JSON.parse(check(policy, "--json").stdout) as { warnings: string[] };
     assert.equal(json.warnings.length, 3);
   });
