@@ -7,6 +7,7 @@ Commands:
   grants list [--active]       List grants; --active: those holding or acquiring AWS access.
   grants revoke <grant-id>     End a grant now through the bot's revocation path, audited as you.
       --as <name>              Who you are in the audit trail (cli:<name>); default: your OS user.
+                               Your OS user and host are recorded beside it either way.
   audit export                 Write audit records as CSV (default) or JSON to stdout.
       --since <date>           From this date or time (YYYY-MM-DD is midnight UTC).
       --until <date>           Up to, not including, this date or time.

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -298,6 +298,8 @@ describe("jit-admin", () => {
       const started = rows.at(-2);
       assert.equal(started?.actorId, "cli:ops-erin");
       assert.equal(started?.detail.reason, "admin");
+      assert.equal(started?.detail.osUser, userInfo().username, "the OS user who ran it, whatever --as said");
+      assert.equal(started?.detail.host, hostname());
       assert.equal(rows.at(-1)?.detail.assignmentRemoved, true);
 
       const verified = await run("audit", "verify");
