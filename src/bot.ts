@@ -49,7 +49,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   const aws = await connectAws(config, policy, logger);
   let opened: StoreBackend;
   try {
-    opened = await openStore(config.database, clock);
+    opened = await openStore(config.database, clock, logger);
   } catch (error) {
     aws.close();
     throw error;

@@ -12,7 +12,7 @@ Commands:
       --since <date>           From this date or time (YYYY-MM-DD is midnight UTC).
       --until <date>           Up to, not including, this date or time.
       --format csv|json
-      --output <file>          Write to a file instead of stdout.
+      --output <file>          Write to a file instead of stdout (readable by you only).
   audit verify                 Check the audit trail's hash chain; name the first bad record.
   reconcile [--dry-run]        Compare grants with AWS now: end grants whose assignment vanished,
                                delete assignments the bot left behind, report or remove standing
