@@ -37,7 +37,7 @@ const RECONCILE_LEASE = "reconcile";
 export interface RunningBot {
   /** The HTTP port Slack should reach, or undefined in Socket Mode. */
   readonly port: number | undefined;
-  /** The port serving /healthz, /readyz and /metrics (the Slack port unless they have their own). */
+  /** The port serving /readyz and /metrics (their own, on JIT_HEALTH_HOST, unless JIT_HEALTH_PORT names PORT). */
   readonly healthPort: number | undefined;
   readonly deps: ServiceDeps;
   /** One sweep and one audit delivery now (the scheduler also runs them on its own). */
@@ -155,7 +155,9 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     await app.stop();
     closeStore();
     aws.close();
-    throw new StartupError(`Cannot listen on JIT_HEALTH_PORT=${config.ops.healthPort}: ${(error as Error).message}`);
+    throw new StartupError(
+      `Cannot listen on JIT_HEALTH_HOST=${config.ops.healthHost} JIT_HEALTH_PORT=${config.ops.healthPort}: ${(error as Error).message}`,
+    );
   }
   await quota.recount().catch((error: unknown) => logger.error({ err: String(error) }, "counting replicas failed"));
   const scheduler = new Scheduler(logger);

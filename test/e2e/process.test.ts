@@ -97,6 +97,12 @@ describe("the bot process", () => {
     assert.match(exited.stderr, /Slack did not accept SLACK_APP_TOKEN \(apps\.connections\.open\): .*invalid_auth/);
   });
 
+  it("names JIT_HEALTH_HOST and JIT_HEALTH_PORT when it cannot listen there", async () => {
+    const exited = await runBotToExit(world.env({ JIT_HEALTH_HOST: "192.0.2.1" }), world.dir);
+    assert.equal(exited.code, 1);
+    assert.match(exited.stderr, /Cannot listen on JIT_HEALTH_HOST=192\.0\.2\.1 JIT_HEALTH_PORT=0: .*EADDRNOTAVAIL/);
+  });
+
   it("refuses to start with a clear message when the database cannot be opened", async () => {
     const exited = await runBotToExit(world.env({ JIT_DATABASE_FILE: `${world.dir}/missing/dir/jit.sqlite` }), world.dir);
     assert.equal(exited.code, 1);
