@@ -38,7 +38,7 @@ const RECONCILE_LEASE = "reconcile";
 export interface RunningBot {
   /** The HTTP port Slack should reach, or undefined in Socket Mode. */
   readonly port: number | undefined;
-  /** The port serving /healthz, /readyz and /metrics (the Slack port unless they have their own). */
+  /** The port serving /readyz and /metrics (their own, on JIT_HEALTH_HOST, unless JIT_HEALTH_PORT names PORT). */
   readonly healthPort: number | undefined;
   readonly deps: ServiceDeps;
   /** One sweep and one audit delivery now (the scheduler also runs them on its own). */
@@ -51,7 +51,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   const aws = await connectAws(config, policy, logger);
   let opened: StoreBackend;
   try {
-    opened = await openStore(config.database, clock);
+    opened = await openStore(config.database, clock, logger);
   } catch (error) {
     aws.close();
     throw error;
@@ -159,7 +159,9 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     await app.stop();
     closeStore();
     aws.close();
-    throw new StartupError(`Cannot listen on JIT_HEALTH_PORT=${config.ops.healthPort}: ${(error as Error).message}`);
+    throw new StartupError(
+      `Cannot listen on JIT_HEALTH_HOST=${config.ops.healthHost} JIT_HEALTH_PORT=${config.ops.healthPort}: ${(error as Error).message}`,
+    );
   }
   await quota.recount().catch((error: unknown) => logger.error({ err: String(error) }, "counting replicas failed"));
   const scheduler = new Scheduler(logger);

@@ -60,11 +60,14 @@ export async function connectAws(config: Config, policy: Policy, logger: Logger)
   }
 }
 
-/** Opens the configured database (SQLite file or PostgreSQL URL) and brings its schema up to date. */
-export async function openStore(database: DatabaseConfig, clock: Clock): Promise<StoreBackend> {
+/**
+ * Opens the configured database (SQLite file or PostgreSQL URL) and brings its schema up to date;
+ * `logger` hears of SQLite files found readable by others.
+ */
+export async function openStore(database: DatabaseConfig, clock: Clock, logger?: Pick<Logger, "warn">): Promise<StoreBackend> {
   if (database.kind === "sqlite") {
     try {
-      return openSqliteBackend(database.file, clock);
+      return openSqliteBackend(database.file, clock, logger);
     } catch (error) {
       throw new StartupError(`Cannot open the database JIT_DATABASE_FILE=${database.file}: ${(error as Error).message}`);
     }

@@ -9,6 +9,16 @@ import type { SeenRequests } from "./seen-requests.js";
 
 export type { Leases };
 
+/** Why the database cannot take writes now: `code` in a word (what /readyz shows), the message in full (for the log). */
+export class DatabaseUnavailable extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface AuditPeriod {
   /** Inclusive, epoch ms. */
   readonly from?: number;
@@ -58,7 +68,10 @@ export interface StoreBackend {
   readonly metrics: MetricsSource;
   readonly leases: Leases;
   readonly seenRequests: SeenRequests;
-  /** Readiness: resolves when the database can take a write now, throws with the reason otherwise. */
+  /**
+   * Readiness: resolves when the database can take a write now, throws with the reason otherwise
+   * (a DatabaseUnavailable, or the driver's own error, whose `code` /readyz shows).
+   */
   check(): Promise<void>;
   close(): Promise<void>;
 }
