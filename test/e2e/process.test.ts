@@ -173,7 +173,8 @@ describe("the bot process", () => {
     assert.match(granted, /AdministratorAccess/);
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1, "the creation is followed up, not repeated");
     assert.equal(world.aws.assignments().length, 1);
-    const approvalText = messageText(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`));
-    assert.match(approvalText, /active until/);
+    // The DM and the approval message's update go out together; wait for the update, not the DM.
+    const approval = () => messageText(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`));
+    await world.slack.waitFor(() => /active until/.test(approval()), 5000, "the approval message to say the access is active");
   });
 });
