@@ -51,8 +51,8 @@ export class SlackNotifier implements Notifier {
   }
 
   async tellRequester(grant: Grant): Promise<void> {
-    const text = requesterUpdate(grant, this.policy.accounts, this.accessPortalUrl);
-    if (text) await this.quietly(grant.id, "direct message", () => this.dm(grant.requesterId, { text, blocks: [] }));
+    const message = requesterUpdate(grant, this.policy.accounts, this.accessPortalUrl);
+    if (message) await this.quietly(grant.id, "direct message", () => this.dm(grant.requesterId, message));
   }
 
   async warnRequester(grant: Grant): Promise<void> {

@@ -79,7 +79,7 @@ describe("grant lifecycle", () => {
     const requested = await request(bot, world, people.alice.slackId, "sandbox ReadOnlyAccess 30m look at logs");
     await deny(bot, world, people.bob.slackId, requested, "use the <!channel> read-only role");
     const dm = await waitForDm(world, people.alice.slackId, /denied/);
-    assert.match(dm, /<@U0BOB>: use the &lt;!channel&gt; read-only role/);
+    assert.match(dm, /denied by <@U0BOB>\.\nReason: “use the &lt;!channel&gt; read-only role”/);
     const message = world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`);
     assert.match(messageText(message), /Denied by <@U0BOB>/);
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.decisionReason, "use the <!channel> read-only role");

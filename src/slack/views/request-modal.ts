@@ -102,7 +102,7 @@ export function requestModal(state: RequestModalState): ModalView {
         placeholder: plain("What you are going to do, and why it needs this access"),
         ...(selection.justification ? { initial_value: truncate(selection.justification, MAX_JUSTIFICATION_LENGTH) } : {}),
       },
-      minJustification > 1 ? { hint: plain(`At least ${minJustification} characters.`) } : {},
+      minJustification > 1 ? { hint: plain(`At least ${minJustification} characters, not counting spaces.`) } : {},
     ),
     ticketInput(target, selection.ticket),
   ];
