@@ -137,11 +137,12 @@ describe("grant lifecycle", () => {
       click(bot, people.bob.slackId, "jit_approve", requested),
       denyUnlessRefused(bot, world, people.dave.slackId, requested),
     ]);
-    // The loser hears back on the button's response_url (Approve, or Deny when the approval came
-    // first) or, after the modal closed, by DM (Deny).
+    // The loser hears back on the button's response_url (Approve), in the modal Deny opened (Deny,
+    // when the approval came first) or, after the modal closed, by DM (Deny).
     await world.slack.waitFor(
       () =>
         world.slack.responses.some((r) => /already been/.test(messageText(r.body))) ||
+        [...world.slack.views.values()].some((v) => v.userId === people.dave.slackId && /already been/.test(messageText({ blocks: v.blocks }))) ||
         dmsTo(world, people.dave.slackId).some((m) => /already been/.test(messageText(m))),
       5000,
       "the loser's reply",

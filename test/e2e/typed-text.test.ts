@@ -1,7 +1,7 @@
 // Words people type (justifications, tickets, deny reasons) cannot pass for the bot's own text:
 // invisible characters are dropped and do not count towards a rule's minimum, and wherever the
-// words are shown (approval message, approvers' and requester's DMs, audit channel, /jit list) they
-// are quoted plain text, in which Slack renders no formatting and no emoji codes.
+// words are shown (approval message, approvers' and requester's DMs, audit channel, /jit list, the
+// deny form) they are quoted plain text, in which Slack renders no formatting and no emoji codes.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { messageText } from "../fakes/fake-slack.js";
@@ -66,7 +66,7 @@ describe("words people type", () => {
 
   const carrying = (messages: ReturnType<World["slack"]["messagesIn"]>, id: string) => messages.filter((m) => messageText(m).includes(id));
 
-  it("are shown as typed plain text everywhere: approval message, approvers' DMs, audit channel, /jit list, outcome and requester's DM", async () => {
+  it("are shown as typed plain text everywhere: approval message, approvers' DMs, audit channel, /jit list, deny form, outcome and requester's DM", async () => {
     const requested = await request(bot, world, people.alice.slackId, `prod AdministratorAccess 1h --ticket ${FORGED_TICKET} ${FORGED}`);
     const [posted] = carrying(world.slack.messagesIn(APPROVALS), requested.grantId);
     assertShownAsTyped("the approval request", posted?.blocks, FORGED_MARK);
@@ -82,6 +82,8 @@ describe("words people type", () => {
     assertShownAsTyped("/jit list", answer.blocks, FORGED_TICKET);
 
     await deny(bot, world, people.bob.slackId, requested, FORGED);
+    const form = world.slack.lastView({ callbackId: "jit_deny_reason", userId: people.bob.slackId });
+    assertShownAsTyped("the deny form", form?.blocks, FORGED_MARK);
     await eventually(async () => (await bot.bot.deps.store.get(requested.grantId))?.status === "denied", 5000, "the denial");
     const decided = await world.slack.waitFor(
       () => carrying(world.slack.messagesIn(APPROVALS), requested.grantId).find((m) => messageText(m).includes("Reason")),

@@ -304,11 +304,20 @@ describe("fieldErrors", () => {
 
 describe("denyReasonModal", () => {
   it("asks for an optional reason and carries the grant id", () => {
-    const view = denyReasonModal("jit-abcdefgh");
+    const view = denyReasonModal(grant(), ACCOUNTS);
     assertValidView(view);
     assert.equal(view.callback_id, "jit_deny_reason");
     assert.equal(view.private_metadata, "jit-abcdefgh");
     assert.equal(selectIn(view, "reason").block.optional, true);
+  });
+
+  it("says what is being denied, with the requester's words as plain text", () => {
+    const view = denyReasonModal(grant({ justification: HOSTILE, ticket: "<!here>" }), ACCOUNTS);
+    assertValidView(view);
+    assertEscaped(view);
+    assert.match(mrkdwnTexts(view.blocks).join("\n"), /<@U0ALICE>'s request `jit-abcdefgh` for AdministratorAccess on Production/);
+    assert.deepEqual(typedTexts(view.blocks).map((text) => text.split(": ")[0]), ["Justification"]);
+    assert.match(typedTexts(view.blocks).join("\n"), /\nTicket: “&lt;!here&gt;”$/);
   });
 
   it("reads the reason, or nothing from garbage", () => {
