@@ -2,6 +2,7 @@
 import Database from "better-sqlite3";
 import type { Clock } from "../domain/clock.js";
 import type { StoreBackend } from "./backend.js";
+import { SqliteApproverMessages } from "./sqlite-approver-messages.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { sqliteWritable } from "./sqlite-check.js";
 import { SqliteExtensions } from "./sqlite-extensions.js";
@@ -49,6 +50,7 @@ export function openSqliteBackend(file: string, clock: Clock): SqliteBackend {
     metrics: new SqliteMetricsSource(db),
     leases: new SqliteLeases(leaseConnection),
     seenRequests: new SqliteSeenRequests(leaseConnection, () => clock.now()),
+    approverMessages: new SqliteApproverMessages(db),
     check: async () => writable(),
     close: async () => {
       if (leaseConnection !== db) leaseConnection.close();
