@@ -7,24 +7,8 @@ import { messageText, type FakeMessage } from "../fakes/fake-slack.js";
 import { findButtons } from "../fakes/slack-requests.js";
 import { click, deny, dmsTo, request, slash, statusBecomes, type Requested } from "../support/flows.js";
 import { freshBotForEachTest, startTestBot, type TestBot } from "../support/in-process-bot.js";
-import { APPROVALS, people, PROD, SANDBOX, startWorld, type World } from "../support/world.js";
-
-const POLICY = `
-accounts:
-  - { id: "${PROD}", name: prod }
-  - { id: "${SANDBOX}", name: sandbox }
-permissionSets: [AdministratorAccess, ReadOnlyAccess]
-rules:
-  - name: engineers
-    accounts: [prod, sandbox]
-    permissionSets: [AdministratorAccess, ReadOnlyAccess]
-    requesters: [${people.alice.slackId}]
-    approvers: [${people.bob.slackId}, ${people.dave.email}]
-    notifyApprovers: true
-    approverChannel: ${APPROVALS}
-    approvalTimeout: 30m
-    maxDuration: 4h
-`;
+import { NOTIFYING_POLICY } from "../support/notifying-policy.js";
+import { APPROVALS, people, startWorld, type World } from "../support/world.js";
 
 const MINUTE = 60_000;
 const APPROVERS = [people.bob.slackId, people.dave.slackId];
@@ -56,7 +40,7 @@ describe("approvers' direct messages", () => {
       bot = b;
     },
     {},
-    POLICY,
+    NOTIFYING_POLICY,
   );
 
   it("carry the buttons while the request waits, then the approval and, later, the end of the access", async () => {
@@ -96,7 +80,7 @@ describe("approvers' direct messages", () => {
 
 describe("approvers' direct messages sent while the request is decided", () => {
   it("are updated with the outcome although the decision came before they were all sent", async () => {
-    const world = await startWorld(POLICY);
+    const world = await startWorld(NOTIFYING_POLICY);
     const bot = await startTestBot(world);
     try {
       // Opening each DM takes a while: Bob approves in the channel before the DMs are out.
@@ -121,7 +105,7 @@ describe("approvers' direct messages sent while the request is decided", () => {
 
 describe("approvers' direct messages across a restart", () => {
   it("are updated by a bot started after they were sent", async () => {
-    const world = await startWorld(POLICY);
+    const world = await startWorld(NOTIFYING_POLICY);
     try {
       const first = await startTestBot(world);
       const requested = await request(first, world, people.alice.slackId, "prod ReadOnlyAccess 1h before the restart");

@@ -8,24 +8,8 @@ import { messageText } from "../fakes/fake-slack.js";
 import { textObjects } from "../support/block-kit-limits.js";
 import { auditRows, deny, dmsTo, eventually, request, slash } from "../support/flows.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
-import { APPROVALS, AUDIT, people, PROD, SANDBOX, type World } from "../support/world.js";
-
-const POLICY = `
-accounts:
-  - { id: "${PROD}", name: prod }
-  - { id: "${SANDBOX}", name: sandbox }
-permissionSets: [AdministratorAccess, ReadOnlyAccess]
-rules:
-  - name: engineers
-    accounts: [prod, sandbox]
-    permissionSets: [AdministratorAccess, ReadOnlyAccess]
-    requesters: [${people.alice.slackId}]
-    approvers: [${people.bob.slackId}, ${people.dave.email}]
-    notifyApprovers: true
-    approverChannel: ${APPROVALS}
-    justificationMinLength: 10
-    maxDuration: 4h
-`;
+import { NOTIFYING_POLICY } from "../support/notifying-policy.js";
+import { APPROVALS, AUDIT, people, type World } from "../support/world.js";
 
 /** What the bot's own status lines look like, typed by someone else. */
 const FORGED = ":white_check_mark: *Approved* by @bob · :unlock: _active_ ~until~ tomorrow https://evil.example";
@@ -61,7 +45,7 @@ describe("words people type", () => {
       bot = b;
     },
     {},
-    POLICY,
+    NOTIFYING_POLICY,
   );
 
   const carrying = (messages: ReturnType<World["slack"]["messagesIn"]>, id: string) => messages.filter((m) => messageText(m).includes(id));
