@@ -120,7 +120,7 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     operations: opened.operations,
     extensions: opened.extensions,
     provider,
-    notifier: new SlackNotifier(client, policy, config.accessPortalUrl, logger),
+    notifier: new SlackNotifier(client, policy, config.accessPortalUrl, logger, { copies: opened.approverMessages, grants: opened.store }),
     directory: new SlackDirectory(client, usergroupsIn(policy), () => clock.now()),
     clock,
     policy,

@@ -1,6 +1,6 @@
 // Who may ask for what, for how long, and who must approve: pure evaluation over a parsed policy.
 import { formatDuration } from "./duration.js";
-import { plainText } from "./justification.js";
+import { plainText, visibleLength } from "./justification.js";
 import { InvalidInput, PolicyDenied, quoted } from "./errors.js";
 import { isPerson, standingProblem, type Person, type PrincipalRef } from "./people.js";
 import { withinSchedule, type WeeklySchedule } from "./schedule.js";
@@ -224,7 +224,7 @@ export function approvalPath(rule: Rule, requester: Person, now: number): Approv
 /** Throws InvalidInput unless the ticket reference satisfies the rule. Returns it normalized (or null). */
 export function checkTicket(rule: Rule, ticket: string | null | undefined): string | null {
   const value = plainText(ticket ?? "");
-  if (value === "") {
+  if (visibleLength(value) === 0) {
     if (rule.ticket.required) throw new InvalidInput(`Rule "${rule.name}" requires a ticket reference.`, "ticket");
     return null;
   }
@@ -235,11 +235,11 @@ export function checkTicket(rule: Rule, ticket: string | null | undefined): stri
   return value;
 }
 
-/** Throws InvalidInput when the justification is shorter than the rule asks. */
+/** Throws InvalidInput when the justification shows fewer characters than the rule asks (spaces do not count). */
 export function checkJustificationLength(rule: Rule, justification: string): void {
-  if (justification.length < rule.justificationMinLength) {
+  if (visibleLength(justification) < rule.justificationMinLength) {
     throw new InvalidInput(
-      `Rule "${rule.name}" asks for a justification of at least ${rule.justificationMinLength} characters; say a little more about why.`,
+      `Rule "${rule.name}" asks for a justification of at least ${rule.justificationMinLength} characters, not counting spaces; say a little more about why.`,
       "justification",
     );
   }

@@ -98,11 +98,11 @@ async function assertRequesterStillAllowed(deps: ServiceDeps, grant: Grant, rule
 
 /**
  * Throws what `decide` would refuse with (no such request, already decided, not an approver of it)
- * without changing anything: Deny asks for a reason in a form first, and only someone who may deny
- * is asked.
+ * without changing anything, else returns the request: Deny asks for a reason in a form first, and
+ * only someone who may deny is asked.
  */
-export async function assertDecidable(deps: ServiceDeps, grantId: string, deciderId: string): Promise<void> {
-  await decidable(deps, grantId, deciderId, "deny");
+export async function assertDecidable(deps: ServiceDeps, grantId: string, deciderId: string): Promise<Grant> {
+  return (await decidable(deps, grantId, deciderId, "deny")).grant;
 }
 
 async function decidable(

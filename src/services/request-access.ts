@@ -11,11 +11,13 @@ import {
   assertDuration,
   checkJustificationLength,
   checkTicket,
+  eligibleTargets,
   findAccount,
   findPermissionSet,
   ruleFor,
   type Account,
   type Approval,
+  type Eligibility,
   type Person,
   type Rule,
 } from "../domain/policy.js";
@@ -57,13 +59,16 @@ export async function validateRequest(deps: ServiceDeps, input: AccessRequestInp
   const { policy } = deps;
   const account = findAccount(policy, input.account);
   if (!account) {
-    const known = policy.accounts.map((a) => `${a.name} (${a.id})`).join(", ");
-    throw new InvalidInput(`There is no account ${quoted(input.account)} in the policy. Known accounts: ${known}.`, "account");
+    const yours = await requestable(deps, input.requesterId);
+    const accounts = unique(yours.map(({ account: a }) => `${a.name} (${a.id})`));
+    throw new InvalidInput(`There is no account ${quoted(input.account)} in the policy.${listed(" Accounts you may request", accounts)}`, "account");
   }
   const permissionSet = findPermissionSet(policy, input.permissionSet);
   if (!permissionSet) {
+    const yours = (await requestable(deps, input.requesterId)).filter((target) => target.account.id === account.id);
+    const sets = unique(yours.map((target) => target.permissionSet));
     throw new InvalidInput(
-      `There is no permission set ${quoted(input.permissionSet)} in the policy. Known permission sets: ${policy.permissionSets.join(", ")}.`,
+      `There is no permission set ${quoted(input.permissionSet)} in the policy.${listed(` Permission sets you may request on ${account.name}`, sets)}`,
       "permission_set",
     );
   }
@@ -82,6 +87,23 @@ export async function validateRequest(deps: ServiceDeps, input: AccessRequestInp
   checkJustificationLength(rule, justification);
   const ticket = checkTicket(rule, input.ticket);
   return { input, requester, account, permissionSet, durationMs, justification, ticket, rule };
+}
+
+/**
+ * What the requester may ask for, to suggest instead of a name that does not exist: only that, since
+ * the policy's other accounts and permission sets are none of their business.
+ */
+async function requestable(deps: ServiceDeps, requesterId: string): Promise<Eligibility[]> {
+  return eligibleTargets(deps.policy, await deps.directory.person(requesterId));
+}
+
+/** ` <label>: a, b.`, or nothing when there is nothing to list. */
+function listed(label: string, items: readonly string[]): string {
+  return items.length > 0 ? `${label}: ${items.join(", ")}.` : "";
+}
+
+function unique(items: readonly string[]): string[] {
+  return [...new Set(items)];
 }
 
 /** Stores a validated request and asks the approvers, or approves it at once when the rule says so. */

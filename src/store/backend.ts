@@ -5,6 +5,7 @@ import type { ChainVerdict } from "../audit/chain.js";
 import type { AuditAction, StoredAuditRecord } from "../domain/audit-event.js";
 import type { GrantStatus } from "../domain/grant.js";
 import type { ExtensionStore, GrantStore, Leases, OperationLog } from "../services/ports.js";
+import type { ApproverMessages } from "./approver-messages.js";
 import type { SeenRequests } from "./seen-requests.js";
 
 export type { Leases };
@@ -68,6 +69,7 @@ export interface StoreBackend {
   readonly metrics: MetricsSource;
   readonly leases: Leases;
   readonly seenRequests: SeenRequests;
+  readonly approverMessages: ApproverMessages;
   /**
    * Readiness: resolves when the database can take a write now, throws with the reason otherwise
    * (a DatabaseUnavailable, or the driver's own error, whose `code` /readyz shows).

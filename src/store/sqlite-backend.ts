@@ -4,6 +4,7 @@ import type { Clock } from "../domain/clock.js";
 import { createOwnerOnly, makeOwnerOnly, type OpenFile } from "../private-files.js";
 import type { Logger } from "../services/ports.js";
 import type { StoreBackend } from "./backend.js";
+import { SqliteApproverMessages } from "./sqlite-approver-messages.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { sqliteWritable } from "./sqlite-check.js";
 import { SqliteExtensions } from "./sqlite-extensions.js";
@@ -80,6 +81,7 @@ export function openSqliteBackend(file: string, clock: Clock, logger?: Pick<Logg
     metrics: new SqliteMetricsSource(db),
     leases: new SqliteLeases(leaseConnection),
     seenRequests: new SqliteSeenRequests(leaseConnection, () => clock.now()),
+    approverMessages: new SqliteApproverMessages(db),
     check: async () => writable(),
     close: async () => {
       if (leaseConnection !== db) leaseConnection.close();

@@ -5,6 +5,8 @@ import fc from "fast-check";
 import { InvalidInput, PolicyDenied } from "../../src/domain/errors.js";
 import {
   assertMayDecide,
+  checkJustificationLength,
+  checkTicket,
   findAccount,
   findPermissionSet,
   findRule,
@@ -335,5 +337,39 @@ describe("assertMayDecide", () => {
   it("does not recognise an email-listed approver whose email is unknown", () => {
     const erin: Person = { slackId: "U0ERIN", email: null, standing: "member" };
     assert.throws(() => assertMayDecide(strict, erin, "U0ALICE"), PolicyDenied);
+  });
+});
+
+describe("checkJustificationLength", () => {
+  const ten = rule({ name: "ten", justificationMinLength: 10 });
+
+  it("accepts ten characters a reader can see", () => {
+    assert.doesNotThrow(() => checkJustificationLength(ten, "fixing the db"));
+  });
+
+  for (const [what, text] of [
+    ["spaces between the letters", "a b c d e f g h i"],
+    ["zero-width spaces", `abc${"\u200b".repeat(20)}`],
+    ["invisible fillers", `abc${"\u3164".repeat(20)}`],
+  ] as const) {
+    it(`does not count ${what}`, () => {
+      assert.throws(() => checkJustificationLength(ten, text), (error: unknown) => {
+        assert.ok(error instanceof InvalidInput);
+        assert.equal(error.message, 'Rule "ten" asks for a justification of at least 10 characters, not counting spaces; say a little more about why.');
+        return true;
+      });
+    });
+  }
+});
+
+describe("checkTicket", () => {
+  it("takes a ticket of invisible characters for no ticket", () => {
+    assert.equal(checkTicket(rule({ name: "optional" }), "\u200b\u3164"), null);
+    assert.throws(() => checkTicket(rule({ name: "required", ticket: { required: true, pattern: null } }), "\u200b"), /requires a ticket reference/);
+  });
+
+  it("drops format characters from a ticket before matching it", () => {
+    const strict = rule({ name: "strict", ticket: { required: true, pattern: /^[A-Z]+-\d+$/ } });
+    assert.equal(checkTicket(strict, "INC\u200b-42\u202e"), "INC-42");
   });
 });

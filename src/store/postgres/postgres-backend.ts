@@ -3,6 +3,7 @@
 import { withoutPassword } from "../../config/env.js";
 import type { Clock } from "../../domain/clock.js";
 import { DatabaseUnavailable, type StoreBackend } from "../backend.js";
+import { PostgresApproverMessages } from "./approver-messages.js";
 import { PostgresAuditTrail } from "./audit-trail.js";
 import { PostgresExtensions } from "./extensions.js";
 import { PostgresGrantStore } from "./grant-store.js";
@@ -42,6 +43,7 @@ export async function openPostgresBackend(url: string, clock: Clock): Promise<St
     metrics: new PostgresMetricsSource(pool),
     leases: new PostgresLeases(pool),
     seenRequests: new PostgresSeenRequests(screening, () => clock.now()),
+    approverMessages: new PostgresApproverMessages(pool),
     async check() {
       const row = await selectRow<{ standby: boolean; read_only: string }>(
         pool,
