@@ -6,6 +6,7 @@ import { AuditFeed } from "./audit/feed.js";
 import type { Config } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
+import { sharedAddresses, sharedAddressWarning } from "./domain/shared-addresses.js";
 import { trackListeners } from "./ops/in-flight.js";
 import { Operations } from "./ops/operations.js";
 import { shutDown } from "./ops/shutdown.js";
@@ -21,7 +22,7 @@ import { AUDIT_CLIENT_OPTIONS, SlackAuditChannel } from "./slack/audit-poster.js
 import { boltLogger } from "./slack/bolt-logger.js";
 import { GuardedHttpReceiver } from "./slack/receiver.js";
 import { GuardedSocketModeReceiver } from "./slack/socket-receiver.js";
-import { guardHomeWorkspace } from "./slack/team-guard.js";
+import { foreignRefusal, guardHomeWorkspace } from "./slack/team-guard.js";
 import { expireStaleRequests, warnExpiring } from "./services/housekeeping.js";
 import { Admission, ADMISSION_WAIT_MS } from "./slack/admission.js";
 import { registerListeners } from "./slack/listeners.js";
@@ -37,7 +38,7 @@ const RECONCILE_LEASE = "reconcile";
 export interface RunningBot {
   /** The HTTP port Slack should reach, or undefined in Socket Mode. */
   readonly port: number | undefined;
-  /** The port serving /healthz, /readyz and /metrics (the Slack port unless they have their own). */
+  /** The port serving /readyz and /metrics (their own, on JIT_HEALTH_HOST, unless JIT_HEALTH_PORT names PORT). */
   readonly healthPort: number | undefined;
   readonly deps: ServiceDeps;
   /** One sweep and one audit delivery now (the scheduler also runs them on its own). */
@@ -46,10 +47,11 @@ export interface RunningBot {
 }
 
 export async function startBot(config: Config, policy: Policy, logger: Logger, clock: Clock = systemClock): Promise<RunningBot> {
+  for (const shared of sharedAddresses(policy)) logger.warn({ where: shared.where }, sharedAddressWarning(shared));
   const aws = await connectAws(config, policy, logger);
   let opened: StoreBackend;
   try {
-    opened = await openStore(config.database, clock);
+    opened = await openStore(config.database, clock, logger);
   } catch (error) {
     aws.close();
     throw error;
@@ -83,9 +85,11 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     // Unused, and on by default: it costs every request a store lookup and a thrown "not found".
     convoStore: false,
   });
+  let deps: ServiceDeps | undefined;
   try {
     await app.init();
-    await guardHomeWorkspace(app, logger);
+    // The guard must be the first middleware, before the services exist: it reaches them once built.
+    await guardHomeWorkspace(app, (payload) => (deps ? deps.refusals.record(foreignRefusal(payload)) : Promise.resolve()));
   } catch (error) {
     closeStore();
     aws.close();
@@ -94,7 +98,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   app.use(trackListeners(ops.inFlight));
 
   const holder = leaseHolder("bot", config.database);
-  const deps = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock, holder });
+  deps = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock, holder });
   registerListeners(app, deps, new Admission(config.ops.maxRequestsInProgress, ADMISSION_WAIT_MS));
   const quota = new QuotaShare(opened.leases, holder, clock, (replicas) => {
     aws.provider.shareQuota(replicas);
@@ -155,7 +159,9 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     await app.stop();
     closeStore();
     aws.close();
-    throw new StartupError(`Cannot listen on JIT_HEALTH_PORT=${config.ops.healthPort}: ${(error as Error).message}`);
+    throw new StartupError(
+      `Cannot listen on JIT_HEALTH_HOST=${config.ops.healthHost} JIT_HEALTH_PORT=${config.ops.healthPort}: ${(error as Error).message}`,
+    );
   }
   await quota.recount().catch((error: unknown) => logger.error({ err: String(error) }, "counting replicas failed"));
   const scheduler = new Scheduler(logger);

@@ -5,19 +5,28 @@ import { loadConfig } from "./config/env.js";
 import { loadPolicyFile } from "./config/policy-file.js";
 import { ConfigError } from "./config/problems.js";
 import { createLogger } from "./ops/logger.js";
+import { warnOpenToOthers } from "./private-files.js";
 import { StartupError } from "./startup-error.js";
 
-/** `.env` in the working directory, if any; variables already set in the environment win. */
-function loadDotEnv(): void {
-  if (existsSync(".env")) process.loadEnvFile(".env");
+const DOT_ENV = ".env";
+
+/** `.env` in the working directory, if any; variables already set in the environment win. Says whether there was one. */
+function loadDotEnv(): boolean {
+  if (!existsSync(DOT_ENV)) return false;
+  process.loadEnvFile(DOT_ENV);
+  return true;
 }
 
 async function main(): Promise<void> {
-  loadDotEnv();
+  const dotEnv = loadDotEnv();
   const config = loadConfig(process.env);
   const policy = loadPolicyFile(config.policyFile);
   const { botToken, signingSecret, appToken } = config.slack;
   const logger = createLogger({ level: config.logLevel, secrets: [botToken, signingSecret, appToken] });
+  warnOpenToOthers(logger, [
+    ...(dotEnv ? [{ path: DOT_ENV, holds: "holds the Slack tokens and signing secret" }] : []),
+    { path: config.policyFile, holds: "decides who may get access and who approves" },
+  ]);
   const bot = await startBot(config, policy, logger);
   let stopping = false;
   const shutdown = (signal: string) => {

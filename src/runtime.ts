@@ -10,6 +10,7 @@ import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { AccessProvider, Logger } from "./services/ports.js";
+import { RefusalRecorder } from "./services/refusals.js";
 import { WorkTracker } from "./services/work-tracker.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import { SlackDirectory } from "./slack/directory.js";
@@ -59,11 +60,14 @@ export async function connectAws(config: Config, policy: Policy, logger: Logger)
   }
 }
 
-/** Opens the configured database (SQLite file or PostgreSQL URL) and brings its schema up to date. */
-export async function openStore(database: DatabaseConfig, clock: Clock): Promise<StoreBackend> {
+/**
+ * Opens the configured database (SQLite file or PostgreSQL URL) and brings its schema up to date;
+ * `logger` hears of SQLite files found readable by others.
+ */
+export async function openStore(database: DatabaseConfig, clock: Clock, logger?: Pick<Logger, "warn">): Promise<StoreBackend> {
   if (database.kind === "sqlite") {
     try {
-      return openSqliteBackend(database.file, clock);
+      return openSqliteBackend(database.file, clock, logger);
     } catch (error) {
       throw new StartupError(`Cannot open the database JIT_DATABASE_FILE=${database.file}: ${(error as Error).message}`);
     }
@@ -116,12 +120,13 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     operations: opened.operations,
     extensions: opened.extensions,
     provider,
-    notifier: new SlackNotifier(client, policy, config.accessPortalUrl, logger),
-    directory: new SlackDirectory(client, usergroupsIn(policy)),
+    notifier: new SlackNotifier(client, policy, config.accessPortalUrl, logger, { copies: opened.approverMessages, grants: opened.store }),
+    directory: new SlackDirectory(client, usergroupsIn(policy), () => clock.now()),
     clock,
     policy,
     logger,
     work: new WorkTracker({ leases: opened.leases, holder, clock }),
+    refusals: new RefusalRecorder(opened.store, logger, clock),
     settings: { revocationAlertAfter: config.revocationAlertAfter },
   };
 }

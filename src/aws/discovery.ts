@@ -1,4 +1,5 @@
 // Start-up checks against AWS: who we are, which Identity Center instance, which permission sets.
+// Each refusal names the variable (or policy key) the operator sets to fix it.
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { DescribePermissionSetCommand, ListInstancesCommand, ListPermissionSetsCommand } from "@aws-sdk/client-sso-admin";
 import { StartupError } from "../startup-error.js";
@@ -15,12 +16,21 @@ export interface Discovered {
 
 export class DiscoveryError extends StartupError {}
 
+/** What the environment says about the instance and the credentials (Config["aws"]). */
+export interface ConfiguredInstance {
+  readonly instanceArn: string | undefined;
+  readonly identityStoreId: string | undefined;
+  readonly assumeRoleArn?: string | undefined;
+}
+
 export async function discoverIdentityCenter(
   clients: AwsClients,
-  configured: { instanceArn: string | undefined; identityStoreId: string | undefined },
+  configured: ConfiguredInstance,
   permissionSetNames: readonly string[],
 ): Promise<Discovered> {
-  const caller = await attempt("STS GetCallerIdentity", () => clients.sts.send(new GetCallerIdentityCommand({})));
+  // With a role to assume, the first call is where AssumeRole fails: say which variable named the role.
+  const role = configured.assumeRoleArn ? ` (with the role in AWS_ROLE_ARN=${configured.assumeRoleArn})` : "";
+  const caller = await attempt(`STS GetCallerIdentity${role}`, () => clients.sts.send(new GetCallerIdentityCommand({})));
   const instance = await findInstance(clients, configured);
   const permissionSetArns = await resolvePermissionSets(clients, instance.instanceArn, permissionSetNames);
   return {
@@ -33,7 +43,7 @@ export async function discoverIdentityCenter(
 
 async function findInstance(
   clients: AwsClients,
-  configured: { instanceArn: string | undefined; identityStoreId: string | undefined },
+  configured: ConfiguredInstance,
 ): Promise<{ instanceArn: string; identityStoreId: string }> {
   if (configured.instanceArn && configured.identityStoreId) {
     return { instanceArn: configured.instanceArn, identityStoreId: configured.identityStoreId };
@@ -59,16 +69,22 @@ async function findInstance(
   if (!only) {
     throw new DiscoveryError(
       configured.instanceArn
-        ? `AWS_SSO_INSTANCE_ARN ${configured.instanceArn} is not among the IAM Identity Center instances these credentials can see.`
+        ? `JIT_SSO_INSTANCE_ARN ${configured.instanceArn} is not among the IAM Identity Center instances these credentials can see.`
         : "No IAM Identity Center instance is visible to these credentials (ListInstances returned none).",
     );
   }
   if (others.length > 0) {
     throw new DiscoveryError(
-      `Several IAM Identity Center instances are visible (${wanted.map((i) => i.instanceArn).join(", ")}); set AWS_SSO_INSTANCE_ARN to choose one.`,
+      `Several IAM Identity Center instances are visible (${wanted.map((i) => i.instanceArn).join(", ")}); set JIT_SSO_INSTANCE_ARN to choose one.`,
     );
   }
-  return { instanceArn: only.instanceArn, identityStoreId: configured.identityStoreId ?? only.identityStoreId };
+  if (configured.identityStoreId && configured.identityStoreId !== only.identityStoreId) {
+    // Users would be looked up in one directory and given access through another instance.
+    throw new DiscoveryError(
+      `JIT_IDENTITY_STORE_ID ${configured.identityStoreId} is not the identity store of ${only.instanceArn} (${only.identityStoreId}); unset it or set it to ${only.identityStoreId}.`,
+    );
+  }
+  return only;
 }
 
 async function resolvePermissionSets(

@@ -27,7 +27,7 @@ export async function openExistingStore(file: string, source: string): Promise<S
   if (file !== ":memory:" && !existsSync(file)) {
     throw new StartupError(`There is no database at ${source}=${file}. Run jit-admin where the bot runs, or name the file with --database.`);
   }
-  return openStore({ kind: "sqlite", file }, systemClock);
+  return openStore({ kind: "sqlite", file }, systemClock, cliLogger());
 }
 
 /** The database the bot is configured with: DATABASE_URL (PostgreSQL) or JIT_DATABASE_FILE. */

@@ -1,7 +1,7 @@
 // `jit-admin grants revoke <grant-id> [--as <name>]`: ends a grant through the bot's own path
 // (an approved one cancelled; one being granted or active has its AWS assignment removed, the
 // requester told, the approval message updated), audited as the admin.
-import { userInfo } from "node:os";
+import { hostname, userInfo } from "node:os";
 import { loadConfig } from "../config/env.js";
 import { loadPolicyFile } from "../config/policy-file.js";
 import { adminActor, type StoredAuditRecord } from "../domain/audit-event.js";
@@ -40,23 +40,34 @@ export async function grantsRevoke(args: string[], io: CliIo): Promise<number> {
       else io.err(`${refusal}\n`);
       return EXIT_PROBLEM;
     }
-    const result = await withServiceDeps(config, policy, logger, opened, (deps) => stopGrant(deps, grant, actor, "admin"));
+    const result = await withServiceDeps(config, policy, logger, opened, (deps) => stopGrant(deps, grant, actor, "admin", whoRan()));
     return report(io, values.json === true, grantId, actor, result, await opened.audit.forGrant(grantId));
   } finally {
     await opened.close();
   }
 }
 
+/** The operating-system user, or undefined when the system cannot say (no passwd entry for the uid). */
+function osUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Who really ran the command, recorded beside the actor: `--as` is whatever name was typed, so it
+ * cannot hide the account and the machine it was typed on.
+ */
+function whoRan(): { osUser: string | null; host: string } {
+  return { osUser: osUser() ?? null, host: hostname() };
+}
+
 /** Who is acting: --as, or the operating-system user. Recorded as `cli:<name>`. */
 function adminName(option: string | undefined): string {
-  let name = option;
-  if (name === undefined) {
-    try {
-      name = userInfo().username;
-    } catch {
-      throw new UsageError("Cannot tell who you are from the operating system; name yourself with --as <name>.");
-    }
-  }
+  const name = option ?? osUser();
+  if (name === undefined) throw new UsageError("Cannot tell who you are from the operating system; name yourself with --as <name>.");
   if (!ADMIN_NAME.test(name)) throw new UsageError(`--as "${name}" is not a name: use letters, digits, ".", "_", "@" or "-".`);
   return name;
 }

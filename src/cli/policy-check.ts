@@ -8,19 +8,23 @@ import { loadPolicyFile } from "../config/policy-file.js";
 import { describeRef, isPerson, type Person, type PrincipalRef } from "../domain/people.js";
 import { eligibleTargets, type Policy } from "../domain/policy.js";
 import { formatDuration } from "../domain/duration.js";
+import { sharedAddresses, sharedAddressWarning } from "../domain/shared-addresses.js";
 
 const USAGE = "Usage: npm run policy:check -- <policy-file> [--as U0123ABCD,alice@example.com] [--json]";
 
+/** The people asked about are imagined as full members in good standing: the policy is what is checked. */
+const MEMBER = "member" as const;
+
 function people(policy: Policy, as: string | undefined): Person[] {
   if (as) {
-    return as.split(",").map((who) => who.trim()).filter(Boolean).map((who) => (who.includes("@") ? { slackId: "", email: who.toLowerCase() } : { slackId: who, email: null }));
+    return as.split(",").map((who) => who.trim()).filter(Boolean).map((who) => (who.includes("@") ? { slackId: "", email: who.toLowerCase(), standing: MEMBER } : { slackId: who, email: null, standing: MEMBER }));
   }
   const refs = policy.rules.flatMap((rule) => [...rule.requesters, ...rule.breakGlass]);
   const unique = new Map<string, PrincipalRef>(refs.map((ref) => [describeRef(ref), ref]));
   return [...unique.values()].flatMap((ref): Person[] => {
-    if (ref.kind === "slack-user") return [{ slackId: ref.id, email: null }];
-    if (ref.kind === "email") return [{ slackId: "", email: ref.email }];
-    return [{ slackId: "", email: null, groups: [ref.id] }];
+    if (ref.kind === "slack-user") return [{ slackId: ref.id, email: null, standing: MEMBER }];
+    if (ref.kind === "email") return [{ slackId: "", email: ref.email, standing: MEMBER }];
+    return [{ slackId: "", email: null, groups: [ref.id], standing: MEMBER }];
   });
 }
 
@@ -67,11 +71,13 @@ function main(argv: string[]): number {
       approval: approval(target.rule, person),
     })),
   }));
+  const warnings = sharedAddresses(policy).map(sharedAddressWarning);
   if (parsed.values.json) {
-    process.stdout.write(`${JSON.stringify({ valid: true, rules: policy.rules.length, requesters: report }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ valid: true, rules: policy.rules.length, warnings, requesters: report }, null, 2)}\n`);
     return 0;
   }
   process.stdout.write(`${file} is valid: ${policy.accounts.length} accounts, ${policy.permissionSets.length} permission sets, ${policy.rules.length} rules.\n`);
+  for (const warning of warnings) process.stdout.write(`warning: ${warning}\n`);
   for (const entry of report) {
     process.stdout.write(`\n${entry.who} may request:\n`);
     if (entry.may.length === 0) process.stdout.write("  nothing\n");

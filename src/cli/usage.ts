@@ -7,11 +7,12 @@ Commands:
   grants list [--active]       List grants; --active: those holding or acquiring AWS access.
   grants revoke <grant-id>     End a grant now through the bot's revocation path, audited as you.
       --as <name>              Who you are in the audit trail (cli:<name>); default: your OS user.
+                               Your OS user and host are recorded beside it either way.
   audit export                 Write audit records as CSV (default) or JSON to stdout.
       --since <date>           From this date or time (YYYY-MM-DD is midnight UTC).
       --until <date>           Up to, not including, this date or time.
       --format csv|json
-      --output <file>          Write to a file instead of stdout.
+      --output <file>          Write to a file instead of stdout (readable by you only).
   audit verify                 Check the audit trail's hash chain; name the first bad record.
   reconcile [--dry-run]        Compare grants with AWS now: end grants whose assignment vanished,
                                delete assignments the bot left behind, report or remove standing

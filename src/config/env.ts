@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ConfigError, describeIssues } from "./problems.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const DEFAULT_HEALTH_HOST = "127.0.0.1";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -64,6 +65,10 @@ const envSchema = z.object({
     .default(15),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   JIT_HEALTH_PORT: z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535).optional(),
+  JIT_HEALTH_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]+$/, { error: "must be an address to listen on, such as 127.0.0.1, 0.0.0.0 or ::" })
+    .default(DEFAULT_HEALTH_HOST),
   JIT_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(20).pipe(z.number().max(600, { error: "must be at most 600 (seconds)" })),
   JIT_MAX_REQUESTS_IN_PROGRESS: z.coerce
     .number({ error: "must be a whole number of requests" })
@@ -101,10 +106,12 @@ export interface Config {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly ops: {
     /**
-     * Port of its own for /healthz, /readyz and /metrics; undefined serves them on the Slack PORT
-     * (HTTP mode only: Socket Mode has no Slack port and defaults to 8080).
+     * Port of its own for /healthz, /readyz and /metrics (default 8080); undefined serves them all on
+     * the Slack PORT, which the operator asks for by setting JIT_HEALTH_PORT to PORT (HTTP mode only).
      */
     readonly healthPort: number | undefined;
+    /** Where the health port listens: loopback unless the operator opens it (probes, Prometheus). */
+    readonly healthHost: string;
     /** How long shutdown waits for work in progress before parking it for the next start. */
     readonly shutdownTimeoutSeconds: number;
     /**
@@ -120,7 +127,7 @@ export type DatabaseConfig = { readonly kind: "sqlite"; readonly file: string } 
 
 const DEFAULT_DATABASE_FILE = "jit.sqlite";
 
-const SOCKET_MODE_HEALTH_PORT = 8080;
+const DEFAULT_HEALTH_PORT = 8080;
 
 /** Blank values count as unset: `.env` files often carry `KEY=` for optional values. */
 function withoutEmpty(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
@@ -138,6 +145,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       "DATABASE_URL and JIT_DATABASE_FILE are both set: set DATABASE_URL for PostgreSQL or JIT_DATABASE_FILE for SQLite, not both",
     ]);
   }
+  const healthPort = healthPortOf(e);
   return Object.freeze({
     slack: Object.freeze({
       botToken: e.SLACK_BOT_TOKEN,
@@ -166,15 +174,28 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     reconcileIntervalMinutes: e.JIT_RECONCILE_INTERVAL_MINUTES,
     logLevel: e.LOG_LEVEL,
     ops: Object.freeze({
-      healthPort: e.SLACK_APP_TOKEN
-        ? (e.JIT_HEALTH_PORT ?? SOCKET_MODE_HEALTH_PORT)
-        : e.JIT_HEALTH_PORT === e.PORT
-          ? undefined
-          : e.JIT_HEALTH_PORT,
+      healthPort,
+      healthHost: e.JIT_HEALTH_HOST,
       shutdownTimeoutSeconds: e.JIT_SHUTDOWN_TIMEOUT_SECONDS,
       maxRequestsInProgress: e.JIT_MAX_REQUESTS_IN_PROGRESS,
     }),
   });
+}
+
+/**
+ * /readyz and /metrics say what the bot runs on and how it fares, so they have a port of their own
+ * by default. Naming the Slack PORT (other than 0, "any free port") is the operator's explicit
+ * choice to serve them there; the default colliding with PORT is a mistake to point out.
+ */
+function healthPortOf(e: z.infer<typeof envSchema>): number | undefined {
+  if (e.SLACK_APP_TOKEN) return e.JIT_HEALTH_PORT ?? DEFAULT_HEALTH_PORT;
+  if (e.JIT_HEALTH_PORT !== undefined) return e.JIT_HEALTH_PORT === e.PORT && e.PORT !== 0 ? undefined : e.JIT_HEALTH_PORT;
+  if (e.PORT === DEFAULT_HEALTH_PORT) {
+    throw new ConfigError("The environment", [
+      `PORT=${e.PORT} is also where /readyz and /metrics are served by default: set JIT_HEALTH_PORT to another port, or to ${e.PORT} to serve them to whoever reaches the Slack port`,
+    ]);
+  }
+  return DEFAULT_HEALTH_PORT;
 }
 
 /** Where the data lives, safe to print: the SQLite path, or the PostgreSQL URL without its password. */

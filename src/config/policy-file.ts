@@ -111,6 +111,7 @@ function toPolicy(parsed: PolicyFile): Policy {
   return Object.freeze({
     unmanagedAssignments: parsed.unmanagedAssignments,
     admins: Object.freeze(parsed.admins.map(principalRef)),
+    sharedAddressPatterns: Object.freeze([...parsed.sharedAddressPatterns]),
     accounts: Object.freeze(parsed.accounts.map((a) => Object.freeze({ id: a.id, name: a.name }))),
     permissionSets: Object.freeze([...parsed.permissionSets]),
     rules: Object.freeze(parsed.rules.map((rule) => toRule(parsed, rule))),

@@ -105,6 +105,7 @@ export const ruleSchema = z
 export const policySchema = z.strictObject({
   unmanagedAssignments: z.enum(["ignore", "report", "enforce"], { error: "must be ignore, report or enforce" }).default("ignore"),
   admins: z.array(principal).default([]),
+  sharedAddressPatterns: z.array(pattern).default([]),
   accounts: z
     .array(
       z.strictObject({

@@ -23,7 +23,9 @@ export type AuditAction =
   | "extension_requested"
   | "extended"
   | "extension_denied"
-  | "extension_expired";
+  | "extension_expired"
+  /** Someone tried what they may not (approve, end, extend, review, or from another workspace). */
+  | "refused";
 
 export type AuditDetail = Readonly<Record<string, string | number | boolean | null>>;
 

@@ -1,11 +1,11 @@
 // Who may ask for what, for how long, and who must approve: pure evaluation over a parsed policy.
 import { formatDuration } from "./duration.js";
-import { plainText } from "./justification.js";
+import { plainText, visibleLength } from "./justification.js";
 import { InvalidInput, PolicyDenied, quoted } from "./errors.js";
-import { isPerson, type Person, type PrincipalRef } from "./people.js";
+import { isPerson, standingProblem, type Person, type PrincipalRef } from "./people.js";
 import { withinSchedule, type WeeklySchedule } from "./schedule.js";
 
-export type { Person, PrincipalRef } from "./people.js";
+export type { Person, PrincipalRef, Standing } from "./people.js";
 export { isPerson } from "./people.js";
 
 export interface Account {
@@ -72,6 +72,8 @@ export type UnmanagedAssignments = "ignore" | "report" | "enforce";
 
 export interface Policy {
   readonly unmanagedAssignments: UnmanagedAssignments;
+  /** Addresses matching these are warned about as shared or role addresses, beside the built-in list. */
+  readonly sharedAddressPatterns: readonly RegExp[];
   /** May end anyone's grant and review break-glass access. */
   readonly admins: readonly PrincipalRef[];
   readonly accounts: readonly Account[];
@@ -135,6 +137,7 @@ export function mayRequest(rule: Rule, person: Person): boolean {
  * the requester. Nothing from a broader rule applies when a more specific one covers the target.
  */
 export function ruleFor(policy: Policy, requester: Person, accountId: string, permissionSet: string): Rule {
+  assertInGoodStanding(requester);
   const deciding = decidingRules(policy, accountId, permissionSet);
   if (deciding.length === 0) {
     throw new PolicyDenied(`No rule in the policy allows requesting ${permissionSet} on account ${accountId}.`, "permission_set");
@@ -189,12 +192,38 @@ export function eligibleTargets(policy: Policy, person: Person): Eligibility[] {
 
 /** Throws PolicyDenied unless `approver` may decide a request made by `requesterId` under `rule`. */
 export function assertMayDecide(rule: Rule, approver: Person, requesterId: string): void {
+  assertInGoodStanding(approver);
   if (approver.slackId === requesterId && !rule.allowSelfApproval) {
     throw new PolicyDenied("You cannot approve or deny your own request.");
   }
   if (!isPerson(rule.approvers, approver)) {
     throw new PolicyDenied(`You are not an approver for rule "${rule.name}".`);
   }
+}
+
+/**
+ * Throws PolicyDenied unless Slack says the account is a full, active, human member of the home
+ * workspace: whatever the policy lists, nobody else requests, approves or administers anything.
+ */
+export function assertInGoodStanding(person: Person): void {
+  const problem = standingProblem(person);
+  if (problem) throw new PolicyDenied(`Your Slack account ${problem}; only full members of this workspace can use jit-slack.`);
+}
+
+/**
+ * Why a request may no longer be granted to the person who made it, checked again at every
+ * decision: they may have been deactivated or dropped from the rule since, and the access goes to
+ * the Identity Center user with the email the approvers were shown, so that email must still be
+ * theirs (confirmed by Slack).
+ */
+export function requesterProblem(rule: Rule, requestedWithEmail: string | null, requester: Person): string | undefined {
+  const standing = standingProblem(requester);
+  if (standing) return `the requester's Slack account ${standing}`;
+  if (!mayRequest(rule, requester)) return `the requester is no longer allowed to request under rule "${rule.name}"`;
+  if (requestedWithEmail !== null && requester.email !== requestedWithEmail.toLowerCase()) {
+    return `the requester's confirmed Slack email is no longer ${requestedWithEmail}, the Identity Center user this request was made for`;
+  }
+  return undefined;
 }
 
 export type Approval = "break-glass" | "auto-always" | "auto-schedule" | "approvers";
@@ -219,7 +248,7 @@ export function extensionApprovalPath(rule: Rule, requester: Person, now: number
 /** Throws InvalidInput unless the ticket reference satisfies the rule. Returns it normalized (or null). */
 export function checkTicket(rule: Rule, ticket: string | null | undefined): string | null {
   const value = plainText(ticket ?? "");
-  if (value === "") {
+  if (visibleLength(value) === 0) {
     if (rule.ticket.required) throw new InvalidInput(`Rule "${rule.name}" requires a ticket reference.`, "ticket");
     return null;
   }
@@ -230,11 +259,11 @@ export function checkTicket(rule: Rule, ticket: string | null | undefined): stri
   return value;
 }
 
-/** Throws InvalidInput when the justification is shorter than the rule asks. */
+/** Throws InvalidInput when the justification shows fewer characters than the rule asks (spaces do not count). */
 export function checkJustificationLength(rule: Rule, justification: string): void {
-  if (justification.length < rule.justificationMinLength) {
+  if (visibleLength(justification) < rule.justificationMinLength) {
     throw new InvalidInput(
-      `Rule "${rule.name}" asks for a justification of at least ${rule.justificationMinLength} characters; say a little more about why.`,
+      `Rule "${rule.name}" asks for a justification of at least ${rule.justificationMinLength} characters, not counting spaces; say a little more about why.`,
       "justification",
     );
   }

@@ -1,11 +1,12 @@
 // What /readyz checks: the database takes writes, AWS answers with our credentials, Slack accepts
-// the bot token.
+// the bot token. Each failure carries a code (the AWS error code, Slack's error, the database's
+// reason), which is all /readyz shows of it.
 import { ListPermissionSetsCommand, type SSOAdminClient } from "@aws-sdk/client-sso-admin";
 import type { WebClient } from "@slack/web-api";
 import { toProviderError } from "../aws/errors.js";
 import { slackErrorCode } from "../slack/api-errors.js";
 import type { StoreBackend } from "../store/backend.js";
-import type { ReadinessCheck } from "./readiness.js";
+import { CheckFailed, type ReadinessCheck } from "./readiness.js";
 
 /** The database can take a write now (the backend knows what that means for its engine). */
 export function databaseCheck(backend: Pick<StoreBackend, "check">): ReadinessCheck {
@@ -36,7 +37,7 @@ export function slackCheck(client: WebClient): ReadinessCheck {
       try {
         await client.auth.test();
       } catch (error) {
-        throw new Error(`auth.test failed: ${slackErrorCode(error)}`);
+        throw new CheckFailed(slackErrorCode(error), `auth.test failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     },
   };

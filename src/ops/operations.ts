@@ -1,6 +1,6 @@
 // What an operator sees of the running bot, built once from its parts: metrics, readiness checks,
-// the routes serving them (on the Slack port or a port of their own), and the work in progress
-// that shutdown waits for.
+// the routes serving them (on a port of their own, the Slack port answering only ok or not ok),
+// and the work in progress that shutdown waits for.
 import { WebClient, type WebClientOptions } from "@slack/web-api";
 import type { AuditChannel } from "../audit/feed.js";
 import type { AwsClients } from "../aws/clients.js";
@@ -15,7 +15,7 @@ import { InFlight } from "./in-flight.js";
 import { BotMetrics } from "./metrics.js";
 import { Readiness } from "./readiness.js";
 import { serveRoutes, type RouteServer } from "./route-server.js";
-import { opsRoutes } from "./routes.js";
+import { opsRoutes, statusRoutes } from "./routes.js";
 
 /** Longest a readiness check may take; Kubernetes probes should allow a little more (timeoutSeconds: 3). */
 const CHECK_TIMEOUT_MS = 2_000;
@@ -52,6 +52,7 @@ export class Operations {
     this.readiness = new Readiness(
       [databaseCheck(parts.store), awsCheck(parts.aws.clients.ssoAdmin, parts.aws.instanceArn), slackCheck(probe)],
       CHECK_TIMEOUT_MS,
+      parts.logger,
     );
     this.routes = opsRoutes(this.readiness, this.metrics);
   }
@@ -82,16 +83,19 @@ export class Operations {
     };
   }
 
-  /** The routes to serve next to /slack/events: all of them, unless they have a port of their own. */
+  /**
+   * The routes to serve next to /slack/events: ok or not ok only, unless the operator asked for all
+   * of them there (JIT_HEALTH_PORT set to PORT).
+   */
   get slackPortRoutes(): readonly Route[] {
-    return this.parts.config.ops.healthPort === undefined ? this.routes : [];
+    return this.parts.config.ops.healthPort === undefined ? this.routes : statusRoutes(this.readiness);
   }
 
   /** Serves the routes on their own port, if they have one; returns the port serving them. */
   async listen(slackPort: number | undefined): Promise<number | undefined> {
-    const port = this.parts.config.ops.healthPort;
+    const { healthPort: port, healthHost: host } = this.parts.config.ops;
     if (port === undefined) return slackPort;
-    this.server = await serveRoutes(this.routes, port, this.parts.logger);
+    this.server = await serveRoutes(this.routes, port, host, this.parts.logger);
     return this.server.port;
   }
 

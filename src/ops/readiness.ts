@@ -1,12 +1,15 @@
 // /readyz: named checks, each bounded by a timeout and its answer cached briefly, so a probe costs
-// at most one call per dependency every few seconds however often it is asked.
+// at most one call per dependency every few seconds however often it is asked. A failing check is
+// reported by its code only: the text of an AWS, Slack or database error can name accounts, roles,
+// hosts and instance ARNs, so it goes to the log (once per change), never into the answer.
 import { redactSecrets } from "../audit/detail.js";
+import type { Logger } from "../services/ports.js";
 
 export interface ReadinessCheck {
   readonly name: string;
   /** How long an answer is reused. */
   readonly cacheMs: number;
-  /** Throws (or rejects) when the dependency is not usable; `signal` aborts at the timeout. */
+  /** Throws (or rejects) when the dependency is not usable, with a `code` when it has one; `signal` aborts at the timeout. */
   run(signal: AbortSignal): void | Promise<void>;
 }
 
@@ -15,6 +18,7 @@ export interface CheckOutcome {
   /** How long the check took, in milliseconds. */
   readonly ms: number;
   readonly checkedAt: string;
+  /** What went wrong, as a code: the AWS error code, Slack's error, the database's reason, `timeout`, or `error`. */
   readonly error?: string;
 }
 
@@ -23,13 +27,34 @@ export interface ReadinessReport {
   readonly checks: Readonly<Record<string, CheckOutcome>>;
 }
 
+/** A failure with a code of its own, for checks whose errors carry none. */
+export class CheckFailed extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const TIMEOUT_CODE = "timeout";
+/** A code is a short word: an account id (12 digits), an ARN or a host name never fits. */
+const CODE = /^[A-Za-z][A-Za-z0-9_-]{0,63}$|^[0-9A-Z]{5}$/;
+
+/** The code /readyz shows for `failure`: its own `code` when that is a short word (a PostgreSQL SQLSTATE too), else `error`. */
+export function failureCode(failure: unknown): string {
+  const code = typeof failure === "object" && failure !== null ? (failure as { code?: unknown }).code : undefined;
+  return typeof code === "string" && CODE.test(code) ? code : "error";
+}
+
 class CachedCheck {
-  private last: { outcome: CheckOutcome; at: number } | undefined;
+  private last: { outcome: CheckOutcome; detail: string | undefined; at: number } | undefined;
   private pending: Promise<CheckOutcome> | undefined;
 
   constructor(
     private readonly check: ReadinessCheck,
     private readonly timeoutMs: number,
+    private readonly logger: Logger,
   ) {}
 
   outcome(): Promise<CheckOutcome> {
@@ -47,25 +72,37 @@ class CachedCheck {
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(new Error(`no answer within ${this.timeoutMs} ms`));
+        reject(new CheckFailed(TIMEOUT_CODE, `no answer within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
     });
-    let error: string | undefined;
+    let failure: { code: string; detail: string } | undefined;
     try {
       await Promise.race([Promise.resolve().then(() => this.check.run(controller.signal)), timedOut]);
-    } catch (failure) {
-      error = redactSecrets(failure instanceof Error ? failure.message : String(failure));
+    } catch (error) {
+      failure = { code: failureCode(error), detail: redactSecrets(error instanceof Error ? error.message : String(error)) };
     } finally {
       clearTimeout(timer);
     }
     const outcome: CheckOutcome = {
-      ok: error === undefined,
+      ok: failure === undefined,
       ms: Math.round((performance.now() - started) * 10) / 10,
       checkedAt: new Date().toISOString(),
-      ...(error === undefined ? {} : { error }),
+      ...(failure === undefined ? {} : { error: failure.code }),
     };
-    this.last = { outcome, at: Date.now() };
+    this.logChange(failure);
+    this.last = { outcome, detail: failure?.detail, at: Date.now() };
     return outcome;
+  }
+
+  /** The log gets the detail when a check starts failing, fails differently, or passes again. */
+  private logChange(failure: { code: string; detail: string } | undefined): void {
+    const before = this.last;
+    const check = this.check.name;
+    if (failure && (before === undefined || before.outcome.ok || before.detail !== failure.detail)) {
+      this.logger.warn({ check, code: failure.code, err: failure.detail }, `readiness check ${check} failed`);
+    } else if (!failure && before !== undefined && !before.outcome.ok) {
+      this.logger.info({ check }, `readiness check ${check} passes again`);
+    }
   }
 }
 
@@ -73,8 +110,8 @@ export class Readiness {
   private readonly checks: ReadonlyArray<{ name: string; cached: CachedCheck }>;
   private stopping = false;
 
-  constructor(checks: readonly ReadinessCheck[], timeoutMs: number) {
-    this.checks = checks.map((check) => ({ name: check.name, cached: new CachedCheck(check, timeoutMs) }));
+  constructor(checks: readonly ReadinessCheck[], timeoutMs: number, logger: Logger) {
+    this.checks = checks.map((check) => ({ name: check.name, cached: new CachedCheck(check, timeoutMs, logger) }));
   }
 
   /** From now on the bot reports itself not ready, so load balancers stop sending it work. */

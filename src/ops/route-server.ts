@@ -1,5 +1,5 @@
-// A small HTTP server for the operator's routes when they have a port of their own (Socket Mode,
-// which has no Slack port, or JIT_HEALTH_PORT set apart from PORT).
+// A small HTTP server for the operator's routes on a port of their own (JIT_HEALTH_PORT, on
+// JIT_HEALTH_HOST: loopback unless the operator opens it).
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../services/ports.js";
@@ -10,7 +10,7 @@ export interface RouteServer {
   close(): Promise<void>;
 }
 
-export async function serveRoutes(routes: readonly Route[], port: number, logger: Logger): Promise<RouteServer> {
+export async function serveRoutes(routes: readonly Route[], port: number, host: string, logger: Logger): Promise<RouteServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const route = routes.find((candidate) => candidate.path === path);
@@ -29,7 +29,7 @@ export async function serveRoutes(routes: readonly Route[], port: number, logger
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, () => {
+    server.listen(port, host, () => {
       server.off("error", reject);
       resolve();
     });

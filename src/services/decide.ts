@@ -4,7 +4,8 @@ import { formatDuration } from "../domain/duration.js";
 import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
 import type { Person } from "../domain/people.js";
-import { approvalTimeoutOf, assertMayDecide, findRule, type Rule } from "../domain/policy.js";
+import { approvalTimeoutOf, assertMayDecide, findRule, requesterProblem, type Rule } from "../domain/policy.js";
+import { SYSTEM_ACTOR } from "../domain/audit-event.js";
 import type { ServiceDeps } from "./deps.js";
 import { expireRequest, requestLapsed } from "./housekeeping.js";
 import { provisionGrant } from "./provision.js";
@@ -41,7 +42,7 @@ export type FollowUp<T> = () => Promise<T>;
  * with what follows from it; throws what the clicker is told, with nothing recorded.
  */
 export async function recordDecision(deps: ServiceDeps, input: DecisionInput): Promise<FollowUp<DecisionResult>> {
-  const { grant, rule, decider } = await decidable(deps, input.grantId, input.deciderId);
+  const { grant, rule, decider } = await decidable(deps, input.grantId, input.deciderId, input.decision);
   const now = deps.clock.now();
   if (requestLapsed(deps, grant, now)) return refuseLapsed(deps, grant, now);
   const detail = { deciderEmail: decider.email };
@@ -64,6 +65,8 @@ export async function recordDecision(deps: ServiceDeps, input: DecisionInput): P
     };
   }
 
+  const closed = await closeIfRequesterGone(deps, grant, rule);
+  if (closed) return closed;
   const outcome = await deps.store.approve(grant.id, input.deciderId, rule.approvalsRequired, { decidedBy: input.deciderId, decidedAt: now }, {
     action: "approved",
     actorId: input.deciderId,
@@ -89,23 +92,54 @@ export async function recordDecision(deps: ServiceDeps, input: DecisionInput): P
 }
 
 /**
- * Throws what `decide` would refuse with (no such request, already decided, not an approver of it)
- * without deciding anything: Deny asks for a reason in a form first, and only someone who may deny
- * is asked. A request past its approval timeout is expired here too; the follow-up then throws.
+ * The requester is looked up again at every approval: someone deactivated, dropped from the rule or
+ * whose confirmed email changed since asking must not receive the access. Such a request is closed
+ * as failed (audited; the follow-up tells the approvers' message and the requester, and refuses the
+ * approval).
  */
-export async function checkDecidable(deps: ServiceDeps, grantId: string, deciderId: string): Promise<FollowUp<void>> {
-  const { grant } = await decidable(deps, grantId, deciderId);
-  const now = deps.clock.now();
-  return requestLapsed(deps, grant, now) ? refuseLapsed(deps, grant, now) : async () => undefined;
+async function closeIfRequesterGone(deps: ServiceDeps, grant: Grant, rule: Rule): Promise<FollowUp<never> | undefined> {
+  const problem = requesterProblem(rule, grant.requesterEmail, await deps.directory.person(grant.requesterId));
+  if (!problem) return undefined;
+  const reason = `It can no longer be granted: ${problem}.`;
+  const failed = await deps.store.transition(
+    grant.id,
+    "pending",
+    "failed",
+    { failureReason: reason, endedAt: deps.clock.now() },
+    { action: "failed", actorId: SYSTEM_ACTOR, detail: { reason } },
+  );
+  if (!failed) throw alreadyDecided((await deps.store.get(grant.id)) ?? grant);
+  return async () => {
+    await refreshApprovalMessage(deps, failed);
+    await deps.notifier.tellRequester(failed);
+    throw new PolicyDenied(`${grant.id} was not approved and is now closed: ${problem}.`);
+  };
 }
 
-async function decidable(deps: ServiceDeps, grantId: string, deciderId: string): Promise<{ grant: Grant; rule: Rule; decider: Person }> {
+/**
+ * Throws what `recordDecision` would refuse with (no such request, already decided, not an
+ * approver of it) without deciding anything; the follow-up returns the request: Deny asks for a
+ * reason in a form first, and only someone who may deny is asked. A request past its approval
+ * timeout is expired here too, and the follow-up then throws.
+ */
+export async function checkDecidable(deps: ServiceDeps, grantId: string, deciderId: string): Promise<FollowUp<Grant>> {
+  const { grant } = await decidable(deps, grantId, deciderId, "deny");
+  const now = deps.clock.now();
+  return requestLapsed(deps, grant, now) ? refuseLapsed(deps, grant, now) : async () => grant;
+}
+
+async function decidable(
+  deps: ServiceDeps,
+  grantId: string,
+  deciderId: string,
+  decision: Decision,
+): Promise<{ grant: Grant; rule: Rule; decider: Person }> {
   const grant = await deps.store.get(grantId);
   if (!grant) throw new NotFound(`There is no request ${grantId}.`);
   if (grant.status !== "pending") throw alreadyDecided(grant);
   const rule = ruleOf(deps, grant);
   const decider = await deps.directory.person(deciderId);
-  assertMayDecide(rule, decider, grant.requesterId);
+  await deps.refusals.check({ actorId: deciderId, attempt: decision, grantId }, () => assertMayDecide(rule, decider, grant.requesterId));
   return { grant, rule, decider };
 }
 

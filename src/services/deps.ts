@@ -1,6 +1,7 @@
 import type { Clock } from "../domain/clock.js";
 import type { Policy } from "../domain/policy.js";
 import type { AccessProvider, ExtensionStore, GrantStore, Logger, Notifier, OperationLog, UserDirectory } from "./ports.js";
+import type { RefusalRecorder } from "./refusals.js";
 import type { WorkTracker } from "./work-tracker.js";
 
 export interface ServiceSettings {
@@ -20,5 +21,6 @@ export interface ServiceDeps {
   readonly policy: Policy;
   readonly logger: Logger;
   readonly work: WorkTracker;
+  readonly refusals: RefusalRecorder;
   readonly settings: ServiceSettings;
 }

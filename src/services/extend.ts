@@ -7,7 +7,7 @@ import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
 import type { Extension } from "../domain/extension.js";
 import type { Grant } from "../domain/grant.js";
 import { newExtensionId } from "../domain/ids.js";
-import { approvalTimeoutOf, assertExtension, assertMayDecide, extensionApprovalPath } from "../domain/policy.js";
+import { approvalTimeoutOf, assertExtension, assertMayDecide, extensionApprovalPath, requesterProblem, type Rule } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
 import { ruleOf, type FollowUp } from "./decide.js";
 import { expireExtension, extensionLapsed } from "./housekeeping.js";
@@ -23,7 +23,11 @@ export async function requestExtension(
 ): Promise<ExtensionResult> {
   const grant = await deps.store.get(input.grantId);
   if (!grant) throw new NotFound(`There is no grant ${input.grantId}.`);
-  if (grant.requesterId !== input.requesterId) throw new PolicyDenied(`Only the requester of ${grant.id} can ask to extend it.`);
+  if (grant.requesterId !== input.requesterId) {
+    const refused = new PolicyDenied(`Only the requester of ${grant.id} can ask to extend it.`);
+    await deps.refusals.record({ actorId: input.requesterId, attempt: "extend", grantId: grant.id, reason: refused.message });
+    throw refused;
+  }
   if (grant.status !== "active" || grant.activatedAt === null || grant.expiresAt === null) {
     throw new Conflict(`${grant.id} is ${grant.status}; only an active grant can be extended.`);
   }
@@ -31,6 +35,8 @@ export async function requestExtension(
   const rule = ruleOf(deps, grant);
   assertExtension(rule, grant.activatedAt, grant.expiresAt, extraMs);
   const requester = await deps.directory.person(input.requesterId);
+  const problem = requesterProblem(rule, grant.requesterEmail, requester);
+  if (problem) throw new PolicyDenied(`${grant.id} cannot be extended: ${problem}.`);
   const path = extensionApprovalPath(rule, requester, deps.clock.now());
 
   if (path !== "approvers") {
@@ -76,7 +82,9 @@ export async function recordExtensionDecision(deps: ServiceDeps, input: Extensio
   if (!grant) throw new NotFound(`There is no grant ${extension.grantId}.`);
   const rule = ruleOf(deps, grant);
   const decider = await deps.directory.person(input.deciderId);
-  assertMayDecide(rule, decider, extension.requesterId);
+  await deps.refusals.check({ actorId: input.deciderId, attempt: input.decision, grantId: grant.id }, () =>
+    assertMayDecide(rule, decider, extension.requesterId),
+  );
   const now = deps.clock.now();
   if (extensionLapsed(deps, extension, grant, now)) return refuseLapsed(deps, extension, grant, now);
   const result = (decided: Extension, approvals: number): ExtensionDecisionResult => ({ extension: decided, approvals, required: rule.approvalsRequired });
@@ -93,6 +101,7 @@ export async function recordExtensionDecision(deps: ServiceDeps, input: Extensio
       return result(denied, 0);
     };
   }
+  await assertRequesterStillAllowed(deps, grant, rule);
   const outcome = await deps.extensions.approve(extension.id, input.deciderId, rule.approvalsRequired, now, {
     action: "approved",
     actorId: input.deciderId,
@@ -134,4 +143,10 @@ async function refuseLapsed(deps: ServiceDeps, extension: Extension, grant: Gran
     await expired?.announce();
     throw refusal;
   };
+}
+
+/** An extension is for the person who asked: looked up again at every approval, like a request. */
+async function assertRequesterStillAllowed(deps: ServiceDeps, grant: Grant, rule: Rule): Promise<void> {
+  const problem = requesterProblem(rule, grant.requesterEmail, await deps.directory.person(grant.requesterId));
+  if (problem) throw new PolicyDenied(`This extension of ${grant.id} cannot be approved: ${problem}.`);
 }

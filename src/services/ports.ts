@@ -143,10 +143,16 @@ export interface AccessProvider {
   awaitOperation(kind: OperationKind, requestId: string): Promise<OperationOutcome>;
 }
 
+/** What a look-up is for: a decision must see changes within seconds; a view may show an older answer. */
+export type LookupPurpose = "decision" | "display";
+
 /** Who a Slack user is, as far as policy and provisioning need. */
 export interface UserDirectory {
-  /** The person as policy sees them: Slack id, email, and the policy's user groups they belong to. */
-  person(slackUserId: string): Promise<Person>;
+  /**
+   * The person as policy sees them: Slack id, standing, confirmed email, and the policy's user
+   * groups they belong to. `purpose` defaults to "decision".
+   */
+  person(slackUserId: string, purpose?: LookupPurpose): Promise<Person>;
 }
 
 /** Messages to people. Implementations must not throw for delivery problems they can log instead. */

@@ -30,19 +30,27 @@ export async function reconcile(deps: ServiceDeps, options: ReconcileOptions): P
   const orphans = await findOrphans(deps, lister);
   const mode = deps.policy.unmanagedAssignments;
   const unmanaged = mode === "ignore" ? [] : await findUnmanaged(deps, lister);
+  const explainedSince = new Set<AssignmentTarget>();
   if (!options.dryRun) {
     for (const grant of missing) await isolated(deps, grant.id, () => endVanished(deps, grant));
     for (const orphan of orphans) await isolated(deps, orphan.grantId, () => removeOrphan(deps, orphan));
     for (const target of unmanaged) {
       const key = `${assignmentKey(target)}|${target.principalType ?? "USER"}`;
-      if (mode === "enforce") await isolated(deps, key, () => removeUnmanaged(deps, target));
-      else if (!options.reported?.has(key)) {
+      if (mode === "enforce") {
+        await isolated(deps, key, async () => {
+          if (!(await removeUnmanaged(deps, target))) explainedSince.add(target);
+        });
+      } else if (!options.reported?.has(key)) {
         await isolated(deps, key, () => reportUnmanaged(deps, target));
         options.reported?.add(key);
       }
     }
   }
-  return { missing, orphans: orphans.map((orphan) => orphan.target), unmanaged };
+  return {
+    missing,
+    orphans: orphans.map((orphan) => orphan.target),
+    unmanaged: unmanaged.filter((target) => !explainedSince.has(target)),
+  };
 }
 
 /** One repair failing must not stop the others; the next run tries it again. */
@@ -104,7 +112,6 @@ async function findOrphans(deps: ServiceDeps, lister: AssignmentLister): Promise
   return orphans;
 }
 
-/** Moves the grant to revoking at once, so the sweep finishes it even if this process is busy with it now. */
 /** Assignments of the policy's permission sets on its accounts that no current grant explains. */
 async function findUnmanaged(deps: ServiceDeps, lister: AssignmentLister): Promise<AssignmentTarget[]> {
   const explained = new Set(
@@ -136,8 +143,15 @@ async function reportUnmanaged(deps: ServiceDeps, target: AssignmentTarget): Pro
   );
 }
 
-async function removeUnmanaged(deps: ServiceDeps, target: AssignmentTarget): Promise<void> {
-  await deps.work.exclusive(assignmentKey(target), async () => {
+/**
+ * Deletes standing access no grant explained when the run listed it; false, deleting nothing, when a
+ * grant holds it now. The listing can be minutes old by then, and a grant provisions its assignment
+ * inside this same exclusive section, so asking the store again here is what keeps a grant made
+ * during a long run from losing its access.
+ */
+async function removeUnmanaged(deps: ServiceDeps, target: AssignmentTarget): Promise<boolean> {
+  return deps.work.exclusive(assignmentKey(target), async () => {
+    if ((target.principalType ?? "USER") === "USER" && (await deps.store.listHolding(target, "")).length > 0) return false;
     const started = await deps.provider.startDelete(target);
     const outcome = started === "absent" ? { ok: true as const } : await deps.provider.awaitOperation("delete", started);
     await deps.store.noteUnattached(
@@ -154,6 +168,7 @@ async function removeUnmanaged(deps: ServiceDeps, target: AssignmentTarget): Pro
         },
       },
     );
+    return true;
   });
 }
 

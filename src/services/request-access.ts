@@ -2,7 +2,7 @@
 // approvers or, when the rule approves by itself (auto-approval, break-glass), grant it at once.
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
 import { parseDuration } from "../domain/duration.js";
-import { InvalidInput, quoted } from "../domain/errors.js";
+import { InvalidInput, PolicyDenied, quoted } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
 import { newGrantId } from "../domain/ids.js";
 import { normalizeJustification } from "../domain/justification.js";
@@ -11,11 +11,13 @@ import {
   assertDuration,
   checkJustificationLength,
   checkTicket,
+  eligibleTargets,
   findAccount,
   findPermissionSet,
   ruleFor,
   type Account,
   type Approval,
+  type Eligibility,
   type Person,
   type Rule,
 } from "../domain/policy.js";
@@ -57,13 +59,16 @@ export async function validateRequest(deps: ServiceDeps, input: AccessRequestInp
   const { policy } = deps;
   const account = findAccount(policy, input.account);
   if (!account) {
-    const known = policy.accounts.map((a) => `${a.name} (${a.id})`).join(", ");
-    throw new InvalidInput(`There is no account ${quoted(input.account)} in the policy. Known accounts: ${known}.`, "account");
+    const yours = await requestable(deps, input.requesterId);
+    const accounts = unique(yours.map(({ account: a }) => `${a.name} (${a.id})`));
+    throw new InvalidInput(`There is no account ${quoted(input.account)} in the policy.${listed(" Accounts you may request", accounts)}`, "account");
   }
   const permissionSet = findPermissionSet(policy, input.permissionSet);
   if (!permissionSet) {
+    const yours = (await requestable(deps, input.requesterId)).filter((target) => target.account.id === account.id);
+    const sets = unique(yours.map((target) => target.permissionSet));
     throw new InvalidInput(
-      `There is no permission set ${quoted(input.permissionSet)} in the policy. Known permission sets: ${policy.permissionSets.join(", ")}.`,
+      `There is no permission set ${quoted(input.permissionSet)} in the policy.${listed(` Permission sets you may request on ${account.name}`, sets)}`,
       "permission_set",
     );
   }
@@ -71,10 +76,34 @@ export async function validateRequest(deps: ServiceDeps, input: AccessRequestInp
   const justification = normalizeJustification(input.justification);
   const requester = await deps.directory.person(input.requesterId);
   const rule = ruleFor(policy, requester, account.id, permissionSet);
+  // The access goes to the Identity Center user with this email: one Slack has not confirmed could
+  // be anyone's (a member may type any address into their profile).
+  if (requester.email === null) {
+    throw new PolicyDenied(
+      "Slack has no confirmed email address for you, so jit-slack cannot tell which IAM Identity Center user you are. Confirm your email in Slack, or ask a workspace admin.",
+    );
+  }
   assertDuration(rule, durationMs);
   checkJustificationLength(rule, justification);
   const ticket = checkTicket(rule, input.ticket);
   return { input, requester, account, permissionSet, durationMs, justification, ticket, rule };
+}
+
+/**
+ * What the requester may ask for, to suggest instead of a name that does not exist: only that, since
+ * the policy's other accounts and permission sets are none of their business.
+ */
+async function requestable(deps: ServiceDeps, requesterId: string): Promise<Eligibility[]> {
+  return eligibleTargets(deps.policy, await deps.directory.person(requesterId));
+}
+
+/** ` <label>: a, b.`, or nothing when there is nothing to list. */
+function listed(label: string, items: readonly string[]): string {
+  return items.length > 0 ? `${label}: ${items.join(", ")}.` : "";
+}
+
+function unique(items: readonly string[]): string[] {
+  return [...new Set(items)];
 }
 
 /** Stores a validated request and asks the approvers, or approves it at once when the rule says so. */

@@ -11,11 +11,14 @@ export async function recordReview(deps: ServiceDeps, input: { grantId: string; 
   const grant = await deps.store.get(input.grantId);
   if (!grant) throw new NotFound(`There is no grant ${input.grantId}.`);
   if (!grant.breakGlass) throw new Conflict(`${grant.id} was approved normally; there is nothing to review.`);
-  if (grant.requesterId === input.reviewerId) throw new PolicyDenied("You cannot review your own break-glass access.");
   const reviewer = await deps.directory.person(input.reviewerId);
-  if (!isPerson(ruleOf(deps, grant).approvers, reviewer) && !isAdmin(deps.policy, reviewer)) {
-    throw new PolicyDenied(`Only an approver of rule "${grant.ruleName}" or a jit-slack admin can review ${grant.id}.`);
-  }
+  const { approvers } = ruleOf(deps, grant);
+  await deps.refusals.check({ actorId: input.reviewerId, attempt: "acknowledge", grantId: grant.id }, () => {
+    if (grant.requesterId === input.reviewerId) throw new PolicyDenied("You cannot review your own break-glass access.");
+    if (!isPerson(approvers, reviewer) && !isAdmin(deps.policy, reviewer)) {
+      throw new PolicyDenied(`Only an approver of rule "${grant.ruleName}" or a jit-slack admin can review ${grant.id}.`);
+    }
+  });
   const reviewed = await deps.store.markReviewed(grant.id, input.reviewerId, {
     action: "reviewed",
     actorId: input.reviewerId,
@@ -30,8 +33,9 @@ export async function recordReview(deps: ServiceDeps, input: { grantId: string; 
 
 /** Unacknowledged break-glass grants, for admins. */
 export async function unreviewedBreakGlass(deps: ServiceDeps, actorId: string): Promise<Grant[]> {
-  if (!isAdmin(deps.policy, await deps.directory.person(actorId))) {
-    throw new PolicyDenied("Only jit-slack admins can list break-glass access awaiting review.");
-  }
+  const person = await deps.directory.person(actorId);
+  await deps.refusals.check({ actorId, attempt: "list-review" }, () => {
+    if (!isAdmin(deps.policy, person)) throw new PolicyDenied("Only jit-slack admins can list break-glass access awaiting review.");
+  });
   return deps.store.listUnreviewed(50);
 }

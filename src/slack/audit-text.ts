@@ -1,9 +1,12 @@
 // How audit records read in the audit channel: one section per record, a summary line (action,
-// grant, what, who, when, sequence number) and a line with the fields that matter for that action.
-// The complete record stays in SQLite and in exports; posts are for people skimming the channel.
+// grant, what, who, when, sequence number), a line with the fields that matter for that action, and
+// the words people typed (justification, ticket, deny reason) apart from the bot's own text.
+// The complete record stays in the database and in exports; posts are for people skimming the channel.
 import type { AuditAction, AuditDetail, AuditRecord } from "../domain/audit-event.js";
 import { formatDuration } from "../domain/duration.js";
+import type { PlainTextElement } from "@slack/types";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
+import { typedLine, typedText } from "./views/parts.js";
 
 /** Slack's limits, with room to spare: 50 blocks and 3,000 characters per section, and it refuses
  *  messages whose blocks add up to about 13,000 characters (msg_blocks_too_long). */
@@ -33,6 +36,7 @@ const ICONS: Readonly<Partial<Record<AuditAction, string>>> = {
   extended: ":heavy_plus_sign:",
   extension_denied: ":no_entry:",
   extension_expired: ":hourglass:",
+  refused: ":no_entry_sign:",
 };
 
 /** One piece of the second line, or nothing when the record has no such value. */
@@ -59,8 +63,6 @@ const value =
 
 const requester: Field = (detail) => (typeof detail.requesterId === "string" ? `for ${mention(detail.requesterId)}` : undefined);
 const duration: Field = (detail) => (typeof detail.durationMs === "number" ? formatDuration(detail.durationMs) : undefined);
-const justification: Field = (detail) =>
-  present(detail.justification) ? `“${escapeMrkdwn(clip(String(detail.justification)))}”` : undefined;
 const expires: Field = (detail) => {
   const at = typeof detail.expiresAt === "string" ? Date.parse(detail.expiresAt) : Number.NaN;
   return Number.isNaN(at) ? undefined : `until ${slackDate(at)}`;
@@ -74,9 +76,9 @@ const attempts = value("attempts", "attempt");
 const principal = [value("principalType", "principal type"), value("principalId", "principal")];
 
 const FIELDS: Readonly<Partial<Record<AuditAction, readonly Field[]>>> = {
-  requested: [requester, duration, value("rule"), value("ticket"), justification],
+  requested: [requester, duration, value("rule")],
   approved: [requester],
-  denied: [requester, value("reason")],
+  denied: [requester],
   provisioned: [requester, expires, awsRequest],
   failed: [requester, value("reason")],
   revocation_started: [requester, value("reason")],
@@ -87,6 +89,16 @@ const FIELDS: Readonly<Partial<Record<AuditAction, readonly Field[]>>> = {
   orphan_removed: [requester, value("problem"), value("removed"), awsRequest, value("error")],
   unmanaged_assignment: [...principal, value("problem")],
   unmanaged_removed: [...principal, value("removed"), awsRequest, value("error")],
+  refused: [value("attempt", "tried"), value("reason"), value("suppressedBefore", "similar attempts not recorded"), value("teams")],
+};
+
+/** Words people typed, by action: shown as plain_text (see typedText), never in the bot's mrkdwn. */
+const TYPED: Readonly<Partial<Record<AuditAction, ReadonlyArray<readonly [key: string, label: string]>>>> = {
+  requested: [
+    ["justification", "Justification"],
+    ["ticket", "Ticket"],
+  ],
+  denied: [["reason", "Reason"]],
 };
 
 /** The grant's context, which every record about a grant repeats (see audit/detail.ts). */
@@ -98,6 +110,7 @@ const CONTEXT_KEYS = new Set([
   "rule",
   "durationMs",
   "justification",
+  "ticket",
   "decidedBy",
   "expiresAt",
   "awsRequestIds",
@@ -113,7 +126,9 @@ function fieldsOf(record: AuditRecord): readonly Field[] {
 
 export function auditSummary(record: AuditRecord, accounts: readonly { id: string; name: string }[] = []): string {
   const icon = ICONS[record.action] ?? ":memo:";
-  const actor = record.actorId === "system" ? "jit-slack" : mention(record.actorId);
+  // A refused actor is whoever sent the payload: named, not mentioned, so strangers are not pinged.
+  const actor =
+    record.actorId === "system" ? "jit-slack" : record.action === "refused" ? `\`${escapeMrkdwn(record.actorId)}\`` : mention(record.actorId);
   const name = accounts.find((account) => account.id === record.accountId)?.name;
   const account = name ? `${escapeMrkdwn(name)} (${record.accountId})` : escapeMrkdwn(record.accountId);
   const grant = record.grantId ? `\`${escapeMrkdwn(record.grantId)}\` · ` : "";
@@ -130,10 +145,36 @@ export function auditText(record: AuditRecord, accounts: readonly { id: string; 
   return clip(details ? `${auditSummary(record, accounts)}\n${details}` : auditSummary(record, accounts), AUDIT_POST_LIMITS.section);
 }
 
+/** The record's typed words, or undefined when it carries none. */
+function typedWords(record: AuditRecord): PlainTextElement | undefined {
+  const lines = (TYPED[record.action] ?? []).flatMap(([key, label]) => {
+    const raw = record.detail[key];
+    return present(raw) ? [typedLine(label, String(raw), CLIP)] : [];
+  });
+  return lines.length > 0 ? typedText(lines) : undefined;
+}
+
 export interface SectionBlock {
   readonly type: "section";
   readonly block_id: string;
   readonly text: { readonly type: "mrkdwn"; readonly text: string };
+  readonly fields?: readonly PlainTextElement[];
+}
+
+/** One record's section: the bot's mrkdwn, and what people typed as a plain_text field below it. */
+export function auditSection(record: AuditRecord, accounts: readonly { id: string; name: string }[] = []): SectionBlock {
+  const typed = typedWords(record);
+  return {
+    type: "section",
+    block_id: `audit-${record.seq}`,
+    text: { type: "mrkdwn", text: auditText(record, accounts) },
+    ...(typed ? { fields: [typed] } : {}),
+  };
+}
+
+/** The characters a section adds to a message, fields included (Slack's msg_blocks_too_long counts them all). */
+function charactersOf(section: SectionBlock): number {
+  return section.text.text.length + (section.fields ?? []).reduce((sum, field) => sum + field.text.length, 0);
 }
 
 export interface AuditMessage {
@@ -149,11 +190,12 @@ export function auditMessage(records: readonly AuditRecord[], accounts: readonly
   const blocks: SectionBlock[] = [];
   let characters = 0;
   for (const record of records) {
-    const text = auditText(record, accounts);
-    const full = blocks.length >= AUDIT_POST_LIMITS.records || characters + text.length > AUDIT_POST_LIMITS.characters;
+    const section = auditSection(record, accounts);
+    const size = charactersOf(section);
+    const full = blocks.length >= AUDIT_POST_LIMITS.records || characters + size > AUDIT_POST_LIMITS.characters;
     if (full && blocks.length > 0) break;
-    blocks.push({ type: "section", block_id: `audit-${record.seq}`, text: { type: "mrkdwn", text } });
-    characters += text.length;
+    blocks.push(section);
+    characters += size;
   }
   const first = records[0];
   const last = records[blocks.length - 1];

@@ -1,11 +1,11 @@
 // Block Kit and message text for grants: pure functions returning plain objects.
-import type { KnownBlock } from "@slack/types";
+import type { KnownBlock, PlainTextElement } from "@slack/types";
 import { formatDuration } from "../domain/duration.js";
 import type { Grant } from "../domain/grant.js";
 import { describeRef } from "../domain/people.js";
 import type { Account, Rule } from "../domain/policy.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
-import { escapedExcerpt } from "./views/parts.js";
+import { typedLine, typedText } from "./views/parts.js";
 
 export const ACTION_APPROVE = "jit_approve";
 export const ACTION_DENY = "jit_deny";
@@ -32,20 +32,29 @@ function requestBlocks(grant: Grant, accounts: readonly Account[]): KnownBlock[]
       type: "section",
       fields: [
         { type: "mrkdwn", text: `*Requester*\n${mention(grant.requesterId)}` },
+        // Who receives the access: the Identity Center user with the requester's Slack-confirmed email.
+        { type: "mrkdwn", text: `*Identity Center user*\n${grant.requesterEmail ? escapeMrkdwn(grant.requesterEmail) : "none (no confirmed email)"}` },
         { type: "mrkdwn", text: `*Account*\n${accountLabel(grant, accounts)}` },
         { type: "mrkdwn", text: `*Permission set*\n${escapeMrkdwn(grant.permissionSetName)}` },
         { type: "mrkdwn", text: `*Duration*\n${formatDuration(grant.durationMs)}` },
       ],
     },
-    {
-      type: "section",
-      text: {
-        type: "mrkdwn",
-        // Escaping can quadruple the length (< → &lt;); stay under a section's 3000 characters.
-        text: `*Justification*\n${escapedExcerpt(grant.justification, 2500)}` + (grant.ticket ? `\n*Ticket* ${escapedExcerpt(grant.ticket, 200)}` : ""),
-      },
-    },
+    { type: "section", text: requesterWords(grant) },
   ];
+}
+
+/** The requester's justification and ticket, as words they typed (see typedText). */
+export function requesterWords(grant: Grant): PlainTextElement {
+  // Escaping can quadruple the length (< → &lt;); stay under a section's 3000 characters.
+  const lines = [typedLine("Justification", grant.justification, 2500)];
+  if (grant.ticket) lines.push(typedLine("Ticket", grant.ticket, 200));
+  return typedText(lines);
+}
+
+/** The approver's reason for a denial, when they gave one, as words they typed. */
+export function denialReason(grant: Grant): KnownBlock[] {
+  if (grant.status !== "denied" || !grant.decisionReason) return [];
+  return [{ type: "section", text: typedText([typedLine("Reason", grant.decisionReason, 2500)]) }];
 }
 
 /** Why these people are asked: the rule, its approvers, the quorum and who has approved so far. */
@@ -93,7 +102,7 @@ export function outcomeLine(grant: Grant): string {
     case "pending":
       return ":hourglass: Waiting for approval";
     case "denied":
-      return `:no_entry: Denied${decided}${grant.decisionReason ? `: ${escapeMrkdwn(grant.decisionReason)}` : ""}`;
+      return `:no_entry: Denied${decided}`;
     case "expired":
       return `:hourglass: Expired: nobody decided before ${slackDate(grant.endedAt ?? 0)}`;
     case "cancelled":
@@ -127,6 +136,7 @@ export function decidedRequestMessage(grant: Grant, accounts: readonly Account[]
     blocks: [
       ...requestBlocks(grant, accounts),
       { type: "section", text: { type: "mrkdwn", text: outcome + approvedBy } },
+      ...denialReason(grant),
       ...reviewBlocks(grant),
     ],
   };
@@ -149,14 +159,18 @@ function reviewBlocks(grant: Grant): KnownBlock[] {
 }
 
 /** The direct message a requester gets about their grant, or undefined when there is nothing to say. */
-export function requesterUpdate(grant: Grant, accounts: readonly Account[], portalUrl: string): string | undefined {
+export function requesterUpdate(grant: Grant, accounts: readonly Account[], portalUrl: string): Message | undefined {
+  const text = requesterLine(grant, accounts, portalUrl);
+  if (text === undefined) return undefined;
+  const reason = denialReason(grant);
+  return { text, blocks: reason.length > 0 ? [{ type: "section", text: { type: "mrkdwn", text } }, ...reason] : [] };
+}
+
+function requesterLine(grant: Grant, accounts: readonly Account[], portalUrl: string): string | undefined {
   const what = `${summary(grant, accounts)} (${grant.id})`;
   switch (grant.status) {
     case "denied":
-      return (
-        `:no_entry: Your request for ${what} was denied by ${mention(grant.decidedBy ?? "an approver")}` +
-        (grant.decisionReason ? `: ${escapeMrkdwn(grant.decisionReason)}` : ".")
-      );
+      return `:no_entry: Your request for ${what} was denied by ${mention(grant.decidedBy ?? "an approver")}.`;
     case "expired":
       return `:hourglass: Your request for ${what} expired: nobody decided in time. Ask again if you still need it.`;
     case "cancelled":

@@ -5,7 +5,7 @@ import type { Grant } from "../domain/grant.js";
 import type { Account, Rule } from "../domain/policy.js";
 import { summary, type Message } from "./blocks.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
-import { escapedExcerpt } from "./views/parts.js";
+import { typedLine, typedText } from "./views/parts.js";
 
 export const ACTION_EXTENSION_APPROVE = "jit_ext_approve";
 export const ACTION_EXTENSION_DENY = "jit_ext_deny";
@@ -20,7 +20,7 @@ export function extensionRequestMessage(extension: Extension, grant: Grant, acco
     text: headline(extension, grant, accounts),
     blocks: [
       { type: "section", text: { type: "mrkdwn", text: `:hourglass_flowing_sand: *Extension ${extension.id}*\n${headline(extension, grant, accounts)}` } },
-      { type: "section", text: { type: "mrkdwn", text: `*Original justification*\n${escapedExcerpt(grant.justification, 2500)}` } },
+      { type: "section", text: typedText([typedLine("Original justification", grant.justification, 2500)]) },
       {
         type: "actions",
         block_id: "jit_extension_decision",

@@ -5,9 +5,20 @@ import type { ChainVerdict } from "../audit/chain.js";
 import type { AuditAction, StoredAuditRecord } from "../domain/audit-event.js";
 import type { GrantStatus } from "../domain/grant.js";
 import type { ExtensionStore, GrantStore, Leases, OperationLog } from "../services/ports.js";
+import type { ApproverMessages } from "./approver-messages.js";
 import type { SeenRequests } from "./seen-requests.js";
 
 export type { Leases };
+
+/** Why the database cannot take writes now: `code` in a word (what /readyz shows), the message in full (for the log). */
+export class DatabaseUnavailable extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface AuditPeriod {
   /** Inclusive, epoch ms. */
@@ -58,7 +69,11 @@ export interface StoreBackend {
   readonly metrics: MetricsSource;
   readonly leases: Leases;
   readonly seenRequests: SeenRequests;
-  /** Readiness: resolves when the database can take a write now, throws with the reason otherwise. */
+  readonly approverMessages: ApproverMessages;
+  /**
+   * Readiness: resolves when the database can take a write now, throws with the reason otherwise
+   * (a DatabaseUnavailable, or the driver's own error, whose `code` /readyz shows).
+   */
   check(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,7 +1,10 @@
 // The embedded default: every store on one SQLite file, for a single bot process.
 import Database from "better-sqlite3";
 import type { Clock } from "../domain/clock.js";
+import { createOwnerOnly, makeOwnerOnly, type OpenFile } from "../private-files.js";
+import type { Logger } from "../services/ports.js";
 import type { StoreBackend } from "./backend.js";
+import { SqliteApproverMessages } from "./sqlite-approver-messages.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { sqliteWritable } from "./sqlite-check.js";
 import { SqliteExtensions } from "./sqlite-extensions.js";
@@ -32,8 +35,37 @@ function openLeaseConnection(db: SqliteDatabase, file: string): SqliteDatabase {
   return connection;
 }
 
-export function openSqliteBackend(file: string, clock: Clock): SqliteBackend {
+/** SQLite's own files for `file`: the database, its write-ahead log and its shared-memory index. */
+const COMPANIONS = ["", "-wal", "-shm"] as const;
+
+/**
+ * Every grant and the whole audit trail are in these files, so they are the bot's user's only. SQLite
+ * creates `-wal` and `-shm` with the main file's permissions, ignoring the umask (sqlite
+ * test/journal3.test), so the main file is created owner-only before SQLite first opens it; files
+ * left open to others (an older bot, a restored copy) are made owner-only before anything is
+ * written, and the companions are checked again once SQLite has created them.
+ */
+function keepPrivate(file: string, logger: Pick<Logger, "warn"> | undefined, when: "before" | "after"): void {
+  if (when === "before") createOwnerOnly(file);
+  for (const suffix of when === "before" ? COMPANIONS : COMPANIONS.slice(1)) {
+    const open = makeOwnerOnly(`${file}${suffix}`);
+    if (open) warnOpen(logger, open);
+  }
+}
+
+function warnOpen(logger: Pick<Logger, "warn"> | undefined, open: OpenFile): void {
+  if (open.tightened) {
+    logger?.warn({ file: open.file, mode: open.mode }, `the database file ${open.file} was readable or writable by others (mode ${open.mode}); it is now 600`);
+  } else {
+    logger?.warn({ file: open.file, mode: open.mode, err: open.error }, `the database file ${open.file} is readable or writable by others (mode ${open.mode}) and could not be changed: chmod 600 it`);
+  }
+}
+
+export function openSqliteBackend(file: string, clock: Clock, logger?: Pick<Logger, "warn">): SqliteBackend {
+  const onDisk = file !== ":memory:" && !file.startsWith("file:");
+  if (onDisk) keepPrivate(file, logger, "before");
   const db = openDatabase(file);
+  if (onDisk) keepPrivate(file, logger, "after");
   const store = new SqliteStore(db, clock);
   const writable = sqliteWritable(db, file);
   const leaseConnection = openLeaseConnection(db, file);
@@ -49,6 +81,7 @@ export function openSqliteBackend(file: string, clock: Clock): SqliteBackend {
     metrics: new SqliteMetricsSource(db),
     leases: new SqliteLeases(leaseConnection),
     seenRequests: new SqliteSeenRequests(leaseConnection, () => clock.now()),
+    approverMessages: new SqliteApproverMessages(db),
     check: async () => writable(),
     close: async () => {
       if (leaseConnection !== db) leaseConnection.close();

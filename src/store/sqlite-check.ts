@@ -1,5 +1,6 @@
 // Readiness of the SQLite file: still the file the bot opened, writable, and its write lock free.
 import { accessSync, constants, statSync } from "node:fs";
+import { DatabaseUnavailable } from "./backend.js";
 import type { SqliteDatabase } from "./database.js";
 
 /** The check waits this long for SQLite's write lock, blocking the event loop meanwhile, so keep it short. */
@@ -16,11 +17,11 @@ export function sqliteWritable(db: SqliteDatabase, file: string): () => void {
     if (opened) {
       const now = statSync(file);
       if (now.ino !== opened.ino || now.dev !== opened.dev) {
-        throw new Error(`${file} is no longer the file the bot opened (replaced or moved); restart the bot`);
+        throw new DatabaseUnavailable("file_replaced", `${file} is no longer the file the bot opened (replaced or moved); restart the bot`);
       }
       accessSync(file, constants.W_OK);
       // access() says yes to root whatever the mode; a file nobody may write was made read-only on purpose.
-      if ((now.mode & 0o222) === 0) throw new Error(`${file} is read-only (mode ${(now.mode & 0o777).toString(8)})`);
+      if ((now.mode & 0o222) === 0) throw new DatabaseUnavailable("read_only", `${file} is read-only (mode ${(now.mode & 0o777).toString(8)})`);
     }
     if (db.inTransaction) return;
     const busyTimeout = db.pragma("busy_timeout", { simple: true }) as number;

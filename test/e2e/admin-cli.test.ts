@@ -2,8 +2,8 @@
 // the bot filled through real Slack flows, with fake Slack and fake AWS still listening for revocations.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -184,6 +184,7 @@ describe("jit-admin", () => {
       const ran = await run("audit", "export", "--format", "json", "--output", out);
       assert.equal(ran.code, 0, ran.stderr);
       assert.equal(ran.stdout, "");
+      assert.equal(statSync(out).mode & 0o777, 0o600, "the export is readable by its owner only");
       const records = JSON.parse(readFileSync(out, "utf8")) as Array<{ seq: number; action: string; actorId: string; detail: Record<string, unknown>; hash: string }>;
       assert.deepEqual(records.map((r) => r.seq), (await auditRows(world)).map((r) => r.seq));
       const requested = records.find((r) => r.action === "requested");
@@ -192,6 +193,16 @@ describe("jit-admin", () => {
 
       const future = await run("audit", "export", "--format", "json", "--since", "2999-01-01");
       assert.deepEqual(JSON.parse(future.stdout), []);
+    });
+
+    it("makes an existing file it overwrites readable by its owner only", async () => {
+      const out = join(world.dir, "review.csv");
+      writeFileSync(out, "an older export");
+      chmodSync(out, 0o644);
+      const ran = await run("audit", "export", "--output", out);
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.equal(statSync(out).mode & 0o777, 0o600);
+      assert.match(readFileSync(out, "utf8"), /^seq,time,action,/);
     });
   });
 
@@ -298,6 +309,8 @@ describe("jit-admin", () => {
       const started = rows.at(-2);
       assert.equal(started?.actorId, "cli:ops-erin");
       assert.equal(started?.detail.reason, "admin");
+      assert.equal(started?.detail.osUser, userInfo().username, "the OS user who ran it, whatever --as said");
+      assert.equal(started?.detail.host, hostname());
       assert.equal(rows.at(-1)?.detail.assignmentRemoved, true);
 
       const verified = await run("audit", "verify");

@@ -13,7 +13,7 @@ import { ACTION_END_NOW, ACTION_EXTEND } from "../../src/slack/views/expiry-warn
 import { messageText } from "../fakes/fake-slack.js";
 import { blockActionPayload, findButtons, input, SlackDriver } from "../fakes/slack-requests.js";
 import { snapshot } from "../support/adversarial.js";
-import { click, dmsTo, slash, statusBecomes, type Requested } from "../support/flows.js";
+import { click, denyClick, dmsTo, slash, statusBecomes, type Requested } from "../support/flows.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, people, PROD, SANDBOX, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
 
@@ -76,7 +76,7 @@ describe("adversarial: who may do what", () => {
   let brokenGlass: Requested;
   let extension: { id: string; message: { channel: string; ts: string } };
 
-  const ignored = () => bot.logger.lines.filter((line) => line.message === "ignored a Slack request from another workspace").length;
+  const ignored = () => bot.bot.deps.refusals.observed;
 
   /** A message in `channel` carrying a button for `value`. */
   async function messageWithButton(channel: string, value: string): Promise<{ channel: string; ts: string }> {
@@ -150,12 +150,11 @@ describe("adversarial: who may do what", () => {
     return messageText(dm);
   }
 
-  /** Deny by someone who may not: refused at the button, without the reason form being opened. */
+  /** Deny by someone who may not: the modal Deny opens says why, and never becomes the reason form. */
   async function denyAs(userId: string, on: Requested): Promise<string> {
-    const opens = world.slack.callsOf("views.open").length;
-    const refusal = await press(userId, ACTION_DENY, on.grantId, on.message);
-    assert.equal(world.slack.callsOf("views.open").length, opens, "no deny form was opened");
-    return refusal;
+    const shown = await denyClick(bot, world, userId, on);
+    assert.deepEqual(shown.kind === "refused" && shown.shownIn, "the modal", "no deny form was shown; the modal says why");
+    return shown.kind === "refused" ? shown.text : "";
   }
 
   async function assertUnchanged(attempt: () => Promise<string | void>, expected: RegExp | undefined = REFUSED): Promise<void> {
@@ -234,7 +233,7 @@ describe("adversarial: who may do what", () => {
     });
   }
 
-  /** Sends as another workspace and waits until the bot has logged ignoring it. */
+  /** Sends as another workspace and waits until the bot has refused it. */
   async function fromElsewhere(send: () => Promise<{ response: { status: number } }>): Promise<void> {
     await assertUnchanged(async () => {
       const before_ = ignored();

@@ -3,10 +3,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
+import { visibleLength } from "../../src/domain/justification.js";
 import { messageText } from "../fakes/fake-slack.js";
 import { everythingSaid, injectedControls, snapshot, type Snapshot } from "../support/adversarial.js";
 import { eventually } from "../support/flows.js";
-import { collapsed, hostileText, hostileUnicode, huge, MRKDWN_CONTROLS, unescaped } from "../support/fuzz-text.js";
+import { collapsed, hostileText, hostileUnicode, huge, MRKDWN_CONTROLS, quotedBack, unescaped } from "../support/fuzz-text.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, people, startWorld, type World } from "../support/world.js";
 
@@ -85,11 +86,11 @@ describe("adversarial: slash command text", () => {
     await assertNothingInjected();
   });
 
-  it("records any justification exactly as typed (whitespace collapsed) and shows it literally to the approvers", async () => {
+  it("records any justification exactly as typed (format characters dropped, whitespace collapsed) and shows it literally to the approvers", async () => {
     await fc.assert(
       fc.asyncProperty(
         // Escaping can grow text fivefold (& → &amp;); 500 characters stay inside a Block Kit section.
-        hostileUnicode(40).filter((text) => collapsed(text) !== "" && collapsed(text).length <= 500),
+        hostileUnicode(40).filter((text) => visibleLength(collapsed(text)) > 0 && collapsed(text).length <= 500),
         async (justification) => {
           const { reply, added } = await type(people.alice.slackId, `request prod ReadOnlyAccess 1h ${justification}`);
           assert.equal(added.length, 1, `expected one request, got the reply: ${reply}`);
@@ -98,7 +99,7 @@ describe("adversarial: slash command text", () => {
           assert.equal(grant?.justification, collapsed(justification));
           const posted = world.slack.messagesIn(APPROVALS).find((message) => messageText(message).includes(grant?.id ?? "?"));
           assert.ok(posted, "the request was posted to the approvers");
-          assert.ok(unescaped(messageText(posted)).includes(collapsed(justification)), "the approvers see the justification as typed");
+          assert.ok(unescaped(messageText(posted)).includes(quotedBack(justification)), "the approvers see the justification as typed");
           assert.deepEqual(injectedControls([messageText(posted)], PEOPLE), []);
         },
       ),

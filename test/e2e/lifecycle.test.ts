@@ -79,7 +79,7 @@ describe("grant lifecycle", () => {
     const requested = await request(bot, world, people.alice.slackId, "sandbox ReadOnlyAccess 30m look at logs");
     await deny(bot, world, people.bob.slackId, requested, "use the <!channel> read-only role");
     const dm = await waitForDm(world, people.alice.slackId, /denied/);
-    assert.match(dm, /<@U0BOB>: use the &lt;!channel&gt; read-only role/);
+    assert.match(dm, /denied by <@U0BOB>\.\nReason: “use the &lt;!channel&gt; read-only role”/);
     const message = world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`);
     assert.match(messageText(message), /Denied by <@U0BOB>/);
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.decisionReason, "use the <!channel> read-only role");
@@ -137,11 +137,12 @@ describe("grant lifecycle", () => {
       click(bot, people.bob.slackId, "jit_approve", requested),
       denyUnlessRefused(bot, world, people.dave.slackId, requested),
     ]);
-    // The loser hears back on the button's response_url (Approve, or Deny when the approval came
-    // first) or, after the modal closed, by DM (Deny).
+    // The loser hears back on the button's response_url (Approve), in the modal Deny opened (Deny,
+    // when the approval came first) or, after the modal closed, by DM (Deny).
     await world.slack.waitFor(
       () =>
         world.slack.responses.some((r) => /already been/.test(messageText(r.body))) ||
+        [...world.slack.views.values()].some((v) => v.userId === people.dave.slackId && /already been/.test(messageText({ blocks: v.blocks }))) ||
         dmsTo(world, people.dave.slackId).some((m) => /already been/.test(messageText(m))),
       5000,
       "the loser's reply",

@@ -1,9 +1,11 @@
-// /healthz and /readyz: next to /slack/events in HTTP mode, on a port of their own in Socket Mode;
-// readiness names each dependency and answers 503 when the database, AWS or Slack does not work.
+// /healthz, /readyz and /metrics: on a port of their own (loopback unless opened), the Slack port
+// answering only ok or not ok; readiness names each dependency and answers 503 with an error code
+// when the database, AWS or Slack does not work, the error's text going to the log only.
 import assert from "node:assert/strict";
 import { chmodSync, copyFileSync, renameSync } from "node:fs";
 import { afterEach, describe, it } from "node:test";
 import { createServer } from "node:net";
+import { networkInterfaces } from "node:os";
 import Database from "better-sqlite3";
 import { FAKE_DEFAULTS } from "../fakes/fake-slack.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
@@ -27,6 +29,19 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** An address of this machine other than loopback, if it has one. */
+function outsideAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((address) => address !== undefined && !address.internal && address.family === "IPv4")?.address;
+}
+
+/** What the log says about a failing check: its detail, which /readyz itself never shows. */
+function loggedFailure(bot: TestBot, check: string): string {
+  const line = bot.logger.lines.find((candidate) => candidate.level === "warn" && (candidate.context as { check?: string }).check === check);
+  return String((line?.context as { err?: unknown } | undefined)?.err ?? "");
 }
 
 async function readyz(bot: TestBot): Promise<{ status: number; body: Readyz }> {
@@ -64,10 +79,14 @@ describe("health and readiness", () => {
     await world.close();
   });
 
-  it("serves /healthz and /readyz on the Slack port in HTTP mode, every check passing", async () => {
+  it("in HTTP mode, serves /readyz and /metrics on a port of their own, and only ok or not ok on the Slack port", async () => {
     const running = await start();
-    assert.equal(running.bot.healthPort, running.bot.port);
+    assert.notEqual(running.bot.healthPort, running.bot.port);
     assert.deepEqual(await get(running.bot.port, "/healthz"), { status: 200, type: "application/json", body: '{"status":"ok"}' });
+    assert.deepEqual(await get(running.bot.port, "/readyz"), { status: 200, type: "application/json", body: '{"status":"ready"}' });
+    assert.equal((await get(running.bot.port, "/metrics")).status, 404);
+    assert.deepEqual(await get(running.bot.healthPort, "/healthz"), { status: 200, type: "application/json", body: '{"status":"ok"}' });
+    assert.match((await get(running.bot.healthPort, "/metrics")).body, /^# HELP /m);
     const ready = await readyz(running);
     assert.equal(ready.status, 200);
     assert.equal(ready.body.status, "ready");
@@ -79,6 +98,35 @@ describe("health and readiness", () => {
     }
   });
 
+  it("on the Slack port, says not ready without naming the check or its error", async () => {
+    const running = await start();
+    world.aws.failNext("ListPermissionSets", { code: "AccessDeniedException", message: "User: arn:aws:sts::111122223333:assumed-role/jit/x is not authorized", status: 400 });
+    assert.deepEqual(await get(running.bot.port, "/readyz"), { status: 503, type: "application/json", body: '{"status":"not ready"}' });
+  });
+
+  it("listens for /readyz and /metrics on loopback only, unless JIT_HEALTH_HOST opens it", { skip: outsideAddress() === undefined ? "no address but loopback on this machine" : false }, async () => {
+    const running = await start();
+    const outside = outsideAddress() ?? "";
+    await assert.rejects(fetch(`http://${outside}:${running.bot.healthPort}/metrics`), "nothing answers on the machine's other addresses");
+    assert.equal((await get(running.bot.healthPort, "/metrics")).status, 200);
+    await running.stop();
+    bot = undefined;
+    await world.close();
+
+    const opened = await start({ JIT_HEALTH_HOST: "0.0.0.0" });
+    assert.equal((await fetch(`http://${outside}:${opened.bot.healthPort}/metrics`)).status, 200);
+  });
+
+  it("serves everything on the Slack port when JIT_HEALTH_PORT names PORT", async () => {
+    const port = String(await freePort());
+    const running = await start({ PORT: port, JIT_HEALTH_PORT: port });
+    assert.equal(running.bot.healthPort, running.bot.port);
+    assert.equal(running.bot.port, Number(port));
+    assert.equal((await readyz(running)).body.status, "ready");
+    assert.deepEqual(Object.keys((await readyz(running)).body.checks).sort(), ["aws", "database", "slack"]);
+    assert.match((await get(running.bot.port, "/metrics")).body, /^# HELP /m);
+  });
+
   it("asks AWS and Slack at most once per few seconds however often it is probed", async () => {
     const running = await start();
     const before = { aws: world.aws.callsOf("ListPermissionSets").length, slack: world.slack.callsOf("auth.test").length };
@@ -88,14 +136,18 @@ describe("health and readiness", () => {
     assert.equal(world.slack.callsOf("auth.test").length - before.slack, 1);
   });
 
-  it("answers 503 naming AWS when AWS refuses the bot's credentials", async () => {
+  it("answers 503 naming AWS and its error code, never AWS's text, when AWS refuses the bot's credentials", async () => {
     const running = await start();
-    world.aws.failNext("ListPermissionSets", { code: "AccessDeniedException", message: "User is not authorized", status: 400 });
-    const ready = await readyz(running);
+    const text = "User: arn:aws:sts::111122223333:assumed-role/jit-slack/jit-slack@bot-host is not authorized to perform: sso:ListPermissionSets";
+    world.aws.failNext("ListPermissionSets", { code: "AccessDeniedException", message: text, status: 400 });
+    const answer = await get(running.bot.healthPort, "/readyz");
+    const ready = { status: answer.status, body: JSON.parse(answer.body) as Readyz };
     assert.equal(ready.status, 503);
     assert.equal(ready.body.status, "not ready");
     assert.equal(ready.body.checks.aws?.ok, false);
-    assert.match(ready.body.checks.aws?.error ?? "", /ListPermissionSets failed: AccessDeniedException/);
+    assert.equal(ready.body.checks.aws?.error, "AccessDeniedException");
+    for (const leak of ["111122223333", "jit-slack@bot-host", "assumed-role", "not authorized"]) assert.ok(!answer.body.includes(leak), `the answer shows ${leak}`);
+    assert.match(loggedFailure(running, "aws"), /ListPermissionSets failed: AccessDeniedException: User: arn:aws:sts::111122223333/, "the log has the detail");
     assert.equal(ready.body.checks.database?.ok, true);
     assert.equal(ready.body.checks.slack?.ok, true);
   });
@@ -107,7 +159,8 @@ describe("health and readiness", () => {
     const ready = await readyz(running);
     assert.ok(Date.now() - started < 3_000, "the probe does not wait for AWS");
     assert.equal(ready.status, 503);
-    assert.match(ready.body.checks.aws?.error ?? "", /no answer within 2000 ms/);
+    assert.equal(ready.body.checks.aws?.error, "timeout");
+    assert.match(loggedFailure(running, "aws"), /no answer within 2000 ms/);
   });
 
   it("answers 503 naming Slack when auth.test fails", async () => {
@@ -117,8 +170,9 @@ describe("health and readiness", () => {
     assert.equal(ready.status, 503);
     assert.deepEqual(
       Object.fromEntries(Object.entries(ready.body.checks).map(([name, check]) => [name, check.error ?? "ok"])),
-      { database: "ok", aws: "ok", slack: "auth.test failed: invalid_auth" },
+      { database: "ok", aws: "ok", slack: "invalid_auth" },
     );
+    assert.match(loggedFailure(running, "slack"), /auth\.test failed: .*invalid_auth/);
   });
 
   it("answers 503 naming the database when its file is made read-only, and recovers when it is writable again", { skip: SQLITE_ONLY }, async () => {
@@ -128,7 +182,8 @@ describe("health and readiness", () => {
     try {
       const ready = await readyz(running);
       assert.equal(ready.status, 503);
-      assert.match(ready.body.checks.database?.error ?? "", /jit\.sqlite is read-only \(mode 444\)/);
+      assert.equal(ready.body.checks.database?.error, "read_only");
+      assert.match(loggedFailure(running, "database"), /jit\.sqlite is read-only \(mode 444\)/);
     } finally {
       chmodSync(file, 0o644);
     }
@@ -143,7 +198,8 @@ describe("health and readiness", () => {
     renameSync(`${file}.restored`, file);
     const ready = await readyz(running);
     assert.equal(ready.status, 503);
-    assert.match(ready.body.checks.database?.error ?? "", /no longer the file the bot opened \(replaced or moved\); restart the bot/);
+    assert.equal(ready.body.checks.database?.error, "file_replaced");
+    assert.match(loggedFailure(running, "database"), /no longer the file the bot opened \(replaced or moved\); restart the bot/);
   });
 
   it("answers 503 naming the database when another process holds its write lock", { skip: SQLITE_ONLY }, async () => {
@@ -153,7 +209,8 @@ describe("health and readiness", () => {
     try {
       const ready = await readyz(running);
       assert.equal(ready.status, 503);
-      assert.match(ready.body.checks.database?.error ?? "", /database is locked/);
+      assert.equal(ready.body.checks.database?.error, "SQLITE_BUSY");
+      assert.match(loggedFailure(running, "database"), /database is locked/);
     } finally {
       other.exec("ROLLBACK");
       other.close();
@@ -168,7 +225,8 @@ describe("health and readiness", () => {
     try {
       const ready = await readyz(running);
       assert.equal(ready.status, 503);
-      assert.match(ready.body.checks.database?.error ?? "", /PostgreSQL sessions are read-only/);
+      assert.equal(ready.body.checks.database?.error, "read_only");
+      assert.match(loggedFailure(running, "database"), /PostgreSQL sessions are read-only/);
     } finally {
       await superuser(TEST_SERVER_URL ?? "", `ALTER DATABASE ${name} RESET default_transaction_read_only`);
       await endSessions(world);
@@ -182,7 +240,8 @@ describe("health and readiness", () => {
     await superuser(TEST_SERVER_URL ?? "", `DROP DATABASE ${postgresDatabase(world)} WITH (FORCE)`);
     const ready = await readyz(running);
     assert.equal(ready.status, 503);
-    assert.match(ready.body.checks.database?.error ?? "", /database "jit_test_\w+" does not exist/);
+    assert.equal(ready.body.checks.database?.error, "3D000");
+    assert.match(loggedFailure(running, "database"), /database "jit_test_\w+" does not exist/);
     assert.equal(ready.body.checks.aws?.ok, true);
   });
 
@@ -196,12 +255,12 @@ describe("health and readiness", () => {
     assert.equal((await get(running.bot.healthPort, "/slack/events")).status, 404);
   });
 
-  it("in HTTP mode with JIT_HEALTH_PORT set apart, keeps them off the Slack port", async () => {
-    const running = await start({ JIT_HEALTH_PORT: String(await freePort()) });
-    assert.notEqual(running.bot.healthPort, running.bot.port);
-    assert.equal((await get(running.bot.healthPort, "/readyz")).status, 200);
-    assert.equal((await get(running.bot.healthPort, "/metrics")).status, 200);
-    assert.notEqual((await get(running.bot.port, "/metrics")).status, 200);
-    assert.notEqual((await get(running.bot.port, "/healthz")).status, 200);
+  it("in HTTP mode with JIT_HEALTH_PORT naming a port, serves them there", async () => {
+    const port = await freePort();
+    const running = await start({ JIT_HEALTH_PORT: String(port) });
+    assert.equal(running.bot.healthPort, port);
+    assert.equal((await get(port, "/readyz")).status, 200);
+    assert.equal((await get(port, "/metrics")).status, 200);
+    assert.equal((await get(running.bot.port, "/metrics")).status, 404);
   });
 });

@@ -1,11 +1,12 @@
-// Logs are JSON lines that carry grant ids and never the bot token, the signing secret or the
-// app-level token, even at LOG_LEVEL=trace, where Bolt and the Slack SDKs log every request.
+// Logs are JSON lines that carry grant ids and never the bot token, the signing secret, the
+// app-level token, nor anyone's email or Slack profile, even at LOG_LEVEL=trace, where Bolt and
+// the Slack SDKs log every request.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { SocketDriver } from "../fakes/slack-requests.js";
 import { startChildBot, type ChildBot } from "../support/child-bot.js";
 import { click, request, waitForDm } from "../support/flows.js";
-import { people, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
+import { AUDIT, people, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
 
 interface LogLine {
   level: number;
@@ -54,6 +55,24 @@ describe("logs", () => {
     assert.ok(lines.some((line) => line.msg === "access requested" && line.grantId === requested.grantId));
     assertNoSecrets(bot);
   });
+
+  for (const level of ["debug", "trace"]) {
+    it(`at ${level} level: no email address and no Slack profile, through a request, an approval and the audit feed`, async () => {
+      bot = await startChildBot(world, { LOG_LEVEL: level });
+      const requested = await request(bot, world, people.alice.slackId, "prod AdministratorAccess 1h no profiles in logs");
+      await click(bot, people.bob.slackId, "jit_approve", requested);
+      await waitForDm(world, people.alice.slackId, /Access granted/);
+      await world.slack.waitFor(() => world.slack.messagesIn(AUDIT).length > 0, 5_000, "the audit feed posted");
+      assert.equal(await bot.kill("SIGTERM"), 0);
+
+      const output = bot.stdout() + bot.stderr();
+      assert.ok(world.slack.callsOf("users.info").length > 0, "the bot did look people up");
+      assert.ok(parsed(bot).some((line) => /http request result/.test(line.msg)), "the Web API client did log its answers");
+      for (const person of Object.values(people)) assert.ok(!output.includes(person.email), `the logs contain ${person.email}`);
+      assert.doesNotMatch(output, /[\w.+-]+@example\.com/);
+      assert.doesNotMatch(output, /"profile"|real_name|display_name/, "no part of a profile");
+    });
+  }
 
   it("in Socket Mode at trace level: no secret, the app-level token included", async () => {
     bot = await startChildBot(world, { LOG_LEVEL: "trace", SLACK_APP_TOKEN: world.slack.appToken });

@@ -1,7 +1,7 @@
 // npm run policy:check, as a team's CI runs it against their policy repository.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,6 +41,29 @@ describe("policy:check", () => {
     assert.equal(ran.code, 1);
     assert.match(ran.stderr, /rules\[0\]\.approvalsRequired: needs 3 distinct approvers but the rule names only 2/);
     assert.match(ran.stderr, /rules\[2\]\.maxDuration: "8x" is not a duration/);
+  });
+
+  it("warns about shared and role addresses, built-in and from sharedAddressPatterns, and recommends Slack ids or user groups", () => {
+    const policy = UX_POLICY.replace("admins: [U0MALLORY]", 'admins: [U0MALLORY, oncall@example.com]\nsharedAddressPatterns: ["^team-"]').replace(
+      /approvers: \[/,
+      "approvers: [security-lead@example.com, team-payments@example.com, ",
+    );
+    const ran = check(policy);
+    assert.equal(ran.code, 0, ran.stderr);
+    const warnings = ran.stdout.split("\n").filter((line) => line.startsWith("warning: "));
+    assert.equal(warnings.length, 3, ran.stdout);
+    assert.match(warnings[0] ?? "", /^warning: admins\[1\]: oncall@example\.com looks like a shared or role address.*Slack user id \(U…\) or a Slack user group/);
+    assert.match(warnings[1] ?? "", /rule "prod-admin" approvers\[0\]: security-lead@example\.com/);
+    assert.match(warnings[2] ?? "", /rule "prod-admin" approvers\[1\]: team-payments@example\.com/);
+    const json = JSON.parse(check(policy, "--json").stdout) as { warnings: string[] };
+    assert.equal(json.warnings.length, 3);
+  });
+
+  it("finds nothing to warn about in policy.example.yaml", () => {
+    const example = readFileSync(fileURLToPath(new URL("../../policy.example.yaml", import.meta.url)), "utf8");
+    const ran = check(example);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.doesNotMatch(ran.stdout, /warning:/);
   });
 
   it("exits 2 without a file", () => {

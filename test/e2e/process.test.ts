@@ -60,6 +60,31 @@ describe("the bot process", () => {
     assert.match(exited.stderr, /STS GetCallerIdentity failed: InvalidClientTokenId/);
   });
 
+  it("names JIT_SSO_INSTANCE_ARN when the instance it names is not visible", async () => {
+    const elsewhere = "arn:aws:sso:::instance/ssoins-0000000000000000";
+    const exited = await runBotToExit(world.env({ JIT_SSO_INSTANCE_ARN: elsewhere }), world.dir);
+    assert.equal(exited.code, 1);
+    assert.match(exited.stderr, /JIT_SSO_INSTANCE_ARN arn:aws:sso:::instance\/ssoins-0000000000000000 is not among the IAM Identity Center instances/);
+    assert.doesNotMatch(exited.stderr, /AWS_SSO_INSTANCE_ARN/);
+  });
+
+  it("names JIT_IDENTITY_STORE_ID when it is not the identity store of the instance found", async () => {
+    const exited = await runBotToExit(world.env({ JIT_IDENTITY_STORE_ID: "d-0000000000" }), world.dir);
+    assert.equal(exited.code, 1);
+    assert.match(
+      exited.stderr,
+      new RegExp(`JIT_IDENTITY_STORE_ID d-0000000000 is not the identity store of \\S+ \\(${world.aws.identityStoreId}\\)`),
+    );
+  });
+
+  it("names AWS_ROLE_ARN when the role cannot be assumed", async () => {
+    const role = "arn:aws:iam::123456789012:role/jit-slack-provisioner";
+    world.aws.failNext("AssumeRole", { code: "AccessDenied", message: "not authorized to perform: sts:AssumeRole", status: 403 });
+    const exited = await runBotToExit(world.env({ AWS_ROLE_ARN: role }), world.dir);
+    assert.equal(exited.code, 1);
+    assert.match(exited.stderr, /STS GetCallerIdentity \(with the role in AWS_ROLE_ARN=arn:aws:iam::123456789012:role\/jit-slack-provisioner\) failed: AccessDenied/);
+  });
+
   it("refuses to start with a clear message when Slack rejects the bot token", async () => {
     const exited = await runBotToExit(world.env({ SLACK_BOT_TOKEN: "xoxb-revoked" }), world.dir);
     assert.equal(exited.code, 1);
@@ -70,6 +95,12 @@ describe("the bot process", () => {
     const exited = await runBotToExit(world.env({ SLACK_APP_TOKEN: "xapp-revoked" }), world.dir);
     assert.equal(exited.code, 1);
     assert.match(exited.stderr, /Slack did not accept SLACK_APP_TOKEN \(apps\.connections\.open\): .*invalid_auth/);
+  });
+
+  it("names JIT_HEALTH_HOST and JIT_HEALTH_PORT when it cannot listen there", async () => {
+    const exited = await runBotToExit(world.env({ JIT_HEALTH_HOST: "192.0.2.1" }), world.dir);
+    assert.equal(exited.code, 1);
+    assert.match(exited.stderr, /Cannot listen on JIT_HEALTH_HOST=192\.0\.2\.1 JIT_HEALTH_PORT=0: .*EADDRNOTAVAIL/);
   });
 
   it("refuses to start with a clear message when the database cannot be opened", async () => {
@@ -142,7 +173,8 @@ describe("the bot process", () => {
     assert.match(granted, /AdministratorAccess/);
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1, "the creation is followed up, not repeated");
     assert.equal(world.aws.assignments().length, 1);
-    const approvalText = messageText(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`));
-    assert.match(approvalText, /active until/);
+    // The DM and the approval message's update go out together; wait for the update, not the DM.
+    const approval = () => messageText(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`));
+    await world.slack.waitFor(() => /active until/.test(approval()), 5000, "the approval message to say the access is active");
   });
 });

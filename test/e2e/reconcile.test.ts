@@ -141,3 +141,45 @@ describe("standing access no grant explains", () => {
     });
   }
 });
+
+describe("enforcing unmanagedAssignments while grants are being made", () => {
+  let world: World;
+  let bot: TestBot;
+  freshBotForEachTest(
+    (w, b) => {
+      world = w;
+      bot = b;
+    },
+    { JIT_RECONCILE_INTERVAL_MINUTES: "0" },
+    `unmanagedAssignments: enforce\n${DEFAULT_POLICY}`,
+  );
+
+  it("never removes the assignment of a grant provisioned while the run was between listing and deleting", async () => {
+    // The run's first listing is of prod AdministratorAccess; AWS answers it only after the grant is active.
+    let listing!: () => void;
+    const listed = new Promise<void>((resolve) => (listing = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    const stop = world.aws.onCall(async (call) => {
+      if (call.operation !== "ListAccountAssignments" || !first) return;
+      first = false;
+      listing();
+      await released;
+    });
+    const run = reconcile(bot.bot.deps, { dryRun: false });
+    await listed;
+    const requested = await request(bot, world, people.alice.slackId, "prod AdministratorAccess 1h during reconciliation");
+    await click(bot, people.bob.slackId, "jit_approve", requested);
+    await statusBecomes(bot, requested.grantId, "active");
+    stop();
+    release();
+
+    const report = await run;
+    assert.deepEqual(report.unmanaged, [], "a grant holds it now: not standing access");
+    assert.ok(world.aws.hasAssignment({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice }));
+    assert.equal(world.aws.callsOf("DeleteAccountAssignment").length, 0);
+    assert.ok(!(await auditRows(world)).some((record) => record.action === "unmanaged_removed"));
+    assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "active");
+  });
+});

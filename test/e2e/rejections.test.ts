@@ -17,8 +17,8 @@ describe("rejected and failing requests", () => {
   });
 
   const badInput: Array<[string, string, RegExp]> = [
-    ["an unknown account", "request nowhere ReadOnlyAccess 1h reason", /no account "nowhere".*Known accounts: prod \(111122223333\), sandbox/],
-    ["an unknown permission set", "request prod PowerUser 1h reason", /no permission set "PowerUser".*AdministratorAccess, ReadOnlyAccess/],
+    ["an unknown account", "request nowhere ReadOnlyAccess 1h reason", /no account "nowhere".*Accounts you may request: prod \(111122223333\), sandbox/],
+    ["an unknown permission set", "request prod PowerUser 1h reason", /no permission set "PowerUser".*may request on prod: AdministratorAccess, ReadOnlyAccess/],
     ["a duration over the rule's maximum", "request prod ReadOnlyAccess 5h reason", /5h is longer than the 4h allowed by rule "engineers"/],
     ["a zero duration", "request prod ReadOnlyAccess 0m reason", /longer than zero/],
     ["a negative duration", "request prod ReadOnlyAccess -1h reason", /"-1h" is not a duration/],

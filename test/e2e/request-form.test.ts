@@ -2,10 +2,10 @@
 // with problems (shown on their fields, nothing stored), then submit a good request.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { FakeView } from "../fakes/fake-slack.js";
+import { messageText, type FakeView } from "../fakes/fake-slack.js";
 import { input } from "../fakes/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
-import { auditRows, eventually, slash } from "../support/flows.js";
+import { auditRows, eventually } from "../support/flows.js";
 import { UX_POLICY } from "../support/ux-policy.js";
 import { APPROVALS, people, PROD, type World } from "../support/world.js";
 
@@ -92,7 +92,13 @@ describe("the /jit form", () => {
     assert.ok(/INC-77/.test(JSON.stringify(world.slack.messagesIn(APPROVALS)[0]?.blocks)), "the ticket is shown to approvers");
   });
 
-  it("tells someone the policy names nowhere that they may not request anything", async () => {
-    assert.match(await slash(bot, people.mallory.slackId, ""), /does not list you as a requester/);
+  it("tells someone the policy names nowhere, in the form, that they may not request anything", async () => {
+    const delivery = await bot.driver.command(people.mallory.slackId, "");
+    assert.equal(delivery.response.status, 200);
+    await world.slack.waitFor(
+      () => /does not let you request any AWS access/.test(messageText({ blocks: world.slack.lastView({ userId: people.mallory.slackId })?.blocks })),
+      5000,
+      "the form to say so",
+    );
   });
 });

@@ -22,6 +22,7 @@ import type {
   FakeSlackOptions,
   FakeSocket,
   FakeUser,
+  FakeUserSpec,
   FakeView,
   HistoryScope,
   ResponseOrigin,
@@ -110,8 +111,12 @@ export class FakeSlackServer implements FakeSlack {
 
   // --- test-facing API -----------------------------------------------------
 
-  addUser(u: { id: string; email?: string; name?: string; realName?: string; teamId?: string; deleted?: boolean }): void {
+  addUser(u: FakeUserSpec): void {
     this.workspace.addUser(u);
+  }
+
+  updateUser(id: string, changes: Partial<Omit<FakeUserSpec, 'id'>>): void {
+    this.workspace.updateUser(id, changes);
   }
 
   addUsergroup(id: string, userIds: string[]): void {

@@ -61,6 +61,29 @@ export interface FakeUser {
   email: string | undefined;
   isBot: boolean;
   deleted: boolean;
+  /** Slack's `is_email_confirmed`: false for an address the member set but never confirmed. */
+  emailConfirmed: boolean;
+  /** A multi-channel guest (`is_restricted`). */
+  restricted: boolean;
+  /** A single-channel guest (`is_ultra_restricted`, which Slack reports with `is_restricted` too). */
+  ultraRestricted: boolean;
+  /** Someone of another organisation seen through Slack Connect (`is_stranger`). */
+  stranger: boolean;
+}
+
+/** What a test may say about a person; everything but the id has a member-like default. */
+export interface FakeUserSpec {
+  id: string;
+  email?: string;
+  name?: string;
+  realName?: string;
+  teamId?: string;
+  deleted?: boolean;
+  isBot?: boolean;
+  emailConfirmed?: boolean;
+  restricted?: boolean;
+  ultraRestricted?: boolean;
+  stranger?: boolean;
 }
 
 export interface FakeMessage {
@@ -156,7 +179,11 @@ export interface FakeSlack {
   teamId: string;
   teamDomain: string;
 
-  addUser(u: { id: string; email?: string; name?: string; realName?: string; teamId?: string; deleted?: boolean }): void;
+  addUser(u: FakeUserSpec): void;
+  /** Changes a person as a workspace admin or the member would (an edited email, deactivation, a guest role). */
+  updateUser(id: string, changes: Partial<Omit<FakeUserSpec, 'id'>>): void;
+  /** Sets a user group's members (a group changed in Slack). */
+  addUsergroup(id: string, userIds: string[]): void;
   addUsergroup(id: string, userIds: string[]): void;
   users: ReadonlyMap<string, FakeUser>;
 

@@ -3,7 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { FAKE_BOT_SCOPES, FAKE_DEFAULTS } from './fake-slack-types.js';
-import type { FakeEphemeral, FakeMessage, FakeUser, FakeView, ResponseOrigin } from './fake-slack-types.js';
+import type { FakeEphemeral, FakeMessage, FakeUser, FakeUserSpec, FakeView, ResponseOrigin } from './fake-slack-types.js';
 import { str } from './fake-slack-wire.js';
 import type { Args, Result } from './fake-slack-wire.js';
 
@@ -58,6 +58,10 @@ export class FakeWorkspace {
       email: undefined,
       isBot: true,
       deleted: false,
+      emailConfirmed: false,
+      restricted: false,
+      ultraRestricted: false,
+      stranger: false,
     });
   }
 
@@ -74,7 +78,7 @@ export class FakeWorkspace {
     return `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
   }
 
-  addUser(u: { id: string; email?: string; name?: string; realName?: string; teamId?: string; deleted?: boolean }): void {
+  addUser(u: FakeUserSpec): void {
     const name = u.name ?? u.email?.split('@')[0] ?? u.id.toLowerCase();
     this.users.set(u.id, {
       id: u.id,
@@ -82,9 +86,23 @@ export class FakeWorkspace {
       name,
       realName: u.realName ?? name,
       email: u.email,
-      isBot: false,
+      isBot: u.isBot ?? false,
       deleted: u.deleted ?? false,
+      emailConfirmed: u.emailConfirmed ?? true,
+      restricted: (u.restricted ?? false) || (u.ultraRestricted ?? false),
+      ultraRestricted: u.ultraRestricted ?? false,
+      stranger: u.stranger ?? false,
     });
+  }
+
+  updateUser(id: string, changes: Partial<Omit<FakeUserSpec, 'id'>>): void {
+    const user = this.users.get(id);
+    if (user === undefined) throw new Error(`fake Slack: no user ${id}`);
+    // Changing the address unconfirms it, as Slack does until the member clicks the link it mails.
+    const emailChanged = changes.email !== undefined && changes.email !== user.email;
+    Object.assign(user, Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)));
+    if (emailChanged && changes.emailConfirmed === undefined) user.emailConfirmed = false;
+    if (changes.ultraRestricted) user.restricted = true;
   }
 
   dmChannelOf(userId: string): string {
@@ -218,6 +236,10 @@ export class FakeWorkspace {
       deleted: u.deleted,
       is_bot: u.isBot,
       is_app_user: false,
+      is_restricted: u.restricted,
+      is_ultra_restricted: u.ultraRestricted,
+      ...(u.stranger ? { is_stranger: true } : {}),
+      ...(u.isBot ? {} : { is_email_confirmed: u.emailConfirmed }),
       tz: 'Europe/London',
       profile: {
         real_name: u.realName,

@@ -50,7 +50,10 @@ export function injectedControls(texts: readonly string[], people: ReadonlySet<s
 
 export interface Snapshot {
   readonly grants: ReadonlyArray<{ id: string; status: string; decidedBy: string | null; expiresAt: number | null }>;
-  /** The audit chain's newest record: any record appended moves it. */
+  /**
+   * The audit chain's newest record other than a `refused` one: any step recorded moves it, while
+   * a refused attempt is audited as `refused`, which is what should happen.
+   */
   readonly lastAuditSeq: number;
   readonly awsCalls: number;
   readonly assignments: number;
@@ -62,7 +65,8 @@ export async function snapshot(world: World): Promise<Snapshot> {
     const grants = (await opened.store.listByStatus(ALL_STATUSES))
       .map(({ id, status, decidedBy, expiresAt }) => ({ id, status, decidedBy, expiresAt }))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const lastAuditSeq = await opened.metrics.lastAuditSeq();
+    let lastAuditSeq = 0;
+    for await (const record of opened.audit.records()) if (record.action !== "refused") lastAuditSeq = record.seq;
     return { grants, lastAuditSeq, awsCalls: world.aws.calls.length, assignments: world.aws.assignments().length };
   });
 }

@@ -73,12 +73,32 @@ export function limitProblems(root: unknown): string[] {
   return problems;
 }
 
+export interface TextObject {
+  readonly type: "mrkdwn" | "plain_text";
+  readonly text: string;
+  readonly emoji?: boolean;
+}
+
+/** Every text object anywhere inside, in order. */
+export function textObjects(node: unknown): TextObject[] {
+  if (Array.isArray(node)) return node.flatMap(textObjects);
+  if (!isObject(node)) return [];
+  const own = (node.type === "mrkdwn" || node.type === "plain_text") && typeof node.text === "string" ? [node as unknown as TextObject] : [];
+  return [...own, ...Object.values(node).flatMap(textObjects)];
+}
+
 /** The text of every mrkdwn text object anywhere inside. */
 export function mrkdwnTexts(node: unknown): string[] {
-  if (Array.isArray(node)) return node.flatMap(mrkdwnTexts);
-  if (!isObject(node)) return [];
-  const own = node.type === "mrkdwn" && typeof node.text === "string" ? [node.text] : [];
-  return [...own, ...Object.values(node).flatMap(mrkdwnTexts)];
+  return textObjects(node)
+    .filter((text) => text.type === "mrkdwn")
+    .map((text) => text.text);
+}
+
+/** Words people typed as the bot shows them (plain_text with emoji off), anywhere inside. */
+export function typedTexts(node: unknown): string[] {
+  return textObjects(node)
+    .filter((text) => text.type === "plain_text" && text.emoji === false)
+    .map((text) => text.text);
 }
 
 /** Strips what the views emit on purpose (mentions of test users, dates, quote markers); any `<` or `>` left came from user text. */

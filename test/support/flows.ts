@@ -1,6 +1,6 @@
 // Steps people take in Slack, as reusable test helpers.
 import assert from "node:assert/strict";
-import { messageText, type FakeMessage } from "../fakes/fake-slack.js";
+import { messageText, type FakeMessage, type FakeView } from "../fakes/fake-slack.js";
 import type { StoredAuditRecord } from "../../src/domain/audit-event.js";
 import { TRANSITIONS, type GrantStatus } from "../../src/domain/grant.js";
 import { input, type SlackDriver } from "../fakes/slack-requests.js";
@@ -137,8 +137,9 @@ export async function deny(bot: Drives, world: World, userId: string, requested:
 }
 
 /**
- * Clicks Deny and submits the reason modal, unless the button itself refuses (the request was
- * decided before the click, say) and answers on its response_url instead of opening the modal.
+ * Clicks Deny and submits the reason modal, unless the click is refused (the request was decided
+ * before the click, say): the modal Deny opens then says why instead of asking for a reason, or,
+ * when no modal could be opened, the refusal comes on the button's response_url.
  */
 export async function denyUnlessRefused(
   bot: Drives,
@@ -147,17 +148,38 @@ export async function denyUnlessRefused(
   requested: Requested,
   reason = "",
 ): Promise<"submitted" | "refused at the button"> {
-  const opensBefore = world.slack.callsOf("views.open").length;
+  const outcome = await denyClick(bot, world, userId, requested);
+  if (outcome.kind === "refused") return "refused at the button";
+  await bot.driver.submitView(userId, outcome.view.id, { reason: { reason: input.text(reason) } });
+  return "submitted";
+}
+
+export type DenyClick =
+  | { readonly kind: "form"; readonly view: FakeView }
+  | { readonly kind: "refused"; readonly text: string; readonly shownIn: "the modal" | "a reply" };
+
+/**
+ * Clicks Deny and waits for what it shows: the modal it opens turned into the reason form, or into
+ * a refusal (its text), or a refusal on the button's response_url when no modal was opened.
+ */
+export async function denyClick(bot: Drives, world: World, userId: string, requested: Requested): Promise<DenyClick> {
+  const updatesBefore = world.slack.callsOf("views.update").length;
   const clicked = await bot.driver.click(userId, "jit_deny", requested.grantId, requested.message, { unchecked: true });
   if (clicked.response.status !== 200) throw new Error(`Deny click answered HTTP ${clicked.response.status}`);
-  const outcome = await world.slack.waitFor(
-    () =>
-      (world.slack.callsOf("views.open").length > opensBefore && world.slack.lastView({ callbackId: "jit_deny_reason", userId })) ||
-      (clicked.responses().length > 0 && ("refused" as const)),
+  return world.slack.waitFor(
+    (): DenyClick | undefined => {
+      const replied = clicked.responses()[0];
+      if (replied) return { kind: "refused", text: messageText(replied.body), shownIn: "a reply" };
+      const shown = world.slack
+        .callsOf("views.update")
+        .slice(updatesBefore)
+        .map((call) => world.slack.views.get(String(call.args.view_id)))
+        .find((view) => view?.userId === userId);
+      if (!shown) return undefined;
+      if (shown.callbackId === "jit_deny_reason") return { kind: "form", view: shown };
+      return { kind: "refused", text: messageText({ blocks: shown.blocks }), shownIn: "the modal" };
+    },
     5000,
     "the deny reason modal",
   );
-  if (outcome === "refused") return "refused at the button";
-  await bot.driver.submitView(userId, outcome.id, { reason: { reason: input.text(reason) } });
-  return "submitted";
 }

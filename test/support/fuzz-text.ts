@@ -62,9 +62,14 @@ export function huge(piece: string, bytes = 100 * 1024): string {
   return piece.repeat(Math.ceil(bytes / piece.length));
 }
 
-/** The collapsing the bot applies to a justification: control characters and whitespace runs become one space. */
+/** The collapsing the bot applies to a justification: format characters go, control characters and whitespace runs become one space. */
 export function collapsed(text: string): string {
-  return text.replace(/[\s\p{Cc}]+/gu, " ").trim();
+  return text.replace(/\p{Cf}/gu, "").replace(/[\s\p{Cc}]+/gu, " ").trim();
+}
+
+/** A justification as the bot quotes it back: its own curly quotes are made straight. */
+export function quotedBack(text: string): string {
+  return collapsed(text).replace(/[“”]/g, '"');
 }
 
 /** Reverses mrkdwn escaping: what a reader sees. */

@@ -114,8 +114,8 @@ export async function startWorld(policy: string = DEFAULT_POLICY): Promise<World
       JIT_SWEEP_INTERVAL_SECONDS: "1",
       JIT_AWS_POLL_INTERVAL_MS: "10",
       LOG_LEVEL: "warn",
-      // A Socket Mode bot serves /healthz etc. on a port of its own (8080 by default): never fight over it.
-      ...(overrides.SLACK_APP_TOKEN ? { JIT_HEALTH_PORT: "0" } : {}),
+      // /readyz and /metrics have a port of their own (8080 by default): any free one, so bots never fight over it.
+      JIT_HEALTH_PORT: "0",
       ...overrides,
     }),
     async close() {

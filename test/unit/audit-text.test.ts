@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { AuditRecord } from "../../src/domain/audit-event.js";
-import { AUDIT_POST_LIMITS, auditMessage, auditText } from "../../src/slack/audit-text.js";
+import { AUDIT_POST_LIMITS, auditMessage, auditSection, auditText } from "../../src/slack/audit-text.js";
 
 const ACCOUNTS = [{ id: "111122223333", name: "prod" }];
 const AT = Date.UTC(2026, 0, 2, 3, 4);
@@ -44,7 +44,7 @@ describe("auditText", () => {
 
   it("shows what a request asked for, and not the whole detail", () => {
     const [, details] = auditText(record(1), ACCOUNTS).split("\n");
-    assert.equal(details, "for <@U0ALICE> · 1h30m · rule: engineers · “INC-42 checking alarms”");
+    assert.equal(details, "for <@U0ALICE> · 1h30m · rule: engineers");
     assert.ok(!auditText(record(1)).includes("alice@example.com"));
   });
 
@@ -82,16 +82,39 @@ describe("auditText", () => {
     assert.match(text, /\nfor <@U0ALICE> · extraMs: 3600000 · note: hello$/);
   });
 
-  it("escapes user text so a justification pings nobody", () => {
-    const text = auditText(record(6, { detail: { requesterId: "U0ALICE", justification: "<!channel> <@U0BOB> & co" } }));
-    assert.ok(text.includes("“&lt;!channel&gt; &lt;@U0BOB&gt; &amp; co”"));
-    assert.ok(!text.includes("<!channel>"));
+  it("clips long values and never exceeds a section's 3,000 characters", () => {
+    const text = auditText(record(8, { detail: { requesterId: "U0ALICE", rule: "r".repeat(5_000) } }));
+    assert.ok(text.length <= AUDIT_POST_LIMITS.section);
+    assert.ok(text.includes(`rule: ${"r".repeat(299)}…`));
+  });
+});
+
+describe("auditSection", () => {
+  const forged = ":white_check_mark: *approved* · `jit-abcd2345` by <!channel> & co";
+
+  it("shows a request's justification and ticket as plain text apart from the bot's mrkdwn, escaped", () => {
+    const section = auditSection(record(6, { detail: { requesterId: "U0ALICE", justification: forged, ticket: "_INC-1_" } }));
+    assert.ok(!section.text.text.includes("*approved*") && !section.text.text.includes("INC-1"), section.text.text);
+    assert.deepEqual(section.fields, [
+      { type: "plain_text", emoji: false, text: "Justification: “:white_check_mark: *approved* · `jit-abcd2345` by &lt;!channel&gt; &amp; co”\nTicket: “_INC-1_”" },
+    ]);
   });
 
-  it("clips long values and never exceeds a section's 3,000 characters", () => {
-    const text = auditText(record(8, { detail: { requesterId: "U0ALICE", justification: "x".repeat(10_000), rule: "r".repeat(5_000) } }));
-    assert.ok(text.length <= AUDIT_POST_LIMITS.section);
-    assert.ok(text.includes(`“${"x".repeat(299)}…”`));
+  it("shows a denial's reason the same way", () => {
+    const section = auditSection(record(7, { action: "denied", actorId: "U0BOB", detail: { requesterId: "U0ALICE", reason: forged } }));
+    assert.ok(!section.text.text.includes("*approved*"), section.text.text);
+    assert.match(section.fields?.[0]?.text ?? "", /^Reason: “:white_check_mark: \*approved\*/);
+  });
+
+  it("shows no ticket on the records that only repeat the grant's context", () => {
+    const section = auditSection(record(8, { action: "approval_recorded", detail: { requesterId: "U0ALICE", ticket: "*INC-1*", justification: "x" } }));
+    assert.equal(section.fields, undefined);
+    assert.ok(!section.text.text.includes("INC-1"));
+  });
+
+  it("clips typed words to 300 characters", () => {
+    const section = auditSection(record(9, { detail: { requesterId: "U0ALICE", justification: "x".repeat(10_000) } }));
+    assert.equal(section.fields?.[0]?.text, `Justification: “${"x".repeat(299)}…”`);
   });
 });
 
@@ -114,7 +137,7 @@ describe("auditMessage", () => {
     const long = (seq: number) => record(seq, { detail: { requesterId: "U0ALICE", justification: "y".repeat(280), rule: "z".repeat(2_600) } });
     const records = Array.from({ length: 20 }, (_, i) => long(i + 1));
     const message = auditMessage(records);
-    const total = message.blocks.reduce((sum, block) => sum + block.text.text.length, 0);
+    const total = message.blocks.reduce((sum, block) => sum + block.text.text.length + (block.fields ?? []).reduce((n, field) => n + field.text.length, 0), 0);
     assert.ok(total <= AUDIT_POST_LIMITS.characters, `${total} characters`);
     assert.ok(message.count >= 3 && message.count < 20);
     assert.deepEqual(message.blocks.map((block) => block.block_id), records.slice(0, message.count).map((r) => `audit-${r.seq}`));

@@ -59,7 +59,7 @@ describe("loadConfig", () => {
       revocationAlertAfter: 5,
       reconcileIntervalMinutes: 15,
       logLevel: "info",
-      ops: { healthPort: undefined, shutdownTimeoutSeconds: 20, maxRequestsInProgress: 500 },
+      ops: { healthPort: 8080, healthHost: "127.0.0.1", shutdownTimeoutSeconds: 20, maxRequestsInProgress: 500 },
     });
   });
 
@@ -254,16 +254,29 @@ describe("loadConfig", () => {
     assert.doesNotMatch(problems.join("\n"), /super-secret-value/);
   });
 
-  it("serves health, readiness and metrics on the Slack port in HTTP mode, and on 8080 in Socket Mode", () => {
-    assert.equal(loadConfig(MINIMAL).ops.healthPort, undefined);
-    assert.equal(loadConfig({ ...MINIMAL, SLACK_APP_TOKEN: "xapp-1-A0-xyz" }).ops.healthPort, 8080);
+  it("serves health, readiness and metrics on 8080 on loopback by default, in HTTP mode as in Socket Mode", () => {
+    for (const env of [MINIMAL, { ...MINIMAL, SLACK_APP_TOKEN: "xapp-1-A0-xyz" }]) {
+      assert.equal(loadConfig(env).ops.healthPort, 8080);
+      assert.equal(loadConfig(env).ops.healthHost, "127.0.0.1");
+    }
   });
 
-  it("gives health, readiness and metrics a port of their own when JIT_HEALTH_PORT names one", () => {
+  it("gives health, readiness and metrics the port and address JIT_HEALTH_PORT and JIT_HEALTH_HOST name", () => {
     assert.equal(loadConfig({ ...MINIMAL, JIT_HEALTH_PORT: "9090" }).ops.healthPort, 9090);
-    assert.equal(loadConfig({ ...MINIMAL, PORT: "9090", JIT_HEALTH_PORT: "9090" }).ops.healthPort, undefined, "the same port is the Slack port");
+    assert.equal(loadConfig({ ...MINIMAL, JIT_HEALTH_HOST: "0.0.0.0" }).ops.healthHost, "0.0.0.0");
+    assert.equal(loadConfig({ ...MINIMAL, JIT_HEALTH_HOST: "::" }).ops.healthHost, "::");
+    assert.equal(loadConfig({ ...MINIMAL, PORT: "0", JIT_HEALTH_PORT: "0" }).ops.healthPort, 0, "any free port, apart from the Slack one");
     assert.equal(loadConfig({ ...MINIMAL, SLACK_APP_TOKEN: "xapp-1-A0-xyz", JIT_HEALTH_PORT: "0" }).ops.healthPort, 0);
     assert.equal(problemWith("JIT_HEALTH_PORT", "http"), "JIT_HEALTH_PORT: must be a port number");
+    assert.match(problemWith("JIT_HEALTH_HOST", "0.0.0.0/0"), /^JIT_HEALTH_HOST: must be an address to listen on/);
+  });
+
+  it("serves them on the Slack port only when JIT_HEALTH_PORT names PORT, and says so when PORT takes the default health port", () => {
+    assert.equal(loadConfig({ ...MINIMAL, PORT: "9090", JIT_HEALTH_PORT: "9090" }).ops.healthPort, undefined, "the operator asked for the Slack port");
+    assert.equal(loadConfig({ ...MINIMAL, PORT: "8080", JIT_HEALTH_PORT: "8080" }).ops.healthPort, undefined);
+    assert.deepEqual(problemsOf({ ...MINIMAL, PORT: "8080" }), [
+      "PORT=8080 is also where /readyz and /metrics are served by default: set JIT_HEALTH_PORT to another port, or to 8080 to serve them to whoever reaches the Slack port",
+    ]);
   });
 
   it("reads the shutdown timeout, within bounds", () => {

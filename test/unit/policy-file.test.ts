@@ -41,6 +41,7 @@ rules:
 const EXPECTED: Policy = {
   unmanagedAssignments: "ignore",
   admins: [],
+  sharedAddressPatterns: [],
   accounts: [
     { id: "111122223333", name: "Production" },
     { id: "444455556666", name: "Staging" },

@@ -3,13 +3,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../src/config/problems.js";
 import { parsePolicy, usergroupsIn } from "../../src/config/policy-file.js";
-import { activationTimeoutOf, approvalPath, decidingRules, extensionApprovalPath, ruleFor } from "../../src/domain/policy.js";
+import { activationTimeoutOf, approvalPath, decidingRules, extensionApprovalPath, ruleFor, type Person } from "../../src/domain/policy.js";
 import { withinSchedule } from "../../src/domain/schedule.js";
 import { UX_POLICY } from "../support/ux-policy.js";
 
 const PROD = "111122223333";
 const SANDBOX = "444455556666";
-const alice = { slackId: "U0ALICE", email: "alice@example.com" };
+const alice: Person = { slackId: "U0ALICE", email: "alice@example.com", standing: "member" };
 
 function problems(text: string): readonly string[] {
   try {
@@ -70,7 +70,7 @@ describe("policy v2", () => {
   it("sends a break-glass person's extensions to the approvers, and auto-approves them only as the rule does for anyone", () => {
     const [admin, auto] = policy.rules;
     assert.ok(admin && auto);
-    const carol = { slackId: "U0CAROL", email: "carol@example.com" };
+    const carol: Person = { slackId: "U0CAROL", email: "carol@example.com", standing: "member" };
     assert.equal(extensionApprovalPath(admin, carol, 0), "approvers");
     assert.equal(extensionApprovalPath(admin, alice, 0), "approvers");
     assert.equal(extensionApprovalPath(auto, carol, 0), "auto-always");
@@ -80,7 +80,7 @@ describe("policy v2", () => {
     const [admin, auto] = policy.rules;
     assert.ok(admin && auto);
     assert.equal(approvalPath(auto, alice, 0), "auto-always");
-    assert.equal(approvalPath(admin, { slackId: "U0CAROL", email: "carol@example.com" }, 0), "break-glass");
+    assert.equal(approvalPath(admin, { slackId: "U0CAROL", email: "carol@example.com", standing: "member" as const }, 0), "break-glass");
     assert.equal(approvalPath(admin, alice, 0), "approvers");
   });
 

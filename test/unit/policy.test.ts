@@ -5,6 +5,8 @@ import fc from "fast-check";
 import { InvalidInput, PolicyDenied } from "../../src/domain/errors.js";
 import {
   assertMayDecide,
+  checkJustificationLength,
+  checkTicket,
   findAccount,
   findPermissionSet,
   findRule,
@@ -41,6 +43,7 @@ function rule(overrides: Partial<Rule> & Pick<Rule, "name">): Rule {
 const policy: Policy = {
   unmanagedAssignments: "ignore",
   admins: [],
+  sharedAddressPatterns: [],
   accounts: [
     { id: PROD, name: "Production" },
     { id: STAGING, name: "Staging" },
@@ -53,7 +56,7 @@ const policy: Policy = {
   ],
 };
 
-const alice: Person = { slackId: "U0ALICE", email: "alice@example.com" };
+const alice: Person = { slackId: "U0ALICE", email: "alice@example.com", standing: "member" };
 const ask = (overrides: Partial<AccessAsk> = {}): AccessAsk => ({
   requester: alice,
   accountId: PROD,
@@ -112,11 +115,11 @@ describe("isPerson", () => {
   });
 
   it("matches by email whatever the case on either side", () => {
-    assert.equal(isPerson([email("Alice@Example.com")], { slackId: "U0OTHER", email: "ALICE@example.COM" }), true);
+    assert.equal(isPerson([email("Alice@Example.com")], { slackId: "U0OTHER", email: "ALICE@example.COM", standing: "member" }), true);
   });
 
   it("never matches an email reference for a person without a known email", () => {
-    assert.equal(isPerson([email("alice@example.com")], { slackId: "U0ALICE", email: null }), false);
+    assert.equal(isPerson([email("alice@example.com")], { slackId: "U0ALICE", email: null, standing: "member" }), false);
   });
 });
 
@@ -126,7 +129,7 @@ describe("ruleForRequest", () => {
   });
 
   it("skips covering rules that do not list the requester", () => {
-    const dave: Person = { slackId: "U0DAVE", email: null };
+    const dave: Person = { slackId: "U0DAVE", email: null, standing: "member" };
     assert.equal(ruleForRequest(policy, ask({ requester: dave })).name, "prod-admin-oncall");
   });
 
@@ -143,12 +146,12 @@ describe("ruleForRequest", () => {
   });
 
   it("matches a requester listed by email, whatever the case", () => {
-    const carol: Person = { slackId: "U0CAROL", email: "Carol@EXAMPLE.com" };
+    const carol: Person = { slackId: "U0CAROL", email: "Carol@EXAMPLE.com", standing: "member" };
     assert.equal(ruleForRequest(policy, ask({ requester: carol })).name, "prod-admin");
   });
 
   it("does not match an email-listed requester whose email is unknown", () => {
-    const carol: Person = { slackId: "U0CAROL", email: null };
+    const carol: Person = { slackId: "U0CAROL", email: null, standing: "member" };
     assert.throws(() => ruleForRequest(policy, ask({ requester: carol })), PolicyDenied);
   });
 
@@ -166,7 +169,7 @@ describe("ruleForRequest", () => {
   });
 
   it("denies a requester who is not listed on any covering rule", () => {
-    const mallory: Person = { slackId: "U0MALLORY", email: "mallory@example.com" };
+    const mallory: Person = { slackId: "U0MALLORY", email: "mallory@example.com", standing: "member" };
     assert.throws(() => ruleForRequest(policy, ask({ requester: mallory })), (error: unknown) => {
       assert.ok(error instanceof PolicyDenied);
       assert.match(error.message, /not on the list of people who may request AdministratorAccess/);
@@ -175,7 +178,7 @@ describe("ruleForRequest", () => {
   });
 
   it("reports the missing rule before the requester or the duration", () => {
-    const mallory: Person = { slackId: "U0MALLORY", email: null };
+    const mallory: Person = { slackId: "U0MALLORY", email: null, standing: "member" };
     assert.throws(
       () => ruleForRequest(policy, ask({ requester: mallory, accountId: STAGING, durationMs: 100 * HOUR })),
       { message: /No rule in the policy allows/ },
@@ -221,6 +224,7 @@ describe("ruleForRequest", () => {
       .map((rules) => ({
         unmanagedAssignments: "ignore" as const,
         admins: [],
+        sharedAddressPatterns: [],
         accounts: ACCOUNTS.map((id, i) => ({ id, name: `account-${i}` })),
         permissionSets: SETS,
         rules,
@@ -229,6 +233,7 @@ describe("ruleForRequest", () => {
       requester: fc.record({
         slackId: fc.constantFrom(...SLACK_IDS, "U0NOBODY"),
         email: fc.option(fc.constantFrom(...EMAILS, "nobody@example.com").chain((a) => fc.constantFrom(a, a.toUpperCase()))),
+        standing: fc.constant("member" as const),
       }),
       accountId: fc.constantFrom(...ACCOUNTS),
       permissionSet: fc.constantFrom(...SETS),
@@ -292,7 +297,7 @@ describe("ruleForRequest", () => {
 describe("assertMayDecide", () => {
   const strict = rule({ name: "strict", approvers: [slack("U0BOSS"), slack("U0ALICE"), email("Erin@Example.com")] });
   const relaxed = rule({ ...strict, name: "relaxed", allowSelfApproval: true });
-  const boss: Person = { slackId: "U0BOSS", email: "boss@example.com" };
+  const boss: Person = { slackId: "U0BOSS", email: "boss@example.com", standing: "member" };
 
   it("lets a listed approver decide someone else's request", () => {
     assert.doesNotThrow(() => assertMayDecide(strict, boss, "U0ALICE"));
@@ -311,12 +316,12 @@ describe("assertMayDecide", () => {
   });
 
   it("still requires a self-approver to be an approver", () => {
-    const dave: Person = { slackId: "U0DAVE", email: null };
+    const dave: Person = { slackId: "U0DAVE", email: null, standing: "member" };
     assert.throws(() => assertMayDecide(relaxed, dave, "U0DAVE"), { message: 'You are not an approver for rule "relaxed".' });
   });
 
   it("refuses someone who is not an approver", () => {
-    const mallory: Person = { slackId: "U0MALLORY", email: "mallory@example.com" };
+    const mallory: Person = { slackId: "U0MALLORY", email: "mallory@example.com", standing: "member" };
     assert.throws(() => assertMayDecide(strict, mallory, "U0ALICE"), (error: unknown) => {
       assert.ok(error instanceof PolicyDenied);
       assert.equal(error.message, 'You are not an approver for rule "strict".');
@@ -325,12 +330,46 @@ describe("assertMayDecide", () => {
   });
 
   it("recognises an approver listed by email, whatever the case", () => {
-    const erin: Person = { slackId: "U0ERIN", email: "ERIN@example.com" };
+    const erin: Person = { slackId: "U0ERIN", email: "ERIN@example.com", standing: "member" };
     assert.doesNotThrow(() => assertMayDecide(strict, erin, "U0ALICE"));
   });
 
   it("does not recognise an email-listed approver whose email is unknown", () => {
-    const erin: Person = { slackId: "U0ERIN", email: null };
+    const erin: Person = { slackId: "U0ERIN", email: null, standing: "member" };
     assert.throws(() => assertMayDecide(strict, erin, "U0ALICE"), PolicyDenied);
+  });
+});
+
+describe("checkJustificationLength", () => {
+  const ten = rule({ name: "ten", justificationMinLength: 10 });
+
+  it("accepts ten characters a reader can see", () => {
+    assert.doesNotThrow(() => checkJustificationLength(ten, "fixing the db"));
+  });
+
+  for (const [what, text] of [
+    ["spaces between the letters", "a b c d e f g h i"],
+    ["zero-width spaces", `abc${"\u200b".repeat(20)}`],
+    ["invisible fillers", `abc${"\u3164".repeat(20)}`],
+  ] as const) {
+    it(`does not count ${what}`, () => {
+      assert.throws(() => checkJustificationLength(ten, text), (error: unknown) => {
+        assert.ok(error instanceof InvalidInput);
+        assert.equal(error.message, 'Rule "ten" asks for a justification of at least 10 characters, not counting spaces; say a little more about why.');
+        return true;
+      });
+    });
+  }
+});
+
+describe("checkTicket", () => {
+  it("takes a ticket of invisible characters for no ticket", () => {
+    assert.equal(checkTicket(rule({ name: "optional" }), "\u200b\u3164"), null);
+    assert.throws(() => checkTicket(rule({ name: "required", ticket: { required: true, pattern: null } }), "\u200b"), /requires a ticket reference/);
+  });
+
+  it("drops format characters from a ticket before matching it", () => {
+    const strict = rule({ name: "strict", ticket: { required: true, pattern: /^[A-Z]+-\d+$/ } });
+    assert.equal(checkTicket(strict, "INC\u200b-42\u202e"), "INC-42");
   });
 });

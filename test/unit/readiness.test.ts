@@ -1,8 +1,11 @@
 // Readiness: every check named in the report, each bounded by the timeout, answers reused for a
-// while, and "stopping" once shutdown has begun.
+// while, failures reported by code with the detail in the log, and "stopping" once shutdown has begun.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Readiness, type ReadinessCheck } from "../../src/ops/readiness.js";
+import { CheckFailed, Readiness, type ReadinessCheck } from "../../src/ops/readiness.js";
+import { RecordingLogger } from "../support/in-process-bot.js";
+
+const quiet = () => new RecordingLogger();
 
 function counting(name: string, run: ReadinessCheck["run"], cacheMs = 5_000): ReadinessCheck & { calls: number } {
   const check = {
@@ -19,14 +22,14 @@ function counting(name: string, run: ReadinessCheck["run"], cacheMs = 5_000): Re
 
 describe("Readiness", () => {
   it("is ready when every check passes, naming each one", async () => {
-    const report = await new Readiness([counting("database", () => undefined), counting("aws", async () => undefined)], 1_000).report();
+    const report = await new Readiness([counting("database", () => undefined), counting("aws", async () => undefined)], 1_000, quiet()).report();
     assert.equal(report.status, "ready");
     assert.deepEqual(Object.keys(report.checks), ["database", "aws"]);
     assert.equal(report.checks.database?.ok, true);
     assert.equal(report.checks.database?.error, undefined);
   });
 
-  it("is not ready when one check throws or rejects, and says why", async () => {
+  it("is not ready when one check throws or rejects, and says which", async () => {
     const readiness = new Readiness(
       [
         counting("database", () => {
@@ -35,10 +38,11 @@ describe("Readiness", () => {
         counting("slack", async () => undefined),
       ],
       1_000,
+      quiet(),
     );
     const report = await readiness.report();
     assert.equal(report.status, "not ready");
-    assert.deepEqual(report.checks.database?.error, "database is locked");
+    assert.equal(report.checks.database?.error, "error", "an error without a code of its own");
     assert.equal(report.checks.slack?.ok, true);
   });
 
@@ -49,15 +53,15 @@ describe("Readiness", () => {
       return new Promise<void>(() => undefined);
     });
     const started = Date.now();
-    const report = await new Readiness([hanging], 100).report();
+    const report = await new Readiness([hanging], 100, quiet()).report();
     assert.ok(Date.now() - started < 500);
-    assert.equal(report.checks.aws?.error, "no answer within 100 ms");
+    assert.equal(report.checks.aws?.error, "timeout");
     assert.ok(aborted);
   });
 
   it("reuses an answer for the check's cache time, and shares one run between concurrent probes", async () => {
     const slow = counting("aws", () => new Promise<void>((resolve) => setTimeout(resolve, 20)), 60);
-    const readiness = new Readiness([slow], 1_000);
+    const readiness = new Readiness([slow], 1_000, quiet());
     await Promise.all([readiness.report(), readiness.report(), readiness.report()]);
     await readiness.report();
     assert.equal(slow.calls, 1);
@@ -66,17 +70,50 @@ describe("Readiness", () => {
     assert.equal(slow.calls, 2);
   });
 
-  it("never puts a token in the report", async () => {
-    const leaky = counting("slack", () => {
-      throw new Error("refused xoxb-1234-5678-abcdef");
+  it("reports a failure by its code only, and logs the detail once, without secrets, until it changes", async () => {
+    let failing = true;
+    const aws = counting(
+      "aws",
+      () => {
+        if (!failing) return;
+        throw Object.assign(new Error("User: arn:aws:sts::111122223333:assumed-role/jit/host-1 is not authorized; token xoxb-1234-5678-abcdef"), {
+          code: "AccessDeniedException",
+        });
+      },
+      0,
+    );
+    const logger = new RecordingLogger();
+    const readiness = new Readiness([aws], 1_000, logger);
+    const report = await readiness.report();
+    assert.equal(report.checks.aws?.error, "AccessDeniedException");
+    assert.ok(!JSON.stringify(report).includes("111122223333"), "no account id in the answer");
+    await readiness.report();
+    const warned = logger.lines.filter((line) => line.level === "warn");
+    assert.equal(warned.length, 1, "the same failure is logged once");
+    assert.deepEqual(warned[0]?.context, {
+      check: "aws",
+      code: "AccessDeniedException",
+      err: "User: arn:aws:sts::111122223333:assumed-role/jit/host-1 is not authorized; token [redacted]",
     });
-    const report = await new Readiness([leaky], 1_000).report();
-    assert.equal(report.checks.slack?.error, "refused [redacted]");
+    failing = false;
+    await readiness.report();
+    assert.deepEqual(logger.lines.at(-1), { level: "info", message: "readiness check aws passes again", context: { check: "aws" } });
+  });
+
+  it("shows a code only when it is a short word, never text such as a host name or an account id", async () => {
+    const codes = ["invalid_auth", "3D000", "sso.us-east-1.amazonaws.com", "111122223333", "arn:aws:sso:::instance/ssoins-1"];
+    const checks = codes.map((code, i) =>
+      counting(`c${i}`, () => {
+        throw new CheckFailed(code, "detail");
+      }),
+    );
+    const report = await new Readiness(checks, 1_000, quiet()).report();
+    assert.deepEqual(Object.values(report.checks).map((check) => check.error), ["invalid_auth", "3D000", "error", "error", "error"]);
   });
 
   it("reports stopping, without running the checks, once shutdown begins", async () => {
     const check = counting("database", () => undefined);
-    const readiness = new Readiness([check], 1_000);
+    const readiness = new Readiness([check], 1_000, quiet());
     readiness.stop();
     assert.deepEqual(await readiness.report(), { status: "stopping", checks: {} });
     assert.equal(check.calls, 0);

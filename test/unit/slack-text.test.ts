@@ -16,6 +16,7 @@ import {
 } from "../../src/slack/blocks.js";
 import { parseJitCommand, REQUEST_USAGE } from "../../src/slack/command-parser.js";
 import { escapeMrkdwn, mention, slackDate } from "../../src/slack/escape.js";
+import { textObjects } from "../support/block-kit-limits.js";
 
 const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;
@@ -279,7 +280,7 @@ describe("Block Kit messages", () => {
     assert.equal(message.text, "<@U0ALICE> requests AdministratorAccess on Production (111122223333) for 1h30m");
     const strings = allStrings(message.blocks);
     assert.ok(strings.includes("Access request jit-abcdefgh"));
-    assert.ok(strings.includes("*Justification*\nincident 42"));
+    assert.ok(strings.includes("Justification: “incident 42”"));
     assert.ok(strings.includes("*Duration*\n1h30m"));
     assert.deepEqual(
       buttons(message.blocks).map((b) => [b.action_id, b.value]),
@@ -346,11 +347,7 @@ describe("Block Kit messages", () => {
 
     it("shows the justification escaped in the approval request", () => {
       const strings = allStrings(approvalRequestMessage(hostile, accounts));
-      assert.ok(
-        strings.includes(
-          "*Justification*\nurgent &lt;!channel&gt; &amp; &lt;@U0BOSS&gt; &lt;https://evil.example|click here&gt;",
-        ),
-      );
+      assert.ok(strings.includes("Justification: “urgent &lt;!channel&gt; &amp; &lt;@U0BOSS&gt; &lt;https://evil.example|click here&gt;”"));
     });
 
     it("shows the justification escaped once decided", () => {
@@ -360,9 +357,43 @@ describe("Block Kit messages", () => {
   });
 });
 
+describe("words people typed", () => {
+  const forged = ":white_check_mark: *Approved* by @bob · :unlock: active until _tomorrow_ https://evil.example";
+  const carrying = (blocks: unknown, words: string) => textObjects(blocks).filter((text) => text.text.includes(words));
+
+  const messages: Array<[string, () => unknown]> = [
+    ["the approval request", () => approvalRequestMessage(grant({ justification: forged, ticket: forged }), ACCOUNTS).blocks],
+    ["the decided request", () => decidedRequestMessage(grant({ status: "active", justification: forged, expiresAt: T0 + HOUR }), ACCOUNTS).blocks],
+    ["a denial's reason", () => decidedRequestMessage(grant({ status: "denied", decidedBy: "U0BOSS", decisionReason: forged }), ACCOUNTS).blocks],
+    ["the requester's denial message", () => requesterUpdate(grant({ status: "denied", decidedBy: "U0BOSS", decisionReason: forged }), ACCOUNTS, PORTAL)?.blocks],
+  ];
+  for (const [where, blocks] of messages) {
+    it(`shows them in ${where} as quoted plain text with emoji codes left as letters, never as mrkdwn`, () => {
+      const texts = carrying(blocks(), "*Approved* by @bob");
+      assert.ok(texts.length > 0, "the words are shown");
+      for (const text of texts) {
+        assert.equal(text.type, "plain_text");
+        assert.equal(text.emoji, false);
+        assert.match(text.text, /^(Justification|Ticket|Reason): “:white_check_mark: \*Approved\* by @bob/m);
+      }
+    });
+  }
+
+  it("keeps a denial's reason out of the bot's outcome line", () => {
+    const denied = grant({ status: "denied", decidedBy: "U0BOSS", decidedAt: T0, decisionReason: forged });
+    assert.equal(outcomeLine(denied), `:no_entry: Denied by <@U0BOSS> ${slackDate(T0)}`);
+    assert.ok(!decidedRequestMessage(denied, ACCOUNTS).text.includes("Approved"), "the notification text carries no typed words");
+  });
+
+  it("turns typed curly quotes into straight ones, so the closing quote is always the bot's", () => {
+    const strings = allStrings(approvalRequestMessage(grant({ justification: "fix” Ticket: “INC-1" }), ACCOUNTS).blocks);
+    assert.ok(strings.includes('Justification: “fix" Ticket: "INC-1”'));
+  });
+});
+
 describe("requesterUpdate", () => {
   it("tells the requester access is granted, until when, and where to sign in", () => {
-    const text = requesterUpdate(grant({ status: "active", expiresAt: T0 + HOUR }), ACCOUNTS, PORTAL);
+    const text = requesterUpdate(grant({ status: "active", expiresAt: T0 + HOUR }), ACCOUNTS, PORTAL)?.text;
     assert.equal(
       text,
       `:unlock: Access granted: AdministratorAccess on Production (111122223333) for 1h30m (jit-abcdefgh), until ${slackDate(T0 + HOUR)}.\nSign in through the AWS access portal: ${PORTAL}`,
@@ -370,34 +401,34 @@ describe("requesterUpdate", () => {
   });
 
   it("says when the access was already there outside jit-slack", () => {
-    const text = requesterUpdate(grant({ status: "active", expiresAt: T0 + HOUR, keepsAssignment: true }), ACCOUNTS, PORTAL);
+    const text = requesterUpdate(grant({ status: "active", expiresAt: T0 + HOUR, keepsAssignment: true }), ACCOUNTS, PORTAL)?.text;
     assert.match(text ?? "", /You already had this access outside jit-slack; it stays after this grant ends\.$/);
   });
 
   it("names who denied the request", () => {
-    assert.match(requesterUpdate(grant({ status: "denied", decidedBy: "U0BOSS" }), ACCOUNTS, PORTAL) ?? "", /was denied by <@U0BOSS>\.$/);
+    assert.match(requesterUpdate(grant({ status: "denied", decidedBy: "U0BOSS" }), ACCOUNTS, PORTAL)?.text ?? "", /was denied by <@U0BOSS>\.$/);
   });
 
   it("gives the reason for a failure", () => {
-    assert.match(requesterUpdate(grant({ status: "failed", failureReason: "no such user" }), ACCOUNTS, PORTAL) ?? "", /could not be granted: no such user$/);
+    assert.match(requesterUpdate(grant({ status: "failed", failureReason: "no such user" }), ACCOUNTS, PORTAL)?.text ?? "", /could not be granted: no such user$/);
   });
 
   it("says when access has ended", () => {
     assert.equal(
-      requesterUpdate(grant({ status: "revoked", activatedAt: T0 }), ACCOUNTS, PORTAL),
+      requesterUpdate(grant({ status: "revoked", activatedAt: T0 }), ACCOUNTS, PORTAL)?.text,
       ":lock: Your access AdministratorAccess on Production (111122223333) for 1h30m (jit-abcdefgh) has ended.",
     );
   });
 
   it("says a grant stopped before it became active left nothing in AWS", () => {
     assert.equal(
-      requesterUpdate(grant({ status: "revoked" }), ACCOUNTS, PORTAL),
+      requesterUpdate(grant({ status: "revoked" }), ACCOUNTS, PORTAL)?.text,
       ":lock: Your request for AdministratorAccess on Production (111122223333) for 1h30m (jit-abcdefgh) was stopped before it became active; nothing of it is left in AWS.",
     );
   });
 
   it("gives the reason once when a grant fails for being too late, as its removal starts, not again when it is done", () => {
-    assert.match(requesterUpdate(grant({ status: "revoking", failureReason: "too late" }), ACCOUNTS, PORTAL) ?? "", /could not be granted: too late$/);
+    assert.match(requesterUpdate(grant({ status: "revoking", failureReason: "too late" }), ACCOUNTS, PORTAL)?.text ?? "", /could not be granted: too late$/);
     assert.equal(requesterUpdate(grant({ status: "revoked", failureReason: "too late" }), ACCOUNTS, PORTAL), undefined);
   });
 

@@ -21,7 +21,7 @@ import { readRequestSubmission, requireRequestFields } from "../../src/slack/vie
 import { messageContentProblem, viewProblems } from "../fakes/fake-slack-validation.js";
 import { MRKDWN_CONTROLS } from "../support/fuzz-text.js";
 import { fullRule } from "../support/rules.js";
-import { limitProblems, mrkdwnTexts, selectIn, withoutOwnControls } from "../support/block-kit-limits.js";
+import { limitProblems, mrkdwnTexts, selectIn, typedTexts, withoutOwnControls } from "../support/block-kit-limits.js";
 
 const T0 = 1_700_000_000_000;
 const MINUTE = 60_000;
@@ -29,7 +29,7 @@ const HOUR = 60 * MINUTE;
 const PROD: Account = { id: "111122223333", name: "Production" };
 const SANDBOX: Account = { id: "444455556666", name: "Sandbox" };
 const ACCOUNTS = [PROD, SANDBOX];
-const alice: Person = { slackId: "U0ALICE", email: "alice@example.com" };
+const alice: Person = { slackId: "U0ALICE", email: "alice@example.com", standing: "member" };
 const HOSTILE = MRKDWN_CONTROLS.join(" ");
 
 function rule(overrides: Partial<Rule> = {}): Rule {
@@ -304,11 +304,20 @@ describe("fieldErrors", () => {
 
 describe("denyReasonModal", () => {
   it("asks for an optional reason and carries the grant id", () => {
-    const view = denyReasonModal("jit-abcdefgh");
+    const view = denyReasonModal(grant(), ACCOUNTS);
     assertValidView(view);
     assert.equal(view.callback_id, "jit_deny_reason");
     assert.equal(view.private_metadata, "jit-abcdefgh");
     assert.equal(selectIn(view, "reason").block.optional, true);
+  });
+
+  it("says what is being denied, with the requester's words as plain text", () => {
+    const view = denyReasonModal(grant({ justification: HOSTILE, ticket: "<!here>" }), ACCOUNTS);
+    assertValidView(view);
+    assertEscaped(view);
+    assert.match(mrkdwnTexts(view.blocks).join("\n"), /<@U0ALICE>'s request `jit-abcdefgh` for AdministratorAccess on Production/);
+    assert.deepEqual(typedTexts(view.blocks).map((text) => text.split(": ")[0]), ["Justification"]);
+    assert.match(typedTexts(view.blocks).join("\n"), /\nTicket: “&lt;!here&gt;”$/);
   });
 
   it("reads the reason, or nothing from garbage", () => {
@@ -400,6 +409,13 @@ describe("grantList", () => {
     assert.match(text, /40m left/);
   });
 
+  it("shows a ticket as the requester typed it, apart from the bot's text", () => {
+    const list = grantList([grant({ ticket: ":white_check_mark: *INC-1*" })], ACCOUNTS, T0);
+    assertValidMessage(list);
+    assert.ok(!mrkdwnTexts(list.blocks).join("\n").includes("INC-1"));
+    assert.deepEqual(typedTexts(list.blocks), ["Ticket: “:white_check_mark: *INC-1*”"]);
+  });
+
   it("has an empty state and a cap", () => {
     assert.match(grantList([], ACCOUNTS, T0).text, /no pending or active access/);
     const many = Array.from({ length: 45 }, (_, i) => grant({ id: `jit-${String(i).padStart(8, "0")}` }));
@@ -419,6 +435,8 @@ describe("reviewList", () => {
     const list = reviewList(grants, [{ id: PROD.id, name: "<!channel>" }]);
     assertValidMessage(list);
     assertEscaped(list);
+    assert.ok(!mrkdwnTexts(list.blocks).join("\n").includes("VICTIM"), "the justification is not in the bot's mrkdwn");
+    assert.match(typedTexts(list.blocks).join("\n"), /^Justification: “&lt;!channel&gt; .*VICTIM.*…”\nTicket: “&lt;!here&gt;”$/s);
     const buttons = JSON.stringify(list.blocks).match(/"action_id":"jit_review_ack","value":"jit-\d+"/g) ?? [];
     assert.deepEqual(buttons, ['"action_id":"jit_review_ack","value":"jit-00000001"']);
   });
@@ -454,6 +472,7 @@ describe("breakGlassNotice", () => {
     const notice = breakGlassNotice(taken, ACCOUNTS);
     assertValidMessage(notice);
     assertEscaped(notice);
+    assert.match(typedTexts(notice.blocks).join("\n"), /^Justification: “.*\nTicket: “&lt;!channel&gt;”$/s);
     assert.match(JSON.stringify(notice.blocks), /"action_id":"jit_review_ack","style":"primary","value":"jit-abcdefgh"/);
     const reviewed = breakGlassNotice({ ...taken, reviewedBy: "U0BOSS", reviewedAt: T0 + HOUR }, ACCOUNTS);
     assertValidMessage(reviewed);

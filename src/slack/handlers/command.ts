@@ -15,8 +15,8 @@ import { userMessage } from "../error-messages.js";
 import { slackDate } from "../escape.js";
 import { grantList, reviewList } from "../views/grant-list.js";
 import { helpText } from "../views/help-text.js";
-import { requestModal } from "../views/request-modal.js";
 import { afterAck, tellDirectly } from "./interaction.js";
+import { openRequestForm } from "./request-form.js";
 
 const LISTED = ["pending", "approved", "provisioning", "active", "revoking"] as const;
 /**
@@ -107,7 +107,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 
 async function lookup(deps: ServiceDeps, command: Lookup, userId: string): Promise<RespondArguments> {
   if (command.kind === "help") {
-    const person = await deps.directory.person(userId);
+    const person = await deps.directory.person(userId, "display");
     return { response_type: "ephemeral", ...helpText(eligibleTargets(deps.policy, person), isAdmin(deps.policy, person), person) };
   }
   const message = command.review
@@ -120,13 +120,8 @@ async function run(deps: ServiceDeps, command: Work, caller: Caller): Promise<vo
   const say = (text: string) => caller.respond({ response_type: "ephemeral", text });
   const accounts = deps.policy.accounts;
   switch (command.kind) {
-    case "form": {
-      const person = await deps.directory.person(caller.userId);
-      const eligible = eligibleTargets(deps.policy, person);
-      if (eligible.length === 0) return void (await say(":no_entry: The policy does not list you as a requester for any account."));
-      await caller.client.views.open({ trigger_id: caller.triggerId, view: requestModal({ eligible, requester: person }) });
-      return;
-    }
+    case "form":
+      return openRequestForm(deps, caller.client, caller.userId, caller.triggerId);
     case "revoke": {
       const grant = await endGrant(deps, { grantId: command.grantId, actorId: caller.userId });
       const what = `${summary(grant, accounts)} (${grant.id})`;

@@ -8,8 +8,9 @@ import { recordReview } from "../../services/review.js";
 import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "../blocks.js";
 import { userMessage } from "../error-messages.js";
 import { ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY } from "../extension-blocks.js";
-import { denyReasonModal, DENY_REASON_CALLBACK_ID, readDenyReason } from "../views/deny-reason-modal.js";
-import { checkedId, handleButton, handleDecisionButton, idFrom, recordBeforeAck, tellDirectly } from "./interaction.js";
+import { denyReasonModal, DENY_REASON_CALLBACK_ID, DENY_TITLE, readDenyReason } from "../views/deny-reason-modal.js";
+import { noticeModal } from "../views/notice-modal.js";
+import { checkedId, handleButton, handleDecisionButton, idFrom, openThenShow, recordBeforeAck, tellDirectly } from "./interaction.js";
 
 const button = (actionId: string) => ({ type: "block_actions" as const, action_id: actionId });
 
@@ -28,11 +29,19 @@ export function registerDecisions(app: App, deps: ServiceDeps): void {
 
   // Deny asks for an optional reason first, of someone who may deny (the form would only be refused
   // on submit otherwise); the decision is made, with every check again, when the form is submitted.
+  // The form opens at once, as a notice, and the checks (which look the approver up in Slack) run
+  // after it: a trigger_id expires 3 s after the click, sooner than a slow lookup may answer.
   app.action<BlockAction<ButtonAction>>(button(ACTION_DENY), async (args) =>
     handleButton(deps.logger, args, async () => {
       const grantId = idFrom(args.action, "grant");
-      await (await checkDecidable(deps, grantId, args.body.user.id))();
-      await args.client.views.open({ trigger_id: args.body.trigger_id, view: denyReasonModal(grantId) });
+      const deciderId = args.body.user.id;
+      await openThenShow(args.client, args.body.trigger_id, noticeModal(DENY_TITLE, `:hourglass_flowing_sand: Checking that you may deny \`${grantId}\`…`), async () => {
+        try {
+          return denyReasonModal(await (await checkDecidable(deps, grantId, deciderId))(), deps.policy.accounts);
+        } catch (error) {
+          return noticeModal(DENY_TITLE, userMessage(error, deps.logger, { user: deciderId, action: ACTION_DENY }));
+        }
+      });
     }),
   );
 

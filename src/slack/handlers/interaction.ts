@@ -1,5 +1,6 @@
 // Shared plumbing for buttons and modals: the id in a button's value, and replying to the clicker.
 import type { BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
+import type { ModalView } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 import { NotFound } from "../../domain/errors.js";
 import type { Logger } from "../../services/ports.js";
@@ -64,6 +65,18 @@ async function replyToClicker(logger: Logger, args: ButtonArgs, work: () => Prom
     const text = userMessage(error, logger, { user: args.body.user.id, action: args.action.action_id });
     await args.respond({ response_type: "ephemeral", replace_original: false, text });
   }
+}
+
+/**
+ * Opens `first` with the trigger at once, then replaces it with what `next` decides: a trigger_id
+ * expires 3 s after the click, and `next` may wait on Slack or the database for longer.
+ */
+export async function openThenShow(client: WebClient, triggerId: string, first: ModalView, next: () => Promise<ModalView>): Promise<void> {
+  const opened = await client.views.open({ trigger_id: triggerId, view: first });
+  const viewId = opened.view?.id;
+  if (!viewId) throw new Error("views.open returned no view id");
+  const view = await next();
+  await client.views.update({ view_id: viewId, ...(opened.view?.hash ? { hash: opened.view.hash } : {}), view });
 }
 
 /**

@@ -1,6 +1,8 @@
-// The /jit form: choosing an account narrows the permission sets, choosing both sets the durations
-// on offer; on submit, problems are shown on their fields and nothing is stored.
+// The /jit form: it opens at once and then shows what the caller may request; choosing an account
+// narrows the permission sets, choosing both sets the durations on offer; on submit, problems are
+// shown on their fields and nothing is stored.
 import type { App, BlockAction, StaticSelectAction } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
 import { eligibleTargets } from "../../domain/policy.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { submitRequest, validateRequest, type ValidRequest } from "../../services/request-access.js";
@@ -8,9 +10,26 @@ import { BUSY_MESSAGE, REFUSED_AS_BUSY, type Admission } from "../admission.js";
 import { requestConfirmation } from "../blocks.js";
 import { userMessage } from "../error-messages.js";
 import { fieldErrors, viewErrors } from "../views/field-errors.js";
-import { REQUEST_CALLBACK_ID, requestModal } from "../views/request-modal.js";
+import { noticeModal } from "../views/notice-modal.js";
+import { REQUEST_CALLBACK_ID, REQUEST_TITLE, requestModal } from "../views/request-modal.js";
 import { readRequestSubmission, requireRequestFields } from "../views/request-submission.js";
-import { afterAck, tellDirectly } from "./interaction.js";
+import { afterAck, openThenShow, tellDirectly } from "./interaction.js";
+
+/**
+ * `/jit` alone: the form opens at once, as a notice, and becomes the form (or says there is nothing
+ * to request) once Slack has said who the caller is: a trigger_id expires 3 s after the command, and
+ * a slow or rate-limited users.info can take longer than that.
+ */
+export async function openRequestForm(deps: ServiceDeps, client: WebClient, userId: string, triggerId: string): Promise<void> {
+  await openThenShow(client, triggerId, noticeModal(REQUEST_TITLE, ":hourglass_flowing_sand: Finding what you may request…"), async () => {
+    try {
+      const requester = await deps.directory.person(userId);
+      return requestModal({ eligible: eligibleTargets(deps.policy, requester), requester });
+    } catch (error) {
+      return noticeModal(REQUEST_TITLE, userMessage(error, deps.logger, { user: userId, command: "form" }));
+    }
+  });
+}
 
 export function registerRequestForm(app: App, deps: ServiceDeps, admission: Admission): void {
   app.action<BlockAction<StaticSelectAction>>({ type: "block_actions", block_id: /^(account|permission_set)$/ }, async ({ ack, body, client }) => {

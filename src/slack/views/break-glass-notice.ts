@@ -4,7 +4,7 @@ import type { KnownBlock } from "@slack/types";
 import { formatDuration } from "../../domain/duration.js";
 import type { Grant } from "../../domain/grant.js";
 import type { Account } from "../../domain/policy.js";
-import { ACTION_REVIEW, outcomeLine, summary, type Message } from "../blocks.js";
+import { ACTION_REVIEW, outcomeLine, requesterWords, summary, type Message } from "../blocks.js";
 import { escapeMrkdwn, mention, slackDate } from "../escape.js";
 import { accountLabel, escapedExcerpt, plain } from "./parts.js";
 
@@ -24,7 +24,6 @@ function review(grant: Grant): KnownBlock[] {
 }
 
 export function breakGlassNotice(grant: Grant, accounts: readonly Account[]): Message {
-  const ticket = grant.ticket ? `\n*Ticket* ${escapedExcerpt(grant.ticket, 100)}` : "";
   return {
     text: `:rotating_light: Break-glass: ${mention(grant.requesterId)} took ${summary(grant, accounts)} without approval (${grant.id})`,
     blocks: [
@@ -38,7 +37,7 @@ export function breakGlassNotice(grant: Grant, accounts: readonly Account[]): Me
           { type: "mrkdwn", text: `*Duration*\n${formatDuration(grant.durationMs)}` },
         ],
       },
-      { type: "section", text: { type: "mrkdwn", text: `*Justification*\n${escapedExcerpt(grant.justification, 2500)}${ticket}` } },
+      { type: "section", text: requesterWords(grant) },
       { type: "section", text: { type: "mrkdwn", text: outcomeLine(grant) } },
       { type: "context", elements: [{ type: "mrkdwn", text: `Rule "${escapeMrkdwn(grant.ruleName)}" · taken ${slackDate(grant.createdAt)}` }] },
       ...review(grant),

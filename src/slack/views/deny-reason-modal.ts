@@ -1,22 +1,30 @@
 // Deny asks first: an optional reason the requester will read. The grant id rides in private_metadata.
-import { plainText } from "../../domain/justification.js";
 import type { ModalView } from "@slack/types";
-import { escapedExcerpt, plain } from "./parts.js";
+import type { Grant } from "../../domain/grant.js";
+import { plainText } from "../../domain/justification.js";
+import type { Account } from "../../domain/policy.js";
+import { requesterWords, summary } from "../blocks.js";
+import { mention } from "../escape.js";
+import { plain } from "./parts.js";
 import { typedValue } from "./view-state.js";
 
 export const DENY_REASON_CALLBACK_ID = "jit_deny_reason";
+export const DENY_TITLE = "Deny request";
 const REASON_MAX_LENGTH = 500;
 
-export function denyReasonModal(grantId: string): ModalView {
+/** The form for denying `grant`: what is being denied, the requester's words, and a reason field. */
+export function denyReasonModal(grant: Grant, accounts: readonly Account[]): ModalView {
+  const what = `Deny ${mention(grant.requesterId)}'s request \`${grant.id}\` for ${summary(grant, accounts)}? The requester is told, with your reason if you give one.`;
   return {
     type: "modal",
     callback_id: DENY_REASON_CALLBACK_ID,
-    private_metadata: grantId,
-    title: plain("Deny request"),
+    private_metadata: grant.id,
+    title: plain(DENY_TITLE),
     submit: plain("Deny"),
     close: plain("Cancel"),
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `Deny request \`${escapedExcerpt(grantId, 40)}\`? The requester is told, with your reason if you give one.` } },
+      { type: "section", text: { type: "mrkdwn", text: what } },
+      { type: "section", text: requesterWords(grant) },
       {
         type: "input",
         block_id: "reason",

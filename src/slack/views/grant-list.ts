@@ -5,7 +5,7 @@ import type { Grant, GrantStatus } from "../../domain/grant.js";
 import type { Account } from "../../domain/policy.js";
 import { ACTION_REVIEW, type Message } from "../blocks.js";
 import { escapeMrkdwn, mention, slackDate } from "../escape.js";
-import { accountLabel, escapedExcerpt, plain } from "./parts.js";
+import { accountLabel, plain, typedLine, typedText } from "./parts.js";
 
 /** Rows shown before "…and N more": 20 rows and their framing stay well under Slack's 50 blocks. */
 export const LIST_CAP = 20;
@@ -35,12 +35,13 @@ function state(grant: Grant, now: number): string {
   }
 }
 
-function ticket(grant: Grant): string {
-  return grant.ticket ? ` · ticket ${escapedExcerpt(grant.ticket, 100)}` : "";
+/** A section of the bot's mrkdwn, with the words people typed, if any, as fields below it (see typedText). */
+function section(text: string, typed: readonly string[] = []): SectionBlock {
+  return { type: "section", text: { type: "mrkdwn", text }, ...(typed.length > 0 ? { fields: [typedText(typed)] } : {}) };
 }
 
-function section(text: string): SectionBlock {
-  return { type: "section", text: { type: "mrkdwn", text } };
+function ticket(grant: Grant): string[] {
+  return grant.ticket ? [typedLine("Ticket", grant.ticket, 100)] : [];
 }
 
 function more(hidden: number): KnownBlock[] {
@@ -65,7 +66,7 @@ export function grantList(grants: readonly Grant[], accounts: readonly Account[]
     text,
     blocks: [
       section(`*${text}*`),
-      ...open.slice(0, LIST_CAP).map((grant) => section(`${what(grant, accounts)}\n${state(grant, now)}`)),
+      ...open.slice(0, LIST_CAP).map((grant) => section(`${what(grant, accounts)}\n${state(grant, now)}`, ticket(grant))),
       ...more(open.length - LIST_CAP),
       { type: "context", elements: [{ type: "mrkdwn", text: "End early with `/jit revoke &lt;id&gt;`; ask for more time with `/jit extend &lt;id&gt; &lt;duration&gt;`." }] },
     ],
@@ -86,10 +87,10 @@ export function reviewList(grants: readonly Grant[], accounts: readonly Account[
       section(`*${text}*`),
       ...waiting.slice(0, LIST_CAP).map(
         (grant): SectionBlock => ({
-          ...section(
-            `${what(grant, accounts)}\n${mention(grant.requesterId)} ${slackDate(grant.createdAt)} for ${formatDuration(grant.durationMs)} · ${grant.status}${ticket(grant)}\n` +
-              `>${escapedExcerpt(grant.justification, 300).replace(/\n/g, " ")}`,
-          ),
+          ...section(`${what(grant, accounts)}\n${mention(grant.requesterId)} ${slackDate(grant.createdAt)} for ${formatDuration(grant.durationMs)} · ${grant.status}`, [
+            typedLine("Justification", grant.justification, 300),
+            ...ticket(grant),
+          ]),
           accessory: { type: "button", action_id: ACTION_REVIEW, value: grant.id, text: plain("Acknowledge") },
         }),
       ),

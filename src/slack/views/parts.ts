@@ -30,6 +30,26 @@ export function escapedExcerpt(text: string, max: number): string {
   return `${truncate(escaped, max).slice(0, -1).replace(/&[a-z]*$/, "")}…`;
 }
 
+/**
+ * One line of words someone typed (a justification, a ticket, a deny reason): `Label: “…”`, escaped
+ * and cut to `max`. Their own curly quotes become straight ones, so the quotes that close their
+ * words, and any label after them, are always the bot's.
+ */
+export function typedLine(label: string, text: string, max: number): string {
+  return `${label}: “${escapedExcerpt(text.replace(/[“”]/g, '"'), max)}”`;
+}
+
+/**
+ * Lines of typedLine as the bot shows people's words: plain_text, in which Slack parses no markup
+ * (no bold, italics, strike-through, links or mentions), with `emoji: false`, so a typed
+ * `:white_check_mark:` stays those letters rather than becoming one of the bot's status icons.
+ * &, < and > stay escaped: Slack decodes those three entities for display in every text object
+ * (https://docs.slack.dev/messaging/formatting-message-text#escaping).
+ */
+export function typedText(lines: readonly string[]): PlainTextElement {
+  return { type: "plain_text", text: lines.join("\n"), emoji: false };
+}
+
 export function plain(text: string): PlainTextElement {
   return { type: "plain_text", text, emoji: true };
 }

@@ -11,6 +11,7 @@ import type { RequestSubmission } from "./request-submission.js";
 import { describeRule, LIMITS, option, plain, truncate } from "./parts.js";
 
 export const REQUEST_CALLBACK_ID = "jit_request";
+export const REQUEST_TITLE = "Request AWS access";
 /** Input blocks whose choice re-renders the form: match their block_actions by block_id. */
 export const REQUEST_DISPATCH_BLOCKS = ["account", "permission_set"] as const;
 
@@ -50,7 +51,7 @@ function unique<T>(items: readonly T[]): T[] {
 function noAccessModal(): ModalView {
   const text =
     "The policy does not let you request any AWS access. The team running jit-slack can add you to a rule.";
-  return { type: "modal", callback_id: REQUEST_CALLBACK_ID, title: plain("Request AWS access"), close: plain("Close"), blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  return { type: "modal", callback_id: REQUEST_CALLBACK_ID, title: plain(REQUEST_TITLE), close: plain("Close"), blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
 }
 
 export function requestModal(state: RequestModalState): ModalView {
@@ -102,7 +103,7 @@ export function requestModal(state: RequestModalState): ModalView {
         placeholder: plain("What you are going to do, and why it needs this access"),
         ...(selection.justification ? { initial_value: truncate(selection.justification, MAX_JUSTIFICATION_LENGTH) } : {}),
       },
-      minJustification > 1 ? { hint: plain(`At least ${minJustification} characters.`) } : {},
+      minJustification > 1 ? { hint: plain(`At least ${minJustification} characters, not counting spaces.`) } : {},
     ),
     ticketInput(target, selection.ticket),
   ];
@@ -115,7 +116,7 @@ export function requestModal(state: RequestModalState): ModalView {
   return {
     type: "modal",
     callback_id: REQUEST_CALLBACK_ID,
-    title: plain("Request AWS access"),
+    title: plain(REQUEST_TITLE),
     submit: plain("Request"),
     close: plain("Cancel"),
     blocks,

@@ -2,7 +2,8 @@
 // on open. Several replicas may use one database at once.
 import { withoutPassword } from "../../config/env.js";
 import type { Clock } from "../../domain/clock.js";
-import type { StoreBackend } from "../backend.js";
+import { DatabaseUnavailable, type StoreBackend } from "../backend.js";
+import { PostgresApproverMessages } from "./approver-messages.js";
 import { PostgresAuditTrail } from "./audit-trail.js";
 import { PostgresExtensions } from "./extensions.js";
 import { PostgresGrantStore } from "./grant-store.js";
@@ -42,13 +43,14 @@ export async function openPostgresBackend(url: string, clock: Clock): Promise<St
     metrics: new PostgresMetricsSource(pool),
     leases: new PostgresLeases(pool),
     seenRequests: new PostgresSeenRequests(screening, () => clock.now()),
+    approverMessages: new PostgresApproverMessages(pool),
     async check() {
       const row = await selectRow<{ standby: boolean; read_only: string }>(
         pool,
         "SELECT pg_is_in_recovery() AS standby, current_setting('transaction_read_only') AS read_only",
       );
-      if (row?.standby !== false) throw new Error("PostgreSQL is a read-only standby");
-      if (row.read_only === "on") throw new Error("PostgreSQL sessions are read-only (default_transaction_read_only is on)");
+      if (row?.standby !== false) throw new DatabaseUnavailable("standby", "PostgreSQL is a read-only standby");
+      if (row.read_only === "on") throw new DatabaseUnavailable("read_only", "PostgreSQL sessions are read-only (default_transaction_read_only is on)");
     },
     close: async () => {
       await Promise.all([pool.end(), screening.end()]);

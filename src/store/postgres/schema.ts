@@ -173,3 +173,13 @@ export const SEEN_REQUESTS = `
   );
   CREATE INDEX seen_requests_by_expiry ON seen_requests (expires_at);
 `;
+
+/** Version 3: where each approver's direct message about a request went (see the SQLite migration 008). */
+export const APPROVER_MESSAGES = `
+  CREATE TABLE approver_messages (
+    grant_id TEXT NOT NULL REFERENCES grants (id),
+    channel  TEXT NOT NULL,
+    ts       TEXT NOT NULL,
+    PRIMARY KEY (grant_id, channel, ts)
+  );
+`;
