@@ -96,7 +96,7 @@ describe("grant lifecycle", () => {
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.decidedBy, people.dave.slackId);
   });
 
-  it("refuses a click by someone who may not approve, with an ephemeral message, changing nothing", async () => {
+  it("refuses a click by someone who may not approve, with an ephemeral message, changing nothing but auditing the refusal", async () => {
     const requested = await request(bot, world, people.carol.slackId, "prod ReadOnlyAccess 1h check dashboards");
     const clicked = await click(bot, people.mallory.slackId, "jit_approve", requested);
     assert.match(await clicked.reply(), /not an approver/);
@@ -105,7 +105,10 @@ describe("grant lifecycle", () => {
     assert.equal(response?.replace_original, false);
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "pending");
     assert.equal(findButtons(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`)?.blocks).length, 2);
-    assert.deepEqual((await auditRows(world, requested.grantId)).map((r) => r.action), ["requested"]);
+    assert.deepEqual((await auditRows(world, requested.grantId)).map((r) => [r.action, r.actorId]), [
+      ["requested", people.carol.slackId],
+      ["refused", people.mallory.slackId],
+    ]);
   });
 
   it("refuses an approval by the requester, even one who is also an approver", async () => {
