@@ -19,6 +19,7 @@ import { usergroupsIn } from "./config/policy-file.js";
 import { StartupError } from "./startup-error.js";
 import type { StoreBackend } from "./store/backend.js";
 import { openSqliteBackend } from "./store/sqlite-backend.js";
+import { loadSigningKey, SigningKeyProblem, type CheckpointSigner } from "./audit/signing-key.js";
 
 export interface ConnectedAws {
   readonly provider: IdentityCenterProvider;
@@ -75,6 +76,18 @@ export async function openStore(database: DatabaseConfig, clock: Clock): Promise
     return await openPostgresBackend(database.url, clock);
   } catch (error) {
     throw new StartupError(`Cannot open the database DATABASE_URL: ${(error as Error).message}`);
+  }
+}
+
+/** The key that signs audit checkpoints, if one is configured. */
+export function checkpointSigner(config: Config): CheckpointSigner | undefined {
+  const file = config.audit.signingKeyFile;
+  if (file === undefined) return undefined;
+  try {
+    return loadSigningKey(file, "JIT_AUDIT_SIGNING_KEY_FILE");
+  } catch (error) {
+    if (error instanceof SigningKeyProblem) throw new StartupError(error.message);
+    throw error;
   }
 }
 

@@ -1,35 +1,75 @@
-// `jit-admin audit verify`: walks the whole hash chain and names the first record that does not hold.
+// `jit-admin audit verify [--public-key <file>]… [--anchors slack,s3,file] [--bundle <path>]`: checks
+// the hash chain, every checkpoint's signature, that each checkpoint matches the chain at its seq,
+// and that the chosen sinks and the database agree; names the first record that differs or is
+// missing, and says what no checkpoint covers yet.
+import { readFileSync } from "node:fs";
+import type { KeyObject } from "node:crypto";
+import { keyIdOf, keyring, publicKeyFrom } from "../audit/checkpoint.js";
+import { verifyTrail, type Evidence, type TrailReport } from "../audit/verify-trail.js";
+import { loadConfig } from "../config/env.js";
+import { ConfigError } from "../config/problems.js";
+import { checkpointSigner } from "../runtime.js";
+import { StartupError } from "../startup-error.js";
 import { openAdminStore } from "./environment.js";
-import { EXIT_OK, EXIT_PROBLEM, printJson, type CliIo } from "./io.js";
+import { EXIT_OK, EXIT_PROBLEM, printJson, UsageError, type CliIo } from "./io.js";
 import { expectPositionals, parseCommandLine } from "./options.js";
+import { describeReport } from "./verify-report.js";
 
 export async function auditVerify(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandLine({
     args,
-    options: { json: { type: "boolean" }, database: { type: "string" } },
+    options: {
+      json: { type: "boolean" },
+      database: { type: "string" },
+      "public-key": { type: "string", multiple: true },
+    },
     allowPositionals: true,
   });
   expectPositionals(positionals, []);
+  const keys = publicKeys(values["public-key"] ?? [], io.env);
   const opened = await openAdminStore(io.env, values.database);
-  let verdict;
+  let report: TrailReport;
   try {
-    verdict = await opened.audit.verify();
+    // Checkpoints before records: one signed meanwhile covers records that are then read too.
+    const stored = await opened.checkpoints.all();
+    const evidence: Evidence = {
+      keys: keyring(keys.map((key) => ({ keyId: keyIdOf(key.publicKey), publicKey: key.publicKey }))),
+      checkpoints: stored.map((checkpoint) => ({ checkpoint, from: "the database" })),
+      copies: [],
+    };
+    report = await verifyTrail(opened.audit, evidence);
   } finally {
     await opened.close();
   }
-  if (values.json) {
-    printJson(io, verdict);
-  } else if (verdict.ok) {
-    io.out(
-      verdict.head
-        ? `The audit trail is intact: ${verdict.records} records, #1 to #${verdict.head.seq}; last hash ${verdict.head.hash}\n`
-        : "The audit trail is empty.\n",
-    );
-  } else {
-    io.out(
-      `The audit trail is broken at record #${verdict.firstBad.seq}: ${verdict.firstBad.problem}.\n` +
-        `${verdict.intactRecords} records before it are intact.\n`,
-    );
+  if (values.json) printJson(io, { ...report, keys: keys.map((key) => ({ keyId: keyIdOf(key.publicKey), from: key.from })) });
+  else io.out(describeReport(report, keys.map((key) => `${keyIdOf(key.publicKey)} (${key.from})`)));
+  return report.ok ? EXIT_OK : EXIT_PROBLEM;
+}
+
+interface GivenKey {
+  readonly publicKey: KeyObject;
+  readonly from: string;
+}
+
+/**
+ * The public keys given with --public-key; without any, the public half of the bot's own signing key
+ * when this runs where the bot runs (JIT_AUDIT_SIGNING_KEY_FILE), so an operator need not name it.
+ */
+function publicKeys(files: readonly string[], env: Readonly<Record<string, string | undefined>>): GivenKey[] {
+  if (files.length > 0) {
+    return files.map((file) => {
+      try {
+        return { publicKey: publicKeyFrom(readFileSync(file, "utf8")), from: file };
+      } catch (error) {
+        throw new UsageError(`--public-key ${file} is not an Ed25519 public key in PEM: ${(error as Error).message}`);
+      }
+    });
   }
-  return verdict.ok ? EXIT_OK : EXIT_PROBLEM;
+  try {
+    const signer = checkpointSigner(loadConfig(env));
+    return signer ? [{ publicKey: signer.publicKey, from: "JIT_AUDIT_SIGNING_KEY_FILE" }] : [];
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof StartupError) return [];
+    throw error;
+  }
 }

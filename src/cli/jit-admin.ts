@@ -4,6 +4,7 @@ import { ConfigError } from "../config/problems.js";
 import { NotFound } from "../domain/errors.js";
 import { StartupError } from "../startup-error.js";
 import { auditExport } from "./audit-export.js";
+import { auditKeygen } from "./audit-keygen.js";
 import { auditVerify } from "./audit-verify.js";
 import { configCheck } from "./config-check.js";
 import { loadDotEnv } from "./environment.js";
@@ -21,6 +22,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   "grants revoke": grantsRevoke,
   "audit export": auditExport,
   "audit verify": auditVerify,
+  "audit keygen": auditKeygen,
   "reconcile": reconcileCommand,
 };
 

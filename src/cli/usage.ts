@@ -12,7 +12,14 @@ Commands:
       --until <date>           Up to, not including, this date or time.
       --format csv|json
       --output <file>          Write to a file instead of stdout.
-  audit verify                 Check the audit trail's hash chain; name the first bad record.
+  audit verify                 Check the hash chain, every signed checkpoint, and that the
+                               checkpoints match the chain; name the first record that differs
+                               or is missing, and say what no checkpoint covers yet.
+      --public-key <file>      The checkpoints' public key (PEM); repeat for several keys.
+                               Default: the public half of JIT_AUDIT_SIGNING_KEY_FILE.
+  audit keygen --out <file>    Make an Ed25519 key pair for signing checkpoints: the private key
+                               (mode 0600) in <file>, the public key in <file>.pub.pem.
+      --public-out <file>      Write the public key here instead.
   reconcile [--dry-run]        Compare grants with AWS now: end grants whose assignment vanished,
                                delete assignments the bot left behind, report or remove standing
                                access per the policy's unmanagedAssignments. --dry-run changes

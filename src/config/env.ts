@@ -71,6 +71,19 @@ const envSchema = z.object({
     .min(1, { error: "must be at least 1" })
     .max(100_000, { error: "must be at most 100000" })
     .default(500),
+  JIT_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  JIT_AUDIT_CHECKPOINT_RECORDS: z.coerce
+    .number({ error: "must be a whole number of records" })
+    .int({ error: "must be a whole number of records" })
+    .min(1, { error: "must be at least 1" })
+    .max(100_000, { error: "must be at most 100000" })
+    .default(100),
+  JIT_AUDIT_CHECKPOINT_MINUTES: z.coerce
+    .number({ error: "must be a whole number of minutes" })
+    .int({ error: "must be a whole number of minutes" })
+    .min(1, { error: "must be at least 1" })
+    .max(1_440, { error: "must be at most 1440 (a day)" })
+    .default(5),
 });
 
 export interface Config {
@@ -99,6 +112,16 @@ export interface Config {
   /** Failed attempts at one revocation before the audit channel is alerted. */
   readonly revocationAlertAfter: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly audit: {
+    /** The Ed25519 private key that signs checkpoints; undefined: no checkpoints. */
+    readonly signingKeyFile: string | undefined;
+    readonly checkpoint: {
+      /** A checkpoint once this many records are not covered by one… */
+      readonly records: number;
+      /** …or once the oldest record not covered has waited this long, whichever comes first. */
+      readonly intervalMs: number;
+    };
+  };
   readonly ops: {
     /**
      * Port of its own for /healthz, /readyz and /metrics; undefined serves them on the Slack PORT
@@ -165,6 +188,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     revocationAlertAfter: e.JIT_REVOCATION_ALERT_AFTER,
     reconcileIntervalMinutes: e.JIT_RECONCILE_INTERVAL_MINUTES,
     logLevel: e.LOG_LEVEL,
+    audit: Object.freeze({
+      signingKeyFile: e.JIT_AUDIT_SIGNING_KEY_FILE,
+      checkpoint: Object.freeze({ records: e.JIT_AUDIT_CHECKPOINT_RECORDS, intervalMs: e.JIT_AUDIT_CHECKPOINT_MINUTES * 60_000 }),
+    }),
     ops: Object.freeze({
       healthPort: e.SLACK_APP_TOKEN
         ? (e.JIT_HEALTH_PORT ?? SOCKET_MODE_HEALTH_PORT)

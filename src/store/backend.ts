@@ -1,7 +1,8 @@
 // What the rest of the bot needs from a database, whichever engine holds it: SQLite (embedded, one
 // process) or PostgreSQL (several replicas). Everything here is async so either can implement it.
 import type { AuditOutbox } from "../audit/feed.js";
-import type { ChainVerdict } from "../audit/chain.js";
+import type { ChainLink, ChainVerdict } from "../audit/chain.js";
+import type { Checkpoint } from "../audit/checkpoint.js";
 import type { AuditAction, StoredAuditRecord } from "../domain/audit-event.js";
 import type { GrantStatus } from "../domain/grant.js";
 import type { ExtensionStore, GrantStore, Leases, OperationLog } from "../services/ports.js";
@@ -24,6 +25,29 @@ export interface AuditTrail {
   forGrant(grantId: string): Promise<StoredAuditRecord[]>;
   /** Checks the whole chain from one consistent snapshot; names the first record that does not hold. */
   verify(): Promise<ChainVerdict>;
+  /** The newest record's place in the chain: what the next checkpoint signs; undefined for an empty trail. */
+  head(): Promise<ChainHead | undefined>;
+  /** Every record after `afterSeq` as stored (detail as JSON text), in seq order, read a page at a time. */
+  links(afterSeq?: number): AsyncIterable<ChainLink>;
+  /** The highest seq the database ever handed out (SQLite's AUTOINCREMENT counter, PostgreSQL's audit head). */
+  issuedThrough(): Promise<number>;
+}
+
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** Signed checkpoints of the chain, and how far each sink has received the trail. */
+export interface CheckpointStore {
+  /** Every checkpoint, in seq order. */
+  all(): Promise<Checkpoint[]>;
+  latest(): Promise<Checkpoint | undefined>;
+  /** Stores a checkpoint; one already stored for the same seq stays (and this one is dropped). */
+  add(checkpoint: Checkpoint): Promise<void>;
+  /** The last seq the sink has received (records or a checkpoint through it); 0 for none. */
+  sinkProgress(sink: string): Promise<number>;
+  setSinkProgress(sink: string, throughSeq: number): Promise<void>;
 }
 
 export interface AuditFact {
@@ -54,6 +78,7 @@ export interface StoreBackend {
   readonly operations: OperationLog;
   readonly extensions: ExtensionStore;
   readonly audit: AuditTrail;
+  readonly checkpoints: CheckpointStore;
   readonly outbox: AuditOutbox;
   readonly metrics: MetricsSource;
   readonly leases: Leases;

@@ -4,6 +4,7 @@ import type { Clock } from "../domain/clock.js";
 import type { StoreBackend } from "./backend.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { sqliteWritable } from "./sqlite-check.js";
+import { SqliteCheckpoints } from "./sqlite-checkpoints.js";
 import { SqliteExtensions } from "./sqlite-extensions.js";
 import { SqliteLeases } from "./sqlite-leases.js";
 import { SqliteMetricsSource } from "./sqlite-metrics.js";
@@ -45,6 +46,7 @@ export function openSqliteBackend(file: string, clock: Clock): SqliteBackend {
     operations: new SqliteOperationLog(db, clock),
     extensions: new SqliteExtensions(db, store),
     audit: store.audit,
+    checkpoints: new SqliteCheckpoints(db),
     outbox: new SqliteOutbox(db, clock),
     metrics: new SqliteMetricsSource(db),
     leases: new SqliteLeases(leaseConnection),

@@ -9,7 +9,8 @@ import { REQUEST_UX } from "./004-request-ux.js";
 import { LEASES } from "./005-leases.js";
 import { AUDIT_POSTING } from "./006-audit-posting.js";
 import { SEEN_REQUESTS } from "./007-seen-requests.js";
+import { AUDIT_CHECKPOINTS } from "./008-audit-checkpoints.js";
 
 export type Migration = string | ((db: SqliteDatabase) => void);
 
-export const MIGRATIONS: readonly Migration[] = [GRANTS_AND_AUDIT, auditChain, OPERATION_LOG, REQUEST_UX, LEASES, AUDIT_POSTING, SEEN_REQUESTS];
+export const MIGRATIONS: readonly Migration[] = [GRANTS_AND_AUDIT, auditChain, OPERATION_LOG, REQUEST_UX, LEASES, AUDIT_POSTING, SEEN_REQUESTS, AUDIT_CHECKPOINTS];

@@ -4,6 +4,7 @@ import { withoutPassword } from "../../config/env.js";
 import type { Clock } from "../../domain/clock.js";
 import type { StoreBackend } from "../backend.js";
 import { PostgresAuditTrail } from "./audit-trail.js";
+import { PostgresCheckpoints } from "./checkpoints.js";
 import { PostgresExtensions } from "./extensions.js";
 import { PostgresGrantStore } from "./grant-store.js";
 import { PostgresLeases } from "./leases.js";
@@ -38,6 +39,7 @@ export async function openPostgresBackend(url: string, clock: Clock): Promise<St
     operations: new PostgresOperationLog(pool, clock),
     extensions: new PostgresExtensions(pool, clock),
     audit: new PostgresAuditTrail(pool),
+    checkpoints: new PostgresCheckpoints(pool),
     outbox: new PostgresOutbox(pool, clock),
     metrics: new PostgresMetricsSource(pool),
     leases: new PostgresLeases(pool),
