@@ -19,7 +19,7 @@ import { ExpiryTimer } from "./scheduler/expiry-timer.js";
 import { Sweeper, sweepSteps } from "./scheduler/sweep.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
-import { checkpointSigner, connectAws, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
+import { checkpointSigner, connectAws, guardAuditTrail, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
 import { AUDIT_CLIENT_OPTIONS, SlackAuditChannel } from "./slack/audit-poster.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import { GuardedHttpReceiver } from "./slack/receiver.js";
@@ -65,6 +65,13 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   try {
     opened = await openStore(config.database, clock);
   } catch (error) {
+    aws.close();
+    throw error;
+  }
+  try {
+    await guardAuditTrail(opened, config, logger);
+  } catch (error) {
+    await opened.close();
     aws.close();
     throw error;
   }

@@ -73,7 +73,7 @@ export async function openStore(database: DatabaseConfig, clock: Clock): Promise
   try {
     // Loaded only when asked for: a SQLite bot never pays for the PostgreSQL driver.
     const { openPostgresBackend } = await import("./store/postgres/postgres-backend.js");
-    return await openPostgresBackend(database.url, clock);
+    return await openPostgresBackend(database.url, clock, database.migrationUrl);
   } catch (error) {
     throw new StartupError(`Cannot open the database DATABASE_URL: ${(error as Error).message}`);
   }
@@ -89,6 +89,25 @@ export function checkpointSigner(config: Config): CheckpointSigner | undefined {
     if (error instanceof SigningKeyProblem) throw new StartupError(error.message);
     throw error;
   }
+}
+
+/**
+ * Refuses to run on a database whose credentials could alter the audit trail (a PostgreSQL owner or
+ * superuser), unless JIT_ALLOW_PRIVILEGED_DATABASE_ROLE says to; logs what is allowed or merely unwise.
+ */
+export async function guardAuditTrail(opened: StoreBackend, config: Config, logger: Logger): Promise<void> {
+  const safety = await opened.auditSafety();
+  for (const warning of safety.warnings) logger.warn({}, warning);
+  if (safety.refusals.length === 0) return;
+  if (config.audit.allowPrivilegedDatabaseRole) {
+    for (const refusal of safety.refusals) logger.warn({}, `${refusal}; allowed by JIT_ALLOW_PRIVILEGED_DATABASE_ROLE=true`);
+    return;
+  }
+  throw new StartupError(
+    `The PostgreSQL role in DATABASE_URL could alter the audit trail: ${safety.refusals.join("; ")}. ` +
+      "Run the bot as a role with only the grants in the README (Several replicas on PostgreSQL), migrating as the tables' owner " +
+      "with DATABASE_MIGRATION_URL or jit-admin migrate; or set JIT_ALLOW_PRIVILEGED_DATABASE_ROLE=true to start anyway.",
+  );
 }
 
 // Bounded: the Web API client's defaults retry for about 30 minutes with no per-request timeout.

@@ -10,6 +10,7 @@ import { configCheck } from "./config-check.js";
 import { loadDotEnv } from "./environment.js";
 import { grantsList } from "./grants-list.js";
 import { grantsRevoke } from "./grants-revoke.js";
+import { migrateCommand } from "./migrate.js";
 import { reconcileCommand } from "./reconcile.js";
 import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, type CliIo } from "./io.js";
 import { USAGE } from "./usage.js";
@@ -24,6 +25,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   "audit verify": auditVerify,
   "audit keygen": auditKeygen,
   "reconcile": reconcileCommand,
+  "migrate": migrateCommand,
 };
 
 async function run(argv: string[], io: CliIo): Promise<number> {

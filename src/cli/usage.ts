@@ -20,6 +20,9 @@ Commands:
   audit keygen --out <file>    Make an Ed25519 key pair for signing checkpoints: the private key
                                (mode 0600) in <file>, the public key in <file>.pub.pem.
       --public-out <file>      Write the public key here instead.
+  migrate                      Bring the database's schema up to date; on PostgreSQL as
+                               DATABASE_MIGRATION_URL (the owner), granting DATABASE_URL's role
+                               what the bot needs; exits 1 if that role could alter the audit trail.
   reconcile [--dry-run]        Compare grants with AWS now: end grants whose assignment vanished,
                                delete assignments the bot left behind, report or remove standing
                                access per the policy's unmanagedAssignments. --dry-run changes

@@ -27,6 +27,10 @@ const envSchema = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: "must be a PostgreSQL URL such as postgres://jit:secret@db.internal:5432/jit" })
     .optional(),
+  DATABASE_MIGRATION_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "must be a PostgreSQL URL such as postgres://jit_owner:secret@db.internal:5432/jit" })
+    .optional(),
+  JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
   JIT_AUDIT_CHANNEL: z
     .string({ error: "required: the id of the channel that receives the audit feed (C…)" })
     .regex(/^[CG][A-Z0-9]{2,}$/, { error: "must be a Slack channel id such as C0123456789" }),
@@ -113,6 +117,8 @@ export interface Config {
   readonly revocationAlertAfter: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly audit: {
+    /** Start even when the PostgreSQL role could alter the audit trail (an owner, a superuser), with a warning. */
+    readonly allowPrivilegedDatabaseRole: boolean;
     /** The Ed25519 private key that signs checkpoints; undefined: no checkpoints. */
     readonly signingKeyFile: string | undefined;
     readonly checkpoint: {
@@ -139,7 +145,14 @@ export interface Config {
 }
 
 /** SQLite (the embedded default, one process) or PostgreSQL (DATABASE_URL, one or more replicas). */
-export type DatabaseConfig = { readonly kind: "sqlite"; readonly file: string } | { readonly kind: "postgres"; readonly url: string };
+export type DatabaseConfig =
+  | { readonly kind: "sqlite"; readonly file: string }
+  | {
+      readonly kind: "postgres";
+      readonly url: string;
+      /** The tables' owner, for migrations (and the bot's grants); the bot itself runs as `url`. */
+      readonly migrationUrl?: string;
+    };
 
 const DEFAULT_DATABASE_FILE = "jit.sqlite";
 
@@ -156,6 +169,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const parsed = envSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) throw new ConfigError("The environment", describeIssues(parsed.error.issues));
   const e = parsed.data;
+  if (e.DATABASE_MIGRATION_URL && !e.DATABASE_URL) {
+    throw new ConfigError("The environment", [
+      "DATABASE_MIGRATION_URL is set without DATABASE_URL: it names the owner that migrates a PostgreSQL database, so set DATABASE_URL for the bot's own role too",
+    ]);
+  }
   if (e.DATABASE_URL && e.JIT_DATABASE_FILE) {
     throw new ConfigError("The environment", [
       "DATABASE_URL and JIT_DATABASE_FILE are both set: set DATABASE_URL for PostgreSQL or JIT_DATABASE_FILE for SQLite, not both",
@@ -172,7 +190,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     policyFile: e.JIT_POLICY_FILE,
     database: Object.freeze(
       e.DATABASE_URL
-        ? { kind: "postgres" as const, url: e.DATABASE_URL }
+        ? { kind: "postgres" as const, url: e.DATABASE_URL, ...(e.DATABASE_MIGRATION_URL ? { migrationUrl: e.DATABASE_MIGRATION_URL } : {}) }
         : { kind: "sqlite" as const, file: e.JIT_DATABASE_FILE ?? DEFAULT_DATABASE_FILE },
     ),
     auditChannel: e.JIT_AUDIT_CHANNEL,
@@ -189,6 +207,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     reconcileIntervalMinutes: e.JIT_RECONCILE_INTERVAL_MINUTES,
     logLevel: e.LOG_LEVEL,
     audit: Object.freeze({
+      allowPrivilegedDatabaseRole: e.JIT_ALLOW_PRIVILEGED_DATABASE_ROLE === "true",
       signingKeyFile: e.JIT_AUDIT_SIGNING_KEY_FILE,
       checkpoint: Object.freeze({ records: e.JIT_AUDIT_CHECKPOINT_RECORDS, intervalMs: e.JIT_AUDIT_CHECKPOINT_MINUTES * 60_000 }),
     }),

@@ -70,6 +70,11 @@ export interface MetricsSource {
   auditSince(seq: number, limit: number): Promise<AuditFact[]>;
 }
 
+export interface AuditSafety {
+  readonly refusals: readonly string[];
+  readonly warnings: readonly string[];
+}
+
 export interface StoreBackend {
   readonly kind: "sqlite" | "postgres";
   /** Where the data lives, for logs and messages: a file path, or a URL without its password. */
@@ -83,6 +88,12 @@ export interface StoreBackend {
   readonly metrics: MetricsSource;
   readonly leases: Leases;
   readonly seenRequests: SeenRequests;
+  /**
+   * What the bot's own access to the database would let it (or whoever takes over its credentials)
+   * do to the audit trail beyond appending: refusals stop the bot from starting (unless overridden),
+   * warnings are logged.
+   */
+  auditSafety(): Promise<AuditSafety>;
   /** Readiness: resolves when the database can take a write now, throws with the reason otherwise. */
   check(): Promise<void>;
   close(): Promise<void>;

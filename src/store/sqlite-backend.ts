@@ -3,7 +3,7 @@ import Database from "better-sqlite3";
 import type { Clock } from "../domain/clock.js";
 import type { StoreBackend } from "./backend.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
-import { sqliteWritable } from "./sqlite-check.js";
+import { fileAccessWarnings, sqliteWritable } from "./sqlite-check.js";
 import { SqliteCheckpoints } from "./sqlite-checkpoints.js";
 import { SqliteExtensions } from "./sqlite-extensions.js";
 import { SqliteLeases } from "./sqlite-leases.js";
@@ -51,6 +51,7 @@ export function openSqliteBackend(file: string, clock: Clock): SqliteBackend {
     metrics: new SqliteMetricsSource(db),
     leases: new SqliteLeases(leaseConnection),
     seenRequests: new SqliteSeenRequests(leaseConnection, () => clock.now()),
+    auditSafety: async () => ({ refusals: [], warnings: fileAccessWarnings(file) }),
     check: async () => writable(),
     close: async () => {
       if (leaseConnection !== db) leaseConnection.close();

@@ -59,7 +59,7 @@ describe("loadConfig", () => {
       revocationAlertAfter: 5,
       reconcileIntervalMinutes: 15,
       logLevel: "info",
-      audit: { signingKeyFile: undefined, checkpoint: { records: 100, intervalMs: 5 * 60_000 } },
+      audit: { allowPrivilegedDatabaseRole: false, signingKeyFile: undefined, checkpoint: { records: 100, intervalMs: 5 * 60_000 } },
       ops: { healthPort: undefined, shutdownTimeoutSeconds: 20, maxRequestsInProgress: 500 },
     });
   });
@@ -304,5 +304,29 @@ describe("loadConfig", () => {
     assert.equal(wrong, "DATABASE_URL: must be a PostgreSQL URL such as postgres://jit:secret@db.internal:5432/jit");
     assert.ok(!wrong.includes("hunter2"), "the password is never repeated back");
     assert.equal(describeDatabase(loadConfig({ ...MINIMAL, DATABASE_URL: url }).database), "PostgreSQL postgres://jit:***@db.internal:5432/jit");
+  });
+
+  it("migrates PostgreSQL as the owner DATABASE_MIGRATION_URL names, which needs DATABASE_URL for the bot's own role", () => {
+    const url = "postgres://jit_bot:s3cret@db.internal:5432/jit";
+    const migrationUrl = "postgres://jit_owner:0wner@db.internal:5432/jit";
+    assert.deepEqual(loadConfig({ ...MINIMAL, DATABASE_URL: url, DATABASE_MIGRATION_URL: migrationUrl }).database, { kind: "postgres", url, migrationUrl });
+    assert.deepEqual(problemsOf({ ...MINIMAL, DATABASE_MIGRATION_URL: migrationUrl }), [
+      "DATABASE_MIGRATION_URL is set without DATABASE_URL: it names the owner that migrates a PostgreSQL database, so set DATABASE_URL for the bot's own role too",
+    ]);
+    assert.ok(!problemWith("DATABASE_MIGRATION_URL", "mysql://root:hunter2@db/jit").includes("hunter2"));
+  });
+
+  it("refuses a privileged database role unless JIT_ALLOW_PRIVILEGED_DATABASE_ROLE is exactly true", () => {
+    assert.equal(loadConfig(MINIMAL).audit.allowPrivilegedDatabaseRole, false);
+    assert.equal(loadConfig({ ...MINIMAL, JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: "true" }).audit.allowPrivilegedDatabaseRole, true);
+    assert.equal(problemWith("JIT_ALLOW_PRIVILEGED_DATABASE_ROLE", "yes"), "JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: must be true or false");
+  });
+
+  it("takes the checkpoint cadence in records and minutes, within bounds", () => {
+    const config = loadConfig({ ...MINIMAL, JIT_AUDIT_SIGNING_KEY_FILE: "/etc/jit/audit.pem", JIT_AUDIT_CHECKPOINT_RECORDS: "10", JIT_AUDIT_CHECKPOINT_MINUTES: "2" });
+    assert.deepEqual(config.audit.checkpoint, { records: 10, intervalMs: 120_000 });
+    assert.equal(config.audit.signingKeyFile, "/etc/jit/audit.pem");
+    assert.equal(problemWith("JIT_AUDIT_CHECKPOINT_RECORDS", "0"), "JIT_AUDIT_CHECKPOINT_RECORDS: must be at least 1");
+    assert.equal(problemWith("JIT_AUDIT_CHECKPOINT_MINUTES", "2000"), "JIT_AUDIT_CHECKPOINT_MINUTES: must be at most 1440 (a day)");
   });
 });
