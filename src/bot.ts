@@ -2,7 +2,7 @@
 // scheduler, and what operators see of it (ops/: health, metrics, graceful shutdown).
 import type { Server } from "node:http";
 import { App, LogLevel } from "@slack/bolt";
-import { Checkpointer } from "./audit/checkpointer.js";
+import { Checkpointer, type CheckpointReason } from "./audit/checkpointer.js";
 import type { Checkpoint } from "./audit/checkpoint.js";
 import { AuditFeed } from "./audit/feed.js";
 import type { Config } from "./config/env.js";
@@ -20,6 +20,7 @@ import { Sweeper, sweepSteps } from "./scheduler/sweep.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
 import { checkpointSigner, connectAws, guardAuditTrail, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
+import { SlackCheckpointSink } from "./slack/audit-channel-copy.js";
 import { AUDIT_CLIENT_OPTIONS, SlackAuditChannel } from "./slack/audit-poster.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import { GuardedHttpReceiver } from "./slack/receiver.js";
@@ -133,10 +134,19 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   // One replica at a time delivers the outbox, or two would post the same records.
   const feed = new AuditFeed(opened.outbox, auditChannel, logger, {}, (work) => deps.work.ifFree(OUTBOX_LEASE, work));
   const checkpointer =
-    signer && new Checkpointer(opened.audit, opened.checkpoints, signer, [], config.audit.checkpoint, logger, () => clock.now());
-  // One replica at a time signs, so two do not sign the same head.
-  const checkpoint = (reason: "start" | "tick" | "shutdown" | "asked") =>
-    checkpointer ? deps.work.ifFree(CHECKPOINT_LEASE, () => checkpointer.run(reason)) : Promise.resolve(undefined);
+    signer &&
+    new Checkpointer(
+      opened.audit,
+      opened.checkpoints,
+      signer,
+      [new SlackCheckpointSink(ops.slackClient(AUDIT_CLIENT_OPTIONS), config.auditChannel)],
+      config.audit.checkpoint,
+      logger,
+      () => clock.now(),
+      // One replica at a time signs, so two do not sign the same head.
+      (work) => deps.work.ifFree(CHECKPOINT_LEASE, work),
+    );
+  const checkpoint = (reason: CheckpointReason) => checkpointer?.run(reason) ?? Promise.resolve(undefined);
   let lastSweep: Promise<void> = Promise.resolve();
   const expiryTimer = new ExpiryTimer(store, clock, config.sweepIntervalSeconds * 1000, () => {
     ops.inFlight.track(runSweep()).catch((error: unknown) => logger.error({ err: String(error) }, "timed sweep failed"));

@@ -36,7 +36,9 @@ interface SinkState {
 export class Checkpointer {
   /** The newest checkpoint known good: signed with this key, and the chain verified up to it. */
   private base: Checkpoint | undefined;
-  private running: Promise<Checkpoint | undefined> | undefined;
+  /** The last run asked for: runs go one after another. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
   private refusal: string | undefined;
   private readonly sinkStates = new Map<string, SinkState>();
   private readonly ownKey;
@@ -49,25 +51,32 @@ export class Checkpointer {
     private readonly cadence: CheckpointCadence,
     private readonly logger: Logger,
     private readonly now: () => number,
+    /** Runs the work unless another process is signing (undefined then): one signer at a time. */
+    private readonly exclusively: <T>(work: () => Promise<T>) => Promise<T | undefined> = (work) => work(),
   ) {
     this.ownKey = keyring([signer]);
   }
 
   /**
-   * Signs the head if a checkpoint is due (any record uncovered, at start and shutdown), then brings
-   * the sinks up to date. Concurrent calls share one run. Returns the checkpoint signed, if any.
-   * Never throws: what fails is logged and tried again on the next run.
+   * Signs the head if a checkpoint is due (on a tick) or anything is uncovered (otherwise), then
+   * brings the sinks up to date. Runs go one after another; a tick while one is under way or waiting
+   * is skipped. Returns the checkpoint signed, if any. Never throws: what fails is logged and tried
+   * again on the next run.
    */
   run(reason: CheckpointReason): Promise<Checkpoint | undefined> {
-    this.running ??= this.runOnce(reason)
+    if (reason === "tick" && this.waiting > 0) return Promise.resolve(undefined);
+    this.waiting += 1;
+    const run = this.tail
+      .then(() => this.exclusively(() => this.runOnce(reason)))
       .catch((error: unknown) => {
         this.logger.error({ reason, err: error instanceof Error ? error.message : String(error) }, "audit checkpoint failed; will try again");
         return undefined;
       })
       .finally(() => {
-        this.running = undefined;
+        this.waiting -= 1;
       });
-    return this.running;
+    this.tail = run;
+    return run;
   }
 
   private async runOnce(reason: CheckpointReason): Promise<Checkpoint | undefined> {

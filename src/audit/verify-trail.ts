@@ -125,7 +125,7 @@ export async function verifyTrail(source: TrailSource, evidence: Evidence): Prom
     records,
     head: last,
     chain,
-    checkpoints: { found: evidence.checkpoints.length, checked, valid: new Set(valid.map((found) => found.checkpoint.seq)).size, newest },
+    checkpoints: { found: evidence.checkpoints.length, checked, valid: valid.length, newest },
     copies: evidence.copies.map(({ name, copy }) => ({ name, records: copy.recordHashes.size, checkpoints: copy.checkpoints.length, notes: copy.notes })),
     problems: dedupe(problems),
     uncovered: lastSeq > coveredThrough ? { firstSeq: coveredThrough + 1, lastSeq } : null,

@@ -1,4 +1,4 @@
-// `jit-admin audit verify [--public-key <file>]… [--anchors slack,s3,file] [--bundle <path>]`: checks
+// `jit-admin audit verify [--public-key <file>]… [--anchors slack]`: checks
 // the hash chain, every checkpoint's signature, that each checkpoint matches the chain at its seq,
 // and that the chosen sinks and the database agree; names the first record that differs or is
 // missing, and says what no checkpoint covers yet.
@@ -10,6 +10,7 @@ import { loadConfig } from "../config/env.js";
 import { ConfigError } from "../config/problems.js";
 import { checkpointSigner } from "../runtime.js";
 import { StartupError } from "../startup-error.js";
+import { parseAnchors, readAnchors } from "./anchors.js";
 import { openAdminStore } from "./environment.js";
 import { EXIT_OK, EXIT_PROBLEM, printJson, UsageError, type CliIo } from "./io.js";
 import { expectPositionals, parseCommandLine } from "./options.js";
@@ -22,20 +23,23 @@ export async function auditVerify(args: string[], io: CliIo): Promise<number> {
       json: { type: "boolean" },
       database: { type: "string" },
       "public-key": { type: "string", multiple: true },
+      anchors: { type: "string", multiple: true },
     },
     allowPositionals: true,
   });
   expectPositionals(positionals, []);
   const keys = publicKeys(values["public-key"] ?? [], io.env);
+  const anchors = parseAnchors(values.anchors ?? []);
   const opened = await openAdminStore(io.env, values.database);
   let report: TrailReport;
   try {
-    // Checkpoints before records: one signed meanwhile covers records that are then read too.
+    // Copies and checkpoints before records: what they vouch for was in the database before it is read.
+    const copies = anchors.length > 0 ? await readAnchors(anchors, loadConfig(io.env)) : { copies: [], checkpoints: [] };
     const stored = await opened.checkpoints.all();
     const evidence: Evidence = {
       keys: keyring(keys.map((key) => ({ keyId: keyIdOf(key.publicKey), publicKey: key.publicKey }))),
-      checkpoints: stored.map((checkpoint) => ({ checkpoint, from: "the database" })),
-      copies: [],
+      checkpoints: [...stored.map((checkpoint) => ({ checkpoint, from: "the database" })), ...copies.checkpoints],
+      copies: copies.copies,
     };
     report = await verifyTrail(opened.audit, evidence);
   } finally {

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { WebClient } from "@slack/web-api";
 import { statementBytes } from "../../src/audit/checkpoint.js";
 import { fileSigner } from "../../src/audit/signing-key.js";
 import { startChildBot } from "../support/child-bot.js";
@@ -13,7 +14,7 @@ import { auditRows, click, deny, eventually, request, waitForDm } from "../suppo
 import { startTestBot } from "../support/in-process-bot.js";
 import { jitAdmin } from "../support/jit-admin.js";
 import { tamperedCopy, type TamperedCopy, type Tampering } from "../support/tamper.js";
-import { people, startWorld, type World } from "../support/world.js";
+import { AUDIT, people, startWorld, type World } from "../support/world.js";
 import { deadBotLeasesRunOut, withWorldStore } from "../support/world-store.js";
 
 const JUSTIFICATION = "INC-7 prod deploy";
@@ -153,6 +154,50 @@ describe("signed audit checkpoints", () => {
     assert.match(ran.stdout, new RegExp(`Not yet covered by any checkpoint: records #${approvedSeq}–#${rows.length}`));
   });
 
+
+  describe("with the audit channel's copy (--anchors slack)", () => {
+    it("agrees with the database, record by record and checkpoint by checkpoint", async () => {
+      const ran = await verify(undefined, "--anchors", "slack");
+      assert.equal(ran.code, 0, ran.stdout + ran.stderr);
+      const posted = (await checkpointSeqs(world)).length;
+      assert.match(ran.stdout, new RegExp(`^Copy in the audit channel: ${lastSeq} records, ${posted} checkpoints\\.$`, "m"));
+      assert.match(ran.stdout, new RegExp(`Checkpoints: ${2 * posted} genuine of ${2 * posted} found`), "each checkpoint is in the database and in the channel");
+    });
+
+    it("names the very record that was rewritten and re-hashed", async () => {
+      const copy = await tampered("rewritten-channel", {
+        sql: `UPDATE audit_events SET actor_id = 'U0MALLORY', detail = replace(detail, '${JUSTIFICATION}', 'routine check') WHERE seq = ${approvedSeq}`,
+        rehash: true,
+      });
+      const ran = await verify(copy, "--anchors", "slack");
+      assert.equal(ran.code, 1, ran.stdout);
+      assert.match(ran.stdout, new RegExp(`^The audit trail was tampered with at record #${approvedSeq}: record #${approvedSeq} differs from the copy in the audit channel\\.$`, "m"));
+    });
+
+    it("catches a rewrite and a cut-off tail with every checkpoint deleted from the database", async () => {
+      const copy = await tampered("no-checkpoints", {
+        sql: `UPDATE audit_events SET actor_id = 'U0MALLORY' WHERE seq = ${approvedSeq};
+              DELETE FROM audit_events WHERE seq > ${lastSeq - 1};
+              DELETE FROM audit_checkpoints;`,
+        rehash: true,
+      });
+      const ran = await verify(copy, "--anchors", "slack");
+      assert.equal(ran.code, 1, ran.stdout);
+      assert.match(ran.stdout, new RegExp(`^The audit trail was tampered with at record #${approvedSeq}: `, "m"));
+      assert.match(ran.stdout, new RegExp(`record #${lastSeq} is missing: the trail ends at #${lastSeq - 1}, but the audit channel vouches for records up to #${lastSeq} \\(cut off\\)`));
+      assert.match(ran.stdout, /the trail at #\d+ does not match the checkpoint signed \S+ \(the audit channel\)/, "the channel's checkpoints, genuine, hold against the database too");
+    });
+
+    it("reports an audit post edited with the bot's token", async () => {
+      const post = world.slack.messagesIn(AUDIT).find((message) => (message.blocks ?? []).length > 0 && !JSON.stringify(message.blocks).includes("audit-checkpoint"));
+      assert.ok(post);
+      const client = new WebClient(world.slack.botToken, { slackApiUrl: world.slack.apiUrl });
+      await client.chat.update({ channel: AUDIT, ts: post.ts, text: "nothing to see", blocks: post.blocks as never });
+      const ran = await verify(undefined, "--anchors", "slack");
+      assert.equal(ran.code, 0, "the hashes it carries still match");
+      assert.match(ran.stdout, new RegExp(`note: the post of #1.* \\(ts ${post.ts.replace(".", "\\.")}\\) was edited at ts \\S+: its copy may not be what was first posted`));
+    });
+  });
 });
 
 describe("a crash between a record and its checkpoint", () => {

@@ -1,0 +1,51 @@
+// The independent copies `jit-admin audit verify --anchors …` compares the database with, read
+// through the bot's own configuration.
+import { WebClient } from "@slack/web-api";
+import type { SinkCopy } from "../audit/sinks.js";
+import type { FoundCheckpoint } from "../audit/verify-trail.js";
+import type { Config } from "../config/env.js";
+import { slackClientOptions } from "../runtime.js";
+import { readAuditChannel } from "../slack/audit-channel-copy.js";
+import { UsageError } from "./io.js";
+
+export const ANCHORS = ["slack"] as const;
+export type Anchor = (typeof ANCHORS)[number];
+
+export interface AnchorCopies {
+  readonly copies: { readonly name: string; readonly copy: SinkCopy }[];
+  readonly checkpoints: FoundCheckpoint[];
+}
+
+/** `--anchors slack,s3` or `--anchors slack --anchors s3`, each known, none twice. */
+export function parseAnchors(values: readonly string[]): Anchor[] {
+  const names = values.flatMap((value) => value.split(",")).map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(ANCHORS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new UsageError(`--anchors takes ${ANCHORS.join(", ")}, not ${unknown.map((name) => `"${name}"`).join(", ")}.`);
+  return [...new Set(names)] as Anchor[];
+}
+
+export async function readAnchors(anchors: readonly Anchor[], config: Config): Promise<AnchorCopies> {
+  const result: AnchorCopies = { copies: [], checkpoints: [] };
+  for (const anchor of anchors) {
+    const { name, copy } = await readAnchor(anchor, config);
+    result.copies.push({ name, copy });
+    result.checkpoints.push(...copy.checkpoints.map((checkpoint) => ({ checkpoint, from: name })));
+  }
+  return result;
+}
+
+async function readAnchor(anchor: Anchor, config: Config): Promise<{ name: string; copy: SinkCopy }> {
+  switch (anchor) {
+    case "slack":
+      return { name: "the audit channel", copy: await readChannel(config) };
+  }
+}
+
+async function readChannel(config: Config): Promise<SinkCopy> {
+  const client = new WebClient(config.slack.botToken, slackClientOptions(config));
+  try {
+    return await readAuditChannel(client, config.auditChannel);
+  } catch (error) {
+    throw new Error(`Cannot read the audit channel ${config.auditChannel} (conversations.history): ${(error as Error).message}`, { cause: error });
+  }
+}
