@@ -5,6 +5,7 @@ import { App, LogLevel } from "@slack/bolt";
 import { Checkpointer, type CheckpointReason } from "./audit/checkpointer.js";
 import type { Checkpoint } from "./audit/checkpoint.js";
 import { AuditFeed } from "./audit/feed.js";
+import { FileSink } from "./audit/file-sink.js";
 import type { Config } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
@@ -139,7 +140,10 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
       opened.audit,
       opened.checkpoints,
       signer,
-      [new SlackCheckpointSink(ops.slackClient(AUDIT_CLIENT_OPTIONS), config.auditChannel)],
+      [
+        new SlackCheckpointSink(ops.slackClient(AUDIT_CLIENT_OPTIONS), config.auditChannel),
+        ...(config.audit.anchorFile ? [new FileSink(config.audit.anchorFile)] : []),
+      ],
       config.audit.checkpoint,
       logger,
       () => clock.now(),

@@ -85,6 +85,7 @@ export function copyOfLines(lines: Iterable<string>, where: string): SinkCopy & 
   const recordHashes = new Map<number, string>();
   const records: StoredAuditRecord[] = [];
   const checkpoints: Checkpoint[] = [];
+  const conflicting: number[] = [];
   let unreadable = 0;
   for (const line of lines) {
     if (line.trim() === "") continue;
@@ -92,10 +93,18 @@ export function copyOfLines(lines: Iterable<string>, where: string): SinkCopy & 
     if (!parsed) unreadable += 1;
     else if (parsed.type === "checkpoint") checkpoints.push(parsed.checkpoint);
     else {
-      recordHashes.set(parsed.record.seq, parsed.record.hash);
-      records.push(parsed.record);
+      const earlier = recordHashes.get(parsed.record.seq);
+      if (earlier !== undefined && earlier !== parsed.record.hash) conflicting.push(parsed.record.seq);
+      // A line repeated after a crash is the same record again; the first copy stands.
+      if (earlier === undefined) {
+        recordHashes.set(parsed.record.seq, parsed.record.hash);
+        records.push(parsed.record);
+      }
     }
   }
-  const notes = unreadable > 0 ? [`${unreadable} line${unreadable === 1 ? "" : "s"} of ${where} ${unreadable === 1 ? "is" : "are"} neither a record nor a checkpoint`] : [];
+  const notes = [
+    ...(unreadable > 0 ? [`${unreadable} line${unreadable === 1 ? "" : "s"} of ${where} ${unreadable === 1 ? "is" : "are"} neither a record nor a checkpoint`] : []),
+    ...conflicting.map((seq) => `${where} holds record #${seq} twice, with different hashes`),
+  ];
   return { recordHashes, records, checkpoints, notes };
 }

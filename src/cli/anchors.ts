@@ -1,6 +1,7 @@
 // The independent copies `jit-admin audit verify --anchors …` compares the database with, read
 // through the bot's own configuration.
 import { WebClient } from "@slack/web-api";
+import { readFileCopy } from "../audit/file-sink.js";
 import type { SinkCopy } from "../audit/sinks.js";
 import type { FoundCheckpoint } from "../audit/verify-trail.js";
 import type { Config } from "../config/env.js";
@@ -8,7 +9,7 @@ import { slackClientOptions } from "../runtime.js";
 import { readAuditChannel } from "../slack/audit-channel-copy.js";
 import { UsageError } from "./io.js";
 
-export const ANCHORS = ["slack"] as const;
+export const ANCHORS = ["slack", "file"] as const;
 export type Anchor = (typeof ANCHORS)[number];
 
 export interface AnchorCopies {
@@ -24,20 +25,36 @@ export function parseAnchors(values: readonly string[]): Anchor[] {
   return [...new Set(names)] as Anchor[];
 }
 
-export async function readAnchors(anchors: readonly Anchor[], config: Config): Promise<AnchorCopies> {
+export interface AnchorSources {
+  /** The bot's configuration, loaded only when an anchor needs it. */
+  readonly config: () => Config;
+  /** --anchor-file: a copy of the anchor file, instead of JIT_AUDIT_ANCHOR_FILE. */
+  readonly file: string | undefined;
+}
+
+export async function readAnchors(anchors: readonly Anchor[], sources: AnchorSources): Promise<AnchorCopies> {
   const result: AnchorCopies = { copies: [], checkpoints: [] };
   for (const anchor of anchors) {
-    const { name, copy } = await readAnchor(anchor, config);
+    const { name, copy } = await readAnchor(anchor, sources);
     result.copies.push({ name, copy });
     result.checkpoints.push(...copy.checkpoints.map((checkpoint) => ({ checkpoint, from: name })));
   }
   return result;
 }
 
-async function readAnchor(anchor: Anchor, config: Config): Promise<{ name: string; copy: SinkCopy }> {
+async function readAnchor(anchor: Anchor, sources: AnchorSources): Promise<{ name: string; copy: SinkCopy }> {
   switch (anchor) {
     case "slack":
-      return { name: "the audit channel", copy: await readChannel(config) };
+      return { name: "the audit channel", copy: await readChannel(sources.config()) };
+    case "file": {
+      const file = sources.file ?? sources.config().audit.anchorFile;
+      if (!file) throw new UsageError("--anchors file needs JIT_AUDIT_ANCHOR_FILE, or a copy of the file named with --anchor-file <path>.");
+      try {
+        return { name: `the anchor file ${file}`, copy: await readFileCopy(file) };
+      } catch (error) {
+        throw new Error(`Cannot read the anchor file ${file}: ${(error as Error).message}`, { cause: error });
+      }
+    }
   }
 }
 

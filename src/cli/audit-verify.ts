@@ -1,4 +1,4 @@
-// `jit-admin audit verify [--public-key <file>]… [--anchors slack]`: checks
+// `jit-admin audit verify [--public-key <file>]… [--anchors slack,file] [--anchor-file <path>]`: checks
 // the hash chain, every checkpoint's signature, that each checkpoint matches the chain at its seq,
 // and that the chosen sinks and the database agree; names the first record that differs or is
 // missing, and says what no checkpoint covers yet.
@@ -24,17 +24,19 @@ export async function auditVerify(args: string[], io: CliIo): Promise<number> {
       database: { type: "string" },
       "public-key": { type: "string", multiple: true },
       anchors: { type: "string", multiple: true },
+      "anchor-file": { type: "string" },
     },
     allowPositionals: true,
   });
   expectPositionals(positionals, []);
   const keys = publicKeys(values["public-key"] ?? [], io.env);
-  const anchors = parseAnchors(values.anchors ?? []);
+  const anchorFile = values["anchor-file"];
+  const anchors = parseAnchors([...(values.anchors ?? []), ...(anchorFile ? ["file"] : [])]);
   const opened = await openAdminStore(io.env, values.database);
   let report: TrailReport;
   try {
     // Copies and checkpoints before records: what they vouch for was in the database before it is read.
-    const copies = anchors.length > 0 ? await readAnchors(anchors, loadConfig(io.env)) : { copies: [], checkpoints: [] };
+    const copies = await readAnchors(anchors, { config: () => loadConfig(io.env), file: anchorFile });
     const stored = await opened.checkpoints.all();
     const evidence: Evidence = {
       keys: keyring(keys.map((key) => ({ keyId: keyIdOf(key.publicKey), publicKey: key.publicKey }))),

@@ -17,8 +17,10 @@ Commands:
                                or is missing, and say what no checkpoint covers yet.
       --public-key <file>      The checkpoints' public key (PEM); repeat for several keys.
                                Default: the public half of JIT_AUDIT_SIGNING_KEY_FILE.
-      --anchors slack          Compare with the audit channel's copy too (its posts' seqs and
-                               short hashes, and its checkpoints).
+      --anchors slack,file     Compare with independent copies too: the audit channel (its
+                               posts' seqs and short hashes, and its checkpoints), the anchor
+                               file (JIT_AUDIT_ANCHOR_FILE).
+      --anchor-file <path>     A copy of the anchor file to compare with (implies file).
   audit keygen --out <file>    Make an Ed25519 key pair for signing checkpoints: the private key
                                (mode 0600) in <file>, the public key in <file>.pub.pem.
       --public-out <file>      Write the public key here instead.

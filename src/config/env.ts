@@ -76,6 +76,7 @@ const envSchema = z.object({
     .max(100_000, { error: "must be at most 100000" })
     .default(500),
   JIT_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  JIT_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
   JIT_AUDIT_CHECKPOINT_RECORDS: z.coerce
     .number({ error: "must be a whole number of records" })
     .int({ error: "must be a whole number of records" })
@@ -121,6 +122,8 @@ export interface Config {
     readonly allowPrivilegedDatabaseRole: boolean;
     /** The Ed25519 private key that signs checkpoints; undefined: no checkpoints. */
     readonly signingKeyFile: string | undefined;
+    /** A local file that receives every record and checkpoint as JSON lines, at each checkpoint. */
+    readonly anchorFile: string | undefined;
     readonly checkpoint: {
       /** A checkpoint once this many records are not covered by one… */
       readonly records: number;
@@ -174,6 +177,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       "DATABASE_MIGRATION_URL is set without DATABASE_URL: it names the owner that migrates a PostgreSQL database, so set DATABASE_URL for the bot's own role too",
     ]);
   }
+  if (e.JIT_AUDIT_ANCHOR_FILE && !e.JIT_AUDIT_SIGNING_KEY_FILE) {
+    throw new ConfigError("The environment", [
+      "JIT_AUDIT_ANCHOR_FILE is set without JIT_AUDIT_SIGNING_KEY_FILE: the file receives the trail at each checkpoint, so set the signing key too",
+    ]);
+  }
   if (e.DATABASE_URL && e.JIT_DATABASE_FILE) {
     throw new ConfigError("The environment", [
       "DATABASE_URL and JIT_DATABASE_FILE are both set: set DATABASE_URL for PostgreSQL or JIT_DATABASE_FILE for SQLite, not both",
@@ -209,6 +217,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     audit: Object.freeze({
       allowPrivilegedDatabaseRole: e.JIT_ALLOW_PRIVILEGED_DATABASE_ROLE === "true",
       signingKeyFile: e.JIT_AUDIT_SIGNING_KEY_FILE,
+      anchorFile: e.JIT_AUDIT_ANCHOR_FILE,
       checkpoint: Object.freeze({ records: e.JIT_AUDIT_CHECKPOINT_RECORDS, intervalMs: e.JIT_AUDIT_CHECKPOINT_MINUTES * 60_000 }),
     }),
     ops: Object.freeze({

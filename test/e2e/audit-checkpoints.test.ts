@@ -4,6 +4,7 @@
 // re-hashed, and a checkpoint forged without the key; a crash before a checkpoint loses nothing.
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
+import { copyFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { WebClient } from "@slack/web-api";
@@ -26,12 +27,12 @@ interface Keys {
   readonly publicFile: string;
 }
 
-async function keygen(world: World): Promise<Keys> {
-  const privateFile = join(world.dir, "audit-signing.pem");
+async function keygen(world: World, name = "audit-signing"): Promise<Keys> {
+  const privateFile = join(world.dir, `${name}.pem`);
   const ran = await jitAdmin(["audit", "keygen", "--out", privateFile], {}, world.dir);
   assert.equal(ran.code, 0, ran.stderr);
-  assert.match(ran.stdout, /Wrote the private key to .*audit-signing\.pem \(mode 0600\)/);
-  return { privateFile, publicFile: join(world.dir, "audit-signing.pub.pem") };
+  assert.match(ran.stdout, new RegExp(`Wrote the private key to .*${name}\\.pem \\(mode 0600\\)`));
+  return { privateFile, publicFile: join(world.dir, `${name}.pub.pem`) };
 }
 
 const checkpointSeqs = (world: World) => withWorldStore(world, async (opened) => (await opened.checkpoints.all()).map((c) => c.seq));
@@ -41,6 +42,7 @@ describe("signed audit checkpoints", () => {
   let keys: Keys;
   let approvedSeq: number;
   let lastSeq: number;
+  let anchorFile: string;
   const copies: TamperedCopy[] = [];
   /** jit-admin audit verify with the public key, on the world's database or a tampered copy of it. */
   const verify = async (copy?: TamperedCopy, ...extra: string[]) =>
@@ -54,7 +56,8 @@ describe("signed audit checkpoints", () => {
   before(async () => {
     world = await startWorld();
     keys = await keygen(world);
-    const bot = await startTestBot(world, { JIT_AUDIT_SIGNING_KEY_FILE: keys.privateFile, ...ONLY_WHEN_ASKED });
+    anchorFile = join(world.dir, "audit-anchor.jsonl");
+    const bot = await startTestBot(world, { JIT_AUDIT_SIGNING_KEY_FILE: keys.privateFile, JIT_AUDIT_ANCHOR_FILE: anchorFile, ...ONLY_WHEN_ASKED });
     try {
       const first = await request(bot, world, people.alice.slackId, `prod AdministratorAccess 1h ${JUSTIFICATION}`);
       assert.equal((await bot.bot.checkpoint())?.seq, 1);
@@ -155,6 +158,36 @@ describe("signed audit checkpoints", () => {
   });
 
 
+  describe("with the anchor file's copy (--anchors file)", () => {
+    it("holds every record and checkpoint as JSON lines, readable by its owner only", async () => {
+      assert.equal(statSync(anchorFile).mode & 0o777, 0o600);
+      const lines = readFileSync(anchorFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { type: string; seq: number });
+      assert.deepEqual(lines.filter((line) => line.type === "record").map((line) => line.seq), Array.from({ length: lastSeq }, (_, i) => i + 1));
+      assert.deepEqual(lines.filter((line) => line.type === "checkpoint").map((line) => line.seq), await checkpointSeqs(world));
+      const botEnv = world.env({ JIT_AUDIT_SIGNING_KEY_FILE: keys.privateFile, JIT_AUDIT_ANCHOR_FILE: anchorFile });
+      const ran = await jitAdmin(["audit", "verify", "--anchors", "file"], botEnv, world.dir);
+      assert.equal(ran.code, 0, ran.stdout + ran.stderr);
+      assert.match(ran.stdout, /key ed25519:[0-9a-f]{16} \(JIT_AUDIT_SIGNING_KEY_FILE\)/, "where the bot runs, its own key's public half is used");
+      assert.match(ran.stdout, new RegExp(`^Copy in the anchor file .*audit-anchor\\.jsonl: ${lastSeq} records`, "m"));
+    });
+
+    it("names the record deleted from the middle, and takes a copy of the file handed over with --anchor-file", async () => {
+      const copy = await tampered("middle-file", {
+        sql: `DELETE FROM audit_events WHERE seq = ${approvedSeq};
+              UPDATE audit_events SET seq = seq + 1000000 WHERE seq > ${approvedSeq};
+              UPDATE audit_events SET seq = seq - 1000001 WHERE seq > 1000000;
+              DELETE FROM audit_checkpoints;`,
+        rehash: true,
+      });
+      const handedOver = join(world.dir, "anchor-copy.jsonl");
+      copyFileSync(anchorFile, handedOver);
+      const ran = await jitAdmin(["audit", "verify", "--public-key", keys.publicFile, "--anchor-file", handedOver, ...copy.args], world.env(copy.env), world.dir);
+      assert.equal(ran.code, 1, ran.stdout + ran.stderr);
+      assert.match(ran.stdout, new RegExp(`^The audit trail was tampered with at record #${approvedSeq}: record #${approvedSeq} differs from the copy in the anchor file .*anchor-copy\\.jsonl\\.$`, "m"));
+      assert.match(ran.stdout, new RegExp(`record #${lastSeq} is missing: the trail ends at #${lastSeq - 1}, but the anchor file .* vouches for records up to #${lastSeq} \\(cut off\\)`));
+    });
+  });
+
   describe("with the audit channel's copy (--anchors slack)", () => {
     it("agrees with the database, record by record and checkpoint by checkpoint", async () => {
       const ran = await verify(undefined, "--anchors", "slack");
@@ -230,5 +263,39 @@ describe("a crash between a record and its checkpoint", () => {
     const ran = await jitAdmin(["audit", "verify", "--public-key", keys.publicFile], world.env(), world.dir);
     assert.equal(ran.code, 0, ran.stdout + ran.stderr);
     assert.doesNotMatch(ran.stdout, /Not yet covered/);
+  });
+
+  it("nor between a checkpoint and its copy: the next start copies what the anchor file missed", async () => {
+    const keys = await keygen(world, "second-key");
+    // The file's directory is not there yet: the checkpoint is stored, its copy fails.
+    const anchorFile = join(world.dir, "later", "anchor.jsonl");
+    const env = { JIT_AUDIT_SIGNING_KEY_FILE: keys.privateFile, JIT_AUDIT_ANCHOR_FILE: anchorFile, JIT_AUDIT_CHECKPOINT_RECORDS: "1" };
+    const first = await startChildBot(world, env);
+    await request(first, world, people.alice.slackId, `prod ReadOnlyAccess 1h ${JUSTIFICATION}`);
+    const head = await eventually(async () => (await auditRows(world)).at(-1)?.seq, 5000, "a record");
+    await eventually(async () => (await checkpointSeqs(world)).includes(head), 10_000, "a checkpoint of it");
+    await first.kill("SIGKILL");
+    assert.match(first.stdout(), /copying the audit trail to a sink failed; will retry/);
+    await deadBotLeasesRunOut(world);
+
+    mkdirSync(join(world.dir, "later"));
+    const second = await startChildBot(world, env);
+    try {
+      const copied = await eventually(async () => {
+        const lines = (() => {
+          try {
+            return readFileSync(anchorFile, "utf8").trim().split("\n");
+          } catch {
+            return [];
+          }
+        })();
+        return lines.some((line) => line.includes('"type":"checkpoint"')) && lines;
+      }, 10_000, "the anchor file filled");
+      const seqs = copied.map((line) => JSON.parse(line) as { type: string; seq: number }).filter((line) => line.type === "record").map((line) => line.seq);
+      assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1));
+      assert.ok(seqs.includes(head), "the record the dead bot signed is in the file");
+    } finally {
+      await second.kill("SIGTERM");
+    }
   });
 });

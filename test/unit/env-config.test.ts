@@ -59,7 +59,7 @@ describe("loadConfig", () => {
       revocationAlertAfter: 5,
       reconcileIntervalMinutes: 15,
       logLevel: "info",
-      audit: { allowPrivilegedDatabaseRole: false, signingKeyFile: undefined, checkpoint: { records: 100, intervalMs: 5 * 60_000 } },
+      audit: { allowPrivilegedDatabaseRole: false, signingKeyFile: undefined, anchorFile: undefined, checkpoint: { records: 100, intervalMs: 5 * 60_000 } },
       ops: { healthPort: undefined, shutdownTimeoutSeconds: 20, maxRequestsInProgress: 500 },
     });
   });
