@@ -5,7 +5,6 @@ import { App, LogLevel } from "@slack/bolt";
 import { Checkpointer, type CheckpointReason } from "./audit/checkpointer.js";
 import type { Checkpoint } from "./audit/checkpoint.js";
 import { AuditFeed } from "./audit/feed.js";
-import { FileSink } from "./audit/file-sink.js";
 import type { Config } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
@@ -20,8 +19,7 @@ import { ExpiryTimer } from "./scheduler/expiry-timer.js";
 import { Sweeper, sweepSteps } from "./scheduler/sweep.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
-import { checkpointSigner, connectAws, guardAuditTrail, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
-import { SlackCheckpointSink } from "./slack/audit-channel-copy.js";
+import { auditSinks, botCheckpointSigner, connectAws, guardAuditTrail, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
 import { AUDIT_CLIENT_OPTIONS, SlackAuditChannel } from "./slack/audit-poster.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import { GuardedHttpReceiver } from "./slack/receiver.js";
@@ -55,7 +53,7 @@ export interface RunningBot {
 
 export async function startBot(config: Config, policy: Policy, logger: Logger, clock: Clock = systemClock): Promise<RunningBot> {
   for (const shared of sharedAddresses(policy)) logger.warn({ where: shared.where }, sharedAddressWarning(shared));
-  const signer = checkpointSigner(config);
+  const signer = botCheckpointSigner(config);
   if (!signer) {
     logger.warn(
       {},
@@ -134,16 +132,14 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   );
   // One replica at a time delivers the outbox, or two would post the same records.
   const feed = new AuditFeed(opened.outbox, auditChannel, logger, {}, (work) => deps.work.ifFree(OUTBOX_LEASE, work));
+  const sinks = auditSinks(config, ops.slackClient(AUDIT_CLIENT_OPTIONS), () => clock.now());
   const checkpointer =
     signer &&
     new Checkpointer(
       opened.audit,
       opened.checkpoints,
       signer,
-      [
-        new SlackCheckpointSink(ops.slackClient(AUDIT_CLIENT_OPTIONS), config.auditChannel),
-        ...(config.audit.anchorFile ? [new FileSink(config.audit.anchorFile)] : []),
-      ],
+      sinks.sinks,
       config.audit.checkpoint,
       logger,
       () => clock.now(),
@@ -249,6 +245,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
         async close() {
           await ops.close();
           aws.close();
+          sinks.close();
           deps.work.stop();
           await quota.leave().catch((error: unknown) => logger.warn({ err: String(error) }, "leaving the replica count failed"));
           await closeStore();

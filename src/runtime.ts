@@ -2,7 +2,11 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
-import { createAwsClients, type AwsClients } from "./aws/clients.js";
+import { createAwsClients, createS3Client, type AwsClients } from "./aws/clients.js";
+import { S3Sink } from "./aws/s3-anchor.js";
+import { FileSink } from "./audit/file-sink.js";
+import type { AuditSink } from "./audit/sinks.js";
+import { SlackCheckpointSink } from "./slack/audit-channel-copy.js";
 import { discoverIdentityCenter } from "./aws/discovery.js";
 import { IdentityCenterProvider } from "./aws/identity-center.js";
 import type { Config, DatabaseConfig } from "./config/env.js";
@@ -83,6 +87,22 @@ export async function openStore(database: DatabaseConfig, clock: Clock): Promise
 export function checkpointSigner(config: Config): CheckpointSigner | undefined {
   const file = config.audit.signingKeyFile;
   if (file === undefined) return undefined;
+  return loadSigner(file);
+}
+
+/**
+ * The signing key for the bot, which refuses to start with a copy of the trail configured but no
+ * key: copies are made at each checkpoint, so without one nothing would reach them.
+ */
+export function botCheckpointSigner(config: Config): CheckpointSigner | undefined {
+  const copies = [config.audit.anchorFile && "JIT_AUDIT_ANCHOR_FILE", config.audit.s3 && "JIT_AUDIT_S3_BUCKET"].filter(Boolean);
+  if (config.audit.signingKeyFile === undefined && copies.length > 0) {
+    throw new StartupError(`${copies.join(" and ")} ${copies.length === 1 ? "is" : "are"} set without JIT_AUDIT_SIGNING_KEY_FILE: copies of the audit trail are made at each checkpoint, so set the signing key too.`);
+  }
+  return checkpointSigner(config);
+}
+
+function loadSigner(file: string): CheckpointSigner {
   try {
     return loadSigningKey(file, "JIT_AUDIT_SIGNING_KEY_FILE");
   } catch (error) {
@@ -108,6 +128,21 @@ export async function guardAuditTrail(opened: StoreBackend, config: Config, logg
       "Run the bot as a role with only the grants in the README (Several replicas on PostgreSQL), migrating as the tables' owner " +
       "with DATABASE_MIGRATION_URL or jit-admin migrate; or set JIT_ALLOW_PRIVILEGED_DATABASE_ROLE=true to start anyway.",
   );
+}
+
+/**
+ * The copies of the audit trail outside the database that the checkpointer feeds: the audit channel
+ * (checkpoints; the feed posts the records), and the anchor file and S3 bucket when configured.
+ * `slack` is the audit channel's own client (AUDIT_CLIENT_OPTIONS).
+ */
+export function auditSinks(config: Config, slack: WebClient, now: () => number): { readonly sinks: AuditSink[]; close(): void } {
+  const s3 = config.audit.s3 ? createS3Client(config.aws.assumeRoleArn) : undefined;
+  const sinks: AuditSink[] = [
+    new SlackCheckpointSink(slack, config.auditChannel),
+    ...(config.audit.anchorFile ? [new FileSink(config.audit.anchorFile)] : []),
+    ...(s3 && config.audit.s3 ? [new S3Sink(s3.s3, config.audit.s3, now)] : []),
+  ];
+  return { sinks, close: () => s3?.destroy() };
 }
 
 // Bounded: the Web API client's defaults retry for about 30 minutes with no per-request timeout.

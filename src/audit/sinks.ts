@@ -20,8 +20,13 @@ export interface SinkCopy {
   /** Records by seq: the full hash, or (the audit channel) its first digits. */
   readonly recordHashes: ReadonlyMap<number, string>;
   readonly checkpoints: readonly Checkpoint[];
-  /** Things about the copy itself worth telling (an edited post, an unreadable line). */
+  /** Things about the copy itself worth telling (an unreadable line). */
   readonly notes: readonly string[];
+  /**
+   * Signs that someone changed the copy itself (an edited or deleted post, an object written over
+   * or deleted, a record held twice with different hashes): the bot never does, so verification fails.
+   */
+  readonly alarms: readonly string[];
 }
 
 /** A link as the record it stores: the detail parsed, as the hash covers it. */
@@ -102,9 +107,7 @@ export function copyOfLines(lines: Iterable<string>, where: string): SinkCopy & 
       }
     }
   }
-  const notes = [
-    ...(unreadable > 0 ? [`${unreadable} line${unreadable === 1 ? "" : "s"} of ${where} ${unreadable === 1 ? "is" : "are"} neither a record nor a checkpoint`] : []),
-    ...conflicting.map((seq) => `${where} holds record #${seq} twice, with different hashes`),
-  ];
-  return { recordHashes, records, checkpoints, notes };
+  const notes = unreadable > 0 ? [`${unreadable} line${unreadable === 1 ? "" : "s"} of ${where} ${unreadable === 1 ? "is" : "are"} neither a record nor a checkpoint`] : [];
+  const alarms = conflicting.map((seq) => `${where} holds record #${seq} twice, with different hashes`);
+  return { recordHashes, records, checkpoints, notes, alarms };
 }

@@ -40,6 +40,8 @@ export interface CopyReport {
   readonly records: number;
   readonly checkpoints: number;
   readonly notes: readonly string[];
+  /** Signs the copy itself was changed; any of them fails verification. */
+  readonly alarms: readonly string[];
 }
 
 export interface TrailReport {
@@ -58,7 +60,7 @@ export interface TrailReport {
     readonly newest: Checkpoint | null;
   };
   readonly copies: readonly CopyReport[];
-  /** Problems in seq order; the first names the first record that differs or is missing. */
+  /** Problems by the first record known to be wrong; the first names the first record that differs or is missing. */
   readonly problems: readonly TrailProblem[];
   /** Records after the newest valid checkpoint: nothing signed vouches for them yet. */
   readonly uncovered: { readonly firstSeq: number; readonly lastSeq: number } | null;
@@ -116,17 +118,25 @@ export async function verifyTrail(source: TrailSource, evidence: Evidence): Prom
 
   const lastSeq = last?.seq ?? 0;
   for (const missing of missingRecords(expected, seen, lastSeq)) problems.push(missing);
-  problems.sort((a, b) => a.firstSeq - b.firstSeq || a.lastSeq - b.lastSeq);
+  // By the first record known for certain to be wrong: a record a copy contradicts comes before a
+  // checkpoint's range that contains it.
+  problems.sort((a, b) => a.lastSeq - b.lastSeq || a.firstSeq - b.firstSeq);
 
   const newest = valid.map((found) => found.checkpoint).reduce<Checkpoint | null>((a, b) => (a && a.seq >= b.seq ? a : b), null);
   const coveredThrough = newest?.seq ?? 0;
   return {
-    ok: problems.length === 0,
+    ok: problems.length === 0 && evidence.copies.every(({ copy }) => copy.alarms.length === 0),
     records,
     head: last,
     chain,
     checkpoints: { found: evidence.checkpoints.length, checked, valid: valid.length, newest },
-    copies: evidence.copies.map(({ name, copy }) => ({ name, records: copy.recordHashes.size, checkpoints: copy.checkpoints.length, notes: copy.notes })),
+    copies: evidence.copies.map(({ name, copy }) => ({
+      name,
+      records: copy.recordHashes.size,
+      checkpoints: copy.checkpoints.length,
+      notes: copy.notes,
+      alarms: copy.alarms,
+    })),
     problems: dedupe(problems),
     uncovered: lastSeq > coveredThrough ? { firstSeq: coveredThrough + 1, lastSeq } : null,
   };

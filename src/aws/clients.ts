@@ -3,6 +3,7 @@
 // under short-lived credentials from STS AssumeRole, which the SDK refreshes before they expire.
 import { hostname } from "node:os";
 import { IdentitystoreClient } from "@aws-sdk/client-identitystore";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SSOAdminClient } from "@aws-sdk/client-sso-admin";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 
@@ -89,6 +90,23 @@ export function createAwsClients(assumeRoleArn: string | undefined): AwsClients 
       clients.ssoAdmin.destroy();
       clients.identityStore.destroy();
       clients.sts.destroy();
+      baseSts.destroy();
+    },
+  };
+}
+
+/**
+ * An S3 client for the audit trail's object store, with the bot's credentials (under AWS_ROLE_ARN
+ * when set). The endpoint is the SDK's own: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL.
+ */
+export function createS3Client(assumeRoleArn: string | undefined): { readonly s3: S3Client; destroy(): void } {
+  const baseSts = new STSClient(common);
+  const credentials = assumeRoleArn ? { credentials: sharedCredentials(assumeRoleCredentials(assumeRoleArn, baseSts)) } : {};
+  const s3 = new S3Client({ ...common, ...credentials });
+  return {
+    s3,
+    destroy() {
+      s3.destroy();
       baseSts.destroy();
     },
   };

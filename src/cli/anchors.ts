@@ -2,6 +2,8 @@
 // through the bot's own configuration.
 import { WebClient } from "@slack/web-api";
 import { readFileCopy } from "../audit/file-sink.js";
+import { createS3Client } from "../aws/clients.js";
+import { readS3Copy } from "../aws/s3-anchor.js";
 import type { SinkCopy } from "../audit/sinks.js";
 import type { FoundCheckpoint } from "../audit/verify-trail.js";
 import type { Config } from "../config/env.js";
@@ -9,7 +11,7 @@ import { slackClientOptions } from "../runtime.js";
 import { readAuditChannel } from "../slack/audit-channel-copy.js";
 import { UsageError } from "./io.js";
 
-export const ANCHORS = ["slack", "file"] as const;
+export const ANCHORS = ["slack", "s3", "file"] as const;
 export type Anchor = (typeof ANCHORS)[number];
 
 export interface AnchorCopies {
@@ -46,6 +48,19 @@ async function readAnchor(anchor: Anchor, sources: AnchorSources): Promise<{ nam
   switch (anchor) {
     case "slack":
       return { name: "the audit channel", copy: await readChannel(sources.config()) };
+    case "s3": {
+      const config = sources.config();
+      const anchor = config.audit.s3;
+      if (!anchor) throw new UsageError("--anchors s3 needs JIT_AUDIT_S3_BUCKET (and JIT_AUDIT_S3_PREFIX, if not the default).");
+      const { s3, destroy } = createS3Client(config.aws.assumeRoleArn);
+      try {
+        return { name: `s3://${anchor.bucket}/${anchor.prefix}`, copy: await readS3Copy(s3, anchor.bucket, anchor.prefix) };
+      } catch (error) {
+        throw new Error(`Cannot read s3://${anchor.bucket}/${anchor.prefix}: ${(error as Error).message}`, { cause: error });
+      } finally {
+        destroy();
+      }
+    }
     case "file": {
       const file = sources.file ?? sources.config().audit.anchorFile;
       if (!file) throw new UsageError("--anchors file needs JIT_AUDIT_ANCHOR_FILE, or a copy of the file named with --anchor-file <path>.");

@@ -25,6 +25,7 @@ export function describeReport(report: TrailReport, keys: readonly string[]): st
   for (const copy of report.copies) {
     lines.push(`Copy in ${copy.name}: ${plural(copy.records, "record")}, ${plural(copy.checkpoints, "checkpoint")}.`);
     for (const note of copy.notes) lines.push(`  note: ${note}`);
+    for (const alarm of copy.alarms) lines.push(`  TAMPERED: ${alarm}`);
   }
   if (report.uncovered) {
     const { firstSeq, lastSeq } = report.uncovered;
@@ -44,13 +45,15 @@ export function describeReport(report: TrailReport, keys: readonly string[]): st
 function verdict(report: TrailReport): string {
   const { chain } = report;
   const first = report.problems[0];
-  if (!chain.ok && (!first || chain.firstBad.seq <= first.firstSeq)) {
+  if (!chain.ok && (!first || chain.firstBad.seq <= first.lastSeq)) {
     return `The audit trail is broken at record #${chain.firstBad.seq}: ${chain.firstBad.problem}.\n${chain.intactRecords} records before it are intact.`;
   }
   if (first) {
     const where = first.firstSeq === first.lastSeq ? `record #${first.firstSeq}` : `records #${first.firstSeq}–#${first.lastSeq}`;
     return `The audit trail was tampered with at ${where}: ${first.problem}.`;
   }
+  const alarmed = report.copies.find((copy) => copy.alarms.length > 0);
+  if (alarmed) return `The audit trail agrees with what vouches for it, but the copy in ${alarmed.name} was changed: ${alarmed.alarms[0]}.`;
   if (!report.head) return "The audit trail is empty.";
   return `The audit trail is intact: ${report.records} records, #1 to #${report.head.seq}; last hash ${report.head.hash}`;
 }

@@ -77,6 +77,22 @@ const envSchema = z.object({
     .default(500),
   JIT_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
   JIT_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
+  JIT_AUDIT_S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name such as acme-jit-audit" })
+    .optional(),
+  JIT_AUDIT_S3_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9!_.*'()/-]*$/, { error: "must be a key prefix of letters, digits and !_.*'()/-" })
+    .default("jit-slack-audit/"),
+  JIT_AUDIT_S3_LOCK_MODE: z.enum(["COMPLIANCE", "GOVERNANCE"], { error: "must be COMPLIANCE or GOVERNANCE" }).default("COMPLIANCE"),
+  JIT_AUDIT_S3_RETENTION_DAYS: z.coerce
+    .number({ error: "must be a whole number of days" })
+    .int({ error: "must be a whole number of days" })
+    .min(1, { error: "must be at least 1" })
+    .max(36_500, { error: "must be at most 36500 (100 years)" })
+    .default(365),
+  JIT_AUDIT_S3_RECORDS: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
   JIT_AUDIT_CHECKPOINT_RECORDS: z.coerce
     .number({ error: "must be a whole number of records" })
     .int({ error: "must be a whole number of records" })
@@ -124,6 +140,8 @@ export interface Config {
     readonly signingKeyFile: string | undefined;
     /** A local file that receives every record and checkpoint as JSON lines, at each checkpoint. */
     readonly anchorFile: string | undefined;
+    /** An S3 bucket with Object Lock that receives every checkpoint (and the records, unless told not to). */
+    readonly s3: S3Anchor | undefined;
     readonly checkpoint: {
       /** A checkpoint once this many records are not covered by one… */
       readonly records: number;
@@ -145,6 +163,16 @@ export interface Config {
      */
     readonly maxRequestsInProgress: number;
   };
+}
+
+export interface S3Anchor {
+  readonly bucket: string;
+  /** Prepended to every key: `<prefix>checkpoints/…`, `<prefix>records/…`. */
+  readonly prefix: string;
+  readonly lockMode: "COMPLIANCE" | "GOVERNANCE";
+  readonly retentionDays: number;
+  /** Whether the records go there too, as JSON lines, or only the checkpoints. */
+  readonly records: boolean;
 }
 
 /** SQLite (the embedded default, one process) or PostgreSQL (DATABASE_URL, one or more replicas). */
@@ -175,11 +203,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (e.DATABASE_MIGRATION_URL && !e.DATABASE_URL) {
     throw new ConfigError("The environment", [
       "DATABASE_MIGRATION_URL is set without DATABASE_URL: it names the owner that migrates a PostgreSQL database, so set DATABASE_URL for the bot's own role too",
-    ]);
-  }
-  if (e.JIT_AUDIT_ANCHOR_FILE && !e.JIT_AUDIT_SIGNING_KEY_FILE) {
-    throw new ConfigError("The environment", [
-      "JIT_AUDIT_ANCHOR_FILE is set without JIT_AUDIT_SIGNING_KEY_FILE: the file receives the trail at each checkpoint, so set the signing key too",
     ]);
   }
   if (e.DATABASE_URL && e.JIT_DATABASE_FILE) {
@@ -218,6 +241,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       allowPrivilegedDatabaseRole: e.JIT_ALLOW_PRIVILEGED_DATABASE_ROLE === "true",
       signingKeyFile: e.JIT_AUDIT_SIGNING_KEY_FILE,
       anchorFile: e.JIT_AUDIT_ANCHOR_FILE,
+      s3: e.JIT_AUDIT_S3_BUCKET
+        ? Object.freeze({
+            bucket: e.JIT_AUDIT_S3_BUCKET,
+            prefix: e.JIT_AUDIT_S3_PREFIX,
+            lockMode: e.JIT_AUDIT_S3_LOCK_MODE,
+            retentionDays: e.JIT_AUDIT_S3_RETENTION_DAYS,
+            records: e.JIT_AUDIT_S3_RECORDS === "true",
+          })
+        : undefined,
       checkpoint: Object.freeze({ records: e.JIT_AUDIT_CHECKPOINT_RECORDS, intervalMs: e.JIT_AUDIT_CHECKPOINT_MINUTES * 60_000 }),
     }),
     ops: Object.freeze({

@@ -4,7 +4,8 @@
 //
 // The bot's token can edit and delete its own posts, so the channel is a copy against someone who
 // holds the database but not the token. Slack marks an edited message with `edited` (user, ts),
-// which the reading reports; a deleted post leaves a gap in the seqs, which it reports too.
+// which the reading reports as an alarm (the bot never edits an audit post); a deleted post leaves a
+// gap in the seqs, an alarm too.
 import type { WebClient } from "@slack/web-api";
 import { checkpointJson, parseCheckpoint, type Checkpoint } from "../audit/checkpoint.js";
 import type { AuditSink, SinkCopy } from "../audit/sinks.js";
@@ -62,32 +63,34 @@ export async function readAuditChannel(client: WebClient, channel: string): Prom
   const recordHashes = new Map<number, string>();
   const checkpoints: Checkpoint[] = [];
   const notes: string[] = [];
+  const alarms: string[] = [];
   for (let cursor: string | undefined; ; ) {
     const page = await client.conversations.history({ channel, limit: 200, ...(cursor ? { cursor } : {}) });
     for (const message of (page.messages ?? []) as HistoryMessage[]) {
       if (message.user !== botUserId) continue;
-      const seqs = readBlocks(message, recordHashes, checkpoints, notes);
+      const seqs = readBlocks(message, recordHashes, checkpoints, notes, alarms);
       if (message.edited && seqs.length > 0) {
-        notes.push(`the post of ${describeSeqs(seqs)} (ts ${message.ts ?? "?"}) was edited at ts ${message.edited.ts ?? "?"}: its copy may not be what was first posted`);
+        alarms.push(`the post of ${describeSeqs(seqs)} (ts ${message.ts ?? "?"}) was edited at ts ${message.edited.ts ?? "?"}: its copy may not be what was first posted`);
       }
     }
     cursor = page.response_metadata?.next_cursor || undefined;
     if (!page.has_more || !cursor) break;
   }
   const gaps = missingRuns([...recordHashes.keys()]);
-  if (gaps.length > 0) notes.push(`missing between posts that are there (deleted, or never posted): ${gaps.join(", ")}`);
-  return { recordHashes, checkpoints, notes };
+  // The feed posts every record in order, so a record missing between two posted ones was deleted.
+  if (gaps.length > 0) alarms.push(`posts of ${gaps.join(", ")} are missing between posts that are there (deleted)`);
+  return { recordHashes, checkpoints, notes, alarms };
 }
 
 /** The records' short hashes and the checkpoints in one message; the seqs it carries. */
-function readBlocks(message: HistoryMessage, hashes: Map<number, string>, checkpoints: Checkpoint[], notes: string[]): string[] {
+function readBlocks(message: HistoryMessage, hashes: Map<number, string>, checkpoints: Checkpoint[], notes: string[], alarms: string[]): string[] {
   const seqs: string[] = [];
   for (const block of message.blocks ?? []) {
     const id = block.block_id ?? "";
     const record = parseAuditBlockId(id);
     if (record?.shortHash) {
       const earlier = hashes.get(record.seq);
-      if (earlier !== undefined && earlier !== record.shortHash) notes.push(`record #${record.seq} was posted twice with different hashes`);
+      if (earlier !== undefined && earlier !== record.shortHash) alarms.push(`record #${record.seq} was posted twice with different hashes`);
       hashes.set(record.seq, record.shortHash);
       seqs.push(`#${record.seq}`);
       continue;

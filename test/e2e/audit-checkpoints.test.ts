@@ -221,14 +221,15 @@ describe("signed audit checkpoints", () => {
       assert.match(ran.stdout, /the trail at #\d+ does not match the checkpoint signed \S+ \(the audit channel\)/, "the channel's checkpoints, genuine, hold against the database too");
     });
 
-    it("reports an audit post edited with the bot's token", async () => {
+    it("fails when an audit post was edited with the bot's token", async () => {
       const post = world.slack.messagesIn(AUDIT).find((message) => (message.blocks ?? []).length > 0 && !JSON.stringify(message.blocks).includes("audit-checkpoint"));
       assert.ok(post);
       const client = new WebClient(world.slack.botToken, { slackApiUrl: world.slack.apiUrl });
       await client.chat.update({ channel: AUDIT, ts: post.ts, text: "nothing to see", blocks: post.blocks as never });
       const ran = await verify(undefined, "--anchors", "slack");
-      assert.equal(ran.code, 0, "the hashes it carries still match");
-      assert.match(ran.stdout, new RegExp(`note: the post of #1.* \\(ts ${post.ts.replace(".", "\\.")}\\) was edited at ts \\S+: its copy may not be what was first posted`));
+      assert.equal(ran.code, 1, "the bot never edits an audit post, so an edited one fails verification even when its hashes still match");
+      assert.match(ran.stdout, /^The audit trail agrees with what vouches for it, but the copy in the audit channel was changed: the post of #1/m);
+      assert.match(ran.stdout, new RegExp(`TAMPERED: the post of #1.* \\(ts ${post.ts.replace(".", "\\.")}\\) was edited at ts \\S+: its copy may not be what was first posted`));
     });
   });
 });

@@ -59,7 +59,7 @@ describe("loadConfig", () => {
       revocationAlertAfter: 5,
       reconcileIntervalMinutes: 15,
       logLevel: "info",
-      audit: { allowPrivilegedDatabaseRole: false, signingKeyFile: undefined, anchorFile: undefined, checkpoint: { records: 100, intervalMs: 5 * 60_000 } },
+      audit: { allowPrivilegedDatabaseRole: false, signingKeyFile: undefined, anchorFile: undefined, s3: undefined, checkpoint: { records: 100, intervalMs: 5 * 60_000 } },
       ops: { healthPort: undefined, shutdownTimeoutSeconds: 20, maxRequestsInProgress: 500 },
     });
   });
@@ -320,6 +320,20 @@ describe("loadConfig", () => {
     assert.equal(loadConfig(MINIMAL).audit.allowPrivilegedDatabaseRole, false);
     assert.equal(loadConfig({ ...MINIMAL, JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: "true" }).audit.allowPrivilegedDatabaseRole, true);
     assert.equal(problemWith("JIT_ALLOW_PRIVILEGED_DATABASE_ROLE", "yes"), "JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: must be true or false");
+  });
+
+  it("copies the trail to an S3 bucket with Object Lock, compliance mode for a year unless told otherwise", () => {
+    assert.deepEqual(loadConfig({ ...MINIMAL, JIT_AUDIT_S3_BUCKET: "acme-jit-audit" }).audit.s3, {
+      bucket: "acme-jit-audit",
+      prefix: "jit-slack-audit/",
+      lockMode: "COMPLIANCE",
+      retentionDays: 365,
+      records: true,
+    });
+    const governance = loadConfig({ ...MINIMAL, JIT_AUDIT_S3_BUCKET: "b-1", JIT_AUDIT_S3_LOCK_MODE: "GOVERNANCE", JIT_AUDIT_S3_RETENTION_DAYS: "30", JIT_AUDIT_S3_RECORDS: "false" });
+    assert.deepEqual(governance.audit.s3, { bucket: "b-1", prefix: "jit-slack-audit/", lockMode: "GOVERNANCE", retentionDays: 30, records: false });
+    assert.equal(problemWith("JIT_AUDIT_S3_LOCK_MODE", "legal-hold"), "JIT_AUDIT_S3_LOCK_MODE: must be COMPLIANCE or GOVERNANCE");
+    assert.equal(problemWith("JIT_AUDIT_S3_BUCKET", "Not_A_Bucket"), "JIT_AUDIT_S3_BUCKET: must be an S3 bucket name such as acme-jit-audit");
   });
 
   it("takes the checkpoint cadence in records and minutes, within bounds", () => {
