@@ -9,6 +9,8 @@ import type { SinkCopy } from "./sinks.js";
 
 /** Where the records come from: the database, or a bundle. */
 export interface TrailSource {
+  /** Where the chain starts: after this record (a bundle's first record's predecessor); else from #1. */
+  readonly start?: { readonly seq: number; readonly hash: string } | undefined;
   /** Read before the links, so a record appended meanwhile cannot look cut off. */
   issuedThrough(): Promise<number>;
   links(afterSeq?: number): AsyncIterable<ChainLink>;
@@ -83,7 +85,7 @@ export async function verifyTrail(source: TrailSource, evidence: Evidence): Prom
   for (const { name, copy } of evidence.copies) for (const [seq, hash] of copy.recordHashes) expect(seq, { hash, from: name });
 
   const issued = await source.issuedThrough();
-  const verifier = new ChainVerifier();
+  const verifier = new ChainVerifier(source.start);
   let chain: ChainVerdict | undefined;
   let records = 0;
   let last: { seq: number; hash: string } | null = null;
@@ -123,7 +125,7 @@ export async function verifyTrail(source: TrailSource, evidence: Evidence): Prom
   problems.sort((a, b) => a.lastSeq - b.lastSeq || a.firstSeq - b.firstSeq);
 
   const newest = valid.map((found) => found.checkpoint).reduce<Checkpoint | null>((a, b) => (a && a.seq >= b.seq ? a : b), null);
-  const coveredThrough = newest?.seq ?? 0;
+  const coveredThrough = Math.max(newest?.seq ?? 0, source.start?.seq ?? 0);
   return {
     ok: problems.length === 0 && evidence.copies.every(({ copy }) => copy.alarms.length === 0),
     records,

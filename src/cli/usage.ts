@@ -8,10 +8,13 @@ Commands:
   grants revoke <grant-id>     End a grant now through the bot's revocation path, audited as you.
       --as <name>              Who you are in the audit trail (cli:<name>); default: your OS user.
   audit export                 Write audit records as CSV (default) or JSON to stdout.
-      --since <date>           From this date or time (YYYY-MM-DD is midnight UTC).
-      --until <date>           Up to, not including, this date or time.
+      --since, --from <date>   From this date or time (YYYY-MM-DD is midnight UTC).
+      --until, --to <date>     Up to, not including, this date or time.
       --format csv|json
       --output <file>          Write to a file instead of stdout.
+      --bundle <dir|file.jsonl>  Instead, evidence for the period that audit verify --bundle
+                               checks without the database: the records, the checkpoints that
+                               cover them, the public key (--public-key, or the bot's), a manifest.
   audit verify                 Check the hash chain, every signed checkpoint, and that the
                                checkpoints match the chain; name the first record that differs
                                or is missing, and say what no checkpoint covers yet.
@@ -21,6 +24,7 @@ Commands:
                                posts' seqs and short hashes, and its checkpoints), the anchor
                                file (JIT_AUDIT_ANCHOR_FILE).
       --anchor-file <path>     A copy of the anchor file to compare with (implies file).
+      --bundle <path>          Check a bundle from audit export --bundle, with no database.
   audit keygen --out <file>    Make an Ed25519 key pair for signing checkpoints: the private key
                                (mode 0600) in <file>, the public key in <file>.pub.pem.
       --public-out <file>      Write the public key here instead.
