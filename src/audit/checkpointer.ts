@@ -8,7 +8,7 @@
 import type { StoredAuditRecord } from "../domain/audit-event.js";
 import type { Logger } from "../services/ports.js";
 import type { AuditTrail, ChainHead, CheckpointStore } from "../store/backend.js";
-import { ChainVerifier } from "./chain.js";
+import { GENESIS_HASH } from "./chain.js";
 import { checkSignature, keyring, statementBytes, type Checkpoint } from "./checkpoint.js";
 import type { CheckpointSigner } from "./signing-key.js";
 import { recordOfLink, type AuditSink } from "./sinks.js";
@@ -132,17 +132,26 @@ export class Checkpointer {
     return checkpoint;
   }
 
-  /** Why the chain from the base to the head does not hold, or undefined when it does. */
+  /**
+   * Why the chain from the base to the head does not continue it, or undefined when it does: every
+   * record after the base follows the one before it (its prev_hash is that record's hash, from the
+   * base's own hash on), so a rewrite of what the base covers, re-hashed or not, is never signed
+   * over. Records' contents are not hashed again here (that would double the cost of every
+   * record): an edit that was not re-hashed stays visible to `audit verify` whatever is signed.
+   */
   private async brokenSince(base: Checkpoint | undefined, head: ChainHead): Promise<string | undefined> {
-    const verifier = new ChainVerifier(base);
-    let last = base ? { seq: base.seq, hash: base.hash } : undefined;
-    for await (const link of this.trail.links(base?.seq ?? 0)) {
+    let previous = base ? { seq: base.seq, hash: base.hash } : { seq: 0, hash: GENESIS_HASH };
+    for await (const link of this.trail.hashes(previous.seq)) {
       if (link.seq > head.seq) break;
-      const verdict = verifier.add(link);
-      if (verdict && !verdict.ok) return `record #${verdict.firstBad.seq}: ${verdict.firstBad.problem}`;
-      last = { seq: link.seq, hash: link.hash ?? "" };
+      if (link.seq !== previous.seq + 1) return `record #${previous.seq + 1} is missing (the trail goes on at #${link.seq})`;
+      if (link.prevHash !== previous.hash) {
+        return previous.seq === base?.seq
+          ? `record #${link.seq}: its prev_hash is not the hash of record #${previous.seq} that the last checkpoint signed (the records it covers were rewritten)`
+          : `record #${link.seq}: its prev_hash is not the hash of record #${previous.seq}`;
+      }
+      previous = { seq: link.seq, hash: link.hash ?? "" };
     }
-    if (!last || last.seq !== head.seq || last.hash !== head.hash) {
+    if (previous.seq !== head.seq || previous.hash !== head.hash) {
       return `the trail's head moved from #${head.seq} while it was checked (records removed?)`;
     }
     return undefined;

@@ -3,7 +3,7 @@
 import { chainHash, GENESIS_HASH, verifyChain, type ChainLink, type ChainVerdict } from "../audit/chain.js";
 import type { AuditRecord, StoredAuditRecord } from "../domain/audit-event.js";
 import { AUDIT_COLUMNS, linkFromRow, storedRecordFromRow, type AuditRow } from "./audit-rows.js";
-import type { AuditPeriod, AuditTrail, ChainHead } from "./backend.js";
+import type { AuditPeriod, AuditTrail, ChainHashes, ChainHead } from "./backend.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 
 export type NewAuditRecord = Omit<AuditRecord, "seq">;
@@ -90,6 +90,20 @@ export class SqliteAuditLog implements AuditTrail {
     for (let after = afterSeq; ; ) {
       const rows = page.all(after, PAGE);
       for (const row of rows) yield linkFromRow(row);
+      const last = rows.at(-1);
+      if (!last || rows.length < PAGE) return;
+      after = last.seq;
+    }
+  }
+
+  async *hashes(afterSeq: number): AsyncIterableIterator<ChainHashes> {
+    const page = prepared<[number, number], ChainHashes>(
+      this.db,
+      "SELECT seq, prev_hash AS prevHash, hash FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
+    );
+    for (let after = afterSeq; ; ) {
+      const rows = page.all(after, PAGE);
+      yield* rows;
       const last = rows.at(-1);
       if (!last || rows.length < PAGE) return;
       after = last.seq;

@@ -29,8 +29,16 @@ export interface AuditTrail {
   head(): Promise<ChainHead | undefined>;
   /** Every record after `afterSeq` as stored (detail as JSON text), in seq order, read a page at a time. */
   links(afterSeq?: number): AsyncIterable<ChainLink>;
+  /** Each record's place in the chain after `afterSeq` (seq, prev_hash, hash only), in seq order, a page at a time. */
+  hashes(afterSeq: number): AsyncIterable<ChainHashes>;
   /** The highest seq the database ever handed out (SQLite's AUTOINCREMENT counter, PostgreSQL's audit head). */
   issuedThrough(): Promise<number>;
+}
+
+export interface ChainHashes {
+  readonly seq: number;
+  readonly prevHash: string | null;
+  readonly hash: string | null;
 }
 
 export interface ChainHead {

@@ -3,7 +3,7 @@
 import type { Pool, PoolClient } from "pg";
 import { chainHash, ChainVerifier, type ChainLink, type ChainVerdict } from "../../audit/chain.js";
 import type { AuditRecord, StoredAuditRecord } from "../../domain/audit-event.js";
-import type { AuditPeriod, AuditTrail, ChainHead } from "../backend.js";
+import type { AuditPeriod, AuditTrail, ChainHashes, ChainHead } from "../backend.js";
 import { AUDIT_COLUMNS, linkFromRow, storedRecordFromRow, type AuditRow } from "../audit-rows.js";
 import { selectRow, selectRows } from "./sql.js";
 import { inTransaction } from "./transaction.js";
@@ -70,6 +70,20 @@ export class PostgresAuditTrail implements AuditTrail {
         [after],
       );
       for (const row of rows) yield linkFromRow(row);
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < PAGE) return;
+      after = last.seq;
+    }
+  }
+
+  async *hashes(afterSeq: number): AsyncIterable<ChainHashes> {
+    for (let after = afterSeq; ; ) {
+      const rows = await selectRows<ChainHashes>(
+        this.pool,
+        `SELECT seq, prev_hash AS "prevHash", hash FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
+        [after],
+      );
+      yield* rows;
       const last = rows[rows.length - 1];
       if (!last || rows.length < PAGE) return;
       after = last.seq;
