@@ -19,7 +19,8 @@ import { ExpiryTimer } from "./scheduler/expiry-timer.js";
 import { Sweeper, sweepSteps } from "./scheduler/sweep.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
-import { auditSinks, botCheckpointSigner, connectAws, guardAuditTrail, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
+import { botCheckpointSigner } from "./checkpoint-signer.js";
+import { auditSinks, connectAws, type ConnectedAws, guardAuditTrail, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
 import { AUDIT_CLIENT_OPTIONS, SlackAuditChannel } from "./slack/audit-poster.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import { GuardedHttpReceiver } from "./slack/receiver.js";
@@ -53,14 +54,29 @@ export interface RunningBot {
 
 export async function startBot(config: Config, policy: Policy, logger: Logger, clock: Clock = systemClock): Promise<RunningBot> {
   for (const shared of sharedAddresses(policy)) logger.warn({ where: shared.where }, sharedAddressWarning(shared));
-  const signer = botCheckpointSigner(config);
+  const signing = await botCheckpointSigner(config);
+  const signer = signing?.signer;
   if (!signer) {
     logger.warn(
       {},
       "audit checkpoints are off (JIT_AUDIT_SIGNING_KEY_FILE is not set): whoever can write the database can rewrite the audit trail undetected",
     );
   }
-  const aws = await connectAws(config, policy, logger);
+  let connected: ConnectedAws;
+  try {
+    connected = await connectAws(config, policy, logger);
+  } catch (error) {
+    signing?.close();
+    throw error;
+  }
+  // AWS clients, the KMS key's among them, are closed together.
+  const aws: ConnectedAws = {
+    ...connected,
+    close() {
+      connected.close();
+      signing?.close();
+    },
+  };
   let opened: StoreBackend;
   try {
     opened = await openStore(config.database, clock);

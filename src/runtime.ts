@@ -23,7 +23,6 @@ import { usergroupsIn } from "./config/policy-file.js";
 import { StartupError } from "./startup-error.js";
 import type { StoreBackend } from "./store/backend.js";
 import { openSqliteBackend } from "./store/sqlite-backend.js";
-import { loadSigningKey, SigningKeyProblem, type CheckpointSigner } from "./audit/signing-key.js";
 
 export interface ConnectedAws {
   readonly provider: IdentityCenterProvider;
@@ -83,34 +82,6 @@ export async function openStore(database: DatabaseConfig, clock: Clock): Promise
   }
 }
 
-/** The key that signs audit checkpoints, if one is configured. */
-export function checkpointSigner(config: Config): CheckpointSigner | undefined {
-  const file = config.audit.signingKeyFile;
-  if (file === undefined) return undefined;
-  return loadSigner(file);
-}
-
-/**
- * The signing key for the bot, which refuses to start with a copy of the trail configured but no
- * key: copies are made at each checkpoint, so without one nothing would reach them.
- */
-export function botCheckpointSigner(config: Config): CheckpointSigner | undefined {
-  const copies = [config.audit.anchorFile && "JIT_AUDIT_ANCHOR_FILE", config.audit.s3 && "JIT_AUDIT_S3_BUCKET"].filter(Boolean);
-  if (config.audit.signingKeyFile === undefined && copies.length > 0) {
-    throw new StartupError(`${copies.join(" and ")} ${copies.length === 1 ? "is" : "are"} set without JIT_AUDIT_SIGNING_KEY_FILE: copies of the audit trail are made at each checkpoint, so set the signing key too.`);
-  }
-  return checkpointSigner(config);
-}
-
-function loadSigner(file: string): CheckpointSigner {
-  try {
-    return loadSigningKey(file, "JIT_AUDIT_SIGNING_KEY_FILE");
-  } catch (error) {
-    if (error instanceof SigningKeyProblem) throw new StartupError(error.message);
-    throw error;
-  }
-}
-
 /**
  * Refuses to run on a database whose credentials could alter the audit trail (a PostgreSQL owner or
  * superuser), unless JIT_ALLOW_PRIVILEGED_DATABASE_ROLE says to; logs what is allowed or merely unwise.
@@ -140,7 +111,7 @@ export function auditSinks(config: Config, slack: WebClient, now: () => number):
   const sinks: AuditSink[] = [
     new SlackCheckpointSink(slack, config.auditChannel),
     ...(config.audit.anchorFile ? [new FileSink(config.audit.anchorFile)] : []),
-    ...(s3 && config.audit.s3 ? [new S3Sink(s3.s3, config.audit.s3, now)] : []),
+    ...(s3 && config.audit.s3 ? [new S3Sink(s3.client, config.audit.s3, now)] : []),
   ];
   return { sinks, close: () => s3?.destroy() };
 }

@@ -52,9 +52,9 @@ async function readAnchor(anchor: Anchor, sources: AnchorSources): Promise<{ nam
       const config = sources.config();
       const anchor = config.audit.s3;
       if (!anchor) throw new UsageError("--anchors s3 needs JIT_AUDIT_S3_BUCKET (and JIT_AUDIT_S3_PREFIX, if not the default).");
-      const { s3, destroy } = createS3Client(config.aws.assumeRoleArn);
+      const { client, destroy } = createS3Client(config.aws.assumeRoleArn);
       try {
-        return { name: `s3://${anchor.bucket}/${anchor.prefix}`, copy: await readS3Copy(s3, anchor.bucket, anchor.prefix) };
+        return { name: `s3://${anchor.bucket}/${anchor.prefix}`, copy: await readS3Copy(client, anchor.bucket, anchor.prefix) };
       } catch (error) {
         throw new Error(`Cannot read s3://${anchor.bucket}/${anchor.prefix}: ${(error as Error).message}`, { cause: error });
       } finally {

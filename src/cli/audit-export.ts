@@ -24,6 +24,7 @@ export async function auditExport(args: string[], io: CliIo): Promise<number> {
       database: { type: "string" },
       bundle: { type: "string" },
       "public-key": { type: "string", multiple: true },
+      "kms-key": { type: "string", multiple: true },
     },
     allowPositionals: true,
   });
@@ -61,13 +62,15 @@ export async function auditExport(args: string[], io: CliIo): Promise<number> {
 async function exportBundle(
   target: string,
   period: AuditPeriod,
-  values: { format?: string; output?: string; database?: string; "public-key"?: string[] },
+  values: { format?: string; output?: string; database?: string; "public-key"?: string[]; "kms-key"?: string[] },
   io: CliIo,
 ): Promise<number> {
   if (values.format !== undefined || values.output !== undefined) throw new UsageError("--bundle writes its own files: leave out --format and --output.");
-  const keys = publicKeys(values["public-key"] ?? [], io.env);
+  const keys = await publicKeys(values["public-key"] ?? [], io.env, values["kms-key"] ?? []);
   if (keys.length === 0) {
-    throw new UsageError("A bundle carries the public key that checks it: name it with --public-key <file>, or run where JIT_AUDIT_SIGNING_KEY_FILE is set.");
+    throw new UsageError(
+      "A bundle carries the public key that checks it: name it with --public-key <file> or --kms-key <id>, or run where the bot's signing key is configured.",
+    );
   }
   const opened = await openAdminStore(io.env, values.database);
   let manifest;

@@ -21,6 +21,7 @@ export async function auditVerify(args: string[], io: CliIo): Promise<number> {
       json: { type: "boolean" },
       database: { type: "string" },
       "public-key": { type: "string", multiple: true },
+      "kms-key": { type: "string", multiple: true },
       anchors: { type: "string", multiple: true },
       "anchor-file": { type: "string" },
       bundle: { type: "string" },
@@ -32,9 +33,9 @@ export async function auditVerify(args: string[], io: CliIo): Promise<number> {
     if (values.database !== undefined || values.anchors !== undefined || values["anchor-file"] !== undefined) {
       throw new UsageError("--bundle is checked on its own: leave out --database and --anchors.");
     }
-    return verifyBundle(values.bundle, values["public-key"] ?? [], values.json === true, io);
+    return verifyBundle(values.bundle, values["public-key"] ?? [], values["kms-key"] ?? [], values.json === true, io);
   }
-  const keys = publicKeys(values["public-key"] ?? [], io.env);
+  const keys = await publicKeys(values["public-key"] ?? [], io.env, values["kms-key"] ?? []);
   const anchorFile = values["anchor-file"];
   const anchors = parseAnchors([...(values.anchors ?? []), ...(anchorFile ? ["file"] : [])]);
   const opened = await openAdminStore(io.env, values.database);
@@ -63,7 +64,7 @@ export async function auditVerify(args: string[], io: CliIo): Promise<number> {
  * that they cover the period. With --public-key the keys are the auditor's own; without, the
  * bundle's, which the output names so they can be compared with the key the auditor was given.
  */
-async function verifyBundle(path: string, keyFiles: readonly string[], json: boolean, io: CliIo): Promise<number> {
+async function verifyBundle(path: string, keyFiles: readonly string[], kmsKeys: readonly string[], json: boolean, io: CliIo): Promise<number> {
   let bundle;
   try {
     bundle = readBundle(path);
@@ -73,8 +74,8 @@ async function verifyBundle(path: string, keyFiles: readonly string[], json: boo
     else io.out(`The bundle ${path} cannot be trusted as it is: ${error.message}.\n`);
     return EXIT_PROBLEM;
   }
-  const own = keyFiles.length > 0;
-  const keys = own ? publicKeys(keyFiles, {}) : keysFromPem(bundle.keysPem, "inside the bundle");
+  const own = keyFiles.length > 0 || kmsKeys.length > 0;
+  const keys = own ? await publicKeys(keyFiles, io.env, kmsKeys) : keysFromPem(bundle.keysPem, "inside the bundle");
   const report = await verifyTrail(bundleTrail(bundle), {
     keys: keyring(keys),
     checkpoints: bundle.checkpoints.map((checkpoint) => ({ checkpoint, from: "the bundle" })),

@@ -14,12 +14,15 @@ Commands:
       --output <file>          Write to a file instead of stdout.
       --bundle <dir|file.jsonl>  Instead, evidence for the period that audit verify --bundle
                                checks without the database: the records, the checkpoints that
-                               cover them, the public key (--public-key, or the bot's), a manifest.
+                               cover them, the public key (--public-key or --kms-key, or the
+                               bot's), a manifest.
   audit verify                 Check the hash chain, every signed checkpoint, and that the
                                checkpoints match the chain; name the first record that differs
                                or is missing, and say what no checkpoint covers yet.
       --public-key <file>      The checkpoints' public key (PEM); repeat for several keys.
-                               Default: the public half of JIT_AUDIT_SIGNING_KEY_FILE.
+      --kms-key <id>           A KMS key whose public half checks them (KMS GetPublicKey).
+                               Default: the public half of the bot's key (JIT_AUDIT_SIGNING_KEY_FILE
+                               or JIT_AUDIT_KMS_KEY_ID).
       --anchors slack,file     Compare with independent copies too: the audit channel (its
                                posts' seqs and short hashes, and its checkpoints), the anchor
                                file (JIT_AUDIT_ANCHOR_FILE).

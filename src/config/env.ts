@@ -76,6 +76,12 @@ const envSchema = z.object({
     .max(100_000, { error: "must be at most 100000" })
     .default(500),
   JIT_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  JIT_AUDIT_KMS_KEY_ID: z
+    .string()
+    .regex(/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/+=,.@-]+|alias\/[\w/+=,.@-]+|[0-9a-f-]{36}|mrk-[0-9a-f]{32})$/, {
+      error: "must be a KMS key id, key ARN, alias name (alias/…) or alias ARN",
+    })
+    .optional(),
   JIT_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
   JIT_AUDIT_S3_BUCKET: z
     .string()
@@ -136,8 +142,10 @@ export interface Config {
   readonly audit: {
     /** Start even when the PostgreSQL role could alter the audit trail (an owner, a superuser), with a warning. */
     readonly allowPrivilegedDatabaseRole: boolean;
-    /** The Ed25519 private key that signs checkpoints; undefined: no checkpoints. */
+    /** The Ed25519 private key that signs checkpoints… */
     readonly signingKeyFile: string | undefined;
+    /** …or the KMS key (ECC_NIST_EDWARDS25519) that does; neither: no checkpoints. */
+    readonly kmsKeyId: string | undefined;
     /** A local file that receives every record and checkpoint as JSON lines, at each checkpoint. */
     readonly anchorFile: string | undefined;
     /** An S3 bucket with Object Lock that receives every checkpoint (and the records, unless told not to). */
@@ -205,6 +213,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       "DATABASE_MIGRATION_URL is set without DATABASE_URL: it names the owner that migrates a PostgreSQL database, so set DATABASE_URL for the bot's own role too",
     ]);
   }
+  if (e.JIT_AUDIT_SIGNING_KEY_FILE && e.JIT_AUDIT_KMS_KEY_ID) {
+    throw new ConfigError("The environment", [
+      "JIT_AUDIT_SIGNING_KEY_FILE and JIT_AUDIT_KMS_KEY_ID are both set: checkpoints are signed with one key, a file or a KMS key, not both",
+    ]);
+  }
   if (e.DATABASE_URL && e.JIT_DATABASE_FILE) {
     throw new ConfigError("The environment", [
       "DATABASE_URL and JIT_DATABASE_FILE are both set: set DATABASE_URL for PostgreSQL or JIT_DATABASE_FILE for SQLite, not both",
@@ -240,6 +253,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     audit: Object.freeze({
       allowPrivilegedDatabaseRole: e.JIT_ALLOW_PRIVILEGED_DATABASE_ROLE === "true",
       signingKeyFile: e.JIT_AUDIT_SIGNING_KEY_FILE,
+      kmsKeyId: e.JIT_AUDIT_KMS_KEY_ID,
       anchorFile: e.JIT_AUDIT_ANCHOR_FILE,
       s3: e.JIT_AUDIT_S3_BUCKET
         ? Object.freeze({

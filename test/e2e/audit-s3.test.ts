@@ -99,7 +99,7 @@ describe("the audit trail's copy in S3 with Object Lock", () => {
   it("is refused without a signing key, since copies are made at each checkpoint", async () => {
     await assert.rejects(
       startTestBot(world, s3Env()),
-      /^Error: JIT_AUDIT_S3_BUCKET is set without JIT_AUDIT_SIGNING_KEY_FILE: copies of the audit trail are made at each checkpoint, so set the signing key too\.$/,
+      /^Error: JIT_AUDIT_S3_BUCKET is set without JIT_AUDIT_SIGNING_KEY_FILE: copies of the audit trail are made at each checkpoint, so set the signing key \(or JIT_AUDIT_KMS_KEY_ID\) too\.$/,
     );
   });
 

@@ -59,7 +59,7 @@ describe("loadConfig", () => {
       revocationAlertAfter: 5,
       reconcileIntervalMinutes: 15,
       logLevel: "info",
-      audit: { allowPrivilegedDatabaseRole: false, signingKeyFile: undefined, anchorFile: undefined, s3: undefined, checkpoint: { records: 100, intervalMs: 5 * 60_000 } },
+      audit: { allowPrivilegedDatabaseRole: false, signingKeyFile: undefined, kmsKeyId: undefined, anchorFile: undefined, s3: undefined, checkpoint: { records: 100, intervalMs: 5 * 60_000 } },
       ops: { healthPort: undefined, shutdownTimeoutSeconds: 20, maxRequestsInProgress: 500 },
     });
   });
@@ -334,6 +334,16 @@ describe("loadConfig", () => {
     assert.deepEqual(governance.audit.s3, { bucket: "b-1", prefix: "jit-slack-audit/", lockMode: "GOVERNANCE", retentionDays: 30, records: false });
     assert.equal(problemWith("JIT_AUDIT_S3_LOCK_MODE", "legal-hold"), "JIT_AUDIT_S3_LOCK_MODE: must be COMPLIANCE or GOVERNANCE");
     assert.equal(problemWith("JIT_AUDIT_S3_BUCKET", "Not_A_Bucket"), "JIT_AUDIT_S3_BUCKET: must be an S3 bucket name such as acme-jit-audit");
+  });
+
+  it("signs checkpoints with a key file or a KMS key, not both", () => {
+    const arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    assert.equal(loadConfig({ ...MINIMAL, JIT_AUDIT_KMS_KEY_ID: arn }).audit.kmsKeyId, arn);
+    assert.equal(loadConfig({ ...MINIMAL, JIT_AUDIT_KMS_KEY_ID: "alias/jit-audit" }).audit.kmsKeyId, "alias/jit-audit");
+    assert.deepEqual(problemsOf({ ...MINIMAL, JIT_AUDIT_KMS_KEY_ID: arn, JIT_AUDIT_SIGNING_KEY_FILE: "/etc/jit/audit.pem" }), [
+      "JIT_AUDIT_SIGNING_KEY_FILE and JIT_AUDIT_KMS_KEY_ID are both set: checkpoints are signed with one key, a file or a KMS key, not both",
+    ]);
+    assert.equal(problemWith("JIT_AUDIT_KMS_KEY_ID", "my key"), "JIT_AUDIT_KMS_KEY_ID: must be a KMS key id, key ARN, alias name (alias/…) or alias ARN");
   });
 
   it("takes the checkpoint cadence in records and minutes, within bounds", () => {
