@@ -59,7 +59,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   if (!signer) {
     logger.warn(
       {},
-      "audit checkpoints are off (JIT_AUDIT_SIGNING_KEY_FILE is not set): whoever can write the database can rewrite the audit trail undetected",
+      "audit checkpoints are off (neither JIT_AUDIT_SIGNING_KEY_FILE nor JIT_AUDIT_KMS_KEY_ID is set): whoever can write the database can rewrite the audit trail undetected",
     );
   }
   let connected: ConnectedAws;
