@@ -45,7 +45,7 @@ async function cluster(serverUrl: string, replicas: number, prepare: (bench: Ben
   };
   try {
     await prepare(bench, db.url);
-    const env = bench.env({ DATABASE_URL: db.url, JIT_AWS_CALLS_PER_SECOND: String(BOT_RATE), JIT_SWEEP_INTERVAL_SECONDS: "1" });
+    const env = bench.env({ DATABASE_URL: db.url, JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: "true", JIT_AWS_CALLS_PER_SECOND: String(BOT_RATE), JIT_SWEEP_INTERVAL_SECONDS: "1" });
     const started = await Promise.allSettled(Array.from({ length: replicas }, () => startBot({ build: "tsx", env, cwd: bench.world.dir })));
     for (const outcome of started) if (outcome.status === "fulfilled") bots.push(outcome.value);
     const failed = started.find((outcome) => outcome.status === "rejected");

@@ -1,10 +1,11 @@
 // `npm run bench [-- <id>… [--write]]`: runs the benchmarks (all, or those named: ack, approval,
-// revocation, scale, replicas), prints a table, and writes docs/BENCHMARKS.md after a full run (or with
+// revocation, scale, replicas, checkpoints), prints a table, and writes docs/BENCHMARKS.md after a full run (or with
 // --write). Not part of `npm test`.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ackLatency } from "./ack-latency.js";
 import { approvalLatency } from "./approval-latency.js";
+import { checkpointCost } from "./checkpoint-cost.js";
 import { killStartedBots } from "./lib/bot-process.js";
 import { describeMachine } from "./lib/machine.js";
 import { consoleNotes, consoleTable, markdown } from "./lib/report.js";
@@ -13,7 +14,7 @@ import { replicasBenchmark } from "./replicas.js";
 import { revocationLag } from "./revocation-lag.js";
 import { scale } from "./scale.js";
 
-const BENCHMARKS: readonly Benchmark[] = [ackLatency, approvalLatency, revocationLag, scale, replicasBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [ackLatency, approvalLatency, revocationLag, scale, replicasBenchmark, checkpointCost];
 const DOC = fileURLToPath(new URL("../docs/BENCHMARKS.md", import.meta.url));
 /** Each benchmark bounds itself; this is the backstop if one hangs anyway. */
 const BENCHMARK_TIMEOUT_MS = 8 * 60_000;

@@ -2,6 +2,8 @@
 // scheduler, and what operators see of it (ops/: health, metrics, graceful shutdown).
 import type { Server } from "node:http";
 import { App, LogLevel } from "@slack/bolt";
+import { Checkpointer, type CheckpointReason } from "./audit/checkpointer.js";
+import type { Checkpoint } from "./audit/checkpoint.js";
 import { AuditFeed } from "./audit/feed.js";
 import type { Config } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
@@ -17,7 +19,8 @@ import { ExpiryTimer } from "./scheduler/expiry-timer.js";
 import { Sweeper, sweepSteps } from "./scheduler/sweep.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
-import { connectAws, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
+import { botCheckpointSigner } from "./checkpoint-signer.js";
+import { auditSinks, connectAws, type ConnectedAws, guardAuditTrail, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
 import { AUDIT_CLIENT_OPTIONS, SlackAuditChannel } from "./slack/audit-poster.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import { GuardedHttpReceiver } from "./slack/receiver.js";
@@ -34,6 +37,7 @@ const FLUSH_TIMEOUT_MS = 5_000;
 const OUTBOX_LEASE = "audit-outbox";
 const SWEEP_AHEAD_SECONDS = 3;
 const RECONCILE_LEASE = "reconcile";
+const CHECKPOINT_LEASE = "audit-checkpoint";
 
 export interface RunningBot {
   /** The HTTP port Slack should reach, or undefined in Socket Mode. */
@@ -43,16 +47,47 @@ export interface RunningBot {
   readonly deps: ServiceDeps;
   /** One sweep and one audit delivery now (the scheduler also runs them on its own). */
   tick(): Promise<void>;
+  /** Signs a checkpoint of whatever the last one does not cover, now; undefined when checkpoints are off or nothing is uncovered. */
+  checkpoint(): Promise<Checkpoint | undefined>;
   stop(): Promise<void>;
 }
 
 export async function startBot(config: Config, policy: Policy, logger: Logger, clock: Clock = systemClock): Promise<RunningBot> {
   for (const shared of sharedAddresses(policy)) logger.warn({ where: shared.where }, sharedAddressWarning(shared));
-  const aws = await connectAws(config, policy, logger);
+  const signing = await botCheckpointSigner(config);
+  const signer = signing?.signer;
+  if (!signer) {
+    logger.warn(
+      {},
+      "audit checkpoints are off (neither JIT_AUDIT_SIGNING_KEY_FILE nor JIT_AUDIT_KMS_KEY_ID is set): whoever can write the database can rewrite the audit trail undetected",
+    );
+  }
+  let connected: ConnectedAws;
+  try {
+    connected = await connectAws(config, policy, logger);
+  } catch (error) {
+    signing?.close();
+    throw error;
+  }
+  // AWS clients, the KMS key's among them, are closed together.
+  const aws: ConnectedAws = {
+    ...connected,
+    close() {
+      connected.close();
+      signing?.close();
+    },
+  };
   let opened: StoreBackend;
   try {
     opened = await openStore(config.database, clock, logger);
   } catch (error) {
+    aws.close();
+    throw error;
+  }
+  try {
+    await guardAuditTrail(opened, config, logger);
+  } catch (error) {
+    await opened.close();
     aws.close();
     throw error;
   }
@@ -113,6 +148,21 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   );
   // One replica at a time delivers the outbox, or two would post the same records.
   const feed = new AuditFeed(opened.outbox, auditChannel, logger, {}, (work) => deps.work.ifFree(OUTBOX_LEASE, work));
+  const sinks = auditSinks(config, ops.slackClient(AUDIT_CLIENT_OPTIONS), () => clock.now());
+  const checkpointer =
+    signer &&
+    new Checkpointer(
+      opened.audit,
+      opened.checkpoints,
+      signer,
+      sinks.sinks,
+      config.audit.checkpoint,
+      logger,
+      () => clock.now(),
+      // One replica at a time signs, so two do not sign the same head.
+      (work) => deps.work.ifFree(CHECKPOINT_LEASE, work),
+    );
+  const checkpoint = (reason: CheckpointReason) => checkpointer?.run(reason) ?? Promise.resolve(undefined);
   let lastSweep: Promise<void> = Promise.resolve();
   const expiryTimer = new ExpiryTimer(store, clock, config.sweepIntervalSeconds * 1000, () => {
     ops.inFlight.track(runSweep()).catch((error: unknown) => logger.error({ err: String(error) }, "timed sweep failed"));
@@ -169,6 +219,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     { name: "quota-share", cron: everySeconds(QUOTA_RECOUNT_SECONDS), run: () => quota.recount() },
     { name: "expiry-sweep", cron: everySeconds(config.sweepIntervalSeconds), run: () => ops.inFlight.track(runSweep()) },
     { name: "audit-feed", cron: everySeconds(1), run: () => feed.deliver() },
+    ...(checkpointer ? [{ name: "audit-checkpoint", cron: everySeconds(1), run: () => checkpoint("tick") }] : []),
     ...(config.reconcileIntervalMinutes > 0
       ? [{ name: "reconcile", cron: everyMinutes(config.reconcileIntervalMinutes), run: () => ops.inFlight.track(runReconcile()) }]
       : []),
@@ -177,6 +228,8 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
   logger.info({ port, socketMode, healthPort }, "jit-slack is running");
   // Catch up at once: revoke whatever expired while the bot was down, resume interrupted AWS work.
   ops.inFlight.track(runSweep()).catch((error: unknown) => logger.error({ err: String(error) }, "start-up sweep failed"));
+  // Covers what a previous process appended and did not live to sign.
+  ops.inFlight.track(checkpoint("start")).catch((error: unknown) => logger.error({ err: String(error) }, "start-up checkpoint failed"));
 
   return {
     port,
@@ -187,6 +240,7 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
       await lastSweep;
       await feed.deliver();
     },
+    checkpoint: () => checkpoint("asked"),
     stop: () =>
       shutDown({
         logger,
@@ -202,10 +256,14 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
           await app.stop();
           await socketReceiver?.client.disconnect();
         },
+        checkpoint: async () => {
+          await checkpoint("shutdown");
+        },
         flushOutbox: (deadline) => feed.flush(deadline),
         async close() {
           await ops.close();
           aws.close();
+          sinks.close();
           deps.work.stop();
           await quota.leave().catch((error: unknown) => logger.warn({ err: String(error) }, "leaving the replica count failed"));
           await closeStore();

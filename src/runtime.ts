@@ -2,7 +2,11 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
-import { createAwsClients, type AwsClients } from "./aws/clients.js";
+import { createAwsClients, createS3Client, type AwsClients } from "./aws/clients.js";
+import { S3Sink } from "./aws/s3-anchor.js";
+import { FileSink } from "./audit/file-sink.js";
+import type { AuditSink } from "./audit/sinks.js";
+import { SlackCheckpointSink } from "./slack/audit-channel-copy.js";
 import { discoverIdentityCenter } from "./aws/discovery.js";
 import { IdentityCenterProvider } from "./aws/identity-center.js";
 import type { Config, DatabaseConfig } from "./config/env.js";
@@ -75,10 +79,44 @@ export async function openStore(database: DatabaseConfig, clock: Clock, logger?:
   try {
     // Loaded only when asked for: a SQLite bot never pays for the PostgreSQL driver.
     const { openPostgresBackend } = await import("./store/postgres/postgres-backend.js");
-    return await openPostgresBackend(database.url, clock);
+    return await openPostgresBackend(database.url, clock, database.migrationUrl);
   } catch (error) {
     throw new StartupError(`Cannot open the database DATABASE_URL: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Refuses to run on a database whose credentials could alter the audit trail (a PostgreSQL owner or
+ * superuser), unless JIT_ALLOW_PRIVILEGED_DATABASE_ROLE says to; logs what is allowed or merely unwise.
+ */
+export async function guardAuditTrail(opened: StoreBackend, config: Config, logger: Logger): Promise<void> {
+  const safety = await opened.auditSafety();
+  for (const warning of safety.warnings) logger.warn({}, warning);
+  if (safety.refusals.length === 0) return;
+  if (config.audit.allowPrivilegedDatabaseRole) {
+    for (const refusal of safety.refusals) logger.warn({}, `${refusal}; allowed by JIT_ALLOW_PRIVILEGED_DATABASE_ROLE=true`);
+    return;
+  }
+  throw new StartupError(
+    `The PostgreSQL role in DATABASE_URL could alter the audit trail: ${safety.refusals.join("; ")}. ` +
+      "Run the bot as a role with only the grants in the README (Several replicas on PostgreSQL), migrating as the tables' owner " +
+      "with DATABASE_MIGRATION_URL or jit-admin migrate; or set JIT_ALLOW_PRIVILEGED_DATABASE_ROLE=true to start anyway.",
+  );
+}
+
+/**
+ * The copies of the audit trail outside the database that the checkpointer feeds: the audit channel
+ * (checkpoints; the feed posts the records), and the anchor file and S3 bucket when configured.
+ * `slack` is the audit channel's own client (AUDIT_CLIENT_OPTIONS).
+ */
+export function auditSinks(config: Config, slack: WebClient, now: () => number): { readonly sinks: AuditSink[]; close(): void } {
+  const s3 = config.audit.s3 ? createS3Client(config.aws.assumeRoleArn) : undefined;
+  const sinks: AuditSink[] = [
+    new SlackCheckpointSink(slack, config.auditChannel),
+    ...(config.audit.anchorFile ? [new FileSink(config.audit.anchorFile)] : []),
+    ...(s3 && config.audit.s3 ? [new S3Sink(s3.client, config.audit.s3, now)] : []),
+  ];
+  return { sinks, close: () => s3?.destroy() };
 }
 
 // Bounded: the Web API client's defaults retry for about 30 minutes with no per-request timeout.

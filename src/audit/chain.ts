@@ -83,8 +83,13 @@ export function verifyChain(links: Iterable<ChainLink>, options: VerifyOptions =
 
 /** verifyChain, one link at a time, for links read page by page. */
 export class ChainVerifier {
-  private previous: { seq: number; hash: string } | null = null;
+  private previous: { seq: number; hash: string } | null;
   private intact = 0;
+
+  /** From the first record, or from a record already known good (a verified checkpoint): links after it are checked. */
+  constructor(start?: { readonly seq: number; readonly hash: string }) {
+    this.previous = start ? { seq: start.seq, hash: start.hash } : null;
+  }
 
   /** Checks the next link; the verdict when it breaks the chain, else undefined. */
   add(link: ChainLink): ChainVerdict | undefined {

@@ -6,6 +6,12 @@
 import type { AuditRecord } from "../domain/audit-event.js";
 import type { Logger } from "../services/ports.js";
 
+/**
+ * A record as the feed carries it: with its chain hash when it comes from the database, which the
+ * channel shows (in short) so that the channel's copy can be checked against the database.
+ */
+export type FeedRecord = AuditRecord & { readonly hash?: string };
+
 /** Records being posted to the audit channel: the note written before a post. */
 export interface PostingNote {
   readonly firstSeq: number;
@@ -16,7 +22,7 @@ export interface PostingNote {
 
 export interface AuditOutbox {
   /** Oldest first: the audit channel receives records in the order they happened. */
-  undelivered(limit: number): Promise<AuditRecord[]>;
+  undelivered(limit: number): Promise<FeedRecord[]>;
   /** Marks delivered every undelivered record with a seq up to and including `seq`, and clears the posting note. */
   markDeliveredThrough(seq: number): Promise<void>;
   /** Notes, before posting, which records are about to be posted. */
@@ -36,7 +42,7 @@ export interface AuditChannel {
    * Posts the longest prefix of `records` (never empty) that fits one message and returns how many
    * records it carried. Throws RetryLater when the channel says when to try again.
    */
-  post(records: readonly AuditRecord[]): Promise<number>;
+  post(records: readonly FeedRecord[]): Promise<number>;
   /**
    * The highest seq between the note's first and last found in the channel (0 for none), or
    * undefined when the channel cannot tell (it cannot read its own history).

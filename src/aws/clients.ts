@@ -3,6 +3,8 @@
 // under short-lived credentials from STS AssumeRole, which the SDK refreshes before they expire.
 import { hostname } from "node:os";
 import { IdentitystoreClient } from "@aws-sdk/client-identitystore";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SSOAdminClient } from "@aws-sdk/client-sso-admin";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 
@@ -92,4 +94,37 @@ export function createAwsClients(assumeRoleArn: string | undefined): AwsClients 
       baseSts.destroy();
     },
   };
+}
+
+/** A client for the audit trail's own AWS services (S3, KMS), and how to let go of it. */
+export interface AuditClient<C> {
+  readonly client: C;
+  destroy(): void;
+}
+
+/**
+ * A client built with the bot's credentials (under AWS_ROLE_ARN when set). The endpoint is the
+ * SDK's own: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_KMS, else AWS_ENDPOINT_URL.
+ */
+function withBotCredentials<C extends { destroy(): void }>(assumeRoleArn: string | undefined, make: (config: object) => C): AuditClient<C> {
+  const baseSts = new STSClient(common);
+  const credentials = assumeRoleArn ? { credentials: sharedCredentials(assumeRoleCredentials(assumeRoleArn, baseSts)) } : {};
+  const client = make({ ...common, ...credentials });
+  return {
+    client,
+    destroy() {
+      client.destroy();
+      baseSts.destroy();
+    },
+  };
+}
+
+/** For the audit trail's copy in S3 with Object Lock. */
+export function createS3Client(assumeRoleArn: string | undefined): AuditClient<S3Client> {
+  return withBotCredentials(assumeRoleArn, (config) => new S3Client(config));
+}
+
+/** For signing audit checkpoints with a KMS key. */
+export function createKmsClient(assumeRoleArn: string | undefined): AuditClient<KMSClient> {
+  return withBotCredentials(assumeRoleArn, (config) => new KMSClient(config));
 }

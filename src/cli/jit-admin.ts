@@ -4,11 +4,13 @@ import { ConfigError } from "../config/problems.js";
 import { NotFound } from "../domain/errors.js";
 import { StartupError } from "../startup-error.js";
 import { auditExport } from "./audit-export.js";
+import { auditKeygen } from "./audit-keygen.js";
 import { auditVerify } from "./audit-verify.js";
 import { configCheck } from "./config-check.js";
 import { loadDotEnv } from "./environment.js";
 import { grantsList } from "./grants-list.js";
 import { grantsRevoke } from "./grants-revoke.js";
+import { migrateCommand } from "./migrate.js";
 import { reconcileCommand } from "./reconcile.js";
 import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, type CliIo } from "./io.js";
 import { USAGE } from "./usage.js";
@@ -21,7 +23,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   "grants revoke": grantsRevoke,
   "audit export": auditExport,
   "audit verify": auditVerify,
+  "audit keygen": auditKeygen,
   "reconcile": reconcileCommand,
+  "migrate": migrateCommand,
 };
 
 async function run(argv: string[], io: CliIo): Promise<number> {

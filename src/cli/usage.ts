@@ -9,11 +9,32 @@ Commands:
       --as <name>              Who you are in the audit trail (cli:<name>); default: your OS user.
                                Your OS user and host are recorded beside it either way.
   audit export                 Write audit records as CSV (default) or JSON to stdout.
-      --since <date>           From this date or time (YYYY-MM-DD is midnight UTC).
-      --until <date>           Up to, not including, this date or time.
+      --since, --from <date>   From this date or time (YYYY-MM-DD is midnight UTC).
+      --until, --to <date>     Up to, not including, this date or time.
       --format csv|json
       --output <file>          Write to a file instead of stdout (readable by you only).
-  audit verify                 Check the audit trail's hash chain; name the first bad record.
+      --bundle <dir|file.jsonl>  Instead, evidence for the period that audit verify --bundle
+                               checks without the database: the records, the checkpoints that
+                               cover them, the public key (--public-key or --kms-key, or the
+                               bot's), a manifest.
+  audit verify                 Check the hash chain, every signed checkpoint, and that the
+                               checkpoints match the chain; name the first record that differs
+                               or is missing, and say what no checkpoint covers yet.
+      --public-key <file>      The checkpoints' public key (PEM); repeat for several keys.
+      --kms-key <id>           A KMS key whose public half checks them (KMS GetPublicKey).
+                               Default: the public half of the bot's key (JIT_AUDIT_SIGNING_KEY_FILE
+                               or JIT_AUDIT_KMS_KEY_ID).
+      --anchors slack,file     Compare with independent copies too: the audit channel (its
+                               posts' seqs and short hashes, and its checkpoints), the anchor
+                               file (JIT_AUDIT_ANCHOR_FILE).
+      --anchor-file <path>     A copy of the anchor file to compare with (implies file).
+      --bundle <path>          Check a bundle from audit export --bundle, with no database.
+  audit keygen --out <file>    Make an Ed25519 key pair for signing checkpoints: the private key
+                               (mode 0600) in <file>, the public key in <file>.pub.pem.
+      --public-out <file>      Write the public key here instead.
+  migrate                      Bring the database's schema up to date; on PostgreSQL as
+                               DATABASE_MIGRATION_URL (the owner), granting DATABASE_URL's role
+                               what the bot needs; exits 1 if that role could alter the audit trail.
   reconcile [--dry-run]        Compare grants with AWS now: end grants whose assignment vanished,
                                delete assignments the bot left behind, report or remove standing
                                access per the policy's unmanagedAssignments. --dry-run changes

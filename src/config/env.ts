@@ -28,6 +28,10 @@ const envSchema = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: "must be a PostgreSQL URL such as postgres://jit:secret@db.internal:5432/jit" })
     .optional(),
+  DATABASE_MIGRATION_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "must be a PostgreSQL URL such as postgres://jit_owner:secret@db.internal:5432/jit" })
+    .optional(),
+  JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
   JIT_AUDIT_CHANNEL: z
     .string({ error: "required: the id of the channel that receives the audit feed (C…)" })
     .regex(/^[CG][A-Z0-9]{2,}$/, { error: "must be a Slack channel id such as C0123456789" }),
@@ -76,6 +80,42 @@ const envSchema = z.object({
     .min(1, { error: "must be at least 1" })
     .max(100_000, { error: "must be at most 100000" })
     .default(500),
+  JIT_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  JIT_AUDIT_KMS_KEY_ID: z
+    .string()
+    .regex(/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/+=,.@-]+|alias\/[\w/+=,.@-]+|[0-9a-f-]{36}|mrk-[0-9a-f]{32})$/, {
+      error: "must be a KMS key id, key ARN, alias name (alias/…) or alias ARN",
+    })
+    .optional(),
+  JIT_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
+  JIT_AUDIT_S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name such as acme-jit-audit" })
+    .optional(),
+  JIT_AUDIT_S3_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9!_.*'()/-]*$/, { error: "must be a key prefix of letters, digits and !_.*'()/-" })
+    .default("jit-slack-audit/"),
+  JIT_AUDIT_S3_LOCK_MODE: z.enum(["COMPLIANCE", "GOVERNANCE"], { error: "must be COMPLIANCE or GOVERNANCE" }).default("COMPLIANCE"),
+  JIT_AUDIT_S3_RETENTION_DAYS: z.coerce
+    .number({ error: "must be a whole number of days" })
+    .int({ error: "must be a whole number of days" })
+    .min(1, { error: "must be at least 1" })
+    .max(36_500, { error: "must be at most 36500 (100 years)" })
+    .default(365),
+  JIT_AUDIT_S3_RECORDS: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
+  JIT_AUDIT_CHECKPOINT_RECORDS: z.coerce
+    .number({ error: "must be a whole number of records" })
+    .int({ error: "must be a whole number of records" })
+    .min(1, { error: "must be at least 1" })
+    .max(100_000, { error: "must be at most 100000" })
+    .default(100),
+  JIT_AUDIT_CHECKPOINT_MINUTES: z.coerce
+    .number({ error: "must be a whole number of minutes" })
+    .int({ error: "must be a whole number of minutes" })
+    .min(1, { error: "must be at least 1" })
+    .max(1_440, { error: "must be at most 1440 (a day)" })
+    .default(5),
 });
 
 export interface Config {
@@ -104,6 +144,24 @@ export interface Config {
   /** Failed attempts at one revocation before the audit channel is alerted. */
   readonly revocationAlertAfter: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly audit: {
+    /** Start even when the PostgreSQL role could alter the audit trail (an owner, a superuser), with a warning. */
+    readonly allowPrivilegedDatabaseRole: boolean;
+    /** The Ed25519 private key that signs checkpoints… */
+    readonly signingKeyFile: string | undefined;
+    /** …or the KMS key (ECC_NIST_EDWARDS25519) that does; neither: no checkpoints. */
+    readonly kmsKeyId: string | undefined;
+    /** A local file that receives every record and checkpoint as JSON lines, at each checkpoint. */
+    readonly anchorFile: string | undefined;
+    /** An S3 bucket with Object Lock that receives every checkpoint (and the records, unless told not to). */
+    readonly s3: S3Anchor | undefined;
+    readonly checkpoint: {
+      /** A checkpoint once this many records are not covered by one… */
+      readonly records: number;
+      /** …or once the oldest record not covered has waited this long, whichever comes first. */
+      readonly intervalMs: number;
+    };
+  };
   readonly ops: {
     /**
      * Port of its own for /healthz, /readyz and /metrics (default 8080); undefined serves them all on
@@ -122,8 +180,25 @@ export interface Config {
   };
 }
 
+export interface S3Anchor {
+  readonly bucket: string;
+  /** Prepended to every key: `<prefix>checkpoints/…`, `<prefix>records/…`. */
+  readonly prefix: string;
+  readonly lockMode: "COMPLIANCE" | "GOVERNANCE";
+  readonly retentionDays: number;
+  /** Whether the records go there too, as JSON lines, or only the checkpoints. */
+  readonly records: boolean;
+}
+
 /** SQLite (the embedded default, one process) or PostgreSQL (DATABASE_URL, one or more replicas). */
-export type DatabaseConfig = { readonly kind: "sqlite"; readonly file: string } | { readonly kind: "postgres"; readonly url: string };
+export type DatabaseConfig =
+  | { readonly kind: "sqlite"; readonly file: string }
+  | {
+      readonly kind: "postgres";
+      readonly url: string;
+      /** The tables' owner, for migrations (and the bot's grants); the bot itself runs as `url`. */
+      readonly migrationUrl?: string;
+    };
 
 const DEFAULT_DATABASE_FILE = "jit.sqlite";
 
@@ -140,6 +215,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const parsed = envSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) throw new ConfigError("The environment", describeIssues(parsed.error.issues));
   const e = parsed.data;
+  if (e.DATABASE_MIGRATION_URL && !e.DATABASE_URL) {
+    throw new ConfigError("The environment", [
+      "DATABASE_MIGRATION_URL is set without DATABASE_URL: it names the owner that migrates a PostgreSQL database, so set DATABASE_URL for the bot's own role too",
+    ]);
+  }
+  if (e.JIT_AUDIT_SIGNING_KEY_FILE && e.JIT_AUDIT_KMS_KEY_ID) {
+    throw new ConfigError("The environment", [
+      "JIT_AUDIT_SIGNING_KEY_FILE and JIT_AUDIT_KMS_KEY_ID are both set: checkpoints are signed with one key, a file or a KMS key, not both",
+    ]);
+  }
   if (e.DATABASE_URL && e.JIT_DATABASE_FILE) {
     throw new ConfigError("The environment", [
       "DATABASE_URL and JIT_DATABASE_FILE are both set: set DATABASE_URL for PostgreSQL or JIT_DATABASE_FILE for SQLite, not both",
@@ -157,7 +242,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     policyFile: e.JIT_POLICY_FILE,
     database: Object.freeze(
       e.DATABASE_URL
-        ? { kind: "postgres" as const, url: e.DATABASE_URL }
+        ? { kind: "postgres" as const, url: e.DATABASE_URL, ...(e.DATABASE_MIGRATION_URL ? { migrationUrl: e.DATABASE_MIGRATION_URL } : {}) }
         : { kind: "sqlite" as const, file: e.JIT_DATABASE_FILE ?? DEFAULT_DATABASE_FILE },
     ),
     auditChannel: e.JIT_AUDIT_CHANNEL,
@@ -173,6 +258,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     revocationAlertAfter: e.JIT_REVOCATION_ALERT_AFTER,
     reconcileIntervalMinutes: e.JIT_RECONCILE_INTERVAL_MINUTES,
     logLevel: e.LOG_LEVEL,
+    audit: Object.freeze({
+      allowPrivilegedDatabaseRole: e.JIT_ALLOW_PRIVILEGED_DATABASE_ROLE === "true",
+      signingKeyFile: e.JIT_AUDIT_SIGNING_KEY_FILE,
+      kmsKeyId: e.JIT_AUDIT_KMS_KEY_ID,
+      anchorFile: e.JIT_AUDIT_ANCHOR_FILE,
+      s3: e.JIT_AUDIT_S3_BUCKET
+        ? Object.freeze({
+            bucket: e.JIT_AUDIT_S3_BUCKET,
+            prefix: e.JIT_AUDIT_S3_PREFIX,
+            lockMode: e.JIT_AUDIT_S3_LOCK_MODE,
+            retentionDays: e.JIT_AUDIT_S3_RETENTION_DAYS,
+            records: e.JIT_AUDIT_S3_RECORDS === "true",
+          })
+        : undefined,
+      checkpoint: Object.freeze({ records: e.JIT_AUDIT_CHECKPOINT_RECORDS, intervalMs: e.JIT_AUDIT_CHECKPOINT_MINUTES * 60_000 }),
+    }),
     ops: Object.freeze({
       healthPort,
       healthHost: e.JIT_HEALTH_HOST,

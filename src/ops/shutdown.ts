@@ -1,7 +1,7 @@
 // Stopping cleanly on SIGTERM/SIGINT: take no new work, give work in progress a bounded time to
-// finish, post what the audit channel has not received yet, then close. Work still running at the
-// deadline is parked, not lost: each step it completed is in the database, an AWS change it started is
-// in the operation log, and the next start resumes it.
+// finish, sign a checkpoint of the audit trail, post what the audit channel has not received yet,
+// then close. Work still running at the deadline is parked, not lost: each step it completed is in
+// the database, an AWS change it started is in the operation log, and the next start resumes it.
 import type { FlushResult } from "../audit/feed.js";
 import type { Logger } from "../services/ports.js";
 import type { InFlight } from "./in-flight.js";
@@ -15,6 +15,8 @@ export interface Stopping {
   grantsInProgress(): readonly string[];
   /** Readiness reports "stopping"; the Slack receiver, the scheduler and the expiry timer stop. */
   stopIntake(): Promise<void>;
+  /** Signs a checkpoint of the audit records not yet covered by one. */
+  checkpoint(): Promise<void>;
   flushOutbox(deadline: number): Promise<FlushResult>;
   /** AWS clients, the routes' own server, the database. */
   close(): Promise<void>;
@@ -38,6 +40,7 @@ export async function shutDown(stopping: Stopping): Promise<void> {
     );
   }
 
+  await step(logger, "sign an audit checkpoint", () => stopping.checkpoint());
   await step(logger, "flush the audit outbox", async () => {
     const flushed = await stopping.flushOutbox(Date.now() + stopping.flushTimeoutMs);
     const log = flushed.left ? logger.warn.bind(logger) : logger.info.bind(logger);

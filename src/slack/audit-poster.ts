@@ -3,10 +3,9 @@
 // messages included, for the whole Retry-After) and does not retry (the feed schedules the retry
 // itself, so a job never sleeps inside the client).
 import type { WebClient, WebClientOptions } from "@slack/web-api";
-import { PostRefused, RetryLater, type AuditChannel, type PostingNote } from "../audit/feed.js";
-import type { AuditRecord } from "../domain/audit-event.js";
+import { PostRefused, RetryLater, type AuditChannel, type FeedRecord, type PostingNote } from "../audit/feed.js";
 import { refusedBySlack, retryAfterMs, slackErrorCode } from "./api-errors.js";
-import { AUDIT_POST_LIMITS, auditMessage } from "./audit-text.js";
+import { AUDIT_POST_LIMITS, auditMessage, parseAuditBlockId } from "./audit-text.js";
 
 export const AUDIT_CLIENT_OPTIONS = {
   rejectRateLimitedCalls: true,
@@ -23,7 +22,7 @@ export class SlackAuditChannel implements AuditChannel {
     private readonly accounts: readonly { id: string; name: string }[],
   ) {}
 
-  async post(records: readonly AuditRecord[]): Promise<number> {
+  async post(records: readonly FeedRecord[]): Promise<number> {
     const message = auditMessage(records, this.accounts);
     try {
       await this.client.chat.postMessage({
@@ -77,7 +76,7 @@ const HISTORY_PAGES = 5;
 
 function auditSeqsIn(blocks: readonly { block_id?: string }[]): number[] {
   return blocks.flatMap((block) => {
-    const match = /^audit-(\d+)$/.exec(block.block_id ?? "");
-    return match?.[1] ? [Number(match[1])] : [];
+    const parsed = parseAuditBlockId(block.block_id ?? "");
+    return parsed ? [parsed.seq] : [];
   });
 }

@@ -1,7 +1,9 @@
 // How audit records read in the audit channel: one section per record, a summary line (action,
-// grant, what, who, when, sequence number), a line with the fields that matter for that action, and
-// the words people typed (justification, ticket, deny reason) apart from the bot's own text.
-// The complete record stays in the database and in exports; posts are for people skimming the channel.
+// grant, what, who, when, sequence number and short hash), a line with the fields that matter for
+// that action, and the words people typed (justification, ticket, deny reason) apart from the bot's
+// own text. The complete record stays in the database and in exports; posts are for people skimming
+// the channel, and their seqs and hashes for checking the database against them.
+import type { FeedRecord } from "../audit/feed.js";
 import type { AuditAction, AuditDetail, AuditRecord } from "../domain/audit-event.js";
 import { formatDuration } from "../domain/duration.js";
 import type { PlainTextElement } from "@slack/types";
@@ -124,7 +126,21 @@ function fieldsOf(record: AuditRecord): readonly Field[] {
   return [requester, ...own.map((key) => value(key))];
 }
 
-export function auditSummary(record: AuditRecord, accounts: readonly { id: string; name: string }[] = []): string {
+/** How much of a record's hash a post shows: 64 bits, more than anyone could match by trying contents. */
+export const SHORT_HASH_LENGTH = 16;
+
+/** The block id of a record's section: its seq, and its short hash when known (a verifier reads both). */
+export function auditBlockId(record: FeedRecord): string {
+  return record.hash ? `audit-${record.seq}-${record.hash.slice(0, SHORT_HASH_LENGTH)}` : `audit-${record.seq}`;
+}
+
+/** The seq and short hash (when the post carried one) that a record's block id names. */
+export function parseAuditBlockId(blockId: string): { seq: number; shortHash: string | undefined } | undefined {
+  const match = /^audit-(\d+)(?:-([0-9a-f]+))?$/.exec(blockId);
+  return match?.[1] ? { seq: Number(match[1]), shortHash: match[2] } : undefined;
+}
+
+export function auditSummary(record: FeedRecord, accounts: readonly { id: string; name: string }[] = []): string {
   const icon = ICONS[record.action] ?? ":memo:";
   // A refused actor is whoever sent the payload: named, not mentioned, so strangers are not pinged.
   const actor =
@@ -133,11 +149,12 @@ export function auditSummary(record: AuditRecord, accounts: readonly { id: strin
   const account = name ? `${escapeMrkdwn(name)} (${record.accountId})` : escapeMrkdwn(record.accountId);
   const grant = record.grantId ? `\`${escapeMrkdwn(record.grantId)}\` · ` : "";
   const what = `${escapeMrkdwn(record.permissionSet)} on ${account}`;
-  return `${icon} *${record.action}* · ${grant}${what} · by ${actor} · ${slackDate(record.at)} · #${record.seq}`;
+  const hash = record.hash ? ` \`${record.hash.slice(0, SHORT_HASH_LENGTH)}\`` : "";
+  return `${icon} *${record.action}* · ${grant}${what} · by ${actor} · ${slackDate(record.at)} · #${record.seq}${hash}`;
 }
 
 /** The record as people read it: the summary and, on a second line, what matters for its action. */
-export function auditText(record: AuditRecord, accounts: readonly { id: string; name: string }[] = []): string {
+export function auditText(record: FeedRecord, accounts: readonly { id: string; name: string }[] = []): string {
   const details = fieldsOf(record)
     .map((field) => field(record.detail))
     .filter((part): part is string => part !== undefined)
@@ -162,11 +179,11 @@ export interface SectionBlock {
 }
 
 /** One record's section: the bot's mrkdwn, and what people typed as a plain_text field below it. */
-export function auditSection(record: AuditRecord, accounts: readonly { id: string; name: string }[] = []): SectionBlock {
+export function auditSection(record: FeedRecord, accounts: readonly { id: string; name: string }[] = []): SectionBlock {
   const typed = typedWords(record);
   return {
     type: "section",
-    block_id: `audit-${record.seq}`,
+    block_id: auditBlockId(record),
     text: { type: "mrkdwn", text: auditText(record, accounts) },
     ...(typed ? { fields: [typed] } : {}),
   };
@@ -186,7 +203,7 @@ export interface AuditMessage {
 }
 
 /** One message for the longest prefix of `records` within the limits (always at least one record). */
-export function auditMessage(records: readonly AuditRecord[], accounts: readonly { id: string; name: string }[] = []): AuditMessage {
+export function auditMessage(records: readonly FeedRecord[], accounts: readonly { id: string; name: string }[] = []): AuditMessage {
   const blocks: SectionBlock[] = [];
   let characters = 0;
   for (const record of records) {

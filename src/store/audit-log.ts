@@ -3,7 +3,7 @@
 import { chainHash, GENESIS_HASH, verifyChain, type ChainLink, type ChainVerdict } from "../audit/chain.js";
 import type { AuditRecord, StoredAuditRecord } from "../domain/audit-event.js";
 import { AUDIT_COLUMNS, linkFromRow, storedRecordFromRow, type AuditRow } from "./audit-rows.js";
-import type { AuditPeriod, AuditTrail } from "./backend.js";
+import type { AuditPeriod, AuditTrail, ChainHashes, ChainHead } from "./backend.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 
 export type NewAuditRecord = Omit<AuditRecord, "seq">;
@@ -80,9 +80,43 @@ export class SqliteAuditLog implements AuditTrail {
   }
 
   /** Every record as stored, in seq order, for verification. Do not use this connection until iteration ends. */
-  *links(): IterableIterator<ChainLink> {
+  private *allLinks(): IterableIterator<ChainLink> {
     const rows = this.db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_events ORDER BY seq`).iterate();
     for (const row of rows) yield linkFromRow(row);
+  }
+
+  async *links(afterSeq = 0): AsyncIterableIterator<ChainLink> {
+    const page = prepared<[number, number], AuditRow>(this.db, `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`);
+    for (let after = afterSeq; ; ) {
+      const rows = page.all(after, PAGE);
+      for (const row of rows) yield linkFromRow(row);
+      const last = rows.at(-1);
+      if (!last || rows.length < PAGE) return;
+      after = last.seq;
+    }
+  }
+
+  async *hashes(afterSeq: number): AsyncIterableIterator<ChainHashes> {
+    const page = prepared<[number, number], ChainHashes>(
+      this.db,
+      "SELECT seq, prev_hash AS prevHash, hash FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
+    );
+    for (let after = afterSeq; ; ) {
+      const rows = page.all(after, PAGE);
+      yield* rows;
+      const last = rows.at(-1);
+      if (!last || rows.length < PAGE) return;
+      after = last.seq;
+    }
+  }
+
+  async head(): Promise<ChainHead | undefined> {
+    const last = this.last.get();
+    return last?.hash ? { seq: last.seq, hash: last.hash } : undefined;
+  }
+
+  async issuedThrough(): Promise<number> {
+    return this.highestIssuedSeq();
   }
 
   /** The highest seq ever handed out, from SQLite's AUTOINCREMENT counter; 0 for an empty trail. */
@@ -93,6 +127,6 @@ export class SqliteAuditLog implements AuditTrail {
   /** Checks the whole chain; names the first record that does not hold. */
   async verify(): Promise<ChainVerdict> {
     // One read transaction: the counter and the rows come from the same snapshot.
-    return this.db.transaction(() => verifyChain(this.links(), { highestIssuedSeq: this.highestIssuedSeq() }))();
+    return this.db.transaction(() => verifyChain(this.allLinks(), { highestIssuedSeq: this.highestIssuedSeq() }))();
   }
 }

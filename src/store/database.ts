@@ -1,10 +1,12 @@
 // Opens the SQLite file and brings its schema up to date.
+import { closeSync, existsSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { MIGRATIONS } from "./migrations/index.js";
 
 export type SqliteDatabase = Database.Database;
 
 export function openDatabase(file: string): SqliteDatabase {
+  createPrivately(file);
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   // FULL: a grant or audit record acknowledged to a person survives power loss.
@@ -18,6 +20,15 @@ export function openDatabase(file: string): SqliteDatabase {
     throw error;
   }
   return db;
+}
+
+/**
+ * A new database file is created readable and writable by its owner only (0600) before SQLite opens
+ * it; SQLite gives its -wal and -shm files the database file's mode.
+ */
+function createPrivately(file: string): void {
+  if (file === ":memory:" || file.startsWith("file:") || existsSync(file)) return;
+  closeSync(openSync(file, "wx", 0o600));
 }
 
 function migrate(db: SqliteDatabase): void {

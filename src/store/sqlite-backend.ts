@@ -6,7 +6,8 @@ import type { Logger } from "../services/ports.js";
 import type { StoreBackend } from "./backend.js";
 import { SqliteApproverMessages } from "./sqlite-approver-messages.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
-import { sqliteWritable } from "./sqlite-check.js";
+import { fileAccessWarnings, sqliteWritable } from "./sqlite-check.js";
+import { SqliteCheckpoints } from "./sqlite-checkpoints.js";
 import { SqliteExtensions } from "./sqlite-extensions.js";
 import { SqliteLeases } from "./sqlite-leases.js";
 import { SqliteMetricsSource } from "./sqlite-metrics.js";
@@ -77,11 +78,13 @@ export function openSqliteBackend(file: string, clock: Clock, logger?: Pick<Logg
     operations: new SqliteOperationLog(db, clock),
     extensions: new SqliteExtensions(db, store),
     audit: store.audit,
+    checkpoints: new SqliteCheckpoints(db),
     outbox: new SqliteOutbox(db, clock),
     metrics: new SqliteMetricsSource(db),
     leases: new SqliteLeases(leaseConnection),
     seenRequests: new SqliteSeenRequests(leaseConnection, () => clock.now()),
     approverMessages: new SqliteApproverMessages(db),
+    auditSafety: async () => ({ refusals: [], warnings: fileAccessWarnings(file) }),
     check: async () => writable(),
     close: async () => {
       if (leaseConnection !== db) leaseConnection.close();

@@ -1,4 +1,5 @@
-// Readiness of the SQLite file: still the file the bot opened, writable, and its write lock free.
+// Readiness of the SQLite file: still the file the bot opened, writable, and its write lock free;
+// and whether anyone but its owner may read or write it.
 import { accessSync, constants, statSync } from "node:fs";
 import { DatabaseUnavailable } from "./backend.js";
 import type { SqliteDatabase } from "./database.js";
@@ -33,4 +34,20 @@ export function sqliteWritable(db: SqliteDatabase, file: string): () => void {
       db.pragma(`busy_timeout = ${busyTimeout}`);
     }
   };
+}
+
+/** The database file and its journals, when group or others may read or write them (the bot creates them 0600). */
+export function fileAccessWarnings(file: string): string[] {
+  if (file === ":memory:" || file.startsWith("file:")) return [];
+  return [file, `${file}-wal`, `${file}-shm`].flatMap((path) => {
+    let mode: number;
+    try {
+      mode = statSync(path).mode & 0o777;
+    } catch {
+      return [];
+    }
+    return (mode & 0o077) === 0
+      ? []
+      : [`${path} may be read or written by group or others (mode ${mode.toString(8).padStart(3, "0")}); chmod 600 it: whoever can write it can rewrite the audit trail`];
+  });
 }

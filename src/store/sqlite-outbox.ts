@@ -1,9 +1,9 @@
 // The audit outbox as the feed reads it: records not yet in the audit channel, oldest first, marked
 // delivered a whole post at a time, and the note of the post under way.
 import type { AuditOutbox, PostingNote } from "../audit/feed.js";
-import type { AuditRecord } from "../domain/audit-event.js";
+import type { StoredAuditRecord } from "../domain/audit-event.js";
 import type { Clock } from "../domain/clock.js";
-import { AUDIT_COLUMNS, recordFromRow, type AuditRow } from "./audit-rows.js";
+import { AUDIT_COLUMNS, storedRecordFromRow, type AuditRow } from "./audit-rows.js";
 import type { SqliteDatabase } from "./database.js";
 import { groupCommit, type GroupCommit } from "./group-commit.js";
 
@@ -33,8 +33,8 @@ export class SqliteOutbox implements AuditOutbox {
     this.dropNote = db.prepare("DELETE FROM audit_posting");
   }
 
-  async undelivered(limit: number): Promise<AuditRecord[]> {
-    return this.waiting.all(limit).map(recordFromRow);
+  async undelivered(limit: number): Promise<StoredAuditRecord[]> {
+    return this.waiting.all(limit).map(storedRecordFromRow);
   }
 
   /** Delivery is in seq order, so the undelivered records up to `seq` are exactly those just posted. */

@@ -1,29 +1,20 @@
 // jit-admin as operators run it: a child process in its own working directory, against a database
 // the bot filled through real Slack flows, with fake Slack and fake AWS still listening for revocations.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import Database from "better-sqlite3";
 import { auditRows, click, deny, eventually, request, waitForDm } from "../support/flows.js";
+import { jitAdmin, type Ran } from "../support/jit-admin.js";
+import { tamperedCopy, type TamperedCopy } from "../support/tamper.js";
 import { startTestBot } from "../support/in-process-bot.js";
-import { createTestDatabase, databaseName, databaseUrl, superuser, TEST_SERVER_URL, type TestDatabase } from "../support/test-database.js";
+import { databaseUrl, TEST_SERVER_URL } from "../support/test-database.js";
 import { DEFAULT_POLICY, people, PROD, SANDBOX, SIGNING_SECRET, startWorld, USES_POSTGRES, type World } from "../support/world.js";
 import { worldSql } from "../support/world-store.js";
 
-const CLI = fileURLToPath(new URL("../../src/cli/jit-admin.ts", import.meta.url));
-const TSX = import.meta.resolve("tsx");
 /** Spreadsheet formula, commas and quotes: everything a CSV export must survive. */
 const JUSTIFICATION = '=HYPERLINK("http://evil.example","INC-42"), "quoted"';
-
-interface Ran {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 const scratchDirs: string[] = [];
 function scratchDir(): string {
@@ -32,31 +23,11 @@ function scratchDir(): string {
   return dir;
 }
 
-/** Runs jit-admin with only `env` (plus PATH and HOME) in `cwd`, so a developer's own .env never leaks in. */
-function jitAdmin(args: string[], env: Record<string, string>, cwd: string): Promise<Ran> {
-  const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 describe("jit-admin", () => {
   let world: World;
   let active: string;
   let denied: string;
-  const copies: TestDatabase[] = [];
+  const copies: TamperedCopy[] = [];
   const run = (...args: string[]) => jitAdmin(args, world.env(), world.dir);
 
   before(async () => {
@@ -207,25 +178,11 @@ describe("jit-admin", () => {
   });
 
   describe("audit verify", () => {
-    /**
-     * A copy of the bot's database, tampered with as an attacker with the file (SQLite) or a
-     * superuser (PostgreSQL) would: the append-only triggers out of the way first. Returns a
-     * jit-admin that reads the copy: `--database <file>` for SQLite, DATABASE_URL for PostgreSQL.
-     */
+    /** A jit-admin that reads a copy of the bot's database tampered with as `sql` says. */
     async function tampered(name: string, sql: string): Promise<(...args: string[]) => Promise<Ran>> {
-      if (world.database.kind === "postgres") {
-        const copy = await createTestDatabase(TEST_SERVER_URL ?? "", databaseName(world.database.url));
-        copies.push(copy);
-        await superuser(copy.url, `ALTER TABLE audit_events DISABLE TRIGGER USER; ${sql}`);
-        return (...args) => jitAdmin(args, world.env({ DATABASE_URL: copy.url }), world.dir);
-      }
-      const file = join(world.dir, `${name}.sqlite`);
-      copyFileSync(world.database.file, file);
-      const db = new Database(file);
-      db.exec("DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;");
-      db.exec(sql);
-      db.close();
-      return (...args) => run(...args, "--database", file);
+      const copy = await tamperedCopy(world, name, { sql });
+      copies.push(copy);
+      return (...args) => jitAdmin([...args, ...copy.args], world.env(copy.env), world.dir);
     }
 
     it("finds the bot's trail intact", async () => {
@@ -249,11 +206,16 @@ describe("jit-admin", () => {
       const seq = (await auditRows(world)).find((row) => row.action === "approved")?.seq;
       const ran = await verify("audit", "verify", "--json");
       assert.equal(ran.code, 1);
-      assert.deepEqual(JSON.parse(ran.stdout), {
+      const report = JSON.parse(ran.stdout) as { ok: boolean; chain: unknown; problems: unknown[] };
+      assert.equal(report.ok, false);
+      assert.deepEqual(report.chain, {
         ok: false,
         intactRecords: (seq ?? 0) - 1,
         firstBad: { seq, problem: "its content does not match its hash (edited after it was written)" },
       });
+      assert.deepEqual(report.problems, [
+        { firstSeq: seq, lastSeq: seq, problem: `record #${seq}: its content does not match its hash (edited after it was written)` },
+      ]);
     });
 
     it("names the record after a deleted one", async () => {

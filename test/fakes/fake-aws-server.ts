@@ -26,6 +26,7 @@ import {
 } from './fake-aws-protocol.js';
 import { assertAccountId, IdentityCenterState, type AssignmentOperationKind, type JsonHandler } from './fake-aws-sso.js';
 import { identityStoreHandlers } from './fake-aws-identitystore.js';
+import { KmsState, type FakeKmsKey } from './fake-aws-kms.js';
 import { STS_VERSION, STS_XMLNS, stsHandlers, type StsHandler } from './fake-aws-sts.js';
 
 type JsonService = Exclude<FakeAwsService, 'sts'>;
@@ -33,6 +34,7 @@ type JsonService = Exclude<FakeAwsService, 'sts'>;
 const JSON_TARGETS: Readonly<Record<string, JsonService>> = {
   SWBExternalService: 'sso-admin',
   AWSIdentityStore: 'identitystore',
+  TrentService: 'kms',
 };
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -41,6 +43,7 @@ export class FakeAwsServer implements FakeAws {
   readonly calls: FakeAwsCall[] = [];
   private readonly server: Server;
   private readonly state: IdentityCenterState;
+  private readonly kms: KmsState;
   private readonly jsonHandlers: Record<JsonService, Record<string, JsonHandler>>;
   private readonly sts: Record<string, StsHandler>;
   private port = 0;
@@ -55,10 +58,12 @@ export class FakeAwsServer implements FakeAws {
   constructor(options: FakeAwsOptions) {
     const accountId = options.callerAccountId ?? '123456789012';
     this.state = new IdentityCenterState(accountId);
+    this.kms = new KmsState(accountId);
     this.sts = stsHandlers({ accountId, arn: options.callerArn ?? `arn:aws:iam::${accountId}:user/jit-slack-test` });
     this.jsonHandlers = {
       'sso-admin': this.state.ssoAdminHandlers(),
       identitystore: identityStoreHandlers(this.state),
+      kms: this.kms.handlers(),
     };
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
@@ -105,6 +110,9 @@ export class FakeAwsServer implements FakeAws {
   removeAssignment(a: AssignmentRef): boolean {
     return this.state.dropAssignment({ ...a, principalType: a.principalType ?? 'USER' });
   }
+  addKmsKey(usage?: FakeKmsKey['usage']): FakeKmsKey {
+    return this.kms.addKey(usage);
+  }
   hasAssignment(a: AssignmentRef): boolean {
     return this.state.hasAssignment(a);
   }
@@ -145,6 +153,7 @@ export class FakeAwsServer implements FakeAws {
 
   reset(): void {
     this.state.clear();
+    this.kms.clear();
     this.calls.length = 0;
     this.faults.clear();
     this.hooks = [];

@@ -4,6 +4,7 @@
 //   - SSO Admin      awsJson1_1, POST /, X-Amz-Target: SWBExternalService.<Op>
 //   - Identity Store awsJson1_1, POST /, X-Amz-Target: AWSIdentityStore.<Op>
 //   - STS            awsQuery,   POST /, form body Action=<Op>&Version=2011-06-15, XML reply
+//   - KMS            awsJson1_1, POST /, X-Amz-Target: TrentService.<Op> (GetPublicKey, Sign)
 // SigV4 signatures are not verified, but an Authorization header is required
 // (otherwise 403 MissingAuthenticationToken[Exception], and the call is not
 // recorded).
@@ -14,12 +15,13 @@
 // answered with UnknownOperationException (JSON) / InvalidAction (STS).
 // Assignment semantics are documented in fake-aws-sso.ts.
 import type { AssignmentOperationKind, PrincipalType } from './fake-aws-sso.js';
+import type { FakeKmsKey } from './fake-aws-kms.js';
 import { FakeAwsServer } from './fake-aws-server.js';
 
 export { AwsServiceError } from './fake-aws-protocol.js';
 export type { AssignmentOperationKind, AssignmentStatus, PrincipalType } from './fake-aws-sso.js';
 
-export type FakeAwsService = 'sso-admin' | 'identitystore' | 'sts';
+export type FakeAwsService = 'sso-admin' | 'identitystore' | 'sts' | 'kms';
 
 export interface FakeAwsCall {
   service: FakeAwsService;
@@ -67,6 +69,8 @@ export interface FakeAws {
   /** Removes an assignment the way someone would in the AWS console, bypassing the API log. */
   removeAssignment(a: AssignmentRef): boolean;
   hasAssignment(a: AssignmentRef): boolean;
+  /** An Ed25519 KMS key (ECC_NIST_EDWARDS25519) for signing, or one whose usage is encryption. */
+  addKmsKey(usage?: FakeKmsKey['usage']): FakeKmsKey;
   assignments(): AssignmentRecord[];
   readonly calls: FakeAwsCall[];
   callsOf(operation: string): FakeAwsCall[];

@@ -62,6 +62,7 @@ function updateMessage(ws: FakeWorkspace, a: Args): Result {
   if (a.text !== undefined) message.text = str(a, 'text');
   if (Array.isArray(a.blocks)) message.blocks = a.blocks.length ? a.blocks : undefined;
   if (Array.isArray(a.attachments)) message.attachments = a.attachments.length ? a.attachments : undefined;
+  message.edited = { user: ws.botUserId, ts: ws.nextTs() };
   return { ok: true, channel, ts: message.ts, text: message.text ?? '', message: ws.wireMessage(message) };
 }
 

@@ -95,6 +95,8 @@ export interface FakeMessage {
   threadTs?: string;
   /** Author: the bot user for everything the app posts. */
   user: string;
+  /** Set by chat.update, as Slack marks a changed message: who changed it, and when. */
+  edited?: { user: string; ts: string };
 }
 
 export interface FakeEphemeral {

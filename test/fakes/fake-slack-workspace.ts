@@ -224,6 +224,7 @@ export class FakeWorkspace {
       ...(m.blocks ? { blocks: m.blocks } : {}),
       ...(m.attachments ? { attachments: m.attachments } : {}),
       ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+      ...(m.edited ? { edited: m.edited } : {}),
     };
   }
 

@@ -4,6 +4,7 @@ import { messageText, type FakeMessage, type FakeView } from "../fakes/fake-slac
 import type { StoredAuditRecord } from "../../src/domain/audit-event.js";
 import { TRANSITIONS, type GrantStatus } from "../../src/domain/grant.js";
 import { input, type SlackDriver } from "../fakes/slack-requests.js";
+import { parseAuditBlockId } from "../../src/slack/audit-text.js";
 import type { TestBot } from "./in-process-bot.js";
 
 /** Anything that can deliver signed requests to a running bot. */
@@ -67,8 +68,8 @@ export function postedAuditRecords(world: World): PostedAuditRecord[] {
   return world.slack.messagesIn(AUDIT).flatMap((message) =>
     (message.blocks ?? []).flatMap((block) => {
       const { block_id: blockId, text } = block as { block_id?: string; text?: { text?: string } };
-      const seq = /^audit-(\d+)$/.exec(blockId ?? "")?.[1];
-      return seq ? [{ seq: Number(seq), text: text?.text ?? "", ts: message.ts }] : [];
+      const parsed = parseAuditBlockId(blockId ?? "");
+      return parsed ? [{ seq: parsed.seq, text: text?.text ?? "", ts: message.ts }] : [];
     }),
   );
 }

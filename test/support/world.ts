@@ -87,7 +87,11 @@ export async function startWorld(policy: string = DEFAULT_POLICY): Promise<World
   const database: WorldDatabase = postgres ? { kind: "postgres", url: postgres.url } : { kind: "sqlite", file: join(dir, "jit.sqlite") };
   const databaseEnv = (overrides: Record<string, string>): Record<string, string> => {
     if (overrides.DATABASE_URL !== undefined || overrides.JIT_DATABASE_FILE !== undefined) return {};
-    return database.kind === "postgres" ? { DATABASE_URL: database.url } : { JIT_DATABASE_FILE: database.file };
+    // The suite's server is reached as its superuser, which could alter the audit trail; the bot is
+    // told to start anyway (test/e2e/least-privilege.test.ts runs it as a role that cannot).
+    return database.kind === "postgres"
+      ? { DATABASE_URL: database.url, JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: "true" }
+      : { JIT_DATABASE_FILE: database.file };
   };
   return {
     slack,

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { AuditRecord } from "../../src/domain/audit-event.js";
-import { AUDIT_POST_LIMITS, auditMessage, auditSection, auditText } from "../../src/slack/audit-text.js";
+import { AUDIT_POST_LIMITS, auditMessage, auditSection, auditText, parseAuditBlockId } from "../../src/slack/audit-text.js";
 
 const ACCOUNTS = [{ id: "111122223333", name: "prod" }];
 const AT = Date.UTC(2026, 0, 2, 3, 4);
@@ -40,6 +40,17 @@ describe("auditText", () => {
       ":inbox_tray: *requested* · `jit-abcd2345` · AdministratorAccess on prod (111122223333) · by <@U0ALICE> · " +
         "<!date^1767323040^{date_short_pretty} at {time}|2026-01-02 03:04 UTC> · #7",
     );
+  });
+
+  it("ends the summary with the record's short hash when the record carries its hash, and names both in the block id", () => {
+    const hash = "0123456789abcdef".repeat(4);
+    const [summary] = auditText({ ...record(7), hash }, ACCOUNTS).split("\n");
+    assert.ok(summary?.endsWith(" · #7 `0123456789abcdef`"), summary);
+    const message = auditMessage([{ ...record(7), hash }, record(8)]);
+    assert.deepEqual(message.blocks.map((block) => block.block_id), ["audit-7-0123456789abcdef", "audit-8"]);
+    assert.deepEqual(parseAuditBlockId("audit-7-0123456789abcdef"), { seq: 7, shortHash: "0123456789abcdef" });
+    assert.deepEqual(parseAuditBlockId("audit-8"), { seq: 8, shortHash: undefined });
+    assert.equal(parseAuditBlockId("audit-checkpoint-8"), undefined);
   });
 
   it("shows what a request asked for, and not the whole detail", () => {

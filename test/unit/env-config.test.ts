@@ -59,6 +59,7 @@ describe("loadConfig", () => {
       revocationAlertAfter: 5,
       reconcileIntervalMinutes: 15,
       logLevel: "info",
+      audit: { allowPrivilegedDatabaseRole: false, signingKeyFile: undefined, kmsKeyId: undefined, anchorFile: undefined, s3: undefined, checkpoint: { records: 100, intervalMs: 5 * 60_000 } },
       ops: { healthPort: 8080, healthHost: "127.0.0.1", shutdownTimeoutSeconds: 20, maxRequestsInProgress: 500 },
     });
   });
@@ -316,5 +317,53 @@ describe("loadConfig", () => {
     assert.equal(wrong, "DATABASE_URL: must be a PostgreSQL URL such as postgres://jit:secret@db.internal:5432/jit");
     assert.ok(!wrong.includes("hunter2"), "the password is never repeated back");
     assert.equal(describeDatabase(loadConfig({ ...MINIMAL, DATABASE_URL: url }).database), "PostgreSQL postgres://jit:***@db.internal:5432/jit");
+  });
+
+  it("migrates PostgreSQL as the owner DATABASE_MIGRATION_URL names, which needs DATABASE_URL for the bot's own role", () => {
+    const url = "postgres://jit_bot:s3cret@db.internal:5432/jit";
+    const migrationUrl = "postgres://jit_owner:0wner@db.internal:5432/jit";
+    assert.deepEqual(loadConfig({ ...MINIMAL, DATABASE_URL: url, DATABASE_MIGRATION_URL: migrationUrl }).database, { kind: "postgres", url, migrationUrl });
+    assert.deepEqual(problemsOf({ ...MINIMAL, DATABASE_MIGRATION_URL: migrationUrl }), [
+      "DATABASE_MIGRATION_URL is set without DATABASE_URL: it names the owner that migrates a PostgreSQL database, so set DATABASE_URL for the bot's own role too",
+    ]);
+    assert.ok(!problemWith("DATABASE_MIGRATION_URL", "mysql://root:hunter2@db/jit").includes("hunter2"));
+  });
+
+  it("refuses a privileged database role unless JIT_ALLOW_PRIVILEGED_DATABASE_ROLE is exactly true", () => {
+    assert.equal(loadConfig(MINIMAL).audit.allowPrivilegedDatabaseRole, false);
+    assert.equal(loadConfig({ ...MINIMAL, JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: "true" }).audit.allowPrivilegedDatabaseRole, true);
+    assert.equal(problemWith("JIT_ALLOW_PRIVILEGED_DATABASE_ROLE", "yes"), "JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: must be true or false");
+  });
+
+  it("copies the trail to an S3 bucket with Object Lock, compliance mode for a year unless told otherwise", () => {
+    assert.deepEqual(loadConfig({ ...MINIMAL, JIT_AUDIT_S3_BUCKET: "acme-jit-audit" }).audit.s3, {
+      bucket: "acme-jit-audit",
+      prefix: "jit-slack-audit/",
+      lockMode: "COMPLIANCE",
+      retentionDays: 365,
+      records: true,
+    });
+    const governance = loadConfig({ ...MINIMAL, JIT_AUDIT_S3_BUCKET: "b-1", JIT_AUDIT_S3_LOCK_MODE: "GOVERNANCE", JIT_AUDIT_S3_RETENTION_DAYS: "30", JIT_AUDIT_S3_RECORDS: "false" });
+    assert.deepEqual(governance.audit.s3, { bucket: "b-1", prefix: "jit-slack-audit/", lockMode: "GOVERNANCE", retentionDays: 30, records: false });
+    assert.equal(problemWith("JIT_AUDIT_S3_LOCK_MODE", "legal-hold"), "JIT_AUDIT_S3_LOCK_MODE: must be COMPLIANCE or GOVERNANCE");
+    assert.equal(problemWith("JIT_AUDIT_S3_BUCKET", "Not_A_Bucket"), "JIT_AUDIT_S3_BUCKET: must be an S3 bucket name such as acme-jit-audit");
+  });
+
+  it("signs checkpoints with a key file or a KMS key, not both", () => {
+    const arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    assert.equal(loadConfig({ ...MINIMAL, JIT_AUDIT_KMS_KEY_ID: arn }).audit.kmsKeyId, arn);
+    assert.equal(loadConfig({ ...MINIMAL, JIT_AUDIT_KMS_KEY_ID: "alias/jit-audit" }).audit.kmsKeyId, "alias/jit-audit");
+    assert.deepEqual(problemsOf({ ...MINIMAL, JIT_AUDIT_KMS_KEY_ID: arn, JIT_AUDIT_SIGNING_KEY_FILE: "/etc/jit/audit.pem" }), [
+      "JIT_AUDIT_SIGNING_KEY_FILE and JIT_AUDIT_KMS_KEY_ID are both set: checkpoints are signed with one key, a file or a KMS key, not both",
+    ]);
+    assert.equal(problemWith("JIT_AUDIT_KMS_KEY_ID", "my key"), "JIT_AUDIT_KMS_KEY_ID: must be a KMS key id, key ARN, alias name (alias/…) or alias ARN");
+  });
+
+  it("takes the checkpoint cadence in records and minutes, within bounds", () => {
+    const config = loadConfig({ ...MINIMAL, JIT_AUDIT_SIGNING_KEY_FILE: "/etc/jit/audit.pem", JIT_AUDIT_CHECKPOINT_RECORDS: "10", JIT_AUDIT_CHECKPOINT_MINUTES: "2" });
+    assert.deepEqual(config.audit.checkpoint, { records: 10, intervalMs: 120_000 });
+    assert.equal(config.audit.signingKeyFile, "/etc/jit/audit.pem");
+    assert.equal(problemWith("JIT_AUDIT_CHECKPOINT_RECORDS", "0"), "JIT_AUDIT_CHECKPOINT_RECORDS: must be at least 1");
+    assert.equal(problemWith("JIT_AUDIT_CHECKPOINT_MINUTES", "2000"), "JIT_AUDIT_CHECKPOINT_MINUTES: must be at most 1440 (a day)");
   });
 });

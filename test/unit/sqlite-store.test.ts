@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { GENESIS_HASH } from "../../src/audit/chain.js";
 import { Conflict } from "../../src/domain/errors.js";
 import type { GrantStatus, NewGrant } from "../../src/domain/grant.js";
 import { openDatabase, type SqliteDatabase } from "../../src/store/database.js";
@@ -83,7 +84,13 @@ describe("insert", () => {
   it("records the 'requested' audit event with the grant and its context, stamped by the clock", async () => {
     clock.advance(5);
     await store.insert(newGrant("jit-a"), { ...requested, detail: { ruleName: "prod-admin" } });
-    assert.deepEqual(await outbox().undelivered(10), [
+    // The outbox hands out records with their place in the chain, which the audit channel shows.
+    const waiting = (await outbox().undelivered(10)).map(({ prevHash, hash, ...record }) => {
+      assert.equal(prevHash, GENESIS_HASH);
+      assert.match(hash, /^[0-9a-f]{64}$/);
+      return record;
+    });
+    assert.deepEqual(waiting, [
       {
         seq: 1,
         at: T0 + 5,

@@ -10,7 +10,18 @@ import { LEASES } from "./005-leases.js";
 import { AUDIT_POSTING } from "./006-audit-posting.js";
 import { SEEN_REQUESTS } from "./007-seen-requests.js";
 import { APPROVER_MESSAGES } from "./008-approver-messages.js";
+import { AUDIT_CHECKPOINTS } from "./009-audit-checkpoints.js";
 
 export type Migration = string | ((db: SqliteDatabase) => void);
 
-export const MIGRATIONS: readonly Migration[] = [GRANTS_AND_AUDIT, auditChain, OPERATION_LOG, REQUEST_UX, LEASES, AUDIT_POSTING, SEEN_REQUESTS, APPROVER_MESSAGES];
+export const MIGRATIONS: readonly Migration[] = [
+  GRANTS_AND_AUDIT,
+  auditChain,
+  OPERATION_LOG,
+  REQUEST_UX,
+  LEASES,
+  AUDIT_POSTING,
+  SEEN_REQUESTS,
+  APPROVER_MESSAGES,
+  AUDIT_CHECKPOINTS,
+];

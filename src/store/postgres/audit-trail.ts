@@ -1,9 +1,9 @@
 // The audit trail in PostgreSQL: appending to the hash chain inside the transaction of the change a
 // record describes, and reading it back a page at a time for export and verification.
 import type { Pool, PoolClient } from "pg";
-import { chainHash, ChainVerifier, type ChainVerdict } from "../../audit/chain.js";
+import { chainHash, ChainVerifier, type ChainLink, type ChainVerdict } from "../../audit/chain.js";
 import type { AuditRecord, StoredAuditRecord } from "../../domain/audit-event.js";
-import type { AuditPeriod, AuditTrail } from "../backend.js";
+import type { AuditPeriod, AuditTrail, ChainHashes, ChainHead } from "../backend.js";
 import { AUDIT_COLUMNS, linkFromRow, storedRecordFromRow, type AuditRow } from "../audit-rows.js";
 import { selectRow, selectRows } from "./sql.js";
 import { inTransaction } from "./transaction.js";
@@ -60,6 +60,43 @@ export class PostgresAuditTrail implements AuditTrail {
   async forGrant(grantId: string): Promise<StoredAuditRecord[]> {
     const rows = await selectRows<AuditRow>(this.pool, `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE grant_id = $1 ORDER BY seq`, [grantId]);
     return rows.map(storedRecordFromRow);
+  }
+
+  async *links(afterSeq = 0): AsyncIterable<ChainLink> {
+    for (let after = afterSeq; ; ) {
+      const rows = await selectRows<AuditRow>(
+        this.pool,
+        `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
+        [after],
+      );
+      for (const row of rows) yield linkFromRow(row);
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < PAGE) return;
+      after = last.seq;
+    }
+  }
+
+  async *hashes(afterSeq: number): AsyncIterable<ChainHashes> {
+    for (let after = afterSeq; ; ) {
+      const rows = await selectRows<ChainHashes>(
+        this.pool,
+        `SELECT seq, prev_hash AS "prevHash", hash FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
+        [after],
+      );
+      yield* rows;
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < PAGE) return;
+      after = last.seq;
+    }
+  }
+
+  /** The last committed record (appends commit in seq order, holding the audit head until they do). */
+  async head(): Promise<ChainHead | undefined> {
+    return selectRow<ChainHead>(this.pool, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
+  }
+
+  async issuedThrough(): Promise<number> {
+    return (await selectRow<{ seq: number }>(this.pool, "SELECT seq FROM audit_head WHERE id = 1"))?.seq ?? 0;
   }
 
   /** One REPEATABLE READ snapshot: the head and every page of records agree with each other. */

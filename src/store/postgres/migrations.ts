@@ -2,14 +2,47 @@
 // advisory lock, so exactly one applies each missing migration; each applies in its own transaction.
 import type { Pool, PoolClient } from "pg";
 import { cannotConnect } from "./pool.js";
-import { APPROVER_MESSAGES, INITIAL_SCHEMA, SEEN_REQUESTS } from "./schema.js";
-import { selectRow } from "./sql.js";
+import { APPROVER_MESSAGES, AUDIT_CHECKPOINTS, INITIAL_SCHEMA, SEEN_REQUESTS } from "./schema.js";
+import { selectRow, type Queryable } from "./sql.js";
 
 /** Schema versions in order: version n is POSTGRES_MIGRATIONS[n - 1]. Append new ones; never edit an applied one. */
-export const POSTGRES_MIGRATIONS: readonly string[] = [INITIAL_SCHEMA, SEEN_REQUESTS, APPROVER_MESSAGES];
+export const POSTGRES_MIGRATIONS: readonly string[] = [INITIAL_SCHEMA, SEEN_REQUESTS, APPROVER_MESSAGES, AUDIT_CHECKPOINTS];
 
 /** Any fixed 64-bit number will do, as long as nothing else on the database uses it: "jit-slk\0". */
 const MIGRATION_LOCK_KEY = "7667787579133815552";
+
+/** The schema version a database is at: 0 before the first migration. */
+export async function schemaVersion(db: Queryable): Promise<number> {
+  const table = await selectRow<{ exists: boolean }>(db, "SELECT to_regclass('schema_version') IS NOT NULL AS exists");
+  if (!table?.exists) return 0;
+  return (await selectRow<{ version: number }>(db, "SELECT version FROM schema_version WHERE id = 1"))?.version ?? 0;
+}
+
+/**
+ * For the bot's own role, which may not be allowed to migrate: nothing to do when the schema is
+ * current; otherwise migrates, and when the role may not, says how to migrate as the owner.
+ */
+export async function migrateIfBehind(pool: Pool, location: string): Promise<void> {
+  const current = await schemaVersion(pool).catch((error: unknown) => {
+    throw cannotConnect(location, error);
+  });
+  if (current === POSTGRES_MIGRATIONS.length) return;
+  try {
+    await migrate(pool, location);
+  } catch (error) {
+    if (!isPermissionDenied(error)) throw error;
+    throw new Error(
+      `the schema is at version ${current} and this build needs ${POSTGRES_MIGRATIONS.length}, but the role in DATABASE_URL may not change it ` +
+        `(${(error as Error).message}). Migrate as the tables' owner: set DATABASE_MIGRATION_URL, or run jit-admin migrate with it.`,
+      { cause: error },
+    );
+  }
+}
+
+function isPermissionDenied(error: unknown): boolean {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error && "code" in cause && cause.code === "42501";
+}
 
 /** `location` is the redacted URL, to name in the error when the server cannot be reached. */
 export async function migrate(pool: Pool, location: string): Promise<void> {

@@ -1,9 +1,9 @@
 // The audit outbox in PostgreSQL: records not yet in the audit channel, oldest first.
 import type { Pool } from "pg";
 import type { AuditOutbox, PostingNote } from "../../audit/feed.js";
-import type { AuditRecord } from "../../domain/audit-event.js";
+import type { StoredAuditRecord } from "../../domain/audit-event.js";
 import type { Clock } from "../../domain/clock.js";
-import { AUDIT_COLUMNS, recordFromRow, type AuditRow } from "../audit-rows.js";
+import { AUDIT_COLUMNS, storedRecordFromRow, type AuditRow } from "../audit-rows.js";
 import { selectRow, selectRows } from "./sql.js";
 import { inTransaction } from "./transaction.js";
 
@@ -13,13 +13,13 @@ export class PostgresOutbox implements AuditOutbox {
     private readonly clock: Clock,
   ) {}
 
-  async undelivered(limit: number): Promise<AuditRecord[]> {
+  async undelivered(limit: number): Promise<StoredAuditRecord[]> {
     const rows = await selectRows<AuditRow>(
       this.pool,
       `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE delivered_at IS NULL ORDER BY seq LIMIT $1`,
       [limit],
     );
-    return rows.map(recordFromRow);
+    return rows.map(storedRecordFromRow);
   }
 
   /** Delivery is in seq order, so the undelivered records up to `seq` are exactly those just posted. */

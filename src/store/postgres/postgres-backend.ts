@@ -5,14 +5,16 @@ import type { Clock } from "../../domain/clock.js";
 import { DatabaseUnavailable, type StoreBackend } from "../backend.js";
 import { PostgresApproverMessages } from "./approver-messages.js";
 import { PostgresAuditTrail } from "./audit-trail.js";
+import { PostgresCheckpoints } from "./checkpoints.js";
 import { PostgresExtensions } from "./extensions.js";
 import { PostgresGrantStore } from "./grant-store.js";
 import { PostgresLeases } from "./leases.js";
 import { PostgresMetricsSource } from "./metrics.js";
-import { migrate } from "./migrations.js";
+import { migrate, migrateIfBehind } from "./migrations.js";
 import { PostgresOperationLog } from "./operation-log.js";
 import { PostgresOutbox } from "./outbox.js";
-import { createPool } from "./pool.js";
+import { cannotConnect, createPool } from "./pool.js";
+import { auditTamperingRights, currentRole, grantRuntime } from "./privileges.js";
 import { PostgresSeenRequests } from "./seen-requests.js";
 import { selectRow } from "./sql.js";
 
@@ -22,11 +24,16 @@ import { selectRow } from "./sql.js";
  */
 const SCREENING_POOL_SIZE = 2;
 
-export async function openPostgresBackend(url: string, clock: Clock): Promise<StoreBackend> {
+/**
+ * With `migrationUrl` (the tables' owner) the schema is migrated as the owner, who then grants the
+ * bot's role what it needs; without, the bot's role migrates when the schema is behind, if it may.
+ */
+export async function openPostgresBackend(url: string, clock: Clock, migrationUrl?: string): Promise<StoreBackend> {
   const location = withoutPassword(url);
   const pool = createPool(url);
   try {
-    await migrate(pool, location);
+    if (migrationUrl) await migrateAsOwner(migrationUrl, pool, location);
+    else await migrateIfBehind(pool, location);
   } catch (error) {
     await pool.end();
     throw error;
@@ -39,11 +46,17 @@ export async function openPostgresBackend(url: string, clock: Clock): Promise<St
     operations: new PostgresOperationLog(pool, clock),
     extensions: new PostgresExtensions(pool, clock),
     audit: new PostgresAuditTrail(pool),
+    checkpoints: new PostgresCheckpoints(pool),
     outbox: new PostgresOutbox(pool, clock),
     metrics: new PostgresMetricsSource(pool),
     leases: new PostgresLeases(pool),
     seenRequests: new PostgresSeenRequests(screening, () => clock.now()),
     approverMessages: new PostgresApproverMessages(pool),
+    async auditSafety() {
+      const rights = await auditTamperingRights(pool);
+      const role = await currentRole(pool);
+      return { refusals: rights.map((right) => `the role ${role} ${right}`), warnings: [] };
+    },
     async check() {
       const row = await selectRow<{ standby: boolean; read_only: string }>(
         pool,
@@ -56,4 +69,22 @@ export async function openPostgresBackend(url: string, clock: Clock): Promise<St
       await Promise.all([pool.end(), screening.end()]);
     },
   };
+}
+
+/** Migrates as the owner and grants the bot's role (the one `pool` connects as) what it needs. */
+export async function migrateAsOwner(migrationUrl: string, pool: ReturnType<typeof createPool>, location: string): Promise<{ owner: string; runtime: string }> {
+  const owner = createPool(migrationUrl, 1);
+  try {
+    await migrate(owner, withoutPassword(migrationUrl));
+    const [ownerRole, runtimeRole] = await Promise.all([
+      currentRole(owner),
+      currentRole(pool).catch((error: unknown) => {
+        throw cannotConnect(location, error);
+      }),
+    ]);
+    if (ownerRole !== runtimeRole) await grantRuntime(owner, runtimeRole);
+    return { owner: ownerRole, runtime: runtimeRole };
+  } finally {
+    await owner.end();
+  }
 }

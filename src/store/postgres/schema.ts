@@ -183,3 +183,25 @@ export const APPROVER_MESSAGES = `
     PRIMARY KEY (grant_id, channel, ts)
   );
 `;
+
+/** Version 4: signed checkpoints of the chain and the sinks' progress (see the SQLite migration 009-audit-checkpoints). */
+export const AUDIT_CHECKPOINTS = `
+  CREATE TABLE audit_checkpoints (
+    seq       BIGINT PRIMARY KEY CHECK (seq > 0),
+    hash      TEXT NOT NULL,
+    at        BIGINT NOT NULL,
+    key_id    TEXT NOT NULL,
+    signature TEXT NOT NULL
+  );
+  CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+    FOR EACH ROW EXECUTE FUNCTION refuse_audit_change();
+  CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit_change();
+  CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+    FOR EACH ROW EXECUTE FUNCTION refuse_audit_change();
+
+  CREATE TABLE audit_sink_progress (
+    sink        TEXT PRIMARY KEY,
+    through_seq BIGINT NOT NULL
+  );
+`;
