@@ -35,19 +35,3 @@ export function sqliteWritable(db: SqliteDatabase, file: string): () => void {
     }
   };
 }
-
-/** The database file and its journals, when group or others may read or write them (the bot creates them 0600). */
-export function fileAccessWarnings(file: string): string[] {
-  if (file === ":memory:" || file.startsWith("file:")) return [];
-  return [file, `${file}-wal`, `${file}-shm`].flatMap((path) => {
-    let mode: number;
-    try {
-      mode = statSync(path).mode & 0o777;
-    } catch {
-      return [];
-    }
-    return (mode & 0o077) === 0
-      ? []
-      : [`${path} may be read or written by group or others (mode ${mode.toString(8).padStart(3, "0")}); chmod 600 it: whoever can write it can rewrite the audit trail`];
-  });
-}

@@ -152,12 +152,15 @@ describe("least privilege on SQLite", { skip: SQLITE_ONLY }, () => {
     assert.ok(!bot.logger.lines.some((line) => /may be read or written by group or others/.test(line.message)));
   });
 
-  it("warns at start when others may read or write the database file", async () => {
+  it("makes a database file others may read or write owner-only at start, and warns", async () => {
     chmodSync(world.databaseFile, 0o644);
     const bot = await startTestBot(world);
     await bot.stop();
+    assert.equal(statSync(world.databaseFile).mode & 0o777, 0o600);
     assert.ok(
-      bot.logger.lines.some((line) => line.level === "warn" && line.message.startsWith(`${world.databaseFile} may be read or written by group or others (mode 644); chmod 600 it`)),
+      bot.logger.lines.some(
+        (line) => line.level === "warn" && line.message === `the database file ${world.databaseFile} was readable or writable by others (mode 644); it is now 600`,
+      ),
     );
   });
 });
