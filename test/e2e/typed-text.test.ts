@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { messageText } from "../fakes/fake-slack.js";
+import { parseAuditBlockId } from "../../src/slack/audit-text.js";
 import { textObjects } from "../support/block-kit-limits.js";
 import { auditRows, deny, dmsTo, eventually, request, slash } from "../support/flows.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
@@ -83,7 +84,7 @@ describe("words people type", () => {
     const records = (await auditRows(world, requested.grantId)).filter((r) => r.action === "requested" || r.action === "denied");
     for (const record of records) {
       const section = await world.slack.waitFor(
-        () => world.slack.messagesIn(AUDIT).flatMap((m) => (m.blocks ?? []) as Array<{ block_id?: string }>).find((b) => b.block_id === `audit-${record.seq}`),
+        () => world.slack.messagesIn(AUDIT).flatMap((m) => (m.blocks ?? []) as Array<{ block_id?: string }>).find((b) => b.block_id !== undefined && parseAuditBlockId(b.block_id)?.seq === record.seq),
         5000,
         `the audit post of ${record.action}`,
       );
