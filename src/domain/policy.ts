@@ -192,13 +192,17 @@ export function eligibleTargets(policy: Policy, person: Person): Eligibility[] {
 
 /** Throws PolicyDenied unless `approver` may decide a request made by `requesterId` under `rule`. */
 export function assertMayDecide(rule: Rule, approver: Person, requesterId: string): void {
-  assertInGoodStanding(approver);
-  if (approver.slackId === requesterId && !rule.allowSelfApproval) {
-    throw new PolicyDenied("You cannot approve or deny your own request.");
-  }
-  if (!isPerson(rule.approvers, approver)) {
-    throw new PolicyDenied(`You are not an approver for rule "${rule.name}".`);
-  }
+  const problem = deciderProblem(rule, approver, requesterId);
+  if (problem) throw new PolicyDenied(problem);
+}
+
+/** Why `approver` may not decide a request made by `requesterId` under `rule`, worded for them; undefined when they may. */
+export function deciderProblem(rule: Pick<Rule, "name" | "approvers" | "allowSelfApproval">, approver: Person, requesterId: string): string | undefined {
+  const standing = standingProblem(approver);
+  if (standing) return standingRefusal(standing);
+  if (approver.slackId === requesterId && !rule.allowSelfApproval) return "You cannot approve or deny your own request.";
+  if (!isPerson(rule.approvers, approver)) return `You are not an approver for rule "${rule.name}".`;
+  return undefined;
 }
 
 /**
@@ -207,7 +211,11 @@ export function assertMayDecide(rule: Rule, approver: Person, requesterId: strin
  */
 export function assertInGoodStanding(person: Person): void {
   const problem = standingProblem(person);
-  if (problem) throw new PolicyDenied(`Your Slack account ${problem}; only full members of this workspace can use jit-slack.`);
+  if (problem) throw new PolicyDenied(standingRefusal(problem));
+}
+
+function standingRefusal(problem: string): string {
+  return `Your Slack account ${problem}; only full members of this workspace can use jit-slack.`;
 }
 
 /**
@@ -228,12 +236,25 @@ export function requesterProblem(rule: Rule, requestedWithEmail: string | null, 
 
 export type Approval = "break-glass" | "auto-always" | "auto-schedule" | "approvers";
 
+/**
+ * The ways a request by `requester` under `rule` can be approved, in the order they are tried: the
+ * rule's auto-approval (always, or within its schedule), otherwise break-glass or the approvers.
+ */
+export interface ApprovalRoute {
+  readonly auto: AutoApprove;
+  readonly otherwise: "break-glass" | "approvers";
+}
+
+export function approvalRoute(rule: Rule, requester: Person): ApprovalRoute {
+  return { auto: rule.autoApprove, otherwise: isPerson(rule.breakGlass, requester) ? "break-glass" : "approvers" };
+}
+
 /** How a request under `rule` by `requester` at `now` is approved. */
 export function approvalPath(rule: Rule, requester: Person, now: number): Approval {
-  if (rule.autoApprove.kind === "always") return "auto-always";
-  if (rule.autoApprove.kind === "schedule" && withinSchedule(rule.autoApprove.schedule, now)) return "auto-schedule";
-  if (isPerson(rule.breakGlass, requester)) return "break-glass";
-  return "approvers";
+  const { auto, otherwise } = approvalRoute(rule, requester);
+  if (auto.kind === "always") return "auto-always";
+  if (auto.kind === "schedule" && withinSchedule(auto.schedule, now)) return "auto-schedule";
+  return otherwise;
 }
 
 /**

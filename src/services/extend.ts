@@ -7,9 +7,9 @@ import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
 import type { Extension } from "../domain/extension.js";
 import type { Grant } from "../domain/grant.js";
 import { newExtensionId } from "../domain/ids.js";
-import { approvalTimeoutOf, assertExtension, assertMayDecide, extensionApprovalPath, requesterProblem, type Rule } from "../domain/policy.js";
+import { approvalTimeoutOf, assertExtension, extensionApprovalPath, requesterProblem, type Rule } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
-import { ruleOf, type FollowUp } from "./decide.js";
+import { decideBallot, ruleOf, type Ballot, type DecisionInput, type DecisionResult, type FollowUp } from "./decision-flow.js";
 import { expireExtension, extensionLapsed } from "./housekeeping.js";
 import { refreshApprovalMessage } from "./approval-message.js";
 
@@ -21,18 +21,9 @@ export async function requestExtension(
   deps: ServiceDeps,
   input: { grantId: string; requesterId: string; duration: string },
 ): Promise<ExtensionResult> {
-  const grant = await deps.store.get(input.grantId);
-  if (!grant) throw new NotFound(`There is no grant ${input.grantId}.`);
-  if (grant.requesterId !== input.requesterId) {
-    const refused = new PolicyDenied(`Only the requester of ${grant.id} can ask to extend it.`);
-    await deps.refusals.record({ actorId: input.requesterId, attempt: "extend", grantId: grant.id, reason: refused.message });
-    throw refused;
-  }
-  if (grant.status !== "active" || grant.activatedAt === null || grant.expiresAt === null) {
-    throw new Conflict(`${grant.id} is ${grant.status}; only an active grant can be extended.`);
-  }
+  const { grant, rule } = await checkExtendable(deps, input.grantId, input.requesterId);
+  if (grant.activatedAt === null || grant.expiresAt === null) throw notActive(grant);
   const extraMs = parseDuration(input.duration);
-  const rule = ruleOf(deps, grant);
   assertExtension(rule, grant.activatedAt, grant.expiresAt, extraMs);
   const requester = await deps.directory.person(input.requesterId);
   const problem = requesterProblem(rule, grant.requesterEmail, requester);
@@ -58,68 +49,77 @@ export async function requestExtension(
   return { kind: "pending", extension: { ...extension, approvalChannel: posted.channel, approvalTs: posted.ts }, grant };
 }
 
-export interface ExtensionDecision {
-  readonly extensionId: string;
-  readonly deciderId: string;
-  readonly decision: "approve" | "deny";
+/**
+ * Who may ask for more time on a grant, and when: its requester (anyone else is refused, and the
+ * refusal audited), while it is active. The Extend button asks this before opening its form.
+ */
+export async function checkExtendable(deps: ServiceDeps, grantId: string, requesterId: string): Promise<{ grant: Grant; rule: Rule }> {
+  const grant = await deps.store.get(grantId);
+  if (!grant) throw new NotFound(`There is no grant ${grantId}.`);
+  if (grant.requesterId !== requesterId) {
+    const refused = new PolicyDenied(`Only the requester of ${grant.id} can ask to extend it.`);
+    await deps.refusals.record({ actorId: requesterId, attempt: "extend", grantId: grant.id, reason: refused.message });
+    throw refused;
+  }
+  if (grant.status !== "active") throw notActive(grant);
+  return { grant, rule: ruleOf(deps, grant) };
 }
 
-export interface ExtensionDecisionResult {
-  readonly extension: Extension;
-  readonly approvals: number;
-  readonly required: number;
+function notActive(grant: Grant): Conflict {
+  return new Conflict(`${grant.id} is ${grant.status}; only an active grant can be extended.`);
+}
+
+export interface ExtensionDecision extends DecisionInput {
+  readonly extensionId: string;
 }
 
 /**
- * Like recordDecision, for an extension: its checks and transactions, with the messages left to the
- * follow-up. An extension past its approval timeout, or whose grant has ended, is expired instead.
+ * Records one decision on an extension (see decideBallot), with the messages left to the follow-up.
+ * An extension past its approval timeout, or whose grant has ended, is expired instead; one whose
+ * requester may no longer have the access is refused.
  */
-export async function recordExtensionDecision(deps: ServiceDeps, input: ExtensionDecision): Promise<FollowUp<ExtensionDecisionResult>> {
-  const extension = await deps.extensions.get(input.extensionId);
-  if (!extension) throw new NotFound(`There is no extension request ${input.extensionId}.`);
+export async function recordExtensionDecision(deps: ServiceDeps, input: ExtensionDecision): Promise<FollowUp<DecisionResult<Extension>>> {
+  return decideBallot(deps, await extensionBallot(deps, input.extensionId), input);
+}
+
+async function extensionBallot(deps: ServiceDeps, extensionId: string): Promise<Ballot<Extension>> {
+  const extension = await deps.extensions.get(extensionId);
+  if (!extension) throw new NotFound(`There is no extension request ${extensionId}.`);
   if (extension.status !== "pending") throw new Conflict(`Extension ${extension.id} has already been ${extension.status}.`);
   const grant = await deps.store.get(extension.grantId);
   if (!grant) throw new NotFound(`There is no grant ${extension.grantId}.`);
-  const rule = ruleOf(deps, grant);
-  const decider = await deps.directory.person(input.deciderId);
-  await deps.refusals.check({ actorId: input.deciderId, attempt: input.decision, grantId: grant.id }, () =>
-    assertMayDecide(rule, decider, extension.requesterId),
-  );
-  const now = deps.clock.now();
-  if (extensionLapsed(deps, extension, grant, now)) return refuseLapsed(deps, extension, grant, now);
-  const result = (decided: Extension, approvals: number): ExtensionDecisionResult => ({ extension: decided, approvals, required: rule.approvalsRequired });
-
-  if (input.decision === "deny") {
-    const denied = await deps.extensions.close(extension.id, "denied", input.deciderId, now, {
-      action: "extension_denied",
-      actorId: input.deciderId,
-      actorEmail: decider.email,
-    });
-    if (!denied) throw new Conflict(`Extension ${extension.id} was decided in the meantime.`);
-    return async () => {
-      await deps.notifier.extensionDecided(denied, grant, false);
-      return result(denied, 0);
-    };
-  }
-  await assertRequesterStillAllowed(deps, grant, rule);
-  const outcome = await deps.extensions.approve(extension.id, input.deciderId, rule.approvalsRequired, now, {
-    action: "approved",
-    actorId: input.deciderId,
-    actorEmail: decider.email,
-  });
-  if (outcome.kind === "not-pending") throw new Conflict(`Extension ${extension.id} was decided in the meantime.`);
-  if (outcome.kind === "duplicate") throw new Conflict(`You have already approved extension ${extension.id}.`);
-  if (outcome.kind === "counted") return async () => result(outcome.extension, outcome.approvals);
-  const extended = await extendGrant(deps, grant, extension.extraMs, {
-    action: "extended",
-    actorId: input.deciderId,
-    actorEmail: decider.email,
-    detail: { extensionId: extension.id, extraMs: extension.extraMs, approvals: outcome.approvals },
-  });
-  return async () => {
-    await deps.notifier.extensionDecided(outcome.extension, extended ?? grant, extended !== undefined);
-    if (extended) await refreshApprovalMessage(deps, extended);
-    return result(outcome.extension, outcome.approvals);
+  return {
+    subject: "extension",
+    current: extension,
+    grant,
+    requesterId: extension.requesterId,
+    isPending: (current) => current.status === "pending",
+    closedMeanwhile: async () => new Conflict(`Extension ${extension.id} was decided in the meantime.`),
+    duplicate: () => new Conflict(`You have already approved extension ${extension.id}.`),
+    lapsed: (now) => extensionLapsed(deps, extension, grant, now),
+    refuseLapsed: (now) => refuseLapsed(deps, extension, grant, now),
+    deny: (decider, now, audit) =>
+      deps.extensions.close(extension.id, "denied", decider.slackId, now, { action: audit, actorId: decider.slackId, actorEmail: decider.email }),
+    requesterGone: async (problem) => {
+      throw new PolicyDenied(`This extension of ${grant.id} cannot be approved: ${problem}.`);
+    },
+    approve: (decider, now, decide) =>
+      deps.extensions.approve(extension.id, decider.slackId, now, decide, { actorId: decider.slackId, actorEmail: decider.email }),
+    afterDenied: (denied) => deps.notifier.extensionDecided(denied, grant, false),
+    afterCounted: async () => undefined,
+    afterApproved: async (approved, { approvals }, decider) => {
+      const extended = await extendGrant(deps, grant, approved.extraMs, {
+        action: "extended",
+        actorId: decider.slackId,
+        actorEmail: decider.email,
+        detail: { extensionId: approved.id, extraMs: approved.extraMs, approvals },
+      });
+      return async () => {
+        await deps.notifier.extensionDecided(approved, extended ?? grant, extended !== undefined);
+        if (extended) await refreshApprovalMessage(deps, extended);
+        return approved;
+      };
+    },
   };
 }
 
@@ -143,10 +143,4 @@ async function refuseLapsed(deps: ServiceDeps, extension: Extension, grant: Gran
     await expired?.announce();
     throw refusal;
   };
-}
-
-/** An extension is for the person who asked: looked up again at every approval, like a request. */
-async function assertRequesterStillAllowed(deps: ServiceDeps, grant: Grant, rule: Rule): Promise<void> {
-  const problem = requesterProblem(rule, grant.requesterEmail, await deps.directory.person(grant.requesterId));
-  if (problem) throw new PolicyDenied(`This extension of ${grant.id} cannot be approved: ${problem}.`);
 }

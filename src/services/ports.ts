@@ -1,4 +1,5 @@
 // The narrow interfaces services depend on. Store, AWS and Slack each implement one of these.
+import type { ApprovalOutcome } from "../domain/approval.js";
 import type { AuditNote } from "../domain/audit-event.js";
 import type { Extension, NewExtension } from "../domain/extension.js";
 import type { Person } from "../domain/people.js";
@@ -35,10 +36,13 @@ export interface GrantStore {
   /** The earliest expiry among active grants, if any. */
   nextExpiry(): Promise<number | undefined>;
   /**
-   * Records one distinct approval of a pending request and, once `required` distinct approvers
-   * have approved, moves it to approved with `changes` and `note` — one transaction.
+   * The one approval primitive, in one transaction under a lock on the grant: hands `decide` the
+   * grant and its distinct approvers so far, then records what the outcome says and nothing else —
+   * the approver (counted, approved), an audit record under `outcome.audit` with `note`'s actor and
+   * detail and the tally, and for the last approval needed the compare-and-set pending → approved
+   * with `changes`. Undefined when there is no such grant.
    */
-  approve(grantId: string, approverId: string, required: number, changes: GrantChanges, note: AuditNote): Promise<ApprovalOutcome>;
+  approve(grantId: string, approverId: string, decide: DecideApproval<Grant>, changes: GrantChanges, note: ApprovalNote): Promise<RecordedApproval<Grant> | undefined>;
   /**
    * Adds `extraMs` to an active grant unless that takes it past `maxTotalMs` from activation; audited.
    * With `reopenReview` an after-the-fact review is cleared too (the audit detail says whether there was one).
@@ -58,28 +62,29 @@ export interface GrantStore {
   listHolding(target: AssignmentTarget, excludeId: string): Promise<Grant[]>;
 }
 
-export type ApprovalOutcome =
-  | { readonly kind: "approved"; readonly grant: Grant; readonly approvals: number }
-  | { readonly kind: "counted"; readonly grant: Grant; readonly approvals: number }
-  | { readonly kind: "duplicate"; readonly grant: Grant; readonly approvals: number }
-  | { readonly kind: "not-pending"; readonly grant: Grant | undefined };
+/** The domain's decision, taken inside the store's transaction on the subject as locked there. */
+export type DecideApproval<S> = (subject: S, approvers: readonly string[]) => ApprovalOutcome;
+
+/** Who decided and what the audit record says besides the action, which the outcome names. */
+export type ApprovalNote = Omit<AuditNote, "action">;
+
+export interface RecordedApproval<S> {
+  /** The subject after the transaction. */
+  readonly subject: S;
+  readonly outcome: ApprovalOutcome;
+}
 
 export interface ExtensionStore {
   /** Stores a pending extension and audits it on its grant, in one transaction. */
   insert(extension: NewExtension, note: AuditNote): Promise<Extension>;
   get(id: string): Promise<Extension | undefined>;
   setMessage(id: string, channel: string, ts: string): Promise<void>;
-  /** Like GrantStore.approve, for an extension. */
-  approve(id: string, approverId: string, required: number, at: number, note: AuditNote): Promise<ExtensionOutcome>;
+  /** Like GrantStore.approve, for an extension (approved at `at` by its last approver); audited on its grant. */
+  approve(id: string, approverId: string, at: number, decide: DecideApproval<Extension>, note: ApprovalNote): Promise<RecordedApproval<Extension> | undefined>;
   /** pending → denied or expired (compare-and-set), audited on the grant. */
   close(id: string, status: "denied" | "expired", deciderId: string | null, at: number, note: AuditNote): Promise<Extension | undefined>;
   listPending(): Promise<Extension[]>;
 }
-
-export type ExtensionOutcome =
-  | { readonly kind: "approved" | "counted" | "duplicate"; readonly extension: Extension; readonly approvals: number }
-  | { readonly kind: "not-pending"; readonly extension: Extension | undefined };
-
 
 export interface AssignmentTarget {
   readonly accountId: string;

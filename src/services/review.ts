@@ -3,7 +3,7 @@ import { Conflict, NotFound, PolicyDenied } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
 import { isAdmin, isPerson } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
-import { ruleOf, type FollowUp } from "./decide.js";
+import { ruleOf, type FollowUp } from "./decision-flow.js";
 import { refreshApprovalMessage } from "./approval-message.js";
 
 /** The review's checks and its transaction; the follow-up updates the approvers' message. */

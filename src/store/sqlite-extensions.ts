@@ -1,7 +1,8 @@
 // Extensions in SQLite: their own table, approvals shared with requests, audit on the grant.
 import type { AuditNote } from "../domain/audit-event.js";
 import type { Extension, NewExtension } from "../domain/extension.js";
-import type { ExtensionOutcome, ExtensionStore } from "../services/ports.js";
+import { recordsApproval, tallyOf } from "../domain/approval.js";
+import type { ApprovalNote, DecideApproval, ExtensionStore, RecordedApproval } from "../services/ports.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 import { groupCommit, type GroupCommit } from "./group-commit.js";
 import { extensionFromRow, type ExtensionRow } from "./extension-rows.js";
@@ -42,21 +43,28 @@ export class SqliteExtensions implements ExtensionStore {
     );
   }
 
-  async approve(id: string, approverId: string, required: number, at: number, note: AuditNote): Promise<ExtensionOutcome> {
-    return this.commits.run((): ExtensionOutcome => {
-      const current = this.select.get(id);
-      if (current?.status !== "pending") return { kind: "not-pending", extension: current && extensionFromRow(current) };
-      const counted = this.grants.recordApproval(id, approverId);
-      const approvals = this.grants.countApprovals(id);
-      if (!counted) return { kind: "duplicate", extension: extensionFromRow(current), approvals };
-      const detail = { ...note.detail, extensionId: id, extraMs: current.extra_ms, approvals, required };
-      if (approvals < required) {
-        this.grants.appendNote(current.grant_id, { ...note, action: "approval_recorded", detail });
-        return { kind: "counted", extension: extensionFromRow(current), approvals };
+  async approve(
+    id: string,
+    approverId: string,
+    at: number,
+    decide: DecideApproval<Extension>,
+    note: ApprovalNote,
+  ): Promise<RecordedApproval<Extension> | undefined> {
+    return this.commits.run(() => {
+      const row = this.select.get(id);
+      if (!row) return undefined;
+      const outcome = decide(extensionFromRow(row), this.grants.approverIds(id));
+      if (recordsApproval(outcome)) this.grants.addApprover(id, approverId);
+      if (outcome.kind === "approved") {
+        const { changes } = prepared(this.db, "UPDATE extensions SET status = 'approved', decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'")
+          .run(approverId, at, id);
+        if (changes !== 1) throw new Error(`extension ${id} changed inside a transaction`);
       }
-      prepared(this.db, "UPDATE extensions SET status = 'approved', decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'")
-        .run(approverId, at, id);
-      return { kind: "approved", extension: this.mustGet(id), approvals };
+      if (outcome.audit) {
+        const detail = { ...note.detail, extensionId: id, extraMs: row.extra_ms, ...tallyOf(outcome) };
+        this.grants.appendNote(row.grant_id, { ...note, action: outcome.audit, detail });
+      }
+      return { subject: this.mustGet(id), outcome };
     });
   }
 

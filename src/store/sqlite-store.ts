@@ -3,7 +3,8 @@ import { auditDetail, unattachedRecord } from "../audit/detail.js";
 import type { AuditNote } from "../domain/audit-event.js";
 import type { Clock } from "../domain/clock.js";
 import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../domain/grant.js";
-import type { ApprovalOutcome, AssignmentTarget, GrantStore } from "../services/ports.js";
+import { recordsApproval, tallyOf } from "../domain/approval.js";
+import type { ApprovalNote, AssignmentTarget, DecideApproval, GrantStore, RecordedApproval } from "../services/ports.js";
 import { SqliteAuditLog } from "./audit-log.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 import { groupCommit, type Commits } from "./group-commit.js";
@@ -72,22 +73,22 @@ export class SqliteStore implements GrantStore {
     await this.commits.run(() => this.audit.append(unattachedRecord(scope, note, this.clock.now())));
   }
 
-  async approve(grantId: string, approverId: string, required: number, changes: GrantChanges, note: AuditNote): Promise<ApprovalOutcome> {
-    return this.commits.run((): ApprovalOutcome => {
-      const grant = this.selectGrant.get(grantId);
-      if (grant?.status !== "pending") return { kind: "not-pending", grant: grant && grantFromRow(grant) };
-      const counted = this.recordApproval(grantId, approverId);
-      const approvals = this.countApprovals(grantId);
-      if (!counted) return { kind: "duplicate", grant: grantFromRow(grant), approvals };
-      if (approvals < required) {
-        const pending = grantFromRow(grant);
-        this.appendAudit(pending, { ...note, action: "approval_recorded", detail: { ...note.detail, approvals, required } });
-        return { kind: "counted", grant: pending, approvals };
-      }
-      const approved = this.compareAndSet(grantId, "pending", "approved", changes);
-      if (!approved) throw new Error(`grant ${grantId} changed inside a transaction`);
-      this.appendAudit(approved, { ...note, detail: { ...note.detail, approvals, required } });
-      return { kind: "approved", grant: approved, approvals };
+  async approve(
+    grantId: string,
+    approverId: string,
+    decide: DecideApproval<Grant>,
+    changes: GrantChanges,
+    note: ApprovalNote,
+  ): Promise<RecordedApproval<Grant> | undefined> {
+    return this.commits.run(() => {
+      const row = this.selectGrant.get(grantId);
+      if (!row) return undefined;
+      const outcome = decide(grantFromRow(row), this.approverIds(grantId));
+      if (recordsApproval(outcome)) this.addApprover(grantId, approverId);
+      const grant = outcome.kind === "approved" ? this.compareAndSet(grantId, "pending", "approved", changes) : grantFromRow(row);
+      if (!grant) throw new Error(`grant ${grantId} changed inside a transaction`);
+      if (outcome.audit) this.appendAudit(grant, { ...note, action: outcome.audit, detail: { ...note.detail, ...tallyOf(outcome) } });
+      return { subject: grant, outcome };
     });
   }
 
@@ -158,24 +159,20 @@ export class SqliteStore implements GrantStore {
     this.appendAudit(this.mustGet(grantId), note);
   }
 
-  /** True when this approver had not approved the subject before. */
-  recordApproval(subjectId: string, approverId: string): boolean {
-    return (
-      prepared(this.db, "INSERT OR IGNORE INTO approvals (subject_id, approver_id, at) VALUES (?, ?, ?)")
-        .run(subjectId, approverId, this.clock.now()).changes === 1
-    );
+  /** For the sibling stores: adds an approver the domain has counted (inside their own transaction). */
+  addApprover(subjectId: string, approverId: string): void {
+    const { changes } = prepared(this.db, "INSERT OR IGNORE INTO approvals (subject_id, approver_id, at) VALUES (?, ?, ?)")
+      .run(subjectId, approverId, this.clock.now());
+    if (changes !== 1) throw new Error(`approval of ${subjectId} by ${approverId} changed inside a transaction`);
   }
 
-  private approverIds(subjectId: string): string[] {
+  /** The distinct approvers of a request or extension, in the order they approved. */
+  approverIds(subjectId: string): string[] {
     return prepared<[string], { approver_id: string }>(
       this.db,
       "SELECT approver_id FROM approvals WHERE subject_id = ? ORDER BY at, approver_id",
     ).all(subjectId)
       .map((row) => row.approver_id);
-  }
-
-  countApprovals(subjectId: string): number {
-    return (prepared<[string], { n: number }>(this.db, "SELECT count(*) AS n FROM approvals WHERE subject_id = ?").get(subjectId)?.n ?? 0);
   }
 
   async listByStatus(statuses: readonly GrantStatus[]): Promise<Grant[]> {

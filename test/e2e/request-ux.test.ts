@@ -3,10 +3,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { messageText } from "../fakes/fake-slack.js";
+import { input } from "../fakes/slack-payloads.js";
 import { findButtons } from "../fakes/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, eventually, request, slash, statusBecomes, waitForDm } from "../support/flows.js";
 import { UX_POLICY } from "../support/ux-policy.js";
+import { EXTEND_CALLBACK_ID } from "../../src/slack/views/extend-modal.js";
 import { APPROVALS, people, PROD, type World } from "../support/world.js";
 
 const MINUTE = 60_000;
@@ -139,6 +141,28 @@ describe("request UX", () => {
       const grantId = grantIdIn(reply);
       await statusBecomes(bot, grantId, "active");
       assert.match(await slash(bot, people.alice.slackId, `extend ${grantId} 2h`), /now ends/);
+    });
+
+    it("words an extension applied at once alike by slash command and by the Extend form", async () => {
+      const grantId = grantIdIn(await slash(bot, people.alice.slackId, "request sandbox AdministratorAccess 1h deploy test"));
+      await statusBecomes(bot, grantId, "active");
+      const bySlash = await slash(bot, people.alice.slackId, `extend ${grantId} 30m`);
+      const dms = () => world.slack.messagesIn(world.slack.dmChannelOf(people.alice.slackId)).map(messageText);
+      const before = dms().length;
+      await bot.driver.submitView(people.alice.slackId, { callbackId: EXTEND_CALLBACK_ID, privateMetadata: grantId }, { duration: { duration: input.staticSelect("30m") } });
+      const byForm = await world.slack.waitFor(() => dms().slice(before).find((text) => text.startsWith(":heavy_plus_sign:")), 5000, "the form's answer");
+      const withoutDate = (text: string) => text.replace(/<!date\^[^>]*>/g, "<date>");
+      assert.match(bySlash, /AdministratorAccess on .* \(jit-\w+\) now ends/);
+      assert.equal(withoutDate(byForm), withoutDate(bySlash));
+    });
+
+    it("refuses the Extend button pressed by someone other than the requester, and audits the refusal as the command does", async () => {
+      const requested = await activeReadOnly("1h");
+      const delivery = await bot.driver.click(people.carol.slackId, "jit_extend", requested.grantId, requested.message, { unchecked: true });
+      assert.match(messageText((await delivery.waitForResponse()).body), /Only the requester of jit-\w+ can ask to extend it/);
+      const refused = await eventually(async () => (await auditRows(world, requested.grantId)).find((r) => r.action === "refused"), 5000, "the refusal on record");
+      assert.deepEqual([refused.actorId, refused.detail.attempt], [people.carol.slackId, "extend"]);
+      assert.equal(world.slack.lastView({ callbackId: EXTEND_CALLBACK_ID }), undefined);
     });
 
     it("refuses an extension asked by someone else", async () => {

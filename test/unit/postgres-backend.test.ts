@@ -15,6 +15,7 @@ import { INITIAL_SCHEMA } from "../../src/store/postgres/schema.js";
 import { openPostgresBackend } from "../../src/store/postgres/postgres-backend.js";
 import { inTransaction } from "../../src/store/postgres/transaction.js";
 import { FakeClock, HOUR, newGrant, PROD, requested, T0 } from "../support/store-fixtures.js";
+import { approving } from "../support/memory-approvals.js";
 
 const SERVER_URL = process.env.JIT_TEST_DATABASE_URL;
 const LATEST = POSTGRES_MIGRATIONS.length;
@@ -196,17 +197,17 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       await a.store.insert(newGrant("g1"), requested);
       const note: AuditNote = { action: "approved", actorId: "approver" };
       const outcomes = await Promise.all([
-        a.store.approve("g1", "U0BOB", 2, { decidedBy: "U0BOB" }, note),
-        b.store.approve("g1", "U0CAROL", 2, { decidedBy: "U0CAROL" }, note),
+        a.store.approve("g1", "U0BOB", approving("U0BOB", 2), { decidedBy: "U0BOB" }, note),
+        b.store.approve("g1", "U0CAROL", approving("U0CAROL", 2), { decidedBy: "U0CAROL" }, note),
       ]);
-      const byKind = outcomes.map((outcome) => [outcome.kind, "approvals" in outcome ? outcome.approvals : 0]).sort();
+      const byKind = outcomes.map((recorded) => [recorded?.outcome.kind, recorded && "approvals" in recorded.outcome ? recorded.outcome.approvals : 0]).sort();
       assert.deepEqual(byKind, [
         ["approved", 2],
         ["counted", 1],
       ]);
       assert.equal((await a.store.get("g1"))?.status, "approved");
       assert.deepEqual((await a.store.approversOf("g1")).sort(), ["U0BOB", "U0CAROL"]);
-      assert.deepEqual((await a.store.approve("g1", "U0DAVE", 2, {}, note)).kind, "not-pending");
+      assert.deepEqual((await a.store.approve("g1", "U0DAVE", approving("U0DAVE", 2), {}, note))?.outcome, { kind: "refused", reason: "closed", audit: null });
       const approvedRecord = (await a.audit.forGrant("g1")).find((record) => record.action === "approved");
       assert.equal(approvedRecord?.detail.approvals, 2);
       assert.equal(approvedRecord?.detail.approvers?.toString().split(" ").length, 2);
@@ -217,10 +218,10 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       const backend = await db.open();
       await backend.store.insert(newGrant("g1"), requested);
       const note: AuditNote = { action: "approved", actorId: "U0BOB" };
-      assert.equal((await backend.store.approve("g1", "U0BOB", 2, {}, note)).kind, "counted");
-      const again = await backend.store.approve("g1", "U0BOB", 2, {}, note);
-      assert.deepEqual([again.kind, "approvals" in again && again.approvals], ["duplicate", 1]);
-      assert.equal((await backend.store.approve("missing", "U0BOB", 2, {}, note)).kind, "not-pending");
+      assert.equal((await backend.store.approve("g1", "U0BOB", approving("U0BOB", 2), {}, note))?.outcome.kind, "counted");
+      const again = (await backend.store.approve("g1", "U0BOB", approving("U0BOB", 2), {}, note))?.outcome;
+      assert.deepEqual([again?.kind, again && "approvals" in again && again.approvals], ["duplicate", 1]);
+      assert.equal(await backend.store.approve("missing", "U0BOB", approving("U0BOB", 2), {}, note), undefined);
     });
 
     it("extends an active grant only within the longest total duration", async (t) => {
@@ -273,7 +274,7 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       const db = await freshDatabase(t);
       const backend = await db.open();
       await backend.store.insert(newGrant("g1"), requested);
-      await backend.store.approve("g1", "U0BOB", 1, { decidedBy: "U0BOB" }, { action: "approved", actorId: "U0BOB" });
+      await backend.store.approve("g1", "U0BOB", approving("U0BOB", 1), { decidedBy: "U0BOB" }, { actorId: "U0BOB" });
       const target = { accountId: PROD, permissionSetName: "AdministratorAccess", principalId: "p-alice" };
       const create = await backend.operations.intend("g1", "create", target);
       await backend.operations.started(create.id, "req-1");
@@ -309,11 +310,11 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       assert.deepEqual((await backend.extensions.listPending()).map((x) => [x.id, x.approvalChannel, x.approvalTs]), [["x1", "C1", "1.2"]]);
 
       const approve: AuditNote = { action: "extended", actorId: "U0BOB" };
-      assert.equal((await backend.extensions.approve("x1", "U0BOB", 2, T0, approve)).kind, "counted");
-      assert.equal((await backend.extensions.approve("x1", "U0BOB", 2, T0, approve)).kind, "duplicate");
-      const outcome = await backend.extensions.approve("x1", "U0CAROL", 2, T0 + 5, approve);
-      assert.equal(outcome.kind, "approved");
-      assert.equal(outcome.extension?.decidedBy, "U0CAROL");
+      assert.equal((await backend.extensions.approve("x1", "U0BOB", T0, approving("U0BOB", 2, "extension"), approve))?.outcome.kind, "counted");
+      assert.equal((await backend.extensions.approve("x1", "U0BOB", T0, approving("U0BOB", 2, "extension"), approve))?.outcome.kind, "duplicate");
+      const recorded = await backend.extensions.approve("x1", "U0CAROL", T0 + 5, approving("U0CAROL", 2, "extension"), approve);
+      assert.equal(recorded?.outcome.kind, "approved");
+      assert.equal(recorded?.subject.decidedBy, "U0CAROL");
       assert.equal(await backend.extensions.close("x1", "denied", "U0DAVE", T0, { action: "extension_denied", actorId: "U0DAVE" }), undefined);
       assert.deepEqual(
         (await backend.audit.forGrant("g1")).map((record) => [record.action, record.detail.extensionId ?? null]),

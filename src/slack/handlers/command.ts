@@ -9,10 +9,10 @@ import { requestExtension } from "../../services/extend.js";
 import { requestAccess } from "../../services/request-access.js";
 import { unreviewedBreakGlass } from "../../services/review.js";
 import { BUSY_MESSAGE, REFUSED_AS_BUSY, type Admission, type Release } from "../admission.js";
-import { requestConfirmation, summary } from "../blocks.js";
+import { requestConfirmation } from "../blocks.js";
 import { parseJitCommand, type JitCommand } from "../command-parser.js";
 import { userMessage } from "../error-messages.js";
-import { slackDate } from "../escape.js";
+import { endResultText, extensionResultText } from "../outcome-text.js";
 import { grantList, reviewList } from "../views/grant-list.js";
 import { helpText } from "../views/help-text.js";
 import { afterAck, tellDirectly } from "./interaction.js";
@@ -122,24 +122,11 @@ async function run(deps: ServiceDeps, command: Work, caller: Caller): Promise<vo
   switch (command.kind) {
     case "form":
       return openRequestForm(deps, caller.client, caller.userId, caller.triggerId);
-    case "revoke": {
-      const grant = await endGrant(deps, { grantId: command.grantId, actorId: caller.userId });
-      const what = `${summary(grant, accounts)} (${grant.id})`;
-      return void (await say(
-        grant.status === "cancelled"
-          ? `:leftwards_arrow_with_hook: Request ${what} withdrawn.`
-          : grant.status === "revoked"
-            ? `:lock: ${what} has ended; the access is removed.`
-            : `:lock: ${what} has ended; the access is being removed and you will get a message when it is gone.`,
-      ));
-    }
+    case "revoke":
+      return void (await say(endResultText(await endGrant(deps, { grantId: command.grantId, actorId: caller.userId }), accounts)));
     case "extend": {
       const result = await requestExtension(deps, { grantId: command.grantId, requesterId: caller.userId, duration: command.duration });
-      return void (await say(
-        result.kind === "extended"
-          ? `:heavy_plus_sign: ${result.grant.id} now ends ${slackDate(result.grant.expiresAt ?? 0)}.`
-          : `:inbox_tray: Extension ${result.extension.id} for ${result.grant.id} was sent to the approvers.`,
-      ));
+      return void (await say(extensionResultText(result, accounts)));
     }
     case "request": {
       const grant = await requestAccess(deps, { requesterId: caller.userId, teamId: caller.teamId, ...command });

@@ -9,6 +9,7 @@ import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "../blocks.js";
 import { userMessage } from "../error-messages.js";
 import { ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY } from "../extension-blocks.js";
 import { denyReasonModal, DENY_REASON_CALLBACK_ID, DENY_TITLE, readDenyReason } from "../views/deny-reason-modal.js";
+import { approvalReceiptText } from "../outcome-text.js";
 import { noticeModal } from "../views/notice-modal.js";
 import { checkedId, handleButton, handleDecisionButton, idFrom, openThenShow, recordBeforeAck, tellDirectly } from "./interaction.js";
 
@@ -18,12 +19,7 @@ export function registerDecisions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(button(ACTION_APPROVE), async (args) =>
     handleDecisionButton(deps.logger, args, async () => {
       const followUp = await recordDecision(deps, { grantId: idFrom(args.action, "grant"), deciderId: args.body.user.id, decision: "approve" });
-      return async () => {
-        const result = await followUp();
-        if (result.grant.status === "pending") {
-          return `:ballot_box_with_check: Your approval of ${result.grant.id} is recorded: ${result.approvals} of ${result.required}.`;
-        }
-      };
+      return async () => approvalReceiptText(await followUp());
     }),
   );
 
@@ -61,12 +57,7 @@ export function registerDecisions(app: App, deps: ServiceDeps): void {
     app.action<BlockAction<ButtonAction>>(button(actionId), async (args) =>
       handleDecisionButton(deps.logger, args, async () => {
         const followUp = await recordExtensionDecision(deps, { extensionId: idFrom(args.action, "extension"), deciderId: args.body.user.id, decision });
-        return async () => {
-          const result = await followUp();
-          if (result.extension.status === "pending") {
-            return `:ballot_box_with_check: Your approval of ${result.extension.id} is recorded: ${result.approvals} of ${result.required}.`;
-          }
-        };
+        return async () => approvalReceiptText(await followUp());
       }),
     );
   }

@@ -1,8 +1,8 @@
 // Small pieces the views share: bounded text, select options, account labels, how a rule approves.
 import type { PlainTextElement, PlainTextOption } from "@slack/types";
 import { formatDuration } from "../../domain/duration.js";
-import { isPerson, type Person } from "../../domain/people.js";
-import type { Account, Rule } from "../../domain/policy.js";
+import type { Person } from "../../domain/people.js";
+import { approvalRoute, type Account, type Rule } from "../../domain/policy.js";
 import { WEEKDAYS, type WeeklySchedule } from "../../domain/schedule.js";
 import { escapeMrkdwn } from "../escape.js";
 
@@ -97,16 +97,16 @@ function describeSchedule(schedule: WeeklySchedule): string {
   return `${days} ${clock(schedule.fromMinute)}–${clock(schedule.toMinute)} ${schedule.timeZone}`;
 }
 
-/** How a request by `requester` under `rule` gets approved, in the order policy.approvalPath decides it. */
+/** How a request by `requester` under `rule` gets approved: the route policy.approvalPath follows, in words. */
 export function describeApproval(rule: Rule, requester: Person): string {
-  if (rule.autoApprove.kind === "always") return "approved automatically";
-  const otherwise = isPerson(rule.breakGlass, requester)
-    ? "break-glass: granted at once, reviewed afterwards"
-    : `${rule.approvalsRequired} approval${rule.approvalsRequired === 1 ? "" : "s"}`;
-  if (rule.autoApprove.kind === "schedule") {
-    return `approved automatically ${describeSchedule(rule.autoApprove.schedule)}, otherwise ${otherwise}`;
-  }
-  return otherwise;
+  const { auto, otherwise } = approvalRoute(rule, requester);
+  if (auto.kind === "always") return "approved automatically";
+  const fallback =
+    otherwise === "break-glass"
+      ? "break-glass: granted at once, reviewed afterwards"
+      : `${rule.approvalsRequired} approval${rule.approvalsRequired === 1 ? "" : "s"}`;
+  if (auto.kind === "schedule") return `approved automatically ${describeSchedule(auto.schedule)}, otherwise ${fallback}`;
+  return fallback;
 }
 
 /** One line about a rule for a requester, in mrkdwn: its limits and how it approves. */

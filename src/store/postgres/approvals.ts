@@ -1,18 +1,14 @@
-// Approvals of requests and extensions alike: one row per distinct approver, so a quorum counts rows.
+// Approvals of requests and extensions alike: one row per distinct approver.
 import type { Queryable } from "./sql.js";
-import { selectRow, selectRows } from "./sql.js";
+import { selectRows } from "./sql.js";
 
-/** True when this approver had not approved the subject before. */
-export async function recordApproval(db: Queryable, subjectId: string, approverId: string, at: number): Promise<boolean> {
+/** Adds an approver the domain has counted; the caller holds the subject's row lock, so a conflict means a broken invariant. */
+export async function addApprover(db: Queryable, subjectId: string, approverId: string, at: number): Promise<void> {
   const result = await db.query(
     "INSERT INTO approvals (subject_id, approver_id, at) VALUES ($1, $2, $3) ON CONFLICT (subject_id, approver_id) DO NOTHING",
     [subjectId, approverId, at],
   );
-  return result.rowCount === 1;
-}
-
-export async function countApprovals(db: Queryable, subjectId: string): Promise<number> {
-  return (await selectRow<{ n: number }>(db, "SELECT count(*) AS n FROM approvals WHERE subject_id = $1", [subjectId]))?.n ?? 0;
+  if (result.rowCount !== 1) throw new Error(`approval of ${subjectId} by ${approverId} changed inside a transaction`);
 }
 
 /** Who has approved the subject, in the order they did. */

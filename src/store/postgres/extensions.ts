@@ -3,9 +3,10 @@ import type { Pool } from "pg";
 import type { AuditNote } from "../../domain/audit-event.js";
 import type { Clock } from "../../domain/clock.js";
 import type { Extension, NewExtension } from "../../domain/extension.js";
-import type { ExtensionOutcome, ExtensionStore } from "../../services/ports.js";
+import { recordsApproval, tallyOf } from "../../domain/approval.js";
+import type { ApprovalNote, DecideApproval, ExtensionStore, RecordedApproval } from "../../services/ports.js";
 import { extensionFromRow, type ExtensionRow } from "../extension-rows.js";
-import { countApprovals, recordApproval } from "./approvals.js";
+import { addApprover, approverIds } from "./approvals.js";
 import { appendGrantNote } from "./grant-notes.js";
 import { selectRow, selectRows } from "./sql.js";
 import { inTransaction } from "./transaction.js";
@@ -42,26 +43,34 @@ export class PostgresExtensions implements ExtensionStore {
     await this.pool.query("UPDATE extensions SET approval_channel = $2, approval_ts = $3 WHERE id = $1", [id, channel, ts]);
   }
 
-  async approve(id: string, approverId: string, required: number, at: number, note: AuditNote): Promise<ExtensionOutcome> {
-    return inTransaction(this.pool, async (client): Promise<ExtensionOutcome> => {
+  async approve(
+    id: string,
+    approverId: string,
+    at: number,
+    decide: DecideApproval<Extension>,
+    note: ApprovalNote,
+  ): Promise<RecordedApproval<Extension> | undefined> {
+    return inTransaction(this.pool, async (client) => {
       // The row lock makes concurrent approvals of one extension take turns, so exactly one sees the quorum.
-      const current = await selectRow<ExtensionRow>(client, "SELECT * FROM extensions WHERE id = $1 FOR UPDATE", [id]);
-      if (current?.status !== "pending") return { kind: "not-pending", extension: current && extensionFromRow(current) };
-      const counted = await recordApproval(client, id, approverId, this.clock.now());
-      const approvals = await countApprovals(client, id);
-      if (!counted) return { kind: "duplicate", extension: extensionFromRow(current), approvals };
-      if (approvals < required) {
-        const detail = { ...note.detail, extensionId: id, extraMs: current.extra_ms, approvals, required };
-        await appendGrantNote(client, this.clock, current.grant_id, { ...note, action: "approval_recorded", detail });
-        return { kind: "counted", extension: extensionFromRow(current), approvals };
+      const row = await selectRow<ExtensionRow>(client, "SELECT * FROM extensions WHERE id = $1 FOR UPDATE", [id]);
+      if (!row) return undefined;
+      const outcome = decide(extensionFromRow(row), await approverIds(client, id));
+      if (recordsApproval(outcome)) await addApprover(client, id, approverId, this.clock.now());
+      let extension = extensionFromRow(row);
+      if (outcome.kind === "approved") {
+        const approved = await selectRow<ExtensionRow>(
+          client,
+          "UPDATE extensions SET status = 'approved', decided_by = $2, decided_at = $3 WHERE id = $1 AND status = 'pending' RETURNING *",
+          [id, approverId, at],
+        );
+        if (!approved) throw new Error(`extension ${id} changed inside a transaction`);
+        extension = extensionFromRow(approved);
       }
-      const approved = await selectRow<ExtensionRow>(
-        client,
-        "UPDATE extensions SET status = 'approved', decided_by = $2, decided_at = $3 WHERE id = $1 AND status = 'pending' RETURNING *",
-        [id, approverId, at],
-      );
-      if (!approved) throw new Error(`extension ${id} changed inside a transaction`);
-      return { kind: "approved", extension: extensionFromRow(approved), approvals };
+      if (outcome.audit) {
+        const detail = { ...note.detail, extensionId: id, extraMs: row.extra_ms, ...tallyOf(outcome) };
+        await appendGrantNote(client, this.clock, row.grant_id, { ...note, action: outcome.audit, detail });
+      }
+      return { subject: extension, outcome };
     });
   }
 

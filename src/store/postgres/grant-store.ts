@@ -5,9 +5,10 @@ import { unattachedRecord } from "../../audit/detail.js";
 import type { AuditNote } from "../../domain/audit-event.js";
 import type { Clock } from "../../domain/clock.js";
 import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../../domain/grant.js";
-import type { ApprovalOutcome, AssignmentTarget, GrantStore } from "../../services/ports.js";
+import { recordsApproval, tallyOf } from "../../domain/approval.js";
+import type { ApprovalNote, AssignmentTarget, DecideApproval, GrantStore, RecordedApproval } from "../../services/ports.js";
 import { grantFromRow, type GrantRow } from "../grant-rows.js";
-import { approverIds, countApprovals, recordApproval } from "./approvals.js";
+import { addApprover, approverIds } from "./approvals.js";
 import { appendAudit } from "./audit-trail.js";
 import { appendGrantNote } from "./grant-notes.js";
 import { changeAssignmentsPg, selectRow, selectRows, SqlParams, type Queryable } from "./sql.js";
@@ -81,27 +82,23 @@ export class PostgresGrantStore implements GrantStore {
     await inTransaction(this.pool, (client) => appendAudit(client, async () => unattachedRecord(scope, note, this.clock.now())));
   }
 
-  async approve(grantId: string, approverId: string, required: number, changes: GrantChanges, note: AuditNote): Promise<ApprovalOutcome> {
-    return inTransaction(this.pool, async (client): Promise<ApprovalOutcome> => {
+  async approve(
+    grantId: string,
+    approverId: string,
+    decide: DecideApproval<Grant>,
+    changes: GrantChanges,
+    note: ApprovalNote,
+  ): Promise<RecordedApproval<Grant> | undefined> {
+    return inTransaction(this.pool, async (client) => {
       // The row lock makes concurrent approvals of one request take turns, so exactly one sees the quorum.
       const row = await selectRow<GrantRow>(client, "SELECT * FROM grants WHERE id = $1 FOR UPDATE", [grantId]);
-      if (row?.status !== "pending") return { kind: "not-pending", grant: row && grantFromRow(row) };
-      const pending = grantFromRow(row);
-      const counted = await recordApproval(client, grantId, approverId, this.clock.now());
-      const approvals = await countApprovals(client, grantId);
-      if (!counted) return { kind: "duplicate", grant: pending, approvals };
-      if (approvals < required) {
-        await appendGrantNote(client, this.clock, pending, {
-          ...note,
-          action: "approval_recorded",
-          detail: { ...note.detail, approvals, required },
-        });
-        return { kind: "counted", grant: pending, approvals };
-      }
-      const approved = await this.compareAndSet(client, grantId, "pending", "approved", changes);
-      if (!approved) throw new Error(`grant ${grantId} changed inside a transaction`);
-      await appendGrantNote(client, this.clock, approved, { ...note, detail: { ...note.detail, approvals, required } });
-      return { kind: "approved", grant: approved, approvals };
+      if (!row) return undefined;
+      const outcome = decide(grantFromRow(row), await approverIds(client, grantId));
+      if (recordsApproval(outcome)) await addApprover(client, grantId, approverId, this.clock.now());
+      const grant = outcome.kind === "approved" ? await this.compareAndSet(client, grantId, "pending", "approved", changes) : grantFromRow(row);
+      if (!grant) throw new Error(`grant ${grantId} changed inside a transaction`);
+      if (outcome.audit) await appendGrantNote(client, this.clock, grant, { ...note, action: outcome.audit, detail: { ...note.detail, ...tallyOf(outcome) } });
+      return { subject: grant, outcome };
     });
   }
 
