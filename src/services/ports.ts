@@ -99,10 +99,14 @@ export type OperationKind = "create" | "delete";
 
 export type OperationState = "intended" | "started" | "succeeded" | "failed" | "absent" | "abandoned";
 
+/** How an operation ended; an operation not yet ended is intended or started. */
+export type FinishedState = Exclude<OperationState, "intended" | "started">;
+
 /** One assignment change the bot made or meant to make. */
 export interface Operation {
   readonly id: number;
-  readonly grantId: string;
+  /** The grant it was made for; null for standing access reconciliation removed, which no grant explains. */
+  readonly grantId: string | null;
   readonly kind: OperationKind;
   readonly target: AssignmentTarget;
   /** intended: written before calling AWS; started: AWS accepted it (requestId known). */
@@ -112,13 +116,21 @@ export interface Operation {
   readonly createdAt: number;
 }
 
-/** Written before each AWS call and after its outcome, so a restart follows up instead of guessing. */
+/**
+ * Written before each AWS call and after its outcome, so a restart follows up instead of guessing.
+ * Written only through services/assignment-operations.ts.
+ */
 export interface OperationLog {
-  intend(grantId: string, kind: OperationKind, target: AssignmentTarget): Promise<Operation>;
+  intend(grantId: string | null, kind: OperationKind, target: AssignmentTarget): Promise<Operation>;
   started(id: number, requestId: string): Promise<void>;
-  finished(id: number, state: "succeeded" | "failed" | "absent" | "abandoned", failureReason?: string): Promise<void>;
+  /** Compare-and-set: records the outcome of an operation still intended or started; false when it was not. */
+  finished(id: number, state: FinishedState, failureReason?: string): Promise<boolean>;
   /** The grant's most recent operation of this kind. */
   latest(grantId: string, kind: OperationKind): Promise<Operation | undefined>;
+  /** The most recent operation of this kind on this assignment that belongs to no grant. */
+  latestUnattached(kind: OperationKind, target: AssignmentTarget): Promise<Operation | undefined>;
+  /** Operations still intended or started, oldest first: the ones a crash may have left without an outcome. */
+  unfinished(): Promise<Operation[]>;
   /** The most recent completed change (created, deleted, or found already gone) on this assignment. */
   lastFinishedOn(target: AssignmentTarget): Promise<Operation | undefined>;
   /** Assignments whose most recent completed change was a creation by the bot: the ones it is answerable for. */
