@@ -26,7 +26,7 @@ import type {
 import { RefusalRecorder } from "../../src/services/refusals.js";
 import { WorkTracker } from "../../src/services/work-tracker.js";
 import { fullRule } from "./rules.js";
-import { FakeClock, PROD, T0 } from "./store-fixtures.js";
+import { FakeClock, PROD, storedGrant, T0 } from "./store-fixtures.js";
 
 function unsupported(method: string): never {
   throw new Error(`${method} is not modelled in memory; test it against the SQL stores`);
@@ -137,27 +137,7 @@ export class MemoryGrantStore implements GrantStore {
 
   async insert(grant: NewGrant, note: AuditNote): Promise<Grant> {
     if (this.grants.has(grant.id)) throw new Error(`grant ${grant.id} exists`);
-    const stored: Grant = {
-      ticket: null,
-      breakGlass: false,
-      ...grant,
-      status: "pending",
-      updatedAt: grant.createdAt,
-      decidedBy: null,
-      decidedAt: null,
-      decisionReason: null,
-      reviewedBy: null,
-      reviewedAt: null,
-      approvalChannel: null,
-      approvalTs: null,
-      principalId: null,
-      keepsAssignment: false,
-      activatedAt: null,
-      expiresAt: null,
-      warnedAt: null,
-      endedAt: null,
-      failureReason: null,
-    };
+    const stored = storedGrant(grant);
     this.grants.set(stored.id, stored);
     this.audit.push({ grantId: stored.id, note });
     return stored;
