@@ -3,7 +3,7 @@
 // followed up or settled, never guessed at. Callers hold the assignment (WorkTracker.exclusive).
 import { ProviderError } from "../domain/errors.js";
 import type { ServiceDeps } from "./deps.js";
-import type { AssignmentTarget, Operation, OperationKind } from "./ports.js";
+import { isUnfinished, type AssignmentTarget, type Operation, type OperationKind } from "./ports.js";
 
 export const NO_ANSWER_RECORDED = "no answer from AWS was recorded before a restart";
 
@@ -126,7 +126,7 @@ async function begin(
 async function resumable(deps: Deps, owner: Owner, kind: OperationKind, target: AssignmentTarget): Promise<Operation | undefined> {
   if (owner !== null) return deps.operations.latest(owner, kind);
   const latest = await deps.operations.latestUnattached(kind, target);
-  return latest?.state === "intended" || latest?.state === "started" ? latest : undefined;
+  return latest && isUnfinished(latest) ? latest : undefined;
 }
 
 type Accepted = Operation & { readonly requestId: string };

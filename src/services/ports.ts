@@ -99,8 +99,15 @@ export type OperationKind = "create" | "delete";
 
 export type OperationState = "intended" | "started" | "succeeded" | "failed" | "absent" | "abandoned";
 
-/** How an operation ended; an operation not yet ended is intended or started. */
-export type FinishedState = Exclude<OperationState, "intended" | "started">;
+/** An operation not yet ended: written before AWS was called, or accepted by AWS with no outcome recorded yet. */
+export const UNFINISHED_STATES = ["intended", "started"] as const satisfies readonly OperationState[];
+
+/** How an operation ended. */
+export type FinishedState = Exclude<OperationState, (typeof UNFINISHED_STATES)[number]>;
+
+export function isUnfinished(operation: Operation): boolean {
+  return (UNFINISHED_STATES as readonly OperationState[]).includes(operation.state);
+}
 
 /** One assignment change the bot made or meant to make. */
 export interface Operation {
@@ -140,7 +147,10 @@ export interface OperationLog {
 
 export type OperationOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
-/** The cloud side of a grant. Errors are thrown as ProviderError. */
+/**
+ * The cloud side of a grant. Errors are thrown as ProviderError. Its changes (start…, awaitOperation)
+ * are called only by services/assignment-operations.ts, which writes each to the operation log.
+ */
 export interface AccessProvider {
   /** Identity Center user id for this email, or undefined when there is none. */
   findPrincipal(email: string): Promise<string | undefined>;

@@ -7,21 +7,22 @@ import { assertTransition, HOLDING_STATUSES, type Grant, type GrantChanges, type
 import type { Person } from "../../src/domain/people.js";
 import type { Policy, Rule } from "../../src/domain/policy.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
-import type {
-  AccessProvider,
-  ApprovalOutcome,
-  Assignment,
-  AssignmentTarget,
-  ExtensionStore,
-  FinishedState,
-  GrantStore,
-  Leases,
-  Logger,
-  Notifier,
-  Operation,
-  OperationKind,
-  OperationLog,
-  OperationOutcome,
+import {
+  isUnfinished,
+  type AccessProvider,
+  type ApprovalOutcome,
+  type Assignment,
+  type AssignmentTarget,
+  type ExtensionStore,
+  type FinishedState,
+  type GrantStore,
+  type Leases,
+  type Logger,
+  type Notifier,
+  type Operation,
+  type OperationKind,
+  type OperationLog,
+  type OperationOutcome,
 } from "../../src/services/ports.js";
 import { RefusalRecorder } from "../../src/services/refusals.js";
 import { WorkTracker } from "../../src/services/work-tracker.js";
@@ -40,8 +41,6 @@ function sameAssignment(a: AssignmentTarget, b: AssignmentTarget): boolean {
     (a.principalType ?? "USER") === (b.principalType ?? "USER")
   );
 }
-
-const UNFINISHED: readonly string[] = ["intended", "started"];
 
 export class MemoryOperationLog implements OperationLog {
   readonly rows: Operation[] = [];
@@ -70,7 +69,7 @@ export class MemoryOperationLog implements OperationLog {
 
   async finished(id: number, state: FinishedState, failureReason?: string): Promise<boolean> {
     const row = this.rows[id - 1];
-    if (!row || !UNFINISHED.includes(row.state)) return false;
+    if (!row || !isUnfinished(row)) return false;
     this.rows[id - 1] = { ...row, state, failureReason: failureReason ?? null };
     return true;
   }
@@ -84,7 +83,7 @@ export class MemoryOperationLog implements OperationLog {
   }
 
   async unfinished(): Promise<Operation[]> {
-    return this.rows.filter((row) => UNFINISHED.includes(row.state));
+    return this.rows.filter(isUnfinished);
   }
 
   async lastFinishedOn(target: AssignmentTarget): Promise<Operation | undefined> {
