@@ -69,31 +69,23 @@ describe("the SQLite migration to operations of no grant", () => {
 
   it("keeps every operation a database from before it recorded, as a user's, and then takes operations of no grant", async () => {
     const file = join(dir, "jit.sqlite");
-    const fresh = openSqliteBackend(file, new FakeClock(T0));
-    await fresh.store.insert(newGrant("g-old"), requested);
-    await fresh.close();
-    // The operations table as versions 3 to 9 had it, holding one creation.
+    // A database at the version before, holding a grant and its creation as that version wrote them.
     const old = new Database(file);
-    old.exec(`
-      DROP TABLE operations;
-      CREATE TABLE operations (
-        id             INTEGER PRIMARY KEY AUTOINCREMENT,
-        grant_id       TEXT NOT NULL REFERENCES grants (id),
-        kind           TEXT NOT NULL CHECK (kind IN ('create', 'delete')),
-        account_id     TEXT NOT NULL,
-        permission_set TEXT NOT NULL,
-        principal_id   TEXT NOT NULL,
-        state          TEXT NOT NULL CHECK (state IN ('intended', 'started', 'succeeded', 'failed', 'absent', 'abandoned')),
-        request_id     TEXT,
-        failure_reason TEXT,
-        created_at     INTEGER NOT NULL,
-        updated_at     INTEGER NOT NULL
-      );`);
+    const before = MIGRATIONS.indexOf(UNATTACHED_OPERATIONS);
+    for (const migration of MIGRATIONS.slice(0, before)) {
+      if (typeof migration === "string") old.exec(migration);
+      else migration(old);
+    }
+    old.pragma(`user_version = ${before}`);
+    old.prepare(
+      `INSERT INTO grants (id, requester_id, requester_team_id, account_id, permission_set, duration_ms, justification,
+         rule_name, status, created_at, updated_at)
+       VALUES ('g-old', 'U0ALICE', 'T0TEAM', ?, 'AdministratorAccess', 3600000, 'old', 'prod-admin', 'revoked', ?, ?)`,
+    ).run(PROD, T0, T0);
     old.prepare(
       `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, state, request_id, created_at, updated_at)
        VALUES ('g-old', 'create', ?, 'AdministratorAccess', 'p-alice', 'succeeded', 'req-old', ?, ?)`,
     ).run(PROD, T0, T0);
-    old.pragma(`user_version = ${MIGRATIONS.indexOf(UNATTACHED_OPERATIONS)}`);
     old.close();
 
     const upgraded = openSqliteBackend(file, new FakeClock(T0));
