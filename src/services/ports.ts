@@ -104,10 +104,21 @@ export type OperationKind = "create" | "delete";
 
 export type OperationState = "intended" | "started" | "succeeded" | "failed" | "absent" | "abandoned";
 
+/** An operation not yet ended: written before AWS was called, or accepted by AWS with no outcome recorded yet. */
+export const UNFINISHED_STATES = ["intended", "started"] as const satisfies readonly OperationState[];
+
+/** How an operation ended. */
+export type FinishedState = Exclude<OperationState, (typeof UNFINISHED_STATES)[number]>;
+
+export function isUnfinished(operation: Operation): boolean {
+  return (UNFINISHED_STATES as readonly OperationState[]).includes(operation.state);
+}
+
 /** One assignment change the bot made or meant to make. */
 export interface Operation {
   readonly id: number;
-  readonly grantId: string;
+  /** The grant it was made for; null for standing access reconciliation removed, which no grant explains. */
+  readonly grantId: string | null;
   readonly kind: OperationKind;
   readonly target: AssignmentTarget;
   /** intended: written before calling AWS; started: AWS accepted it (requestId known). */
@@ -117,13 +128,21 @@ export interface Operation {
   readonly createdAt: number;
 }
 
-/** Written before each AWS call and after its outcome, so a restart follows up instead of guessing. */
+/**
+ * Written before each AWS call and after its outcome, so a restart follows up instead of guessing.
+ * Written only through services/assignment-operations.ts.
+ */
 export interface OperationLog {
-  intend(grantId: string, kind: OperationKind, target: AssignmentTarget): Promise<Operation>;
+  intend(grantId: string | null, kind: OperationKind, target: AssignmentTarget): Promise<Operation>;
   started(id: number, requestId: string): Promise<void>;
-  finished(id: number, state: "succeeded" | "failed" | "absent" | "abandoned", failureReason?: string): Promise<void>;
+  /** Compare-and-set: records the outcome of an operation still intended or started; false when it was not. */
+  finished(id: number, state: FinishedState, failureReason?: string): Promise<boolean>;
   /** The grant's most recent operation of this kind. */
   latest(grantId: string, kind: OperationKind): Promise<Operation | undefined>;
+  /** The most recent operation of this kind on this assignment that belongs to no grant. */
+  latestUnattached(kind: OperationKind, target: AssignmentTarget): Promise<Operation | undefined>;
+  /** Operations still intended or started, oldest first: the ones a crash may have left without an outcome. */
+  unfinished(): Promise<Operation[]>;
   /** The most recent completed change (created, deleted, or found already gone) on this assignment. */
   lastFinishedOn(target: AssignmentTarget): Promise<Operation | undefined>;
   /** Assignments whose most recent completed change was a creation by the bot: the ones it is answerable for. */
@@ -133,7 +152,10 @@ export interface OperationLog {
 
 export type OperationOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
-/** The cloud side of a grant. Errors are thrown as ProviderError. */
+/**
+ * The cloud side of a grant. Errors are thrown as ProviderError. Its changes (start…, awaitOperation)
+ * are called only by services/assignment-operations.ts, which writes each to the operation log.
+ */
 export interface AccessProvider {
   /** Identity Center user id for this email, or undefined when there is none. */
   findPrincipal(email: string): Promise<string | undefined>;

@@ -9,7 +9,7 @@ import type { ServiceDeps } from "./deps.js";
 import type { AssignmentTarget } from "./ports.js";
 import { assignmentKey } from "./work-tracker.js";
 import { refreshApprovalMessage } from "./approval-message.js";
-import { followCreation, NO_ANSWER_RECORDED } from "./creation-log.js";
+import { ensureAssigned } from "./assignment-operations.js";
 import { finishRevocation } from "./revoke.js";
 
 function targetOf(grant: Grant, principalId: string): AssignmentTarget {
@@ -83,41 +83,33 @@ async function complete(deps: ServiceDeps, grant: Grant): Promise<Grant | undefi
   return deps.work.exclusive(assignmentKey(target), () => createAndActivate(deps, grant, target));
 }
 
-/**
- * Makes sure the assignment exists, following the operation log: a creation AWS accepted is
- * followed up by its request id; one whose answer was lost in a crash is settled by looking at AWS.
- */
+/** Makes sure the assignment exists (see assignment-operations.ts), then activates the grant. */
 async function createAndActivate(
   deps: ServiceDeps,
   grant: Grant,
   target: AssignmentTarget,
   knownToExist?: boolean,
 ): Promise<Grant | undefined> {
-  let operation = await deps.operations.latest(grant.id, "create");
-  if (operation?.state === "succeeded") return activate(deps, grant, operation.requestId);
-  if (operation?.state !== "started") {
-    if (operation?.state === "intended") await deps.operations.finished(operation.id, "abandoned", NO_ANSWER_RECORDED);
-    if (knownToExist ?? (await deps.provider.assignmentExists(target))) return activate(deps, grant, null);
+  const outcome = await ensureAssigned(deps, grant.id, target, {
+    knownToExist,
     // Ended or late while we got here: create nothing.
-    const current = await deps.store.get(grant.id);
-    if (current?.status !== "provisioning") return current;
-    if (tooLate(deps, current)) return stopLate(deps, current);
-    operation = await deps.operations.intend(grant.id, "create", target);
-    let requestId: string;
-    try {
-      requestId = await deps.provider.startCreate(target);
-    } catch (error) {
-      if (!(error instanceof ProviderError) || error.retryable) throw error;
-      await deps.operations.finished(operation.id, "failed", error.message);
-      return fail(deps, grant, error.message);
+    beforeStart: async () => {
+      const current = await deps.store.get(grant.id);
+      return current?.status === "provisioning" && !tooLate(deps, current);
+    },
+  });
+  switch (outcome.kind) {
+    case "changed":
+      return activate(deps, grant, outcome.requestId);
+    case "already":
+      return activate(deps, grant, null);
+    case "failed":
+      return fail(deps, grant, outcome.message);
+    case "held": {
+      const current = await deps.store.get(grant.id);
+      return current?.status === "provisioning" ? stopLate(deps, current) : current;
     }
-    await deps.operations.started(operation.id, requestId);
-    operation = { ...operation, state: "started", requestId };
   }
-  const requestId = operation.requestId as string;
-  const outcome = await followCreation(deps, { ...operation, requestId });
-  if (!outcome.ok) return fail(deps, grant, `AWS could not create the assignment: ${outcome.reason}`);
-  return activate(deps, grant, requestId);
 }
 
 /** provisioning → active, the duration counted from now; too late, the grant is stopped instead. */

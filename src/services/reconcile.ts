@@ -1,8 +1,9 @@
 // Compares what the store says with what AWS has, and repairs the difference the bot answers for.
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
-import type { Grant } from "../domain/grant.js";
+import { isTerminal, type Grant } from "../domain/grant.js";
+import { ensureRemoved, settle, type Settled } from "./assignment-operations.js";
 import type { ServiceDeps } from "./deps.js";
-import type { Assignment, AssignmentTarget, Operation } from "./ports.js";
+import type { Assignment, AssignmentTarget } from "./ports.js";
 import { revokeGrant } from "./revoke.js";
 import { assignmentKey } from "./work-tracker.js";
 
@@ -24,7 +25,14 @@ export interface ReconcileOptions {
   readonly reported?: Set<string>;
 }
 
+/** A creation of the bot's whose grant has ended while the assignment still exists. */
+interface Orphan {
+  readonly grantId: string;
+  readonly target: AssignmentTarget;
+}
+
 export async function reconcile(deps: ServiceDeps, options: ReconcileOptions): Promise<ReconcileReport> {
+  if (!options.dryRun) await resumeInterrupted(deps);
   const lister = new AssignmentLister(deps);
   const missing = await findMissing(deps, lister);
   const orphans = await findOrphans(deps, lister);
@@ -100,14 +108,16 @@ async function findMissing(deps: ServiceDeps, lister: AssignmentLister): Promise
   return missing;
 }
 
-async function findOrphans(deps: ServiceDeps, lister: AssignmentLister): Promise<Operation[]> {
-  const orphans: Operation[] = [];
+async function findOrphans(deps: ServiceDeps, lister: AssignmentLister): Promise<Orphan[]> {
+  const orphans: Orphan[] = [];
   for (const creation of await deps.operations.createdByUs()) {
+    // Only grants create assignments; an unattached creation would be no orphan of theirs.
+    if (creation.grantId === null) continue;
     const owner = await deps.store.get(creation.grantId);
     // Only ended grants: one still active, provisioning or revoking is being looked after.
     if (owner?.status !== "revoked" && owner?.status !== "failed") continue;
     if ((await deps.store.listHolding(creation.target, creation.grantId)).length > 0) continue;
-    if (await lister.holds(creation.target)) orphans.push(creation);
+    if (await lister.holds(creation.target)) orphans.push({ grantId: creation.grantId, target: creation.target });
   }
   return orphans;
 }
@@ -152,24 +162,26 @@ async function reportUnmanaged(deps: ServiceDeps, target: AssignmentTarget): Pro
 async function removeUnmanaged(deps: ServiceDeps, target: AssignmentTarget): Promise<boolean> {
   return deps.work.exclusive(assignmentKey(target), async () => {
     if ((target.principalType ?? "USER") === "USER" && (await deps.store.listHolding(target, "")).length > 0) return false;
-    const started = await deps.provider.startDelete(target);
-    const outcome = started === "absent" ? { ok: true as const } : await deps.provider.awaitOperation("delete", started);
-    await deps.store.noteUnattached(
-      { accountId: target.accountId, permissionSet: target.permissionSetName },
-      {
-        action: "unmanaged_removed",
-        actorId: SYSTEM_ACTOR,
-        detail: {
-          principalType: target.principalType ?? "USER",
-          principalId: target.principalId,
-          removed: outcome.ok,
-          awsRequestId: started === "absent" ? null : started,
-          error: outcome.ok ? null : outcome.reason,
-        },
-      },
-    );
+    await noteUnmanagedRemoved(deps, target, await ensureRemoved(deps, null, target));
     return true;
   });
+}
+
+async function noteUnmanagedRemoved(deps: ServiceDeps, target: AssignmentTarget, outcome: Settled): Promise<void> {
+  await deps.store.noteUnattached(
+    { accountId: target.accountId, permissionSet: target.permissionSetName },
+    {
+      action: "unmanaged_removed",
+      actorId: SYSTEM_ACTOR,
+      detail: {
+        principalType: target.principalType ?? "USER",
+        principalId: target.principalId,
+        removed: outcome.kind !== "failed",
+        awsRequestId: outcome.kind === "already" ? null : outcome.requestId,
+        error: outcome.kind === "failed" ? outcome.reason : null,
+      },
+    },
+  );
 }
 
 async function endVanished(deps: ServiceDeps, grant: Grant): Promise<void> {
@@ -180,27 +192,47 @@ async function endVanished(deps: ServiceDeps, grant: Grant): Promise<void> {
   });
 }
 
-async function removeOrphan(deps: ServiceDeps, creation: Operation): Promise<void> {
-  await deps.work.exclusive(assignmentKey(creation.target), async () => {
-    if ((await deps.store.listHolding(creation.target, creation.grantId)).length > 0) return;
-    const operation = await deps.operations.intend(creation.grantId, "delete", creation.target);
-    const started = await deps.provider.startDelete(creation.target);
-    if (started === "absent") {
-      await deps.operations.finished(operation.id, "absent");
-      return;
-    }
-    await deps.operations.started(operation.id, started);
-    const outcome = await deps.provider.awaitOperation("delete", started);
-    await deps.operations.finished(operation.id, outcome.ok ? "succeeded" : "failed", outcome.ok ? undefined : outcome.reason);
-    await deps.store.note(creation.grantId, {
-      action: "orphan_removed",
-      actorId: SYSTEM_ACTOR,
-      detail: {
-        problem: "an assignment the bot created outlived its grant",
-        removed: outcome.ok,
-        awsRequestId: started,
-        error: outcome.ok ? null : outcome.reason,
-      },
-    });
+async function removeOrphan(deps: ServiceDeps, orphan: Orphan): Promise<void> {
+  await deps.work.exclusive(assignmentKey(orphan.target), async () => {
+    if ((await deps.store.listHolding(orphan.target, orphan.grantId)).length > 0) return;
+    // The grant's own removal, if any, came before this creation was found the latest: continuing
+    // from its latest deletion resumes only an orphan removal a crash interrupted.
+    const outcome = await ensureRemoved(deps, orphan.grantId, orphan.target);
+    if (outcome.kind !== "already") await noteOrphanRemoved(deps, orphan.grantId, outcome);
   });
+}
+
+async function noteOrphanRemoved(deps: ServiceDeps, grantId: string, outcome: Exclude<Settled, { kind: "already" }>): Promise<void> {
+  await deps.store.note(grantId, {
+    action: "orphan_removed",
+    actorId: SYSTEM_ACTOR,
+    detail: {
+      problem: "an assignment the bot created outlived its grant",
+      removed: outcome.kind === "changed",
+      awsRequestId: outcome.requestId,
+      error: outcome.kind === "failed" ? outcome.reason : null,
+    },
+  });
+}
+
+/**
+ * Follows up changes a crash left under way that no grant's own work resumes (the sweep resumes
+ * those of grants still provisioning or revoking): removals of orphans and of unmanaged access,
+ * recorded as they would have been without the crash. One whose answer was lost is marked
+ * abandoned; if the assignment is still there, this run finds it again.
+ */
+async function resumeInterrupted(deps: ServiceDeps): Promise<void> {
+  for (const operation of await deps.operations.unfinished()) {
+    const { grantId, target } = operation;
+    const grant = grantId === null ? undefined : await deps.store.get(grantId);
+    if (grant && !isTerminal(grant.status)) continue;
+    await isolated(deps, grantId ?? assignmentKey(target), () =>
+      deps.work.exclusive(assignmentKey(target), async () => {
+        const outcome = await settle(deps, operation);
+        if (!outcome || outcome.kind === "already" || operation.kind !== "delete") return;
+        if (grantId === null) await noteUnmanagedRemoved(deps, target, outcome);
+        else await noteOrphanRemoved(deps, grantId, outcome);
+      }),
+    );
+  }
 }

@@ -7,7 +7,7 @@ import type { AuditNote } from "../domain/audit-event.js";
 import type { AssignmentTarget } from "./ports.js";
 import { assignmentKey } from "./work-tracker.js";
 import { refreshApprovalMessage } from "./approval-message.js";
-import { NO_ANSWER_RECORDED, settleCreation } from "./creation-log.js";
+import { ensureRemoved, settle } from "./assignment-operations.js";
 
 /** Why a grant ends: its time ran out, its assignment vanished outside the bot (drift), an admin or its requester ended it. */
 export type RevokeReason = "expired" | "drift" | "admin" | "ended-early";
@@ -76,7 +76,8 @@ async function removeAssignment(deps: ServiceDeps, grant: Grant): Promise<Grant 
   };
   return deps.work.exclusive(assignmentKey(target), async () => {
     // A grant ended while AWS was creating its assignment: the deletion must come after that creation.
-    await settleCreation(deps, grant.id);
+    const creation = await deps.operations.latest(grant.id, "create");
+    if (creation) await settle(deps, creation);
     if (grant.keepsAssignment) {
       return finish(deps, grant, { removed: false, why: "the user had this assignment before the grant" });
     }
@@ -84,46 +85,20 @@ async function removeAssignment(deps: ServiceDeps, grant: Grant): Promise<Grant 
     if (holders.length > 0) {
       return finish(deps, grant, { removed: false, why: `still covered by ${holders.map((h) => h.id).join(", ")}` });
     }
-    return deleteFollowingLog(deps, grant, target);
+    return deleteAssignment(deps, grant, target);
   });
 }
 
-/** Deletes the assignment, following up a deletion AWS already accepted instead of repeating it. */
-async function deleteFollowingLog(deps: ServiceDeps, grant: Grant, target: AssignmentTarget): Promise<Grant | undefined> {
-  let operation = await deps.operations.latest(grant.id, "delete");
-  if (operation?.state === "succeeded") return finish(deps, grant, { removed: true, why: null, awsRequestId: operation.requestId });
-  if (operation?.state === "absent") return finish(deps, grant, { removed: false, why: "the assignment was already gone" });
-  if (operation?.state !== "started") {
-    if (operation?.state === "intended") {
-      // Deleting again is safe: an assignment that is already gone answers ResourceNotFound.
-      await deps.operations.finished(operation.id, "abandoned", NO_ANSWER_RECORDED);
-    }
-    operation = await deps.operations.intend(grant.id, "delete", target);
-    const started = await startOrRecord(deps, operation.id, () => deps.provider.startDelete(target));
-    if (started === "absent") {
-      await deps.operations.finished(operation.id, "absent");
+/** Deletes the assignment (see assignment-operations.ts); a failure is thrown, so the revocation is retried. */
+async function deleteAssignment(deps: ServiceDeps, grant: Grant, target: AssignmentTarget): Promise<Grant | undefined> {
+  const outcome = await ensureRemoved(deps, grant.id, target);
+  switch (outcome.kind) {
+    case "changed":
+      return finish(deps, grant, { removed: true, why: null, awsRequestId: outcome.requestId });
+    case "already":
       return finish(deps, grant, { removed: false, why: "the assignment was already gone" });
-    }
-    await deps.operations.started(operation.id, started);
-    operation = { ...operation, state: "started", requestId: started };
-  }
-  const requestId = operation.requestId as string;
-  const outcome = await deps.provider.awaitOperation("delete", requestId);
-  if (!outcome.ok) {
-    await deps.operations.finished(operation.id, "failed", outcome.reason);
-    throw new ProviderError(`AWS could not delete the assignment: ${outcome.reason}`, "DeletionFailed", true);
-  }
-  await deps.operations.finished(operation.id, "succeeded");
-  return finish(deps, grant, { removed: true, why: null, awsRequestId: requestId });
-}
-
-/** A definite refusal from AWS is written to the operation log; an outage leaves the intent open. */
-async function startOrRecord<T>(deps: ServiceDeps, operationId: number, start: () => Promise<T>): Promise<T> {
-  try {
-    return await start();
-  } catch (error) {
-    if (error instanceof ProviderError && !error.retryable) await deps.operations.finished(operationId, "failed", error.message);
-    throw error;
+    case "failed":
+      throw new ProviderError(outcome.message, outcome.code, true);
   }
 }
 

@@ -3,11 +3,12 @@ import type { Operation, OperationKind, OperationState } from "../services/ports
 
 export interface OperationRow {
   id: number;
-  grant_id: string;
+  grant_id: string | null;
   kind: OperationKind;
   account_id: string;
   permission_set: string;
   principal_id: string;
+  principal_type: "USER" | "GROUP";
   state: OperationState;
   request_id: string | null;
   failure_reason: string | null;
@@ -19,7 +20,13 @@ export function operationFromRow(row: OperationRow): Operation {
     id: row.id,
     grantId: row.grant_id,
     kind: row.kind,
-    target: { accountId: row.account_id, permissionSetName: row.permission_set, principalId: row.principal_id },
+    target: {
+      accountId: row.account_id,
+      permissionSetName: row.permission_set,
+      principalId: row.principal_id,
+      // A grant's target is a user's; only the rare group is spelled out, as AssignmentTarget does.
+      ...(row.principal_type === "GROUP" ? { principalType: "GROUP" as const } : {}),
+    },
     state: row.state,
     requestId: row.request_id,
     failureReason: row.failure_reason,

@@ -1,6 +1,6 @@
 // SQLite implementation of the operation log.
 import type { Clock } from "../domain/clock.js";
-import type { AssignmentTarget, Operation, OperationKind, OperationLog } from "../services/ports.js";
+import type { AssignmentTarget, FinishedState, Operation, OperationKind, OperationLog } from "../services/ports.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 import { groupCommit, type GroupCommit } from "./group-commit.js";
 import { operationFromRow, type OperationRow } from "./operation-rows.js";
@@ -15,14 +15,14 @@ export class SqliteOperationLog implements OperationLog {
     this.commits = groupCommit(db);
   }
 
-  async intend(grantId: string, kind: OperationKind, target: AssignmentTarget): Promise<Operation> {
+  async intend(grantId: string | null, kind: OperationKind, target: AssignmentTarget): Promise<Operation> {
     const now = this.clock.now();
     return this.commits.run(() => {
       const { lastInsertRowid } = prepared(
         this.db,
-        `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, state, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'intended', ?, ?)`,
-      ).run(grantId, kind, target.accountId, target.permissionSetName, target.principalId, now, now);
+        `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, principal_type, state, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'intended', ?, ?)`,
+      ).run(grantId, kind, target.accountId, target.permissionSetName, target.principalId, target.principalType ?? "USER", now, now);
       return this.mustGet(Number(lastInsertRowid));
     });
   }
@@ -32,14 +32,15 @@ export class SqliteOperationLog implements OperationLog {
     await this.commits.run(() => start.run(requestId, this.clock.now(), id));
   }
 
-  async finished(id: number, state: "succeeded" | "failed" | "absent" | "abandoned", failureReason?: string): Promise<void> {
-    await this.commits.run(() =>
+  async finished(id: number, state: FinishedState, failureReason?: string): Promise<boolean> {
+    const { changes } = await this.commits.run(() =>
       prepared(
         this.db,
         `UPDATE operations SET state = ?, failure_reason = ?, updated_at = ?
          WHERE id = ? AND state IN ('intended', 'started')`,
       ).run(state, failureReason ?? null, this.clock.now(), id),
     );
+    return changes > 0;
   }
 
   async latest(grantId: string, kind: OperationKind): Promise<Operation | undefined> {
@@ -48,6 +49,21 @@ export class SqliteOperationLog implements OperationLog {
       "SELECT * FROM operations WHERE grant_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
     ).get(grantId, kind);
     return row && operationFromRow(row);
+  }
+
+  async latestUnattached(kind: OperationKind, target: AssignmentTarget): Promise<Operation | undefined> {
+    const row = prepared<[OperationKind, string, string, string, string], OperationRow>(
+      this.db,
+      `SELECT * FROM operations
+         WHERE grant_id IS NULL AND kind = ? AND account_id = ? AND permission_set = ? AND principal_id = ? AND principal_type = ?
+         ORDER BY id DESC LIMIT 1`,
+    ).get(kind, target.accountId, target.permissionSetName, target.principalId, target.principalType ?? "USER");
+    return row && operationFromRow(row);
+  }
+
+  async unfinished(): Promise<Operation[]> {
+    return prepared<[], OperationRow>(this.db, "SELECT * FROM operations WHERE state IN ('intended', 'started') ORDER BY id").all()
+      .map(operationFromRow);
   }
 
   async lastFinishedOn(target: AssignmentTarget): Promise<Operation | undefined> {

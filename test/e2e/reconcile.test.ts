@@ -182,4 +182,29 @@ describe("enforcing unmanagedAssignments while grants are being made", () => {
     assert.ok(!(await auditRows(world)).some((record) => record.action === "unmanaged_removed"));
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "active");
   });
+
+  it("writes the removal of standing access to the operation log, and the next run follows up one it was interrupted in", async () => {
+    const group = { accountId: SANDBOX, permissionSetArn: world.permissionSets.ReadOnlyAccess, principalId: "group-ops", principalType: "GROUP" as const };
+    world.aws.addAssignment(group);
+    world.aws.failNext("DescribeAccountAssignmentDeletionStatus", { code: "AccessDeniedException" });
+    await reconcile(bot.bot.deps, { dryRun: false });
+    const [interrupted, ...others] = await bot.bot.deps.operations.unfinished();
+    assert.deepEqual(others, []);
+    assert.deepEqual(
+      [interrupted?.grantId, interrupted?.kind, interrupted?.state, interrupted?.target.principalType],
+      [null, "delete", "started", "GROUP"],
+      "AWS accepted the deletion; the log says so before any outcome is known",
+    );
+    assert.ok(!(await auditRows(world)).some((record) => record.action === "unmanaged_removed"));
+
+    await reconcile(bot.bot.deps, { dryRun: false });
+    assert.deepEqual(await bot.bot.deps.operations.unfinished(), []);
+    assert.equal(world.aws.hasAssignment(group), false);
+    assert.equal(world.aws.callsOf("DeleteAccountAssignment").length, 1, "followed up, not deleted again");
+    const removed = (await auditRows(world)).filter((record) => record.action === "unmanaged_removed");
+    assert.deepEqual(
+      removed.map((record) => [record.detail.principalId, record.detail.principalType, record.detail.removed, record.detail.awsRequestId]),
+      [["group-ops", "GROUP", true, interrupted?.requestId]],
+    );
+  });
 });

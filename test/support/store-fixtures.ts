@@ -1,6 +1,6 @@
 // What the store tests (both engines) build their grants from: a settable clock and a pending grant.
 import type { AuditNote } from "../../src/domain/audit-event.js";
-import type { NewGrant } from "../../src/domain/grant.js";
+import type { Grant, NewGrant } from "../../src/domain/grant.js";
 
 export const T0 = 1_700_000_000_000;
 export const HOUR = 3_600_000;
@@ -30,6 +30,31 @@ export function newGrant(id: string, overrides: Partial<NewGrant> = {}): NewGran
     ruleName: "prod-admin",
     createdAt: T0,
     ...overrides,
+  };
+}
+
+/** A new grant as a store returns it once inserted: pending, nothing decided or given yet. */
+export function storedGrant(grant: NewGrant): Grant {
+  return {
+    ticket: null,
+    breakGlass: false,
+    ...grant,
+    status: "pending",
+    updatedAt: grant.createdAt,
+    decidedBy: null,
+    decidedAt: null,
+    decisionReason: null,
+    reviewedBy: null,
+    reviewedAt: null,
+    approvalChannel: null,
+    approvalTs: null,
+    principalId: null,
+    keepsAssignment: false,
+    activatedAt: null,
+    expiresAt: null,
+    warnedAt: null,
+    endedAt: null,
+    failureReason: null,
   };
 }
 

@@ -11,6 +11,7 @@ import { AUDIT_POSTING } from "./006-audit-posting.js";
 import { SEEN_REQUESTS } from "./007-seen-requests.js";
 import { APPROVER_MESSAGES } from "./008-approver-messages.js";
 import { AUDIT_CHECKPOINTS } from "./009-audit-checkpoints.js";
+import { UNATTACHED_OPERATIONS } from "./010-unattached-operations.js";
 
 export type Migration = string | ((db: SqliteDatabase) => void);
 
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   SEEN_REQUESTS,
   APPROVER_MESSAGES,
   AUDIT_CHECKPOINTS,
+  UNATTACHED_OPERATIONS,
 ];

@@ -2,11 +2,17 @@
 // advisory lock, so exactly one applies each missing migration; each applies in its own transaction.
 import type { Pool, PoolClient } from "pg";
 import { cannotConnect } from "./pool.js";
-import { APPROVER_MESSAGES, AUDIT_CHECKPOINTS, INITIAL_SCHEMA, SEEN_REQUESTS } from "./schema.js";
+import { APPROVER_MESSAGES, AUDIT_CHECKPOINTS, INITIAL_SCHEMA, SEEN_REQUESTS, UNATTACHED_OPERATIONS } from "./schema.js";
 import { selectRow, type Queryable } from "./sql.js";
 
 /** Schema versions in order: version n is POSTGRES_MIGRATIONS[n - 1]. Append new ones; never edit an applied one. */
-export const POSTGRES_MIGRATIONS: readonly string[] = [INITIAL_SCHEMA, SEEN_REQUESTS, APPROVER_MESSAGES, AUDIT_CHECKPOINTS];
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  INITIAL_SCHEMA,
+  SEEN_REQUESTS,
+  APPROVER_MESSAGES,
+  AUDIT_CHECKPOINTS,
+  UNATTACHED_OPERATIONS,
+];
 
 /** Any fixed 64-bit number will do, as long as nothing else on the database uses it: "jit-slk\0". */
 const MIGRATION_LOCK_KEY = "7667787579133815552";

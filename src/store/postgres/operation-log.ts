@@ -1,7 +1,7 @@
 // The operation log in PostgreSQL: written before each AWS call and after its outcome.
 import type { Pool } from "pg";
 import type { Clock } from "../../domain/clock.js";
-import type { AssignmentTarget, Operation, OperationKind, OperationLog } from "../../services/ports.js";
+import type { AssignmentTarget, FinishedState, Operation, OperationKind, OperationLog } from "../../services/ports.js";
 import { operationFromRow, type OperationRow } from "../operation-rows.js";
 import { selectRow, selectRows } from "./sql.js";
 
@@ -11,14 +11,14 @@ export class PostgresOperationLog implements OperationLog {
     private readonly clock: Clock,
   ) {}
 
-  async intend(grantId: string, kind: OperationKind, target: AssignmentTarget): Promise<Operation> {
+  async intend(grantId: string | null, kind: OperationKind, target: AssignmentTarget): Promise<Operation> {
     const row = await selectRow<OperationRow>(
       this.pool,
-      `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, state, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, 'intended', $6, $6) RETURNING *`,
-      [grantId, kind, target.accountId, target.permissionSetName, target.principalId, this.clock.now()],
+      `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, principal_type, state, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'intended', $7, $7) RETURNING *`,
+      [grantId, kind, target.accountId, target.permissionSetName, target.principalId, target.principalType ?? "USER", this.clock.now()],
     );
-    if (!row) throw new Error(`the ${kind} operation for grant ${grantId} was not stored`);
+    if (!row) throw new Error(`the ${kind} operation for ${grantId === null ? "no grant" : `grant ${grantId}`} was not stored`);
     return operationFromRow(row);
   }
 
@@ -29,12 +29,13 @@ export class PostgresOperationLog implements OperationLog {
     );
   }
 
-  async finished(id: number, state: "succeeded" | "failed" | "absent" | "abandoned", failureReason?: string): Promise<void> {
-    await this.pool.query(
+  async finished(id: number, state: FinishedState, failureReason?: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
       `UPDATE operations SET state = $2, failure_reason = $3, updated_at = $4
        WHERE id = $1 AND state IN ('intended', 'started')`,
       [id, state, failureReason ?? null, this.clock.now()],
     );
+    return (rowCount ?? 0) > 0;
   }
 
   async latest(grantId: string, kind: OperationKind): Promise<Operation | undefined> {
@@ -44,6 +45,22 @@ export class PostgresOperationLog implements OperationLog {
       [grantId, kind],
     );
     return row && operationFromRow(row);
+  }
+
+  async latestUnattached(kind: OperationKind, target: AssignmentTarget): Promise<Operation | undefined> {
+    const row = await selectRow<OperationRow>(
+      this.pool,
+      `SELECT * FROM operations
+       WHERE grant_id IS NULL AND kind = $1 AND account_id = $2 AND permission_set = $3 AND principal_id = $4 AND principal_type = $5
+       ORDER BY id DESC LIMIT 1`,
+      [kind, target.accountId, target.permissionSetName, target.principalId, target.principalType ?? "USER"],
+    );
+    return row && operationFromRow(row);
+  }
+
+  async unfinished(): Promise<Operation[]> {
+    const rows = await selectRows<OperationRow>(this.pool, "SELECT * FROM operations WHERE state IN ('intended', 'started') ORDER BY id");
+    return rows.map(operationFromRow);
   }
 
   async lastFinishedOn(target: AssignmentTarget): Promise<Operation | undefined> {

@@ -205,3 +205,10 @@ export const AUDIT_CHECKPOINTS = `
     through_seq BIGINT NOT NULL
   );
 `;
+
+/** Version 5: operations no grant owns, and whose assignment each changed (see the SQLite migration 010-unattached-operations). */
+export const UNATTACHED_OPERATIONS = `
+  ALTER TABLE operations ALTER COLUMN grant_id DROP NOT NULL;
+  ALTER TABLE operations ADD COLUMN principal_type TEXT NOT NULL DEFAULT 'USER' CHECK (principal_type IN ('USER', 'GROUP'));
+  CREATE INDEX operations_unfinished ON operations (id) WHERE state IN ('intended', 'started');
+`;

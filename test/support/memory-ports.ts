@@ -1,0 +1,516 @@
+// The services' ports in memory, for unit tests of the use cases without SQL, HTTP or child
+// processes: an operation log and grant store with the SQL stores' compare-and-set semantics, an
+// Identity Center that can refuse, fail or go quiet on cue, a notifier that records, and leases.
+import type { AuditNote } from "../../src/domain/audit-event.js";
+import { ProviderError } from "../../src/domain/errors.js";
+import { assertTransition, HOLDING_STATUSES, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../../src/domain/grant.js";
+import type { Person } from "../../src/domain/people.js";
+import type { Policy, Rule } from "../../src/domain/policy.js";
+import type { ServiceDeps } from "../../src/services/deps.js";
+import {
+  isUnfinished,
+  type AccessProvider,
+  type ApprovalOutcome,
+  type Assignment,
+  type AssignmentTarget,
+  type ExtensionStore,
+  type FinishedState,
+  type GrantStore,
+  type Leases,
+  type Logger,
+  type Notifier,
+  type Operation,
+  type OperationKind,
+  type OperationLog,
+  type OperationOutcome,
+} from "../../src/services/ports.js";
+import { RefusalRecorder } from "../../src/services/refusals.js";
+import { WorkTracker } from "../../src/services/work-tracker.js";
+import { fullRule } from "./rules.js";
+import { FakeClock, PROD, storedGrant, T0 } from "./store-fixtures.js";
+
+function unsupported(method: string): never {
+  throw new Error(`${method} is not modelled in memory; test it against the SQL stores`);
+}
+
+function sameAssignment(a: AssignmentTarget, b: AssignmentTarget): boolean {
+  return (
+    a.accountId === b.accountId &&
+    a.permissionSetName === b.permissionSetName &&
+    a.principalId === b.principalId &&
+    (a.principalType ?? "USER") === (b.principalType ?? "USER")
+  );
+}
+
+export class MemoryOperationLog implements OperationLog {
+  readonly rows: Operation[] = [];
+
+  constructor(private readonly clock: FakeClock) {}
+
+  async intend(grantId: string | null, kind: OperationKind, target: AssignmentTarget): Promise<Operation> {
+    const operation: Operation = {
+      id: this.rows.length + 1,
+      grantId,
+      kind,
+      target,
+      state: "intended",
+      requestId: null,
+      failureReason: null,
+      createdAt: this.clock.now(),
+    };
+    this.rows.push(operation);
+    return operation;
+  }
+
+  async started(id: number, requestId: string): Promise<void> {
+    const row = this.rows[id - 1];
+    if (row?.state === "intended") this.rows[id - 1] = { ...row, state: "started", requestId };
+  }
+
+  async finished(id: number, state: FinishedState, failureReason?: string): Promise<boolean> {
+    const row = this.rows[id - 1];
+    if (!row || !isUnfinished(row)) return false;
+    this.rows[id - 1] = { ...row, state, failureReason: failureReason ?? null };
+    return true;
+  }
+
+  async latest(grantId: string, kind: OperationKind): Promise<Operation | undefined> {
+    return this.rows.filter((row) => row.grantId === grantId && row.kind === kind).at(-1);
+  }
+
+  async latestUnattached(kind: OperationKind, target: AssignmentTarget): Promise<Operation | undefined> {
+    return this.rows.filter((row) => row.grantId === null && row.kind === kind && sameAssignment(row.target, target)).at(-1);
+  }
+
+  async unfinished(): Promise<Operation[]> {
+    return this.rows.filter(isUnfinished);
+  }
+
+  async lastFinishedOn(target: AssignmentTarget): Promise<Operation | undefined> {
+    return this.rows.filter((row) => isCompleted(row) && sameTarget(row.target, target)).at(-1);
+  }
+
+  async createdByUs(): Promise<Operation[]> {
+    const created: Operation[] = [];
+    for (const row of this.rows) {
+      if (row.kind === "create" && row.state === "succeeded" && (await this.lastFinishedOn(row.target))?.id === row.id) created.push(row);
+    }
+    return created;
+  }
+
+  async forGrant(grantId: string): Promise<Operation[]> {
+    return this.rows.filter((row) => row.grantId === grantId);
+  }
+
+  /** Writes what a process that died mid-change left behind. */
+  async leftBehind(grantId: string | null, kind: OperationKind, target: AssignmentTarget, requestId?: string): Promise<Operation> {
+    const operation = await this.intend(grantId, kind, target);
+    if (requestId) await this.started(operation.id, requestId);
+    return this.rows[operation.id - 1] as Operation;
+  }
+}
+
+/** The SQL stores match an assignment by account, permission set and principal id, whatever the type. */
+function sameTarget(a: AssignmentTarget, b: AssignmentTarget): boolean {
+  return a.accountId === b.accountId && a.permissionSetName === b.permissionSetName && a.principalId === b.principalId;
+}
+
+function isCompleted(row: Operation): boolean {
+  return row.state === "succeeded" || row.state === "absent";
+}
+
+export interface AuditEntry {
+  readonly grantId: string;
+  readonly note: AuditNote;
+  /** The account and permission set of a record about no grant. */
+  readonly scope?: { accountId: string; permissionSet: string };
+}
+
+export class MemoryGrantStore implements GrantStore {
+  readonly grants = new Map<string, Grant>();
+  readonly audit: AuditEntry[] = [];
+  /** Who approved each request, as a decision leaves it. */
+  readonly approvals = new Map<string, string[]>();
+
+  constructor(private readonly clock: FakeClock) {}
+
+  async insert(grant: NewGrant, note: AuditNote): Promise<Grant> {
+    if (this.grants.has(grant.id)) throw new Error(`grant ${grant.id} exists`);
+    const stored = storedGrant(grant);
+    this.grants.set(stored.id, stored);
+    this.audit.push({ grantId: stored.id, note });
+    return stored;
+  }
+
+  async get(id: string): Promise<Grant | undefined> {
+    return this.grants.get(id);
+  }
+
+  async transition(id: string, from: GrantStatus, to: GrantStatus, changes: GrantChanges, note: AuditNote | null): Promise<Grant | undefined> {
+    assertTransition(from, to);
+    const grant = this.grants.get(id);
+    if (grant?.status !== from) return undefined;
+    const updated: Grant = { ...grant, ...changes, status: to, updatedAt: this.clock.now() };
+    this.grants.set(id, updated);
+    if (note) this.audit.push({ grantId: id, note });
+    return updated;
+  }
+
+  async amend(id: string, status: GrantStatus, changes: GrantChanges): Promise<Grant | undefined> {
+    const grant = this.grants.get(id);
+    if (grant?.status !== status) return undefined;
+    const updated: Grant = { ...grant, ...changes, updatedAt: this.clock.now() };
+    this.grants.set(id, updated);
+    return updated;
+  }
+
+  async note(grantId: string, note: AuditNote): Promise<void> {
+    this.audit.push({ grantId, note });
+  }
+
+  async noteUnattached(scope: { accountId: string; permissionSet: string }, note: AuditNote): Promise<void> {
+    this.audit.push({ grantId: "", note, scope });
+  }
+
+  async listByStatus(statuses: readonly GrantStatus[]): Promise<Grant[]> {
+    return [...this.grants.values()].filter((grant) => statuses.includes(grant.status));
+  }
+
+  async listPendingCreatedBefore(before: number): Promise<Grant[]> {
+    return (await this.listByStatus(["pending"])).filter((grant) => grant.createdAt <= before).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async listExpired(now: number): Promise<Grant[]> {
+    return (await this.listByStatus(["active"]))
+      .filter((grant) => (grant.expiresAt ?? Infinity) <= now)
+      .sort((a, b) => (a.expiresAt ?? 0) - (b.expiresAt ?? 0));
+  }
+
+  async nextExpiry(): Promise<number | undefined> {
+    const expiries = (await this.listByStatus(["active"])).map((grant) => grant.expiresAt ?? Infinity);
+    return expiries.length > 0 ? Math.min(...expiries) : undefined;
+  }
+
+  approve(): Promise<ApprovalOutcome> {
+    return unsupported("GrantStore.approve");
+  }
+
+  extend(): Promise<Grant | undefined> {
+    return unsupported("GrantStore.extend");
+  }
+
+  async listForRequester(requesterId: string, statuses: readonly GrantStatus[], limit: number): Promise<Grant[]> {
+    return (await this.listByStatus(statuses))
+      .filter((grant) => grant.requesterId === requesterId)
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, limit);
+  }
+
+  listUnreviewed(): Promise<Grant[]> {
+    return unsupported("GrantStore.listUnreviewed");
+  }
+
+  async approversOf(subjectId: string): Promise<string[]> {
+    return this.approvals.get(subjectId) ?? [];
+  }
+
+  markWarned(): Promise<boolean> {
+    return unsupported("GrantStore.markWarned");
+  }
+
+  markReviewed(): Promise<Grant | undefined> {
+    return unsupported("GrantStore.markReviewed");
+  }
+
+  async listHolding(target: AssignmentTarget, excludeId: string): Promise<Grant[]> {
+    return [...this.grants.values()].filter(
+      (grant) =>
+        grant.id !== excludeId &&
+        HOLDING_STATUSES.includes(grant.status) &&
+        grant.accountId === target.accountId &&
+        grant.permissionSetName === target.permissionSetName &&
+        grant.principalId === target.principalId,
+    );
+  }
+
+  /** The audit records about one grant ("" for those about no grant), oldest first. */
+  actions(grantId: string): AuditNote[] {
+    return this.audit.filter((entry) => entry.grantId === grantId).map((entry) => entry.note);
+  }
+}
+
+type ProviderCall = { readonly method: keyof AccessProvider; readonly target?: AssignmentTarget; readonly requestId?: string };
+
+/**
+ * Identity Center in memory: assignments held, changes AWS has accepted and not yet been asked
+ * about (applied when awaited), and faults queued per method that the next call meets.
+ */
+export class MemoryIdentityCenter implements AccessProvider {
+  readonly calls: ProviderCall[] = [];
+  /** Users by email. */
+  readonly users = new Map<string, string>();
+  private readonly held: AssignmentTarget[] = [];
+  private readonly accepted = new Map<string, { kind: OperationKind; target: AssignmentTarget; applied: boolean }>();
+  private readonly faults = new Map<keyof AccessProvider, (Error | OperationOutcome)[]>();
+  private requests = 0;
+
+  /** Makes the next call of `method` throw `error`, or (awaitOperation) answer `outcome`. */
+  failNext(method: keyof AccessProvider, fault: Error | OperationOutcome): void {
+    this.faults.set(method, [...(this.faults.get(method) ?? []), fault]);
+  }
+
+  /** Has AWS accept a change the way a process that then died asked for it; returns its request id. */
+  acceptChange(kind: OperationKind, target: AssignmentTarget): string {
+    const requestId = `req-${++this.requests}`;
+    this.accepted.set(requestId, { kind, target, applied: false });
+    return requestId;
+  }
+
+  hold(target: AssignmentTarget): void {
+    if (!this.holds(target)) this.held.push(target);
+  }
+
+  holds(target: AssignmentTarget): boolean {
+    return this.held.some((held) => sameAssignment(held, target));
+  }
+
+  callsTo(method: keyof AccessProvider): ProviderCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  async findPrincipal(email: string): Promise<string | undefined> {
+    this.record({ method: "findPrincipal" });
+    return this.users.get(email);
+  }
+
+  async assignmentExists(target: AssignmentTarget): Promise<boolean> {
+    this.record({ method: "assignmentExists", target });
+    return this.holds(target);
+  }
+
+  async listAssignments(accountId: string, permissionSetName: string): Promise<Assignment[]> {
+    this.record({ method: "listAssignments" });
+    return this.held
+      .filter((held) => held.accountId === accountId && held.permissionSetName === permissionSetName)
+      .map((held) => ({ principalType: held.principalType ?? "USER", principalId: held.principalId }));
+  }
+
+  async startCreate(target: AssignmentTarget): Promise<string> {
+    this.record({ method: "startCreate", target });
+    return this.acceptChange("create", target);
+  }
+
+  async startDelete(target: AssignmentTarget): Promise<string | "absent"> {
+    this.record({ method: "startDelete", target });
+    return this.holds(target) ? this.acceptChange("delete", target) : "absent";
+  }
+
+  async awaitOperation(kind: OperationKind, requestId: string): Promise<OperationOutcome> {
+    const fault = this.fault("awaitOperation");
+    this.calls.push({ method: "awaitOperation", requestId });
+    if (fault instanceof Error) throw fault;
+    const change = this.accepted.get(requestId);
+    if (!change || change.kind !== kind) return { ok: false, reason: `no ${kind} request ${requestId}` };
+    if (fault) return fault;
+    // AWS applies a change once and answers the same about it however often it is asked.
+    if (!change.applied) {
+      if (kind === "create") this.hold(change.target);
+      else this.held.splice(this.held.findIndex((held) => sameAssignment(held, change.target)), 1);
+      change.applied = true;
+    }
+    return { ok: true };
+  }
+
+  private record(call: ProviderCall): void {
+    const fault = this.fault(call.method);
+    this.calls.push(call);
+    if (fault instanceof Error) throw fault;
+  }
+
+  private fault(method: keyof AccessProvider): Error | OperationOutcome | undefined {
+    return this.faults.get(method)?.shift();
+  }
+}
+
+/** An outage: AWS did not answer (retryable). */
+export function outage(): ProviderError {
+  return new ProviderError("Identity Center did not answer", "ServiceUnavailable", true);
+}
+
+/** A definite refusal (not retryable). */
+export function refusal(): ProviderError {
+  return new ProviderError("not authorized to change this assignment", "AccessDeniedException", false);
+}
+
+export class RecordingNotifier implements Notifier {
+  readonly told: Grant[] = [];
+  readonly updated: Grant[] = [];
+
+  async postApprovalRequest(): Promise<{ channel: string; ts: string }> {
+    return { channel: "C0APPROVERS", ts: "1.0" };
+  }
+
+  async postApprovedNotice(): Promise<{ channel: string; ts: string }> {
+    return { channel: "C0APPROVERS", ts: "1.0" };
+  }
+
+  async updateApprovalRequest(grant: Grant): Promise<void> {
+    this.updated.push(grant);
+  }
+
+  async tellRequester(grant: Grant): Promise<void> {
+    this.told.push(grant);
+  }
+
+  async warnRequester(): Promise<void> {}
+
+  async postExtensionRequest(): Promise<{ channel: string; ts: string }> {
+    return { channel: "C0APPROVERS", ts: "2.0" };
+  }
+
+  async extensionDecided(): Promise<void> {}
+}
+
+export class MemoryLeases implements Leases {
+  private readonly held = new Map<string, { holder: string; until: number }>();
+
+  async acquire(key: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    const lease = this.held.get(key);
+    if (lease && lease.holder !== holder && lease.until > now) return false;
+    this.held.set(key, { holder, until: now + ttlMs });
+    return true;
+  }
+
+  async renewAll(holder: string, now: number, ttlMs: number): Promise<void> {
+    for (const lease of this.held.values()) if (lease.holder === holder) lease.until = now + ttlMs;
+  }
+
+  async countLive(prefix: string, now: number): Promise<number> {
+    return [...this.held].filter(([key, lease]) => key.startsWith(prefix) && lease.until > now).length;
+  }
+
+  async release(key: string, holder: string): Promise<void> {
+    if (this.held.get(key)?.holder === holder) this.held.delete(key);
+  }
+}
+
+export class RecordingLogger implements Logger {
+  readonly lines: { level: string; message: string; context: object }[] = [];
+  debug(context: object, message: string): void {
+    this.lines.push({ level: "debug", message, context });
+  }
+  info(context: object, message: string): void {
+    this.lines.push({ level: "info", message, context });
+  }
+  warn(context: object, message: string): void {
+    this.lines.push({ level: "warn", message, context });
+  }
+  error(context: object, message: string): void {
+    this.lines.push({ level: "error", message, context });
+  }
+}
+
+export const ALICE_PRINCIPAL = "p-alice";
+export const ADMIN_SET = "AdministratorAccess";
+
+/** The rule newGrant's requests are made under (prod-admin: alice asks, bob approves). */
+export const PROD_ADMIN: Rule = fullRule({
+  name: "prod-admin",
+  accountIds: [PROD],
+  permissionSets: [ADMIN_SET],
+  requesters: [{ kind: "email", email: "alice@example.com" }],
+  approvers: [{ kind: "email", email: "bob@example.com" }],
+  approverChannel: "C0APPROVERS",
+  maxDurationMs: 4 * 3_600_000,
+});
+
+export const MEMORY_POLICY: Policy = {
+  unmanagedAssignments: "ignore",
+  sharedAddressPatterns: [],
+  admins: [],
+  accounts: [{ id: PROD, name: "prod" }],
+  permissionSets: [ADMIN_SET],
+  rules: [PROD_ADMIN],
+};
+
+/** Every port in memory, and the ServiceDeps made of them. */
+export interface MemoryWorld {
+  readonly clock: FakeClock;
+  readonly store: MemoryGrantStore;
+  readonly operations: MemoryOperationLog;
+  readonly provider: MemoryIdentityCenter;
+  readonly notifier: RecordingNotifier;
+  readonly logger: RecordingLogger;
+  readonly deps: ServiceDeps;
+}
+
+export function memoryWorld(overrides: { policy?: Policy; people?: readonly Person[] } = {}): MemoryWorld {
+  const clock = new FakeClock(T0);
+  const store = new MemoryGrantStore(clock);
+  const operations = new MemoryOperationLog(clock);
+  const provider = new MemoryIdentityCenter();
+  provider.users.set("alice@example.com", ALICE_PRINCIPAL);
+  const notifier = new RecordingNotifier();
+  const logger = new RecordingLogger();
+  const people = new Map((overrides.people ?? []).map((person) => [person.slackId, person]));
+  const deps: ServiceDeps = {
+    store,
+    operations,
+    extensions: unsupportedExtensions,
+    provider,
+    notifier,
+    directory: {
+      async person(slackUserId) {
+        return people.get(slackUserId) ?? { slackId: slackUserId, email: null, standing: "member" };
+      },
+    },
+    clock,
+    policy: overrides.policy ?? MEMORY_POLICY,
+    logger,
+    work: new WorkTracker({ leases: new MemoryLeases(), holder: "memory", clock }),
+    refusals: new RefusalRecorder(store, logger, clock),
+    settings: { revocationAlertAfter: 3 },
+  };
+  return { clock, store, operations, provider, notifier, logger, deps };
+}
+
+const unsupportedExtensions: ExtensionStore = {
+  insert: () => unsupported("ExtensionStore.insert"),
+  get: () => unsupported("ExtensionStore.get"),
+  setMessage: () => unsupported("ExtensionStore.setMessage"),
+  approve: () => unsupported("ExtensionStore.approve"),
+  close: () => unsupported("ExtensionStore.close"),
+  listPending: () => unsupported("ExtensionStore.listPending"),
+};
+
+/** Alice's target under newGrant's request. */
+export const ALICE_TARGET: AssignmentTarget = { accountId: PROD, permissionSetName: ADMIN_SET, principalId: ALICE_PRINCIPAL };
+
+/** Stores newGrant(id) and moves it to approved (decided now), as a decision would. */
+export async function approvedGrant(world: MemoryWorld, grant: NewGrant): Promise<Grant> {
+  await world.store.insert(grant, { action: "requested", actorId: grant.requesterId });
+  const approved = await world.store.transition(grant.id, "pending", "approved", { decidedBy: "U0BOB", decidedAt: world.clock.now() }, {
+    action: "approved",
+    actorId: "U0BOB",
+  });
+  if (!approved) throw new Error(`grant ${grant.id} was not approved`);
+  world.store.approvals.set(grant.id, ["U0BOB"]);
+  return approved;
+}
+
+/** A grant that became active for alice's target, as provisioning leaves it (its creation logged). */
+export async function activeGrant(world: MemoryWorld, grant: NewGrant): Promise<Grant> {
+  await approvedGrant(world, grant);
+  await world.store.transition(grant.id, "approved", "provisioning", { principalId: ALICE_PRINCIPAL, keepsAssignment: false }, null);
+  const creation = await world.operations.intend(grant.id, "create", ALICE_TARGET);
+  await world.operations.started(creation.id, `req-create-${grant.id}`);
+  await world.operations.finished(creation.id, "succeeded");
+  world.provider.hold(ALICE_TARGET);
+  const now = world.clock.now();
+  const active = await world.store.transition(grant.id, "provisioning", "active", { activatedAt: now, expiresAt: now + grant.durationMs }, {
+    action: "provisioned",
+    actorId: "system",
+  });
+  if (!active) throw new Error(`grant ${grant.id} did not become active`);
+  return active;
+}
