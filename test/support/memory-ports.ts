@@ -10,7 +10,6 @@ import type { ServiceDeps } from "../../src/services/deps.js";
 import {
   isUnfinished,
   type AccessProvider,
-  type ApprovalOutcome,
   type Assignment,
   type AssignmentTarget,
   type ExtensionStore,
@@ -23,6 +22,7 @@ import {
   type OperationKind,
   type OperationLog,
   type OperationOutcome,
+  type RecordedApproval,
 } from "../../src/services/ports.js";
 import { RefusalRecorder } from "../../src/services/refusals.js";
 import { WorkTracker } from "../../src/services/work-tracker.js";
@@ -191,7 +191,7 @@ export class MemoryGrantStore implements GrantStore {
     return expiries.length > 0 ? Math.min(...expiries) : undefined;
   }
 
-  approve(): Promise<ApprovalOutcome> {
+  approve(): Promise<RecordedApproval<Grant> | undefined> {
     return unsupported("GrantStore.approve");
   }
 
