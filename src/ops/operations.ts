@@ -91,10 +91,10 @@ export class Operations {
     return this.parts.config.ops.healthPort === undefined ? this.routes : statusRoutes(this.readiness);
   }
 
-  /** Serves the routes on their own port, if they have one; returns the port serving them. */
-  async listen(slackPort: number | undefined): Promise<number | undefined> {
+  /** Serves the routes on their own port, if they have one (JIT_HEALTH_PORT); returns that port. */
+  async listen(): Promise<number | undefined> {
     const { healthPort: port, healthHost: host } = this.parts.config.ops;
-    if (port === undefined) return slackPort;
+    if (port === undefined) return undefined;
     this.server = await serveRoutes(this.routes, port, host, this.parts.logger);
     return this.server.port;
   }
