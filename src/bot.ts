@@ -13,7 +13,7 @@ import type { Policy } from "./domain/policy.js";
 import { sharedAddresses, sharedAddressWarning } from "./domain/shared-addresses.js";
 import { CleanupList } from "./ops/cleanup.js";
 import { trackListeners } from "./ops/in-flight.js";
-import { Operations } from "./ops/operations.js";
+import { OpsSurface } from "./ops/ops-surface.js";
 import { shutDown } from "./ops/shutdown.js";
 import { BotJobs } from "./scheduler/bot-jobs.js";
 import { Scheduler } from "./scheduler/scheduler.js";
@@ -73,7 +73,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
   await guardAuditTrail(opened, config, logger);
 
   const slackLogger = boltLogger(logger, LogLevel.INFO);
-  const ops = new Operations({
+  const ops = new OpsSurface({
     config,
     store: opened,
     aws,
