@@ -5,7 +5,7 @@
 // the database when scraped.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { AuditAction } from "../domain/audit-event.js";
-import type { GrantStatus } from "../domain/grant.js";
+import { OPEN_STATUSES, type GrantStatus } from "../domain/grant.js";
 import type { AuditFact } from "../store/backend.js";
 
 /** What the metrics read at scrape time. */
@@ -23,8 +23,6 @@ export interface MetricsSources {
 }
 
 const AUDIT_READ_BATCH = 5_000;
-
-const OPEN_STATUSES: readonly GrantStatus[] = ["pending", "approved", "provisioning", "active", "revoking"];
 
 const OUTCOMES: readonly AuditAction[] = [
   "requested",

@@ -1,6 +1,6 @@
 // Compares what the store says with what AWS has, and repairs the difference the bot answers for.
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
-import type { Grant } from "../domain/grant.js";
+import { IN_AWS_STATUSES, type Grant } from "../domain/grant.js";
 import type { ServiceDeps } from "./deps.js";
 import type { Assignment, AssignmentTarget, Operation } from "./ports.js";
 import { revokeGrant } from "./revoke.js";
@@ -115,7 +115,7 @@ async function findOrphans(deps: ServiceDeps, lister: AssignmentLister): Promise
 /** Assignments of the policy's permission sets on its accounts that no current grant explains. */
 async function findUnmanaged(deps: ServiceDeps, lister: AssignmentLister): Promise<AssignmentTarget[]> {
   const explained = new Set(
-    (await deps.store.listByStatus(["provisioning", "active", "revoking"]))
+    (await deps.store.listByStatus(IN_AWS_STATUSES))
       .map(targetOf)
       .filter((target): target is AssignmentTarget => target !== undefined)
       .map(assignmentKey),
