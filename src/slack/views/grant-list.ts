@@ -3,13 +3,13 @@ import type { KnownBlock, SectionBlock } from "@slack/types";
 import { formatDuration } from "../../domain/duration.js";
 import { OPEN_STATUSES, type Grant } from "../../domain/grant.js";
 import type { Account } from "../../domain/policy.js";
-import { ACTION_REVIEW, type Message } from "../blocks.js";
+import { type Message } from "../blocks.js";
 import { escapeMrkdwn, mention, slackDate } from "../escape.js";
 import { accountLabel, plain, typedLine, typedText } from "./parts.js";
+import { ACTION_REVIEW } from "../ids.js";
 
 /** Rows shown before "…and N more": 20 rows and their framing stay well under Slack's 50 blocks. */
 export const LIST_CAP = 20;
-
 
 function what(grant: Grant, accounts: readonly Account[]): string {
   return `*${escapeMrkdwn(grant.permissionSetName)}* on ${accountLabel(grant.accountId, accounts)} · \`${escapeMrkdwn(grant.id)}\``;
