@@ -1,7 +1,7 @@
 // What metrics read from SQLite when scraped: grants per open status, the audit outbox, and the
 // audit records appended since the last scrape (by this process or any other, e.g. jit-admin).
 import { OPEN_STATUSES, type GrantStatus } from "../domain/grant.js";
-import type { AuditFact, MetricsSource } from "./backend.js";
+import type { AuditFact, MetricsSource } from "../services/ports.js";
 import type { SqliteDatabase } from "./database.js";
 import { statusList } from "./status-list.js";
 

@@ -2,7 +2,7 @@
 // audit records appended since the last scrape (by any replica or the admin CLI).
 import type { Pool } from "pg";
 import { OPEN_STATUSES, type GrantStatus } from "../../domain/grant.js";
-import type { AuditFact, MetricsSource } from "../backend.js";
+import type { AuditFact, MetricsSource } from "../../services/ports.js";
 import { statusList } from "../status-list.js";
 import { selectRow, selectRows } from "./sql.js";
 
