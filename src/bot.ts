@@ -1,5 +1,6 @@
 // Builds the running bot from configuration: AWS provider and store (runtime.ts), Slack app,
-// scheduler, and what operators see of it (ops/: health, metrics, graceful shutdown).
+// scheduled jobs (scheduler/), and what operators see of it (ops/: health, metrics, graceful
+// shutdown). Each thing that must be closed again joins the cleanup list as it is made.
 import type { Server } from "node:http";
 import { App, LogLevel } from "@slack/bolt";
 import { Checkpointer, type CheckpointReason } from "./audit/checkpointer.js";
@@ -7,36 +8,32 @@ import type { Checkpoint } from "./audit/checkpoint.js";
 import { AuditFeed } from "./audit/feed.js";
 import type { Config } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
+import { errorText } from "./domain/errors.js";
 import type { Policy } from "./domain/policy.js";
 import { sharedAddresses, sharedAddressWarning } from "./domain/shared-addresses.js";
+import { CleanupList } from "./ops/cleanup.js";
 import { trackListeners } from "./ops/in-flight.js";
-import { Operations } from "./ops/operations.js";
+import { OpsSurface } from "./ops/ops-surface.js";
 import { shutDown } from "./ops/shutdown.js";
-import { everyMinutes, everySeconds, Scheduler } from "./scheduler/scheduler.js";
-import { QUOTA_RECOUNT_SECONDS, QuotaShare } from "./services/quota-share.js";
-import { reconcile } from "./services/reconcile.js";
-import { ExpiryTimer } from "./scheduler/expiry-timer.js";
-import { Sweeper, sweepSteps } from "./scheduler/sweep.js";
+import { BotJobs } from "./scheduler/bot-jobs.js";
+import { Scheduler } from "./scheduler/scheduler.js";
+import { QuotaShare } from "./services/quota-share.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
 import { botCheckpointSigner } from "./checkpoint-signer.js";
-import { auditSinks, connectAws, type ConnectedAws, guardAuditTrail, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
+import { auditSinks, connectAws, guardAuditTrail, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
 import { AUDIT_CLIENT_OPTIONS, SlackAuditChannel } from "./slack/audit-poster.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import { GuardedHttpReceiver } from "./slack/receiver.js";
 import { GuardedSocketModeReceiver } from "./slack/socket-receiver.js";
 import { foreignRefusal, guardHomeWorkspace } from "./slack/team-guard.js";
-import { expireStaleRequests, warnExpiring } from "./services/housekeeping.js";
 import { Admission, ADMISSION_WAIT_MS } from "./slack/admission.js";
 import { registerListeners } from "./slack/listeners.js";
 import { StartupError } from "./startup-error.js";
-import type { StoreBackend } from "./store/backend.js";
 
 /** How long shutdown keeps posting to the audit channel after work in progress is done. */
 const FLUSH_TIMEOUT_MS = 5_000;
 const OUTBOX_LEASE = "audit-outbox";
-const SWEEP_AHEAD_SECONDS = 3;
-const RECONCILE_LEASE = "reconcile";
 const CHECKPOINT_LEASE = "audit-checkpoint";
 
 export interface RunningBot {
@@ -52,9 +49,16 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
+/** Starts the bot; on any failure, whatever it had made is closed, in reverse, before the error is passed on. */
 export async function startBot(config: Config, policy: Policy, logger: Logger, clock: Clock = systemClock): Promise<RunningBot> {
   for (const shared of sharedAddresses(policy)) logger.warn({ where: shared.where }, sharedAddressWarning(shared));
+  const cleanup = new CleanupList(logger);
+  return cleanup.unlessFails(() => build(config, policy, logger, clock, cleanup));
+}
+
+async function build(config: Config, policy: Policy, logger: Logger, clock: Clock, cleanup: CleanupList): Promise<RunningBot> {
   const signing = await botCheckpointSigner(config);
+  if (signing) cleanup.add("the checkpoint signer", () => signing.close());
   const signer = signing?.signer;
   if (!signer) {
     logger.warn(
@@ -62,46 +66,24 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
       "audit checkpoints are off (neither JIT_AUDIT_SIGNING_KEY_FILE nor JIT_AUDIT_KMS_KEY_ID is set): whoever can write the database can rewrite the audit trail undetected",
     );
   }
-  let connected: ConnectedAws;
-  try {
-    connected = await connectAws(config, policy, logger);
-  } catch (error) {
-    signing?.close();
-    throw error;
-  }
-  // AWS clients, the KMS key's among them, are closed together.
-  const aws: ConnectedAws = {
-    ...connected,
-    close() {
-      connected.close();
-      signing?.close();
-    },
-  };
-  let opened: StoreBackend;
-  try {
-    opened = await openStore(config.database, clock, logger);
-  } catch (error) {
-    aws.close();
-    throw error;
-  }
-  try {
-    await guardAuditTrail(opened, config, logger);
-  } catch (error) {
-    await opened.close();
-    aws.close();
-    throw error;
-  }
-  const { store } = opened;
-  const closeStore = () => opened.close().catch((error: unknown) => logger.error({ err: String(error) }, "closing the database failed"));
+  const aws = await connectAws(config, policy, logger, clock);
+  cleanup.add("the AWS clients", () => aws.close());
+  const opened = await openStore(config.database, clock, logger);
+  cleanup.add("the database", () => opened.close());
+  await guardAuditTrail(opened, config, logger);
 
   const slackLogger = boltLogger(logger, LogLevel.INFO);
-  const ops = new Operations({
+  const ops = new OpsSurface({
     config,
     store: opened,
     aws,
     slackClientOptions: { ...slackClientOptions(config), logger: slackLogger },
     logger,
   });
+  // Before Slack's port, so it stays up (reporting "stopping") while shutdown waits for work in progress.
+  const ownHealthPort = await refuseUnless(ops.listen(), (message) => `Cannot listen on JIT_HEALTH_HOST=${config.ops.healthHost} JIT_HEALTH_PORT=${config.ops.healthPort}: ${message}`);
+  cleanup.add("the health server", () => ops.close());
+
   const clientOptions = ops.slackClientOptions;
   // Built here rather than by Bolt so stop() can wait for the socket to close.
   const socketReceiver = config.slack.appToken
@@ -121,34 +103,39 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
     convoStore: false,
   });
   let deps: ServiceDeps | undefined;
-  try {
-    await app.init();
-    // The guard must be the first middleware, before the services exist: it reaches them once built.
-    await guardHomeWorkspace(app, (payload) => (deps ? deps.refusals.record(foreignRefusal(payload)) : Promise.resolve()));
-  } catch (error) {
-    closeStore();
-    aws.close();
-    throw new StartupError(`Slack did not accept SLACK_BOT_TOKEN (auth.test): ${(error as Error).message}`);
-  }
+  await refuseUnless(
+    (async () => {
+      await app.init();
+      // The guard must be the first middleware, before the services exist: it reaches them once built.
+      await guardHomeWorkspace(app, (payload) => (deps ? deps.refusals.record(foreignRefusal(payload)) : Promise.resolve()));
+    })(),
+    (message) => `Slack did not accept SLACK_BOT_TOKEN (auth.test): ${message}`,
+  );
   app.use(trackListeners(ops.inFlight));
 
   const holder = leaseHolder("bot", config.database);
-  deps = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock, holder });
-  registerListeners(app, deps, new Admission(config.ops.maxRequestsInProgress, ADMISSION_WAIT_MS));
+  const services = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock, holder });
+  deps = services;
+  cleanup.add("the work leases", () => services.work.stop());
+  registerListeners(app, services, new Admission(config.ops.maxRequestsInProgress, ADMISSION_WAIT_MS));
+  app.error(async (error) => {
+    logger.error({ err: error.message }, "unhandled Slack listener error");
+  });
   const quota = new QuotaShare(opened.leases, holder, clock, (replicas) => {
     aws.provider.shareQuota(replicas);
     logger.info({ replicas, awsCallsPerSecond: aws.provider.callsPerSecond }, "sharing the AWS call quota among replicas");
   });
-  app.error(async (error) => {
-    logger.error({ err: error.message }, "unhandled Slack listener error");
-  });
+  cleanup.add("the replica count", () =>
+    quota.leave().catch((error: unknown) => logger.warn({ err: String(error) }, "leaving the replica count failed")),
+  );
 
   const auditChannel = ops.countDeliveries(
     new SlackAuditChannel(ops.slackClient(AUDIT_CLIENT_OPTIONS), config.auditChannel, policy.accounts),
   );
   // One replica at a time delivers the outbox, or two would post the same records.
-  const feed = new AuditFeed(opened.outbox, auditChannel, logger, {}, (work) => deps.work.ifFree(OUTBOX_LEASE, work));
+  const feed = new AuditFeed(opened.outbox, auditChannel, logger, {}, (work) => services.work.ifFree(OUTBOX_LEASE, work));
   const sinks = auditSinks(config, ops.slackClient(AUDIT_CLIENT_OPTIONS), () => clock.now());
+  cleanup.add("the audit sinks", () => sinks.close());
   const checkpointer =
     signer &&
     new Checkpointer(
@@ -160,86 +147,47 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
       logger,
       () => clock.now(),
       // One replica at a time signs, so two do not sign the same head.
-      (work) => deps.work.ifFree(CHECKPOINT_LEASE, work),
+      (work) => services.work.ifFree(CHECKPOINT_LEASE, work),
     );
   const checkpoint = (reason: CheckpointReason) => checkpointer?.run(reason) ?? Promise.resolve(undefined);
-  let lastSweep: Promise<void> = Promise.resolve();
-  const expiryTimer = new ExpiryTimer(store, clock, config.sweepIntervalSeconds * 1000, () => {
-    ops.inFlight.track(runSweep()).catch((error: unknown) => logger.error({ err: String(error) }, "timed sweep failed"));
+  const jobs = new BotJobs({
+    deps: services,
+    config,
+    inFlight: ops.inFlight,
+    callsPerSecond: () => aws.provider.callsPerSecond,
+    quota,
+    feed,
+    checkpoint: checkpointer ? checkpoint : undefined,
   });
-  // A grant is claimed only when the AWS rate limit will let its calls start within a few seconds.
-  const sweeper = new Sweeper(deps, () => Math.ceil(aws.provider.callsPerSecond * SWEEP_AHEAD_SECONDS), sweepSteps(deps));
-  const runSweep = async () => {
-    const started = await sweeper.sweep();
-    if (started.revocations > 0 || started.resumed > 0) logger.info({ revocations: started.revocations, resumed: started.resumed }, "sweep");
-    lastSweep = ops.inFlight.track(started.done);
-    await expireStaleRequests(deps);
-    await warnExpiring(deps);
-    await expiryTimer.arm();
-  };
-  const reportedUnmanaged = new Set<string>();
-  const runReconcile = async () => {
-    const report = await deps.work.ifFree(RECONCILE_LEASE, () => reconcile(deps, { dryRun: false, reported: reportedUnmanaged }));
-    if (!report) return;
-    if (report.missing.length > 0 || report.orphans.length > 0 || report.unmanaged.length > 0) {
-      logger.warn(
-        { missing: report.missing.map((g) => g.id), orphans: report.orphans.length, unmanaged: report.unmanaged.length },
-        "reconciliation found drift",
-      );
-    }
-  };
-  let server: unknown;
-  try {
-    server = socketMode ? await app.start() : await app.start(config.slack.port);
-  } catch (error) {
-    closeStore();
-    aws.close();
-    throw new StartupError(
-      socketMode
-        ? `Slack did not accept SLACK_APP_TOKEN (apps.connections.open): ${(error as Error).message}`
-        : `Cannot listen on PORT=${config.slack.port}: ${(error as Error).message}`,
-    );
-  }
+
+  // What follows takes in new work: shutdown closes it first, then waits for work in progress.
+  const intake = cleanup.mark();
+  const server: unknown = await refuseUnless(socketMode ? app.start() : app.start(config.slack.port), (message) =>
+    socketMode
+      ? `Slack did not accept SLACK_APP_TOKEN (apps.connections.open): ${message}`
+      : `Cannot listen on PORT=${config.slack.port}: ${message}`,
+  );
+  cleanup.add("the Slack receiver", async () => {
+    await app.stop();
+    await socketReceiver?.client.disconnect();
+  });
   const address = !socketMode && server && typeof server === "object" && "address" in server ? (server as Server).address() : null;
   const port = address && typeof address === "object" ? address.port : undefined;
-  let healthPort: number | undefined;
-  try {
-    healthPort = await ops.listen(port);
-  } catch (error) {
-    await app.stop();
-    closeStore();
-    aws.close();
-    throw new StartupError(
-      `Cannot listen on JIT_HEALTH_HOST=${config.ops.healthHost} JIT_HEALTH_PORT=${config.ops.healthPort}: ${(error as Error).message}`,
-    );
-  }
+  const healthPort = config.ops.healthPort === undefined ? port : ownHealthPort;
   await quota.recount().catch((error: unknown) => logger.error({ err: String(error) }, "counting replicas failed"));
+  cleanup.add("the sweeps", () => jobs.stop());
   const scheduler = new Scheduler(logger);
-  scheduler.start([
-    { name: "quota-share", cron: everySeconds(QUOTA_RECOUNT_SECONDS), run: () => quota.recount() },
-    { name: "expiry-sweep", cron: everySeconds(config.sweepIntervalSeconds), run: () => ops.inFlight.track(runSweep()) },
-    { name: "audit-feed", cron: everySeconds(1), run: () => feed.deliver() },
-    ...(checkpointer ? [{ name: "audit-checkpoint", cron: everySeconds(1), run: () => checkpoint("tick") }] : []),
-    ...(config.reconcileIntervalMinutes > 0
-      ? [{ name: "reconcile", cron: everyMinutes(config.reconcileIntervalMinutes), run: () => ops.inFlight.track(runReconcile()) }]
-      : []),
-  ]);
+  scheduler.start(jobs.jobs());
+  cleanup.add("the scheduler", () => scheduler.stop());
 
   logger.info({ port, socketMode, healthPort }, "jit-slack is running");
-  // Catch up at once: revoke whatever expired while the bot was down, resume interrupted AWS work.
-  ops.inFlight.track(runSweep()).catch((error: unknown) => logger.error({ err: String(error) }, "start-up sweep failed"));
-  // Covers what a previous process appended and did not live to sign.
-  ops.inFlight.track(checkpoint("start")).catch((error: unknown) => logger.error({ err: String(error) }, "start-up checkpoint failed"));
+  jobs.catchUp();
 
   return {
     port,
     healthPort,
-    deps,
-    async tick() {
-      await runSweep();
-      await lastSweep;
-      await feed.deliver();
-    },
+    deps: services,
+    tick: () => jobs.tick(),
     checkpoint: () => checkpoint("asked"),
     stop: () =>
       shutDown({
@@ -247,27 +195,25 @@ export async function startBot(config: Config, policy: Policy, logger: Logger, c
         inFlight: ops.inFlight,
         workTimeoutMs: config.ops.shutdownTimeoutSeconds * 1000,
         flushTimeoutMs: FLUSH_TIMEOUT_MS,
-        grantsInProgress: () => deps.work.claimed(),
+        grantsInProgress: () => services.work.claimed(),
         async stopIntake() {
           ops.readiness.stop();
-          expiryTimer.stop();
-          sweeper.stop();
-          await scheduler.stop();
-          await app.stop();
-          await socketReceiver?.client.disconnect();
+          await cleanup.closeDownTo(intake);
         },
         checkpoint: async () => {
           await checkpoint("shutdown");
         },
         flushOutbox: (deadline) => feed.flush(deadline),
-        async close() {
-          await ops.close();
-          aws.close();
-          sinks.close();
-          deps.work.stop();
-          await quota.leave().catch((error: unknown) => logger.warn({ err: String(error) }, "leaving the replica count failed"));
-          await closeStore();
-        },
+        close: () => cleanup.closeAll(),
       }),
   };
+}
+
+/** Waits for a step of start; its failure becomes a StartupError worded by `explain`. */
+async function refuseUnless<T>(step: Promise<T>, explain: (message: string) => string): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    throw new StartupError(explain(errorText(error)));
+  }
 }

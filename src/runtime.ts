@@ -33,7 +33,7 @@ export interface ConnectedAws {
 }
 
 /** Checks AWS (identity, instance, permission sets) and returns the access provider. */
-export async function connectAws(config: Config, policy: Policy, logger: Logger): Promise<ConnectedAws> {
+export async function connectAws(config: Config, policy: Policy, logger: Logger, clock: Clock): Promise<ConnectedAws> {
   const aws = createAwsClients(config.aws.assumeRoleArn);
   try {
     const discovered = await discoverIdentityCenter(aws, config.aws, policy.permissionSets);
@@ -56,7 +56,7 @@ export async function connectAws(config: Config, policy: Policy, logger: Logger)
       pollIntervalMs: config.aws.pollIntervalMs,
       operationTimeoutMs: 5 * 60_000,
       retries: 5,
-    });
+    }, clock);
     return { provider, clients: aws, instanceArn: discovered.instanceArn, close: () => aws.destroy() };
   } catch (error) {
     aws.destroy();
@@ -180,7 +180,7 @@ export async function withServiceDeps<T>(
   opened: StoreBackend,
   work: (deps: ServiceDeps) => Promise<T>,
 ): Promise<T> {
-  const aws = await connectAws(config, policy, logger);
+  const aws = await connectAws(config, policy, logger, systemClock);
   try {
     const client = new WebClient(config.slack.botToken, { ...slackClientOptions(config), logger: boltLogger(logger, LogLevel.WARN) });
     const holder = leaseHolder("jit-admin", config.database);

@@ -1,5 +1,5 @@
 // Signed Slack requests for the bot's HTTP endpoint, built with the test fakes' payload builders.
-import { ACTION_APPROVE } from "../../src/slack/blocks.js";
+import { ACTION_APPROVE } from "../../src/slack/ids.js";
 import { blockActionBody, signBody, slashCommandBody } from "../../test/fakes/slack-requests.js";
 import type { PendingApproval } from "./bot-db.js";
 

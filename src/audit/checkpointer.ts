@@ -12,6 +12,7 @@ import { GENESIS_HASH } from "./chain.js";
 import { checkSignature, keyring, statementBytes, type Checkpoint } from "./checkpoint.js";
 import type { CheckpointSigner } from "./signing-key.js";
 import { recordOfLink, type AuditSink } from "./sinks.js";
+import { errorText } from "../domain/errors.js";
 
 export interface CheckpointCadence {
   /** A checkpoint once this many records are not covered by one. */
@@ -69,7 +70,7 @@ export class Checkpointer {
     const run = this.tail
       .then(() => this.exclusively(() => this.runOnce(reason)))
       .catch((error: unknown) => {
-        this.logger.error({ reason, err: error instanceof Error ? error.message : String(error) }, "audit checkpoint failed; will try again");
+        this.logger.error({ reason, err: errorText(error) }, "audit checkpoint failed; will try again");
         return undefined;
       })
       .finally(() => {
@@ -173,7 +174,7 @@ export class Checkpointer {
         const wait = Math.min(FIRST_SINK_RETRY_MS * 2 ** (state.failures - 1), MAX_SINK_RETRY_MS);
         state.notBefore = this.now() + wait;
         this.logger.warn(
-          { sink: sink.name, seq: checkpoint.seq, attempts: state.failures, retryInMs: wait, err: error instanceof Error ? error.message : String(error) },
+          { sink: sink.name, seq: checkpoint.seq, attempts: state.failures, retryInMs: wait, err: errorText(error) },
           "copying the audit trail to a sink failed; will retry",
         );
       }

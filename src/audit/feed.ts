@@ -5,6 +5,7 @@
 // run never holds up the scheduler.
 import type { AuditRecord } from "../domain/audit-event.js";
 import type { Logger } from "../services/ports.js";
+import { errorText } from "../domain/errors.js";
 
 /**
  * A record as the feed carries it: with its chain hash when it comes from the database, which the
@@ -200,7 +201,7 @@ export class AuditFeed {
     const wait = Math.min(this.timing.firstRetryMs * 2 ** (this.failures - 1), this.timing.maxRetryMs);
     this.notBefore = now + wait;
     this.logger.warn(
-      { seq, attempts: this.failures, retryInMs: wait, err: error instanceof Error ? error.message : String(error) },
+      { seq, attempts: this.failures, retryInMs: wait, err: errorText(error) },
       "audit channel post failed; will retry",
     );
   }

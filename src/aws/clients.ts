@@ -60,7 +60,7 @@ export function sharedCredentials(fetch: CredentialProvider, now: () => number =
   };
 }
 
-export function assumeRoleCredentials(roleArn: string, baseSts: STSClient): CredentialProvider {
+function assumeRoleCredentials(roleArn: string, baseSts: STSClient): CredentialProvider {
   return async () => {
     const { Credentials: credentials } = await baseSts.send(
       new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: roleSessionName(), DurationSeconds: 3600 }),

@@ -9,6 +9,7 @@ import {
   type AccountAssignmentOperationStatus,
   type SSOAdminClient,
 } from "@aws-sdk/client-sso-admin";
+import { sleep, type Clock } from "../domain/clock.js";
 import { ProviderError } from "../domain/errors.js";
 import type { AccessProvider, Assignment, AssignmentTarget, OperationKind, OperationOutcome } from "../services/ports.js";
 import { toProviderError } from "./errors.js";
@@ -31,8 +32,6 @@ export interface IdentityCenterSettings {
 const PRINCIPAL_TTL_MS = 5 * 60_000;
 const MISSING_PRINCIPAL_TTL_MS = 60_000;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export class IdentityCenterProvider implements AccessProvider {
   private readonly limiter: RateLimiter;
   private readonly creations: Semaphore;
@@ -43,8 +42,9 @@ export class IdentityCenterProvider implements AccessProvider {
     private readonly ssoAdmin: SSOAdminClient,
     private readonly identityStore: IdentitystoreClient,
     private readonly settings: IdentityCenterSettings,
+    private readonly clock: Clock,
   ) {
-    this.limiter = new RateLimiter(settings.callsPerSecond);
+    this.limiter = new RateLimiter(settings.callsPerSecond, undefined, clock);
     this.creations = new Semaphore(settings.maxConcurrentCreations);
   }
 
@@ -60,11 +60,11 @@ export class IdentityCenterProvider implements AccessProvider {
 
   async findPrincipal(email: string): Promise<string | undefined> {
     const cached = this.principals.get(email);
-    if (cached && cached.until > Date.now()) return cached.principalId;
+    if (cached && cached.until > this.clock.now()) return cached.principalId;
     const principalId = await this.lookUpPrincipal(email);
     // People rarely change; a user just added to Identity Center is found again within a minute.
     const ttl = principalId ? PRINCIPAL_TTL_MS : MISSING_PRINCIPAL_TTL_MS;
-    this.principals.set(email, { principalId, until: Date.now() + ttl });
+    this.principals.set(email, { principalId, until: this.clock.now() + ttl });
     return principalId;
   }
 
@@ -151,13 +151,13 @@ export class IdentityCenterProvider implements AccessProvider {
   }
 
   private async pollUntilDone(kind: OperationKind, requestId: string): Promise<OperationOutcome> {
-    const deadline = Date.now() + this.settings.operationTimeoutMs;
+    const deadline = this.clock.now() + this.settings.operationTimeoutMs;
     let interval = this.settings.pollIntervalMs;
     for (;;) {
       const status = await this.describe(kind, requestId);
       if (status?.Status === "SUCCEEDED") return { ok: true };
       if (status?.Status === "FAILED") return { ok: false, reason: status.FailureReason ?? "AWS reported FAILED without a reason" };
-      if (Date.now() + interval > deadline) {
+      if (this.clock.now() + interval > deadline) {
         throw new ProviderError(`AWS ${kind} request ${requestId} is still in progress`, "OperationTimeout", true);
       }
       await sleep(interval);

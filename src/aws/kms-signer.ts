@@ -7,11 +7,12 @@ import { GetPublicKeyCommand, KMSServiceException, SignCommand, type KMSClient }
 import type { KeyObject } from "node:crypto";
 import { keyIdOf, publicKeyFrom } from "../audit/checkpoint.js";
 import { SigningKeyProblem, type CheckpointSigner } from "../audit/signing-key.js";
+import { errorText } from "../domain/errors.js";
 
 const KEY_SPEC = "ECC_NIST_EDWARDS25519";
 const ALGORITHM = "ED25519_SHA_512";
 
-const reason = (error: unknown) => (error instanceof KMSServiceException ? `${error.name}: ${error.message}` : error instanceof Error ? error.message : String(error));
+const reason = (error: unknown) => (error instanceof KMSServiceException ? `${error.name}: ${error.message}` : errorText(error));
 
 /** The key's public half, checked to be an Ed25519 signing key that signs with ED25519_SHA_512. */
 export async function kmsPublicKey(kms: KMSClient, keyId: string, variable: string): Promise<KeyObject> {

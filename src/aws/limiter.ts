@@ -1,4 +1,5 @@
 // Keeps our Identity Center calls under the account's shared quota; revocations jump the queue.
+import { systemClock, type Clock } from "../domain/clock.js";
 
 /**
  * "follow-up": status polls of operations AWS already accepted, so started work finishes first;
@@ -13,7 +14,7 @@ interface Waiting {
 /** A token bucket with two queues: work for revocations is always started before anything else. */
 export class RateLimiter {
   private tokens: number;
-  private lastRefill = Date.now();
+  private lastRefill: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly queues: Record<Priority, Waiting[]> = { "follow-up": [], revoke: [], normal: [] };
 
@@ -24,7 +25,12 @@ export class RateLimiter {
   private ratePerSecond: number;
   private burst: number;
 
-  constructor(ratePerSecond: number, burst?: number) {
+  constructor(
+    ratePerSecond: number,
+    burst?: number,
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.lastRefill = clock.now();
     this.ratePerSecond = ratePerSecond;
     this.burst = burst ?? defaultBurst(ratePerSecond);
     this.tokens = this.burst;
@@ -79,7 +85,7 @@ export class RateLimiter {
   }
 
   private refill(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.lastRefill) / 1000) * this.ratePerSecond);
     this.lastRefill = now;
   }

@@ -18,6 +18,7 @@ import type { Checkpoint } from "../audit/checkpoint.js";
 import { checkpointLine, copyOfLines, recordLine, type AuditSink, type SinkCopy } from "../audit/sinks.js";
 import type { S3Anchor } from "../config/env.js";
 import type { StoredAuditRecord } from "../domain/audit-event.js";
+import { errorText } from "../domain/errors.js";
 
 const DAY_MS = 86_400_000;
 /** Seqs in keys are zero-padded, so keys sort as the seqs do. */
@@ -66,7 +67,7 @@ export class S3Sink implements AuditSink {
       );
     } catch (error) {
       if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412) return;
-      const code = error instanceof S3ServiceException ? error.name : error instanceof Error ? error.message : String(error);
+      const code = error instanceof S3ServiceException ? error.name : errorText(error);
       throw new Error(`S3 PutObject s3://${this.anchor.bucket}/${key} failed: ${code}`, { cause: error });
     }
   }

@@ -11,7 +11,7 @@ import { slackClientOptions } from "../runtime.js";
 import { readAuditChannel } from "../slack/audit-channel-copy.js";
 import { UsageError } from "./io.js";
 
-export const ANCHORS = ["slack", "s3", "file"] as const;
+const ANCHORS = ["slack", "s3", "file"] as const;
 export type Anchor = (typeof ANCHORS)[number];
 
 export interface AnchorCopies {

@@ -18,7 +18,7 @@ import { checkpointLine, recordLine, recordOfLink } from "../audit/sinks.js";
 import type { AuditPeriod, StoreBackend } from "../store/backend.js";
 import { UsageError } from "./io.js";
 
-export function isOneFile(path: string): boolean {
+function isOneFile(path: string): boolean {
   return path.endsWith(".jsonl");
 }
 

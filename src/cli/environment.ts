@@ -23,7 +23,7 @@ export function cliLogger(): Logger {
  * Opens the bot's database. A SQLite file must exist: opening a mistyped path would create an empty
  * database and report on nothing. `source` names where the path came from, for the message.
  */
-export async function openExistingStore(file: string, source: string): Promise<StoreBackend> {
+async function openExistingStore(file: string, source: string): Promise<StoreBackend> {
   if (file !== ":memory:" && !existsSync(file)) {
     throw new StartupError(`There is no database at ${source}=${file}. Run jit-admin where the bot runs, or name the file with --database.`);
   }

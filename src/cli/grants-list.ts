@@ -1,13 +1,11 @@
 // `jit-admin grants list [--active]`: grants from the database, newest last.
 import { formatDuration } from "../domain/duration.js";
-import { TRANSITIONS, type Grant, type GrantStatus } from "../domain/grant.js";
+import { GRANT_STATUSES, IN_AWS_STATUSES, type Grant } from "../domain/grant.js";
 import { openAdminStore } from "./environment.js";
 import { EXIT_OK, formatTable, printJson, type CliIo } from "./io.js";
 import { expectPositionals, parseCommandLine } from "./options.js";
 
-const ALL = Object.keys(TRANSITIONS) as GrantStatus[];
 /** Grants through which someone holds, or may hold, AWS access: being created, active, or being removed. */
-const ACTIVE: readonly GrantStatus[] = ["provisioning", "active", "revoking"];
 
 export async function grantsList(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandLine({
@@ -18,7 +16,7 @@ export async function grantsList(args: string[], io: CliIo): Promise<number> {
   expectPositionals(positionals, []);
   const opened = await openAdminStore(io.env, values.database);
   try {
-    const grants = await opened.store.listByStatus(values.active ? ACTIVE : ALL);
+    const grants = await opened.store.listByStatus(values.active ? IN_AWS_STATUSES : GRANT_STATUSES);
     if (values.json) printJson(io, grants);
     else if (grants.length === 0) io.out(values.active ? "No active grants.\n" : "No grants.\n");
     else io.out(formatTable([HEADER, ...grants.map(row)]));

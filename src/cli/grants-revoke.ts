@@ -5,14 +5,14 @@ import { hostname, userInfo } from "node:os";
 import { loadConfig } from "../config/env.js";
 import { loadPolicyFile } from "../config/policy-file.js";
 import { adminActor, type StoredAuditRecord } from "../domain/audit-event.js";
-import type { Grant, GrantStatus } from "../domain/grant.js";
+import { OPEN_STATUSES, type Grant, type GrantStatus } from "../domain/grant.js";
 import { withServiceDeps } from "../runtime.js";
 import { stopGrant } from "../services/end-grant.js";
 import { cliLogger, openConfiguredStore } from "./environment.js";
 import { EXIT_OK, EXIT_PROBLEM, printJson, UsageError, type CliIo } from "./io.js";
 import { expectPositionals, parseCommandLine } from "./options.js";
 
-const REVOCABLE: readonly GrantStatus[] = ["approved", "provisioning", "active", "revoking"];
+const REVOCABLE: readonly GrantStatus[] = OPEN_STATUSES.filter((status) => status !== "pending");
 const ADMIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 export async function grantsRevoke(args: string[], io: CliIo): Promise<number> {

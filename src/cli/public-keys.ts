@@ -19,7 +19,7 @@ export interface GivenKey {
   readonly from: string;
 }
 
-export function givenKey(publicKey: KeyObject, from: string): GivenKey {
+function givenKey(publicKey: KeyObject, from: string): GivenKey {
   return { keyId: keyIdOf(publicKey), publicKey, from };
 }
 

@@ -55,3 +55,8 @@ export function quoted(text: string, max = 60): string {
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
+
+/** What went wrong, in words, from anything thrown: an Error's message, or the value itself. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -44,8 +44,16 @@ export function isTerminal(status: GrantStatus): boolean {
   return TRANSITIONS[status].length === 0;
 }
 
+export const GRANT_STATUSES = Object.keys(TRANSITIONS) as readonly GrantStatus[];
+
+/** Statuses a grant can still leave: waiting, on its way to AWS, in AWS, or being removed. */
+export const OPEN_STATUSES: readonly GrantStatus[] = GRANT_STATUSES.filter((status) => !isTerminal(status));
+
 /** Statuses in which a grant holds, or is about to hold, the AWS assignment. */
 export const HOLDING_STATUSES: readonly GrantStatus[] = ["provisioning", "active"];
+
+/** Statuses in which AWS may hold the grant's assignment: held, or not yet removed. */
+export const IN_AWS_STATUSES: readonly GrantStatus[] = [...HOLDING_STATUSES, "revoking"];
 
 export interface Grant {
   readonly id: string;

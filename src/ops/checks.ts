@@ -7,6 +7,7 @@ import { toProviderError } from "../aws/errors.js";
 import { slackErrorCode } from "../slack/api-errors.js";
 import type { StoreBackend } from "../store/backend.js";
 import { CheckFailed, type ReadinessCheck } from "./readiness.js";
+import { errorText } from "../domain/errors.js";
 
 /** The database can take a write now (the backend knows what that means for its engine). */
 export function databaseCheck(backend: Pick<StoreBackend, "check">): ReadinessCheck {
@@ -37,7 +38,7 @@ export function slackCheck(client: WebClient): ReadinessCheck {
       try {
         await client.auth.test();
       } catch (error) {
-        throw new CheckFailed(slackErrorCode(error), `auth.test failed: ${error instanceof Error ? error.message : String(error)}`);
+        throw new CheckFailed(slackErrorCode(error), `auth.test failed: ${errorText(error)}`);
       }
     },
   };

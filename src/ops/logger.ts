@@ -29,13 +29,13 @@ const REDACT_PATHS = [
  * role session name `…/jit-slack@host.example` is left as it is.
  */
 const EMAIL = /(?<![\w.%+\-/@])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g;
-export const EMAIL_MASK = "[email]";
+const EMAIL_MASK = "[email]";
 
 /** Shorter values are not worth scrubbing literally: they would mangle ordinary words. */
 const SHORTEST_SECRET = 8;
 
 /** A function that masks `secrets` (as written, and as JSON-escaped), token-shaped text and email addresses in a line. */
-export function secretScrubber(secrets: readonly (string | undefined)[]): (line: string) => string {
+function secretScrubber(secrets: readonly (string | undefined)[]): (line: string) => string {
   const literals = new Set<string>();
   for (const secret of secrets) {
     if (!secret || secret.length < SHORTEST_SECRET) continue;

@@ -5,26 +5,16 @@
 // the database when scraped.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { AuditAction } from "../domain/audit-event.js";
-import type { GrantStatus } from "../domain/grant.js";
-import type { AuditFact } from "../store/backend.js";
+import { OPEN_STATUSES } from "../domain/grant.js";
+import type { AuditFact, MetricsSource } from "../services/ports.js";
 
-/** What the metrics read at scrape time. */
-export interface MetricsSources {
-  /** Grants per open status. */
-  grantsByStatus(): Promise<Partial<Record<GrantStatus, number>>>;
-  /** Audit records not yet in the audit channel, and the time of the oldest (epoch ms). */
-  outbox(): Promise<{ readonly depth: number; readonly oldestAt: number | null }>;
-  /** The last audit record's seq: counting starts after it. */
-  lastAuditSeq(): Promise<number>;
-  /** Audit records after `seq`, oldest first, at most `limit`. */
-  auditSince(seq: number, limit: number): Promise<AuditFact[]>;
+/** What the metrics read at scrape time: the database's figures, and the work in progress here. */
+export interface MetricsSources extends MetricsSource {
   /** Slack listeners, sweeps and reconciliations in progress. */
   inFlight(): number;
 }
 
 const AUDIT_READ_BATCH = 5_000;
-
-const OPEN_STATUSES: readonly GrantStatus[] = ["pending", "approved", "provisioning", "active", "revoking"];
 
 const OUTCOMES: readonly AuditAction[] = [
   "requested",

@@ -4,6 +4,7 @@
 // hosts and instance ARNs, so it goes to the log (once per change), never into the answer.
 import { redactSecrets } from "../audit/detail.js";
 import type { Logger } from "../services/ports.js";
+import { errorText } from "../domain/errors.js";
 
 export interface ReadinessCheck {
   readonly name: string;
@@ -37,12 +38,12 @@ export class CheckFailed extends Error {
   }
 }
 
-export const TIMEOUT_CODE = "timeout";
+const TIMEOUT_CODE = "timeout";
 /** A code is a short word: an account id (12 digits), an ARN or a host name never fits. */
 const CODE = /^[A-Za-z][A-Za-z0-9_-]{0,63}$|^[0-9A-Z]{5}$/;
 
 /** The code /readyz shows for `failure`: its own `code` when that is a short word (a PostgreSQL SQLSTATE too), else `error`. */
-export function failureCode(failure: unknown): string {
+function failureCode(failure: unknown): string {
   const code = typeof failure === "object" && failure !== null ? (failure as { code?: unknown }).code : undefined;
   return typeof code === "string" && CODE.test(code) ? code : "error";
 }
@@ -79,7 +80,7 @@ class CachedCheck {
     try {
       await Promise.race([Promise.resolve().then(() => this.check.run(controller.signal)), timedOut]);
     } catch (error) {
-      failure = { code: failureCode(error), detail: redactSecrets(error instanceof Error ? error.message : String(error)) };
+      failure = { code: failureCode(error), detail: redactSecrets(errorText(error)) };
     } finally {
       clearTimeout(timer);
     }

@@ -5,6 +5,7 @@
 import type { FlushResult } from "../audit/feed.js";
 import type { Logger } from "../services/ports.js";
 import type { InFlight } from "./in-flight.js";
+import { errorText } from "../domain/errors.js";
 
 export interface Stopping {
   readonly logger: Logger;
@@ -58,7 +59,7 @@ async function step(logger: Logger, what: string, run: () => Promise<void>): Pro
   try {
     await run();
   } catch (error) {
-    logger.error({ err: error instanceof Error ? error.message : String(error) }, `shutdown: could not ${what}`);
+    logger.error({ err: errorText(error) }, `shutdown: could not ${what}`);
   }
 }
 

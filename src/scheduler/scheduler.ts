@@ -1,5 +1,6 @@
 // node-cron jobs in the bot's own process: the sweep, the audit feed and reconciliation.
 import cron, { type ScheduledTask } from "node-cron";
+import { errorText } from "../domain/errors.js";
 import type { Logger } from "../services/ports.js";
 
 export interface Job {
@@ -36,7 +37,7 @@ export class Scheduler {
     try {
       await job.run();
     } catch (error) {
-      this.logger.error({ job: job.name, err: (error as Error).message }, "scheduled job failed");
+      this.logger.error({ job: job.name, err: errorText(error) }, "scheduled job failed");
     }
   }
 }

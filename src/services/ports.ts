@@ -1,6 +1,6 @@
 // The narrow interfaces services depend on. Store, AWS and Slack each implement one of these.
 import type { ApprovalOutcome } from "../domain/approval.js";
-import type { AuditNote } from "../domain/audit-event.js";
+import type { AuditAction, AuditNote } from "../domain/audit-event.js";
 import type { Extension, NewExtension } from "../domain/extension.js";
 import type { Person } from "../domain/people.js";
 import type { Approval, Rule } from "../domain/policy.js";
@@ -228,4 +228,24 @@ export interface Logger {
   info(context: object, message: string): void;
   warn(context: object, message: string): void;
   error(context: object, message: string): void;
+}
+
+export interface AuditFact {
+  readonly seq: number;
+  readonly action: AuditAction;
+  readonly at: number;
+  /** The grant's request time and expiry, when the record is about a grant. */
+  readonly grantCreatedAt: number | null;
+  readonly grantExpiresAt: number | null;
+}
+
+/** What metrics read from the database when scraped. */
+export interface MetricsSource {
+  /** Grants per open status (OPEN_STATUSES). */
+  grantsByStatus(): Promise<Partial<Record<GrantStatus, number>>>;
+  /** Audit records not yet posted to the audit channel, and the time of the oldest. */
+  outbox(): Promise<{ readonly depth: number; readonly oldestAt: number | null }>;
+  lastAuditSeq(): Promise<number>;
+  /** Audit records after `seq` (written by any process), oldest first. */
+  auditSince(seq: number, limit: number): Promise<AuditFact[]>;
 }

@@ -1,6 +1,6 @@
 // Compares what the store says with what AWS has, and repairs the difference the bot answers for.
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
-import { isTerminal, type Grant } from "../domain/grant.js";
+import { IN_AWS_STATUSES, isTerminal, type Grant } from "../domain/grant.js";
 import { ensureRemoved, settle, type Settled } from "./assignment-operations.js";
 import type { ServiceDeps } from "./deps.js";
 import type { Assignment, AssignmentTarget } from "./ports.js";
@@ -125,7 +125,7 @@ async function findOrphans(deps: ServiceDeps, lister: AssignmentLister): Promise
 /** Assignments of the policy's permission sets on its accounts that no current grant explains. */
 async function findUnmanaged(deps: ServiceDeps, lister: AssignmentLister): Promise<AssignmentTarget[]> {
   const explained = new Set(
-    (await deps.store.listByStatus(["provisioning", "active", "revoking"]))
+    (await deps.store.listByStatus(IN_AWS_STATUSES))
       .map(targetOf)
       .filter((target): target is AssignmentTarget => target !== undefined)
       .map(assignmentKey),

@@ -3,7 +3,7 @@
 // Within this process that is a set and a queue per key; across processes (replicas on one
 // database, or the admin CLI next to the bot) it is a lease in the database, renewed while held,
 // so the work of a process that dies passes to another once its leases lapse.
-import type { Clock } from "../domain/clock.js";
+import { sleep, type Clock } from "../domain/clock.js";
 import type { Leases } from "./ports.js";
 
 const FIRST_RETRY_MS = 5_000;
@@ -154,10 +154,6 @@ export class WorkTracker {
 
 function grantKey(grantId: string): string {
   return `grant:${grantId}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export function assignmentKey(target: { accountId: string; permissionSetName: string; principalId: string }): string {

@@ -6,10 +6,7 @@ import { describeRef } from "../domain/people.js";
 import type { Account, Rule } from "../domain/policy.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
 import { typedLine, typedText } from "./views/parts.js";
-
-export const ACTION_APPROVE = "jit_approve";
-export const ACTION_DENY = "jit_deny";
-export const ACTION_REVIEW = "jit_review_ack";
+import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "./ids.js";
 
 export interface Message {
   readonly text: string;

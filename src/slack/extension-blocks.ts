@@ -6,9 +6,7 @@ import type { Account, Rule } from "../domain/policy.js";
 import { summary, type Message } from "./blocks.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
 import { typedLine, typedText } from "./views/parts.js";
-
-export const ACTION_EXTENSION_APPROVE = "jit_ext_approve";
-export const ACTION_EXTENSION_DENY = "jit_ext_deny";
+import { ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY } from "./ids.js";
 
 function headline(extension: Extension, grant: Grant, accounts: readonly Account[]): string {
   return `${mention(extension.requesterId)} asks for ${formatDuration(extension.extraMs)} more on ${summary(grant, accounts)} (${grant.id}), now ending ${slackDate(grant.expiresAt ?? 0)}`;

@@ -3,9 +3,8 @@
 import type { AuditOutbox } from "../audit/feed.js";
 import type { ChainLink, ChainVerdict } from "../audit/chain.js";
 import type { Checkpoint } from "../audit/checkpoint.js";
-import type { AuditAction, StoredAuditRecord } from "../domain/audit-event.js";
-import type { GrantStatus } from "../domain/grant.js";
-import type { ExtensionStore, GrantStore, Leases, OperationLog } from "../services/ports.js";
+import type { StoredAuditRecord } from "../domain/audit-event.js";
+import type { ExtensionStore, GrantStore, Leases, MetricsSource, OperationLog } from "../services/ports.js";
 import type { ApproverMessages } from "./approver-messages.js";
 import type { SeenRequests } from "./seen-requests.js";
 
@@ -67,26 +66,6 @@ export interface CheckpointStore {
   /** The last seq the sink has received (records or a checkpoint through it); 0 for none. */
   sinkProgress(sink: string): Promise<number>;
   setSinkProgress(sink: string, throughSeq: number): Promise<void>;
-}
-
-export interface AuditFact {
-  readonly seq: number;
-  readonly action: AuditAction;
-  readonly at: number;
-  /** The grant's request time and expiry, when the record is about a grant. */
-  readonly grantCreatedAt: number | null;
-  readonly grantExpiresAt: number | null;
-}
-
-/** What metrics read from the database when scraped. */
-export interface MetricsSource {
-  /** Grants per open status (pending, approved, provisioning, active, revoking). */
-  grantsByStatus(): Promise<Partial<Record<GrantStatus, number>>>;
-  /** Audit records not yet posted to the audit channel, and the time of the oldest. */
-  outbox(): Promise<{ readonly depth: number; readonly oldestAt: number | null }>;
-  lastAuditSeq(): Promise<number>;
-  /** Audit records after `seq` (written by any process), oldest first. */
-  auditSince(seq: number, limit: number): Promise<AuditFact[]>;
 }
 
 export interface AuditSafety {

@@ -1,8 +1,9 @@
 // What metrics read from SQLite when scraped: grants per open status, the audit outbox, and the
 // audit records appended since the last scrape (by this process or any other, e.g. jit-admin).
-import type { GrantStatus } from "../domain/grant.js";
-import type { AuditFact, MetricsSource } from "./backend.js";
+import { OPEN_STATUSES, type GrantStatus } from "../domain/grant.js";
+import type { AuditFact, MetricsSource } from "../services/ports.js";
 import type { SqliteDatabase } from "./database.js";
+import { statusList } from "./status-list.js";
 
 export class SqliteMetricsSource implements MetricsSource {
   private readonly byStatus;
@@ -13,7 +14,7 @@ export class SqliteMetricsSource implements MetricsSource {
   constructor(db: SqliteDatabase) {
     this.byStatus = db.prepare<[], { status: GrantStatus; n: number }>(
       `SELECT status, count(*) AS n FROM grants
-       WHERE status IN ('pending', 'approved', 'provisioning', 'active', 'revoking') GROUP BY status`,
+       WHERE status IN (${statusList(OPEN_STATUSES)}) GROUP BY status`,
     );
     this.outboxRow = db.prepare<[], { depth: number; oldestAt: number | null }>(
       "SELECT count(*) AS depth, min(at) AS oldestAt FROM audit_events WHERE delivered_at IS NULL",

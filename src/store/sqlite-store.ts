@@ -2,13 +2,14 @@
 import { auditDetail, unattachedRecord } from "../audit/detail.js";
 import type { AuditNote } from "../domain/audit-event.js";
 import type { Clock } from "../domain/clock.js";
-import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../domain/grant.js";
+import { assertTransition, HOLDING_STATUSES, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../domain/grant.js";
 import { recordsApproval, tallyOf } from "../domain/approval.js";
 import type { ApprovalNote, AssignmentTarget, DecideApproval, GrantStore, RecordedApproval } from "../services/ports.js";
 import { SqliteAuditLog } from "./audit-log.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 import { groupCommit, type Commits } from "./group-commit.js";
 import { changeAssignments, grantFromRow, type GrantRow } from "./grant-rows.js";
+import { statusList } from "./status-list.js";
 
 export class SqliteStore implements GrantStore {
   private readonly selectGrant;
@@ -206,7 +207,7 @@ export class SqliteStore implements GrantStore {
       this.db,
       `SELECT * FROM grants
          WHERE account_id = ? AND permission_set = ? AND principal_id = ? AND id <> ?
-           AND status IN ('provisioning', 'active')`,
+           AND status IN (${statusList(HOLDING_STATUSES)})`,
     ).all(target.accountId, target.permissionSetName, target.principalId, excludeId);
     return rows.map(grantFromRow);
   }

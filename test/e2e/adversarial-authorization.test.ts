@@ -4,18 +4,15 @@
 // approver's email address. None of it changes anything; each is told why, or ignored.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "../../src/slack/blocks.js";
-import { ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY } from "../../src/slack/extension-blocks.js";
 import { FOREIGN_WORKSPACE_REPLY } from "../../src/slack/team-guard.js";
-import { DENY_REASON_CALLBACK_ID } from "../../src/slack/views/deny-reason-modal.js";
-import { EXTEND_CALLBACK_ID } from "../../src/slack/views/extend-modal.js";
-import { ACTION_END_NOW, ACTION_EXTEND } from "../../src/slack/views/expiry-warning.js";
+
 import { messageText } from "../fakes/fake-slack.js";
 import { blockActionPayload, findButtons, input, SlackDriver } from "../fakes/slack-requests.js";
 import { snapshot } from "../support/adversarial.js";
 import { click, denyClick, dmsTo, slash, statusBecomes, type Requested } from "../support/flows.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, people, PROD, SANDBOX, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
+import { ACTION_APPROVE, ACTION_DENY, ACTION_END_NOW, ACTION_EXTEND, ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY, ACTION_REVIEW, DENY_REASON_CALLBACK_ID, EXTEND_CALLBACK_ID } from "../../src/slack/ids.js";
 
 const BILLING = "777788889999";
 const SHARED = "222233334444";

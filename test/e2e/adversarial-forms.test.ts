@@ -4,9 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import { DENY_REASON_CALLBACK_ID } from "../../src/slack/views/deny-reason-modal.js";
-import { EXTEND_CALLBACK_ID } from "../../src/slack/views/extend-modal.js";
-import { REQUEST_CALLBACK_ID } from "../../src/slack/views/request-modal.js";
+
 import { viewSubmissionBody, type SignedPost } from "../fakes/slack-requests.js";
 import {
   approvers,
@@ -25,6 +23,7 @@ import {
 import { hostileText } from "../support/fuzz-text.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { people, startWorld, type World } from "../support/world.js";
+import { DENY_REASON_CALLBACK_ID, EXTEND_CALLBACK_ID, REQUEST_CALLBACK_ID } from "../../src/slack/ids.js";
 
 const FORMS = [DENY_REASON_CALLBACK_ID, EXTEND_CALLBACK_ID, REQUEST_CALLBACK_ID, "jit_unknown_form"];
 const PEOPLE = new Set(Object.values(people).map((person) => person.slackId));

@@ -4,9 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "../../src/slack/blocks.js";
-import { ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY } from "../../src/slack/extension-blocks.js";
-import { ACTION_END_NOW, ACTION_EXTEND } from "../../src/slack/views/expiry-warning.js";
+
 import { blockActionPayload, postSigned, type SignedPost } from "../fakes/slack-requests.js";
 import {
   approvers,
@@ -25,6 +23,7 @@ import {
 import { click, statusBecomes, type Requested } from "../support/flows.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { people, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
+import { ACTION_APPROVE, ACTION_DENY, ACTION_END_NOW, ACTION_EXTEND, ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY, ACTION_REVIEW } from "../../src/slack/ids.js";
 
 const PEOPLE = new Set(Object.values(people).map((person) => person.slackId));
 /** Every button the bot puts in front of anyone, and the selects of its request form. */

@@ -8,14 +8,13 @@ import { startBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config/env.js";
 import { loadPolicyFile } from "../../src/config/policy-file.js";
 import type { Grant, GrantStatus } from "../../src/domain/grant.js";
-import { ACTION_APPROVE, ACTION_DENY } from "../../src/slack/blocks.js";
-import { DENY_REASON_CALLBACK_ID } from "../../src/slack/views/deny-reason-modal.js";
 import { input, SlackDriver } from "../fakes/slack-requests.js";
 import { everythingSaid, injectedControls } from "../support/adversarial.js";
 import { ALL_STATUSES, auditRows } from "../support/flows.js";
 import { RecordingLogger, TestClock, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, people, PROD, SANDBOX, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
 import { withWorldStore } from "../support/world-store.js";
+import { ACTION_APPROVE, ACTION_DENY, DENY_REASON_CALLBACK_ID } from "../../src/slack/ids.js";
 
 const REQUESTERS = 40;
 /** Requesters without an Identity Center user: their approved grants must fail, cleanly. */

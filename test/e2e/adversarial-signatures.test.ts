@@ -5,12 +5,12 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { ACTION_APPROVE } from "../../src/slack/blocks.js";
 import { blockActionBody, postSigned, signBody, slashCommandBody, type SignedPost } from "../fakes/slack-requests.js";
 import { snapshot, type Snapshot } from "../support/adversarial.js";
 import { request, statusBecomes, type Requested } from "../support/flows.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { people, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
+import { ACTION_APPROVE } from "../../src/slack/ids.js";
 
 const now = () => Math.floor(Date.now() / 1000);
 

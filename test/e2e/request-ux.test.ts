@@ -8,7 +8,7 @@ import { findButtons } from "../fakes/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, eventually, request, slash, statusBecomes, waitForDm } from "../support/flows.js";
 import { UX_POLICY } from "../support/ux-policy.js";
-import { EXTEND_CALLBACK_ID } from "../../src/slack/views/extend-modal.js";
+import { EXTEND_CALLBACK_ID } from "../../src/slack/ids.js";
 import { APPROVALS, people, PROD, type World } from "../support/world.js";
 
 const MINUTE = 60_000;

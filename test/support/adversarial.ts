@@ -2,7 +2,6 @@
 // nobody and links nowhere it was told to, and nothing changed that should not have.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ACTION_APPROVE } from "../../src/slack/blocks.js";
 import { messageText } from "../fakes/fake-slack.js";
 import type { SignedPost } from "../fakes/slack-requests.js";
 import { ALL_STATUSES, click, deny, request, statusBecomes, type Requested } from "./flows.js";
@@ -10,6 +9,7 @@ import { hostileText, huge } from "./fuzz-text.js";
 import type { TestBot } from "./in-process-bot.js";
 import { people, type World } from "./world.js";
 import { withWorldStore } from "./world-store.js";
+import { ACTION_APPROVE } from "../../src/slack/ids.js";
 
 /** Slack methods whose text reaches people. */
 const SPEAKING_METHODS = new Set(["chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update", "views.push"]);

@@ -11,7 +11,7 @@ import type { Message } from "../../src/slack/blocks.js";
 import { breakGlassNotice } from "../../src/slack/views/break-glass-notice.js";
 import { denyReasonModal, readDenyReason } from "../../src/slack/views/deny-reason-modal.js";
 import { durationChoices, durationOptions } from "../../src/slack/views/duration-options.js";
-import { ACTION_END_NOW, ACTION_EXTEND, expiryWarning } from "../../src/slack/views/expiry-warning.js";
+import { expiryWarning } from "../../src/slack/views/expiry-warning.js";
 import { extendModal, readExtendDuration } from "../../src/slack/views/extend-modal.js";
 import { fieldErrors } from "../../src/slack/views/field-errors.js";
 import { grantList, reviewList } from "../../src/slack/views/grant-list.js";
@@ -22,6 +22,7 @@ import { messageContentProblem, viewProblems } from "../fakes/fake-slack-validat
 import { MRKDWN_CONTROLS } from "../support/fuzz-text.js";
 import { fullRule } from "../support/rules.js";
 import { limitProblems, mrkdwnTexts, selectIn, typedTexts, withoutOwnControls } from "../support/block-kit-limits.js";
+import { ACTION_END_NOW, ACTION_EXTEND } from "../../src/slack/ids.js";
 
 const T0 = 1_700_000_000_000;
 const MINUTE = 60_000;

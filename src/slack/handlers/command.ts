@@ -2,6 +2,7 @@
 // a service and answers the caller ephemerally through response_url.
 import type { App, RespondArguments } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
+import { OPEN_STATUSES } from "../../domain/grant.js";
 import { eligibleTargets, isAdmin } from "../../domain/policy.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { endGrant } from "../../services/end-grant.js";
@@ -18,7 +19,6 @@ import { helpText } from "../views/help-text.js";
 import { afterAck, tellDirectly } from "./interaction.js";
 import { openRequestForm } from "./request-form.js";
 
-const LISTED = ["pending", "approved", "provisioning", "active", "revoking"] as const;
 /**
  * How long a help or list answer may take and still go in the ack: one HTTP answer instead of an ack
  * plus a response_url call. A slower one (a user lookup Slack is slow to answer, a busy database)
@@ -112,7 +112,7 @@ async function lookup(deps: ServiceDeps, command: Lookup, userId: string): Promi
   }
   const message = command.review
     ? reviewList(await unreviewedBreakGlass(deps, userId), deps.policy.accounts)
-    : grantList(await deps.store.listForRequester(userId, LISTED, 50), deps.policy.accounts, deps.clock.now());
+    : grantList(await deps.store.listForRequester(userId, OPEN_STATUSES, 50), deps.policy.accounts, deps.clock.now());
   return { response_type: "ephemeral", ...message };
 }
 

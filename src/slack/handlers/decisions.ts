@@ -5,13 +5,12 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { checkDecidable, recordDecision } from "../../services/decide.js";
 import { recordExtensionDecision } from "../../services/extend.js";
 import { recordReview } from "../../services/review.js";
-import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "../blocks.js";
 import { userMessage } from "../error-messages.js";
-import { ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY } from "../extension-blocks.js";
-import { denyReasonModal, DENY_REASON_CALLBACK_ID, DENY_TITLE, readDenyReason } from "../views/deny-reason-modal.js";
+import { denyReasonModal, DENY_TITLE, readDenyReason } from "../views/deny-reason-modal.js";
 import { approvalReceiptText } from "../outcome-text.js";
 import { noticeModal } from "../views/notice-modal.js";
 import { checkedId, handleButton, handleDecisionButton, idFrom, openThenShow, recordBeforeAck, tellDirectly } from "./interaction.js";
+import { ACTION_APPROVE, ACTION_DENY, ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY, ACTION_REVIEW, DENY_REASON_CALLBACK_ID } from "../ids.js";
 
 const button = (actionId: string) => ({ type: "block_actions" as const, action_id: actionId });
 

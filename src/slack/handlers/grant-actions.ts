@@ -5,9 +5,9 @@ import { endGrant } from "../../services/end-grant.js";
 import { checkExtendable, requestExtension } from "../../services/extend.js";
 import { userMessage } from "../error-messages.js";
 import { endResultText, extensionResultText } from "../outcome-text.js";
-import { EXTEND_CALLBACK_ID, extendModal, readExtendDuration } from "../views/extend-modal.js";
-import { ACTION_END_NOW, ACTION_EXTEND } from "../views/expiry-warning.js";
+import { extendModal, readExtendDuration } from "../views/extend-modal.js";
 import { afterAck, checkedId, handleButton, idFrom, tellDirectly } from "./interaction.js";
+import { ACTION_END_NOW, ACTION_EXTEND, EXTEND_CALLBACK_ID } from "../ids.js";
 
 export function registerGrantActions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>({ type: "block_actions", action_id: ACTION_EXTEND }, async (args) =>

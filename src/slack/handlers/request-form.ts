@@ -11,9 +11,10 @@ import { requestConfirmation } from "../blocks.js";
 import { userMessage } from "../error-messages.js";
 import { fieldErrors, viewErrors } from "../views/field-errors.js";
 import { noticeModal } from "../views/notice-modal.js";
-import { REQUEST_CALLBACK_ID, REQUEST_TITLE, requestModal } from "../views/request-modal.js";
+import { REQUEST_TITLE, requestModal } from "../views/request-modal.js";
 import { readRequestSubmission, requireRequestFields } from "../views/request-submission.js";
 import { afterAck, openThenShow, tellDirectly } from "./interaction.js";
+import { REQUEST_CALLBACK_ID } from "../ids.js";
 
 /**
  * `/jit` alone: the form opens at once, as a notice, and becomes the form (or says there is nothing

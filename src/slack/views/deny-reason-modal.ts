@@ -7,8 +7,8 @@ import { requesterWords, summary } from "../blocks.js";
 import { mention } from "../escape.js";
 import { plain } from "./parts.js";
 import { typedValue } from "./view-state.js";
+import { DENY_REASON_CALLBACK_ID } from "../ids.js";
 
-export const DENY_REASON_CALLBACK_ID = "jit_deny_reason";
 export const DENY_TITLE = "Deny request";
 const REASON_MAX_LENGTH = 500;
 

@@ -4,9 +4,7 @@ import type { Account } from "../../domain/policy.js";
 import { summary, type Message } from "../blocks.js";
 import { slackDate } from "../escape.js";
 import { accountName, LIMITS, plain, truncate } from "./parts.js";
-
-export const ACTION_EXTEND = "jit_extend";
-export const ACTION_END_NOW = "jit_end_now";
+import { ACTION_END_NOW, ACTION_EXTEND } from "../ids.js";
 
 export function expiryWarning(grant: Grant, accounts: readonly Account[]): Message {
   const text = `:hourglass: Your access ${summary(grant, accounts)} (\`${grant.id}\`) ends ${slackDate(grant.expiresAt ?? 0)}.`;

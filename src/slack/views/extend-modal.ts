@@ -9,8 +9,7 @@ import { slackDate } from "../escape.js";
 import { durationOptions } from "./duration-options.js";
 import { plain } from "./parts.js";
 import { selectedValue } from "./view-state.js";
-
-export const EXTEND_CALLBACK_ID = "jit_extend";
+import { EXTEND_CALLBACK_ID } from "../ids.js";
 
 /** How much longer the grant may run under the rule, or 0 when it is not active or has no time left. */
 export function extensionRoom(grant: Grant, rule: Rule): number {

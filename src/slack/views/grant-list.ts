@@ -1,16 +1,15 @@
 // `/jit list`: the caller's open grants; `/jit list --review`: break-glass access nobody has reviewed.
 import type { KnownBlock, SectionBlock } from "@slack/types";
 import { formatDuration } from "../../domain/duration.js";
-import type { Grant, GrantStatus } from "../../domain/grant.js";
+import { OPEN_STATUSES, type Grant } from "../../domain/grant.js";
 import type { Account } from "../../domain/policy.js";
-import { ACTION_REVIEW, type Message } from "../blocks.js";
+import { type Message } from "../blocks.js";
 import { escapeMrkdwn, mention, slackDate } from "../escape.js";
 import { accountLabel, plain, typedLine, typedText } from "./parts.js";
+import { ACTION_REVIEW } from "../ids.js";
 
 /** Rows shown before "…and N more": 20 rows and their framing stay well under Slack's 50 blocks. */
 export const LIST_CAP = 20;
-
-const OPEN: readonly GrantStatus[] = ["pending", "approved", "provisioning", "active", "revoking"];
 
 function what(grant: Grant, accounts: readonly Account[]): string {
   return `*${escapeMrkdwn(grant.permissionSetName)}* on ${accountLabel(grant.accountId, accounts)} · \`${escapeMrkdwn(grant.id)}\``;
@@ -56,7 +55,7 @@ function byUrgency(a: Grant, b: Grant): number {
 
 /** The caller's pending and active grants (pass only theirs), with when each ends. */
 export function grantList(grants: readonly Grant[], accounts: readonly Account[], now: number): Message {
-  const open = grants.filter((grant) => OPEN.includes(grant.status)).sort(byUrgency);
+  const open = grants.filter((grant) => OPEN_STATUSES.includes(grant.status)).sort(byUrgency);
   if (open.length === 0) {
     const text = "You have no pending or active access. Use `/jit` to ask for some.";
     return { text, blocks: [section(text)] };

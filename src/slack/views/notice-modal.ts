@@ -4,8 +4,7 @@
 // ("Pass a valid trigger_id within 3 seconds of receiving it": docs.slack.dev/tools/bolt-js/concepts/creating-modals)
 import type { ModalView } from "@slack/types";
 import { plain } from "./parts.js";
-
-export const NOTICE_CALLBACK_ID = "jit_notice";
+import { NOTICE_CALLBACK_ID } from "../ids.js";
 
 /** `text` is mrkdwn: escape what it quotes. */
 export function noticeModal(title: string, text: string): ModalView {

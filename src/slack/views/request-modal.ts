@@ -9,12 +9,9 @@ import { escapeMrkdwn } from "../escape.js";
 import { durationOptions, matchingDuration } from "./duration-options.js";
 import type { RequestSubmission } from "./request-submission.js";
 import { describeRule, LIMITS, option, plain, truncate } from "./parts.js";
+import { REQUEST_CALLBACK_ID } from "../ids.js";
 
-export const REQUEST_CALLBACK_ID = "jit_request";
 export const REQUEST_TITLE = "Request AWS access";
-/** Input blocks whose choice re-renders the form: match their block_actions by block_id. */
-export const REQUEST_DISPATCH_BLOCKS = ["account", "permission_set"] as const;
-
 const TICKET_MAX_LENGTH = 100;
 
 export interface RequestModalState {

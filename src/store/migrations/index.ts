@@ -1,7 +1,8 @@
 // Schema versions, applied in order; PRAGMA user_version records how far a database has come.
 // Each migration lives in its own file; add new ones at the end, never edit an applied one.
 // A migration is SQL, or code for what SQL cannot do (hashing); either runs inside one transaction.
-import type { SqliteDatabase } from "../database.js";
+// The driver's type itself, not database.ts's alias: database.ts imports the migrations.
+import type { Database as SqliteDatabase } from "better-sqlite3";
 import { GRANTS_AND_AUDIT } from "./001-grants-and-audit.js";
 import { auditChain } from "./002-audit-chain.js";
 import { OPERATION_LOG } from "./003-operation-log.js";

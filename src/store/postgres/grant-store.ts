@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from "pg";
 import { unattachedRecord } from "../../audit/detail.js";
 import type { AuditNote } from "../../domain/audit-event.js";
 import type { Clock } from "../../domain/clock.js";
-import { assertTransition, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../../domain/grant.js";
+import { assertTransition, HOLDING_STATUSES, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../../domain/grant.js";
 import { recordsApproval, tallyOf } from "../../domain/approval.js";
 import type { ApprovalNote, AssignmentTarget, DecideApproval, GrantStore, RecordedApproval } from "../../services/ports.js";
 import { grantFromRow, type GrantRow } from "../grant-rows.js";
@@ -12,6 +12,7 @@ import { addApprover, approverIds } from "./approvals.js";
 import { appendAudit } from "./audit-trail.js";
 import { appendGrantNote } from "./grant-notes.js";
 import { changeAssignmentsPg, selectRow, selectRows, SqlParams, type Queryable } from "./sql.js";
+import { statusList } from "../status-list.js";
 import { inTransaction } from "./transaction.js";
 
 export class PostgresGrantStore implements GrantStore {
@@ -180,7 +181,7 @@ export class PostgresGrantStore implements GrantStore {
     return this.select(
       `SELECT * FROM grants
        WHERE account_id = $1 AND permission_set = $2 AND principal_id = $3 AND id <> $4
-         AND status IN ('provisioning', 'active')`,
+         AND status IN (${statusList(HOLDING_STATUSES)})`,
       [target.accountId, target.permissionSetName, target.principalId, excludeId],
     );
   }

@@ -1,8 +1,9 @@
 // What metrics read from PostgreSQL when scraped: grants per open status, the audit outbox, and the
 // audit records appended since the last scrape (by any replica or the admin CLI).
 import type { Pool } from "pg";
-import type { GrantStatus } from "../../domain/grant.js";
-import type { AuditFact, MetricsSource } from "../backend.js";
+import { OPEN_STATUSES, type GrantStatus } from "../../domain/grant.js";
+import type { AuditFact, MetricsSource } from "../../services/ports.js";
+import { statusList } from "../status-list.js";
 import { selectRow, selectRows } from "./sql.js";
 
 export class PostgresMetricsSource implements MetricsSource {
@@ -12,7 +13,7 @@ export class PostgresMetricsSource implements MetricsSource {
     const rows = await selectRows<{ status: GrantStatus; n: number }>(
       this.pool,
       `SELECT status, count(*) AS n FROM grants
-       WHERE status IN ('pending', 'approved', 'provisioning', 'active', 'revoking') GROUP BY status`,
+       WHERE status IN (${statusList(OPEN_STATUSES)}) GROUP BY status`,
     );
     return Object.fromEntries(rows.map((row) => [row.status, row.n]));
   }

@@ -4,6 +4,7 @@ import type { Pool, PoolClient } from "pg";
 import { cannotConnect } from "./pool.js";
 import { APPROVER_MESSAGES, AUDIT_CHECKPOINTS, INITIAL_SCHEMA, SEEN_REQUESTS, UNATTACHED_OPERATIONS } from "./schema.js";
 import { selectRow, type Queryable } from "./sql.js";
+import { errorText } from "../../domain/errors.js";
 
 /** Schema versions in order: version n is POSTGRES_MIGRATIONS[n - 1]. Append new ones; never edit an applied one. */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -18,7 +19,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
 const MIGRATION_LOCK_KEY = "7667787579133815552";
 
 /** The schema version a database is at: 0 before the first migration. */
-export async function schemaVersion(db: Queryable): Promise<number> {
+async function schemaVersion(db: Queryable): Promise<number> {
   const table = await selectRow<{ exists: boolean }>(db, "SELECT to_regclass('schema_version') IS NOT NULL AS exists");
   if (!table?.exists) return 0;
   return (await selectRow<{ version: number }>(db, "SELECT version FROM schema_version WHERE id = 1"))?.version ?? 0;
@@ -90,7 +91,7 @@ async function applyMissing(client: PoolClient): Promise<void> {
     } catch (error) {
       // The caller discards this connection, so a failed ROLLBACK changes nothing.
       await client.query("ROLLBACK").catch(() => undefined);
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorText(error);
       throw new Error(`PostgreSQL schema migration to version ${version} failed: ${reason}`, { cause: error });
     }
   }

@@ -1,6 +1,7 @@
 // The connection pool every PostgreSQL repository shares, and the message when it cannot connect.
 import pg from "pg";
 import type { CustomTypesConfig, Pool } from "pg";
+import { errorText } from "../../domain/errors.js";
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -30,6 +31,6 @@ export function createPool(url: string, size = DEFAULT_POOL_SIZE): Pool {
 
 /** Rethrows a failure to reach the server with the (redacted) URL it was trying. */
 export function cannotConnect(location: string, error: unknown): Error {
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = errorText(error);
   return new Error(`Cannot connect to PostgreSQL at ${location}: ${reason}`, { cause: error });
 }

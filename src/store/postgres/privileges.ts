@@ -20,7 +20,7 @@ const STATE_TABLES = ["grants", "operations", "approvals", "extensions", "leases
  * on the audit trail only SELECT and INSERT, plus the delivery mark of a record and the head's
  * counter (which a trigger lets move forward only).
  */
-export function runtimeGrants(role: string): string[] {
+function runtimeGrants(role: string): string[] {
   const to = pg.escapeIdentifier(role);
   return [
     `GRANT USAGE ON SCHEMA public TO ${to}`,

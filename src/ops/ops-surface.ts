@@ -1,6 +1,7 @@
 // What an operator sees of the running bot, built once from its parts: metrics, readiness checks,
 // the routes serving them (on a port of their own, the Slack port answering only ok or not ok),
-// and the work in progress that shutdown waits for.
+// and the work in progress that shutdown waits for. Named apart from the operation log (an AWS
+// change's record, services/ports.ts Operation), which "operations" means everywhere else.
 import { WebClient, type WebClientOptions } from "@slack/web-api";
 import type { AuditChannel } from "../audit/feed.js";
 import type { AwsClients } from "../aws/clients.js";
@@ -20,7 +21,7 @@ import { opsRoutes, statusRoutes } from "./routes.js";
 /** Longest a readiness check may take; Kubernetes probes should allow a little more (timeoutSeconds: 3). */
 const CHECK_TIMEOUT_MS = 2_000;
 
-export interface OperationsParts {
+export interface OpsSurfaceParts {
   readonly config: Config;
   readonly store: StoreBackend;
   readonly aws: { readonly clients: AwsClients; readonly instanceArn: string };
@@ -29,7 +30,7 @@ export interface OperationsParts {
   readonly logger: Logger;
 }
 
-export class Operations {
+export class OpsSurface {
   readonly inFlight = new InFlight();
   readonly metrics: BotMetrics;
   readonly readiness: Readiness;
@@ -37,7 +38,7 @@ export class Operations {
   private server: RouteServer | undefined;
   private readonly fetch;
 
-  constructor(private readonly parts: OperationsParts) {
+  constructor(private readonly parts: OpsSurfaceParts) {
     const source = parts.store.metrics;
     this.metrics = new BotMetrics({
       grantsByStatus: () => source.grantsByStatus(),
@@ -91,10 +92,10 @@ export class Operations {
     return this.parts.config.ops.healthPort === undefined ? this.routes : statusRoutes(this.readiness);
   }
 
-  /** Serves the routes on their own port, if they have one; returns the port serving them. */
-  async listen(slackPort: number | undefined): Promise<number | undefined> {
+  /** Serves the routes on their own port, if they have one (JIT_HEALTH_PORT); returns that port. */
+  async listen(): Promise<number | undefined> {
     const { healthPort: port, healthHost: host } = this.parts.config.ops;
-    if (port === undefined) return slackPort;
+    if (port === undefined) return undefined;
     this.server = await serveRoutes(this.routes, port, host, this.parts.logger);
     return this.server.port;
   }

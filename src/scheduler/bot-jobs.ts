@@ -1,0 +1,107 @@
+// The bot's recurring work and what it runs at start: the sweep (fired also at the next expiry),
+// the audit feed, checkpoints, the replicas' quota recount and reconciliation.
+import type { CheckpointReason } from "../audit/checkpointer.js";
+import type { AuditFeed } from "../audit/feed.js";
+import type { Config } from "../config/env.js";
+import type { InFlight } from "../ops/in-flight.js";
+import type { ServiceDeps } from "../services/deps.js";
+import { expireStaleRequests, warnExpiring } from "../services/housekeeping.js";
+import { QUOTA_RECOUNT_SECONDS, type QuotaShare } from "../services/quota-share.js";
+import { reconcile } from "../services/reconcile.js";
+import { ExpiryTimer } from "./expiry-timer.js";
+import { everyMinutes, everySeconds, type Job } from "./scheduler.js";
+import { Sweeper, sweepSteps } from "./sweep.js";
+
+const SWEEP_AHEAD_SECONDS = 3;
+const RECONCILE_LEASE = "reconcile";
+
+export interface BotJobParts {
+  readonly deps: ServiceDeps;
+  readonly config: Pick<Config, "sweepIntervalSeconds" | "reconcileIntervalMinutes">;
+  /** Work shutdown waits for. */
+  readonly inFlight: InFlight;
+  /** AWS calls per second this replica may make now (its share of the quota). */
+  readonly callsPerSecond: () => number;
+  readonly quota: QuotaShare;
+  readonly feed: AuditFeed;
+  /** Signs a checkpoint of what the last one does not cover; undefined when checkpoints are off. */
+  readonly checkpoint: ((reason: CheckpointReason) => Promise<unknown>) | undefined;
+}
+
+export class BotJobs {
+  private readonly expiryTimer: ExpiryTimer;
+  private readonly sweeper: Sweeper;
+  private lastSweep: Promise<void> = Promise.resolve();
+  private readonly reportedUnmanaged = new Set<string>();
+
+  constructor(private readonly parts: BotJobParts) {
+    const { deps, config, inFlight } = parts;
+    this.expiryTimer = new ExpiryTimer(deps.store, deps.clock, config.sweepIntervalSeconds * 1000, () => {
+      inFlight.track(this.sweep()).catch((error: unknown) => deps.logger.error({ err: String(error) }, "timed sweep failed"));
+    });
+    // A grant is claimed only when the AWS rate limit will let its calls start within a few seconds.
+    this.sweeper = new Sweeper(deps, () => Math.ceil(parts.callsPerSecond() * SWEEP_AHEAD_SECONDS), sweepSteps(deps));
+  }
+
+  /** What the scheduler runs. */
+  jobs(): Job[] {
+    const { config, inFlight, quota, feed, checkpoint } = this.parts;
+    return [
+      { name: "quota-share", cron: everySeconds(QUOTA_RECOUNT_SECONDS), run: () => quota.recount() },
+      { name: "expiry-sweep", cron: everySeconds(config.sweepIntervalSeconds), run: () => inFlight.track(this.sweep()) },
+      { name: "audit-feed", cron: everySeconds(1), run: () => feed.deliver() },
+      ...(checkpoint ? [{ name: "audit-checkpoint", cron: everySeconds(1), run: () => checkpoint("tick") }] : []),
+      ...(config.reconcileIntervalMinutes > 0
+        ? [{ name: "reconcile", cron: everyMinutes(config.reconcileIntervalMinutes), run: () => inFlight.track(this.reconcile()) }]
+        : []),
+    ];
+  }
+
+  /**
+   * Catches up at once: revokes whatever expired while the bot was down, resumes interrupted AWS
+   * work, and signs what a previous process appended and did not live to sign.
+   */
+  catchUp(): void {
+    const { inFlight, checkpoint, deps } = this.parts;
+    inFlight.track(this.sweep()).catch((error: unknown) => deps.logger.error({ err: String(error) }, "start-up sweep failed"));
+    if (!checkpoint) return;
+    inFlight.track(checkpoint("start")).catch((error: unknown) => deps.logger.error({ err: String(error) }, "start-up checkpoint failed"));
+  }
+
+  /** One sweep, the AWS work it started, and one audit delivery, now. */
+  async tick(): Promise<void> {
+    await this.sweep();
+    await this.lastSweep;
+    await this.parts.feed.deliver();
+  }
+
+  /** No more sweeps, timed or queued. */
+  stop(): void {
+    this.expiryTimer.stop();
+    this.sweeper.stop();
+  }
+
+  private async sweep(): Promise<void> {
+    const { deps, inFlight } = this.parts;
+    const started = await this.sweeper.sweep();
+    if (started.revocations > 0 || started.resumed > 0) {
+      deps.logger.info({ revocations: started.revocations, resumed: started.resumed }, "sweep");
+    }
+    this.lastSweep = inFlight.track(started.done);
+    await expireStaleRequests(deps);
+    await warnExpiring(deps);
+    await this.expiryTimer.arm();
+  }
+
+  private async reconcile(): Promise<void> {
+    const { deps } = this.parts;
+    const report = await deps.work.ifFree(RECONCILE_LEASE, () => reconcile(deps, { dryRun: false, reported: this.reportedUnmanaged }));
+    if (!report) return;
+    if (report.missing.length > 0 || report.orphans.length > 0 || report.unmanaged.length > 0) {
+      deps.logger.warn(
+        { missing: report.missing.map((g) => g.id), orphans: report.orphans.length, unmanaged: report.unmanaged.length },
+        "reconciliation found drift",
+      );
+    }
+  }
+}

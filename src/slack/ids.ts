@@ -1,0 +1,21 @@
+// Every action_id and callback_id the bot puts into Slack and listens for, in one place, so a view
+// and the handler that hears it cannot drift apart. Slack sends them back verbatim in block_actions
+// and view_submission payloads; renaming one strands the buttons and modals already posted.
+
+/** Buttons on an approval request. */
+export const ACTION_APPROVE = "jit_approve";
+export const ACTION_DENY = "jit_deny";
+/** Buttons on an extension request. */
+export const ACTION_EXTENSION_APPROVE = "jit_ext_approve";
+export const ACTION_EXTENSION_DENY = "jit_ext_deny";
+/** Acknowledging a break-glass grant after the fact. */
+export const ACTION_REVIEW = "jit_review_ack";
+/** Buttons on the expiry warning. */
+export const ACTION_EXTEND = "jit_extend";
+export const ACTION_END_NOW = "jit_end_now";
+
+/** Modals, by the callback_id of their view_submission. */
+export const REQUEST_CALLBACK_ID = "jit_request";
+export const EXTEND_CALLBACK_ID = "jit_extend";
+export const DENY_REASON_CALLBACK_ID = "jit_deny_reason";
+export const NOTICE_CALLBACK_ID = "jit_notice";
