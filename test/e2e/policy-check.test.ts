@@ -6,16 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
+import { entryArgs } from "../support/built.js";
 import { UX_POLICY } from "../support/ux-policy.js";
-
-const CLI = fileURLToPath(new URL("../../src/cli/policy-check.ts", import.meta.url));
-const TSX = import.meta.resolve("tsx");
 
 function check(policy: string, ...args: string[]) {
   const dir = mkdtempSync(join(tmpdir(), "policy-check-"));
   const file = join(dir, "policy.yaml");
   writeFileSync(file, policy);
-  const ran = spawnSync(process.execPath, ["--import", TSX, CLI, file, ...args], { cwd: dir, encoding: "utf8", timeout: 20_000 });
+  const ran = spawnSync(process.execPath, [...entryArgs("policy-check"), file, ...args], { cwd: dir, encoding: "utf8", timeout: 20_000 });
   return { code: ran.status, stdout: ran.stdout, stderr: ran.stderr };
 }
 
@@ -67,7 +65,7 @@ describe("policy:check", () => {
   });
 
   it("exits 2 without a file", () => {
-    const ran = spawnSync(process.execPath, ["--import", TSX, CLI], { encoding: "utf8", timeout: 20_000 });
+    const ran = spawnSync(process.execPath, entryArgs("policy-check"), { encoding: "utf8", timeout: 20_000 });
     assert.equal(ran.status, 2);
     assert.match(ran.stderr, /Usage: npm run policy:check/);
   });

@@ -22,8 +22,8 @@ import {
   setExpiry,
   startReplicas,
   statusCounts,
-  type SeededGrant,
 } from "../support/replicas.js";
+import type { SeededGrant } from "../support/seeded-grants.js";
 import { people, PROD, SANDBOX, startWorld, type World } from "../support/world.js";
 
 // The world makes a fresh database on this server, dropped when it closes.

@@ -1,10 +1,10 @@
 // Many grants expiring in the same second are all revoked, within the API rate AWS allows.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SYSTEM_ACTOR } from "../../src/domain/audit-event.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { eventually } from "../support/flows.js";
-import { PROD, type World } from "../support/world.js";
+import { seedActiveGrant } from "../support/seeded-grants.js";
+import type { World } from "../support/world.js";
 
 const GRANTS = 24;
 const BOT_RATE = 8;
@@ -23,31 +23,10 @@ describe("a burst of expiries", () => {
 
   /** Puts `count` active grants straight into the store, each with its assignment in AWS. */
   async function seedActiveGrants(count: number, expiresAt: number): Promise<string[]> {
-    const { store } = bot.bot.deps;
     const ids: string[] = [];
     for (let i = 0; i < count; i += 1) {
       const id = `jit-burst${String(i).padStart(3, "0")}`;
-      const principalId = world.aws.addUser({ email: `user${i}@example.com` });
-      world.aws.addAssignment({ accountId: PROD, permissionSetArn: world.permissionSets.ReadOnlyAccess, principalId });
-      const note = { action: "approved" as const, actorId: SYSTEM_ACTOR };
-      await store.insert(
-        {
-          id,
-          requesterId: `U0USER${i}`,
-          requesterTeamId: "T00000001",
-          requesterEmail: `user${i}@example.com`,
-          accountId: PROD,
-          permissionSetName: "ReadOnlyAccess",
-          durationMs: 3_600_000,
-          justification: "burst",
-          ruleName: "engineers",
-          createdAt: bot.clock.now(),
-        },
-        { action: "requested", actorId: `U0USER${i}` },
-      );
-      await store.transition(id, "pending", "approved", { decidedBy: "U0BOB", decidedAt: bot.clock.now() }, note);
-      await store.transition(id, "approved", "provisioning", { principalId, keepsAssignment: false }, null);
-      await store.transition(id, "provisioning", "active", { activatedAt: bot.clock.now(), expiresAt }, null);
+      await seedActiveGrant(world, bot.bot.deps.store, i, { id, justification: "burst", now: bot.clock.now(), expiresAt });
       ids.push(id);
     }
     return ids;

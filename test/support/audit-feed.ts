@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { SYSTEM_ACTOR } from "../../src/domain/audit-event.js";
 import type { GrantStore } from "../../src/services/ports.js";
 import { auditRows, eventually, postedAuditRecords } from "./flows.js";
-import { people, PROD, type World } from "./world.js";
+import { seededRequest } from "./seeded-grants.js";
+import { people, type World } from "./world.js";
 
 let grants = 0;
 
@@ -12,21 +13,7 @@ let grants = 0;
 export async function seedAuditRecords(store: GrantStore, count: number): Promise<void> {
   grants += 1;
   const id = `jit-seed${String(grants).padStart(4, "0")}`;
-  await store.insert(
-    {
-      id,
-      requesterId: people.alice.slackId,
-      requesterTeamId: "T00000001",
-      requesterEmail: people.alice.email,
-      accountId: PROD,
-      permissionSetName: "ReadOnlyAccess",
-      durationMs: 3_600_000,
-      justification: "audit feed test",
-      ruleName: "engineers",
-      createdAt: Date.now(),
-    },
-    { action: "requested", actorId: people.alice.slackId },
-  );
+  await store.insert(seededRequest(id, people.alice, "audit feed test", Date.now()), { action: "requested", actorId: people.alice.slackId });
   for (let attempt = 1; attempt < count; attempt += 1) {
     await store.note(id, { action: "revocation_retry", actorId: SYSTEM_ACTOR, detail: { error: "ThrottlingException", attempts: attempt } });
   }

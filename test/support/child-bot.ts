@@ -1,14 +1,11 @@
-// Runs the bot as its own process (src/main.ts, as `npm start` does after building), so a test can
+// Runs the bot as its own process (src/main.ts, bundled by built.ts), so a test can
 // SIGKILL it and start it again on the same database.
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { SlackDriver } from "../fakes/slack-requests.js";
+import { entryArgs } from "./built.js";
 import { SIGNING_SECRET, type World } from "./world.js";
-
-const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
-const TSX = import.meta.resolve("tsx");
 
 export interface ChildBot {
   readonly process: ChildProcess;
@@ -29,7 +26,7 @@ export interface ExitedBot {
 
 /** Runs in a scratch directory so a developer's own `.env` never leaks into a test. */
 function spawnBot(env: Record<string, string>, cwd: string): ChildProcess {
-  return spawn(process.execPath, ["--import", TSX, MAIN], {
+  return spawn(process.execPath, entryArgs("main"), {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,9 +1,6 @@
 // Runs jit-admin as operators do: a child process, in a working directory of its own.
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-
-const CLI = fileURLToPath(new URL("../../src/cli/jit-admin.ts", import.meta.url));
-const TSX = import.meta.resolve("tsx");
+import { entryArgs } from "./built.js";
 
 export interface Ran {
   readonly code: number | null;
@@ -13,7 +10,7 @@ export interface Ran {
 
 /** Runs jit-admin with only `env` (plus PATH and HOME) in `cwd`, so a developer's own .env never leaks in. */
 export function jitAdmin(args: readonly string[], env: Record<string, string>, cwd: string): Promise<Ran> {
-  const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], {
+  const child = spawn(process.execPath, [...entryArgs("jit-admin"), ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,13 +1,13 @@
 // Several bot replicas on one PostgreSQL database (the world's own, or any other): the replicas as
 // child processes, grants seeded through the store, and looks at what the replicas wrote.
 import type { QueryResultRow } from "pg";
-import { SYSTEM_ACTOR } from "../../src/domain/audit-event.js";
 import { systemClock } from "../../src/domain/clock.js";
 import { openStore } from "../../src/runtime.js";
 import type { StoreBackend } from "../../src/store/backend.js";
 import { startChildBot, type ChildBot } from "./child-bot.js";
+import { seedActiveGrant, type SeededGrant } from "./seeded-grants.js";
 import { superuser } from "./test-database.js";
-import { people, PROD, type World } from "./world.js";
+import type { World } from "./world.js";
 
 /** Runs one statement on the database at `url` with a connection of its own. */
 export async function query<T extends QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
@@ -31,11 +31,6 @@ export function holderPid(holder: string): number | undefined {
   return pid === undefined ? undefined : Number(pid);
 }
 
-export interface SeededGrant {
-  readonly id: string;
-  readonly principalId: string;
-}
-
 /**
  * Puts `count` active grants into the database through the bot's own store, each on its own
  * assignment that exists in the fake AWS, expiring at `expiresAt`. Their audit records are marked
@@ -43,38 +38,8 @@ export interface SeededGrant {
  */
 export async function seedActiveGrants(world: World, url: string, count: number, expiresAt: number): Promise<SeededGrant[]> {
   const opened: StoreBackend = await openStore({ kind: "postgres", url }, systemClock);
-  const seed = async (i: number): Promise<SeededGrant> => {
-    const id = `jit-b${String(i).padStart(7, "0")}`;
-    const email = `user${i}@example.com`;
-    const requesterId = `U0USER${i}`;
-    world.slack.addUser({ id: requesterId, email, name: `user${i}` });
-    const principalId = world.aws.addUser({ email });
-    world.aws.addAssignment({ accountId: PROD, permissionSetArn: world.permissionSets.ReadOnlyAccess, principalId });
-    const { store } = opened;
-    const now = Date.now();
-    await store.insert(
-      {
-        id,
-        requesterId,
-        requesterTeamId: "T00000001",
-        requesterEmail: email,
-        accountId: PROD,
-        permissionSetName: "ReadOnlyAccess",
-        durationMs: 3_600_000,
-        justification: "replica burst",
-        ruleName: "engineers",
-        createdAt: now,
-      },
-      { action: "requested", actorId: requesterId },
-    );
-    const steps = [
-      await store.transition(id, "pending", "approved", { decidedBy: people.bob.slackId, decidedAt: now }, { action: "approved", actorId: people.bob.slackId }),
-      await store.transition(id, "approved", "provisioning", { principalId, keepsAssignment: false }, null),
-      await store.transition(id, "provisioning", "active", { activatedAt: now, expiresAt }, { action: "provisioned", actorId: SYSTEM_ACTOR }),
-    ];
-    if (steps.some((step) => step === undefined)) throw new Error(`seeding ${id} found it in another state`);
-    return { id, principalId };
-  };
+  const seed = (i: number): Promise<SeededGrant> =>
+    seedActiveGrant(world, opened.store, i, { id: `jit-b${String(i).padStart(7, "0")}`, justification: "replica burst", now: Date.now(), expiresAt });
   try {
     const seeded: SeededGrant[] = [];
     // A few at a time: each append waits its turn on audit_head anyway, this only hides round trips.

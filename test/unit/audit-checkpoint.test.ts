@@ -15,6 +15,7 @@ import { openDatabase, type SqliteDatabase } from "../../src/store/database.js";
 import { SqliteCheckpoints } from "../../src/store/sqlite-checkpoints.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import { RecordingLogger } from "../support/in-process-bot.js";
+import { FakeClock } from "../support/store-fixtures.js";
 import { rehashSqlite } from "../support/tamper.js";
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -107,11 +108,6 @@ describe("the signing key file", () => {
   });
 });
 
-class FakeClock {
-  time = T0;
-  now = () => this.time;
-}
-
 /** A sink that keeps what it is given, and fails while `failing` is set. */
 class MemorySink implements AuditSink {
   readonly name = "memory";
@@ -137,7 +133,7 @@ describe("the checkpointer", () => {
   let logger: RecordingLogger;
   let sink: MemorySink;
   const cadence = { records: 5, intervalMs: 5 * MINUTE };
-  const checkpointer = () => new Checkpointer(store.audit, stored, signer, [sink], cadence, logger, clock.now);
+  const checkpointer = () => new Checkpointer(store.audit, stored, signer, [sink], cadence, logger, () => clock.now());
   const append = async (n: number) => {
     for (let i = 0; i < n; i += 1) {
       await store.noteUnattached({ accountId: "111122223333", permissionSet: "ReadOnlyAccess" }, { action: "drift_detected", actorId: "system", detail: { i } });
@@ -146,7 +142,7 @@ describe("the checkpointer", () => {
 
   beforeEach(() => {
     db = openDatabase(":memory:");
-    clock = new FakeClock();
+    clock = new FakeClock(T0);
     store = new SqliteStore(db, clock);
     stored = new SqliteCheckpoints(db);
     logger = new RecordingLogger();

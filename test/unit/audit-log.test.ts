@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { chainHash, GENESIS_HASH } from "../../src/audit/chain.js";
-import type { AuditNote } from "../../src/domain/audit-event.js";
 import type { NewGrant } from "../../src/domain/grant.js";
 import { openDatabase, type SqliteDatabase } from "../../src/store/database.js";
 import { GRANTS_AND_AUDIT } from "../../src/store/migrations/001-grants-and-audit.js";
@@ -16,33 +15,12 @@ import { SqliteOperationLog } from "../../src/store/sqlite-operation-log.js";
 import { SqliteOutbox } from "../../src/store/sqlite-outbox.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import { collect } from "../support/collect.js";
+import { FakeClock, newGrant as fixtureGrant, requested } from "../support/store-fixtures.js";
 
 const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
 
-class FakeClock {
-  constructor(public time: number) {}
-  now(): number {
-    return this.time;
-  }
-}
-
-function newGrant(id: string): NewGrant {
-  return {
-    id,
-    requesterId: "U0ALICE",
-    requesterTeamId: "T0TEAM",
-    requesterEmail: "alice@example.com",
-    accountId: "111122223333",
-    permissionSetName: "AdministratorAccess",
-    durationMs: HOUR,
-    justification: "incident 42",
-    ruleName: "engineers",
-    createdAt: T0,
-  };
-}
-
-const requested: AuditNote = { action: "requested", actorId: "U0ALICE" };
+const newGrant = (id: string): NewGrant => fixtureGrant(id, { ruleName: "engineers", createdAt: T0 });
 
 let db: SqliteDatabase;
 let clock: FakeClock;

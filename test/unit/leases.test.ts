@@ -10,15 +10,9 @@ import { RateLimiter } from "../../src/aws/limiter.js";
 import { QuotaShare } from "../../src/services/quota-share.js";
 import { LEASE_TTL_MS, WorkTracker } from "../../src/services/work-tracker.js";
 import { openSqliteBackend, type SqliteBackend } from "../../src/store/sqlite-backend.js";
+import { FakeClock } from "../support/store-fixtures.js";
 
 const T0 = 1_700_000_000_000;
-
-class FakeClock {
-  constructor(public time: number) {}
-  now(): number {
-    return this.time;
-  }
-}
 
 let dir: string;
 let clock: FakeClock;

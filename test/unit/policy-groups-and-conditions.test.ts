@@ -1,4 +1,4 @@
-// Policy v2 features: account groups and "*", user groups, schedules, tickets, quorum checks.
+// The policy beyond single rules: account groups and "*", user groups, schedules, tickets, quorum checks.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../src/config/problems.js";
@@ -21,7 +21,7 @@ function problems(text: string): readonly string[] {
   return [];
 }
 
-describe("policy v2", () => {
+describe("policy groups, schedules, tickets and quorum", () => {
   const policy = parsePolicy(UX_POLICY, "ux");
 
   it("expands account groups and * into account ids, with their specificity", () => {

@@ -1,5 +1,5 @@
-// The request UX through signed requests: quorum, tickets, auto-approval, break-glass, pending
-// timeouts, extensions, early revocation and the expiry warning with its buttons.
+// What a rule can ask of a request, through signed requests: quorum, tickets, auto-approval,
+// break-glass, pending timeouts; then extensions, early revocation and the expiry warning with its buttons.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { messageText } from "../fakes/fake-slack.js";
@@ -14,7 +14,7 @@ import { APPROVALS, people, PROD, type World } from "../support/world.js";
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-describe("request UX", () => {
+describe("rule options, extensions and ending early", () => {
   let world: World;
   let bot: TestBot;
   freshBotForEachTest(
