@@ -3,7 +3,7 @@
 // people by Slack id or by email: an address is only as good as the workspace vouching for it, so
 // someone elsewhere using an approver's address must not be able to approve, or request as them.
 import type { AnyMiddlewareArgs, App, Middleware } from "@slack/bolt";
-import type { Refusal } from "../services/refusals.js";
+import type { Refusal } from "../../services/refusals.js";
 
 export interface HomeWorkspace {
   readonly teamId: string | undefined;

@@ -1,9 +1,9 @@
 // How the bot words what came of an extension, an ending or an approval, for the person who asked:
 // the same words whether they used the slash command, a button or a form.
-import type { Grant } from "../domain/grant.js";
-import type { Account } from "../domain/policy.js";
-import type { DecisionResult } from "../services/decision-flow.js";
-import type { ExtensionResult } from "../services/extend.js";
+import type { Grant } from "../../domain/grant.js";
+import type { Account } from "../../domain/policy.js";
+import type { DecisionResult } from "../../services/decision-flow.js";
+import type { ExtensionResult } from "../../services/extend.js";
 import { summary } from "./blocks.js";
 import { slackDate } from "./escape.js";
 

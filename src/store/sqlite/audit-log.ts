@@ -1,9 +1,9 @@
 // The audit trail in SQLite: appending records to the hash chain, and reading them back for
 // export and verification. Appending must happen inside the transaction of the change it records.
-import { chainHash, GENESIS_HASH, verifyChain, type ChainLink, type ChainVerdict } from "../audit/chain.js";
-import type { AuditRecord, StoredAuditRecord } from "../domain/audit-event.js";
-import { AUDIT_COLUMNS, linkFromRow, storedRecordFromRow, type AuditRow } from "./audit-rows.js";
-import type { AuditPeriod, AuditTrail, ChainHashes, ChainHead } from "./backend.js";
+import { chainHash, GENESIS_HASH, verifyChain, type ChainLink, type ChainVerdict } from "../../audit/chain.js";
+import type { AuditRecord, StoredAuditRecord } from "../../domain/audit-event.js";
+import { AUDIT_COLUMNS, linkFromRow, storedRecordFromRow, type AuditRow } from "../audit-rows.js";
+import type { AuditPeriod, AuditTrail, ChainHashes, ChainHead } from "../backend.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 
 export type NewAuditRecord = Omit<AuditRecord, "seq">;

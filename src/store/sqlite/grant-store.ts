@@ -1,15 +1,15 @@
 // The SQLite implementation of the grant store and audit outbox: the only place SQL lives.
-import { auditDetail, unattachedRecord } from "../audit/detail.js";
-import type { AuditNote } from "../domain/audit-event.js";
-import type { Clock } from "../domain/clock.js";
-import { assertTransition, HOLDING_STATUSES, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../domain/grant.js";
-import { recordsApproval, tallyOf } from "../domain/approval.js";
-import type { ApprovalNote, AssignmentTarget, DecideApproval, GrantStore, RecordedApproval } from "../services/ports.js";
+import { auditDetail, unattachedRecord } from "../../audit/detail.js";
+import type { AuditNote } from "../../domain/audit-event.js";
+import type { Clock } from "../../domain/clock.js";
+import { assertTransition, HOLDING_STATUSES, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../../domain/grant.js";
+import { recordsApproval, tallyOf } from "../../domain/approval.js";
+import type { ApprovalNote, AssignmentTarget, DecideApproval, GrantStore, RecordedApproval } from "../../services/ports.js";
 import { SqliteAuditLog } from "./audit-log.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 import { groupCommit, type Commits } from "./group-commit.js";
-import { changeAssignments, grantFromRow, type GrantRow } from "./grant-rows.js";
-import { statusList } from "./status-list.js";
+import { changeAssignments, grantFromRow, type GrantRow } from "../grant-rows.js";
+import { statusList } from "../status-list.js";
 
 export class SqliteStore implements GrantStore {
   private readonly selectGrant;

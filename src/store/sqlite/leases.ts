@@ -1,5 +1,5 @@
 // Leases in SQLite: one upsert that takes a free or lapsed lease, or extends the holder's own.
-import type { Leases } from "./backend.js";
+import type { Leases } from "../backend.js";
 import type { SqliteDatabase } from "./database.js";
 
 export class SqliteLeases implements Leases {

@@ -7,11 +7,11 @@
 // which the reading reports as an alarm (the bot never edits an audit post); a deleted post leaves a
 // gap in the seqs, an alarm too.
 import type { WebClient } from "@slack/web-api";
-import { checkpointJson, parseCheckpoint, type Checkpoint } from "../audit/checkpoint.js";
-import type { AuditSink, SinkCopy } from "../audit/sinks.js";
+import { checkpointJson, parseCheckpoint, type Checkpoint } from "../../audit/checkpoint.js";
+import type { AuditSink, SinkCopy } from "../../audit/sinks.js";
 import { slackErrorCode } from "./api-errors.js";
-import { parseAuditBlockId } from "./audit-text.js";
-import { slackDate } from "./escape.js";
+import { parseAuditBlockId } from "../views/audit-text.js";
+import { slackDate } from "../views/escape.js";
 
 const CHECKPOINT_BLOCK = /^audit-checkpoint-(\d+)$/;
 /** The checkpoint as JSON in a code span on the block's last line: what a verifier parses. */

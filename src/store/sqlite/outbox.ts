@@ -1,9 +1,9 @@
 // The audit outbox as the feed reads it: records not yet in the audit channel, oldest first, marked
 // delivered a whole post at a time, and the note of the post under way.
-import type { AuditOutbox, PostingNote } from "../audit/feed.js";
-import type { StoredAuditRecord } from "../domain/audit-event.js";
-import type { Clock } from "../domain/clock.js";
-import { AUDIT_COLUMNS, storedRecordFromRow, type AuditRow } from "./audit-rows.js";
+import type { AuditOutbox, PostingNote } from "../../audit/feed.js";
+import type { StoredAuditRecord } from "../../domain/audit-event.js";
+import type { Clock } from "../../domain/clock.js";
+import { AUDIT_COLUMNS, storedRecordFromRow, type AuditRow } from "../audit-rows.js";
 import type { SqliteDatabase } from "./database.js";
 import { groupCommit, type GroupCommit } from "./group-commit.js";
 

@@ -1,12 +1,12 @@
 // Extensions in SQLite: their own table, approvals shared with requests, audit on the grant.
-import type { AuditNote } from "../domain/audit-event.js";
-import type { Extension, NewExtension } from "../domain/extension.js";
-import { recordsApproval, tallyOf } from "../domain/approval.js";
-import type { ApprovalNote, DecideApproval, ExtensionStore, RecordedApproval } from "../services/ports.js";
+import type { AuditNote } from "../../domain/audit-event.js";
+import type { Extension, NewExtension } from "../../domain/extension.js";
+import { recordsApproval, tallyOf } from "../../domain/approval.js";
+import type { ApprovalNote, DecideApproval, ExtensionStore, RecordedApproval } from "../../services/ports.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 import { groupCommit, type GroupCommit } from "./group-commit.js";
-import { extensionFromRow, type ExtensionRow } from "./extension-rows.js";
-import type { SqliteStore } from "./sqlite-store.js";
+import { extensionFromRow, type ExtensionRow } from "../extension-rows.js";
+import type { SqliteStore } from "./grant-store.js";
 
 export class SqliteExtensions implements ExtensionStore {
   private readonly select;

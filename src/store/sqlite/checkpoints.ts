@@ -1,6 +1,6 @@
 // Signed checkpoints in SQLite, and the sinks' progress.
-import type { Checkpoint } from "../audit/checkpoint.js";
-import type { CheckpointStore } from "./backend.js";
+import type { Checkpoint } from "../../audit/checkpoint.js";
+import type { CheckpointStore } from "../backend.js";
 import type { SqliteDatabase } from "./database.js";
 import { groupCommit, type GroupCommit } from "./group-commit.js";
 

@@ -1,15 +1,15 @@
 // Notifier over the Slack Web API: approval messages, notices, and direct messages.
 import type { WebClient } from "@slack/web-api";
-import type { Extension } from "../domain/extension.js";
-import type { Grant } from "../domain/grant.js";
-import { findRule, type Approval, type Policy, type Rule } from "../domain/policy.js";
-import type { GrantStore, Logger, Notifier } from "../services/ports.js";
-import type { ApproverMessages, MessageLocation } from "../store/approver-messages.js";
+import type { Extension } from "../../domain/extension.js";
+import type { Grant } from "../../domain/grant.js";
+import { findRule, type Approval, type Policy, type Rule } from "../../domain/policy.js";
+import type { GrantStore, Logger, Notifier } from "../../services/ports.js";
+import type { ApproverMessages, MessageLocation } from "../../store/approver-messages.js";
 import { approverUserIds } from "./approver-dms.js";
-import { approvalRequestMessage, decidedRequestMessage, requesterUpdate, type Message } from "./blocks.js";
-import { extensionOutcomeMessage, extensionRequesterText, extensionRequestMessage } from "./extension-blocks.js";
-import { breakGlassNotice } from "./views/break-glass-notice.js";
-import { expiryWarning } from "./views/expiry-warning.js";
+import { approvalRequestMessage, decidedRequestMessage, requesterUpdate, type Message } from "../views/blocks.js";
+import { extensionOutcomeMessage, extensionRequesterText, extensionRequestMessage } from "../views/extension-blocks.js";
+import { breakGlassNotice } from "../views/break-glass-notice.js";
+import { expiryWarning } from "../views/expiry-warning.js";
 
 type Posted = MessageLocation;
 

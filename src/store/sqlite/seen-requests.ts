@@ -2,7 +2,7 @@
 // disk (see sqlite-backend.ts): a restart keeps them, and the check before each ack costs no flush;
 // a power cut may lose the last few, which only lets their replay through once.
 import type { SqliteDatabase } from "./database.js";
-import { BatchedSeenRequests } from "./seen-requests.js";
+import { BatchedSeenRequests } from "../seen-requests.js";
 
 export class SqliteSeenRequests extends BatchedSeenRequests {
   private readonly recordAll;

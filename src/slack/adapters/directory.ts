@@ -6,8 +6,8 @@
 // at all (users.info `deleted`, `is_bot`/`is_app_user`, `is_restricted`/`is_ultra_restricted`,
 // `is_stranger`, `team_id`; field names as in @slack/web-api's UsersInfoResponse).
 import type { WebClient } from "@slack/web-api";
-import type { Person, Standing } from "../domain/people.js";
-import type { LookupPurpose, UserDirectory } from "../services/ports.js";
+import type { Person, Standing } from "../../domain/people.js";
+import type { LookupPurpose, UserDirectory } from "../../services/ports.js";
 
 /**
  * How old an answer may be. Decisions (request, approve, deny, end, extend, acknowledge, admin

@@ -1,9 +1,9 @@
 // SQLite implementation of the operation log.
-import type { Clock } from "../domain/clock.js";
-import type { AssignmentTarget, FinishedState, Operation, OperationKind, OperationLog } from "../services/ports.js";
+import type { Clock } from "../../domain/clock.js";
+import type { AssignmentTarget, FinishedState, Operation, OperationKind, OperationLog } from "../../services/ports.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 import { groupCommit, type GroupCommit } from "./group-commit.js";
-import { operationFromRow, type OperationRow } from "./operation-rows.js";
+import { operationFromRow, type OperationRow } from "../operation-rows.js";
 
 export class SqliteOperationLog implements OperationLog {
   private readonly commits: GroupCommit;

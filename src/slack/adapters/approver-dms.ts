@@ -1,7 +1,7 @@
 // Resolves a rule's approvers to Slack user ids for direct messages: ids as they are, emails via
 // users.lookupByEmail, user groups via usergroups.users.list. Capped, since a group can be large.
 import type { WebClient } from "@slack/web-api";
-import type { PrincipalRef } from "../domain/people.js";
+import type { PrincipalRef } from "../../domain/people.js";
 
 const MAX_DIRECT_MESSAGES = 25;
 

@@ -1,10 +1,10 @@
 // Version 2: the tamper-evident audit chain (see audit/chain.ts). Records written before it get their
 // hashes here, in order, inside the migration's transaction: SQL cannot hash, so this step is code.
 // From then on the hashes are as unchangeable as the rest of a record, and every insert must carry them.
-import { chainHash, GENESIS_HASH } from "../../audit/chain.js";
+import { chainHash, GENESIS_HASH } from "../../../audit/chain.js";
 // The driver's type itself, not database.ts's alias: database.ts imports the migrations.
 import type { Database as SqliteDatabase } from "better-sqlite3";
-import { recordFromRow, type AuditRow } from "../audit-rows.js";
+import { recordFromRow, type AuditRow } from "../../audit-rows.js";
 
 const BATCH = 500;
 

@@ -3,9 +3,9 @@
 // messages included, for the whole Retry-After) and does not retry (the feed schedules the retry
 // itself, so a job never sleeps inside the client).
 import type { WebClient, WebClientOptions } from "@slack/web-api";
-import { PostRefused, RetryLater, type AuditChannel, type FeedRecord, type PostingNote } from "../audit/feed.js";
+import { PostRefused, RetryLater, type AuditChannel, type FeedRecord, type PostingNote } from "../../audit/feed.js";
 import { refusedBySlack, retryAfterMs, slackErrorCode } from "./api-errors.js";
-import { AUDIT_POST_LIMITS, auditMessage, parseAuditBlockId } from "./audit-text.js";
+import { AUDIT_POST_LIMITS, auditMessage, parseAuditBlockId } from "../views/audit-text.js";
 
 export const AUDIT_CLIENT_OPTIONS = {
   rejectRateLimitedCalls: true,

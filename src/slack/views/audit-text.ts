@@ -3,12 +3,12 @@
 // that action, and the words people typed (justification, ticket, deny reason) apart from the bot's
 // own text. The complete record stays in the database and in exports; posts are for people skimming
 // the channel, and their seqs and hashes for checking the database against them.
-import type { FeedRecord } from "../audit/feed.js";
-import type { AuditAction, AuditDetail, AuditRecord } from "../domain/audit-event.js";
-import { formatDuration } from "../domain/duration.js";
+import type { FeedRecord } from "../../audit/feed.js";
+import type { AuditAction, AuditDetail, AuditRecord } from "../../domain/audit-event.js";
+import { formatDuration } from "../../domain/duration.js";
 import type { PlainTextElement } from "@slack/types";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
-import { typedLine, typedText } from "./views/parts.js";
+import { typedLine, typedText } from "./parts.js";
 
 /** Slack's limits, with room to spare: 50 blocks and 3,000 characters per section, and it refuses
  *  messages whose blocks add up to about 13,000 characters (msg_blocks_too_long). */

@@ -1,12 +1,12 @@
 // Block Kit and text for extension requests: pure functions returning plain objects.
-import { formatDuration } from "../domain/duration.js";
-import type { Extension } from "../domain/extension.js";
-import type { Grant } from "../domain/grant.js";
-import type { Account, Rule } from "../domain/policy.js";
+import { formatDuration } from "../../domain/duration.js";
+import type { Extension } from "../../domain/extension.js";
+import type { Grant } from "../../domain/grant.js";
+import type { Account, Rule } from "../../domain/policy.js";
 import { summary, type Message } from "./blocks.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
-import { typedLine, typedText } from "./views/parts.js";
-import { ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY } from "./ids.js";
+import { typedLine, typedText } from "./parts.js";
+import { ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY } from "../ids.js";
 
 function headline(extension: Extension, grant: Grant, accounts: readonly Account[]): string {
   return `${mention(extension.requesterId)} asks for ${formatDuration(extension.extraMs)} more on ${summary(grant, accounts)} (${grant.id}), now ending ${slackDate(grant.expiresAt ?? 0)}`;

@@ -1,12 +1,12 @@
 // Block Kit and message text for grants: pure functions returning plain objects.
 import type { KnownBlock, PlainTextElement } from "@slack/types";
-import { formatDuration } from "../domain/duration.js";
-import type { Grant } from "../domain/grant.js";
-import { describeRef } from "../domain/people.js";
-import type { Account, Rule } from "../domain/policy.js";
+import { formatDuration } from "../../domain/duration.js";
+import type { Grant } from "../../domain/grant.js";
+import { describeRef } from "../../domain/people.js";
+import type { Account, Rule } from "../../domain/policy.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
-import { typedLine, typedText } from "./views/parts.js";
-import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "./ids.js";
+import { typedLine, typedText } from "./parts.js";
+import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "../ids.js";
 
 export interface Message {
   readonly text: string;

@@ -3,7 +3,7 @@
 // person's profile: email, name, phone, title), so those bodies are left out: a line keeps its words
 // up to the first JSON object or array, and an object passed as a part is not printed at all.
 import { LogLevel, type Logger as SlackLogger } from "@slack/logger";
-import type { Logger } from "../services/ports.js";
+import type { Logger } from "../../services/ports.js";
 
 export const BODY_OMITTED = "[body not logged]";
 

@@ -1,20 +1,20 @@
 // The embedded default: every store on one SQLite file, for a single bot process.
 import Database from "better-sqlite3";
-import type { Clock } from "../domain/clock.js";
-import { createOwnerOnly, makeOwnerOnly, type OpenFile } from "../private-files.js";
-import type { Logger } from "../services/ports.js";
-import type { StoreBackend } from "./backend.js";
-import { SqliteApproverMessages } from "./sqlite-approver-messages.js";
+import type { Clock } from "../../domain/clock.js";
+import { createOwnerOnly, makeOwnerOnly, type OpenFile } from "../../private-files.js";
+import type { Logger } from "../../services/ports.js";
+import type { StoreBackend } from "../backend.js";
+import { SqliteApproverMessages } from "./approver-messages.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
-import { sqliteWritable } from "./sqlite-check.js";
-import { SqliteCheckpoints } from "./sqlite-checkpoints.js";
-import { SqliteExtensions } from "./sqlite-extensions.js";
-import { SqliteLeases } from "./sqlite-leases.js";
-import { SqliteMetricsSource } from "./sqlite-metrics.js";
-import { SqliteOperationLog } from "./sqlite-operation-log.js";
-import { SqliteOutbox } from "./sqlite-outbox.js";
-import { SqliteSeenRequests } from "./sqlite-seen-requests.js";
-import { SqliteStore } from "./sqlite-store.js";
+import { sqliteWritable } from "./file-check.js";
+import { SqliteCheckpoints } from "./checkpoints.js";
+import { SqliteExtensions } from "./extensions.js";
+import { SqliteLeases } from "./leases.js";
+import { SqliteMetricsSource } from "./metrics.js";
+import { SqliteOperationLog } from "./operation-log.js";
+import { SqliteOutbox } from "./outbox.js";
+import { SqliteSeenRequests } from "./seen-requests.js";
+import { SqliteStore } from "./grant-store.js";
 
 export interface SqliteBackend extends StoreBackend {
   readonly kind: "sqlite";

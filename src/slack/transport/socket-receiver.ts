@@ -1,7 +1,7 @@
 // Socket Mode's front door: envelopes on the socket get the shape check the HTTP receiver makes
 // (there is no signature to check: the socket itself was opened with the app-level token).
 import { SocketModeReceiver, type App, type ReceiverEvent, type SocketModeReceiverOptions } from "@slack/bolt";
-import type { Logger } from "../services/ports.js";
+import type { Logger } from "../../services/ports.js";
 import { payloadProblem } from "./payload-shape.js";
 
 export class GuardedSocketModeReceiver extends SocketModeReceiver {

@@ -1,6 +1,6 @@
 // The one place errors become words for the person in Slack.
-import { isAppError } from "../domain/errors.js";
-import type { Logger } from "../services/ports.js";
+import { isAppError } from "../../domain/errors.js";
+import type { Logger } from "../../services/ports.js";
 import { escapeMrkdwn } from "./escape.js";
 
 const PREFIX = {

@@ -1,7 +1,7 @@
 // Readiness of the SQLite file: still the file the bot opened, writable, and its write lock free;
 // and whether anyone but its owner may read or write it.
 import { accessSync, constants, statSync } from "node:fs";
-import { DatabaseUnavailable } from "./backend.js";
+import { DatabaseUnavailable } from "../backend.js";
 import type { SqliteDatabase } from "./database.js";
 
 /** The check waits this long for SQLite's write lock, blocking the event loop meanwhile, so keep it short. */

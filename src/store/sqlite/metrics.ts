@@ -1,9 +1,9 @@
 // What metrics read from SQLite when scraped: grants per open status, the audit outbox, and the
 // audit records appended since the last scrape (by this process or any other, e.g. jit-admin).
-import { OPEN_STATUSES, type GrantStatus } from "../domain/grant.js";
-import type { AuditFact, MetricsSource } from "../services/ports.js";
+import { OPEN_STATUSES, type GrantStatus } from "../../domain/grant.js";
+import type { AuditFact, MetricsSource } from "../../services/ports.js";
 import type { SqliteDatabase } from "./database.js";
-import { statusList } from "./status-list.js";
+import { statusList } from "../status-list.js";
 
 export class SqliteMetricsSource implements MetricsSource {
   private readonly byStatus;

@@ -1,5 +1,5 @@
 // Parses the text after `/jit` into a command; no business rules here, only shape.
-import { InvalidInput } from "../domain/errors.js";
+import { InvalidInput } from "../../domain/errors.js";
 
 export type JitCommand =
   | { readonly kind: "form" }
