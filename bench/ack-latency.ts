@@ -1,5 +1,5 @@
 // Ack latency: how fast the bot answers Slack's HTTP requests over 50 concurrent connections.
-import { REFUSED_AS_BUSY } from "../src/slack/admission.js";
+import { REFUSED_AS_BUSY } from "../src/slack/transport/admission.js";
 import { people, SIGNING_SECRET } from "../test/support/world.js";
 import { pendingApprovals, statusCounts, storedRequests, unpostedRequests, type PendingApproval } from "./lib/bot-db.js";
 import { startBot } from "./lib/bot-process.js";

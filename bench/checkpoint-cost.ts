@@ -12,7 +12,7 @@ import type { AuditSink } from "../src/audit/sinks.js";
 import { fileSigner } from "../src/audit/signing-key.js";
 import { systemClock } from "../src/domain/clock.js";
 import type { Logger } from "../src/services/ports.js";
-import { openSqliteBackend, type SqliteBackend } from "../src/store/sqlite-backend.js";
+import { openSqliteBackend, type SqliteBackend } from "../src/store/sqlite/sqlite-backend.js";
 import { median, ms } from "./lib/stats.js";
 import type { Benchmark, Findings, Metric } from "./lib/types.js";
 

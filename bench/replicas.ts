@@ -1,6 +1,6 @@
 // Replicas on PostgreSQL: revocation throughput and ack latency with one replica and with three on
 // one database, against the same shared AWS rate limit.
-import { REFUSED_AS_BUSY } from "../src/slack/admission.js";
+import { REFUSED_AS_BUSY } from "../src/slack/transport/admission.js";
 import { PROD, SIGNING_SECRET, people } from "../test/support/world.js";
 import { query, seedActiveGrants, setExpiry } from "../test/support/replicas.js";
 import { createTestDatabase } from "../test/support/test-database.js";

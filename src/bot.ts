@@ -22,13 +22,13 @@ import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
 import { botCheckpointSigner } from "./checkpoint-signer.js";
 import { auditSinks, connectAws, guardAuditTrail, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
-import { AUDIT_CLIENT_OPTIONS, SlackAuditChannel } from "./slack/audit-poster.js";
-import { boltLogger } from "./slack/bolt-logger.js";
-import { GuardedHttpReceiver } from "./slack/receiver.js";
-import { GuardedSocketModeReceiver } from "./slack/socket-receiver.js";
-import { foreignRefusal, guardHomeWorkspace } from "./slack/team-guard.js";
-import { Admission, ADMISSION_WAIT_MS } from "./slack/admission.js";
-import { registerListeners } from "./slack/listeners.js";
+import { AUDIT_CLIENT_OPTIONS, SlackAuditChannel } from "./slack/adapters/audit-poster.js";
+import { boltLogger } from "./slack/adapters/bolt-logger.js";
+import { GuardedHttpReceiver } from "./slack/transport/receiver.js";
+import { GuardedSocketModeReceiver } from "./slack/transport/socket-receiver.js";
+import { foreignRefusal, guardHomeWorkspace } from "./slack/transport/team-guard.js";
+import { Admission, ADMISSION_WAIT_MS } from "./slack/transport/admission.js";
+import { registerListeners } from "./slack/handlers/listeners.js";
 import { StartupError } from "./startup-error.js";
 
 /** How long shutdown keeps posting to the audit channel after work in progress is done. */

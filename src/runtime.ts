@@ -6,7 +6,7 @@ import { createAwsClients, createS3Client, type AwsClients } from "./aws/clients
 import { S3Sink } from "./aws/s3-anchor.js";
 import { FileSink } from "./audit/file-sink.js";
 import type { AuditSink } from "./audit/sinks.js";
-import { SlackCheckpointSink } from "./slack/audit-channel-copy.js";
+import { SlackCheckpointSink } from "./slack/adapters/audit-channel-copy.js";
 import { discoverIdentityCenter } from "./aws/discovery.js";
 import { IdentityCenterProvider } from "./aws/identity-center.js";
 import type { Config, DatabaseConfig } from "./config/env.js";
@@ -16,13 +16,13 @@ import type { ServiceDeps } from "./services/deps.js";
 import type { AccessProvider, Logger } from "./services/ports.js";
 import { RefusalRecorder } from "./services/refusals.js";
 import { WorkTracker } from "./services/work-tracker.js";
-import { boltLogger } from "./slack/bolt-logger.js";
-import { SlackDirectory } from "./slack/directory.js";
-import { SlackNotifier } from "./slack/notifier.js";
+import { boltLogger } from "./slack/adapters/bolt-logger.js";
+import { SlackDirectory } from "./slack/adapters/directory.js";
+import { SlackNotifier } from "./slack/adapters/notifier.js";
 import { usergroupsIn } from "./config/policy-file.js";
 import { StartupError } from "./startup-error.js";
 import type { StoreBackend } from "./store/backend.js";
-import { openSqliteBackend } from "./store/sqlite-backend.js";
+import { openSqliteBackend } from "./store/sqlite/sqlite-backend.js";
 
 export interface ConnectedAws {
   readonly provider: IdentityCenterProvider;

@@ -1,8 +1,8 @@
 // Times the store's sweep queries and the per-requester listing on a seeded database, in process.
 import { systemClock } from "../../src/domain/clock.js";
-import { openDatabase } from "../../src/store/database.js";
-import { SqliteOutbox } from "../../src/store/sqlite-outbox.js";
-import { SqliteStore } from "../../src/store/sqlite-store.js";
+import { openDatabase } from "../../src/store/sqlite/database.js";
+import { SqliteOutbox } from "../../src/store/sqlite/outbox.js";
+import { SqliteStore } from "../../src/store/sqlite/grant-store.js";
 import { historyRequester, HISTORY } from "./history.js";
 import { percentile } from "./stats.js";
 

@@ -4,9 +4,9 @@
 import type { AuditAction } from "../../src/domain/audit-event.js";
 import type { Clock } from "../../src/domain/clock.js";
 import type { GrantChanges, GrantStatus, NewGrant } from "../../src/domain/grant.js";
-import { openDatabase } from "../../src/store/database.js";
-import { immediateCommits } from "../../src/store/group-commit.js";
-import { SqliteStore } from "../../src/store/sqlite-store.js";
+import { openDatabase } from "../../src/store/sqlite/database.js";
+import { immediateCommits } from "../../src/store/sqlite/group-commit.js";
+import { SqliteStore } from "../../src/store/sqlite/grant-store.js";
 
 /** A grant id the bot accepts on a button: `jit-` and eight base-36 characters. */
 export function seedGrantId(n: number): string {

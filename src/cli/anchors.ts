@@ -8,7 +8,7 @@ import type { SinkCopy } from "../audit/sinks.js";
 import type { FoundCheckpoint } from "../audit/verify-trail.js";
 import type { Config } from "../config/env.js";
 import { slackClientOptions } from "../runtime.js";
-import { readAuditChannel } from "../slack/audit-channel-copy.js";
+import { readAuditChannel } from "../slack/adapters/audit-channel-copy.js";
 import { UsageError } from "./io.js";
 
 const ANCHORS = ["slack", "s3", "file"] as const;

@@ -4,7 +4,7 @@
 import { describeDatabase, loadConfig } from "../config/env.js";
 import { systemClock } from "../domain/clock.js";
 import { openStore } from "../runtime.js";
-import { MIGRATIONS } from "../store/migrations/index.js";
+import { MIGRATIONS } from "../store/sqlite/migrations/index.js";
 import { POSTGRES_MIGRATIONS } from "../store/postgres/migrations.js";
 import { EXIT_OK, EXIT_PROBLEM, printJson, type CliIo } from "./io.js";
 import { expectPositionals, parseCommandLine } from "./options.js";

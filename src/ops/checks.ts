@@ -4,7 +4,7 @@
 import { ListPermissionSetsCommand, type SSOAdminClient } from "@aws-sdk/client-sso-admin";
 import type { WebClient } from "@slack/web-api";
 import { toProviderError } from "../aws/errors.js";
-import { slackErrorCode } from "../slack/api-errors.js";
+import { slackErrorCode } from "../slack/adapters/api-errors.js";
 import type { StoreBackend } from "../store/backend.js";
 import { CheckFailed, type ReadinessCheck } from "./readiness.js";
 import { errorText } from "../domain/errors.js";

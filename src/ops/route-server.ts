@@ -3,7 +3,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../services/ports.js";
-import type { Route } from "../slack/receiver.js";
+import type { Route } from "../slack/transport/receiver.js";
 
 export interface RouteServer {
   readonly port: number;

@@ -2,7 +2,7 @@
 // /metrics (Prometheus text format). The Slack port, which faces the internet, gets only the
 // answers a load balancer needs: /healthz, and /readyz saying ready or not without the checks.
 import type { ServerResponse } from "node:http";
-import type { Route } from "../slack/receiver.js";
+import type { Route } from "../slack/transport/receiver.js";
 import type { BotMetrics } from "./metrics.js";
 import type { Readiness, ReadinessReport } from "./readiness.js";
 

@@ -3,7 +3,7 @@
 // none frees up in time; lookups and the request form's errors are never held back by it.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { REFUSED_AS_BUSY } from "../../src/slack/admission.js";
+import { REFUSED_AS_BUSY } from "../../src/slack/transport/admission.js";
 import { messageText } from "../fakes/fake-slack.js";
 import { input } from "../fakes/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";

@@ -4,7 +4,7 @@
 // approver's email address. None of it changes anything; each is told why, or ignored.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { FOREIGN_WORKSPACE_REPLY } from "../../src/slack/team-guard.js";
+import { FOREIGN_WORKSPACE_REPLY } from "../../src/slack/transport/team-guard.js";
 
 import { messageText } from "../fakes/fake-slack.js";
 import { blockActionPayload, findButtons, input, SlackDriver } from "../fakes/slack-requests.js";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { messageText } from "../fakes/fake-slack.js";
-import { parseAuditBlockId } from "../../src/slack/audit-text.js";
+import { parseAuditBlockId } from "../../src/slack/views/audit-text.js";
 import { textObjects } from "../support/block-kit-limits.js";
 import { auditRows, deny, dmsTo, eventually, request, slash } from "../support/flows.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";

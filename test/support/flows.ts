@@ -4,7 +4,7 @@ import { messageText, type FakeMessage, type FakeView } from "../fakes/fake-slac
 import type { StoredAuditRecord } from "../../src/domain/audit-event.js";
 import { TRANSITIONS, type GrantStatus } from "../../src/domain/grant.js";
 import { input, type SlackDriver } from "../fakes/slack-requests.js";
-import { parseAuditBlockId } from "../../src/slack/audit-text.js";
+import { parseAuditBlockId } from "../../src/slack/views/audit-text.js";
 import type { TestBot } from "./in-process-bot.js";
 
 /** Anything that can deliver signed requests to a running bot. */

@@ -1,7 +1,7 @@
 // The bound on acknowledged, unfinished work: slots, waiting in line, refusal after the wait.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Admission, type Release } from "../../src/slack/admission.js";
+import { Admission, type Release } from "../../src/slack/transport/admission.js";
 
 const after = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -8,12 +8,12 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { chainHash, GENESIS_HASH } from "../../src/audit/chain.js";
 import type { NewGrant } from "../../src/domain/grant.js";
-import { openDatabase, type SqliteDatabase } from "../../src/store/database.js";
-import { GRANTS_AND_AUDIT } from "../../src/store/migrations/001-grants-and-audit.js";
-import { MIGRATIONS } from "../../src/store/migrations/index.js";
-import { SqliteOperationLog } from "../../src/store/sqlite-operation-log.js";
-import { SqliteOutbox } from "../../src/store/sqlite-outbox.js";
-import { SqliteStore } from "../../src/store/sqlite-store.js";
+import { openDatabase, type SqliteDatabase } from "../../src/store/sqlite/database.js";
+import { GRANTS_AND_AUDIT } from "../../src/store/sqlite/migrations/001-grants-and-audit.js";
+import { MIGRATIONS } from "../../src/store/sqlite/migrations/index.js";
+import { SqliteOperationLog } from "../../src/store/sqlite/operation-log.js";
+import { SqliteOutbox } from "../../src/store/sqlite/outbox.js";
+import { SqliteStore } from "../../src/store/sqlite/grant-store.js";
 import { collect } from "../support/collect.js";
 import { FakeClock, newGrant as fixtureGrant, requested } from "../support/store-fixtures.js";
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { AuditRecord } from "../../src/domain/audit-event.js";
-import { AUDIT_POST_LIMITS, auditMessage, auditSection, auditText, parseAuditBlockId } from "../../src/slack/audit-text.js";
+import { AUDIT_POST_LIMITS, auditMessage, auditSection, auditText, parseAuditBlockId } from "../../src/slack/views/audit-text.js";
 
 const ACCOUNTS = [{ id: "111122223333", name: "prod" }];
 const AT = Date.UTC(2026, 0, 2, 3, 4);

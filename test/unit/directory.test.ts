@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isPerson } from "../../src/domain/people.js";
-import { standingOf } from "../../src/slack/directory.js";
+import { standingOf } from "../../src/slack/adapters/directory.js";
 
 const HOME = { teamId: "T0HOME", enterpriseId: undefined };
 const member = {

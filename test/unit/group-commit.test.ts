@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { GroupCommit, immediateCommits } from "../../src/store/group-commit.js";
+import { GroupCommit, immediateCommits } from "../../src/store/sqlite/group-commit.js";
 
 let dir: string;
 let db: Database.Database;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { keepAliveTransport } from "../../src/slack/http-transport.js";
+import { keepAliveTransport } from "../../src/slack/transport/http-transport.js";
 
 interface Received {
   readonly method: string;

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { RateLimiter } from "../../src/aws/limiter.js";
 import { QuotaShare } from "../../src/services/quota-share.js";
 import { LEASE_TTL_MS, WorkTracker } from "../../src/services/work-tracker.js";
-import { openSqliteBackend, type SqliteBackend } from "../../src/store/sqlite-backend.js";
+import { openSqliteBackend, type SqliteBackend } from "../../src/store/sqlite/sqlite-backend.js";
 import { FakeClock } from "../support/store-fixtures.js";
 
 const T0 = 1_700_000_000_000;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { LogLevel, WebClient } from "@slack/web-api";
 import { createLogger } from "../../src/ops/logger.js";
-import { boltLogger } from "../../src/slack/bolt-logger.js";
+import { boltLogger } from "../../src/slack/adapters/bolt-logger.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/fake-slack.js";
 
 const BOT_TOKEN = "xoxb-1111-2222-abcdefABCDEF";

@@ -9,10 +9,10 @@ import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import type { AssignmentTarget } from "../../src/services/ports.js";
 import type { StoreBackend } from "../../src/store/backend.js";
-import { UNATTACHED_OPERATIONS } from "../../src/store/migrations/010-unattached-operations.js";
-import { MIGRATIONS } from "../../src/store/migrations/index.js";
+import { UNATTACHED_OPERATIONS } from "../../src/store/sqlite/migrations/010-unattached-operations.js";
+import { MIGRATIONS } from "../../src/store/sqlite/migrations/index.js";
 import { openPostgresBackend } from "../../src/store/postgres/postgres-backend.js";
-import { openSqliteBackend } from "../../src/store/sqlite-backend.js";
+import { openSqliteBackend } from "../../src/store/sqlite/sqlite-backend.js";
 import { FakeClock, newGrant, PROD, requested, T0 } from "../support/store-fixtures.js";
 import { createTestDatabase, TEST_SERVER_URL, type TestDatabase } from "../support/test-database.js";
 

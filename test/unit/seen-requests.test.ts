@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { openSqliteBackend } from "../../src/store/sqlite-backend.js";
+import { openSqliteBackend } from "../../src/store/sqlite/sqlite-backend.js";
 import { FakeClock, T0 } from "../support/store-fixtures.js";
 
 describe("seen requests, in SQLite", () => {

@@ -1,8 +1,8 @@
 // The front door's checks on what Slack sends: payload shape and home workspace.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseSlackBody, payloadProblem } from "../../src/slack/payload-shape.js";
-import { fromHome, teamIdsOf } from "../../src/slack/team-guard.js";
+import { parseSlackBody, payloadProblem } from "../../src/slack/transport/payload-shape.js";
+import { fromHome, teamIdsOf } from "../../src/slack/transport/team-guard.js";
 
 const FORM = "application/x-www-form-urlencoded";
 const form = (payload: unknown) => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { describe, it } from "node:test";
-import { checkSignature } from "../../src/slack/signature.js";
+import { checkSignature } from "../../src/slack/transport/signature.js";
 
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 const NOW_MS = 1_764_000_000_000;

@@ -5,9 +5,9 @@ import { InvalidInput } from "../../src/domain/errors.js";
 import type { Grant, GrantStatus } from "../../src/domain/grant.js";
 import { newGrantId } from "../../src/domain/ids.js";
 import type { Account } from "../../src/domain/policy.js";
-import { approvalRequestMessage, decidedRequestMessage, outcomeLine, requestConfirmation, requesterUpdate } from "../../src/slack/blocks.js";
-import { parseJitCommand, REQUEST_USAGE } from "../../src/slack/command-parser.js";
-import { escapeMrkdwn, mention, slackDate } from "../../src/slack/escape.js";
+import { approvalRequestMessage, decidedRequestMessage, outcomeLine, requestConfirmation, requesterUpdate } from "../../src/slack/views/blocks.js";
+import { parseJitCommand, REQUEST_USAGE } from "../../src/slack/handlers/command-parser.js";
+import { escapeMrkdwn, mention, slackDate } from "../../src/slack/views/escape.js";
 import { textObjects } from "../support/block-kit-limits.js";
 import { ACTION_APPROVE, ACTION_DENY } from "../../src/slack/ids.js";
 

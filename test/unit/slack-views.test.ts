@@ -7,7 +7,7 @@ import { parseDuration } from "../../src/domain/duration.js";
 import { Conflict, InvalidInput, NotFound, PolicyDenied, ProviderError } from "../../src/domain/errors.js";
 import type { Grant, GrantStatus } from "../../src/domain/grant.js";
 import type { Account, Eligibility, Person, Rule } from "../../src/domain/policy.js";
-import type { Message } from "../../src/slack/blocks.js";
+import type { Message } from "../../src/slack/views/blocks.js";
 import { breakGlassNotice } from "../../src/slack/views/break-glass-notice.js";
 import { denyReasonModal, readDenyReason } from "../../src/slack/views/deny-reason-modal.js";
 import { durationChoices, durationOptions } from "../../src/slack/views/duration-options.js";

@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { GENESIS_HASH } from "../../src/audit/chain.js";
 import { Conflict } from "../../src/domain/errors.js";
 import type { GrantStatus, NewGrant } from "../../src/domain/grant.js";
-import { openDatabase, type SqliteDatabase } from "../../src/store/database.js";
-import { MIGRATIONS } from "../../src/store/migrations/index.js";
-import { SqliteOutbox } from "../../src/store/sqlite-outbox.js";
-import { SqliteStore } from "../../src/store/sqlite-store.js";
+import { openDatabase, type SqliteDatabase } from "../../src/store/sqlite/database.js";
+import { MIGRATIONS } from "../../src/store/sqlite/migrations/index.js";
+import { SqliteOutbox } from "../../src/store/sqlite/outbox.js";
+import { SqliteStore } from "../../src/store/sqlite/grant-store.js";
 import { FakeClock, HOUR, newGrant, PROD, requested, T0 } from "../support/store-fixtures.js";
 
 let db: SqliteDatabase;

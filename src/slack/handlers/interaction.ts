@@ -4,7 +4,7 @@ import type { ModalView } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 import { NotFound } from "../../domain/errors.js";
 import type { Logger } from "../../services/ports.js";
-import { userMessage } from "../error-messages.js";
+import { userMessage } from "../views/error-messages.js";
 
 const IDS = { grant: /^jit-[a-z0-9]{8}$/, extension: /^ext-[a-z0-9]{8}$/ } as const;
 

@@ -4,8 +4,8 @@ import type { KnownBlock } from "@slack/types";
 import { formatDuration } from "../../domain/duration.js";
 import type { Grant } from "../../domain/grant.js";
 import type { Account } from "../../domain/policy.js";
-import { outcomeLine, requesterWords, summary, type Message } from "../blocks.js";
-import { escapeMrkdwn, mention, slackDate } from "../escape.js";
+import { outcomeLine, requesterWords, summary, type Message } from "./blocks.js";
+import { escapeMrkdwn, mention, slackDate } from "./escape.js";
 import { accountLabel, escapedExcerpt, plain } from "./parts.js";
 import { ACTION_REVIEW } from "../ids.js";
 

@@ -1,8 +1,8 @@
 // The direct message a requester gets shortly before their access ends: extend it, or end it now.
 import type { Grant } from "../../domain/grant.js";
 import type { Account } from "../../domain/policy.js";
-import { summary, type Message } from "../blocks.js";
-import { slackDate } from "../escape.js";
+import { summary, type Message } from "./blocks.js";
+import { slackDate } from "./escape.js";
 import { accountName, LIMITS, plain, truncate } from "./parts.js";
 import { ACTION_END_NOW, ACTION_EXTEND } from "../ids.js";
 

@@ -1,9 +1,9 @@
 // `/jit help`: the commands, and what this person may request, grouped by account.
 import type { KnownBlock } from "@slack/types";
 import type { Eligibility, Person } from "../../domain/policy.js";
-import type { Message } from "../blocks.js";
-import { REQUEST_USAGE } from "../command-parser.js";
-import { escapeMrkdwn } from "../escape.js";
+import type { Message } from "./blocks.js";
+import { REQUEST_USAGE } from "../handlers/command-parser.js";
+import { escapeMrkdwn } from "./escape.js";
 import { describeRule, escapedExcerpt, LIMITS } from "./parts.js";
 
 function commands(isAdmin: boolean): string {

@@ -4,7 +4,7 @@ import { formatDuration } from "../../domain/duration.js";
 import type { Person } from "../../domain/people.js";
 import { approvalRoute, type Account, type Rule } from "../../domain/policy.js";
 import { WEEKDAYS, type WeeklySchedule } from "../../domain/schedule.js";
-import { escapeMrkdwn } from "../escape.js";
+import { escapeMrkdwn } from "./escape.js";
 
 /** Slack's limits on the parts of Block Kit the views use. */
 export const LIMITS = {

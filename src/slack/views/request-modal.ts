@@ -5,7 +5,7 @@ import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/
 import { formatDuration } from "../../domain/duration.js";
 import { MAX_JUSTIFICATION_LENGTH } from "../../domain/justification.js";
 import type { Eligibility, Person } from "../../domain/policy.js";
-import { escapeMrkdwn } from "../escape.js";
+import { escapeMrkdwn } from "./escape.js";
 import { durationOptions, matchingDuration } from "./duration-options.js";
 import type { RequestSubmission } from "./request-submission.js";
 import { describeRule, LIMITS, option, plain, truncate } from "./parts.js";

@@ -1,0 +1,140 @@
+// Notifier over the Slack Web API: approval messages, notices, and direct messages.
+import type { WebClient } from "@slack/web-api";
+import type { Extension } from "../../domain/extension.js";
+import type { Grant } from "../../domain/grant.js";
+import { findRule, type Approval, type Policy, type Rule } from "../../domain/policy.js";
+import type { GrantStore, Logger, Notifier } from "../../services/ports.js";
+import type { ApproverMessages, MessageLocation } from "../../store/approver-messages.js";
+import { approverUserIds } from "./approver-dms.js";
+import { approvalRequestMessage, decidedRequestMessage, requesterUpdate, type Message } from "../views/blocks.js";
+import { extensionOutcomeMessage, extensionRequesterText, extensionRequestMessage } from "../views/extension-blocks.js";
+import { breakGlassNotice } from "../views/break-glass-notice.js";
+import { expiryWarning } from "../views/expiry-warning.js";
+
+type Posted = MessageLocation;
+
+/** What the notifier keeps of approvers' direct messages, and reads back to update them. */
+export interface ApproverCopies {
+  readonly copies: ApproverMessages;
+  readonly grants: Pick<GrantStore, "get" | "approversOf">;
+}
+
+export class SlackNotifier implements Notifier {
+  private readonly dmChannels = new Map<string, string>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly policy: Policy,
+    private readonly accessPortalUrl: string,
+    private readonly logger: Logger,
+    private readonly approverCopies: ApproverCopies,
+  ) {}
+
+  async postApprovalRequest(grant: Grant, rule: Rule): Promise<Posted> {
+    const message = approvalRequestMessage(grant, this.policy.accounts, rule);
+    const posted = await this.post(rule.approverChannel, message);
+    if (rule.notifyApprovers) await this.sendCopies(grant, rule, message);
+    return posted;
+  }
+
+  /**
+   * The request, with its buttons, to each approver directly; every copy is remembered, so each
+   * update of the request reaches it too (updateApprovalRequest).
+   */
+  private async sendCopies(grant: Grant, rule: Rule, message: Message): Promise<void> {
+    const { copies, grants } = this.approverCopies;
+    const approvers = await approverUserIds(this.client, rule.approvers).catch((error: unknown) => {
+      this.logger.warn({ grantId: grant.id, err: (error as Error).message }, "Slack approver lookup failed");
+      return [];
+    });
+    for (const approver of approvers) {
+      if (approver === grant.requesterId) continue;
+      await this.quietly(grant.id, "approver direct message", async () => copies.add(grant.id, await this.dm(approver, message)));
+    }
+    // A decision made while these went out updated only the copies remembered by then.
+    await this.quietly(grant.id, "approver direct messages", async () => {
+      const now = await grants.get(grant.id);
+      if (now && now.status !== "pending") await this.updateCopies(now, await grants.approversOf(grant.id));
+    });
+  }
+
+  async postApprovedNotice(grant: Grant, rule: Rule, path: Exclude<Approval, "approvers">): Promise<Posted> {
+    const message = path === "break-glass" ? breakGlassNotice(grant, this.policy.accounts) : decidedRequestMessage(grant, this.policy.accounts);
+    return this.post(rule.approverChannel, message);
+  }
+
+  async updateApprovalRequest(grant: Grant, approvers: readonly string[] = []): Promise<void> {
+    const message = this.approvalMessage(grant, approvers);
+    if (grant.approvalChannel && grant.approvalTs) await this.update(grant.id, { channel: grant.approvalChannel, ts: grant.approvalTs }, message);
+    await this.updateCopies(grant, approvers, message);
+  }
+
+  private approvalMessage(grant: Grant, approvers: readonly string[]): Message {
+    return grant.status === "pending"
+      ? approvalRequestMessage(grant, this.policy.accounts, findRule(this.policy, grant.ruleName), approvers)
+      : decidedRequestMessage(grant, this.policy.accounts, approvers);
+  }
+
+  /** The approvers' direct messages about the request, updated like the channel's message. */
+  private async updateCopies(grant: Grant, approvers: readonly string[], message = this.approvalMessage(grant, approvers)): Promise<void> {
+    await this.quietly(grant.id, "approver direct messages", async () => {
+      const copies = await this.approverCopies.copies.of(grant.id);
+      await Promise.all(copies.map((copy) => this.update(grant.id, copy, message)));
+    });
+  }
+
+  private async update(grantId: string, { channel, ts }: MessageLocation, message: Message): Promise<void> {
+    await this.quietly(grantId, "chat.update", () => this.client.chat.update({ channel, ts, ...message }));
+  }
+
+  async tellRequester(grant: Grant): Promise<void> {
+    const message = requesterUpdate(grant, this.policy.accounts, this.accessPortalUrl);
+    if (message) await this.quietly(grant.id, "direct message", () => this.dm(grant.requesterId, message));
+  }
+
+  async warnRequester(grant: Grant): Promise<void> {
+    await this.quietly(grant.id, "expiry warning", () => this.dm(grant.requesterId, expiryWarning(grant, this.policy.accounts)));
+  }
+
+  async postExtensionRequest(extension: Extension, grant: Grant, rule: Rule): Promise<Posted> {
+    return this.post(rule.approverChannel, extensionRequestMessage(extension, grant, this.policy.accounts, rule));
+  }
+
+  async extensionDecided(extension: Extension, grant: Grant, applied: boolean): Promise<void> {
+    const { approvalChannel: channel, approvalTs: ts } = extension;
+    if (channel && ts) {
+      const message = extensionOutcomeMessage(extension, grant, this.policy.accounts, applied);
+      await this.quietly(grant.id, "chat.update", () => this.client.chat.update({ channel, ts, ...message }));
+    }
+    const text = extensionRequesterText(extension, grant, this.policy.accounts, applied);
+    await this.quietly(grant.id, "direct message", () => this.dm(extension.requesterId, { text, blocks: [] }));
+  }
+
+  private async post(channel: string, message: Message): Promise<Posted> {
+    const result = await this.client.chat.postMessage({ channel, ...message, unfurl_links: false });
+    if (!result.channel || !result.ts) throw new Error("chat.postMessage returned no channel or ts");
+    return { channel: result.channel, ts: result.ts };
+  }
+
+  private async dm(userId: string, message: Message): Promise<MessageLocation> {
+    let channel = this.dmChannels.get(userId);
+    if (!channel) {
+      const opened = await this.client.conversations.open({ users: userId });
+      channel = opened.channel?.id;
+      if (!channel) throw new Error("conversations.open returned no channel");
+      this.dmChannels.set(userId, channel);
+    }
+    const sent = await this.client.chat.postMessage({ channel, text: message.text, ...(message.blocks.length > 0 ? { blocks: message.blocks } : {}), unfurl_links: false });
+    if (!sent.ts) throw new Error("chat.postMessage returned no ts");
+    return { channel: sent.channel ?? channel, ts: sent.ts };
+  }
+
+  /** Message delivery must not undo or block the state change it reports: log and go on. */
+  private async quietly(grantId: string, what: string, send: () => Promise<unknown>): Promise<void> {
+    try {
+      await send();
+    } catch (error) {
+      this.logger.warn({ grantId, err: (error as Error).message }, `Slack ${what} failed`);
+    }
+  }
+}

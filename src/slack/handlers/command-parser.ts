@@ -1,0 +1,77 @@
+// Parses the text after `/jit` into a command; no business rules here, only shape.
+import { InvalidInput } from "../../domain/errors.js";
+
+export type JitCommand =
+  | { readonly kind: "form" }
+  | { readonly kind: "help" }
+  | { readonly kind: "list"; readonly review: boolean }
+  | { readonly kind: "revoke"; readonly grantId: string }
+  | { readonly kind: "extend"; readonly grantId: string; readonly duration: string }
+  | {
+      readonly kind: "request";
+      readonly account: string;
+      readonly permissionSet: string;
+      readonly duration: string;
+      readonly justification: string;
+      readonly ticket: string | null;
+    };
+
+export const REQUEST_USAGE = "/jit request <account> <permission-set> <duration> [--ticket ABC-123] <justification…>";
+const REVOKE_USAGE = "/jit revoke <grant-id>";
+const EXTEND_USAGE = "/jit extend <grant-id> <duration>";
+const GRANT_ID = /^jit-[a-z0-9]{8}$/;
+
+export function parseJitCommand(text: string): JitCommand {
+  const [verb = "", ...rest] = text.trim().split(/\s+/).filter(Boolean);
+  switch (verb.toLowerCase()) {
+    case "":
+      return { kind: "form" };
+    case "help":
+      return { kind: "help" };
+    case "list":
+      if (rest.length > 1 || (rest[0] !== undefined && rest[0] !== "--review")) throw new InvalidInput("Usage: /jit list [--review]");
+      return { kind: "list", review: rest[0] === "--review" };
+    case "revoke":
+    case "end":
+      return { kind: "revoke", grantId: grantId(rest[0], REVOKE_USAGE) };
+    case "extend": {
+      const [id, duration, ...extra] = rest;
+      if (!duration || extra.length > 0) throw new InvalidInput(`Usage: ${EXTEND_USAGE}`);
+      return { kind: "extend", grantId: grantId(id, EXTEND_USAGE), duration };
+    }
+    case "request":
+      return parseRequest(rest);
+    default:
+      throw new InvalidInput(`Unknown command "${verb.slice(0, 40)}". Try /jit help.`);
+  }
+}
+
+function grantId(word: string | undefined, usage: string): string {
+  const id = word?.toLowerCase();
+  if (!id || !GRANT_ID.test(id)) throw new InvalidInput(`Give a grant id like jit-ab12cd34. Usage: ${usage}`);
+  return id;
+}
+
+function parseRequest(words: readonly string[]): JitCommand {
+  const [account, permissionSet, duration, ...tail] = words;
+  if (!account || !permissionSet || !duration) {
+    throw new InvalidInput(`Not enough to make a request. Usage: ${REQUEST_USAGE}`);
+  }
+  let ticket: string | null = null;
+  const justification: string[] = [];
+  for (let i = 0; i < tail.length; i += 1) {
+    const word = tail[i] as string;
+    if (word === "--ticket") {
+      const value = tail[i + 1];
+      if (!value) throw new InvalidInput(`--ticket needs a value. Usage: ${REQUEST_USAGE}`);
+      ticket = value;
+      i += 1;
+    } else {
+      justification.push(word);
+    }
+  }
+  if (justification.length === 0) {
+    throw new InvalidInput(`A justification is required: say why you need this access. Usage: ${REQUEST_USAGE}`);
+  }
+  return { kind: "request", account, permissionSet, duration, justification: justification.join(" "), ticket };
+}
