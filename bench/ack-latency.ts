@@ -182,7 +182,12 @@ async function measureBot(): Promise<Findings> {
     const metrics = [
       ...(await twice("/jit help", { durationSeconds: 10, bodies: command("help") }, { durationSeconds: 5, bodies: command("help") })),
       ...(await twice("/jit list", { durationSeconds: 5, bodies: command("list") }, { durationSeconds: 5, bodies: command("list") })),
-      ...(await twice("/jit request", { durationSeconds: 10, bodies: command(REQUEST_TEXT) }, { durationSeconds: 10, bodies: command(REQUEST_TEXT) }, true)),
+      ...(await twice(
+        "/jit request",
+        { durationSeconds: 10, bodies: command(REQUEST_TEXT) },
+        { durationSeconds: 10, bodies: command(REQUEST_TEXT) },
+        true,
+      )),
       row(
         `/jit request, ${REQUEST_CAPACITY_RATE}/s`,
         await timed({ durationSeconds: 10, rate: REQUEST_CAPACITY_RATE, bodies: command(REQUEST_TEXT) }, true),
@@ -194,7 +199,9 @@ async function measureBot(): Promise<Findings> {
     const saturatedClicks = pending.slice(paced, paced + SATURATED_FIRST_CLICKS);
     const pacedClicks = pending.slice(0, paced);
     if (pacedClicks.length === 0) {
-      throw new Error(`too few pending requests to click (${pending.length}); grant states: ${JSON.stringify(statusCounts(bench.world.databaseFile))}\n${bot.tail()}`);
+      throw new Error(
+        `too few pending requests to click (${pending.length}); grant states: ${JSON.stringify(statusCounts(bench.world.databaseFile))}\n${bot.tail()}`,
+      );
     }
     metrics.push(
       ...(await twice(

@@ -51,7 +51,11 @@ async function requestAll(bench: BenchWorld, url: string): Promise<void> {
   };
   await Promise.all(Array.from({ length: 10 }, worker));
   const file = bench.world.databaseFile;
-  await waitUntil(() => unpostedRequests(file) === 0 && pendingApprovals(file).length === bench.requesters.length, 30_000, "all requests to be posted");
+  await waitUntil(
+    () => unpostedRequests(file) === 0 && pendingApprovals(file).length === bench.requesters.length,
+    30_000,
+    "all requests to be posted",
+  );
 }
 
 async function approveAndTime(bench: BenchWorld, url: string, approval: PendingApproval): Promise<Timing> {
@@ -110,8 +114,16 @@ export const approvalLatency: Benchmark = {
       const acks = summarize(measured.map((t) => t.ackMs));
       return {
         metrics: [
-          { name: "Click → CreateAccountAssignment", value: latencyLine(toCreate), check: { target: `p99 < ${TARGET_P99_MS} ms`, pass: toCreate.p99 < TARGET_P99_MS } },
-          { name: "Click → requester's DM", value: latencyLine(toDm), check: { target: `p99 < ${TARGET_P99_MS} ms`, pass: toDm.p99 < TARGET_P99_MS } },
+          {
+            name: "Click → CreateAccountAssignment",
+            value: latencyLine(toCreate),
+            check: { target: `p99 < ${TARGET_P99_MS} ms`, pass: toCreate.p99 < TARGET_P99_MS },
+          },
+          {
+            name: "Click → requester's DM",
+            value: latencyLine(toDm),
+            check: { target: `p99 < ${TARGET_P99_MS} ms`, pass: toDm.p99 < TARGET_P99_MS },
+          },
           { name: "Click ack (one at a time)", value: latencyLine(acks) },
         ],
         settings: [

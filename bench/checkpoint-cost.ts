@@ -33,7 +33,12 @@ const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 type Mode = "none" | "cadence" | "cadence-file" | "back-to-back";
 
 /** A copy that takes only the checkpoints, as the audit channel does (a post each, not timed here). */
-const checkpointsOnly: AuditSink = { name: "checkpoints-only", keepsRecords: false, writeRecords: async () => {}, writeCheckpoint: async () => {} };
+const checkpointsOnly: AuditSink = {
+  name: "checkpoints-only",
+  keepsRecords: false,
+  writeRecords: async () => {},
+  writeCheckpoint: async () => {},
+};
 
 interface Run {
   readonly writes: number;
@@ -61,7 +66,11 @@ async function measure(dir: string, mode: Mode): Promise<Run> {
     let stop = false;
     const writer = async () => {
       for (let n = 0; !stop; n += 1) {
-        await backend.store.note(grantId, { action: "revocation_retry", actorId: "system", detail: { attempts: n, error: "ThrottlingException" } });
+        await backend.store.note(grantId, {
+          action: "revocation_retry",
+          actorId: "system",
+          detail: { attempts: n, error: "ThrottlingException" },
+        });
         if (counting) writes += 1;
       }
     };
@@ -195,7 +204,12 @@ export const checkpointCost: Benchmark = {
       ];
       return {
         metrics,
-        settings: [`${WRITERS} writers`, `${RUN_MS / 1000} s per run`, `cadence ${DEFAULT_CADENCE.records} records`, "SQLite synchronous=FULL"],
+        settings: [
+          `${WRITERS} writers`,
+          `${RUN_MS / 1000} s per run`,
+          `cadence ${DEFAULT_CADENCE.records} records`,
+          "SQLite synchronous=FULL",
+        ],
         notes: [
           "A checkpoint is made beside the audited writes, never inside their transactions: what it costs them is the share of the CPU and of the disk's flushes it takes, which the ratios show.",
         ],

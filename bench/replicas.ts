@@ -45,7 +45,12 @@ async function cluster(serverUrl: string, replicas: number, prepare: (bench: Ben
   };
   try {
     await prepare(bench, db.url);
-    const env = bench.env({ DATABASE_URL: db.url, JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: "true", JIT_AWS_CALLS_PER_SECOND: String(BOT_RATE), JIT_SWEEP_INTERVAL_SECONDS: "1" });
+    const env = bench.env({
+      DATABASE_URL: db.url,
+      JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: "true",
+      JIT_AWS_CALLS_PER_SECOND: String(BOT_RATE),
+      JIT_SWEEP_INTERVAL_SECONDS: "1",
+    });
     const started = await Promise.allSettled(Array.from({ length: replicas }, () => startBot({ build: "tsx", env, cwd: bench.world.dir })));
     for (const outcome of started) if (outcome.status === "fulfilled") bots.push(outcome.value);
     const failed = started.find((outcome) => outcome.status === "rejected");
@@ -97,7 +102,8 @@ async function revocations(serverUrl: string, replicas: number): Promise<Revocat
     const calls: FakeAwsCall[] = aws.calls.slice(firstCall);
     const deletes = calls.filter((c) => c.operation === "DeleteAccountAssignment" && c.error === undefined);
     const perPrincipal = new Map<string, number>();
-    for (const call of deletes) perPrincipal.set(String(call.input.PrincipalId), (perPrincipal.get(String(call.input.PrincipalId)) ?? 0) + 1);
+    for (const call of deletes)
+      perPrincipal.set(String(call.input.PrincipalId), (perPrincipal.get(String(call.input.PrincipalId)) ?? 0) + 1);
     const permissionSetArn = running.bench.world.permissionSets.ReadOnlyAccess;
     const stillAssigned = principals.filter((principalId) => aws.hasAssignment({ accountId: PROD, permissionSetArn, principalId })).length;
     return {
@@ -136,7 +142,13 @@ async function acks(serverUrl: string, replicas: number): Promise<AckRun> {
     // Connection i goes to replica i mod n.
     const url = running.bots.map((bot) => `http://127.0.0.1:${bot.port}/slack/events`);
     const load = (text: string, spec: { amount?: number; durationSeconds?: number }) =>
-      hammer({ url, secret: SIGNING_SECRET, connections: CONNECTIONS, ...spec, bodies: { kind: "command", userId: people.alice.slackId, text, responseUrl } });
+      hammer({
+        url,
+        secret: SIGNING_SECRET,
+        connections: CONNECTIONS,
+        ...spec,
+        bodies: { kind: "command", userId: people.alice.slackId, text, responseUrl },
+      });
     await load("help", { amount: 200 });
     const help = await load("help", { durationSeconds: LOAD_SECONDS });
     const request = await load(REQUEST_TEXT, { durationSeconds: LOAD_SECONDS });

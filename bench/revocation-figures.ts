@@ -65,7 +65,12 @@ function firstDeletes(calls: readonly FakeAwsCall[]): Map<string, number> {
   const deleteAt = new Map<string, number>();
   for (const call of calls) {
     const principal = call.input.PrincipalId;
-    if (call.operation === "DeleteAccountAssignment" && call.error === undefined && typeof principal === "string" && !deleteAt.has(principal)) {
+    if (
+      call.operation === "DeleteAccountAssignment" &&
+      call.error === undefined &&
+      typeof principal === "string" &&
+      !deleteAt.has(principal)
+    ) {
       deleteAt.set(principal, call.at);
     }
   }
@@ -78,20 +83,29 @@ export function revocationFindings(run: RevocationRun): Findings {
   const bound = boundMs(setup);
   const firstExpiry = Math.min(...seeded.map((g) => g.expiresAt));
   const deleteAt = firstDeletes(calls);
-  const revoked = grantsByIds(file, seeded.map((g) => g.id)).filter((g) => g.status === "revoked");
+  const revoked = grantsByIds(
+    file,
+    seeded.map((g) => g.id),
+  ).filter((g) => g.status === "revoked");
   const toDelete = summarize(seeded.map((g) => (deleteAt.get(g.principalId) ?? Number.NaN) - g.expiresAt).filter(Number.isFinite));
   const toRevoked = summarize(revoked.map((g) => (g.endedAt ?? Number.NaN) - (g.expiresAt ?? Number.NaN)));
   const firstDelete = Math.min(...deleteAt.values()) - firstExpiry;
   const allDone = run.timedOut ? Number.NaN : Math.max(...revoked.map((g) => g.endedAt ?? Number.NaN)) - firstExpiry;
   const permissionSetArn = bench.world.permissionSets.ReadOnlyAccess;
-  const stillAssigned = seeded.filter((g) => bench.world.aws.hasAssignment({ accountId: PROD, permissionSetArn, principalId: g.principalId })).length;
+  const stillAssigned = seeded.filter((g) =>
+    bench.world.aws.hasAssignment({ accountId: PROD, permissionSetArn, principalId: g.principalId }),
+  ).length;
   const lost = setup.grants - revoked.length + stillAssigned;
   const retries = auditActionCounts(file, "revocation_retry");
   const surfaced = (retries.ThrottlingException ?? 0) + bot.logCount("sweep step failed");
   const metrics: Metric[] = [
     { name: "Expiry → DeleteAccountAssignment accepted", value: `${latencyLine(toDelete)} (${toDelete.count} grants)` },
     { name: "Expiry → grant revoked (deletion confirmed)", value: `${latencyLine(toRevoked)} (${toRevoked.count} grants)` },
-    { name: "First expiry → first DeleteAccountAssignment", value: `${ms(firstDelete)} ms`, check: { target: "≤ 1 s", pass: firstDelete <= 1000 } },
+    {
+      name: "First expiry → first DeleteAccountAssignment",
+      value: `${ms(firstDelete)} ms`,
+      check: { target: "≤ 1 s", pass: firstDelete <= 1000 },
+    },
     {
       name: `All ${setup.grants} revoked, from the first expiry`,
       value: `${seconds(allDone)} (bound ${seconds(bound)}: ${setup.grants * setup.callsPerRevocation} calls at ${setup.awsRateLimit}/s)`,
@@ -103,7 +117,10 @@ export function revocationFindings(run: RevocationRun): Findings {
       value: `${surfaced} (all revocation_retry rows by code: ${JSON.stringify(retries)})`,
       check: { target: "0", pass: surfaced === 0 },
     },
-    { name: "Calls the fake AWS throttled (absorbed by retries)", value: String(calls.filter((c) => c.error === "ThrottlingException").length) },
+    {
+      name: "Calls the fake AWS throttled (absorbed by retries)",
+      value: String(calls.filter((c) => c.error === "ThrottlingException").length),
+    },
   ];
   return {
     metrics,

@@ -41,7 +41,10 @@ export const revocationLag: Benchmark = {
     });
     aws.setRateLimit(SETUP.awsRateLimit);
     const firstCall = aws.calls.length;
-    const env = bench.env({ JIT_AWS_CALLS_PER_SECOND: String(SETUP.botCallsPerSecond), JIT_SWEEP_INTERVAL_SECONDS: String(SETUP.sweepSeconds) });
+    const env = bench.env({
+      JIT_AWS_CALLS_PER_SECOND: String(SETUP.botCallsPerSecond),
+      JIT_SWEEP_INTERVAL_SECONDS: String(SETUP.sweepSeconds),
+    });
     const bot = await startBot({ build: "tsx", env, cwd: bench.world.dir, keep: ["sweep"] });
     const readyAt = Date.now();
     try {

@@ -101,12 +101,21 @@ export const scale: Benchmark = {
         metrics.push(...processMetrics("node dist/main.js", await measureProcess(bench, "compiled")));
         notes.push(`\`npm run build\` took ${seconds(build.ms)} before the compiled runs.`);
       } else {
-        metrics.push({ name: "Compiled build (node dist/main.js)", value: `not measured: build failed: ${build.error}`, check: { target: "builds", pass: false } });
+        metrics.push({
+          name: "Compiled build (node dist/main.js)",
+          value: `not measured: build failed: ${build.error}`,
+          check: { target: "builds", pass: false },
+        });
       }
-      notes.push("Start-up includes AWS discovery against the fake (STS, ListInstances, permission sets) and auth.test against the fake Slack.");
+      notes.push(
+        "Start-up includes AWS discovery against the fake (STS, ListInstances, permission sets) and auth.test against the fake Slack.",
+      );
       return {
         metrics,
-        settings: [`${HISTORY.grants} grants, ${HISTORY.auditRows} audit rows`, `${STARTS} starts per build, RSS sampled every ${RSS_EVERY_MS} ms after ${SETTLE_MS / 1000} s`],
+        settings: [
+          `${HISTORY.grants} grants, ${HISTORY.auditRows} audit rows`,
+          `${STARTS} starts per build, RSS sampled every ${RSS_EVERY_MS} ms after ${SETTLE_MS / 1000} s`,
+        ],
         notes,
       };
     } finally {

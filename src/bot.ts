@@ -81,7 +81,10 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
     logger,
   });
   // Before Slack's port, so it stays up (reporting "stopping") while shutdown waits for work in progress.
-  const ownHealthPort = await refuseUnless(ops.listen(), (message) => `Cannot listen on JIT_HEALTH_HOST=${config.ops.healthHost} JIT_HEALTH_PORT=${config.ops.healthPort}: ${message}`);
+  const ownHealthPort = await refuseUnless(
+    ops.listen(),
+    (message) => `Cannot listen on JIT_HEALTH_HOST=${config.ops.healthHost} JIT_HEALTH_PORT=${config.ops.healthPort}: ${message}`,
+  );
   cleanup.add("the health server", () => ops.close());
 
   const clientOptions = ops.slackClientOptions;
@@ -92,7 +95,13 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
   const socketMode = socketReceiver !== undefined;
   const receiver =
     socketReceiver ??
-    new GuardedHttpReceiver({ signingSecret: config.slack.signingSecret, slackLogger, logger, routes: ops.slackPortRoutes, seen: opened.seenRequests });
+    new GuardedHttpReceiver({
+      signingSecret: config.slack.signingSecret,
+      slackLogger,
+      logger,
+      routes: ops.slackPortRoutes,
+      seen: opened.seenRequests,
+    });
   const app = new App({
     token: config.slack.botToken,
     receiver,

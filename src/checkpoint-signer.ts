@@ -18,12 +18,20 @@ export async function checkpointSigner(config: Config): Promise<OpenedSigner | u
   const { signingKeyFile, kmsKeyId } = config.audit;
   try {
     if (signingKeyFile !== undefined) {
-      return { signer: loadSigningKey(signingKeyFile, "JIT_AUDIT_SIGNING_KEY_FILE"), source: "JIT_AUDIT_SIGNING_KEY_FILE", close: () => undefined };
+      return {
+        signer: loadSigningKey(signingKeyFile, "JIT_AUDIT_SIGNING_KEY_FILE"),
+        source: "JIT_AUDIT_SIGNING_KEY_FILE",
+        close: () => undefined,
+      };
     }
     if (kmsKeyId === undefined) return undefined;
     const kms = createKmsClient(config.aws.assumeRoleArn);
     try {
-      return { signer: await kmsSigner(kms.client, kmsKeyId, "JIT_AUDIT_KMS_KEY_ID"), source: "JIT_AUDIT_KMS_KEY_ID", close: () => kms.destroy() };
+      return {
+        signer: await kmsSigner(kms.client, kmsKeyId, "JIT_AUDIT_KMS_KEY_ID"),
+        source: "JIT_AUDIT_KMS_KEY_ID",
+        close: () => kms.destroy(),
+      };
     } catch (error) {
       kms.destroy();
       throw error;

@@ -38,10 +38,13 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down");
     // stop() bounds each of its waits; this backstop covers a step that hangs anyway.
-    setTimeout(() => {
-      logger.error({ signal }, "shutdown did not finish in time; exiting");
-      process.exit(1);
-    }, (config.ops.shutdownTimeoutSeconds + 30) * 1000).unref();
+    setTimeout(
+      () => {
+        logger.error({ signal }, "shutdown did not finish in time; exiting");
+        process.exit(1);
+      },
+      (config.ops.shutdownTimeoutSeconds + 30) * 1000,
+    ).unref();
     bot.stop().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -65,6 +65,7 @@ export function openOwnerOnlyForWriting(path: string): { fd: number; open?: Open
 export function warnOpenToOthers(logger: Pick<Logger, "warn">, files: ReadonlyArray<{ path: string; holds: string }>): void {
   for (const { path, holds } of files) {
     const mode = openToOthers(path);
-    if (mode !== undefined) logger.warn({ file: path, mode }, `${path} is readable or writable by others (mode ${mode}); it ${holds}: chmod 600 it`);
+    if (mode !== undefined)
+      logger.warn({ file: path, mode }, `${path} is readable or writable by others (mode ${mode}); it ${holds}: chmod 600 it`);
   }
 }

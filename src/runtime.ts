@@ -47,16 +47,21 @@ export async function connectAws(config: Config, policy: Policy, logger: Logger,
       },
       "connected to AWS IAM Identity Center",
     );
-    const provider = new IdentityCenterProvider(aws.ssoAdmin, aws.identityStore, {
-      instanceArn: discovered.instanceArn,
-      identityStoreId: discovered.identityStoreId,
-      permissionSetArns: discovered.permissionSetArns,
-      callsPerSecond: config.aws.callsPerSecond,
-      maxConcurrentCreations: 10,
-      pollIntervalMs: config.aws.pollIntervalMs,
-      operationTimeoutMs: 5 * 60_000,
-      retries: 5,
-    }, clock);
+    const provider = new IdentityCenterProvider(
+      aws.ssoAdmin,
+      aws.identityStore,
+      {
+        instanceArn: discovered.instanceArn,
+        identityStoreId: discovered.identityStoreId,
+        permissionSetArns: discovered.permissionSetArns,
+        callsPerSecond: config.aws.callsPerSecond,
+        maxConcurrentCreations: 10,
+        pollIntervalMs: config.aws.pollIntervalMs,
+        operationTimeoutMs: 5 * 60_000,
+        retries: 5,
+      },
+      clock,
+    );
     return { provider, clients: aws, instanceArn: discovered.instanceArn, close: () => aws.destroy() };
   } catch (error) {
     aws.destroy();

@@ -72,7 +72,10 @@ function runLeg(leg: Leg): Promise<LegResult> {
 function summary(result: LegResult): string {
   const { tests, pass, fail, skipped, cancelled, todo } = result.counts;
   const verdict = result.code === 0 ? "passed" : "FAILED";
-  const counts = tests === undefined ? "no test counts reported" : `${pass ?? 0}/${tests} passed, ${fail ?? 0} failed, ${cancelled ?? 0} cancelled, ${skipped ?? 0} skipped, ${todo ?? 0} todo`;
+  const counts =
+    tests === undefined
+      ? "no test counts reported"
+      : `${pass ?? 0}/${tests} passed, ${fail ?? 0} failed, ${cancelled ?? 0} cancelled, ${skipped ?? 0} skipped, ${todo ?? 0} todo`;
   return `${result.name} leg ${verdict}: ${counts} in ${result.seconds.toFixed(1)} s (exit ${result.code})`;
 }
 

@@ -61,9 +61,7 @@ export function grantsByIds(file: string, ids: readonly string[]): EndedGrant[] 
   const wanted = new Set(ids);
   return withDb(file, (db) =>
     db
-      .prepare<[], EndedGrant>(
-        "SELECT id, status, principal_id AS principalId, expires_at AS expiresAt, ended_at AS endedAt FROM grants",
-      )
+      .prepare<[], EndedGrant>("SELECT id, status, principal_id AS principalId, expires_at AS expiresAt, ended_at AS endedAt FROM grants")
       .all()
       .filter((grant) => wanted.has(grant.id)),
   );

@@ -47,7 +47,14 @@ function live(writer: HistoryWriter, n: number, created: number, now: number): {
   }
   writer.move(decided, id, "pending", "approved", { decidedBy: APPROVER, decidedAt: decided }, "approved", APPROVER);
   if (outcome === "failed") {
-    writer.move(decided + 1_000, id, "approved", "failed", { failureReason: "No IAM Identity Center user has this email.", endedAt: decided + 1_000 }, "failed");
+    writer.move(
+      decided + 1_000,
+      id,
+      "approved",
+      "failed",
+      { failureReason: "No IAM Identity Center user has this email.", endedAt: decided + 1_000 },
+      "failed",
+    );
     return { records: 3, at: decided + 1_000 };
   }
   const activated = decided + 5_000;

@@ -32,7 +32,12 @@ function closedLoop(spec: LoadSpec, nextBody: () => string): Promise<LoadOutcome
           reject(error instanceof Error ? error : new Error(String(error)));
           return;
         }
-        resolve({ latency: summarize(latencies), perSecond: latencies.length / result.duration, errors: result.errors, non2xx: result.non2xx });
+        resolve({
+          latency: summarize(latencies),
+          perSecond: latencies.length / result.duration,
+          errors: result.errors,
+          non2xx: result.non2xx,
+        });
       },
     );
     instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
@@ -49,6 +54,7 @@ function run(spec: LoadSpec): Promise<LoadOutcome> {
 process.once("message", (spec: LoadSpec) => {
   run(spec).then(
     (outcome) => process.send?.({ outcome }, () => process.exit(0)),
-    (error: unknown) => process.send?.({ error: error instanceof Error ? error.stack ?? error.message : String(error) }, () => process.exit(1)),
+    (error: unknown) =>
+      process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
   );
 });

@@ -41,7 +41,15 @@ export function pacedLoad(load: PacedLoad): Promise<LoadOutcome> {
       const target = targets[index % targets.length] as URL;
       const body = load.nextBody();
       const request = http.request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method: "POST", headers: { ...signedHeaders(load.secret, body), "content-length": Buffer.byteLength(body) }, timeout: TIMEOUT_MS },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: "POST",
+          headers: { ...signedHeaders(load.secret, body), "content-length": Buffer.byteLength(body) },
+          timeout: TIMEOUT_MS,
+        },
         (response) => {
           response.resume();
           response.once("end", () => {

@@ -31,7 +31,10 @@ function freePort(): Promise<number> {
 
 /** pg_ctl of the newest installed server, as the cluster's owner (the script's rule as root): command and arguments. */
 function pgCtl(args: string[]): [string, string[]] {
-  const version = readdirSync("/usr/lib/postgresql").sort((a, b) => Number(a) - Number(b)).at(-1) ?? "";
+  const version =
+    readdirSync("/usr/lib/postgresql")
+      .sort((a, b) => Number(a) - Number(b))
+      .at(-1) ?? "";
   const bin = `/usr/lib/postgresql/${version}/bin/pg_ctl`;
   return process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, args];
 }

@@ -25,14 +25,22 @@ export function consoleTable(results: readonly BenchResult[]): string {
   const header = ["Benchmark", "Metric", "Value", "Target", "Result"];
   const rows = [header, ...rowsOf(results)];
   const widths = header.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
-  const line = (row: readonly string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd();
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
 }
 
 /** Settings and notes under the table, benchmark by benchmark. */
 export function consoleNotes(results: readonly BenchResult[]): string {
   return results
-    .flatMap((r) => (r.findings ? [`${r.benchmark.title} (${r.seconds.toFixed(0)} s):`, ...[...r.findings.settings, ...r.findings.notes].map((n) => `  - ${n}`)] : []))
+    .flatMap((r) =>
+      r.findings
+        ? [`${r.benchmark.title} (${r.seconds.toFixed(0)} s):`, ...[...r.findings.settings, ...r.findings.notes].map((n) => `  - ${n}`)]
+        : [],
+    )
     .join("\n");
 }
 
@@ -41,14 +49,23 @@ const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g,
 function markdownTable(rows: readonly (readonly string[])[]): string[] {
   const [header, ...body] = rows;
   if (!header) return [];
-  return [`| ${header.map(cell).join(" | ")} |`, `|${header.map(() => " --- ").join("|")}|`, ...body.map((r) => `| ${r.map(cell).join(" | ")} |`)];
+  return [
+    `| ${header.map(cell).join(" | ")} |`,
+    `|${header.map(() => " --- ").join("|")}|`,
+    ...body.map((r) => `| ${r.map(cell).join(" | ")} |`),
+  ];
 }
 
 function section(result: BenchResult): string[] {
   const { benchmark, findings } = result;
   const lines = [`## ${benchmark.title}`, "", benchmark.about, ""];
   if (!findings) return [...lines, `**Did not finish:** ${firstLine(result.error)}`, ""];
-  lines.push(...markdownTable([["Metric", "Value", "Target", "Result"], ...findings.metrics.map((m) => [m.name, m.value, m.check?.target ?? "", verdict(m)])]));
+  lines.push(
+    ...markdownTable([
+      ["Metric", "Value", "Target", "Result"],
+      ...findings.metrics.map((m) => [m.name, m.value, m.check?.target ?? "", verdict(m)]),
+    ]),
+  );
   lines.push("", `Settings: ${findings.settings.join("; ")}. Took ${result.seconds.toFixed(0)} s.`, "");
   for (const note of findings.notes) lines.push(`- ${note}`);
   return [...lines, ""];

@@ -37,7 +37,15 @@ export class HistoryWriter {
     this.track(this.store.insert({ ...grant, createdAt: at }, { action: "requested", actorId: grant.requesterId }), false);
   }
 
-  move(at: number, id: string, from: GrantStatus, to: GrantStatus, changes: GrantChanges, action: AuditAction | null, actorId = "system"): void {
+  move(
+    at: number,
+    id: string,
+    from: GrantStatus,
+    to: GrantStatus,
+    changes: GrantChanges,
+    action: AuditAction | null,
+    actorId = "system",
+  ): void {
     this.clock.time = at;
     this.track(this.store.transition(id, from, to, changes, action ? { action, actorId } : null), true);
   }

@@ -28,7 +28,10 @@ export function summarize(values: readonly number[]): Summary {
 }
 
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** Milliseconds with precision that suits their size: 0.042, 3.41, 48.2, 1234. */

@@ -11,7 +11,12 @@ import { parseSinkLine } from "./sinks.js";
 import type { TrailSource } from "./verify-trail.js";
 
 export const BUNDLE_FORMAT = "jit-slack audit bundle v1";
-export const BUNDLE_FILES = { manifest: "manifest.json", records: "records.jsonl", checkpoints: "checkpoints.jsonl", keys: "public-keys.pem" } as const;
+export const BUNDLE_FILES = {
+  manifest: "manifest.json",
+  records: "records.jsonl",
+  checkpoints: "checkpoints.jsonl",
+  keys: "public-keys.pem",
+} as const;
 
 export interface BundleManifest {
   readonly format: typeof BUNDLE_FORMAT;
@@ -68,13 +73,18 @@ export function parseBundle(manifestJson: string, parts: BundleParts): Bundle {
   } catch (error) {
     throw new BundleProblem(`the manifest is not JSON: ${(error as Error).message}`);
   }
-  if (manifest.format !== BUNDLE_FORMAT) throw new BundleProblem(`this is not a ${BUNDLE_FORMAT} (format ${JSON.stringify(manifest.format)})`);
+  if (manifest.format !== BUNDLE_FORMAT)
+    throw new BundleProblem(`this is not a ${BUNDLE_FORMAT} (format ${JSON.stringify(manifest.format)})`);
   for (const part of ["records", "checkpoints", "keys"] as const) {
-    if (sha256(parts[part]) !== manifest.sha256?.[part]) throw new BundleProblem(`its ${part} do not match the manifest's SHA-256 (changed or cut short since it was exported)`);
+    if (sha256(parts[part]) !== manifest.sha256?.[part])
+      throw new BundleProblem(`its ${part} do not match the manifest's SHA-256 (changed or cut short since it was exported)`);
   }
   const records: StoredAuditRecord[] = [];
   const checkpoints: Checkpoint[] = [];
-  for (const [text, expected] of [[parts.records, "record"], [parts.checkpoints, "checkpoint"]] as const) {
+  for (const [text, expected] of [
+    [parts.records, "record"],
+    [parts.checkpoints, "checkpoint"],
+  ] as const) {
     for (const line of text.split("\n")) {
       if (line.trim() === "") continue;
       const parsed = parseSinkLine(line);
@@ -98,14 +108,21 @@ export function splitOneFile(text: string): { manifestJson: string; parts: Bundl
   };
   const keys = parse(lines[0]);
   const { type, ...manifest } = parse(lines.at(-1));
-  if (keys.type !== "public-keys" || type !== "manifest") throw new BundleProblem("it does not begin with the public keys and end with the manifest");
+  if (keys.type !== "public-keys" || type !== "manifest")
+    throw new BundleProblem("it does not begin with the public keys and end with the manifest");
   const body = lines.slice(1, -1);
   const isCheckpoint = (line: string) => line.startsWith('{"type":"checkpoint"');
   return {
     manifestJson: JSON.stringify(manifest),
     parts: {
-      records: body.filter((line) => !isCheckpoint(line)).map((line) => `${line}\n`).join(""),
-      checkpoints: body.filter(isCheckpoint).map((line) => `${line}\n`).join(""),
+      records: body
+        .filter((line) => !isCheckpoint(line))
+        .map((line) => `${line}\n`)
+        .join(""),
+      checkpoints: body
+        .filter(isCheckpoint)
+        .map((line) => `${line}\n`)
+        .join(""),
       keys: typeof keys.pem === "string" ? keys.pem : "",
     },
   };

@@ -15,23 +15,29 @@ export const GENESIS_HASH = "0".repeat(64);
  * is undefined are left out and non-finite numbers become null, as JSON.stringify does.
  */
 export function canonicalEncoding(record: AuditRecord): string {
-  return JSON.stringify(sortKeys({
-    seq: record.seq,
-    at: record.at,
-    action: record.action,
-    actorId: record.actorId,
-    grantId: record.grantId,
-    accountId: record.accountId,
-    permissionSet: record.permissionSet,
-    detail: record.detail,
-  }));
+  return JSON.stringify(
+    sortKeys({
+      seq: record.seq,
+      at: record.at,
+      action: record.action,
+      actorId: record.actorId,
+      grantId: record.grantId,
+      accountId: record.accountId,
+      permissionSet: record.permissionSet,
+      detail: record.detail,
+    }),
+  );
 }
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== "object") return value;
   const source = value as Record<string, unknown>;
-  return Object.fromEntries(Object.keys(source).sort().map((key) => [key, sortKeys(source[key])]));
+  return Object.fromEntries(
+    Object.keys(source)
+      .sort()
+      .map((key) => [key, sortKeys(source[key])]),
+  );
 }
 
 /** hash = lowercase hex SHA-256 of the UTF-8 bytes of `prevHash` followed by the canonical encoding. */

@@ -36,7 +36,10 @@ export function statementBytes(statement: CheckpointStatement): Buffer {
  * the public key alone names the checkpoints it signed, wherever the private key lives (a file, KMS).
  */
 export function keyIdOf(publicKey: KeyObject): string {
-  return `ed25519:${createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex").slice(0, 16)}`;
+  return `ed25519:${createHash("sha256")
+    .update(publicKey.export({ type: "spki", format: "der" }))
+    .digest("hex")
+    .slice(0, 16)}`;
 }
 
 /** A public key from PEM (SPKI) text, or from DER bytes as KMS GetPublicKey returns them. */
@@ -48,9 +51,7 @@ export function publicKeyFrom(material: string | Buffer): KeyObject {
   return key;
 }
 
-export type SignatureCheck =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly problem: string };
+export type SignatureCheck = { readonly ok: true } | { readonly ok: false; readonly problem: string };
 
 /** Whether the checkpoint was signed by one of `keys` (public keys by key id). */
 export function checkSignature(checkpoint: Checkpoint, keys: ReadonlyMap<string, KeyObject>): SignatureCheck {
@@ -63,7 +64,9 @@ export function checkSignature(checkpoint: Checkpoint, keys: ReadonlyMap<string,
   } catch {
     valid = false;
   }
-  return valid ? { ok: true } : { ok: false, problem: `its signature does not verify with key ${checkpoint.keyId} (forged, or altered after signing)` };
+  return valid
+    ? { ok: true }
+    : { ok: false, problem: `its signature does not verify with key ${checkpoint.keyId} (forged, or altered after signing)` };
 }
 
 /** Public keys by their ids, for checkSignature. */
@@ -73,7 +76,13 @@ export function keyring(keys: Iterable<{ readonly keyId: string; readonly public
 
 /** The form a checkpoint takes in the audit channel, sink files and objects: one line of JSON. */
 export function checkpointJson(checkpoint: Checkpoint): string {
-  return JSON.stringify({ seq: checkpoint.seq, hash: checkpoint.hash, at: checkpoint.at, keyId: checkpoint.keyId, signature: checkpoint.signature });
+  return JSON.stringify({
+    seq: checkpoint.seq,
+    hash: checkpoint.hash,
+    at: checkpoint.at,
+    keyId: checkpoint.keyId,
+    signature: checkpoint.signature,
+  });
 }
 
 /** A checkpoint read back from a copy; undefined when the value is not one. */
@@ -81,10 +90,16 @@ export function parseCheckpoint(value: unknown): Checkpoint | undefined {
   if (value === null || typeof value !== "object") return undefined;
   const { seq, hash, at, keyId, signature } = value as Record<string, unknown>;
   const ok =
-    Number.isSafeInteger(seq) && (seq as number) > 0 &&
-    typeof hash === "string" && /^[0-9a-f]{64}$/.test(hash) &&
+    Number.isSafeInteger(seq) &&
+    (seq as number) > 0 &&
+    typeof hash === "string" &&
+    /^[0-9a-f]{64}$/.test(hash) &&
     Number.isSafeInteger(at) &&
-    typeof keyId === "string" && keyId.length > 0 &&
-    typeof signature === "string" && /^[A-Za-z0-9+/]+={0,2}$/.test(signature);
-  return ok ? { seq: seq as number, hash: hash as string, at: at as number, keyId: keyId as string, signature: signature as string } : undefined;
+    typeof keyId === "string" &&
+    keyId.length > 0 &&
+    typeof signature === "string" &&
+    /^[A-Za-z0-9+/]+={0,2}$/.test(signature);
+  return ok
+    ? { seq: seq as number, hash: hash as string, at: at as number, keyId: keyId as string, signature: signature as string }
+    : undefined;
 }

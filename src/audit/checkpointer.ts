@@ -85,7 +85,9 @@ export class Checkpointer {
     if (!head) return undefined;
     const base = await this.knownGood();
     const uncovered = head.seq - (base?.seq ?? 0);
-    const due = uncovered > 0 && (reason !== "tick" || uncovered >= this.cadence.records || (await this.oldestUncoveredAge(base)) >= this.cadence.intervalMs);
+    const due =
+      uncovered > 0 &&
+      (reason !== "tick" || uncovered >= this.cadence.records || (await this.oldestUncoveredAge(base)) >= this.cadence.intervalMs);
     const signed = due ? await this.sign(head, base) : undefined;
     await this.feedSinks(reason === "tick" ? this.now() : Number.POSITIVE_INFINITY);
     return signed;

@@ -24,7 +24,8 @@ export function redactSecrets(text: string): string {
  * (`create:<id> delete:<id>`), the ticket and the approvers so far when there are any; then the note's own detail, which wins where keys overlap.
  */
 export function auditDetail(grant: Grant, note: AuditNote, awsRequestIds: string | null, approvers: readonly string[] = []): AuditDetail {
-  const actorEmail = note.actorEmail !== undefined ? note.actorEmail : note.actorId === grant.requesterId ? grant.requesterEmail : undefined;
+  const actorEmail =
+    note.actorEmail !== undefined ? note.actorEmail : note.actorId === grant.requesterId ? grant.requesterEmail : undefined;
   const detail: Record<string, string | number | boolean | null> = {
     status: grant.status,
     ...(actorEmail !== undefined ? { actorEmail } : {}),
@@ -47,7 +48,11 @@ export function auditDetail(grant: Grant, note: AuditNote, awsRequestIds: string
 }
 
 /** A record about an account and permission set rather than a grant (grant id ""). */
-export function unattachedRecord(scope: { accountId: string; permissionSet: string }, note: AuditNote, at: number): Omit<AuditRecord, "seq"> {
+export function unattachedRecord(
+  scope: { accountId: string; permissionSet: string },
+  note: AuditNote,
+  at: number,
+): Omit<AuditRecord, "seq"> {
   return {
     at,
     action: note.action,

@@ -9,7 +9,8 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = ["csv", "json"];
 
 type Column = readonly [header: string, value: (record: StoredAuditRecord) => unknown];
 
-const firstOf = (detail: AuditDetail, ...keys: string[]): unknown => keys.map((key) => detail[key]).find((v) => v !== undefined && v !== null);
+const firstOf = (detail: AuditDetail, ...keys: string[]): unknown =>
+  keys.map((key) => detail[key]).find((v) => v !== undefined && v !== null);
 
 /** One row per record: the columns a reviewer reads, then the full detail and the chain hashes. */
 const COLUMNS: readonly Column[] = [

@@ -183,7 +183,10 @@ export class AuditFeed {
       );
     }
     if (through !== undefined && through >= interrupted.firstSeq) {
-      this.logger.info({ firstSeq: interrupted.firstSeq, through }, "an interrupted audit post had reached the channel; not posting it again");
+      this.logger.info(
+        { firstSeq: interrupted.firstSeq, through },
+        "an interrupted audit post had reached the channel; not posting it again",
+      );
       await this.outbox.markDeliveredThrough(through);
     } else {
       await this.outbox.clearPosting();
@@ -200,9 +203,6 @@ export class AuditFeed {
     this.failures += 1;
     const wait = Math.min(this.timing.firstRetryMs * 2 ** (this.failures - 1), this.timing.maxRetryMs);
     this.notBefore = now + wait;
-    this.logger.warn(
-      { seq, attempts: this.failures, retryInMs: wait, err: errorText(error) },
-      "audit channel post failed; will retry",
-    );
+    this.logger.warn({ seq, attempts: this.failures, retryInMs: wait, err: errorText(error) }, "audit channel post failed; will retry");
   }
 }

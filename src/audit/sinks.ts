@@ -81,7 +81,9 @@ function isStoredRecord(value: Record<string, unknown>): value is StoredAuditRec
     Number.isSafeInteger(value.seq) &&
     Number.isSafeInteger(value.at) &&
     ["action", "actorId", "grantId", "accountId", "permissionSet", "prevHash", "hash"].every((key) => typeof value[key] === "string") &&
-    value.detail !== null && typeof value.detail === "object" && !Array.isArray(value.detail)
+    value.detail !== null &&
+    typeof value.detail === "object" &&
+    !Array.isArray(value.detail)
   );
 }
 
@@ -107,7 +109,12 @@ export function copyOfLines(lines: Iterable<string>, where: string): SinkCopy & 
       }
     }
   }
-  const notes = unreadable > 0 ? [`${unreadable} line${unreadable === 1 ? "" : "s"} of ${where} ${unreadable === 1 ? "is" : "are"} neither a record nor a checkpoint`] : [];
+  const notes =
+    unreadable > 0
+      ? [
+          `${unreadable} line${unreadable === 1 ? "" : "s"} of ${where} ${unreadable === 1 ? "is" : "are"} neither a record nor a checkpoint`,
+        ]
+      : [];
   const alarms = conflicting.map((seq) => `${where} holds record #${seq} twice, with different hashes`);
   return { recordHashes, records, checkpoints, notes, alarms };
 }

@@ -81,7 +81,8 @@ export async function verifyTrail(source: TrailSource, evidence: Evidence): Prom
   const valid = checked ? validCheckpoints(evidence, problems) : [];
   const expected = new Map<number, Expectation[]>();
   const expect = (seq: number, expectation: Expectation) => expected.set(seq, [...(expected.get(seq) ?? []), expectation]);
-  for (const { checkpoint, from } of valid) expect(checkpoint.seq, { hash: checkpoint.hash, from: `the checkpoint signed ${iso(checkpoint.at)} (${from})`, checkpoint });
+  for (const { checkpoint, from } of valid)
+    expect(checkpoint.seq, { hash: checkpoint.hash, from: `the checkpoint signed ${iso(checkpoint.at)} (${from})`, checkpoint });
   for (const { name, copy } of evidence.copies) for (const [seq, hash] of copy.recordHashes) expect(seq, { hash, from: name });
 
   const issued = await source.issuedThrough();
@@ -116,7 +117,12 @@ export async function verifyTrail(source: TrailSource, evidence: Evidence): Prom
     }
   }
   chain ??= verifier.finish({ highestIssuedSeq: issued });
-  if (!chain.ok) problems.push({ firstSeq: chain.firstBad.seq, lastSeq: chain.firstBad.seq, problem: `record #${chain.firstBad.seq}: ${chain.firstBad.problem}` });
+  if (!chain.ok)
+    problems.push({
+      firstSeq: chain.firstBad.seq,
+      lastSeq: chain.firstBad.seq,
+      problem: `record #${chain.firstBad.seq}: ${chain.firstBad.problem}`,
+    });
 
   const lastSeq = last?.seq ?? 0;
   for (const missing of missingRecords(expected, seen, lastSeq)) problems.push(missing);
@@ -152,7 +158,11 @@ function validCheckpoints(evidence: Evidence, problems: TrailProblem[]): FoundCh
     if (check.ok) valid.push(found);
     else {
       const seq = found.checkpoint.seq;
-      problems.push({ firstSeq: seq, lastSeq: seq, problem: `the checkpoint for #${seq} in ${found.from} is not genuine: ${check.problem}` });
+      problems.push({
+        firstSeq: seq,
+        lastSeq: seq,
+        problem: `the checkpoint for #${seq} in ${found.from} is not genuine: ${check.problem}`,
+      });
     }
   }
   return valid;

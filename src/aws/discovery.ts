@@ -51,9 +51,7 @@ async function findInstance(
   const instances: Array<{ instanceArn: string; identityStoreId: string }> = [];
   let nextToken: string | undefined;
   do {
-    const page = await attempt("SSO Admin ListInstances", () =>
-      clients.ssoAdmin.send(new ListInstancesCommand({ NextToken: nextToken })),
-    );
+    const page = await attempt("SSO Admin ListInstances", () => clients.ssoAdmin.send(new ListInstancesCommand({ NextToken: nextToken })));
     for (const instance of page.Instances ?? []) {
       if (instance.InstanceArn && instance.IdentityStoreId) {
         instances.push({ instanceArn: instance.InstanceArn, identityStoreId: instance.IdentityStoreId });
@@ -62,9 +60,7 @@ async function findInstance(
     nextToken = page.NextToken;
   } while (nextToken);
 
-  const wanted = configured.instanceArn
-    ? instances.filter((instance) => instance.instanceArn === configured.instanceArn)
-    : instances;
+  const wanted = configured.instanceArn ? instances.filter((instance) => instance.instanceArn === configured.instanceArn) : instances;
   const [only, ...others] = wanted;
   if (!only) {
     throw new DiscoveryError(
@@ -87,11 +83,7 @@ async function findInstance(
   return only;
 }
 
-async function resolvePermissionSets(
-  clients: AwsClients,
-  instanceArn: string,
-  names: readonly string[],
-): Promise<Map<string, string>> {
+async function resolvePermissionSets(clients: AwsClients, instanceArn: string, names: readonly string[]): Promise<Map<string, string>> {
   const byName = new Map<string, string>();
   let nextToken: string | undefined;
   do {
@@ -110,9 +102,7 @@ async function resolvePermissionSets(
 
   const missing = names.filter((name) => !byName.has(name));
   if (missing.length > 0) {
-    throw new DiscoveryError(
-      `Permission sets named in the policy do not exist in ${instanceArn}: ${missing.join(", ")}.`,
-    );
+    throw new DiscoveryError(`Permission sets named in the policy do not exist in ${instanceArn}: ${missing.join(", ")}.`);
   }
   return new Map(names.map((name) => [name, byName.get(name) as string]));
 }

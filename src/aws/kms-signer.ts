@@ -22,7 +22,12 @@ export async function kmsPublicKey(kms: KMSClient, keyId: string, variable: stri
   } catch (error) {
     throw new SigningKeyProblem(`${variable}=${keyId}: KMS GetPublicKey failed (${reason(error)})`);
   }
-  if (answer.KeySpec !== KEY_SPEC || answer.KeyUsage !== "SIGN_VERIFY" || !answer.SigningAlgorithms?.includes(ALGORITHM) || !answer.PublicKey) {
+  if (
+    answer.KeySpec !== KEY_SPEC ||
+    answer.KeyUsage !== "SIGN_VERIFY" ||
+    !answer.SigningAlgorithms?.includes(ALGORITHM) ||
+    !answer.PublicKey
+  ) {
     throw new SigningKeyProblem(
       `${variable}=${keyId} is a ${answer.KeySpec ?? "?"} key for ${answer.KeyUsage ?? "?"}; checkpoints need an ${KEY_SPEC} key with usage SIGN_VERIFY`,
     );
@@ -37,7 +42,9 @@ export async function kmsSigner(kms: KMSClient, keyId: string, variable: string)
     publicKey,
     async sign(statement) {
       try {
-        const { Signature } = await kms.send(new SignCommand({ KeyId: keyId, Message: statement, MessageType: "RAW", SigningAlgorithm: ALGORITHM }));
+        const { Signature } = await kms.send(
+          new SignCommand({ KeyId: keyId, Message: statement, MessageType: "RAW", SigningAlgorithm: ALGORITHM }),
+        );
         if (!Signature) throw new Error("KMS Sign returned no signature");
         return Buffer.from(Signature);
       } catch (error) {

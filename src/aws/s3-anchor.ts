@@ -7,13 +7,7 @@
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html). So the bot writes each
 // key once (If-None-Match: *), and verification reads every version: it trusts the oldest, and
 // raises an alarm for any later version or delete marker, which the bot never makes.
-import {
-  GetObjectCommand,
-  ListObjectVersionsCommand,
-  PutObjectCommand,
-  S3ServiceException,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
 import type { Checkpoint } from "../audit/checkpoint.js";
 import { checkpointLine, copyOfLines, recordLine, type AuditSink, type SinkCopy } from "../audit/sinks.js";
 import type { S3Anchor } from "../config/env.js";
@@ -42,7 +36,11 @@ export class S3Sink implements AuditSink {
     const first = records[0];
     const last = records.at(-1);
     if (!first || !last) return;
-    await this.putOnce(`${this.anchor.prefix}records/${padded(first.seq)}-${padded(last.seq)}.jsonl`, records.map(recordLine).join(""), "application/x-ndjson");
+    await this.putOnce(
+      `${this.anchor.prefix}records/${padded(first.seq)}-${padded(last.seq)}.jsonl`,
+      records.map(recordLine).join(""),
+      "application/x-ndjson",
+    );
   }
 
   async writeCheckpoint(checkpoint: Checkpoint): Promise<void> {
@@ -92,12 +90,16 @@ export async function readS3Copy(s3: S3Client, bucket: string, prefix: string): 
     const versions = entries.filter((entry) => !entry.deleteMarker);
     const markers = entries.length - versions.length;
     const where = `s3://${bucket}/${key}`;
-    if (versions.length > 1) alarms.push(`${where} was written again after it was first written (${versions.length} versions; the oldest is used)`);
-    if (markers > 0) alarms.push(`${where} was deleted (${markers === 1 ? "a delete marker hides it" : `${markers} delete markers hide it`}; its first version is used)`);
+    if (versions.length > 1)
+      alarms.push(`${where} was written again after it was first written (${versions.length} versions; the oldest is used)`);
+    if (markers > 0)
+      alarms.push(
+        `${where} was deleted (${markers === 1 ? "a delete marker hides it" : `${markers} delete markers hide it`}; its first version is used)`,
+      );
     const oldest = versions[0];
     if (!oldest) continue;
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: oldest.versionId }));
-    lines.push(...(await object.Body?.transformToString("utf8") ?? "").split("\n"));
+    lines.push(...((await object.Body?.transformToString("utf8")) ?? "").split("\n"));
   }
   const copy = copyOfLines(lines, `s3://${bucket}/${prefix}`);
   return { ...copy, alarms: [...alarms, ...copy.alarms] };
@@ -109,7 +111,11 @@ async function listVersions(s3: S3Client, bucket: string, prefix: string): Promi
   let versionIdMarker: string | undefined;
   for (;;) {
     const page = await s3.send(
-      new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, ...(keyMarker ? { KeyMarker: keyMarker, VersionIdMarker: versionIdMarker } : {}) }),
+      new ListObjectVersionsCommand({
+        Bucket: bucket,
+        Prefix: prefix,
+        ...(keyMarker ? { KeyMarker: keyMarker, VersionIdMarker: versionIdMarker } : {}),
+      }),
     );
     for (const version of page.Versions ?? []) {
       if (version.Key && version.VersionId) listed.push({ key: version.Key, versionId: version.VersionId, deleteMarker: false });

@@ -21,9 +21,13 @@ export interface AnchorCopies {
 
 /** `--anchors slack,s3` or `--anchors slack --anchors s3`, each known, none twice. */
 export function parseAnchors(values: readonly string[]): Anchor[] {
-  const names = values.flatMap((value) => value.split(",")).map((name) => name.trim()).filter(Boolean);
+  const names = values
+    .flatMap((value) => value.split(","))
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !(ANCHORS as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new UsageError(`--anchors takes ${ANCHORS.join(", ")}, not ${unknown.map((name) => `"${name}"`).join(", ")}.`);
+  if (unknown.length > 0)
+    throw new UsageError(`--anchors takes ${ANCHORS.join(", ")}, not ${unknown.map((name) => `"${name}"`).join(", ")}.`);
   return [...new Set(names)] as Anchor[];
 }
 
@@ -78,6 +82,8 @@ async function readChannel(config: Config): Promise<SinkCopy> {
   try {
     return await readAuditChannel(client, config.auditChannel);
   } catch (error) {
-    throw new Error(`Cannot read the audit channel ${config.auditChannel} (conversations.history): ${(error as Error).message}`, { cause: error });
+    throw new Error(`Cannot read the audit channel ${config.auditChannel} (conversations.history): ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

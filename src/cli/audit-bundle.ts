@@ -70,7 +70,9 @@ export async function writeBundle(
         records.add(recordLine(recordOfLink(link)));
       }
     }
-    const covering = checkpoints.filter((checkpoint) => first !== null && through !== null && checkpoint.seq >= first && checkpoint.seq <= through);
+    const covering = checkpoints.filter(
+      (checkpoint) => first !== null && through !== null && checkpoint.seq >= first && checkpoint.seq <= through,
+    );
     const checkpointPart = new Part((text) => output.write(BUNDLE_FILES.checkpoints, text));
     for (const checkpoint of covering) checkpointPart.add(checkpointLine(checkpoint));
     if (!output.oneFile) output.write(BUNDLE_FILES.keys, keysPem);
@@ -85,7 +87,10 @@ export async function writeBundle(
       keyIds,
       sha256: { records: records.digest(), checkpoints: checkpointPart.digest(), keys: sha256(keysPem) },
     };
-    output.write(output.oneFile ? "bundle" : BUNDLE_FILES.manifest, output.oneFile ? manifestLine(manifest) : `${JSON.stringify(manifest, null, 2)}\n`);
+    output.write(
+      output.oneFile ? "bundle" : BUNDLE_FILES.manifest,
+      output.oneFile ? manifestLine(manifest) : `${JSON.stringify(manifest, null, 2)}\n`,
+    );
     return manifest;
   } finally {
     output.close();
@@ -128,7 +133,8 @@ function openFile(path: string): number {
   try {
     return openSync(path, "wx", 0o600);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new UsageError(`${path} already exists; a bundle is never written over another.`);
+    if ((error as NodeJS.ErrnoException).code === "EEXIST")
+      throw new UsageError(`${path} already exists; a bundle is never written over another.`);
     throw error;
   }
 }
@@ -142,7 +148,11 @@ export function readBundle(path: string): Bundle {
   try {
     if (statSync(path).isDirectory()) {
       const read = (file: string) => readFileSync(join(path, file), "utf8");
-      return parseBundle(read(BUNDLE_FILES.manifest), { records: read(BUNDLE_FILES.records), checkpoints: read(BUNDLE_FILES.checkpoints), keys: read(BUNDLE_FILES.keys) });
+      return parseBundle(read(BUNDLE_FILES.manifest), {
+        records: read(BUNDLE_FILES.records),
+        checkpoints: read(BUNDLE_FILES.checkpoints),
+        keys: read(BUNDLE_FILES.keys),
+      });
     }
     const { manifestJson, parts } = splitOneFile(readFileSync(path, "utf8"));
     return parseBundle(manifestJson, parts);

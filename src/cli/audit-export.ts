@@ -32,7 +32,10 @@ export async function auditExport(args: string[], io: CliIo): Promise<number> {
   expectPositionals(positionals, []);
   const since = oneOf(values.since, "--since", values.from, "--from");
   const until = oneOf(values.until, "--until", values.to, "--to");
-  const period = { from: dateOption(since?.value, since?.option ?? "--since"), until: dateOption(until?.value, until?.option ?? "--until") };
+  const period = {
+    from: dateOption(since?.value, since?.option ?? "--since"),
+    until: dateOption(until?.value, until?.option ?? "--until"),
+  };
   if (values.bundle !== undefined) return exportBundle(values.bundle, period, values, io);
   const format = (values.format ?? "csv") as ExportFormat;
   if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`--format must be ${EXPORT_FORMATS.join(" or ")}, not "${values.format}".`);
@@ -63,7 +66,9 @@ export async function auditExport(args: string[], io: CliIo): Promise<number> {
 function openOutput(path: string, io: CliIo): number {
   const { fd, open } = openOwnerOnlyForWriting(path);
   if (open && !open.tightened) {
-    io.err(`Warning: ${path} is readable or writable by others (mode ${open.mode}) and could not be changed (${open.error}): chmod 600 it.\n`);
+    io.err(
+      `Warning: ${path} is readable or writable by others (mode ${open.mode}) and could not be changed (${open.error}): chmod 600 it.\n`,
+    );
   }
   return fd;
 }
@@ -75,7 +80,8 @@ async function exportBundle(
   values: { format?: string; output?: string; database?: string; "public-key"?: string[]; "kms-key"?: string[] },
   io: CliIo,
 ): Promise<number> {
-  if (values.format !== undefined || values.output !== undefined) throw new UsageError("--bundle writes its own files: leave out --format and --output.");
+  if (values.format !== undefined || values.output !== undefined)
+    throw new UsageError("--bundle writes its own files: leave out --format and --output.");
   const keys = await publicKeys(values["public-key"] ?? [], io.env, values["kms-key"] ?? []);
   if (keys.length === 0) {
     throw new UsageError(
@@ -85,7 +91,13 @@ async function exportBundle(
   const opened = await openAdminStore(io.env, values.database);
   let manifest;
   try {
-    manifest = await writeBundle(opened, period, target, keysPem(keys), keys.map((key) => key.keyId));
+    manifest = await writeBundle(
+      opened,
+      period,
+      target,
+      keysPem(keys),
+      keys.map((key) => key.keyId),
+    );
   } finally {
     await opened.close();
   }
@@ -94,7 +106,9 @@ async function exportBundle(
     periodRecords.count === 0
       ? `Wrote a bundle to ${target} with no records: the period has none.\n`
       : `Wrote a bundle to ${target}: records #${periodRecords.first}–#${periodRecords.last} of the period` +
-          (records.last !== periodRecords.last ? `, and #${(periodRecords.last ?? 0) + 1}–#${records.last} up to the checkpoint that covers them` : "") +
+          (records.last !== periodRecords.last
+            ? `, and #${(periodRecords.last ?? 0) + 1}–#${records.last} up to the checkpoint that covers them`
+            : "") +
           `, ${manifest.checkpoints} checkpoint${manifest.checkpoints === 1 ? "" : "s"}, key ${manifest.keyIds.join(", ")}.\n`,
   );
   return EXIT_OK;

@@ -54,17 +54,28 @@ export async function auditVerify(args: string[], io: CliIo): Promise<number> {
     await opened.close();
   }
   if (values.json) printJson(io, { ...report, keys: keys.map((key) => ({ keyId: key.keyId, from: key.from })) });
-  else io.out(describeReport(report, keys.map((key) => `${key.keyId} (${key.from})`)));
+  else
+    io.out(
+      describeReport(
+        report,
+        keys.map((key) => `${key.keyId} (${key.from})`),
+      ),
+    );
   return report.ok ? EXIT_OK : EXIT_PROBLEM;
 }
-
 
 /**
  * A bundle, without any database: its chain from its first record, every checkpoint in it, and
  * that they cover the period. With --public-key the keys are the auditor's own; without, the
  * bundle's, which the output names so they can be compared with the key the auditor was given.
  */
-async function verifyBundle(path: string, keyFiles: readonly string[], kmsKeys: readonly string[], json: boolean, io: CliIo): Promise<number> {
+async function verifyBundle(
+  path: string,
+  keyFiles: readonly string[],
+  kmsKeys: readonly string[],
+  json: boolean,
+  io: CliIo,
+): Promise<number> {
   let bundle;
   try {
     bundle = readBundle(path);
@@ -87,9 +98,18 @@ async function verifyBundle(path: string, keyFiles: readonly string[], kmsKeys: 
     return report.ok ? EXIT_OK : EXIT_PROBLEM;
   }
   const period = `${manifest.period.from ?? "the start"} to ${manifest.period.until ?? "the export"}`;
-  const records = manifest.periodRecords.count === 0 ? "no records" : `records #${manifest.periodRecords.first}–#${manifest.periodRecords.last}`;
+  const records =
+    manifest.periodRecords.count === 0 ? "no records" : `records #${manifest.periodRecords.first}–#${manifest.periodRecords.last}`;
   io.out(`Bundle: ${records} of ${period}, exported ${manifest.createdAt} from ${manifest.source}.\n`);
-  if (!own) io.out(`Checked with the public key${keys.length === 1 ? "" : "s"} inside the bundle (${keys.map((key) => key.keyId).join(", ")}): compare with the key you were given, or give it with --public-key.\n`);
-  io.out(describeReport(report, keys.map((key) => `${key.keyId} (${key.from})`)));
+  if (!own)
+    io.out(
+      `Checked with the public key${keys.length === 1 ? "" : "s"} inside the bundle (${keys.map((key) => key.keyId).join(", ")}): compare with the key you were given, or give it with --public-key.\n`,
+    );
+  io.out(
+    describeReport(
+      report,
+      keys.map((key) => `${key.keyId} (${key.from})`),
+    ),
+  );
   return report.ok ? EXIT_OK : EXIT_PROBLEM;
 }

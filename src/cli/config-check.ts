@@ -57,5 +57,9 @@ function describeConfig(config: Config): string {
 
 function describePolicy(policy: Policy): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  return [plural(policy.accounts.length, "account"), plural(policy.permissionSets.length, "permission set"), plural(policy.rules.length, "rule")].join(", ");
+  return [
+    plural(policy.accounts.length, "account"),
+    plural(policy.permissionSets.length, "permission set"),
+    plural(policy.rules.length, "rule"),
+  ].join(", ");
 }

@@ -25,7 +25,9 @@ export function cliLogger(): Logger {
  */
 async function openExistingStore(file: string, source: string): Promise<StoreBackend> {
   if (file !== ":memory:" && !existsSync(file)) {
-    throw new StartupError(`There is no database at ${source}=${file}. Run jit-admin where the bot runs, or name the file with --database.`);
+    throw new StartupError(
+      `There is no database at ${source}=${file}. Run jit-admin where the bot runs, or name the file with --database.`,
+    );
   }
   return openStore({ kind: "sqlite", file }, systemClock, cliLogger());
 }
@@ -38,6 +40,9 @@ export async function openConfiguredStore(config: Config): Promise<StoreBackend>
 }
 
 /** `--database <file>` (a SQLite file, needing no other configuration, e.g. a copy handed to an auditor), else the configured database. */
-export async function openAdminStore(env: Readonly<Record<string, string | undefined>>, databaseOption: string | undefined): Promise<StoreBackend> {
+export async function openAdminStore(
+  env: Readonly<Record<string, string | undefined>>,
+  databaseOption: string | undefined,
+): Promise<StoreBackend> {
   return databaseOption ? openExistingStore(databaseOption, "--database") : openConfiguredStore(loadConfig(env));
 }

@@ -24,8 +24,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   "audit export": auditExport,
   "audit verify": auditVerify,
   "audit keygen": auditKeygen,
-  "reconcile": reconcileCommand,
-  "migrate": migrateCommand,
+  reconcile: reconcileCommand,
+  migrate: migrateCommand,
 };
 
 async function run(argv: string[], io: CliIo): Promise<number> {

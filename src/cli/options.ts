@@ -15,7 +15,13 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnTy
 
 /** Exactly `names.length` positional arguments, named in the message when they are missing. */
 export function expectPositionals(positionals: readonly string[], names: readonly string[]): string[] {
-  if (positionals.length < names.length) throw new UsageError(`Missing ${names.slice(positionals.length).map((n) => `<${n}>`).join(" ")}.`);
+  if (positionals.length < names.length)
+    throw new UsageError(
+      `Missing ${names
+        .slice(positionals.length)
+        .map((n) => `<${n}>`)
+        .join(" ")}.`,
+    );
   if (positionals.length > names.length) throw new UsageError(`Unexpected argument "${positionals[names.length]}".`);
   return [...positionals];
 }

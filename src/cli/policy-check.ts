@@ -17,7 +17,13 @@ const MEMBER = "member" as const;
 
 function people(policy: Policy, as: string | undefined): Person[] {
   if (as) {
-    return as.split(",").map((who) => who.trim()).filter(Boolean).map((who) => (who.includes("@") ? { slackId: "", email: who.toLowerCase(), standing: MEMBER } : { slackId: who, email: null, standing: MEMBER }));
+    return as
+      .split(",")
+      .map((who) => who.trim())
+      .filter(Boolean)
+      .map((who) =>
+        who.includes("@") ? { slackId: "", email: who.toLowerCase(), standing: MEMBER } : { slackId: who, email: null, standing: MEMBER },
+      );
   }
   const refs = policy.rules.flatMap((rule) => [...rule.requesters, ...rule.breakGlass]);
   const unique = new Map<string, PrincipalRef>(refs.map((ref) => [describeRef(ref), ref]));
@@ -76,13 +82,17 @@ function main(argv: string[]): number {
     process.stdout.write(`${JSON.stringify({ valid: true, rules: policy.rules.length, warnings, requesters: report }, null, 2)}\n`);
     return 0;
   }
-  process.stdout.write(`${file} is valid: ${policy.accounts.length} accounts, ${policy.permissionSets.length} permission sets, ${policy.rules.length} rules.\n`);
+  process.stdout.write(
+    `${file} is valid: ${policy.accounts.length} accounts, ${policy.permissionSets.length} permission sets, ${policy.rules.length} rules.\n`,
+  );
   for (const warning of warnings) process.stdout.write(`warning: ${warning}\n`);
   for (const entry of report) {
     process.stdout.write(`\n${entry.who} may request:\n`);
     if (entry.may.length === 0) process.stdout.write("  nothing\n");
     for (const item of entry.may) {
-      process.stdout.write(`  ${item.account} (${item.accountId}) ${item.permissionSet} · up to ${item.maxDuration} · ${item.approval} · rule ${item.rule}\n`);
+      process.stdout.write(
+        `  ${item.account} (${item.accountId}) ${item.permissionSet} · up to ${item.maxDuration} · ${item.approval} · rule ${item.rule}\n`,
+      );
     }
   }
   return 0;

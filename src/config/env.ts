@@ -52,7 +52,9 @@ const envSchema = z.object({
     .optional(),
   AWS_ROLE_ARN: z
     .string()
-    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: "must be an IAM role ARN like arn:aws:iam::123456789012:role/jit-slack" })
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, {
+      error: "must be an IAM role ARN like arn:aws:iam::123456789012:role/jit-slack",
+    })
     .optional(),
   AWS_WEB_IDENTITY_TOKEN_FILE: z.string().optional(),
   JIT_SWEEP_INTERVAL_SECONDS: positiveInt(5).pipe(z.number().max(59, { error: "must be at most 59" })),
@@ -242,7 +244,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     policyFile: e.JIT_POLICY_FILE,
     database: Object.freeze(
       e.DATABASE_URL
-        ? { kind: "postgres" as const, url: e.DATABASE_URL, ...(e.DATABASE_MIGRATION_URL ? { migrationUrl: e.DATABASE_MIGRATION_URL } : {}) }
+        ? {
+            kind: "postgres" as const,
+            url: e.DATABASE_URL,
+            ...(e.DATABASE_MIGRATION_URL ? { migrationUrl: e.DATABASE_MIGRATION_URL } : {}),
+          }
         : { kind: "sqlite" as const, file: e.JIT_DATABASE_FILE ?? DEFAULT_DATABASE_FILE },
     ),
     auditChannel: e.JIT_AUDIT_CHANNEL,

@@ -28,10 +28,22 @@ function reportDuplicates(values: readonly string[], report: (index: number, val
 }
 
 function checkReferences(policy: PolicyFile, report: Report): void {
-  reportDuplicates(policy.accounts.map((a) => a.id), (i, v) => report(["accounts", i, "id"], `duplicate account id ${v}`));
-  reportDuplicates(policy.accounts.map((a) => a.name.toLowerCase()), (i, v) => report(["accounts", i, "name"], `duplicate account name "${v}"`));
-  reportDuplicates(policy.permissionSets.map((p) => p.toLowerCase()), (i, v) => report(["permissionSets", i], `duplicate permission set "${v}"`));
-  reportDuplicates(policy.rules.map((r) => r.name), (i, v) => report(["rules", i, "name"], `duplicate rule name "${v}"`));
+  reportDuplicates(
+    policy.accounts.map((a) => a.id),
+    (i, v) => report(["accounts", i, "id"], `duplicate account id ${v}`),
+  );
+  reportDuplicates(
+    policy.accounts.map((a) => a.name.toLowerCase()),
+    (i, v) => report(["accounts", i, "name"], `duplicate account name "${v}"`),
+  );
+  reportDuplicates(
+    policy.permissionSets.map((p) => p.toLowerCase()),
+    (i, v) => report(["permissionSets", i], `duplicate permission set "${v}"`),
+  );
+  reportDuplicates(
+    policy.rules.map((r) => r.name),
+    (i, v) => report(["rules", i, "name"], `duplicate rule name "${v}"`),
+  );
   for (const [group, members] of Object.entries(policy.accountGroups)) {
     members.forEach((ref, i) => {
       if (!accountIdFor(policy, ref)) report(["accountGroups", group, i], `"${ref}" is not an account id or name listed under accounts`);
@@ -41,13 +53,15 @@ function checkReferences(policy: PolicyFile, report: Report): void {
     rule.accounts.forEach((ref, i) => {
       if (ref === "*") return;
       if (ref.startsWith(GROUP_PREFIX)) {
-        if (!policy.accountGroups[ref.slice(GROUP_PREFIX.length)]) report(["rules", r, "accounts", i], `"${ref}" names no group under accountGroups`);
+        if (!policy.accountGroups[ref.slice(GROUP_PREFIX.length)])
+          report(["rules", r, "accounts", i], `"${ref}" names no group under accountGroups`);
       } else if (!accountIdFor(policy, ref)) {
         report(["rules", r, "accounts", i], `"${ref}" is not an account id or name listed under accounts`);
       }
     });
     rule.permissionSets.forEach((ref, i) => {
-      if (ref !== "*" && !permissionSetFor(policy, ref)) report(["rules", r, "permissionSets", i], `"${ref}" is not listed under permissionSets`);
+      if (ref !== "*" && !permissionSetFor(policy, ref))
+        report(["rules", r, "permissionSets", i], `"${ref}" is not listed under permissionSets`);
     });
   });
 }
@@ -128,7 +142,10 @@ export function usergroupsIn(policy: Policy): string[] {
 export function parsePolicy(text: string, source: string): Policy {
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
-    throw new ConfigError(source, document.errors.map((error) => error.message.split("\n")[0] ?? error.message));
+    throw new ConfigError(
+      source,
+      document.errors.map((error) => error.message.split("\n")[0] ?? error.message),
+    );
   }
   const parsed = policySchema.safeParse(document.toJS());
   if (!parsed.success) throw new ConfigError(source, describeIssues(parsed.error.issues));

@@ -110,14 +110,20 @@ export const policySchema = z.strictObject({
     .array(
       z.strictObject({
         id: z
-          .string({ error: 'must be the 12-digit account id in quotes, e.g. "123456789012" (unquoted, YAML reads a number and drops leading zeros)' })
+          .string({
+            error: 'must be the 12-digit account id in quotes, e.g. "123456789012" (unquoted, YAML reads a number and drops leading zeros)',
+          })
           .regex(/^\d{12}$/, { error: "must be exactly 12 digits" }),
         name: name.refine((value) => value !== "*" && !value.startsWith(GROUP_PREFIX), { error: 'must not be "*" or start with "group:"' }),
       }),
     )
     .min(1, { error: "list at least one account" }),
-  accountGroups: z.record(z.string().regex(/^[\w.-]+$/, { error: "group names use letters, digits, _ . -" }), z.array(name).min(1)).default({}),
-  permissionSets: z.array(name.refine((value) => value !== "*", { error: 'must not be "*"' })).min(1, { error: "list at least one permission set by name" }),
+  accountGroups: z
+    .record(z.string().regex(/^[\w.-]+$/, { error: "group names use letters, digits, _ . -" }), z.array(name).min(1))
+    .default({}),
+  permissionSets: z
+    .array(name.refine((value) => value !== "*", { error: 'must not be "*"' }))
+    .min(1, { error: "list at least one permission set by name" }),
   rules: z.array(ruleSchema).min(1, { error: "define at least one rule" }),
 });
 

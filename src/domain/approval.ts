@@ -23,8 +23,8 @@ export interface ApprovalCase {
 
 export type ApprovalOutcome =
   /** Nothing is recorded: the request was already closed, or the decider may not decide it (`problem` says why, to them). */
-  | { readonly kind: "refused"; readonly reason: "closed" } & NoAudit
-  | { readonly kind: "refused"; readonly reason: "not-allowed"; readonly problem: string } & NoAudit
+  | ({ readonly kind: "refused"; readonly reason: "closed" } & NoAudit)
+  | ({ readonly kind: "refused"; readonly reason: "not-allowed"; readonly problem: string } & NoAudit)
   /** This approver had approved before; nothing changes. */
   | ({ readonly kind: "duplicate" } & Tally & NoAudit)
   /** The approval is recorded; the quorum is not reached yet. */

@@ -12,8 +12,7 @@ export function parseDuration(text: string): number {
     throw new InvalidInput(`${quoted(text)} is not a duration. Use minutes and hours like 30m, 2h or 1h30m.`, "duration");
   }
   const [, days, hours, minutes] = match;
-  const ms =
-    Number(days ?? 0) * UNIT_MS.d + Number(hours ?? 0) * UNIT_MS.h + Number(minutes ?? 0) * UNIT_MS.m;
+  const ms = Number(days ?? 0) * UNIT_MS.d + Number(hours ?? 0) * UNIT_MS.h + Number(minutes ?? 0) * UNIT_MS.m;
   if (ms <= 0) {
     throw new InvalidInput(`The duration must be longer than zero (got ${quoted(text)}).`, "duration");
   }

@@ -136,7 +136,11 @@ export function activationDeadline(grant: Pick<Grant, "decidedAt" | "createdAt">
  * When a grant becoming active at `now` ends: its whole duration from activation, but never later
  * than had it become active at its deadline, so a late start cannot stretch access.
  */
-export function expiryWhenActivated(grant: Pick<Grant, "decidedAt" | "createdAt" | "durationMs">, activationTimeoutMs: number, now: number): number {
+export function expiryWhenActivated(
+  grant: Pick<Grant, "decidedAt" | "createdAt" | "durationMs">,
+  activationTimeoutMs: number,
+  now: number,
+): number {
   return Math.min(now, activationDeadline(grant, activationTimeoutMs)) + grant.durationMs;
 }
 

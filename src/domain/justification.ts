@@ -22,7 +22,10 @@ const INKED = /[^\s\p{Cc}\p{Cf}\p{M}\p{Emoji_Modifier}\u115F\u1160\u3164\uFFA0\u
  * space.
  */
 export function plainText(text: string): string {
-  return text.replace(FORMAT_CHARACTERS, "").replace(/[\s\p{Cc}]+/gu, " ").trim();
+  return text
+    .replace(FORMAT_CHARACTERS, "")
+    .replace(/[\s\p{Cc}]+/gu, " ")
+    .trim();
 }
 
 /** How many characters a reader sees: spaces and blanks do not count, nor marks on another character. */

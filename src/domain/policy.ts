@@ -197,7 +197,11 @@ export function assertMayDecide(rule: Rule, approver: Person, requesterId: strin
 }
 
 /** Why `approver` may not decide a request made by `requesterId` under `rule`, worded for them; undefined when they may. */
-export function deciderProblem(rule: Pick<Rule, "name" | "approvers" | "allowSelfApproval">, approver: Person, requesterId: string): string | undefined {
+export function deciderProblem(
+  rule: Pick<Rule, "name" | "approvers" | "allowSelfApproval">,
+  approver: Person,
+  requesterId: string,
+): string | undefined {
   const standing = standingProblem(approver);
   if (standing) return standingRefusal(standing);
   if (approver.slackId === requesterId && !rule.allowSelfApproval) return "You cannot approve or deny your own request.";
@@ -275,7 +279,10 @@ export function checkTicket(rule: Rule, ticket: string | null | undefined): stri
   }
   if (value.length > 100) throw new InvalidInput("A ticket reference is at most 100 characters.", "ticket");
   if (rule.ticket.pattern && !rule.ticket.pattern.test(value)) {
-    throw new InvalidInput(`${quoted(value)} does not look like a ticket reference for rule "${rule.name}" (expected ${rule.ticket.pattern.source}).`, "ticket");
+    throw new InvalidInput(
+      `${quoted(value)} does not look like a ticket reference for rule "${rule.name}" (expected ${rule.ticket.pattern.source}).`,
+      "ticket",
+    );
   }
   return value;
 }

@@ -30,7 +30,9 @@ export function sharedAddresses(policy: Policy): SharedAddress[] {
   ];
   return lists.flatMap(([list, refs]) =>
     refs.flatMap((ref, index) =>
-      ref.kind === "email" && looksShared(ref.email, policy.sharedAddressPatterns) ? [{ where: `${list}[${index}]`, email: describeRef(ref) }] : [],
+      ref.kind === "email" && looksShared(ref.email, policy.sharedAddressPatterns)
+        ? [{ where: `${list}[${index}]`, email: describeRef(ref) }]
+        : [],
     ),
   );
 }

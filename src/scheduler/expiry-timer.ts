@@ -21,10 +21,13 @@ export class ExpiryTimer {
     if (this.stopped || next === undefined) return;
     const wait = next - this.clock.now();
     if (wait > this.horizonMs) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.fire();
-    }, Math.max(0, wait));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.fire();
+      },
+      Math.max(0, wait),
+    );
   }
 
   stop(): void {

@@ -44,7 +44,12 @@ export interface AssignOptions {
 }
 
 /** Makes sure the assignment exists: a creation under way is followed up, an existing assignment is left as it is. */
-export async function ensureAssigned(deps: Deps, owner: Owner, target: AssignmentTarget, options: AssignOptions = {}): Promise<Settled | Held> {
+export async function ensureAssigned(
+  deps: Deps,
+  owner: Owner,
+  target: AssignmentTarget,
+  options: AssignOptions = {},
+): Promise<Settled | Held> {
   const resumed = await resume(deps, owner, "create", target);
   if (resumed) return resumed;
   if (options.knownToExist ?? (await deps.provider.assignmentExists(target))) return { kind: "already" };
@@ -57,9 +62,7 @@ export async function ensureAssigned(deps: Deps, owner: Owner, target: Assignmen
  * lost answer is safe: an assignment that is already gone answers ResourceNotFound ("already").
  */
 export async function ensureRemoved(deps: Deps, owner: Owner, target: AssignmentTarget): Promise<Settled> {
-  return (
-    (await resume(deps, owner, "delete", target)) ?? begin(deps, owner, "delete", target, () => deps.provider.startDelete(target))
-  );
+  return (await resume(deps, owner, "delete", target)) ?? begin(deps, owner, "delete", target, () => deps.provider.startDelete(target));
 }
 
 /**

@@ -15,7 +15,10 @@ import { refreshApprovalMessage } from "./approval-message.js";
  * Records one decision on a request (see decideBallot). An approval of a request whose requester
  * may no longer have it closes the request as failed instead.
  */
-export async function recordDecision(deps: ServiceDeps, input: DecisionInput & { readonly grantId: string }): Promise<FollowUp<DecisionResult<Grant>>> {
+export async function recordDecision(
+  deps: ServiceDeps,
+  input: DecisionInput & { readonly grantId: string },
+): Promise<FollowUp<DecisionResult<Grant>>> {
   return decideBallot(deps, await requestBallot(deps, input.grantId), input);
 }
 
@@ -55,11 +58,17 @@ async function requestBallot(deps: ServiceDeps, grantId: string): Promise<Ballot
       ),
     requesterGone: (problem) => closeForRequester(deps, grant, problem),
     approve: (decider, now, decide) =>
-      deps.store.approve(grant.id, decider.slackId, decide, { decidedBy: decider.slackId, decidedAt: now }, {
-        actorId: decider.slackId,
-        actorEmail: decider.email,
-        detail: { deciderEmail: decider.email },
-      }),
+      deps.store.approve(
+        grant.id,
+        decider.slackId,
+        decide,
+        { decidedBy: decider.slackId, decidedAt: now },
+        {
+          actorId: decider.slackId,
+          actorEmail: decider.email,
+          detail: { deciderEmail: decider.email },
+        },
+      ),
     afterDenied: async (denied) => {
       await refreshApprovalMessage(deps, denied);
       await deps.notifier.tellRequester(denied);

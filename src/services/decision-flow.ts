@@ -45,7 +45,12 @@ export interface Ballot<S> {
   lapsed(now: number): boolean;
   refuseLapsed(now: number): Promise<FollowUp<never>>;
   /** pending → denied (compare-and-set), audited under `audit`; undefined when it was no longer pending. */
-  deny(decider: Person, now: number, audit: Extract<ApprovalOutcome, { kind: "denied" }>["audit"], reason: string | null): Promise<S | undefined>;
+  deny(
+    decider: Person,
+    now: number,
+    audit: Extract<ApprovalOutcome, { kind: "denied" }>["audit"],
+    reason: string | null,
+  ): Promise<S | undefined>;
   /** The requester may no longer get the access (`problem` says why): refuse the approval. */
   requesterGone(problem: string): Promise<FollowUp<never>>;
   /** The store's approval primitive for this kind of subject. */

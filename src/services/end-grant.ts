@@ -32,7 +32,13 @@ export async function endGrant(deps: ServiceDeps, input: EndInput): Promise<Gran
  * active) is tried again from where it now stands, which ends since statuses only move forward.
  * `context` goes into the audit record of the stop (the admin CLI's user and host).
  */
-export async function stopGrant(deps: ServiceDeps, grant: Grant, actorId: string, reason: RevokeReason, context: AuditDetail = {}): Promise<Grant> {
+export async function stopGrant(
+  deps: ServiceDeps,
+  grant: Grant,
+  actorId: string,
+  reason: RevokeReason,
+  context: AuditDetail = {},
+): Promise<Grant> {
   for (let current: Grant | undefined = grant; current; current = await deps.store.get(grant.id)) {
     const stopped = await stopStep(deps, current, actorId, { reason, ...context });
     if (stopped) return stopped;
@@ -40,7 +46,12 @@ export async function stopGrant(deps: ServiceDeps, grant: Grant, actorId: string
   throw new NotFound(`There is no grant ${grant.id}.`);
 }
 
-async function stopStep(deps: ServiceDeps, grant: Grant, actorId: string, detail: AuditDetail & { reason: RevokeReason }): Promise<Grant | undefined> {
+async function stopStep(
+  deps: ServiceDeps,
+  grant: Grant,
+  actorId: string,
+  detail: AuditDetail & { reason: RevokeReason },
+): Promise<Grant | undefined> {
   switch (grant.status) {
     case "pending":
     case "approved":
@@ -61,12 +72,24 @@ async function stopStep(deps: ServiceDeps, grant: Grant, actorId: string, detail
 }
 
 /** pending or approved → cancelled: AWS has not been touched, so nothing needs removing. */
-async function withdraw(deps: ServiceDeps, grant: Grant, from: GrantStatus, actorId: string, detail: AuditDetail): Promise<Grant | undefined> {
-  const cancelled = await deps.store.transition(grant.id, from, "cancelled", { endedAt: deps.clock.now() }, {
-    action: "cancelled",
-    actorId,
-    detail: { ...detail, from },
-  });
+async function withdraw(
+  deps: ServiceDeps,
+  grant: Grant,
+  from: GrantStatus,
+  actorId: string,
+  detail: AuditDetail,
+): Promise<Grant | undefined> {
+  const cancelled = await deps.store.transition(
+    grant.id,
+    from,
+    "cancelled",
+    { endedAt: deps.clock.now() },
+    {
+      action: "cancelled",
+      actorId,
+      detail: { ...detail, from },
+    },
+  );
   if (!cancelled) return undefined;
   await refreshApprovalMessage(deps, cancelled);
   if (actorId !== grant.requesterId) await deps.notifier.tellRequester(cancelled);

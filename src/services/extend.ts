@@ -99,7 +99,11 @@ async function extensionBallot(deps: ServiceDeps, extensionId: string): Promise<
     lapsed: (now) => extensionLapsed(deps, extension, grant, now),
     refuseLapsed: (now) => refuseLapsed(deps, extension, grant, now),
     deny: (decider, now, audit) =>
-      deps.extensions.close(extension.id, "denied", decider.slackId, now, { action: audit, actorId: decider.slackId, actorEmail: decider.email }),
+      deps.extensions.close(extension.id, "denied", decider.slackId, now, {
+        action: audit,
+        actorId: decider.slackId,
+        actorEmail: decider.email,
+      }),
     requesterGone: async (problem) => {
       throw new PolicyDenied(`This extension of ${grant.id} cannot be approved: ${problem}.`);
     },

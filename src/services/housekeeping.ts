@@ -42,11 +42,17 @@ export function requestLapsed(deps: ServiceDeps, grant: Grant, now: number): boo
 
 /** pending → expired (compare-and-set), audited with who had approved so far; undefined when it was no longer pending. */
 export async function expireRequest(deps: ServiceDeps, grant: Grant, now: number): Promise<Expired<Grant> | undefined> {
-  const closed = await deps.store.transition(grant.id, "pending", "expired", { endedAt: now }, {
-    action: "request_expired",
-    actorId: SYSTEM_ACTOR,
-    detail: { approvers: (await deps.store.approversOf(grant.id)).join(" ") || null },
-  });
+  const closed = await deps.store.transition(
+    grant.id,
+    "pending",
+    "expired",
+    { endedAt: now },
+    {
+      action: "request_expired",
+      actorId: SYSTEM_ACTOR,
+      detail: { approvers: (await deps.store.approversOf(grant.id)).join(" ") || null },
+    },
+  );
   if (!closed) return undefined;
   return {
     value: closed,

@@ -15,13 +15,7 @@ export interface GrantStore {
    * to the audit trail, all in one transaction. Returns undefined (and changes nothing) when the grant
    * is no longer in `from`.
    */
-  transition(
-    id: string,
-    from: GrantStatus,
-    to: GrantStatus,
-    changes: GrantChanges,
-    note: AuditNote | null,
-  ): Promise<Grant | undefined>;
+  transition(id: string, from: GrantStatus, to: GrantStatus, changes: GrantChanges, note: AuditNote | null): Promise<Grant | undefined>;
   /** Compare-and-set without a status change: updates fields only while the grant is still in `status`. */
   amend(id: string, status: GrantStatus, changes: GrantChanges): Promise<Grant | undefined>;
   /** Appends an audit record about a grant that is not a status change (a retry, a warning). */
@@ -42,7 +36,13 @@ export interface GrantStore {
    * detail and the tally, and for the last approval needed the compare-and-set pending → approved
    * with `changes`. Undefined when there is no such grant.
    */
-  approve(grantId: string, approverId: string, decide: DecideApproval<Grant>, changes: GrantChanges, note: ApprovalNote): Promise<RecordedApproval<Grant> | undefined>;
+  approve(
+    grantId: string,
+    approverId: string,
+    decide: DecideApproval<Grant>,
+    changes: GrantChanges,
+    note: ApprovalNote,
+  ): Promise<RecordedApproval<Grant> | undefined>;
   /**
    * Adds `extraMs` to an active grant unless that takes it past `maxTotalMs` from activation; audited.
    * With `reopenReview` an after-the-fact review is cleared too (the audit detail says whether there was one).
@@ -80,7 +80,13 @@ export interface ExtensionStore {
   get(id: string): Promise<Extension | undefined>;
   setMessage(id: string, channel: string, ts: string): Promise<void>;
   /** Like GrantStore.approve, for an extension (approved at `at` by its last approver); audited on its grant. */
-  approve(id: string, approverId: string, at: number, decide: DecideApproval<Extension>, note: ApprovalNote): Promise<RecordedApproval<Extension> | undefined>;
+  approve(
+    id: string,
+    approverId: string,
+    at: number,
+    decide: DecideApproval<Extension>,
+    note: ApprovalNote,
+  ): Promise<RecordedApproval<Extension> | undefined>;
   /** pending → denied or expired (compare-and-set), audited on the grant. */
   close(id: string, status: "denied" | "expired", deciderId: string | null, at: number, note: AuditNote): Promise<Extension | undefined>;
   listPending(): Promise<Extension[]>;

@@ -148,7 +148,11 @@ async function reportUnmanaged(deps: ServiceDeps, target: AssignmentTarget): Pro
     {
       action: "unmanaged_assignment",
       actorId: SYSTEM_ACTOR,
-      detail: { principalType: target.principalType ?? "USER", principalId: target.principalId, problem: "standing access no grant explains" },
+      detail: {
+        principalType: target.principalType ?? "USER",
+        principalId: target.principalId,
+        problem: "standing access no grant explains",
+      },
     },
   );
 }

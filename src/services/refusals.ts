@@ -63,7 +63,12 @@ export class RefusalRecorder {
     actor.recorded += 1;
     overall.recorded += 1;
     actor.suppressed = 0;
-    const detail = { attempt: refusal.attempt, reason: refusal.reason, ...(suppressedBefore > 0 ? { suppressedBefore } : {}), ...refusal.context };
+    const detail = {
+      attempt: refusal.attempt,
+      reason: refusal.reason,
+      ...(suppressedBefore > 0 ? { suppressedBefore } : {}),
+      ...refusal.context,
+    };
     this.logger.warn({ actorId: refusal.actorId, grantId: refusal.grantId ?? null, ...detail }, "refused an attempt");
     const note = { action: "refused" as const, actorId: refusal.actorId, detail };
     try {

@@ -61,7 +61,10 @@ export async function validateRequest(deps: ServiceDeps, input: AccessRequestInp
   if (!account) {
     const yours = await requestable(deps, input.requesterId);
     const accounts = unique(yours.map(({ account: a }) => `${a.name} (${a.id})`));
-    throw new InvalidInput(`There is no account ${quoted(input.account)} in the policy.${listed(" Accounts you may request", accounts)}`, "account");
+    throw new InvalidInput(
+      `There is no account ${quoted(input.account)} in the policy.${listed(" Accounts you may request", accounts)}`,
+      "account",
+    );
   }
   const permissionSet = findPermissionSet(policy, input.permissionSet);
   if (!permissionSet) {
@@ -138,11 +141,17 @@ async function askApprovers(deps: ServiceDeps, grant: Grant, rule: Rule): Promis
   } catch (error) {
     const reason = `The request could not be posted to the approvers' channel: ${(error as Error).message}`;
     deps.logger.error({ grantId: grant.id, err: (error as Error).message }, "approval request not posted");
-    const failed = await deps.store.transition(grant.id, "pending", "failed", { failureReason: reason, endedAt: deps.clock.now() }, {
-      action: "failed",
-      actorId: SYSTEM_ACTOR,
-      detail: { reason },
-    });
+    const failed = await deps.store.transition(
+      grant.id,
+      "pending",
+      "failed",
+      { failureReason: reason, endedAt: deps.clock.now() },
+      {
+        action: "failed",
+        actorId: SYSTEM_ACTOR,
+        detail: { reason },
+      },
+    );
     return failed ?? grant;
   }
   return (await deps.store.amend(grant.id, "pending", { approvalChannel: posted.channel, approvalTs: posted.ts })) ?? grant;

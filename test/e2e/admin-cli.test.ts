@@ -56,7 +56,12 @@ describe("jit-admin", () => {
   describe("config check", () => {
     it("passes the bot's configuration, read from .env as the bot reads it, without printing secrets", async () => {
       const scratch = scratchDir();
-      writeFileSync(join(scratch, ".env"), Object.entries(world.env()).map(([key, value]) => `${key}=${value}`).join("\n"));
+      writeFileSync(
+        join(scratch, ".env"),
+        Object.entries(world.env())
+          .map(([key, value]) => `${key}=${value}`)
+          .join("\n"),
+      );
       const ran = await jitAdmin(["config", "check"], {}, scratch);
       assert.equal(ran.code, 0, ran.stderr);
       const database = USES_POSTGRES ? "PostgreSQL postgres://\\S+/jit_test_\\w+" : "SQLite .*jit\\.sqlite";
@@ -95,7 +100,13 @@ describe("jit-admin", () => {
 
   describe("usage", () => {
     it("exits 2 with a pointer to --help for an unknown command, option or missing argument", async () => {
-      for (const args of [["grants", "frobnicate"], ["audit", "verify", "--bogus"], ["grants", "revoke"], ["audit", "export", "--format", "xml"], ["audit", "export", "--since", "yesterday"]]) {
+      for (const args of [
+        ["grants", "frobnicate"],
+        ["audit", "verify", "--bogus"],
+        ["grants", "revoke"],
+        ["audit", "export", "--format", "xml"],
+        ["audit", "export", "--since", "yesterday"],
+      ]) {
         const ran = await run(...args);
         assert.equal(ran.code, 2, `${args.join(" ")}: ${ran.stderr}`);
         assert.match(ran.stderr, /Run jit-admin --help for usage/, args.join(" "));
@@ -114,13 +125,19 @@ describe("jit-admin", () => {
     it("lists every grant, or with --active only those holding access", async () => {
       const all = await run("grants", "list");
       assert.equal(all.code, 0, all.stderr);
-      assert.match(all.stdout, new RegExp(`${active}\\s+active\\s+U0ALICE \\(alice@example\\.com\\)\\s+${PROD}\\s+AdministratorAccess\\s+2h`));
+      assert.match(
+        all.stdout,
+        new RegExp(`${active}\\s+active\\s+U0ALICE \\(alice@example\\.com\\)\\s+${PROD}\\s+AdministratorAccess\\s+2h`),
+      );
       assert.match(all.stdout, new RegExp(`${denied}\\s+denied`));
 
       const onlyActive = await run("grants", "list", "--active", "--json");
       assert.equal(onlyActive.code, 0);
       const grants = JSON.parse(onlyActive.stdout) as Array<{ id: string; status: string; decidedBy: string }>;
-      assert.deepEqual(grants.map((g) => [g.id, g.status, g.decidedBy]), [[active, "active", people.bob.slackId]]);
+      assert.deepEqual(
+        grants.map((g) => [g.id, g.status, g.decidedBy]),
+        [[active, "active", people.bob.slackId]],
+      );
     });
 
     it("exits 1 naming the file when the database does not exist", async () => {
@@ -129,8 +146,14 @@ describe("jit-admin", () => {
       assert.match(ran.stderr, /There is no database at JIT_DATABASE_FILE=.*nope\.sqlite/);
     });
 
-    it("exits 1 naming the database when PostgreSQL has no such database", { skip: USES_POSTGRES ? false : "PostgreSQL specific: runs in the suite's PostgreSQL leg" }, async () => {
-      const ran = await jitAdmin(["grants", "list"], world.env({ DATABASE_URL: databaseUrl(TEST_SERVER_URL ?? "", "jit_nope") }), world.dir);
+    it("exits 1 naming the database when PostgreSQL has no such database", {
+      skip: USES_POSTGRES ? false : "PostgreSQL specific: runs in the suite's PostgreSQL leg",
+    }, async () => {
+      const ran = await jitAdmin(
+        ["grants", "list"],
+        world.env({ DATABASE_URL: databaseUrl(TEST_SERVER_URL ?? "", "jit_nope") }),
+        world.dir,
+      );
       assert.equal(ran.code, 1);
       assert.match(ran.stderr, /Cannot open the database DATABASE_URL: .*database "jit_nope" does not exist/);
     });
@@ -145,7 +168,10 @@ describe("jit-admin", () => {
       assert.equal(lines.length - 1, (await auditRows(world)).length);
       const approved = lines.find((line) => line.includes(",approved,"));
       assert.match(approved ?? "", new RegExp(`,approved,U0BOB,bob@example\\.com,${active},${PROD},AdministratorAccess,`));
-      assert.ok(ran.stdout.includes(`,"'=HYPERLINK(""http://evil.example"",""INC-42""), ""quoted""",`), "the formula is defused and quoted");
+      assert.ok(
+        ran.stdout.includes(`,"'=HYPERLINK(""http://evil.example"",""INC-42""), ""quoted""",`),
+        "the formula is defused and quoted",
+      );
       assert.ok(!/(^|,)"?=/m.test(ran.stdout), "no cell starts with a formula");
       assert.match(ran.stderr, /Exported \d+ audit records/);
     });
@@ -156,8 +182,17 @@ describe("jit-admin", () => {
       assert.equal(ran.code, 0, ran.stderr);
       assert.equal(ran.stdout, "");
       assert.equal(statSync(out).mode & 0o777, 0o600, "the export is readable by its owner only");
-      const records = JSON.parse(readFileSync(out, "utf8")) as Array<{ seq: number; action: string; actorId: string; detail: Record<string, unknown>; hash: string }>;
-      assert.deepEqual(records.map((r) => r.seq), (await auditRows(world)).map((r) => r.seq));
+      const records = JSON.parse(readFileSync(out, "utf8")) as Array<{
+        seq: number;
+        action: string;
+        actorId: string;
+        detail: Record<string, unknown>;
+        hash: string;
+      }>;
+      assert.deepEqual(
+        records.map((r) => r.seq),
+        (await auditRows(world)).map((r) => r.seq),
+      );
       const requested = records.find((r) => r.action === "requested");
       assert.equal(requested?.detail["justification"], JUSTIFICATION);
       assert.equal(requested?.detail["actorEmail"], people.alice.email);
@@ -240,7 +275,10 @@ describe("jit-admin", () => {
       const verify = await tampered("truncated", `DELETE FROM audit_events WHERE seq > ${count - 2}`);
       const ran = await verify("audit", "verify");
       assert.equal(ran.code, 1);
-      assert.match(ran.stdout, new RegExp(`broken at record #${count - 1}: the database issued records up to #${count} but the trail ends at #${count - 2}`));
+      assert.match(
+        ran.stdout,
+        new RegExp(`broken at record #${count - 1}: the database issued records up to #${count} but the trail ends at #${count - 2}`),
+      );
     });
   });
 
@@ -248,7 +286,10 @@ describe("jit-admin", () => {
     it("refuses a grant that is not active, and one that does not exist, with exit 1", async () => {
       const notActive = await run("grants", "revoke", denied, "--as", "ops-erin");
       assert.equal(notActive.code, 1);
-      assert.match(notActive.stderr, new RegExp(`Grant ${denied} is denied; only a grant approved, being granted, active or being revoked`));
+      assert.match(
+        notActive.stderr,
+        new RegExp(`Grant ${denied} is denied; only a grant approved, being granted, active or being revoked`),
+      );
       const missing = await run("grants", "revoke", "jit-nothere", "--as", "ops-erin");
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /There is no grant jit-nothere/);
@@ -260,7 +301,10 @@ describe("jit-admin", () => {
       assert.ok(world.aws.hasAssignment(target));
       const ran = await run("grants", "revoke", active, "--as", "ops-erin");
       assert.equal(ran.code, 0, ran.stderr);
-      assert.match(ran.stdout, new RegExp(`Revoked ${active}: the AWS assignment was removed \\(request \\S+\\)\\. Audited as cli:ops-erin\\.`));
+      assert.match(
+        ran.stdout,
+        new RegExp(`Revoked ${active}: the AWS assignment was removed \\(request \\S+\\)\\. Audited as cli:ops-erin\\.`),
+      );
 
       assert.equal(world.aws.hasAssignment(target), false);
       assert.equal(world.aws.callsOf("DeleteAccountAssignment").length, 1);
@@ -298,7 +342,11 @@ describe("jit-admin", () => {
       try {
         const requested = await request(bot, world, people.alice.slackId, "sandbox AdministratorAccess 1h while AWS is down");
         await click(bot, people.bob.slackId, "jit_approve", requested);
-        await eventually(async () => bot.logger.lines.some((line) => line.message.startsWith("provisioning interrupted")), 8000, "the interrupted attempt");
+        await eventually(
+          async () => bot.logger.lines.some((line) => line.message.startsWith("provisioning interrupted")),
+          8000,
+          "the interrupted attempt",
+        );
         grantId = requested.grantId;
       } finally {
         await bot.stop();
@@ -339,7 +387,10 @@ describe("jit-admin", () => {
       const dry = await run("reconcile", "--dry-run", "--json");
       assert.equal(dry.code, 1);
       const report = JSON.parse(dry.stdout) as { orphans: Array<{ accountId: string; principalId: string }>; missing: unknown[] };
-      assert.deepEqual(report.orphans.map((o) => [o.accountId, o.principalId]), [[SANDBOX, world.principals.alice]]);
+      assert.deepEqual(
+        report.orphans.map((o) => [o.accountId, o.principalId]),
+        [[SANDBOX, world.principals.alice]],
+      );
       assert.deepEqual(report.missing, []);
       assert.ok(world.aws.hasAssignment(target), "a dry run deletes nothing");
 

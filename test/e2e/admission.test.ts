@@ -98,18 +98,26 @@ describe("requests in progress", () => {
   it("keeps the request form open with the busy message on a field, storing nothing", async () => {
     const opened = await bot.driver.command(people.alice.slackId, "");
     assert.equal(opened.response.status, 200);
-    const view = await world.slack.waitFor(() => world.slack.lastView({ callbackId: "jit_request", userId: people.alice.slackId }), 5_000, "the form");
+    const view = await world.slack.waitFor(
+      () => world.slack.lastView({ callbackId: "jit_request", userId: people.alice.slackId }),
+      5_000,
+      "the form",
+    );
     world.slack.setLatency(SLOW_POST_MS, "chat.postMessage");
     await bot.driver.command(people.alice.slackId, REQUEST);
     await eventually(async () => (await requestsStored()) === 1, 5_000, "the first request stored");
 
-    const submitted = await bot.driver.submitView(people.alice.slackId, { callbackId: "jit_request", viewId: view.id }, {
-      account: { account: input.staticSelect(PROD) },
-      permission_set: { permission_set: input.staticSelect("ReadOnlyAccess") },
-      duration: { duration: input.staticSelect("1h") },
-      justification: { justification: input.text("checking the payments queue") },
-      ticket: { ticket: input.text("") },
-    });
+    const submitted = await bot.driver.submitView(
+      people.alice.slackId,
+      { callbackId: "jit_request", viewId: view.id },
+      {
+        account: { account: input.staticSelect(PROD) },
+        permission_set: { permission_set: input.staticSelect("ReadOnlyAccess") },
+        duration: { duration: input.staticSelect("1h") },
+        justification: { justification: input.text("checking the payments queue") },
+        ticket: { ticket: input.text("") },
+      },
+    );
     const answer = submitted.response.json() as { response_action?: string; errors?: Record<string, string> };
     assert.equal(answer.response_action, "errors", "the form stays open");
     assert.match(answer.errors?.justification ?? "", /busy/);

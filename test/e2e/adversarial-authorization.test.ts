@@ -12,7 +12,17 @@ import { snapshot } from "../support/adversarial.js";
 import { click, denyClick, dmsTo, slash, statusBecomes, type Requested } from "../support/flows.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, people, PROD, SANDBOX, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
-import { ACTION_APPROVE, ACTION_DENY, ACTION_END_NOW, ACTION_EXTEND, ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY, ACTION_REVIEW, DENY_REASON_CALLBACK_ID, EXTEND_CALLBACK_ID } from "../../src/slack/ids.js";
+import {
+  ACTION_APPROVE,
+  ACTION_DENY,
+  ACTION_END_NOW,
+  ACTION_EXTEND,
+  ACTION_EXTENSION_APPROVE,
+  ACTION_EXTENSION_DENY,
+  ACTION_REVIEW,
+  DENY_REASON_CALLBACK_ID,
+  EXTEND_CALLBACK_ID,
+} from "../../src/slack/ids.js";
 
 const BILLING = "777788889999";
 const SHARED = "222233334444";
@@ -182,14 +192,19 @@ describe("adversarial: who may do what", () => {
   }
 
   it("refuses a deny form submitted by a non-approver for a request it was never opened on", async () => {
-    await assertUnchanged(() => submit(people.mallory.slackId, DENY_REASON_CALLBACK_ID, engineers.grantId, { reason: { reason: input.text("x") } }));
+    await assertUnchanged(() =>
+      submit(people.mallory.slackId, DENY_REASON_CALLBACK_ID, engineers.grantId, { reason: { reason: input.text("x") } }),
+    );
   });
 
   it("counts one approver once towards a rule needing two approvals", async () => {
     await press(people.bob.slackId, ACTION_APPROVE, fourEyes.grantId, fourEyes.message);
     await assertUnchanged(() => press(people.bob.slackId, ACTION_APPROVE, fourEyes.grantId, fourEyes.message), /already approved/);
     assert.equal((await bot.bot.deps.store.get(fourEyes.grantId))?.status, "pending");
-    assert.equal(world.aws.callsOf("CreateAccountAssignment").filter((c) => (c.input as { TargetId?: string }).TargetId === SHARED).length, 0);
+    assert.equal(
+      world.aws.callsOf("CreateAccountAssignment").filter((c) => (c.input as { TargetId?: string }).TargetId === SHARED).length,
+      0,
+    );
   });
 
   for (const [who, userId] of [
@@ -205,7 +220,9 @@ describe("adversarial: who may do what", () => {
     it(`does not let ${who} extend someone else's grant, by button, form or command`, async () => {
       await assertUnchanged(() => press(userId, ACTION_EXTEND, active.grantId, active.message));
       await assertUnchanged(() => slash(bot, userId, `extend ${active.grantId} 30m`));
-      await assertUnchanged(() => submit(userId, EXTEND_CALLBACK_ID, active.grantId, { duration: { duration: input.staticSelect("30m") } }));
+      await assertUnchanged(() =>
+        submit(userId, EXTEND_CALLBACK_ID, active.grantId, { duration: { duration: input.staticSelect("30m") } }),
+      );
     });
   }
 
@@ -258,7 +275,9 @@ describe("adversarial: who may do what", () => {
     });
     it(`ignores a deny form submitted by ${who}`, async () => {
       await fromElsewhere(async () => ({
-        response: await foreign.submitView(userId, { callbackId: DENY_REASON_CALLBACK_ID, privateMetadata: engineers.grantId }, {}).then((d) => d.response),
+        response: await foreign
+          .submitView(userId, { callbackId: DENY_REASON_CALLBACK_ID, privateMetadata: engineers.grantId }, {})
+          .then((d) => d.response),
       }));
     });
   }
@@ -273,7 +292,9 @@ describe("adversarial: who may do what", () => {
       responseUrl: world.slack.responseUrl("slack-connect"),
     });
     (payload.user as { team_id: string }).team_id = FOREIGN_TEAM;
-    await fromElsewhere(async () => ({ response: await bot.driver.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString()) }));
+    await fromElsewhere(async () => ({
+      response: await bot.driver.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString()),
+    }));
   });
 
   it("refuses a request or a command from another workspace, even with a requester's email or Slack id", async () => {

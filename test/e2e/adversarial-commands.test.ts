@@ -42,7 +42,9 @@ describe("adversarial: slash command text", () => {
                 const response = delivery.responses()[0];
                 if (response) return messageText(response.body);
                 // A form opened instead of a message is an answer too.
-                const opened = world.slack.calls.find((call) => call.method === "views.open" && call.args.trigger_id === delivery.triggerId);
+                const opened = world.slack.calls.find(
+                  (call) => call.method === "views.open" && call.args.trigger_id === delivery.triggerId,
+                );
                 return opened && messageText(opened.args.view as { blocks?: unknown });
               },
               5000,
@@ -67,7 +69,9 @@ describe("adversarial: slash command text", () => {
           hostileText(),
           hostileText().map((rest) => `request ${rest}`),
           hostileText().map((rest) => `request prod ReadOnlyAccess 1h ${rest}`),
-          fc.tuple(fc.constantFrom("request", "REQUEST", "help", "list", "list --review", "revoke", "end", "extend", ""), hostileText(4)).map(([verb, rest]) => `${verb} ${rest}`),
+          fc
+            .tuple(fc.constantFrom("request", "REQUEST", "help", "list", "list --review", "revoke", "end", "extend", ""), hostileText(4))
+            .map(([verb, rest]) => `${verb} ${rest}`),
         ),
         async (userId, text) => {
           const { status, reply, added } = await type(userId, text);
@@ -160,24 +164,26 @@ describe("adversarial: slash command text", () => {
     }
   });
 
-  it(
-    "does not tell a requester their request failed when only Slack's delivery of the confirmation did",
-    async () => {
-      world.slack.failNext("response_url", { status: 429, retryAfterSeconds: 0 });
-      const before = await snapshot(world);
-      const delivery = await bot.driver.command(people.alice.slackId, "request prod ReadOnlyAccess 1h confirmation lost");
-      assert.equal(delivery.response.status, 200);
-      await eventually(async () => (await snapshot(world)).grants.length > before.grants.length, 5000, "the request to be stored");
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const said = delivery.responses().map((response) => messageText(response.body));
-      assert.deepEqual(said.filter((text) => /went wrong|failed/i.test(text)), [], "the request did not fail");
-      await world.slack.waitFor(
-        () => world.slack.messagesIn(world.slack.dmChannelOf(people.alice.slackId)).some((m) => /was sent to the approvers/.test(messageText(m))),
-        5000,
-        "the confirmation by direct message instead",
-      );
-    },
-  );
+  it("does not tell a requester their request failed when only Slack's delivery of the confirmation did", async () => {
+    world.slack.failNext("response_url", { status: 429, retryAfterSeconds: 0 });
+    const before = await snapshot(world);
+    const delivery = await bot.driver.command(people.alice.slackId, "request prod ReadOnlyAccess 1h confirmation lost");
+    assert.equal(delivery.response.status, 200);
+    await eventually(async () => (await snapshot(world)).grants.length > before.grants.length, 5000, "the request to be stored");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const said = delivery.responses().map((response) => messageText(response.body));
+    assert.deepEqual(
+      said.filter((text) => /went wrong|failed/i.test(text)),
+      [],
+      "the request did not fail",
+    );
+    await world.slack.waitFor(
+      () =>
+        world.slack.messagesIn(world.slack.dmChannelOf(people.alice.slackId)).some((m) => /was sent to the approvers/.test(messageText(m))),
+      5000,
+      "the confirmation by direct message instead",
+    );
+  });
 
   it("still serves an ordinary request after all of that", async () => {
     const { reply, added } = await type(people.alice.slackId, "request prod ReadOnlyAccess 1h after the storm");

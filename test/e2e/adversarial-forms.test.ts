@@ -32,16 +32,34 @@ const PEOPLE = new Set(Object.values(people).map((person) => person.slackId));
 const formValues = fc.oneof(
   fc.constant({}),
   fc.record({ reason: fc.record({ reason: fc.record({ type: fc.constant("plain_text_input"), value: hostileText() }) }) }),
-  fc.record({ duration: fc.record({ duration: fc.record({ type: fc.constant("static_select"), selected_option: fc.record({ value: hostileText(3) }) }) }) }),
-  fc.dictionary(fc.constantFrom("account", "permission_set", "duration", "justification", "ticket", "reason"), fc.jsonValue(), { maxKeys: 6 }),
+  fc.record({
+    duration: fc.record({
+      duration: fc.record({ type: fc.constant("static_select"), selected_option: fc.record({ value: hostileText(3) }) }),
+    }),
+  }),
+  fc.dictionary(fc.constantFrom("account", "permission_set", "duration", "justification", "ticket", "reason"), fc.jsonValue(), {
+    maxKeys: 6,
+  }),
 );
 
 /** One submission that must not change anything. */
 const hostileSubmission = fc.oneof(
   // Any form, about any request, by someone who may not act on it.
-  fc.record({ user: strangers, form: fc.constantFrom(...FORMS), on: target, metadata: fc.constant<string | null>(null), values: formValues }),
+  fc.record({
+    user: strangers,
+    form: fc.constantFrom(...FORMS),
+    on: target,
+    metadata: fc.constant<string | null>(null),
+    values: formValues,
+  }),
   // An approver's form about requests already decided, or that never existed.
-  fc.record({ user: approvers, form: fc.constantFrom(...FORMS), on: decidedTarget, metadata: fc.constant<string | null>(null), values: formValues }),
+  fc.record({
+    user: approvers,
+    form: fc.constantFrom(...FORMS),
+    on: decidedTarget,
+    metadata: fc.constant<string | null>(null),
+    values: formValues,
+  }),
   fc.record({ user: approvers, form: fc.constantFrom(...FORMS), on: target, metadata: noSuchRequest, values: formValues }),
 );
 
@@ -63,7 +81,13 @@ describe("adversarial: form submissions", () => {
     await world.close();
   });
 
-  async function submit(s: { user: string; form: string; on: keyof Targets; metadata: string | null; values: unknown }): Promise<SignedPost> {
+  async function submit(s: {
+    user: string;
+    form: string;
+    on: keyof Targets;
+    metadata: string | null;
+    values: unknown;
+  }): Promise<SignedPost> {
     const body = viewSubmissionBody({
       userId: s.user,
       callbackId: s.form,

@@ -23,11 +23,29 @@ import {
 import { click, statusBecomes, type Requested } from "../support/flows.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { people, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
-import { ACTION_APPROVE, ACTION_DENY, ACTION_END_NOW, ACTION_EXTEND, ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY, ACTION_REVIEW } from "../../src/slack/ids.js";
+import {
+  ACTION_APPROVE,
+  ACTION_DENY,
+  ACTION_END_NOW,
+  ACTION_EXTEND,
+  ACTION_EXTENSION_APPROVE,
+  ACTION_EXTENSION_DENY,
+  ACTION_REVIEW,
+} from "../../src/slack/ids.js";
 
 const PEOPLE = new Set(Object.values(people).map((person) => person.slackId));
 /** Every button the bot puts in front of anyone, and the selects of its request form. */
-const ACTIONS = [ACTION_APPROVE, ACTION_DENY, ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY, ACTION_REVIEW, ACTION_EXTEND, ACTION_END_NOW, "account", "permission_set"];
+const ACTIONS = [
+  ACTION_APPROVE,
+  ACTION_DENY,
+  ACTION_EXTENSION_APPROVE,
+  ACTION_EXTENSION_DENY,
+  ACTION_REVIEW,
+  ACTION_EXTEND,
+  ACTION_END_NOW,
+  "account",
+  "permission_set",
+];
 const FORM = "application/x-www-form-urlencoded";
 
 type Payload = Record<string, unknown>;
@@ -120,11 +138,29 @@ describe("adversarial: interactive payloads", () => {
   /** One click that must not decide anything, and the request it is shown on. */
   const hostileClick = fc.oneof(
     // Any shape Slack would never send, by an approver, even for the pending request.
-    fc.record({ user: approvers, action: decision, on: pendingMostly, value: fc.constant<string | null>(null), corruption: fc.constantFrom(...Object.keys(CORRUPTIONS)) }),
+    fc.record({
+      user: approvers,
+      action: decision,
+      on: pendingMostly,
+      value: fc.constant<string | null>(null),
+      corruption: fc.constantFrom(...Object.keys(CORRUPTIONS)),
+    }),
     // Well-formed, any button, by someone who may not act on the pending request.
-    fc.record({ user: strangers, action: anyAction, on: fc.constant<keyof Targets>("pending"), value: fc.constant<string | null>(null), corruption: fc.constant(null) }),
+    fc.record({
+      user: strangers,
+      action: anyAction,
+      on: fc.constant<keyof Targets>("pending"),
+      value: fc.constant<string | null>(null),
+      corruption: fc.constant(null),
+    }),
     // Well-formed, any button, by an approver, on requests already decided or that never existed.
-    fc.record({ user: approvers, action: anyAction, on: decidedTarget, value: fc.constant<string | null>(null), corruption: fc.constant(null) }),
+    fc.record({
+      user: approvers,
+      action: anyAction,
+      on: decidedTarget,
+      value: fc.constant<string | null>(null),
+      corruption: fc.constant(null),
+    }),
     fc.record({ user: approvers, action: anyAction, on: target, value: noSuchRequest, corruption: fc.constant(null) }),
   );
 
@@ -136,7 +172,10 @@ describe("adversarial: interactive payloads", () => {
         return [name, (await send(payload)).status] as const;
       }),
     );
-    assert.deepEqual(responses.filter(([, status]) => status >= 500), []);
+    assert.deepEqual(
+      responses.filter(([, status]) => status >= 500),
+      [],
+    );
     await assertNothingChanged();
   });
 
@@ -167,10 +206,30 @@ describe("adversarial: interactive payloads", () => {
     ["payload=[]", FORM, "payload=%5B%5D", 400],
     ["payload that is not JSON", FORM, "payload=%7Bnot", 400],
     ["the payload field twice", FORM, "payload=%7B%7D&payload=%7B%7D", 400],
-    ["an event_callback whose event is null (Bolt answered 500)", "application/json", JSON.stringify({ type: "event_callback", event: null }), 400],
-    ["a slash command without text (the command parser threw)", FORM, "command=%2Fjit&user_id=U0ALICE&team_id=T00000001&response_url=http%3A%2F%2F127.0.0.1%3A9%2F", 400],
-    ["a slash command with text twice", FORM, "command=%2Fjit&text=help&text=x&user_id=U0ALICE&team_id=T00000001&response_url=http%3A%2F%2F127.0.0.1%3A9%2F", 400],
-    ["a slash command with user_id twice", FORM, "command=%2Fjit&text=help&user_id=U0ALICE&user_id=U0BOB&team_id=T00000001&response_url=http%3A%2F%2F127.0.0.1%3A9%2F", 400],
+    [
+      "an event_callback whose event is null (Bolt answered 500)",
+      "application/json",
+      JSON.stringify({ type: "event_callback", event: null }),
+      400,
+    ],
+    [
+      "a slash command without text (the command parser threw)",
+      FORM,
+      "command=%2Fjit&user_id=U0ALICE&team_id=T00000001&response_url=http%3A%2F%2F127.0.0.1%3A9%2F",
+      400,
+    ],
+    [
+      "a slash command with text twice",
+      FORM,
+      "command=%2Fjit&text=help&text=x&user_id=U0ALICE&team_id=T00000001&response_url=http%3A%2F%2F127.0.0.1%3A9%2F",
+      400,
+    ],
+    [
+      "a slash command with user_id twice",
+      FORM,
+      "command=%2Fjit&text=help&user_id=U0ALICE&user_id=U0BOB&team_id=T00000001&response_url=http%3A%2F%2F127.0.0.1%3A9%2F",
+      400,
+    ],
   ];
   for (const [what, contentType, body, status] of malformed) {
     it(`answers ${what} with ${status} and stays up`, async () => {

@@ -91,7 +91,12 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
   }
 
   /** Polls gently (the bot under load shares the CPU) until no grant in `statuses` matches `where`. */
-  async function untilNone(statuses: readonly GrantStatus[], where: ((grant: Grant) => boolean) | undefined, timeoutMs: number, what: string): Promise<boolean> {
+  async function untilNone(
+    statuses: readonly GrantStatus[],
+    where: ((grant: Grant) => boolean) | undefined,
+    timeoutMs: number,
+    what: string,
+  ): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while ((await count(statuses, where)) > 0) {
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -151,9 +156,15 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
           // Deny asks for a reason in a form; the decision comes with the form.
           const deny = async (who: string) => {
             await send(who, ACTION_DENY);
-            return bot.driver.submitView(who, { callbackId: DENY_REASON_CALLBACK_ID, privateMetadata: grant.id }, { reason: { reason: input.text("not now") } });
+            return bot.driver.submitView(
+              who,
+              { callbackId: DENY_REASON_CALLBACK_ID, privateMetadata: grant.id },
+              { reason: { reason: input.text("not now") } },
+            );
           };
-          const ask = ASKS.findIndex(([account, permissionSet]) => ACCOUNT_IDS[account] === grant.accountId && permissionSet === grant.permissionSetName);
+          const ask = ASKS.findIndex(
+            ([account, permissionSet]) => ACCOUNT_IDS[account] === grant.accountId && permissionSet === grant.permissionSetName,
+          );
           if (ask === 2 || (ask === 3 && i % 4 !== 0)) return [deny(people.dave.slackId)];
           if (ask === 3) return [send(people.bob.slackId, ACTION_APPROVE), deny(people.dave.slackId)];
           if (ask === 0 && i % 4 === 0) return [send(people.bob.slackId, ACTION_APPROVE), send(people.bob.slackId, ACTION_APPROVE)];
@@ -243,7 +254,10 @@ describe("adversarial: load with AWS throttling and Slack rate limits", () => {
 
   it("pinged nobody, though every justification carried <!here> and a mention", async () => {
     await bot.bot.tick();
-    const everyone = new Set([...Object.values(people).map((p) => p.slackId), ...Array.from({ length: REQUESTERS }, (_, n) => requester(n).slackId)]);
+    const everyone = new Set([
+      ...Object.values(people).map((p) => p.slackId),
+      ...Array.from({ length: REQUESTERS }, (_, n) => requester(n).slackId),
+    ]);
     assert.deepEqual(injectedControls(everythingSaid(world), everyone), []);
   });
 });

@@ -22,10 +22,14 @@ function signOver(timestamp: string, body: string): string {
 /** Posts with each header sent as the given lines, repeated names included, as a proxy could. */
 function postRawHeaders(url: string, body: string, headers: Record<string, string | string[]>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...headers } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
+    const req = httpRequest(
+      url,
+      { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...headers } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -54,7 +58,11 @@ describe("adversarial: request signatures", () => {
   });
 
   const sneaky = () =>
-    slashCommandBody({ userId: people.alice.slackId, text: "request prod AdministratorAccess 1h sneaky", responseUrl: world.slack.responseUrl("forged") });
+    slashCommandBody({
+      userId: people.alice.slackId,
+      text: "request prod AdministratorAccess 1h sneaky",
+      responseUrl: world.slack.responseUrl("forged"),
+    });
   const approval = () =>
     blockActionBody({
       userId: people.bob.slackId,
@@ -101,7 +109,9 @@ describe("adversarial: request signatures", () => {
     const body = approval();
     const captured = { timestamp: now() - 10 * 60, signature: "" };
     captured.signature = signBody(SIGNING_SECRET, body, captured.timestamp);
-    await assertRefused(await postSigned(bot.driver.url, body, { secret: SIGNING_SECRET, timestamp: now(), signature: captured.signature }));
+    await assertRefused(
+      await postSigned(bot.driver.url, body, { secret: SIGNING_SECRET, timestamp: now(), signature: captured.signature }),
+    );
   });
 
   it("refuses a valid signature lifted from another request", async () => {
@@ -134,7 +144,9 @@ describe("adversarial: request signatures", () => {
     it(`refuses an approval correctly signed over a timestamp ${what}`, async () => {
       const body = approval();
       const ts = timestamp();
-      await assertRefused(await postRawHeaders(bot.driver.url, body, { "x-slack-request-timestamp": ts, "x-slack-signature": signOver(ts, body) }));
+      await assertRefused(
+        await postRawHeaders(bot.driver.url, body, { "x-slack-request-timestamp": ts, "x-slack-signature": signOver(ts, body) }),
+      );
     });
   }
 
@@ -142,8 +154,14 @@ describe("adversarial: request signatures", () => {
     const body = approval();
     const timestamp = String(now());
     const good = signBody(SIGNING_SECRET, body, Number(timestamp));
-    for (const signatures of [[good, good], [good, "v0=00"], ["v0=00", good]]) {
-      await assertRefused(await postRawHeaders(bot.driver.url, body, { "x-slack-request-timestamp": timestamp, "x-slack-signature": signatures }));
+    for (const signatures of [
+      [good, good],
+      [good, "v0=00"],
+      ["v0=00", good],
+    ]) {
+      await assertRefused(
+        await postRawHeaders(bot.driver.url, body, { "x-slack-request-timestamp": timestamp, "x-slack-signature": signatures }),
+      );
     }
   });
 
@@ -151,8 +169,14 @@ describe("adversarial: request signatures", () => {
     const body = approval();
     const timestamp = String(now());
     const signature = signBody(SIGNING_SECRET, body, Number(timestamp));
-    for (const timestamps of [[timestamp, timestamp], [String(now() + 3600), timestamp], [timestamp, String(now() + 3600)]]) {
-      await assertRefused(await postRawHeaders(bot.driver.url, body, { "x-slack-request-timestamp": timestamps, "x-slack-signature": signature }));
+    for (const timestamps of [
+      [timestamp, timestamp],
+      [String(now() + 3600), timestamp],
+      [timestamp, String(now() + 3600)],
+    ]) {
+      await assertRefused(
+        await postRawHeaders(bot.driver.url, body, { "x-slack-request-timestamp": timestamps, "x-slack-signature": signature }),
+      );
     }
   });
 
@@ -189,16 +213,27 @@ describe("adversarial: request signatures", () => {
   });
 
   it("refuses a /jit request replayed verbatim inside the window: one request is filed", async () => {
-    const body = slashCommandBody({ userId: people.alice.slackId, text: "request sandbox ReadOnlyAccess 1h filed once", responseUrl: world.slack.responseUrl("replayed-command") });
+    const body = slashCommandBody({
+      userId: people.alice.slackId,
+      text: "request sandbox ReadOnlyAccess 1h filed once",
+      responseUrl: world.slack.responseUrl("replayed-command"),
+    });
     const timestamp = now();
     const signature = signBody(SIGNING_SECRET, body, timestamp);
     const first = await postSigned(bot.driver.url, body, { secret: SIGNING_SECRET, timestamp, signature });
     assert.equal(first.status, 200);
     await world.slack.waitFor(() => world.slack.responses.some((r) => r.key === "replayed-command"));
-    const replays = await Promise.all([1, 2, 3].map(() => postSigned(bot.driver.url, body, { secret: SIGNING_SECRET, timestamp, signature })));
-    assert.deepEqual(replays.map((r) => r.status), [401, 401, 401]);
+    const replays = await Promise.all(
+      [1, 2, 3].map(() => postSigned(bot.driver.url, body, { secret: SIGNING_SECRET, timestamp, signature })),
+    );
+    assert.deepEqual(
+      replays.map((r) => r.status),
+      [401, 401, 401],
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const filed = (await bot.bot.deps.store.listByStatus(["pending", "approved", "provisioning", "active", "failed"])).filter((grant) => grant.justification === "filed once");
+    const filed = (await bot.bot.deps.store.listByStatus(["pending", "approved", "provisioning", "active", "failed"])).filter(
+      (grant) => grant.justification === "filed once",
+    );
     assert.equal(filed.length, 1, "one request, however often it was sent");
     assert.equal(world.slack.responses.filter((r) => r.key === "replayed-command").length, 1);
   });

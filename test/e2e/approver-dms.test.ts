@@ -25,7 +25,10 @@ async function copiesOf(world: World, requested: Requested): Promise<FakeMessage
 /** Waits until the channel's message and every approver's DM say `outcome`, none with buttons left. */
 async function everyCopySays(world: World, requested: Requested, outcome: RegExp): Promise<void> {
   const channel = world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`);
-  for (const [where, message] of [["the channel", channel] as const, ...(await copiesOf(world, requested)).map((m) => [`DM ${m.channel}`, m] as const)]) {
+  for (const [where, message] of [
+    ["the channel", channel] as const,
+    ...(await copiesOf(world, requested)).map((m) => [`DM ${m.channel}`, m] as const),
+  ]) {
     await world.slack.waitFor(() => outcome.test(messageText(message)), 5000, `${where} to say ${outcome}`);
     assert.deepEqual(findButtons(message?.blocks), [], `${where} has no buttons left`);
   }

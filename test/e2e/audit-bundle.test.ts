@@ -35,7 +35,11 @@ describe("an evidence bundle for an audit period", () => {
     const privateKey = join(world.dir, "audit-signing.pem");
     publicKey = join(elsewhere, "audit-signing.pub.pem");
     generateSigningKey(privateKey, publicKey);
-    const bot = await startTestBot(world, { JIT_AUDIT_SIGNING_KEY_FILE: privateKey, JIT_AUDIT_CHECKPOINT_RECORDS: "100000", JIT_AUDIT_CHECKPOINT_MINUTES: "1440" });
+    const bot = await startTestBot(world, {
+      JIT_AUDIT_SIGNING_KEY_FILE: privateKey,
+      JIT_AUDIT_CHECKPOINT_RECORDS: "100000",
+      JIT_AUDIT_CHECKPOINT_MINUTES: "1440",
+    });
     try {
       const first = await request(bot, world, people.alice.slackId, "prod AdministratorAccess 1h INC-11 bundle");
       await click(bot, people.bob.slackId, "jit_approve", first);
@@ -59,21 +63,37 @@ describe("an evidence bundle for an audit period", () => {
     rmSync(elsewhere, { recursive: true, force: true });
   });
 
-  const exportBundle = (target: string) => jitAdmin(["audit", "export", "--from", "2020-01-01", "--to", until, "--bundle", target, "--public-key", publicKey], world.env(), world.dir);
+  const exportBundle = (target: string) =>
+    jitAdmin(
+      ["audit", "export", "--from", "2020-01-01", "--to", until, "--bundle", target, "--public-key", publicKey],
+      world.env(),
+      world.dir,
+    );
   const verifyBundle = (target: string, ...extra: string[]) => jitAdmin(["audit", "verify", "--bundle", target, ...extra], {}, elsewhere);
 
   it("holds the period's records and those up to the checkpoint that covers them, and verifies with no database", async () => {
     const target = join(elsewhere, "q1");
     const exported = await exportBundle(target);
     assert.equal(exported.code, 0, exported.stderr);
-    assert.match(exported.stderr, new RegExp(`Wrote a bundle to .*q1: records #1–#${periodLast} of the period, and #${periodLast + 1}–#${lastSeq} up to the checkpoint that covers them, 1 checkpoint, key ed25519:[0-9a-f]{16}\\.`));
-    const manifest = JSON.parse(readFileSync(join(target, "manifest.json"), "utf8")) as { periodRecords: unknown; sha256: { records: string } };
+    assert.match(
+      exported.stderr,
+      new RegExp(
+        `Wrote a bundle to .*q1: records #1–#${periodLast} of the period, and #${periodLast + 1}–#${lastSeq} up to the checkpoint that covers them, 1 checkpoint, key ed25519:[0-9a-f]{16}\\.`,
+      ),
+    );
+    const manifest = JSON.parse(readFileSync(join(target, "manifest.json"), "utf8")) as {
+      periodRecords: unknown;
+      sha256: { records: string };
+    };
     assert.deepEqual(manifest.periodRecords, { first: 1, last: periodLast, count: periodLast });
     assert.equal(manifest.sha256.records, sha256(readFileSync(join(target, "records.jsonl"), "utf8")));
 
     const ran = await verifyBundle(target, "--public-key", publicKey);
     assert.equal(ran.code, 0, ran.stdout + ran.stderr);
-    assert.match(ran.stdout, new RegExp(`^Bundle: records #1–#${periodLast} of 2020-01-01T00:00:00.000Z to ${until}, exported \\S+ from `, "m"));
+    assert.match(
+      ran.stdout,
+      new RegExp(`^Bundle: records #1–#${periodLast} of 2020-01-01T00:00:00.000Z to ${until}, exported \\S+ from `, "m"),
+    );
     assert.match(ran.stdout, new RegExp(`^The audit trail is intact: ${lastSeq} records, #1 to #${lastSeq}`, "m"));
     assert.doesNotMatch(ran.stdout, /Not yet covered/);
   });
@@ -83,7 +103,10 @@ describe("an evidence bundle for an audit period", () => {
     assert.equal((await exportBundle(target)).code, 0);
     const ran = await verifyBundle(target);
     assert.equal(ran.code, 0, ran.stdout + ran.stderr);
-    assert.match(ran.stdout, /^Checked with the public key inside the bundle \(ed25519:[0-9a-f]{16}\): compare with the key you were given/m);
+    assert.match(
+      ran.stdout,
+      /^Checked with the public key inside the bundle \(ed25519:[0-9a-f]{16}\): compare with the key you were given/m,
+    );
   });
 
   it("is refused when a record was changed and the manifest not", async () => {
@@ -102,7 +125,12 @@ describe("an evidence bundle for an audit period", () => {
     await rewriteBundle(target);
     const ran = await verifyBundle(target, "--public-key", publicKey);
     assert.equal(ran.code, 1, ran.stdout);
-    assert.match(ran.stdout, new RegExp(`tampered with at records #1–#${lastSeq}: the trail at #${lastSeq} does not match the checkpoint signed \\S+ \\(the bundle\\)`));
+    assert.match(
+      ran.stdout,
+      new RegExp(
+        `tampered with at records #1–#${lastSeq}: the trail at #${lastSeq} does not match the checkpoint signed \\S+ \\(the bundle\\)`,
+      ),
+    );
   });
 
   it("catches a bundle re-signed with another key, given the key the auditor holds", async () => {
@@ -112,7 +140,12 @@ describe("an evidence bundle for an audit period", () => {
     await rewriteBundle(target, forger);
     const ran = await verifyBundle(target, "--public-key", publicKey);
     assert.equal(ran.code, 1, ran.stdout);
-    assert.match(ran.stdout, new RegExp(`the checkpoint for #${lastSeq} in the bundle is not genuine: it names key ${forger.keyId}, which is not among the public keys given`));
+    assert.match(
+      ran.stdout,
+      new RegExp(
+        `the checkpoint for #${lastSeq} in the bundle is not genuine: it names key ${forger.keyId}, which is not among the public keys given`,
+      ),
+    );
   });
 });
 
@@ -123,13 +156,25 @@ describe("an evidence bundle for an audit period", () => {
  */
 async function rewriteBundle(dir: string, forger?: CheckpointSigner): Promise<void> {
   const recordsFile = join(dir, "records.jsonl");
-  const rows = readFileSync(recordsFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+  const rows = readFileSync(recordsFile, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   const changed = rows.find((row) => row.actorId === "U0BOB");
   assert.ok(changed, "an approval to rewrite");
   changed.actorId = "U0MALLORY";
   const asStored = rows.map(
     (row) =>
-      ({ seq: row.seq, at: row.at, action: row.action, actor_id: row.actorId, grant_id: row.grantId, account_id: row.accountId, permission_set: row.permissionSet, detail: JSON.stringify(row.detail) }) as unknown as AuditRow,
+      ({
+        seq: row.seq,
+        at: row.at,
+        action: row.action,
+        actor_id: row.actorId,
+        grant_id: row.grantId,
+        account_id: row.accountId,
+        permission_set: row.permissionSet,
+        detail: JSON.stringify(row.detail),
+      }) as unknown as AuditRow,
   );
   // The bundle starts at record #1, so re-hashing from the genesis hash is the whole chain.
   const links = rehashRows(asStored);

@@ -57,7 +57,11 @@ describe("signed audit checkpoints", () => {
     world = await startWorld();
     keys = await keygen(world);
     anchorFile = join(world.dir, "audit-anchor.jsonl");
-    const bot = await startTestBot(world, { JIT_AUDIT_SIGNING_KEY_FILE: keys.privateFile, JIT_AUDIT_ANCHOR_FILE: anchorFile, ...ONLY_WHEN_ASKED });
+    const bot = await startTestBot(world, {
+      JIT_AUDIT_SIGNING_KEY_FILE: keys.privateFile,
+      JIT_AUDIT_ANCHOR_FILE: anchorFile,
+      ...ONLY_WHEN_ASKED,
+    });
     try {
       const first = await request(bot, world, people.alice.slackId, `prod AdministratorAccess 1h ${JUSTIFICATION}`);
       assert.equal((await bot.bot.checkpoint())?.seq, 1);
@@ -88,7 +92,12 @@ describe("signed audit checkpoints", () => {
     const ran = await verify();
     assert.equal(ran.code, 0, ran.stdout + ran.stderr);
     assert.match(ran.stdout, new RegExp(`^The audit trail is intact: ${lastSeq} records, #1 to #${lastSeq}; last hash [0-9a-f]{64}$`, "m"));
-    assert.match(ran.stdout, new RegExp(`Checkpoints: ${seqs.length} genuine of ${seqs.length} found \\(key ed25519:[0-9a-f]{16} \\(.*audit-signing\\.pub\\.pem\\)\\); the newest covers #${lastSeq}`));
+    assert.match(
+      ran.stdout,
+      new RegExp(
+        `Checkpoints: ${seqs.length} genuine of ${seqs.length} found \\(key ed25519:[0-9a-f]{16} \\(.*audit-signing\\.pub\\.pem\\)\\); the newest covers #${lastSeq}`,
+      ),
+    );
     assert.doesNotMatch(ran.stdout, /Not yet covered/);
   });
 
@@ -100,7 +109,12 @@ describe("signed audit checkpoints", () => {
     });
     const ran = await verify(copy);
     assert.equal(ran.code, 0, ran.stdout);
-    assert.match(ran.stdout, new RegExp(`Not yet covered by any checkpoint: record #${lastSeq + 1} \\(1 record\\); whoever can write the database could still change it unseen`));
+    assert.match(
+      ran.stdout,
+      new RegExp(
+        `Not yet covered by any checkpoint: record #${lastSeq + 1} \\(1 record\\); whoever can write the database could still change it unseen`,
+      ),
+    );
   });
 
   it("catch a record whose approver and justification were rewritten and the whole chain re-hashed", async () => {
@@ -114,7 +128,13 @@ describe("signed audit checkpoints", () => {
 
     const ran = await verify(copy);
     assert.equal(ran.code, 1, ran.stdout);
-    assert.match(ran.stdout, new RegExp(`^The audit trail was tampered with at records #${approvedSeq}–#\\d+: the trail at #\\d+ does not match the checkpoint signed \\S+ \\(the database\\): one of records #${approvedSeq}–#\\d+ was changed, removed or inserted since it was signed\\.$`, "m"));
+    assert.match(
+      ran.stdout,
+      new RegExp(
+        `^The audit trail was tampered with at records #${approvedSeq}–#\\d+: the trail at #\\d+ does not match the checkpoint signed \\S+ \\(the database\\): one of records #${approvedSeq}–#\\d+ was changed, removed or inserted since it was signed\\.$`,
+        "m",
+      ),
+    );
   });
 
   it("catch a tail cut off with the counters reset", async () => {
@@ -123,7 +143,9 @@ describe("signed audit checkpoints", () => {
     assert.equal(ran.code, 1, ran.stdout);
     assert.match(
       ran.stdout,
-      new RegExp(`tampered with at records #${lastSeq - 1}–#${lastSeq}: records #${lastSeq - 1}–#${lastSeq} are missing: the trail ends at #${lastSeq - 2}, but the checkpoint signed \\S+ \\(the database\\) vouches for records up to #${lastSeq} \\(cut off\\)`),
+      new RegExp(
+        `tampered with at records #${lastSeq - 1}–#${lastSeq}: records #${lastSeq - 1}–#${lastSeq} are missing: the trail ends at #${lastSeq - 2}, but the checkpoint signed \\S+ \\(the database\\) vouches for records up to #${lastSeq} \\(cut off\\)`,
+      ),
     );
   });
 
@@ -137,7 +159,12 @@ describe("signed audit checkpoints", () => {
     const ran = await verify(copy);
     assert.equal(ran.code, 1, ran.stdout);
     assert.match(ran.stdout, new RegExp(`^The audit trail was tampered with at records #${approvedSeq}–#\\d+: `, "m"));
-    assert.match(ran.stdout, new RegExp(`the trail ends at #${lastSeq - 1}, but the checkpoint signed \\S+ \\(the database\\) vouches for records up to #${lastSeq} \\(cut off\\)`));
+    assert.match(
+      ran.stdout,
+      new RegExp(
+        `the trail ends at #${lastSeq - 1}, but the checkpoint signed \\S+ \\(the database\\) vouches for records up to #${lastSeq} \\(cut off\\)`,
+      ),
+    );
   });
 
   it("catch a checkpoint forged without the key, over a rewritten trail whose genuine checkpoints were deleted", async () => {
@@ -150,24 +177,41 @@ describe("signed audit checkpoints", () => {
     const head = await copy.head();
     const statement = { seq: head.seq, hash: head.hash, at: Date.now(), keyId: honestKey };
     const ownSignature = (await forger.sign(statementBytes(statement))).toString("base64");
-    await copy.sql(`INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (${head.seq}, '${head.hash}', ${statement.at}, '${honestKey}', '${ownSignature}')`);
+    await copy.sql(
+      `INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (${head.seq}, '${head.hash}', ${statement.at}, '${honestKey}', '${ownSignature}')`,
+    );
     const ran = await verify(copy);
     assert.equal(ran.code, 1, ran.stdout);
-    assert.match(ran.stdout, new RegExp(`the checkpoint for #${head.seq} in the database is not genuine: its signature does not verify with key ${honestKey}`));
+    assert.match(
+      ran.stdout,
+      new RegExp(`the checkpoint for #${head.seq} in the database is not genuine: its signature does not verify with key ${honestKey}`),
+    );
     assert.match(ran.stdout, new RegExp(`Not yet covered by any checkpoint: records #${approvedSeq}–#${rows.length}`));
   });
-
 
   describe("with the anchor file's copy (--anchors file)", () => {
     it("holds every record and checkpoint as JSON lines, readable by its owner only", async () => {
       assert.equal(statSync(anchorFile).mode & 0o777, 0o600);
-      const lines = readFileSync(anchorFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { type: string; seq: number });
-      assert.deepEqual(lines.filter((line) => line.type === "record").map((line) => line.seq), Array.from({ length: lastSeq }, (_, i) => i + 1));
-      assert.deepEqual(lines.filter((line) => line.type === "checkpoint").map((line) => line.seq), await checkpointSeqs(world));
+      const lines = readFileSync(anchorFile, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { type: string; seq: number });
+      assert.deepEqual(
+        lines.filter((line) => line.type === "record").map((line) => line.seq),
+        Array.from({ length: lastSeq }, (_, i) => i + 1),
+      );
+      assert.deepEqual(
+        lines.filter((line) => line.type === "checkpoint").map((line) => line.seq),
+        await checkpointSeqs(world),
+      );
       const botEnv = world.env({ JIT_AUDIT_SIGNING_KEY_FILE: keys.privateFile, JIT_AUDIT_ANCHOR_FILE: anchorFile });
       const ran = await jitAdmin(["audit", "verify", "--anchors", "file"], botEnv, world.dir);
       assert.equal(ran.code, 0, ran.stdout + ran.stderr);
-      assert.match(ran.stdout, /key ed25519:[0-9a-f]{16} \(JIT_AUDIT_SIGNING_KEY_FILE\)/, "where the bot runs, its own key's public half is used");
+      assert.match(
+        ran.stdout,
+        /key ed25519:[0-9a-f]{16} \(JIT_AUDIT_SIGNING_KEY_FILE\)/,
+        "where the bot runs, its own key's public half is used",
+      );
       assert.match(ran.stdout, new RegExp(`^Copy in the anchor file .*audit-anchor\\.jsonl: ${lastSeq} records`, "m"));
     });
 
@@ -181,10 +225,25 @@ describe("signed audit checkpoints", () => {
       });
       const handedOver = join(world.dir, "anchor-copy.jsonl");
       copyFileSync(anchorFile, handedOver);
-      const ran = await jitAdmin(["audit", "verify", "--public-key", keys.publicFile, "--anchor-file", handedOver, ...copy.args], world.env(copy.env), world.dir);
+      const ran = await jitAdmin(
+        ["audit", "verify", "--public-key", keys.publicFile, "--anchor-file", handedOver, ...copy.args],
+        world.env(copy.env),
+        world.dir,
+      );
       assert.equal(ran.code, 1, ran.stdout + ran.stderr);
-      assert.match(ran.stdout, new RegExp(`^The audit trail was tampered with at record #${approvedSeq}: record #${approvedSeq} differs from the copy in the anchor file .*anchor-copy\\.jsonl\\.$`, "m"));
-      assert.match(ran.stdout, new RegExp(`record #${lastSeq} is missing: the trail ends at #${lastSeq - 1}, but the anchor file .* vouches for records up to #${lastSeq} \\(cut off\\)`));
+      assert.match(
+        ran.stdout,
+        new RegExp(
+          `^The audit trail was tampered with at record #${approvedSeq}: record #${approvedSeq} differs from the copy in the anchor file .*anchor-copy\\.jsonl\\.$`,
+          "m",
+        ),
+      );
+      assert.match(
+        ran.stdout,
+        new RegExp(
+          `record #${lastSeq} is missing: the trail ends at #${lastSeq - 1}, but the anchor file .* vouches for records up to #${lastSeq} \\(cut off\\)`,
+        ),
+      );
     });
   });
 
@@ -194,7 +253,11 @@ describe("signed audit checkpoints", () => {
       assert.equal(ran.code, 0, ran.stdout + ran.stderr);
       const posted = (await checkpointSeqs(world)).length;
       assert.match(ran.stdout, new RegExp(`^Copy in the audit channel: ${lastSeq} records, ${posted} checkpoints\\.$`, "m"));
-      assert.match(ran.stdout, new RegExp(`Checkpoints: ${2 * posted} genuine of ${2 * posted} found`), "each checkpoint is in the database and in the channel");
+      assert.match(
+        ran.stdout,
+        new RegExp(`Checkpoints: ${2 * posted} genuine of ${2 * posted} found`),
+        "each checkpoint is in the database and in the channel",
+      );
     });
 
     it("names the very record that was rewritten and re-hashed", async () => {
@@ -204,7 +267,13 @@ describe("signed audit checkpoints", () => {
       });
       const ran = await verify(copy, "--anchors", "slack");
       assert.equal(ran.code, 1, ran.stdout);
-      assert.match(ran.stdout, new RegExp(`^The audit trail was tampered with at record #${approvedSeq}: record #${approvedSeq} differs from the copy in the audit channel\\.$`, "m"));
+      assert.match(
+        ran.stdout,
+        new RegExp(
+          `^The audit trail was tampered with at record #${approvedSeq}: record #${approvedSeq} differs from the copy in the audit channel\\.$`,
+          "m",
+        ),
+      );
     });
 
     it("catches a rewrite and a cut-off tail with every checkpoint deleted from the database", async () => {
@@ -217,19 +286,38 @@ describe("signed audit checkpoints", () => {
       const ran = await verify(copy, "--anchors", "slack");
       assert.equal(ran.code, 1, ran.stdout);
       assert.match(ran.stdout, new RegExp(`^The audit trail was tampered with at record #${approvedSeq}: `, "m"));
-      assert.match(ran.stdout, new RegExp(`record #${lastSeq} is missing: the trail ends at #${lastSeq - 1}, but the audit channel vouches for records up to #${lastSeq} \\(cut off\\)`));
-      assert.match(ran.stdout, /the trail at #\d+ does not match the checkpoint signed \S+ \(the audit channel\)/, "the channel's checkpoints, genuine, hold against the database too");
+      assert.match(
+        ran.stdout,
+        new RegExp(
+          `record #${lastSeq} is missing: the trail ends at #${lastSeq - 1}, but the audit channel vouches for records up to #${lastSeq} \\(cut off\\)`,
+        ),
+      );
+      assert.match(
+        ran.stdout,
+        /the trail at #\d+ does not match the checkpoint signed \S+ \(the audit channel\)/,
+        "the channel's checkpoints, genuine, hold against the database too",
+      );
     });
 
     it("fails when an audit post was edited with the bot's token", async () => {
-      const post = world.slack.messagesIn(AUDIT).find((message) => (message.blocks ?? []).length > 0 && !JSON.stringify(message.blocks).includes("audit-checkpoint"));
+      const post = world.slack
+        .messagesIn(AUDIT)
+        .find((message) => (message.blocks ?? []).length > 0 && !JSON.stringify(message.blocks).includes("audit-checkpoint"));
       assert.ok(post);
       const client = new WebClient(world.slack.botToken, { slackApiUrl: world.slack.apiUrl });
       await client.chat.update({ channel: AUDIT, ts: post.ts, text: "nothing to see", blocks: post.blocks as never });
       const ran = await verify(undefined, "--anchors", "slack");
       assert.equal(ran.code, 1, "the bot never edits an audit post, so an edited one fails verification even when its hashes still match");
-      assert.match(ran.stdout, /^The audit trail agrees with what vouches for it, but the copy in the audit channel was changed: the post of #1/m);
-      assert.match(ran.stdout, new RegExp(`TAMPERED: the post of #1.* \\(ts ${post.ts.replace(".", "\\.")}\\) was edited at ts \\S+: its copy may not be what was first posted`));
+      assert.match(
+        ran.stdout,
+        /^The audit trail agrees with what vouches for it, but the copy in the audit channel was changed: the post of #1/m,
+      );
+      assert.match(
+        ran.stdout,
+        new RegExp(
+          `TAMPERED: the post of #1.* \\(ts ${post.ts.replace(".", "\\.")}\\) was edited at ts \\S+: its copy may not be what was first posted`,
+        ),
+      );
     });
   });
 });
@@ -257,7 +345,10 @@ describe("a crash between a record and its checkpoint", () => {
       const covered = await eventually(async () => (await checkpointSeqs(world)).at(-1), 10_000, "a start-up checkpoint");
       const rows = await auditRows(world);
       assert.equal(covered, rows.at(-1)?.seq);
-      assert.ok(rows.some((row) => row.grantId === requested.grantId && row.action === "requested"), "the record is still there");
+      assert.ok(
+        rows.some((row) => row.grantId === requested.grantId && row.action === "requested"),
+        "the record is still there",
+      );
     } finally {
       await second.kill("SIGTERM");
     }
@@ -282,18 +373,28 @@ describe("a crash between a record and its checkpoint", () => {
     mkdirSync(join(world.dir, "later"));
     const second = await startChildBot(world, env);
     try {
-      const copied = await eventually(async () => {
-        const lines = (() => {
-          try {
-            return readFileSync(anchorFile, "utf8").trim().split("\n");
-          } catch {
-            return [];
-          }
-        })();
-        return lines.some((line) => line.includes('"type":"checkpoint"')) && lines;
-      }, 10_000, "the anchor file filled");
-      const seqs = copied.map((line) => JSON.parse(line) as { type: string; seq: number }).filter((line) => line.type === "record").map((line) => line.seq);
-      assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1));
+      const copied = await eventually(
+        async () => {
+          const lines = (() => {
+            try {
+              return readFileSync(anchorFile, "utf8").trim().split("\n");
+            } catch {
+              return [];
+            }
+          })();
+          return lines.some((line) => line.includes('"type":"checkpoint"')) && lines;
+        },
+        10_000,
+        "the anchor file filled",
+      );
+      const seqs = copied
+        .map((line) => JSON.parse(line) as { type: string; seq: number })
+        .filter((line) => line.type === "record")
+        .map((line) => line.seq);
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: seqs.length }, (_, i) => i + 1),
+      );
       assert.ok(seqs.includes(head), "the record the dead bot signed is in the file");
     } finally {
       await second.kill("SIGTERM");

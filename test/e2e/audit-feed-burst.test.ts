@@ -31,7 +31,10 @@ describe("the audit feed under load and across restarts", () => {
     await assertPostedExactlyOnceInOrder(world, posted);
     const sizes = world.slack.messagesIn(AUDIT).map((message) => message.blocks?.length ?? 0);
     assert.ok(sizes.length <= 10, `${sizes.length} messages for 300 records`);
-    assert.ok(sizes.every((size) => size >= 1 && size <= 40), `records per message: ${sizes.join(", ")}`);
+    assert.ok(
+      sizes.every((size) => size >= 1 && size <= 40),
+      `records per message: ${sizes.join(", ")}`,
+    );
     const posts = world.slack.callsOf("chat.postMessage");
     const gaps = posts.slice(1).map((call, i) => call.at - (posts[i]?.at ?? 0));
     // The feed spaces the starts of its posts 900 ms apart; arrival times at the fake jitter under load.

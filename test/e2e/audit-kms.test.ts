@@ -38,33 +38,52 @@ describe("checkpoints signed with a KMS key", () => {
   it("are signed by KMS Sign (ED25519_SHA_512 over the raw statement) and named by the key's public half", async () => {
     const signs = world.aws.callsOf("Sign");
     assert.ok(signs.length >= 1);
-    assert.ok(signs.every((call) => call.input["KeyId"] === key.arn && call.input["SigningAlgorithm"] === "ED25519_SHA_512" && call.input["MessageType"] === "RAW"));
+    assert.ok(
+      signs.every(
+        (call) =>
+          call.input["KeyId"] === key.arn && call.input["SigningAlgorithm"] === "ED25519_SHA_512" && call.input["MessageType"] === "RAW",
+      ),
+    );
     const checkpoints = await withWorldStore(world, (opened) => opened.checkpoints.all());
     assert.ok(checkpoints.length >= 1);
     assert.ok(checkpoints.every((checkpoint) => checkpoint.keyId === keyIdOf(key.publicKey)));
   });
 
   it("verify with --kms-key, or where the bot runs with its JIT_AUDIT_KMS_KEY_ID", async () => {
-    for (const [args, from] of [[["--kms-key", key.arn], `KMS ${key.arn}`], [[], "JIT_AUDIT_KMS_KEY_ID"]] as const) {
+    for (const [args, from] of [
+      [["--kms-key", key.arn], `KMS ${key.arn}`],
+      [[], "JIT_AUDIT_KMS_KEY_ID"],
+    ] as const) {
       const ran = await jitAdmin(["audit", "verify", ...args], world.env({ JIT_AUDIT_KMS_KEY_ID: key.arn }), world.dir);
       assert.equal(ran.code, 0, ran.stdout + ran.stderr);
-      assert.match(ran.stdout, new RegExp(`Checkpoints: \\d+ genuine of \\d+ found \\(key ${keyIdOf(key.publicKey)} \\(${from.replace(/[/:]/g, ".")}\\)\\)`));
+      assert.match(
+        ran.stdout,
+        new RegExp(`Checkpoints: \\d+ genuine of \\d+ found \\(key ${keyIdOf(key.publicKey)} \\(${from.replace(/[/:]/g, ".")}\\)\\)`),
+      );
     }
   });
 
   it("catch a record rewritten and the chain re-hashed", async () => {
-    const copy = await tamperedCopy(world, "kms-rewritten", { sql: "UPDATE audit_events SET actor_id = 'U0MALLORY' WHERE action = 'approved'", rehash: true });
+    const copy = await tamperedCopy(world, "kms-rewritten", {
+      sql: "UPDATE audit_events SET actor_id = 'U0MALLORY' WHERE action = 'approved'",
+      rehash: true,
+    });
     copies.push(copy);
     const ran = await jitAdmin(["audit", "verify", "--kms-key", key.arn, ...copy.args], world.env(copy.env), world.dir);
     assert.equal(ran.code, 1, ran.stdout);
-    assert.match(ran.stdout, /^The audit trail was tampered with at records #1–#\d+: the trail at #\d+ does not match the checkpoint signed /m);
+    assert.match(
+      ran.stdout,
+      /^The audit trail was tampered with at records #1–#\d+: the trail at #\d+ does not match the checkpoint signed /m,
+    );
   });
 
   it("refuse a KMS key that cannot sign, naming it", async () => {
     const encryption = world.aws.addKmsKey("ENCRYPT_DECRYPT");
     await assert.rejects(
       startTestBot(world, { JIT_AUDIT_KMS_KEY_ID: encryption.arn }),
-      new RegExp(`JIT_AUDIT_KMS_KEY_ID=${encryption.arn} is a ECC_NIST_EDWARDS25519 key for ENCRYPT_DECRYPT; checkpoints need an ECC_NIST_EDWARDS25519 key with usage SIGN_VERIFY`),
+      new RegExp(
+        `JIT_AUDIT_KMS_KEY_ID=${encryption.arn} is a ECC_NIST_EDWARDS25519 key for ENCRYPT_DECRYPT; checkpoints need an ECC_NIST_EDWARDS25519 key with usage SIGN_VERIFY`,
+      ),
     );
   });
 });

@@ -28,7 +28,11 @@ describe("the audit trail's copy in S3 with Object Lock", () => {
   const copies: TamperedCopy[] = [];
   const s3Env = () => ({ AWS_ENDPOINT_URL_S3: s3.url, JIT_AUDIT_S3_BUCKET: BUCKET });
   const verify = (copy?: TamperedCopy) =>
-    jitAdmin(["audit", "verify", "--public-key", publicKey, "--anchors", "s3", ...(copy?.args ?? [])], world.env({ ...s3Env(), ...copy?.env }), world.dir);
+    jitAdmin(
+      ["audit", "verify", "--public-key", publicKey, "--anchors", "s3", ...(copy?.args ?? [])],
+      world.env({ ...s3Env(), ...copy?.env }),
+      world.dir,
+    );
 
   before(async () => {
     world = await startWorld();
@@ -72,9 +76,21 @@ describe("the audit trail's copy in S3 with Object Lock", () => {
     const versions = s3.versions(BUCKET, PREFIX);
     const records = versions.filter((v) => v.key.startsWith(`${PREFIX}records/`));
     const checkpoints = versions.filter((v) => v.key.startsWith(`${PREFIX}checkpoints/`));
-    assert.ok(checkpoints.some((v) => v.key === `${PREFIX}checkpoints/${String(lastSeq).padStart(20, "0")}.json`), "the shutdown checkpoint");
-    const seqs = records.flatMap((v) => v.body.toString("utf8").trim().split("\n").map((line) => (JSON.parse(line) as { seq: number }).seq));
-    assert.deepEqual(seqs, Array.from({ length: lastSeq }, (_, i) => i + 1));
+    assert.ok(
+      checkpoints.some((v) => v.key === `${PREFIX}checkpoints/${String(lastSeq).padStart(20, "0")}.json`),
+      "the shutdown checkpoint",
+    );
+    const seqs = records.flatMap((v) =>
+      v.body
+        .toString("utf8")
+        .trim()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as { seq: number }).seq),
+    );
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: lastSeq }, (_, i) => i + 1),
+    );
     for (const version of versions) {
       assert.equal(version.lockMode, "COMPLIANCE", version.key);
       const days = ((version.retainUntil?.getTime() ?? 0) - Date.now()) / DAY_MS;
@@ -89,10 +105,15 @@ describe("the audit trail's copy in S3 with Object Lock", () => {
     const [locked] = s3.versions(BUCKET, `${PREFIX}checkpoints/`);
     assert.ok(locked);
     await assert.rejects(
-      client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: locked.key, VersionId: locked.versionId, BypassGovernanceRetention: true })),
+      client.send(
+        new DeleteObjectCommand({ Bucket: BUCKET, Key: locked.key, VersionId: locked.versionId, BypassGovernanceRetention: true }),
+      ),
       (error: Error) => error.name === "AccessDenied",
     );
-    await assert.rejects(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: locked.key, Body: "{}", IfNoneMatch: "*" })), (error: Error) => error.name === "PreconditionFailed");
+    await assert.rejects(
+      client.send(new PutObjectCommand({ Bucket: BUCKET, Key: locked.key, Body: "{}", IfNoneMatch: "*" })),
+      (error: Error) => error.name === "PreconditionFailed",
+    );
     assert.ok(s3.versions(BUCKET).some((v) => v.versionId === locked.versionId));
   });
 
@@ -118,15 +139,38 @@ describe("the audit trail's copy in S3 with Object Lock", () => {
     // With the bot's own S3 credentials: a new version of each records object, delete markers on the checkpoints.
     const recordObjects = s3.versions(BUCKET, `${PREFIX}records/`);
     for (const object of recordObjects) {
-      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: object.key, Body: object.body.toString("utf8").replace(/"actorId":"U0BOB"/g, '"actorId":"U0MALLORY"') }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: object.key,
+          Body: object.body.toString("utf8").replace(/"actorId":"U0BOB"/g, '"actorId":"U0MALLORY"'),
+        }),
+      );
     }
-    for (const object of s3.versions(BUCKET, `${PREFIX}checkpoints/`)) await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: object.key }));
+    for (const object of s3.versions(BUCKET, `${PREFIX}checkpoints/`))
+      await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: object.key }));
 
     const ran = await verify(copy);
     assert.equal(ran.code, 1, ran.stdout + ran.stderr);
-    assert.match(ran.stdout, new RegExp(`^The audit trail was tampered with at record #${approvedSeq}: record #${approvedSeq} differs from the copy in s3://${BUCKET}/${PREFIX}\\.$`, "m"));
-    assert.match(ran.stdout, new RegExp(`TAMPERED: s3://${BUCKET}/${PREFIX}records/\\S+ was written again after it was first written \\(2 versions; the oldest is used\\)`));
-    assert.match(ran.stdout, new RegExp(`TAMPERED: s3://${BUCKET}/${PREFIX}checkpoints/\\S+ was deleted \\(a delete marker hides it; its first version is used\\)`));
+    assert.match(
+      ran.stdout,
+      new RegExp(
+        `^The audit trail was tampered with at record #${approvedSeq}: record #${approvedSeq} differs from the copy in s3://${BUCKET}/${PREFIX}\\.$`,
+        "m",
+      ),
+    );
+    assert.match(
+      ran.stdout,
+      new RegExp(
+        `TAMPERED: s3://${BUCKET}/${PREFIX}records/\\S+ was written again after it was first written \\(2 versions; the oldest is used\\)`,
+      ),
+    );
+    assert.match(
+      ran.stdout,
+      new RegExp(
+        `TAMPERED: s3://${BUCKET}/${PREFIX}checkpoints/\\S+ was deleted \\(a delete marker hides it; its first version is used\\)`,
+      ),
+    );
     assert.match(ran.stdout, /Checkpoints: \d+ genuine of \d+ found/, "the hidden checkpoints still count");
   });
 });

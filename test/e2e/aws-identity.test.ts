@@ -53,7 +53,10 @@ describe("AWS identity", () => {
       }
       assert.equal(world.aws.callsOf("GetUserId").length, 1);
       assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 2);
-      assert.ok(world.aws.calls.every((c) => c.accessKeyId === "test"), "without AWS_ROLE_ARN the base credentials sign everything");
+      assert.ok(
+        world.aws.calls.every((c) => c.accessKeyId === "test"),
+        "without AWS_ROLE_ARN the base credentials sign everything",
+      );
     });
   });
 });

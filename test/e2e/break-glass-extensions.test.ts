@@ -24,7 +24,8 @@ describe("break-glass extensions", () => {
   );
 
   const grantIdIn = (text: string) => /(jit-[a-z0-9]{8})/.exec(text)?.[1] ?? "";
-  const noticeOf = (grantId: string) => world.slack.messagesIn(APPROVALS).find((m) => messageText(m).includes(grantId) && !/Extension ext-/.test(messageText(m)));
+  const noticeOf = (grantId: string) =>
+    world.slack.messagesIn(APPROVALS).find((m) => messageText(m).includes(grantId) && !/Extension ext-/.test(messageText(m)));
 
   /** Carol breaks glass on prod (rule prod-admin: two approvals, 2h at most in all). */
   async function breakGlass(): Promise<string> {
@@ -35,8 +36,15 @@ describe("break-glass extensions", () => {
   }
 
   async function askForMore(grantId: string): Promise<{ extensionId: string; message: { channel: string; ts: string } }> {
-    assert.match(await slash(bot, people.carol.slackId, `extend ${grantId} 30m`), /Extension ext-\w+ for jit-\w+ was sent to the approvers/);
-    const posted = await world.slack.waitFor(() => world.slack.messagesIn(APPROVALS).find((m) => /Extension ext-/.test(messageText(m))), 5000, "the extension request");
+    assert.match(
+      await slash(bot, people.carol.slackId, `extend ${grantId} 30m`),
+      /Extension ext-\w+ for jit-\w+ was sent to the approvers/,
+    );
+    const posted = await world.slack.waitFor(
+      () => world.slack.messagesIn(APPROVALS).find((m) => /Extension ext-/.test(messageText(m))),
+      5000,
+      "the extension request",
+    );
     return { extensionId: /(ext-[a-z0-9]{8})/.exec(messageText(posted))?.[1] ?? "", message: { channel: posted.channel, ts: posted.ts } };
   }
 

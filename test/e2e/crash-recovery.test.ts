@@ -39,7 +39,11 @@ describe("crash recovery", () => {
     const expired = await withWorldStore(world, (opened) => opened.store.amend(grantId, "active", { expiresAt: Date.now() - 1000 }));
     assert.ok(expired, `${grantId} is active`);
   };
-  const aliceAdmin = () => ({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice });
+  const aliceAdmin = () => ({
+    accountId: PROD,
+    permissionSetArn: world.permissionSets.AdministratorAccess,
+    principalId: world.principals.alice,
+  });
   const becomes = (grantId: string, status: string) =>
     eventually(async () => (await grant(grantId))?.status === status, 15_000, `${grantId} to become ${status}`);
 
@@ -60,7 +64,10 @@ describe("crash recovery", () => {
       const { requested } = await crashWhileGranting(operation);
       await becomes(requested.grantId, "active");
       await waitForDm(world, people.alice.slackId, /Access granted/);
-      assert.deepEqual(world.aws.assignments().map((a) => a.principalId), [world.principals.alice]);
+      assert.deepEqual(
+        world.aws.assignments().map((a) => a.principalId),
+        [world.principals.alice],
+      );
       assert.ok(world.aws.callsOf("CreateAccountAssignment").length <= 2);
 
       // And it still expires cleanly.
@@ -165,16 +172,29 @@ describe("crash recovery", () => {
     await start();
     await becomes(requested.grantId, "revoked");
     // AWS carries out whatever creation it had accepted; once it has, nothing may be left.
-    const creation = (await withWorldStore(world, (opened) => opened.operations.forGrant(requested.grantId))).find((op) => op.kind === "create");
+    const creation = (await withWorldStore(world, (opened) => opened.operations.forGrant(requested.grantId))).find(
+      (op) => op.kind === "create",
+    );
     assert.ok(creation?.requestId, "the creation AWS accepted is in the operation log");
-    const sso = new SSOAdminClient({ endpoint: world.aws.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const sso = new SSOAdminClient({
+      endpoint: world.aws.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
     try {
-      const settled = await eventually(async () => {
-        const { AccountAssignmentCreationStatus: status } = await sso.send(
-          new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn: world.aws.instanceArn, AccountAssignmentCreationRequestId: creation.requestId ?? "" }),
-        );
-        return status?.Status !== "IN_PROGRESS" && status?.Status;
-      }, 5000, "AWS to finish the creation");
+      const settled = await eventually(
+        async () => {
+          const { AccountAssignmentCreationStatus: status } = await sso.send(
+            new DescribeAccountAssignmentCreationStatusCommand({
+              InstanceArn: world.aws.instanceArn,
+              AccountAssignmentCreationRequestId: creation.requestId ?? "",
+            }),
+          );
+          return status?.Status !== "IN_PROGRESS" && status?.Status;
+        },
+        5000,
+        "AWS to finish the creation",
+      );
       assert.equal(settled, "SUCCEEDED");
     } finally {
       sso.destroy();

@@ -38,7 +38,11 @@ describe("approval timeouts at the click", () => {
     assert.deepEqual(await actions(requested.grantId), ["requested", "request_expired"]);
     assert.equal((await auditRows(world, requested.grantId)).at(-1)?.actorId, "system");
     await waitForDm(world, people.alice.slackId, /expired: nobody decided in time/);
-    await world.slack.waitFor(() => findButtons(messageOf(requested)?.blocks).length === 0, 5000, "the approval message without its buttons");
+    await world.slack.waitFor(
+      () => findButtons(messageOf(requested)?.blocks).length === 0,
+      5000,
+      "the approval message without its buttons",
+    );
     assert.match(messageText(messageOf(requested)), /Expired: nobody decided/);
     assert.equal(world.aws.callsOf("GetUserId").length, 0, "AWS is never asked");
   });

@@ -5,7 +5,6 @@ import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js"
 import { click, request, statusBecomes, waitForDm } from "../support/flows.js";
 import { people, type World } from "../support/world.js";
 
-
 describe("expiry precision", () => {
   let world: World;
   let bot: TestBot;

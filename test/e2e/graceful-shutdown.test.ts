@@ -31,8 +31,17 @@ describe("graceful shutdown", () => {
     return bot;
   };
   const statusOf = async (grantId: string) => (await withWorldStore(world, (opened) => opened.store.get(grantId)))?.status;
-  const logLines = (bot: ChildBot) => bot.stdout().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { msg: string; grants?: unknown });
-  const aliceAdmin = () => ({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice });
+  const logLines = (bot: ChildBot) =>
+    bot
+      .stdout()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { msg: string; grants?: unknown });
+  const aliceAdmin = () => ({
+    accountId: PROD,
+    permissionSetArn: world.permissionSets.AdministratorAccess,
+    principalId: world.principals.alice,
+  });
 
   it("finishes an approval whose AWS call is in flight at SIGTERM, then exits 0", async () => {
     const bot = await start({ JIT_SHUTDOWN_TIMEOUT_SECONDS: "10" });
@@ -53,7 +62,10 @@ describe("graceful shutdown", () => {
     assert.equal(await statusOf(requested.grantId), "active");
     assert.ok(world.aws.hasAssignment(aliceAdmin()));
     await waitForDm(world, people.alice.slackId, /Access granted/);
-    assert.ok((await auditRows(world)).every((row) => row.delivered), "the audit channel got every record before the exit");
+    assert.ok(
+      (await auditRows(world)).every((row) => row.delivered),
+      "the audit channel got every record before the exit",
+    );
     const messages = logLines(bot).map((line) => line.msg);
     assert.ok(messages.includes("work in progress finished"), messages.join(" | "));
     assert.equal(messages.at(-1), "stopped");

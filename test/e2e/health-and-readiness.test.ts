@@ -40,7 +40,9 @@ function outsideAddress(): string | undefined {
 
 /** What the log says about a failing check: its detail, which /readyz itself never shows. */
 function loggedFailure(bot: TestBot, check: string): string {
-  const line = bot.logger.lines.find((candidate) => candidate.level === "warn" && (candidate.context as { check?: string }).check === check);
+  const line = bot.logger.lines.find(
+    (candidate) => candidate.level === "warn" && (candidate.context as { check?: string }).check === check,
+  );
   return String((line?.context as { err?: unknown } | undefined)?.err ?? "");
 }
 
@@ -61,7 +63,9 @@ function postgresDatabase(world: World): string {
 
 /** Ends every session on the world's database, so the bot's pool reconnects with the database's current settings. */
 async function endSessions(world: World): Promise<void> {
-  await superuser(TEST_SERVER_URL ?? "", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [postgresDatabase(world)]);
+  await superuser(TEST_SERVER_URL ?? "", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [
+    postgresDatabase(world),
+  ]);
 }
 
 describe("health and readiness", () => {
@@ -100,11 +104,17 @@ describe("health and readiness", () => {
 
   it("on the Slack port, says not ready without naming the check or its error", async () => {
     const running = await start();
-    world.aws.failNext("ListPermissionSets", { code: "AccessDeniedException", message: "User: arn:aws:sts::111122223333:assumed-role/jit/x is not authorized", status: 400 });
+    world.aws.failNext("ListPermissionSets", {
+      code: "AccessDeniedException",
+      message: "User: arn:aws:sts::111122223333:assumed-role/jit/x is not authorized",
+      status: 400,
+    });
     assert.deepEqual(await get(running.bot.port, "/readyz"), { status: 503, type: "application/json", body: '{"status":"not ready"}' });
   });
 
-  it("listens for /readyz and /metrics on loopback only, unless JIT_HEALTH_HOST opens it", { skip: outsideAddress() === undefined ? "no address but loopback on this machine" : false }, async () => {
+  it("listens for /readyz and /metrics on loopback only, unless JIT_HEALTH_HOST opens it", {
+    skip: outsideAddress() === undefined ? "no address but loopback on this machine" : false,
+  }, async () => {
     const running = await start();
     const outside = outsideAddress() ?? "";
     await assert.rejects(fetch(`http://${outside}:${running.bot.healthPort}/metrics`), "nothing answers on the machine's other addresses");
@@ -138,7 +148,8 @@ describe("health and readiness", () => {
 
   it("answers 503 naming AWS and its error code, never AWS's text, when AWS refuses the bot's credentials", async () => {
     const running = await start();
-    const text = "User: arn:aws:sts::111122223333:assumed-role/jit-slack/jit-slack@bot-host is not authorized to perform: sso:ListPermissionSets";
+    const text =
+      "User: arn:aws:sts::111122223333:assumed-role/jit-slack/jit-slack@bot-host is not authorized to perform: sso:ListPermissionSets";
     world.aws.failNext("ListPermissionSets", { code: "AccessDeniedException", message: text, status: 400 });
     const answer = await get(running.bot.healthPort, "/readyz");
     const ready = { status: answer.status, body: JSON.parse(answer.body) as Readyz };
@@ -146,8 +157,13 @@ describe("health and readiness", () => {
     assert.equal(ready.body.status, "not ready");
     assert.equal(ready.body.checks.aws?.ok, false);
     assert.equal(ready.body.checks.aws?.error, "AccessDeniedException");
-    for (const leak of ["111122223333", "jit-slack@bot-host", "assumed-role", "not authorized"]) assert.ok(!answer.body.includes(leak), `the answer shows ${leak}`);
-    assert.match(loggedFailure(running, "aws"), /ListPermissionSets failed: AccessDeniedException: User: arn:aws:sts::111122223333/, "the log has the detail");
+    for (const leak of ["111122223333", "jit-slack@bot-host", "assumed-role", "not authorized"])
+      assert.ok(!answer.body.includes(leak), `the answer shows ${leak}`);
+    assert.match(
+      loggedFailure(running, "aws"),
+      /ListPermissionSets failed: AccessDeniedException: User: arn:aws:sts::111122223333/,
+      "the log has the detail",
+    );
     assert.equal(ready.body.checks.database?.ok, true);
     assert.equal(ready.body.checks.slack?.ok, true);
   });
@@ -168,14 +184,17 @@ describe("health and readiness", () => {
     world.slack.failNext("auth.test", { error: "invalid_auth" });
     const ready = await readyz(running);
     assert.equal(ready.status, 503);
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(ready.body.checks).map(([name, check]) => [name, check.error ?? "ok"])),
-      { database: "ok", aws: "ok", slack: "invalid_auth" },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(ready.body.checks).map(([name, check]) => [name, check.error ?? "ok"])), {
+      database: "ok",
+      aws: "ok",
+      slack: "invalid_auth",
+    });
     assert.match(loggedFailure(running, "slack"), /auth\.test failed: .*invalid_auth/);
   });
 
-  it("answers 503 naming the database when its file is made read-only, and recovers when it is writable again", { skip: SQLITE_ONLY }, async () => {
+  it("answers 503 naming the database when its file is made read-only, and recovers when it is writable again", {
+    skip: SQLITE_ONLY,
+  }, async () => {
     const running = await start();
     const file = world.databaseFile;
     chmodSync(file, 0o444);
@@ -217,7 +236,9 @@ describe("health and readiness", () => {
     }
   });
 
-  it("answers 503 naming the database when PostgreSQL sessions turn read-only, and recovers when they are writable again", { skip: POSTGRES_ONLY }, async () => {
+  it("answers 503 naming the database when PostgreSQL sessions turn read-only, and recovers when they are writable again", {
+    skip: POSTGRES_ONLY,
+  }, async () => {
     const running = await start();
     const name = postgresDatabase(world);
     await superuser(TEST_SERVER_URL ?? "", `ALTER DATABASE ${name} SET default_transaction_read_only = on`);

@@ -30,7 +30,11 @@ rules:
     permissionSets: [AdministratorAccess, ReadOnlyAccess]
     requesters: [${people.alice.slackId}, ${people.carol.email}, usergroup:S0REQUESTERS]
     breakGlass: [${frank.email}]
-    approvers: [${people.bob.slackId}, ${people.dave.email}, usergroup:S0APPROVERS, ${Object.values(odd).map((p) => p.slackId).join(", ")}, ${Object.values(odd).map((p) => p.email).join(", ")}]
+    approvers: [${people.bob.slackId}, ${people.dave.email}, usergroup:S0APPROVERS, ${Object.values(odd)
+      .map((p) => p.slackId)
+      .join(", ")}, ${Object.values(odd)
+      .map((p) => p.email)
+      .join(", ")}]
     approverChannel: ${APPROVALS}
     maxDuration: 4h
 `;
@@ -63,7 +67,9 @@ describe("identity: who may act", () => {
   }
 
   async function approvalsOf(grantId: string): Promise<string[]> {
-    return (await auditRows(world, grantId)).filter((r) => r.action === "approved" || r.action === "approval_recorded").map((r) => r.actorId);
+    return (await auditRows(world, grantId))
+      .filter((r) => r.action === "approved" || r.action === "approval_recorded")
+      .map((r) => r.actorId);
   }
 
   it("refuses an Approve from someone whose profile carries an approver's email that Slack has not confirmed", async () => {
@@ -181,7 +187,10 @@ describe("identity: shared addresses in the policy", () => {
     const bot = await startTestBot(world);
     try {
       const warnings = bot.logger.lines.filter((line) => line.level === "warn" && /looks like a shared or role address/.test(line.message));
-      assert.deepEqual(warnings.map((line) => line.context), [{ where: 'rule "engineers" breakGlass[0]' }]);
+      assert.deepEqual(
+        warnings.map((line) => line.context),
+        [{ where: 'rule "engineers" breakGlass[0]' }],
+      );
       assert.match(warnings[0]?.message ?? "", /oncall@example\.com/);
     } finally {
       await bot.stop();

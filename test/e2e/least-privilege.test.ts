@@ -50,7 +50,10 @@ describe("least privilege on PostgreSQL", { skip: POSTGRES_ONLY }, () => {
   before(async () => {
     world = await startWorld();
     const database = new URL(urlAs(world, "postgres")).pathname.slice(1);
-    await superuser(TEST_SERVER_URL ?? "", `CREATE ROLE ${owner} LOGIN; CREATE ROLE ${runtime} LOGIN; ALTER DATABASE ${database} OWNER TO ${owner}`);
+    await superuser(
+      TEST_SERVER_URL ?? "",
+      `CREATE ROLE ${owner} LOGIN; CREATE ROLE ${runtime} LOGIN; ALTER DATABASE ${database} OWNER TO ${owner}`,
+    );
   });
 
   after(async () => {
@@ -59,22 +62,31 @@ describe("least privilege on PostgreSQL", { skip: POSTGRES_ONLY }, () => {
   });
 
   it("refuses to start as the tables' owner, naming what the role could do and how to fix it", async () => {
-    await assert.rejects(
-      startTestBot(world, { DATABASE_URL: urlAs(world, owner) }),
-      (error: Error) => {
-        assert.match(error.message, new RegExp(`^The PostgreSQL role in DATABASE_URL could alter the audit trail: the role ${owner} owns audit_checkpoints \\(or is a member of its owner\\), so it can drop or disable the append-only triggers; `));
-        assert.match(error.message, /owns audit_events .*; .*owns audit_head/);
-        assert.match(error.message, /DATABASE_MIGRATION_URL or jit-admin migrate; or set JIT_ALLOW_PRIVILEGED_DATABASE_ROLE=true to start anyway\.$/);
-        return true;
-      },
-    );
+    await assert.rejects(startTestBot(world, { DATABASE_URL: urlAs(world, owner) }), (error: Error) => {
+      assert.match(
+        error.message,
+        new RegExp(
+          `^The PostgreSQL role in DATABASE_URL could alter the audit trail: the role ${owner} owns audit_checkpoints \\(or is a member of its owner\\), so it can drop or disable the append-only triggers; `,
+        ),
+      );
+      assert.match(error.message, /owns audit_events .*; .*owns audit_head/);
+      assert.match(
+        error.message,
+        /DATABASE_MIGRATION_URL or jit-admin migrate; or set JIT_ALLOW_PRIVILEGED_DATABASE_ROLE=true to start anyway\.$/,
+      );
+      return true;
+    });
   });
 
   it("refuses to start as a superuser unless told to", async () => {
     await assert.rejects(startTestBot(world, { DATABASE_URL: urlAs(world, "postgres") }), /the role postgres is a superuser\./);
     const allowed = await startTestBot(world, { DATABASE_URL: urlAs(world, "postgres"), JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: "true" });
     await allowed.stop();
-    assert.ok(allowed.logger.lines.some((line) => line.level === "warn" && /is a superuser; allowed by JIT_ALLOW_PRIVILEGED_DATABASE_ROLE=true/.test(line.message)));
+    assert.ok(
+      allowed.logger.lines.some(
+        (line) => line.level === "warn" && /is a superuser; allowed by JIT_ALLOW_PRIVILEGED_DATABASE_ROLE=true/.test(line.message),
+      ),
+    );
   });
 
   it("says before the first start, through jit-admin migrate, that a role of its own cannot alter the trail", async () => {
@@ -82,16 +94,27 @@ describe("least privilege on PostgreSQL", { skip: POSTGRES_ONLY }, () => {
     assert.equal(asOwner.code, 1, asOwner.stdout + asOwner.stderr);
     assert.match(asOwner.stdout, /The bot would refuse to start: the role jit_owner_\w+ owns audit_checkpoints/);
 
-    const split = await jitAdmin(["migrate"], world.env({ DATABASE_URL: urlAs(world, runtime), DATABASE_MIGRATION_URL: urlAs(world, owner) }), world.dir);
+    const split = await jitAdmin(
+      ["migrate"],
+      world.env({ DATABASE_URL: urlAs(world, runtime), DATABASE_MIGRATION_URL: urlAs(world, owner) }),
+      world.dir,
+    );
     assert.equal(split.code, 0, split.stdout + split.stderr);
-    assert.match(split.stdout, /is at schema version \d+, migrated as DATABASE_MIGRATION_URL's role, which granted DATABASE_URL's role what the bot needs\./);
+    assert.match(
+      split.stdout,
+      /is at schema version \d+, migrated as DATABASE_MIGRATION_URL's role, which granted DATABASE_URL's role what the bot needs\./,
+    );
     assert.match(split.stdout, /The bot's database role cannot alter the audit trail\./);
   });
 
   it("runs every step as a role that may only append to and read the audit trail, which refuses that role any change to it", async () => {
     const key = join(world.dir, "audit-signing.pem");
     generateSigningKey(key, undefined);
-    const bot = await startTestBot(world, { DATABASE_URL: urlAs(world, runtime), DATABASE_MIGRATION_URL: urlAs(world, owner), JIT_AUDIT_SIGNING_KEY_FILE: key });
+    const bot = await startTestBot(world, {
+      DATABASE_URL: urlAs(world, runtime),
+      DATABASE_MIGRATION_URL: urlAs(world, owner),
+      JIT_AUDIT_SIGNING_KEY_FILE: key,
+    });
     try {
       const first = await request(bot, world, people.alice.slackId, "prod AdministratorAccess 1h least privilege");
       await click(bot, people.bob.slackId, "jit_approve", first);
@@ -99,16 +122,27 @@ describe("least privilege on PostgreSQL", { skip: POSTGRES_ONLY }, () => {
       const second = await request(bot, world, people.alice.slackId, "sandbox ReadOnlyAccess 30m look");
       await deny(bot, world, people.bob.slackId, second);
       await waitForDm(world, people.alice.slackId, /denied/);
-      await eventually(async () => (await withWorldStore(world, (opened) => opened.outbox.undelivered(1))).length === 0, 8000, "the audit outbox delivered");
+      await eventually(
+        async () => (await withWorldStore(world, (opened) => opened.outbox.undelivered(1))).length === 0,
+        8000,
+        "the audit outbox delivered",
+      );
     } finally {
       await bot.stop();
     }
     assert.deepEqual(bot.logger.errors(), []);
-    const [records, checkpoint] = await withWorldStore(world, async (opened) => [await opened.audit.head(), await opened.checkpoints.latest()]);
+    const [records, checkpoint] = await withWorldStore(world, async (opened) => [
+      await opened.audit.head(),
+      await opened.checkpoints.latest(),
+    ]);
     assert.equal(checkpoint?.seq, records?.seq, "the shutdown checkpoint was signed and stored");
 
     const as = urlAs(world, runtime);
-    assert.equal(await attempt(as, "UPDATE audit_events SET delivered_at = delivered_at WHERE seq = 1"), "ok", "the delivery mark is the bot's to set");
+    assert.equal(
+      await attempt(as, "UPDATE audit_events SET delivered_at = delivered_at WHERE seq = 1"),
+      "ok",
+      "the delivery mark is the bot's to set",
+    );
     for (const sql of [
       "UPDATE audit_events SET actor_id = 'U0MALLORY' WHERE seq = 1",
       "UPDATE audit_events SET detail = '{}' WHERE seq = 1",
@@ -120,14 +154,21 @@ describe("least privilege on PostgreSQL", { skip: POSTGRES_ONLY }, () => {
     ]) {
       assert.match(await attempt(as, sql), /^permission denied for table audit_/, sql);
     }
-    for (const sql of ["DROP TRIGGER audit_events_no_update ON audit_events", "ALTER TABLE audit_events DISABLE TRIGGER USER", "DROP FUNCTION refuse_audit_change() CASCADE"]) {
+    for (const sql of [
+      "DROP TRIGGER audit_events_no_update ON audit_events",
+      "ALTER TABLE audit_events DISABLE TRIGGER USER",
+      "DROP FUNCTION refuse_audit_change() CASCADE",
+    ]) {
       assert.match(await attempt(as, sql), /^must be owner of (relation|table|function) /, sql);
     }
     assert.match(
       await attempt(as, "CREATE OR REPLACE FUNCTION refuse_audit_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$"),
       /^permission denied for schema public$/,
     );
-    assert.match(await attempt(as, "SET session_replication_role = replica"), /^permission denied to set parameter "session_replication_role"$/);
+    assert.match(
+      await attempt(as, "SET session_replication_role = replica"),
+      /^permission denied to set parameter "session_replication_role"$/,
+    );
     assert.match(await attempt(as, "UPDATE audit_head SET seq = 0"), /audit_head only moves forward/);
   });
 });
@@ -159,7 +200,9 @@ describe("least privilege on SQLite", { skip: SQLITE_ONLY }, () => {
     assert.equal(statSync(world.databaseFile).mode & 0o777, 0o600);
     assert.ok(
       bot.logger.lines.some(
-        (line) => line.level === "warn" && line.message === `the database file ${world.databaseFile} was readable or writable by others (mode 644); it is now 600`,
+        (line) =>
+          line.level === "warn" &&
+          line.message === `the database file ${world.databaseFile} was readable or writable by others (mode 644); it is now 600`,
       ),
     );
   });

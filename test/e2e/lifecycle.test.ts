@@ -4,7 +4,17 @@ import { describe, it } from "node:test";
 import { messageText } from "../fakes/fake-slack.js";
 import { findButtons } from "../fakes/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
-import { auditRows, click, deny, denyUnlessRefused, dmsTo, postedAction, postedAuditRecords, request, waitForDm } from "../support/flows.js";
+import {
+  auditRows,
+  click,
+  deny,
+  denyUnlessRefused,
+  dmsTo,
+  postedAction,
+  postedAuditRecords,
+  request,
+  waitForDm,
+} from "../support/flows.js";
 import { APPROVALS, AUDIT, people, PORTAL, PROD, type World } from "../support/world.js";
 
 const HOUR = 3_600_000;
@@ -30,7 +40,10 @@ describe("grant lifecycle", () => {
     assert.match(text, /investigating INC-42/);
     assert.deepEqual(
       findButtons(approval?.blocks).map((b) => [b.actionId, b.value]),
-      [["jit_approve", requested.grantId], ["jit_deny", requested.grantId]],
+      [
+        ["jit_approve", requested.grantId],
+        ["jit_deny", requested.grantId],
+      ],
     );
 
     const clicked = await click(bot, people.bob.slackId, "jit_approve", requested);
@@ -48,7 +61,13 @@ describe("grant lifecycle", () => {
       PrincipalType: "USER",
       PrincipalId: world.principals.alice,
     });
-    assert.ok(world.aws.hasAssignment({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice }));
+    assert.ok(
+      world.aws.hasAssignment({
+        accountId: PROD,
+        permissionSetArn: world.permissionSets.AdministratorAccess,
+        principalId: world.principals.alice,
+      }),
+    );
     assert.equal(world.aws.callsOf("GetUserId")[0]?.input.AlternateIdentifier !== undefined, true);
 
     const active = await bot.bot.deps.store.get(requested.grantId);
@@ -68,10 +87,14 @@ describe("grant lifecycle", () => {
 
     const actions = (await auditRows(world, requested.grantId)).map((row) => row.action);
     assert.deepEqual(actions, ["requested", "approved", "provisioned", "revocation_started", "revoked"]);
-    const feed = await world.slack.waitFor(() => {
-      const posted = postedAuditRecords(world).filter((record) => record.text.includes(requested.grantId));
-      return posted.length === 5 && posted;
-    }, 8000, "five audit records in the audit channel");
+    const feed = await world.slack.waitFor(
+      () => {
+        const posted = postedAuditRecords(world).filter((record) => record.text.includes(requested.grantId));
+        return posted.length === 5 && posted;
+      },
+      8000,
+      "five audit records in the audit channel",
+    );
     assert.deepEqual(feed.map(postedAction), ["requested", "approved", "provisioned", "revocation_started", "revoked"]);
   });
 
@@ -86,7 +109,10 @@ describe("grant lifecycle", () => {
     assert.deepEqual(findButtons(message?.blocks), []);
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "denied");
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 0);
-    assert.deepEqual((await auditRows(world, requested.grantId)).map((r) => r.action), ["requested", "denied"]);
+    assert.deepEqual(
+      (await auditRows(world, requested.grantId)).map((r) => r.action),
+      ["requested", "denied"],
+    );
   });
 
   it("lets an approver named by email approve, and a requester named by email request", async () => {
@@ -105,10 +131,13 @@ describe("grant lifecycle", () => {
     assert.equal(response?.replace_original, false);
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "pending");
     assert.equal(findButtons(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`)?.blocks).length, 2);
-    assert.deepEqual((await auditRows(world, requested.grantId)).map((r) => [r.action, r.actorId]), [
-      ["requested", people.carol.slackId],
-      ["refused", people.mallory.slackId],
-    ]);
+    assert.deepEqual(
+      (await auditRows(world, requested.grantId)).map((r) => [r.action, r.actorId]),
+      [
+        ["requested", people.carol.slackId],
+        ["refused", people.mallory.slackId],
+      ],
+    );
   });
 
   it("refuses an approval by the requester, even one who is also an approver", async () => {
@@ -145,7 +174,9 @@ describe("grant lifecycle", () => {
     await world.slack.waitFor(
       () =>
         world.slack.responses.some((r) => /already been/.test(messageText(r.body))) ||
-        [...world.slack.views.values()].some((v) => v.userId === people.dave.slackId && /already been/.test(messageText({ blocks: v.blocks }))) ||
+        [...world.slack.views.values()].some(
+          (v) => v.userId === people.dave.slackId && /already been/.test(messageText({ blocks: v.blocks })),
+        ) ||
         dmsTo(world, people.dave.slackId).some((m) => /already been/.test(messageText(m))),
       5000,
       "the loser's reply",
@@ -176,22 +207,37 @@ describe("grant lifecycle", () => {
     assert.equal((await bot.driver.post(body, { timestamp: sentAt })).status, 200);
     await waitForDm(world, people.alice.slackId, /Access granted/);
     // A retry is signed anew, so it gets past the replay guard and must be refused by the state itself.
-    const retried = await bot.driver.post(body, { timestamp: sentAt + 3, headers: { "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout" } });
+    const retried = await bot.driver.post(body, {
+      timestamp: sentAt + 3,
+      headers: { "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout" },
+    });
     assert.equal(retried.status, 200);
-    await world.slack.waitFor(() => world.slack.responses.some((r) => r.key === "retry" && /already been approved/.test(messageText(r.body))));
+    await world.slack.waitFor(() =>
+      world.slack.responses.some((r) => r.key === "retry" && /already been approved/.test(messageText(r.body))),
+    );
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1);
     assert.equal((await auditRows(world, requested.grantId)).filter((r) => r.action === "approved").length, 1);
   });
 
   it("escapes user text so a justification pings nobody", async () => {
-    const requested = await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h <!channel> <@U0BOB> <https://evil.example|click> & more");
+    const requested = await request(
+      bot,
+      world,
+      people.alice.slackId,
+      "prod ReadOnlyAccess 1h <!channel> <@U0BOB> <https://evil.example|click> & more",
+    );
     const message = world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`);
     const text = messageText(message);
     assert.ok(text.includes("&lt;!channel&gt; &lt;@U0BOB&gt; &lt;https://evil.example|click&gt; &amp; more"));
     assert.ok(!text.includes("<!channel>"));
     const justification = messageText({ blocks: (message?.blocks ?? []).filter((b) => JSON.stringify(b).includes("Justification")) });
     assert.ok(!justification.includes("<@U0BOB>"), "the mention typed by the requester stays text");
-    const audit = await world.slack.waitFor(() => world.slack.messagesIn(AUDIT).map(messageText).find((t) => t.includes(requested.grantId)));
+    const audit = await world.slack.waitFor(() =>
+      world.slack
+        .messagesIn(AUDIT)
+        .map(messageText)
+        .find((t) => t.includes(requested.grantId)),
+    );
     assert.ok(!audit.includes("<!channel>"));
   });
 

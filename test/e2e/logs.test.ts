@@ -51,7 +51,10 @@ describe("logs", () => {
     assert.equal(await bot.kill("SIGTERM"), 0);
 
     const lines = parsed(bot);
-    assert.ok(lines.some((line) => line.level === 10 || line.level === 20), "Bolt and the SDKs did log at debug level");
+    assert.ok(
+      lines.some((line) => line.level === 10 || line.level === 20),
+      "Bolt and the SDKs did log at debug level",
+    );
     assert.ok(lines.some((line) => line.msg === "access requested" && line.grantId === requested.grantId));
     assertNoSecrets(bot);
   });
@@ -67,7 +70,10 @@ describe("logs", () => {
 
       const output = bot.stdout() + bot.stderr();
       assert.ok(world.slack.callsOf("users.info").length > 0, "the bot did look people up");
-      assert.ok(parsed(bot).some((line) => /http request result/.test(line.msg)), "the Web API client did log its answers");
+      assert.ok(
+        parsed(bot).some((line) => /http request result/.test(line.msg)),
+        "the Web API client did log its answers",
+      );
       for (const person of Object.values(people)) assert.ok(!output.includes(person.email), `the logs contain ${person.email}`);
       assert.doesNotMatch(output, /[\w.+-]+@example\.com/);
       assert.doesNotMatch(output, /"profile"|real_name|display_name/, "no part of a profile");
@@ -82,7 +88,10 @@ describe("logs", () => {
     await sent.waitForResponse();
     assert.equal((await fetch(`http://127.0.0.1:${bot.healthPort}/readyz`)).status, 200);
     assert.equal(await bot.kill("SIGTERM"), 0);
-    assert.ok(parsed(bot).some((line) => /WebSocket/.test(line.msg)), "the Socket Mode client did log its traffic");
+    assert.ok(
+      parsed(bot).some((line) => /WebSocket/.test(line.msg)),
+      "the Socket Mode client did log its traffic",
+    );
     assertNoSecrets(bot);
   });
 });

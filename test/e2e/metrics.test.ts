@@ -86,10 +86,14 @@ describe("metrics", () => {
     await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h outbox");
     // The depth is read from the database, the delivered count from the process: the record is
     // marked delivered a moment before it is counted, and a scrape may fall in between.
-    const drained = await eventually(async () => {
-      const text = await scrape();
-      return sample(text, "jit_audit_outbox_depth") === 0 && (sample(text, "jit_audit_records_delivered_total") ?? 0) >= 1 && text;
-    }, 8000, "the outbox to drain");
+    const drained = await eventually(
+      async () => {
+        const text = await scrape();
+        return sample(text, "jit_audit_outbox_depth") === 0 && (sample(text, "jit_audit_records_delivered_total") ?? 0) >= 1 && text;
+      },
+      8000,
+      "the outbox to drain",
+    );
     assert.equal(sample(drained, "jit_audit_outbox_oldest_age_seconds"), 0);
   });
 });

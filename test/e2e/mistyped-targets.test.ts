@@ -52,7 +52,10 @@ describe("mistyped accounts and permission sets", () => {
 
   it("lists only the permission sets the caller may request on that account", async () => {
     const reply = await slash(bot, people.alice.slackId, "request sandbox ReadOnly 1h reading logs");
-    assert.match(reply, /There is no permission set "ReadOnly" in the policy\. Permission sets you may request on sandbox: ReadOnlyAccess\.$/);
+    assert.match(
+      reply,
+      /There is no permission set "ReadOnly" in the policy\. Permission sets you may request on sandbox: ReadOnlyAccess\.$/,
+    );
     assert.doesNotMatch(reply.replace("ReadOnlyAccess", ""), /Access/);
     const elsewhere = await slash(bot, people.alice.slackId, "request prod ReadOnly 1h reading logs");
     assert.match(elsewhere, /There is no permission set "ReadOnly" in the policy\.$/);

@@ -63,7 +63,8 @@ describe("modals under slow Slack look-ups", () => {
     assert.equal(expiredTriggers(), 0);
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "pending", "nothing is decided before the form is submitted");
     world.slack.setLatency(0, "users.info");
-    if (shown.kind === "form") await bot.driver.submitView(people.bob.slackId, shown.view.id, { reason: { reason: input.text("not today") } });
+    if (shown.kind === "form")
+      await bot.driver.submitView(people.bob.slackId, shown.view.id, { reason: { reason: input.text("not today") } });
     await statusBecomes(bot, requested.grantId, "denied");
   });
 

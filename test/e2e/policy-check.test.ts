@@ -22,7 +22,10 @@ describe("policy:check", () => {
     const ran = check(UX_POLICY);
     assert.equal(ran.code, 0, ran.stderr);
     assert.match(ran.stdout, /is valid: 2 accounts, 2 permission sets, 3 rules/);
-    assert.match(ran.stdout, /U0ALICE may request:\n(.*\n)*\s+prod \(111122223333\) AdministratorAccess · up to 2h · 2 approvals · rule prod-admin/);
+    assert.match(
+      ran.stdout,
+      /U0ALICE may request:\n(.*\n)*\s+prod \(111122223333\) AdministratorAccess · up to 2h · 2 approvals · rule prod-admin/,
+    );
     assert.match(ran.stdout, /carol@example\.com may request:\n\s+prod \(111122223333\) AdministratorAccess · up to 2h · break-glass/);
     assert.match(ran.stdout, /sandbox \(444455556666\) ReadOnlyAccess · up to 4h · auto-approved · rule sandbox-auto/);
   });
@@ -31,7 +34,13 @@ describe("policy:check", () => {
     const ran = check(UX_POLICY, "--as", "U0NOBODY,carol@example.com", "--json");
     assert.equal(ran.code, 0, ran.stderr);
     const report = JSON.parse(ran.stdout) as { requesters: Array<{ who: string; may: unknown[] }> };
-    assert.deepEqual(report.requesters.map((r) => [r.who, r.may.length]), [["U0NOBODY", 0], ["carol@example.com", 1]]);
+    assert.deepEqual(
+      report.requesters.map((r) => [r.who, r.may.length]),
+      [
+        ["U0NOBODY", 0],
+        ["carol@example.com", 1],
+      ],
+    );
   });
 
   it("exits 1 naming the key of each problem", () => {
@@ -42,15 +51,18 @@ describe("policy:check", () => {
   });
 
   it("warns about shared and role addresses, built-in and from sharedAddressPatterns, and recommends Slack ids or user groups", () => {
-    const policy = UX_POLICY.replace("admins: [U0MALLORY]", 'admins: [U0MALLORY, oncall@example.com]\nsharedAddressPatterns: ["^team-"]').replace(
-      /approvers: \[/,
-      "approvers: [security-lead@example.com, team-payments@example.com, ",
-    );
+    const policy = UX_POLICY.replace(
+      "admins: [U0MALLORY]",
+      'admins: [U0MALLORY, oncall@example.com]\nsharedAddressPatterns: ["^team-"]',
+    ).replace(/approvers: \[/, "approvers: [security-lead@example.com, team-payments@example.com, ");
     const ran = check(policy);
     assert.equal(ran.code, 0, ran.stderr);
     const warnings = ran.stdout.split("\n").filter((line) => line.startsWith("warning: "));
     assert.equal(warnings.length, 3, ran.stdout);
-    assert.match(warnings[0] ?? "", /^warning: admins\[1\]: oncall@example\.com looks like a shared or role address.*Slack user id \(U…\) or a Slack user group/);
+    assert.match(
+      warnings[0] ?? "",
+      /^warning: admins\[1\]: oncall@example\.com looks like a shared or role address.*Slack user id \(U…\) or a Slack user group/,
+    );
     assert.match(warnings[1] ?? "", /rule "prod-admin" approvers\[0\]: security-lead@example\.com/);
     assert.match(warnings[2] ?? "", /rule "prod-admin" approvers\[1\]: team-payments@example\.com/);
     const json = JSON.parse(check(policy, "--json").stdout) as { warnings: string[] };

@@ -26,7 +26,9 @@ describe("private files", () => {
     await world.close();
   });
 
-  it("creates the SQLite database and its -wal and -shm files readable and writable by the bot's user only", { skip: SQLITE_ONLY }, async () => {
+  it("creates the SQLite database and its -wal and -shm files readable and writable by the bot's user only", {
+    skip: SQLITE_ONLY,
+  }, async () => {
     world = await startWorld();
     bot = await startTestBot(world);
     const requested = await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h file modes");

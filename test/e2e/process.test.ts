@@ -47,14 +47,24 @@ describe("the bot process", () => {
 
   it("refuses to start when a permission set named in the policy does not exist in Identity Center", async () => {
     const { writeFileSync } = await import("node:fs");
-    writeFileSync(world.policyFile, DEFAULT_POLICY.replace("permissionSets: [AdministratorAccess, ReadOnlyAccess]", "permissionSets: [AdministratorAccess, ReadOnlyAccess, BillingAccess]").replace("permissionSets: [AdministratorAccess, ReadOnlyAccess]\n    requesters", "permissionSets: [BillingAccess]\n    requesters"));
+    writeFileSync(
+      world.policyFile,
+      DEFAULT_POLICY.replace(
+        "permissionSets: [AdministratorAccess, ReadOnlyAccess]",
+        "permissionSets: [AdministratorAccess, ReadOnlyAccess, BillingAccess]",
+      ).replace("permissionSets: [AdministratorAccess, ReadOnlyAccess]\n    requesters", "permissionSets: [BillingAccess]\n    requesters"),
+    );
     const exited = await runBotToExit(world.env(), world.dir);
     assert.equal(exited.code, 1);
     assert.match(exited.stderr, /Permission sets named in the policy do not exist in arn:aws:sso:::instance\/\S+: BillingAccess/);
   });
 
   it("refuses to start with a clear message when AWS credentials are rejected", async () => {
-    world.aws.failNext("GetCallerIdentity", { code: "InvalidClientTokenId", message: "The security token included in the request is invalid.", status: 403 });
+    world.aws.failNext("GetCallerIdentity", {
+      code: "InvalidClientTokenId",
+      message: "The security token included in the request is invalid.",
+      status: 403,
+    });
     const exited = await runBotToExit(world.env(), world.dir);
     assert.equal(exited.code, 1);
     assert.match(exited.stderr, /STS GetCallerIdentity failed: InvalidClientTokenId/);
@@ -64,7 +74,10 @@ describe("the bot process", () => {
     const elsewhere = "arn:aws:sso:::instance/ssoins-0000000000000000";
     const exited = await runBotToExit(world.env({ JIT_SSO_INSTANCE_ARN: elsewhere }), world.dir);
     assert.equal(exited.code, 1);
-    assert.match(exited.stderr, /JIT_SSO_INSTANCE_ARN arn:aws:sso:::instance\/ssoins-0000000000000000 is not among the IAM Identity Center instances/);
+    assert.match(
+      exited.stderr,
+      /JIT_SSO_INSTANCE_ARN arn:aws:sso:::instance\/ssoins-0000000000000000 is not among the IAM Identity Center instances/,
+    );
     assert.doesNotMatch(exited.stderr, /AWS_SSO_INSTANCE_ARN/);
   });
 
@@ -82,7 +95,10 @@ describe("the bot process", () => {
     world.aws.failNext("AssumeRole", { code: "AccessDenied", message: "not authorized to perform: sts:AssumeRole", status: 403 });
     const exited = await runBotToExit(world.env({ AWS_ROLE_ARN: role }), world.dir);
     assert.equal(exited.code, 1);
-    assert.match(exited.stderr, /STS GetCallerIdentity \(with the role in AWS_ROLE_ARN=arn:aws:iam::123456789012:role\/jit-slack-provisioner\) failed: AccessDenied/);
+    assert.match(
+      exited.stderr,
+      /STS GetCallerIdentity \(with the role in AWS_ROLE_ARN=arn:aws:iam::123456789012:role\/jit-slack-provisioner\) failed: AccessDenied/,
+    );
   });
 
   it("refuses to start with a clear message when Slack rejects the bot token", async () => {
@@ -113,7 +129,10 @@ describe("the bot process", () => {
     const bot = await start();
     assert.equal(world.aws.callsOf("GetCallerIdentity").length, 1);
     assert.equal(world.aws.callsOf("ListInstances").length, 1);
-    const started = bot.stdout().split("\n").find((line) => line.includes("connected to AWS IAM Identity Center"));
+    const started = bot
+      .stdout()
+      .split("\n")
+      .find((line) => line.includes("connected to AWS IAM Identity Center"));
     assert.ok(started, "logs the AWS identity");
     assert.match(started, /"callerArn":"arn:aws:iam::123456789012:user\/jit-slack-test"/);
     assert.match(started, new RegExp(`"instanceArn":"${world.aws.instanceArn.replace(/[/.]/g, "\\$&")}"`));
@@ -140,7 +159,9 @@ describe("the bot process", () => {
     await deadBotLeasesRunOut(world);
 
     // Time passes while the bot is down: the active grant's expiry goes by.
-    const expired = await withWorldStore(world, (opened) => opened.store.amend(active.grantId, "active", { expiresAt: Date.now() - 60_000 }));
+    const expired = await withWorldStore(world, (opened) =>
+      opened.store.amend(active.grantId, "active", { expiresAt: Date.now() - 60_000 }),
+    );
     assert.ok(expired, "the grant was active");
 
     const second = await start();
@@ -150,7 +171,13 @@ describe("the bot process", () => {
 
     await click(second, people.bob.slackId, "jit_approve", pending);
     await waitForDm(world, people.carol.slackId, /Access granted/);
-    assert.ok(world.aws.hasAssignment({ accountId: PROD, permissionSetArn: world.permissionSets.ReadOnlyAccess, principalId: world.principals.carol }));
+    assert.ok(
+      world.aws.hasAssignment({
+        accountId: PROD,
+        permissionSetArn: world.permissionSets.ReadOnlyAccess,
+        principalId: world.principals.carol,
+      }),
+    );
   });
 
   it("finishes a grant that was being created in AWS when the process was killed", async () => {

@@ -20,7 +20,11 @@ describe("reconciliation with AWS", () => {
     { JIT_RECONCILE_INTERVAL_MINUTES: "0" },
   );
 
-  const aliceAdmin = () => ({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice });
+  const aliceAdmin = () => ({
+    accountId: PROD,
+    permissionSetArn: world.permissionSets.AdministratorAccess,
+    principalId: world.principals.alice,
+  });
 
   async function activeGrant(args = "prod AdministratorAccess 2h drift"): Promise<Requested> {
     const requested = await request(bot, world, people.alice.slackId, args);
@@ -35,7 +39,10 @@ describe("reconciliation with AWS", () => {
     bot.clock.advance(3 * MINUTE);
 
     const dry = await reconcile(bot.bot.deps, { dryRun: true });
-    assert.deepEqual(dry.missing.map((g) => g.id), [requested.grantId]);
+    assert.deepEqual(
+      dry.missing.map((g) => g.id),
+      [requested.grantId],
+    );
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "active", "a dry run changes nothing");
 
     await reconcile(bot.bot.deps, { dryRun: false });
@@ -106,38 +113,59 @@ describe("standing access no grant explains", () => {
         `unmanagedAssignments: ${mode}\n${DEFAULT_POLICY}`,
       );
 
-      it(mode === "report" ? "reports each standing assignment once, and removes nothing" : "removes standing assignments, users' and groups', and audits each", async () => {
-        const standing = { accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.carol };
-        const group = { accountId: SANDBOX, permissionSetArn: world.permissionSets.ReadOnlyAccess, principalId: "group-ops", principalType: "GROUP" as const };
-        world.aws.addAssignment(standing);
-        world.aws.addAssignment(group);
-        const requested = await request(bot, world, people.alice.slackId, "prod AdministratorAccess 1h explained by a grant");
-        await click(bot, people.bob.slackId, "jit_approve", requested);
-        await statusBecomes(bot, requested.grantId, "active");
+      it(
+        mode === "report"
+          ? "reports each standing assignment once, and removes nothing"
+          : "removes standing assignments, users' and groups', and audits each",
+        async () => {
+          const standing = {
+            accountId: PROD,
+            permissionSetArn: world.permissionSets.AdministratorAccess,
+            principalId: world.principals.carol,
+          };
+          const group = {
+            accountId: SANDBOX,
+            permissionSetArn: world.permissionSets.ReadOnlyAccess,
+            principalId: "group-ops",
+            principalType: "GROUP" as const,
+          };
+          world.aws.addAssignment(standing);
+          world.aws.addAssignment(group);
+          const requested = await request(bot, world, people.alice.slackId, "prod AdministratorAccess 1h explained by a grant");
+          await click(bot, people.bob.slackId, "jit_approve", requested);
+          await statusBecomes(bot, requested.grantId, "active");
 
-        const reported = new Set<string>();
-        const report = await reconcile(bot.bot.deps, { dryRun: false, reported });
-        assert.deepEqual(
-          report.unmanaged.map((t) => t.principalId).sort(),
-          ["group-ops", world.principals.carol].sort(),
-          "the grant's own assignment is explained; the standing ones are not",
-        );
-        const findings = (await auditRows(world)).filter((record) => record.action.startsWith("unmanaged"));
-        assert.equal(findings.length, 2);
-        assert.ok(findings.every((f) => f.grantId === ""));
-        if (mode === "report") {
-          assert.ok(findings.every((f) => f.action === "unmanaged_assignment"));
-          assert.ok(world.aws.hasAssignment(standing) && world.aws.hasAssignment(group));
-          await reconcile(bot.bot.deps, { dryRun: false, reported });
-          const again = (await auditRows(world)).filter((r) => r.action === "unmanaged_assignment").length;
-          assert.equal(again, 2, "not reported again on the next run");
-        } else {
-          assert.ok(findings.every((f) => f.action === "unmanaged_removed" && f.detail.removed === true));
-          assert.equal(world.aws.hasAssignment(standing), false);
-          assert.equal(world.aws.hasAssignment(group), false);
-          assert.ok(world.aws.hasAssignment({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice }), "the grant's assignment stays");
-        }
-      });
+          const reported = new Set<string>();
+          const report = await reconcile(bot.bot.deps, { dryRun: false, reported });
+          assert.deepEqual(
+            report.unmanaged.map((t) => t.principalId).sort(),
+            ["group-ops", world.principals.carol].sort(),
+            "the grant's own assignment is explained; the standing ones are not",
+          );
+          const findings = (await auditRows(world)).filter((record) => record.action.startsWith("unmanaged"));
+          assert.equal(findings.length, 2);
+          assert.ok(findings.every((f) => f.grantId === ""));
+          if (mode === "report") {
+            assert.ok(findings.every((f) => f.action === "unmanaged_assignment"));
+            assert.ok(world.aws.hasAssignment(standing) && world.aws.hasAssignment(group));
+            await reconcile(bot.bot.deps, { dryRun: false, reported });
+            const again = (await auditRows(world)).filter((r) => r.action === "unmanaged_assignment").length;
+            assert.equal(again, 2, "not reported again on the next run");
+          } else {
+            assert.ok(findings.every((f) => f.action === "unmanaged_removed" && f.detail.removed === true));
+            assert.equal(world.aws.hasAssignment(standing), false);
+            assert.equal(world.aws.hasAssignment(group), false);
+            assert.ok(
+              world.aws.hasAssignment({
+                accountId: PROD,
+                permissionSetArn: world.permissionSets.AdministratorAccess,
+                principalId: world.principals.alice,
+              }),
+              "the grant's assignment stays",
+            );
+          }
+        },
+      );
     });
   }
 });
@@ -177,14 +205,25 @@ describe("enforcing unmanagedAssignments while grants are being made", () => {
 
     const report = await run;
     assert.deepEqual(report.unmanaged, [], "a grant holds it now: not standing access");
-    assert.ok(world.aws.hasAssignment({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice }));
+    assert.ok(
+      world.aws.hasAssignment({
+        accountId: PROD,
+        permissionSetArn: world.permissionSets.AdministratorAccess,
+        principalId: world.principals.alice,
+      }),
+    );
     assert.equal(world.aws.callsOf("DeleteAccountAssignment").length, 0);
     assert.ok(!(await auditRows(world)).some((record) => record.action === "unmanaged_removed"));
     assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "active");
   });
 
   it("writes the removal of standing access to the operation log, and the next run follows up one it was interrupted in", async () => {
-    const group = { accountId: SANDBOX, permissionSetArn: world.permissionSets.ReadOnlyAccess, principalId: "group-ops", principalType: "GROUP" as const };
+    const group = {
+      accountId: SANDBOX,
+      permissionSetArn: world.permissionSets.ReadOnlyAccess,
+      principalId: "group-ops",
+      principalType: "GROUP" as const,
+    };
     world.aws.addAssignment(group);
     world.aws.failNext("DescribeAccountAssignmentDeletionStatus", { code: "AccessDeniedException" });
     await reconcile(bot.bot.deps, { dryRun: false });

@@ -35,7 +35,11 @@ describe("refused attempts", () => {
       { actorId: people.mallory.slackId, grantId: requested.grantId },
     );
     await bot.bot.tick();
-    const posted = await world.slack.waitFor(() => postedAuditRecords(world).find((r) => r.seq === refused?.seq), 5000, "the refusal in the audit channel");
+    const posted = await world.slack.waitFor(
+      () => postedAuditRecords(world).find((r) => r.seq === refused?.seq),
+      5000,
+      "the refusal in the audit channel",
+    );
     assert.match(posted.text, /\*refused\*.*by `U0MALLORY`/);
     assert.match(posted.text, /tried: approve/);
   });

@@ -17,8 +17,16 @@ describe("rejected and failing requests", () => {
   });
 
   const badInput: Array<[string, string, RegExp]> = [
-    ["an unknown account", "request nowhere ReadOnlyAccess 1h reason", /no account "nowhere".*Accounts you may request: prod \(111122223333\), sandbox/],
-    ["an unknown permission set", "request prod PowerUser 1h reason", /no permission set "PowerUser".*may request on prod: AdministratorAccess, ReadOnlyAccess/],
+    [
+      "an unknown account",
+      "request nowhere ReadOnlyAccess 1h reason",
+      /no account "nowhere".*Accounts you may request: prod \(111122223333\), sandbox/,
+    ],
+    [
+      "an unknown permission set",
+      "request prod PowerUser 1h reason",
+      /no permission set "PowerUser".*may request on prod: AdministratorAccess, ReadOnlyAccess/,
+    ],
     ["a duration over the rule's maximum", "request prod ReadOnlyAccess 5h reason", /5h is longer than the 4h allowed by rule "engineers"/],
     ["a zero duration", "request prod ReadOnlyAccess 0m reason", /longer than zero/],
     ["a negative duration", "request prod ReadOnlyAccess -1h reason", /"-1h" is not a duration/],
@@ -50,7 +58,10 @@ describe("rejected and failing requests", () => {
 
   it("answers /jit help with usage", async () => {
     const help = await slash(bot, people.mallory.slackId, "help");
-    assert.ok(help.includes("/jit request &lt;account&gt; &lt;permission-set&gt; &lt;duration&gt; [--ticket ABC-123] &lt;justification…&gt;"), help);
+    assert.ok(
+      help.includes("/jit request &lt;account&gt; &lt;permission-set&gt; &lt;duration&gt; [--ticket ABC-123] &lt;justification…&gt;"),
+      help,
+    );
   });
 
   it("marks the grant failed when AWS ends the assignment FAILED, and never shows it active", async () => {
@@ -62,13 +73,22 @@ describe("rejected and failing requests", () => {
     const grant = await bot.bot.deps.store.get(requested.grantId);
     assert.equal(grant?.status, "failed");
     assert.equal(grant?.expiresAt, null);
-    assert.deepEqual((await auditRows(world, requested.grantId)).map((r) => r.action), ["requested", "approved", "failed"]);
-    assert.match(messageText(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`)), /Failed: AWS could not create/);
+    assert.deepEqual(
+      (await auditRows(world, requested.grantId)).map((r) => r.action),
+      ["requested", "approved", "failed"],
+    );
+    assert.match(
+      messageText(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`)),
+      /Failed: AWS could not create/,
+    );
     assert.equal(world.aws.assignments().length, 0);
   });
 
   it("marks the grant failed when AWS denies CreateAccountAssignment", async () => {
-    world.aws.failNext("CreateAccountAssignment", { code: "AccessDeniedException", message: "User is not authorized to perform sso:CreateAccountAssignment" });
+    world.aws.failNext("CreateAccountAssignment", {
+      code: "AccessDeniedException",
+      message: "User is not authorized to perform sso:CreateAccountAssignment",
+    });
     const requested = await request(bot, world, people.alice.slackId, "prod AdministratorAccess 1h deploy");
     await click(bot, people.bob.slackId, "jit_approve", requested);
     const dm = await waitForDm(world, people.alice.slackId, /could not be granted/);
@@ -101,12 +121,19 @@ describe("rejected and failing requests", () => {
     const reply = await slash(bot, people.alice.slackId, "request prod ReadOnlyAccess 1h reason");
     assert.match(reply, /recorded but failed: The request could not be posted to the approvers' channel.*channel_not_found/);
     const rows = await auditRows(world);
-    assert.deepEqual(rows.map((r) => r.action), ["requested", "failed"]);
+    assert.deepEqual(
+      rows.map((r) => r.action),
+      ["requested", "failed"],
+    );
   });
 
   describe("request signatures", () => {
     const body = () =>
-      slashCommandBody({ userId: people.alice.slackId, text: "request prod AdministratorAccess 1h sneaky", responseUrl: world.slack.responseUrl("forged") });
+      slashCommandBody({
+        userId: people.alice.slackId,
+        text: "request prod AdministratorAccess 1h sneaky",
+        responseUrl: world.slack.responseUrl("forged"),
+      });
     const url = () => bot.driver.url;
 
     it("rejects a forged signature and changes nothing", async () => {

@@ -13,21 +13,14 @@ import type { StoreBackend } from "../../src/store/backend.js";
 import type { FakeAwsCall } from "../fakes/fake-aws.js";
 import type { ChildBot } from "../support/child-bot.js";
 import { click, eventually, postedAuditRecords, request, waitForDm, type Requested } from "../support/flows.js";
-import {
-  holderOf,
-  holderPid,
-  postgresUrl,
-  query,
-  seedActiveGrants,
-  setExpiry,
-  startReplicas,
-  statusCounts,
-} from "../support/replicas.js";
+import { holderOf, holderPid, postgresUrl, query, seedActiveGrants, setExpiry, startReplicas, statusCounts } from "../support/replicas.js";
 import type { SeededGrant } from "../support/seeded-grants.js";
 import { people, PROD, SANDBOX, startWorld, type World } from "../support/world.js";
 
 // The world makes a fresh database on this server, dropped when it closes.
-const skip = process.env.JIT_TEST_DATABASE_URL ? false : "JIT_TEST_DATABASE_URL is not set: run scripts/postgres-for-tests.sh <dir> and set it to the URL it prints";
+const skip = process.env.JIT_TEST_DATABASE_URL
+  ? false
+  : "JIT_TEST_DATABASE_URL is not set: run scripts/postgres-for-tests.sh <dir> and set it to the URL it prints";
 
 const REPLICAS = 3;
 const GRANTS = 1000;
@@ -77,7 +70,8 @@ describe("replicas on one PostgreSQL database (slow: about 3 minutes)", { skip }
     };
     const statusOf = async (grantId: string) =>
       (await query<{ status: string }>(url, "SELECT status FROM grants WHERE id = $1", [grantId]))[0]?.status;
-    const becomesActive = (grantId: string) => eventually(async () => (await statusOf(grantId)) === "active", 15_000, `${grantId} to become active`);
+    const becomesActive = (grantId: string) =>
+      eventually(async () => (await statusOf(grantId)) === "active", 15_000, `${grantId} to become active`);
     const creationsOf = (target: Target) =>
       world.aws
         .callsOf("CreateAccountAssignment")
@@ -91,7 +85,9 @@ describe("replicas on one PostgreSQL database (slow: about 3 minutes)", { skip }
     const ask = (bot: ChildBot, target: Target, why: string): Promise<Requested> =>
       request(bot, world, people[target.who].slackId, `${target.account} ${target.permissionSet} 1h ${why}`);
     const auditActions = async (grantId: string) =>
-      (await query<{ action: string }>(url, "SELECT action FROM audit_events WHERE grant_id = $1 ORDER BY seq", [grantId])).map((r) => r.action);
+      (await query<{ action: string }>(url, "SELECT action FROM audit_events WHERE grant_id = $1 ORDER BY seq", [grantId])).map(
+        (r) => r.action,
+      );
 
     it("serves requests and approvals arriving at any replica, round-robin", async () => {
       const targets: Target[] = [
@@ -110,7 +106,8 @@ describe("replicas on one PostgreSQL database (slow: about 3 minutes)", { skip }
         }),
       );
       await Promise.all(requests.map((requested) => becomesActive(requested.grantId)));
-      for (const target of targets) assert.equal(creationsOf(target).length, 1, `one CreateAccountAssignment for ${JSON.stringify(target)}`);
+      for (const target of targets)
+        assert.equal(creationsOf(target).length, 1, `one CreateAccountAssignment for ${JSON.stringify(target)}`);
       await waitForDm(world, people.alice.slackId, /Access granted/);
       await waitForDm(world, people.carol.slackId, /Access granted/);
     });
@@ -119,7 +116,10 @@ describe("replicas on one PostgreSQL database (slow: about 3 minutes)", { skip }
       const target: Target = { who: "alice", account: "sandbox", permissionSet: "AdministratorAccess" };
       const requested = await ask(replica(0), target, "double click");
       const clicks = await Promise.all([1, 2].map((i) => click(replica(i), people.bob.slackId, "jit_approve", requested)));
-      assert.deepEqual(clicks.map((c) => c.status), [200, 200]);
+      assert.deepEqual(
+        clicks.map((c) => c.status),
+        [200, 200],
+      );
       await becomesActive(requested.grantId);
       await new Promise((resolve) => setTimeout(resolve, 500));
       const actions = await auditActions(requested.grantId);
@@ -135,7 +135,10 @@ describe("replicas on one PostgreSQL database (slow: about 3 minutes)", { skip }
         click(replica(0), people.bob.slackId, "jit_approve", requested),
         click(replica(1), people.dave.slackId, "jit_approve", requested),
       ]);
-      assert.deepEqual(clicks.map((c) => c.status), [200, 200]);
+      assert.deepEqual(
+        clicks.map((c) => c.status),
+        [200, 200],
+      );
       await becomesActive(requested.grantId);
       await new Promise((resolve) => setTimeout(resolve, 500));
       const actions = await auditActions(requested.grantId);
@@ -149,7 +152,11 @@ describe("replicas on one PostgreSQL database (slow: about 3 minutes)", { skip }
       const deletes = () => world.aws.callsOf("DeleteAccountAssignment");
       world.aws.setRateLimit(AWS_LIMIT);
       const expiredAt = Date.now();
-      await setExpiry(url, seeded.map((g) => g.id), () => expiredAt);
+      await setExpiry(
+        url,
+        seeded.map((g) => g.id),
+        () => expiredAt,
+      );
 
       await eventually(async () => deletes().filter(accepted).length >= KILL_AFTER_DELETES, 60_000, `${KILL_AFTER_DELETES} deletions`);
       // Kill the replica delivering the audit outbox if one is caught at it within a few seconds
@@ -179,7 +186,9 @@ describe("replicas on one PostgreSQL database (slow: about 3 minutes)", { skip }
         throw new Error(`${String(error)}; states ${JSON.stringify(await statusCounts(url))}`);
       });
       const revokedAt = Date.now();
-      t.diagnostic(`all revoked ${((revokedAt - expiredAt) / 1000).toFixed(1)} s after expiry (${((revokedAt - killedAt) / 1000).toFixed(1)} s after the kill)`);
+      t.diagnostic(
+        `all revoked ${((revokedAt - expiredAt) / 1000).toFixed(1)} s after expiry (${((revokedAt - killedAt) / 1000).toFixed(1)} s after the kill)`,
+      );
 
       // The assignments are gone, each deleted by one operation AWS accepted once.
       const permissionSetArn = world.permissionSets.ReadOnlyAccess;
@@ -202,14 +211,18 @@ describe("replicas on one PostgreSQL database (slow: about 3 minutes)", { skip }
           const finished = operations.filter((op) => op.state === "succeeded" || op.state === "absent");
           assert.equal(finished.length, 1, `${grant.id}: one deletion finished, got ${JSON.stringify(operations)}`);
           const [done] = finished;
-          if (done?.state === "succeeded") assert.ok(polledRequestIds.has(done.requestId ?? ""), `${grant.id}: its deletion was followed by request id`);
+          if (done?.state === "succeeded")
+            assert.ok(polledRequestIds.has(done.requestId ?? ""), `${grant.id}: its deletion was followed by request id`);
           // A replica killed after AWS accepted a deletion but before the request id was written
           // leaves it "intended"; the next replica abandons it and deletes again (README: operation log).
           const abandonedHere = operations.filter((op) => op.state === "abandoned").length;
           abandoned += abandonedHere;
           const sent = acceptedDeletes.get(grant.principalId)?.length ?? 0;
           if (sent !== 1) repeated.push(`${grant.id}: ${sent} accepted DeleteAccountAssignment, ${abandonedHere} abandoned operations`);
-          assert.ok(sent >= 1 && sent <= 1 + abandonedHere, `${grant.id}: ${sent} accepted deletions, ${abandonedHere} abandoned operations`);
+          assert.ok(
+            sent >= 1 && sent <= 1 + abandonedHere,
+            `${grant.id}: ${sent} accepted deletions, ${abandonedHere} abandoned operations`,
+          );
         }
         t.diagnostic(
           `deletions: ${deletes().filter(accepted).length} accepted, ${deletes().filter((c) => c.error === "ThrottlingException").length} throttled, ` +
@@ -233,12 +246,16 @@ describe("replicas on one PostgreSQL database (slow: about 3 minutes)", { skip }
             perGrant.set(record.grantId, (perGrant.get(record.grantId) ?? 0) + 1);
           }
           assert.equal(perGrant.size, GRANTS, `${action} for every grant`);
-          assert.ok([...perGrant.values()].every((n) => n === 1), `${action} once per grant`);
+          assert.ok(
+            [...perGrant.values()].every((n) => n === 1),
+            `${action} once per grant`,
+          );
         }
 
         // The audit channel got every record written since seeding, each exactly once, in order.
         const expected = records.filter((r) => r.seq > seededHead).map((r) => r.seq);
-        const undelivered = async () => (await query<{ n: number }>(url, "SELECT count(*)::int AS n FROM audit_events WHERE delivered_at IS NULL"))[0]?.n;
+        const undelivered = async () =>
+          (await query<{ n: number }>(url, "SELECT count(*)::int AS n FROM audit_events WHERE delivered_at IS NULL"))[0]?.n;
         await eventually(async () => (await undelivered()) === 0, 120_000, "every audit record to be delivered");
         const posted = postedAuditRecords(world).map((record) => record.seq);
         const counts = new Map<number, number>();
@@ -276,7 +293,12 @@ describe("replicas on one PostgreSQL database (slow: about 3 minutes)", { skip }
         const health = await fetch(`http://127.0.0.1:${bot.healthPort}/readyz`);
         assert.equal(health.status, 200, `replica ${bot.process.pid} ready`);
       }
-      const requested = await request(started[0] ?? assert.fail("no replica"), world, people.alice.slackId, "prod ReadOnlyAccess 1h after migrating");
+      const requested = await request(
+        started[0] ?? assert.fail("no replica"),
+        world,
+        people.alice.slackId,
+        "prod ReadOnlyAccess 1h after migrating",
+      );
       assert.equal(requested.grantId.startsWith("jit-"), true);
     } finally {
       await Promise.all(started.map((bot) => bot.kill()));

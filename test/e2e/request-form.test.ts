@@ -43,8 +43,24 @@ describe("the /jit form", () => {
       token: "verification-token",
       container: { type: "view", view_id: view.id },
       trigger_id: world.slack.issueTriggerId(people.alice.slackId),
-      view: { id: view.id, type: "modal", callback_id: view.callbackId, hash: view.hash, private_metadata: view.privateMetadata, blocks: view.blocks, state: { values } },
-      actions: [{ type: "static_select", action_id: actionId, block_id: blockId, selected_option: { text: { type: "plain_text", text: value }, value }, action_ts: "1" }],
+      view: {
+        id: view.id,
+        type: "modal",
+        callback_id: view.callbackId,
+        hash: view.hash,
+        private_metadata: view.privateMetadata,
+        blocks: view.blocks,
+        state: { values },
+      },
+      actions: [
+        {
+          type: "static_select",
+          action_id: actionId,
+          block_id: blockId,
+          selected_option: { text: { type: "plain_text", text: value }, value },
+          action_ts: "1",
+        },
+      ],
     };
     const response = await bot.driver.post(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
     assert.equal(response.status, 200);
@@ -59,7 +75,9 @@ describe("the /jit form", () => {
   it("narrows the permission sets to those allowed on the chosen account", async () => {
     const view = await openForm();
     assert.deepEqual(optionValues(view, "account").sort(), ["111122223333", "444455556666"]);
-    await choose(view, "account", PROD, { account: { [block(view, "account")?.element?.action_id ?? "account"]: input.staticSelect(PROD) } });
+    await choose(view, "account", PROD, {
+      account: { [block(view, "account")?.element?.action_id ?? "account"]: input.staticSelect(PROD) },
+    });
     const updated = await world.slack.waitFor(
       () => world.slack.callsOf("views.update").length > 0 && world.slack.views.get(view.id),
       5000,
@@ -78,14 +96,32 @@ describe("the /jit form", () => {
       ticket: { ticket: input.text(ticket) },
     });
 
-    const tooLong = await bot.driver.submitView(people.alice.slackId, { callbackId: "jit_request", viewId: view.id }, values("5h", "payments are failing again", "INC-1"));
-    assert.deepEqual(tooLong.response.json(), { response_action: "errors", errors: { duration: '5h is longer than the 2h allowed by rule "prod-admin".' } });
+    const tooLong = await bot.driver.submitView(
+      people.alice.slackId,
+      { callbackId: "jit_request", viewId: view.id },
+      values("5h", "payments are failing again", "INC-1"),
+    );
+    assert.deepEqual(tooLong.response.json(), {
+      response_action: "errors",
+      errors: { duration: '5h is longer than the 2h allowed by rule "prod-admin".' },
+    });
 
-    const noTicket = await bot.driver.submitView(people.alice.slackId, { callbackId: "jit_request", viewId: view.id }, values("1h", "payments are failing again"));
-    assert.deepEqual(noTicket.response.json(), { response_action: "errors", errors: { ticket: 'Rule "prod-admin" requires a ticket reference.' } });
+    const noTicket = await bot.driver.submitView(
+      people.alice.slackId,
+      { callbackId: "jit_request", viewId: view.id },
+      values("1h", "payments are failing again"),
+    );
+    assert.deepEqual(noTicket.response.json(), {
+      response_action: "errors",
+      errors: { ticket: 'Rule "prod-admin" requires a ticket reference.' },
+    });
     assert.equal((await auditRows(world)).length, 0, "nothing stored");
 
-    const good = await bot.driver.submitView(people.alice.slackId, { callbackId: "jit_request", viewId: view.id }, values("1h", "payments are failing again", "INC-77"));
+    const good = await bot.driver.submitView(
+      people.alice.slackId,
+      { callbackId: "jit_request", viewId: view.id },
+      values("1h", "payments are failing again", "INC-77"),
+    );
     assert.equal(good.response.status, 200);
     assert.equal(good.response.body, "", "the modal closes");
     await eventually(async () => world.slack.messagesIn(APPROVALS).length === 1, 5000, "the approval request");
@@ -96,7 +132,10 @@ describe("the /jit form", () => {
     const delivery = await bot.driver.command(people.mallory.slackId, "");
     assert.equal(delivery.response.status, 200);
     await world.slack.waitFor(
-      () => /does not let you request any AWS access/.test(messageText({ blocks: world.slack.lastView({ userId: people.mallory.slackId })?.blocks })),
+      () =>
+        /does not let you request any AWS access/.test(
+          messageText({ blocks: world.slack.lastView({ userId: people.mallory.slackId })?.blocks }),
+        ),
       5000,
       "the form to say so",
     );

@@ -43,7 +43,11 @@ describe("revocations AWS refuses", () => {
     // The alert is its own record, written just after the retry it follows.
     await eventually(async () => (await stuck()) === 1, 8000, "the second failure to reach the alert threshold");
     await world.slack.waitFor(
-      () => world.slack.messagesIn(AUDIT).map(messageText).find((t) => t.includes("revocation_stuck") && t.includes(requested.grantId)),
+      () =>
+        world.slack
+          .messagesIn(AUDIT)
+          .map(messageText)
+          .find((t) => t.includes("revocation_stuck") && t.includes(requested.grantId)),
       8000,
       "the alert in the audit channel",
     );

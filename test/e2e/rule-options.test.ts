@@ -35,7 +35,11 @@ describe("rule options, extensions and ending early", () => {
       const first = await click(bot, people.bob.slackId, "jit_approve", requested);
       assert.match(await first.reply(), /Your approval of jit-\w+ is recorded: 1 of 2/);
       assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "pending");
-      await eventually(async () => /approved so far by <@U0BOB> \(1 of 2\)/.test(messageText(messageOf(requested.grantId))), 5000, "progress on the message");
+      await eventually(
+        async () => /approved so far by <@U0BOB> \(1 of 2\)/.test(messageText(messageOf(requested.grantId))),
+        5000,
+        "progress on the message",
+      );
       assert.equal(findButtons(messageOf(requested.grantId)?.blocks).length, 2, "the buttons stay until the quorum is met");
 
       const again = await click(bot, people.bob.slackId, "jit_approve", requested);
@@ -57,7 +61,11 @@ describe("rule options, extensions and ending early", () => {
   describe("rule checks", () => {
     const cases: Array<[string, string, RegExp]> = [
       ["a missing ticket", "request prod AdministratorAccess 1h payments are failing", /requires a ticket reference/],
-      ["a malformed ticket", "request prod AdministratorAccess 1h --ticket incident42 payments are failing", /does not look like a ticket reference/],
+      [
+        "a malformed ticket",
+        "request prod AdministratorAccess 1h --ticket incident42 payments are failing",
+        /does not look like a ticket reference/,
+      ],
       ["a short justification", "request prod AdministratorAccess 1h --ticket INC-1 broken", /at least 10 characters/],
     ];
     for (const [what, text, expected] of cases) {
@@ -87,7 +95,10 @@ describe("rule options, extensions and ending early", () => {
     assert.ok((await auditRows(world, grantId)).some((r) => r.action === "break_glass"));
     const notice = messageOf(grantId);
     assert.ok(notice);
-    assert.deepEqual(findButtons(notice.blocks).map((b) => b.actionId), ["jit_review_ack"]);
+    assert.deepEqual(
+      findButtons(notice.blocks).map((b) => b.actionId),
+      ["jit_review_ack"],
+    );
 
     const review = await slash(bot, people.mallory.slackId, "list --review");
     assert.ok(review.includes(grantId), "an admin sees it in the review list");
@@ -106,7 +117,11 @@ describe("rule options, extensions and ending early", () => {
     await statusBecomes(bot, requested.grantId, "expired");
     await waitForDm(world, people.alice.slackId, /expired: nobody decided in time/);
     // The message is updated alongside the DM, not necessarily before it.
-    await world.slack.waitFor(() => findButtons(messageOf(requested.grantId)?.blocks).length === 0, 5000, "the approval message without its buttons");
+    await world.slack.waitFor(
+      () => findButtons(messageOf(requested.grantId)?.blocks).length === 0,
+      5000,
+      "the approval message without its buttons",
+    );
     const late = await click(bot, people.bob.slackId, "jit_approve", requested);
     assert.match(await late.reply(), /already been expired/);
   });
@@ -124,9 +139,14 @@ describe("rule options, extensions and ending early", () => {
       const before = (await bot.bot.deps.store.get(requested.grantId))?.expiresAt ?? 0;
       const reply = await slash(bot, people.alice.slackId, `extend ${requested.grantId} 1h`);
       assert.match(reply, /Extension ext-\w+ .* was sent to the approvers/);
-      const extensionMessage = await world.slack.waitFor(() => world.slack.messagesIn(APPROVALS).find((m) => /Extension ext-/.test(messageText(m))));
+      const extensionMessage = await world.slack.waitFor(() =>
+        world.slack.messagesIn(APPROVALS).find((m) => /Extension ext-/.test(messageText(m))),
+      );
       const extensionId = /(ext-[a-z0-9]{8})/.exec(messageText(extensionMessage))?.[1] ?? "";
-      await bot.driver.click(people.bob.slackId, "jit_ext_approve", extensionId, { channel: extensionMessage.channel, ts: extensionMessage.ts });
+      await bot.driver.click(people.bob.slackId, "jit_ext_approve", extensionId, {
+        channel: extensionMessage.channel,
+        ts: extensionMessage.ts,
+      });
       await eventually(async () => (await bot.bot.deps.store.get(requested.grantId))?.expiresAt === before + HOUR, 5000, "the extension");
       await waitForDm(world, people.alice.slackId, /now ends/);
     });
@@ -149,8 +169,19 @@ describe("rule options, extensions and ending early", () => {
       const bySlash = await slash(bot, people.alice.slackId, `extend ${grantId} 30m`);
       const dms = () => world.slack.messagesIn(world.slack.dmChannelOf(people.alice.slackId)).map(messageText);
       const before = dms().length;
-      await bot.driver.submitView(people.alice.slackId, { callbackId: EXTEND_CALLBACK_ID, privateMetadata: grantId }, { duration: { duration: input.staticSelect("30m") } });
-      const byForm = await world.slack.waitFor(() => dms().slice(before).find((text) => text.startsWith(":heavy_plus_sign:")), 5000, "the form's answer");
+      await bot.driver.submitView(
+        people.alice.slackId,
+        { callbackId: EXTEND_CALLBACK_ID, privateMetadata: grantId },
+        { duration: { duration: input.staticSelect("30m") } },
+      );
+      const byForm = await world.slack.waitFor(
+        () =>
+          dms()
+            .slice(before)
+            .find((text) => text.startsWith(":heavy_plus_sign:")),
+        5000,
+        "the form's answer",
+      );
       const withoutDate = (text: string) => text.replace(/<!date\^[^>]*>/g, "<date>");
       assert.match(bySlash, /AdministratorAccess on .* \(jit-\w+\) now ends/);
       assert.equal(withoutDate(byForm), withoutDate(bySlash));
@@ -158,9 +189,15 @@ describe("rule options, extensions and ending early", () => {
 
     it("refuses the Extend button pressed by someone other than the requester, and audits the refusal as the command does", async () => {
       const requested = await activeReadOnly("1h");
-      const delivery = await bot.driver.click(people.carol.slackId, "jit_extend", requested.grantId, requested.message, { unchecked: true });
+      const delivery = await bot.driver.click(people.carol.slackId, "jit_extend", requested.grantId, requested.message, {
+        unchecked: true,
+      });
       assert.match(messageText((await delivery.waitForResponse()).body), /Only the requester of jit-\w+ can ask to extend it/);
-      const refused = await eventually(async () => (await auditRows(world, requested.grantId)).find((r) => r.action === "refused"), 5000, "the refusal on record");
+      const refused = await eventually(
+        async () => (await auditRows(world, requested.grantId)).find((r) => r.action === "refused"),
+        5000,
+        "the refusal on record",
+      );
       assert.deepEqual([refused.actorId, refused.detail.attempt], [people.carol.slackId, "extend"]);
       assert.equal(world.slack.lastView({ callbackId: EXTEND_CALLBACK_ID }), undefined);
     });
@@ -191,7 +228,10 @@ describe("rule options, extensions and ending early", () => {
       assert.equal((await bot.bot.deps.store.get(requested.grantId))?.status, "active");
       assert.match(await slash(bot, people.mallory.slackId, `revoke ${requested.grantId}`), /has ended/);
       await statusBecomes(bot, requested.grantId, "revoked");
-      assert.equal((await auditRows(world, requested.grantId)).find((r) => r.action === "revocation_started")?.actorId, people.mallory.slackId);
+      assert.equal(
+        (await auditRows(world, requested.grantId)).find((r) => r.action === "revocation_started")?.actorId,
+        people.mallory.slackId,
+      );
     });
 
     it("lets the requester withdraw a pending request", async () => {
@@ -212,7 +252,12 @@ describe("rule options, extensions and ending early", () => {
       8000,
       "the warning DM",
     );
-    assert.deepEqual(findButtons(warning.blocks).map((b) => b.actionId).sort(), ["jit_end_now", "jit_extend"]);
+    assert.deepEqual(
+      findButtons(warning.blocks)
+        .map((b) => b.actionId)
+        .sort(),
+      ["jit_end_now", "jit_extend"],
+    );
     assert.equal((await auditRows(world, requested.grantId)).filter((r) => r.action === "expiry_warning").length, 1);
 
     await bot.driver.click(people.alice.slackId, "jit_extend", requested.grantId, { channel: warning.channel, ts: warning.ts });
@@ -222,7 +267,13 @@ describe("rule options, extensions and ending early", () => {
     await bot.driver.click(people.alice.slackId, "jit_end_now", requested.grantId, { channel: warning.channel, ts: warning.ts });
     await statusBecomes(bot, requested.grantId, "revoked");
     assert.equal(world.aws.assignments().length, 0);
-    assert.ok(!world.aws.hasAssignment({ accountId: PROD, permissionSetArn: world.permissionSets.ReadOnlyAccess, principalId: world.principals.alice }));
+    assert.ok(
+      !world.aws.hasAssignment({
+        accountId: PROD,
+        permissionSetArn: world.permissionSets.ReadOnlyAccess,
+        principalId: world.principals.alice,
+      }),
+    );
   });
 
   it("lists the caller's pending and active grants", async () => {
@@ -242,7 +293,10 @@ describe("rule options, extensions and ending early", () => {
   it("answers help and list in the ack itself, with no call to the response_url", async () => {
     const pending = await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h listed in the ack");
     const repliesBefore = world.slack.responses.length;
-    for (const [text, expected] of [["help", /ReadOnlyAccess/], ["list", new RegExp(pending.grantId)]] as const) {
+    for (const [text, expected] of [
+      ["help", /ReadOnlyAccess/],
+      ["list", new RegExp(pending.grantId)],
+    ] as const) {
       const delivery = await bot.driver.command(people.alice.slackId, text);
       assert.equal(delivery.response.status, 200);
       const answer = delivery.response.json() as { response_type?: unknown; text?: unknown };

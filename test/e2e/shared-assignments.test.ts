@@ -16,7 +16,11 @@ describe("assignments the bot does not own alone", () => {
     bot = b;
   });
 
-  const aliceAdmin = () => ({ accountId: PROD, permissionSetArn: world.permissionSets.AdministratorAccess, principalId: world.principals.alice });
+  const aliceAdmin = () => ({
+    accountId: PROD,
+    permissionSetArn: world.permissionSets.AdministratorAccess,
+    principalId: world.principals.alice,
+  });
 
   it("leaves an assignment the user already had in place at expiry, and says so", async () => {
     world.aws.addAssignment(aliceAdmin());

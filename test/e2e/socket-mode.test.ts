@@ -69,7 +69,12 @@ describe("Socket Mode", () => {
   });
 
   it("acks a request envelope, confirms on the response_url and asks the approvers", async () => {
-    const requested = await requestOverSocket(world, running.slack, people.alice.slackId, "prod AdministratorAccess 1h investigating INC-7");
+    const requested = await requestOverSocket(
+      world,
+      running.slack,
+      people.alice.slackId,
+      "prod AdministratorAccess 1h investigating INC-7",
+    );
     assert.deepEqual(requested.sent.ack.payload, {}, "a bare ack(): the reply comes on the response_url");
     assert.equal(requested.reply.body.response_type, "ephemeral");
 
@@ -80,13 +85,21 @@ describe("Socket Mode", () => {
     assert.match(text, /investigating INC-7/);
     assert.deepEqual(
       findButtons(approval?.blocks).map((b) => [b.actionId, b.value]),
-      [["jit_approve", requested.grantId], ["jit_deny", requested.grantId]],
+      [
+        ["jit_approve", requested.grantId],
+        ["jit_deny", requested.grantId],
+      ],
     );
     assert.equal((await running.bot.bot.deps.store.get(requested.grantId))?.status, "pending");
   });
 
   it("provisions in AWS and tells the requester when an approver clicks Approve", async () => {
-    const requested = await requestOverSocket(world, running.slack, people.alice.slackId, "prod AdministratorAccess 1h investigating INC-7");
+    const requested = await requestOverSocket(
+      world,
+      running.slack,
+      people.alice.slackId,
+      "prod AdministratorAccess 1h investigating INC-7",
+    );
     const clicked = await running.slack.click(people.bob.slackId, "jit_approve", requested.grantId, requested.message);
     assert.deepEqual(clicked.ack.payload, {});
 
@@ -122,11 +135,19 @@ describe("Socket Mode", () => {
     valueAsArray.actions = [{ action_id: "jit_approve", block_id: "actions", type: "button", value: [requested.grantId] }];
     const withoutUser = click("no-user");
     delete withoutUser.user;
-    const command = slashCommandPayload({ userId: people.alice.slackId, text: "request prod ReadOnlyAccess 1h no text", responseUrl: world.slack.responseUrl("no-text") });
+    const command = slashCommandPayload({
+      userId: people.alice.slackId,
+      text: "request prod ReadOnlyAccess 1h no text",
+      responseUrl: world.slack.responseUrl("no-text"),
+    });
     const withoutText: Record<string, unknown> = { ...command, text: undefined };
     delete withoutText.text;
 
-    for (const [type, payload] of [["interactive", valueAsArray], ["interactive", withoutUser], ["slash_commands", withoutText]] as const) {
+    for (const [type, payload] of [
+      ["interactive", valueAsArray],
+      ["interactive", withoutUser],
+      ["slash_commands", withoutText],
+    ] as const) {
       const ack = await world.slack.sendEnvelope(type, payload, { timeoutMs: 2000 });
       assert.deepEqual(ack.payload, {}, `a bare ack for ${JSON.stringify(payload).slice(0, 60)}`);
     }
@@ -156,7 +177,9 @@ describe("Socket Mode", () => {
   });
 });
 
-describe("Socket Mode with two replicas on one PostgreSQL database", { skip: USES_POSTGRES ? false : "several replicas need PostgreSQL: runs in the suite's PostgreSQL leg" }, () => {
+describe("Socket Mode with two replicas on one PostgreSQL database", {
+  skip: USES_POSTGRES ? false : "several replicas need PostgreSQL: runs in the suite's PostgreSQL leg",
+}, () => {
   let world: World;
   let replicas: TestBot[];
 
@@ -183,7 +206,10 @@ describe("Socket Mode with two replicas on one PostgreSQL database", { skip: USE
       second.click(people.bob.slackId, "jit_approve", requested.grantId, requested.message),
       first.click(people.bob.slackId, "jit_approve", requested.grantId, requested.message),
     ]);
-    assert.deepEqual(clicks.map((click) => click.ack.payload), [{}, {}]);
+    assert.deepEqual(
+      clicks.map((click) => click.ack.payload),
+      [{}, {}],
+    );
     await waitForDm(world, people.alice.slackId, /Access granted/);
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1, "one assignment for the two deliveries");
     const grant = await replicas[0]?.bot.deps.store.get(requested.grantId);

@@ -29,7 +29,14 @@ function runAttempts(world: World, attempts: readonly { name: string; env: Recor
     child.once("exit", (code) => {
       clearTimeout(timer);
       if (code !== 0) reject(new Error(`the attempts exited with ${code}:\n${out}\n${err}`));
-      else resolve(out.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as AttemptOutcome));
+      else
+        resolve(
+          out
+            .trim()
+            .split("\n")
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as AttemptOutcome),
+        );
     });
   });
 }
@@ -85,7 +92,9 @@ describe("a start that fails part way", () => {
     });
   }
 
-  it("closes the database connections it had opened when the PostgreSQL role could alter the audit trail", { skip: !USES_POSTGRES && "PostgreSQL only" }, () => {
+  it("closes the database connections it had opened when the PostgreSQL role could alter the audit trail", {
+    skip: !USES_POSTGRES && "PostgreSQL only",
+  }, () => {
     const failed = outcome("database role");
     assert.match(failed.error ?? "(it started)", /could alter the audit trail/);
     assert.deepEqual(failed.open, []);

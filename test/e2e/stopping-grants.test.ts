@@ -42,9 +42,11 @@ describe("stopping approved grants", () => {
 
   const grant = (grantId: string) => bot.bot.deps.store.get(grantId);
   const actions = async (grantId: string) => (await auditRows(world, grantId)).map((row) => row.action);
-  const approvalMessage = (requested: Requested) => messageText(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`));
+  const approvalMessage = (requested: Requested) =>
+    messageText(world.slack.messages.get(`${requested.message.channel}:${requested.message.ts}`));
   /** The bot has let go of the grant: whatever it was doing with AWS for it is over. */
-  const settled = (grantId: string) => eventually(async () => !bot.bot.deps.work.isClaimed(grantId), 8000, `the bot to let go of ${grantId}`);
+  const settled = (grantId: string) =>
+    eventually(async () => !bot.bot.deps.work.isClaimed(grantId), 8000, `the bot to let go of ${grantId}`);
   /** Alice asks, Bob approves, and the bot's first call of `operation` to AWS is held there. */
   async function approvedAndHeldAt(operation: string, what: string): Promise<{ requested: Requested; held: Pause }> {
     const held = pauseAt(world.aws, operation);
@@ -103,21 +105,32 @@ describe("stopping approved grants", () => {
     world.aws.failNext("GetUserId", { code: "InternalServerException", message: "try later", status: 500 }, 5);
     const requested = await request(bot, world, people.alice.slackId, "prod AdministratorAccess 1h during an outage");
     await click(bot, people.bob.slackId, "jit_approve", requested);
-    await eventually(async () => bot.logger.lines.some((line) => line.message.startsWith("provisioning interrupted")), 8000, "the interrupted attempt");
+    await eventually(
+      async () => bot.logger.lines.some((line) => line.message.startsWith("provisioning interrupted")),
+      8000,
+      "the interrupted attempt",
+    );
     assert.equal((await grant(requested.grantId))?.status, "approved");
 
     bot.clock.advance(16 * MINUTE);
     await bot.bot.tick();
     await statusBecomes(bot, requested.grantId, "failed");
     await waitForDm(world, people.alice.slackId, /could not be granted: AWS did not grant it within 15m of its approval/);
-    await world.slack.waitFor(() => /Failed: AWS did not grant it within 15m/.test(approvalMessage(requested)), 5000, "the approval message to say it failed");
+    await world.slack.waitFor(
+      () => /Failed: AWS did not grant it within 15m/.test(approvalMessage(requested)),
+      5000,
+      "the approval message to say it failed",
+    );
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 0);
     assert.deepEqual(world.aws.assignments(), []);
     assert.deepEqual(await actions(requested.grantId), ["requested", "approved", "failed"]);
   });
 
   it("removes an assignment AWS finishes creating only after the activation timeout, instead of starting the grant late", async () => {
-    const { requested, held: status } = await approvedAndHeldAt("DescribeAccountAssignmentCreationStatus", "prod AdministratorAccess 1h slow creation");
+    const { requested, held: status } = await approvedAndHeldAt(
+      "DescribeAccountAssignmentCreationStatus",
+      "prod AdministratorAccess 1h slow creation",
+    );
     bot.clock.advance(16 * MINUTE);
     status.release();
 

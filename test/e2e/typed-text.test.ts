@@ -58,7 +58,11 @@ describe("words people type", () => {
     assertShownAsTyped("the approval request", posted?.blocks, FORGED_TICKET);
     assertNotInFallback("the approval request", posted, FORGED_MARK);
     for (const approver of [people.bob, people.dave]) {
-      const dm = await world.slack.waitFor(() => carrying(dmsTo(world, approver.slackId), requested.grantId)[0], 5000, `a DM to ${approver.slackId}`);
+      const dm = await world.slack.waitFor(
+        () => carrying(dmsTo(world, approver.slackId), requested.grantId)[0],
+        5000,
+        `a DM to ${approver.slackId}`,
+      );
       assertShownAsTyped(`${approver.slackId}'s DM`, dm.blocks, FORGED_MARK);
     }
 
@@ -77,14 +81,22 @@ describe("words people type", () => {
     );
     assertShownAsTyped("the denied request", decided.blocks, FORGED_MARK);
     assert.equal(textObjects(decided.blocks).filter((t) => t.type === "plain_text" && t.text.startsWith("Reason: “")).length, 1);
-    const told = await world.slack.waitFor(() => dmsTo(world, people.alice.slackId).find((m) => /was denied/.test(messageText(m))), 5000, "the requester's DM");
+    const told = await world.slack.waitFor(
+      () => dmsTo(world, people.alice.slackId).find((m) => /was denied/.test(messageText(m))),
+      5000,
+      "the requester's DM",
+    );
     assertShownAsTyped("the requester's DM", told.blocks, FORGED_MARK);
     assertNotInFallback("the requester's DM", told, FORGED_MARK);
 
     const records = (await auditRows(world, requested.grantId)).filter((r) => r.action === "requested" || r.action === "denied");
     for (const record of records) {
       const section = await world.slack.waitFor(
-        () => world.slack.messagesIn(AUDIT).flatMap((m) => (m.blocks ?? []) as Array<{ block_id?: string }>).find((b) => b.block_id !== undefined && parseAuditBlockId(b.block_id)?.seq === record.seq),
+        () =>
+          world.slack
+            .messagesIn(AUDIT)
+            .flatMap((m) => (m.blocks ?? []) as Array<{ block_id?: string }>)
+            .find((b) => b.block_id !== undefined && parseAuditBlockId(b.block_id)?.seq === record.seq),
         5000,
         `the audit post of ${record.action}`,
       );
@@ -100,7 +112,12 @@ describe("words people type", () => {
     assert.match(spaced, /at least 10 characters/);
     assert.equal((await auditRows(world)).length, 0, "nothing stored");
 
-    const requested = await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h ad\u200bmin \u202eaccess needed\u202c --ticket INC\u200d-7");
+    const requested = await request(
+      bot,
+      world,
+      people.alice.slackId,
+      "prod ReadOnlyAccess 1h ad\u200bmin \u202eaccess needed\u202c --ticket INC\u200d-7",
+    );
     const stored = await bot.bot.deps.store.get(requested.grantId);
     assert.equal(stored?.justification, "admin access needed");
     assert.equal(stored?.ticket, "INC-7");

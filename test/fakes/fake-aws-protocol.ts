@@ -7,7 +7,7 @@
 // awsQuery errors: `<ErrorResponse><Error><Type>Sender|Receiver</Type><Code/>
 // <Message/></Error><RequestId/></ErrorResponse>`; the SDK reads Error.Code.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 export type JsonObject = Record<string, unknown>;
 
@@ -43,21 +43,21 @@ export class AwsServiceError extends Error {
 export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
   });
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
-  res.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+  res.writeHead(status, { ...headers, "Content-Length": String(Buffer.byteLength(body)) });
   res.end(body);
 }
 
 // ---- awsJson1_1 -------------------------------------------------------------
 
 export function sendJson(res: ServerResponse, body: JsonObject, requestId: string): void {
-  send(res, 200, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': requestId }, JSON.stringify(body));
+  send(res, 200, { "Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": requestId }, JSON.stringify(body));
 }
 
 export function sendJsonError(res: ServerResponse, err: AwsServiceError, requestId: string): void {
@@ -65,7 +65,7 @@ export function sendJsonError(res: ServerResponse, err: AwsServiceError, request
   send(
     res,
     err.status,
-    { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': err.code },
+    { "Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": requestId, "x-amzn-ErrorType": err.code },
     JSON.stringify(body),
   );
 }
@@ -83,39 +83,33 @@ export function escapeXml(text: string): string {
 }
 
 export function toXml(value: XmlValue): string {
-  if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
-  if (typeof value === 'object') {
+  if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join("");
+  if (typeof value === "object") {
     return Object.entries(value)
       .filter((entry): entry is [string, XmlValue] => entry[1] !== undefined)
       .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
-      .join('');
+      .join("");
   }
   return escapeXml(String(value));
 }
 
-export function sendQueryResult(
-  res: ServerResponse,
-  action: string,
-  xmlns: string,
-  result: XmlObject,
-  requestId: string,
-): void {
+export function sendQueryResult(res: ServerResponse, action: string, xmlns: string, result: XmlObject, requestId: string): void {
   const body =
     `<${action}Response xmlns="${xmlns}">` +
     `<${action}Result>${toXml(result)}</${action}Result>` +
     `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>` +
     `</${action}Response>`;
-  send(res, 200, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId }, body);
+  send(res, 200, { "Content-Type": "text/xml", "x-amzn-RequestId": requestId }, body);
 }
 
 export function sendQueryError(res: ServerResponse, err: AwsServiceError, xmlns: string, requestId: string): void {
-  const type = err.status >= 500 ? 'Receiver' : 'Sender';
+  const type = err.status >= 500 ? "Receiver" : "Sender";
   const body =
     `<ErrorResponse xmlns="${xmlns}">` +
     `<Error><Type>${type}</Type><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message></Error>` +
     `<RequestId>${requestId}</RequestId>` +
     `</ErrorResponse>`;
-  send(res, err.status, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId }, body);
+  send(res, err.status, { "Content-Type": "text/xml", "x-amzn-RequestId": requestId }, body);
 }
 
 // ---- input validation (messages mimic AWS's "1 validation error detected") --
@@ -124,8 +118,8 @@ function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
-export function validationError(member: string, value: unknown, constraint: string, code = 'ValidationException'): AwsServiceError {
-  const shown = value === undefined || value === null ? 'null' : `'${String(value)}'`;
+export function validationError(member: string, value: unknown, constraint: string, code = "ValidationException"): AwsServiceError {
+  const shown = value === undefined || value === null ? "null" : `'${String(value)}'`;
   return new AwsServiceError(
     code,
     `1 validation error detected: Value ${shown} at '${lowerFirst(member)}' failed to satisfy constraint: ${constraint}`,
@@ -134,18 +128,18 @@ export function validationError(member: string, value: unknown, constraint: stri
 
 export function requireString(input: JsonObject, member: string, code?: string): string {
   const value = input[member];
-  if (typeof value !== 'string' || value === '') throw validationError(member, value, 'Member must not be null', code);
+  if (typeof value !== "string" || value === "") throw validationError(member, value, "Member must not be null", code);
   return value;
 }
 
 export function optionalString(input: JsonObject, member: string): string | undefined {
   const value = input[member];
-  return typeof value === 'string' ? value : undefined;
+  return typeof value === "string" ? value : undefined;
 }
 
 export function optionalObject(input: JsonObject, member: string): JsonObject {
   const value = input[member];
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : {};
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as JsonObject) : {};
 }
 
 // ---- pagination ---------------------------------------------------------------
@@ -161,16 +155,16 @@ export function paginate<T>(
   scope: string,
   maxLimit = 100,
 ): { page: T[]; nextToken: string | undefined } {
-  const max = input['MaxResults'];
+  const max = input["MaxResults"];
   let limit = maxLimit;
   if (max !== undefined) {
-    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > maxLimit) {
-      throw validationError('MaxResults', max, `Member must have value between 1 and ${maxLimit}`);
+    if (typeof max !== "number" || !Number.isInteger(max) || max < 1 || max > maxLimit) {
+      throw validationError("MaxResults", max, `Member must have value between 1 and ${maxLimit}`);
     }
     limit = max;
   }
   let offset = 0;
-  const token = input['NextToken'];
+  const token = input["NextToken"];
   if (token !== undefined) {
     offset = decodeToken(token, scope);
   }
@@ -180,18 +174,18 @@ export function paginate<T>(
 }
 
 function encodeToken(offset: number, scope: string): string {
-  return Buffer.from(JSON.stringify({ o: offset, s: scope })).toString('base64url');
+  return Buffer.from(JSON.stringify({ o: offset, s: scope })).toString("base64url");
 }
 
 function decodeToken(token: unknown, scope: string): number {
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null) {
+    const parsed: unknown = JSON.parse(Buffer.from(String(token), "base64url").toString("utf8"));
+    if (typeof parsed === "object" && parsed !== null) {
       const { o, s } = parsed as { o?: unknown; s?: unknown };
-      if (typeof o === 'number' && Number.isInteger(o) && o >= 0 && s === scope) return o;
+      if (typeof o === "number" && Number.isInteger(o) && o >= 0 && s === scope) return o;
     }
   } catch {
     // fall through to the error below
   }
-  throw new AwsServiceError('ValidationException', 'The NextToken provided is invalid.');
+  throw new AwsServiceError("ValidationException", "The NextToken provided is invalid.");
 }

@@ -2,9 +2,9 @@
 // per-call pipeline): routes awsJson1_1 requests by X-Amz-Target and STS
 // awsQuery requests by the form Action, and applies the test controls.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
 import type {
   AssignmentRecord,
   AssignmentRef,
@@ -14,7 +14,7 @@ import type {
   FakeAwsFault,
   FakeAwsOptions,
   FakeAwsService,
-} from './fake-aws.js';
+} from "./fake-aws.js";
 import {
   AwsServiceError,
   readBody,
@@ -23,18 +23,18 @@ import {
   sendQueryError,
   sendQueryResult,
   type JsonObject,
-} from './fake-aws-protocol.js';
-import { assertAccountId, IdentityCenterState, type AssignmentOperationKind, type JsonHandler } from './fake-aws-sso.js';
-import { identityStoreHandlers } from './fake-aws-identitystore.js';
-import { KmsState, type FakeKmsKey } from './fake-aws-kms.js';
-import { STS_VERSION, STS_XMLNS, stsHandlers, type StsHandler } from './fake-aws-sts.js';
+} from "./fake-aws-protocol.js";
+import { assertAccountId, IdentityCenterState, type AssignmentOperationKind, type JsonHandler } from "./fake-aws-sso.js";
+import { identityStoreHandlers } from "./fake-aws-identitystore.js";
+import { KmsState, type FakeKmsKey } from "./fake-aws-kms.js";
+import { STS_VERSION, STS_XMLNS, stsHandlers, type StsHandler } from "./fake-aws-sts.js";
 
-type JsonService = Exclude<FakeAwsService, 'sts'>;
+type JsonService = Exclude<FakeAwsService, "sts">;
 
 const JSON_TARGETS: Readonly<Record<string, JsonService>> = {
-  SWBExternalService: 'sso-admin',
-  AWSIdentityStore: 'identitystore',
-  TrentService: 'kms',
+  SWBExternalService: "sso-admin",
+  AWSIdentityStore: "identitystore",
+  TrentService: "kms",
 };
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -56,12 +56,12 @@ export class FakeAwsServer implements FakeAws {
   private throttled = 0;
 
   constructor(options: FakeAwsOptions) {
-    const accountId = options.callerAccountId ?? '123456789012';
+    const accountId = options.callerAccountId ?? "123456789012";
     this.state = new IdentityCenterState(accountId);
     this.kms = new KmsState(accountId);
     this.sts = stsHandlers({ accountId, arn: options.callerArn ?? `arn:aws:iam::${accountId}:user/jit-slack-test` });
     this.jsonHandlers = {
-      'sso-admin': this.state.ssoAdminHandlers(),
+      "sso-admin": this.state.ssoAdminHandlers(),
       identitystore: identityStoreHandlers(this.state),
       kms: this.kms.handlers(),
     };
@@ -74,8 +74,8 @@ export class FakeAwsServer implements FakeAws {
 
   listen(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => {
+      this.server.once("error", reject);
+      this.server.listen(0, "127.0.0.1", () => {
         this.port = (this.server.address() as AddressInfo).port;
         resolve();
       });
@@ -105,12 +105,12 @@ export class FakeAwsServer implements FakeAws {
   }
   addAssignment(a: AssignmentRef): void {
     assertAccountId(a.accountId);
-    this.state.putAssignment({ ...a, principalType: a.principalType ?? 'USER' });
+    this.state.putAssignment({ ...a, principalType: a.principalType ?? "USER" });
   }
   removeAssignment(a: AssignmentRef): boolean {
-    return this.state.dropAssignment({ ...a, principalType: a.principalType ?? 'USER' });
+    return this.state.dropAssignment({ ...a, principalType: a.principalType ?? "USER" });
   }
-  addKmsKey(usage?: FakeKmsKey['usage']): FakeKmsKey {
+  addKmsKey(usage?: FakeKmsKey["usage"]): FakeKmsKey {
     return this.kms.addKey(usage);
   }
   hasAssignment(a: AssignmentRef): boolean {
@@ -176,8 +176,8 @@ export class FakeAwsServer implements FakeAws {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const body = await readBody(req);
-    const target = req.headers['x-amz-target'];
-    if (typeof target === 'string') {
+    const target = req.headers["x-amz-target"];
+    if (typeof target === "string") {
       await this.handleJson(req, res, target, body, requestId);
     } else {
       await this.handleQuery(req, res, body, requestId);
@@ -185,58 +185,58 @@ export class FakeAwsServer implements FakeAws {
   }
 
   private async handleJson(req: IncomingMessage, res: ServerResponse, target: string, body: string, requestId: string): Promise<void> {
-    const [prefix = '', operation = ''] = target.split('.', 2);
+    const [prefix = "", operation = ""] = target.split(".", 2);
     const service = JSON_TARGETS[prefix];
     try {
-      if (req.method !== 'POST') throw new AwsServiceError('UnknownOperationException', 'Only POST is supported.', 404);
+      if (req.method !== "POST") throw new AwsServiceError("UnknownOperationException", "Only POST is supported.", 404);
       if (!req.headers.authorization) {
-        throw new AwsServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
+        throw new AwsServiceError("MissingAuthenticationTokenException", "Missing Authentication Token", 403);
       }
-      if (!service) throw new AwsServiceError('UnknownOperationException', `Unknown target ${target}.`);
+      if (!service) throw new AwsServiceError("UnknownOperationException", `Unknown target ${target}.`);
       let input: unknown;
       try {
-        input = JSON.parse(body === '' ? '{}' : body);
+        input = JSON.parse(body === "" ? "{}" : body);
       } catch {
-        throw new AwsServiceError('SerializationException', 'Request body is not valid JSON.');
+        throw new AwsServiceError("SerializationException", "Request body is not valid JSON.");
       }
-      if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-        throw new AwsServiceError('SerializationException', 'Request body must be a JSON object.');
+      if (typeof input !== "object" || input === null || Array.isArray(input)) {
+        throw new AwsServiceError("SerializationException", "Request body must be a JSON object.");
       }
       const json = input as JsonObject;
-      const output = await this.dispatch(service, operation, json, accessKeyOf(req), 'InternalServerException', () => {
+      const output = await this.dispatch(service, operation, json, accessKeyOf(req), "InternalServerException", () => {
         const handler = this.jsonHandlers[service][operation];
-        if (!handler) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}.`);
+        if (!handler) throw new AwsServiceError("UnknownOperationException", `Unknown operation ${operation}.`);
         return handler(json);
       });
       sendJson(res, output, requestId);
     } catch (err) {
-      sendJsonError(res, this.toServiceError(err, 'InternalServerException'), requestId);
+      sendJsonError(res, this.toServiceError(err, "InternalServerException"), requestId);
     }
   }
 
   private async handleQuery(req: IncomingMessage, res: ServerResponse, body: string, requestId: string): Promise<void> {
     try {
-      if (req.method !== 'POST') throw new AwsServiceError('InvalidAction', 'Only POST is supported.', 404);
+      if (req.method !== "POST") throw new AwsServiceError("InvalidAction", "Only POST is supported.", 404);
       if (!req.headers.authorization) {
-        throw new AwsServiceError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
+        throw new AwsServiceError("MissingAuthenticationToken", "Request is missing Authentication Token", 403);
       }
       const form = new URLSearchParams(body);
-      const action = form.get('Action');
-      if (!action) throw new AwsServiceError('MissingAction', 'Missing Action parameter.');
-      if (form.get('Version') !== STS_VERSION) {
-        throw new AwsServiceError('InvalidParameterValue', `Unsupported Version ${form.get('Version') ?? 'null'}.`);
+      const action = form.get("Action");
+      if (!action) throw new AwsServiceError("MissingAction", "Missing Action parameter.");
+      if (form.get("Version") !== STS_VERSION) {
+        throw new AwsServiceError("InvalidParameterValue", `Unsupported Version ${form.get("Version") ?? "null"}.`);
       }
-      form.delete('Action');
-      form.delete('Version');
+      form.delete("Action");
+      form.delete("Version");
       const params = Object.fromEntries(form);
-      const result = await this.dispatch('sts', action, params, accessKeyOf(req), 'InternalFailure', () => {
+      const result = await this.dispatch("sts", action, params, accessKeyOf(req), "InternalFailure", () => {
         const handler = this.sts[action];
-        if (!handler) throw new AwsServiceError('InvalidAction', `Could not find operation ${action} for version ${STS_VERSION}.`);
+        if (!handler) throw new AwsServiceError("InvalidAction", `Could not find operation ${action} for version ${STS_VERSION}.`);
         return handler(params);
       });
       sendQueryResult(res, action, STS_XMLNS, result, requestId);
     } catch (err) {
-      sendQueryError(res, this.toServiceError(err, 'InternalFailure'), STS_XMLNS, requestId);
+      sendQueryError(res, this.toServiceError(err, "InternalFailure"), STS_XMLNS, requestId);
     }
   }
 
@@ -254,12 +254,12 @@ export class FakeAwsServer implements FakeAws {
     try {
       if (this.isRateLimited(call.at)) {
         this.throttled += 1;
-        throw new AwsServiceError('ThrottlingException', 'Rate exceeded', 400);
+        throw new AwsServiceError("ThrottlingException", "Rate exceeded", 400);
       }
       for (const hook of [...this.hooks]) await hook(call);
       const latency = this.latencyByOperation.get(operation) ?? this.defaultLatency;
       if (latency > 0) await sleep(latency);
-      const fault = this.takeFault(operation) ?? this.takeFault('*');
+      const fault = this.takeFault(operation) ?? this.takeFault("*");
       if (fault) throw new AwsServiceError(fault.code, fault.message ?? `Injected ${fault.code}`, fault.status);
       return run();
     } catch (err) {
@@ -295,5 +295,5 @@ export class FakeAwsServer implements FakeAws {
 
 /** The access key id from a SigV4 Authorization header ("… Credential=AKID/date/region/service/aws4_request, …"). */
 function accessKeyOf(req: IncomingMessage): string {
-  return /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  return /Credential=([^/]+)\//.exec(req.headers.authorization ?? "")?.[1] ?? "";
 }

@@ -15,7 +15,7 @@
 // a queued status failure ends the operation FAILED with FailureReason and no
 // state change.
 
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from "node:crypto";
 import {
   AwsServiceError,
   optionalObject,
@@ -24,11 +24,11 @@ import {
   requireString,
   validationError,
   type JsonObject,
-} from './fake-aws-protocol.js';
+} from "./fake-aws-protocol.js";
 
-export type PrincipalType = 'USER' | 'GROUP';
-export type AssignmentOperationKind = 'creation' | 'deletion';
-export type AssignmentStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+export type PrincipalType = "USER" | "GROUP";
+export type AssignmentOperationKind = "creation" | "deletion";
+export type AssignmentStatus = "IN_PROGRESS" | "SUCCEEDED" | "FAILED";
 
 export interface Assignment {
   accountId: string;
@@ -63,17 +63,16 @@ interface AssignmentOperation {
 
 export type JsonHandler = (input: JsonObject) => JsonObject;
 
-const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
+const hex = (bytes: number): string => randomBytes(bytes).toString("hex");
 const epochSeconds = (): number => Date.now() / 1000;
-const assignmentKey = (a: Assignment): string =>
-  [a.accountId, a.permissionSetArn, a.principalType, a.principalId].join('|');
+const assignmentKey = (a: Assignment): string => [a.accountId, a.permissionSetArn, a.principalType, a.principalId].join("|");
 
 export function assertAccountId(accountId: string): void {
-  if (!/^\d{12}$/.test(accountId)) throw validationError('TargetId', accountId, 'Member must satisfy regular expression pattern: \\d{12}');
+  if (!/^\d{12}$/.test(accountId)) throw validationError("TargetId", accountId, "Member must satisfy regular expression pattern: \\d{12}");
 }
 
 export function notFound(message: string, extra: JsonObject = {}): AwsServiceError {
-  return new AwsServiceError('ResourceNotFoundException', message, 400, extra);
+  return new AwsServiceError("ResourceNotFoundException", message, 400, extra);
 }
 
 export class IdentityCenterState {
@@ -115,7 +114,7 @@ export class IdentityCenterState {
       arn,
       name,
       description: opts.description,
-      sessionDuration: opts.sessionDuration ?? 'PT1H',
+      sessionDuration: opts.sessionDuration ?? "PT1H",
       createdDate: epochSeconds(),
     });
     return arn;
@@ -129,7 +128,7 @@ export class IdentityCenterState {
     return this.assignmentMap.delete(assignmentKey(a));
   }
 
-  hasAssignment(a: Omit<Assignment, 'principalType'> & { principalType?: PrincipalType }): boolean {
+  hasAssignment(a: Omit<Assignment, "principalType"> & { principalType?: PrincipalType }): boolean {
     return this.listAssignments().some(
       (x) =>
         x.accountId === a.accountId &&
@@ -155,7 +154,7 @@ export class IdentityCenterState {
       requestId: randomUUID(),
       assignment,
       createdDate: epochSeconds(),
-      status: 'IN_PROGRESS',
+      status: "IN_PROGRESS",
       pollsLeft: this.inProgressPolls,
       failureReason: failureReason ?? this.takeStatusFailure(kind),
     };
@@ -167,7 +166,7 @@ export class IdentityCenterState {
   private pollOperation(kind: AssignmentOperationKind, requestId: string): AssignmentOperation {
     const op = this.operations.get(requestId);
     if (!op || op.kind !== kind) throw notFound(`The account assignment ${kind} request ${requestId} does not exist.`);
-    if (op.status === 'IN_PROGRESS') {
+    if (op.status === "IN_PROGRESS") {
       op.pollsLeft -= 1;
       if (op.pollsLeft <= 0) this.finish(op);
     }
@@ -185,21 +184,21 @@ export class IdentityCenterState {
 
   private finish(op: AssignmentOperation): void {
     if (op.failureReason !== undefined) {
-      op.status = 'FAILED';
+      op.status = "FAILED";
       return;
     }
-    if (op.kind === 'creation') this.putAssignment(op.assignment);
+    if (op.kind === "creation") this.putAssignment(op.assignment);
     else this.assignmentMap.delete(assignmentKey(op.assignment));
-    op.status = 'SUCCEEDED';
+    op.status = "SUCCEEDED";
   }
 
   private statusJson(op: AssignmentOperation): JsonObject {
     return {
       Status: op.status,
       RequestId: op.requestId,
-      ...(op.status === 'FAILED' ? { FailureReason: op.failureReason } : {}),
+      ...(op.status === "FAILED" ? { FailureReason: op.failureReason } : {}),
       TargetId: op.assignment.accountId,
-      TargetType: 'AWS_ACCOUNT',
+      TargetType: "AWS_ACCOUNT",
       PermissionSetArn: op.assignment.permissionSetArn,
       PrincipalType: op.assignment.principalType,
       PrincipalId: op.assignment.principalId,
@@ -210,12 +209,12 @@ export class IdentityCenterState {
   // ---- request validation helpers -------------------------------------------
 
   private requireInstance(input: JsonObject): void {
-    const arn = requireString(input, 'InstanceArn');
+    const arn = requireString(input, "InstanceArn");
     if (arn !== this.instanceArn) throw notFound(`Instance ${arn} does not exist.`);
   }
 
   private requirePermissionSet(input: JsonObject): FakePermissionSet {
-    const arn = requireString(input, 'PermissionSetArn');
+    const arn = requireString(input, "PermissionSetArn");
     const ps = this.permissionSets.get(arn);
     if (!ps) throw notFound(`Could not find PermissionSet with ARN ${arn}.`);
     return ps;
@@ -223,20 +222,20 @@ export class IdentityCenterState {
 
   private assignmentInput(input: JsonObject): Assignment {
     this.requireInstance(input);
-    const accountId = requireString(input, 'TargetId');
+    const accountId = requireString(input, "TargetId");
     assertAccountId(accountId);
-    const targetType = requireString(input, 'TargetType');
-    if (targetType !== 'AWS_ACCOUNT') throw validationError('TargetType', targetType, 'Member must satisfy enum value set: [AWS_ACCOUNT]');
-    const principalType = requireString(input, 'PrincipalType');
-    if (principalType !== 'USER' && principalType !== 'GROUP') {
-      throw validationError('PrincipalType', principalType, 'Member must satisfy enum value set: [USER, GROUP]');
+    const targetType = requireString(input, "TargetType");
+    if (targetType !== "AWS_ACCOUNT") throw validationError("TargetType", targetType, "Member must satisfy enum value set: [AWS_ACCOUNT]");
+    const principalType = requireString(input, "PrincipalType");
+    if (principalType !== "USER" && principalType !== "GROUP") {
+      throw validationError("PrincipalType", principalType, "Member must satisfy enum value set: [USER, GROUP]");
     }
     const permissionSetArn = this.requirePermissionSet(input).arn;
-    return { accountId, permissionSetArn, principalType, principalId: requireString(input, 'PrincipalId') };
+    return { accountId, permissionSetArn, principalType, principalId: requireString(input, "PrincipalId") };
   }
 
   private principalExists(type: PrincipalType, id: string): boolean {
-    return type === 'USER' && this.users.has(id);
+    return type === "USER" && this.users.has(id);
   }
 
   // ---- SSO Admin operations ---------------------------------------------------
@@ -244,12 +243,12 @@ export class IdentityCenterState {
   ssoAdminHandlers(): Record<string, JsonHandler> {
     return {
       ListInstances: (input) => {
-        const { page, nextToken } = paginate([this.instanceMetadata()], input, 'ListInstances');
+        const { page, nextToken } = paginate([this.instanceMetadata()], input, "ListInstances");
         return { Instances: page, NextToken: nextToken };
       },
       ListPermissionSets: (input) => {
         this.requireInstance(input);
-        const { page, nextToken } = paginate([...this.permissionSets.keys()], input, 'ListPermissionSets');
+        const { page, nextToken } = paginate([...this.permissionSets.keys()], input, "ListPermissionSets");
         return { PermissionSets: page, NextToken: nextToken };
       },
       DescribePermissionSet: (input) => {
@@ -269,29 +268,31 @@ export class IdentityCenterState {
         const a = this.assignmentInput(input);
         const failure = this.principalExists(a.principalType, a.principalId)
           ? undefined
-          : `The ${a.principalType === 'USER' ? 'user' : 'group'} ${a.principalId} does not exist in identity store ${this.identityStoreId}.`;
-        return { AccountAssignmentCreationStatus: this.statusJson(this.startOperation('creation', a, failure)) };
+          : `The ${a.principalType === "USER" ? "user" : "group"} ${a.principalId} does not exist in identity store ${this.identityStoreId}.`;
+        return { AccountAssignmentCreationStatus: this.statusJson(this.startOperation("creation", a, failure)) };
       },
       DeleteAccountAssignment: (input) => {
         const a = this.assignmentInput(input);
         if (!this.assignmentMap.has(assignmentKey(a))) {
-          throw notFound(`Could not find account assignment for ${a.principalType} ${a.principalId} with permission set ${a.permissionSetArn} in account ${a.accountId}.`);
+          throw notFound(
+            `Could not find account assignment for ${a.principalType} ${a.principalId} with permission set ${a.permissionSetArn} in account ${a.accountId}.`,
+          );
         }
-        return { AccountAssignmentDeletionStatus: this.statusJson(this.startOperation('deletion', a, undefined)) };
+        return { AccountAssignmentDeletionStatus: this.statusJson(this.startOperation("deletion", a, undefined)) };
       },
       DescribeAccountAssignmentCreationStatus: (input) => {
         this.requireInstance(input);
-        const op = this.pollOperation('creation', requireString(input, 'AccountAssignmentCreationRequestId'));
+        const op = this.pollOperation("creation", requireString(input, "AccountAssignmentCreationRequestId"));
         return { AccountAssignmentCreationStatus: this.statusJson(op) };
       },
       DescribeAccountAssignmentDeletionStatus: (input) => {
         this.requireInstance(input);
-        const op = this.pollOperation('deletion', requireString(input, 'AccountAssignmentDeletionRequestId'));
+        const op = this.pollOperation("deletion", requireString(input, "AccountAssignmentDeletionRequestId"));
         return { AccountAssignmentDeletionStatus: this.statusJson(op) };
       },
       ListAccountAssignments: (input) => {
         this.requireInstance(input);
-        const accountId = requireString(input, 'AccountId');
+        const accountId = requireString(input, "AccountId");
         const psArn = this.requirePermissionSet(input).arn;
         const matching = this.listAssignments().filter((a) => a.accountId === accountId && a.permissionSetArn === psArn);
         const { page, nextToken } = paginate(matching, input, `ListAccountAssignments|${accountId}|${psArn}`);
@@ -307,16 +308,16 @@ export class IdentityCenterState {
       },
       ListAccountAssignmentsForPrincipal: (input) => {
         this.requireInstance(input);
-        const principalId = requireString(input, 'PrincipalId');
-        const principalType = requireString(input, 'PrincipalType');
-        const accountFilter = optionalString(optionalObject(input, 'Filter'), 'AccountId');
+        const principalId = requireString(input, "PrincipalId");
+        const principalType = requireString(input, "PrincipalType");
+        const accountFilter = optionalString(optionalObject(input, "Filter"), "AccountId");
         const matching = this.listAssignments().filter(
           (a) =>
             a.principalId === principalId &&
             a.principalType === principalType &&
             (accountFilter === undefined || a.accountId === accountFilter),
         );
-        const scope = `ListAccountAssignmentsForPrincipal|${principalType}|${principalId}|${accountFilter ?? ''}`;
+        const scope = `ListAccountAssignmentsForPrincipal|${principalType}|${principalId}|${accountFilter ?? ""}`;
         const { page, nextToken } = paginate(matching, input, scope);
         return {
           AccountAssignments: page.map((a) => ({
@@ -336,9 +337,9 @@ export class IdentityCenterState {
       InstanceArn: this.instanceArn,
       IdentityStoreId: this.identityStoreId,
       OwnerAccountId: this.ownerAccountId,
-      Name: 'jit-slack-fake',
+      Name: "jit-slack-fake",
       CreatedDate: this.instanceCreatedDate,
-      Status: 'ACTIVE',
+      Status: "ACTIVE",
     };
   }
 }

@@ -3,11 +3,11 @@
 // strings; output is the content of `<ActionResult>`. STS validation errors
 // use the code `ValidationError` (not ValidationException).
 
-import { randomBytes } from 'node:crypto';
-import { requireString, validationError, type XmlObject } from './fake-aws-protocol.js';
+import { randomBytes } from "node:crypto";
+import { requireString, validationError, type XmlObject } from "./fake-aws-protocol.js";
 
-export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
-export const STS_VERSION = '2011-06-15';
+export const STS_XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/";
+export const STS_VERSION = "2011-06-15";
 
 export type StsHandler = (params: Record<string, string>) => XmlObject;
 
@@ -16,12 +16,11 @@ export interface CallerIdentity {
   arn: string;
 }
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const randomId = (length: number): string =>
-  Array.from(randomBytes(length), (b) => ALNUM[b % ALNUM.length] ?? 'A').join('');
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const randomId = (length: number): string => Array.from(randomBytes(length), (b) => ALNUM[b % ALNUM.length] ?? "A").join("");
 
 /** ISO-8601 without milliseconds, as STS sends it. */
-const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 export function stsHandlers(caller: CallerIdentity): Record<string, StsHandler> {
   const callerUserId = `AIDA${randomId(17)}`;
@@ -29,23 +28,33 @@ export function stsHandlers(caller: CallerIdentity): Record<string, StsHandler> 
     GetCallerIdentity: () => ({ UserId: callerUserId, Account: caller.accountId, Arn: caller.arn }),
 
     AssumeRole: (params) => {
-      const roleArn = requireString(params, 'RoleArn', 'ValidationError');
+      const roleArn = requireString(params, "RoleArn", "ValidationError");
       const match = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
-      if (!match) throw validationError('RoleArn', roleArn, 'Member must be a valid IAM role ARN', 'ValidationError');
-      const [, accountId = '', roleName = ''] = match;
-      const session = requireString(params, 'RoleSessionName', 'ValidationError');
+      if (!match) throw validationError("RoleArn", roleArn, "Member must be a valid IAM role ARN", "ValidationError");
+      const [, accountId = "", roleName = ""] = match;
+      const session = requireString(params, "RoleSessionName", "ValidationError");
       if (!/^[\w+=,.@-]{2,64}$/.test(session)) {
-        throw validationError('RoleSessionName', session, 'Member must satisfy regular expression pattern: [\\w+=,.@-]*', 'ValidationError');
+        throw validationError(
+          "RoleSessionName",
+          session,
+          "Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+          "ValidationError",
+        );
       }
-      const duration = params['DurationSeconds'] === undefined ? 3600 : Number(params['DurationSeconds']);
+      const duration = params["DurationSeconds"] === undefined ? 3600 : Number(params["DurationSeconds"]);
       if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
-        throw validationError('DurationSeconds', params['DurationSeconds'], 'Member must have value between 900 and 43200', 'ValidationError');
+        throw validationError(
+          "DurationSeconds",
+          params["DurationSeconds"],
+          "Member must have value between 900 and 43200",
+          "ValidationError",
+        );
       }
       return {
         Credentials: {
           AccessKeyId: `ASIA${randomId(16)}`,
-          SecretAccessKey: randomBytes(30).toString('base64'),
-          SessionToken: randomBytes(96).toString('base64'),
+          SecretAccessKey: randomBytes(30).toString("base64"),
+          SessionToken: randomBytes(96).toString("base64"),
           Expiration: isoSeconds(Date.now() + duration * 1000),
         },
         AssumedRoleUser: {

@@ -14,14 +14,14 @@
 // latency -> failNext fault -> operation. Unknown operations are recorded and
 // answered with UnknownOperationException (JSON) / InvalidAction (STS).
 // Assignment semantics are documented in fake-aws-sso.ts.
-import type { AssignmentOperationKind, PrincipalType } from './fake-aws-sso.js';
-import type { FakeKmsKey } from './fake-aws-kms.js';
-import { FakeAwsServer } from './fake-aws-server.js';
+import type { AssignmentOperationKind, PrincipalType } from "./fake-aws-sso.js";
+import type { FakeKmsKey } from "./fake-aws-kms.js";
+import { FakeAwsServer } from "./fake-aws-server.js";
 
-export { AwsServiceError } from './fake-aws-protocol.js';
-export type { AssignmentOperationKind, AssignmentStatus, PrincipalType } from './fake-aws-sso.js';
+export { AwsServiceError } from "./fake-aws-protocol.js";
+export type { AssignmentOperationKind, AssignmentStatus, PrincipalType } from "./fake-aws-sso.js";
 
-export type FakeAwsService = 'sso-admin' | 'identitystore' | 'sts' | 'kms';
+export type FakeAwsService = "sso-admin" | "identitystore" | "sts" | "kms";
 
 export interface FakeAwsCall {
   service: FakeAwsService;
@@ -70,7 +70,7 @@ export interface FakeAws {
   removeAssignment(a: AssignmentRef): boolean;
   hasAssignment(a: AssignmentRef): boolean;
   /** An Ed25519 KMS key (ECC_NIST_EDWARDS25519) for signing, or one whose usage is encryption. */
-  addKmsKey(usage?: FakeKmsKey['usage']): FakeKmsKey;
+  addKmsKey(usage?: FakeKmsKey["usage"]): FakeKmsKey;
   assignments(): AssignmentRecord[];
   readonly calls: FakeAwsCall[];
   callsOf(operation: string): FakeAwsCall[];
@@ -108,13 +108,13 @@ export interface AwsClientEnv {
 }
 
 /** Env vars that point a child process's SDK clients at the fake. */
-export function awsClientEnv(fake: Pick<FakeAws, 'url'>): AwsClientEnv {
+export function awsClientEnv(fake: Pick<FakeAws, "url">): AwsClientEnv {
   return {
     AWS_ENDPOINT_URL: fake.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_EC2_METADATA_DISABLED: "true",
   };
 }
 

@@ -124,7 +124,8 @@ export class FakeS3 {
       const bucket = this.buckets.get(bucketName);
       if (!bucket) throw new S3Error("NoSuchBucket", "The specified bucket does not exist", 404);
       if (req.method === "PUT" && key) return this.put(bucket, key, body, req, res);
-      if (req.method === "GET" && !key && url.searchParams.has("versions")) return this.listVersions(bucket, bucketName, url.searchParams, res);
+      if (req.method === "GET" && !key && url.searchParams.has("versions"))
+        return this.listVersions(bucket, bucketName, url.searchParams, res);
       if (req.method === "GET" && key) return this.get(bucket, key, url.searchParams.get("versionId"), res);
       if (req.method === "DELETE" && key) return this.delete(bucket, key, url.searchParams.get("versionId"), req, res);
       throw new S3Error("NotImplemented", `${req.method} ${url.pathname}${url.search} is not implemented by the fake`, 501);
@@ -149,8 +150,14 @@ export class FakeS3 {
       if (Number.isNaN(retainUntil.getTime()) || retainUntil.getTime() <= Date.now()) {
         throw new S3Error("InvalidArgument", "The retain until date must be in the future!", 400);
       }
-      const checksummed = header(req, "content-md5") !== undefined || Object.keys(req.headers).some((name) => name.startsWith("x-amz-checksum-"));
-      if (!checksummed) throw new S3Error("InvalidRequest", "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters", 400);
+      const checksummed =
+        header(req, "content-md5") !== undefined || Object.keys(req.headers).some((name) => name.startsWith("x-amz-checksum-"));
+      if (!checksummed)
+        throw new S3Error(
+          "InvalidRequest",
+          "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters",
+          400,
+        );
       lock = { lockMode: mode, retainUntil };
     }
     if (header(req, "if-none-match") === "*" && this.current(bucket, key)) {
@@ -179,7 +186,9 @@ export class FakeS3 {
       ETag: version.etag,
       "Last-Modified": version.lastModified.toUTCString(),
       "x-amz-version-id": version.versionId,
-      ...(version.lockMode ? { "x-amz-object-lock-mode": version.lockMode, "x-amz-object-lock-retain-until-date": version.retainUntil?.toISOString() ?? "" } : {}),
+      ...(version.lockMode
+        ? { "x-amz-object-lock-mode": version.lockMode, "x-amz-object-lock-retain-until-date": version.retainUntil?.toISOString() ?? "" }
+        : {}),
     });
     res.end(version.body);
   }
@@ -239,7 +248,9 @@ export class FakeS3 {
       200,
       `<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${escapeXml(name)}</Name><Prefix>${escapeXml(prefix)}</Prefix>` +
         `<KeyMarker>${escapeXml(keyMarker)}</KeyMarker><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
-        (truncated && last ? `<NextKeyMarker>${escapeXml(last.key)}</NextKeyMarker><NextVersionIdMarker>${last.versionId}</NextVersionIdMarker>` : "") +
+        (truncated && last
+          ? `<NextKeyMarker>${escapeXml(last.key)}</NextKeyMarker><NextVersionIdMarker>${last.versionId}</NextVersionIdMarker>`
+          : "") +
         `${entries.join("")}</ListVersionsResult>`,
       {},
     );

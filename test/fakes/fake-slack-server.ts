@@ -8,12 +8,12 @@
 // - Errors are HTTP 200 `{ ok: false, error }`; rate limits are HTTP 429 with a `Retry-After`
 //   header in seconds; any other non-200 becomes WebAPIHTTPError.
 
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { botMethods } from './fake-slack-methods.js';
-import { SocketModeHub } from './fake-slack-socket-mode.js';
-import { FAKE_DEFAULTS } from './fake-slack-types.js';
+import { createServer } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { botMethods } from "./fake-slack-methods.js";
+import { SocketModeHub } from "./fake-slack-socket-mode.js";
+import { FAKE_DEFAULTS } from "./fake-slack-types.js";
 import type {
   FakeEphemeral,
   FakeMessage,
@@ -31,14 +31,14 @@ import type {
   SlackFault,
   SocketAck,
   SocketEnvelopeType,
-} from './fake-slack-types.js';
-import { isRecord, parseArgs, readBody, sendJson, sleep } from './fake-slack-wire.js';
-import type { Handler, Result } from './fake-slack-wire.js';
-import { FakeWorkspace } from './fake-slack-workspace.js';
+} from "./fake-slack-types.js";
+import { isRecord, parseArgs, readBody, sendJson, sleep } from "./fake-slack-wire.js";
+import type { Handler, Result } from "./fake-slack-wire.js";
+import { FakeWorkspace } from "./fake-slack-workspace.js";
 
 export class FakeSlackServer implements FakeSlack {
-  url = '';
-  apiUrl = '';
+  url = "";
+  apiUrl = "";
   readonly botToken: string;
   readonly appToken: string;
   readonly botUserId: string;
@@ -83,20 +83,20 @@ export class FakeSlackServer implements FakeSlack {
 
     this.socketMode = new SocketModeHub(this.appId);
     this.botHandlers = botMethods(ws);
-    this.appHandlers = { 'apps.connections.open': () => this.socketMode.openConnection(this.url.replace(/^http/, 'ws')) };
+    this.appHandlers = { "apps.connections.open": () => this.socketMode.openConnection(this.url.replace(/^http/, "ws")) };
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'fatal_error', detail: String(err) });
+        if (!res.headersSent) sendJson(res, 500, { ok: false, error: "fatal_error", detail: String(err) });
         else res.end();
       });
     });
-    this.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => this.socketMode.upgrade(req, socket, head));
+    this.server.on("upgrade", (req: IncomingMessage, socket, head: Buffer) => this.socketMode.upgrade(req, socket, head));
   }
 
   async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
+      this.server.once("error", reject);
+      this.server.listen(0, "127.0.0.1", () => resolve());
     });
     const { port } = this.server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
@@ -115,7 +115,7 @@ export class FakeSlackServer implements FakeSlack {
     this.workspace.addUser(u);
   }
 
-  updateUser(id: string, changes: Partial<Omit<FakeUserSpec, 'id'>>): void {
+  updateUser(id: string, changes: Partial<Omit<FakeUserSpec, "id">>): void {
     this.workspace.updateUser(id, changes);
   }
 
@@ -163,12 +163,12 @@ export class FakeSlackServer implements FakeSlack {
       if (Date.now() >= deadline) {
         const recent = this.calls.slice(-10).map((c) => (c.error ? `${c.method}(${c.error})` : c.method));
         const parts = [
-          `waitFor${what ? ` (${what})` : ''} timed out after ${timeoutMs}ms`,
+          `waitFor${what ? ` (${what})` : ""} timed out after ${timeoutMs}ms`,
           lastError instanceof Error ? `last predicate error: ${lastError.message}` : undefined,
-          `recent Slack calls: ${recent.length ? recent.join(', ') : 'none'}`,
+          `recent Slack calls: ${recent.length ? recent.join(", ") : "none"}`,
           `response_url posts: ${this.responses.length}`,
         ];
-        throw new Error(parts.filter((p) => p !== undefined).join('; '));
+        throw new Error(parts.filter((p) => p !== undefined).join("; "));
       }
       await sleep(10);
     }
@@ -187,14 +187,14 @@ export class FakeSlackServer implements FakeSlack {
   }
 
   async waitForSocket(timeoutMs?: number): Promise<void> {
-    await this.waitFor(() => this.socketMode.connections() > 0, timeoutMs, 'a Socket Mode connection');
+    await this.waitFor(() => this.socketMode.connections() > 0, timeoutMs, "a Socket Mode connection");
   }
 
   sendEnvelope(type: SocketEnvelopeType, payload: Record<string, unknown>, opts?: SendEnvelopeOptions): Promise<SocketAck> {
     return this.socketMode.sendEnvelope(type, payload, opts);
   }
 
-  sendDisconnect(reason: 'warning' | 'refresh_requested' | 'link_disabled' = 'refresh_requested'): void {
+  sendDisconnect(reason: "warning" | "refresh_requested" | "link_disabled" = "refresh_requested"): void {
     this.socketMode.sendDisconnect(reason);
   }
 
@@ -223,38 +223,38 @@ export class FakeSlackServer implements FakeSlack {
   // --- HTTP ----------------------------------------------------------------
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.url);
+    const url = new URL(req.url ?? "/", this.url);
     const raw = await readBody(req);
-    if (url.pathname.startsWith('/api/')) {
-      await this.handleApi(decodeURIComponent(url.pathname.slice('/api/'.length)), req, url, raw, res);
-    } else if (url.pathname.startsWith('/response/') && req.method === 'POST') {
-      await this.handleResponseUrl(decodeURIComponent(url.pathname.slice('/response/'.length)), req, raw, res);
+    if (url.pathname.startsWith("/api/")) {
+      await this.handleApi(decodeURIComponent(url.pathname.slice("/api/".length)), req, url, raw, res);
+    } else if (url.pathname.startsWith("/response/") && req.method === "POST") {
+      await this.handleResponseUrl(decodeURIComponent(url.pathname.slice("/response/".length)), req, raw, res);
     } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
     }
   }
 
   private async handleApi(method: string, req: IncomingMessage, url: URL, raw: Buffer, res: ServerResponse): Promise<void> {
-    const parsed = await parseArgs(req.headers['content-type'], raw, url.searchParams);
+    const parsed = await parseArgs(req.headers["content-type"], raw, url.searchParams);
     const args = parsed.ok ? parsed.args : {};
-    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    const token = bearer ?? (typeof args.token === "string" ? args.token : undefined);
     delete args.token;
     const call: SlackCall = { method, args, at: Date.now(), token };
     this.calls.push(call);
 
     await this.delay(method);
     const fault = this.faults.get(method)?.shift();
-    if (fault !== undefined && !('lostAnswer' in fault)) {
-      if ('error' in fault) {
+    if (fault !== undefined && !("lostAnswer" in fault)) {
+      if ("error" in fault) {
         call.error = fault.error;
         sendJson(res, 200, { ok: false, error: fault.error });
       } else if (fault.status === 429) {
-        call.error = 'http_429';
-        sendJson(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfterSeconds) });
+        call.error = "http_429";
+        sendJson(res, 429, { ok: false, error: "ratelimited" }, { "retry-after": String(fault.retryAfterSeconds) });
       } else {
-        call.error = 'http_500';
-        res.writeHead(500, { 'content-type': 'text/html' }).end('<html><body>Internal Server Error</body></html>');
+        call.error = "http_500";
+        res.writeHead(500, { "content-type": "text/html" }).end("<html><body>Internal Server Error</body></html>");
       }
       return;
     }
@@ -263,16 +263,16 @@ export class FakeSlackServer implements FakeSlack {
     const handler = appLevel ?? this.botHandlers[method];
     const expectedToken = appLevel ? this.appToken : this.botToken;
     let result: Result;
-    if (handler === undefined) result = { ok: false, error: 'unknown_method', req_method: method };
-    else if (token === undefined || token === '') result = { ok: false, error: 'not_authed' };
+    if (handler === undefined) result = { ok: false, error: "unknown_method", req_method: method };
+    else if (token === undefined || token === "") result = { ok: false, error: "not_authed" };
     else if (token !== expectedToken) result = { ok: false, error: this.tokenError(token) };
     else if (!parsed.ok) result = { ok: false, error: parsed.error };
     else result = handler(args);
 
     if (result.ok !== true) call.error = String(result.error);
     if (fault !== undefined) {
-      call.error = 'http_500';
-      res.writeHead(500, { 'content-type': 'text/html' }).end('<html><body>Internal Server Error</body></html>');
+      call.error = "http_500";
+      res.writeHead(500, { "content-type": "text/html" }).end("<html><body>Internal Server Error</body></html>");
       return;
     }
     sendJson(res, 200, result);
@@ -280,26 +280,26 @@ export class FakeSlackServer implements FakeSlack {
 
   /** A token of ours used for the wrong kind of method is refused differently from an unknown one. */
   private tokenError(token: string): string {
-    return token === this.botToken || token === this.appToken ? 'not_allowed_token_type' : 'invalid_auth';
+    return token === this.botToken || token === this.appToken ? "not_allowed_token_type" : "invalid_auth";
   }
 
   private async handleResponseUrl(key: string, req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
-    await this.delay('response_url');
-    const fault = this.faults.get('response_url')?.shift();
+    await this.delay("response_url");
+    const fault = this.faults.get("response_url")?.shift();
     if (fault !== undefined) {
-      const status = 'status' in fault ? fault.status : 400;
-      const headers = 'status' in fault && fault.status === 429 ? { 'retry-after': String(fault.retryAfterSeconds) } : undefined;
-      res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end('error' in fault ? fault.error : 'error');
+      const status = "status" in fault ? fault.status : 400;
+      const headers = "status" in fault && fault.status === 429 ? { "retry-after": String(fault.retryAfterSeconds) } : undefined;
+      res.writeHead(status, { "content-type": "text/plain", ...headers }).end("error" in fault ? fault.error : "error");
       return;
     }
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      body = JSON.parse(raw.toString("utf8"));
     } catch {
       body = undefined;
     }
-    if (!isRecord(body) || !String(req.headers['content-type'] ?? '').startsWith('application/json')) {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_payload');
+    if (!isRecord(body) || !String(req.headers["content-type"] ?? "").startsWith("application/json")) {
+      res.writeHead(400, { "content-type": "text/plain" }).end("invalid_payload");
       return;
     }
     this.responses.push({ key, body, at: Date.now() });

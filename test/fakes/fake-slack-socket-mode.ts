@@ -11,16 +11,16 @@
 //   SocketModeReceiver.stop() resolves once that frame is sent, before the handshake completes.
 // A link whose ticket is unknown or already used is refused with HTTP 401 (Slack does not document this).
 
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import type { FakeSocket, SendEnvelopeOptions, SocketAck, SocketEnvelopeType } from './fake-slack-types.js';
-import { isRecord } from './fake-slack-wire.js';
-import type { Result } from './fake-slack-wire.js';
-import { acceptHandshake, rejectUpgrade, ServerWebSocket } from './fake-slack-websocket.js';
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { FakeSocket, SendEnvelopeOptions, SocketAck, SocketEnvelopeType } from "./fake-slack-types.js";
+import { isRecord } from "./fake-slack-wire.js";
+import type { Result } from "./fake-slack-wire.js";
+import { acceptHandshake, rejectUpgrade, ServerWebSocket } from "./fake-slack-websocket.js";
 
-const LINK_PATH = '/link/';
-const DEBUG_HOST = 'applink-fake-1';
+const LINK_PATH = "/link/";
+const DEBUG_HOST = "applink-fake-1";
 
 interface PendingAck {
   socket: FakeSocket;
@@ -52,10 +52,10 @@ export class SocketModeHub {
 
   /** The HTTP server's `upgrade` handler. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== LINK_PATH) return rejectUpgrade(socket, 404, 'Not Found');
-    const ticket = url.searchParams.get('ticket') ?? '';
-    if (!this.tickets.delete(ticket)) return rejectUpgrade(socket, 401, 'Unauthorized');
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (url.pathname !== LINK_PATH) return rejectUpgrade(socket, 404, "Not Found");
+    const ticket = url.searchParams.get("ticket") ?? "";
+    if (!this.tickets.delete(ticket)) return rejectUpgrade(socket, 401, "Unauthorized");
     if (!acceptHandshake(req, socket)) return;
 
     const record: FakeSocket = { id: this.sockets.length + 1, openedAt: Date.now() };
@@ -74,7 +74,7 @@ export class SocketModeHub {
     this.open.set(record, { ws, closed });
     ws.sendText(
       JSON.stringify({
-        type: 'hello',
+        type: "hello",
         num_connections: this.open.size,
         debug_info: { host: DEBUG_HOST, build_number: 1, approximate_connection_time: 18060 },
         connection_info: { app_id: this.appId },
@@ -101,7 +101,7 @@ export class SocketModeHub {
       type,
       payload,
       accepts_response_payload: opts.acceptsResponsePayload ?? acceptsResponsePayload(type, payload),
-      ...(type === 'events_api' ? { retry_attempt: 0, retry_reason: '' } : {}),
+      ...(type === "events_api" ? { retry_attempt: 0, retry_reason: "" } : {}),
     };
     return new Promise<SocketAck>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -114,14 +114,14 @@ export class SocketModeHub {
   }
 
   sendDisconnect(reason: string): void {
-    const message = JSON.stringify({ type: 'disconnect', reason, debug_info: { host: DEBUG_HOST } });
+    const message = JSON.stringify({ type: "disconnect", reason, debug_info: { host: DEBUG_HOST } });
     for (const { ws } of this.open.values()) ws.sendText(message);
   }
 
   /** Closes every connection with 1001 (going away), as a server shutting down does. */
   async close(): Promise<void> {
     const connections = [...this.open.values()];
-    for (const { ws } of connections) ws.close(1001, 'going away');
+    for (const { ws } of connections) ws.close(1001, "going away");
     await Promise.all(connections.map((c) => c.closed));
     this.tickets.clear();
   }
@@ -133,12 +133,12 @@ export class SocketModeHub {
     } catch {
       return; // Slack ignores what it cannot parse; so does the fake
     }
-    if (!isRecord(parsed) || typeof parsed.envelope_id !== 'string') return;
+    if (!isRecord(parsed) || typeof parsed.envelope_id !== "string") return;
     const waiting = this.pending.get(parsed.envelope_id);
     if (waiting === undefined) return;
     this.pending.delete(parsed.envelope_id);
     clearTimeout(waiting.timer);
-    waiting.resolve({ envelope_id: parsed.envelope_id, ...('payload' in parsed ? { payload: parsed.payload } : {}) });
+    waiting.resolve({ envelope_id: parsed.envelope_id, ...("payload" in parsed ? { payload: parsed.payload } : {}) });
   }
 
   private rejectPending(socket: FakeSocket, why: string): void {
@@ -153,6 +153,6 @@ export class SocketModeHub {
 
 /** Slack lets the ack carry a response for slash commands, view submissions and options requests. */
 function acceptsResponsePayload(type: SocketEnvelopeType, payload: Record<string, unknown>): boolean {
-  if (type === 'slash_commands') return true;
-  return type === 'interactive' && (payload.type === 'view_submission' || payload.type === 'block_suggestion');
+  if (type === "slash_commands") return true;
+  return type === "interactive" && (payload.type === "view_submission" || payload.type === "block_suggestion");
 }

@@ -3,35 +3,35 @@
 
 /** Default identities shared with the request builders in slack-requests.ts. */
 export const FAKE_DEFAULTS = {
-  botToken: 'xoxb-test-token',
-  appToken: 'xapp-test-token',
-  botUserId: 'U0BOT00001',
-  botId: 'B0BOT00001',
-  appId: 'A0JIT00001',
-  teamId: 'T00000001',
-  teamDomain: 'jit-test',
-  teamName: 'JIT Test',
-  botName: 'jit-bot',
-  channelId: 'C00000001',
-  channelName: 'general',
+  botToken: "xoxb-test-token",
+  appToken: "xapp-test-token",
+  botUserId: "U0BOT00001",
+  botId: "B0BOT00001",
+  appId: "A0JIT00001",
+  teamId: "T00000001",
+  teamDomain: "jit-test",
+  teamName: "JIT Test",
+  botName: "jit-bot",
+  channelId: "C00000001",
+  channelName: "general",
 } as const;
 
 /** The scopes conversations.history needs, one per kind of conversation. */
-export type HistoryScope = 'channels:history' | 'groups:history' | 'im:history' | 'mpim:history';
+export type HistoryScope = "channels:history" | "groups:history" | "im:history" | "mpim:history";
 
 /** The bot token's scopes: those manifest.yml asks for, and every history scope, so
  *  conversations.history works on any conversation unless a test takes one away with `withoutScope`. */
 export const FAKE_BOT_SCOPES: readonly string[] = [
-  'commands',
-  'chat:write',
-  'im:write',
-  'users:read',
-  'users:read.email',
-  'usergroups:read',
-  'channels:history',
-  'groups:history',
-  'im:history',
-  'mpim:history',
+  "commands",
+  "chat:write",
+  "im:write",
+  "users:read",
+  "users:read.email",
+  "usergroups:read",
+  "channels:history",
+  "groups:history",
+  "im:history",
+  "mpim:history",
 ];
 
 /** One Web API request as the fake received it (`token` removed from args). */
@@ -136,7 +136,7 @@ export interface ResponseOrigin {
 }
 
 /** Envelope types Slack delivers over Socket Mode. */
-export type SocketEnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
+export type SocketEnvelopeType = "slash_commands" | "interactive" | "events_api";
 
 /** The app's acknowledgement of an envelope, as it arrived on the socket. */
 export interface SocketAck {
@@ -163,7 +163,7 @@ export interface FakeSocket {
   openedAt: number;
   closedAt?: number;
   /** Who started the closing: a close frame from either side, or the TCP connection dropping. */
-  closedBy?: 'client' | 'server' | 'network';
+  closedBy?: "client" | "server" | "network";
   /** Status code in the close frame that started the closing handshake (1000 = normal closure). */
   closeCode?: number;
 }
@@ -183,7 +183,7 @@ export interface FakeSlack {
 
   addUser(u: FakeUserSpec): void;
   /** Changes a person as a workspace admin or the member would (an edited email, deactivation, a guest role). */
-  updateUser(id: string, changes: Partial<Omit<FakeUserSpec, 'id'>>): void;
+  updateUser(id: string, changes: Partial<Omit<FakeUserSpec, "id">>): void;
   /** Sets a user group's members (a group changed in Slack). */
   addUsergroup(id: string, userIds: string[]): void;
   addUsergroup(id: string, userIds: string[]): void;
@@ -222,7 +222,7 @@ export interface FakeSlack {
   /** Delivers an envelope on the newest open connection; resolves with the app's ack. */
   sendEnvelope(type: SocketEnvelopeType, payload: Record<string, unknown>, opts?: SendEnvelopeOptions): Promise<SocketAck>;
   /** Sends Slack's `disconnect` message to every open connection; the client closes and reconnects. */
-  sendDisconnect(reason?: 'warning' | 'refresh_requested' | 'link_disabled'): void;
+  sendDisconnect(reason?: "warning" | "refresh_requested" | "link_disabled"): void;
 
   /** Make the next `times` calls of `method` fail. Use method `response_url` to fail response_url posts. */
   failNext(method: string, fault: SlackFault, times?: number): void;

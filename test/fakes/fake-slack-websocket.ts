@@ -2,17 +2,17 @@
 // text messages (fragmented or not), ping -> pong, and the close handshake. No extensions are
 // negotiated, so undici's offer of permessage-deflate is declined by leaving it out of the reply.
 
-import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { createHash } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 
-const HANDSHAKE_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+const HANDSHAKE_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 const OP = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
 /** How long to wait for the peer's close frame before dropping the TCP connection. */
 const CLOSE_TIMEOUT_MS = 1000;
 
 export interface WebSocketClosed {
-  by: 'client' | 'server' | 'network';
+  by: "client" | "server" | "network";
   /** Status code of the close frame that began the handshake; absent if there was none. */
   code?: number;
 }
@@ -24,15 +24,17 @@ export interface WebSocketEvents {
 
 /** Answers an HTTP upgrade request: 101 with Sec-WebSocket-Accept, or 400 if it is not a WebSocket handshake. */
 export function acceptHandshake(req: IncomingMessage, socket: Duplex): boolean {
-  const key = req.headers['sec-websocket-key'];
-  const upgrade = (req.headers.upgrade ?? '').toLowerCase();
-  if (upgrade !== 'websocket' || typeof key !== 'string' || req.headers['sec-websocket-version'] !== '13') {
-    rejectUpgrade(socket, 400, 'Bad Request');
+  const key = req.headers["sec-websocket-key"];
+  const upgrade = (req.headers.upgrade ?? "").toLowerCase();
+  if (upgrade !== "websocket" || typeof key !== "string" || req.headers["sec-websocket-version"] !== "13") {
+    rejectUpgrade(socket, 400, "Bad Request");
     return false;
   }
-  const accept = createHash('sha1').update(key + HANDSHAKE_GUID).digest('base64');
-  const response = ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`];
-  socket.write(`${response.join('\r\n')}\r\n\r\n`);
+  const accept = createHash("sha1")
+    .update(key + HANDSHAKE_GUID)
+    .digest("base64");
+  const response = ["HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade", `Sec-WebSocket-Accept: ${accept}`];
+  socket.write(`${response.join("\r\n")}\r\n\r\n`);
   return true;
 }
 
@@ -62,11 +64,11 @@ export class ServerWebSocket {
     head: Buffer,
     private readonly events: WebSocketEvents,
   ) {
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', () => socket.destroy());
+    socket.on("data", (chunk: Buffer) => this.receive(chunk));
+    socket.on("error", () => socket.destroy());
     // http.Server sockets allow half-open connections: a peer's FIN alone would never close ours.
-    socket.on('end', () => socket.end());
-    socket.on('close', () => this.finish(this.closing ?? { by: 'network' }));
+    socket.on("end", () => socket.end());
+    socket.on("close", () => this.finish(this.closing ?? { by: "network" }));
     if (head.length) this.receive(head);
   }
 
@@ -75,13 +77,13 @@ export class ServerWebSocket {
   }
 
   sendText(text: string): void {
-    if (this.open) this.socket.write(frame(OP.text, Buffer.from(text, 'utf8')));
+    if (this.open) this.socket.write(frame(OP.text, Buffer.from(text, "utf8")));
   }
 
   /** Starts the close handshake; the TCP connection ends when the peer answers, or after a timeout. */
-  close(code: number, reason = ''): void {
+  close(code: number, reason = ""): void {
     if (!this.open) return;
-    this.closing = { by: 'server', code };
+    this.closing = { by: "server", code };
     this.socket.write(frame(OP.close, closePayload(code, reason)));
     this.closeTimer = setTimeout(() => this.socket.destroy(), CLOSE_TIMEOUT_MS);
   }
@@ -92,7 +94,7 @@ export class ServerWebSocket {
     for (;;) {
       const parsed = readFrame(this.buffer);
       if (parsed === undefined) return;
-      if (parsed === 'protocol_error') {
+      if (parsed === "protocol_error") {
         this.fail();
         return;
       }
@@ -135,7 +137,7 @@ export class ServerWebSocket {
   private onClose(payload: Buffer): void {
     if (this.closing === undefined) {
       // The client began the handshake: echo its status code, then end the connection (the server's job).
-      this.closing = { by: 'client', ...(payload.length >= 2 ? { code: payload.readUInt16BE(0) } : {}) };
+      this.closing = { by: "client", ...(payload.length >= 2 ? { code: payload.readUInt16BE(0) } : {}) };
       this.socket.write(frame(OP.close, payload.subarray(0, 2)));
     }
     this.socket.end();
@@ -143,14 +145,14 @@ export class ServerWebSocket {
 
   private deliver(opcode: number, payload: Buffer): void {
     // Slack only ever exchanges JSON text; binary messages are ignored as SocketModeClient ignores them.
-    if (opcode === OP.text && this.open) this.events.text(payload.toString('utf8'));
+    if (opcode === OP.text && this.open) this.events.text(payload.toString("utf8"));
   }
 
   private fail(): void {
     this.discarding = true;
     if (this.closing === undefined) {
-      this.closing = { by: 'server', code: 1002 };
-      this.socket.write(frame(OP.close, closePayload(1002, 'protocol error')));
+      this.closing = { by: "server", code: 1002 };
+      this.socket.write(frame(OP.close, closePayload(1002, "protocol error")));
     }
     this.socket.end();
     clearTimeout(this.closeTimer);
@@ -166,11 +168,11 @@ export class ServerWebSocket {
 }
 
 /** Parses one client frame; client frames must be masked and, with no extension agreed, have RSV bits clear. */
-function readFrame(buf: Buffer): Frame | 'protocol_error' | undefined {
+function readFrame(buf: Buffer): Frame | "protocol_error" | undefined {
   if (buf.length < 2) return undefined;
   const first = buf.readUInt8(0);
   const second = buf.readUInt8(1);
-  if ((first & 0x70) !== 0 || (second & 0x80) === 0) return 'protocol_error';
+  if ((first & 0x70) !== 0 || (second & 0x80) === 0) return "protocol_error";
   let length = second & 0x7f;
   let offset = 2;
   if (length === 126) {

@@ -1,11 +1,11 @@
 // The fake workspace's state: people, channels, messages, views and trigger_ids, plus how each is
 // shown on the wire. The Web API handlers and the HTTP server both work on one of these.
 
-import { randomBytes } from 'node:crypto';
-import { FAKE_BOT_SCOPES, FAKE_DEFAULTS } from './fake-slack-types.js';
-import type { FakeEphemeral, FakeMessage, FakeUser, FakeUserSpec, FakeView, ResponseOrigin } from './fake-slack-types.js';
-import { str } from './fake-slack-wire.js';
-import type { Args, Result } from './fake-slack-wire.js';
+import { randomBytes } from "node:crypto";
+import { FAKE_BOT_SCOPES, FAKE_DEFAULTS } from "./fake-slack-types.js";
+import type { FakeEphemeral, FakeMessage, FakeUser, FakeUserSpec, FakeView, ResponseOrigin } from "./fake-slack-types.js";
+import { str } from "./fake-slack-wire.js";
+import type { Args, Result } from "./fake-slack-wire.js";
 
 export interface WorkspaceOptions {
   botUserId: string;
@@ -54,7 +54,7 @@ export class FakeWorkspace {
       id: this.botUserId,
       teamId: this.teamId,
       name: FAKE_DEFAULTS.botName,
-      realName: 'JIT Access',
+      realName: "JIT Access",
       email: undefined,
       isBot: true,
       deleted: false,
@@ -75,11 +75,11 @@ export class FakeWorkspace {
   nextTs(): string {
     this.lastTsMicros = Math.max(Date.now() * 1000, this.lastTsMicros + 1);
     const micros = this.lastTsMicros;
-    return `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
+    return `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, "0")}`;
   }
 
   addUser(u: FakeUserSpec): void {
-    const name = u.name ?? u.email?.split('@')[0] ?? u.id.toLowerCase();
+    const name = u.name ?? u.email?.split("@")[0] ?? u.id.toLowerCase();
     this.users.set(u.id, {
       id: u.id,
       teamId: u.teamId ?? this.teamId,
@@ -95,7 +95,7 @@ export class FakeWorkspace {
     });
   }
 
-  updateUser(id: string, changes: Partial<Omit<FakeUserSpec, 'id'>>): void {
+  updateUser(id: string, changes: Partial<Omit<FakeUserSpec, "id">>): void {
     const user = this.users.get(id);
     if (user === undefined) throw new Error(`fake Slack: no user ${id}`);
     // Changing the address unconfirms it, as Slack does until the member clicks the link it mails.
@@ -108,7 +108,7 @@ export class FakeWorkspace {
   dmChannelOf(userId: string): string {
     let id = this.dmChannels.get(userId);
     if (id === undefined) {
-      id = `D${userId.replace(/^[UW]/, '').toUpperCase()}`;
+      id = `D${userId.replace(/^[UW]/, "").toUpperCase()}`;
       this.dmChannels.set(userId, id);
     }
     return id;
@@ -116,7 +116,7 @@ export class FakeWorkspace {
 
   /** Posting to a user id delivers to the DM with that user, as Slack does. */
   resolveChannel(channel: string | undefined): string | undefined {
-    if (channel === undefined || channel === '') return undefined;
+    if (channel === undefined || channel === "") return undefined;
     return /^[UW]/.test(channel) ? this.dmChannelOf(channel) : channel;
   }
 
@@ -146,15 +146,15 @@ export class FakeWorkspace {
   }
 
   issueTriggerId(userId?: string): string {
-    const teamNumber = this.teamId.replace(/\D/g, '') || '1';
-    const id = `${this.nextSeq()}${Date.now() % 1_000_000}.${teamNumber}.${randomBytes(16).toString('hex')}`;
+    const teamNumber = this.teamId.replace(/\D/g, "") || "1";
+    const id = `${this.nextSeq()}${Date.now() % 1_000_000}.${teamNumber}.${randomBytes(16).toString("hex")}`;
     this.triggers.set(id, { userId, issuedAt: Date.now(), used: false });
     return id;
   }
 
   storeMessage(channel: string, a: Args): FakeMessage {
     const message: FakeMessage = { channel, ts: this.nextTs(), user: this.botUserId, ...content(a) };
-    const threadTs = str(a, 'thread_ts');
+    const threadTs = str(a, "thread_ts");
     if (threadTs !== undefined) message.threadTs = threadTs;
     this.messages.set(msgKey(channel, message.ts), message);
     this.postedChannels.add(channel);
@@ -162,7 +162,7 @@ export class FakeWorkspace {
   }
 
   storeView(id: string, userId: string | undefined, input: Args, links: Record<string, unknown>): FakeView {
-    const hash = `${Math.floor(Date.now() / 1000)}.${randomBytes(4).toString('hex')}`;
+    const hash = `${Math.floor(Date.now() / 1000)}.${randomBytes(4).toString("hex")}`;
     const view: Record<string, unknown> = {
       id,
       team_id: this.teamId,
@@ -171,13 +171,13 @@ export class FakeWorkspace {
       blocks: input.blocks,
       close: input.close ?? null,
       submit: input.submit ?? null,
-      private_metadata: input.private_metadata ?? '',
-      callback_id: input.callback_id ?? '',
+      private_metadata: input.private_metadata ?? "",
+      callback_id: input.callback_id ?? "",
       state: { values: {} },
       hash,
       clear_on_close: input.clear_on_close ?? false,
       notify_on_close: input.notify_on_close ?? false,
-      external_id: input.external_id ?? '',
+      external_id: input.external_id ?? "",
       app_id: this.appId,
       app_installed_team_id: this.teamId,
       bot_id: this.botId,
@@ -203,19 +203,19 @@ export class FakeWorkspace {
     if (existing !== undefined && body.delete_original === true) {
       this.messages.delete(msgKey(existing.channel, existing.ts));
     } else if (existing !== undefined && body.replace_original === true) {
-      existing.text = typeof body.text === 'string' ? body.text : undefined;
+      existing.text = typeof body.text === "string" ? body.text : undefined;
       existing.blocks = Array.isArray(body.blocks) ? body.blocks : undefined;
       existing.attachments = Array.isArray(body.attachments) ? body.attachments : undefined;
-    } else if (body.response_type === 'in_channel') {
+    } else if (body.response_type === "in_channel") {
       this.storeMessage(origin.channel, body);
     }
   }
 
   wireMessage(m: FakeMessage): Result {
     return {
-      type: 'message',
-      subtype: 'bot_message',
-      text: m.text ?? '',
+      type: "message",
+      subtype: "bot_message",
+      text: m.text ?? "",
       user: m.user,
       bot_id: this.botId,
       app_id: this.appId,
@@ -241,7 +241,7 @@ export class FakeWorkspace {
       is_ultra_restricted: u.ultraRestricted,
       ...(u.stranger ? { is_stranger: true } : {}),
       ...(u.isBot ? {} : { is_email_confirmed: u.emailConfirmed }),
-      tz: 'Europe/London',
+      tz: "Europe/London",
       profile: {
         real_name: u.realName,
         display_name: u.name,
@@ -269,7 +269,7 @@ export class FakeWorkspace {
 
 export function content(a: Args): { text?: string; blocks?: unknown[]; attachments?: unknown[] } {
   const out: { text?: string; blocks?: unknown[]; attachments?: unknown[] } = {};
-  const text = str(a, 'text');
+  const text = str(a, "text");
   if (text !== undefined) out.text = text;
   if (Array.isArray(a.blocks) && a.blocks.length) out.blocks = a.blocks;
   if (Array.isArray(a.attachments) && a.attachments.length) out.attachments = a.attachments;

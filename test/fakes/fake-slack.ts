@@ -15,10 +15,10 @@
 //   fake-slack-socket-mode.ts Socket Mode: apps.connections.open, hello, envelopes and acks
 //   fake-slack-websocket.ts   the server side of RFC 6455
 
-import { FakeSlackServer } from './fake-slack-server.js';
-import type { FakeSlack, FakeSlackOptions } from './fake-slack-types.js';
+import { FakeSlackServer } from "./fake-slack-server.js";
+import type { FakeSlack, FakeSlackOptions } from "./fake-slack-types.js";
 
-export { FAKE_BOT_SCOPES, FAKE_DEFAULTS } from './fake-slack-types.js';
+export { FAKE_BOT_SCOPES, FAKE_DEFAULTS } from "./fake-slack-types.js";
 export type {
   FakeEphemeral,
   FakeMessage,
@@ -35,18 +35,18 @@ export type {
   SlackFault,
   SocketAck,
   SocketEnvelopeType,
-} from './fake-slack-types.js';
+} from "./fake-slack-types.js";
 
 /** All human-visible text of a message, response body or view: top-level text plus every
  *  `text` string in blocks/attachments (recursively), joined by newlines. */
 export function messageText(m: { text?: unknown; blocks?: unknown; attachments?: unknown; title?: unknown } | undefined): string {
-  if (m === undefined) return '';
+  if (m === undefined) return "";
   const out: string[] = [];
-  if (typeof m.text === 'string') out.push(m.text);
+  if (typeof m.text === "string") out.push(m.text);
   collectText(m.title, out);
   collectText(m.blocks, out);
   collectText(m.attachments, out);
-  return out.join('\n');
+  return out.join("\n");
 }
 
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
@@ -58,9 +58,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 function collectText(node: unknown, out: string[]): void {
   if (Array.isArray(node)) {
     for (const child of node) collectText(child, out);
-  } else if (typeof node === 'object' && node !== null) {
+  } else if (typeof node === "object" && node !== null) {
     for (const [key, value] of Object.entries(node)) {
-      if (typeof value === 'string' && (key === 'text' || key === 'pretext' || key === 'title')) out.push(value);
+      if (typeof value === "string" && (key === "text" || key === "pretext" || key === "title")) out.push(value);
       else collectText(value, out);
     }
   }

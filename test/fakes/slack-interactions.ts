@@ -2,10 +2,10 @@
 // each interaction carries a fresh trigger_id issued by the fake and a fresh response_url on the
 // fake, so a test can await the app's response_url posts.
 
-import { randomBytes } from 'node:crypto';
-import type { FakeResponse, FakeSlack } from './fake-slack.js';
-import { findButtons } from './slack-payloads.js';
-import type { BlockActionFields, SlashCommandFields } from './slack-payloads.js';
+import { randomBytes } from "node:crypto";
+import type { FakeResponse, FakeSlack } from "./fake-slack.js";
+import { findButtons } from "./slack-payloads.js";
+import type { BlockActionFields, SlashCommandFields } from "./slack-payloads.js";
 
 /** The response_url an interaction carried, and what the app has posted to it. */
 export interface ResponseUrlTracking {
@@ -58,7 +58,7 @@ export class Interactions {
   /** A user typing `/jit <text>` (or `extra.command`). */
   command(userId: string, text: string, extra: CommandOptions = {}): Prepared<SlashCommandFields> {
     const channelId = extra.channelId ?? this.channelId;
-    const tracking = this.newResponseUrl('command', { channel: channelId });
+    const tracking = this.newResponseUrl("command", { channel: channelId });
     const triggerId = this.fake.issueTriggerId(userId);
     const fields: SlashCommandFields = {
       ...this.identity(userId),
@@ -92,12 +92,11 @@ export class Interactions {
       if (button === undefined) {
         const available = findButtons(stored.blocks).map((b) => `${b.actionId}=${b.value}`);
         throw new Error(
-          `click: no button ${actionId}=${value} on ${message.channel}:${message.ts}; ` +
-            `buttons: ${available.join(', ') || 'none'}`,
+          `click: no button ${actionId}=${value} on ${message.channel}:${message.ts}; ` + `buttons: ${available.join(", ") || "none"}`,
         );
       }
     }
-    const tracking = this.newResponseUrl('click', message);
+    const tracking = this.newResponseUrl("click", message);
     const triggerId = this.fake.issueTriggerId(userId);
     const fields: BlockActionFields = {
       ...this.identity(userId),
@@ -109,13 +108,13 @@ export class Interactions {
       responseUrl: tracking.responseUrl,
       triggerId,
       ...(button ? { blockId: button.blockId, actionText: button.text } : {}),
-      ...(stored ? { message: { text: stored.text ?? '', blocks: stored.blocks ?? [], user: stored.user } } : {}),
+      ...(stored ? { message: { text: stored.text ?? "", blocks: stored.blocks ?? [], user: stored.user } } : {}),
     };
     return { fields, triggerId, tracking };
   }
 
   private newResponseUrl(kind: string, origin: { channel: string; ts?: string }): ResponseUrlTracking {
-    const key = `${kind}-${++this.seq}-${randomBytes(3).toString('hex')}`;
+    const key = `${kind}-${++this.seq}-${randomBytes(3).toString("hex")}`;
     const fake = this.fake;
     const responses = (): FakeResponse[] => fake.responses.filter((r) => r.key === key);
     return {

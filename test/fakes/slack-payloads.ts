@@ -2,8 +2,8 @@
 // as one JSON object. HTTP delivers them form-encoded (`…Body`, signed by slack-requests.ts); Socket
 // Mode delivers the same objects inside an envelope (`…Payload`, see slack-socket-driver.ts).
 
-import { randomBytes } from 'node:crypto';
-import { FAKE_DEFAULTS } from './fake-slack.js';
+import { randomBytes } from "node:crypto";
+import { FAKE_DEFAULTS } from "./fake-slack.js";
 
 /** Common optional identity fields; defaults match FakeSlack's defaults. */
 interface Identity {
@@ -38,10 +38,10 @@ export function slashCommandPayload(f: SlashCommandFields): Record<string, strin
     channel_name: f.channelName ?? FAKE_DEFAULTS.channelName,
     user_id: f.userId,
     user_name: f.userName ?? f.userId.toLowerCase(),
-    command: f.command ?? '/jit',
+    command: f.command ?? "/jit",
     text: f.text,
     api_app_id: f.apiAppId ?? FAKE_DEFAULTS.appId,
-    is_enterprise_install: 'false',
+    is_enterprise_install: "false",
     response_url: f.responseUrl,
     trigger_id: f.triggerId ?? randomTriggerId(),
   };
@@ -71,23 +71,23 @@ export function blockActionBody(f: BlockActionFields): string {
 export function blockActionPayload(f: BlockActionFields): Record<string, unknown> {
   const teamId = f.teamId ?? FAKE_DEFAULTS.teamId;
   return {
-    type: 'block_actions',
+    type: "block_actions",
     user: userObject(f.userId, f.userName, teamId),
     api_app_id: f.apiAppId ?? FAKE_DEFAULTS.appId,
     token: VERIFICATION_TOKEN,
-    container: { type: 'message', message_ts: f.messageTs, channel_id: f.channelId, is_ephemeral: false },
+    container: { type: "message", message_ts: f.messageTs, channel_id: f.channelId, is_ephemeral: false },
     trigger_id: f.triggerId ?? randomTriggerId(),
     team: { id: teamId, domain: f.teamDomain ?? FAKE_DEFAULTS.teamDomain },
     enterprise: null,
     is_enterprise_install: false,
     channel: {
       id: f.channelId,
-      name: f.channelName ?? (f.channelId.startsWith('D') ? 'directmessage' : FAKE_DEFAULTS.channelName),
+      name: f.channelName ?? (f.channelId.startsWith("D") ? "directmessage" : FAKE_DEFAULTS.channelName),
     },
     message: {
-      type: 'message',
-      subtype: 'bot_message',
-      text: f.message?.text ?? '',
+      type: "message",
+      subtype: "bot_message",
+      text: f.message?.text ?? "",
       user: f.message?.user ?? FAKE_DEFAULTS.botUserId,
       bot_id: FAKE_DEFAULTS.botId,
       app_id: f.apiAppId ?? FAKE_DEFAULTS.appId,
@@ -100,10 +100,10 @@ export function blockActionPayload(f: BlockActionFields): Record<string, unknown
     actions: [
       {
         action_id: f.actionId,
-        block_id: f.blockId ?? 'actions',
-        text: { type: 'plain_text', text: f.actionText ?? f.actionId, emoji: true },
+        block_id: f.blockId ?? "actions",
+        text: { type: "plain_text", text: f.actionText ?? f.actionId, emoji: true },
         value: f.value,
-        type: 'button',
+        type: "button",
         action_ts: slackTimestamp(),
       },
     ],
@@ -120,12 +120,10 @@ export interface ViewPayloadFields extends Identity {
   title?: string;
 }
 
-export function viewSubmissionBody(
-  f: ViewPayloadFields & { values: Record<string, Record<string, unknown>>; triggerId?: string },
-): string {
+export function viewSubmissionBody(f: ViewPayloadFields & { values: Record<string, Record<string, unknown>>; triggerId?: string }): string {
   const teamId = f.teamId ?? FAKE_DEFAULTS.teamId;
   return payloadForm({
-    type: 'view_submission',
+    type: "view_submission",
     team: { id: teamId, domain: f.teamDomain ?? FAKE_DEFAULTS.teamDomain },
     user: userObject(f.userId, f.userName, teamId),
     api_app_id: f.apiAppId ?? FAKE_DEFAULTS.appId,
@@ -141,7 +139,7 @@ export function viewSubmissionBody(
 export function viewClosedBody(f: ViewPayloadFields): string {
   const teamId = f.teamId ?? FAKE_DEFAULTS.teamId;
   return payloadForm({
-    type: 'view_closed',
+    type: "view_closed",
     team: { id: teamId, domain: f.teamDomain ?? FAKE_DEFAULTS.teamDomain },
     user: userObject(f.userId, f.userName, teamId),
     api_app_id: f.apiAppId ?? FAKE_DEFAULTS.appId,
@@ -155,20 +153,19 @@ export function viewClosedBody(f: ViewPayloadFields): string {
 
 /** state.values entries for common inputs: `{ block: { action: input.text('x') } }`. */
 export const input = {
-  text: (value: string) => ({ type: 'plain_text_input', value }),
+  text: (value: string) => ({ type: "plain_text_input", value }),
   staticSelect: (value: string, text = value) => ({
-    type: 'static_select',
-    selected_option: { text: { type: 'plain_text', text, emoji: true }, value },
+    type: "static_select",
+    selected_option: { text: { type: "plain_text", text, emoji: true }, value },
   }),
-  usersSelect: (userId: string) => ({ type: 'users_select', selected_user: userId }),
-  multiUsersSelect: (userIds: string[]) => ({ type: 'multi_users_select', selected_users: userIds }),
+  usersSelect: (userId: string) => ({ type: "users_select", selected_user: userId }),
+  multiUsersSelect: (userIds: string[]) => ({ type: "multi_users_select", selected_users: userIds }),
 };
-
 
 // ---------------------------------------------------------------------------
 // helpers
 
-const VERIFICATION_TOKEN = 'fake-verification-token';
+const VERIFICATION_TOKEN = "fake-verification-token";
 
 interface Button {
   blockId: string;
@@ -184,12 +181,12 @@ export function findButtons(blocks: unknown[] | undefined): Button[] {
     if (!isRecord(block)) return;
     const elements = [...(Array.isArray(block.elements) ? block.elements : []), ...(block.accessory ? [block.accessory] : [])];
     for (const el of elements) {
-      if (!isRecord(el) || el.type !== 'button' || typeof el.action_id !== 'string') continue;
+      if (!isRecord(el) || el.type !== "button" || typeof el.action_id !== "string") continue;
       out.push({
-        blockId: typeof block.block_id === 'string' ? block.block_id : `b${i}`,
+        blockId: typeof block.block_id === "string" ? block.block_id : `b${i}`,
         actionId: el.action_id,
-        value: typeof el.value === 'string' ? el.value : undefined,
-        text: isRecord(el.text) && typeof el.text.text === 'string' ? el.text.text : undefined,
+        value: typeof el.value === "string" ? el.value : undefined,
+        text: isRecord(el.text) && typeof el.text.text === "string" ? el.text.text : undefined,
       });
     }
   });
@@ -197,26 +194,26 @@ export function findButtons(blocks: unknown[] | undefined): Button[] {
 }
 
 function viewObject(f: ViewPayloadFields, values: Record<string, Record<string, unknown>>): Record<string, unknown> {
-  const id = f.viewId ?? `V${randomBytes(5).toString('hex').toUpperCase()}`;
+  const id = f.viewId ?? `V${randomBytes(5).toString("hex").toUpperCase()}`;
   const teamId = f.teamId ?? FAKE_DEFAULTS.teamId;
   return {
     id,
     team_id: teamId,
-    type: 'modal',
+    type: "modal",
     blocks: f.blocks ?? [],
-    private_metadata: f.privateMetadata ?? '',
+    private_metadata: f.privateMetadata ?? "",
     callback_id: f.callbackId,
     state: { values },
-    hash: f.hash ?? `${Math.floor(Date.now() / 1000)}.${randomBytes(4).toString('hex')}`,
-    title: { type: 'plain_text', text: f.title ?? 'JIT', emoji: true },
+    hash: f.hash ?? `${Math.floor(Date.now() / 1000)}.${randomBytes(4).toString("hex")}`,
+    title: { type: "plain_text", text: f.title ?? "JIT", emoji: true },
     clear_on_close: false,
     notify_on_close: false,
     close: null,
-    submit: { type: 'plain_text', text: 'Submit', emoji: true },
+    submit: { type: "plain_text", text: "Submit", emoji: true },
     previous_view_id: null,
     root_view_id: id,
     app_id: f.apiAppId ?? FAKE_DEFAULTS.appId,
-    external_id: '',
+    external_id: "",
     app_installed_team_id: teamId,
     bot_id: FAKE_DEFAULTS.botId,
   };
@@ -232,7 +229,7 @@ function payloadForm(payload: Record<string, unknown>): string {
 }
 
 function randomTriggerId(): string {
-  return `${Date.now()}.${randomBytes(4).readUInt32BE()}.${randomBytes(16).toString('hex')}`;
+  return `${Date.now()}.${randomBytes(4).readUInt32BE()}.${randomBytes(16).toString("hex")}`;
 }
 
 function slackTimestamp(): string {
@@ -240,5 +237,5 @@ function slackTimestamp(): string {
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

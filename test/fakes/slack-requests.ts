@@ -12,13 +12,13 @@
 // The payload builders live in slack-payloads.ts and SocketDriver, the Socket Mode flavour, in
 // slack-socket-driver.ts; both are re-exported here.
 
-import { createHmac } from 'node:crypto';
-import { FAKE_DEFAULTS } from './fake-slack.js';
-import type { FakeSlack, FakeView } from './fake-slack.js';
-import { Interactions } from './slack-interactions.js';
-import type { CommandOptions, ResponseUrlTracking } from './slack-interactions.js';
-import { blockActionBody, slashCommandBody, viewClosedBody, viewSubmissionBody } from './slack-payloads.js';
-import type { ViewPayloadFields } from './slack-payloads.js';
+import { createHmac } from "node:crypto";
+import { FAKE_DEFAULTS } from "./fake-slack.js";
+import type { FakeSlack, FakeView } from "./fake-slack.js";
+import { Interactions } from "./slack-interactions.js";
+import type { CommandOptions, ResponseUrlTracking } from "./slack-interactions.js";
+import { blockActionBody, slashCommandBody, viewClosedBody, viewSubmissionBody } from "./slack-payloads.js";
+import type { ViewPayloadFields } from "./slack-payloads.js";
 
 export {
   blockActionBody,
@@ -29,11 +29,10 @@ export {
   slashCommandPayload,
   viewClosedBody,
   viewSubmissionBody,
-} from './slack-payloads.js';
-export type { ResponseUrlTracking } from './slack-interactions.js';
-export { SocketDriver } from './slack-socket-driver.js';
-export type { SocketDelivery, SocketDriverOptions } from './slack-socket-driver.js';
-
+} from "./slack-payloads.js";
+export type { ResponseUrlTracking } from "./slack-interactions.js";
+export { SocketDriver } from "./slack-socket-driver.js";
+export type { SocketDelivery, SocketDriverOptions } from "./slack-socket-driver.js";
 
 export interface SignedPost {
   status: number;
@@ -57,27 +56,27 @@ export interface PostSignedOptions {
 }
 
 export function signBody(secret: string, body: string, timestamp: number): string {
-  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
 }
 
 export async function postSigned(url: string, body: string, opts: PostSignedOptions): Promise<SignedPost> {
   const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {
-    'content-type': 'application/x-www-form-urlencoded',
-    'x-slack-request-timestamp': String(timestamp),
-    'x-slack-signature': opts.signature ?? signBody(opts.secret, body, timestamp),
+    "content-type": "application/x-www-form-urlencoded",
+    "x-slack-request-timestamp": String(timestamp),
+    "x-slack-signature": opts.signature ?? signBody(opts.secret, body, timestamp),
   };
   for (const [name, value] of Object.entries(opts.headers ?? {})) headers[name.toLowerCase()] = value;
   for (const name of opts.omitHeaders ?? []) delete headers[name.toLowerCase()];
 
-  const res = await fetch(url, { method: 'POST', headers, body });
+  const res = await fetch(url, { method: "POST", headers, body });
   const text = await res.text();
   return {
     status: res.status,
     body: text,
     headers: Object.fromEntries(res.headers),
     json(): unknown {
-      if (text === '') throw new Error(`response body is empty (HTTP ${res.status})`);
+      if (text === "") throw new Error(`response body is empty (HTTP ${res.status})`);
       return JSON.parse(text) as unknown;
     },
   };
@@ -126,7 +125,7 @@ export class SlackDriver {
   }
 
   /** Signs and posts a raw form body to the receiver. */
-  post(body: string, opts: Omit<PostSignedOptions, 'secret'> = {}): Promise<SignedPost> {
+  post(body: string, opts: Omit<PostSignedOptions, "secret"> = {}): Promise<SignedPost> {
     return postSigned(this.url, body, { secret: this.secret, ...opts });
   }
 
@@ -159,7 +158,7 @@ export class SlackDriver {
    */
   async submitView(userId: string, view: ViewRef, values: Record<string, Record<string, unknown>>): Promise<Delivery> {
     const fields = this.viewFields(userId, view);
-    if (typeof view === 'string') checkValuesAgainstView(this.fake.views.get(view), values);
+    if (typeof view === "string") checkValuesAgainstView(this.fake.views.get(view), values);
     const triggerId = this.fake.issueTriggerId(userId);
     const response = await this.post(viewSubmissionBody({ ...fields, values, triggerId }));
     return { response, triggerId };
@@ -172,7 +171,7 @@ export class SlackDriver {
 
   private viewFields(userId: string, view: ViewRef): ViewPayloadFields {
     const base = { ...this.interactions.identity(userId), userId };
-    if (typeof view !== 'string') {
+    if (typeof view !== "string") {
       return {
         ...base,
         callbackId: view.callbackId,
@@ -182,7 +181,7 @@ export class SlackDriver {
     }
     const stored = this.fake.views.get(view);
     if (stored === undefined) {
-      throw new Error(`no view ${view} in the fake; known: ${[...this.fake.views.keys()].join(', ') || 'none'}`);
+      throw new Error(`no view ${view} in the fake; known: ${[...this.fake.views.keys()].join(", ") || "none"}`);
     }
     if (stored.userId !== undefined && stored.userId !== userId) {
       throw new Error(`view ${view} was opened for ${stored.userId}, not ${userId}`);
@@ -195,7 +194,7 @@ export class SlackDriver {
       privateMetadata: stored.privateMetadata,
       hash: stored.hash,
       blocks: stored.blocks,
-      ...(isRecord(title) && typeof title.text === 'string' ? { title: title.text } : {}),
+      ...(isRecord(title) && typeof title.text === "string" ? { title: title.text } : {}),
     };
   }
 }
@@ -207,14 +206,14 @@ function checkValuesAgainstView(view: FakeView | undefined, values: Record<strin
   if (view === undefined) return;
   const inputs = new Map<string, string>();
   for (const block of view.blocks) {
-    if (isRecord(block) && block.type === 'input' && typeof block.block_id === 'string' && isRecord(block.element)) {
+    if (isRecord(block) && block.type === "input" && typeof block.block_id === "string" && isRecord(block.element)) {
       inputs.set(block.block_id, String(block.element.action_id));
     }
   }
   for (const [blockId, actions] of Object.entries(values)) {
     for (const actionId of Object.keys(actions)) {
       if (inputs.get(blockId) !== actionId) {
-        const known = [...inputs].map(([b, a]) => `${b}.${a}`).join(', ') || 'none';
+        const known = [...inputs].map(([b, a]) => `${b}.${a}`).join(", ") || "none";
         throw new Error(`view ${view.id} has no input ${blockId}.${actionId}; inputs: ${known}`);
       }
     }
@@ -222,5 +221,5 @@ function checkValuesAgainstView(view: FakeView | undefined, values: Record<strin
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -2,11 +2,11 @@
 // is an envelope on the fake's WebSocket, and the app's answer is its ack on that socket rather than
 // an HTTP response. Payloads are the very objects the HTTP requests carry, un-form-encoded.
 
-import { FAKE_DEFAULTS } from './fake-slack.js';
-import type { FakeSlack, SendEnvelopeOptions, SocketAck } from './fake-slack.js';
-import { Interactions } from './slack-interactions.js';
-import type { CommandOptions, ResponseUrlTracking } from './slack-interactions.js';
-import { blockActionPayload, slashCommandPayload } from './slack-payloads.js';
+import { FAKE_DEFAULTS } from "./fake-slack.js";
+import type { FakeSlack, SendEnvelopeOptions, SocketAck } from "./fake-slack.js";
+import { Interactions } from "./slack-interactions.js";
+import type { CommandOptions, ResponseUrlTracking } from "./slack-interactions.js";
+import { blockActionPayload, slashCommandPayload } from "./slack-payloads.js";
 
 /** What Slack got back from the app for one envelope. */
 export interface SocketDelivery extends ResponseUrlTracking {
@@ -43,7 +43,7 @@ export class SocketDriver {
   /** A user typing `/jit <text>` (or `extra.command`), delivered as a `slash_commands` envelope. */
   async command(userId: string, text: string, extra: CommandOptions = {}): Promise<SocketDelivery> {
     const { fields, triggerId, tracking } = this.interactions.command(userId, text, extra);
-    const ack = await this.fake.sendEnvelope('slash_commands', slashCommandPayload(fields), this.envelopeOptions());
+    const ack = await this.fake.sendEnvelope("slash_commands", slashCommandPayload(fields), this.envelopeOptions());
     return { ack, triggerId, ...tracking };
   }
 
@@ -56,7 +56,7 @@ export class SocketDriver {
     opts: { unchecked?: boolean } = {},
   ): Promise<SocketDelivery> {
     const { fields, triggerId, tracking } = this.interactions.click(userId, actionId, value, message, opts);
-    const ack = await this.fake.sendEnvelope('interactive', blockActionPayload(fields), this.envelopeOptions());
+    const ack = await this.fake.sendEnvelope("interactive", blockActionPayload(fields), this.envelopeOptions());
     return { ack, triggerId, ...tracking };
   }
 

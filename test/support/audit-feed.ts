@@ -13,9 +13,16 @@ let grants = 0;
 export async function seedAuditRecords(store: GrantStore, count: number): Promise<void> {
   grants += 1;
   const id = `jit-seed${String(grants).padStart(4, "0")}`;
-  await store.insert(seededRequest(id, people.alice, "audit feed test", Date.now()), { action: "requested", actorId: people.alice.slackId });
+  await store.insert(seededRequest(id, people.alice, "audit feed test", Date.now()), {
+    action: "requested",
+    actorId: people.alice.slackId,
+  });
   for (let attempt = 1; attempt < count; attempt += 1) {
-    await store.note(id, { action: "revocation_retry", actorId: SYSTEM_ACTOR, detail: { error: "ThrottlingException", attempts: attempt } });
+    await store.note(id, {
+      action: "revocation_retry",
+      actorId: SYSTEM_ACTOR,
+      detail: { error: "ThrottlingException", attempts: attempt },
+    });
   }
 }
 
@@ -34,6 +41,13 @@ export async function allAuditRecordsPosted(world: World, timeoutMs: number): Pr
 
 export async function assertPostedExactlyOnceInOrder(world: World, posted: number[]): Promise<void> {
   const rows = await auditRows(world);
-  assert.deepEqual(posted, rows.map((row) => row.seq), "each record once, in seq order");
-  assert.ok(rows.every((row) => row.delivered), "each one marked delivered");
+  assert.deepEqual(
+    posted,
+    rows.map((row) => row.seq),
+    "each record once, in seq order",
+  );
+  assert.ok(
+    rows.every((row) => row.delivered),
+    "each one marked delivered",
+  );
 }

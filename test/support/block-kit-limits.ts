@@ -83,7 +83,8 @@ export interface TextObject {
 export function textObjects(node: unknown): TextObject[] {
   if (Array.isArray(node)) return node.flatMap(textObjects);
   if (!isObject(node)) return [];
-  const own = (node.type === "mrkdwn" || node.type === "plain_text") && typeof node.text === "string" ? [node as unknown as TextObject] : [];
+  const own =
+    (node.type === "mrkdwn" || node.type === "plain_text") && typeof node.text === "string" ? [node as unknown as TextObject] : [];
   return [...own, ...Object.values(node).flatMap(textObjects)];
 }
 

@@ -40,7 +40,12 @@ function spawnBot(env: Record<string, string>, cwd: string): ChildProcess {
 export async function startChildBot(world: World, env: Record<string, string> = {}, viaDotEnv = false): Promise<ChildBot> {
   const fullEnv = world.env({ LOG_LEVEL: "info", ...env });
   if (viaDotEnv) {
-    writeFileSync(join(world.dir, ".env"), Object.entries(fullEnv).map(([key, value]) => `${key}=${value}`).join("\n"));
+    writeFileSync(
+      join(world.dir, ".env"),
+      Object.entries(fullEnv)
+        .map(([key, value]) => `${key}=${value}`)
+        .join("\n"),
+    );
   }
   const child = spawnBot(viaDotEnv ? {} : fullEnv, world.dir);
   let out = "";

@@ -85,7 +85,10 @@ export function dmsTo(world: World, userId: string): FakeMessage[] {
 
 export async function waitForDm(world: World, userId: string, pattern: RegExp): Promise<string> {
   return world.slack.waitFor(
-    () => dmsTo(world, userId).map(messageText).find((text) => pattern.test(text)),
+    () =>
+      dmsTo(world, userId)
+        .map(messageText)
+        .find((text) => pattern.test(text)),
     8000,
     `a DM to ${userId} matching ${pattern}`,
   );

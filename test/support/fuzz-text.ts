@@ -46,14 +46,18 @@ export const mrkdwnControl = fc.constantFrom(...MRKDWN_CONTROLS);
 /** Valid unicode text mixed with control sequences, at most `maxLength` pieces. */
 export function hostileText(maxLength = 12): fc.Arbitrary<string> {
   return fc
-    .array(fc.oneof(mrkdwnControl, fc.string({ unit: "grapheme", maxLength: 8 }), fc.string({ unit: "binary", maxLength: 8 })), { maxLength })
+    .array(fc.oneof(mrkdwnControl, fc.string({ unit: "grapheme", maxLength: 8 }), fc.string({ unit: "binary", maxLength: 8 })), {
+      maxLength,
+    })
     .map((pieces) => pieces.join(" "));
 }
 
 /** Like hostileText, but only well-formed unicode (no lone surrogates, which form encoding replaces). */
 export function hostileUnicode(maxLength = 12): fc.Arbitrary<string> {
   return fc
-    .array(fc.oneof(mrkdwnControl, fc.string({ unit: "grapheme", maxLength: 8 }), fc.string({ unit: "grapheme-ascii", maxLength: 8 })), { maxLength })
+    .array(fc.oneof(mrkdwnControl, fc.string({ unit: "grapheme", maxLength: 8 }), fc.string({ unit: "grapheme-ascii", maxLength: 8 })), {
+      maxLength,
+    })
     .map((pieces) => pieces.join(" "));
 }
 
@@ -64,7 +68,10 @@ export function huge(piece: string, bytes = 100 * 1024): string {
 
 /** The collapsing the bot applies to a justification: format characters go, control characters and whitespace runs become one space. */
 export function collapsed(text: string): string {
-  return text.replace(/\p{Cf}/gu, "").replace(/[\s\p{Cc}]+/gu, " ").trim();
+  return text
+    .replace(/\p{Cf}/gu, "")
+    .replace(/[\s\p{Cc}]+/gu, " ")
+    .trim();
 }
 
 /** A justification as the bot quotes it back: its own curly quotes are made straight. */

@@ -67,11 +67,7 @@ export async function startTestBot(world: World, env: Record<string, string> = {
 }
 
 /** Gives each test in the enclosing suite its own fake Slack, fake AWS and freshly started bot. */
-export function freshBotForEachTest(
-  use: (world: World, bot: TestBot) => void,
-  env: Record<string, string> = {},
-  policy?: string,
-): void {
+export function freshBotForEachTest(use: (world: World, bot: TestBot) => void, env: Record<string, string> = {}, policy?: string): void {
   let running: { world: World; bot: TestBot } | undefined;
   beforeEach(async () => {
     const world = await startWorld(policy);

@@ -28,10 +28,18 @@ import { FakeClock } from "./store-fixtures.js";
  * names them as an approver: what the service hands a store's approval primitive.
  */
 export function approving(approverId: string, required: number, subject: ApprovalSubject = "request") {
-  const rule = { name: "r", approvers: [{ kind: "slack-user", id: approverId }] as const, allowSelfApproval: false, approvalsRequired: required };
+  const rule = {
+    name: "r",
+    approvers: [{ kind: "slack-user", id: approverId }] as const,
+    allowSelfApproval: false,
+    approvalsRequired: required,
+  };
   const decider: Person = { slackId: approverId, email: null, standing: "member" };
   return (current: { status: string; requesterId: string }, approvers: readonly string[]) =>
-    decideApproval({ subject, rule, requesterId: current.requesterId, pending: current.status === "pending", approvers }, { decider, decision: "approve" });
+    decideApproval(
+      { subject, rule, requesterId: current.requesterId, pending: current.status === "pending", approvers },
+      { decider, decision: "approve" },
+    );
 }
 
 /** One audit record as the memory stores keep it. */
@@ -105,7 +113,14 @@ export class MemoryApprovals {
   }
 
   addExtension(extension: NewExtension): Extension {
-    const stored: Extension = { ...extension, status: "pending", decidedBy: null, decidedAt: null, approvalChannel: null, approvalTs: null };
+    const stored: Extension = {
+      ...extension,
+      status: "pending",
+      decidedBy: null,
+      decidedAt: null,
+      approvalChannel: null,
+      approvalTs: null,
+    };
     this.extensionRows.set(stored.id, stored);
     return stored;
   }
@@ -197,7 +212,8 @@ export class MemoryApprovals {
         if (!current) return undefined;
         const outcome = decide(current, this.approversOf(id));
         if (recordsApproval(outcome)) this.addApprover(id, approverId);
-        const extension: Extension = outcome.kind === "approved" ? { ...current, status: "approved", decidedBy: approverId, decidedAt: at } : current;
+        const extension: Extension =
+          outcome.kind === "approved" ? { ...current, status: "approved", decidedBy: approverId, decidedAt: at } : current;
         this.extensionRows.set(id, extension);
         if (outcome.audit) {
           this.note(current.grantId, { ...note, action: outcome.audit, detail: { ...note.detail, extensionId: id, ...tallyOf(outcome) } });

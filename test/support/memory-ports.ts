@@ -3,7 +3,14 @@
 // Identity Center that can refuse, fail or go quiet on cue, a notifier that records, and leases.
 import type { AuditNote } from "../../src/domain/audit-event.js";
 import { ProviderError } from "../../src/domain/errors.js";
-import { assertTransition, HOLDING_STATUSES, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../../src/domain/grant.js";
+import {
+  assertTransition,
+  HOLDING_STATUSES,
+  type Grant,
+  type GrantChanges,
+  type GrantStatus,
+  type NewGrant,
+} from "../../src/domain/grant.js";
 import type { Person } from "../../src/domain/people.js";
 import type { Policy, Rule } from "../../src/domain/policy.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
@@ -146,7 +153,13 @@ export class MemoryGrantStore implements GrantStore {
     return this.grants.get(id);
   }
 
-  async transition(id: string, from: GrantStatus, to: GrantStatus, changes: GrantChanges, note: AuditNote | null): Promise<Grant | undefined> {
+  async transition(
+    id: string,
+    from: GrantStatus,
+    to: GrantStatus,
+    changes: GrantChanges,
+    note: AuditNote | null,
+  ): Promise<Grant | undefined> {
     assertTransition(from, to);
     const grant = this.grants.get(id);
     if (grant?.status !== from) return undefined;
@@ -315,7 +328,11 @@ export class MemoryIdentityCenter implements AccessProvider {
     // AWS applies a change once and answers the same about it however often it is asked.
     if (!change.applied) {
       if (kind === "create") this.hold(change.target);
-      else this.held.splice(this.held.findIndex((held) => sameAssignment(held, change.target)), 1);
+      else
+        this.held.splice(
+          this.held.findIndex((held) => sameAssignment(held, change.target)),
+          1,
+        );
       change.applied = true;
     }
     return { ok: true };
@@ -489,10 +506,16 @@ export const ALICE_TARGET: AssignmentTarget = { accountId: PROD, permissionSetNa
 /** Stores newGrant(id) and moves it to approved (decided now), as a decision would. */
 export async function approvedGrant(world: MemoryWorld, grant: NewGrant): Promise<Grant> {
   await world.store.insert(grant, { action: "requested", actorId: grant.requesterId });
-  const approved = await world.store.transition(grant.id, "pending", "approved", { decidedBy: "U0BOB", decidedAt: world.clock.now() }, {
-    action: "approved",
-    actorId: "U0BOB",
-  });
+  const approved = await world.store.transition(
+    grant.id,
+    "pending",
+    "approved",
+    { decidedBy: "U0BOB", decidedAt: world.clock.now() },
+    {
+      action: "approved",
+      actorId: "U0BOB",
+    },
+  );
   if (!approved) throw new Error(`grant ${grant.id} was not approved`);
   world.store.approvals.set(grant.id, ["U0BOB"]);
   return approved;
@@ -507,10 +530,16 @@ export async function activeGrant(world: MemoryWorld, grant: NewGrant): Promise<
   await world.operations.finished(creation.id, "succeeded");
   world.provider.hold(ALICE_TARGET);
   const now = world.clock.now();
-  const active = await world.store.transition(grant.id, "provisioning", "active", { activatedAt: now, expiresAt: now + grant.durationMs }, {
-    action: "provisioned",
-    actorId: "system",
-  });
+  const active = await world.store.transition(
+    grant.id,
+    "provisioning",
+    "active",
+    { activatedAt: now, expiresAt: now + grant.durationMs },
+    {
+      action: "provisioned",
+      actorId: "system",
+    },
+  );
   if (!active) throw new Error(`grant ${grant.id} did not become active`);
   return active;
 }

@@ -39,7 +39,12 @@ export function holderPid(holder: string): number | undefined {
 export async function seedActiveGrants(world: World, url: string, count: number, expiresAt: number): Promise<SeededGrant[]> {
   const opened: StoreBackend = await openStore({ kind: "postgres", url }, systemClock);
   const seed = (i: number): Promise<SeededGrant> =>
-    seedActiveGrant(world, opened.store, i, { id: `jit-b${String(i).padStart(7, "0")}`, justification: "replica burst", now: Date.now(), expiresAt });
+    seedActiveGrant(world, opened.store, i, {
+      id: `jit-b${String(i).padStart(7, "0")}`,
+      justification: "replica burst",
+      now: Date.now(),
+      expiresAt,
+    });
   try {
     const seeded: SeededGrant[] = [];
     // A few at a time: each append waits its turn on audit_head anyway, this only hides round trips.

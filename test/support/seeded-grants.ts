@@ -49,7 +49,13 @@ export async function seedActiveGrant(
   const { id, now, expiresAt } = grant;
   await store.insert(seededRequest(id, requester, grant.justification, now), { action: "requested", actorId: requester.slackId });
   const steps = [
-    await store.transition(id, "pending", "approved", { decidedBy: people.bob.slackId, decidedAt: now }, { action: "approved", actorId: people.bob.slackId }),
+    await store.transition(
+      id,
+      "pending",
+      "approved",
+      { decidedBy: people.bob.slackId, decidedAt: now },
+      { action: "approved", actorId: people.bob.slackId },
+    ),
     await store.transition(id, "approved", "provisioning", { principalId, keepsAssignment: false }, null),
     await store.transition(id, "provisioning", "active", { activatedAt: now, expiresAt }, { action: "provisioned", actorId: SYSTEM_ACTOR }),
   ];

@@ -62,7 +62,9 @@ const HEAD = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
 export async function tamperedCopy(world: World, name: string, tampering: Tampering): Promise<TamperedCopy> {
   if (world.database.kind === "postgres") {
     const copy = await createTestDatabase(TEST_SERVER_URL ?? "", databaseName(world.database.url));
-    const triggersOff = ["audit_events", "audit_head", "audit_checkpoints"].map((table) => `ALTER TABLE ${table} DISABLE TRIGGER USER;`).join(" ");
+    const triggersOff = ["audit_events", "audit_head", "audit_checkpoints"]
+      .map((table) => `ALTER TABLE ${table} DISABLE TRIGGER USER;`)
+      .join(" ");
     await superuser(copy.url, `${triggersOff} ${tampering.sql}`);
     if (tampering.rehash) await rehashPostgres(copy.url);
     return {
@@ -87,7 +89,12 @@ export async function tamperedCopy(world: World, name: string, tampering: Tamper
     }
   };
   withCopy((db) => {
-    for (const trigger of ["audit_events_no_update", "audit_events_no_delete", "audit_checkpoints_no_update", "audit_checkpoints_no_delete"]) {
+    for (const trigger of [
+      "audit_events_no_update",
+      "audit_events_no_delete",
+      "audit_checkpoints_no_update",
+      "audit_checkpoints_no_delete",
+    ]) {
       db.exec(`DROP TRIGGER IF EXISTS ${trigger}`);
     }
     db.exec(tampering.sql);

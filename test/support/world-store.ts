@@ -29,7 +29,11 @@ export async function withWorldStore<T>(world: World, read: (opened: StoreBacken
 export async function worldSql(world: World, sql: string, params: ReadonlyArray<string | number | null> = []): Promise<void> {
   if (world.database.kind === "postgres") {
     let n = 0;
-    await superuser(world.database.url, sql.replace(/\?/g, () => `$${++n}`), [...params]);
+    await superuser(
+      world.database.url,
+      sql.replace(/\?/g, () => `$${++n}`),
+      [...params],
+    );
     return;
   }
   const db = new Database(world.database.file);

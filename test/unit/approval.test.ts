@@ -36,7 +36,12 @@ describe("decideApproval", () => {
   });
 
   it("counts an approval short of the quorum, audited as approval_recorded", () => {
-    assert.deepEqual(decideApproval(request({ quorum: 2 }), by(bob)), { kind: "counted", approvals: 1, required: 2, audit: "approval_recorded" });
+    assert.deepEqual(decideApproval(request({ quorum: 2 }), by(bob)), {
+      kind: "counted",
+      approvals: 1,
+      required: 2,
+      audit: "approval_recorded",
+    });
   });
 
   it("approves at the approval that reaches the quorum", () => {
@@ -120,9 +125,18 @@ describe("decideApproval", () => {
   });
 
   it("audits an extension's counted approval and denial under extension names, and its last approval not at all (its time being added is)", () => {
-    const extension = (overrides: Partial<ApprovalCase> = {}) => ({ ...request({ quorum: 2 }), subject: "extension" as const, ...overrides });
+    const extension = (overrides: Partial<ApprovalCase> = {}) => ({
+      ...request({ quorum: 2 }),
+      subject: "extension" as const,
+      ...overrides,
+    });
     assert.equal(decideApproval(extension(), by(bob)).audit, "approval_recorded");
-    assert.deepEqual(decideApproval(extension({ approvers: [carol.slackId] }), by(bob)), { kind: "approved", approvals: 2, required: 2, audit: null });
+    assert.deepEqual(decideApproval(extension({ approvers: [carol.slackId] }), by(bob)), {
+      kind: "approved",
+      approvals: 2,
+      required: 2,
+      audit: null,
+    });
     assert.deepEqual(decideApproval(extension(), by(bob, "deny")), { kind: "denied", audit: "extension_denied" });
   });
 
@@ -131,6 +145,9 @@ describe("decideApproval", () => {
     const approved = decideApproval(request(), by(bob));
     const denied = decideApproval(request(), by(bob, "deny"));
     assert.deepEqual([recordsApproval(counted), recordsApproval(approved), recordsApproval(denied)], [true, true, false]);
-    assert.deepEqual([tallyOf(counted), tallyOf(approved), tallyOf(denied)], [{ approvals: 1, required: 2 }, { approvals: 1, required: 1 }, {}]);
+    assert.deepEqual(
+      [tallyOf(counted), tallyOf(approved), tallyOf(denied)],
+      [{ approvals: 1, required: 2 }, { approvals: 1, required: 1 }, {}],
+    );
   });
 });

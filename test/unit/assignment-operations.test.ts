@@ -20,7 +20,12 @@ import {
 } from "../support/memory-ports.js";
 import { HOUR, newGrant, PROD } from "../support/store-fixtures.js";
 
-const GROUP: AssignmentTarget = { accountId: PROD, permissionSetName: "AdministratorAccess", principalId: "g-oncall", principalType: "GROUP" };
+const GROUP: AssignmentTarget = {
+  accountId: PROD,
+  permissionSetName: "AdministratorAccess",
+  principalId: "g-oncall",
+  principalType: "GROUP",
+};
 
 let world: MemoryWorld;
 beforeEach(() => {
@@ -35,7 +40,10 @@ describe("ensureAssigned", () => {
   it("writes the intent before calling AWS, then the request id, then the outcome", async () => {
     const outcome = await ensureAssigned(world.deps, "g1", ALICE_TARGET);
     assert.deepEqual(outcome, { kind: "changed", requestId: "req-1" });
-    assert.deepEqual(world.operations.rows.map((row) => [row.state, row.requestId]), [["succeeded", "req-1"]]);
+    assert.deepEqual(
+      world.operations.rows.map((row) => [row.state, row.requestId]),
+      [["succeeded", "req-1"]],
+    );
     assert.ok(world.provider.holds(ALICE_TARGET));
   });
 
@@ -172,10 +180,13 @@ describe("ensureRemoved", () => {
     world.provider.hold(GROUP);
     assert.equal((await ensureRemoved(world.deps, null, GROUP)).kind, "changed");
     assert.equal(world.provider.holds(GROUP), false);
-    assert.deepEqual(world.operations.rows.map((row) => [row.grantId, row.state, row.target.principalType]), [
-      [null, "succeeded", "GROUP"],
-      [null, "succeeded", "GROUP"],
-    ]);
+    assert.deepEqual(
+      world.operations.rows.map((row) => [row.grantId, row.state, row.target.principalType]),
+      [
+        [null, "succeeded", "GROUP"],
+        [null, "succeeded", "GROUP"],
+      ],
+    );
   });
 });
 
@@ -252,7 +263,10 @@ describe("revocation through the operation log", () => {
     const grant = await revokeGrant(world.deps, "g1", "system", "expired");
     assert.equal(grant?.status, "revoking");
     const retry = world.store.actions("g1").find((note) => note.action === "revocation_retry");
-    assert.deepEqual([retry?.detail?.error, retry?.detail?.code], ["AWS could not delete the assignment: ConflictException", "DeletionFailed"]);
+    assert.deepEqual(
+      [retry?.detail?.error, retry?.detail?.code],
+      ["AWS could not delete the assignment: ConflictException", "DeletionFailed"],
+    );
     assert.equal((await revokeGrant(world.deps, "g1", "system", "expired"))?.status, "revoked", "the next attempt deletes anew");
   });
 });
@@ -265,7 +279,10 @@ describe("reconciliation through the operation log", () => {
     world.provider.hold(GROUP);
     await reconcile(world.deps, { dryRun: false });
     assert.equal(world.provider.holds(GROUP), false);
-    assert.deepEqual(world.operations.rows.map((row) => [row.grantId, row.kind, row.state, row.target]), [[null, "delete", "succeeded", GROUP]]);
+    assert.deepEqual(
+      world.operations.rows.map((row) => [row.grantId, row.kind, row.state, row.target]),
+      [[null, "delete", "succeeded", GROUP]],
+    );
   });
 
   it("resumes the removal of unmanaged access a crash interrupted between start and finish, and audits it", async () => {
@@ -281,9 +298,10 @@ describe("reconciliation through the operation log", () => {
     await reconcile(world.deps, { dryRun: false });
     assert.deepEqual(states(), ["delete:succeeded"]);
     const removed = world.store.actions("").filter((note) => note.action === "unmanaged_removed");
-    assert.deepEqual(removed.map((note) => note.detail), [
-      { principalType: "GROUP", principalId: "g-oncall", removed: true, awsRequestId: "req-1", error: null },
-    ]);
+    assert.deepEqual(
+      removed.map((note) => note.detail),
+      [{ principalType: "GROUP", principalId: "g-oncall", removed: true, awsRequestId: "req-1", error: null }],
+    );
   });
 
   it("resumes an orphan's removal a crash interrupted, and audits it on the grant", async () => {
@@ -298,7 +316,10 @@ describe("reconciliation through the operation log", () => {
     assert.deepEqual(states(), ["create:succeeded", "delete:succeeded"]);
     assert.equal(world.provider.holds(ALICE_TARGET), false);
     const removed = world.store.actions("g1").filter((note) => note.action === "orphan_removed");
-    assert.deepEqual(removed.map((note) => [note.detail?.removed, note.detail?.awsRequestId]), [[true, "req-1"]]);
+    assert.deepEqual(
+      removed.map((note) => [note.detail?.removed, note.detail?.awsRequestId]),
+      [[true, "req-1"]],
+    );
   });
 
   it("leaves a change of a grant still being worked on to that grant's own resumption", async () => {

@@ -2,7 +2,15 @@
 // and verification naming the first record that does not hold.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { canonicalEncoding, chainHash, GENESIS_HASH, verifyChain, type BrokenLink, type ChainLink, type VerifyOptions } from "../../src/audit/chain.js";
+import {
+  canonicalEncoding,
+  chainHash,
+  GENESIS_HASH,
+  verifyChain,
+  type BrokenLink,
+  type ChainLink,
+  type VerifyOptions,
+} from "../../src/audit/chain.js";
 import type { AuditRecord } from "../../src/domain/audit-event.js";
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -73,7 +81,10 @@ describe("canonicalEncoding", () => {
   });
 
   it("reads the same after a round trip through stored JSON (undefined dropped, non-finite numbers null)", () => {
-    const odd: AuditRecord = { ...sample, detail: { gone: undefined as unknown as null, nan: Number.NaN, zero: -0, control: "a\u0000b\u2028" } };
+    const odd: AuditRecord = {
+      ...sample,
+      detail: { gone: undefined as unknown as null, nan: Number.NaN, zero: -0, control: "a\u0000b\u2028" },
+    };
     const stored = JSON.parse(JSON.stringify(odd.detail)) as AuditRecord["detail"];
     assert.equal(canonicalEncoding({ ...odd, detail: stored }), canonicalEncoding(odd));
     assert.match(canonicalEncoding(odd), /"detail":\{"control":"a\\u0000b\u2028","nan":null,"zero":0\}/);

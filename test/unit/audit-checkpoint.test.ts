@@ -53,7 +53,11 @@ describe("checkpoint signatures", () => {
 
   it("fail when the seq, the hash or the time was changed after signing", async () => {
     const checkpoint = await signed(7);
-    for (const forged of [{ ...checkpoint, seq: 8 }, { ...checkpoint, hash: "c".repeat(64) }, { ...checkpoint, at: T0 + 1 }]) {
+    for (const forged of [
+      { ...checkpoint, seq: 8 },
+      { ...checkpoint, hash: "c".repeat(64) },
+      { ...checkpoint, at: T0 + 1 },
+    ]) {
       const check = checkSignature(forged, keys);
       assert.equal(check.ok, false);
       assert.match(check.ok ? "" : check.problem, /signature does not verify with key ed25519:/);
@@ -95,7 +99,10 @@ describe("the signing key file", () => {
     const file = join(dir, "open.pem");
     generateSigningKey(file, undefined);
     chmodSync(file, 0o644);
-    assert.throws(() => loadSigningKey(file, "JIT_AUDIT_SIGNING_KEY_FILE"), new RegExp(`JIT_AUDIT_SIGNING_KEY_FILE=${file} may be read or written by others \\(mode 644\\); run chmod 600`));
+    assert.throws(
+      () => loadSigningKey(file, "JIT_AUDIT_SIGNING_KEY_FILE"),
+      new RegExp(`JIT_AUDIT_SIGNING_KEY_FILE=${file} may be read or written by others \\(mode 644\\); run chmod 600`),
+    );
     chmodSync(file, 0o640);
     assert.throws(() => loadSigningKey(file, "KEY"), /mode 640/);
   });
@@ -136,7 +143,10 @@ describe("the checkpointer", () => {
   const checkpointer = () => new Checkpointer(store.audit, stored, signer, [sink], cadence, logger, () => clock.now());
   const append = async (n: number) => {
     for (let i = 0; i < n; i += 1) {
-      await store.noteUnattached({ accountId: "111122223333", permissionSet: "ReadOnlyAccess" }, { action: "drift_detected", actorId: "system", detail: { i } });
+      await store.noteUnattached(
+        { accountId: "111122223333", permissionSet: "ReadOnlyAccess" },
+        { action: "drift_detected", actorId: "system", detail: { i } },
+      );
     }
   };
 
@@ -164,7 +174,10 @@ describe("the checkpointer", () => {
     assert.equal(await signing.run("tick"), undefined, "4 uncovered records, under the 5 that make one due");
     await append(1);
     assert.equal((await signing.run("tick"))?.seq, 7);
-    assert.deepEqual((await stored.all()).map((c) => c.seq), [2, 7]);
+    assert.deepEqual(
+      (await stored.all()).map((c) => c.seq),
+      [2, 7],
+    );
     assert.equal((await store.audit.head())?.hash, (await stored.latest())?.hash);
   });
 
@@ -188,7 +201,10 @@ describe("the checkpointer", () => {
     // The process dies here; a new one starts on the same database.
     const next = await checkpointer().run("start");
     assert.equal(next?.seq, 5);
-    assert.deepEqual(sink.records.map((r) => r.seq), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      sink.records.map((r) => r.seq),
+      [1, 2, 3, 4, 5],
+    );
   });
 
   it("gives the sinks the records and the checkpoint, and catches a sink up after it failed", async () => {
@@ -200,8 +216,15 @@ describe("the checkpointer", () => {
     sink.failing = false;
     await append(2);
     await signing.run("shutdown");
-    assert.deepEqual(sink.records.map((r) => r.seq), [1, 2, 3, 4, 5]);
-    assert.deepEqual(sink.checkpoints.map((c) => c.seq), [5], "the newest checkpoint covers the one the sink missed");
+    assert.deepEqual(
+      sink.records.map((r) => r.seq),
+      [1, 2, 3, 4, 5],
+    );
+    assert.deepEqual(
+      sink.checkpoints.map((c) => c.seq),
+      [5],
+      "the newest checkpoint covers the one the sink missed",
+    );
     assert.equal(sink.records[4]?.hash, (await store.audit.head())?.hash);
   });
 
@@ -219,6 +242,9 @@ describe("the checkpointer", () => {
     const refusals = logger.errors().filter((line) => /does not hold since the last checkpoint; not signing/.test(line.message));
     assert.equal(refusals.length, 1);
     assert.match(String((refusals[0]?.context as { problem: string }).problem), /^record #4: its prev_hash is not the hash of record #3/);
-    assert.deepEqual((await stored.all()).map((c) => c.seq), [3]);
+    assert.deepEqual(
+      (await stored.all()).map((c) => c.seq),
+      [3],
+    );
   });
 });

@@ -108,9 +108,26 @@ describe("CSV export", () => {
     assert.ok(text.endsWith("\r\n"));
     const [header, row] = parseCsv(text);
     assert.deepEqual(header, [
-      "seq", "time", "action", "actor", "actor_email", "grant_id", "account_id", "permission_set", "status", "requester",
-      "requester_email", "duration", "justification", "approver", "expires_at", "aws_request_ids", "error", "detail",
-      "prev_hash", "hash",
+      "seq",
+      "time",
+      "action",
+      "actor",
+      "actor_email",
+      "grant_id",
+      "account_id",
+      "permission_set",
+      "status",
+      "requester",
+      "requester_email",
+      "duration",
+      "justification",
+      "approver",
+      "expires_at",
+      "aws_request_ids",
+      "error",
+      "detail",
+      "prev_hash",
+      "hash",
     ]);
     assert.equal(row?.length, header?.length);
   });
@@ -153,13 +170,17 @@ describe("CSV export", () => {
 
   it("reports errors from either key services use", async () => {
     const [, failed] = parseCsv(await csv([record({ action: "failed", detail: { reason: "AccessDenied" } })]));
-    const [, retry] = parseCsv(await csv([record({ action: "revocation_retry", detail: { error: "Throttled", code: "ThrottlingException" } })]));
+    const [, retry] = parseCsv(
+      await csv([record({ action: "revocation_retry", detail: { error: "Throttled", code: "ThrottlingException" } })]),
+    );
     assert.equal(failed?.[16], "AccessDenied");
     assert.equal(retry?.[16], "Throttled");
   });
 
   it("falls back on the actor for records written before the grant context was recorded", async () => {
-    const [, requested] = parseCsv(await csv([record({ action: "requested", actorId: "U0ALICE", detail: { status: "pending", durationMs: 3_600_000 } })]));
+    const [, requested] = parseCsv(
+      await csv([record({ action: "requested", actorId: "U0ALICE", detail: { status: "pending", durationMs: 3_600_000 } })]),
+    );
     assert.equal(requested?.[9], "U0ALICE");
     assert.equal(requested?.[11], "1h");
     const [, legacy] = parseCsv(await csv([record({ detail: { status: "approved", awsRequestId: "req-1" } })]));
@@ -176,7 +197,10 @@ describe("JSON export", () => {
   it("is an array of the stored records with a readable time", async () => {
     const records = [record(), record({ seq: 8, action: "provisioned" })];
     const parsed = JSON.parse(await json(records)) as unknown[];
-    assert.deepEqual(parsed, records.map((r) => ({ ...r, time: new Date(r.at).toISOString() })));
+    assert.deepEqual(
+      parsed,
+      records.map((r) => ({ ...r, time: new Date(r.at).toISOString() })),
+    );
   });
 
   it("puts one record on each line", async () => {
@@ -221,8 +245,22 @@ describe("parseExportDate", () => {
   });
 
   it("refuses what is not a date, naming the option", async () => {
-    for (const bad of ["yesterday", "2026-1-1", "2026-02-30", "2025-02-29", "2026-13-01", "2026-01-01T09:00", "2026-01-01T25:00Z", "", "1767225600000"]) {
-      assert.throws(() => parseExportDate(bad, "--until"), (error: unknown) => error instanceof InvalidInput && /--until/.test(error.message), bad);
+    for (const bad of [
+      "yesterday",
+      "2026-1-1",
+      "2026-02-30",
+      "2025-02-29",
+      "2026-13-01",
+      "2026-01-01T09:00",
+      "2026-01-01T25:00Z",
+      "",
+      "1767225600000",
+    ]) {
+      assert.throws(
+        () => parseExportDate(bad, "--until"),
+        (error: unknown) => error instanceof InvalidInput && /--until/.test(error.message),
+        bad,
+      );
     }
   });
 });

@@ -127,7 +127,14 @@ describe("AuditFeed.deliver", () => {
     outbox.add(2);
     time.ms += 60_000;
     assert.equal(await feed.deliver(), 2);
-    assert.deepEqual(channel.posts, [[1, 2, 3], [4, 5]], "records 1-3 went out once");
+    assert.deepEqual(
+      channel.posts,
+      [
+        [1, 2, 3],
+        [4, 5],
+      ],
+      "records 1-3 went out once",
+    );
     assert.deepEqual(channel.historyReads, [{ firstSeq: 1, lastSeq: 3, startedAt: 1_000_000 }]);
     assert.equal(outbox.note, undefined);
   });
@@ -232,7 +239,10 @@ describe("AuditFeed.deliver", () => {
     assert.deepEqual(waits, [1_000, 2_000, 4_000, 8_000, 8_000]);
     assert.equal(await feed.deliver(), 1);
     assert.equal(feed.nextAttemptAt - time.ms, 900, "paced as usual once a post succeeds");
-    assert.deepEqual(logger.warnings.map((warning) => (warning.context as { attempts: number }).attempts), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      logger.warnings.map((warning) => (warning.context as { attempts: number }).attempts),
+      [1, 2, 3, 4, 5],
+    );
   });
 
   it("never marks a record whose post failed", async () => {

@@ -51,20 +51,29 @@ function dropTriggers(target: SqliteDatabase = db): void {
 async function threeRecords(): Promise<void> {
   await store.insert(newGrant("jit-a"), requested);
   await store.insert(newGrant("jit-b"), requested);
-  await store.transition("jit-a", "pending", "denied", { decidedBy: "U0BOB" }, { action: "denied", actorId: "U0BOB", actorEmail: "bob@example.com" });
+  await store.transition(
+    "jit-a",
+    "pending",
+    "denied",
+    { decidedBy: "U0BOB" },
+    { action: "denied", actorId: "U0BOB", actorEmail: "bob@example.com" },
+  );
 }
 
 describe("appending", () => {
   it("chains every record to the one before, from the genesis hash", async () => {
     await threeRecords();
     const rows = hashes();
-    assert.deepEqual(rows.map((r) => r.seq), [1, 2, 3]);
+    assert.deepEqual(
+      rows.map((r) => r.seq),
+      [1, 2, 3],
+    );
     assert.equal(rows[0]?.prev_hash, GENESIS_HASH);
     assert.equal(rows[1]?.prev_hash, rows[0]?.hash);
     assert.equal(rows[2]?.prev_hash, rows[1]?.hash);
     const [first] = await collect(store.audit.records());
     assert.equal(first?.hash, chainHash(GENESIS_HASH, first!));
-    assert.deepEqual((await store.audit.verify()), { ok: true, records: 3, head: { seq: 3, hash: rows[2]?.hash } });
+    assert.deepEqual(await store.audit.verify(), { ok: true, records: 3, head: { seq: 3, hash: rows[2]?.hash } });
   });
 
   it("records who acted with their email, and the grant's context", async () => {
@@ -95,12 +104,24 @@ describe("appending", () => {
       actorId: "system",
       detail: { error: "failed with xoxb-1234-5678-abcdef and AKIAABCDEFGHIJKLMNOP via https://hooks.slack.com/services/T0/B0/x" },
     });
-    assert.equal((await store.audit.forGrant("jit-a")).at(-1)?.detail["error"], "failed with [redacted] and [redacted] via https://[redacted]");
+    assert.equal(
+      (await store.audit.forGrant("jit-a")).at(-1)?.detail["error"],
+      "failed with [redacted] and [redacted] via https://[redacted]",
+    );
   });
 
   it("refuses to append outside the transaction of the change it records", async () => {
     assert.throws(
-      () => store.audit.append({ at: T0, action: "requested", actorId: "U0ALICE", grantId: "jit-a", accountId: "1", permissionSet: "p", detail: {} }),
+      () =>
+        store.audit.append({
+          at: T0,
+          action: "requested",
+          actorId: "U0ALICE",
+          grantId: "jit-a",
+          accountId: "1",
+          permissionSet: "p",
+          detail: {},
+        }),
       /inside the transaction/,
     );
   });
@@ -110,7 +131,9 @@ describe("appending", () => {
     assert.throws(
       () =>
         db
-          .prepare("INSERT INTO audit_events (at, action, actor_id, grant_id, account_id, permission_set, detail) VALUES (1, 'requested', 'U0X', 'jit-a', '1', 'p', '{}')")
+          .prepare(
+            "INSERT INTO audit_events (at, action, actor_id, grant_id, account_id, permission_set, detail) VALUES (1, 'requested', 'U0X', 'jit-a', '1', 'p', '{}')",
+          )
           .run(),
       /must carry their chain hashes/,
     );
@@ -132,8 +155,14 @@ describe("reading", () => {
       await store.insert(newGrant(id), requested);
     }
     const window = await collect(store.audit.records({ from: T0 + HOUR, until: T0 + 3 * HOUR }));
-    assert.deepEqual(window.map((r) => r.grantId), ["jit-b", "jit-c"]);
-    assert.deepEqual((await collect(store.audit.records({ from: T0 + 3 * HOUR }))).map((r) => r.seq), [4]);
+    assert.deepEqual(
+      window.map((r) => r.grantId),
+      ["jit-b", "jit-c"],
+    );
+    assert.deepEqual(
+      (await collect(store.audit.records({ from: T0 + 3 * HOUR }))).map((r) => r.seq),
+      [4],
+    );
     assert.equal((await collect(store.audit.records())).length, 4);
   });
 });
@@ -145,14 +174,14 @@ describe("verification of a tampered database", () => {
   });
 
   const firstBad = async () => {
-    const verdict = (await store.audit.verify());
+    const verdict = await store.audit.verify();
     if (verdict.ok) assert.fail("the chain verified");
     return verdict.firstBad;
   };
 
   it("names an edited record", async () => {
     db.prepare("UPDATE audit_events SET actor_id = 'U0MALLORY' WHERE seq = 3").run();
-    assert.deepEqual((await firstBad()), { seq: 3, problem: "its content does not match its hash (edited after it was written)" });
+    assert.deepEqual(await firstBad(), { seq: 3, problem: "its content does not match its hash (edited after it was written)" });
   });
 
   it("names the record after a deleted one", async () => {
@@ -162,7 +191,7 @@ describe("verification of a tampered database", () => {
 
   it("names records cut off the end, by SQLite's own counter", async () => {
     db.prepare("DELETE FROM audit_events WHERE seq >= 4").run();
-    assert.deepEqual((await firstBad()), {
+    assert.deepEqual(await firstBad(), {
       seq: 4,
       problem: "the database issued records up to #5 but the trail ends at #3: the last records were deleted",
     });
@@ -171,7 +200,10 @@ describe("verification of a tampered database", () => {
   it("keeps a cut-off end visible after new records are appended", async () => {
     db.prepare("DELETE FROM audit_events WHERE seq = 5").run();
     await store.note("jit-a", { action: "revocation_retry", actorId: "system" });
-    assert.deepEqual(hashes().map((r) => r.seq), [1, 2, 3, 4, 6]);
+    assert.deepEqual(
+      hashes().map((r) => r.seq),
+      [1, 2, 3, 4, 6],
+    );
     assert.equal((await firstBad()).seq, 6);
   });
 
@@ -221,8 +253,12 @@ describe("upgrading a database from before the chain", () => {
     store = new SqliteStore(db, clock);
     await store.insert(newGrant("jit-new"), requested);
     assert.equal(hashes()[2]?.prev_hash, rows[1]?.hash);
-    assert.deepEqual((await store.audit.verify()), { ok: true, records: 3, head: { seq: 3, hash: hashes()[2]?.hash } });
-    assert.deepEqual((await new SqliteOutbox(db, clock).undelivered(10)).map((r) => r.seq), [2, 3], "delivery marks survive the upgrade");
+    assert.deepEqual(await store.audit.verify(), { ok: true, records: 3, head: { seq: 3, hash: hashes()[2]?.hash } });
+    assert.deepEqual(
+      (await new SqliteOutbox(db, clock).undelivered(10)).map((r) => r.seq),
+      [2, 3],
+      "delivery marks survive the upgrade",
+    );
   });
 
   it("makes the backfilled hashes as unchangeable as new ones", async () => {

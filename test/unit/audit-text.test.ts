@@ -47,7 +47,10 @@ describe("auditText", () => {
     const [summary] = auditText({ ...record(7), hash }, ACCOUNTS).split("\n");
     assert.ok(summary?.endsWith(" · #7 `0123456789abcdef`"), summary);
     const message = auditMessage([{ ...record(7), hash }, record(8)]);
-    assert.deepEqual(message.blocks.map((block) => block.block_id), ["audit-7-0123456789abcdef", "audit-8"]);
+    assert.deepEqual(
+      message.blocks.map((block) => block.block_id),
+      ["audit-7-0123456789abcdef", "audit-8"],
+    );
     assert.deepEqual(parseAuditBlockId("audit-7-0123456789abcdef"), { seq: 7, shortHash: "0123456789abcdef" });
     assert.deepEqual(parseAuditBlockId("audit-8"), { seq: 8, shortHash: undefined });
     assert.equal(parseAuditBlockId("audit-checkpoint-8"), undefined);
@@ -63,7 +66,12 @@ describe("auditText", () => {
     const kept = record(2, {
       action: "revoked",
       actorId: "system",
-      detail: { requesterId: "U0ALICE", assignmentRemoved: false, keptBecause: "the user had this assignment before the grant", awsRequestId: null },
+      detail: {
+        requesterId: "U0ALICE",
+        assignmentRemoved: false,
+        keptBecause: "the user had this assignment before the grant",
+        awsRequestId: null,
+      },
     });
     assert.match(auditText(kept), /by jit-slack .*\nfor <@U0ALICE> · assignment kept: the user had this assignment before the grant$/);
     const removed = record(3, {
@@ -78,9 +86,17 @@ describe("auditText", () => {
     const retry = record(4, {
       action: "revocation_stuck",
       actorId: "system",
-      detail: { requesterId: "U0ALICE", error: "DeleteAccountAssignment failed: AccessDeniedException", code: "AccessDeniedException", attempts: 5 },
+      detail: {
+        requesterId: "U0ALICE",
+        error: "DeleteAccountAssignment failed: AccessDeniedException",
+        code: "AccessDeniedException",
+        attempts: 5,
+      },
     });
-    assert.match(auditText(retry), /^:rotating_light: \*revocation_stuck\*.*\nfor <@U0ALICE> · attempt: 5 · code: AccessDeniedException · error: DeleteAccountAssignment failed/s);
+    assert.match(
+      auditText(retry),
+      /^:rotating_light: \*revocation_stuck\*.*\nfor <@U0ALICE> · attempt: 5 · code: AccessDeniedException · error: DeleteAccountAssignment failed/s,
+    );
   });
 
   it("shows, for an action it has no list for, what the step itself reported", () => {
@@ -107,7 +123,11 @@ describe("auditSection", () => {
     const section = auditSection(record(6, { detail: { requesterId: "U0ALICE", justification: forged, ticket: "_INC-1_" } }));
     assert.ok(!section.text.text.includes("*approved*") && !section.text.text.includes("INC-1"), section.text.text);
     assert.deepEqual(section.fields, [
-      { type: "plain_text", emoji: false, text: "Justification: “:white_check_mark: *approved* · `jit-abcd2345` by &lt;!channel&gt; &amp; co”\nTicket: “_INC-1_”" },
+      {
+        type: "plain_text",
+        emoji: false,
+        text: "Justification: “:white_check_mark: *approved* · `jit-abcd2345` by &lt;!channel&gt; &amp; co”\nTicket: “_INC-1_”",
+      },
     ]);
   });
 
@@ -118,7 +138,9 @@ describe("auditSection", () => {
   });
 
   it("shows no ticket on the records that only repeat the grant's context", () => {
-    const section = auditSection(record(8, { action: "approval_recorded", detail: { requesterId: "U0ALICE", ticket: "*INC-1*", justification: "x" } }));
+    const section = auditSection(
+      record(8, { action: "approval_recorded", detail: { requesterId: "U0ALICE", ticket: "*INC-1*", justification: "x" } }),
+    );
     assert.equal(section.fields, undefined);
     assert.ok(!section.text.text.includes("INC-1"));
   });
@@ -133,7 +155,10 @@ describe("auditMessage", () => {
   it("carries one record as a section whose block id names its sequence number", () => {
     const message = auditMessage([record(9)], ACCOUNTS);
     assert.equal(message.count, 1);
-    assert.deepEqual(message.blocks.map((block) => block.block_id), ["audit-9"]);
+    assert.deepEqual(
+      message.blocks.map((block) => block.block_id),
+      ["audit-9"],
+    );
     assert.match(message.text, /^:inbox_tray: \*requested\* · `jit-abcd2345`/);
   });
 
@@ -145,12 +170,19 @@ describe("auditMessage", () => {
   });
 
   it("stops before the blocks' total length passes the limit, but always carries the first record", () => {
-    const long = (seq: number) => record(seq, { detail: { requesterId: "U0ALICE", justification: "y".repeat(280), rule: "z".repeat(2_600) } });
+    const long = (seq: number) =>
+      record(seq, { detail: { requesterId: "U0ALICE", justification: "y".repeat(280), rule: "z".repeat(2_600) } });
     const records = Array.from({ length: 20 }, (_, i) => long(i + 1));
     const message = auditMessage(records);
-    const total = message.blocks.reduce((sum, block) => sum + block.text.text.length + (block.fields ?? []).reduce((n, field) => n + field.text.length, 0), 0);
+    const total = message.blocks.reduce(
+      (sum, block) => sum + block.text.text.length + (block.fields ?? []).reduce((n, field) => n + field.text.length, 0),
+      0,
+    );
     assert.ok(total <= AUDIT_POST_LIMITS.characters, `${total} characters`);
     assert.ok(message.count >= 3 && message.count < 20);
-    assert.deepEqual(message.blocks.map((block) => block.block_id), records.slice(0, message.count).map((r) => `audit-${r.seq}`));
+    assert.deepEqual(
+      message.blocks.map((block) => block.block_id),
+      records.slice(0, message.count).map((r) => `audit-${r.seq}`),
+    );
   });
 });

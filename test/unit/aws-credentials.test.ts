@@ -72,7 +72,11 @@ describe("AWS_ROLE_ARN", () => {
   });
 
   it("is left to the SDK when it comes with a web identity token (EKS, IRSA)", () => {
-    const config = loadConfig({ ...base, AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/pod", AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/token" });
+    const config = loadConfig({
+      ...base,
+      AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/pod",
+      AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/token",
+    });
     assert.equal(config.aws.assumeRoleArn, undefined);
   });
 

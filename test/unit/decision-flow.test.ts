@@ -181,7 +181,9 @@ describe("the decision flow on extensions", () => {
   it("refuses a second approval by the same approver", async () => {
     const world = pendingExtension(2);
     await recordExtensionDecision(world.deps(), approveExtension(bob.slackId));
-    await assert.rejects(recordExtensionDecision(world.deps(), approveExtension(bob.slackId)), { message: "You have already approved extension x1." });
+    await assert.rejects(recordExtensionDecision(world.deps(), approveExtension(bob.slackId)), {
+      message: "You have already approved extension x1.",
+    });
     assert.deepEqual(world.approversOf("x1"), [bob.slackId]);
   });
 

@@ -44,7 +44,10 @@ describe("a Slack account's standing", () => {
   });
 
   it("makes a person who is not a member match no policy entry, not even their own Slack id", () => {
-    const refs = [{ kind: "slack-user" as const, id: "U0ALICE" }, { kind: "email" as const, email: "alice@example.com" }];
+    const refs = [
+      { kind: "slack-user" as const, id: "U0ALICE" },
+      { kind: "email" as const, email: "alice@example.com" },
+    ];
     for (const standing of ["deactivated", "bot", "guest", "external", "unknown"] as const) {
       assert.equal(isPerson(refs, { slackId: "U0ALICE", email: "alice@example.com", standing }), false, standing);
     }

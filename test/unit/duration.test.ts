@@ -35,11 +35,14 @@ describe("parseDuration", () => {
   const malformed = ["", "   ", "abc", "-1h", "1.5h", "30", "1h30", "m", "h", "2w", "1m1h", "h1", "+1h"];
   for (const text of malformed) {
     it(`refuses ${JSON.stringify(text)} as not a duration`, () => {
-      assert.throws(() => parseDuration(text), (error: unknown) => {
-        assert.ok(error instanceof InvalidInput);
-        assert.match(error.message, /is not a duration/);
-        return true;
-      });
+      assert.throws(
+        () => parseDuration(text),
+        (error: unknown) => {
+          assert.ok(error instanceof InvalidInput);
+          assert.match(error.message, /is not a duration/);
+          return true;
+        },
+      );
     });
   }
 
@@ -49,11 +52,14 @@ describe("parseDuration", () => {
 
   for (const text of ["0m", "0h0m", "0d", "00m", "0d0h0m"]) {
     it(`refuses the zero duration "${text}"`, () => {
-      assert.throws(() => parseDuration(text), (error: unknown) => {
-        assert.ok(error instanceof InvalidInput);
-        assert.match(error.message, /longer than zero/);
-        return true;
-      });
+      assert.throws(
+        () => parseDuration(text),
+        (error: unknown) => {
+          assert.ok(error instanceof InvalidInput);
+          assert.match(error.message, /longer than zero/);
+          return true;
+        },
+      );
     });
   }
 
@@ -117,16 +123,11 @@ describe("formatDuration", () => {
 
   it("round trips every accepted duration text to the same number of milliseconds", () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 400 }),
-        fc.integer({ min: 0, max: 500 }),
-        fc.integer({ min: 0, max: 5000 }),
-        (d, h, m) => {
-          fc.pre(d + h + m > 0);
-          const ms = parseDuration(`${d}d${h}h${m}m`);
-          assert.equal(parseDuration(formatDuration(ms)), ms);
-        },
-      ),
+      fc.property(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 5000 }), (d, h, m) => {
+        fc.pre(d + h + m > 0);
+        const ms = parseDuration(`${d}d${h}h${m}m`);
+        assert.equal(parseDuration(formatDuration(ms)), ms);
+      }),
     );
   });
 });

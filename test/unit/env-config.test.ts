@@ -59,7 +59,14 @@ describe("loadConfig", () => {
       revocationAlertAfter: 5,
       reconcileIntervalMinutes: 15,
       logLevel: "info",
-      audit: { allowPrivilegedDatabaseRole: false, signingKeyFile: undefined, kmsKeyId: undefined, anchorFile: undefined, s3: undefined, checkpoint: { records: 100, intervalMs: 5 * 60_000 } },
+      audit: {
+        allowPrivilegedDatabaseRole: false,
+        signingKeyFile: undefined,
+        kmsKeyId: undefined,
+        anchorFile: undefined,
+        s3: undefined,
+        checkpoint: { records: 100, intervalMs: 5 * 60_000 },
+      },
       ops: { healthPort: 8080, healthHost: "127.0.0.1", shutdownTimeoutSeconds: 20, maxRequestsInProgress: 500 },
     });
   });
@@ -165,16 +172,13 @@ describe("loadConfig", () => {
     problemWith("JIT_ACCESS_PORTAL_URL", "not a url");
   });
 
-  it(
-    "says a malformed portal URL is malformed rather than missing",
-    () => {
-      assert.equal(
-        problemWith("JIT_ACCESS_PORTAL_URL", "not a url"),
-        "JIT_ACCESS_PORTAL_URL: must be an http(s) URL such as https://d-1234567890.awsapps.com/start",
-      );
-      assert.match(problemWith("JIT_ACCESS_PORTAL_URL", "javascript:alert(1)"), /must be an http\(s\) URL/);
-    },
-  );
+  it("says a malformed portal URL is malformed rather than missing", () => {
+    assert.equal(
+      problemWith("JIT_ACCESS_PORTAL_URL", "not a url"),
+      "JIT_ACCESS_PORTAL_URL: must be an http(s) URL such as https://d-1234567890.awsapps.com/start",
+    );
+    assert.match(problemWith("JIT_ACCESS_PORTAL_URL", "javascript:alert(1)"), /must be an http\(s\) URL/);
+  });
 
   it("refuses a Slack API URL that is not a URL", () => {
     assert.equal(problemWith("SLACK_API_URL", "slack.com/api"), "SLACK_API_URL: must be a URL such as https://slack.com/api/");
@@ -196,12 +200,9 @@ describe("loadConfig", () => {
     assert.equal(loadConfig({ ...MINIMAL, PORT: "65535" }).slack.port, 65535);
   });
 
-  it(
-    "treats a whitespace-only PORT as unset (the default 3000), not as port 0",
-    () => {
-      assert.equal(loadConfig({ ...MINIMAL, PORT: " " }).slack.port, 3000);
-    },
-  );
+  it("treats a whitespace-only PORT as unset (the default 3000), not as port 0", () => {
+    assert.equal(loadConfig({ ...MINIMAL, PORT: " " }).slack.port, 3000);
+  });
 
   it("refuses more than 20 AWS calls per second, Identity Center's shared quota", () => {
     assert.equal(
@@ -225,10 +226,7 @@ describe("loadConfig", () => {
   });
 
   it("refuses an unknown log level, listing the known ones", () => {
-    assert.equal(
-      problemWith("LOG_LEVEL", "verbose"),
-      "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent",
-    );
+    assert.equal(problemWith("LOG_LEVEL", "verbose"), "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent");
   });
 
   it("refuses an instance ARN and an identity store id of the wrong shape", () => {
@@ -244,10 +242,12 @@ describe("loadConfig", () => {
       PORT: "70000",
       JIT_AWS_CALLS_PER_SECOND: "21",
     });
-    assert.deepEqual(
-      problems.map((problem) => problem.split(":")[0]).sort(),
-      ["JIT_AUDIT_CHANNEL", "JIT_AWS_CALLS_PER_SECOND", "PORT", "SLACK_BOT_TOKEN"],
-    );
+    assert.deepEqual(problems.map((problem) => problem.split(":")[0]).sort(), [
+      "JIT_AUDIT_CHANNEL",
+      "JIT_AWS_CALLS_PER_SECOND",
+      "PORT",
+      "SLACK_BOT_TOKEN",
+    ]);
   });
 
   it("never echoes a secret value in its problems", () => {
@@ -273,7 +273,11 @@ describe("loadConfig", () => {
   });
 
   it("serves them on the Slack port only when JIT_HEALTH_PORT names PORT, and says so when PORT takes the default health port", () => {
-    assert.equal(loadConfig({ ...MINIMAL, PORT: "9090", JIT_HEALTH_PORT: "9090" }).ops.healthPort, undefined, "the operator asked for the Slack port");
+    assert.equal(
+      loadConfig({ ...MINIMAL, PORT: "9090", JIT_HEALTH_PORT: "9090" }).ops.healthPort,
+      undefined,
+      "the operator asked for the Slack port",
+    );
     assert.equal(loadConfig({ ...MINIMAL, PORT: "8080", JIT_HEALTH_PORT: "8080" }).ops.healthPort, undefined);
     assert.deepEqual(problemsOf({ ...MINIMAL, PORT: "8080" }), [
       "PORT=8080 is also where /readyz and /metrics are served by default: set JIT_HEALTH_PORT to another port, or to 8080 to serve them to whoever reaches the Slack port",
@@ -316,13 +320,20 @@ describe("loadConfig", () => {
     const wrong = problemWith("DATABASE_URL", "mysql://root:hunter2@db/jit");
     assert.equal(wrong, "DATABASE_URL: must be a PostgreSQL URL such as postgres://jit:secret@db.internal:5432/jit");
     assert.ok(!wrong.includes("hunter2"), "the password is never repeated back");
-    assert.equal(describeDatabase(loadConfig({ ...MINIMAL, DATABASE_URL: url }).database), "PostgreSQL postgres://jit:***@db.internal:5432/jit");
+    assert.equal(
+      describeDatabase(loadConfig({ ...MINIMAL, DATABASE_URL: url }).database),
+      "PostgreSQL postgres://jit:***@db.internal:5432/jit",
+    );
   });
 
   it("migrates PostgreSQL as the owner DATABASE_MIGRATION_URL names, which needs DATABASE_URL for the bot's own role", () => {
     const url = "postgres://jit_bot:s3cret@db.internal:5432/jit";
     const migrationUrl = "postgres://jit_owner:0wner@db.internal:5432/jit";
-    assert.deepEqual(loadConfig({ ...MINIMAL, DATABASE_URL: url, DATABASE_MIGRATION_URL: migrationUrl }).database, { kind: "postgres", url, migrationUrl });
+    assert.deepEqual(loadConfig({ ...MINIMAL, DATABASE_URL: url, DATABASE_MIGRATION_URL: migrationUrl }).database, {
+      kind: "postgres",
+      url,
+      migrationUrl,
+    });
     assert.deepEqual(problemsOf({ ...MINIMAL, DATABASE_MIGRATION_URL: migrationUrl }), [
       "DATABASE_MIGRATION_URL is set without DATABASE_URL: it names the owner that migrates a PostgreSQL database, so set DATABASE_URL for the bot's own role too",
     ]);
@@ -343,10 +354,25 @@ describe("loadConfig", () => {
       retentionDays: 365,
       records: true,
     });
-    const governance = loadConfig({ ...MINIMAL, JIT_AUDIT_S3_BUCKET: "b-1", JIT_AUDIT_S3_LOCK_MODE: "GOVERNANCE", JIT_AUDIT_S3_RETENTION_DAYS: "30", JIT_AUDIT_S3_RECORDS: "false" });
-    assert.deepEqual(governance.audit.s3, { bucket: "b-1", prefix: "jit-slack-audit/", lockMode: "GOVERNANCE", retentionDays: 30, records: false });
+    const governance = loadConfig({
+      ...MINIMAL,
+      JIT_AUDIT_S3_BUCKET: "b-1",
+      JIT_AUDIT_S3_LOCK_MODE: "GOVERNANCE",
+      JIT_AUDIT_S3_RETENTION_DAYS: "30",
+      JIT_AUDIT_S3_RECORDS: "false",
+    });
+    assert.deepEqual(governance.audit.s3, {
+      bucket: "b-1",
+      prefix: "jit-slack-audit/",
+      lockMode: "GOVERNANCE",
+      retentionDays: 30,
+      records: false,
+    });
     assert.equal(problemWith("JIT_AUDIT_S3_LOCK_MODE", "legal-hold"), "JIT_AUDIT_S3_LOCK_MODE: must be COMPLIANCE or GOVERNANCE");
-    assert.equal(problemWith("JIT_AUDIT_S3_BUCKET", "Not_A_Bucket"), "JIT_AUDIT_S3_BUCKET: must be an S3 bucket name such as acme-jit-audit");
+    assert.equal(
+      problemWith("JIT_AUDIT_S3_BUCKET", "Not_A_Bucket"),
+      "JIT_AUDIT_S3_BUCKET: must be an S3 bucket name such as acme-jit-audit",
+    );
   });
 
   it("signs checkpoints with a key file or a KMS key, not both", () => {
@@ -356,11 +382,19 @@ describe("loadConfig", () => {
     assert.deepEqual(problemsOf({ ...MINIMAL, JIT_AUDIT_KMS_KEY_ID: arn, JIT_AUDIT_SIGNING_KEY_FILE: "/etc/jit/audit.pem" }), [
       "JIT_AUDIT_SIGNING_KEY_FILE and JIT_AUDIT_KMS_KEY_ID are both set: checkpoints are signed with one key, a file or a KMS key, not both",
     ]);
-    assert.equal(problemWith("JIT_AUDIT_KMS_KEY_ID", "my key"), "JIT_AUDIT_KMS_KEY_ID: must be a KMS key id, key ARN, alias name (alias/…) or alias ARN");
+    assert.equal(
+      problemWith("JIT_AUDIT_KMS_KEY_ID", "my key"),
+      "JIT_AUDIT_KMS_KEY_ID: must be a KMS key id, key ARN, alias name (alias/…) or alias ARN",
+    );
   });
 
   it("takes the checkpoint cadence in records and minutes, within bounds", () => {
-    const config = loadConfig({ ...MINIMAL, JIT_AUDIT_SIGNING_KEY_FILE: "/etc/jit/audit.pem", JIT_AUDIT_CHECKPOINT_RECORDS: "10", JIT_AUDIT_CHECKPOINT_MINUTES: "2" });
+    const config = loadConfig({
+      ...MINIMAL,
+      JIT_AUDIT_SIGNING_KEY_FILE: "/etc/jit/audit.pem",
+      JIT_AUDIT_CHECKPOINT_RECORDS: "10",
+      JIT_AUDIT_CHECKPOINT_MINUTES: "2",
+    });
     assert.deepEqual(config.audit.checkpoint, { records: 10, intervalMs: 120_000 });
     assert.equal(config.audit.signingKeyFile, "/etc/jit/audit.pem");
     assert.equal(problemWith("JIT_AUDIT_CHECKPOINT_RECORDS", "0"), "JIT_AUDIT_CHECKPOINT_RECORDS: must be at least 1");

@@ -11,7 +11,15 @@ describe("the fake S3", () => {
   let s3: FakeS3;
   let client: S3Client;
   const locked = (mode: "GOVERNANCE" | "COMPLIANCE", key: string) =>
-    client.send(new PutObjectCommand({ Bucket: "locked", Key: key, Body: Buffer.from(key), ObjectLockMode: mode, ObjectLockRetainUntilDate: new Date(Date.now() + DAY_MS) }));
+    client.send(
+      new PutObjectCommand({
+        Bucket: "locked",
+        Key: key,
+        Body: Buffer.from(key),
+        ObjectLockMode: mode,
+        ObjectLockRetainUntilDate: new Date(Date.now() + DAY_MS),
+      }),
+    );
 
   before(async () => {
     s3 = await startFakeS3();
@@ -26,7 +34,9 @@ describe("the fake S3", () => {
 
   it("refuses to delete a version locked in compliance mode, even bypassing governance", async () => {
     const { VersionId } = await locked("COMPLIANCE", "c");
-    await assert.rejects(client.send(new DeleteObjectCommand({ Bucket: "locked", Key: "c", VersionId, BypassGovernanceRetention: true })), { name: "AccessDenied" });
+    await assert.rejects(client.send(new DeleteObjectCommand({ Bucket: "locked", Key: "c", VersionId, BypassGovernanceRetention: true })), {
+      name: "AccessDenied",
+    });
   });
 
   it("refuses to delete a version locked in governance mode unless the request bypasses governance", async () => {
@@ -43,18 +53,39 @@ describe("the fake S3", () => {
     await assert.rejects(client.send(new GetObjectCommand({ Bucket: "locked", Key: "kept" })));
     const first = await client.send(new GetObjectCommand({ Bucket: "locked", Key: "kept", VersionId }));
     assert.equal(await first.Body?.transformToString(), "kept");
-    assert.deepEqual(s3.versions("locked", "kept").map((v) => v.deleteMarker), [false, false, true]);
+    assert.deepEqual(
+      s3.versions("locked", "kept").map((v) => v.deleteMarker),
+      [false, false, true],
+    );
   });
 
   it("refuses a conditional write over an existing key, and lock headers on a bucket without Object Lock or with a past date", async () => {
     await locked("COMPLIANCE", "once");
-    await assert.rejects(client.send(new PutObjectCommand({ Bucket: "locked", Key: "once", Body: "again", IfNoneMatch: "*" })), { name: "PreconditionFailed" });
+    await assert.rejects(client.send(new PutObjectCommand({ Bucket: "locked", Key: "once", Body: "again", IfNoneMatch: "*" })), {
+      name: "PreconditionFailed",
+    });
     await assert.rejects(
-      client.send(new PutObjectCommand({ Bucket: "plain", Key: "x", Body: "x", ObjectLockMode: "COMPLIANCE", ObjectLockRetainUntilDate: new Date(Date.now() + DAY_MS) })),
+      client.send(
+        new PutObjectCommand({
+          Bucket: "plain",
+          Key: "x",
+          Body: "x",
+          ObjectLockMode: "COMPLIANCE",
+          ObjectLockRetainUntilDate: new Date(Date.now() + DAY_MS),
+        }),
+      ),
       (error: Error) => error.name === "InvalidRequest" && /missing Object Lock Configuration/.test(error.message),
     );
     await assert.rejects(
-      client.send(new PutObjectCommand({ Bucket: "locked", Key: "past", Body: "x", ObjectLockMode: "COMPLIANCE", ObjectLockRetainUntilDate: new Date(Date.now() - DAY_MS) })),
+      client.send(
+        new PutObjectCommand({
+          Bucket: "locked",
+          Key: "past",
+          Body: "x",
+          ObjectLockMode: "COMPLIANCE",
+          ObjectLockRetainUntilDate: new Date(Date.now() - DAY_MS),
+        }),
+      ),
       { name: "InvalidArgument" },
     );
   });

@@ -60,9 +60,7 @@ describe("grant transitions", () => {
     });
   }
 
-  const refused = ALL_STATUSES.flatMap((from) =>
-    ALL_STATUSES.filter((to) => !isAllowed(from, to)).map((to) => [from, to] as const),
-  );
+  const refused = ALL_STATUSES.flatMap((from) => ALL_STATUSES.filter((to) => !isAllowed(from, to)).map((to) => [from, to] as const));
 
   it("refuses every other pair of statuses (all 100 pairs are checked)", () => {
     assert.equal(refused.length + ALLOWED.length, ALL_STATUSES.length ** 2);

@@ -30,7 +30,11 @@ describe("GroupCommit", () => {
     const insert = db.prepare<[number, string]>("INSERT INTO t (id, v) VALUES (?, ?)");
     const answers = await Promise.all([1, 2, 3].map((id) => commits.run(() => insert.run(id, `v${id}`).changes)));
     assert.deepEqual(answers, [1, 1, 1]);
-    assert.deepEqual(rows(), [{ id: 1, v: "v1" }, { id: 2, v: "v2" }, { id: 3, v: "v3" }]);
+    assert.deepEqual(rows(), [
+      { id: 1, v: "v1" },
+      { id: 2, v: "v2" },
+      { id: 3, v: "v3" },
+    ]);
   });
 
   it("resolves only after the commit: nothing is reported written before it is", async () => {
@@ -57,10 +61,20 @@ describe("GroupCommit", () => {
       }),
       commits.run(() => insert.run(3, "kept too")),
     ]);
-    assert.deepEqual(outcomes.map((outcome) => outcome.status), ["fulfilled", "rejected", "fulfilled"]);
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.status),
+      ["fulfilled", "rejected", "fulfilled"],
+    );
     const failure = outcomes[1];
     assert.match(failure?.status === "rejected" ? String(failure.reason) : "", /UNIQUE constraint failed/);
-    assert.deepEqual(rows(), [{ id: 1, v: "kept" }, { id: 3, v: "kept too" }], "the failing write left nothing behind");
+    assert.deepEqual(
+      rows(),
+      [
+        { id: 1, v: "kept" },
+        { id: 3, v: "kept too" },
+      ],
+      "the failing write left nothing behind",
+    );
   });
 
   it("fails every write of a batch whose commit fails, keeping none of them", async () => {
@@ -74,7 +88,10 @@ describe("GroupCommit", () => {
         commits.run(() => db.prepare("INSERT INTO t (id, v) VALUES (1, 'a')").run()),
         commits.run(() => db.prepare("INSERT INTO t (id, v) VALUES (2, 'b')").run()),
       ]);
-      assert.deepEqual(outcomes.map((outcome) => outcome.status), ["rejected", "rejected"]);
+      assert.deepEqual(
+        outcomes.map((outcome) => outcome.status),
+        ["rejected", "rejected"],
+      );
     } finally {
       blocker.exec("ROLLBACK");
       blocker.close();
@@ -106,7 +123,13 @@ describe("immediateCommits", () => {
       outcomes.push(commits.run(() => insert.run(2, "b")));
     })();
     const settled = await Promise.allSettled(outcomes);
-    assert.deepEqual(settled.map((outcome) => outcome.status), ["fulfilled", "rejected", "fulfilled"]);
-    assert.deepEqual(rows(), [{ id: 1, v: "a" }, { id: 2, v: "b" }]);
+    assert.deepEqual(
+      settled.map((outcome) => outcome.status),
+      ["fulfilled", "rejected", "fulfilled"],
+    );
+    assert.deepEqual(rows(), [
+      { id: 1, v: "a" },
+      { id: 2, v: "b" },
+    ]);
   });
 });

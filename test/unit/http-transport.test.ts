@@ -109,7 +109,9 @@ describe("Slack HTTP transport", () => {
 
   it("gives up when the signal aborts, and sends nothing for a signal already aborted", async () => {
     const transport = keepAliveTransport();
-    await assert.rejects(transport(`${base}/never`, { method: "POST", body: "x", signal: AbortSignal.timeout(50) }), { name: "TimeoutError" });
+    await assert.rejects(transport(`${base}/never`, { method: "POST", body: "x", signal: AbortSignal.timeout(50) }), {
+      name: "TimeoutError",
+    });
 
     const before = received.length;
     const aborted = AbortSignal.abort();

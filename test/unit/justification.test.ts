@@ -23,11 +23,14 @@ describe("normalizeJustification", () => {
 
   for (const blank of ["", " ", "\n\t  \r\n"]) {
     it(`refuses the blank justification ${JSON.stringify(blank)}`, () => {
-      assert.throws(() => normalizeJustification(blank), (error: unknown) => {
-        assert.ok(error instanceof InvalidInput);
-        assert.equal(error.message, "A justification is required: say why you need this access.");
-        return true;
-      });
+      assert.throws(
+        () => normalizeJustification(blank),
+        (error: unknown) => {
+          assert.ok(error instanceof InvalidInput);
+          assert.equal(error.message, "A justification is required: say why you need this access.");
+          return true;
+        },
+      );
     });
   }
 
@@ -38,11 +41,14 @@ describe("normalizeJustification", () => {
   });
 
   it("refuses 1001 characters, saying how long it was", () => {
-    assert.throws(() => normalizeJustification("x".repeat(1001)), (error: unknown) => {
-      assert.ok(error instanceof InvalidInput);
-      assert.match(error.message, /is 1001 characters long/);
-      return true;
-    });
+    assert.throws(
+      () => normalizeJustification("x".repeat(1001)),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidInput);
+        assert.match(error.message, /is 1001 characters long/);
+        return true;
+      },
+    );
   });
 
   it("measures the length after collapsing whitespace", () => {

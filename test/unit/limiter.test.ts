@@ -8,7 +8,10 @@ describe("RateLimiter", () => {
   it("runs the task and passes on its result or its rejection", async () => {
     const limiter = new RateLimiter(20);
     assert.equal(await limiter.run("normal", async () => 42), 42);
-    await assert.rejects(limiter.run("revoke", async () => Promise.reject(new Error("AccessDenied"))), /AccessDenied/);
+    await assert.rejects(
+      limiter.run("revoke", async () => Promise.reject(new Error("AccessDenied"))),
+      /AccessDenied/,
+    );
   });
 
   it("starts a full burst at once, then no more than the rate allows", async () => {
@@ -97,23 +100,20 @@ describe("RateLimiter", () => {
     assert.equal(started, 4);
   });
 
-  it(
-    "rejects a waiting task that throws synchronously, and keeps draining the queue",
-    async () => {
-      const limiter = new RateLimiter(50, 1);
-      const first = limiter.run("normal", async () => "first");
-      const throwing = limiter.run("normal", (): Promise<string> => {
-        throw new Error("bad input");
-      });
-      const after = limiter.run("normal", async () => "after");
-      const settled = await Promise.race([Promise.allSettled([first, throwing, after]), sleep(300).then(() => "stuck")]);
-      assert.notEqual(settled, "stuck");
-      assert.deepEqual(
-        (settled as PromiseSettledResult<string>[]).map((outcome) => outcome.status),
-        ["fulfilled", "rejected", "fulfilled"],
-      );
-    },
-  );
+  it("rejects a waiting task that throws synchronously, and keeps draining the queue", async () => {
+    const limiter = new RateLimiter(50, 1);
+    const first = limiter.run("normal", async () => "first");
+    const throwing = limiter.run("normal", (): Promise<string> => {
+      throw new Error("bad input");
+    });
+    const after = limiter.run("normal", async () => "after");
+    const settled = await Promise.race([Promise.allSettled([first, throwing, after]), sleep(300).then(() => "stuck")]);
+    assert.notEqual(settled, "stuck");
+    assert.deepEqual(
+      (settled as PromiseSettledResult<string>[]).map((outcome) => outcome.status),
+      ["fulfilled", "rejected", "fulfilled"],
+    );
+  });
 });
 
 describe("Semaphore", () => {

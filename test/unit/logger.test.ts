@@ -67,7 +67,10 @@ describe("createLogger", () => {
 
   it("masks email addresses wherever they appear, but not a role session name inside an ARN", () => {
     const { logger, output } = capture();
-    logger.info({ err: "No IAM Identity Center user has the email Alice.Smith+jit@example.co.uk." }, "lookup failed for <bob@corp.example>");
+    logger.info(
+      { err: "No IAM Identity Center user has the email Alice.Smith+jit@example.co.uk." },
+      "lookup failed for <bob@corp.example>",
+    );
     logger.info({ callerArn: "arn:aws:sts::123456789012:assumed-role/jit/jit-slack@ip-10-0-0-1.ec2.internal" }, "connected");
     assert.ok(!output().includes("Alice.Smith+jit@example.co.uk") && !output().includes("bob@corp.example"), output());
     assert.match(output(), /the email \[email\]\./);
@@ -81,7 +84,8 @@ describe("createLogger", () => {
     slack.debug("http request body:", { user: "U0ALICE", profile: { title: "CFO" } });
     slack.debug('Received a message on the WebSocket: [{"type":"slash_commands"}]');
     slack.debug("apiCall('users.info') start");
-    for (const text of ["real_name", "Alice Smith", "+44 1234", "CFO", "slash_commands"]) assert.ok(!output().includes(text), `the log contains ${text}`);
+    for (const text of ["real_name", "Alice Smith", "+44 1234", "CFO", "slash_commands"])
+      assert.ok(!output().includes(text), `the log contains ${text}`);
     assert.match(output(), /"msg":"http request result: \[body not logged\]"/);
     assert.match(output(), /"msg":"http request body: \[body not logged\]"/);
     assert.match(output(), /"msg":"Received a message on the WebSocket: \[body not logged\]"/);
@@ -123,7 +127,11 @@ describe("the Web API client logging at debug level through bolt-logger", () => 
   it("never prints the profile users.info answers with", async () => {
     slack.addUser({ id: "U0PROFILE", email: "pat@example.com", name: "pat" });
     const { logger, output } = capture();
-    const client = new WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl, logger: boltLogger(logger, LogLevel.DEBUG), retryConfig: { retries: 0 } });
+    const client = new WebClient(BOT_TOKEN, {
+      slackApiUrl: slack.apiUrl,
+      logger: boltLogger(logger, LogLevel.DEBUG),
+      retryConfig: { retries: 0 },
+    });
     const answer = await client.users.info({ user: "U0PROFILE" });
     assert.equal(answer.user?.profile?.email, "pat@example.com");
     assert.match(output(), /http request result/);

@@ -17,7 +17,12 @@ import { FakeClock, newGrant, PROD, requested, T0 } from "../support/store-fixtu
 import { createTestDatabase, TEST_SERVER_URL, type TestDatabase } from "../support/test-database.js";
 
 const alice: AssignmentTarget = { accountId: PROD, permissionSetName: "AdministratorAccess", principalId: "p-alice" };
-const oncall: AssignmentTarget = { accountId: PROD, permissionSetName: "AdministratorAccess", principalId: "g-oncall", principalType: "GROUP" };
+const oncall: AssignmentTarget = {
+  accountId: PROD,
+  permissionSetName: "AdministratorAccess",
+  principalId: "g-oncall",
+  principalType: "GROUP",
+};
 
 describe(`the operation log (${TEST_SERVER_URL ? "PostgreSQL" : "SQLite"})`, () => {
   const clock = new FakeClock(T0);
@@ -49,7 +54,10 @@ describe(`the operation log (${TEST_SERVER_URL ? "PostgreSQL" : "SQLite"})`, () 
     assert.equal((await log.latestUnattached("delete", oncall))?.id, unattached.id);
     assert.equal(await log.latestUnattached("delete", { ...oncall, principalType: "USER" }), undefined);
     assert.equal(await log.latestUnattached("delete", alice), undefined, "a grant's operation is not one of no grant");
-    assert.deepEqual((await log.unfinished()).map((operation) => operation.id), [mine.id, unattached.id]);
+    assert.deepEqual(
+      (await log.unfinished()).map((operation) => operation.id),
+      [mine.id, unattached.id],
+    );
   });
 
   it("records an outcome once: finished is a compare-and-set on an unfinished operation", async () => {
@@ -77,15 +85,19 @@ describe("the SQLite migration to operations of no grant", () => {
       else migration(old);
     }
     old.pragma(`user_version = ${before}`);
-    old.prepare(
-      `INSERT INTO grants (id, requester_id, requester_team_id, account_id, permission_set, duration_ms, justification,
+    old
+      .prepare(
+        `INSERT INTO grants (id, requester_id, requester_team_id, account_id, permission_set, duration_ms, justification,
          rule_name, status, created_at, updated_at)
        VALUES ('g-old', 'U0ALICE', 'T0TEAM', ?, 'AdministratorAccess', 3600000, 'old', 'prod-admin', 'revoked', ?, ?)`,
-    ).run(PROD, T0, T0);
-    old.prepare(
-      `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, state, request_id, created_at, updated_at)
+      )
+      .run(PROD, T0, T0);
+    old
+      .prepare(
+        `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, state, request_id, created_at, updated_at)
        VALUES ('g-old', 'create', ?, 'AdministratorAccess', 'p-alice', 'succeeded', 'req-old', ?, ?)`,
-    ).run(PROD, T0, T0);
+      )
+      .run(PROD, T0, T0);
     old.close();
 
     const upgraded = openSqliteBackend(file, new FakeClock(T0));
@@ -95,7 +107,10 @@ describe("the SQLite migration to operations of no grant", () => {
       assert.deepEqual([kept?.state, kept?.requestId, kept?.target], ["succeeded", "req-old", alice]);
       const unattached = await upgraded.operations.intend(null, "delete", oncall);
       assert.ok(unattached.id > (kept?.id ?? Infinity), "ids carry on after the kept ones");
-      assert.deepEqual((await upgraded.operations.createdByUs()).map((operation) => operation.id), [kept?.id]);
+      assert.deepEqual(
+        (await upgraded.operations.createdByUs()).map((operation) => operation.id),
+        [kept?.id],
+      );
     } finally {
       await upgraded.close();
     }

@@ -258,9 +258,7 @@ describe("parsePolicy: problems name the exact key", () => {
   it("names a rule's reference to a permission set that is not listed (names in any case are listed)", () => {
     const value = minimal();
     value.rules[0] = { ...value.rules[0], permissionSets: ["AdministratorAccess", "administratoraccess", "PowerUser"] };
-    assert.deepEqual(problemsOfObject(value), [
-      'rules[0].permissionSets[2]: "PowerUser" is not listed under permissionSets',
-    ]);
+    assert.deepEqual(problemsOfObject(value), ['rules[0].permissionSets[2]: "PowerUser" is not listed under permissionSets']);
   });
 
   it("names every duplicate: account ids, account names (any case), permission sets (any case) and rule names", () => {
@@ -344,7 +342,7 @@ describe("parsePolicy: problems name the exact key", () => {
 
 describe("parsePolicy: YAML syntax errors", () => {
   it("reports a syntax error with its line and column", () => {
-    const problems = problemsOf("accounts:\n  - id: \"1\"\n   name: x\n");
+    const problems = problemsOf('accounts:\n  - id: "1"\n   name: x\n');
     assert.ok(problems.length >= 1);
     assert.match(problems[0] ?? "", /line 3, column 1/);
   });
@@ -380,12 +378,15 @@ describe("loadPolicyFile", () => {
     try {
       const file = join(dir, "policy.yaml");
       writeFileSync(file, "rules: []\n");
-      assert.throws(() => loadPolicyFile(file), (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.equal(error.source, `The policy file ${file}`);
-        assert.ok(error.problems.includes("rules: define at least one rule"));
-        return true;
-      });
+      assert.throws(
+        () => loadPolicyFile(file),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(error.source, `The policy file ${file}`);
+          assert.ok(error.problems.includes("rules: define at least one rule"));
+          return true;
+        },
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -393,14 +394,17 @@ describe("loadPolicyFile", () => {
 
   it("mentions JIT_POLICY_FILE when the file cannot be read", () => {
     const missing = join(tmpdir(), "jit-slack-no-such-dir", "policy.yaml");
-    assert.throws(() => loadPolicyFile(missing), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.equal(error.source, `The policy file ${missing}`);
-      assert.equal(error.problems.length, 1);
-      assert.match(error.problems[0] ?? "", /^cannot be read: ENOENT.*\(set JIT_POLICY_FILE\)$/);
-      assert.match(error.message, /JIT_POLICY_FILE/);
-      return true;
-    });
+    assert.throws(
+      () => loadPolicyFile(missing),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.source, `The policy file ${missing}`);
+        assert.equal(error.problems.length, 1);
+        assert.match(error.problems[0] ?? "", /^cannot be read: ENOENT.*\(set JIT_POLICY_FILE\)$/);
+        assert.match(error.message, /JIT_POLICY_FILE/);
+        return true;
+      },
+    );
   });
 });
 

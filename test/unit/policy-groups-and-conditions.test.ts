@@ -35,8 +35,14 @@ describe("policy groups, schedules, tickets and quorum", () => {
   });
 
   it("lets the more specific rule decide: the account group beats * for sandbox", () => {
-    assert.deepEqual(decidingRules(policy, SANDBOX, "ReadOnlyAccess").map((r) => r.name), ["sandbox-auto"]);
-    assert.deepEqual(decidingRules(policy, PROD, "ReadOnlyAccess").map((r) => r.name), ["read-anything"]);
+    assert.deepEqual(
+      decidingRules(policy, SANDBOX, "ReadOnlyAccess").map((r) => r.name),
+      ["sandbox-auto"],
+    );
+    assert.deepEqual(
+      decidingRules(policy, PROD, "ReadOnlyAccess").map((r) => r.name),
+      ["read-anything"],
+    );
     assert.equal(ruleFor(policy, alice, SANDBOX, "ReadOnlyAccess").name, "sandbox-auto");
   });
 
@@ -85,7 +91,13 @@ describe("policy groups, schedules, tickets and quorum", () => {
   });
 
   it("collects the Slack user groups a policy names", () => {
-    const withGroups = parsePolicy(UX_POLICY.replace("approvers: [U0BOB]\n    approverChannel: C0APPROVALS\n    autoApprove", "approvers: [usergroup:S0OPS]\n    approverChannel: C0APPROVALS\n    autoApprove"), "g");
+    const withGroups = parsePolicy(
+      UX_POLICY.replace(
+        "approvers: [U0BOB]\n    approverChannel: C0APPROVALS\n    autoApprove",
+        "approvers: [usergroup:S0OPS]\n    approverChannel: C0APPROVALS\n    autoApprove",
+      ),
+      "g",
+    );
     assert.deepEqual(usergroupsIn(withGroups), ["S0OPS"]);
   });
 
@@ -98,10 +110,15 @@ describe("policy groups, schedules, tickets and quorum", () => {
     ]);
     const refs = problems(UX_POLICY.replace("accounts: [group:nonprod]", "accounts: [group:missing]"));
     assert.deepEqual(refs, ['rules[1].accounts[0]: "group:missing" names no group under accountGroups']);
-    assert.deepEqual(problems(UX_POLICY.replace("autoApprove: always", 'autoApprove: { days: [mon], from: "18:00", to: "09:00", timeZone: Mars/Olympus }')), [
-      "rules[1].autoApprove.timeZone: is not a time zone this system knows (use an IANA name such as Europe/Berlin)",
-      'rules[1].autoApprove.to: "from" must be before "to"',
-    ]);
+    assert.deepEqual(
+      problems(
+        UX_POLICY.replace("autoApprove: always", 'autoApprove: { days: [mon], from: "18:00", to: "09:00", timeZone: Mars/Olympus }'),
+      ),
+      [
+        "rules[1].autoApprove.timeZone: is not a time zone this system knows (use an IANA name such as Europe/Berlin)",
+        'rules[1].autoApprove.to: "from" must be before "to"',
+      ],
+    );
   });
 });
 

@@ -134,11 +134,14 @@ describe("ruleForRequest", () => {
   });
 
   it("enforces the maximum of the first matching rule, even when a later rule would allow longer", () => {
-    assert.throws(() => ruleForRequest(policy, ask({ durationMs: 3 * HOUR })), (error: unknown) => {
-      assert.ok(error instanceof InvalidInput);
-      assert.equal(error.message, '3h is longer than the 2h allowed by rule "prod-admin".');
-      return true;
-    });
+    assert.throws(
+      () => ruleForRequest(policy, ask({ durationMs: 3 * HOUR })),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidInput);
+        assert.equal(error.message, '3h is longer than the 2h allowed by rule "prod-admin".');
+        return true;
+      },
+    );
   });
 
   it("allows exactly the maximum duration", () => {
@@ -161,28 +164,33 @@ describe("ruleForRequest", () => {
   });
 
   it("denies an ask that no rule covers", () => {
-    assert.throws(() => ruleForRequest(policy, ask({ accountId: STAGING })), (error: unknown) => {
-      assert.ok(error instanceof PolicyDenied);
-      assert.equal(error.message, `No rule in the policy allows requesting AdministratorAccess on account ${STAGING}.`);
-      return true;
-    });
+    assert.throws(
+      () => ruleForRequest(policy, ask({ accountId: STAGING })),
+      (error: unknown) => {
+        assert.ok(error instanceof PolicyDenied);
+        assert.equal(error.message, `No rule in the policy allows requesting AdministratorAccess on account ${STAGING}.`);
+        return true;
+      },
+    );
   });
 
   it("denies a requester who is not listed on any covering rule", () => {
     const mallory: Person = { slackId: "U0MALLORY", email: "mallory@example.com", standing: "member" };
-    assert.throws(() => ruleForRequest(policy, ask({ requester: mallory })), (error: unknown) => {
-      assert.ok(error instanceof PolicyDenied);
-      assert.match(error.message, /not on the list of people who may request AdministratorAccess/);
-      return true;
-    });
+    assert.throws(
+      () => ruleForRequest(policy, ask({ requester: mallory })),
+      (error: unknown) => {
+        assert.ok(error instanceof PolicyDenied);
+        assert.match(error.message, /not on the list of people who may request AdministratorAccess/);
+        return true;
+      },
+    );
   });
 
   it("reports the missing rule before the requester or the duration", () => {
     const mallory: Person = { slackId: "U0MALLORY", email: null, standing: "member" };
-    assert.throws(
-      () => ruleForRequest(policy, ask({ requester: mallory, accountId: STAGING, durationMs: 100 * HOUR })),
-      { message: /No rule in the policy allows/ },
-    );
+    assert.throws(() => ruleForRequest(policy, ask({ requester: mallory, accountId: STAGING, durationMs: 100 * HOUR })), {
+      message: /No rule in the policy allows/,
+    });
   });
 
   it("compares account ids and permission set names exactly; lookups resolve them beforehand", () => {
@@ -198,9 +206,7 @@ describe("ruleForRequest", () => {
 
     const principalArb: fc.Arbitrary<PrincipalRef> = fc.oneof(
       fc.constantFrom(...SLACK_IDS).map(slack),
-      fc.constantFrom(...EMAILS).chain((address) =>
-        fc.constantFrom(address, address.toUpperCase()).map(email),
-      ),
+      fc.constantFrom(...EMAILS).chain((address) => fc.constantFrom(address, address.toUpperCase()).map(email)),
     );
     const durationArb = fc.integer({ min: 1, max: 48 }).map((hours) => hours * HOUR);
     const ruleArb = (index: number): fc.Arbitrary<Rule> =>
@@ -209,7 +215,10 @@ describe("ruleForRequest", () => {
           name: fc.constant(`rule-${index}`),
           accountIds: fc.uniqueArray(fc.constantFrom(...ACCOUNTS), { minLength: 1 }),
           permissionSets: fc.uniqueArray(fc.constantFrom(...SETS), { minLength: 1 }),
-          specificity: fc.record({ account: fc.constantFrom(0 as const, 1 as const, 2 as const), permissionSet: fc.constantFrom(0 as const, 1 as const) }),
+          specificity: fc.record({
+            account: fc.constantFrom(0 as const, 1 as const, 2 as const),
+            permissionSet: fc.constantFrom(0 as const, 1 as const),
+          }),
           requesters: fc.array(principalArb, { minLength: 0, maxLength: 3 }),
           breakGlass: fc.array(principalArb, { maxLength: 1 }),
           approvers: fc.array(principalArb, { minLength: 1, maxLength: 3 }),
@@ -260,7 +269,9 @@ describe("ruleForRequest", () => {
           } catch (error) {
             failure = error;
           }
-          const anyAllows = randomPolicy.rules.some((r) => coversAsk(r, randomAsk) && lists(r, randomAsk.requester) && r.maxDurationMs >= randomAsk.durationMs);
+          const anyAllows = randomPolicy.rules.some(
+            (r) => coversAsk(r, randomAsk) && lists(r, randomAsk.requester) && r.maxDurationMs >= randomAsk.durationMs,
+          );
           if (result) {
             assert.ok(coversAsk(result, randomAsk), "the rule covers the account and permission set");
             assert.ok(lists(result, randomAsk.requester), "the rule lists the requester");
@@ -304,11 +315,14 @@ describe("assertMayDecide", () => {
   });
 
   it("refuses an approval by the requester, even one who is an approver", () => {
-    assert.throws(() => assertMayDecide(strict, alice, "U0ALICE"), (error: unknown) => {
-      assert.ok(error instanceof PolicyDenied);
-      assert.equal(error.message, "You cannot approve or deny your own request.");
-      return true;
-    });
+    assert.throws(
+      () => assertMayDecide(strict, alice, "U0ALICE"),
+      (error: unknown) => {
+        assert.ok(error instanceof PolicyDenied);
+        assert.equal(error.message, "You cannot approve or deny your own request.");
+        return true;
+      },
+    );
   });
 
   it("lets an approver decide their own request when the rule allows self-approval", () => {
@@ -322,11 +336,14 @@ describe("assertMayDecide", () => {
 
   it("refuses someone who is not an approver", () => {
     const mallory: Person = { slackId: "U0MALLORY", email: "mallory@example.com", standing: "member" };
-    assert.throws(() => assertMayDecide(strict, mallory, "U0ALICE"), (error: unknown) => {
-      assert.ok(error instanceof PolicyDenied);
-      assert.equal(error.message, 'You are not an approver for rule "strict".');
-      return true;
-    });
+    assert.throws(
+      () => assertMayDecide(strict, mallory, "U0ALICE"),
+      (error: unknown) => {
+        assert.ok(error instanceof PolicyDenied);
+        assert.equal(error.message, 'You are not an approver for rule "strict".');
+        return true;
+      },
+    );
   });
 
   it("recognises an approver listed by email, whatever the case", () => {
@@ -353,11 +370,17 @@ describe("checkJustificationLength", () => {
     ["invisible fillers", `abc${"\u3164".repeat(20)}`],
   ] as const) {
     it(`does not count ${what}`, () => {
-      assert.throws(() => checkJustificationLength(ten, text), (error: unknown) => {
-        assert.ok(error instanceof InvalidInput);
-        assert.equal(error.message, 'Rule "ten" asks for a justification of at least 10 characters, not counting spaces; say a little more about why.');
-        return true;
-      });
+      assert.throws(
+        () => checkJustificationLength(ten, text),
+        (error: unknown) => {
+          assert.ok(error instanceof InvalidInput);
+          assert.equal(
+            error.message,
+            'Rule "ten" asks for a justification of at least 10 characters, not counting spaces; say a little more about why.',
+          );
+          return true;
+        },
+      );
     });
   }
 });
@@ -365,7 +388,10 @@ describe("checkJustificationLength", () => {
 describe("checkTicket", () => {
   it("takes a ticket of invisible characters for no ticket", () => {
     assert.equal(checkTicket(rule({ name: "optional" }), "\u200b\u3164"), null);
-    assert.throws(() => checkTicket(rule({ name: "required", ticket: { required: true, pattern: null } }), "\u200b"), /requires a ticket reference/);
+    assert.throws(
+      () => checkTicket(rule({ name: "required", ticket: { required: true, pattern: null } }), "\u200b"),
+      /requires a ticket reference/,
+    );
   });
 
   it("drops format characters from a ticket before matching it", () => {

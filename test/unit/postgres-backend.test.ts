@@ -73,7 +73,11 @@ async function walkTo(backend: StoreBackend, clock: FakeClock, id: string, statu
   let from: GrantStatus = "pending";
   for (const to of path.slice(0, path.indexOf(status) + 1)) {
     const changes =
-      to === "provisioning" ? { principalId: "p-alice" } : to === "active" ? { activatedAt: clock.now(), expiresAt: clock.now() + HOUR } : {};
+      to === "provisioning"
+        ? { principalId: "p-alice" }
+        : to === "active"
+          ? { activatedAt: clock.now(), expiresAt: clock.now() + HOUR }
+          : {};
     assert.ok(await backend.store.transition(id, from, to, changes, null), `${id}: ${from} → ${to}`);
     from = to;
   }
@@ -115,7 +119,10 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       await db.sql("CREATE TABLE schema_version (id SMALLINT PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
       await db.sql("INSERT INTO schema_version (id, version) VALUES (1, 1)");
       await db.sql(INITIAL_SCHEMA);
-      await db.sql("INSERT INTO grants (id, status, requester_id, requester_team_id, requester_email, account_id, permission_set, duration_ms, justification, rule_name, break_glass, created_at, updated_at) VALUES ('g0', 'pending', 'U0ALICE', 'T0TEAM', 'alice@example.com', $1, 'ReadOnlyAccess', 3600000, 'before the upgrade', 'prod-admin', 0, $2, $2)", [PROD, T0]);
+      await db.sql(
+        "INSERT INTO grants (id, status, requester_id, requester_team_id, requester_email, account_id, permission_set, duration_ms, justification, rule_name, break_glass, created_at, updated_at) VALUES ('g0', 'pending', 'U0ALICE', 'T0TEAM', 'alice@example.com', $1, 'ReadOnlyAccess', 3600000, 'before the upgrade', 'prod-admin', 0, $2, $2)",
+        [PROD, T0],
+      );
       const upgraded = await db.open();
       assert.deepEqual(await db.sql("SELECT version FROM schema_version"), [{ version: LATEST }]);
       assert.equal((await upgraded.store.get("g0"))?.justification, "before the upgrade");
@@ -157,10 +164,16 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       assert.equal(stored.ticket, "INC-1");
 
       db.clock.advance(1_000);
-      const approved = await backend.store.transition("g1", "pending", "approved", { decidedBy: "U0BOB", decidedAt: db.clock.now() }, {
-        action: "approved",
-        actorId: "U0BOB",
-      });
+      const approved = await backend.store.transition(
+        "g1",
+        "pending",
+        "approved",
+        { decidedBy: "U0BOB", decidedAt: db.clock.now() },
+        {
+          action: "approved",
+          actorId: "U0BOB",
+        },
+      );
       assert.equal(approved?.status, "approved");
       assert.equal(approved?.decidedBy, "U0BOB");
       assert.equal(approved?.updatedAt, T0 + 1_000);
@@ -187,7 +200,10 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       const winners = results.filter((grant) => grant !== undefined);
       assert.equal(winners.length, 1);
       assert.equal((await a.store.get("g1"))?.decidedBy, winners[0]?.decidedBy);
-      assert.deepEqual((await a.audit.forGrant("g1")).map((record) => record.action), ["requested", "denied"]);
+      assert.deepEqual(
+        (await a.audit.forGrant("g1")).map((record) => record.action),
+        ["requested", "denied"],
+      );
     });
 
     it("approves exactly once when two approvers approve at once on two replicas", async (t) => {
@@ -200,14 +216,20 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
         a.store.approve("g1", "U0BOB", approving("U0BOB", 2), { decidedBy: "U0BOB" }, note),
         b.store.approve("g1", "U0CAROL", approving("U0CAROL", 2), { decidedBy: "U0CAROL" }, note),
       ]);
-      const byKind = outcomes.map((recorded) => [recorded?.outcome.kind, recorded && "approvals" in recorded.outcome ? recorded.outcome.approvals : 0]).sort();
+      const byKind = outcomes
+        .map((recorded) => [recorded?.outcome.kind, recorded && "approvals" in recorded.outcome ? recorded.outcome.approvals : 0])
+        .sort();
       assert.deepEqual(byKind, [
         ["approved", 2],
         ["counted", 1],
       ]);
       assert.equal((await a.store.get("g1"))?.status, "approved");
       assert.deepEqual((await a.store.approversOf("g1")).sort(), ["U0BOB", "U0CAROL"]);
-      assert.deepEqual((await a.store.approve("g1", "U0DAVE", approving("U0DAVE", 2), {}, note))?.outcome, { kind: "refused", reason: "closed", audit: null });
+      assert.deepEqual((await a.store.approve("g1", "U0DAVE", approving("U0DAVE", 2), {}, note))?.outcome, {
+        kind: "refused",
+        reason: "closed",
+        audit: null,
+      });
       const approvedRecord = (await a.audit.forGrant("g1")).find((record) => record.action === "approved");
       assert.equal(approvedRecord?.detail.approvals, 2);
       assert.equal(approvedRecord?.detail.approvers?.toString().split(" ").length, 2);
@@ -253,15 +275,33 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       db.clock.advance(10);
       await walkTo(backend, db.clock, "new", "active");
 
-      assert.deepEqual((await backend.store.listForRequester("U0ALICE", ["active"], 10)).map((g) => g.id), ["new", "old"]);
-      assert.deepEqual((await backend.store.listByStatus(["active", "pending"])).map((g) => g.id), ["old", "bob", "new"]);
-      assert.deepEqual((await backend.store.listPendingCreatedBefore(T0 + 5)).map((g) => g.id), ["bob"]);
+      assert.deepEqual(
+        (await backend.store.listForRequester("U0ALICE", ["active"], 10)).map((g) => g.id),
+        ["new", "old"],
+      );
+      assert.deepEqual(
+        (await backend.store.listByStatus(["active", "pending"])).map((g) => g.id),
+        ["old", "bob", "new"],
+      );
+      assert.deepEqual(
+        (await backend.store.listPendingCreatedBefore(T0 + 5)).map((g) => g.id),
+        ["bob"],
+      );
       assert.deepEqual(await backend.store.listPendingCreatedBefore(T0 + 4), []);
-      assert.deepEqual((await backend.store.listExpired(T0 + HOUR + 10)).map((g) => g.id), ["old", "new"]);
+      assert.deepEqual(
+        (await backend.store.listExpired(T0 + HOUR + 10)).map((g) => g.id),
+        ["old", "new"],
+      );
       assert.equal(await backend.store.nextExpiry(), T0 + HOUR);
-      assert.deepEqual((await backend.store.listUnreviewed(10)).map((g) => g.id), ["new"]);
+      assert.deepEqual(
+        (await backend.store.listUnreviewed(10)).map((g) => g.id),
+        ["new"],
+      );
       const target = { accountId: PROD, permissionSetName: "AdministratorAccess", principalId: "p-alice" };
-      assert.deepEqual((await backend.store.listHolding(target, "old")).map((g) => g.id), ["new"]);
+      assert.deepEqual(
+        (await backend.store.listHolding(target, "old")).map((g) => g.id),
+        ["new"],
+      );
 
       const reviewed = await backend.store.markReviewed("new", "U0SEC", { action: "reviewed", actorId: "U0SEC" });
       assert.equal(reviewed?.reviewedBy, "U0SEC");
@@ -287,11 +327,14 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       assert.equal(last?.detail.attempt, 2);
       assert.equal(last?.detail.status, "approved");
 
-      await backend.store.noteUnattached({ accountId: PROD, permissionSet: "ReadOnly" }, {
-        action: "unmanaged_assignment",
-        actorId: "system",
-        detail: { principalId: "p-x", token: "xoxb-123-abc" },
-      });
+      await backend.store.noteUnattached(
+        { accountId: PROD, permissionSet: "ReadOnly" },
+        {
+          action: "unmanaged_assignment",
+          actorId: "system",
+          detail: { principalId: "p-x", token: "xoxb-123-abc" },
+        },
+      );
       const unattached = (await allRecords(backend)).at(-1);
       assert.deepEqual([unattached?.grantId, unattached?.permissionSet, unattached?.detail.token], ["", "ReadOnly", "[redacted]"]);
     });
@@ -304,18 +347,33 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       await backend.store.insert(newGrant("g1"), requested);
       await walkTo(backend, db.clock, "g1", "active");
       const note: AuditNote = { action: "extension_requested", actorId: "U0ALICE" };
-      const extension = await backend.extensions.insert({ id: "x1", grantId: "g1", requesterId: "U0ALICE", extraMs: HOUR, createdAt: T0 }, note);
+      const extension = await backend.extensions.insert(
+        { id: "x1", grantId: "g1", requesterId: "U0ALICE", extraMs: HOUR, createdAt: T0 },
+        note,
+      );
       assert.equal(extension.status, "pending");
       await backend.extensions.setMessage("x1", "C1", "1.2");
-      assert.deepEqual((await backend.extensions.listPending()).map((x) => [x.id, x.approvalChannel, x.approvalTs]), [["x1", "C1", "1.2"]]);
+      assert.deepEqual(
+        (await backend.extensions.listPending()).map((x) => [x.id, x.approvalChannel, x.approvalTs]),
+        [["x1", "C1", "1.2"]],
+      );
 
       const approve: AuditNote = { action: "extended", actorId: "U0BOB" };
-      assert.equal((await backend.extensions.approve("x1", "U0BOB", T0, approving("U0BOB", 2, "extension"), approve))?.outcome.kind, "counted");
-      assert.equal((await backend.extensions.approve("x1", "U0BOB", T0, approving("U0BOB", 2, "extension"), approve))?.outcome.kind, "duplicate");
+      assert.equal(
+        (await backend.extensions.approve("x1", "U0BOB", T0, approving("U0BOB", 2, "extension"), approve))?.outcome.kind,
+        "counted",
+      );
+      assert.equal(
+        (await backend.extensions.approve("x1", "U0BOB", T0, approving("U0BOB", 2, "extension"), approve))?.outcome.kind,
+        "duplicate",
+      );
       const recorded = await backend.extensions.approve("x1", "U0CAROL", T0 + 5, approving("U0CAROL", 2, "extension"), approve);
       assert.equal(recorded?.outcome.kind, "approved");
       assert.equal(recorded?.subject.decidedBy, "U0CAROL");
-      assert.equal(await backend.extensions.close("x1", "denied", "U0DAVE", T0, { action: "extension_denied", actorId: "U0DAVE" }), undefined);
+      assert.equal(
+        await backend.extensions.close("x1", "denied", "U0DAVE", T0, { action: "extension_denied", actorId: "U0DAVE" }),
+        undefined,
+      );
       assert.deepEqual(
         (await backend.audit.forGrant("g1")).map((record) => [record.action, record.detail.extensionId ?? null]),
         [
@@ -348,7 +406,10 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       const verdict = await first.audit.verify();
       assert.equal(verdict.ok, true);
       assert.equal(verdict.ok && verdict.records, 90);
-      assert.deepEqual((await allRecords(first)).map((record) => record.seq), Array.from({ length: 90 }, (_, i) => i + 1));
+      assert.deepEqual(
+        (await allRecords(first)).map((record) => record.seq),
+        Array.from({ length: 90 }, (_, i) => i + 1),
+      );
       assert.deepEqual(await db.sql("SELECT seq::int FROM audit_head"), [{ seq: 90 }]);
       assert.equal(await first.metrics.lastAuditSeq(), 90);
     });
@@ -360,11 +421,18 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
         await Promise.all(
           Array.from({ length: 50 }, () => {
             db.clock.advance(1);
-            return backend.store.noteUnattached({ accountId: PROD, permissionSet: "ReadOnly" }, { action: "drift_detected", actorId: "system" });
+            return backend.store.noteUnattached(
+              { accountId: PROD, permissionSet: "ReadOnly" },
+              { action: "drift_detected", actorId: "system" },
+            );
           }),
         );
       }
-      assert.deepEqual(await backend.audit.verify(), { ok: true, records: 2_050, head: { seq: 2_050, hash: (await allRecords(backend)).at(-1)?.hash } });
+      assert.deepEqual(await backend.audit.verify(), {
+        ok: true,
+        records: 2_050,
+        head: { seq: 2_050, hash: (await allRecords(backend)).at(-1)?.hash },
+      });
       const period: StoredAuditRecord[] = [];
       for await (const record of backend.audit.records({ from: T0 + 11, until: T0 + 2_011 })) period.push(record);
       assert.equal(period.length, 2_000);
@@ -380,7 +448,12 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       await assert.rejects(db.sql(`UPDATE audit_events SET detail = '{}'`), /append-only/);
       await assert.rejects(db.sql("UPDATE audit_events SET hash = prev_hash"), /append-only/);
       await db.sql("UPDATE audit_events SET delivered_at = 1");
-      await assert.rejects(db.sql("INSERT INTO audit_events (seq, at, action, actor_id, grant_id, account_id, permission_set, detail) VALUES (9, 0, 'requested', 'x', '', '', '', '{}')"), /prev_hash/);
+      await assert.rejects(
+        db.sql(
+          "INSERT INTO audit_events (seq, at, action, actor_id, grant_id, account_id, permission_set, detail) VALUES (9, 0, 'requested', 'x', '', '', '', '{}')",
+        ),
+        /prev_hash/,
+      );
       await assert.rejects(db.sql("UPDATE audit_head SET seq = 0"), /only moves forward/);
       await assert.rejects(db.sql("DELETE FROM audit_head"), /append-only/);
     });
@@ -420,7 +493,10 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
         await backend.store.insert(newGrant(id), requested);
         db.clock.advance(1_000);
       }
-      assert.deepEqual((await backend.outbox.undelivered(2)).map((record) => record.seq), [1, 2]);
+      assert.deepEqual(
+        (await backend.outbox.undelivered(2)).map((record) => record.seq),
+        [1, 2],
+      );
       assert.deepEqual(await backend.metrics.outbox(), { depth: 3, oldestAt: T0 });
       await backend.outbox.notePosting({ firstSeq: 1, lastSeq: 2, startedAt: T0 });
       await backend.outbox.notePosting({ firstSeq: 1, lastSeq: 3, startedAt: T0 + 1 });
@@ -430,7 +506,10 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       await backend.outbox.notePosting({ firstSeq: 3, lastSeq: 3, startedAt: T0 + 2 });
       await backend.outbox.clearPosting();
       assert.equal(await backend.outbox.interruptedPost(), undefined);
-      assert.deepEqual((await backend.outbox.undelivered(10)).map((record) => [record.seq, record.grantId]), [[3, "g3"]]);
+      assert.deepEqual(
+        (await backend.outbox.undelivered(10)).map((record) => [record.seq, record.grantId]),
+        [[3, "g3"]],
+      );
       assert.deepEqual(await backend.metrics.outbox(), { depth: 1, oldestAt: T0 + 2_000 });
       assert.deepEqual(await backend.metrics.auditSince(1, 10), [
         { seq: 2, action: "requested", at: T0 + 1_000, grantCreatedAt: T0, grantExpiresAt: null },
@@ -508,13 +587,22 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
 
       const bobCreated = await log.intend("g2", "create", bob);
       await log.finished(bobCreated.id, "succeeded");
-      assert.deepEqual((await log.createdByUs()).map((operation) => operation.id), [created.id, bobCreated.id]);
+      assert.deepEqual(
+        (await log.createdByUs()).map((operation) => operation.id),
+        [created.id, bobCreated.id],
+      );
 
       const removed = await log.intend("g1", "delete", alice);
       await log.finished(removed.id, "absent");
-      assert.deepEqual((await log.createdByUs()).map((operation) => operation.id), [bobCreated.id]);
+      assert.deepEqual(
+        (await log.createdByUs()).map((operation) => operation.id),
+        [bobCreated.id],
+      );
       assert.equal((await log.lastFinishedOn(alice))?.id, removed.id);
-      assert.deepEqual((await log.forGrant("g1")).map((operation) => operation.kind), ["create", "delete"]);
+      assert.deepEqual(
+        (await log.forGrant("g1")).map((operation) => operation.kind),
+        ["create", "delete"],
+      );
     });
   });
 

@@ -22,7 +22,11 @@ function counting(name: string, run: ReadinessCheck["run"], cacheMs = 5_000): Re
 
 describe("Readiness", () => {
   it("is ready when every check passes, naming each one", async () => {
-    const report = await new Readiness([counting("database", () => undefined), counting("aws", async () => undefined)], 1_000, quiet()).report();
+    const report = await new Readiness(
+      [counting("database", () => undefined), counting("aws", async () => undefined)],
+      1_000,
+      quiet(),
+    ).report();
     assert.equal(report.status, "ready");
     assert.deepEqual(Object.keys(report.checks), ["database", "aws"]);
     assert.equal(report.checks.database?.ok, true);
@@ -76,9 +80,12 @@ describe("Readiness", () => {
       "aws",
       () => {
         if (!failing) return;
-        throw Object.assign(new Error("User: arn:aws:sts::111122223333:assumed-role/jit/host-1 is not authorized; token xoxb-1234-5678-abcdef"), {
-          code: "AccessDeniedException",
-        });
+        throw Object.assign(
+          new Error("User: arn:aws:sts::111122223333:assumed-role/jit/host-1 is not authorized; token xoxb-1234-5678-abcdef"),
+          {
+            code: "AccessDeniedException",
+          },
+        );
       },
       0,
     );
@@ -108,7 +115,10 @@ describe("Readiness", () => {
       }),
     );
     const report = await new Readiness(checks, 1_000, quiet()).report();
-    assert.deepEqual(Object.values(report.checks).map((check) => check.error), ["invalid_auth", "3D000", "error", "error", "error"]);
+    assert.deepEqual(
+      Object.values(report.checks).map((check) => check.error),
+      ["invalid_auth", "3D000", "error", "error", "error"],
+    );
   });
 
   it("reports stopping, without running the checks, once shutdown begins", async () => {

@@ -24,7 +24,10 @@ describe("payload shape", () => {
   it("accepts what Slack sends: slash commands, button clicks, events, its SSL check and URL verification", () => {
     assert.equal(problemOf(command), undefined);
     assert.equal(problemOf(form(click())), undefined);
-    assert.equal(problemOf(form(click({ actions: [{ action_id: "pick", type: "static_select", selected_option: { value: "x" } }] }))), undefined);
+    assert.equal(
+      problemOf(form(click({ actions: [{ action_id: "pick", type: "static_select", selected_option: { value: "x" } }] }))),
+      undefined,
+    );
     assert.equal(problemOf(form({ type: "view_submission", user: { id: "U1" }, team: null, view: { id: "V1" } })), undefined);
     assert.equal(problemOf(JSON.stringify({ type: "event_callback", event: { type: "app_mention" } }), "application/json"), undefined);
     assert.equal(problemOf("ssl_check=1&token=x"), undefined);

@@ -21,20 +21,44 @@ describe("Slack request signatures", () => {
   it("accepts a body signed with the secret at a timestamp inside the window, either side of now", () => {
     for (const offset of [0, -300, 300, -1, 1]) {
       const timestamp = String(NOW + offset);
-      assert.deepEqual(check(timestamp, sign(timestamp)), { ok: true, signature: sign(timestamp), timestamp: NOW + offset }, `offset ${offset}`);
+      assert.deepEqual(
+        check(timestamp, sign(timestamp)),
+        { ok: true, signature: sign(timestamp), timestamp: NOW + offset },
+        `offset ${offset}`,
+      );
     }
   });
 
   it("refuses a timestamp more than five minutes from now, stale or pre-dated", () => {
     for (const offset of [-301, 301, -86_400, 86_400 * 365]) {
       const timestamp = String(NOW + offset);
-      assert.deepEqual(check(timestamp, sign(timestamp)), { ok: false, problem: "the timestamp is more than five minutes away from now" }, `offset ${offset}`);
+      assert.deepEqual(
+        check(timestamp, sign(timestamp)),
+        { ok: false, problem: "the timestamp is more than five minutes away from now" },
+        `offset ${offset}`,
+      );
     }
   });
 
   it("refuses timestamps that are not whole seconds, even when the signature covers them", () => {
-    for (const timestamp of ["Infinity", "-Infinity", "NaN", "", " 1764000000", "1764000000.5", "+1764000000", "1.764e9", "0x6921b300", "-5", "1764000000 "]) {
-      assert.deepEqual(check(timestamp, sign(timestamp)), { ok: false, problem: "the timestamp is not whole seconds since the epoch" }, JSON.stringify(timestamp));
+    for (const timestamp of [
+      "Infinity",
+      "-Infinity",
+      "NaN",
+      "",
+      " 1764000000",
+      "1764000000.5",
+      "+1764000000",
+      "1.764e9",
+      "0x6921b300",
+      "-5",
+      "1764000000 ",
+    ]) {
+      assert.deepEqual(
+        check(timestamp, sign(timestamp)),
+        { ok: false, problem: "the timestamp is not whole seconds since the epoch" },
+        JSON.stringify(timestamp),
+      );
     }
   });
 
@@ -49,7 +73,15 @@ describe("Slack request signatures", () => {
   it("refuses signatures of any other form without comparing them", () => {
     const timestamp = String(NOW);
     const good = sign(timestamp);
-    for (const signature of [good.toUpperCase(), good.replace("v0=", "v1="), good.slice(0, -2), `${good}00`, good.slice(3), "v0=", `v0=${"z".repeat(64)}`]) {
+    for (const signature of [
+      good.toUpperCase(),
+      good.replace("v0=", "v1="),
+      good.slice(0, -2),
+      `${good}00`,
+      good.slice(3),
+      "v0=",
+      `v0=${"z".repeat(64)}`,
+    ]) {
       assert.deepEqual(check(timestamp, signature), { ok: false, problem: "the signature is not v0= and 64 hex digits" }, signature);
     }
   });

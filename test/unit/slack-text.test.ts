@@ -5,7 +5,13 @@ import { InvalidInput } from "../../src/domain/errors.js";
 import type { Grant, GrantStatus } from "../../src/domain/grant.js";
 import { newGrantId } from "../../src/domain/ids.js";
 import type { Account } from "../../src/domain/policy.js";
-import { approvalRequestMessage, decidedRequestMessage, outcomeLine, requestConfirmation, requesterUpdate } from "../../src/slack/views/blocks.js";
+import {
+  approvalRequestMessage,
+  decidedRequestMessage,
+  outcomeLine,
+  requestConfirmation,
+  requesterUpdate,
+} from "../../src/slack/views/blocks.js";
 import { parseJitCommand, REQUEST_USAGE } from "../../src/slack/handlers/command-parser.js";
 import { escapeMrkdwn, mention, slackDate } from "../../src/slack/views/escape.js";
 import { textObjects } from "../support/block-kit-limits.js";
@@ -72,9 +78,7 @@ function allStrings(value: unknown): string[] {
 
 /** Strips the control sequences the bot itself emits on purpose; whatever `<` or `>` remains came from user text. */
 function withoutOwnControls(text: string): string {
-  return text
-    .replace(/<@[UW][A-Z0-9]+>/g, "")
-    .replace(/<!date\^\d+\^\{date_short_pretty\} at \{time\}\|[0-9: -]+UTC>/g, "");
+  return text.replace(/<@[UW][A-Z0-9]+>/g, "").replace(/<!date\^\d+\^\{date_short_pretty\} at \{time\}\|[0-9: -]+UTC>/g, "");
 }
 
 function buttons(blocks: readonly unknown[]): Array<{ action_id: string; value: string }> {
@@ -190,29 +194,38 @@ describe("parseJitCommand", () => {
 
   for (const text of ["request", "request prod", "request prod Admin"]) {
     it(`refuses "${text}" as incomplete, showing the usage`, () => {
-      assert.throws(() => parseJitCommand(text), (error: unknown) => {
-        assert.ok(error instanceof InvalidInput);
-        assert.equal(error.message, `Not enough to make a request. Usage: ${REQUEST_USAGE}`);
-        return true;
-      });
+      assert.throws(
+        () => parseJitCommand(text),
+        (error: unknown) => {
+          assert.ok(error instanceof InvalidInput);
+          assert.equal(error.message, `Not enough to make a request. Usage: ${REQUEST_USAGE}`);
+          return true;
+        },
+      );
     });
   }
 
   it("refuses a request without a justification, showing the usage", () => {
-    assert.throws(() => parseJitCommand("request prod Admin 2h   "), (error: unknown) => {
-      assert.ok(error instanceof InvalidInput);
-      assert.match(error.message, /^A justification is required/);
-      assert.ok(error.message.endsWith(`Usage: ${REQUEST_USAGE}`));
-      return true;
-    });
+    assert.throws(
+      () => parseJitCommand("request prod Admin 2h   "),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidInput);
+        assert.match(error.message, /^A justification is required/);
+        assert.ok(error.message.endsWith(`Usage: ${REQUEST_USAGE}`));
+        return true;
+      },
+    );
   });
 
   it("refuses an unknown verb, naming it", () => {
-    assert.throws(() => parseJitCommand("grant jit-abc"), (error: unknown) => {
-      assert.ok(error instanceof InvalidInput);
-      assert.equal(error.message, 'Unknown command "grant". Try /jit help.');
-      return true;
-    });
+    assert.throws(
+      () => parseJitCommand("grant jit-abc"),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidInput);
+        assert.equal(error.message, 'Unknown command "grant". Try /jit help.');
+        return true;
+      },
+    );
   });
 
   it("names at most 40 characters of an unknown verb", () => {
@@ -356,9 +369,18 @@ describe("words people typed", () => {
 
   const messages: Array<[string, () => unknown]> = [
     ["the approval request", () => approvalRequestMessage(grant({ justification: forged, ticket: forged }), ACCOUNTS).blocks],
-    ["the decided request", () => decidedRequestMessage(grant({ status: "active", justification: forged, expiresAt: T0 + HOUR }), ACCOUNTS).blocks],
-    ["a denial's reason", () => decidedRequestMessage(grant({ status: "denied", decidedBy: "U0BOSS", decisionReason: forged }), ACCOUNTS).blocks],
-    ["the requester's denial message", () => requesterUpdate(grant({ status: "denied", decidedBy: "U0BOSS", decisionReason: forged }), ACCOUNTS, PORTAL)?.blocks],
+    [
+      "the decided request",
+      () => decidedRequestMessage(grant({ status: "active", justification: forged, expiresAt: T0 + HOUR }), ACCOUNTS).blocks,
+    ],
+    [
+      "a denial's reason",
+      () => decidedRequestMessage(grant({ status: "denied", decidedBy: "U0BOSS", decisionReason: forged }), ACCOUNTS).blocks,
+    ],
+    [
+      "the requester's denial message",
+      () => requesterUpdate(grant({ status: "denied", decidedBy: "U0BOSS", decisionReason: forged }), ACCOUNTS, PORTAL)?.blocks,
+    ],
   ];
   for (const [where, blocks] of messages) {
     it(`shows them in ${where} as quoted plain text with emoji codes left as letters, never as mrkdwn`, () => {
@@ -399,11 +421,17 @@ describe("requesterUpdate", () => {
   });
 
   it("names who denied the request", () => {
-    assert.match(requesterUpdate(grant({ status: "denied", decidedBy: "U0BOSS" }), ACCOUNTS, PORTAL)?.text ?? "", /was denied by <@U0BOSS>\.$/);
+    assert.match(
+      requesterUpdate(grant({ status: "denied", decidedBy: "U0BOSS" }), ACCOUNTS, PORTAL)?.text ?? "",
+      /was denied by <@U0BOSS>\.$/,
+    );
   });
 
   it("gives the reason for a failure", () => {
-    assert.match(requesterUpdate(grant({ status: "failed", failureReason: "no such user" }), ACCOUNTS, PORTAL)?.text ?? "", /could not be granted: no such user$/);
+    assert.match(
+      requesterUpdate(grant({ status: "failed", failureReason: "no such user" }), ACCOUNTS, PORTAL)?.text ?? "",
+      /could not be granted: no such user$/,
+    );
   });
 
   it("says when access has ended", () => {
@@ -421,7 +449,10 @@ describe("requesterUpdate", () => {
   });
 
   it("gives the reason once when a grant fails for being too late, as its removal starts, not again when it is done", () => {
-    assert.match(requesterUpdate(grant({ status: "revoking", failureReason: "too late" }), ACCOUNTS, PORTAL)?.text ?? "", /could not be granted: too late$/);
+    assert.match(
+      requesterUpdate(grant({ status: "revoking", failureReason: "too late" }), ACCOUNTS, PORTAL)?.text ?? "",
+      /could not be granted: too late$/,
+    );
     assert.equal(requesterUpdate(grant({ status: "revoked", failureReason: "too late" }), ACCOUNTS, PORTAL), undefined);
   });
 

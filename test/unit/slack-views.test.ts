@@ -113,17 +113,24 @@ function values(state: Record<string, Record<string, unknown>>): unknown {
 
 describe("requestModal", () => {
   it("passes the fake Slack's validation in every state of the form", () => {
-    const manyAccounts = Array.from({ length: 130 }, (_, i): Eligibility => ({
-      account: { id: String(100000000000 + i), name: `${HOSTILE} account ${i}`.repeat(3) },
-      permissionSet: `Set${i}`,
-      rule: rule({ ticket: { required: false, pattern: new RegExp("x".repeat(5000)) } }),
-    }));
+    const manyAccounts = Array.from(
+      { length: 130 },
+      (_, i): Eligibility => ({
+        account: { id: String(100000000000 + i), name: `${HOSTILE} account ${i}`.repeat(3) },
+        permissionSet: `Set${i}`,
+        rule: rule({ ticket: { required: false, pattern: new RegExp("x".repeat(5000)) } }),
+      }),
+    );
     const states = [
       { eligible: [], requester: alice },
       { eligible: ELIGIBLE, requester: alice },
       { eligible: ELIGIBLE, requester: alice, selection: { accountId: PROD.id } },
       { eligible: ELIGIBLE, requester: alice, selection: { accountId: SANDBOX.id, permissionSet: "PowerUserAccess", duration: "2h" } },
-      { eligible: ELIGIBLE, requester: alice, selection: { permissionSet: "ReadOnlyAccess", justification: HOSTILE.repeat(50), ticket: HOSTILE } },
+      {
+        eligible: ELIGIBLE,
+        requester: alice,
+        selection: { permissionSet: "ReadOnlyAccess", justification: HOSTILE.repeat(50), ticket: HOSTILE },
+      },
       { eligible: manyAccounts, requester: alice, selection: { accountId: "100000000007", permissionSet: "Set7" } },
     ];
     for (const state of states) assertValidView(requestModal(state));
@@ -138,10 +145,19 @@ describe("requestModal", () => {
   it("offers the eligible accounts by id, and on the chosen account only its permission sets", () => {
     const view = requestModal({ eligible: ELIGIBLE, requester: alice, selection: { accountId: PROD.id } });
     assert.equal(view.callback_id, "jit_request");
-    assert.deepEqual(selectIn(view, "account").options.map((o) => o.value), [PROD.id, SANDBOX.id]);
-    assert.deepEqual(selectIn(view, "permission_set").options.map((o) => o.value), ["AdministratorAccess", "ReadOnlyAccess"]);
+    assert.deepEqual(
+      selectIn(view, "account").options.map((o) => o.value),
+      [PROD.id, SANDBOX.id],
+    );
+    assert.deepEqual(
+      selectIn(view, "permission_set").options.map((o) => o.value),
+      ["AdministratorAccess", "ReadOnlyAccess"],
+    );
     const sandbox = requestModal({ eligible: ELIGIBLE, requester: alice, selection: { accountId: SANDBOX.id } });
-    assert.deepEqual(selectIn(sandbox, "permission_set").options.map((o) => o.value), ["PowerUserAccess"]);
+    assert.deepEqual(
+      selectIn(sandbox, "permission_set").options.map((o) => o.value),
+      ["PowerUserAccess"],
+    );
   });
 
   it("asks for an account first, and lets choosing account or permission set re-render the form", () => {
@@ -152,11 +168,19 @@ describe("requestModal", () => {
   });
 
   it("keeps the choices that still fit as initial options, and drops one the new account does not offer", () => {
-    const chosen = requestModal({ eligible: ELIGIBLE, requester: alice, selection: { accountId: PROD.id, permissionSet: "ReadOnlyAccess", duration: "120m" } });
+    const chosen = requestModal({
+      eligible: ELIGIBLE,
+      requester: alice,
+      selection: { accountId: PROD.id, permissionSet: "ReadOnlyAccess", duration: "120m" },
+    });
     assert.equal(selectIn(chosen, "account").initial?.value, PROD.id);
     assert.equal(selectIn(chosen, "permission_set").initial?.value, "ReadOnlyAccess");
     assert.equal(selectIn(chosen, "duration").initial?.value, "2h");
-    const switched = requestModal({ eligible: ELIGIBLE, requester: alice, selection: { accountId: SANDBOX.id, permissionSet: "ReadOnlyAccess" } });
+    const switched = requestModal({
+      eligible: ELIGIBLE,
+      requester: alice,
+      selection: { accountId: SANDBOX.id, permissionSet: "ReadOnlyAccess" },
+    });
     assert.equal(selectIn(switched, "permission_set").initial?.value, "PowerUserAccess", "the only permission set there is chosen");
     const unknown = requestModal({ eligible: ELIGIBLE, requester: alice, selection: { accountId: "999999999999", duration: "3d" } });
     assert.equal(selectIn(unknown, "account").initial, undefined);
@@ -166,8 +190,15 @@ describe("requestModal", () => {
   });
 
   it("offers durations up to the chosen rule's maximum, including the maximum, all parseable", () => {
-    const view = requestModal({ eligible: ELIGIBLE, requester: alice, selection: { accountId: PROD.id, permissionSet: "AdministratorAccess" } });
-    assert.deepEqual(selectIn(view, "duration").options.map((o) => o.value), ["15m", "30m", "1h", "1h30m"]);
+    const view = requestModal({
+      eligible: ELIGIBLE,
+      requester: alice,
+      selection: { accountId: PROD.id, permissionSet: "AdministratorAccess" },
+    });
+    assert.deepEqual(
+      selectIn(view, "duration").options.map((o) => o.value),
+      ["15m", "30m", "1h", "1h30m"],
+    );
     const sandbox = requestModal({ eligible: ELIGIBLE, requester: alice, selection: { accountId: SANDBOX.id } });
     const offered = selectIn(sandbox, "duration").options.map((o) => parseDuration(o.value ?? ""));
     assert.equal(Math.max(...offered), 2 * 24 * HOUR);
@@ -189,7 +220,11 @@ describe("requestModal", () => {
   });
 
   it("asks for the rule's minimum justification and its ticket, with the pattern as a hint", () => {
-    const admin = requestModal({ eligible: ELIGIBLE, requester: alice, selection: { accountId: PROD.id, permissionSet: "AdministratorAccess" } });
+    const admin = requestModal({
+      eligible: ELIGIBLE,
+      requester: alice,
+      selection: { accountId: PROD.id, permissionSet: "AdministratorAccess" },
+    });
     assert.equal(selectIn(admin, "justification").text?.min_length, 20);
     assert.equal(selectIn(admin, "justification").text?.max_length, 1000);
     assert.equal(selectIn(admin, "justification").text?.multiline, true);
@@ -203,7 +238,10 @@ describe("requestModal", () => {
     const eligible = [{ ...ELIGIBLE[0]!, rule: rule({ name: "<!channel> admin", approvalsRequired: 2 }) }];
     const view = requestModal({ eligible, requester: alice });
     const texts = mrkdwnTexts(view.blocks);
-    assert.ok(texts.some((text) => text.includes("2 approvals") && text.includes("&lt;!channel&gt; admin")), texts.join("\n"));
+    assert.ok(
+      texts.some((text) => text.includes("2 approvals") && text.includes("&lt;!channel&gt; admin")),
+      texts.join("\n"),
+    );
     assertEscaped({ blocks: view.blocks });
   });
 
@@ -317,7 +355,10 @@ describe("denyReasonModal", () => {
     assertValidView(view);
     assertEscaped(view);
     assert.match(mrkdwnTexts(view.blocks).join("\n"), /<@U0ALICE>'s request `jit-abcdefgh` for AdministratorAccess on Production/);
-    assert.deepEqual(typedTexts(view.blocks).map((text) => text.split(": ")[0]), ["Justification"]);
+    assert.deepEqual(
+      typedTexts(view.blocks).map((text) => text.split(": ")[0]),
+      ["Justification"],
+    );
     assert.match(typedTexts(view.blocks).join("\n"), /\nTicket: “&lt;!here&gt;”$/);
   });
 
@@ -344,7 +385,11 @@ describe("extendModal", () => {
   });
 
   it("says so, with nothing to submit, when no time is left or the grant is not active", () => {
-    for (const g of [grant({ activatedAt: T0, expiresAt: T0 + 6 * HOUR - 30_000 }), grant({ status: "revoked" }), grant({ status: "pending", activatedAt: null, expiresAt: null })]) {
+    for (const g of [
+      grant({ activatedAt: T0, expiresAt: T0 + 6 * HOUR - 30_000 }),
+      grant({ status: "revoked" }),
+      grant({ status: "pending", activatedAt: null, expiresAt: null }),
+    ]) {
       const view = extendModal(g, capped, ACCOUNTS);
       assertValidView(view);
       assert.equal(view.submit, undefined);
@@ -359,13 +404,23 @@ describe("helpText", () => {
     assertValidMessage(help);
     assertEscaped(help);
     const shown = help.text.replace(/&lt;/g, "<").replace(/&gt;/g, ">");
-    for (const command of ["`/jit`", "/jit request <account> <permission-set> <duration> [--ticket ABC-123] <justification…>", "`/jit list`", "/jit revoke <id>", "/jit extend <id> <duration>", "`/jit help`"]) {
+    for (const command of [
+      "`/jit`",
+      "/jit request <account> <permission-set> <duration> [--ticket ABC-123] <justification…>",
+      "`/jit list`",
+      "/jit revoke <id>",
+      "/jit extend <id> <duration>",
+      "`/jit help`",
+    ]) {
       assert.ok(shown.includes(command), command);
     }
     assert.ok(!help.text.includes("--review"));
     assert.ok(helpText(ELIGIBLE, true, alice).text.includes("`/jit list --review`"));
     const eligibility = mrkdwnTexts(help.blocks).join("\n");
-    assert.match(eligibility, /\*Production\* \(111122223333\)\n• `AdministratorAccess`: up to 1h30m · 1 approval\n• `ReadOnlyAccess`: up to 8h/);
+    assert.match(
+      eligibility,
+      /\*Production\* \(111122223333\)\n• `AdministratorAccess`: up to 1h30m · 1 approval\n• `ReadOnlyAccess`: up to 8h/,
+    );
     assert.match(eligibility, /\*Sandbox\* \(444455556666\)\n• `PowerUserAccess`: up to 2d · 1 approval · ticket required/);
   });
 
@@ -373,17 +428,23 @@ describe("helpText", () => {
     const schedule = { days: ["mon", "tue", "wed", "thu", "fri"], fromMinute: 540, toMinute: 1020, timeZone: "Europe/Berlin" } as const;
     const text = (r: Rule) => mrkdwnTexts(helpText([{ account: PROD, permissionSet: "A", rule: r }], false, alice).blocks).join("\n");
     assert.match(text(rule({ autoApprove: { kind: "always" } })), /approved automatically/);
-    assert.match(text(rule({ autoApprove: { kind: "schedule", schedule } })), /approved automatically Mon–Fri 09:00–17:00 Europe\/Berlin, otherwise 1 approval/);
+    assert.match(
+      text(rule({ autoApprove: { kind: "schedule", schedule } })),
+      /approved automatically Mon–Fri 09:00–17:00 Europe\/Berlin, otherwise 1 approval/,
+    );
     assert.match(text(rule({ breakGlass: [{ kind: "slack-user", id: "U0ALICE" }] })), /break-glass: granted at once/);
     assert.match(text(rule({ approvalsRequired: 2, maxTotalDurationMs: 8 * HOUR })), /up to 4h \(8h with extensions\) · 2 approvals/);
   });
 
   it("stays within Slack's section limit for a long list, saying how many were left out, and escapes names", () => {
-    const many = Array.from({ length: 300 }, (_, i): Eligibility => ({
-      account: { id: String(100000000000 + Math.floor(i / 10)), name: `<!channel> team ${Math.floor(i / 10)}` },
-      permissionSet: `Set${i}`,
-      rule: rule(),
-    }));
+    const many = Array.from(
+      { length: 300 },
+      (_, i): Eligibility => ({
+        account: { id: String(100000000000 + Math.floor(i / 10)), name: `<!channel> team ${Math.floor(i / 10)}` },
+        permissionSet: `Set${i}`,
+        rule: rule(),
+      }),
+    );
     const help = helpText(many, true, alice);
     assertValidMessage(help);
     assertEscaped(help);
@@ -398,7 +459,9 @@ describe("helpText", () => {
 describe("grantList", () => {
   it("shows pending and active grants with their expiry, leaving ended ones out", () => {
     const statuses: GrantStatus[] = ["pending", "active", "revoked", "denied", "expired", "cancelled", "failed"];
-    const grants = statuses.map((status, i) => grant({ id: `jit-0000000${i}`, status, expiresAt: status === "pending" ? null : T0 + HOUR }));
+    const grants = statuses.map((status, i) =>
+      grant({ id: `jit-0000000${i}`, status, expiresAt: status === "pending" ? null : T0 + HOUR }),
+    );
     const list = grantList(grants, ACCOUNTS, T0 + 20 * MINUTE);
     assertValidMessage(list);
     assertEscaped(list);

@@ -117,9 +117,7 @@ describe("insert", () => {
   });
 
   it("stores neither the grant nor its audit record when the audit record cannot be written", async () => {
-    db.exec(
-      "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END;",
-    );
+    db.exec("CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END;");
     await assert.rejects(store.insert(newGrant("jit-a"), requested), /audit unavailable/);
     assert.equal(await store.get("jit-a"), undefined);
     assert.equal(auditCount(), 0);
@@ -175,7 +173,13 @@ describe("transition", () => {
   });
 
   it("is compare-and-set: a second transition from the same state changes nothing and writes no audit", async () => {
-    const first = await store.transition("jit-a", "pending", "approved", { decidedBy: "U0BOSS" }, { action: "approved", actorId: "U0BOSS" });
+    const first = await store.transition(
+      "jit-a",
+      "pending",
+      "approved",
+      { decidedBy: "U0BOSS" },
+      { action: "approved", actorId: "U0BOSS" },
+    );
     assert.equal(first?.status, "approved");
     const second = await store.transition("jit-a", "pending", "denied", { decidedBy: "U0CAROL" }, { action: "denied", actorId: "U0CAROL" });
     assert.equal(second, undefined);
@@ -238,10 +242,7 @@ describe("transition", () => {
   it("refuses, by CHECK constraint, an active grant without a principal", async () => {
     await walkTo("jit-a", "approved");
     assert.ok(await store.transition("jit-a", "approved", "provisioning", {}, null));
-    await assert.rejects(
-      store.transition("jit-a", "provisioning", "active", { expiresAt: T0 + HOUR }, null),
-      /CHECK constraint failed/,
-    );
+    await assert.rejects(store.transition("jit-a", "provisioning", "active", { expiresAt: T0 + HOUR }, null), /CHECK constraint failed/);
   });
 });
 
@@ -322,7 +323,12 @@ describe("listing", () => {
   });
 
   it("lists active grants whose expiry is at or before now, soonest first", async () => {
-    for (const [id, expiresIn] of [["jit-late", 30], ["jit-early", 10], ["jit-now", 20], ["jit-future", 21]] as const) {
+    for (const [id, expiresIn] of [
+      ["jit-late", 30],
+      ["jit-early", 10],
+      ["jit-now", 20],
+      ["jit-future", 21],
+    ] as const) {
       await store.insert(newGrant(id), requested);
       await walkTo(id, "provisioning");
       await store.transition(id, "provisioning", "active", { expiresAt: T0 + expiresIn }, null);
@@ -339,12 +345,19 @@ describe("listing", () => {
   });
 
   it("lists pending requests made at or before a time, oldest first", async () => {
-    for (const [id, age] of [["jit-b", 20], ["jit-a", 30], ["jit-new", 5]] as const) {
+    for (const [id, age] of [
+      ["jit-b", 20],
+      ["jit-a", 30],
+      ["jit-new", 5],
+    ] as const) {
       await store.insert(newGrant(id, { createdAt: T0 - age }), requested);
     }
     await store.insert(newGrant("jit-decided", { createdAt: T0 - 40 }), requested);
     await walkTo("jit-decided", "approved");
-    assert.deepEqual((await store.listPendingCreatedBefore(T0 - 20)).map((g) => g.id), ["jit-a", "jit-b"]);
+    assert.deepEqual(
+      (await store.listPendingCreatedBefore(T0 - 20)).map((g) => g.id),
+      ["jit-a", "jit-b"],
+    );
     assert.deepEqual(await store.listPendingCreatedBefore(T0 - 31), []);
   });
 
@@ -387,13 +400,19 @@ describe("audit outbox", () => {
         [3, "jit-a", "denied"],
       ],
     );
-    assert.deepEqual((await outbox().undelivered(2)).map((r) => r.seq), [1, 2]);
+    assert.deepEqual(
+      (await outbox().undelivered(2)).map((r) => r.seq),
+      [1, 2],
+    );
   });
 
   it("stops handing out records once they are marked delivered, stamping the time", async () => {
     clock.advance(42);
     await outbox().markDeliveredThrough(2);
-    assert.deepEqual((await outbox().undelivered(10)).map((r) => r.seq), [3]);
+    assert.deepEqual(
+      (await outbox().undelivered(10)).map((r) => r.seq),
+      [3],
+    );
     const row = db.prepare("SELECT delivered_at FROM audit_events WHERE seq = 1").get() as { delivered_at: number };
     assert.equal(row.delivered_at, T0 + 42);
   });

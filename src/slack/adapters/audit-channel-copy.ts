@@ -22,7 +22,11 @@ export function checkpointMessage(checkpoint: Checkpoint): { text: string; block
   return {
     text: `Audit checkpoint: records up to #${checkpoint.seq} signed`,
     blocks: [
-      { type: "section", block_id: `audit-checkpoint-${checkpoint.seq}`, text: { type: "mrkdwn", text: `${summary}\n\`${checkpointJson(checkpoint)}\`` } },
+      {
+        type: "section",
+        block_id: `audit-checkpoint-${checkpoint.seq}`,
+        text: { type: "mrkdwn", text: `${summary}\n\`${checkpointJson(checkpoint)}\`` },
+      },
     ],
   };
 }
@@ -70,7 +74,9 @@ export async function readAuditChannel(client: WebClient, channel: string): Prom
       if (message.user !== botUserId) continue;
       const seqs = readBlocks(message, recordHashes, checkpoints, notes, alarms);
       if (message.edited && seqs.length > 0) {
-        alarms.push(`the post of ${describeSeqs(seqs)} (ts ${message.ts ?? "?"}) was edited at ts ${message.edited.ts ?? "?"}: its copy may not be what was first posted`);
+        alarms.push(
+          `the post of ${describeSeqs(seqs)} (ts ${message.ts ?? "?"}) was edited at ts ${message.edited.ts ?? "?"}: its copy may not be what was first posted`,
+        );
       }
     }
     cursor = page.response_metadata?.next_cursor || undefined;
@@ -83,14 +89,21 @@ export async function readAuditChannel(client: WebClient, channel: string): Prom
 }
 
 /** The records' short hashes and the checkpoints in one message; the seqs it carries. */
-function readBlocks(message: HistoryMessage, hashes: Map<number, string>, checkpoints: Checkpoint[], notes: string[], alarms: string[]): string[] {
+function readBlocks(
+  message: HistoryMessage,
+  hashes: Map<number, string>,
+  checkpoints: Checkpoint[],
+  notes: string[],
+  alarms: string[],
+): string[] {
   const seqs: string[] = [];
   for (const block of message.blocks ?? []) {
     const id = block.block_id ?? "";
     const record = parseAuditBlockId(id);
     if (record?.shortHash) {
       const earlier = hashes.get(record.seq);
-      if (earlier !== undefined && earlier !== record.shortHash) alarms.push(`record #${record.seq} was posted twice with different hashes`);
+      if (earlier !== undefined && earlier !== record.shortHash)
+        alarms.push(`record #${record.seq} was posted twice with different hashes`);
       hashes.set(record.seq, record.shortHash);
       seqs.push(`#${record.seq}`);
       continue;

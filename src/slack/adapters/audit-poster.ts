@@ -52,7 +52,12 @@ export class SlackAuditChannel implements AuditChannel {
       let highest = 0;
       let cursor: string | undefined;
       for (let page = 0; page < HISTORY_PAGES; page += 1) {
-        const history = await this.client.conversations.history({ channel: this.channel, oldest, limit: 200, ...(cursor ? { cursor } : {}) });
+        const history = await this.client.conversations.history({
+          channel: this.channel,
+          oldest,
+          limit: 200,
+          ...(cursor ? { cursor } : {}),
+        });
         for (const message of history.messages ?? []) {
           if (message.user !== botUserId) continue;
           for (const seq of auditSeqsIn(message.blocks ?? [])) {

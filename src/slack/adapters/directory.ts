@@ -102,7 +102,7 @@ export class SlackDirectory implements UserDirectory {
       }
       if (!user) return { standing: "unknown", email: null };
       const standing = standingOf(user, home);
-      const email = standing === "member" && user.is_email_confirmed === true ? (user.profile?.email?.trim().toLowerCase() || null) : null;
+      const email = standing === "member" && user.is_email_confirmed === true ? user.profile?.email?.trim().toLowerCase() || null : null;
       return { standing, email };
     });
   }

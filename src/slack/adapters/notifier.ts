@@ -59,13 +59,15 @@ export class SlackNotifier implements Notifier {
   }
 
   async postApprovedNotice(grant: Grant, rule: Rule, path: Exclude<Approval, "approvers">): Promise<Posted> {
-    const message = path === "break-glass" ? breakGlassNotice(grant, this.policy.accounts) : decidedRequestMessage(grant, this.policy.accounts);
+    const message =
+      path === "break-glass" ? breakGlassNotice(grant, this.policy.accounts) : decidedRequestMessage(grant, this.policy.accounts);
     return this.post(rule.approverChannel, message);
   }
 
   async updateApprovalRequest(grant: Grant, approvers: readonly string[] = []): Promise<void> {
     const message = this.approvalMessage(grant, approvers);
-    if (grant.approvalChannel && grant.approvalTs) await this.update(grant.id, { channel: grant.approvalChannel, ts: grant.approvalTs }, message);
+    if (grant.approvalChannel && grant.approvalTs)
+      await this.update(grant.id, { channel: grant.approvalChannel, ts: grant.approvalTs }, message);
     await this.updateCopies(grant, approvers, message);
   }
 
@@ -124,7 +126,12 @@ export class SlackNotifier implements Notifier {
       if (!channel) throw new Error("conversations.open returned no channel");
       this.dmChannels.set(userId, channel);
     }
-    const sent = await this.client.chat.postMessage({ channel, text: message.text, ...(message.blocks.length > 0 ? { blocks: message.blocks } : {}), unfurl_links: false });
+    const sent = await this.client.chat.postMessage({
+      channel,
+      text: message.text,
+      ...(message.blocks.length > 0 ? { blocks: message.blocks } : {}),
+      unfurl_links: false,
+    });
     if (!sent.ts) throw new Error("chat.postMessage returned no ts");
     return { channel: sent.channel ?? channel, ts: sent.ts };
   }

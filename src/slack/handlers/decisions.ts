@@ -10,14 +10,25 @@ import { denyReasonModal, DENY_TITLE, readDenyReason } from "../views/deny-reaso
 import { approvalReceiptText } from "../views/outcome-text.js";
 import { noticeModal } from "../views/notice-modal.js";
 import { checkedId, handleButton, handleDecisionButton, idFrom, openThenShow, recordBeforeAck, tellDirectly } from "./interaction.js";
-import { ACTION_APPROVE, ACTION_DENY, ACTION_EXTENSION_APPROVE, ACTION_EXTENSION_DENY, ACTION_REVIEW, DENY_REASON_CALLBACK_ID } from "../ids.js";
+import {
+  ACTION_APPROVE,
+  ACTION_DENY,
+  ACTION_EXTENSION_APPROVE,
+  ACTION_EXTENSION_DENY,
+  ACTION_REVIEW,
+  DENY_REASON_CALLBACK_ID,
+} from "../ids.js";
 
 const button = (actionId: string) => ({ type: "block_actions" as const, action_id: actionId });
 
 export function registerDecisions(app: App, deps: ServiceDeps): void {
   app.action<BlockAction<ButtonAction>>(button(ACTION_APPROVE), async (args) =>
     handleDecisionButton(deps.logger, args, async () => {
-      const followUp = await recordDecision(deps, { grantId: idFrom(args.action, "grant"), deciderId: args.body.user.id, decision: "approve" });
+      const followUp = await recordDecision(deps, {
+        grantId: idFrom(args.action, "grant"),
+        deciderId: args.body.user.id,
+        decision: "approve",
+      });
       return async () => approvalReceiptText(await followUp());
     }),
   );
@@ -30,13 +41,18 @@ export function registerDecisions(app: App, deps: ServiceDeps): void {
     handleButton(deps.logger, args, async () => {
       const grantId = idFrom(args.action, "grant");
       const deciderId = args.body.user.id;
-      await openThenShow(args.client, args.body.trigger_id, noticeModal(DENY_TITLE, `:hourglass_flowing_sand: Checking that you may deny \`${grantId}\`…`), async () => {
-        try {
-          return denyReasonModal(await (await checkDecidable(deps, grantId, deciderId))(), deps.policy.accounts);
-        } catch (error) {
-          return noticeModal(DENY_TITLE, userMessage(error, deps.logger, { user: deciderId, action: ACTION_DENY }));
-        }
-      });
+      await openThenShow(
+        args.client,
+        args.body.trigger_id,
+        noticeModal(DENY_TITLE, `:hourglass_flowing_sand: Checking that you may deny \`${grantId}\`…`),
+        async () => {
+          try {
+            return denyReasonModal(await (await checkDecidable(deps, grantId, deciderId))(), deps.policy.accounts);
+          } catch (error) {
+            return noticeModal(DENY_TITLE, userMessage(error, deps.logger, { user: deciderId, action: ACTION_DENY }));
+          }
+        },
+      );
     }),
   );
 
@@ -44,7 +60,12 @@ export function registerDecisions(app: App, deps: ServiceDeps): void {
     const reason = readDenyReason(view.state.values);
     try {
       const followUp = await recordBeforeAck(ack, () =>
-        recordDecision(deps, { grantId: checkedId(view.private_metadata, "grant"), deciderId: body.user.id, decision: "deny", ...(reason ? { reason } : {}) }),
+        recordDecision(deps, {
+          grantId: checkedId(view.private_metadata, "grant"),
+          deciderId: body.user.id,
+          decision: "deny",
+          ...(reason ? { reason } : {}),
+        }),
       );
       await followUp();
     } catch (error) {
@@ -52,10 +73,17 @@ export function registerDecisions(app: App, deps: ServiceDeps): void {
     }
   });
 
-  for (const [actionId, decision] of [[ACTION_EXTENSION_APPROVE, "approve"], [ACTION_EXTENSION_DENY, "deny"]] as const) {
+  for (const [actionId, decision] of [
+    [ACTION_EXTENSION_APPROVE, "approve"],
+    [ACTION_EXTENSION_DENY, "deny"],
+  ] as const) {
     app.action<BlockAction<ButtonAction>>(button(actionId), async (args) =>
       handleDecisionButton(deps.logger, args, async () => {
-        const followUp = await recordExtensionDecision(deps, { extensionId: idFrom(args.action, "extension"), deciderId: args.body.user.id, decision });
+        const followUp = await recordExtensionDecision(deps, {
+          extensionId: idFrom(args.action, "extension"),
+          deciderId: args.body.user.id,
+          decision,
+        });
         return async () => approvalReceiptText(await followUp());
       }),
     );

@@ -33,18 +33,25 @@ export async function openRequestForm(deps: ServiceDeps, client: WebClient, user
 }
 
 export function registerRequestForm(app: App, deps: ServiceDeps, admission: Admission): void {
-  app.action<BlockAction<StaticSelectAction>>({ type: "block_actions", block_id: /^(account|permission_set)$/ }, async ({ ack, body, client }) => {
-    await ack();
-    await afterAck();
-    const view = body.view;
-    if (!view || view.callback_id !== REQUEST_CALLBACK_ID) return;
-    const requester = await deps.directory.person(body.user.id);
-    await client.views.update({
-      view_id: view.id,
-      hash: view.hash,
-      view: requestModal({ eligible: eligibleTargets(deps.policy, requester), requester, selection: readRequestSubmission(view.state.values) }),
-    });
-  });
+  app.action<BlockAction<StaticSelectAction>>(
+    { type: "block_actions", block_id: /^(account|permission_set)$/ },
+    async ({ ack, body, client }) => {
+      await ack();
+      await afterAck();
+      const view = body.view;
+      if (!view || view.callback_id !== REQUEST_CALLBACK_ID) return;
+      const requester = await deps.directory.person(body.user.id);
+      await client.views.update({
+        view_id: view.id,
+        hash: view.hash,
+        view: requestModal({
+          eligible: eligibleTargets(deps.policy, requester),
+          requester,
+          selection: readRequestSubmission(view.state.values),
+        }),
+      });
+    },
+  );
 
   app.view(REQUEST_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const form = requireRequestFields(readRequestSubmission(view.state.values));

@@ -37,16 +37,20 @@ function send(target: URL, agent: http.Agent, init: FetchRequestInit): Promise<S
   if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body as string));
   return new Promise<SlackAnswer>((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
-    const request = (target.protocol === "https:" ? https : http).request(target, { agent, method: init.method ?? "GET", headers }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-      answer.once("error", fail);
-      answer.once("end", () => {
-        signal?.removeEventListener("abort", onAbort);
-        const status = answer.statusCode ?? 0;
-        resolve(slackAnswer(target.href, status, answer.statusMessage ?? "", rawHeaders(answer.rawHeaders), Buffer.concat(chunks)));
-      });
-    });
+    const request = (target.protocol === "https:" ? https : http).request(
+      target,
+      { agent, method: init.method ?? "GET", headers },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+        answer.once("error", fail);
+        answer.once("end", () => {
+          signal?.removeEventListener("abort", onAbort);
+          const status = answer.statusCode ?? 0;
+          resolve(slackAnswer(target.href, status, answer.statusMessage ?? "", rawHeaders(answer.rawHeaders), Buffer.concat(chunks)));
+        });
+      },
+    );
     const onAbort = () => request.destroy(abortReason(signal));
     function fail(error: Error) {
       signal?.removeEventListener("abort", onAbort);

@@ -139,7 +139,10 @@ export class GuardedHttpReceiver implements Receiver {
     if (req.headers["x-slack-retry-num"] !== undefined) {
       // Slack asking again for what it already delivered: it is being handled, and saying so stops
       // further retries. The header is not signed, so a replay carrying it gains only this 200.
-      this.options.logger.info({ retry: req.headers["x-slack-retry-num"] }, "a Slack retry of a request already received; not handled twice");
+      this.options.logger.info(
+        { retry: req.headers["x-slack-retry-num"] },
+        "a Slack retry of a request already received; not handled twice",
+      );
       res.writeHead(200, { "x-slack-no-retry": "1" }).end();
       return false;
     }

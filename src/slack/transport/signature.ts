@@ -23,7 +23,8 @@ export function checkSignature(
   if (typeof signature !== "string" || typeof timestamp !== "string") return { ok: false, problem: "no signature or timestamp header" };
   if (!TIMESTAMP.test(timestamp)) return { ok: false, problem: "the timestamp is not whole seconds since the epoch" };
   const seconds = Number(timestamp);
-  if (Math.abs(nowMs / 1000 - seconds) > WINDOW_SECONDS) return { ok: false, problem: "the timestamp is more than five minutes away from now" };
+  if (Math.abs(nowMs / 1000 - seconds) > WINDOW_SECONDS)
+    return { ok: false, problem: "the timestamp is more than five minutes away from now" };
   if (!SIGNATURE.test(signature)) return { ok: false, problem: "the signature is not v0= and 64 hex digits" };
   const expected = createHmac("sha256", secret).update(`v0:${timestamp}:`).update(body).digest();
   const given = Buffer.from(signature.slice(3), "hex");

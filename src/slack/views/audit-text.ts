@@ -144,7 +144,11 @@ export function auditSummary(record: FeedRecord, accounts: readonly { id: string
   const icon = ICONS[record.action] ?? ":memo:";
   // A refused actor is whoever sent the payload: named, not mentioned, so strangers are not pinged.
   const actor =
-    record.actorId === "system" ? "jit-slack" : record.action === "refused" ? `\`${escapeMrkdwn(record.actorId)}\`` : mention(record.actorId);
+    record.actorId === "system"
+      ? "jit-slack"
+      : record.action === "refused"
+        ? `\`${escapeMrkdwn(record.actorId)}\``
+        : mention(record.actorId);
   const name = accounts.find((account) => account.id === record.accountId)?.name;
   const account = name ? `${escapeMrkdwn(name)} (${record.accountId})` : escapeMrkdwn(record.accountId);
   const grant = record.grantId ? `\`${escapeMrkdwn(record.grantId)}\` · ` : "";

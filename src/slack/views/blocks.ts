@@ -30,7 +30,10 @@ function requestBlocks(grant: Grant, accounts: readonly Account[]): KnownBlock[]
       fields: [
         { type: "mrkdwn", text: `*Requester*\n${mention(grant.requesterId)}` },
         // Who receives the access: the Identity Center user with the requester's Slack-confirmed email.
-        { type: "mrkdwn", text: `*Identity Center user*\n${grant.requesterEmail ? escapeMrkdwn(grant.requesterEmail) : "none (no confirmed email)"}` },
+        {
+          type: "mrkdwn",
+          text: `*Identity Center user*\n${grant.requesterEmail ? escapeMrkdwn(grant.requesterEmail) : "none (no confirmed email)"}`,
+        },
         { type: "mrkdwn", text: `*Account*\n${accountLabel(grant, accounts)}` },
         { type: "mrkdwn", text: `*Permission set*\n${escapeMrkdwn(grant.permissionSetName)}` },
         { type: "mrkdwn", text: `*Duration*\n${formatDuration(grant.durationMs)}` },
@@ -59,7 +62,8 @@ function approvalReason(grant: Grant, rule: Rule | undefined, approvers: readonl
   const who = rule ? rule.approvers.map(describeRef).map(escapeApproverRef).join(", ") : "the rule's approvers";
   const required = rule?.approvalsRequired ?? 1;
   const quorum = required > 1 ? ` · needs ${required} distinct approvals` : "";
-  const progress = approvers.length > 0 ? ` · approved so far by ${approvers.map(mention).join(", ")} (${approvers.length} of ${required})` : "";
+  const progress =
+    approvers.length > 0 ? ` · approved so far by ${approvers.map(mention).join(", ")} (${approvers.length} of ${required})` : "";
   return `Requested ${slackDate(grant.createdAt)} under rule "${escapeMrkdwn(grant.ruleName)}": approvers ${who}${quorum}${progress}`;
 }
 
@@ -68,7 +72,12 @@ function escapeApproverRef(ref: string): string {
   return ref.startsWith("<@") || ref.startsWith("<!subteam^") ? ref : escapeMrkdwn(ref);
 }
 
-export function approvalRequestMessage(grant: Grant, accounts: readonly Account[], rule?: Rule, approvers: readonly string[] = []): Message {
+export function approvalRequestMessage(
+  grant: Grant,
+  accounts: readonly Account[],
+  rule?: Rule,
+  approvers: readonly string[] = [],
+): Message {
   return {
     text: `${mention(grant.requesterId)} requests ${summary(grant, accounts)}`,
     blocks: [
@@ -143,10 +152,20 @@ export function decidedRequestMessage(grant: Grant, accounts: readonly Account[]
 function reviewBlocks(grant: Grant): KnownBlock[] {
   if (!grant.breakGlass) return [];
   if (grant.reviewedBy && grant.reviewedAt) {
-    return [{ type: "context", elements: [{ type: "mrkdwn", text: `:eyes: Break-glass access reviewed by ${mention(grant.reviewedBy)} ${slackDate(grant.reviewedAt)}` }] }];
+    return [
+      {
+        type: "context",
+        elements: [
+          { type: "mrkdwn", text: `:eyes: Break-glass access reviewed by ${mention(grant.reviewedBy)} ${slackDate(grant.reviewedAt)}` },
+        ],
+      },
+    ];
   }
   return [
-    { type: "section", text: { type: "mrkdwn", text: ":rotating_light: *Break-glass access, granted without approval.* An approver must review it." } },
+    {
+      type: "section",
+      text: { type: "mrkdwn", text: ":rotating_light: *Break-glass access, granted without approval.* An approver must review it." },
+    },
     {
       type: "actions",
       block_id: "jit_review",
@@ -173,9 +192,7 @@ function requesterLine(grant: Grant, accounts: readonly Account[], portalUrl: st
     case "cancelled":
       return `:leftwards_arrow_with_hook: Your request for ${what} was withdrawn by a jit-slack admin.`;
     case "active": {
-      const kept = grant.keepsAssignment
-        ? "\nYou already had this access outside jit-slack; it stays after this grant ends."
-        : "";
+      const kept = grant.keepsAssignment ? "\nYou already had this access outside jit-slack; it stays after this grant ends." : "";
       return `:unlock: Access granted: ${what}, until ${slackDate(grant.expiresAt ?? 0)}.\nSign in through the AWS access portal: ${portalUrl}${kept}`;
     }
     case "failed":
@@ -187,7 +204,9 @@ function requesterLine(grant: Grant, accounts: readonly Account[], portalUrl: st
         : undefined;
     case "revoked":
       if (grant.activatedAt !== null) return `:lock: Your access ${what} has ended.`;
-      return grant.failureReason ? undefined : `:lock: Your request for ${what} was stopped before it became active; nothing of it is left in AWS.`;
+      return grant.failureReason
+        ? undefined
+        : `:lock: Your request for ${what} was stopped before it became active; nothing of it is left in AWS.`;
     default:
       return undefined;
   }

@@ -40,7 +40,10 @@ export function breakGlassNotice(grant: Grant, accounts: readonly Account[]): Me
       },
       { type: "section", text: requesterWords(grant) },
       { type: "section", text: { type: "mrkdwn", text: outcomeLine(grant) } },
-      { type: "context", elements: [{ type: "mrkdwn", text: `Rule "${escapeMrkdwn(grant.ruleName)}" · taken ${slackDate(grant.createdAt)}` }] },
+      {
+        type: "context",
+        elements: [{ type: "mrkdwn", text: `Rule "${escapeMrkdwn(grant.ruleName)}" · taken ${slackDate(grant.createdAt)}` }],
+      },
       ...review(grant),
     ],
   };

@@ -13,7 +13,13 @@ export function expiryWarning(grant: Grant, accounts: readonly Account[]): Messa
   return {
     text,
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `${text}\nNeed more time? *Extend* asks for it within the rule's limits. Done already? *End now* removes the access.` } },
+      {
+        type: "section",
+        text: {
+          type: "mrkdwn",
+          text: `${text}\nNeed more time? *Extend* asks for it within the rule's limits. Done already? *End now* removes the access.`,
+        },
+      },
       {
         type: "actions",
         block_id: "jit_expiry",

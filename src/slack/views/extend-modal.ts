@@ -33,7 +33,11 @@ export function extendModal(grant: Grant, rule: Rule, accounts: readonly Account
     return {
       ...base,
       close: plain("Close"),
-      blocks: [section(`${ends}\nIt has reached the ${formatDuration(rule.maxTotalDurationMs)} its rule allows in all, so it cannot be extended. Request access again if you need more.`)],
+      blocks: [
+        section(
+          `${ends}\nIt has reached the ${formatDuration(rule.maxTotalDurationMs)} its rule allows in all, so it cannot be extended. Request access again if you need more.`,
+        ),
+      ],
     };
   }
   const approval = rule.autoApprove.kind === "always" ? "" : " Depending on the rule, an approver may have to agree first.";

@@ -17,17 +17,37 @@ export function extensionRequestMessage(extension: Extension, grant: Grant, acco
   return {
     text: headline(extension, grant, accounts),
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `:hourglass_flowing_sand: *Extension ${extension.id}*\n${headline(extension, grant, accounts)}` } },
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: `:hourglass_flowing_sand: *Extension ${extension.id}*\n${headline(extension, grant, accounts)}` },
+      },
       { type: "section", text: typedText([typedLine("Original justification", grant.justification, 2500)]) },
       {
         type: "actions",
         block_id: "jit_extension_decision",
         elements: [
-          { type: "button", action_id: ACTION_EXTENSION_APPROVE, style: "primary", value: extension.id, text: { type: "plain_text", text: "Approve" } },
-          { type: "button", action_id: ACTION_EXTENSION_DENY, style: "danger", value: extension.id, text: { type: "plain_text", text: "Deny" } },
+          {
+            type: "button",
+            action_id: ACTION_EXTENSION_APPROVE,
+            style: "primary",
+            value: extension.id,
+            text: { type: "plain_text", text: "Approve" },
+          },
+          {
+            type: "button",
+            action_id: ACTION_EXTENSION_DENY,
+            style: "danger",
+            value: extension.id,
+            text: { type: "plain_text", text: "Deny" },
+          },
         ],
       },
-      { type: "context", elements: [{ type: "mrkdwn", text: `Rule "${escapeMrkdwn(rule.name)}" allows ${formatDuration(rule.maxTotalDurationMs)} in all${quorum}` }] },
+      {
+        type: "context",
+        elements: [
+          { type: "mrkdwn", text: `Rule "${escapeMrkdwn(rule.name)}" allows ${formatDuration(rule.maxTotalDurationMs)} in all${quorum}` },
+        ],
+      },
     ],
   };
 }

@@ -67,7 +67,15 @@ export function grantList(grants: readonly Grant[], accounts: readonly Account[]
       section(`*${text}*`),
       ...open.slice(0, LIST_CAP).map((grant) => section(`${what(grant, accounts)}\n${state(grant, now)}`, ticket(grant))),
       ...more(open.length - LIST_CAP),
-      { type: "context", elements: [{ type: "mrkdwn", text: "End early with `/jit revoke &lt;id&gt;`; ask for more time with `/jit extend &lt;id&gt; &lt;duration&gt;`." }] },
+      {
+        type: "context",
+        elements: [
+          {
+            type: "mrkdwn",
+            text: "End early with `/jit revoke &lt;id&gt;`; ask for more time with `/jit extend &lt;id&gt; &lt;duration&gt;`.",
+          },
+        ],
+      },
     ],
   };
 }
@@ -86,10 +94,10 @@ export function reviewList(grants: readonly Grant[], accounts: readonly Account[
       section(`*${text}*`),
       ...waiting.slice(0, LIST_CAP).map(
         (grant): SectionBlock => ({
-          ...section(`${what(grant, accounts)}\n${mention(grant.requesterId)} ${slackDate(grant.createdAt)} for ${formatDuration(grant.durationMs)} · ${grant.status}`, [
-            typedLine("Justification", grant.justification, 300),
-            ...ticket(grant),
-          ]),
+          ...section(
+            `${what(grant, accounts)}\n${mention(grant.requesterId)} ${slackDate(grant.createdAt)} for ${formatDuration(grant.durationMs)} · ${grant.status}`,
+            [typedLine("Justification", grant.justification, 300), ...ticket(grant)],
+          ),
           accessory: { type: "button", action_id: ACTION_REVIEW, value: grant.id, text: plain("Acknowledge") },
         }),
       ),

@@ -33,7 +33,10 @@ function eligibilityLines(eligible: readonly Eligibility[], requester: Person): 
     const heading = account ? [{ text: `*${escapedExcerpt(account.name, 80)}* (${account.id})`, targets: 0 }] : [];
     return [
       ...heading,
-      ...targets.map((target) => ({ text: `• \`${escapeMrkdwn(target.permissionSet)}\`: ${describeRule(target.rule, requester)}`, targets: 1 })),
+      ...targets.map((target) => ({
+        text: `• \`${escapeMrkdwn(target.permissionSet)}\`: ${describeRule(target.rule, requester)}`,
+        targets: 1,
+      })),
     ];
   });
 }

@@ -27,7 +27,9 @@ export function truncate(text: string, max: number): string {
 export function escapedExcerpt(text: string, max: number): string {
   const escaped = escapeMrkdwn(text);
   if (escaped.length <= max) return escaped;
-  return `${truncate(escaped, max).slice(0, -1).replace(/&[a-z]*$/, "")}…`;
+  return `${truncate(escaped, max)
+    .slice(0, -1)
+    .replace(/&[a-z]*$/, "")}…`;
 }
 
 /**

@@ -37,8 +37,19 @@ function input(blockId: string, label: string, element: InputBlock["element"], e
   return { type: "input", block_id: blockId, label: plain(label), element, ...extra };
 }
 
-function select(actionId: string, placeholder: string, options: PlainTextOption[], initial: PlainTextOption | undefined): InputBlock["element"] {
-  return { type: "static_select", action_id: actionId, placeholder: plain(placeholder), options, ...(initial ? { initial_option: initial } : {}) };
+function select(
+  actionId: string,
+  placeholder: string,
+  options: PlainTextOption[],
+  initial: PlainTextOption | undefined,
+): InputBlock["element"] {
+  return {
+    type: "static_select",
+    action_id: actionId,
+    placeholder: plain(placeholder),
+    options,
+    ...(initial ? { initial_option: initial } : {}),
+  };
 }
 
 function unique<T>(items: readonly T[]): T[] {
@@ -46,9 +57,14 @@ function unique<T>(items: readonly T[]): T[] {
 }
 
 function noAccessModal(): ModalView {
-  const text =
-    "The policy does not let you request any AWS access. The team running jit-slack can add you to a rule.";
-  return { type: "modal", callback_id: REQUEST_CALLBACK_ID, title: plain(REQUEST_TITLE), close: plain("Close"), blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  const text = "The policy does not let you request any AWS access. The team running jit-slack can add you to a rule.";
+  return {
+    type: "modal",
+    callback_id: REQUEST_CALLBACK_ID,
+    title: plain(REQUEST_TITLE),
+    close: plain("Close"),
+    blocks: [{ type: "section", text: { type: "mrkdwn", text } }],
+  };
 }
 
 export function requestModal(state: RequestModalState): ModalView {
@@ -63,31 +79,57 @@ export function requestModal(state: RequestModalState): ModalView {
   const onAccount = accountId === undefined ? eligible : eligible.filter((target) => target.account.id === accountId);
   const permissionSets = unique(onAccount.map((target) => target.permissionSet));
   const permissionSet =
-    permissionSets.find((name) => name === selection.permissionSet) ?? (accountId && permissionSets.length === 1 ? permissionSets[0] : undefined);
+    permissionSets.find((name) => name === selection.permissionSet) ??
+    (accountId && permissionSets.length === 1 ? permissionSets[0] : undefined);
   const target = onAccount.find((candidate) => candidate.permissionSet === permissionSet && candidate.account.id === accountId);
   // Until one rule is known, the limits are the widest any candidate allows; the service checks the real one.
   const candidates = target ? [target] : permissionSet ? onAccount.filter((c) => c.permissionSet === permissionSet) : onAccount;
   const maxMs = Math.max(...candidates.map((candidate) => candidate.rule.maxDurationMs));
   const minJustification = Math.min(...candidates.map((candidate) => candidate.rule.justificationMinLength));
 
-  const accountOptions = accounts.slice(0, LIMITS.options).map((account) => option(`${truncate(account.name, LIMITS.optionText - 15)} (${account.id})`, account.id));
+  const accountOptions = accounts
+    .slice(0, LIMITS.options)
+    .map((account) => option(`${truncate(account.name, LIMITS.optionText - 15)} (${account.id})`, account.id));
   const permissionSetOptions = permissionSets.slice(0, LIMITS.options).map((name) => option(name, name));
   const durations = durationOptions(maxMs);
 
   const blocks: KnownBlock[] = [
-    input("account", "AWS account", select("account", "Choose an account", accountOptions, accountOptions.find((o) => o.value === accountId)), {
-      dispatch_action: true,
-    }),
+    input(
+      "account",
+      "AWS account",
+      select(
+        "account",
+        "Choose an account",
+        accountOptions,
+        accountOptions.find((o) => o.value === accountId),
+      ),
+      {
+        dispatch_action: true,
+      },
+    ),
     input(
       "permission_set",
       "Permission set",
-      select(keyed("permission_set", accountId), "Choose a permission set", permissionSetOptions, permissionSetOptions.find((o) => o.value === permissionSet)),
-      { dispatch_action: true, ...(accountId ? {} : { hint: plain("Choose an account first: this list then shows only what you may request there.") }) },
+      select(
+        keyed("permission_set", accountId),
+        "Choose a permission set",
+        permissionSetOptions,
+        permissionSetOptions.find((o) => o.value === permissionSet),
+      ),
+      {
+        dispatch_action: true,
+        ...(accountId ? {} : { hint: plain("Choose an account first: this list then shows only what you may request there.") }),
+      },
     ),
     ...(target ? [ruleContext(target, state.requester)] : []),
-    input("duration", "Duration", select(keyed("duration", formatDuration(maxMs)), "How long you need it", durations, matchingDuration(durations, selection.duration)), {
-      hint: plain(`At most ${formatDuration(maxMs)}${target ? "" : " (the permission set you choose may allow less)"}.`),
-    }),
+    input(
+      "duration",
+      "Duration",
+      select(keyed("duration", formatDuration(maxMs)), "How long you need it", durations, matchingDuration(durations, selection.duration)),
+      {
+        hint: plain(`At most ${formatDuration(maxMs)}${target ? "" : " (the permission set you choose may allow less)"}.`),
+      },
+    ),
     input(
       "justification",
       "Justification",
@@ -105,7 +147,12 @@ export function requestModal(state: RequestModalState): ModalView {
     ticketInput(target, selection.ticket),
   ];
   if (accounts.length > LIMITS.options || permissionSets.length > LIMITS.options) {
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "The lists show the first 100 entries; use `/jit request` for the others (`/jit help` lists them all)." }] });
+    blocks.push({
+      type: "context",
+      elements: [
+        { type: "mrkdwn", text: "The lists show the first 100 entries; use `/jit request` for the others (`/jit help` lists them all)." },
+      ],
+    });
   }
   if (state.privateMetadata !== undefined && state.privateMetadata.length > 3000) {
     throw new RangeError("private_metadata is limited to 3000 characters");

@@ -15,6 +15,8 @@ export class PostgresApproverMessages implements ApproverMessages {
   }
 
   async of(grantId: string): Promise<MessageLocation[]> {
-    return selectRows<MessageLocation>(this.pool, "SELECT channel, ts FROM approver_messages WHERE grant_id = $1 ORDER BY channel, ts", [grantId]);
+    return selectRows<MessageLocation>(this.pool, "SELECT channel, ts FROM approver_messages WHERE grant_id = $1 ORDER BY channel, ts", [
+      grantId,
+    ]);
   }
 }

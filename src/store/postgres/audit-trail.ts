@@ -58,7 +58,9 @@ export class PostgresAuditTrail implements AuditTrail {
   }
 
   async forGrant(grantId: string): Promise<StoredAuditRecord[]> {
-    const rows = await selectRows<AuditRow>(this.pool, `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE grant_id = $1 ORDER BY seq`, [grantId]);
+    const rows = await selectRows<AuditRow>(this.pool, `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE grant_id = $1 ORDER BY seq`, [
+      grantId,
+    ]);
     return rows.map(storedRecordFromRow);
   }
 

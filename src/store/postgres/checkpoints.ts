@@ -25,7 +25,10 @@ export class PostgresCheckpoints implements CheckpointStore {
   }
 
   async sinkProgress(sink: string): Promise<number> {
-    return (await selectRow<{ through_seq: number }>(this.pool, "SELECT through_seq FROM audit_sink_progress WHERE sink = $1", [sink]))?.through_seq ?? 0;
+    return (
+      (await selectRow<{ through_seq: number }>(this.pool, "SELECT through_seq FROM audit_sink_progress WHERE sink = $1", [sink]))
+        ?.through_seq ?? 0
+    );
   }
 
   async setSinkProgress(sink: string, throughSeq: number): Promise<void> {

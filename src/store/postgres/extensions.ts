@@ -74,7 +74,13 @@ export class PostgresExtensions implements ExtensionStore {
     });
   }
 
-  async close(id: string, status: "denied" | "expired", deciderId: string | null, at: number, note: AuditNote): Promise<Extension | undefined> {
+  async close(
+    id: string,
+    status: "denied" | "expired",
+    deciderId: string | null,
+    at: number,
+    note: AuditNote,
+  ): Promise<Extension | undefined> {
     return inTransaction(this.pool, async (client) => {
       const row = await selectRow<ExtensionRow>(
         client,

@@ -96,9 +96,15 @@ export class PostgresGrantStore implements GrantStore {
       if (!row) return undefined;
       const outcome = decide(grantFromRow(row), await approverIds(client, grantId));
       if (recordsApproval(outcome)) await addApprover(client, grantId, approverId, this.clock.now());
-      const grant = outcome.kind === "approved" ? await this.compareAndSet(client, grantId, "pending", "approved", changes) : grantFromRow(row);
+      const grant =
+        outcome.kind === "approved" ? await this.compareAndSet(client, grantId, "pending", "approved", changes) : grantFromRow(row);
       if (!grant) throw new Error(`grant ${grantId} changed inside a transaction`);
-      if (outcome.audit) await appendGrantNote(client, this.clock, grant, { ...note, action: outcome.audit, detail: { ...note.detail, ...tallyOf(outcome) } });
+      if (outcome.audit)
+        await appendGrantNote(client, this.clock, grant, {
+          ...note,
+          action: outcome.audit,
+          detail: { ...note.detail, ...tallyOf(outcome) },
+        });
       return { subject: grant, outcome };
     });
   }
@@ -106,7 +112,9 @@ export class PostgresGrantStore implements GrantStore {
   async extend(grantId: string, extraMs: number, maxTotalMs: number, note: AuditNote, reopenReview: boolean): Promise<Grant | undefined> {
     return inTransaction(this.pool, async (client) => {
       // Locked first, so the review this clears is the one the audit record says it cleared.
-      const before = await selectRow<{ reviewed_at: number | null }>(client, "SELECT reviewed_at FROM grants WHERE id = $1 FOR UPDATE", [grantId]);
+      const before = await selectRow<{ reviewed_at: number | null }>(client, "SELECT reviewed_at FROM grants WHERE id = $1 FOR UPDATE", [
+        grantId,
+      ]);
       const row = await selectRow<GrantRow>(
         client,
         `UPDATE grants SET expires_at = expires_at + $2, warned_at = NULL, updated_at = $4,
@@ -125,10 +133,11 @@ export class PostgresGrantStore implements GrantStore {
   }
 
   async listForRequester(requesterId: string, statuses: readonly GrantStatus[], limit: number): Promise<Grant[]> {
-    return this.select(
-      "SELECT * FROM grants WHERE requester_id = $1 AND status = ANY($2::text[]) ORDER BY created_at DESC LIMIT $3",
-      [requesterId, statuses, limit],
-    );
+    return this.select("SELECT * FROM grants WHERE requester_id = $1 AND status = ANY($2::text[]) ORDER BY created_at DESC LIMIT $3", [
+      requesterId,
+      statuses,
+      limit,
+    ]);
   }
 
   async listUnreviewed(limit: number): Promise<Grant[]> {
@@ -186,9 +195,19 @@ export class PostgresGrantStore implements GrantStore {
     );
   }
 
-  private async compareAndSet(db: Queryable, id: string, from: GrantStatus, to: GrantStatus, changes: GrantChanges): Promise<Grant | undefined> {
+  private async compareAndSet(
+    db: Queryable,
+    id: string,
+    from: GrantStatus,
+    to: GrantStatus,
+    changes: GrantChanges,
+  ): Promise<Grant | undefined> {
     const params = new SqlParams();
-    const assignments = [`status = ${params.add(to)}`, `updated_at = ${params.add(this.clock.now())}`, ...changeAssignmentsPg(changes, params)];
+    const assignments = [
+      `status = ${params.add(to)}`,
+      `updated_at = ${params.add(this.clock.now())}`,
+      ...changeAssignmentsPg(changes, params),
+    ];
     const row = await selectRow<GrantRow>(
       db,
       `UPDATE grants SET ${assignments.join(", ")} WHERE id = ${params.add(id)} AND status = ${params.add(from)} RETURNING *`,

@@ -63,7 +63,8 @@ export async function openPostgresBackend(url: string, clock: Clock, migrationUr
         "SELECT pg_is_in_recovery() AS standby, current_setting('transaction_read_only') AS read_only",
       );
       if (row?.standby !== false) throw new DatabaseUnavailable("standby", "PostgreSQL is a read-only standby");
-      if (row.read_only === "on") throw new DatabaseUnavailable("read_only", "PostgreSQL sessions are read-only (default_transaction_read_only is on)");
+      if (row.read_only === "on")
+        throw new DatabaseUnavailable("read_only", "PostgreSQL sessions are read-only (default_transaction_read_only is on)");
     },
     close: async () => {
       await Promise.all([pool.end(), screening.end()]);
@@ -72,7 +73,11 @@ export async function openPostgresBackend(url: string, clock: Clock, migrationUr
 }
 
 /** Migrates as the owner and grants the bot's role (the one `pool` connects as) what it needs. */
-export async function migrateAsOwner(migrationUrl: string, pool: ReturnType<typeof createPool>, location: string): Promise<{ owner: string; runtime: string }> {
+export async function migrateAsOwner(
+  migrationUrl: string,
+  pool: ReturnType<typeof createPool>,
+  location: string,
+): Promise<{ owner: string; runtime: string }> {
   const owner = createPool(migrationUrl, 1);
   try {
     await migrate(owner, withoutPassword(migrationUrl));

@@ -11,9 +11,30 @@ const AUDIT_TABLES = ["audit_events", "audit_head", "audit_checkpoints"] as cons
 /** The functions the append-only triggers run; whoever owns them can make them allow anything. */
 const TRIGGER_FUNCTIONS = ["refuse_audit_change", "audit_events_only_delivery", "audit_head_forward_only"] as const;
 /** The columns of a record: audit_events may be updated only in delivered_at (a trigger holds the rest too). */
-const RECORD_COLUMNS = ["seq", "at", "action", "actor_id", "grant_id", "account_id", "permission_set", "detail", "prev_hash", "hash"] as const;
+const RECORD_COLUMNS = [
+  "seq",
+  "at",
+  "action",
+  "actor_id",
+  "grant_id",
+  "account_id",
+  "permission_set",
+  "detail",
+  "prev_hash",
+  "hash",
+] as const;
 /** Tables of ordinary state, which the bot reads and writes freely. */
-const STATE_TABLES = ["grants", "operations", "approvals", "extensions", "leases", "audit_posting", "seen_requests", "audit_sink_progress", "approver_messages"] as const;
+const STATE_TABLES = [
+  "grants",
+  "operations",
+  "approvals",
+  "extensions",
+  "leases",
+  "audit_posting",
+  "seen_requests",
+  "audit_sink_progress",
+  "approver_messages",
+] as const;
 
 /**
  * The grants the bot's role needs, on the schema the tables are in: everything on the state tables;

@@ -18,9 +18,7 @@ export class SqliteAuditLog implements AuditTrail {
   private readonly requests;
 
   constructor(private readonly db: SqliteDatabase) {
-    this.last = db.prepare<[], { seq: number; hash: string | null }>(
-      "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-    );
+    this.last = db.prepare<[], { seq: number; hash: string | null }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
     this.issued = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'audit_events'");
     this.insert = db.prepare(
       `INSERT INTO audit_events (seq, at, action, actor_id, grant_id, account_id, permission_set, detail, prev_hash, hash)
@@ -86,7 +84,10 @@ export class SqliteAuditLog implements AuditTrail {
   }
 
   async *links(afterSeq = 0): AsyncIterableIterator<ChainLink> {
-    const page = prepared<[number, number], AuditRow>(this.db, `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`);
+    const page = prepared<[number, number], AuditRow>(
+      this.db,
+      `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`,
+    );
     for (let after = afterSeq; ; ) {
       const rows = page.all(after, PAGE);
       for (const row of rows) yield linkFromRow(row);

@@ -34,9 +34,7 @@ function createPrivately(file: string): void {
 function migrate(db: SqliteDatabase): void {
   const current = db.pragma("user_version", { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(
-      `The database is at schema version ${current}, newer than this build knows (${MIGRATIONS.length}). Upgrade jit-slack.`,
-    );
+    throw new Error(`The database is at schema version ${current}, newer than this build knows (${MIGRATIONS.length}). Upgrade jit-slack.`);
   }
   if (current === MIGRATIONS.length) return;
   // Rebuilding a table (the only way to change a constraint) needs foreign keys off, and they can

@@ -27,7 +27,10 @@ export class SqliteExtensions implements ExtensionStore {
         `INSERT INTO extensions (id, grant_id, requester_id, extra_ms, status, created_at)
            VALUES (@id, @grantId, @requesterId, @extraMs, 'pending', @createdAt)`,
       ).run(extension);
-      this.grants.appendNote(extension.grantId, { ...note, detail: { ...note.detail, extensionId: extension.id, extraMs: extension.extraMs } });
+      this.grants.appendNote(extension.grantId, {
+        ...note,
+        detail: { ...note.detail, extensionId: extension.id, extraMs: extension.extraMs },
+      });
       return this.mustGet(extension.id);
     });
   }
@@ -56,8 +59,10 @@ export class SqliteExtensions implements ExtensionStore {
       const outcome = decide(extensionFromRow(row), this.grants.approverIds(id));
       if (recordsApproval(outcome)) this.grants.addApprover(id, approverId);
       if (outcome.kind === "approved") {
-        const { changes } = prepared(this.db, "UPDATE extensions SET status = 'approved', decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'")
-          .run(approverId, at, id);
+        const { changes } = prepared(
+          this.db,
+          "UPDATE extensions SET status = 'approved', decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'",
+        ).run(approverId, at, id);
         if (changes !== 1) throw new Error(`extension ${id} changed inside a transaction`);
       }
       if (outcome.audit) {
@@ -68,7 +73,13 @@ export class SqliteExtensions implements ExtensionStore {
     });
   }
 
-  async close(id: string, status: "denied" | "expired", deciderId: string | null, at: number, note: AuditNote): Promise<Extension | undefined> {
+  async close(
+    id: string,
+    status: "denied" | "expired",
+    deciderId: string | null,
+    at: number,
+    note: AuditNote,
+  ): Promise<Extension | undefined> {
     return this.commits.run(() => {
       const { changes } = prepared(
         this.db,
@@ -82,7 +93,8 @@ export class SqliteExtensions implements ExtensionStore {
   }
 
   async listPending(): Promise<Extension[]> {
-    return prepared<[], ExtensionRow>(this.db, "SELECT * FROM extensions WHERE status = 'pending' ORDER BY created_at").all()
+    return prepared<[], ExtensionRow>(this.db, "SELECT * FROM extensions WHERE status = 'pending' ORDER BY created_at")
+      .all()
       .map(extensionFromRow);
   }
 

@@ -22,7 +22,8 @@ export function sqliteWritable(db: SqliteDatabase, file: string): () => void {
       }
       accessSync(file, constants.W_OK);
       // access() says yes to root whatever the mode; a file nobody may write was made read-only on purpose.
-      if ((now.mode & 0o222) === 0) throw new DatabaseUnavailable("read_only", `${file} is read-only (mode ${(now.mode & 0o777).toString(8)})`);
+      if ((now.mode & 0o222) === 0)
+        throw new DatabaseUnavailable("read_only", `${file} is read-only (mode ${(now.mode & 0o777).toString(8)})`);
     }
     if (db.inTransaction) return;
     const busyTimeout = db.pragma("busy_timeout", { simple: true }) as number;

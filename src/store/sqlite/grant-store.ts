@@ -115,7 +115,8 @@ export class SqliteStore implements GrantStore {
     return prepared<unknown[], GrantRow>(
       this.db,
       `SELECT * FROM grants WHERE requester_id = ? AND status IN (${placeholders}) ORDER BY created_at DESC LIMIT ?`,
-    ).all(requesterId, ...statuses, limit)
+    )
+      .all(requesterId, ...statuses, limit)
       .map(grantFromRow);
   }
 
@@ -123,7 +124,8 @@ export class SqliteStore implements GrantStore {
     return prepared<[number], GrantRow>(
       this.db,
       "SELECT * FROM grants WHERE break_glass = 1 AND reviewed_at IS NULL ORDER BY created_at LIMIT ?",
-    ).all(limit)
+    )
+      .all(limit)
       .map(grantFromRow);
   }
 
@@ -162,8 +164,11 @@ export class SqliteStore implements GrantStore {
 
   /** For the sibling stores: adds an approver the domain has counted (inside their own transaction). */
   addApprover(subjectId: string, approverId: string): void {
-    const { changes } = prepared(this.db, "INSERT OR IGNORE INTO approvals (subject_id, approver_id, at) VALUES (?, ?, ?)")
-      .run(subjectId, approverId, this.clock.now());
+    const { changes } = prepared(this.db, "INSERT OR IGNORE INTO approvals (subject_id, approver_id, at) VALUES (?, ?, ?)").run(
+      subjectId,
+      approverId,
+      this.clock.now(),
+    );
     if (changes !== 1) throw new Error(`approval of ${subjectId} by ${approverId} changed inside a transaction`);
   }
 
@@ -172,14 +177,17 @@ export class SqliteStore implements GrantStore {
     return prepared<[string], { approver_id: string }>(
       this.db,
       "SELECT approver_id FROM approvals WHERE subject_id = ? ORDER BY at, approver_id",
-    ).all(subjectId)
+    )
+      .all(subjectId)
       .map((row) => row.approver_id);
   }
 
   async listByStatus(statuses: readonly GrantStatus[]): Promise<Grant[]> {
     const placeholders = statuses.map(() => "?").join(", ");
-    const rows = prepared<GrantStatus[], GrantRow>(this.db, `SELECT * FROM grants WHERE status IN (${placeholders}) ORDER BY created_at`)
-      .all(...statuses);
+    const rows = prepared<GrantStatus[], GrantRow>(
+      this.db,
+      `SELECT * FROM grants WHERE status IN (${placeholders}) ORDER BY created_at`,
+    ).all(...statuses);
     return rows.map(grantFromRow);
   }
 

@@ -28,7 +28,10 @@ export class SqliteOperationLog implements OperationLog {
   }
 
   async started(id: number, requestId: string): Promise<void> {
-    const start = prepared(this.db, "UPDATE operations SET state = 'started', request_id = ?, updated_at = ? WHERE id = ? AND state = 'intended'");
+    const start = prepared(
+      this.db,
+      "UPDATE operations SET state = 'started', request_id = ?, updated_at = ? WHERE id = ? AND state = 'intended'",
+    );
     await this.commits.run(() => start.run(requestId, this.clock.now(), id));
   }
 
@@ -62,7 +65,8 @@ export class SqliteOperationLog implements OperationLog {
   }
 
   async unfinished(): Promise<Operation[]> {
-    return prepared<[], OperationRow>(this.db, "SELECT * FROM operations WHERE state IN ('intended', 'started') ORDER BY id").all()
+    return prepared<[], OperationRow>(this.db, "SELECT * FROM operations WHERE state IN ('intended', 'started') ORDER BY id")
+      .all()
       .map(operationFromRow);
   }
 
@@ -85,12 +89,14 @@ export class SqliteOperationLog implements OperationLog {
                        WHERE l.account_id = o.account_id AND l.permission_set = o.permission_set
                          AND l.principal_id = o.principal_id AND l.state IN ('succeeded', 'absent'))
          ORDER BY o.id`,
-    ).all()
+    )
+      .all()
       .map(operationFromRow);
   }
 
   async forGrant(grantId: string): Promise<Operation[]> {
-    return prepared<[string], OperationRow>(this.db, "SELECT * FROM operations WHERE grant_id = ? ORDER BY id").all(grantId)
+    return prepared<[string], OperationRow>(this.db, "SELECT * FROM operations WHERE grant_id = ? ORDER BY id")
+      .all(grantId)
       .map(operationFromRow);
   }
 

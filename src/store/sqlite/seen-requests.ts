@@ -9,7 +9,9 @@ export class SqliteSeenRequests extends BatchedSeenRequests {
 
   constructor(db: SqliteDatabase, now: () => number) {
     super(now);
-    const insert = db.prepare<[string, number]>("INSERT INTO seen_requests (signature, expires_at) VALUES (?, ?) ON CONFLICT (signature) DO NOTHING");
+    const insert = db.prepare<[string, number]>(
+      "INSERT INTO seen_requests (signature, expires_at) VALUES (?, ?) ON CONFLICT (signature) DO NOTHING",
+    );
     const purge = db.prepare<[number]>("DELETE FROM seen_requests WHERE expires_at <= ?");
     this.recordAll = db.transaction((expiries: ReadonlyMap<string, number>, purgeBefore: number | undefined) => {
       if (purgeBefore !== undefined) purge.run(purgeBefore);

@@ -56,9 +56,15 @@ function keepPrivate(file: string, logger: Pick<Logger, "warn"> | undefined, whe
 
 function warnOpen(logger: Pick<Logger, "warn"> | undefined, open: OpenFile): void {
   if (open.tightened) {
-    logger?.warn({ file: open.file, mode: open.mode }, `the database file ${open.file} was readable or writable by others (mode ${open.mode}); it is now 600`);
+    logger?.warn(
+      { file: open.file, mode: open.mode },
+      `the database file ${open.file} was readable or writable by others (mode ${open.mode}); it is now 600`,
+    );
   } else {
-    logger?.warn({ file: open.file, mode: open.mode, err: open.error }, `the database file ${open.file} is readable or writable by others (mode ${open.mode}) and could not be changed: chmod 600 it`);
+    logger?.warn(
+      { file: open.file, mode: open.mode, err: open.error },
+      `the database file ${open.file} is readable or writable by others (mode ${open.mode}) and could not be changed: chmod 600 it`,
+    );
   }
 }
 

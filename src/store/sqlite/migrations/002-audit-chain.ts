@@ -30,9 +30,7 @@ export function auditChain(db: SqliteDatabase): void {
 }
 
 function hashExistingRecords(db: SqliteDatabase): void {
-  const page = db.prepare<[number, number], AuditRow>(
-    "SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
-  );
+  const page = db.prepare<[number, number], AuditRow>("SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?");
   const setHashes = db.prepare<[string, string, number]>("UPDATE audit_events SET prev_hash = ?, hash = ? WHERE seq = ?");
   let prevHash = GENESIS_HASH;
   let after = 0;
