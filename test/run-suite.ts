@@ -60,6 +60,7 @@ function runLeg(leg: Leg): Promise<LegResult> {
     child.once("close", (code, signal) => {
       running = undefined;
       const counts: Record<string, number> = {};
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the reporter's ANSI colour codes (ESC [ … m)
       const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
       for (const match of plain.matchAll(/^\S+ (tests|pass|fail|cancelled|skipped|todo) (\d+)$/gm)) {
         counts[match[1] ?? ""] = Number(match[2]);

@@ -99,7 +99,7 @@ export async function verifyTrail(source: TrailSource, evidence: Evidence): Prom
     seen.add(link.seq);
     last = { seq: link.seq, hash: link.hash ?? "" };
     for (const expectation of expected.get(link.seq) ?? []) {
-      const holds = link.hash !== null && link.hash.startsWith(expectation.hash);
+      const holds = link.hash?.startsWith(expectation.hash);
       if (holds && expectation.checkpoint) lastHeld = Math.max(lastHeld, link.seq);
       if (holds) continue;
       problems.push(

@@ -28,7 +28,7 @@ export async function grantsList(args: string[], io: CliIo): Promise<number> {
 
 const HEADER = ["ID", "STATUS", "REQUESTER", "ACCOUNT", "PERMISSION SET", "DURATION", "CREATED", "EXPIRES/ENDED", "APPROVER"];
 
-const time = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString().slice(0, 16).replace("T", " ") + "Z");
+const time = (ms: number | null) => (ms === null ? "-" : `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")}Z`);
 
 function row(grant: Grant): string[] {
   return [

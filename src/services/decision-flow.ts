@@ -2,7 +2,7 @@
 // decision on record, and what follows from it. What differs between the two — where they are
 // stored, how a late click is worded, what an approval sets off — is a Ballot.
 import { decideApproval, type ApprovalOutcome, type ApprovalSubject, type Decision } from "../domain/approval.js";
-import { Conflict, PolicyDenied } from "../domain/errors.js";
+import { type Conflict, PolicyDenied } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
 import type { Person } from "../domain/people.js";
 import { findRule, requesterProblem, type Rule } from "../domain/policy.js";

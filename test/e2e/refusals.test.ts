@@ -31,7 +31,10 @@ describe("refused attempts", () => {
     assert.match(String(refused?.detail.reason), /not an approver/);
     const logged = bot.logger.lines.find((line) => line.level === "warn" && line.message === "refused an attempt");
     assert.deepEqual(
-      { actorId: (logged?.context as { actorId?: string }).actorId, grantId: (logged?.context as { grantId?: string }).grantId },
+      {
+        actorId: (logged?.context as { actorId?: string } | undefined)?.actorId,
+        grantId: (logged?.context as { grantId?: string } | undefined)?.grantId,
+      },
       { actorId: people.mallory.slackId, grantId: requested.grantId },
     );
     await bot.bot.tick();

@@ -53,9 +53,15 @@ export class SocketModeHub {
   /** The HTTP server's `upgrade` handler. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.pathname !== LINK_PATH) return rejectUpgrade(socket, 404, "Not Found");
+    if (url.pathname !== LINK_PATH) {
+      rejectUpgrade(socket, 404, "Not Found");
+      return;
+    }
     const ticket = url.searchParams.get("ticket") ?? "";
-    if (!this.tickets.delete(ticket)) return rejectUpgrade(socket, 401, "Unauthorized");
+    if (!this.tickets.delete(ticket)) {
+      rejectUpgrade(socket, 401, "Unauthorized");
+      return;
+    }
     if (!acceptHandshake(req, socket)) return;
 
     const record: FakeSocket = { id: this.sockets.length + 1, openedAt: Date.now() };

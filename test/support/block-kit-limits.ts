@@ -21,7 +21,10 @@ export function limitProblems(root: unknown): string[] {
     for (const key of ["title", "submit", "close"]) tooLong(problems, `/${key}`, root[key], 24);
   }
   const walk = (node: unknown, at: string): void => {
-    if (Array.isArray(node)) return node.forEach((child, i) => walk(child, `${at}/${i}`));
+    if (Array.isArray(node)) {
+      node.forEach((child, i) => walk(child, `${at}/${i}`));
+      return;
+    }
     if (!isObject(node)) return;
     switch (node.type) {
       case "static_select": {

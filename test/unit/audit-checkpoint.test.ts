@@ -241,7 +241,10 @@ describe("the checkpointer", () => {
     assert.equal(await signing.run("asked"), undefined);
     const refusals = logger.errors().filter((line) => /does not hold since the last checkpoint; not signing/.test(line.message));
     assert.equal(refusals.length, 1);
-    assert.match(String((refusals[0]?.context as { problem: string }).problem), /^record #4: its prev_hash is not the hash of record #3/);
+    assert.match(
+      String((refusals[0]?.context as { problem: string } | undefined)?.problem),
+      /^record #4: its prev_hash is not the hash of record #3/,
+    );
     assert.deepEqual(
       (await stored.all()).map((c) => c.seq),
       [3],

@@ -133,8 +133,14 @@ describe("Semaphore", () => {
     const semaphore = new Semaphore(1);
     const release = await semaphore.acquire();
     const order: string[] = [];
-    const a = semaphore.acquire().then((r) => (order.push("a"), r));
-    const b = semaphore.acquire().then((r) => (order.push("b"), r));
+    const a = semaphore.acquire().then((r) => {
+      order.push("a");
+      return r;
+    });
+    const b = semaphore.acquire().then((r) => {
+      order.push("b");
+      return r;
+    });
     release();
     (await a)();
     (await b)();

@@ -8,7 +8,7 @@ export function escapeMrkdwn(text: string): string {
 /** A date Slack renders in each reader's own time zone, with a UTC fallback. */
 export function slackDate(epochMs: number): string {
   const seconds = Math.floor(epochMs / 1000);
-  const fallback = new Date(epochMs).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  const fallback = `${new Date(epochMs).toISOString().replace("T", " ").slice(0, 16)} UTC`;
   return `<!date^${seconds}^{date_short_pretty} at {time}|${fallback}>`;
 }
 

@@ -3,7 +3,7 @@ import type { KnownBlock, SectionBlock } from "@slack/types";
 import { formatDuration } from "../../domain/duration.js";
 import { OPEN_STATUSES, type Grant } from "../../domain/grant.js";
 import type { Account } from "../../domain/policy.js";
-import { type Message } from "./blocks.js";
+import type { Message } from "./blocks.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
 import { accountLabel, plain, typedLine, typedText } from "./parts.js";
 import { ACTION_REVIEW } from "../ids.js";
