@@ -26,7 +26,7 @@ export async function configCheck(args: string[], io: CliIo): Promise<number> {
 
   const env = check(() => loadConfig(io.env));
   // With a broken environment the policy is still checked, at the path the bot would use by default.
-  const policyFile = env.value?.policyFile ?? (io.env["JIT_POLICY_FILE"]?.trim() || "policy.yaml");
+  const policyFile = env.value?.policyFile ?? (io.env.JIT_POLICY_FILE?.trim() || "policy.yaml");
   const policy = check(() => loadPolicyFile(policyFile));
   const ok = env.problems.length === 0 && policy.problems.length === 0;
 

@@ -88,7 +88,7 @@ function report(
     grant?.status !== "revoking"
       ? undefined
       : retry
-        ? `AWS has not removed the assignment yet: ${String(retry["error"])}`
+        ? `AWS has not removed the assignment yet: ${String(retry.error)}`
         : "another process is still working on the grant (AWS may be creating its assignment); it removes the assignment as soon as that settles";
   const ok = revoked !== undefined || cancelled;
   if (json) {
@@ -97,16 +97,16 @@ function report(
       grantId,
       status: grant?.status ?? null,
       actor,
-      assignmentRemoved: revoked?.["assignmentRemoved"] ?? null,
-      keptBecause: revoked?.["keptBecause"] ?? null,
-      awsRequestId: revoked?.["awsRequestId"] ?? null,
+      assignmentRemoved: revoked?.assignmentRemoved ?? null,
+      keptBecause: revoked?.keptBecause ?? null,
+      awsRequestId: revoked?.awsRequestId ?? null,
       error: error ?? null,
     });
   } else if (revoked) {
     io.out(
-      revoked["assignmentRemoved"]
-        ? `Revoked ${grantId}: the AWS assignment was removed (request ${String(revoked["awsRequestId"])}). Audited as ${actor}.\n`
-        : `Revoked ${grantId}; the AWS assignment stays because ${String(revoked["keptBecause"])}. Audited as ${actor}.\n`,
+      revoked.assignmentRemoved
+        ? `Revoked ${grantId}: the AWS assignment was removed (request ${String(revoked.awsRequestId)}). Audited as ${actor}.\n`
+        : `Revoked ${grantId}; the AWS assignment stays because ${String(revoked.keptBecause)}. Audited as ${actor}.\n`,
     );
   } else if (cancelled) {
     io.out(`Cancelled ${grantId} before anything was created in AWS. Audited as ${actor}.\n`);

@@ -194,8 +194,8 @@ describe("jit-admin", () => {
         (await auditRows(world)).map((r) => r.seq),
       );
       const requested = records.find((r) => r.action === "requested");
-      assert.equal(requested?.detail["justification"], JUSTIFICATION);
-      assert.equal(requested?.detail["actorEmail"], people.alice.email);
+      assert.equal(requested?.detail.justification, JUSTIFICATION);
+      assert.equal(requested?.detail.actorEmail, people.alice.email);
 
       const future = await run("audit", "export", "--format", "json", "--since", "2999-01-01");
       assert.deepEqual(JSON.parse(future.stdout), []);

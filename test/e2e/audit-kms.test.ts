@@ -40,8 +40,7 @@ describe("checkpoints signed with a KMS key", () => {
     assert.ok(signs.length >= 1);
     assert.ok(
       signs.every(
-        (call) =>
-          call.input["KeyId"] === key.arn && call.input["SigningAlgorithm"] === "ED25519_SHA_512" && call.input["MessageType"] === "RAW",
+        (call) => call.input.KeyId === key.arn && call.input.SigningAlgorithm === "ED25519_SHA_512" && call.input.MessageType === "RAW",
       ),
     );
     const checkpoints = await withWorldStore(world, (opened) => opened.checkpoints.all());

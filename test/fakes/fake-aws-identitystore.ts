@@ -24,7 +24,7 @@ export function identityStoreHandlers(state: IdentityCenterState): Record<string
       if (!UNIQUE_ATTRIBUTES.includes(path)) {
         throw validationError("AttributePath", path, `Member must be one of: ${UNIQUE_ATTRIBUTES.join(", ")}`);
       }
-      const value = unique["AttributeValue"];
+      const value = unique.AttributeValue;
       if (typeof value !== "string") throw validationError("AttributeValue", value, "Member must be a string");
       const user = [...state.users.values()].find((u) => (path === "userName" ? u.userName : u.email) === value);
       if (!user) throw notFound("USER not found.", { ResourceType: "USER" });

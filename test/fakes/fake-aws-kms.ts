@@ -54,7 +54,7 @@ export class KmsState {
         const algorithm = requireString(input, "SigningAlgorithm");
         if (algorithm !== "ED25519_SHA_512")
           throw new AwsServiceError("InvalidKeyUsageException", `Algorithm ${algorithm} is not supported by this fake.`);
-        if ((input["MessageType"] ?? "RAW") !== "RAW")
+        if ((input.MessageType ?? "RAW") !== "RAW")
           throw new AwsServiceError("ValidationException", "ED25519_SHA_512 requires MessageType RAW.");
         const message = Buffer.from(requireString(input, "Message"), "base64");
         if (message.length === 0 || message.length > 4096)

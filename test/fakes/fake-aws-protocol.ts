@@ -155,7 +155,7 @@ export function paginate<T>(
   scope: string,
   maxLimit = 100,
 ): { page: T[]; nextToken: string | undefined } {
-  const max = input["MaxResults"];
+  const max = input.MaxResults;
   let limit = maxLimit;
   if (max !== undefined) {
     if (typeof max !== "number" || !Number.isInteger(max) || max < 1 || max > maxLimit) {
@@ -164,7 +164,7 @@ export function paginate<T>(
     limit = max;
   }
   let offset = 0;
-  const token = input["NextToken"];
+  const token = input.NextToken;
   if (token !== undefined) {
     offset = decodeToken(token, scope);
   }

@@ -41,14 +41,9 @@ export function stsHandlers(caller: CallerIdentity): Record<string, StsHandler> 
           "ValidationError",
         );
       }
-      const duration = params["DurationSeconds"] === undefined ? 3600 : Number(params["DurationSeconds"]);
+      const duration = params.DurationSeconds === undefined ? 3600 : Number(params.DurationSeconds);
       if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
-        throw validationError(
-          "DurationSeconds",
-          params["DurationSeconds"],
-          "Member must have value between 900 and 43200",
-          "ValidationError",
-        );
+        throw validationError("DurationSeconds", params.DurationSeconds, "Member must have value between 900 and 43200", "ValidationError");
       }
       return {
         Credentials: {

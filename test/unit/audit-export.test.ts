@@ -136,7 +136,7 @@ describe("CSV export", () => {
     const [header, row] = parseCsv(await csv([record()]));
     const byName = Object.fromEntries((header ?? []).map((name, i) => [name, row?.[i]]));
     assert.deepEqual(
-      { ...byName, detail: JSON.parse(byName["detail"] ?? "null") },
+      { ...byName, detail: JSON.parse(byName.detail ?? "null") },
       {
         seq: "7",
         time: "2026-01-02T09:30:00.000Z",

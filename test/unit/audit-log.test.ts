@@ -80,10 +80,10 @@ describe("appending", () => {
     await threeRecords();
     const denied = (await store.audit.forGrant("jit-a")).at(-1);
     assert.equal(denied?.action, "denied");
-    assert.equal(denied?.detail["actorEmail"], "bob@example.com");
-    assert.equal(denied?.detail["decidedBy"], "U0BOB");
-    assert.equal(denied?.detail["justification"], "incident 42");
-    assert.equal(denied?.detail["durationMs"], HOUR);
+    assert.equal(denied?.detail.actorEmail, "bob@example.com");
+    assert.equal(denied?.detail.decidedBy, "U0BOB");
+    assert.equal(denied?.detail.justification, "incident 42");
+    assert.equal(denied?.detail.durationMs, HOUR);
   });
 
   it("records the AWS request ids of the grant's assignment changes", async () => {
@@ -93,8 +93,8 @@ describe("appending", () => {
     const create = await operations.intend("jit-a", "create", target);
     await operations.started(create.id, "req-create-1");
     await store.note("jit-a", { action: "revocation_retry", actorId: "system" });
-    assert.equal((await store.audit.forGrant("jit-a")).at(-1)?.detail["awsRequestIds"], "create:req-create-1");
-    assert.equal((await store.audit.forGrant("jit-a"))[0]?.detail["awsRequestIds"], null);
+    assert.equal((await store.audit.forGrant("jit-a")).at(-1)?.detail.awsRequestIds, "create:req-create-1");
+    assert.equal((await store.audit.forGrant("jit-a"))[0]?.detail.awsRequestIds, null);
   });
 
   it("masks tokens and access keys that reach a record through error texts", async () => {
@@ -105,7 +105,7 @@ describe("appending", () => {
       detail: { error: "failed with xoxb-1234-5678-abcdef and AKIAABCDEFGHIJKLMNOP via https://hooks.slack.com/services/T0/B0/x" },
     });
     assert.equal(
-      (await store.audit.forGrant("jit-a")).at(-1)?.detail["error"],
+      (await store.audit.forGrant("jit-a")).at(-1)?.detail.error,
       "failed with [redacted] and [redacted] via https://[redacted]",
     );
   });

@@ -100,8 +100,8 @@ describe("STS (awsQuery)", () => {
     assert.ok(ttl > 890_000 && ttl <= 901_000, `expiration ${ttl}ms ahead`);
     assert.equal(out.AssumedRoleUser?.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/JitAdmin/jit-slack`);
     const [call] = fake.callsOf("AssumeRole");
-    assert.equal(call?.input["RoleArn"], `arn:aws:iam::${ACCOUNT}:role/JitAdmin`);
-    assert.equal(call?.input["RoleSessionName"], "jit-slack");
+    assert.equal(call?.input.RoleArn, `arn:aws:iam::${ACCOUNT}:role/JitAdmin`);
+    assert.equal(call?.input.RoleSessionName, "jit-slack");
   });
 
   it("AssumeRole validation and injected faults surface as err.name", async () => {
@@ -420,7 +420,7 @@ describe("fault injection and control", () => {
 
     const pending = sso.send(new CreateAccountAssignmentCommand(assignmentInput(psArn, userId)));
     while (fake.callsOf("CreateAccountAssignment").length === 0) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(fake.callsOf("CreateAccountAssignment")[0]?.input["PrincipalId"], userId);
+    assert.equal(fake.callsOf("CreateAccountAssignment")[0]?.input.PrincipalId, userId);
     assert.equal(fake.hasAssignment({ accountId: ACCOUNT, permissionSetArn: psArn, principalId: userId }), false);
     release();
     assert.equal((await pending).AccountAssignmentCreationStatus?.Status, "SUCCEEDED");
@@ -465,7 +465,7 @@ describe("wire details", () => {
       "process.stdout.write(out.Account);",
     ].join("\n");
     const { stdout } = await promisify(execFile)(process.execPath, ["--no-warnings", "--input-type=module", "-e", script], {
-      env: { PATH: process.env["PATH"] ?? "", ...awsClientEnv(fake) },
+      env: { PATH: process.env.PATH ?? "", ...awsClientEnv(fake) },
       cwd: process.cwd(),
     });
     assert.equal(stdout, "999988887777");

@@ -164,7 +164,7 @@ describe("transition", () => {
     assert.deepEqual(await store.get("jit-a"), approved);
     const audit = await outbox().undelivered(10);
     assert.deepEqual(
-      audit.map((record) => [record.action, record.actorId, record.detail["status"], record.at]),
+      audit.map((record) => [record.action, record.actorId, record.detail.status, record.at]),
       [
         ["requested", "U0ALICE", "pending", T0],
         ["approved", "U0BOSS", "approved", T0 + 1000],
