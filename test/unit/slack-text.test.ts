@@ -12,7 +12,8 @@ import {
   requestConfirmation,
   requesterUpdate,
 } from "../../src/slack/views/blocks.js";
-import { parseJitCommand, REQUEST_USAGE } from "../../src/slack/handlers/command-parser.js";
+import { parseJitCommand } from "../../src/slack/handlers/command-parser.js";
+import { REQUEST_USAGE } from "../../src/slack/views/command-usage.js";
 import { escapeMrkdwn, mention, slackDate } from "../../src/slack/views/escape.js";
 import { textObjects } from "../support/block-kit-limits.js";
 import { ACTION_APPROVE, ACTION_DENY } from "../../src/slack/ids.js";

@@ -1,5 +1,6 @@
 // Parses the text after `/jit` into a command; no business rules here, only shape.
 import { InvalidInput } from "../../domain/errors.js";
+import { EXTEND_USAGE, REQUEST_USAGE, REVOKE_USAGE } from "../views/command-usage.js";
 
 export type JitCommand =
   | { readonly kind: "form" }
@@ -16,9 +17,6 @@ export type JitCommand =
       readonly ticket: string | null;
     };
 
-export const REQUEST_USAGE = "/jit request <account> <permission-set> <duration> [--ticket ABC-123] <justification…>";
-const REVOKE_USAGE = "/jit revoke <grant-id>";
-const EXTEND_USAGE = "/jit extend <grant-id> <duration>";
 const GRANT_ID = /^jit-[a-z0-9]{8}$/;
 
 export function parseJitCommand(text: string): JitCommand {

@@ -2,7 +2,7 @@
 import type { KnownBlock } from "@slack/types";
 import type { Eligibility, Person } from "../../domain/policy.js";
 import type { Message } from "./blocks.js";
-import { REQUEST_USAGE } from "../handlers/command-parser.js";
+import { REQUEST_USAGE } from "./command-usage.js";
 import { escapeMrkdwn } from "./escape.js";
 import { describeRule, escapedExcerpt, LIMITS } from "./parts.js";
 
