@@ -6,6 +6,7 @@
 import type { AuditRecord } from "../domain/audit-event.js";
 import type { Logger } from "../services/ports.js";
 import { errorText } from "../domain/errors.js";
+import { sleep } from "../domain/clock.js";
 
 /**
  * A record as the feed carries it: with its chain hash when it comes from the database, which the
@@ -134,7 +135,7 @@ export class AuditFeed {
       if ((await this.outbox.undelivered(1)).length === 0) return { delivered, left: false };
       const wait = this.notBefore - this.timing.now();
       if (this.timing.now() + Math.max(0, wait) >= deadline) return { delivered, left: true };
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) await sleep(wait);
       delivered += await this.deliver();
       // Another replica is delivering and will carry on with what is left.
       if (this.deliveringElsewhere) return { delivered, left: true };

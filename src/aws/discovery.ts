@@ -5,6 +5,7 @@ import { DescribePermissionSetCommand, ListInstancesCommand, ListPermissionSetsC
 import { StartupError } from "../startup-error.js";
 import type { AwsClients } from "./clients.js";
 import { toProviderError } from "./errors.js";
+import { sleep } from "../domain/clock.js";
 
 export interface Discovered {
   readonly callerArn: string;
@@ -115,7 +116,7 @@ async function attempt<T>(action: string, send: () => Promise<T>): Promise<T> {
     } catch (error) {
       const failure = toProviderError(error, action);
       if (!failure.retryable || tries >= 4) throw new DiscoveryError(failure.message);
-      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** tries));
+      await sleep(250 * 2 ** tries);
     }
   }
 }

@@ -1,6 +1,7 @@
 // Runs work in one transaction on one pooled connection, retrying when PostgreSQL aborted it only
 // because of a concurrent transaction (a serialization failure or a deadlock it broke).
 import type { Pool, PoolClient } from "pg";
+import { sleep } from "../../domain/clock.js";
 
 export interface TransactionMode {
   readonly isolation?: "READ COMMITTED" | "REPEATABLE READ" | "SERIALIZABLE";
@@ -49,5 +50,5 @@ function isRetryable(error: unknown): boolean {
 
 /** A short random wait, growing with each attempt, so the transactions that collided do not collide again. */
 function pause(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+  return sleep(Math.random() * 10 * attempt);
 }
