@@ -255,3 +255,25 @@ export interface MetricsSource {
   /** Audit records after `seq` (written by any process), oldest first. */
   auditSince(seq: number, limit: number): Promise<AuditFact[]>;
 }
+
+/** Which signed Slack requests have been seen, so an exact replay inside Slack's five-minute window is refused (kept in the database: a restart or another replica refuses it too). */
+export interface SeenRequests {
+  /**
+   * Records the request's signature until `expiresAt` (epoch ms, when its timestamp leaves the
+   * window and Slack's signature check refuses it anyway). False if it was already recorded.
+   */
+  firstSight(signature: string, expiresAt: number): Promise<boolean>;
+}
+
+/** Where the copies of a request's approval message went besides the approvers' channel (each approver's DM), so every copy is updated with the outcome. */
+export interface MessageLocation {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+export interface ApproverMessages {
+  /** Remembers one more copy of the grant's approval message (again: no change). */
+  add(grantId: string, location: MessageLocation): Promise<void>;
+  /** Every copy remembered for the grant. */
+  of(grantId: string): Promise<MessageLocation[]>;
+}

@@ -5,8 +5,7 @@ import type { ChainLink, ChainVerdict } from "../audit/chain.js";
 import type { Checkpoint } from "../audit/checkpoint.js";
 import type { StoredAuditRecord } from "../domain/audit-event.js";
 import type { ExtensionStore, GrantStore, Leases, MetricsSource, OperationLog } from "../services/ports.js";
-import type { ApproverMessages } from "./approver-messages.js";
-import type { SeenRequests } from "./seen-requests.js";
+import type { ApproverMessages, SeenRequests } from "../services/ports.js";
 
 export type { Leases };
 

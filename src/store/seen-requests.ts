@@ -2,13 +2,7 @@
 // (the same body, timestamp and signature, captured on the way and sent again) is refused. Kept in
 // the database, so a restart, or another replica, refuses it too.
 
-export interface SeenRequests {
-  /**
-   * Records the request's signature until `expiresAt` (epoch ms, when its timestamp leaves the
-   * window and Slack's signature check refuses it anyway). False if it was already recorded.
-   */
-  firstSight(signature: string, expiresAt: number): Promise<boolean>;
-}
+import type { SeenRequests } from "../services/ports.js";
 
 /** Expired signatures are deleted at most this often (each process), before the next check. */
 const PURGE_EVERY_MS = 60_000;

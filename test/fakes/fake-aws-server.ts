@@ -38,7 +38,6 @@ const JSON_TARGETS: Readonly<Record<string, JsonService>> = {
   TrentService: "kms",
 };
 
-
 export class FakeAwsServer implements FakeAws {
   readonly calls: FakeAwsCall[] = [];
   private readonly server: Server;

@@ -4,7 +4,7 @@ import type { Extension } from "../../domain/extension.js";
 import type { Grant } from "../../domain/grant.js";
 import { findRule, type Approval, type Policy, type Rule } from "../../domain/policy.js";
 import type { GrantStore, Logger, Notifier } from "../../services/ports.js";
-import type { ApproverMessages, MessageLocation } from "../../store/approver-messages.js";
+import type { ApproverMessages, MessageLocation } from "../../services/ports.js";
 import { approverUserIds } from "./approver-dms.js";
 import { approvalRequestMessage, decidedRequestMessage, requesterUpdate, type Message } from "../views/blocks.js";
 import { extensionOutcomeMessage, extensionRequesterText, extensionRequestMessage } from "../views/extension-blocks.js";

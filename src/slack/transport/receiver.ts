@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { HTTPReceiver, type App, type Receiver } from "@slack/bolt";
 import type { Logger as SlackLogger } from "@slack/logger";
 import type { Logger } from "../../services/ports.js";
-import type { SeenRequests } from "../../store/seen-requests.js";
+import type { SeenRequests } from "../../services/ports.js";
 import { isSslCheck, parseSlackBody, payloadProblem } from "./payload-shape.js";
 import { checkSignature, WINDOW_SECONDS } from "./signature.js";
 

@@ -1,6 +1,6 @@
 // Approvers' direct messages about a request, in PostgreSQL (see ../approver-messages.ts).
 import type { Pool } from "pg";
-import type { ApproverMessages, MessageLocation } from "../approver-messages.js";
+import type { ApproverMessages, MessageLocation } from "../../services/ports.js";
 import { selectRows } from "./sql.js";
 
 export class PostgresApproverMessages implements ApproverMessages {

@@ -1,5 +1,5 @@
 // Approvers' direct messages about a request, in SQLite (see approver-messages.ts).
-import type { ApproverMessages, MessageLocation } from "../approver-messages.js";
+import type { ApproverMessages, MessageLocation } from "../../services/ports.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 
 export class SqliteApproverMessages implements ApproverMessages {
