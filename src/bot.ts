@@ -79,6 +79,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
     aws,
     slackClientOptions: { ...slackClientOptions(config), logger: slackLogger },
     logger,
+    clock,
   });
   // Before Slack's port, so it stays up (reporting "stopping") while shutdown waits for work in progress.
   const ownHealthPort = await refuseUnless(
