@@ -44,6 +44,11 @@ export interface RunningBot {
   readonly deps: ServiceDeps;
   /** One sweep and one audit delivery now (the scheduler also runs them on its own). */
   tick(): Promise<void>;
+  /**
+   * Resolves true once the work in progress that shutdown would wait for (listeners, sweeps,
+   * reconciliations) has finished, or false after `timeoutMs`: what has been asked of the bot so far is done.
+   */
+  settled(timeoutMs: number): Promise<boolean>;
   /** Signs a checkpoint of whatever the last one does not cover, now; undefined when checkpoints are off or nothing is uncovered. */
   checkpoint(): Promise<Checkpoint | undefined>;
   stop(): Promise<void>;
@@ -79,6 +84,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
     aws,
     slackClientOptions: { ...slackClientOptions(config), logger: slackLogger },
     logger,
+    clock,
   });
   // Before Slack's port, so it stays up (reporting "stopping") while shutdown waits for work in progress.
   const ownHealthPort = await refuseUnless(
@@ -197,6 +203,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
     healthPort,
     deps: services,
     tick: () => jobs.tick(),
+    settled: (timeoutMs) => ops.inFlight.settled(timeoutMs),
     checkpoint: () => checkpoint("asked"),
     stop: () =>
       shutDown({

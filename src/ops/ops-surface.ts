@@ -7,6 +7,7 @@ import type { AuditChannel } from "../audit/feed.js";
 import type { AwsClients } from "../aws/clients.js";
 import { instrumentAwsClients } from "../aws/instrument.js";
 import type { Config } from "../config/env.js";
+import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../services/ports.js";
 import { observedFetch } from "../slack/transport/instrument.js";
 import type { Route } from "../slack/transport/receiver.js";
@@ -28,6 +29,7 @@ export interface OpsSurfaceParts {
   /** The options every Slack Web API client of the bot starts from (runtime.ts slackClientOptions). */
   readonly slackClientOptions: WebClientOptions;
   readonly logger: Logger;
+  readonly clock: Clock;
 }
 
 export class OpsSurface {
@@ -54,6 +56,7 @@ export class OpsSurface {
       [databaseCheck(parts.store), awsCheck(parts.aws.clients.ssoAdmin, parts.aws.instanceArn), slackCheck(probe)],
       CHECK_TIMEOUT_MS,
       parts.logger,
+      parts.clock,
     );
     this.routes = opsRoutes(this.readiness, this.metrics);
   }

@@ -4,6 +4,7 @@
 // hosts and instance ARNs, so it goes to the log (once per change), never into the answer.
 import { redactSecrets } from "../audit/detail.js";
 import type { Logger } from "../services/ports.js";
+import { systemClock, type Clock } from "../domain/clock.js";
 import { errorText } from "../domain/errors.js";
 
 export interface ReadinessCheck {
@@ -56,10 +57,11 @@ class CachedCheck {
     private readonly check: ReadinessCheck,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
   outcome(): Promise<CheckOutcome> {
-    if (this.last && Date.now() - this.last.at < this.check.cacheMs) return Promise.resolve(this.last.outcome);
+    if (this.last && this.clock.now() - this.last.at < this.check.cacheMs) return Promise.resolve(this.last.outcome);
     this.pending ??= this.runOnce().finally(() => {
       this.pending = undefined;
     });
@@ -87,11 +89,11 @@ class CachedCheck {
     const outcome: CheckOutcome = {
       ok: failure === undefined,
       ms: Math.round((performance.now() - started) * 10) / 10,
-      checkedAt: new Date().toISOString(),
+      checkedAt: new Date(this.clock.now()).toISOString(),
       ...(failure === undefined ? {} : { error: failure.code }),
     };
     this.logChange(failure);
-    this.last = { outcome, detail: failure?.detail, at: Date.now() };
+    this.last = { outcome, detail: failure?.detail, at: this.clock.now() };
     return outcome;
   }
 
@@ -111,8 +113,9 @@ export class Readiness {
   private readonly checks: ReadonlyArray<{ name: string; cached: CachedCheck }>;
   private stopping = false;
 
-  constructor(checks: readonly ReadinessCheck[], timeoutMs: number, logger: Logger) {
-    this.checks = checks.map((check) => ({ name: check.name, cached: new CachedCheck(check, timeoutMs, logger) }));
+  /** `clock` dates the answers and ages the cache; the timeout is real time, as the calls it bounds are. */
+  constructor(checks: readonly ReadinessCheck[], timeoutMs: number, logger: Logger, clock: Clock = systemClock) {
+    this.checks = checks.map((check) => ({ name: check.name, cached: new CachedCheck(check, timeoutMs, logger, clock) }));
   }
 
   /** From now on the bot reports itself not ready, so load balancers stop sending it work. */

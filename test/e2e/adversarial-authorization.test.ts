@@ -168,7 +168,7 @@ describe("adversarial: who may do what", () => {
     const before_ = await snapshot(world);
     const answer = await attempt();
     if (expected && typeof answer === "string") assert.match(answer, expected);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await bot.settled();
     assert.deepEqual(await snapshot(world), before_);
   }
 

@@ -170,7 +170,7 @@ describe("adversarial: slash command text", () => {
     const delivery = await bot.driver.command(people.alice.slackId, "request prod ReadOnlyAccess 1h confirmation lost");
     assert.equal(delivery.response.status, 200);
     await eventually(async () => (await snapshot(world)).grants.length > before.grants.length, 5000, "the request to be stored");
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await bot.settled();
     const said = delivery.responses().map((response) => messageText(response.body));
     assert.deepEqual(
       said.filter((text) => /went wrong|failed/i.test(text)),

@@ -106,7 +106,7 @@ describe("adversarial: form submissions", () => {
         for (const [i, response] of responses.entries()) {
           assert.ok(response.status < 500, `HTTP ${response.status} for ${JSON.stringify(submissions[i]).slice(0, 300)}`);
         }
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        await bot.settled();
         await assertUnchangedSince(world, initial);
       }),
       { numRuns: 6 },

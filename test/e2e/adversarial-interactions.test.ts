@@ -128,7 +128,7 @@ describe("adversarial: interactive payloads", () => {
 
   /** Waits out work a wrongly accepted click would have started after its ack, then compares. */
   async function assertNothingChanged(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await bot.settled();
     await assertUnchangedSince(world, initial);
   }
   const decision = fc.constantFrom(ACTION_APPROVE, ACTION_DENY);

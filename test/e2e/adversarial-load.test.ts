@@ -8,11 +8,11 @@ import { startBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config/env.js";
 import { loadPolicyFile } from "../../src/config/policy-file.js";
 import type { Grant, GrantStatus } from "../../src/domain/grant.js";
-import { input, SlackDriver } from "../fakes/slack-requests.js";
+import { input } from "../fakes/slack-requests.js";
 import { everythingSaid, injectedControls } from "../support/adversarial.js";
 import { ALL_STATUSES, auditRows } from "../support/flows.js";
-import { RecordingLogger, TestClock, type TestBot } from "../support/in-process-bot.js";
-import { APPROVALS, people, PROD, SANDBOX, SIGNING_SECRET, startWorld, type World } from "../support/world.js";
+import { RecordingLogger, TestClock, testBot, type TestBot } from "../support/in-process-bot.js";
+import { APPROVALS, people, PROD, SANDBOX, startWorld, type World } from "../support/world.js";
 import { withWorldStore } from "../support/world-store.js";
 import { ACTION_APPROVE, ACTION_DENY, DENY_REASON_CALLBACK_ID } from "../../src/slack/ids.js";
 
@@ -59,9 +59,7 @@ async function startFastBot(world: World): Promise<TestBot> {
   const fast = { ...config, aws: { ...config.aws, callsPerSecond: 200 } };
   const clock = new TestClock();
   const logger = new RecordingLogger();
-  const bot = await startBot(fast, loadPolicyFile(config.policyFile), logger, clock);
-  const driver = new SlackDriver({ url: `http://127.0.0.1:${bot.port}/slack/events`, secret: SIGNING_SECRET, fake: world.slack });
-  return { bot, driver, clock, logger, stop: () => bot.stop() };
+  return testBot(world, await startBot(fast, loadPolicyFile(config.policyFile), logger, clock), clock, logger);
 }
 
 const key = (accountId: string, permissionSetArn: string, principalId: string) => `${accountId}|${permissionSetArn}|${principalId}`;

@@ -75,7 +75,7 @@ describe("adversarial: request signatures", () => {
 
   async function assertRefused(response: SignedPost | number): Promise<void> {
     assert.equal(typeof response === "number" ? response : response.status, 401);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await bot.settled();
     assert.deepEqual(await snapshot(world), before_, "nothing was stored, decided or asked of AWS");
     assert.equal(world.slack.calls.length, slackCalls, "nothing was said in Slack");
     assert.equal((await bot.bot.deps.store.get(pending.grantId))?.status, "pending");
@@ -183,7 +183,7 @@ describe("adversarial: request signatures", () => {
   it("ignores a command smuggled into an unsigned ssl_check", async () => {
     const response = await postSigned(bot.driver.url, `ssl_check=1&${sneaky()}`, { secret: "not-the-secret" });
     assert.equal(response.status, 200, "Slack's SSL check is answered without a signature");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await bot.settled();
     assert.deepEqual(await snapshot(world), before_);
     assert.equal(world.slack.calls.length, slackCalls);
   });
@@ -204,7 +204,7 @@ describe("adversarial: request signatures", () => {
     await statusBecomes(bot, pending.grantId, "active");
     const replay = await postSigned(bot.driver.url, body, { secret: SIGNING_SECRET, timestamp, signature });
     assert.equal(replay.status, 401);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await bot.settled();
     // Let through, it would have been told "already approved" on its response_url.
     assert.equal(world.slack.responses.filter((r) => r.key === "forged-click").length, 0, "the replay was not answered");
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1);
@@ -230,7 +230,7 @@ describe("adversarial: request signatures", () => {
       replays.map((r) => r.status),
       [401, 401, 401],
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await bot.settled();
     const filed = (await bot.bot.deps.store.listByStatus(["pending", "approved", "provisioning", "active", "failed"])).filter(
       (grant) => grant.justification === "filed once",
     );
@@ -260,7 +260,7 @@ describe("adversarial: request signatures", () => {
       headers: { "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout" },
     });
     assert.deepEqual([retried.status, retried.headers["x-slack-no-retry"]], [200, "1"]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await bot.settled();
     assert.equal(world.slack.responses.filter((r) => r.key === "verbatim-retry").length, 0, "the retry was not handled");
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, creates);
   });

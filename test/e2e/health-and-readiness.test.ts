@@ -206,7 +206,7 @@ describe("health and readiness", () => {
     } finally {
       chmodSync(file, 0o644);
     }
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    running.clock.advance(1_000);
     assert.equal((await readyz(running)).status, 200);
   });
 
@@ -252,7 +252,7 @@ describe("health and readiness", () => {
       await superuser(TEST_SERVER_URL ?? "", `ALTER DATABASE ${name} RESET default_transaction_read_only`);
       await endSessions(world);
     }
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    running.clock.advance(1_000);
     assert.equal((await readyz(running)).status, 200);
   });
 

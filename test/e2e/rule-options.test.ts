@@ -303,7 +303,7 @@ describe("rule options, extensions and ending early", () => {
       assert.equal(answer.response_type, "ephemeral", `/jit ${text} answers ephemerally in the ack`);
       assert.match(messageText(answer), expected);
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await bot.settled();
     assert.equal(world.slack.responses.length, repliesBefore, "nothing went to a response_url");
   });
 

@@ -151,7 +151,7 @@ describe("Socket Mode", () => {
       const ack = await world.slack.sendEnvelope(type, payload, { timeoutMs: 2000 });
       assert.deepEqual(ack.payload, {}, `a bare ack for ${JSON.stringify(payload).slice(0, 60)}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await running.bot.settled();
     assert.deepEqual(
       world.slack.responses.filter((r) => ["array-value", "no-user", "no-text"].includes(r.key)),
       [],

@@ -1,4 +1,5 @@
 // Runs the real bot (startBot, as main.ts does) inside the test process, with a clock the test moves.
+import assert from "node:assert/strict";
 import { afterEach, beforeEach } from "node:test";
 import { startBot, type RunningBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config/env.js";
@@ -48,6 +49,8 @@ export interface TestBot {
   readonly driver: SlackDriver;
   readonly clock: TestClock;
   readonly logger: RecordingLogger;
+  /** Waits until the work every request so far started (after its ack too) has finished: where a test waits out what a refused request might have done. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,9 +64,14 @@ export async function startTestBot(world: World, env: Record<string, string> = {
   const policy = loadPolicyFile(config.policyFile);
   const clock = new TestClock();
   const logger = new RecordingLogger();
-  const bot = await startBot(config, policy, logger, clock);
+  return testBot(world, await startBot(config, policy, logger, clock), clock, logger);
+}
+
+/** A started bot with what a test drives and reads it by. */
+export function testBot(world: World, bot: RunningBot, clock: TestClock, logger: RecordingLogger): TestBot {
   const driver = new SlackDriver({ url: `http://127.0.0.1:${bot.port}/slack/events`, secret: SIGNING_SECRET, fake: world.slack });
-  return { bot, driver, clock, logger, stop: () => bot.stop() };
+  const settled = async () => assert.ok(await bot.settled(10_000), "the bot's work in progress did not finish within 10 s");
+  return { bot, driver, clock, logger, settled, stop: () => bot.stop() };
 }
 
 /** Gives each test in the enclosing suite its own fake Slack, fake AWS and freshly started bot. */

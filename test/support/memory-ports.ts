@@ -1,8 +1,11 @@
 // The services' ports in memory, for unit tests of the use cases without SQL, HTTP or child
-// processes: an operation log and grant store with the SQL stores' compare-and-set semantics, an
-// Identity Center that can refuse, fail or go quiet on cue, a notifier that records, and leases.
-import type { AuditNote } from "../../src/domain/audit-event.js";
+// processes: an operation log, grant store and extension store with the SQL stores' compare-and-set
+// semantics (each method one synchronous step, so atomic as their transactions are), an Identity
+// Center that can refuse, fail or go quiet on cue, a notifier that records, and leases.
+import { recordsApproval, tallyOf } from "../../src/domain/approval.js";
+import type { AuditAction, AuditNote } from "../../src/domain/audit-event.js";
 import { ProviderError } from "../../src/domain/errors.js";
+import type { Extension, NewExtension } from "../../src/domain/extension.js";
 import {
   assertTransition,
   HOLDING_STATUSES,
@@ -17,8 +20,10 @@ import type { ServiceDeps } from "../../src/services/deps.js";
 import {
   isUnfinished,
   type AccessProvider,
+  type ApprovalNote,
   type Assignment,
   type AssignmentTarget,
+  type DecideApproval,
   type ExtensionStore,
   type FinishedState,
   type GrantStore,
@@ -161,11 +166,8 @@ export class MemoryGrantStore implements GrantStore {
     note: AuditNote | null,
   ): Promise<Grant | undefined> {
     assertTransition(from, to);
-    const grant = this.grants.get(id);
-    if (grant?.status !== from) return undefined;
-    const updated: Grant = { ...grant, ...changes, status: to, updatedAt: this.clock.now() };
-    this.grants.set(id, updated);
-    if (note) this.audit.push({ grantId: id, note });
+    const updated = this.compareAndSet(id, from, to, changes);
+    if (updated && note) this.audit.push({ grantId: id, note });
     return updated;
   }
 
@@ -204,12 +206,36 @@ export class MemoryGrantStore implements GrantStore {
     return expiries.length > 0 ? Math.min(...expiries) : undefined;
   }
 
-  approve(): Promise<RecordedApproval<Grant> | undefined> {
-    return unsupported("GrantStore.approve");
+  async approve(
+    grantId: string,
+    approverId: string,
+    decide: DecideApproval<Grant>,
+    changes: GrantChanges,
+    note: ApprovalNote,
+  ): Promise<RecordedApproval<Grant> | undefined> {
+    const current = this.grants.get(grantId);
+    if (!current) return undefined;
+    const outcome = decide(current, this.approvals.get(grantId) ?? []);
+    if (recordsApproval(outcome)) this.addApprover(grantId, approverId);
+    const grant = outcome.kind === "approved" ? this.compareAndSet(grantId, "pending", "approved", changes) : current;
+    if (!grant) throw new Error(`grant ${grantId} changed inside a transaction`);
+    if (outcome.audit)
+      this.audit.push({ grantId, note: { ...note, action: outcome.audit, detail: { ...note.detail, ...tallyOf(outcome) } } });
+    return { subject: grant, outcome };
   }
 
-  extend(): Promise<Grant | undefined> {
-    return unsupported("GrantStore.extend");
+  async extend(grantId: string, extraMs: number, maxTotalMs: number, note: AuditNote, reopenReview: boolean): Promise<Grant | undefined> {
+    const grant = this.grants.get(grantId);
+    if (grant?.status !== "active" || grant.expiresAt === null || grant.activatedAt === null) return undefined;
+    if (grant.expiresAt + extraMs - grant.activatedAt > maxTotalMs) return undefined;
+    const reopened = reopenReview ? { reviewedBy: null, reviewedAt: null } : {};
+    const extended: Grant = { ...grant, ...reopened, expiresAt: grant.expiresAt + extraMs, warnedAt: null, updatedAt: this.clock.now() };
+    this.grants.set(grantId, extended);
+    this.audit.push({
+      grantId,
+      note: reopenReview ? { ...note, detail: { ...note.detail, reviewReopened: grant.reviewedAt !== null } } : note,
+    });
+    return extended;
   }
 
   async listForRequester(requesterId: string, statuses: readonly GrantStatus[], limit: number): Promise<Grant[]> {
@@ -224,7 +250,14 @@ export class MemoryGrantStore implements GrantStore {
   }
 
   async approversOf(subjectId: string): Promise<string[]> {
-    return this.approvals.get(subjectId) ?? [];
+    return [...(this.approvals.get(subjectId) ?? [])];
+  }
+
+  /** Counts an approval of a request or extension; a second by the same approver means a check-then-act race. */
+  addApprover(subjectId: string, approverId: string): void {
+    const approvers = this.approvals.get(subjectId) ?? [];
+    if (approvers.includes(approverId)) throw new Error(`approval of ${subjectId} by ${approverId} changed inside a transaction`);
+    this.approvals.set(subjectId, [...approvers, approverId]);
   }
 
   markWarned(): Promise<boolean> {
@@ -249,6 +282,95 @@ export class MemoryGrantStore implements GrantStore {
   /** The audit records about one grant ("" for those about no grant), oldest first. */
   actions(grantId: string): AuditNote[] {
     return this.audit.filter((entry) => entry.grantId === grantId).map((entry) => entry.note);
+  }
+
+  /** Just the actions of `actions(grantId)`. */
+  actionsOf(grantId: string): AuditAction[] {
+    return this.actions(grantId).map((note) => note.action);
+  }
+
+  private compareAndSet(id: string, from: GrantStatus, to: GrantStatus, changes: GrantChanges): Grant | undefined {
+    const grant = this.grants.get(id);
+    if (grant?.status !== from) return undefined;
+    const updated: Grant = { ...grant, ...changes, status: to, updatedAt: this.clock.now() };
+    this.grants.set(id, updated);
+    return updated;
+  }
+}
+
+/** A new extension as a store returns it once inserted: pending, undecided, not yet posted. */
+export function storedExtension(extension: NewExtension): Extension {
+  return { ...extension, status: "pending", decidedBy: null, decidedAt: null, approvalChannel: null, approvalTs: null };
+}
+
+/** Extensions in memory; their approvals and audit records live in the grant store, as in SQL. */
+export class MemoryExtensionStore implements ExtensionStore {
+  readonly rows = new Map<string, Extension>();
+
+  constructor(private readonly grants: MemoryGrantStore) {}
+
+  async insert(extension: NewExtension, note: AuditNote): Promise<Extension> {
+    if (this.rows.has(extension.id)) throw new Error(`extension ${extension.id} exists`);
+    const stored = storedExtension(extension);
+    this.rows.set(stored.id, stored);
+    this.grants.audit.push({
+      grantId: stored.grantId,
+      note: { ...note, detail: { ...note.detail, extensionId: stored.id, extraMs: stored.extraMs } },
+    });
+    return stored;
+  }
+
+  async get(id: string): Promise<Extension | undefined> {
+    return this.rows.get(id);
+  }
+
+  async setMessage(id: string, channel: string, ts: string): Promise<void> {
+    const extension = this.rows.get(id);
+    if (extension) this.rows.set(id, { ...extension, approvalChannel: channel, approvalTs: ts });
+  }
+
+  async approve(
+    id: string,
+    approverId: string,
+    at: number,
+    decide: DecideApproval<Extension>,
+    note: ApprovalNote,
+  ): Promise<RecordedApproval<Extension> | undefined> {
+    const current = this.rows.get(id);
+    if (!current) return undefined;
+    const outcome = decide(current, this.grants.approvals.get(id) ?? []);
+    if (recordsApproval(outcome)) this.grants.addApprover(id, approverId);
+    if (outcome.kind === "approved" && current.status !== "pending") throw new Error(`extension ${id} changed inside a transaction`);
+    const extension: Extension =
+      outcome.kind === "approved" ? { ...current, status: "approved", decidedBy: approverId, decidedAt: at } : current;
+    this.rows.set(id, extension);
+    if (outcome.audit) {
+      const detail = { ...note.detail, extensionId: id, extraMs: current.extraMs, ...tallyOf(outcome) };
+      this.grants.audit.push({ grantId: current.grantId, note: { ...note, action: outcome.audit, detail } });
+    }
+    return { subject: extension, outcome };
+  }
+
+  async close(
+    id: string,
+    status: "denied" | "expired",
+    deciderId: string | null,
+    at: number,
+    note: AuditNote,
+  ): Promise<Extension | undefined> {
+    const current = this.rows.get(id);
+    if (current?.status !== "pending") return undefined;
+    const closed: Extension = { ...current, status, decidedBy: deciderId, decidedAt: at };
+    this.rows.set(id, closed);
+    this.grants.audit.push({
+      grantId: current.grantId,
+      note: { ...note, detail: { ...note.detail, extensionId: id, extraMs: closed.extraMs } },
+    });
+    return closed;
+  }
+
+  async listPending(): Promise<Extension[]> {
+    return [...this.rows.values()].filter((extension) => extension.status === "pending").sort((a, b) => a.createdAt - b.createdAt);
   }
 }
 
@@ -362,30 +484,41 @@ export function refusal(): ProviderError {
 export class RecordingNotifier implements Notifier {
   readonly told: Grant[] = [];
   readonly updated: Grant[] = [];
+  /** Every message it was asked to post or change, in order: `kind subject-id`. */
+  readonly sent: string[] = [];
 
-  async postApprovalRequest(): Promise<{ channel: string; ts: string }> {
+  async postApprovalRequest(grant: Grant): Promise<{ channel: string; ts: string }> {
+    this.sent.push(`approval-request ${grant.id}`);
     return { channel: "C0APPROVERS", ts: "1.0" };
   }
 
-  async postApprovedNotice(): Promise<{ channel: string; ts: string }> {
+  async postApprovedNotice(grant: Grant): Promise<{ channel: string; ts: string }> {
+    this.sent.push(`approved-notice ${grant.id}`);
     return { channel: "C0APPROVERS", ts: "1.0" };
   }
 
   async updateApprovalRequest(grant: Grant): Promise<void> {
+    this.sent.push(`approval-message ${grant.id}`);
     this.updated.push(grant);
   }
 
   async tellRequester(grant: Grant): Promise<void> {
+    this.sent.push(`requester ${grant.id}`);
     this.told.push(grant);
   }
 
-  async warnRequester(): Promise<void> {}
+  async warnRequester(grant: Grant): Promise<void> {
+    this.sent.push(`warning ${grant.id}`);
+  }
 
-  async postExtensionRequest(): Promise<{ channel: string; ts: string }> {
+  async postExtensionRequest(extension: Extension): Promise<{ channel: string; ts: string }> {
+    this.sent.push(`extension-request ${extension.id}`);
     return { channel: "C0APPROVERS", ts: "2.0" };
   }
 
-  async extensionDecided(): Promise<void> {}
+  async extensionDecided(extension: Extension, _grant: Grant, applied: boolean): Promise<void> {
+    this.sent.push(`${applied ? "extension-applied" : "extension-closed"} ${extension.id}`);
+  }
 }
 
 export class MemoryLeases implements Leases {
@@ -454,16 +587,20 @@ export const MEMORY_POLICY: Policy = {
 export interface MemoryWorld {
   readonly clock: FakeClock;
   readonly store: MemoryGrantStore;
+  readonly extensions: MemoryExtensionStore;
   readonly operations: MemoryOperationLog;
   readonly provider: MemoryIdentityCenter;
   readonly notifier: RecordingNotifier;
   readonly logger: RecordingLogger;
+  /** Who the directory says people are; set one to change what Slack reports from now on. */
+  readonly people: Map<string, Person>;
   readonly deps: ServiceDeps;
 }
 
-export function memoryWorld(overrides: { policy?: Policy; people?: readonly Person[] } = {}): MemoryWorld {
-  const clock = new FakeClock(T0);
+export function memoryWorld(overrides: { policy?: Policy; people?: readonly Person[]; now?: number } = {}): MemoryWorld {
+  const clock = new FakeClock(overrides.now ?? T0);
   const store = new MemoryGrantStore(clock);
+  const extensions = new MemoryExtensionStore(store);
   const operations = new MemoryOperationLog(clock);
   const provider = new MemoryIdentityCenter();
   provider.users.set("alice@example.com", ALICE_PRINCIPAL);
@@ -473,7 +610,7 @@ export function memoryWorld(overrides: { policy?: Policy; people?: readonly Pers
   const deps: ServiceDeps = {
     store,
     operations,
-    extensions: unsupportedExtensions,
+    extensions,
     provider,
     notifier,
     directory: {
@@ -488,17 +625,8 @@ export function memoryWorld(overrides: { policy?: Policy; people?: readonly Pers
     refusals: new RefusalRecorder(store, logger, clock),
     settings: { revocationAlertAfter: 3 },
   };
-  return { clock, store, operations, provider, notifier, logger, deps };
+  return { clock, store, extensions, operations, provider, notifier, logger, people, deps };
 }
-
-const unsupportedExtensions: ExtensionStore = {
-  insert: () => unsupported("ExtensionStore.insert"),
-  get: () => unsupported("ExtensionStore.get"),
-  setMessage: () => unsupported("ExtensionStore.setMessage"),
-  approve: () => unsupported("ExtensionStore.approve"),
-  close: () => unsupported("ExtensionStore.close"),
-  listPending: () => unsupported("ExtensionStore.listPending"),
-};
 
 /** Alice's target under newGrant's request. */
 export const ALICE_TARGET: AssignmentTarget = { accountId: PROD, permissionSetName: ADMIN_SET, principalId: ALICE_PRINCIPAL };

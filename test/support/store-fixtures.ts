@@ -1,6 +1,9 @@
-// What the store tests (both engines) build their grants from: a settable clock and a pending grant.
+// What the store tests (both engines) build their grants from: a settable clock, a pending grant,
+// and the domain's decision to hand the approval primitive.
+import { decideApproval, type ApprovalSubject } from "../../src/domain/approval.js";
 import type { AuditNote } from "../../src/domain/audit-event.js";
 import type { Grant, NewGrant } from "../../src/domain/grant.js";
+import type { Person } from "../../src/domain/people.js";
 
 export const T0 = 1_700_000_000_000;
 export const HOUR = 3_600_000;
@@ -59,3 +62,22 @@ export function storedGrant(grant: NewGrant): Grant {
 }
 
 export const requested: AuditNote = { action: "requested", actorId: "U0ALICE" };
+
+/**
+ * The domain's decision for `approverId` approving under a rule that needs `required` approvals and
+ * names them as an approver: what the service hands a store's approval primitive.
+ */
+export function approving(approverId: string, required: number, subject: ApprovalSubject = "request") {
+  const rule = {
+    name: "r",
+    approvers: [{ kind: "slack-user", id: approverId }] as const,
+    allowSelfApproval: false,
+    approvalsRequired: required,
+  };
+  const decider: Person = { slackId: approverId, email: null, standing: "member" };
+  return (current: { status: string; requesterId: string }, approvers: readonly string[]) =>
+    decideApproval(
+      { subject, rule, requesterId: current.requesterId, pending: current.status === "pending", approvers },
+      { decider, decision: "approve" },
+    );
+}

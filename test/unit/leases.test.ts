@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { RateLimiter } from "../../src/aws/limiter.js";
 import { QuotaShare } from "../../src/services/quota-share.js";
 import { LEASE_TTL_MS, WorkTracker } from "../../src/services/work-tracker.js";
@@ -74,14 +73,33 @@ describe("WorkTracker across processes", () => {
 
   it("runs changes to one assignment one after another, across processes", async () => {
     const bot = new WorkTracker({ leases: first.leases, holder: "bot", clock });
-    const admin = new WorkTracker({ leases: second.leases, holder: "jit-admin:1", clock });
+    // The bot holds the assignment until the admin's process has been refused it at least once.
+    let refused!: () => void;
+    const adminRefused = new Promise<void>((resolve) => (refused = resolve));
+    const admin = new WorkTracker({
+      leases: {
+        async acquire(...args) {
+          const taken = await second.leases.acquire(...args);
+          if (!taken) refused();
+          return taken;
+        },
+        renewAll: (...args) => second.leases.renewAll(...args),
+        countLive: (...args) => second.leases.countLive(...args),
+        release: (...args) => second.leases.release(...args),
+      },
+      holder: "jit-admin:1",
+      clock,
+    });
     const events: string[] = [];
+    let started!: () => void;
+    const botStarted = new Promise<void>((resolve) => (started = resolve));
     const slow = bot.exclusive("111122223333|Admin|u-1", async () => {
       events.push("bot starts");
-      await sleep(250);
+      started();
+      await adminRefused;
       events.push("bot ends");
     });
-    await sleep(20);
+    await botStarted;
     const waiting = admin.exclusive("111122223333|Admin|u-1", async () => {
       events.push("admin runs");
     });
@@ -93,8 +111,13 @@ describe("WorkTracker across processes", () => {
     const one = new WorkTracker({ leases: first.leases, holder: "bot:1", clock });
     const two = new WorkTracker({ leases: second.leases, holder: "bot:2", clock });
     let release!: () => void;
-    const held = one.ifFree("audit-outbox", () => new Promise<string>((resolve) => (release = () => resolve("one"))));
-    await sleep(10);
+    let delivering!: () => void;
+    const started = new Promise<void>((resolve) => (delivering = resolve));
+    const held = one.ifFree("audit-outbox", () => {
+      delivering();
+      return new Promise<string>((resolve) => (release = () => resolve("one")));
+    });
+    await started;
     assert.equal(await two.ifFree("audit-outbox", async () => "two"), undefined, "skipped while the other delivers");
     release();
     assert.equal(await held, "one");

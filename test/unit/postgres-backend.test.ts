@@ -14,8 +14,7 @@ import { createPool } from "../../src/store/postgres/pool.js";
 import { INITIAL_SCHEMA } from "../../src/store/postgres/schema.js";
 import { openPostgresBackend } from "../../src/store/postgres/postgres-backend.js";
 import { inTransaction } from "../../src/store/postgres/transaction.js";
-import { FakeClock, HOUR, newGrant, PROD, requested, T0 } from "../support/store-fixtures.js";
-import { approving } from "../support/memory-approvals.js";
+import { approving, FakeClock, HOUR, newGrant, PROD, requested, T0 } from "../support/store-fixtures.js";
 
 const SERVER_URL = process.env.JIT_TEST_DATABASE_URL;
 const LATEST = POSTGRES_MIGRATIONS.length;

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CheckFailed, Readiness, type ReadinessCheck } from "../../src/ops/readiness.js";
 import { RecordingLogger } from "../support/in-process-bot.js";
+import { FakeClock, T0 } from "../support/store-fixtures.js";
 
 const quiet = () => new RecordingLogger();
 
@@ -65,11 +66,13 @@ describe("Readiness", () => {
 
   it("reuses an answer for the check's cache time, and shares one run between concurrent probes", async () => {
     const slow = counting("aws", () => new Promise<void>((resolve) => setTimeout(resolve, 20)), 60);
-    const readiness = new Readiness([slow], 1_000, quiet());
+    const clock = new FakeClock(T0);
+    const readiness = new Readiness([slow], 1_000, quiet(), clock);
     await Promise.all([readiness.report(), readiness.report(), readiness.report()]);
+    clock.advance(59);
     await readiness.report();
     assert.equal(slow.calls, 1);
-    await new Promise((resolve) => setTimeout(resolve, 70));
+    clock.advance(1);
     await readiness.report();
     assert.equal(slow.calls, 2);
   });
