@@ -16,10 +16,9 @@ import { parseJitCommand } from "../../src/slack/handlers/command-parser.js";
 import { REQUEST_USAGE } from "../../src/slack/views/command-usage.js";
 import { escapeMrkdwn, mention, slackDate } from "../../src/slack/views/escape.js";
 import { textObjects } from "../support/block-kit-limits.js";
+import { HOUR, newGrant, storedGrant, T0 } from "../support/store-fixtures.js";
 import { ACTION_APPROVE, ACTION_DENY } from "../../src/slack/ids.js";
 
-const T0 = 1_700_000_000_000;
-const HOUR = 3_600_000;
 const PORTAL = "https://d-1234567890.awsapps.com/start";
 const ALL_STATUSES: readonly GrantStatus[] = [
   "pending",
@@ -36,37 +35,7 @@ const ALL_STATUSES: readonly GrantStatus[] = [
 const ACCOUNTS: readonly Account[] = [{ id: "111122223333", name: "Production" }];
 
 function grant(overrides: Partial<Grant> = {}): Grant {
-  return {
-    id: "jit-abcdefgh",
-    requesterId: "U0ALICE",
-    requesterTeamId: "T0TEAM",
-    requesterEmail: "alice@example.com",
-    accountId: "111122223333",
-    permissionSetName: "AdministratorAccess",
-    durationMs: 1.5 * HOUR,
-    justification: "incident 42",
-    ticket: null,
-    ruleName: "prod-admin",
-    status: "pending",
-    createdAt: T0,
-    updatedAt: T0,
-    decidedBy: null,
-    decidedAt: null,
-    decisionReason: null,
-    breakGlass: false,
-    reviewedBy: null,
-    reviewedAt: null,
-    approvalChannel: null,
-    approvalTs: null,
-    principalId: null,
-    keepsAssignment: false,
-    activatedAt: null,
-    expiresAt: null,
-    warnedAt: null,
-    endedAt: null,
-    failureReason: null,
-    ...overrides,
-  };
+  return { ...storedGrant(newGrant("jit-abcdefgh", { durationMs: 1.5 * HOUR })), ...overrides };
 }
 
 /** Every string anywhere inside a value: block text, fields, fallbacks, button values. */
