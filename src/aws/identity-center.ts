@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-sso-admin";
 import { sleep, type Clock } from "../domain/clock.js";
 import { ProviderError } from "../domain/errors.js";
-import type { AccessProvider, Assignment, AssignmentTarget, OperationKind, OperationOutcome } from "../services/ports.js";
+import type { AccessProvider, Assignment, AssignmentTarget, AssignmentChange, OperationOutcome } from "../services/ports.js";
 import { toProviderError } from "./errors.js";
 import { RateLimiter, Semaphore, type Priority } from "./limiter.js";
 
@@ -141,7 +141,7 @@ export class IdentityCenterProvider implements AccessProvider {
     }
   }
 
-  async awaitOperation(kind: OperationKind, requestId: string): Promise<OperationOutcome> {
+  async awaitOperation(kind: AssignmentChange, requestId: string): Promise<OperationOutcome> {
     try {
       return await this.pollUntilDone(kind, requestId);
     } finally {
@@ -150,7 +150,7 @@ export class IdentityCenterProvider implements AccessProvider {
     }
   }
 
-  private async pollUntilDone(kind: OperationKind, requestId: string): Promise<OperationOutcome> {
+  private async pollUntilDone(kind: AssignmentChange, requestId: string): Promise<OperationOutcome> {
     const deadline = this.clock.now() + this.settings.operationTimeoutMs;
     let interval = this.settings.pollIntervalMs;
     for (;;) {
@@ -165,7 +165,7 @@ export class IdentityCenterProvider implements AccessProvider {
     }
   }
 
-  private async describe(kind: OperationKind, requestId: string): Promise<AccountAssignmentOperationStatus | undefined> {
+  private async describe(kind: AssignmentChange, requestId: string): Promise<AccountAssignmentOperationStatus | undefined> {
     const instanceArn = this.settings.instanceArn;
     if (kind === "create") {
       const result = await this.call("follow-up", "DescribeAccountAssignmentCreationStatus", () =>

@@ -118,6 +118,7 @@ function toRule(policy: PolicyFile, rule: RuleFile): Rule {
     ticket: Object.freeze({ required: rule.ticket?.required ?? false, pattern: rule.ticket?.pattern ?? null }),
     justificationMinLength: rule.justificationMinLength,
     warnBeforeExpiryMs: rule.warnBeforeExpiry,
+    requireSessionFence: rule.requireSessionFence,
   });
 }
 
@@ -129,6 +130,7 @@ function toPolicy(parsed: PolicyFile): Policy {
     accounts: Object.freeze(parsed.accounts.map((a) => Object.freeze({ id: a.id, name: a.name }))),
     permissionSets: Object.freeze([...parsed.permissionSets]),
     rules: Object.freeze(parsed.rules.map((rule) => toRule(parsed, rule))),
+    sessionFence: Object.freeze({ ...parsed.sessionFence, policyNames: Object.freeze([...parsed.sessionFence.policyNames]) }),
   });
 }
 

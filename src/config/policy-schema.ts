@@ -84,6 +84,7 @@ export const ruleSchema = z
     ticket: z.strictObject({ required: z.boolean().default(false), pattern: pattern.optional() }).optional(),
     justificationMinLength: z.number().int().min(1).max(1000).default(1),
     warnBeforeExpiry: duration.default(10 * 60_000),
+    requireSessionFence: z.boolean().default(false),
   })
   .superRefine((rule, ctx) => {
     if (rule.requesters.length === 0 && rule.breakGlass.length === 0) {
@@ -102,7 +103,28 @@ export const ruleSchema = z
     }
   });
 
+// An SCP name: 1 to 128 characters (Organizations CreatePolicy, Name).
+const scpName = z.string().trim().min(1, { error: "must not be empty" }).max(128, { error: "must be at most 128 characters" });
+
+// At most five SCPs may be attached to one root, OU or account (AWS Organizations quotas), and the
+// root usually keeps FullAWSAccess, so the fence takes at most four of them.
+const sessionFenceSchema = z.strictObject({
+  mode: z.enum(["scp", "off"], { error: "must be scp or off" }).default("off"),
+  policyNames: z
+    .array(scpName)
+    .min(1, { error: "name at least one policy" })
+    .max(4, { error: "at most 4: a target holds 5 SCPs, one of them usually FullAWSAccess" })
+    .refine((names) => new Set(names).size === names.length, { error: "must not repeat a name" })
+    .default(["jit-slack-session-fence-1", "jit-slack-session-fence-2", "jit-slack-session-fence-3"]),
+  attachTo: z.enum(["root", "accounts"], { error: "must be root or accounts" }).default("root"),
+});
+
 export const policySchema = z.strictObject({
+  sessionFence: sessionFenceSchema.default({
+    mode: "off",
+    policyNames: ["jit-slack-session-fence-1", "jit-slack-session-fence-2", "jit-slack-session-fence-3"],
+    attachTo: "root",
+  }),
   unmanagedAssignments: z.enum(["ignore", "report", "enforce"], { error: "must be ignore, report or enforce" }).default("ignore"),
   admins: z.array(principal).default([]),
   sharedAddressPatterns: z.array(pattern).default([]),

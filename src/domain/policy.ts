@@ -4,6 +4,7 @@ import { plainText, visibleLength } from "./justification.js";
 import { InvalidInput, PolicyDenied, quoted } from "./errors.js";
 import { isPerson, standingProblem, type Person, type PrincipalRef } from "./people.js";
 import { withinSchedule, type WeeklySchedule } from "./schedule.js";
+import type { SessionFenceSettings } from "./fence-capability.js";
 
 export type { Person, PrincipalRef, Standing } from "./people.js";
 export { isPerson } from "./people.js";
@@ -59,6 +60,8 @@ export interface Rule {
   readonly justificationMinLength: number;
   /** The requester is warned this long before the grant expires. */
   readonly warnBeforeExpiryMs: number;
+  /** Refuse requests for targets where revocation cannot end role sessions (see fence-capability.ts). */
+  readonly requireSessionFence: boolean;
 }
 
 /** The approval timeout when a rule names none, and for grants whose rule has left the policy. */
@@ -79,6 +82,7 @@ export interface Policy {
   readonly accounts: readonly Account[];
   readonly permissionSets: readonly string[];
   readonly rules: readonly Rule[];
+  readonly sessionFence: SessionFenceSettings;
 }
 
 /** An account by 12-digit id or by its name in the policy (names compare case-insensitively). */

@@ -3,7 +3,7 @@
 // followed up or settled, never guessed at. Callers hold the assignment (WorkTracker.exclusive).
 import { ProviderError } from "../domain/errors.js";
 import type { ServiceDeps } from "./deps.js";
-import { isUnfinished, type AssignmentTarget, type Operation, type OperationKind } from "./ports.js";
+import { isUnfinished, type AssignmentTarget, type Operation, type AssignmentChange } from "./ports.js";
 
 export const NO_ANSWER_RECORDED = "no answer from AWS was recorded before a restart";
 
@@ -86,7 +86,7 @@ export async function settle(deps: Deps, operation: Operation): Promise<Settled 
  * accepted by AWS and followed to its outcome. Undefined when a new change is to be started; one
  * whose answer was lost is marked abandoned first.
  */
-async function resume(deps: Deps, owner: Owner, kind: OperationKind, target: AssignmentTarget): Promise<Settled | undefined> {
+async function resume(deps: Deps, owner: Owner, kind: AssignmentChange, target: AssignmentTarget): Promise<Settled | undefined> {
   const previous = await resumable(deps, owner, kind, target);
   if (previous?.state === "succeeded") return { kind: "changed", requestId: previous.requestId };
   if (previous?.state === "absent") return { kind: "already" };
@@ -100,7 +100,7 @@ async function resume(deps: Deps, owner: Owner, kind: OperationKind, target: Ass
 async function begin(
   deps: Deps,
   owner: Owner,
-  kind: OperationKind,
+  kind: AssignmentChange,
   target: AssignmentTarget,
   start: () => Promise<string | "absent">,
 ): Promise<Settled> {
@@ -118,7 +118,7 @@ async function begin(
     return { kind: "already" };
   }
   await deps.operations.started(operation.id, requestId);
-  return (await follow(deps, { ...operation, state: "started", requestId })).settled;
+  return (await follow(deps, { ...operation, kind, state: "started", requestId })).settled;
 }
 
 /**
@@ -126,16 +126,18 @@ async function begin(
  * latest operation says how far that change got; changes no grant owns recur (access can be given
  * again outside the bot), so for those only one still under way is continued.
  */
-async function resumable(deps: Deps, owner: Owner, kind: OperationKind, target: AssignmentTarget): Promise<Operation | undefined> {
+async function resumable(deps: Deps, owner: Owner, kind: AssignmentChange, target: AssignmentTarget): Promise<Operation | undefined> {
   if (owner !== null) return deps.operations.latest(owner, kind);
   const latest = await deps.operations.latestUnattached(kind, target);
   return latest && isUnfinished(latest) ? latest : undefined;
 }
 
-type Accepted = Operation & { readonly requestId: string };
+type Accepted = Operation & { readonly kind: AssignmentChange; readonly requestId: string };
 
+/** An assignment change AWS accepted (a fence is never followed here: it has no AWS operation to follow). */
 function inFlight(operation: Operation): Accepted | undefined {
-  return operation.state === "started" && operation.requestId !== null ? { ...operation, requestId: operation.requestId } : undefined;
+  if (operation.state !== "started" || operation.requestId === null || operation.kind === "fence") return undefined;
+  return { ...operation, kind: operation.kind, requestId: operation.requestId };
 }
 
 /** Waits for a change AWS accepted to succeed or fail, and writes the outcome to the log. */

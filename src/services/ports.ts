@@ -5,6 +5,7 @@ import type { Extension, NewExtension } from "../domain/extension.js";
 import type { Person } from "../domain/people.js";
 import type { Approval, Rule } from "../domain/policy.js";
 import type { Grant, GrantChanges, GrantStatus, NewGrant } from "../domain/grant.js";
+import type { FenceEntry } from "../domain/session-fence.js";
 
 export interface GrantStore {
   /** Stores a new pending grant and its "requested" audit record in one transaction. */
@@ -106,7 +107,11 @@ export interface Assignment {
   readonly principalId: string;
 }
 
-export type OperationKind = "create" | "delete";
+/** The two changes to an account assignment. */
+export type AssignmentChange = "create" | "delete";
+
+/** An assignment change, or a fence: the user's older role sessions added to the session fence. */
+export type OperationKind = AssignmentChange | "fence";
 
 export type OperationState = "intended" | "started" | "succeeded" | "failed" | "absent" | "abandoned";
 
@@ -173,7 +178,7 @@ export interface AccessProvider {
   /** Starts deleting the assignment; "absent" when there was nothing to delete. */
   startDelete(target: AssignmentTarget): Promise<string | "absent">;
   /** Waits until the operation has succeeded or failed. */
-  awaitOperation(kind: OperationKind, requestId: string): Promise<OperationOutcome>;
+  awaitOperation(kind: AssignmentChange, requestId: string): Promise<OperationOutcome>;
 }
 
 /** What a look-up is for: a decision must see changes within seconds; a view may show an older answer. */
@@ -276,4 +281,30 @@ export interface ApproverMessages {
   add(grantId: string, location: MessageLocation): Promise<void>;
   /** Every copy remembered for the grant. */
   of(grantId: string): Promise<MessageLocation[]>;
+}
+
+/** The session fence's entries, kept in the database so every replica renders the same policies. */
+export interface FenceEntries {
+  /**
+   * Adds the entry, or moves the one for the same user, account and permission set forward: the
+   * later fencedAt and the later liftAt win, and grantId goes with the later fencedAt.
+   */
+  put(entry: FenceEntry): Promise<void>;
+  all(): Promise<FenceEntry[]>;
+  /** Removes each entry still exactly as given (one fenced again since is kept); how many were removed. */
+  remove(entries: readonly FenceEntry[]): Promise<number>;
+  /** The earliest liftAt, if any. */
+  nextLift(): Promise<number | undefined>;
+}
+
+/**
+ * The AWS side of the session fence: the bot's own service control policies. Errors are thrown as
+ * ProviderError. Called only by services/session-fence.ts, under the session-fence lease.
+ */
+export interface SessionFenceWriter {
+  /**
+   * Makes the bot's policies say exactly `documents` (one per configured policy name, in that
+   * order), creating and attaching any that are missing, and updating only those that changed.
+   */
+  write(documents: readonly string[]): Promise<void>;
 }

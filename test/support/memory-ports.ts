@@ -38,7 +38,7 @@ import {
 } from "../../src/services/ports.js";
 import { RefusalRecorder } from "../../src/services/refusals.js";
 import { WorkTracker } from "../../src/services/work-tracker.js";
-import { fullRule } from "./rules.js";
+import { fullRule, FENCE_OFF } from "./rules.js";
 import { FakeClock, PROD, storedGrant, T0 } from "./store-fixtures.js";
 
 function unsupported(method: string): never {
@@ -576,6 +576,7 @@ export const PROD_ADMIN: Rule = fullRule({
 
 export const MEMORY_POLICY: Policy = {
   unmanagedAssignments: "ignore",
+  sessionFence: FENCE_OFF,
   sharedAddressPatterns: [],
   admins: [],
   accounts: [{ id: PROD, name: "prod" }],

@@ -8,7 +8,7 @@ import type { Policy } from "../../src/domain/policy.js";
 import { checkDecidable, recordDecision } from "../../src/services/decide.js";
 import { recordExtensionDecision } from "../../src/services/extend.js";
 import { type MemoryWorld, memoryWorld, storedExtension } from "../support/memory-ports.js";
-import { fullRule } from "../support/rules.js";
+import { fullRule, FENCE_OFF } from "../support/rules.js";
 import { HOUR, newGrant, PROD, storedGrant, T0 } from "../support/store-fixtures.js";
 
 const alice: Person = { slackId: "U0ALICE", email: "alice@example.com", standing: "member" };
@@ -33,6 +33,7 @@ function policy(approvalsRequired: number): Policy {
   });
   return {
     unmanagedAssignments: "ignore",
+    sessionFence: FENCE_OFF,
     sharedAddressPatterns: [],
     admins: [],
     accounts: [{ id: PROD, name: "Production" }],

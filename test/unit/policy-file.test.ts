@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPolicyFile, parsePolicy } from "../../src/config/policy-file.js";
-import { fullRule } from "../support/rules.js";
+import { fullRule, FENCE_OFF } from "../support/rules.js";
 import { ConfigError } from "../../src/config/problems.js";
 import type { Policy } from "../../src/domain/policy.js";
 
@@ -40,6 +40,7 @@ rules:
 
 const EXPECTED: Policy = {
   unmanagedAssignments: "ignore",
+  sessionFence: FENCE_OFF,
   admins: [],
   sharedAddressPatterns: [],
   accounts: [

@@ -19,7 +19,7 @@ import {
   type Rule,
   ruleFor,
 } from "../../src/domain/policy.js";
-import { fullRule } from "../support/rules.js";
+import { fullRule, FENCE_OFF } from "../support/rules.js";
 
 const HOUR = 3_600_000;
 const PROD = "111122223333";
@@ -42,6 +42,7 @@ function rule(overrides: Partial<Rule> & Pick<Rule, "name">): Rule {
 
 const policy: Policy = {
   unmanagedAssignments: "ignore",
+  sessionFence: FENCE_OFF,
   admins: [],
   sharedAddressPatterns: [],
   accounts: [
@@ -232,6 +233,7 @@ describe("ruleForRequest", () => {
       .chain((count) => fc.tuple(...Array.from({ length: count }, (_, i) => ruleArb(i))))
       .map((rules) => ({
         unmanagedAssignments: "ignore" as const,
+        sessionFence: FENCE_OFF,
         admins: [],
         sharedAddressPatterns: [],
         accounts: ACCOUNTS.map((id, i) => ({ id, name: `account-${i}` })),
