@@ -1,4 +1,5 @@
 // The pieces every entry point (the bot, the admin CLI) builds from configuration the same way.
+import { noFence } from "./domain/fence-capability.js";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
@@ -171,6 +172,7 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     work: new WorkTracker({ leases: opened.leases, holder, clock }),
     refusals: new RefusalRecorder(opened.store, logger, clock),
     settings: { revocationAlertAfter: config.revocationAlertAfter },
+    fenceFacts: noFence(),
   };
 }
 

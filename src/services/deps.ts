@@ -1,4 +1,5 @@
 import type { Clock } from "../domain/clock.js";
+import type { FenceFacts } from "../domain/fence-capability.js";
 import type { Policy } from "../domain/policy.js";
 import type { AccessProvider, ExtensionStore, GrantStore, Logger, Notifier, OperationLog, UserDirectory } from "./ports.js";
 import type { RefusalRecorder } from "./refusals.js";
@@ -23,4 +24,6 @@ export interface ServiceDeps {
   readonly work: WorkTracker;
   readonly refusals: RefusalRecorder;
   readonly settings: ServiceSettings;
+  /** Where revocation also ends role sessions (the session fence), and each permission set's session duration. */
+  readonly fenceFacts: FenceFacts;
 }

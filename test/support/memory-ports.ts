@@ -2,6 +2,7 @@
 // processes: an operation log, grant store and extension store with the SQL stores' compare-and-set
 // semantics (each method one synchronous step, so atomic as their transactions are), an Identity
 // Center that can refuse, fail or go quiet on cue, a notifier that records, and leases.
+import { noFence } from "../../src/domain/fence-capability.js";
 import { recordsApproval, tallyOf } from "../../src/domain/approval.js";
 import type { AuditAction, AuditNote } from "../../src/domain/audit-event.js";
 import { ProviderError } from "../../src/domain/errors.js";
@@ -625,6 +626,7 @@ export function memoryWorld(overrides: { policy?: Policy; people?: readonly Pers
     work: new WorkTracker({ leases: new MemoryLeases(), holder: "memory", clock }),
     refusals: new RefusalRecorder(store, logger, clock),
     settings: { revocationAlertAfter: 3 },
+    fenceFacts: noFence(),
   };
   return { clock, store, extensions, operations, provider, notifier, logger, people, deps };
 }
