@@ -16,6 +16,7 @@ import {
   type NewGrant,
 } from "../../src/domain/grant.js";
 import type { Person } from "../../src/domain/people.js";
+import { fenceKey, type FenceEntry } from "../../src/domain/session-fence.js";
 import type { Policy, Rule } from "../../src/domain/policy.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
 import {
@@ -26,6 +27,7 @@ import {
   type AssignmentTarget,
   type DecideApproval,
   type ExtensionStore,
+  type FenceEntries,
   type FinishedState,
   type GrantStore,
   type Leases,
@@ -542,6 +544,49 @@ export class MemoryLeases implements Leases {
 
   async release(key: string, holder: string): Promise<void> {
     if (this.held.get(key)?.holder === holder) this.held.delete(key);
+  }
+}
+
+/** The session fence's entries with the SQL stores' semantics: the upsert only moves an entry forward, removal is a compare-and-set. */
+export class MemoryFenceEntries implements FenceEntries {
+  private readonly entries = new Map<string, FenceEntry>();
+
+  async put(entry: FenceEntry): Promise<void> {
+    const stored = this.entries.get(fenceKey(entry));
+    this.entries.set(
+      fenceKey(entry),
+      stored
+        ? {
+            ...stored,
+            fencedAt: Math.max(stored.fencedAt, entry.fencedAt),
+            liftAt: Math.max(stored.liftAt, entry.liftAt),
+            grantId: entry.fencedAt > stored.fencedAt ? entry.grantId : stored.grantId,
+          }
+        : { ...entry },
+    );
+  }
+
+  async all(): Promise<FenceEntry[]> {
+    return [...this.entries.values()].sort(
+      (a, b) =>
+        a.principalId.localeCompare(b.principalId) ||
+        a.accountId.localeCompare(b.accountId) ||
+        a.permissionSetName.localeCompare(b.permissionSetName),
+    );
+  }
+
+  async remove(entries: readonly FenceEntry[]): Promise<number> {
+    let removed = 0;
+    for (const entry of entries) {
+      const stored = this.entries.get(fenceKey(entry));
+      if (stored?.fencedAt === entry.fencedAt && stored.liftAt === entry.liftAt && this.entries.delete(fenceKey(entry))) removed += 1;
+    }
+    return removed;
+  }
+
+  async nextLift(): Promise<number | undefined> {
+    const lifts = [...this.entries.values()].map((entry) => entry.liftAt);
+    return lifts.length > 0 ? Math.min(...lifts) : undefined;
   }
 }
 
