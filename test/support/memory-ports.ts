@@ -3,6 +3,7 @@
 // semantics (each method one synchronous step, so atomic as their transactions are), an Identity
 // Center that can refuse, fail or go quiet on cue, a notifier that records, and leases.
 import { noFence } from "../../src/domain/fence-capability.js";
+import { SessionFence } from "../../src/services/session-fence.js";
 import { recordsApproval, tallyOf } from "../../src/domain/approval.js";
 import type { AuditAction, AuditNote } from "../../src/domain/audit-event.js";
 import { ProviderError } from "../../src/domain/errors.js";
@@ -130,8 +131,9 @@ function sameTarget(a: AssignmentTarget, b: AssignmentTarget): boolean {
   return a.accountId === b.accountId && a.permissionSetName === b.permissionSetName && a.principalId === b.principalId;
 }
 
+/** A completed assignment change (a fence changes no assignment). */
 function isCompleted(row: Operation): boolean {
-  return row.state === "succeeded" || row.state === "absent";
+  return row.kind !== "fence" && (row.state === "succeeded" || row.state === "absent");
 }
 
 export interface AuditEntry {
@@ -672,6 +674,7 @@ export function memoryWorld(overrides: { policy?: Policy; people?: readonly Pers
     refusals: new RefusalRecorder(store, logger, clock),
     settings: { revocationAlertAfter: 3 },
     fenceFacts: noFence(),
+    sessionFence: new SessionFence(new MemoryFenceEntries(), null),
   };
   return { clock, store, extensions, operations, provider, notifier, logger, people, deps };
 }
