@@ -125,6 +125,11 @@ export interface AwsClientEnv {
   AWS_EC2_METADATA_DISABLED: string;
 }
 
+/** The config that points an in-process SDK client at the fake, one attempt per call. */
+export function sdkClientConfig(fake: Pick<FakeAws, "url">) {
+  return { endpoint: fake.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 };
+}
+
 /** Env vars that point a child process's SDK clients at the fake. */
 export function awsClientEnv(fake: Pick<FakeAws, "url">): AwsClientEnv {
   return {

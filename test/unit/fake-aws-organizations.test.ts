@@ -18,7 +18,7 @@ import {
   UpdatePolicyCommand,
 } from "@aws-sdk/client-organizations";
 import { DescribePermissionSetCommand, SSOAdminClient } from "@aws-sdk/client-sso-admin";
-import { DEFAULT_MANAGEMENT_ACCOUNT, startFakeAws, type FakeAws } from "../fakes/fake-aws.js";
+import { DEFAULT_MANAGEMENT_ACCOUNT, sdkClientConfig, startFakeAws, type FakeAws } from "../fakes/fake-aws.js";
 
 const ACCOUNT = "111122223333";
 const DENY_ALL = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }] });
@@ -46,12 +46,7 @@ const create = (name: string, content = DENY_ALL) =>
 
 before(async () => {
   fake = await startFakeAws();
-  organizations = new OrganizationsClient({
-    endpoint: fake.url,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  organizations = new OrganizationsClient(sdkClientConfig(fake));
 });
 
 after(async () => {
