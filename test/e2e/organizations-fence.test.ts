@@ -4,9 +4,10 @@
 import { after, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { IdentitystoreClient } from "@aws-sdk/client-identitystore";
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { ListRootsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SSOAdminClient } from "@aws-sdk/client-sso-admin";
 import { STSClient } from "@aws-sdk/client-sts";
+import { createOrganizationsClient } from "../../src/aws/clients.js";
 import { discoverIdentityCenter, DiscoveryError } from "../../src/aws/discovery.js";
 import { discoverFenceFacts } from "../../src/aws/fence-facts.js";
 import { OrganizationsFenceWriter, type OrganizationsFenceSettings } from "../../src/aws/organizations-fence.js";
@@ -178,6 +179,30 @@ describe("OrganizationsFenceWriter", () => {
     assert.equal(error.retryable, false);
     assert.equal(error.code, "AccessDeniedException");
     assert.match(error.message, /may not change service control policy jit-slack-session-fence-1.*organizations:.*CreatePolicy/);
+  });
+});
+
+describe("createOrganizationsClient", () => {
+  it("reaches the endpoint in AWS_ENDPOINT_URL_ORGANIZATIONS from any region, one attempt per call", async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_ORGANIZATIONS: fake.url,
+      AWS_REGION: "eu-west-1",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_EC2_METADATA_DISABLED: "true",
+    });
+    const { client, destroy } = createOrganizationsClient(undefined);
+    try {
+      fake.failNext("ListRoots", { code: "TooManyRequestsException" });
+      await assert.rejects(client.send(new ListRootsCommand({})), { name: "TooManyRequestsException" });
+      assert.equal(count("ListRoots"), 1);
+      const { Roots } = await client.send(new ListRootsCommand({}));
+      assert.equal(Roots?.[0]?.Id, fake.rootId);
+    } finally {
+      destroy();
+      process.env = saved;
+    }
   });
 });
 
