@@ -9,6 +9,7 @@ import { AuditFeed } from "./audit/feed.js";
 import type { Config } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { errorText } from "./domain/errors.js";
+import type { FenceFacts } from "./domain/fence-capability.js";
 import type { Policy } from "./domain/policy.js";
 import { sharedAddresses, sharedAddressWarning } from "./domain/shared-addresses.js";
 import { CleanupList } from "./ops/cleanup.js";
@@ -54,14 +55,30 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-/** Starts the bot; on any failure, whatever it had made is closed, in reverse, before the error is passed on. */
-export async function startBot(config: Config, policy: Policy, logger: Logger, clock: Clock = systemClock): Promise<RunningBot> {
+/**
+ * Starts the bot; on any failure, whatever it had made is closed, in reverse, before the error is
+ * passed on. `fenceFacts`, when given, says where revocation ends role sessions (no fence otherwise).
+ */
+export async function startBot(
+  config: Config,
+  policy: Policy,
+  logger: Logger,
+  clock: Clock = systemClock,
+  fenceFacts?: FenceFacts,
+): Promise<RunningBot> {
   for (const shared of sharedAddresses(policy)) logger.warn({ where: shared.where }, sharedAddressWarning(shared));
   const cleanup = new CleanupList(logger);
-  return cleanup.unlessFails(() => build(config, policy, logger, clock, cleanup));
+  return cleanup.unlessFails(() => build(config, policy, logger, clock, cleanup, fenceFacts));
 }
 
-async function build(config: Config, policy: Policy, logger: Logger, clock: Clock, cleanup: CleanupList): Promise<RunningBot> {
+async function build(
+  config: Config,
+  policy: Policy,
+  logger: Logger,
+  clock: Clock,
+  cleanup: CleanupList,
+  fenceFacts: FenceFacts | undefined,
+): Promise<RunningBot> {
   const signing = await botCheckpointSigner(config);
   if (signing) cleanup.add("the checkpoint signer", () => signing.close());
   const signer = signing?.signer;
@@ -129,7 +146,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
   app.use(trackListeners(ops.inFlight));
 
   const holder = leaseHolder("bot", config.database);
-  const services = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock, holder });
+  const services = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock, holder, fenceFacts });
   deps = services;
   cleanup.add("the work leases", () => services.work.stop());
   registerListeners(app, services, new Admission(config.ops.maxRequestsInProgress, ADMISSION_WAIT_MS));

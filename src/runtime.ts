@@ -1,5 +1,5 @@
 // The pieces every entry point (the bot, the admin CLI) builds from configuration the same way.
-import { noFence } from "./domain/fence-capability.js";
+import { noFence, type FenceFacts } from "./domain/fence-capability.js";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
@@ -144,6 +144,8 @@ export interface DepsParts {
   readonly clock: Clock;
   /** Who this process is in the database's leases (see leaseHolder). */
   readonly holder: string;
+  /** Where revocation ends role sessions; no fence when not given. */
+  readonly fenceFacts?: FenceFacts;
 }
 
 /**
@@ -158,13 +160,20 @@ export function leaseHolder(role: "bot" | "jit-admin", database: DatabaseConfig)
 
 /** The services' dependencies, built one way for the bot and the admin CLI. */
 export function serviceDeps(parts: DepsParts): ServiceDeps {
-  const { config, policy, logger, opened, provider, client, clock, holder } = parts;
+  const { config, policy, logger, opened, provider, client, clock, holder, fenceFacts = noFence() } = parts;
   return {
     store: opened.store,
     operations: opened.operations,
     extensions: opened.extensions,
     provider,
-    notifier: new SlackNotifier(client, policy, config.accessPortalUrl, logger, { copies: opened.approverMessages, grants: opened.store }),
+    notifier: new SlackNotifier(
+      client,
+      policy,
+      config.accessPortalUrl,
+      logger,
+      { copies: opened.approverMessages, grants: opened.store },
+      fenceFacts,
+    ),
     directory: new SlackDirectory(client, usergroupsIn(policy), () => clock.now()),
     clock,
     policy,
@@ -172,7 +181,7 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     work: new WorkTracker({ leases: opened.leases, holder, clock }),
     refusals: new RefusalRecorder(opened.store, logger, clock),
     settings: { revocationAlertAfter: config.revocationAlertAfter },
-    fenceFacts: noFence(),
+    fenceFacts,
   };
 }
 

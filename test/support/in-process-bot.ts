@@ -5,6 +5,7 @@ import { startBot, type RunningBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config/env.js";
 import { loadPolicyFile } from "../../src/config/policy-file.js";
 import type { Clock } from "../../src/domain/clock.js";
+import type { FenceFacts } from "../../src/domain/fence-capability.js";
 import type { Logger } from "../../src/services/ports.js";
 import { SlackDriver } from "../fakes/slack-requests.js";
 import { SIGNING_SECRET, startWorld, type World } from "./world.js";
@@ -54,8 +55,11 @@ export interface TestBot {
   stop(): Promise<void>;
 }
 
-/** The SDKs read AWS_* from process.env themselves, as they do in production. */
-export async function startTestBot(world: World, env: Record<string, string> = {}): Promise<TestBot> {
+/**
+ * The SDKs read AWS_* from process.env themselves, as they do in production. `fenceFacts` stands
+ * for what the bot would find out about the session fence (no fence when not given).
+ */
+export async function startTestBot(world: World, env: Record<string, string> = {}, fenceFacts?: FenceFacts): Promise<TestBot> {
   const fullEnv = world.env(env);
   for (const [key, value] of Object.entries(fullEnv)) {
     if (key.startsWith("AWS_")) process.env[key] = value;
@@ -64,7 +68,7 @@ export async function startTestBot(world: World, env: Record<string, string> = {
   const policy = loadPolicyFile(config.policyFile);
   const clock = new TestClock();
   const logger = new RecordingLogger();
-  return testBot(world, await startBot(config, policy, logger, clock), clock, logger);
+  return testBot(world, await startBot(config, policy, logger, clock, fenceFacts), clock, logger);
 }
 
 /** A started bot with what a test drives and reads it by. */
@@ -75,11 +79,16 @@ export function testBot(world: World, bot: RunningBot, clock: TestClock, logger:
 }
 
 /** Gives each test in the enclosing suite its own fake Slack, fake AWS and freshly started bot. */
-export function freshBotForEachTest(use: (world: World, bot: TestBot) => void, env: Record<string, string> = {}, policy?: string): void {
+export function freshBotForEachTest(
+  use: (world: World, bot: TestBot) => void,
+  env: Record<string, string> = {},
+  policy?: string,
+  fenceFacts?: FenceFacts,
+): void {
   let running: { world: World; bot: TestBot } | undefined;
   beforeEach(async () => {
     const world = await startWorld(policy);
-    const bot = await startTestBot(world, env);
+    const bot = await startTestBot(world, env, fenceFacts);
     running = { world, bot };
     use(world, bot);
   });
