@@ -19,6 +19,7 @@ import { BotJobs } from "./scheduler/bot-jobs.js";
 import { Scheduler } from "./scheduler/scheduler.js";
 import { QuotaShare } from "./services/quota-share.js";
 import { fenceStatus } from "./services/session-fence.js";
+import { announceFence } from "./fence-setup.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
 import { botCheckpointSigner } from "./checkpoint-signer.js";
@@ -74,6 +75,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
   }
   const aws = await connectAws(config, policy, logger, clock);
   cleanup.add("the AWS clients", () => aws.close());
+  announceFence(policy, aws.fence.facts, logger);
   const opened = await openStore(config.database, clock, logger);
   cleanup.add("the database", () => opened.close());
   await guardAuditTrail(opened, config, logger);

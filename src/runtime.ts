@@ -1,5 +1,4 @@
 // The pieces every entry point (the bot, the admin CLI) builds from configuration the same way.
-import { noFence, type FenceFacts } from "./domain/fence-capability.js";
 import { SessionFence } from "./services/session-fence.js";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
@@ -15,7 +14,8 @@ import type { Config, DatabaseConfig } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
 import type { ServiceDeps } from "./services/deps.js";
-import type { AccessProvider, Logger, SessionFenceWriter } from "./services/ports.js";
+import type { AccessProvider, Logger } from "./services/ports.js";
+import { setUpFence, type FenceSetup } from "./fence-setup.js";
 import { RefusalRecorder } from "./services/refusals.js";
 import { WorkTracker } from "./services/work-tracker.js";
 import { boltLogger } from "./slack/adapters/bolt-logger.js";
@@ -34,11 +34,6 @@ export interface ConnectedAws {
   /** Where revocation ends role sessions too, and the writer of the fence policies (null when the fence is off or cannot work). */
   readonly fence: FenceSetup;
   close(): void;
-}
-
-export interface FenceSetup {
-  readonly facts: FenceFacts;
-  readonly writer: SessionFenceWriter | null;
 }
 
 /** Checks AWS (identity, instance, permission sets) and returns the access provider. */
@@ -71,8 +66,12 @@ export async function connectAws(config: Config, policy: Policy, logger: Logger,
       },
       clock,
     );
-    const fence: FenceSetup = { facts: noFence(), writer: null };
-    return { provider, clients: aws, instanceArn: discovered.instanceArn, fence, close: () => aws.destroy() };
+    const fence = await setUpFence(config, policy, discovered.sessionDurationMs, clock);
+    const close = () => {
+      fence.close();
+      aws.destroy();
+    };
+    return { provider, clients: aws, instanceArn: discovered.instanceArn, fence, close };
   } catch (error) {
     aws.destroy();
     throw error;
@@ -174,7 +173,14 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     operations: opened.operations,
     extensions: opened.extensions,
     provider,
-    notifier: new SlackNotifier(client, policy, config.accessPortalUrl, logger, { copies: opened.approverMessages, grants: opened.store }),
+    notifier: new SlackNotifier(
+      client,
+      policy,
+      config.accessPortalUrl,
+      logger,
+      { copies: opened.approverMessages, grants: opened.store },
+      fence.facts,
+    ),
     directory: new SlackDirectory(client, usergroupsIn(policy), () => clock.now()),
     clock,
     policy,

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run policy:check -- <file> [--as <who>,…] [--json]`: validates a policy file exactly as the
-// bot does and prints what each requester it names (or each person given with --as) may request.
-// Needs no Slack or AWS, so a team can run it in the CI of their policy repository.
+// bot does and prints what each requester it names (or each person given with --as) may request,
+// and where role sessions would outlive grants. Needs no Slack or AWS, so a team can run it in the
+// CI of their policy repository; without AWS, session durations are taken as the 12 h maximum.
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/problems.js";
 import { loadPolicyFile } from "../config/policy-file.js";
@@ -9,6 +10,7 @@ import { describeRef, isPerson, type Person, type PrincipalRef } from "../domain
 import { eligibleTargets, type Policy } from "../domain/policy.js";
 import { formatDuration } from "../domain/duration.js";
 import { sharedAddresses, sharedAddressWarning } from "../domain/shared-addresses.js";
+import { factsWithoutAws, sessionNotes, sessionProblems, sessionReport } from "../domain/session-gaps.js";
 
 const USAGE = "Usage: npm run policy:check -- <policy-file> [--as U0123ABCD,alice@example.com] [--json]";
 
@@ -77,14 +79,22 @@ function main(argv: string[]): number {
       approval: approval(target.rule, person),
     })),
   }));
-  const warnings = sharedAddresses(policy).map(sharedAddressWarning);
+  const sessions = sessionReport(policy, factsWithoutAws(policy), false);
+  const problems = sessionProblems(sessions);
+  const warnings = [...sharedAddresses(policy).map(sharedAddressWarning), ...problems.warnings];
+  const { errors } = problems;
+  const code = errors.length > 0 ? 1 : 0;
   if (parsed.values.json) {
-    process.stdout.write(`${JSON.stringify({ valid: true, rules: policy.rules.length, warnings, requesters: report }, null, 2)}\n`);
-    return 0;
+    const notes = sessionNotes(sessions);
+    const json = { valid: true, rules: policy.rules.length, errors, warnings, sessions: { ...sessions, notes }, requesters: report };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    return code;
   }
   process.stdout.write(
     `${file} is valid: ${policy.accounts.length} accounts, ${policy.permissionSets.length} permission sets, ${policy.rules.length} rules.\n`,
   );
+  for (const note of sessionNotes(sessions)) process.stdout.write(`note: ${note}\n`);
+  for (const error of errors) process.stdout.write(`error: ${error}\n`);
   for (const warning of warnings) process.stdout.write(`warning: ${warning}\n`);
   for (const entry of report) {
     process.stdout.write(`\n${entry.who} may request:\n`);
@@ -95,7 +105,7 @@ function main(argv: string[]): number {
       );
     }
   }
-  return 0;
+  return code;
 }
 
 process.exitCode = main(process.argv.slice(2));

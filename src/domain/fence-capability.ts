@@ -65,3 +65,28 @@ function gapReason(facts: FenceFacts, accountId: string): FenceGapReason | null 
 export function noFence(sessionDurationMs: ReadonlyMap<string, number> = new Map()): FenceFacts {
   return { mode: "off", unavailable: null, managementAccountId: null, sessionDurationMs };
 }
+
+/**
+ * Until when a role session opened at `at` on this target stays valid, or null when revoking the
+ * grant ends it (the fence applies): a session lasts the permission set's session duration.
+ */
+export function sessionsValidUntil(facts: FenceFacts, accountId: string, permissionSet: string, at: number): number | null {
+  return fenceApplies(facts, accountId) ? null : at + sessionDurationOf(facts, permissionSet);
+}
+
+/** Whether the permission set's session duration was found out, rather than assumed to be the longest. */
+export function sessionDurationKnown(facts: FenceFacts, permissionSet: string): boolean {
+  return facts.sessionDurationMs.has(permissionSet);
+}
+
+/** Why the fence cannot end role sessions on the gap's target, as a clause for a sentence about it. */
+export function fenceGapCause(facts: FenceFacts, gap: FenceGap): string {
+  switch (gap.reason) {
+    case "fence-off":
+      return "the session fence is off (sessionFence.mode: off in the policy)";
+    case "fence-unavailable":
+      return `the session fence cannot work in this organization: ${facts.unavailable ?? "service control policies are unavailable"}`;
+    case "management-account":
+      return "it is the organization's management account, which service control policies never reach";
+  }
+}

@@ -3,6 +3,7 @@
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
 import { parseDuration } from "../domain/duration.js";
 import { InvalidInput, PolicyDenied, quoted } from "../domain/errors.js";
+import { fenceGap, fenceGapCause } from "../domain/fence-capability.js";
 import type { Grant } from "../domain/grant.js";
 import { newGrantId } from "../domain/ids.js";
 import { normalizeJustification } from "../domain/justification.js";
@@ -86,10 +87,38 @@ export async function validateRequest(deps: ServiceDeps, input: AccessRequestInp
       "Slack has no confirmed email address for you, so jit-slack cannot tell which IAM Identity Center user you are. Confirm your email in Slack, or ask a workspace admin.",
     );
   }
+  await checkSessionFence(deps, input.requesterId, rule, account, permissionSet);
   assertDuration(rule, durationMs);
   checkJustificationLength(rule, justification);
   const ticket = checkTicket(rule, input.ticket);
   return { input, requester, account, permissionSet, durationMs, justification, ticket, rule };
+}
+
+/**
+ * A rule with requireSessionFence grants nothing whose role sessions would outlive the grant: where
+ * the fence cannot reach the target, the request is refused (and audited as refused).
+ */
+async function checkSessionFence(
+  deps: ServiceDeps,
+  requesterId: string,
+  rule: Rule,
+  account: Account,
+  permissionSet: string,
+): Promise<void> {
+  if (!rule.requireSessionFence) return;
+  const gap = fenceGap(deps.fenceFacts, account.id, permissionSet);
+  if (gap === null) return;
+  const refused = new PolicyDenied(
+    `Rule "${rule.name}" only grants access whose role sessions end with it, and on ${account.name} (${account.id}) they cannot be ended: ${fenceGapCause(deps.fenceFacts, gap)}.`,
+    "account",
+  );
+  await deps.refusals.record({
+    actorId: requesterId,
+    attempt: "request",
+    reason: refused.message,
+    context: { accountId: account.id, permissionSet, rule: rule.name, fenceGap: gap.reason },
+  });
+  throw refused;
 }
 
 /**

@@ -57,7 +57,7 @@ describe("policy:check", () => {
     ).replace(/approvers: \[/, "approvers: [security-lead@example.com, team-payments@example.com, ");
     const ran = check(policy);
     assert.equal(ran.code, 0, ran.stderr);
-    const warnings = ran.stdout.split("\n").filter((line) => line.startsWith("warning: "));
+    const warnings = ran.stdout.split("\n").filter((line) => line.startsWith("warning: ") && !line.includes("sessions last"));
     assert.equal(warnings.length, 3, ran.stdout);
     assert.match(
       warnings[0] ?? "",
@@ -66,7 +66,7 @@ describe("policy:check", () => {
     assert.match(warnings[1] ?? "", /rule "prod-admin" approvers\[0\]: security-lead@example\.com/);
     assert.match(warnings[2] ?? "", /rule "prod-admin" approvers\[1\]: team-payments@example\.com/);
     const json = JSON.parse(check(policy, "--json").stdout) as { warnings: string[] };
-    assert.equal(json.warnings.length, 3);
+    assert.equal(json.warnings.filter((warning) => !warning.includes("sessions last")).length, 3);
   });
 
   it("finds nothing to warn about in policy.example.yaml", () => {
@@ -74,6 +74,70 @@ describe("policy:check", () => {
     const ran = check(example);
     assert.equal(ran.code, 0, ran.stderr);
     assert.doesNotMatch(ran.stdout, /warning:/);
+  });
+
+  it("names where role sessions outlive grants and by how much, assuming the 12h maximum without AWS", () => {
+    const ran = check(UX_POLICY);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(
+      ran.stdout,
+      /^note: role sessions: not checked against AWS, so each permission set's session duration is unknown; the longest AWS allows \(12h\) is assumed\.$/m,
+    );
+    const sessions = ran.stdout.split("\n").filter((line) => line.includes("sessions last"));
+    assert.deepEqual(sessions, [
+      'warning: rule "prod-admin", AdministratorAccess on prod (111122223333): maxDuration 2h but sessions last 12h (assumed): access may be used for 14h, because the session fence is off (sessionFence.mode: off in the policy).',
+      'warning: rule "sandbox-auto", AdministratorAccess on sandbox (444455556666): maxDuration 4h but sessions last 12h (assumed): access may be used for 16h (18h with extensions), because the session fence is off (sessionFence.mode: off in the policy).',
+      'warning: rule "sandbox-auto", ReadOnlyAccess on sandbox (444455556666): maxDuration 4h but sessions last 12h (assumed): access may be used for 16h (18h with extensions), because the session fence is off (sessionFence.mode: off in the policy).',
+      'warning: rule "read-anything", ReadOnlyAccess on prod (111122223333): maxDuration 8h but sessions last 12h (assumed): access may be used for 20h (21h with extensions), because the session fence is off (sessionFence.mode: off in the policy).',
+    ]);
+  });
+
+  it("lists a rule requiring the session fence where it cannot work as an error, and exits 1, in text and JSON", () => {
+    const policy = UX_POLICY.replace("justificationMinLength: 10", "justificationMinLength: 10\n    requireSessionFence: true");
+    const ran = check(policy);
+    assert.equal(ran.code, 1, ran.stdout);
+    assert.match(
+      ran.stdout,
+      /^error: rule "prod-admin" requires the session fence, which cannot end role sessions for AdministratorAccess on prod \(111122223333\): the session fence is off \(sessionFence\.mode: off in the policy\)\. Requests there would be refused\.$/m,
+    );
+    assert.doesNotMatch(ran.stdout, /warning: rule "prod-admin"/);
+
+    const json = check(policy, "--json");
+    assert.equal(json.code, 1);
+    const report = JSON.parse(json.stdout) as {
+      errors: string[];
+      sessions: { fence: string; checkedWithAws: boolean; notes: string[]; gaps: Array<Record<string, unknown>> };
+    };
+    assert.equal(report.errors.length, 1);
+    assert.match(report.errors[0] ?? "", /^rule "prod-admin" requires the session fence/);
+    assert.equal(report.sessions.fence, "off");
+    assert.equal(report.sessions.checkedWithAws, false);
+    assert.match(report.sessions.notes[0] ?? "", /12h\) is assumed/);
+    assert.deepEqual(
+      report.sessions.gaps.find((gap) => gap.rule === "prod-admin"),
+      {
+        rule: "prod-admin",
+        account: "prod",
+        accountId: "111122223333",
+        permissionSet: "AdministratorAccess",
+        reason: "fence-off",
+        cause: "the session fence is off (sessionFence.mode: off in the policy)",
+        maxDuration: "2h",
+        sessionDuration: "12h",
+        sessionDurationKnown: false,
+        usableFor: "14h",
+        usableWithExtensions: null,
+        refused: true,
+      },
+    );
+  });
+
+  it("with the session fence on, warns of no gap it cannot see without AWS, and says what it could not check", () => {
+    const ran = check(`sessionFence: { mode: scp }\n${UX_POLICY}`, "--json");
+    assert.equal(ran.code, 0, ran.stderr);
+    const report = JSON.parse(ran.stdout) as { warnings: string[]; errors: string[]; sessions: { gaps: unknown[]; notes: string[] } };
+    assert.deepEqual([report.warnings, report.errors, report.sessions.gaps], [[], [], []]);
+    assert.match(report.sessions.notes[1] ?? "", /session fence is on \(sessionFence\.mode: scp\).*management account \(never fenced\)/);
   });
 
   it("exits 2 without a file", () => {

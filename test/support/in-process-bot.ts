@@ -7,7 +7,7 @@ import { loadPolicyFile } from "../../src/config/policy-file.js";
 import type { Clock } from "../../src/domain/clock.js";
 import type { Logger } from "../../src/services/ports.js";
 import { SlackDriver } from "../fakes/slack-requests.js";
-import { SIGNING_SECRET, startWorld, type World } from "./world.js";
+import { SIGNING_SECRET, startWorld, type World, type WorldSetup } from "./world.js";
 
 export class TestClock implements Clock {
   private offset = 0;
@@ -75,10 +75,15 @@ export function testBot(world: World, bot: RunningBot, clock: TestClock, logger:
 }
 
 /** Gives each test in the enclosing suite its own fake Slack, fake AWS and freshly started bot. */
-export function freshBotForEachTest(use: (world: World, bot: TestBot) => void, env: Record<string, string> = {}, policy?: string): void {
+export function freshBotForEachTest(
+  use: (world: World, bot: TestBot) => void,
+  env: Record<string, string> = {},
+  policy?: string,
+  setup?: WorldSetup,
+): void {
   let running: { world: World; bot: TestBot } | undefined;
   beforeEach(async () => {
-    const world = await startWorld(policy);
+    const world = await startWorld(policy, setup);
     const bot = await startTestBot(world, env);
     running = { world, bot };
     use(world, bot);

@@ -65,7 +65,15 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(policy: string = DEFAULT_POLICY): Promise<World> {
+/** What a test sets up in the fake AWS before its bot starts. */
+export interface WorldSetup {
+  /** A permission set's SessionDuration (ISO 8601; the fake's default is PT1H). */
+  readonly sessionDurations?: Partial<Record<"AdministratorAccess" | "ReadOnlyAccess", string>>;
+  /** Anything else, on the started fakes. */
+  readonly prepare?: (world: World) => void;
+}
+
+export async function startWorld(policy: string = DEFAULT_POLICY, setup: WorldSetup = {}): Promise<World> {
   const slack = await startFakeSlack();
   const aws = await startFakeAws();
   for (const person of Object.values(people)) {
@@ -76,8 +84,8 @@ export async function startWorld(policy: string = DEFAULT_POLICY): Promise<World
     carol: aws.addUser({ email: people.carol.email }),
   };
   const permissionSets = {
-    AdministratorAccess: aws.addPermissionSet("AdministratorAccess"),
-    ReadOnlyAccess: aws.addPermissionSet("ReadOnlyAccess"),
+    AdministratorAccess: aws.addPermissionSet("AdministratorAccess", { sessionDuration: setup.sessionDurations?.AdministratorAccess }),
+    ReadOnlyAccess: aws.addPermissionSet("ReadOnlyAccess", { sessionDuration: setup.sessionDurations?.ReadOnlyAccess }),
   };
   aws.setInProgressPolls(1);
   const dir = mkdtempSync(join(tmpdir(), "jit-slack-e2e-"));
@@ -93,7 +101,7 @@ export async function startWorld(policy: string = DEFAULT_POLICY): Promise<World
       ? { DATABASE_URL: database.url, JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: "true" }
       : { JIT_DATABASE_FILE: database.file };
   };
-  return {
+  const world: World = {
     slack,
     aws,
     dir,
@@ -126,4 +134,6 @@ export async function startWorld(policy: string = DEFAULT_POLICY): Promise<World
       await Promise.all([slack.close(), aws.close(), postgres?.drop()]);
     },
   };
+  setup.prepare?.(world);
+  return world;
 }

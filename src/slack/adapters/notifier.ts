@@ -1,6 +1,7 @@
 // Notifier over the Slack Web API: approval messages, notices, and direct messages.
 import type { WebClient } from "@slack/web-api";
 import type { Extension } from "../../domain/extension.js";
+import type { FenceFacts } from "../../domain/fence-capability.js";
 import type { Grant } from "../../domain/grant.js";
 import { findRule, type Approval, type Policy, type Rule } from "../../domain/policy.js";
 import type { GrantStore, Logger, Notifier } from "../../services/ports.js";
@@ -10,6 +11,7 @@ import { approvalRequestMessage, decidedRequestMessage, requesterUpdate, type Me
 import { extensionOutcomeMessage, extensionRequesterText, extensionRequestMessage } from "../views/extension-blocks.js";
 import { breakGlassNotice } from "../views/break-glass-notice.js";
 import { expiryWarning } from "../views/expiry-warning.js";
+import { withApproverSessionLine, withRequesterSessionLine } from "../views/session-end.js";
 
 type Posted = MessageLocation;
 
@@ -28,10 +30,12 @@ export class SlackNotifier implements Notifier {
     private readonly accessPortalUrl: string,
     private readonly logger: Logger,
     private readonly approverCopies: ApproverCopies,
+    /** Where role sessions outlive grants: the approvers and the requester are told until when. */
+    private readonly fenceFacts: FenceFacts,
   ) {}
 
   async postApprovalRequest(grant: Grant, rule: Rule): Promise<Posted> {
-    const message = approvalRequestMessage(grant, this.policy.accounts, rule);
+    const message = withApproverSessionLine(approvalRequestMessage(grant, this.policy.accounts, rule), grant, this.fenceFacts);
     const posted = await this.post(rule.approverChannel, message);
     if (rule.notifyApprovers) await this.sendCopies(grant, rule, message);
     return posted;
@@ -61,7 +65,7 @@ export class SlackNotifier implements Notifier {
   async postApprovedNotice(grant: Grant, rule: Rule, path: Exclude<Approval, "approvers">): Promise<Posted> {
     const message =
       path === "break-glass" ? breakGlassNotice(grant, this.policy.accounts) : decidedRequestMessage(grant, this.policy.accounts);
-    return this.post(rule.approverChannel, message);
+    return this.post(rule.approverChannel, withApproverSessionLine(message, grant, this.fenceFacts));
   }
 
   async updateApprovalRequest(grant: Grant, approvers: readonly string[] = []): Promise<void> {
@@ -72,9 +76,11 @@ export class SlackNotifier implements Notifier {
   }
 
   private approvalMessage(grant: Grant, approvers: readonly string[]): Message {
-    return grant.status === "pending"
-      ? approvalRequestMessage(grant, this.policy.accounts, findRule(this.policy, grant.ruleName), approvers)
-      : decidedRequestMessage(grant, this.policy.accounts, approvers);
+    const message =
+      grant.status === "pending"
+        ? approvalRequestMessage(grant, this.policy.accounts, findRule(this.policy, grant.ruleName), approvers)
+        : decidedRequestMessage(grant, this.policy.accounts, approvers);
+    return withApproverSessionLine(message, grant, this.fenceFacts);
   }
 
   /** The approvers' direct messages about the request, updated like the channel's message. */
@@ -90,7 +96,8 @@ export class SlackNotifier implements Notifier {
   }
 
   async tellRequester(grant: Grant): Promise<void> {
-    const message = requesterUpdate(grant, this.policy.accounts, this.accessPortalUrl);
+    const update = requesterUpdate(grant, this.policy.accounts, this.accessPortalUrl);
+    const message = update && withRequesterSessionLine(update, grant, this.fenceFacts);
     if (message) await this.quietly(grant.id, "direct message", () => this.dm(grant.requesterId, message));
   }
 
