@@ -129,7 +129,18 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
   app.use(trackListeners(ops.inFlight));
 
   const holder = leaseHolder("bot", config.database);
-  const services = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client: app.client, clock, holder });
+  const callsPerSecond = () => aws.provider.callsPerSecond;
+  const services = serviceDeps({
+    config,
+    policy,
+    logger,
+    opened,
+    provider: aws.provider,
+    callsPerSecond,
+    client: app.client,
+    clock,
+    holder,
+  });
   deps = services;
   cleanup.add("the work leases", () => services.work.stop());
   registerListeners(app, services, new Admission(config.ops.maxRequestsInProgress, ADMISSION_WAIT_MS));
@@ -169,7 +180,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
     deps: services,
     config,
     inFlight: ops.inFlight,
-    callsPerSecond: () => aws.provider.callsPerSecond,
+    callsPerSecond,
     quota,
     feed,
     checkpoint: checkpointer ? checkpoint : undefined,

@@ -15,6 +15,7 @@ import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { AccessProvider, Logger } from "./services/ports.js";
+import { grantsAtOnce } from "./services/quota-share.js";
 import { RefusalRecorder } from "./services/refusals.js";
 import { WorkTracker } from "./services/work-tracker.js";
 import { boltLogger } from "./slack/adapters/bolt-logger.js";
@@ -140,6 +141,8 @@ export interface DepsParts {
   readonly logger: Logger;
   readonly opened: StoreBackend;
   readonly provider: AccessProvider;
+  /** The AWS calls per second this process may make now (its share of the quota). */
+  readonly callsPerSecond: () => number;
   readonly client: WebClient;
   readonly clock: Clock;
   /** Who this process is in the database's leases (see leaseHolder). */
@@ -158,7 +161,7 @@ export function leaseHolder(role: "bot" | "jit-admin", database: DatabaseConfig)
 
 /** The services' dependencies, built one way for the bot and the admin CLI. */
 export function serviceDeps(parts: DepsParts): ServiceDeps {
-  const { config, policy, logger, opened, provider, client, clock, holder } = parts;
+  const { config, policy, logger, opened, provider, callsPerSecond, client, clock, holder } = parts;
   return {
     store: opened.store,
     operations: opened.operations,
@@ -171,7 +174,7 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     logger,
     work: new WorkTracker({ leases: opened.leases, holder, clock }),
     refusals: new RefusalRecorder(opened.store, logger, clock),
-    settings: { revocationAlertAfter: config.revocationAlertAfter },
+    settings: { revocationAlertAfter: config.revocationAlertAfter, revocationsAtOnce: () => grantsAtOnce(callsPerSecond()) },
     fenceFacts: noFence(),
   };
 }
@@ -191,7 +194,18 @@ export async function withServiceDeps<T>(
   try {
     const client = new WebClient(config.slack.botToken, { ...slackClientOptions(config), logger: boltLogger(logger, LogLevel.WARN) });
     const holder = leaseHolder("jit-admin", config.database);
-    const deps = serviceDeps({ config, policy, logger, opened, provider: aws.provider, client, clock: systemClock, holder });
+    const callsPerSecond = () => aws.provider.callsPerSecond;
+    const deps = serviceDeps({
+      config,
+      policy,
+      logger,
+      opened,
+      provider: aws.provider,
+      callsPerSecond,
+      client,
+      clock: systemClock,
+      holder,
+    });
     try {
       return await work(deps);
     } finally {

@@ -24,6 +24,8 @@ export type AuditAction =
   | "extended"
   | "extension_denied"
   | "extension_expired"
+  /** An admin's incident switch: every active grant in a scope ended at once (one record; each grant has its own). */
+  | "revoke_all"
   /** Someone tried what they may not (approve, end, extend, review, or from another workspace). */
   | "refused";
 

@@ -625,7 +625,7 @@ export function memoryWorld(overrides: { policy?: Policy; people?: readonly Pers
     logger,
     work: new WorkTracker({ leases: new MemoryLeases(), holder: "memory", clock }),
     refusals: new RefusalRecorder(store, logger, clock),
-    settings: { revocationAlertAfter: 3 },
+    settings: { revocationAlertAfter: 3, revocationsAtOnce: () => 2 },
     fenceFacts: noFence(),
   };
   return { clock, store, extensions, operations, provider, notifier, logger, people, deps };
