@@ -3,6 +3,7 @@
 // are shown ending at once and a crash leaves them to the sweep; then each goes through the one
 // revocation path (finishRevocation), as many at once as the sweep runs, never all together.
 import type { AuditDetail } from "../domain/audit-event.js";
+import { sleep } from "../domain/clock.js";
 import { InvalidInput, PolicyDenied } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
 import { inScope, resolveScope, scopeKey, type IncidentScope, type ScopeAsk } from "../domain/incident-scope.js";
@@ -13,6 +14,8 @@ import type { GrantStore } from "./ports.js";
 import { finishRevocation } from "./revoke.js";
 
 export const MAX_SWITCH_REASON_LENGTH = 500;
+/** How often to look whether this process's sweep has finished the grants it took before the switch could. */
+const CLAIM_POLL_MS = 100;
 
 /** What the switch would end now, for the admin to confirm. */
 export interface SwitchPreview {
@@ -130,9 +133,9 @@ async function markAll(deps: ServiceDeps, input: SwitchInput): Promise<SwitchFol
 
 /**
  * Finishes each revocation, `revocationsAtOnce` at a time: each waits on AWS calls that the rate
- * limiter starts ahead of all but follow-ups of work AWS already accepted. A grant this process
- * cannot claim is being finished elsewhere (the sweep, another replica); one that fails is left
- * revoking, audited, for the sweep to retry.
+ * limiter starts ahead of all but follow-ups of work AWS already accepted (aws/limiter.ts). A grant
+ * this process cannot claim is being finished elsewhere (its sweep, another replica); one that
+ * fails is left revoking, audited, for the sweep to retry.
  */
 async function inTurns(deps: ServiceDeps, ids: readonly string[]): Promise<void> {
   let next = 0;
@@ -147,4 +150,6 @@ async function inTurns(deps: ServiceDeps, ids: readonly string[]): Promise<void>
   };
   const width = Math.min(ids.length, Math.max(1, deps.settings.revocationsAtOnce()));
   await Promise.all(Array.from({ length: width }, worker));
+  // The sweep in this process may have taken some first: the admin hears once those are done too.
+  while (ids.some((id) => deps.work.isClaimed(id))) await sleep(CLAIM_POLL_MS);
 }
