@@ -9,10 +9,11 @@ export interface IncidentScope {
   readonly permissionSet?: string;
 }
 
-/** A scope as asked for: typed after `/jit revoke --all`, or named part by part (CLI flags, a modal's metadata). */
+/** A scope as asked for: typed after `/jit revoke --all`, named part by part (CLI flags), or by its scopeKey (a modal's metadata, unchecked). */
 export type ScopeAsk =
   | { readonly kind: "typed"; readonly text: string }
-  | { readonly kind: "named"; readonly account?: string; readonly permissionSet?: string };
+  | { readonly kind: "named"; readonly account?: string; readonly permissionSet?: string }
+  | { readonly kind: "key"; readonly key: unknown };
 
 const ACCOUNT_PREFIX = "account:";
 const SET_PREFIX = "set:";
@@ -21,6 +22,7 @@ const LISTED = 20;
 
 export function resolveScope(policy: Policy, ask: ScopeAsk): IncidentScope {
   if (ask.kind === "typed") return readTyped(policy, ask.text.trim());
+  if (ask.kind === "key") return resolveScope(policy, namedByKey(ask.key));
   return {
     ...(ask.account !== undefined ? { account: knownAccount(policy, ask.account) } : {}),
     ...(ask.permissionSet !== undefined ? { permissionSet: knownPermissionSet(policy, ask.permissionSet) } : {}),
@@ -82,7 +84,7 @@ export function inScope(scope: IncidentScope, grant: Grant): boolean {
 
 /**
  * The scope by ids only ("all", "account:<id>", "set:<name>", or both), as the audit trail records it
- * and a modal carries it; scopeAskOf reads it back.
+ * and a modal carries it.
  */
 export function scopeKey(scope: IncidentScope): string {
   const parts = [
@@ -92,8 +94,8 @@ export function scopeKey(scope: IncidentScope): string {
   return parts.length > 0 ? parts.join(" ") : "all";
 }
 
-/** The ask a scopeKey stands for; anything else (a forged or stale payload) is NotFound. */
-export function scopeAskOf(key: unknown): ScopeAsk {
+/** The parts a scopeKey names; anything else (a forged or stale payload) is NotFound. */
+function namedByKey(key: unknown): ScopeAsk {
   const unknown = new NotFound("That does not belong to anything jit-slack knows.");
   if (typeof key !== "string" || key.length > 200) throw unknown;
   if (key === "all") return { kind: "named" };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { inScope, resolveScope, scopeAskOf, scopeKey } from "../../src/domain/incident-scope.js";
+import { inScope, resolveScope, scopeKey } from "../../src/domain/incident-scope.js";
 import type { Policy } from "../../src/domain/policy.js";
 import { MEMORY_POLICY } from "../support/memory-ports.js";
 import { newGrant, PROD, storedGrant } from "../support/store-fixtures.js";
@@ -65,11 +65,15 @@ describe("the incident switch's scope", () => {
       typed("set:ReadOnlyAccess"),
       resolveScope(POLICY, { kind: "named", account: "prod", permissionSet: "ReadOnlyAccess" }),
     ]) {
-      assert.deepEqual(resolveScope(POLICY, scopeAskOf(scopeKey(scope))), scope);
+      assert.deepEqual(resolveScope(POLICY, { kind: "key", key: scopeKey(scope) }), scope);
     }
     assert.equal(scopeKey(typed("Sandbox Team")), `account:${SANDBOX}`);
     for (const forged of ["", "everything", "account:prod", "set:", "account:111122223333 account:444455556666", 42, "x".repeat(300)]) {
-      assert.throws(() => scopeAskOf(forged), /does not belong to anything jit-slack knows/, String(forged));
+      assert.throws(
+        () => resolveScope(POLICY, { kind: "key", key: forged }),
+        /does not belong to anything jit-slack knows/,
+        String(forged),
+      );
     }
   });
 

@@ -3,7 +3,6 @@
 // view_submission with this callback_id can be sent by anyone who can post to the app.
 import type { App } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import { scopeAskOf } from "../../domain/incident-scope.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { previewRevokeAll, revokeAll, switchReason } from "../../services/revoke-all.js";
 import { userMessage } from "../views/error-messages.js";
@@ -46,7 +45,9 @@ export function registerRevokeAll(app: App, deps: ServiceDeps): void {
     }
     try {
       // Every grant is marked ending before Slack hears the modal closed; AWS follows.
-      const followUp = await recordBeforeAck(ack, () => revokeAll(deps, { actorId, scope: scopeAskOf(view.private_metadata), reason }));
+      const followUp = await recordBeforeAck(ack, () =>
+        revokeAll(deps, { actorId, scope: { kind: "key", key: view.private_metadata }, reason }),
+      );
       await tellDirectly(client, actorId, revokeAllResultText(await followUp(), deps.policy.accounts));
     } catch (error) {
       await tellDirectly(client, actorId, userMessage(error, deps.logger, { user: actorId, view: REVOKE_ALL_CALLBACK_ID }));
