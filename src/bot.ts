@@ -18,6 +18,7 @@ import { shutDown } from "./ops/shutdown.js";
 import { BotJobs } from "./scheduler/bot-jobs.js";
 import { Scheduler } from "./scheduler/scheduler.js";
 import { QuotaShare } from "./services/quota-share.js";
+import { fenceStatus } from "./services/session-fence.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
 import { botCheckpointSigner } from "./checkpoint-signer.js";
@@ -85,6 +86,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
     slackClientOptions: { ...slackClientOptions(config), logger: slackLogger },
     logger,
     clock,
+    fenceStatus: () => fenceStatus({ entries: opened.fenceEntries, store: opened.store, policy }),
   });
   // Before Slack's port, so it stays up (reporting "stopping") while shutdown waits for work in progress.
   const ownHealthPort = await refuseUnless(
@@ -137,6 +139,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
     opened,
     provider: aws.provider,
     callsPerSecond,
+    fence: aws.fence,
     client: app.client,
     clock,
     holder,

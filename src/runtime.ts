@@ -1,5 +1,6 @@
 // The pieces every entry point (the bot, the admin CLI) builds from configuration the same way.
-import { noFence } from "./domain/fence-capability.js";
+import { noFence, type FenceFacts } from "./domain/fence-capability.js";
+import { SessionFence } from "./services/session-fence.js";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
@@ -14,7 +15,7 @@ import type { Config, DatabaseConfig } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
 import type { ServiceDeps } from "./services/deps.js";
-import type { AccessProvider, Logger } from "./services/ports.js";
+import type { AccessProvider, Logger, SessionFenceWriter } from "./services/ports.js";
 import { grantsAtOnce } from "./services/quota-share.js";
 import { RefusalRecorder } from "./services/refusals.js";
 import { WorkTracker } from "./services/work-tracker.js";
@@ -31,7 +32,14 @@ export interface ConnectedAws {
   /** The SDK clients behind the provider, for readiness probes and metrics. */
   readonly clients: AwsClients;
   readonly instanceArn: string;
+  /** Where revocation ends role sessions too, and the writer of the fence policies (null when the fence is off or cannot work). */
+  readonly fence: FenceSetup;
   close(): void;
+}
+
+export interface FenceSetup {
+  readonly facts: FenceFacts;
+  readonly writer: SessionFenceWriter | null;
 }
 
 /** Checks AWS (identity, instance, permission sets) and returns the access provider. */
@@ -64,7 +72,8 @@ export async function connectAws(config: Config, policy: Policy, logger: Logger,
       },
       clock,
     );
-    return { provider, clients: aws, instanceArn: discovered.instanceArn, close: () => aws.destroy() };
+    const fence: FenceSetup = { facts: noFence(), writer: null };
+    return { provider, clients: aws, instanceArn: discovered.instanceArn, fence, close: () => aws.destroy() };
   } catch (error) {
     aws.destroy();
     throw error;
@@ -143,6 +152,7 @@ export interface DepsParts {
   readonly provider: AccessProvider;
   /** The AWS calls per second this process may make now (its share of the quota). */
   readonly callsPerSecond: () => number;
+  readonly fence: FenceSetup;
   readonly client: WebClient;
   readonly clock: Clock;
   /** Who this process is in the database's leases (see leaseHolder). */
@@ -161,7 +171,7 @@ export function leaseHolder(role: "bot" | "jit-admin", database: DatabaseConfig)
 
 /** The services' dependencies, built one way for the bot and the admin CLI. */
 export function serviceDeps(parts: DepsParts): ServiceDeps {
-  const { config, policy, logger, opened, provider, callsPerSecond, client, clock, holder } = parts;
+  const { config, policy, logger, opened, provider, callsPerSecond, fence, client, clock, holder } = parts;
   return {
     store: opened.store,
     operations: opened.operations,
@@ -175,7 +185,8 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     work: new WorkTracker({ leases: opened.leases, holder, clock }),
     refusals: new RefusalRecorder(opened.store, logger, clock),
     settings: { revocationAlertAfter: config.revocationAlertAfter, revocationsAtOnce: () => grantsAtOnce(callsPerSecond()) },
-    fenceFacts: noFence(),
+    fenceFacts: fence.facts,
+    sessionFence: new SessionFence(opened.fenceEntries, fence.writer),
   };
 }
 
@@ -202,6 +213,7 @@ export async function withServiceDeps<T>(
       opened,
       provider: aws.provider,
       callsPerSecond,
+      fence: aws.fence,
       client,
       clock: systemClock,
       holder,

@@ -4,6 +4,7 @@
 import { hostname } from "node:os";
 import { IdentitystoreClient } from "@aws-sdk/client-identitystore";
 import { KMSClient } from "@aws-sdk/client-kms";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SSOAdminClient } from "@aws-sdk/client-sso-admin";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
@@ -96,7 +97,7 @@ export function createAwsClients(assumeRoleArn: string | undefined): AwsClients 
   };
 }
 
-/** A client for the audit trail's own AWS services (S3, KMS), and how to let go of it. */
+/** A client for AWS services beside Identity Center (S3, KMS, Organizations), and how to let go of it. */
 export interface AuditClient<C> {
   readonly client: C;
   destroy(): void;
@@ -104,12 +105,16 @@ export interface AuditClient<C> {
 
 /**
  * A client built with the bot's credentials (under AWS_ROLE_ARN when set). The endpoint is the
- * SDK's own: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_KMS, else AWS_ENDPOINT_URL.
+ * SDK's own: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_ORGANIZATIONS, else AWS_ENDPOINT_URL.
  */
-function withBotCredentials<C extends { destroy(): void }>(assumeRoleArn: string | undefined, make: (config: object) => C): AuditClient<C> {
+function withBotCredentials<C extends { destroy(): void }>(
+  assumeRoleArn: string | undefined,
+  make: (config: object) => C,
+  base: object = common,
+): AuditClient<C> {
   const baseSts = new STSClient(common);
   const credentials = assumeRoleArn ? { credentials: sharedCredentials(assumeRoleCredentials(assumeRoleArn, baseSts)) } : {};
-  const client = make({ ...common, ...credentials });
+  const client = make({ ...base, ...credentials });
   return {
     client,
     destroy() {
@@ -127,4 +132,15 @@ export function createS3Client(assumeRoleArn: string | undefined): AuditClient<S
 /** For signing audit checkpoints with a KMS key. */
 export function createKmsClient(assumeRoleArn: string | undefined): AuditClient<KMSClient> {
   return withBotCredentials(assumeRoleArn, (config) => new KMSClient(config));
+}
+
+/**
+ * For the session fence's service control policies. One attempt per call: the fence writer retries
+ * through its own rate limiter. Organizations is a global service hosted in us-east-1 ("Quotas for
+ * AWS Organizations"); the SDK's endpoint rules already send every region of the aws partition to
+ * organizations.us-east-1.amazonaws.com, signed for us-east-1, and the other partitions to their
+ * own, so the region is left as configured.
+ */
+export function createOrganizationsClient(assumeRoleArn: string | undefined): AuditClient<OrganizationsClient> {
+  return withBotCredentials(assumeRoleArn, (config) => new OrganizationsClient(config), metered);
 }

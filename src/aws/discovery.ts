@@ -6,6 +6,8 @@ import { StartupError } from "../startup-error.js";
 import type { AwsClients } from "./clients.js";
 import { toProviderError } from "./errors.js";
 import { sleep } from "../domain/clock.js";
+import { parseIsoDuration } from "../domain/duration.js";
+import { InvalidInput, ProviderError } from "../domain/errors.js";
 
 export interface Discovered {
   readonly callerArn: string;
@@ -13,7 +15,16 @@ export interface Discovered {
   readonly instanceArn: string;
   readonly identityStoreId: string;
   readonly permissionSetArns: ReadonlyMap<string, string>;
+  /**
+   * Each policy permission set's session duration (DescribePermissionSet SessionDuration) in ms.
+   * A set whose duration cannot be read is left out, so the fence assumes the longest (12 h).
+   */
+  readonly sessionDurationMs: ReadonlyMap<string, number>;
 }
+
+// "When you create a new permission set, the session duration is set to 1 hour ... by default"
+// (IAM Identity Center User Guide, "Set session duration").
+const DEFAULT_SESSION_MS = 60 * 60_000;
 
 export class DiscoveryError extends StartupError {}
 
@@ -33,12 +44,12 @@ export async function discoverIdentityCenter(
   const role = configured.assumeRoleArn ? ` (with the role in AWS_ROLE_ARN=${configured.assumeRoleArn})` : "";
   const caller = await attempt(`STS GetCallerIdentity${role}`, () => clients.sts.send(new GetCallerIdentityCommand({})));
   const instance = await findInstance(clients, configured);
-  const permissionSetArns = await resolvePermissionSets(clients, instance.instanceArn, permissionSetNames);
+  const permissionSets = await resolvePermissionSets(clients, instance.instanceArn, permissionSetNames);
   return {
     callerArn: caller.Arn ?? "unknown",
     callerAccount: caller.Account ?? "unknown",
     ...instance,
-    permissionSetArns,
+    ...permissionSets,
   };
 }
 
@@ -84,8 +95,14 @@ async function findInstance(
   return only;
 }
 
-async function resolvePermissionSets(clients: AwsClients, instanceArn: string, names: readonly string[]): Promise<Map<string, string>> {
+interface ResolvedPermissionSets {
+  readonly permissionSetArns: Map<string, string>;
+  readonly sessionDurationMs: Map<string, number>;
+}
+
+async function resolvePermissionSets(clients: AwsClients, instanceArn: string, names: readonly string[]): Promise<ResolvedPermissionSets> {
   const byName = new Map<string, string>();
+  const durations = new Map<string, number | undefined>();
   let nextToken: string | undefined;
   do {
     const page = await attempt("SSO Admin ListPermissionSets", () =>
@@ -96,7 +113,10 @@ async function resolvePermissionSets(clients: AwsClients, instanceArn: string, n
         clients.ssoAdmin.send(new DescribePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn })),
       );
       const name = described.PermissionSet?.Name;
-      if (name) byName.set(name, arn);
+      if (name) {
+        byName.set(name, arn);
+        durations.set(name, sessionDuration(described.PermissionSet?.SessionDuration));
+      }
     }
     nextToken = page.NextToken;
   } while (nextToken);
@@ -105,18 +125,41 @@ async function resolvePermissionSets(clients: AwsClients, instanceArn: string, n
   if (missing.length > 0) {
     throw new DiscoveryError(`Permission sets named in the policy do not exist in ${instanceArn}: ${missing.join(", ")}.`);
   }
-  return new Map(names.map((name) => [name, byName.get(name) as string]));
+  const sessionDurationMs = new Map<string, number>();
+  for (const name of names) {
+    const ms = durations.get(name);
+    if (ms !== undefined) sessionDurationMs.set(name, ms);
+  }
+  return { permissionSetArns: new Map(names.map((name) => [name, byName.get(name) as string])), sessionDurationMs };
 }
 
-/** Start-up calls: retried a few times on outages (the clients themselves make one attempt). */
-async function attempt<T>(action: string, send: () => Promise<T>): Promise<T> {
+function sessionDuration(text: string | undefined): number | undefined {
+  if (text === undefined) return DEFAULT_SESSION_MS;
+  try {
+    return parseIsoDuration(text);
+  } catch (error) {
+    if (error instanceof InvalidInput) return undefined;
+    throw error;
+  }
+}
+
+/** A start-up call, retried a few times on outages (the clients themselves make one attempt); throws ProviderError. */
+export async function startupCall<T>(action: string, send: () => Promise<T>): Promise<T> {
   for (let tries = 1; ; tries += 1) {
     try {
       return await send();
     } catch (error) {
       const failure = toProviderError(error, action);
-      if (!failure.retryable || tries >= 4) throw new DiscoveryError(failure.message);
+      if (!failure.retryable || tries >= 4) throw failure;
       await sleep(250 * 2 ** tries);
     }
+  }
+}
+
+async function attempt<T>(action: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await startupCall(action, send);
+  } catch (error) {
+    throw error instanceof ProviderError ? new DiscoveryError(error.message) : error;
   }
 }

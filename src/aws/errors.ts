@@ -10,6 +10,13 @@ const RETRYABLE_CODES = new Set([
   "ServiceUnavailable",
   "ServiceUnavailableException",
   "ConflictException",
+  // Organizations: "You have sent too many requests" is TooManyRequestsException (above); "the target
+  // of the operation is currently being modified by a different request. Try again later." and its
+  // internal failures are retryable too; everything else it answers (limits, access, malformed
+  // policies) is a definite answer (Organizations API reference, Common Errors of each operation).
+  "ConcurrentModificationException",
+  "ServiceException",
+  "FinalizingOrganizationException",
   "TimeoutError",
   "RequestTimeout",
   "ECONNREFUSED",

@@ -24,6 +24,12 @@ export type AuditAction =
   | "extended"
   | "extension_denied"
   | "extension_expired"
+  /** Role sessions opened before a revocation denied by the session fence. */
+  | "session_fenced"
+  /** A fence entry removed: every session it denied has run out. */
+  | "fence_lifted"
+  /** The fence's policies are full: a revocation could not fence its sessions. */
+  | "session_fence_full"
   /** An admin's incident switch: every active grant in a scope ended at once (one record; each grant has its own). */
   | "revoke_all"
   /** Someone tried what they may not (approve, end, extend, review, or from another workspace). */

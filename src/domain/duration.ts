@@ -29,3 +29,28 @@ export function formatDuration(ms: number): string {
   const parts = [days && `${days}d`, hours && `${hours}h`, minutes && `${minutes}m`].filter(Boolean);
   return parts.length > 0 ? parts.join("") : "0m";
 }
+
+const ISO_UNIT_MS = { W: 7 * UNIT_MS.d, D: UNIT_MS.d, H: UNIT_MS.h, M: MINUTE, S: 1000 } as const;
+// Weeks and days, then hours, minutes and seconds. Years and months have no fixed length, so a
+// duration with them is refused rather than guessed.
+const ISO_PATTERN = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+
+/**
+ * An ISO 8601 duration as IAM Identity Center writes a permission set's SessionDuration ("PT8H",
+ * "PT1H30M", "P1D"), in ms. Throws InvalidInput for anything it cannot read exactly.
+ */
+export function parseIsoDuration(text: string): number {
+  const match = ISO_PATTERN.exec(text);
+  if (!match || text === "P" || text.endsWith("T")) {
+    throw new InvalidInput(`${quoted(text)} is not an ISO 8601 duration of weeks, days, hours, minutes and seconds.`);
+  }
+  const [, weeks, days, hours, minutes, seconds] = match;
+  const ms =
+    Number(weeks ?? 0) * ISO_UNIT_MS.W +
+    Number(days ?? 0) * ISO_UNIT_MS.D +
+    Number(hours ?? 0) * ISO_UNIT_MS.H +
+    Number(minutes ?? 0) * ISO_UNIT_MS.M +
+    Math.round(Number(seconds ?? 0) * ISO_UNIT_MS.S);
+  if (ms <= 0) throw new InvalidInput(`The duration ${quoted(text)} must be longer than zero.`);
+  return ms;
+}

@@ -43,3 +43,16 @@ export function slackCheck(client: WebClient): ReadinessCheck {
     },
   };
 }
+
+/** Advisory: the fence policies hold every entry. When they cannot, sessions outlive revocations. */
+export function sessionFenceCheck(unfenced: () => Promise<number>): ReadinessCheck {
+  return {
+    name: "session-fence",
+    cacheMs: 5_000,
+    advisory: true,
+    async run() {
+      const count = await unfenced();
+      if (count > 0) throw new CheckFailed("session_fence_full", `${count} fence entries do not fit in the fence policies`);
+    },
+  };
+}

@@ -12,6 +12,8 @@ import type { AuditFact, MetricsSource } from "../services/ports.js";
 export interface MetricsSources extends MetricsSource {
   /** Slack listeners, sweeps and reconciliations in progress. */
   inFlight(): number;
+  /** The session fence's entries, and how many of them the policies cannot hold (their sessions are not denied). */
+  sessionFence(): Promise<{ readonly entries: number; readonly unfenced: number }>;
 }
 
 const AUDIT_READ_BATCH = 5_000;
@@ -30,6 +32,9 @@ const OUTCOMES: readonly AuditAction[] = [
   "orphan_removed",
   "unmanaged_assignment",
   "unmanaged_removed",
+  "session_fenced",
+  "fence_lifted",
+  "session_fence_full",
 ];
 
 const MINUTE = 60;
@@ -100,6 +105,22 @@ export class BotMetrics {
       name: "jit_audit_records_delivered_total",
       help: "Audit records posted to the audit channel",
       registers,
+    });
+    new Gauge({
+      name: "jit_session_fence_entries",
+      help: "Revoked (user, account, permission set) whose older role sessions the session fence denies now",
+      registers,
+      async collect() {
+        this.set((await sources.sessionFence()).entries);
+      },
+    });
+    new Gauge({
+      name: "jit_session_fence_unfenced",
+      help: "Fence entries the fence policies cannot hold: their role sessions stay valid (alerted as session_fence_full)",
+      registers,
+      async collect() {
+        this.set((await sources.sessionFence()).unfenced);
+      },
     });
     new Gauge({
       name: "jit_active_grants",

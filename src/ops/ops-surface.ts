@@ -12,7 +12,7 @@ import type { Logger } from "../services/ports.js";
 import { observedFetch } from "../slack/transport/instrument.js";
 import type { Route } from "../slack/transport/receiver.js";
 import type { StoreBackend } from "../store/backend.js";
-import { awsCheck, databaseCheck, slackCheck } from "./checks.js";
+import { awsCheck, databaseCheck, sessionFenceCheck, slackCheck } from "./checks.js";
 import { InFlight } from "./in-flight.js";
 import { BotMetrics } from "./metrics.js";
 import { Readiness } from "./readiness.js";
@@ -30,6 +30,8 @@ export interface OpsSurfaceParts {
   readonly slackClientOptions: WebClientOptions;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** The session fence's entries and how many the policies cannot hold (services/session-fence.ts fenceStatus). */
+  readonly fenceStatus: () => Promise<{ readonly entries: number; readonly unfenced: number }>;
 }
 
 export class OpsSurface {
@@ -48,12 +50,18 @@ export class OpsSurface {
       lastAuditSeq: () => source.lastAuditSeq(),
       auditSince: (seq, limit) => source.auditSince(seq, limit),
       inFlight: () => this.inFlight.size,
+      sessionFence: parts.fenceStatus,
     });
     instrumentAwsClients(parts.aws.clients, this.metrics);
     this.fetch = observedFetch(this.metrics);
     const probe = this.slackClient({ retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: CHECK_TIMEOUT_MS });
     this.readiness = new Readiness(
-      [databaseCheck(parts.store), awsCheck(parts.aws.clients.ssoAdmin, parts.aws.instanceArn), slackCheck(probe)],
+      [
+        databaseCheck(parts.store),
+        awsCheck(parts.aws.clients.ssoAdmin, parts.aws.instanceArn),
+        slackCheck(probe),
+        sessionFenceCheck(async () => (await parts.fenceStatus()).unfenced),
+      ],
       CHECK_TIMEOUT_MS,
       parts.logger,
       parts.clock,

@@ -11,6 +11,11 @@ export interface ReadinessCheck {
   readonly name: string;
   /** How long an answer is reused. */
   readonly cacheMs: number;
+  /**
+   * A failing advisory check reports the bot "degraded" rather than "not ready": it still serves
+   * requests (taking it out of service would make things worse), but something needs an operator.
+   */
+  readonly advisory?: boolean;
   /** Throws (or rejects) when the dependency is not usable, with a `code` when it has one; `signal` aborts at the timeout. */
   run(signal: AbortSignal): void | Promise<void>;
 }
@@ -25,7 +30,7 @@ export interface CheckOutcome {
 }
 
 export interface ReadinessReport {
-  readonly status: "ready" | "not ready" | "stopping";
+  readonly status: "ready" | "degraded" | "not ready" | "stopping";
   readonly checks: Readonly<Record<string, CheckOutcome>>;
 }
 
@@ -54,7 +59,7 @@ class CachedCheck {
   private pending: Promise<CheckOutcome> | undefined;
 
   constructor(
-    private readonly check: ReadinessCheck,
+    readonly check: ReadinessCheck,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
     private readonly clock: Clock,
@@ -126,9 +131,9 @@ export class Readiness {
   async report(): Promise<ReadinessReport> {
     if (this.stopping) return { status: "stopping", checks: {} };
     const outcomes = await Promise.all(this.checks.map(async ({ name, cached }) => [name, await cached.outcome()] as const));
-    return {
-      status: outcomes.every(([, outcome]) => outcome.ok) ? "ready" : "not ready",
-      checks: Object.fromEntries(outcomes),
-    };
+    const failing = this.checks.filter((_, i) => !outcomes[i]?.[1].ok);
+    const status =
+      failing.length === 0 ? "ready" : failing.every(({ cached }) => cached.check.advisory === true) ? "degraded" : "not ready";
+    return { status, checks: Object.fromEntries(outcomes) };
   }
 }

@@ -17,7 +17,7 @@ function readyz(readiness: Readiness, answer: (report: ReadinessReport) => unkno
     path: "/readyz",
     handle: async (_req, res) => {
       const report = await readiness.report();
-      json(res, report.status === "ready" ? 200 : 503, answer(report));
+      json(res, report.status === "ready" || report.status === "degraded" ? 200 : 503, answer(report));
     },
   };
 }

@@ -8,11 +8,14 @@ import type { ServiceDeps } from "../services/deps.js";
 import { expireStaleRequests, warnExpiring } from "../services/housekeeping.js";
 import { grantsAtOnce, QUOTA_RECOUNT_SECONDS, type QuotaShare } from "../services/quota-share.js";
 import { reconcile } from "../services/reconcile.js";
+import { liftFences } from "../services/session-fence.js";
+import { ProviderError } from "../domain/errors.js";
 import { ExpiryTimer } from "./expiry-timer.js";
 import { everyMinutes, everySeconds, type Job } from "./scheduler.js";
 import { Sweeper, sweepSteps } from "./sweep.js";
 
 const RECONCILE_LEASE = "reconcile";
+const FENCE_LIFT_LEASE = "session-fence-lift";
 
 export interface BotJobParts {
   readonly deps: ServiceDeps;
@@ -88,7 +91,20 @@ export class BotJobs {
     this.lastSweep = inFlight.track(started.done);
     await expireStaleRequests(deps);
     await warnExpiring(deps);
+    await this.liftFences();
     await this.expiryTimer.arm();
+  }
+
+  /** Lifts fence entries whose sessions have all run out; a failure is retried at the next sweep. */
+  private async liftFences(): Promise<void> {
+    const { deps } = this.parts;
+    try {
+      const lifted = await deps.work.ifFree(FENCE_LIFT_LEASE, () => liftFences(deps));
+      if (lifted) deps.logger.info({ lifted }, "session fence entries lifted");
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      deps.logger.warn({ err: error.message, code: error.code }, "lifting session fence entries failed; will retry");
+    }
   }
 
   private async reconcile(): Promise<void> {

@@ -3,6 +3,7 @@ import type { FenceFacts } from "../domain/fence-capability.js";
 import type { Policy } from "../domain/policy.js";
 import type { AccessProvider, ExtensionStore, GrantStore, Logger, Notifier, OperationLog, UserDirectory } from "./ports.js";
 import type { RefusalRecorder } from "./refusals.js";
+import type { SessionFence } from "./session-fence.js";
 import type { WorkTracker } from "./work-tracker.js";
 
 export interface ServiceSettings {
@@ -28,4 +29,5 @@ export interface ServiceDeps {
   readonly settings: ServiceSettings;
   /** Where revocation also ends role sessions (the session fence), and each permission set's session duration. */
   readonly fenceFacts: FenceFacts;
+  readonly sessionFence: SessionFence;
 }

@@ -3,7 +3,9 @@ import { SYSTEM_ACTOR } from "../domain/audit-event.js";
 import { ProviderError } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
 import type { ServiceDeps } from "./deps.js";
-import type { AuditNote } from "../domain/audit-event.js";
+import type { AuditDetail, AuditNote } from "../domain/audit-event.js";
+import { fenceBound } from "../domain/session-fence.js";
+import { fenceSessions, type FenceOutcome } from "./session-fence.js";
 import type { AssignmentTarget } from "./ports.js";
 import { assignmentKey } from "./work-tracker.js";
 import { refreshApprovalMessage } from "./approval-message.js";
@@ -67,13 +69,11 @@ async function recordFailure(deps: ServiceDeps, grantId: string, error: Provider
   }
 }
 
-async function removeAssignment(deps: ServiceDeps, grant: Grant): Promise<Grant | undefined> {
-  if (!grant.principalId) return finish(deps, grant, { removed: false, why: "no assignment was ever made" });
-  const target: AssignmentTarget = {
-    accountId: grant.accountId,
-    permissionSetName: grant.permissionSetName,
-    principalId: grant.principalId,
-  };
+async function removeAssignment(deps: ServiceDeps, known: Grant): Promise<Grant | undefined> {
+  const { principalId } = known;
+  if (!principalId) return finish(deps, known, { removed: false, why: "no assignment was ever made" });
+  const grant = { ...known, principalId };
+  const target: AssignmentTarget = { accountId: grant.accountId, permissionSetName: grant.permissionSetName, principalId };
   return deps.work.exclusive(assignmentKey(target), async () => {
     // A grant ended while AWS was creating its assignment: the deletion must come after that creation.
     const creation = await deps.operations.latest(grant.id, "create");
@@ -89,23 +89,38 @@ async function removeAssignment(deps: ServiceDeps, grant: Grant): Promise<Grant 
   });
 }
 
-/** Deletes the assignment (see assignment-operations.ts); a failure is thrown, so the revocation is retried. */
-async function deleteAssignment(deps: ServiceDeps, grant: Grant, target: AssignmentTarget): Promise<Grant | undefined> {
+/**
+ * Deletes the assignment (see assignment-operations.ts), then fences the user's older role sessions
+ * (session-fence.ts): an assignment already gone leaves them as valid as one just deleted. A
+ * failure of either is thrown, so the revocation is retried and the grant is not shown revoked.
+ */
+async function deleteAssignment(
+  deps: ServiceDeps,
+  grant: Grant & { principalId: string },
+  target: AssignmentTarget,
+): Promise<Grant | undefined> {
   const outcome = await ensureRemoved(deps, grant.id, target);
-  switch (outcome.kind) {
-    case "changed":
-      return finish(deps, grant, { removed: true, why: null, awsRequestId: outcome.requestId });
-    case "already":
-      return finish(deps, grant, { removed: false, why: "the assignment was already gone" });
-    case "failed":
-      throw new ProviderError(outcome.message, outcome.code, true);
+  if (outcome.kind === "failed") throw new ProviderError(outcome.message, outcome.code, true);
+  const fence = await fenceSessions(deps, grant);
+  if (outcome.kind === "changed") return finish(deps, grant, { removed: true, why: null, awsRequestId: outcome.requestId }, fence);
+  return finish(deps, grant, { removed: false, why: "the assignment was already gone" }, fence);
+}
+
+/** What the revoked record says of role sessions: fenced until when, or valid until when and why not. */
+function sessionDetail(deps: ServiceDeps, fence: FenceOutcome | undefined): AuditDetail {
+  if (!fence) return {};
+  if (fence.kind === "gap") {
+    const until = deps.clock.now() + fence.gap.sessionDurationMs;
+    return { sessionsFenced: false, sessionsValidUntil: new Date(until).toISOString(), notFencedBecause: fence.gap.reason };
   }
+  return { sessionsFenced: fence.kind === "fenced", fencedBefore: fenceBound(fence.fencedAt) };
 }
 
 async function finish(
   deps: ServiceDeps,
   grant: Grant,
   result: { removed: boolean; why: string | null; awsRequestId?: string | null },
+  fence?: FenceOutcome,
 ): Promise<Grant | undefined> {
   const revoked = await deps.store.transition(
     grant.id,
@@ -115,7 +130,12 @@ async function finish(
     {
       action: "revoked",
       actorId: SYSTEM_ACTOR,
-      detail: { assignmentRemoved: result.removed, keptBecause: result.why, awsRequestId: result.awsRequestId ?? null },
+      detail: {
+        assignmentRemoved: result.removed,
+        keptBecause: result.why,
+        awsRequestId: result.awsRequestId ?? null,
+        ...sessionDetail(deps, fence),
+      },
     },
   );
   if (revoked) {

@@ -1,5 +1,5 @@
 // Mapping between operations and rows of the operations table (the same in both engines).
-import type { Operation, OperationKind, OperationState } from "../services/ports.js";
+import type { AssignmentChange, Operation, OperationKind, OperationState } from "../services/ports.js";
 
 export interface OperationRow {
   id: number;
@@ -32,4 +32,14 @@ export function operationFromRow(row: OperationRow): Operation {
     failureReason: row.failure_reason,
     createdAt: row.created_at,
   };
+}
+
+const ASSIGNMENT_CHANGES = ["create", "delete"] as const satisfies readonly AssignmentChange[];
+
+/**
+ * SQL: the row of `alias` changed an assignment. A fence operation changed none, so the queries that
+ * say whether the bot created or removed an assignment leave it out.
+ */
+export function changesAssignment(alias: string): string {
+  return `${alias}.kind IN (${ASSIGNMENT_CHANGES.map((kind) => `'${kind}'`).join(", ")})`;
 }

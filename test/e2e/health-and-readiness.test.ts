@@ -94,7 +94,7 @@ describe("health and readiness", () => {
     const ready = await readyz(running);
     assert.equal(ready.status, 200);
     assert.equal(ready.body.status, "ready");
-    assert.deepEqual(Object.keys(ready.body.checks).sort(), ["aws", "database", "slack"]);
+    assert.deepEqual(Object.keys(ready.body.checks).sort(), ["aws", "database", "session-fence", "slack"]);
     for (const check of Object.values(ready.body.checks)) {
       assert.equal(check.ok, true);
       assert.equal(typeof check.ms, "number");
@@ -133,7 +133,7 @@ describe("health and readiness", () => {
     assert.equal(running.bot.healthPort, running.bot.port);
     assert.equal(running.bot.port, Number(port));
     assert.equal((await readyz(running)).body.status, "ready");
-    assert.deepEqual(Object.keys((await readyz(running)).body.checks).sort(), ["aws", "database", "slack"]);
+    assert.deepEqual(Object.keys((await readyz(running)).body.checks).sort(), ["aws", "database", "session-fence", "slack"]);
     assert.match((await get(running.bot.port, "/metrics")).body, /^# HELP /m);
   });
 
@@ -187,6 +187,7 @@ describe("health and readiness", () => {
     assert.deepEqual(Object.fromEntries(Object.entries(ready.body.checks).map(([name, check]) => [name, check.error ?? "ok"])), {
       database: "ok",
       aws: "ok",
+      "session-fence": "ok",
       slack: "invalid_auth",
     });
     assert.match(loggedFailure(running, "slack"), /auth\.test failed: .*invalid_auth/);

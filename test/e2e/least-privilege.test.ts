@@ -144,6 +144,14 @@ describe("least privilege on PostgreSQL", { skip: POSTGRES_ONLY }, () => {
       "the delivery mark is the bot's to set",
     );
     for (const sql of [
+      "INSERT INTO fence_entries (principal_id, account_id, permission_set, fenced_at, lift_at, grant_id) SELECT 'p-alice', account_id, permission_set, 1, 2, id FROM grants LIMIT 1",
+      "UPDATE fence_entries SET lift_at = 3",
+      "SELECT * FROM fence_entries",
+      "DELETE FROM fence_entries",
+    ]) {
+      assert.equal(await attempt(as, sql), "ok", `the session fence's entries are the bot's to keep: ${sql}`);
+    }
+    for (const sql of [
       "UPDATE audit_events SET actor_id = 'U0MALLORY' WHERE seq = 1",
       "UPDATE audit_events SET detail = '{}' WHERE seq = 1",
       "DELETE FROM audit_events WHERE seq = 1",

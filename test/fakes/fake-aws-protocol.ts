@@ -15,6 +15,7 @@ const SERVER_ERROR_STATUS: Readonly<Record<string, number>> = {
   InternalServerException: 500,
   InternalFailure: 500,
   InternalError: 500,
+  ServiceException: 500,
   ServiceUnavailable: 503,
   ServiceUnavailableException: 503,
 };

@@ -28,6 +28,7 @@ import {
 import { assertAccountId, IdentityCenterState, type AssignmentOperationKind, type JsonHandler } from "./fake-aws-sso.js";
 import { identityStoreHandlers } from "./fake-aws-identitystore.js";
 import { KmsState, type FakeKmsKey } from "./fake-aws-kms.js";
+import { OrganizationsState, type FakeOrganizationSettings } from "./fake-aws-organizations.js";
 import { STS_VERSION, STS_XMLNS, stsHandlers, type StsHandler } from "./fake-aws-sts.js";
 
 type JsonService = Exclude<FakeAwsService, "sts">;
@@ -36,13 +37,19 @@ const JSON_TARGETS: Readonly<Record<string, JsonService>> = {
   SWBExternalService: "sso-admin",
   AWSIdentityStore: "identitystore",
   TrentService: "kms",
+  AWSOrganizationsV20161128: "organizations",
 };
+
+/** What a service answers when throttled, and for its own internal failures. */
+const THROTTLING_CODE: Partial<Record<FakeAwsService, string>> = { organizations: "TooManyRequestsException" };
+const INTERNAL_CODE: Partial<Record<FakeAwsService, string>> = { sts: "InternalFailure", organizations: "ServiceException" };
 
 export class FakeAwsServer implements FakeAws {
   readonly calls: FakeAwsCall[] = [];
   private readonly server: Server;
   private readonly state: IdentityCenterState;
   private readonly kms: KmsState;
+  private readonly organizations = new OrganizationsState();
   private readonly jsonHandlers: Record<JsonService, Record<string, JsonHandler>>;
   private readonly sts: Record<string, StsHandler>;
   private port = 0;
@@ -63,6 +70,7 @@ export class FakeAwsServer implements FakeAws {
       "sso-admin": this.state.ssoAdminHandlers(),
       identitystore: identityStoreHandlers(this.state),
       kms: this.kms.handlers(),
+      organizations: this.organizations.handlers(),
     };
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
@@ -90,6 +98,9 @@ export class FakeAwsServer implements FakeAws {
   get identityStoreId(): string {
     return this.state.identityStoreId;
   }
+  get rootId(): string {
+    return this.organizations.rootId;
+  }
   get throttledCount(): number {
     return this.throttled;
   }
@@ -99,7 +110,7 @@ export class FakeAwsServer implements FakeAws {
   addUser(u: { email: string; userName?: string; userId?: string }): string {
     return this.state.addUser(u);
   }
-  addPermissionSet(name: string, opts?: { sessionDuration?: string; description?: string }): string {
+  addPermissionSet(name: string, opts?: { sessionDuration?: string | null; description?: string }): string {
     return this.state.addPermissionSet(name, opts);
   }
   addAssignment(a: AssignmentRef): void {
@@ -111,6 +122,21 @@ export class FakeAwsServer implements FakeAws {
   }
   addKmsKey(usage?: FakeKmsKey["usage"]): FakeKmsKey {
     return this.kms.addKey(usage);
+  }
+  configureOrganization(patch: Partial<FakeOrganizationSettings>): void {
+    this.organizations.configure(patch);
+  }
+  denyOrganizationsAction(operation: string): void {
+    this.organizations.deny(operation);
+  }
+  addScp(name: string, content: string, targets?: readonly string[]): string {
+    return this.organizations.addPolicy(name, content, targets);
+  }
+  scpContent(name: string): string | undefined {
+    return this.organizations.contentOf(name);
+  }
+  scpTargets(name: string): string[] {
+    return this.organizations.targetsOf(name);
   }
   hasAssignment(a: AssignmentRef): boolean {
     return this.state.hasAssignment(a);
@@ -153,6 +179,7 @@ export class FakeAwsServer implements FakeAws {
   reset(): void {
     this.state.clear();
     this.kms.clear();
+    this.organizations.clear();
     this.calls.length = 0;
     this.faults.clear();
     this.hooks = [];
@@ -202,14 +229,14 @@ export class FakeAwsServer implements FakeAws {
         throw new AwsServiceError("SerializationException", "Request body must be a JSON object.");
       }
       const json = input as JsonObject;
-      const output = await this.dispatch(service, operation, json, accessKeyOf(req), "InternalServerException", () => {
+      const output = await this.dispatch(service, operation, json, accessKeyOf(req), internalCodeOf(service), () => {
         const handler = this.jsonHandlers[service][operation];
         if (!handler) throw new AwsServiceError("UnknownOperationException", `Unknown operation ${operation}.`);
         return handler(json);
       });
       sendJson(res, output, requestId);
     } catch (err) {
-      sendJsonError(res, this.toServiceError(err, "InternalServerException"), requestId);
+      sendJsonError(res, this.toServiceError(err, service ? internalCodeOf(service) : "InternalServerException"), requestId);
     }
   }
 
@@ -253,7 +280,7 @@ export class FakeAwsServer implements FakeAws {
     try {
       if (this.isRateLimited(call.at)) {
         this.throttled += 1;
-        throw new AwsServiceError("ThrottlingException", "Rate exceeded", 400);
+        throw new AwsServiceError(THROTTLING_CODE[service] ?? "ThrottlingException", "Rate exceeded", 400);
       }
       for (const hook of [...this.hooks]) await hook(call);
       const latency = this.latencyByOperation.get(operation) ?? this.defaultLatency;
@@ -290,6 +317,10 @@ export class FakeAwsServer implements FakeAws {
     const message = err instanceof Error ? err.message : String(err);
     return new AwsServiceError(internalCode, message, 500);
   }
+}
+
+function internalCodeOf(service: FakeAwsService): string {
+  return INTERNAL_CODE[service] ?? "InternalServerException";
 }
 
 /** The access key id from a SigV4 Authorization header ("… Credential=AKID/date/region/service/aws4_request, …"). */

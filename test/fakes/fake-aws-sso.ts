@@ -47,7 +47,8 @@ export interface FakePermissionSet {
   arn: string;
   name: string;
   description: string | undefined;
-  sessionDuration: string;
+  /** ISO 8601; undefined: DescribePermissionSet leaves SessionDuration out. */
+  sessionDuration: string | undefined;
   createdDate: number;
 }
 
@@ -108,13 +109,13 @@ export class IdentityCenterState {
     return userId;
   }
 
-  addPermissionSet(name: string, opts: { sessionDuration?: string; description?: string } = {}): string {
+  addPermissionSet(name: string, opts: { sessionDuration?: string | null; description?: string } = {}): string {
     const arn = `arn:aws:sso:::permissionSet/${this.instanceId}/ps-${hex(8)}`;
     this.permissionSets.set(arn, {
       arn,
       name,
       description: opts.description,
-      sessionDuration: opts.sessionDuration ?? "PT1H",
+      sessionDuration: opts.sessionDuration === null ? undefined : (opts.sessionDuration ?? "PT1H"),
       createdDate: epochSeconds(),
     });
     return arn;

@@ -5,23 +5,28 @@
 //   - Identity Store awsJson1_1, POST /, X-Amz-Target: AWSIdentityStore.<Op>
 //   - STS            awsQuery,   POST /, form body Action=<Op>&Version=2011-06-15, XML reply
 //   - KMS            awsJson1_1, POST /, X-Amz-Target: TrentService.<Op> (GetPublicKey, Sign)
+//   - Organizations  awsJson1_1, POST /, X-Amz-Target: AWSOrganizationsV20161128.<Op> (the
+//                    organization, its root and service control policies; fake-aws-organizations.ts)
 // SigV4 signatures are not verified, but an Authorization header is required
 // (otherwise 403 MissingAuthenticationToken[Exception], and the call is not
 // recorded).
 //
-// Per-call pipeline: record in `calls` -> rate limit (ThrottlingException,
-// HTTP 400, counted in throttledCount; hooks are skipped) -> onCall hooks ->
+// Per-call pipeline: record in `calls` -> rate limit (ThrottlingException, for
+// Organizations TooManyRequestsException; HTTP 400, counted in throttledCount; hooks are skipped) -> onCall hooks ->
 // latency -> failNext fault -> operation. Unknown operations are recorded and
 // answered with UnknownOperationException (JSON) / InvalidAction (STS).
 // Assignment semantics are documented in fake-aws-sso.ts.
 import type { AssignmentOperationKind, PrincipalType } from "./fake-aws-sso.js";
 import type { FakeKmsKey } from "./fake-aws-kms.js";
+import type { FakeOrganizationSettings } from "./fake-aws-organizations.js";
 import { FakeAwsServer } from "./fake-aws-server.js";
 
 export { AwsServiceError } from "./fake-aws-protocol.js";
 export type { AssignmentOperationKind, AssignmentStatus, PrincipalType } from "./fake-aws-sso.js";
+export type { FakeOrganizationSettings, FeatureSet } from "./fake-aws-organizations.js";
+export { DEFAULT_MANAGEMENT_ACCOUNT, SCP_CONTENT_LIMIT, SCPS_PER_TARGET } from "./fake-aws-organizations.js";
 
-export type FakeAwsService = "sso-admin" | "identitystore" | "sts" | "kms";
+export type FakeAwsService = "sso-admin" | "identitystore" | "sts" | "kms" | "organizations";
 
 export interface FakeAwsCall {
   service: FakeAwsService;
@@ -64,7 +69,8 @@ export interface FakeAws {
   readonly instanceArn: string;
   readonly identityStoreId: string;
   addUser(u: { email: string; userName?: string; userId?: string }): string;
-  addPermissionSet(name: string, opts?: { sessionDuration?: string; description?: string }): string;
+  /** sessionDuration is ISO 8601 (default PT1H); null leaves it out of DescribePermissionSet. */
+  addPermissionSet(name: string, opts?: { sessionDuration?: string | null; description?: string }): string;
   addAssignment(a: AssignmentRef): void;
   /** Removes an assignment the way someone would in the AWS console, bypassing the API log. */
   removeAssignment(a: AssignmentRef): boolean;
@@ -72,6 +78,18 @@ export interface FakeAws {
   /** An Ed25519 KMS key (ECC_NIST_EDWARDS25519) for signing, or one whose usage is encryption. */
   addKmsKey(usage?: FakeKmsKey["usage"]): FakeKmsKey;
   assignments(): AssignmentRecord[];
+  /** The organization's one root (r-…), where FullAWSAccess is attached from the start. */
+  readonly rootId: string;
+  /** Changes the organization: absent, consolidated billing only, SCPs disabled, another management account, its accounts. */
+  configureOrganization(patch: Partial<FakeOrganizationSettings>): void;
+  /** From now on, Organizations `operation` answers AccessDeniedException. */
+  denyOrganizationsAction(operation: string): void;
+  /** An SCP someone else made, attached to `targets` (the root id or account ids); returns its id. */
+  addScp(name: string, content: string, targets?: readonly string[]): string;
+  /** The content of the SCP named `name`, or undefined when there is none. */
+  scpContent(name: string): string | undefined;
+  /** Where the SCP named `name` is attached: the root id and account ids. */
+  scpTargets(name: string): string[];
   readonly calls: FakeAwsCall[];
   callsOf(operation: string): FakeAwsCall[];
   /** Next `times` calls of `operation` ('*' = any operation) fail with `fault`. */
@@ -105,6 +123,11 @@ export interface AwsClientEnv {
   AWS_ACCESS_KEY_ID: string;
   AWS_SECRET_ACCESS_KEY: string;
   AWS_EC2_METADATA_DISABLED: string;
+}
+
+/** The config that points an in-process SDK client at the fake, one attempt per call. */
+export function sdkClientConfig(fake: Pick<FakeAws, "url">) {
+  return { endpoint: fake.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 };
 }
 
 /** Env vars that point a child process's SDK clients at the fake. */

@@ -3,6 +3,7 @@
 // semantics (each method one synchronous step, so atomic as their transactions are), an Identity
 // Center that can refuse, fail or go quiet on cue, a notifier that records, and leases.
 import { noFence } from "../../src/domain/fence-capability.js";
+import { SessionFence } from "../../src/services/session-fence.js";
 import { recordsApproval, tallyOf } from "../../src/domain/approval.js";
 import type { AuditAction, AuditNote } from "../../src/domain/audit-event.js";
 import { ProviderError } from "../../src/domain/errors.js";
@@ -16,6 +17,7 @@ import {
   type NewGrant,
 } from "../../src/domain/grant.js";
 import type { Person } from "../../src/domain/people.js";
+import { fenceKey, type FenceEntry } from "../../src/domain/session-fence.js";
 import type { Policy, Rule } from "../../src/domain/policy.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
 import {
@@ -26,6 +28,7 @@ import {
   type AssignmentTarget,
   type DecideApproval,
   type ExtensionStore,
+  type FenceEntries,
   type FinishedState,
   type GrantStore,
   type Leases,
@@ -128,8 +131,9 @@ function sameTarget(a: AssignmentTarget, b: AssignmentTarget): boolean {
   return a.accountId === b.accountId && a.permissionSetName === b.permissionSetName && a.principalId === b.principalId;
 }
 
+/** A completed assignment change (a fence changes no assignment). */
 function isCompleted(row: Operation): boolean {
-  return row.state === "succeeded" || row.state === "absent";
+  return row.kind !== "fence" && (row.state === "succeeded" || row.state === "absent");
 }
 
 export interface AuditEntry {
@@ -545,6 +549,49 @@ export class MemoryLeases implements Leases {
   }
 }
 
+/** The session fence's entries with the SQL stores' semantics: the upsert only moves an entry forward, removal is a compare-and-set. */
+export class MemoryFenceEntries implements FenceEntries {
+  private readonly entries = new Map<string, FenceEntry>();
+
+  async put(entry: FenceEntry): Promise<void> {
+    const stored = this.entries.get(fenceKey(entry));
+    this.entries.set(
+      fenceKey(entry),
+      stored
+        ? {
+            ...stored,
+            fencedAt: Math.max(stored.fencedAt, entry.fencedAt),
+            liftAt: Math.max(stored.liftAt, entry.liftAt),
+            grantId: entry.fencedAt > stored.fencedAt ? entry.grantId : stored.grantId,
+          }
+        : { ...entry },
+    );
+  }
+
+  async all(): Promise<FenceEntry[]> {
+    return [...this.entries.values()].sort(
+      (a, b) =>
+        a.principalId.localeCompare(b.principalId) ||
+        a.accountId.localeCompare(b.accountId) ||
+        a.permissionSetName.localeCompare(b.permissionSetName),
+    );
+  }
+
+  async remove(entries: readonly FenceEntry[]): Promise<number> {
+    let removed = 0;
+    for (const entry of entries) {
+      const stored = this.entries.get(fenceKey(entry));
+      if (stored?.fencedAt === entry.fencedAt && stored.liftAt === entry.liftAt && this.entries.delete(fenceKey(entry))) removed += 1;
+    }
+    return removed;
+  }
+
+  async nextLift(): Promise<number | undefined> {
+    const lifts = [...this.entries.values()].map((entry) => entry.liftAt);
+    return lifts.length > 0 ? Math.min(...lifts) : undefined;
+  }
+}
+
 export class RecordingLogger implements Logger {
   readonly lines: { level: string; message: string; context: object }[] = [];
   debug(context: object, message: string): void {
@@ -627,6 +674,7 @@ export function memoryWorld(overrides: { policy?: Policy; people?: readonly Pers
     refusals: new RefusalRecorder(store, logger, clock),
     settings: { revocationAlertAfter: 3, revocationsAtOnce: () => 2 },
     fenceFacts: noFence(),
+    sessionFence: new SessionFence(new MemoryFenceEntries(), null),
   };
   return { clock, store, extensions, operations, provider, notifier, logger, people, deps };
 }

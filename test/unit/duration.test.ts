@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { formatDuration, parseDuration } from "../../src/domain/duration.js";
+import { formatDuration, parseDuration, parseIsoDuration } from "../../src/domain/duration.js";
 import { InvalidInput } from "../../src/domain/errors.js";
 
 const MINUTE = 60_000;
@@ -130,4 +130,32 @@ describe("formatDuration", () => {
       }),
     );
   });
+});
+
+describe("parseIsoDuration", () => {
+  const accepted: ReadonlyArray<[string, number]> = [
+    ["PT1H", HOUR],
+    ["PT8H", 8 * HOUR],
+    ["PT12H", 12 * HOUR],
+    ["PT1H30M", HOUR + 30 * MINUTE],
+    ["PT90M", 90 * MINUTE],
+    ["PT3600S", HOUR],
+    ["PT0.5S", 500],
+    ["P1D", DAY],
+    ["P1DT2H", DAY + 2 * HOUR],
+    ["P1W", 7 * DAY],
+  ];
+  for (const [text, ms] of accepted) {
+    it(`reads "${text}" as ${ms} ms`, () => {
+      assert.equal(parseIsoDuration(text), ms);
+    });
+  }
+
+  // Years and months have no fixed length; the rest is not ISO 8601 or is no time at all.
+  const refused = ["", "P", "PT", "P1DT", "PT1H30", "pt1h", "PT-1H", "-PT1H", "P1Y", "P1M", "PT1.5H", "1h", "PT0S", "P0D", " PT1H"];
+  for (const text of refused) {
+    it(`refuses "${text}"`, () => {
+      assert.throws(() => parseIsoDuration(text), InvalidInput);
+    });
+  }
 });

@@ -128,6 +128,44 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
       assert.equal(await upgraded.seenRequests.firstSight("v0=abc", T0 + 60_000), true);
     });
 
+    it("brings a database at version 5 to the session fence, keeping its operations and finding the kind's check by what it checks", async (t) => {
+      const db = await freshDatabase(t);
+      await db.sql("CREATE TABLE schema_version (id SMALLINT PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
+      await db.sql("INSERT INTO schema_version (id, version) VALUES (1, 5)");
+      for (const migration of POSTGRES_MIGRATIONS.slice(0, 5)) await db.sql(migration);
+      // Not the name PostgreSQL would have given it: the migration must not rely on one.
+      await db.sql("ALTER TABLE operations RENAME CONSTRAINT operations_kind_check TO legacy_kind_rule");
+      await db.sql(
+        "INSERT INTO grants (id, status, requester_id, requester_team_id, account_id, permission_set, duration_ms, justification, rule_name, created_at, updated_at) VALUES ('g0', 'revoked', 'U0ALICE', 'T0TEAM', $1, 'AdministratorAccess', 3600000, 'before the upgrade', 'prod-admin', $2, $2)",
+        [PROD, T0],
+      );
+      await db.sql(
+        `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, principal_type, state, request_id, created_at, updated_at)
+         VALUES ('g0', 'create', $1, 'AdministratorAccess', 'p-alice', 'USER', 'succeeded', 'req-create', $2, $2),
+                (NULL, 'delete', $1, 'AdministratorAccess', 'g-oncall', 'GROUP', 'started', 'req-delete', $2, $2)`,
+        [PROD, T0],
+      );
+      const rowsBefore = await db.sql("SELECT * FROM operations ORDER BY id");
+
+      const upgraded = await db.open();
+      assert.deepEqual(await db.sql("SELECT version FROM schema_version"), [{ version: LATEST }]);
+      assert.deepEqual(await db.sql("SELECT * FROM operations ORDER BY id"), rowsBefore);
+      const alice = { accountId: PROD, permissionSetName: "AdministratorAccess", principalId: "p-alice" };
+      const fence = await upgraded.operations.intend("g0", "fence", alice);
+      assert.equal((await upgraded.operations.latest("g0", "fence"))?.id, fence.id);
+      assert.deepEqual(
+        await db.sql(
+          `SELECT c.conname FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+           WHERE c.conrelid = 'operations'::regclass AND c.contype = 'c' AND a.attname = 'kind'`,
+        ),
+        [{ conname: "operations_kind_check" }],
+        "one check on the kind, under the name the migration gave it",
+      );
+      await assert.rejects(db.sql("UPDATE operations SET kind = 'grow' WHERE id = $1", [fence.id]), /operations_kind_check/);
+      await upgraded.fenceEntries.put({ ...alice, fencedAt: T0, liftAt: T0 + HOUR, grantId: "g0" });
+      assert.equal(await upgraded.fenceEntries.nextLift(), T0 + HOUR);
+    });
+
     it("refuses a database at a schema version newer than this build knows", async (t) => {
       const db = await freshDatabase(t);
       await db.open();

@@ -39,6 +39,9 @@ const ICONS: Readonly<Partial<Record<AuditAction, string>>> = {
   extension_denied: ":no_entry:",
   extension_expired: ":hourglass:",
   refused: ":no_entry_sign:",
+  session_fenced: ":shield:",
+  fence_lifted: ":unlock:",
+  session_fence_full: ":rotating_light:",
   revoke_all: ":rotating_light:",
 };
 
@@ -75,6 +78,13 @@ const keptOrRemoved: Field = (detail) => {
   return present(detail.keptBecause) ? `assignment kept: ${escapeMrkdwn(clip(String(detail.keptBecause)))}` : undefined;
 };
 const awsRequest = value("awsRequestId", "AWS request");
+const sessions: Field = (detail) => {
+  if (detail.sessionsFenced === true) return `role sessions issued before ${escapeMrkdwn(String(detail.fencedBefore))} denied`;
+  if (present(detail.sessionsValidUntil)) {
+    return `role sessions stay valid until ${escapeMrkdwn(String(detail.sessionsValidUntil))} (${escapeMrkdwn(String(detail.notFencedBecause))})`;
+  }
+  return detail.sessionsFenced === false ? "role sessions NOT fenced: the fence is full" : undefined;
+};
 const attempts = value("attempts", "attempt");
 const principal = [value("principalType", "principal type"), value("principalId", "principal")];
 
@@ -85,7 +95,10 @@ const FIELDS: Readonly<Partial<Record<AuditAction, readonly Field[]>>> = {
   provisioned: [requester, expires, awsRequest],
   failed: [requester, value("reason")],
   revocation_started: [requester, value("reason"), value("scope")],
-  revoked: [requester, keptOrRemoved, awsRequest],
+  revoked: [requester, keptOrRemoved, awsRequest, sessions],
+  session_fenced: [requester, value("fencedBefore", "sessions issued before"), value("liftAt", "lifted at")],
+  fence_lifted: [requester, value("fencedBefore", "sessions issued before")],
+  session_fence_full: [requester, value("unfenced", "entries not fenced"), value("liftAt", "exposed until")],
   revocation_retry: [requester, attempts, value("code"), value("error")],
   revocation_stuck: [requester, attempts, value("code"), value("error")],
   drift_detected: [requester, value("problem")],

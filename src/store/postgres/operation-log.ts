@@ -2,7 +2,7 @@
 import type { Pool } from "pg";
 import type { Clock } from "../../domain/clock.js";
 import type { AssignmentTarget, FinishedState, Operation, OperationKind, OperationLog } from "../../services/ports.js";
-import { operationFromRow, type OperationRow } from "../operation-rows.js";
+import { changesAssignment, operationFromRow, type OperationRow } from "../operation-rows.js";
 import { selectRow, selectRows } from "./sql.js";
 
 export class PostgresOperationLog implements OperationLog {
@@ -68,6 +68,7 @@ export class PostgresOperationLog implements OperationLog {
       this.pool,
       `SELECT * FROM operations
        WHERE account_id = $1 AND permission_set = $2 AND principal_id = $3 AND state IN ('succeeded', 'absent')
+         AND ${changesAssignment("operations")}
        ORDER BY id DESC LIMIT 1`,
       [target.accountId, target.permissionSetName, target.principalId],
     );
@@ -81,7 +82,8 @@ export class PostgresOperationLog implements OperationLog {
        WHERE o.kind = 'create' AND o.state = 'succeeded'
          AND o.id = (SELECT max(l.id) FROM operations l
                      WHERE l.account_id = o.account_id AND l.permission_set = o.permission_set
-                       AND l.principal_id = o.principal_id AND l.state IN ('succeeded', 'absent'))
+                       AND l.principal_id = o.principal_id AND l.state IN ('succeeded', 'absent')
+                       AND ${changesAssignment("l")})
        ORDER BY o.id`,
     );
     return rows.map(operationFromRow);

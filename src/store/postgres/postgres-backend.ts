@@ -7,6 +7,7 @@ import { PostgresApproverMessages } from "./approver-messages.js";
 import { PostgresAuditTrail } from "./audit-trail.js";
 import { PostgresCheckpoints } from "./checkpoints.js";
 import { PostgresExtensions } from "./extensions.js";
+import { PostgresFenceEntries } from "./fence-entries.js";
 import { PostgresGrantStore } from "./grant-store.js";
 import { PostgresLeases } from "./leases.js";
 import { PostgresMetricsSource } from "./metrics.js";
@@ -52,6 +53,7 @@ export async function openPostgresBackend(url: string, clock: Clock, migrationUr
     leases: new PostgresLeases(pool),
     seenRequests: new PostgresSeenRequests(screening, () => clock.now()),
     approverMessages: new PostgresApproverMessages(pool),
+    fenceEntries: new PostgresFenceEntries(pool),
     async auditSafety() {
       const rights = await auditTamperingRights(pool);
       const role = await currentRole(pool);

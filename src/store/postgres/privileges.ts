@@ -34,6 +34,7 @@ const STATE_TABLES = [
   "seen_requests",
   "audit_sink_progress",
   "approver_messages",
+  "fence_entries",
 ] as const;
 
 /**

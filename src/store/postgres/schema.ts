@@ -212,3 +212,36 @@ export const UNATTACHED_OPERATIONS = `
   ALTER TABLE operations ADD COLUMN principal_type TEXT NOT NULL DEFAULT 'USER' CHECK (principal_type IN ('USER', 'GROUP'));
   CREATE INDEX operations_unfinished ON operations (id) WHERE state IN ('intended', 'started');
 `;
+
+/**
+ * Version 6: the session fence's entries and the operation kind 'fence' (see the SQLite migration
+ * 011-session-fence). The kind's check is found by what it constrains rather than by name: version
+ * 1 left its name to PostgreSQL (operations_kind_check by default, but a restored or hand-made
+ * database may differ). Every check on the kind column alone is replaced by one named here.
+ */
+export const SESSION_FENCE = `
+  CREATE TABLE fence_entries (
+    principal_id   TEXT NOT NULL,
+    account_id     TEXT NOT NULL,
+    permission_set TEXT NOT NULL,
+    fenced_at      BIGINT NOT NULL,
+    lift_at        BIGINT NOT NULL CHECK (lift_at >= fenced_at),
+    grant_id       TEXT NOT NULL REFERENCES grants (id),
+    PRIMARY KEY (principal_id, account_id, permission_set)
+  );
+  CREATE INDEX fence_entries_by_lift ON fence_entries (lift_at);
+
+  DO $$
+  DECLARE
+    old_check name;
+  BEGIN
+    FOR old_check IN
+      SELECT c.conname FROM pg_constraint c
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attname = 'kind'
+       WHERE c.conrelid = 'operations'::regclass AND c.contype = 'c' AND c.conkey = ARRAY[a.attnum]
+    LOOP
+      EXECUTE format('ALTER TABLE operations DROP CONSTRAINT %I', old_check);
+    END LOOP;
+  END $$;
+  ALTER TABLE operations ADD CONSTRAINT operations_kind_check CHECK (kind IN ('create', 'delete', 'fence'));
+`;

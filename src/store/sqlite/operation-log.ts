@@ -3,7 +3,7 @@ import type { Clock } from "../../domain/clock.js";
 import type { AssignmentTarget, FinishedState, Operation, OperationKind, OperationLog } from "../../services/ports.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 import { groupCommit, type GroupCommit } from "./group-commit.js";
-import { operationFromRow, type OperationRow } from "../operation-rows.js";
+import { changesAssignment, operationFromRow, type OperationRow } from "../operation-rows.js";
 
 export class SqliteOperationLog implements OperationLog {
   private readonly commits: GroupCommit;
@@ -75,6 +75,7 @@ export class SqliteOperationLog implements OperationLog {
       this.db,
       `SELECT * FROM operations
          WHERE account_id = ? AND permission_set = ? AND principal_id = ? AND state IN ('succeeded', 'absent')
+           AND ${changesAssignment("operations")}
          ORDER BY id DESC LIMIT 1`,
     ).get(target.accountId, target.permissionSetName, target.principalId);
     return row && operationFromRow(row);
@@ -87,7 +88,8 @@ export class SqliteOperationLog implements OperationLog {
          WHERE o.kind = 'create' AND o.state = 'succeeded'
            AND o.id = (SELECT max(l.id) FROM operations l
                        WHERE l.account_id = o.account_id AND l.permission_set = o.permission_set
-                         AND l.principal_id = o.principal_id AND l.state IN ('succeeded', 'absent'))
+                         AND l.principal_id = o.principal_id AND l.state IN ('succeeded', 'absent')
+                         AND ${changesAssignment("l")})
          ORDER BY o.id`,
     )
       .all()

@@ -9,6 +9,7 @@ import { openDatabase, type SqliteDatabase } from "./database.js";
 import { sqliteWritable } from "./file-check.js";
 import { SqliteCheckpoints } from "./checkpoints.js";
 import { SqliteExtensions } from "./extensions.js";
+import { SqliteFenceEntries } from "./fence-entries.js";
 import { SqliteLeases } from "./leases.js";
 import { SqliteMetricsSource } from "./metrics.js";
 import { SqliteOperationLog } from "./operation-log.js";
@@ -90,6 +91,7 @@ export function openSqliteBackend(file: string, clock: Clock, logger?: Pick<Logg
     leases: new SqliteLeases(leaseConnection),
     seenRequests: new SqliteSeenRequests(leaseConnection, () => clock.now()),
     approverMessages: new SqliteApproverMessages(db),
+    fenceEntries: new SqliteFenceEntries(db),
     // Whoever owns the file can do anything to it; keepPrivate has already made it the bot's user's only.
     auditSafety: async () => ({ refusals: [], warnings: [] }),
     check: async () => writable(),

@@ -13,6 +13,7 @@ import { SEEN_REQUESTS } from "./007-seen-requests.js";
 import { APPROVER_MESSAGES } from "./008-approver-messages.js";
 import { AUDIT_CHECKPOINTS } from "./009-audit-checkpoints.js";
 import { UNATTACHED_OPERATIONS } from "./010-unattached-operations.js";
+import { SESSION_FENCE } from "./011-session-fence.js";
 
 export type Migration = string | ((db: SqliteDatabase) => void);
 
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   APPROVER_MESSAGES,
   AUDIT_CHECKPOINTS,
   UNATTACHED_OPERATIONS,
+  SESSION_FENCE,
 ];

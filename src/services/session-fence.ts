@@ -1,0 +1,180 @@
+// The session fence: at revocation, the user's role sessions opened before it are denied through
+// the bot's service control policies, until the permission set's session duration has passed and
+// none of them can still be valid. Deleting an assignment alone leaves those sessions working for
+// up to that duration (IAM Identity Center user guide, "Use a Deny policy to revoke active user
+// permissions").
+import { SYSTEM_ACTOR } from "../domain/audit-event.js";
+import { fenceGap, sessionDurationOf, type FenceGap } from "../domain/fence-capability.js";
+import { HOLDING_STATUSES, type Grant } from "../domain/grant.js";
+import { fenceBound, fenceKey, renderFence, type FenceEntry, type RenderedFence } from "../domain/session-fence.js";
+import type { ServiceDeps } from "./deps.js";
+import type { Policy } from "../domain/policy.js";
+import type { FenceEntries, GrantStore, SessionFenceWriter } from "./ports.js";
+
+/** The lease under which one process at a time renders and writes the policies. */
+const FENCE_LEASE = "session-fence";
+
+/** What a revocation did about the user's role sessions. */
+export type FenceOutcome =
+  | { readonly kind: "fenced"; readonly fencedAt: number; readonly liftAt: number }
+  /** The entry is stored but did not fit in the policies: its sessions are not denied. */
+  | { readonly kind: "full"; readonly fencedAt: number; readonly liftAt: number }
+  /** No fence can cover this target; sessions stay valid up to the session duration. */
+  | { readonly kind: "gap"; readonly gap: FenceGap };
+
+/**
+ * This process's handle on the fence: the entries, the writer (null when the fence is off or
+ * cannot work) and one write at a time, shared by every caller that asks while one is under way.
+ */
+export class SessionFence {
+  private current: Promise<RenderedFence> | undefined;
+  private next: Promise<RenderedFence> | undefined;
+
+  constructor(
+    readonly entries: FenceEntries,
+    readonly writer: SessionFenceWriter | null,
+  ) {}
+
+  /**
+   * Runs `write` so that it starts after this call: at once when none is running, else once after
+   * the running one, for everyone who asked meanwhile. A burst of revocations costs two writes per
+   * round, not one each.
+   */
+  coalesce(write: () => Promise<RenderedFence>): Promise<RenderedFence> {
+    if (this.next) return this.next;
+    if (!this.current) return this.start(write);
+    const after = this.current.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.next = after.then(() => {
+      this.next = undefined;
+      return this.start(write);
+    });
+    return this.next;
+  }
+
+  private start(write: () => Promise<RenderedFence>): Promise<RenderedFence> {
+    const running = write().finally(() => {
+      if (this.current === running) this.current = undefined;
+    });
+    this.current = running;
+    return running;
+  }
+}
+
+type FenceDeps = Pick<ServiceDeps, "fenceFacts" | "sessionFence" | "operations" | "store" | "work" | "clock" | "policy" | "logger">;
+
+/**
+ * Fences the sessions of a grant whose assignment is gone, through the operation log: the intent
+ * (whose time is the fence time, so a resumed fence keeps it) before the entry and the policies are
+ * written, the outcome after. Resumes a fence a crash interrupted. A ProviderError is thrown with the
+ * intent left in place, so the revocation is retried and the fence resumed.
+ */
+export async function fenceSessions(deps: FenceDeps, grant: Grant & { principalId: string }): Promise<FenceOutcome> {
+  const gap = fenceGap(deps.fenceFacts, grant.accountId, grant.permissionSetName);
+  if (gap || !deps.sessionFence.writer) return { kind: "gap", gap: gap ?? missingWriter(grant) };
+  const target = { accountId: grant.accountId, permissionSetName: grant.permissionSetName, principalId: grant.principalId };
+  const previous = await deps.operations.latest(grant.id, "fence");
+  const operation =
+    previous?.state === "intended" || previous?.state === "succeeded" ? previous : await deps.operations.intend(grant.id, "fence", target);
+  const entry = entryFor(deps, grant, operation.createdAt);
+  if (operation.state === "succeeded") return { kind: "fenced", fencedAt: entry.fencedAt, liftAt: entry.liftAt };
+  await deps.sessionFence.entries.put(entry);
+  const rendered = await writeFence(deps);
+  const full = rendered.unfenced.some((unfenced) => fenceKey(unfenced) === fenceKey(entry));
+  const detail = { fencedBefore: fenceBound(entry.fencedAt), liftAt: new Date(entry.liftAt).toISOString(), fenced: !full };
+  if (full) {
+    await deps.store.note(grant.id, {
+      action: "session_fence_full",
+      actorId: SYSTEM_ACTOR,
+      detail: { ...detail, unfenced: rendered.unfenced.length },
+    });
+    deps.logger.error(
+      { grantId: grant.id, unfenced: rendered.unfenced.length },
+      "the session fence is full: this revocation's role sessions stay valid",
+    );
+  } else {
+    await deps.store.note(grant.id, { action: "session_fenced", actorId: SYSTEM_ACTOR, detail });
+  }
+  await deps.operations.finished(operation.id, "succeeded");
+  return { kind: full ? "full" : "fenced", fencedAt: entry.fencedAt, liftAt: entry.liftAt };
+}
+
+/** Removes the entries whose sessions have all run out, and audits each. Throws ProviderError. */
+export async function liftFences(deps: FenceDeps): Promise<number> {
+  const now = deps.clock.now();
+  const next = await deps.sessionFence.entries.nextLift();
+  if (next === undefined || next > now || !deps.sessionFence.writer) return 0;
+  const due = (await deps.sessionFence.entries.all()).filter((entry) => entry.liftAt <= now);
+  await writeFence(deps, due);
+  const removed = await deps.sessionFence.entries.remove(due);
+  // An entry fenced again meanwhile is kept (remove is a compare-and-set) and not lifted.
+  const kept = new Set((await deps.sessionFence.entries.all()).map(fenceKey));
+  for (const entry of due.filter((lifted) => !kept.has(fenceKey(lifted)))) {
+    await deps.store.note(entry.grantId, {
+      action: "fence_lifted",
+      actorId: SYSTEM_ACTOR,
+      detail: { fencedBefore: fenceBound(entry.fencedAt), principalId: entry.principalId },
+    });
+  }
+  return removed;
+}
+
+/** How many entries the fence has, and how many of them the policies cannot hold, as the next write would lay them out. */
+export async function fenceStatus(parts: RenderParts): Promise<{ entries: number; unfenced: number }> {
+  const rendered = await render(parts, []);
+  return { entries: rendered.entries, unfenced: rendered.unfenced.length };
+}
+
+/** Renders every entry (but `leaving`) and writes the policies, one process and one write at a time. */
+function writeFence(deps: FenceDeps, leaving: readonly FenceEntry[] = []): Promise<RenderedFence> {
+  const { writer } = deps.sessionFence;
+  if (!writer) throw new Error("the session fence has no writer");
+  const write = () =>
+    deps.work.exclusive(FENCE_LEASE, async () => {
+      const rendered = await render(fenceParts(deps), leaving);
+      await writer.write(rendered.documents);
+      return rendered;
+    });
+  // A write that leaves entries out is for that caller alone; writes that only add are shared.
+  return leaving.length > 0 ? write() : deps.sessionFence.coalesce(write);
+}
+
+/** What rendering reads: the entries, the grants holding assignments now, and how many policies there are. */
+export interface RenderParts {
+  readonly entries: FenceEntries;
+  readonly store: Pick<GrantStore, "listByStatus">;
+  readonly policy: Pick<Policy, "sessionFence">;
+}
+
+function fenceParts(deps: FenceDeps): RenderParts {
+  return { entries: deps.sessionFence.entries, store: deps.store, policy: deps.policy };
+}
+
+async function render(parts: RenderParts, leaving: readonly FenceEntry[]): Promise<RenderedFence & { entries: number }> {
+  const gone = new Set(leaving.map(fenceKey));
+  const entries = (await parts.entries.all()).filter((entry) => !gone.has(fenceKey(entry)));
+  const live = new Set<string>();
+  for (const grant of await parts.store.listByStatus(HOLDING_STATUSES)) {
+    if (grant.principalId) live.add(fenceKey({ ...grant, principalId: grant.principalId }));
+  }
+  return { ...renderFence(entries, live, parts.policy.sessionFence.policyNames.length), entries: entries.length };
+}
+
+/** The entry for a fence made at `at`: lifted once a session issued just before it has run out. */
+function entryFor(deps: FenceDeps, grant: Grant & { principalId: string }, at: number): FenceEntry {
+  const fencedAt = Math.ceil(at / 1000) * 1000;
+  return {
+    principalId: grant.principalId,
+    accountId: grant.accountId,
+    permissionSetName: grant.permissionSetName,
+    fencedAt,
+    liftAt: fencedAt + sessionDurationOf(deps.fenceFacts, grant.permissionSetName),
+    grantId: grant.id,
+  };
+}
+
+function missingWriter(grant: Grant): FenceGap {
+  return { accountId: grant.accountId, permissionSet: grant.permissionSetName, reason: "fence-unavailable", sessionDurationMs: 0 };
+}

@@ -1,0 +1,151 @@
+// The fence's policies, evaluated as IAM would evaluate them against sample sessions.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { fenceBound, fenceKey, renderFence, SCP_MAX_CHARS, type FenceEntry } from "../../src/domain/session-fence.js";
+import { scpDenies } from "../support/iam-scp-evaluator.js";
+
+const T0 = Date.parse("2026-12-07T10:00:00Z");
+const SECOND = 1_000;
+const HOUR = 3_600_000;
+const PROD = "111122223333";
+const STAGING = "444455556666";
+
+function userId(n: number): string {
+  return `906754f7a8-${n.toString(16).padStart(8, "0")}-1b2c-4d5e-8f90-${n.toString(16).padStart(12, "0")}`;
+}
+
+function entry(user: number, accountId: string, permissionSetName: string, fencedAt: number): FenceEntry {
+  return { principalId: userId(user), accountId, permissionSetName, fencedAt, liftAt: fencedAt + 8 * HOUR, grantId: `g-${user}` };
+}
+
+/** An Identity Center role session: the role ARN as IAM reports it (with the home region in the path outside us-east-1). */
+function session(user: number, accountId: string, permissionSetName: string, issuedAt: number, region = "") {
+  const path = region ? `aws-reserved/sso.amazonaws.com/${region}/` : "aws-reserved/sso.amazonaws.com/";
+  return {
+    "identitystore:userId": userId(user),
+    "aws:PrincipalArn": `arn:aws:iam::${accountId}:role/${path}AWSReservedSSO_${permissionSetName}_0fed56ec5d997fc5`,
+    "aws:TokenIssueTime": issuedAt,
+  };
+}
+
+function denied(documents: readonly string[], context: ReturnType<typeof session>): boolean {
+  return documents.some((document) => scpDenies(document, context));
+}
+
+describe("session fence policies", () => {
+  it("deny the revoked user's sessions of that role issued before the revocation, and nothing else", () => {
+    const fencedAt = T0 + 250;
+    const { documents, unfenced } = renderFence([entry(1, PROD, "Admin", fencedAt)], new Set(), 2);
+    assert.equal(unfenced.length, 0);
+    assert.equal(documents.length, 2);
+    assert.equal(denied(documents, session(1, PROD, "Admin", T0 - HOUR)), true, "an older session");
+    assert.equal(denied(documents, session(1, PROD, "Admin", T0 - HOUR, "eu-west-1")), true, "outside us-east-1");
+    assert.equal(denied(documents, session(1, PROD, "Admin", fencedAt)), true, "issued in the revocation's own second");
+    assert.equal(denied(documents, session(1, PROD, "Admin", T0 + SECOND)), false, "issued after the bound");
+    assert.equal(denied(documents, session(2, PROD, "Admin", T0 - HOUR)), false, "another user");
+    assert.equal(denied(documents, session(1, STAGING, "Admin", T0 - HOUR)), false, "another account");
+    assert.equal(denied(documents, session(1, PROD, "Admin_Extra", T0 - HOUR)), false, "a permission set whose name starts alike");
+    assert.equal(denied(documents, session(1, PROD, "ReadOnly", T0 - HOUR)), false, "another permission set");
+  });
+
+  it("bound TokenIssueTime at the revocation time, rounded up to the second", () => {
+    assert.equal(fenceBound(Date.parse("2026-12-07T10:00:00.250Z")), "2026-12-07T10:00:01Z");
+    assert.equal(fenceBound(Date.parse("2026-12-07T10:00:00Z")), "2026-12-07T10:00:00Z");
+  });
+
+  it("keep a re-granted target's own fence time, so the new grant's sessions work", () => {
+    const regranted = entry(1, PROD, "Admin", T0);
+    const later = entry(1, STAGING, "Admin", T0 + HOUR);
+    const { documents } = renderFence([regranted, later], new Set([fenceKey(regranted)]), 1);
+    assert.equal(denied(documents, session(1, PROD, "Admin", T0 + 30 * 60_000)), false, "the new grant's session");
+    assert.equal(denied(documents, session(1, PROD, "Admin", T0 - SECOND)), true, "a session from before the first revocation");
+    assert.equal(denied(documents, session(1, STAGING, "Admin", T0 + 30 * 60_000)), true);
+  });
+
+  it("holds 150 users revoked from one role in the size limit, each denied", () => {
+    const entries = Array.from({ length: 150 }, (_, i) => entry(i, PROD, "ReadOnlyAccess", T0 + i * SECOND));
+    const { documents, unfenced } = renderFence(entries, new Set(), 3);
+    assert.equal(unfenced.length, 0);
+    for (const document of documents) assert.ok(document.length <= SCP_MAX_CHARS, `${document.length} characters`);
+    for (let i = 0; i < 150; i += 1) assert.equal(denied(documents, session(i, PROD, "ReadOnlyAccess", T0 + i * SECOND - 1)), true);
+  });
+
+  it("holds at least 100 entries of different users spread over ten roles", () => {
+    const sets = ["Admin", "ReadOnlyAccess", "PowerUser", "Billing", "Network"];
+    const entries = Array.from({ length: 100 }, (_, i) => entry(i, i % 2 ? PROD : STAGING, sets[i % 5] as string, T0 + i * SECOND));
+    const { documents, unfenced } = renderFence(entries, new Set(), 3);
+    assert.equal(unfenced.length, 0);
+    for (const e of entries) {
+      const n = Number(e.grantId.slice(2));
+      assert.equal(denied(documents, session(n, e.accountId, e.permissionSetName, e.fencedAt - 1)), true);
+    }
+  });
+
+  it("reports the entries that do not fit instead of dropping them", () => {
+    const entries = Array.from({ length: 120 }, (_, i) => entry(i, String(100000000000 + i), `Set${i}`, T0 + i * SECOND));
+    const { documents, unfenced } = renderFence(entries, new Set(), 2);
+    assert.ok(unfenced.length > 0);
+    for (const document of documents) assert.ok(document.length <= SCP_MAX_CHARS);
+    const fenced = entries.filter((e) => !unfenced.some((u) => fenceKey(u) === fenceKey(e)));
+    assert.ok(fenced.length > 20, `${fenced.length} fit`);
+    for (const e of fenced) {
+      const n = Number(e.grantId.slice(2));
+      assert.equal(denied(documents, session(n, e.accountId, e.permissionSetName, e.fencedAt - 1)), true);
+    }
+  });
+
+  it("writes valid policies that deny nobody when there are no entries", () => {
+    const { documents } = renderFence([], new Set(), 2);
+    for (const document of documents) {
+      assert.equal(JSON.parse(document).Statement.length, 1);
+      assert.equal(denied([document], session(1, PROD, "Admin", T0)), false);
+    }
+  });
+
+  it("renders the same entries the same way whatever their order (no needless policy updates)", () => {
+    const entries = Array.from({ length: 30 }, (_, i) => entry(i % 7, i % 3 ? PROD : STAGING, `Set${i % 4}`, T0 + i * SECOND));
+    const once = renderFence(entries, new Set(), 2).documents;
+    const again = renderFence([...entries].reverse(), new Set(), 2).documents;
+    assert.deepEqual(again, once);
+  });
+
+  it("never denies a pair nobody revoked, nor a live grant's later sessions, and denies every fenced entry's older sessions", () => {
+    const users = fc.integer({ min: 0, max: 5 });
+    const accounts = fc.constantFrom(PROD, STAGING);
+    const sets = fc.constantFrom("Admin", "Admin_Extra", "ReadOnly");
+    const anEntry = fc.record({ user: users, account: accounts, set: sets, at: fc.integer({ min: 0, max: 100 }) });
+    fc.assert(
+      fc.property(fc.array(anEntry, { maxLength: 25 }), fc.array(fc.boolean(), { minLength: 25, maxLength: 25 }), (raw, liveFlags) => {
+        const byKey = new Map<string, FenceEntry>();
+        for (const r of raw) {
+          const e = entry(r.user, r.account, r.set, T0 + r.at * SECOND);
+          byKey.set(fenceKey(e), e);
+        }
+        const entries = [...byKey.values()];
+        const live = new Set(entries.filter((_, i) => liveFlags[i]).map(fenceKey));
+        const { documents, unfenced } = renderFence(entries, live, 2);
+        assert.equal(unfenced.length, 0);
+        for (let user = 0; user <= 5; user += 1) {
+          for (const account of [PROD, STAGING]) {
+            for (const set of ["Admin", "Admin_Extra", "ReadOnly"]) {
+              const e = entry(user, account, set, 0);
+              const fenced = byKey.get(fenceKey(e));
+              const late = session(user, account, set, T0 + 200 * SECOND);
+              assert.equal(denied(documents, late), false, "a session issued after every fence");
+              if (!fenced) {
+                assert.equal(denied(documents, session(user, account, set, T0 - HOUR)), false, "a pair nobody revoked");
+                continue;
+              }
+              assert.equal(denied(documents, session(user, account, set, fenced.fencedAt - 1)), true, "an older session");
+              if (live.has(fenceKey(fenced))) {
+                assert.equal(denied(documents, session(user, account, set, fenced.fencedAt + SECOND)), false, "a live grant's session");
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
