@@ -133,12 +133,14 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
   app.use(trackListeners(ops.inFlight));
 
   const holder = leaseHolder("bot", config.database);
+  const callsPerSecond = () => aws.provider.callsPerSecond;
   const services = serviceDeps({
     config,
     policy,
     logger,
     opened,
     provider: aws.provider,
+    callsPerSecond,
     fence: aws.fence,
     client: app.client,
     clock,
@@ -183,7 +185,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
     deps: services,
     config,
     inFlight: ops.inFlight,
-    callsPerSecond: () => aws.provider.callsPerSecond,
+    callsPerSecond,
     quota,
     feed,
     checkpoint: checkpointer ? checkpoint : undefined,

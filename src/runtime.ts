@@ -16,6 +16,7 @@ import type { Policy } from "./domain/policy.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { AccessProvider, Logger } from "./services/ports.js";
 import { setUpFence, type FenceSetup } from "./fence-setup.js";
+import { grantsAtOnce } from "./services/quota-share.js";
 import { RefusalRecorder } from "./services/refusals.js";
 import { WorkTracker } from "./services/work-tracker.js";
 import { boltLogger } from "./slack/adapters/bolt-logger.js";
@@ -148,6 +149,8 @@ export interface DepsParts {
   readonly logger: Logger;
   readonly opened: StoreBackend;
   readonly provider: AccessProvider;
+  /** The AWS calls per second this process may make now (its share of the quota). */
+  readonly callsPerSecond: () => number;
   readonly fence: FenceSetup;
   readonly client: WebClient;
   readonly clock: Clock;
@@ -167,7 +170,7 @@ export function leaseHolder(role: "bot" | "jit-admin", database: DatabaseConfig)
 
 /** The services' dependencies, built one way for the bot and the admin CLI. */
 export function serviceDeps(parts: DepsParts): ServiceDeps {
-  const { config, policy, logger, opened, provider, fence, client, clock, holder } = parts;
+  const { config, policy, logger, opened, provider, callsPerSecond, fence, client, clock, holder } = parts;
   return {
     store: opened.store,
     operations: opened.operations,
@@ -187,7 +190,7 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     logger,
     work: new WorkTracker({ leases: opened.leases, holder, clock }),
     refusals: new RefusalRecorder(opened.store, logger, clock),
-    settings: { revocationAlertAfter: config.revocationAlertAfter },
+    settings: { revocationAlertAfter: config.revocationAlertAfter, revocationsAtOnce: () => grantsAtOnce(callsPerSecond()) },
     fenceFacts: fence.facts,
     sessionFence: new SessionFence(opened.fenceEntries, fence.writer),
   };
@@ -208,12 +211,14 @@ export async function withServiceDeps<T>(
   try {
     const client = new WebClient(config.slack.botToken, { ...slackClientOptions(config), logger: boltLogger(logger, LogLevel.WARN) });
     const holder = leaseHolder("jit-admin", config.database);
+    const callsPerSecond = () => aws.provider.callsPerSecond;
     const deps = serviceDeps({
       config,
       policy,
       logger,
       opened,
       provider: aws.provider,
+      callsPerSecond,
       fence: aws.fence,
       client,
       clock: systemClock,

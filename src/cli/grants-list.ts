@@ -19,18 +19,18 @@ export async function grantsList(args: string[], io: CliIo): Promise<number> {
     const grants = await opened.store.listByStatus(values.active ? IN_AWS_STATUSES : GRANT_STATUSES);
     if (values.json) printJson(io, grants);
     else if (grants.length === 0) io.out(values.active ? "No active grants.\n" : "No grants.\n");
-    else io.out(formatTable([HEADER, ...grants.map(row)]));
+    else io.out(formatTable([GRANT_HEADER, ...grants.map(grantRow)]));
     return EXIT_OK;
   } finally {
     await opened.close();
   }
 }
 
-const HEADER = ["ID", "STATUS", "REQUESTER", "ACCOUNT", "PERMISSION SET", "DURATION", "CREATED", "EXPIRES/ENDED", "APPROVER"];
+export const GRANT_HEADER = ["ID", "STATUS", "REQUESTER", "ACCOUNT", "PERMISSION SET", "DURATION", "CREATED", "EXPIRES/ENDED", "APPROVER"];
 
 const time = (ms: number | null) => (ms === null ? "-" : `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")}Z`);
 
-function row(grant: Grant): string[] {
+export function grantRow(grant: Grant): string[] {
   return [
     grant.id,
     grant.status,

@@ -1,7 +1,7 @@
 // `jit-admin grants revoke <grant-id> [--as <name>]`: ends a grant through the bot's own path
 // (an approved one cancelled; one being granted or active has its AWS assignment removed, the
-// requester told, the approval message updated), audited as the admin.
-import { hostname, userInfo } from "node:os";
+// requester told, the approval message updated), audited as the admin. With --all, the incident
+// switch (grants-revoke-all.ts).
 import { loadConfig } from "../config/env.js";
 import { loadPolicyFile } from "../config/policy-file.js";
 import { adminActor, type StoredAuditRecord } from "../domain/audit-event.js";
@@ -10,17 +10,33 @@ import { withServiceDeps } from "../runtime.js";
 import { stopGrant } from "../services/end-grant.js";
 import { cliLogger, openConfiguredStore } from "./environment.js";
 import { EXIT_OK, EXIT_PROBLEM, printJson, UsageError, type CliIo } from "./io.js";
+import { grantsRevokeAll } from "./grants-revoke-all.js";
+import { adminName, whoRan } from "./operator.js";
 import { expectPositionals, parseCommandLine } from "./options.js";
 
 const REVOCABLE: readonly GrantStatus[] = OPEN_STATUSES.filter((status) => status !== "pending");
-const ADMIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 export async function grantsRevoke(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandLine({
     args,
-    options: { as: { type: "string" }, json: { type: "boolean" } },
+    options: {
+      as: { type: "string" },
+      json: { type: "boolean" },
+      all: { type: "boolean" },
+      account: { type: "string" },
+      "permission-set": { type: "string" },
+      reason: { type: "string" },
+      yes: { type: "boolean" },
+    },
     allowPositionals: true,
   });
+  if (values.all) {
+    expectPositionals(positionals, []);
+    return grantsRevokeAll(values, io);
+  }
+  for (const option of ["account", "permission-set", "reason", "yes"] as const) {
+    if (values[option] !== undefined) throw new UsageError(`--${option} goes with --all.`);
+  }
   const [grantId] = expectPositionals(positionals, ["grant-id"]) as [string];
   const actor = adminActor(adminName(values.as));
 
@@ -45,31 +61,6 @@ export async function grantsRevoke(args: string[], io: CliIo): Promise<number> {
   } finally {
     await opened.close();
   }
-}
-
-/** The operating-system user, or undefined when the system cannot say (no passwd entry for the uid). */
-function osUser(): string | undefined {
-  try {
-    return userInfo().username;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Who really ran the command, recorded beside the actor: `--as` is whatever name was typed, so it
- * cannot hide the account and the machine it was typed on.
- */
-function whoRan(): { osUser: string | null; host: string } {
-  return { osUser: osUser() ?? null, host: hostname() };
-}
-
-/** Who is acting: --as, or the operating-system user. Recorded as `cli:<name>`. */
-function adminName(option: string | undefined): string {
-  const name = option ?? osUser();
-  if (name === undefined) throw new UsageError("Cannot tell who you are from the operating system; name yourself with --as <name>.");
-  if (!ADMIN_NAME.test(name)) throw new UsageError(`--as "${name}" is not a name: use letters, digits, ".", "_", "@" or "-".`);
-  return name;
 }
 
 function report(

@@ -11,6 +11,8 @@ export interface CliIo {
   out(text: string): void;
   /** Diagnostics and errors. */
   err(text: string): void;
+  /** Asks a yes-or-no question on the terminal; absent when stdin is not one (CI, a pipe). */
+  readonly confirm?: (question: string) => Promise<boolean>;
 }
 
 /** The command line is wrong: exit 2 with the message and a pointer to --help. */

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // jit-admin: operator commands against the bot's configuration, database and AWS. Wiring only.
+import { createInterface } from "node:readline/promises";
 import { ConfigError } from "../config/problems.js";
 import { NotFound } from "../domain/errors.js";
 import { StartupError } from "../startup-error.js";
@@ -60,11 +61,22 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   process.exit(process.exitCode ?? EXIT_OK);
 });
 
+/** Only the word "yes" confirms. */
+async function confirm(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await prompt.question(question)).trim().toLowerCase() === "yes";
+  } finally {
+    prompt.close();
+  }
+}
+
 loadDotEnv();
 const io: CliIo = {
   env: process.env,
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  ...(process.stdin.isTTY ? { confirm } : {}),
 };
 run(process.argv.slice(2), io).then(
   (code) => {

@@ -8,6 +8,12 @@ Commands:
   grants revoke <grant-id>     End a grant now through the bot's revocation path, audited as you.
       --as <name>              Who you are in the audit trail (cli:<name>); default: your OS user.
                                Your OS user and host are recorded beside it either way.
+  grants revoke --all          The incident switch: end every active grant now, each through the
+                               bot's revocation path; prints them first and asks to confirm.
+      --account <id|name>      Only those on this account.
+      --permission-set <name>  Only those of this permission set (both: the two together).
+      --reason "<why>"         Required; recorded with the switch and with every grant it ends.
+      --yes                    Do not ask (needed when stdin is not a terminal, as in CI).
   audit export                 Write audit records as CSV (default) or JSON to stdout.
       --since, --from <date>   From this date or time (YYYY-MM-DD is midnight UTC).
       --until, --to <date>     Up to, not including, this date or time.

@@ -30,6 +30,8 @@ export type AuditAction =
   | "fence_lifted"
   /** The fence's policies are full: a revocation could not fence its sessions. */
   | "session_fence_full"
+  /** An admin's incident switch: every active grant in a scope ended at once (one record; each grant has its own). */
+  | "revoke_all"
   /** Someone tried what they may not (approve, end, extend, review, or from another workspace). */
   | "refused";
 

@@ -6,7 +6,7 @@ import type { Config } from "../config/env.js";
 import type { InFlight } from "../ops/in-flight.js";
 import type { ServiceDeps } from "../services/deps.js";
 import { expireStaleRequests, warnExpiring } from "../services/housekeeping.js";
-import { QUOTA_RECOUNT_SECONDS, type QuotaShare } from "../services/quota-share.js";
+import { grantsAtOnce, QUOTA_RECOUNT_SECONDS, type QuotaShare } from "../services/quota-share.js";
 import { reconcile } from "../services/reconcile.js";
 import { liftFences } from "../services/session-fence.js";
 import { ProviderError } from "../domain/errors.js";
@@ -14,7 +14,6 @@ import { ExpiryTimer } from "./expiry-timer.js";
 import { everyMinutes, everySeconds, type Job } from "./scheduler.js";
 import { Sweeper, sweepSteps } from "./sweep.js";
 
-const SWEEP_AHEAD_SECONDS = 3;
 const RECONCILE_LEASE = "reconcile";
 const FENCE_LIFT_LEASE = "session-fence-lift";
 
@@ -42,8 +41,7 @@ export class BotJobs {
     this.expiryTimer = new ExpiryTimer(deps.store, deps.clock, config.sweepIntervalSeconds * 1000, () => {
       inFlight.track(this.sweep()).catch((error: unknown) => deps.logger.error({ err: String(error) }, "timed sweep failed"));
     });
-    // A grant is claimed only when the AWS rate limit will let its calls start within a few seconds.
-    this.sweeper = new Sweeper(deps, () => Math.ceil(parts.callsPerSecond() * SWEEP_AHEAD_SECONDS), sweepSteps(deps));
+    this.sweeper = new Sweeper(deps, () => grantsAtOnce(parts.callsPerSecond()), sweepSteps(deps));
   }
 
   /** What the scheduler runs. */

@@ -9,6 +9,8 @@ import type { WorkTracker } from "./work-tracker.js";
 export interface ServiceSettings {
   /** Failed attempts at one revocation after which the audit channel is alerted (and every so many after). */
   readonly revocationAlertAfter: number;
+  /** How many revocations this process runs at once beside the sweep (grantsAtOnce of its share of the AWS rate limit). */
+  readonly revocationsAtOnce: () => number;
 }
 
 /** Everything the use cases need, wired once in main.ts (or a test). */

@@ -8,6 +8,16 @@ const PREFIX = "replica:";
 const TTL_MS = 30_000;
 /** How often to renew the presence lease and recount (well inside its TTL). */
 export const QUOTA_RECOUNT_SECONDS = 10;
+/** How far ahead a replica takes on grants: what its share of the rate limit starts within this many seconds. */
+const WORK_AHEAD_SECONDS = 3;
+
+/**
+ * How many grants a replica works on at once (the sweep's width, and the incident switch's): a grant
+ * is claimed only when the AWS rate limit will let its calls start within a few seconds.
+ */
+export function grantsAtOnce(callsPerSecond: number): number {
+  return Math.max(1, Math.ceil(callsPerSecond * WORK_AHEAD_SECONDS));
+}
 
 export class QuotaShare {
   private replicas = 1;

@@ -6,7 +6,16 @@ import { PolicyDenied } from "../domain/errors.js";
 import type { GrantStore, Logger } from "./ports.js";
 
 /** What the refused person tried to do. */
-export type Attempt = "request" | "approve" | "deny" | "end" | "extend" | "acknowledge" | "list-review" | "foreign-workspace";
+export type Attempt =
+  | "request"
+  | "approve"
+  | "deny"
+  | "end"
+  | "revoke-all"
+  | "extend"
+  | "acknowledge"
+  | "list-review"
+  | "foreign-workspace";
 
 export interface Refusal {
   readonly actorId: string;

@@ -19,3 +19,4 @@ export const REQUEST_CALLBACK_ID = "jit_request";
 export const EXTEND_CALLBACK_ID = "jit_extend";
 export const DENY_REASON_CALLBACK_ID = "jit_deny_reason";
 export const NOTICE_CALLBACK_ID = "jit_notice";
+export const REVOKE_ALL_CALLBACK_ID = "jit_revoke_all";

@@ -672,7 +672,7 @@ export function memoryWorld(overrides: { policy?: Policy; people?: readonly Pers
     logger,
     work: new WorkTracker({ leases: new MemoryLeases(), holder: "memory", clock }),
     refusals: new RefusalRecorder(store, logger, clock),
-    settings: { revocationAlertAfter: 3 },
+    settings: { revocationAlertAfter: 3, revocationsAtOnce: () => 2 },
     fenceFacts: noFence(),
     sessionFence: new SessionFence(new MemoryFenceEntries(), null),
   };

@@ -33,6 +33,23 @@ function record(seq: number, overrides: Partial<AuditRecord> = {}): AuditRecord 
 }
 
 describe("auditText", () => {
+  it("words the incident switch by its scope and count, names only the account it is about, and keeps the admin's reason as plain text", () => {
+    const onProd = record(8, {
+      action: "revoke_all",
+      actorId: "U0DAVE",
+      grantId: "",
+      permissionSet: "",
+      detail: { scope: "account:111122223333", grants: 3, alreadyEnding: 1, reason: "INC-7 <!channel>" },
+    });
+    const section = auditSection(onProd, ACCOUNTS);
+    assert.match(section.text.text, /^:rotating_light: \*revoke_all\* · prod \(111122223333\) · by <@U0DAVE> · /);
+    assert.match(section.text.text, /\nscope: account:111122223333 · grants ended: 3 · already ending: 1$/);
+    assert.ok(!section.text.text.includes("INC-7"), "the reason stays out of the bot's mrkdwn");
+    assert.deepEqual(section.fields, [{ type: "plain_text", text: "Reason: “INC-7 &lt;!channel&gt;”", emoji: false }]);
+    const everything = auditText(record(9, { ...onProd, accountId: "", detail: { ...onProd.detail, scope: "all" } }), ACCOUNTS);
+    assert.match(everything, /^:rotating_light: \*revoke_all\* · by <@U0DAVE> · /);
+  });
+
   it("leads with the action, grant, permission set, account, actor, time and sequence number", () => {
     const [summary] = auditText(record(7), ACCOUNTS).split("\n");
     assert.equal(

@@ -120,6 +120,14 @@ describe("parseJitCommand", () => {
     assert.throws(() => parseJitCommand("list everything"), /Usage: \/jit list/);
   });
 
+  it("reads revoke --all (and end --all) with what follows as the scope, unresolved", () => {
+    assert.deepEqual(parseJitCommand("revoke --all"), { kind: "revoke-all", scope: "" });
+    assert.deepEqual(parseJitCommand("END --ALL prod"), { kind: "revoke-all", scope: "prod" });
+    assert.deepEqual(parseJitCommand("revoke --all  account:Sandbox   Team "), { kind: "revoke-all", scope: "account:Sandbox Team" });
+    assert.throws(() => parseJitCommand(`revoke --all ${"x".repeat(200)}`), /Usage: \/jit revoke --all \[account\|permission-set\]/);
+    assert.throws(() => parseJitCommand("revoke all"), /Give a grant id/);
+  });
+
   it("reads a --ticket anywhere in the justification", () => {
     const command = parseJitCommand("request prod Admin 1h fixing --ticket INC-42 the outage");
     assert.ok(command.kind === "request");

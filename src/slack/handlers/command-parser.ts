@@ -1,12 +1,14 @@
 // Parses the text after `/jit` into a command; no business rules here, only shape.
 import { InvalidInput } from "../../domain/errors.js";
-import { EXTEND_USAGE, REQUEST_USAGE, REVOKE_USAGE } from "../views/command-usage.js";
+import { EXTEND_USAGE, REQUEST_USAGE, REVOKE_ALL_USAGE, REVOKE_USAGE } from "../views/command-usage.js";
 
 export type JitCommand =
   | { readonly kind: "form" }
   | { readonly kind: "help" }
   | { readonly kind: "list"; readonly review: boolean }
   | { readonly kind: "revoke"; readonly grantId: string }
+  /** The incident switch; `scope` is what followed --all ("" for everything), resolved against the policy later. */
+  | { readonly kind: "revoke-all"; readonly scope: string }
   | { readonly kind: "extend"; readonly grantId: string; readonly duration: string }
   | {
       readonly kind: "request";
@@ -18,6 +20,7 @@ export type JitCommand =
     };
 
 const GRANT_ID = /^jit-[a-z0-9]{8}$/;
+const MAX_SCOPE_LENGTH = 120;
 
 export function parseJitCommand(text: string): JitCommand {
   const [verb = "", ...rest] = text.trim().split(/\s+/).filter(Boolean);
@@ -31,6 +34,7 @@ export function parseJitCommand(text: string): JitCommand {
       return { kind: "list", review: rest[0] === "--review" };
     case "revoke":
     case "end":
+      if (rest[0]?.toLowerCase() === "--all") return revokeAll(rest.slice(1));
       return { kind: "revoke", grantId: grantId(rest[0], REVOKE_USAGE) };
     case "extend": {
       const [id, duration, ...extra] = rest;
@@ -48,6 +52,12 @@ function grantId(word: string | undefined, usage: string): string {
   const id = word?.toLowerCase();
   if (!id || !GRANT_ID.test(id)) throw new InvalidInput(`Give a grant id like jit-ab12cd34. Usage: ${usage}`);
   return id;
+}
+
+function revokeAll(words: readonly string[]): JitCommand {
+  const scope = words.join(" ");
+  if (scope.length > MAX_SCOPE_LENGTH) throw new InvalidInput(`That is not an account or permission set. Usage: ${REVOKE_ALL_USAGE}`);
+  return { kind: "revoke-all", scope };
 }
 
 function parseRequest(words: readonly string[]): JitCommand {

@@ -18,6 +18,7 @@ import { grantList, reviewList } from "../views/grant-list.js";
 import { helpText } from "../views/help-text.js";
 import { afterAck, tellDirectly } from "./interaction.js";
 import { openRequestForm } from "./request-form.js";
+import { openRevokeAll } from "./revoke-all.js";
 
 /**
  * How long a help or list answer may take and still go in the ack: one HTTP answer instead of an ack
@@ -124,6 +125,8 @@ async function run(deps: ServiceDeps, command: Work, caller: Caller): Promise<vo
       return openRequestForm(deps, caller.client, caller.userId, caller.triggerId);
     case "revoke":
       return void (await say(endResultText(await endGrant(deps, { grantId: command.grantId, actorId: caller.userId }), accounts)));
+    case "revoke-all":
+      return openRevokeAll(deps, caller.client, caller, command.scope, say);
     case "extend": {
       const result = await requestExtension(deps, { grantId: command.grantId, requesterId: caller.userId, duration: command.duration });
       return void (await say(extensionResultText(result, accounts)));

@@ -6,6 +6,7 @@ import { registerCommand } from "./command.js";
 import { registerDecisions } from "./decisions.js";
 import { registerGrantActions } from "./grant-actions.js";
 import { registerRequestForm } from "./request-form.js";
+import { registerRevokeAll } from "./revoke-all.js";
 
 /** `admission` bounds the new requests and extensions acknowledged but not yet stored and posted. */
 export function registerListeners(app: App, deps: ServiceDeps, admission: Admission): void {
@@ -13,4 +14,5 @@ export function registerListeners(app: App, deps: ServiceDeps, admission: Admiss
   registerDecisions(app, deps);
   registerRequestForm(app, deps, admission);
   registerGrantActions(app, deps);
+  registerRevokeAll(app, deps);
 }

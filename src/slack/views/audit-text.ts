@@ -42,6 +42,7 @@ const ICONS: Readonly<Partial<Record<AuditAction, string>>> = {
   session_fenced: ":shield:",
   fence_lifted: ":unlock:",
   session_fence_full: ":rotating_light:",
+  revoke_all: ":rotating_light:",
 };
 
 /** One piece of the second line, or nothing when the record has no such value. */
@@ -93,7 +94,7 @@ const FIELDS: Readonly<Partial<Record<AuditAction, readonly Field[]>>> = {
   denied: [requester],
   provisioned: [requester, expires, awsRequest],
   failed: [requester, value("reason")],
-  revocation_started: [requester, value("reason")],
+  revocation_started: [requester, value("reason"), value("scope")],
   revoked: [requester, keptOrRemoved, awsRequest, sessions],
   session_fenced: [requester, value("fencedBefore", "sessions issued before"), value("liftAt", "lifted at")],
   fence_lifted: [requester, value("fencedBefore", "sessions issued before")],
@@ -105,6 +106,7 @@ const FIELDS: Readonly<Partial<Record<AuditAction, readonly Field[]>>> = {
   unmanaged_assignment: [...principal, value("problem")],
   unmanaged_removed: [...principal, value("removed"), awsRequest, value("error")],
   refused: [value("attempt", "tried"), value("reason"), value("suppressedBefore", "similar attempts not recorded"), value("teams")],
+  revoke_all: [value("scope"), value("grants", "grants ended"), value("alreadyEnding", "already ending")],
 };
 
 /** Words people typed, by action: shown as plain_text (see typedText), never in the bot's mrkdwn. */
@@ -114,6 +116,8 @@ const TYPED: Readonly<Partial<Record<AuditAction, ReadonlyArray<readonly [key: s
     ["ticket", "Ticket"],
   ],
   denied: [["reason", "Reason"]],
+  revocation_started: [["adminReason", "Reason"]],
+  revoke_all: [["reason", "Reason"]],
 };
 
 /** The grant's context, which every record about a grant repeats (see audit/detail.ts). */
@@ -165,9 +169,12 @@ export function auditSummary(record: FeedRecord, accounts: readonly { id: string
   const name = accounts.find((account) => account.id === record.accountId)?.name;
   const account = name ? `${escapeMrkdwn(name)} (${record.accountId})` : escapeMrkdwn(record.accountId);
   const grant = record.grantId ? `\`${escapeMrkdwn(record.grantId)}\` · ` : "";
-  const what = `${escapeMrkdwn(record.permissionSet)} on ${account}`;
+  // A record about no grant may name only an account, only a permission set (the incident switch), or neither (a refusal).
+  const set = escapeMrkdwn(record.permissionSet);
+  const target = record.permissionSet && record.accountId ? `${set} on ${account}` : record.accountId ? account : set;
+  const what = target ? `${target} · ` : "";
   const hash = record.hash ? ` \`${record.hash.slice(0, SHORT_HASH_LENGTH)}\`` : "";
-  return `${icon} *${record.action}* · ${grant}${what} · by ${actor} · ${slackDate(record.at)} · #${record.seq}${hash}`;
+  return `${icon} *${record.action}* · ${grant}${what}by ${actor} · ${slackDate(record.at)} · #${record.seq}${hash}`;
 }
 
 /** The record as people read it: the summary and, on a second line, what matters for its action. */

@@ -2,7 +2,7 @@
 import type { KnownBlock } from "@slack/types";
 import type { Eligibility, Person } from "../../domain/policy.js";
 import type { Message } from "./blocks.js";
-import { REQUEST_USAGE } from "./command-usage.js";
+import { REQUEST_USAGE, REVOKE_ALL_USAGE } from "./command-usage.js";
 import { escapeMrkdwn } from "./escape.js";
 import { describeRule, escapedExcerpt, LIMITS } from "./parts.js";
 
@@ -14,6 +14,11 @@ function commands(isAdmin: boolean): string {
     "• `/jit list`: your pending and active access",
     ...(isAdmin ? ["• `/jit list --review`: break-glass access waiting for review"] : []),
     `• \`/jit revoke <id>\`: end access early${isAdmin ? " (anyone's, as an admin)" : ""}`,
+    ...(isAdmin
+      ? [
+          `• \`${REVOKE_ALL_USAGE}\`: incident switch, end every active grant (or those on one account or of one permission set) after you confirm`,
+        ]
+      : []),
     "• `/jit extend <id> <duration>`: ask for more time",
     "• `/jit help`: this message",
     "Durations look like `30m`, `2h`, `1h30m` or `1d`.",
