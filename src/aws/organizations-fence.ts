@@ -33,6 +33,11 @@ export interface OrganizationsFenceSettings {
 }
 
 const SCP = "SERVICE_CONTROL_POLICY";
+/**
+ * Tagged at creation, so the bot's role can be allowed to update and attach only its own policies
+ * (`aws:ResourceTag/jit-slack` on the policy resource; README, "AWS permissions").
+ */
+export const OWNER_TAG = { Key: "jit-slack", Value: "session-fence" } as const;
 const DESCRIPTION = "Managed by jit-slack (session fence): it rewrites this policy itself. Do not edit, detach or delete it.";
 
 interface KnownPolicy {
@@ -118,7 +123,9 @@ export class OrganizationsFenceWriter implements SessionFenceWriter {
 
   private async create(name: string, content: string): Promise<KnownPolicy> {
     const { Policy } = await this.call(`CreatePolicy ${name}`, { policy: name }, () =>
-      this.organizations.send(new CreatePolicyCommand({ Name: name, Description: DESCRIPTION, Type: SCP, Content: content })),
+      this.organizations.send(
+        new CreatePolicyCommand({ Name: name, Description: DESCRIPTION, Type: SCP, Content: content, Tags: [OWNER_TAG] }),
+      ),
     );
     const id = Policy?.PolicySummary?.Id;
     if (!id) throw new ProviderError(`CreatePolicy ${name} returned no policy id`, "MalformedResponse", true);
