@@ -88,7 +88,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
     slackClientOptions: { ...slackClientOptions(config), logger: slackLogger },
     logger,
     clock,
-    fenceStatus: () => fenceStatus({ entries: opened.fenceEntries, store: opened.store, policy }),
+    fenceStatus: () => fenceStatus({ entries: opened.fenceEntries, store: opened.store, policy, clock }),
   });
   // Before Slack's port, so it stays up (reporting "stopping") while shutdown waits for work in progress.
   const ownHealthPort = await refuseUnless(

@@ -8,6 +8,7 @@ import { fenceGap, sessionDurationOf, type FenceGap } from "../domain/fence-capa
 import { HOLDING_STATUSES, type Grant } from "../domain/grant.js";
 import { fenceBound, fenceKey, renderFence, type FenceEntry, type RenderedFence } from "../domain/session-fence.js";
 import type { ServiceDeps } from "./deps.js";
+import type { Clock } from "../domain/clock.js";
 import type { Policy } from "../domain/policy.js";
 import type { FenceEntries, GrantStore, SessionFenceWriter } from "./ports.js";
 
@@ -107,7 +108,8 @@ export async function liftFences(deps: FenceDeps): Promise<number> {
   const next = await deps.sessionFence.entries.nextLift();
   if (next === undefined || next > now || !deps.sessionFence.writer) return 0;
   const due = (await deps.sessionFence.entries.all()).filter((entry) => entry.liftAt <= now);
-  await writeFence(deps, due);
+  // Every write leaves out what is due by the time it renders, so this one leaves out `due`.
+  await writeFence(deps);
   const removed = await deps.sessionFence.entries.remove(due);
   // An entry fenced again meanwhile is kept (remove is a compare-and-set) and not lifted.
   const kept = new Set((await deps.sessionFence.entries.all()).map(fenceKey));
@@ -123,22 +125,21 @@ export async function liftFences(deps: FenceDeps): Promise<number> {
 
 /** How many entries the fence has, and how many of them the policies cannot hold, as the next write would lay them out. */
 export async function fenceStatus(parts: RenderParts): Promise<{ entries: number; unfenced: number }> {
-  const rendered = await render(parts, []);
+  const rendered = await render(parts);
   return { entries: rendered.entries, unfenced: rendered.unfenced.length };
 }
 
-/** Renders every entry (but `leaving`) and writes the policies, one process and one write at a time. */
-function writeFence(deps: FenceDeps, leaving: readonly FenceEntry[] = []): Promise<RenderedFence> {
+/** Renders the entries and writes the policies, one process and one write at a time, shared by whoever asks meanwhile. */
+function writeFence(deps: FenceDeps): Promise<RenderedFence> {
   const { writer } = deps.sessionFence;
   if (!writer) throw new Error("the session fence has no writer");
-  const write = () =>
+  return deps.sessionFence.coalesce(() =>
     deps.work.exclusive(FENCE_LEASE, async () => {
-      const rendered = await render(fenceParts(deps), leaving);
+      const rendered = await render(fenceParts(deps));
       await writer.write(rendered.documents);
       return rendered;
-    });
-  // A write that leaves entries out is for that caller alone; writes that only add are shared.
-  return leaving.length > 0 ? write() : deps.sessionFence.coalesce(write);
+    }),
+  );
 }
 
 /** What rendering reads: the entries, the grants holding assignments now, and how many policies there are. */
@@ -146,15 +147,20 @@ export interface RenderParts {
   readonly entries: FenceEntries;
   readonly store: Pick<GrantStore, "listByStatus">;
   readonly policy: Pick<Policy, "sessionFence">;
+  readonly clock: Clock;
 }
 
 function fenceParts(deps: FenceDeps): RenderParts {
-  return { entries: deps.sessionFence.entries, store: deps.store, policy: deps.policy };
+  return { entries: deps.sessionFence.entries, store: deps.store, policy: deps.policy, clock: deps.clock };
 }
 
-async function render(parts: RenderParts, leaving: readonly FenceEntry[]): Promise<RenderedFence & { entries: number }> {
-  const gone = new Set(leaving.map(fenceKey));
-  const entries = (await parts.entries.all()).filter((entry) => !gone.has(fenceKey(entry)));
+/**
+ * Lays out the entries still in force: one whose sessions have all run out is left out (the sweep
+ * then removes it from the store), so no write puts back what a lift has just taken away.
+ */
+async function render(parts: RenderParts): Promise<RenderedFence & { entries: number }> {
+  const now = parts.clock.now();
+  const entries = (await parts.entries.all()).filter((entry) => entry.liftAt > now);
   const live = new Set<string>();
   for (const grant of await parts.store.listByStatus(HOLDING_STATUSES)) {
     if (grant.principalId) live.add(fenceKey({ ...grant, principalId: grant.principalId }));
