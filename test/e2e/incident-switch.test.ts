@@ -7,6 +7,7 @@ import { input, type ViewRef } from "../fakes/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, request, slash, statusBecomes, waitForDm } from "../support/flows.js";
 import { APPROVALS, people, PROD, SANDBOX, type World } from "../support/world.js";
+import { scpDenies } from "../support/iam-scp-evaluator.js";
 
 const AMBIGUOUS = "777788889999";
 const POLICY = `
@@ -163,5 +164,58 @@ describe("the incident switch", () => {
       /No active grants of ReadOnlyAccess: nothing to end/,
     );
     assert.equal(world.slack.callsOf("views.open").length, 0);
+  });
+});
+
+describe("the incident switch with the session fence on", () => {
+  let world: World;
+  let bot: TestBot;
+  freshBotForEachTest(
+    (w, b) => {
+      world = w;
+      bot = b;
+    },
+    {},
+    `sessionFence:\n  mode: scp\n${POLICY}`,
+  );
+
+  it("fences the role sessions of every grant it ends", async () => {
+    const grants: string[] = [];
+    for (const [who, what] of [
+      [people.alice.slackId, "prod AdministratorAccess 2h deploy"],
+      [people.carol.slackId, "prod ReadOnlyAccess 1h look at logs"],
+    ] as const) {
+      const requested = await request(bot, world, who, what);
+      await click(bot, people.bob.slackId, "jit_approve", requested);
+      await statusBecomes(bot, requested.grantId, "active");
+      grants.push(requested.grantId);
+    }
+    const openedDuringGrants = bot.clock.now();
+    await bot.driver.command(people.dave.slackId, "revoke --all prod");
+    const view = await world.slack.waitFor(
+      () => world.slack.lastView({ callbackId: CALLBACK_ID, userId: people.dave.slackId }),
+      5000,
+      "the modal",
+    );
+    await bot.driver.submitView(people.dave.slackId, view.id, { reason: { reason: input.text(REASON) } });
+    await waitForDm(world, people.dave.slackId, /All 2 are revoked now/);
+    const policies = ["jit-slack-session-fence-1", "jit-slack-session-fence-2", "jit-slack-session-fence-3"].map(
+      (name) => world.aws.scpContent(name) ?? "",
+    );
+    for (const [grantId, who, set] of [
+      [grants[0], "alice", "AdministratorAccess"],
+      [grants[1], "carol", "ReadOnlyAccess"],
+    ] as const) {
+      assert.ok((await auditRows(world, grantId)).some((row) => row.action === "session_fenced"));
+      const older = {
+        "identitystore:userId": world.principals[who],
+        "aws:PrincipalArn": `arn:aws:iam::${PROD}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_${set}_0fed56ec5d997fc5`,
+        "aws:TokenIssueTime": openedDuringGrants,
+      };
+      assert.ok(
+        policies.some((content) => content && scpDenies(content, older)),
+        `${who}'s older ${set} session is denied`,
+      );
+    }
   });
 });
