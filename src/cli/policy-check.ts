@@ -1,18 +1,33 @@
 #!/usr/bin/env node
-// `npm run policy:check -- <file> [--as <who>,…] [--json]`: validates a policy file exactly as the
-// bot does and prints what each requester it names (or each person given with --as) may request,
-// and where role sessions would outlive grants. Needs no Slack or AWS, so a team can run it in the
-// CI of their policy repository; without AWS, session durations are taken as the 12 h maximum.
+// `npm run policy:check -- <file> [--as <who>,…] [--aws] [--json]`: validates a policy file exactly as
+// the bot does and prints what each requester it names (or each person given with --as) may request,
+// and where role sessions would outlive grants. Needs no Slack, and no AWS unless asked, so a team
+// can run it in the CI of their policy repository; without AWS, session durations are taken as the
+// 12 h maximum. With --aws it asks AWS what the bot asks at start, the same way and from the same
+// variables: each permission set's session duration and, with the fence on, whether the organization
+// allows it and which account is its management account.
+// Exit 1: the policy has problems; 2: it could not be checked (usage, or AWS could not be asked).
 import { parseArgs } from "node:util";
+import { createAwsClients, createOrganizationsClient } from "../aws/clients.js";
+import { discoverIdentityCenter } from "../aws/discovery.js";
+import { discoverFenceFacts } from "../aws/fence-facts.js";
+import { loadAwsConfig } from "../config/env.js";
 import { ConfigError } from "../config/problems.js";
 import { loadPolicyFile } from "../config/policy-file.js";
+import { noFence, type FenceFacts } from "../domain/fence-capability.js";
 import { describeRef, isPerson, type Person, type PrincipalRef } from "../domain/people.js";
 import { eligibleTargets, type Policy } from "../domain/policy.js";
 import { formatDuration } from "../domain/duration.js";
 import { sharedAddresses, sharedAddressWarning } from "../domain/shared-addresses.js";
 import { factsWithoutAws, sessionNotes, sessionProblems, sessionReport } from "../domain/session-gaps.js";
+import { StartupError } from "../startup-error.js";
 
-const USAGE = "Usage: npm run policy:check -- <policy-file> [--as U0123ABCD,alice@example.com] [--json]";
+const USAGE = [
+  "Usage: npm run policy:check -- <policy-file> [--as U0123ABCD,alice@example.com] [--aws] [--json]",
+  "  --aws  ask AWS for each permission set's session duration and, with sessionFence.mode: scp, what the",
+  "         organization allows; credentials from the standard chain, the instance from JIT_SSO_INSTANCE_ARN,",
+  "         JIT_IDENTITY_STORE_ID and AWS_ROLE_ARN as the bot reads them",
+].join("\n");
 
 /** The people asked about are imagined as full members in good standing: the policy is what is checked. */
 const MEMBER = "member" as const;
@@ -47,10 +62,47 @@ function approval(rule: Policy["rules"][number], person: Person): string {
   return rule.approvalsRequired > 1 ? `${rule.approvalsRequired} approvals` : "1 approval";
 }
 
-function main(argv: string[]): number {
+interface CheckedFacts {
+  readonly facts: FenceFacts;
+  /** What was asked, for the notes: null without AWS. */
+  readonly askedAs: string | null;
+}
+
+/** The facts the bot finds at start, found the same way. Throws StartupError or ConfigError when AWS cannot be asked. */
+async function factsFromAws(policy: Policy, env: Readonly<Record<string, string | undefined>>): Promise<CheckedFacts> {
+  const config = loadAwsConfig(env);
+  const aws = createAwsClients(config.assumeRoleArn);
+  try {
+    const discovered = await discoverIdentityCenter(aws, config, policy.permissionSets);
+    const askedAs = `role sessions: checked with AWS as ${discovered.callerArn}, in IAM Identity Center instance ${discovered.instanceArn}.`;
+    if (policy.sessionFence.mode === "off") return { facts: noFence(discovered.sessionDurationMs), askedAs };
+    const organizations = createOrganizationsClient(config.assumeRoleArn);
+    try {
+      return { facts: await discoverFenceFacts(organizations.client, policy.sessionFence, discovered.sessionDurationMs), askedAs };
+    } finally {
+      organizations.destroy();
+    }
+  } finally {
+    aws.destroy();
+  }
+}
+
+/** The bot refuses to start when the fence it is asked for cannot work (fence-setup.ts), so policy:check says so as an error. */
+function fenceErrors(facts: FenceFacts): string[] {
+  if (facts.mode !== "scp" || facts.unavailable === null) return [];
+  return [
+    `the policy asks for the session fence (sessionFence.mode: scp), but it cannot work in this organization, so the bot would not start: ${facts.unavailable}`,
+  ];
+}
+
+async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { as: { type: "string" }, json: { type: "boolean" } }, allowPositionals: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { as: { type: "string" }, aws: { type: "boolean" }, json: { type: "boolean" } },
+      allowPositionals: true,
+    });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
@@ -79,13 +131,23 @@ function main(argv: string[]): number {
       approval: approval(target.rule, person),
     })),
   }));
-  const sessions = sessionReport(policy, factsWithoutAws(policy), false);
+  let checked: CheckedFacts = { facts: factsWithoutAws(policy), askedAs: null };
+  if (parsed.values.aws) {
+    try {
+      checked = await factsFromAws(policy, process.env);
+    } catch (error) {
+      if (!(error instanceof StartupError || error instanceof ConfigError)) throw error;
+      process.stderr.write(`policy:check --aws: could not check with AWS: ${error.message}\n`);
+      return 2;
+    }
+  }
+  const sessions = sessionReport(policy, checked.facts, parsed.values.aws === true);
   const problems = sessionProblems(sessions);
   const warnings = [...sharedAddresses(policy).map(sharedAddressWarning), ...problems.warnings];
-  const { errors } = problems;
+  const errors = [...fenceErrors(checked.facts), ...problems.errors];
+  const notes = [...(checked.askedAs ? [checked.askedAs] : []), ...sessionNotes(sessions)];
   const code = errors.length > 0 ? 1 : 0;
   if (parsed.values.json) {
-    const notes = sessionNotes(sessions);
     const json = { valid: true, rules: policy.rules.length, errors, warnings, sessions: { ...sessions, notes }, requesters: report };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return code;
@@ -93,7 +155,7 @@ function main(argv: string[]): number {
   process.stdout.write(
     `${file} is valid: ${policy.accounts.length} accounts, ${policy.permissionSets.length} permission sets, ${policy.rules.length} rules.\n`,
   );
-  for (const note of sessionNotes(sessions)) process.stdout.write(`note: ${note}\n`);
+  for (const note of notes) process.stdout.write(`note: ${note}\n`);
   for (const error of errors) process.stdout.write(`error: ${error}\n`);
   for (const warning of warnings) process.stdout.write(`warning: ${warning}\n`);
   for (const entry of report) {
@@ -108,4 +170,4 @@ function main(argv: string[]): number {
   return code;
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

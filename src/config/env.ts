@@ -7,6 +7,35 @@ const DEFAULT_HEALTH_HOST = "127.0.0.1";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** The variables that say which Identity Center instance and which credentials: the bot's and policy:check --aws. */
+const awsShape = {
+  JIT_SSO_INSTANCE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, {
+      error: "must be an Identity Center instance ARN like arn:aws:sso:::instance/ssoins-1234567890abcdef",
+    })
+    .optional(),
+  JIT_IDENTITY_STORE_ID: z
+    .string()
+    .regex(/^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+      error: "must be an identity store id like d-1234567890",
+    })
+    .optional(),
+  AWS_ROLE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, {
+      error: "must be an IAM role ARN like arn:aws:iam::123456789012:role/jit-slack",
+    })
+    .optional(),
+  AWS_WEB_IDENTITY_TOKEN_FILE: z.string().optional(),
+  JIT_AWS_CALLS_PER_SECOND: positiveInt(10).pipe(
+    z.number().max(20, { error: "must stay under Identity Center's shared quota of 20 calls/s" }),
+  ),
+  JIT_AWS_POLL_INTERVAL_MS: positiveInt(1000),
+};
+
+const awsSchema = z.object(awsShape);
+
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z
     .string({ error: "required: the bot user OAuth token (xoxb-…)" })
@@ -38,30 +67,8 @@ const envSchema = z.object({
   JIT_ACCESS_PORTAL_URL: z
     .string({ error: "required: your AWS access portal URL, e.g. https://d-1234567890.awsapps.com/start" })
     .pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://d-1234567890.awsapps.com/start" })),
-  JIT_SSO_INSTANCE_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, {
-      error: "must be an Identity Center instance ARN like arn:aws:sso:::instance/ssoins-1234567890abcdef",
-    })
-    .optional(),
-  JIT_IDENTITY_STORE_ID: z
-    .string()
-    .regex(/^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
-      error: "must be an identity store id like d-1234567890",
-    })
-    .optional(),
-  AWS_ROLE_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, {
-      error: "must be an IAM role ARN like arn:aws:iam::123456789012:role/jit-slack",
-    })
-    .optional(),
-  AWS_WEB_IDENTITY_TOKEN_FILE: z.string().optional(),
+  ...awsShape,
   JIT_SWEEP_INTERVAL_SECONDS: positiveInt(5).pipe(z.number().max(59, { error: "must be at most 59" })),
-  JIT_AWS_CALLS_PER_SECOND: positiveInt(10).pipe(
-    z.number().max(20, { error: "must stay under Identity Center's shared quota of 20 calls/s" }),
-  ),
-  JIT_AWS_POLL_INTERVAL_MS: positiveInt(1000),
   JIT_REVOCATION_ALERT_AFTER: positiveInt(5),
   JIT_RECONCILE_INTERVAL_MINUTES: z.coerce
     .number({ error: "must be a whole number of minutes, 0 to turn reconciliation off" })
@@ -132,14 +139,7 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly auditChannel: string;
   readonly accessPortalUrl: string;
-  readonly aws: {
-    readonly instanceArn: string | undefined;
-    readonly identityStoreId: string | undefined;
-    /** A role to assume with STS for all AWS calls (not with web identity, where the SDK assumes AWS_ROLE_ARN itself). */
-    readonly assumeRoleArn: string | undefined;
-    readonly callsPerSecond: number;
-    readonly pollIntervalMs: number;
-  };
+  readonly aws: AwsConfig;
   readonly sweepIntervalSeconds: number;
   /** Minutes between comparisons of grants with AWS; 0 turns reconciliation off. */
   readonly reconcileIntervalMinutes: number;
@@ -182,6 +182,15 @@ export interface Config {
   };
 }
 
+export interface AwsConfig {
+  readonly instanceArn: string | undefined;
+  readonly identityStoreId: string | undefined;
+  /** A role to assume with STS for all AWS calls (not with web identity, where the SDK assumes AWS_ROLE_ARN itself). */
+  readonly assumeRoleArn: string | undefined;
+  readonly callsPerSecond: number;
+  readonly pollIntervalMs: number;
+}
+
 export interface S3Anchor {
   readonly bucket: string;
   /** Prepended to every key: `<prefix>checkpoints/…`, `<prefix>records/…`. */
@@ -213,10 +222,29 @@ function withoutEmpty(env: Readonly<Record<string, string | undefined>>): Record
   );
 }
 
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const parsed = envSchema.safeParse(withoutEmpty(env));
+function parseEnv<S extends z.ZodType>(schema: S, env: Readonly<Record<string, string | undefined>>): z.infer<S> {
+  const parsed = schema.safeParse(withoutEmpty(env));
   if (!parsed.success) throw new ConfigError("The environment", describeIssues(parsed.error.issues));
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/** Only the AWS part, for tools that talk to AWS without Slack or a database (policy:check --aws). */
+export function loadAwsConfig(env: Readonly<Record<string, string | undefined>>): AwsConfig {
+  return awsConfigOf(parseEnv(awsSchema, env));
+}
+
+function awsConfigOf(e: z.infer<typeof awsSchema>): AwsConfig {
+  return Object.freeze({
+    instanceArn: e.JIT_SSO_INSTANCE_ARN,
+    identityStoreId: e.JIT_IDENTITY_STORE_ID,
+    assumeRoleArn: e.AWS_WEB_IDENTITY_TOKEN_FILE ? undefined : e.AWS_ROLE_ARN,
+    callsPerSecond: e.JIT_AWS_CALLS_PER_SECOND,
+    pollIntervalMs: e.JIT_AWS_POLL_INTERVAL_MS,
+  });
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const e = parseEnv(envSchema, env);
   if (e.DATABASE_MIGRATION_URL && !e.DATABASE_URL) {
     throw new ConfigError("The environment", [
       "DATABASE_MIGRATION_URL is set without DATABASE_URL: it names the owner that migrates a PostgreSQL database, so set DATABASE_URL for the bot's own role too",
@@ -253,13 +281,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ),
     auditChannel: e.JIT_AUDIT_CHANNEL,
     accessPortalUrl: e.JIT_ACCESS_PORTAL_URL,
-    aws: Object.freeze({
-      instanceArn: e.JIT_SSO_INSTANCE_ARN,
-      identityStoreId: e.JIT_IDENTITY_STORE_ID,
-      assumeRoleArn: e.AWS_WEB_IDENTITY_TOKEN_FILE ? undefined : e.AWS_ROLE_ARN,
-      callsPerSecond: e.JIT_AWS_CALLS_PER_SECOND,
-      pollIntervalMs: e.JIT_AWS_POLL_INTERVAL_MS,
-    }),
+    aws: awsConfigOf(e),
     sweepIntervalSeconds: e.JIT_SWEEP_INTERVAL_SECONDS,
     revocationAlertAfter: e.JIT_REVOCATION_ALERT_AFTER,
     reconcileIntervalMinutes: e.JIT_RECONCILE_INTERVAL_MINUTES,

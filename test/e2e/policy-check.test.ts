@@ -5,17 +5,33 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, it } from "node:test";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { awsClientEnv, startFakeAws, type FakeAws } from "../fakes/fake-aws.js";
 import { entryArgs } from "../support/built.js";
+import { runEntry, type Ran } from "../support/jit-admin.js";
 import { UX_POLICY } from "../support/ux-policy.js";
+import { PROD } from "../support/world.js";
 
-function check(policy: string, ...args: string[]) {
+function policyFile(policy: string): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), "policy-check-"));
   const file = join(dir, "policy.yaml");
   writeFileSync(file, policy);
+  return { dir, file };
+}
+
+function check(policy: string, ...args: string[]) {
+  const { dir, file } = policyFile(policy);
   const ran = spawnSync(process.execPath, [...entryArgs("policy-check"), file, ...args], { cwd: dir, encoding: "utf8", timeout: 20_000 });
   return { code: ran.status, stdout: ran.stdout, stderr: ran.stderr };
 }
+
+/** `policy:check <file> --aws …` with only `env` (plus PATH and HOME), so the developer's own AWS settings never leak in. */
+function checkWithAws(policy: string, env: Record<string, string>, ...args: string[]): Promise<Ran> {
+  const { dir, file } = policyFile(policy);
+  return runEntry("policy-check", [file, "--aws", ...args], env, dir);
+}
+
+const FENCED_POLICY = `sessionFence: { mode: scp }\n${UX_POLICY}`;
 
 describe("policy:check", () => {
   it("accepts a valid policy and prints what each named requester may request, and how it is approved", () => {
@@ -138,6 +154,115 @@ describe("policy:check", () => {
     const report = JSON.parse(ran.stdout) as { warnings: string[]; errors: string[]; sessions: { gaps: unknown[]; notes: string[] } };
     assert.deepEqual([report.warnings, report.errors, report.sessions.gaps], [[], [], []]);
     assert.match(report.sessions.notes[1] ?? "", /session fence is on \(sessionFence\.mode: scp\).*management account \(never fenced\)/);
+  });
+
+  describe("with --aws", () => {
+    let aws: FakeAws;
+    before(async () => {
+      aws = await startFakeAws();
+    });
+    after(() => aws.close());
+    beforeEach(() => {
+      aws.reset();
+      aws.addPermissionSet("AdministratorAccess", { sessionDuration: "PT8H" });
+      aws.addPermissionSet("ReadOnlyAccess", { sessionDuration: "PT1H" });
+    });
+
+    it("takes each permission set's session duration from Identity Center instead of assuming 12h", async () => {
+      const ran = await checkWithAws(UX_POLICY, { ...awsClientEnv(aws) });
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.doesNotMatch(ran.stdout, /assumed|not checked against AWS/);
+      assert.match(
+        ran.stdout,
+        new RegExp(`^note: role sessions: checked with AWS as .+, in IAM Identity Center instance ${aws.instanceArn}\\.$`, "m"),
+      );
+      const sessions = ran.stdout.split("\n").filter((line) => line.includes("sessions last"));
+      assert.deepEqual(sessions, [
+        'warning: rule "prod-admin", AdministratorAccess on prod (111122223333): maxDuration 2h but sessions last 8h: access may be used for 10h, because the session fence is off (sessionFence.mode: off in the policy).',
+        'warning: rule "sandbox-auto", AdministratorAccess on sandbox (444455556666): maxDuration 4h but sessions last 8h: access may be used for 12h (14h with extensions), because the session fence is off (sessionFence.mode: off in the policy).',
+        'warning: rule "sandbox-auto", ReadOnlyAccess on sandbox (444455556666): maxDuration 4h but sessions last 1h: access may be used for 5h (7h with extensions), because the session fence is off (sessionFence.mode: off in the policy).',
+        'warning: rule "read-anything", ReadOnlyAccess on prod (111122223333): maxDuration 8h but sessions last 1h: access may be used for 9h (10h with extensions), because the session fence is off (sessionFence.mode: off in the policy).',
+      ]);
+      assert.equal(aws.callsOf("DescribeOrganization").length, 0, "with the fence off, Organizations is not asked");
+
+      const json = await checkWithAws(UX_POLICY, { ...awsClientEnv(aws) }, "--json");
+      assert.equal(json.code, 0, json.stderr);
+      const report = JSON.parse(json.stdout) as { sessions: { checkedWithAws: boolean; gaps: Array<Record<string, unknown>> } };
+      assert.equal(report.sessions.checkedWithAws, true);
+      assert.deepEqual(
+        report.sessions.gaps.map((gap) => [gap.permissionSet, gap.sessionDuration, gap.sessionDurationKnown]),
+        [
+          ["AdministratorAccess", "8h", true],
+          ["AdministratorAccess", "8h", true],
+          ["ReadOnlyAccess", "1h", true],
+          ["ReadOnlyAccess", "1h", true],
+        ],
+      );
+    });
+
+    it("with the session fence on, names the management account as where sessions outlive grants, and nothing else", async () => {
+      aws.configureOrganization({ managementAccountId: PROD });
+      const ran = await checkWithAws(FENCED_POLICY, { ...awsClientEnv(aws) });
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.doesNotMatch(ran.stdout, /^error:/m);
+      const sessions = ran.stdout.split("\n").filter((line) => line.includes("sessions last"));
+      assert.deepEqual(sessions, [
+        'warning: rule "prod-admin", AdministratorAccess on prod (111122223333): maxDuration 2h but sessions last 8h: access may be used for 10h, because it is the organization\'s management account, which service control policies never reach.',
+        'warning: rule "read-anything", ReadOnlyAccess on prod (111122223333): maxDuration 8h but sessions last 1h: access may be used for 9h (10h with extensions), because it is the organization\'s management account, which service control policies never reach.',
+      ]);
+
+      const required = FENCED_POLICY.replace("justificationMinLength: 10", "justificationMinLength: 10\n    requireSessionFence: true");
+      const refused = await checkWithAws(required, { ...awsClientEnv(aws) });
+      assert.equal(refused.code, 1, refused.stdout);
+      assert.match(
+        refused.stdout,
+        /^error: rule "prod-admin" requires the session fence, which cannot end role sessions for AdministratorAccess on prod \(111122223333\): it is the organization's management account/m,
+      );
+    });
+
+    it("reports a session fence that cannot work in the organization as an error, with AWS's reason, and exits 1", async () => {
+      aws.configureOrganization({ scpEnabled: false });
+      const ran = await checkWithAws(FENCED_POLICY, { ...awsClientEnv(aws) });
+      assert.equal(ran.code, 1, ran.stdout + ran.stderr);
+      assert.match(
+        ran.stdout,
+        new RegExp(
+          `^error: the policy asks for the session fence \\(sessionFence\\.mode: scp\\), but it cannot work in this organization, so the bot would not start: Service control policies are not enabled on the organization root ${aws.rootId}`,
+          "m",
+        ),
+      );
+      assert.match(ran.stdout, /sessions last 8h: access may be used for 10h, because the session fence cannot work in this organization/);
+
+      const json = await checkWithAws(FENCED_POLICY, { ...awsClientEnv(aws) }, "--json");
+      assert.equal(json.code, 1);
+      const report = JSON.parse(json.stdout) as { errors: string[]; sessions: { fence: string; checkedWithAws: boolean } };
+      assert.match(report.errors[0] ?? "", /cannot work in this organization/);
+      assert.deepEqual([report.sessions.fence, report.sessions.checkedWithAws], ["scp", true]);
+    });
+
+    it("exits 2 naming what failed when AWS cannot be reached", async () => {
+      const gone = await startFakeAws();
+      await gone.close();
+      const ran = await checkWithAws(UX_POLICY, { ...awsClientEnv(gone) });
+      assert.equal(ran.code, 2, ran.stdout);
+      assert.equal(ran.stdout, "");
+      assert.match(ran.stderr, /^policy:check --aws: could not check with AWS: STS GetCallerIdentity failed: ECONNREFUSED/m);
+    });
+
+    it("exits 2 naming the variable when the bot's AWS settings are malformed", async () => {
+      const ran = await checkWithAws(UX_POLICY, { ...awsClientEnv(aws), JIT_SSO_INSTANCE_ARN: "ssoins-nope" });
+      assert.equal(ran.code, 2, ran.stdout);
+      assert.match(ran.stderr, /JIT_SSO_INSTANCE_ARN: must be an Identity Center instance ARN/);
+      assert.equal(aws.calls.length, 0);
+    });
+
+    it("exits 2 when a permission set of the policy is not in the instance", async () => {
+      aws.reset();
+      aws.addPermissionSet("AdministratorAccess");
+      const ran = await checkWithAws(UX_POLICY, { ...awsClientEnv(aws) });
+      assert.equal(ran.code, 2, ran.stdout);
+      assert.match(ran.stderr, /Permission sets named in the policy do not exist in .*: ReadOnlyAccess\./);
+    });
   });
 
   it("exits 2 without a file", () => {

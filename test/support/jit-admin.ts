@@ -1,6 +1,6 @@
-// Runs jit-admin as operators do: a child process, in a working directory of its own.
+// Runs jit-admin (or policy:check) as operators do: a child process, in a working directory of its own.
 import { spawn } from "node:child_process";
-import { entryArgs } from "./built.js";
+import { entryArgs, type Entry } from "./built.js";
 
 export interface Ran {
   readonly code: number | null;
@@ -10,7 +10,12 @@ export interface Ran {
 
 /** Runs jit-admin with only `env` (plus PATH and HOME) in `cwd`, so a developer's own .env never leaks in. */
 export function jitAdmin(args: readonly string[], env: Record<string, string>, cwd: string): Promise<Ran> {
-  const child = spawn(process.execPath, [...entryArgs("jit-admin"), ...args], {
+  return runEntry("jit-admin", args, env, cwd);
+}
+
+/** Runs `entry` the same way; asynchronously, so fakes in the test process can answer it. */
+export function runEntry(entry: Entry, args: readonly string[], env: Record<string, string>, cwd: string): Promise<Ran> {
+  const child = spawn(process.execPath, [...entryArgs(entry), ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
