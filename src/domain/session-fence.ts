@@ -52,26 +52,41 @@ export interface RenderedFence {
 }
 
 /**
- * One statement: these users' sessions of these roles issued before `before` are denied. Every
- * (user, role) pair it covers is one of its entries, so it never reaches a pair nobody revoked.
+ * One statement: these users' sessions of these roles issued before `before` are denied. It grows
+ * only by a user (when it names one role) or by a role (when it names one user), so every (user,
+ * role) pair it covers is one of its entries and it never reaches a pair nobody revoked.
  */
-interface Group {
-  readonly users: readonly string[];
-  readonly patterns: readonly string[];
-  readonly before: number;
-  readonly entries: readonly FenceEntry[];
+interface Statement {
+  readonly users: string[];
+  readonly patterns: string[];
+  before: number;
+  /** A re-granted target's entry: kept alone, at its own time. */
+  readonly live: boolean;
+  /** Its JSON length now. */
+  length: number;
 }
+
+interface PolicyLayout {
+  readonly statements: Statement[];
+  /** The document's JSON length now. */
+  length: number;
+}
+
+/** `{"Version":"2012-10-17","Statement":[]}`: a document's length before its statements. */
+const DOCUMENT_OVERHEAD = JSON.stringify({ Version: "2012-10-17", Statement: [] }).length;
 
 /**
  * Lays the entries out over `policyCount` policies of at most `maxChars` characters.
  *
- * Entries share a statement, with the latest fence time among them, only where that cannot deny a
- * session a grant covers: an entry whose (user, account, permission set) is held again by a live
- * grant (`liveKeys`, see fenceKey) keeps its own time, so the new grant's sessions, all issued
- * after it, stay valid; for every other entry, no session can have been issued since its own
- * fence time (the assignment is gone), so a later bound denies nothing more. Entries on one role
- * share a statement listing their users; a user's remaining single entries share one listing
- * their roles. What does not fit is returned as unfenced, never dropped silently.
+ * Entries are placed oldest first, each joining the statement that costs the fewest characters,
+ * and nothing placed is moved: a later revocation can find the policies full, but it never pushes
+ * out an entry fenced before it. Entries share a statement, bounded by the latest fence time among
+ * them, only where that cannot deny a session a grant covers: an entry whose (user, account,
+ * permission set) is held again by a live grant (`liveKeys`, see fenceKey) keeps a statement of its
+ * own at its own time, so the new grant's sessions, all issued after it, stay valid; for every
+ * other entry no session can have been issued since its own fence time (the assignment is gone),
+ * so a later bound denies nothing more. What does not fit is returned as unfenced, never dropped
+ * silently.
  */
 export function renderFence(
   entries: readonly FenceEntry[],
@@ -79,62 +94,67 @@ export function renderFence(
   policyCount: number,
   maxChars: number = SCP_MAX_CHARS,
 ): RenderedFence {
-  const sorted = [...entries].sort(byKey);
-  const live = sorted.filter((entry) => liveKeys.has(fenceKey(entry)));
-  const merged = sorted.filter((entry) => !liveKeys.has(fenceKey(entry)));
-  const groups = [...live.map((entry) => groupOf([entry])), ...mergeableGroups(merged)];
-  return pack(groups, policyCount, maxChars);
-}
-
-function mergeableGroups(entries: readonly FenceEntry[]): Group[] {
-  const byRole = groupBy(entries, (entry) => roleArnPattern(entry.accountId, entry.permissionSetName));
-  const shared = [...byRole.values()].filter((members) => members.length > 1);
-  const single = [...byRole.values()].filter((members) => members.length === 1).flat();
-  const byUser = groupBy(single, (entry) => entry.principalId);
-  return [...shared, ...byUser.values()].map(groupOf);
-}
-
-function groupOf(entries: readonly FenceEntry[]): Group {
-  return {
-    users: unique(entries.map((entry) => entry.principalId)),
-    patterns: unique(entries.map((entry) => roleArnPattern(entry.accountId, entry.permissionSetName))),
-    before: Math.max(...entries.map((entry) => entry.fencedAt)),
-    entries,
-  };
-}
-
-/** First fit, largest first; a group too large for the room left is split in two and tried again. */
-function pack(groups: readonly Group[], policyCount: number, maxChars: number): RenderedFence {
-  const policies: Group[][] = Array.from({ length: policyCount }, () => []);
+  const policies: PolicyLayout[] = Array.from({ length: policyCount }, () => ({ statements: [], length: DOCUMENT_OVERHEAD }));
   const unfenced: FenceEntry[] = [];
-  const queue = [...groups].sort((a, b) => statementText(b).length - statementText(a).length || byKey(a.entries[0], b.entries[0]));
-  while (queue.length > 0) {
-    const group = queue.shift() as Group;
-    const room = policies.find((statements) => documentText([...statements, group]).length <= maxChars);
-    if (room) {
-      room.push(group);
-      continue;
-    }
-    const halves = split(group);
-    if (halves) queue.unshift(...halves);
-    else unfenced.push(...group.entries);
+  for (const entry of [...entries].sort(oldestFirst)) {
+    const live = liveKeys.has(fenceKey(entry));
+    if (!(live ? false : join(policies, entry, maxChars)) && !open(policies, entry, live, maxChars)) unfenced.push(entry);
   }
-  return { documents: policies.map((statements) => documentText(statements)), unfenced: unfenced.sort(byKey) };
+  return { documents: policies.map(documentText), unfenced: unfenced.sort(byKey) };
 }
 
-function split(group: Group): [Group, Group] | undefined {
-  if (group.entries.length < 2) return undefined;
-  const half = Math.ceil(group.entries.length / 2);
-  return [groupOf(group.entries.slice(0, half)), groupOf(group.entries.slice(half))];
+/** Adds the entry to a statement on its role (another user) or of its user (another role), where that fits. */
+function join(policies: PolicyLayout[], entry: FenceEntry, maxChars: number): boolean {
+  const pattern = roleArnPattern(entry.accountId, entry.permissionSetName);
+  const byRole = (statement: Statement) => statement.patterns.length === 1 && statement.patterns[0] === pattern;
+  const byUser = (statement: Statement) => statement.users.length === 1 && statement.users[0] === entry.principalId;
+  for (const [fits, grow] of [
+    [byRole, (statement: Statement) => grown(statement, [...statement.users, entry.principalId], statement.patterns, entry.fencedAt)],
+    [byUser, (statement: Statement) => grown(statement, statement.users, [...statement.patterns, pattern], entry.fencedAt)],
+  ] as const) {
+    for (const policy of policies) {
+      for (const [i, statement] of policy.statements.entries()) {
+        if (statement.live || !fits(statement)) continue;
+        const next = grow(statement);
+        if (policy.length - statement.length + next.length > maxChars) continue;
+        policy.statements[i] = next;
+        policy.length += next.length - statement.length;
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
-function documentText(groups: readonly Group[]): string {
-  const statements = groups.length === 0 ? [IDLE_STATEMENT] : [...groups].sort(byFirstEntry).map(statement);
+/** Starts a statement for the entry in the first policy with room for it. */
+function open(policies: PolicyLayout[], entry: FenceEntry, live: boolean, maxChars: number): boolean {
+  const statement = measured({
+    users: [entry.principalId],
+    patterns: [roleArnPattern(entry.accountId, entry.permissionSetName)],
+    before: entry.fencedAt,
+    live,
+  });
+  for (const policy of policies) {
+    const added = statement.length + (policy.statements.length > 0 ? 1 : 0);
+    if (policy.length + added > maxChars) continue;
+    policy.statements.push(statement);
+    policy.length += added;
+    return true;
+  }
+  return false;
+}
+
+function grown(statement: Statement, users: string[], patterns: string[], fencedAt: number): Statement {
+  return measured({ users, patterns, before: Math.max(statement.before, fencedAt), live: false });
+}
+
+function measured(statement: Omit<Statement, "length">): Statement {
+  return { ...statement, length: JSON.stringify(statementJson(statement)).length };
+}
+
+function documentText(policy: PolicyLayout): string {
+  const statements = policy.statements.length === 0 ? [IDLE_STATEMENT] : policy.statements.map(statementJson);
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
-}
-
-function statementText(group: Group): string {
-  return JSON.stringify(statement(group));
 }
 
 /**
@@ -144,7 +164,7 @@ function statementText(group: Group): string {
  * AWS documents this as the way to revoke active sessions: IAM Identity Center user guide,
  * "Use a Deny policy to revoke active user permissions".
  */
-function statement(group: Group) {
+function statementJson(group: Pick<Statement, "users" | "patterns" | "before">) {
   return {
     Effect: "Deny",
     Action: "*",
@@ -166,27 +186,12 @@ function oneOrMany(values: readonly string[]): string | readonly string[] {
   return values.length === 1 ? (values[0] as string) : values;
 }
 
-function unique(values: readonly string[]): string[] {
-  return [...new Set(values)];
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const members = groups.get(key);
-    if (members) members.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
-}
-
-function byKey(a: FenceEntry | undefined, b: FenceEntry | undefined): number {
-  const left = a ? fenceKey(a) : "";
-  const right = b ? fenceKey(b) : "";
+function byKey(a: FenceEntry, b: FenceEntry): number {
+  const left = fenceKey(a);
+  const right = fenceKey(b);
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
-function byFirstEntry(a: Group, b: Group): number {
-  return byKey(a.entries[0], b.entries[0]);
+function oldestFirst(a: FenceEntry, b: FenceEntry): number {
+  return a.fencedAt - b.fencedAt || byKey(a, b);
 }

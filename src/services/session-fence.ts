@@ -30,6 +30,8 @@ export type FenceOutcome =
 export class SessionFence {
   private current: Promise<RenderedFence> | undefined;
   private next: Promise<RenderedFence> | undefined;
+  /** What this process's last write fenced: key → fence time. */
+  private fenced = new Map<string, number>();
 
   constructor(
     readonly entries: FenceEntries,
@@ -53,6 +55,17 @@ export class SessionFence {
       return this.start(write);
     });
     return this.next;
+  }
+
+  /**
+   * Records what a write fenced, and returns the entries it fenced before and no longer does (the
+   * layout never moves an entry for a newer one, but a lift can regroup what is left).
+   */
+  settle(inForce: readonly FenceEntry[], rendered: RenderedFence): FenceEntry[] {
+    const left = new Set(rendered.unfenced.map(fenceKey));
+    const displaced = rendered.unfenced.filter((entry) => this.fenced.get(fenceKey(entry)) === entry.fencedAt);
+    this.fenced = new Map(inForce.filter((entry) => !left.has(fenceKey(entry))).map((entry) => [fenceKey(entry), entry.fencedAt]));
+    return displaced;
   }
 
   private start(write: () => Promise<RenderedFence>): Promise<RenderedFence> {
@@ -137,6 +150,7 @@ function writeFence(deps: FenceDeps): Promise<RenderedFence> {
     deps.work.exclusive(FENCE_LEASE, async () => {
       const rendered = await render(fenceParts(deps));
       await writer.write(rendered.documents);
+      for (const entry of deps.sessionFence.settle(rendered.inForce, rendered)) await noteDisplaced(deps, entry, rendered);
       return rendered;
     }),
   );
@@ -158,14 +172,28 @@ function fenceParts(deps: FenceDeps): RenderParts {
  * Lays out the entries still in force: one whose sessions have all run out is left out (the sweep
  * then removes it from the store), so no write puts back what a lift has just taken away.
  */
-async function render(parts: RenderParts): Promise<RenderedFence & { entries: number }> {
+async function render(parts: RenderParts): Promise<RenderedFence & { entries: number; inForce: readonly FenceEntry[] }> {
   const now = parts.clock.now();
   const entries = (await parts.entries.all()).filter((entry) => entry.liftAt > now);
   const live = new Set<string>();
   for (const grant of await parts.store.listByStatus(HOLDING_STATUSES)) {
     if (grant.principalId) live.add(fenceKey({ ...grant, principalId: grant.principalId }));
   }
-  return { ...renderFence(entries, live, parts.policy.sessionFence.policyNames.length), entries: entries.length };
+  return { ...renderFence(entries, live, parts.policy.sessionFence.policyNames.length), entries: entries.length, inForce: entries };
+}
+
+/** An entry this process had fenced that the latest layout left out: said as loudly as one that never fit. */
+async function noteDisplaced(deps: FenceDeps, entry: FenceEntry, rendered: RenderedFence): Promise<void> {
+  const detail = { fencedBefore: fenceBound(entry.fencedAt), liftAt: new Date(entry.liftAt).toISOString(), fenced: false, displaced: true };
+  await deps.store.note(entry.grantId, {
+    action: "session_fence_full",
+    actorId: SYSTEM_ACTOR,
+    detail: { ...detail, unfenced: rendered.unfenced.length },
+  });
+  deps.logger.error(
+    { grantId: entry.grantId },
+    "the session fence is full: an entry fenced before no longer fits, its role sessions are valid again",
+  );
 }
 
 /** The entry for a fence made at `at`: lifted once a session issued just before it has run out. */

@@ -95,6 +95,29 @@ describe("session fence policies", () => {
     }
   });
 
+  it("never pushes out an entry fenced earlier to make room for a later one", () => {
+    const older = Array.from({ length: 30 }, (_, i) => entry(i, String(100000000000 + i), `Set${i}`, T0 + i * SECOND));
+    const before = renderFence(older, new Set(), 2);
+    const fencedBefore = older.filter((e) => !before.unfenced.some((u) => fenceKey(u) === fenceKey(e)));
+    assert.ok(before.unfenced.length > 0, "the policies are full");
+    const newer = Array.from({ length: 10 }, (_, i) => entry(1000 + i, PROD, "Admin", T0 + HOUR + i * SECOND));
+    const after = renderFence([...newer, ...older], new Set(), 2);
+    for (const e of fencedBefore) {
+      assert.equal(denied(after.documents, session(Number(e.grantId.slice(2)), e.accountId, e.permissionSetName, e.fencedAt - 1)), true);
+    }
+    assert.ok(
+      newer.every((e) => after.unfenced.some((u) => fenceKey(u) === fenceKey(e))),
+      "the newer ones are reported instead",
+    );
+  });
+
+  it("fills the policies: 280 users of one role fit in three", () => {
+    const entries = Array.from({ length: 280 }, (_, i) => entry(i, PROD, "ReadOnlyAccess", T0 + i * SECOND));
+    const { documents, unfenced } = renderFence(entries, new Set(), 3);
+    assert.equal(unfenced.length, 0);
+    for (const document of documents) assert.ok(document.length <= SCP_MAX_CHARS);
+  });
+
   it("writes valid policies that deny nobody when there are no entries", () => {
     const { documents } = renderFence([], new Set(), 2);
     for (const document of documents) {
