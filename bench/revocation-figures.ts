@@ -61,7 +61,7 @@ function operationCounts(calls: readonly FakeAwsCall[]): string {
 }
 
 /** When the fake AWS first accepted a DeleteAccountAssignment for each principal. */
-function firstDeletes(calls: readonly FakeAwsCall[]): Map<string, number> {
+export function firstDeletes(calls: readonly FakeAwsCall[]): Map<string, number> {
   const deleteAt = new Map<string, number>();
   for (const call of calls) {
     const principal = call.input.PrincipalId;

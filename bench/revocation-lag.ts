@@ -1,9 +1,7 @@
 // Revocation lag: 1,000 grants expiring in the same second, against an AWS that throttles above 20 calls/s.
-import { PROD } from "../test/support/world.js";
 import { statusCounts } from "./lib/bot-db.js";
 import { startBot } from "./lib/bot-process.js";
-import { writeActive, type SeededGrant } from "./lib/expiring-grants.js";
-import { seedDatabase } from "./lib/seed.js";
+import { seedExpiringBurst } from "./lib/expiring-grants.js";
 import type { Benchmark, Findings } from "./lib/types.js";
 import { waitUntil } from "./lib/wait.js";
 import { startBenchWorld } from "./lib/world.js";
@@ -32,13 +30,8 @@ export const revocationLag: Benchmark = {
   async run(): Promise<Findings> {
     const bench = await startBenchWorld(SETUP.grants);
     const { aws } = bench.world;
-    const permissionSetArn = bench.world.permissionSets.ReadOnlyAccess;
-    for (const r of bench.requesters) aws.addAssignment({ accountId: PROD, permissionSetArn, principalId: r.principalId });
-    const firstExpiry = Date.now() + SETUP.leadMs;
-    const seeded: SeededGrant[] = [];
-    await seedDatabase(bench.world.databaseFile, (writer) => {
-      bench.requesters.forEach((r, i) => seeded.push(writeActive(writer, i, r, firstExpiry + Math.floor((i * 1000) / SETUP.grants))));
-    });
+    const seeded = await seedExpiringBurst(bench, SETUP.leadMs);
+    const firstExpiry = Math.min(...seeded.map((g) => g.expiresAt));
     aws.setRateLimit(SETUP.awsRateLimit);
     const firstCall = aws.calls.length;
     const env = bench.env({

@@ -1,5 +1,5 @@
 // `npm run bench [-- <id>… [--write]]`: runs the benchmarks (all, or those named: ack, approval,
-// revocation, scale, replicas, checkpoints), prints a table, and writes docs/BENCHMARKS.md after a full run (or with
+// revocation, fence, scale, replicas, checkpoints), prints a table, and writes docs/BENCHMARKS.md after a full run (or with
 // --write). Not part of `npm test`.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -13,8 +13,17 @@ import type { Benchmark, BenchResult } from "./lib/types.js";
 import { replicasBenchmark } from "./replicas.js";
 import { revocationLag } from "./revocation-lag.js";
 import { scale } from "./scale.js";
+import { sessionFenceBenchmark } from "./session-fence.js";
 
-const BENCHMARKS: readonly Benchmark[] = [ackLatency, approvalLatency, revocationLag, scale, replicasBenchmark, checkpointCost];
+const BENCHMARKS: readonly Benchmark[] = [
+  ackLatency,
+  approvalLatency,
+  revocationLag,
+  sessionFenceBenchmark,
+  scale,
+  replicasBenchmark,
+  checkpointCost,
+];
 const DOC = fileURLToPath(new URL("../docs/BENCHMARKS.md", import.meta.url));
 /** Each benchmark bounds itself; this is the backstop if one hangs anyway. */
 const BENCHMARK_TIMEOUT_MS = 8 * 60_000;

@@ -78,3 +78,15 @@ export function auditActionCounts(file: string, action: string): Record<string, 
     return Object.fromEntries(rows.map((row) => [row.code ?? "none", row.n]));
   });
 }
+
+/** When each grant first got an audit record with this action (epoch ms), by grant id. */
+export function firstAuditTimes(file: string, action: string): Map<string, number> {
+  return withDb(file, (db) => {
+    const rows = db
+      .prepare<[string], { grantId: string; at: number }>(
+        "SELECT grant_id AS grantId, min(at) AS at FROM audit_events WHERE action = ? GROUP BY grant_id",
+      )
+      .all(action);
+    return new Map(rows.map((row) => [row.grantId, row.at]));
+  });
+}

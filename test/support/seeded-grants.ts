@@ -32,6 +32,12 @@ export interface SeededGrant {
   readonly principalId: string;
 }
 
+/** Where a seeded grant gives access; ReadOnlyAccess on PROD unless told. */
+export interface SeededTarget {
+  readonly accountId: string;
+  readonly permissionSetName: "AdministratorAccess" | "ReadOnlyAccess";
+}
+
 /**
  * Person `i` (U0USER<i>, in Slack and in Identity Center) with an active grant `id`, approved by bob
  * at `now`, whose assignment exists in the fake AWS and expires at `expiresAt`.
@@ -40,14 +46,22 @@ export async function seedActiveGrant(
   world: World,
   store: GrantStore,
   i: number,
-  grant: { readonly id: string; readonly justification: string; readonly now: number; readonly expiresAt: number },
+  grant: {
+    readonly id: string;
+    readonly justification: string;
+    readonly now: number;
+    readonly expiresAt: number;
+    readonly on?: SeededTarget;
+  },
 ): Promise<SeededGrant> {
   const requester = { slackId: `U0USER${i}`, email: `user${i}@example.com` };
   world.slack.addUser({ id: requester.slackId, email: requester.email, name: `user${i}` });
   const principalId = world.aws.addUser({ email: requester.email });
-  world.aws.addAssignment({ accountId: PROD, permissionSetArn: world.permissionSets.ReadOnlyAccess, principalId });
+  const on = grant.on ?? { accountId: PROD, permissionSetName: "ReadOnlyAccess" };
+  world.aws.addAssignment({ accountId: on.accountId, permissionSetArn: world.permissionSets[on.permissionSetName], principalId });
   const { id, now, expiresAt } = grant;
-  await store.insert(seededRequest(id, requester, grant.justification, now), { action: "requested", actorId: requester.slackId });
+  const request = { ...seededRequest(id, requester, grant.justification, now), ...on };
+  await store.insert(request, { action: "requested", actorId: requester.slackId });
   const steps = [
     await store.transition(
       id,
