@@ -203,14 +203,7 @@ describe("a session fence too small for its entries", () => {
     assert.equal(await gauge(bot, "jit_session_fence_unfenced"), unfenced);
   });
 
-  // Known bug, kept as a todo until src/domain/session-fence.ts is fixed: renderFence packs the
-  // statements largest first, ties by key (user id), so once the policy is full a later entry whose
-  // user id sorts first takes the place of one already fenced. That one's sessions are no longer
-  // denied, its audit trail still says session_fenced, and no session_fence_full names it (only
-  // the metric and /readyz count it).
-  it("never leaves a revocation recorded as fenced while the policies no longer deny its sessions", {
-    todo: "a later entry displaces one already fenced (renderFence sorts by key); its revocation is never reported",
-  }, async () => {
+  it("never leaves a revocation recorded as fenced while the policies no longer deny its sessions", async () => {
     const openedAt = bot.clock.now();
     const seeded = await seedExpiring(world, bot, CROWDED_TARGETS);
     await expireAll(bot, seeded);
