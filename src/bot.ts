@@ -81,6 +81,8 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
   await guardAuditTrail(opened, config, logger);
 
   const slackLogger = boltLogger(logger, LogLevel.INFO);
+  // Set once the services are built; the ops surface and the workspace guard ask it when called.
+  let deps: ServiceDeps | undefined;
   const ops = new OpsSurface({
     config,
     store: opened,
@@ -88,7 +90,14 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
     slackClientOptions: { ...slackClientOptions(config), logger: slackLogger },
     logger,
     clock,
-    fenceStatus: () => fenceStatus({ entries: opened.fenceEntries, store: opened.store, policy, clock }),
+    fenceStatus: () =>
+      fenceStatus({
+        entries: opened.fenceEntries,
+        store: opened.store,
+        policy,
+        clock,
+        fencedBefore: () => deps?.sessionFence.fencedKeys() ?? new Set(),
+      }),
   });
   // Before Slack's port, so it stays up (reporting "stopping") while shutdown waits for work in progress.
   const ownHealthPort = await refuseUnless(
@@ -121,7 +130,6 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
     // Unused, and on by default: it costs every request a store lookup and a thrown "not found".
     convoStore: false,
   });
-  let deps: ServiceDeps | undefined;
   await refuseUnless(
     (async () => {
       await app.init();

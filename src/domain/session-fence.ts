@@ -78,9 +78,9 @@ const DOCUMENT_OVERHEAD = JSON.stringify({ Version: "2012-10-17", Statement: [] 
 /**
  * Lays the entries out over `policyCount` policies of at most `maxChars` characters.
  *
- * Entries are placed oldest first, each joining the statement that costs the fewest characters,
- * and nothing placed is moved: a later revocation can find the policies full, but it never pushes
- * out an entry fenced before it. Entries share a statement, bounded by the latest fence time among
+ * Entries are placed oldest first, after those the previous layout fenced (`fencedBefore`, keys),
+ * each joining the statement that costs the fewest characters, and nothing placed is moved: a later
+ * revocation can find the policies full, but it never pushes out an entry fenced before it. Entries share a statement, bounded by the latest fence time among
  * them, only where that cannot deny a session a grant covers: an entry whose (user, account,
  * permission set) is held again by a live grant (`liveKeys`, see fenceKey) keeps a statement of its
  * own at its own time, so the new grant's sessions, all issued after it, stay valid; for every
@@ -93,10 +93,14 @@ export function renderFence(
   liveKeys: ReadonlySet<string>,
   policyCount: number,
   maxChars: number = SCP_MAX_CHARS,
+  fencedBefore: ReadonlySet<string> = new Set(),
 ): RenderedFence {
   const policies: PolicyLayout[] = Array.from({ length: policyCount }, () => ({ statements: [], length: DOCUMENT_OVERHEAD }));
   const unfenced: FenceEntry[] = [];
-  for (const entry of [...entries].sort(oldestFirst)) {
+  // What the last layout fenced goes first, in the same order as then, so it lands as it did: entries
+  // of a burst are fenced in the order their writes arrive, which need not be their fence times'.
+  const placedFirst = (entry: FenceEntry) => (fencedBefore.has(fenceKey(entry)) ? 0 : 1);
+  for (const entry of [...entries].sort((a, b) => placedFirst(a) - placedFirst(b) || oldestFirst(a, b))) {
     const live = liveKeys.has(fenceKey(entry));
     if (!(live ? false : join(policies, entry, maxChars)) && !open(policies, entry, live, maxChars)) unfenced.push(entry);
   }

@@ -6,7 +6,7 @@
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
 import { fenceGap, sessionDurationOf, type FenceGap } from "../domain/fence-capability.js";
 import { HOLDING_STATUSES, type Grant } from "../domain/grant.js";
-import { fenceBound, fenceKey, renderFence, type FenceEntry, type RenderedFence } from "../domain/session-fence.js";
+import { fenceBound, fenceKey, renderFence, SCP_MAX_CHARS, type FenceEntry, type RenderedFence } from "../domain/session-fence.js";
 import type { ServiceDeps } from "./deps.js";
 import type { Clock } from "../domain/clock.js";
 import type { Policy } from "../domain/policy.js";
@@ -66,6 +66,11 @@ export class SessionFence {
     const displaced = rendered.unfenced.filter((entry) => this.fenced.get(fenceKey(entry)) === entry.fencedAt);
     this.fenced = new Map(inForce.filter((entry) => !left.has(fenceKey(entry))).map((entry) => [fenceKey(entry), entry.fencedAt]));
     return displaced;
+  }
+
+  /** The keys of what this process's last write fenced, placed first by the next layout. */
+  fencedKeys(): ReadonlySet<string> {
+    return new Set(this.fenced.keys());
   }
 
   private start(write: () => Promise<RenderedFence>): Promise<RenderedFence> {
@@ -138,7 +143,7 @@ export async function liftFences(deps: FenceDeps): Promise<number> {
 
 /** How many entries the fence has, and how many of them the policies cannot hold, as the next write would lay them out. */
 export async function fenceStatus(parts: RenderParts): Promise<{ entries: number; unfenced: number }> {
-  const rendered = await render(parts);
+  const rendered = await render(parts, parts.fencedBefore?.() ?? new Set());
   return { entries: rendered.entries, unfenced: rendered.unfenced.length };
 }
 
@@ -148,7 +153,7 @@ function writeFence(deps: FenceDeps): Promise<RenderedFence> {
   if (!writer) throw new Error("the session fence has no writer");
   return deps.sessionFence.coalesce(() =>
     deps.work.exclusive(FENCE_LEASE, async () => {
-      const rendered = await render(fenceParts(deps));
+      const rendered = await render(fenceParts(deps), deps.sessionFence.fencedKeys());
       await writer.write(rendered.documents);
       for (const entry of deps.sessionFence.settle(rendered.inForce, rendered)) await noteDisplaced(deps, entry, rendered);
       return rendered;
@@ -162,6 +167,8 @@ export interface RenderParts {
   readonly store: Pick<GrantStore, "listByStatus">;
   readonly policy: Pick<Policy, "sessionFence">;
   readonly clock: Clock;
+  /** What the last write fenced (SessionFence.fencedKeys), so a status lays the entries out as the next write will. */
+  readonly fencedBefore?: () => ReadonlySet<string>;
 }
 
 function fenceParts(deps: FenceDeps): RenderParts {
@@ -172,14 +179,21 @@ function fenceParts(deps: FenceDeps): RenderParts {
  * Lays out the entries still in force: one whose sessions have all run out is left out (the sweep
  * then removes it from the store), so no write puts back what a lift has just taken away.
  */
-async function render(parts: RenderParts): Promise<RenderedFence & { entries: number; inForce: readonly FenceEntry[] }> {
+async function render(
+  parts: RenderParts,
+  fencedBefore: ReadonlySet<string> = new Set(),
+): Promise<RenderedFence & { entries: number; inForce: readonly FenceEntry[] }> {
   const now = parts.clock.now();
   const entries = (await parts.entries.all()).filter((entry) => entry.liftAt > now);
   const live = new Set<string>();
   for (const grant of await parts.store.listByStatus(HOLDING_STATUSES)) {
     if (grant.principalId) live.add(fenceKey({ ...grant, principalId: grant.principalId }));
   }
-  return { ...renderFence(entries, live, parts.policy.sessionFence.policyNames.length), entries: entries.length, inForce: entries };
+  return {
+    ...renderFence(entries, live, parts.policy.sessionFence.policyNames.length, SCP_MAX_CHARS, fencedBefore),
+    entries: entries.length,
+    inForce: entries,
+  };
 }
 
 /** An entry this process had fenced that the latest layout left out: said as loudly as one that never fit. */

@@ -111,6 +111,22 @@ describe("session fence policies", () => {
     );
   });
 
+  it("keeps what the last layout fenced when an older entry arrives after newer ones (a burst's writes race)", () => {
+    const late = Array.from({ length: 40 }, (_, i) => entry(i, String(100000000000 + i), `Set${i}`, T0 + HOUR + i * SECOND));
+    const first = renderFence(late, new Set(), 2);
+    const fencedKeys = new Set(late.filter((e) => !first.unfenced.some((u) => fenceKey(u) === fenceKey(e))).map(fenceKey));
+    const older = Array.from({ length: 5 }, (_, i) => entry(500 + i, String(200000000000 + i), `Old${i}`, T0 + i * SECOND));
+    const again = renderFence([...late, ...older], new Set(), 2, SCP_MAX_CHARS, fencedKeys);
+    for (const e of late.filter((candidate) => fencedKeys.has(fenceKey(candidate)))) {
+      assert.equal(denied(again.documents, session(Number(e.grantId.slice(2)), e.accountId, e.permissionSetName, e.fencedAt - 1)), true);
+    }
+    const without = renderFence([...late, ...older], new Set(), 2);
+    assert.ok(
+      late.some((e) => fencedKeys.has(fenceKey(e)) && without.unfenced.some((u) => fenceKey(u) === fenceKey(e))),
+      "without the previous layout, the older entries would push some out",
+    );
+  });
+
   it("fills the policies: 280 users of one role fit in three", () => {
     const entries = Array.from({ length: 280 }, (_, i) => entry(i, PROD, "ReadOnlyAccess", T0 + i * SECOND));
     const { documents, unfenced } = renderFence(entries, new Set(), 3);
