@@ -105,20 +105,11 @@ class OrganizationRead {
           .send(new ListOrganizationalUnitsForParentCommand({ ParentId: unit.id, NextToken }))
           .then((r) => ({ items: r.OrganizationalUnits, NextToken: r.NextToken })),
       );
-      await Promise.all(
-        found.flatMap((child) =>
-          child.Id
-            ? [
-                this.visit({
-                  id: child.Id,
-                  name: child.Name ?? child.Id,
-                  path: unitPath(unit.path, child.Name ?? child.Id),
-                  parentId: unit.id,
-                }),
-              ]
-            : [],
-        ),
-      );
+      const visits: Promise<void>[] = [];
+      for (const { Id: id, Name: name = id } of found) {
+        if (id && name) visits.push(this.visit({ id, name, path: unitPath(unit.path, name), parentId: unit.id }));
+      }
+      await Promise.all(visits);
     };
     const accounts = async () => {
       const found = await this.all(`ListAccountsForParent ${unit.id}`, (NextToken) =>
