@@ -91,7 +91,7 @@ export function accountUniverse(file: PolicyFile, context: OrgContext, report: R
     if (exact) return only([exact.id]);
     const matches = offered.filter((a) => sameName(a.name, ref));
     if (matches.length > 1) {
-      report(path, `"${ref}" names ${matches.length} accounts (${matches.map((a) => a.id).join(", ")}); name each by its id`);
+      report(path, `"${ref}" names ${matches.length} accounts (${matches.map((a) => a.id).join(", ")}); name the one meant by its id, or give them distinct names under accounts`);
       return NONE;
     }
     if (matches[0]) return only([matches[0].id]);

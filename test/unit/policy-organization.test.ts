@@ -277,7 +277,7 @@ describe("resolving against the organization", () => {
     assert.deepEqual(
       problems(() => source(value).resolve(ORG)),
       [
-        `rules[0].accounts[0]: "sandbox" names 2 accounts (${SANDBOX_A}, ${SANDBOX_B}); name each by its id`,
+        `rules[0].accounts[0]: "sandbox" names 2 accounts (${SANDBOX_A}, ${SANDBOX_B}); name the one meant by its id, or give them distinct names under accounts`,
         'rules[0].accounts[1]: "staging" is not an account id or name of the organization or listed under accounts',
         'rules[0].accounts[2]: "000000000000" is not an account id or name of the organization or listed under accounts',
       ],
