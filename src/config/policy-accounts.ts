@@ -91,7 +91,10 @@ export function accountUniverse(file: PolicyFile, context: OrgContext, report: R
     if (exact) return only([exact.id]);
     const matches = offered.filter((a) => sameName(a.name, ref));
     if (matches.length > 1) {
-      report(path, `"${ref}" names ${matches.length} accounts (${matches.map((a) => a.id).join(", ")}); name the one meant by its id, or give them distinct names under accounts`);
+      report(
+        path,
+        `"${ref}" names ${matches.length} accounts (${matches.map((a) => a.id).join(", ")}); name the one meant by its id, or give them distinct names under accounts`,
+      );
       return NONE;
     }
     if (matches[0]) return only([matches[0].id]);
