@@ -23,8 +23,8 @@ export interface OrganizationsFenceSettings {
   /** The bot's policies, in the order `write` is given their documents. */
   readonly policyNames: readonly string[];
   readonly attachTo: FenceAttachment;
-  /** With attachTo "accounts": the accounts the policy file names. */
-  readonly accountIds: readonly string[];
+  /** With attachTo "accounts": the accounts the policy offers now (it changes when the organization is read again). */
+  readonly accountIds: () => readonly string[];
   /** Never attached to: SCPs do not reach the management account. */
   readonly managementAccountId: string | null;
   readonly callsPerSecond: number;
@@ -135,7 +135,7 @@ export class OrganizationsFenceWriter implements SessionFenceWriter {
   /** The root's id, or the accounts to fence; never the management account. */
   private async targets(): Promise<string[]> {
     if (this.settings.attachTo === "accounts") {
-      return [...new Set(this.settings.accountIds)].filter((id) => id !== this.settings.managementAccountId);
+      return [...new Set(this.settings.accountIds())].filter((id) => id !== this.settings.managementAccountId);
     }
     const { Roots } = await this.call("ListRoots", {}, () => this.organizations.send(new ListRootsCommand({})));
     const rootId = Roots?.[0]?.Id;
