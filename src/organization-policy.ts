@@ -4,10 +4,11 @@
 import { createOrganizationsClient } from "./aws/clients.js";
 import { readOrganization } from "./aws/organization-reader.js";
 import type { Config } from "./config/env.js";
-import type { PolicySource } from "./config/policy-file.js";
+import { loadPolicySource, type PolicySource } from "./config/policy-file.js";
 import { ConfigError } from "./config/problems.js";
-import type { Clock } from "./domain/clock.js";
+import { systemClock, type Clock } from "./domain/clock.js";
 import { errorText, ProviderError } from "./domain/errors.js";
+import type { Policy } from "./domain/policy.js";
 import type { OrganizationPolicy, PolicyReading } from "./services/organization-refresh.js";
 import { PolicyHolder } from "./services/policy-holder.js";
 import type { Logger } from "./services/ports.js";
@@ -88,4 +89,11 @@ export async function startingPolicy(source: PolicySource, config: Config, logge
     organization.close();
     throw error instanceof StartupError ? error : new StartupError(`Reading AWS Organizations failed: ${errorText(error)}`);
   }
+}
+
+/** The policy as the bot would run with it now (for jit-admin): the organization is read once when the file needs it. */
+export async function policyNow(config: Config, logger: Logger): Promise<Policy> {
+  const running = await startingPolicy(loadPolicySource(config.policyFile), config, logger, systemClock);
+  running.close();
+  return running.holder.current;
 }
