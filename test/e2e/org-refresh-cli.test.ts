@@ -5,23 +5,10 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { jitAdmin } from "../support/jit-admin.js";
-import { APPROVALS, DEFAULT_POLICY, people, startWorld, type World } from "../support/world.js";
+import { workloadsPolicy } from "../support/org-policy.js";
+import { DEFAULT_POLICY, startWorld, type World } from "../support/world.js";
 
-const POLICY = `
-organization:
-  accounts: aws
-  refreshMinutes: 15
-  exclude: [legacy]
-permissionSets: [ReadOnlyAccess]
-rules:
-  - name: workloads
-    accounts: ["ou:/Root/Workloads"]
-    permissionSets: [ReadOnlyAccess]
-    requesters: [${people.alice.slackId}]
-    approvers: [${people.bob.slackId}]
-    approverChannel: ${APPROVALS}
-    maxDuration: 4h
-`;
+const POLICY = workloadsPolicy("  refreshMinutes: 15\n  exclude: [legacy]", "[ReadOnlyAccess]");
 
 describe("jit-admin org refresh", () => {
   let world: World;

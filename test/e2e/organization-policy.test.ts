@@ -20,7 +20,8 @@ import {
   statusBecomes,
   type PostedAuditRecord,
 } from "../support/flows.js";
-import { APPROVALS, people, startWorld, type World } from "../support/world.js";
+import { workloadsPolicy } from "../support/org-policy.js";
+import { people, startWorld, type World } from "../support/world.js";
 
 const SHOP = "210000000001";
 const SEARCH = "210000000002";
@@ -29,20 +30,7 @@ const AUDITORS = "210000000004";
 const LATER = "210000000005";
 const REFRESH_MS = 5 * 60_000;
 
-const POLICY = `
-organization:
-  accounts: aws
-  refreshMinutes: 5
-permissionSets: [AdministratorAccess, ReadOnlyAccess]
-rules:
-  - name: workloads
-    accounts: ["ou:/Root/Workloads"]
-    permissionSets: [ReadOnlyAccess]
-    requesters: [${people.alice.slackId}]
-    approvers: [${people.bob.slackId}]
-    approverChannel: ${APPROVALS}
-    maxDuration: 4h
-`;
+const POLICY = workloadsPolicy("  refreshMinutes: 5");
 
 interface Units {
   workloads: string;
