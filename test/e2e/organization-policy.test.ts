@@ -4,11 +4,13 @@
 // audited and posted (not revoked), a failed refresh keeps the last good policy and is audited,
 // and a policy that does not resolve against the organization stops the start.
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { startBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config/env.js";
 import { loadPolicySource } from "../../src/config/policy-file.js";
 import { StartupError } from "../../src/startup-error.js";
+import { runBotToExit, startChildBot } from "../support/child-bot.js";
 import { freshBotForEachTest, RecordingLogger, TestClock, type TestBot } from "../support/in-process-bot.js";
 import {
   auditRows,
@@ -212,5 +214,27 @@ describe("accounts from AWS Organizations at start", () => {
     assert.ok(error instanceof StartupError, `expected a StartupError, got ${String(error)}`);
     assert.match(error.message, /organization\.accounts: aws/);
     assert.match(error.message, /ListAccountsForParent/);
+  });
+
+  it("starts as a process (main.ts) with the organization's accounts, and refuses one that does not resolve", async () => {
+    const world = await startWorld(POLICY, { prepare: organize });
+    try {
+      const child = await startChildBot(world);
+      const read = child
+        .stdout()
+        .split("\n")
+        .find((line) => line.includes("read the organization's accounts from AWS Organizations"));
+      await child.kill("SIGTERM");
+      assert.ok(read, `no start-up line about the organization in:\n${child.stdout()}`);
+      assert.equal((JSON.parse(read) as { accounts: number }).accounts, 4);
+
+      writeFileSync(world.policyFile, POLICY.replace("ou:/Root/Workloads", "ou:ou-zz99-nothere1"));
+      const exited = await runBotToExit(world.env(), world.dir);
+      assert.equal(exited.code, 1);
+      assert.match(exited.stderr, /jit-slack cannot start\. .*is invalid/s);
+      assert.match(exited.stderr, /ou-zz99-nothere1/);
+    } finally {
+      await world.close();
+    }
   });
 });
