@@ -7,6 +7,7 @@ import { Checkpointer, type CheckpointReason } from "./audit/checkpointer.js";
 import type { Checkpoint } from "./audit/checkpoint.js";
 import { AuditFeed } from "./audit/feed.js";
 import type { Config } from "./config/env.js";
+import type { PolicySource } from "./config/policy-file.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { errorText } from "./domain/errors.js";
 import type { Policy } from "./domain/policy.js";
@@ -20,6 +21,9 @@ import { Scheduler } from "./scheduler/scheduler.js";
 import { QuotaShare } from "./services/quota-share.js";
 import { fenceStatus } from "./services/session-fence.js";
 import { announceFence } from "./fence-setup.js";
+import { startingPolicy, type RunningPolicy } from "./organization-policy.js";
+import type { RefreshOutcome } from "./services/organization-refresh.js";
+import { PolicyHolder } from "./services/policy-holder.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
 import { botCheckpointSigner } from "./checkpoint-signer.js";
@@ -53,17 +57,40 @@ export interface RunningBot {
   settled(timeoutMs: number): Promise<boolean>;
   /** Signs a checkpoint of whatever the last one does not cover, now; undefined when checkpoints are off or nothing is uncovered. */
   checkpoint(): Promise<Checkpoint | undefined>;
+  /**
+   * The organization refresh job, now (organization.accounts: aws): reads the organization again if
+   * refreshMinutes have passed on the bot's clock since the last read; undefined when not due, when
+   * another replica is reading, or when the file lists its accounts itself.
+   */
+  refreshOrganization(): Promise<RefreshOutcome | undefined>;
   stop(): Promise<void>;
 }
 
-/** Starts the bot; on any failure, whatever it had made is closed, in reverse, before the error is passed on. */
-export async function startBot(config: Config, policy: Policy, logger: Logger, clock: Clock = systemClock): Promise<RunningBot> {
-  for (const shared of sharedAddresses(policy)) logger.warn({ where: shared.where }, sharedAddressWarning(shared));
+/**
+ * Starts the bot with a policy, or with the policy file as loaded (a source taking its accounts from
+ * AWS Organizations is read first); on any failure, whatever it had made is closed, in reverse,
+ * before the error is passed on.
+ */
+export async function startBot(
+  config: Config,
+  policy: Policy | PolicySource,
+  logger: Logger,
+  clock: Clock = systemClock,
+): Promise<RunningBot> {
   const cleanup = new CleanupList(logger);
-  return cleanup.unlessFails(() => build(config, policy, logger, clock, cleanup));
+  return cleanup.unlessFails(async () => {
+    const running: RunningPolicy =
+      "resolve" in policy
+        ? await startingPolicy(policy, config, logger, clock)
+        : { holder: new PolicyHolder(policy), organization: null, close: () => undefined };
+    cleanup.add("the Organizations client", () => running.close());
+    for (const shared of sharedAddresses(running.holder.current)) logger.warn({ where: shared.where }, sharedAddressWarning(shared));
+    return build(config, running, logger, clock, cleanup);
+  });
 }
 
-async function build(config: Config, policy: Policy, logger: Logger, clock: Clock, cleanup: CleanupList): Promise<RunningBot> {
+async function build(config: Config, running: RunningPolicy, logger: Logger, clock: Clock, cleanup: CleanupList): Promise<RunningBot> {
+  const policies = running.holder;
   const signing = await botCheckpointSigner(config);
   if (signing) cleanup.add("the checkpoint signer", () => signing.close());
   const signer = signing?.signer;
@@ -73,9 +100,9 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
       "audit checkpoints are off (neither JIT_AUDIT_SIGNING_KEY_FILE nor JIT_AUDIT_KMS_KEY_ID is set): whoever can write the database can rewrite the audit trail undetected",
     );
   }
-  const aws = await connectAws(config, policy, logger, clock);
+  const aws = await connectAws(config, policies, logger, clock);
   cleanup.add("the AWS clients", () => aws.close());
-  announceFence(policy, aws.fence.facts, logger);
+  announceFence(policies.current, aws.fence.facts, logger);
   const opened = await openStore(config.database, clock, logger);
   cleanup.add("the database", () => opened.close());
   await guardAuditTrail(opened, config, logger);
@@ -94,7 +121,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
       fenceStatus({
         entries: opened.fenceEntries,
         store: opened.store,
-        policy,
+        policy: policies.current,
         clock,
         fencedBefore: () => deps?.sessionFence.fencedKeys() ?? new Set(),
       }),
@@ -144,7 +171,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
   const callsPerSecond = () => aws.provider.callsPerSecond;
   const services = serviceDeps({
     config,
-    policy,
+    policies,
     logger,
     opened,
     provider: aws.provider,
@@ -169,7 +196,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
   );
 
   const auditChannel = ops.countDeliveries(
-    new SlackAuditChannel(ops.slackClient(AUDIT_CLIENT_OPTIONS), config.auditChannel, policy.accounts),
+    new SlackAuditChannel(ops.slackClient(AUDIT_CLIENT_OPTIONS), config.auditChannel, () => policies.current.accounts),
   );
   // One replica at a time delivers the outbox, or two would post the same records.
   const feed = new AuditFeed(opened.outbox, auditChannel, logger, {}, (work) => services.work.ifFree(OUTBOX_LEASE, work));
@@ -197,6 +224,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
     quota,
     feed,
     checkpoint: checkpointer ? checkpoint : undefined,
+    organization: running.organization ? { source: running.organization, holder: policies } : null,
   });
 
   // What follows takes in new work: shutdown closes it first, then waits for work in progress.
@@ -229,6 +257,7 @@ async function build(config: Config, policy: Policy, logger: Logger, clock: Cloc
     tick: () => jobs.tick(),
     settled: (timeoutMs) => ops.inFlight.settled(timeoutMs),
     checkpoint: () => checkpoint("asked"),
+    refreshOrganization: () => jobs.refreshOrganization(),
     stop: () =>
       shutDown({
         logger,

@@ -9,6 +9,7 @@ import type { Clock } from "./domain/clock.js";
 import { formatDuration } from "./domain/duration.js";
 import { LONGEST_SESSION_MS, noFence, type FenceFacts } from "./domain/fence-capability.js";
 import type { Policy } from "./domain/policy.js";
+import type { CurrentPolicy } from "./services/policy-holder.js";
 import { sessionProblems, sessionReport } from "./domain/session-gaps.js";
 import type { Logger, SessionFenceWriter } from "./services/ports.js";
 import { StartupError } from "./startup-error.js";
@@ -26,11 +27,12 @@ export interface FenceSetup {
  */
 export async function setUpFence(
   config: Config,
-  policy: Policy,
+  policies: CurrentPolicy,
   sessionDurationMs: ReadonlyMap<string, number>,
   clock: Clock,
 ): Promise<FenceSetup> {
-  const settings = policy.sessionFence;
+  // The file's sessionFence section: the same in every policy the holder will hold.
+  const settings = policies.current.sessionFence;
   if (settings.mode === "off") return { facts: noFence(sessionDurationMs), writer: null, close: () => undefined };
   const organizations = createOrganizationsClient(config.aws.assumeRoleArn);
   try {
@@ -45,7 +47,7 @@ export async function setUpFence(
       {
         policyNames: settings.policyNames,
         attachTo: settings.attachTo,
-        accountIds: policy.accounts.map((account) => account.id),
+        accountIds: () => policies.current.accounts.map((account) => account.id),
         managementAccountId: facts.managementAccountId,
         callsPerSecond: ORGANIZATIONS_CALLS_PER_SECOND,
         retries: 5,

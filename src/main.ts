@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { startBot } from "./bot.js";
 import { loadConfig } from "./config/env.js";
-import { loadPolicyFile } from "./config/policy-file.js";
+import { loadPolicySource } from "./config/policy-file.js";
 import { ConfigError } from "./config/problems.js";
 import { createLogger } from "./ops/logger.js";
 import { warnOpenToOthers } from "./private-files.js";
@@ -20,7 +20,7 @@ function loadDotEnv(): boolean {
 async function main(): Promise<void> {
   const dotEnv = loadDotEnv();
   const config = loadConfig(process.env);
-  const policy = loadPolicyFile(config.policyFile);
+  const policy = loadPolicySource(config.policyFile);
   const { botToken, signingSecret, appToken } = config.slack;
   const logger = createLogger({ level: config.logLevel, secrets: [botToken, signingSecret, appToken] });
   warnOpenToOthers(logger, [

@@ -14,6 +14,7 @@ import type { Config, DatabaseConfig } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
 import type { ServiceDeps } from "./services/deps.js";
+import { PolicyHolder, type CurrentPolicy } from "./services/policy-holder.js";
 import type { AccessProvider, Logger } from "./services/ports.js";
 import { setUpFence, type FenceSetup } from "./fence-setup.js";
 import { grantsAtOnce } from "./services/quota-share.js";
@@ -37,11 +38,14 @@ export interface ConnectedAws {
   close(): void;
 }
 
-/** Checks AWS (identity, instance, permission sets) and returns the access provider. */
-export async function connectAws(config: Config, policy: Policy, logger: Logger, clock: Clock): Promise<ConnectedAws> {
+/**
+ * Checks AWS (identity, instance, permission sets) and returns the access provider. The permission
+ * sets come from the policy file, so a policy read again later has the same ones.
+ */
+export async function connectAws(config: Config, policies: CurrentPolicy, logger: Logger, clock: Clock): Promise<ConnectedAws> {
   const aws = createAwsClients(config.aws.assumeRoleArn);
   try {
-    const discovered = await discoverIdentityCenter(aws, config.aws, policy.permissionSets);
+    const discovered = await discoverIdentityCenter(aws, config.aws, policies.current.permissionSets);
     logger.info(
       {
         callerArn: discovered.callerArn,
@@ -67,7 +71,7 @@ export async function connectAws(config: Config, policy: Policy, logger: Logger,
       },
       clock,
     );
-    const fence = await setUpFence(config, policy, discovered.sessionDurationMs, clock);
+    const fence = await setUpFence(config, policies, discovered.sessionDurationMs, clock);
     const close = () => {
       fence.close();
       aws.destroy();
@@ -145,7 +149,8 @@ export function slackClientOptions(config: Config): WebClientOptions {
 
 export interface DepsParts {
   readonly config: Config;
-  readonly policy: Policy;
+  /** Read at each use: a refresh of the organization replaces the policy it holds. */
+  readonly policies: CurrentPolicy;
   readonly logger: Logger;
   readonly opened: StoreBackend;
   readonly provider: AccessProvider;
@@ -170,7 +175,7 @@ export function leaseHolder(role: "bot" | "jit-admin", database: DatabaseConfig)
 
 /** The services' dependencies, built one way for the bot and the admin CLI. */
 export function serviceDeps(parts: DepsParts): ServiceDeps {
-  const { config, policy, logger, opened, provider, callsPerSecond, fence, client, clock, holder } = parts;
+  const { config, policies, logger, opened, provider, callsPerSecond, fence, client, clock, holder } = parts;
   return {
     store: opened.store,
     operations: opened.operations,
@@ -178,15 +183,18 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     provider,
     notifier: new SlackNotifier(
       client,
-      policy,
+      policies,
       config.accessPortalUrl,
       logger,
       { copies: opened.approverMessages, grants: opened.store },
       fence.facts,
     ),
-    directory: new SlackDirectory(client, usergroupsIn(policy), () => clock.now()),
+    // The user groups come from the file's rules, which a refresh of the organization does not change.
+    directory: new SlackDirectory(client, usergroupsIn(policies.current), () => clock.now()),
     clock,
-    policy,
+    get policy() {
+      return policies.current;
+    },
     logger,
     work: new WorkTracker({ leases: opened.leases, holder, clock }),
     refusals: new RefusalRecorder(opened.store, logger, clock),
@@ -207,14 +215,15 @@ export async function withServiceDeps<T>(
   opened: StoreBackend,
   work: (deps: ServiceDeps) => Promise<T>,
 ): Promise<T> {
-  const aws = await connectAws(config, policy, logger, systemClock);
+  const policies = new PolicyHolder(policy);
+  const aws = await connectAws(config, policies, logger, systemClock);
   try {
     const client = new WebClient(config.slack.botToken, { ...slackClientOptions(config), logger: boltLogger(logger, LogLevel.WARN) });
     const holder = leaseHolder("jit-admin", config.database);
     const callsPerSecond = () => aws.provider.callsPerSecond;
     const deps = serviceDeps({
       config,
-      policy,
+      policies,
       logger,
       opened,
       provider: aws.provider,

@@ -11,20 +11,20 @@ import {
   UpdatePolicyCommand,
   type OrganizationsClient,
 } from "@aws-sdk/client-organizations";
-import { sleep, type Clock } from "../domain/clock.js";
+import type { Clock } from "../domain/clock.js";
 import { ProviderError } from "../domain/errors.js";
 import type { FenceAttachment } from "../domain/fence-capability.js";
 import type { SessionFenceWriter } from "../services/ports.js";
-import { toProviderError } from "./errors.js";
 import { RateLimiter } from "./limiter.js";
 import { explainFenceFailure } from "./organizations-failures.js";
+import { retryingCall, type RetryPolicy } from "./retrying-call.js";
 
 export interface OrganizationsFenceSettings {
   /** The bot's policies, in the order `write` is given their documents. */
   readonly policyNames: readonly string[];
   readonly attachTo: FenceAttachment;
-  /** With attachTo "accounts": the accounts the policy file names. */
-  readonly accountIds: readonly string[];
+  /** With attachTo "accounts": the accounts the policy offers now (it changes when the organization is read again). */
+  readonly accountIds: () => readonly string[];
   /** Never attached to: SCPs do not reach the management account. */
   readonly managementAccountId: string | null;
   readonly callsPerSecond: number;
@@ -46,7 +46,7 @@ interface KnownPolicy {
 }
 
 export class OrganizationsFenceWriter implements SessionFenceWriter {
-  private readonly limiter: RateLimiter;
+  private readonly retry: RetryPolicy;
   /** Name → what AWS holds; null until read, and again after a failure. */
   private known: Map<string, KnownPolicy> | null = null;
 
@@ -55,7 +55,7 @@ export class OrganizationsFenceWriter implements SessionFenceWriter {
     private readonly settings: OrganizationsFenceSettings,
     clock?: Clock,
   ) {
-    this.limiter = new RateLimiter(settings.callsPerSecond, undefined, clock);
+    this.retry = { limiter: new RateLimiter(settings.callsPerSecond, undefined, clock), priority: "revoke", retries: settings.retries };
   }
 
   async write(documents: readonly string[]): Promise<void> {
@@ -135,7 +135,7 @@ export class OrganizationsFenceWriter implements SessionFenceWriter {
   /** The root's id, or the accounts to fence; never the management account. */
   private async targets(): Promise<string[]> {
     if (this.settings.attachTo === "accounts") {
-      return [...new Set(this.settings.accountIds)].filter((id) => id !== this.settings.managementAccountId);
+      return [...new Set(this.settings.accountIds())].filter((id) => id !== this.settings.managementAccountId);
     }
     const { Roots } = await this.call("ListRoots", {}, () => this.organizations.send(new ListRootsCommand({})));
     const rootId = Roots?.[0]?.Id;
@@ -165,22 +165,8 @@ export class OrganizationsFenceWriter implements SessionFenceWriter {
     }
   }
 
-  /**
-   * One rate-limited call. The client makes a single attempt; throttling (TooManyRequestsException),
-   * ConcurrentModificationException and outages are retried here, each attempt through the limiter.
-   */
-  private async call<T>(action: string, subject: { policy?: string; target?: string }, send: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.limiter.run("revoke", send);
-      } catch (error) {
-        const failure = toProviderError(error, `Organizations ${action}`);
-        if (failure.retryable && attempt < this.settings.retries) {
-          await sleep(Math.min(100 * 2 ** attempt, 5_000) * (0.5 + Math.random() / 2));
-          continue;
-        }
-        throw failure.retryable ? failure : explainFenceFailure(failure, error, subject);
-      }
-    }
+  /** One rate-limited call, retried (retrying-call.ts); a definite refusal is explained for the operator. */
+  private call<T>(action: string, subject: { policy?: string; target?: string }, send: () => Promise<T>): Promise<T> {
+    return retryingCall(this.retry, `Organizations ${action}`, send, (failure, error) => explainFenceFailure(failure, error, subject));
   }
 }

@@ -1,6 +1,6 @@
 // `jit-admin config check`: the environment and the policy file, validated by the bot's own loaders.
 import { describeDatabase, loadConfig, type Config } from "../config/env.js";
-import { loadPolicyFile } from "../config/policy-file.js";
+import { loadPolicySource } from "../config/policy-file.js";
 import { ConfigError } from "../config/problems.js";
 import type { Policy } from "../domain/policy.js";
 import { EXIT_OK, EXIT_PROBLEM, printJson, type CliIo } from "./io.js";
@@ -27,7 +27,8 @@ export async function configCheck(args: string[], io: CliIo): Promise<number> {
   const env = check(() => loadConfig(io.env));
   // With a broken environment the policy is still checked, at the path the bot would use by default.
   const policyFile = env.value?.policyFile ?? (io.env.JIT_POLICY_FILE?.trim() || "policy.yaml");
-  const policy = check(() => loadPolicyFile(policyFile));
+  // With organization.accounts: aws the file is checked without reading AWS (jit-admin org refresh reads it).
+  const policy = check(() => loadPolicySource(policyFile).check(null).policy);
   const ok = env.problems.length === 0 && policy.problems.length === 0;
 
   if (values.json) {

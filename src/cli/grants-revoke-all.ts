@@ -2,7 +2,7 @@
 // incident switch from a terminal. It prints what would end, asks (or, with no terminal to ask on,
 // wants --yes), then ends it as /jit revoke --all does, audited as the admin.
 import { loadConfig } from "../config/env.js";
-import { loadPolicyFile } from "../config/policy-file.js";
+import { policyNow } from "../organization-policy.js";
 import { adminActor } from "../domain/audit-event.js";
 import { InvalidInput } from "../domain/errors.js";
 import type { Grant } from "../domain/grant.js";
@@ -35,7 +35,7 @@ export async function grantsRevokeAll(options: RevokeAllOptions, io: CliIo): Pro
   };
 
   const config = loadConfig(io.env);
-  const policy = loadPolicyFile(config.policyFile);
+  const policy = await policyNow(config, cliLogger());
   const scope = usable(() => resolveScope(policy, ask));
   const opened = await openConfiguredStore(config);
   try {

@@ -3,7 +3,7 @@
 // requester told, the approval message updated), audited as the admin. With --all, the incident
 // switch (grants-revoke-all.ts).
 import { loadConfig } from "../config/env.js";
-import { loadPolicyFile } from "../config/policy-file.js";
+import { policyNow } from "../organization-policy.js";
 import { adminActor, type StoredAuditRecord } from "../domain/audit-event.js";
 import { OPEN_STATUSES, type Grant, type GrantStatus } from "../domain/grant.js";
 import { withServiceDeps } from "../runtime.js";
@@ -41,8 +41,8 @@ export async function grantsRevoke(args: string[], io: CliIo): Promise<number> {
   const actor = adminActor(adminName(values.as));
 
   const config = loadConfig(io.env);
-  const policy = loadPolicyFile(config.policyFile);
   const logger = cliLogger();
+  const policy = await policyNow(config, logger);
   const opened = await openConfiguredStore(config);
   try {
     const grant = await opened.store.get(grantId);

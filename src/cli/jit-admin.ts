@@ -12,6 +12,7 @@ import { loadDotEnv } from "./environment.js";
 import { grantsList } from "./grants-list.js";
 import { grantsRevoke } from "./grants-revoke.js";
 import { migrateCommand } from "./migrate.js";
+import { orgRefresh } from "./org-refresh.js";
 import { reconcileCommand } from "./reconcile.js";
 import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, type CliIo } from "./io.js";
 import { USAGE } from "./usage.js";
@@ -25,6 +26,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   "audit export": auditExport,
   "audit verify": auditVerify,
   "audit keygen": auditKeygen,
+  "org refresh": orgRefresh,
   reconcile: reconcileCommand,
   migrate: migrateCommand,
 };

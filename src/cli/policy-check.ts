@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// `npm run policy:check -- <file> [--as <who>,…] [--aws] [--json]`: validates a policy file exactly as
+// `npm run policy:check -- <file> [--as <who>,…] [--aws] [--org-snapshot <file.json>] [--json]`: validates a policy file exactly as
 // the bot does and prints what each requester it names (or each person given with --as) may request,
 // and where role sessions would outlive grants. Needs no Slack, and no AWS unless asked, so a team
 // can run it in the CI of their policy repository; without AWS, session durations are taken as the
 // 12 h maximum. With --aws it asks AWS what the bot asks at start, the same way and from the same
 // variables: each permission set's session duration and, with the fence on, whether the organization
-// allows it and which account is its management account.
+// allows it and which account is its management account. A policy taking its accounts from AWS
+// Organizations is resolved against a saved snapshot (--org-snapshot), and each rule's accounts are
+// listed with their OU and tags; without one, only the file's own accounts are checked.
 // Exit 1: the policy has problems; 2: it could not be checked (usage, or AWS could not be asked).
 import { parseArgs } from "node:util";
 import { createAwsClients, createOrganizationsClient } from "../aws/clients.js";
@@ -13,7 +15,10 @@ import { discoverIdentityCenter } from "../aws/discovery.js";
 import { discoverFenceFacts } from "../aws/fence-facts.js";
 import { loadAwsConfig } from "../config/env.js";
 import { ConfigError } from "../config/problems.js";
-import { loadPolicyFile } from "../config/policy-file.js";
+import { loadPolicySource, type PolicySource, type Resolution } from "../config/policy-file.js";
+import { loadOrgSnapshot } from "../config/org-snapshot-file.js";
+import type { OrgSnapshot } from "../domain/organization.js";
+import { coverageLines, ruleCoverage, sharedNameWarnings, type RuleCoverage } from "./org-coverage.js";
 import { noFence, type FenceFacts } from "../domain/fence-capability.js";
 import { describeRef, isPerson, type Person, type PrincipalRef } from "../domain/people.js";
 import { eligibleTargets, type Policy } from "../domain/policy.js";
@@ -23,10 +28,12 @@ import { factsWithoutAws, sessionNotes, sessionProblems, sessionReport } from ".
 import { StartupError } from "../startup-error.js";
 
 const USAGE = [
-  "Usage: npm run policy:check -- <policy-file> [--as U0123ABCD,alice@example.com] [--aws] [--json]",
+  "Usage: npm run policy:check -- <policy-file> [--as U0123ABCD,alice@example.com] [--aws] [--org-snapshot <file.json>] [--json]",
   "  --aws  ask AWS for each permission set's session duration and, with sessionFence.mode: scp, what the",
   "         organization allows; credentials from the standard chain, the instance from JIT_SSO_INSTANCE_ARN,",
   "         JIT_IDENTITY_STORE_ID and AWS_ROLE_ARN as the bot reads them",
+  "  --org-snapshot  with organization.accounts: aws, the organization's accounts, OUs and tags from this",
+  "         file (an OrgSnapshot as JSON), to expand ou: and tag: entries and list what each rule covers",
 ].join("\n");
 
 /** The people asked about are imagined as full members in good standing: the policy is what is checked. */
@@ -87,6 +94,33 @@ async function factsFromAws(policy: Policy, env: Readonly<Record<string, string 
   }
 }
 
+interface Organization {
+  readonly resolution: Resolution;
+  readonly notes: readonly string[];
+  /** With a snapshot of the organization the policy uses: what each rule covers. */
+  readonly coverage: readonly RuleCoverage[] | null;
+}
+
+/** The policy against the snapshot when it takes its accounts from AWS Organizations. Throws ConfigError. */
+function withOrganization(source: PolicySource, snapshot: OrgSnapshot | null, snapshotFile: string | undefined): Organization {
+  if (!source.needsOrganization) {
+    const notes = snapshot
+      ? ["organization: the policy lists its accounts itself (organization.accounts: file), so --org-snapshot is not used."]
+      : [];
+    return { resolution: source.check(null), notes, coverage: null };
+  }
+  const resolution = source.check(snapshot);
+  if (snapshot === null) {
+    const pending =
+      resolution.unexpanded.length > 0 ? ` These entries cannot be expanded without it: ${resolution.unexpanded.join("; ")}.` : "";
+    const note = `organization: the policy takes its accounts from AWS Organizations (organization.accounts: aws), and no --org-snapshot was given, so only the accounts the file lists are checked.${pending}`;
+    return { resolution, notes: [note], coverage: null };
+  }
+  const active = snapshot.accounts.filter((a) => a.state === "ACTIVE").length;
+  const note = `organization: accounts from ${snapshotFile}, read at ${new Date(snapshot.readAt).toISOString()}: ${snapshot.accounts.length} accounts in the organization, ${active} active, ${resolution.policy.accounts.length} offered.`;
+  return { resolution, notes: [note], coverage: ruleCoverage(resolution.policy, snapshot) };
+}
+
 /** The bot refuses to start when the fence it is asked for cannot work (fence-setup.ts), so policy:check says so as an error. */
 function fenceErrors(facts: FenceFacts): string[] {
   if (facts.mode !== "scp" || facts.unavailable === null) return [];
@@ -100,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({
       args: argv,
-      options: { as: { type: "string" }, aws: { type: "boolean" }, json: { type: "boolean" } },
+      options: { as: { type: "string" }, aws: { type: "boolean" }, json: { type: "boolean" }, "org-snapshot": { type: "string" } },
       allowPositionals: true,
     });
   } catch (error) {
@@ -112,14 +146,33 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  let policy: Policy;
+  let source: PolicySource;
   try {
-    policy = loadPolicyFile(file);
+    source = loadPolicySource(file);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     return 1;
   }
+  const snapshotFile = parsed.values["org-snapshot"];
+  let snapshot: OrgSnapshot | null = null;
+  try {
+    if (snapshotFile !== undefined) snapshot = loadOrgSnapshot(snapshotFile);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Like AWS unreachable: the policy could not be checked, so not exit 1.
+    process.stderr.write(`policy:check --org-snapshot: ${error.message}\n`);
+    return 2;
+  }
+  let organization: Organization;
+  try {
+    organization = withOrganization(source, snapshot, snapshotFile);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
+  const policy = organization.resolution.policy;
   const report = people(policy, parsed.values.as).map((person) => ({
     who: label(person),
     may: eligibleTargets(policy, person).map((target) => ({
@@ -143,12 +196,26 @@ async function main(argv: string[]): Promise<number> {
   }
   const sessions = sessionReport(policy, checked.facts, parsed.values.aws === true);
   const problems = sessionProblems(sessions);
-  const warnings = [...sharedAddresses(policy).map(sharedAddressWarning), ...problems.warnings];
+  const warnings = [
+    ...organization.resolution.warnings,
+    ...sharedNameWarnings(policy),
+    ...sharedAddresses(policy).map(sharedAddressWarning),
+    ...problems.warnings,
+  ];
   const errors = [...fenceErrors(checked.facts), ...problems.errors];
-  const notes = [...(checked.askedAs ? [checked.askedAs] : []), ...sessionNotes(sessions)];
+  const notes = [...organization.notes, ...(checked.askedAs ? [checked.askedAs] : []), ...sessionNotes(sessions)];
   const code = errors.length > 0 ? 1 : 0;
   if (parsed.values.json) {
-    const json = { valid: true, rules: policy.rules.length, errors, warnings, sessions: { ...sessions, notes }, requesters: report };
+    const json = {
+      valid: true,
+      rules: policy.rules.length,
+      errors,
+      warnings,
+      sessions: { ...sessions, notes },
+      requesters: report,
+      ...(organization.coverage ? { coverage: organization.coverage } : {}),
+      ...(organization.resolution.unexpanded.length > 0 ? { unexpanded: organization.resolution.unexpanded } : {}),
+    };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return code;
   }
@@ -158,6 +225,7 @@ async function main(argv: string[]): Promise<number> {
   for (const note of notes) process.stdout.write(`note: ${note}\n`);
   for (const error of errors) process.stdout.write(`error: ${error}\n`);
   for (const warning of warnings) process.stdout.write(`warning: ${warning}\n`);
+  if (organization.coverage) process.stdout.write(`${coverageLines(organization.coverage).join("\n")}\n`);
   for (const entry of report) {
     process.stdout.write(`\n${entry.who} may request:\n`);
     if (entry.may.length === 0) process.stdout.write("  nothing\n");

@@ -1,6 +1,6 @@
 // `jit-admin reconcile [--dry-run]`: compares grants with AWS now, as the bot does on its schedule.
 import { loadConfig } from "../config/env.js";
-import { loadPolicyFile } from "../config/policy-file.js";
+import { policyNow } from "../organization-policy.js";
 import { withServiceDeps } from "../runtime.js";
 import type { AssignmentTarget } from "../services/ports.js";
 import { reconcile, type ReconcileReport } from "../services/reconcile.js";
@@ -17,7 +17,7 @@ export async function reconcileCommand(args: string[], io: CliIo): Promise<numbe
   expectPositionals(positionals, []);
   const dryRun = values["dry-run"] === true;
   const config = loadConfig(io.env);
-  const policy = loadPolicyFile(config.policyFile);
+  const policy = await policyNow(config, cliLogger());
   const opened = await openConfiguredStore(config);
   try {
     const report = await withServiceDeps(config, policy, cliLogger(), opened, (deps) => reconcile(deps, { dryRun }));

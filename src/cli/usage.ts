@@ -41,6 +41,10 @@ Commands:
   migrate                      Bring the database's schema up to date; on PostgreSQL as
                                DATABASE_MIGRATION_URL (the owner), granting DATABASE_URL's role
                                what the bot needs; exits 1 if that role could alter the audit trail.
+  org refresh                  With organization.accounts: aws, read AWS Organizations now and print
+                               the accounts each rule covers and the warnings; exits 1 when it cannot
+                               be read or the policy does not resolve against it. Changes nothing: a
+                               running bot reads it again every organization.refreshMinutes.
   reconcile [--dry-run]        Compare grants with AWS now: end grants whose assignment vanished,
                                delete assignments the bot left behind, report or remove standing
                                access per the policy's unmanagedAssignments. --dry-run changes

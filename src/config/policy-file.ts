@@ -1,22 +1,36 @@
-// The policy file (YAML, or JSON, which YAML reads too): cross-references, conversion, loading.
+// The policy file (YAML, or JSON, which YAML reads too): its own cross-references, and loading it
+// as a PolicySource, which makes the domain Policy once the organization is known (if it needs one).
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
-import type { AutoApprove, Policy, PrincipalRef, Rule, Specificity } from "../domain/policy.js";
+import type { Policy } from "../domain/policy.js";
+import { orgTree, type OrgSnapshot } from "../domain/organization.js";
 import { ConfigError, describeIssues } from "./problems.js";
-import { GROUP_PREFIX, policySchema, SLACK_USER_ID, USERGROUP, type PolicyFile, type RuleFile } from "./policy-schema.js";
+import { policySchema, type PolicyFile } from "./policy-schema.js";
+import type { Report } from "./policy-accounts.js";
+import { permissionSetFor, resolvePolicy, type Resolution } from "./policy-resolve.js";
 
-type Report = (path: PropertyKey[], message: string) => void;
+export type { Resolution } from "./policy-resolve.js";
 
-// Names in rules compare case-insensitively, as they do when people type them in /jit.
-function accountIdFor(policy: Pick<PolicyFile, "accounts">, ref: string): string | undefined {
-  const wanted = ref.toLowerCase();
-  return policy.accounts.find((a) => a.id === ref || a.name.toLowerCase() === wanted)?.id;
-}
-
-function permissionSetFor(policy: Pick<PolicyFile, "permissionSets">, ref: string): string | undefined {
-  const wanted = ref.toLowerCase();
-  return policy.permissionSets.find((name) => name.toLowerCase() === wanted);
+/** The policy file, parsed and checked, waiting for the organization's accounts when it takes them from AWS Organizations. */
+export interface PolicySource {
+  /** organization.accounts is aws: resolve needs a snapshot of the organization. */
+  readonly needsOrganization: boolean;
+  /** A rule names a tag: the snapshot must carry each account's tags (ListTagsForResource). */
+  readonly withTags: boolean;
+  /** How often the organization is read again (organization.refreshMinutes). */
+  readonly refreshMs: number;
+  /**
+   * The Policy with the organization as read (ignored when the file lists the accounts itself).
+   * Throws ConfigError naming each key that does not resolve: a rule naming an OU the organization
+   * no longer has, an ambiguous account name, an account that is nowhere; or null when one is needed.
+   */
+  resolve(snapshot: OrgSnapshot | null): Policy;
+  /**
+   * As resolve, with the warnings; without a snapshot when one is needed, the policy of the file's
+   * own accounts, with the rules' entries it could not expand (for policy:check).
+   */
+  check(snapshot: OrgSnapshot | null): Resolution;
 }
 
 function reportDuplicates(values: readonly string[], report: (index: number, value: string) => void): void {
@@ -27,7 +41,9 @@ function reportDuplicates(values: readonly string[], report: (index: number, val
   });
 }
 
-function checkReferences(policy: PolicyFile, report: Report): void {
+/** What the file must hold whatever the organization has: no duplicates, known groups and permission sets, a consistent mode. */
+function checkFile(policy: PolicyFile, report: Report): void {
+  const fromAws = policy.organization.accounts === "aws";
   reportDuplicates(
     policy.accounts.map((a) => a.id),
     (i, v) => report(["accounts", i, "id"], `duplicate account id ${v}`),
@@ -44,19 +60,23 @@ function checkReferences(policy: PolicyFile, report: Report): void {
     policy.rules.map((r) => r.name),
     (i, v) => report(["rules", i, "name"], `duplicate rule name "${v}"`),
   );
-  for (const [group, members] of Object.entries(policy.accountGroups)) {
-    members.forEach((ref, i) => {
-      if (!accountIdFor(policy, ref)) report(["accountGroups", group, i], `"${ref}" is not an account id or name listed under accounts`);
-    });
+  if (!fromAws && policy.accounts.length === 0) {
+    report(["accounts"], "list at least one account (or take them from AWS Organizations: organization.accounts: aws)");
   }
+  policy.organization.exclude.forEach((entry, i) => {
+    const path = ["organization", "exclude", i];
+    if (!fromAws) report(path, "only applies with organization.accounts: aws; in file mode, leave the account out of accounts");
+    else if (policy.accounts.some((a) => a.id === entry || a.name.toLowerCase() === entry.toLowerCase())) {
+      report(path, `"${entry}" is also listed under accounts; remove one of the two`);
+    }
+  });
   policy.rules.forEach((rule, r) => {
     rule.accounts.forEach((ref, i) => {
-      if (ref === "*") return;
-      if (ref.startsWith(GROUP_PREFIX)) {
-        if (!policy.accountGroups[ref.slice(GROUP_PREFIX.length)])
-          report(["rules", r, "accounts", i], `"${ref}" names no group under accountGroups`);
-      } else if (!accountIdFor(policy, ref)) {
-        report(["rules", r, "accounts", i], `"${ref}" is not an account id or name listed under accounts`);
+      if (ref.kind === "group" && !policy.accountGroups[ref.group]) {
+        report(["rules", r, "accounts", i], `"${ref.text}" names no group under accountGroups`);
+      }
+      if (ref.kind === "org" && !fromAws) {
+        report(["rules", r, "accounts", i], `"${ref.text}" needs the organization's accounts (organization.accounts: aws)`);
       }
     });
     rule.permissionSets.forEach((ref, i) => {
@@ -66,82 +86,13 @@ function checkReferences(policy: PolicyFile, report: Report): void {
   });
 }
 
-function principalRef(value: string): PrincipalRef {
-  const group = USERGROUP.exec(value);
-  if (group?.[1]) return { kind: "usergroup", id: group[1] };
-  return SLACK_USER_ID.test(value) ? { kind: "slack-user", id: value } : { kind: "email", email: value.toLowerCase() };
-}
-
-function ruleAccounts(policy: PolicyFile, refs: readonly string[]): { ids: string[]; specificity: Specificity["account"] } {
-  const ids = new Set<string>();
-  let specificity: Specificity["account"] = 0;
-  for (const ref of refs) {
-    if (ref === "*") {
-      policy.accounts.forEach((a) => ids.add(a.id));
-    } else if (ref.startsWith(GROUP_PREFIX)) {
-      for (const member of policy.accountGroups[ref.slice(GROUP_PREFIX.length)] ?? []) ids.add(accountIdFor(policy, member) ?? member);
-      specificity = Math.max(specificity, 1) as Specificity["account"];
-    } else {
-      ids.add(accountIdFor(policy, ref) ?? ref);
-      specificity = 2;
-    }
-  }
-  return { ids: [...ids], specificity };
-}
-
-function autoApprove(value: RuleFile["autoApprove"]): AutoApprove {
-  if (value === "never" || value === "always") return { kind: value };
-  return { kind: "schedule", schedule: { days: value.days, fromMinute: value.from, toMinute: value.to, timeZone: value.timeZone } };
-}
-
-function toRule(policy: PolicyFile, rule: RuleFile): Rule {
-  const accounts = ruleAccounts(policy, rule.accounts);
-  const everySet = rule.permissionSets.includes("*");
-  const permissionSets = everySet ? [...policy.permissionSets] : rule.permissionSets.map((ref) => permissionSetFor(policy, ref) ?? ref);
-  return Object.freeze({
-    name: rule.name,
-    accountIds: Object.freeze(accounts.ids),
-    permissionSets: Object.freeze([...new Set(permissionSets)]),
-    specificity: Object.freeze({ account: accounts.specificity, permissionSet: everySet ? 0 : 1 }),
-    requesters: Object.freeze(rule.requesters.map(principalRef)),
-    approvers: Object.freeze(rule.approvers.map(principalRef)),
-    breakGlass: Object.freeze(rule.breakGlass.map(principalRef)),
-    approverChannel: rule.approverChannel,
-    notifyApprovers: rule.notifyApprovers,
-    approvalsRequired: rule.approvalsRequired,
-    allowSelfApproval: rule.allowSelfApproval,
-    autoApprove: autoApprove(rule.autoApprove),
-    maxDurationMs: rule.maxDuration,
-    maxTotalDurationMs: rule.maxTotalDuration ?? rule.maxDuration,
-    approvalTimeoutMs: rule.approvalTimeout,
-    activationTimeoutMs: rule.activationTimeout ?? rule.approvalTimeout,
-    ticket: Object.freeze({ required: rule.ticket?.required ?? false, pattern: rule.ticket?.pattern ?? null }),
-    justificationMinLength: rule.justificationMinLength,
-    warnBeforeExpiryMs: rule.warnBeforeExpiry,
-    requireSessionFence: rule.requireSessionFence,
-  });
-}
-
-function toPolicy(parsed: PolicyFile): Policy {
-  return Object.freeze({
-    unmanagedAssignments: parsed.unmanagedAssignments,
-    admins: Object.freeze(parsed.admins.map(principalRef)),
-    sharedAddressPatterns: Object.freeze([...parsed.sharedAddressPatterns]),
-    accounts: Object.freeze(parsed.accounts.map((a) => Object.freeze({ id: a.id, name: a.name }))),
-    permissionSets: Object.freeze([...parsed.permissionSets]),
-    rules: Object.freeze(parsed.rules.map((rule) => toRule(parsed, rule))),
-    sessionFence: Object.freeze({ ...parsed.sessionFence, policyNames: Object.freeze([...parsed.sessionFence.policyNames]) }),
-  });
-}
-
 /** Every Slack user group the policy names, so the directory knows which memberships matter. */
 export function usergroupsIn(policy: Policy): string[] {
   const refs = [...policy.admins, ...policy.rules.flatMap((r) => [...r.requesters, ...r.approvers, ...r.breakGlass])];
   return [...new Set(refs.flatMap((ref) => (ref.kind === "usergroup" ? [ref.id] : [])))];
 }
 
-/** Parses policy text; `source` names the file in errors. */
-export function parsePolicy(text: string, source: string): Policy {
+function readPolicyFile(text: string, source: string): PolicyFile {
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
     throw new ConfigError(
@@ -152,17 +103,62 @@ export function parsePolicy(text: string, source: string): Policy {
   const parsed = policySchema.safeParse(document.toJS());
   if (!parsed.success) throw new ConfigError(source, describeIssues(parsed.error.issues));
   const problems: z.core.$ZodIssue[] = [];
-  checkReferences(parsed.data, (path, message) => problems.push({ code: "custom", path, message, input: undefined }));
+  checkFile(parsed.data, (path, message) => problems.push({ code: "custom", path, message, input: undefined }));
   if (problems.length > 0) throw new ConfigError(source, describeIssues(problems));
-  return toPolicy(parsed.data);
+  return parsed.data;
 }
 
-export function loadPolicyFile(path: string): Policy {
+/** Parses policy text; `source` names the file in errors. In file mode the accounts resolve at once, so every problem shows here. */
+export function parsePolicySource(text: string, source: string): PolicySource {
+  const parsed = readPolicyFile(text, source);
+  const needsOrganization = parsed.organization.accounts === "aws";
+  const base = {
+    needsOrganization,
+    withTags:
+      needsOrganization && parsed.rules.some((rule) => rule.accounts.some((ref) => ref.kind === "org" && ref.selector.kind === "tag")),
+    refreshMs: parsed.organization.refreshMinutes * 60_000,
+  };
+  if (!needsOrganization) {
+    const resolution = resolvePolicy(parsed, { kind: "file" }, source);
+    return { ...base, resolve: () => resolution.policy, check: () => resolution };
+  }
+  const check = (snapshot: OrgSnapshot | null): Resolution =>
+    snapshot === null
+      ? resolvePolicy(parsed, { kind: "unread" }, source)
+      : resolvePolicy(
+          parsed,
+          { kind: "org", tree: orgTree(snapshot) },
+          `${source}, with the organization read at ${new Date(snapshot.readAt).toISOString()},`,
+        );
+  return {
+    ...base,
+    check,
+    resolve(snapshot) {
+      if (snapshot === null) {
+        throw new ConfigError(source, [
+          "organization.accounts: aws takes the accounts from AWS Organizations, and they have not been read",
+        ]);
+      }
+      return check(snapshot).policy;
+    },
+  };
+}
+
+export function loadPolicySource(path: string): PolicySource {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
     throw new ConfigError(`The policy file ${path}`, [`cannot be read: ${(error as Error).message} (set JIT_POLICY_FILE)`]);
   }
-  return parsePolicy(text, `The policy file ${path}`);
+  return parsePolicySource(text, `The policy file ${path}`);
+}
+
+/** The policy of a file that lists its accounts itself; one taking them from AWS Organizations is refused (resolve needs the snapshot). */
+export function loadPolicyFile(path: string): Policy {
+  return loadPolicySource(path).resolve(null);
+}
+
+export function parsePolicy(text: string, source: string): Policy {
+  return parsePolicySource(text, source).resolve(null);
 }

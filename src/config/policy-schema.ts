@@ -3,12 +3,12 @@ import { z } from "zod";
 import { parseDuration } from "../domain/duration.js";
 import { DEFAULT_APPROVAL_TIMEOUT_MS } from "../domain/policy.js";
 import { isTimeZone, parseClock, WEEKDAYS } from "../domain/schedule.js";
+import { accountRef, ACCOUNT_NAME_HELP, isPlainAccountName } from "./account-refs.js";
 
 export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 export const USERGROUP = /^usergroup:(S[A-Z0-9]{2,})$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
-export const GROUP_PREFIX = "group:";
 
 const name = z.string().trim().min(1, { error: "must not be empty" });
 
@@ -64,7 +64,9 @@ const pattern = z.string().transform((value, ctx) => {
 export const ruleSchema = z
   .strictObject({
     name,
-    accounts: z.array(name).min(1, { error: "name at least one account (an id or name, group:<name>, or *)" }),
+    accounts: z
+      .array(accountRef)
+      .min(1, { error: "name at least one account (an id or name, group:<name>, ou:<OU id or path>, tag:<key>=<value>, or *)" }),
     permissionSets: z.array(name).min(1, { error: "name at least one permission set (or *)" }),
     requesters: z.array(principal).default([]),
     approvers: z.array(principal).min(1, { error: "name at least one approver" }),
@@ -119,7 +121,23 @@ const sessionFenceSchema = z.strictObject({
   attachTo: z.enum(["root", "accounts"], { error: "must be root or accounts" }).default("root"),
 });
 
+// Each refresh reads every account's tags (one ListTagsForResource call per account), so not more
+// often than every 5 minutes; `jit-admin org refresh` is there for the moment a change must show.
+const organizationSchema = z.strictObject({
+  accounts: z
+    .enum(["aws", "file"], { error: "must be aws (read from AWS Organizations) or file (only those under accounts)" })
+    .default("file"),
+  refreshMinutes: z
+    .number({ error: "must be a number of minutes" })
+    .int({ error: "must be a whole number of minutes" })
+    .min(5, { error: "must be at least 5" })
+    .max(1440, { error: "must be at most 1440 (a day)" })
+    .default(60),
+  exclude: z.array(name).default([]),
+});
+
 export const policySchema = z.strictObject({
+  organization: organizationSchema.default({ accounts: "file", refreshMinutes: 60, exclude: [] }),
   sessionFence: sessionFenceSchema.default({
     mode: "off",
     policyNames: ["jit-slack-session-fence-1", "jit-slack-session-fence-2", "jit-slack-session-fence-3"],
@@ -136,10 +154,11 @@ export const policySchema = z.strictObject({
             error: 'must be the 12-digit account id in quotes, e.g. "123456789012" (unquoted, YAML reads a number and drops leading zeros)',
           })
           .regex(/^\d{12}$/, { error: "must be exactly 12 digits" }),
-        name: name.refine((value) => value !== "*" && !value.startsWith(GROUP_PREFIX), { error: 'must not be "*" or start with "group:"' }),
+        name: name.refine(isPlainAccountName, { error: ACCOUNT_NAME_HELP }),
       }),
     )
-    .min(1, { error: "list at least one account" }),
+    // At least one unless they come from AWS Organizations (checked in policy-file.ts, which sees both).
+    .default([]),
   accountGroups: z
     .record(z.string().regex(/^[\w.-]+$/, { error: "group names use letters, digits, _ . -" }), z.array(name).min(1))
     .default({}),
@@ -151,3 +170,4 @@ export const policySchema = z.strictObject({
 
 export type PolicyFile = z.output<typeof policySchema>;
 export type RuleFile = z.output<typeof ruleSchema>;
+export type OrganizationFile = z.output<typeof organizationSchema>;

@@ -32,6 +32,10 @@ export type AuditAction =
   | "session_fence_full"
   /** An admin's incident switch: every active grant in a scope ended at once (one record; each grant has its own). */
   | "revoke_all"
+  /** The organization could not be read again (or the policy did not resolve against it): the last good policy stays. */
+  | "organization_refresh_failed"
+  /** After the organization was read again, a grant holding access is for a target the policy no longer allows (not revoked). */
+  | "account_left_policy"
   /** Someone tried what they may not (approve, end, extend, review, or from another workspace). */
   | "refused";
 

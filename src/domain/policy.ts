@@ -16,7 +16,10 @@ export interface Account {
 
 /** How precisely a rule names its targets: it decides which rule applies when several cover a request. */
 export interface Specificity {
-  /** 2: accounts by id or name; 1: an account group; 0: "*". The most specific part of the rule's list counts. */
+  /**
+   * 2: accounts by id or name; 1: an account group, an OU (ou:) or a tag (tag:); 0: "*". The most
+   * specific part of the rule's list counts.
+   */
   readonly account: 0 | 1 | 2;
   /** 1: permission sets by name; 0: "*". */
   readonly permissionSet: 0 | 1;
@@ -85,10 +88,24 @@ export interface Policy {
   readonly sessionFence: SessionFenceSettings;
 }
 
-/** An account by 12-digit id or by its name in the policy (names compare case-insensitively). */
+/**
+ * An account by 12-digit id or by its name in the policy (names compare case-insensitively). Names
+ * from AWS Organizations need not be unique: a name two accounts share is refused (InvalidInput,
+ * naming their ids) rather than guessed.
+ */
 export function findAccount(policy: Policy, ref: string): Account | undefined {
   const wanted = ref.trim().toLowerCase();
-  return policy.accounts.find((account) => account.id === wanted || account.name.toLowerCase() === wanted);
+  const byId = policy.accounts.find((account) => account.id === wanted);
+  if (byId) return byId;
+  const named = policy.accounts.filter((account) => account.name.toLowerCase() === wanted);
+  if (named.length > 1) {
+    const ids = named.map((account) => account.id).join(", ");
+    throw new InvalidInput(
+      `${quoted(ref.trim())} is the name of ${named.length} accounts (${ids}); give the account id instead.`,
+      "account",
+    );
+  }
+  return named[0];
 }
 
 export function findPermissionSet(policy: Policy, ref: string): string | undefined {
@@ -122,7 +139,7 @@ const rank = (rule: Rule) => rule.specificity.account * 2 + rule.specificity.per
 
 /**
  * The rules that decide requests for this account and permission set: those covering it with the
- * highest specificity (accounts named > account group > "*", then permission sets named > "*").
+ * highest specificity (accounts named > account group, OU or tag > "*", then permission sets named > "*").
  * A more specific rule overrides broader ones, so a team can narrow who may ask for production.
  */
 export function decidingRules(policy: Policy, accountId: string, permissionSet: string): Rule[] {

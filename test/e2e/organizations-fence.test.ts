@@ -42,7 +42,7 @@ function writer(settings: Partial<OrganizationsFenceSettings> = {}): Organizatio
   return new OrganizationsFenceWriter(organizations, {
     policyNames: NAMES,
     attachTo: "root",
-    accountIds: [],
+    accountIds: () => [],
     managementAccountId: DEFAULT_MANAGEMENT_ACCOUNT,
     callsPerSecond: 50,
     retries: 4,
@@ -167,7 +167,7 @@ describe("OrganizationsFenceWriter", () => {
   });
 
   it("attaches to each account and never to the management account", async () => {
-    await writer({ attachTo: "accounts", accountIds: [ACCOUNT, DEFAULT_MANAGEMENT_ACCOUNT, OTHER_ACCOUNT] }).write(documents);
+    await writer({ attachTo: "accounts", accountIds: () => [ACCOUNT, DEFAULT_MANAGEMENT_ACCOUNT, OTHER_ACCOUNT] }).write(documents);
     for (const name of NAMES) assert.deepEqual(fake.scpTargets(name), [ACCOUNT, OTHER_ACCOUNT]);
     assert.equal(count("ListRoots"), 0);
     assert.ok(fake.callsOf("AttachPolicy").every((call) => call.input.TargetId !== DEFAULT_MANAGEMENT_ACCOUNT));

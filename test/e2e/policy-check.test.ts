@@ -11,6 +11,7 @@ import { entryArgs } from "../support/built.js";
 import { runEntry, type Ran } from "../support/jit-admin.js";
 import { UX_POLICY } from "../support/ux-policy.js";
 import { PROD } from "../support/world.js";
+import { ORG, PAYMENTS_PROD, PAYMENTS_STAGING, PROD_OU, SANDBOX_A, SANDBOX_B, SEARCH_PROD } from "../support/org-snapshot.js";
 
 function policyFile(policy: string): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), "policy-check-"));
@@ -32,6 +33,35 @@ function checkWithAws(policy: string, env: Record<string, string>, ...args: stri
 }
 
 const FENCED_POLICY = `sessionFence: { mode: scp }\n${UX_POLICY}`;
+
+/** A policy taking its accounts from AWS Organizations, with OU and tag rules and one account of its own. */
+const ORG_POLICY = `
+organization: { accounts: aws, exclude: [management] }
+accounts:
+  - { id: "123412341234", name: legacy }
+permissionSets: [ReadOnlyAccess]
+rules:
+  - name: prod-ou
+    accounts: ["ou:/Root/Workloads/Prod"]
+    permissionSets: [ReadOnlyAccess]
+    requesters: [U0ALICE]
+    approvers: [U0BOB]
+    approverChannel: C0APPROVALS
+    maxDuration: 1h
+  - name: payments
+    accounts: ["tag:team=payments", legacy]
+    permissionSets: [ReadOnlyAccess]
+    requesters: [U0CAROL]
+    approvers: [U0BOB]
+    approverChannel: C0APPROVALS
+    maxDuration: 2h
+`;
+
+function snapshotFile(snapshot: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), "org-snapshot-")), "org.json");
+  writeFileSync(file, JSON.stringify(snapshot));
+  return file;
+}
 
 describe("policy:check", () => {
   it("accepts a valid policy and prints what each named requester may request, and how it is approved", () => {
@@ -262,6 +292,118 @@ describe("policy:check", () => {
       const ran = await checkWithAws(UX_POLICY, { ...awsClientEnv(aws) });
       assert.equal(ran.code, 2, ran.stdout);
       assert.match(ran.stderr, /Permission sets named in the policy do not exist in .*: ReadOnlyAccess\./);
+    });
+  });
+
+  describe("with accounts from AWS Organizations", () => {
+    it("with --org-snapshot, lists what each rule covers with each account's OU path and tags", () => {
+      const file = snapshotFile(ORG);
+      const ran = check(ORG_POLICY, "--org-snapshot", file);
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.match(ran.stdout, /is valid: 6 accounts, 1 permission sets, 2 rules/);
+      assert.match(
+        ran.stdout,
+        new RegExp(
+          `^note: organization: accounts from ${file}, read at 2027-01-04T09:00:00\\.000Z: 8 accounts in the organization, 6 active, 6 offered\\.$`,
+          "m",
+        ),
+      );
+      assert.ok(
+        ran.stdout.includes(
+          [
+            "rule prod-ou covers 2 accounts:",
+            `  payments-prod (${PAYMENTS_PROD}) · /Root/Workloads/Prod · env=prod, team=payments`,
+            `  search-prod (${SEARCH_PROD}) · /Root/Workloads/Prod/EU · env=prod`,
+            "",
+            "rule payments covers 3 accounts:",
+            `  payments-prod (${PAYMENTS_PROD}) · /Root/Workloads/Prod · env=prod, team=payments`,
+            `  payments-staging (${PAYMENTS_STAGING}) · /Root/Workloads/Staging · env=staging, team=payments`,
+            "  legacy (123412341234) · not in the organization",
+          ].join("\n"),
+        ),
+        ran.stdout,
+      );
+      assert.match(
+        ran.stdout,
+        /^warning: accounts\[0\]: 123412341234 is not in the organization as read; it is offered as the file lists it$/m,
+      );
+      assert.match(
+        ran.stdout,
+        new RegExp(
+          `^warning: accounts: "sandbox" is the name of 2 accounts \\(${SANDBOX_A}, ${SANDBOX_B}\\); a request naming it is refused`,
+          "m",
+        ),
+      );
+      // payments-prod is also under rule payments, which names an account directly (legacy), so it ranks
+      // higher and decides there: Alice, not among its requesters, may ask for search-prod only.
+      assert.match(
+        ran.stdout,
+        /U0ALICE may request:\n {2}search-prod \(222222222222\) ReadOnlyAccess · up to 1h · 1 approval · rule prod-ou\n\n/,
+      );
+
+      const json = check(ORG_POLICY, "--org-snapshot", file, "--json");
+      assert.equal(json.code, 0, json.stderr);
+      const report = JSON.parse(json.stdout) as { coverage: Array<{ rule: string; accounts: Array<Record<string, unknown>> }> };
+      assert.deepEqual(report.coverage[0], {
+        rule: "prod-ou",
+        accounts: [
+          { id: PAYMENTS_PROD, name: "payments-prod", ou: "/Root/Workloads/Prod", tags: { env: "prod", team: "payments" } },
+          { id: SEARCH_PROD, name: "search-prod", ou: "/Root/Workloads/Prod/EU", tags: { env: "prod" } },
+        ],
+      });
+    });
+
+    it("without a snapshot, says which entries it cannot expand and checks the file's own accounts", () => {
+      const ran = check(ORG_POLICY, "--json");
+      assert.equal(ran.code, 0, ran.stderr);
+      const report = JSON.parse(ran.stdout) as {
+        unexpanded: string[];
+        coverage?: unknown;
+        sessions: { notes: string[] };
+        requesters: Array<{ who: string; may: Array<{ accountId: string }> }>;
+      };
+      assert.deepEqual(report.unexpanded, ["rules[0].accounts[0]: ou:/Root/Workloads/Prod", "rules[1].accounts[0]: tag:team=payments"]);
+      assert.equal(report.coverage, undefined);
+      assert.match(
+        report.sessions.notes[0] ?? "",
+        /^organization: the policy takes its accounts from AWS Organizations \(organization\.accounts: aws\), and no --org-snapshot was given/,
+      );
+      assert.deepEqual(
+        report.requesters.map((r) => [r.who, r.may.map((m) => m.accountId)]),
+        [
+          ["U0ALICE", []],
+          ["U0CAROL", ["123412341234"]],
+        ],
+      );
+    });
+
+    it("exits 1 naming the rule when the snapshot lacks an OU it names", () => {
+      const ran = check(
+        ORG_POLICY.replace("ou:/Root/Workloads/Prod", `ou:${PROD_OU.replace("prod", "gone")}`),
+        "--org-snapshot",
+        snapshotFile(ORG),
+      );
+      assert.equal(ran.code, 1, ran.stdout);
+      assert.match(
+        ran.stderr,
+        /with the organization read at 2027-01-04T09:00:00\.000Z, is invalid:\n\s+- rules\[0\]\.accounts\[0\]: "ou:ou-ab12-gone0001" names no OU \(or root\) of the organization/,
+      );
+    });
+
+    it("exits 2 naming the key when the snapshot file is malformed, and notes a snapshot a file-mode policy does not use", () => {
+      const ran = check(ORG_POLICY, "--org-snapshot", snapshotFile({ ...ORG, rootId: "root" }));
+      assert.equal(ran.code, 2, ran.stdout);
+      assert.match(
+        ran.stderr,
+        /^policy:check --org-snapshot: The organization snapshot .*org\.json is invalid:\n\s+- rootId: must be a root id \(r-…\)/,
+      );
+
+      const fileMode = check(UX_POLICY, "--org-snapshot", snapshotFile(ORG));
+      assert.equal(fileMode.code, 0, fileMode.stderr);
+      assert.match(
+        fileMode.stdout,
+        /^note: organization: the policy lists its accounts itself \(organization\.accounts: file\), so --org-snapshot is not used\.$/m,
+      );
     });
   });
 

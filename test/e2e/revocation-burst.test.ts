@@ -48,7 +48,8 @@ describe("a burst of expiries", () => {
     assert.equal(deletes.length, GRANTS, "one deletion per grant, none lost or repeated");
     assert.equal(world.aws.assignments().length, 0);
     assert.equal(world.aws.throttledCount, 0, "the bot stays under the limit instead of leaning on retries");
-    assert.ok((deletes[0]?.at ?? Infinity) - expiredAtReal < 1500, "the first revocation starts within a sweep");
+    // One sweep interval (1 s) and the time to start it; a loaded CI machine needs the slack.
+    assert.ok((deletes[0]?.at ?? Infinity) - expiredAtReal < 2500, "the first revocation starts within a sweep");
     const calls = world.aws.calls.slice(callsBefore);
     for (const call of calls) {
       const inWindow = calls.filter((c) => c.at >= call.at && c.at < call.at + 1000).length;

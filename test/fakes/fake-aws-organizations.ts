@@ -1,12 +1,18 @@
 // AWS Organizations (AWSOrganizationsV20161128, awsJson1_1) for the fake AWS server: one organization
-// with one root, member accounts, and service control policies with their attachments. The
+// with one root, its OUs and accounts (fake-aws-org-tree.ts), and service control policies with their
+// attachments. The
 // AWS-managed FullAWSAccess (p-FullAWSAccess) is attached to the root and to every account, as in a
 // new organization. Errors and limits are AWS's (Organizations API reference; "Quotas for AWS
 // Organizations": an SCP document holds at most 5,120 characters, and a root, OU or account at most 5
 // SCPs). Error bodies carry `Message` and, for ConstraintViolationException and
 // InvalidInputException, a `Reason`.
 import { randomBytes } from "node:crypto";
-import { AwsServiceError, optionalString, paginate, type JsonObject } from "./fake-aws-protocol.js";
+import { AwsServiceError, optionalString, type JsonObject } from "./fake-aws-protocol.js";
+import { constraint, invalidInput, orgPage, required } from "./fake-aws-org-wire.js";
+import { OrgTree } from "./fake-aws-org-tree.js";
+import { checkContent } from "./fake-aws-scp-document.js";
+
+export { SCP_CONTENT_LIMIT } from "./fake-aws-scp-document.js";
 import type { JsonHandler } from "./fake-aws-sso.js";
 
 export type FeatureSet = "ALL" | "CONSOLIDATED_BILLING";
@@ -23,7 +29,6 @@ export interface FakeOrganizationSettings {
 }
 
 export const DEFAULT_MANAGEMENT_ACCOUNT = "555566667777";
-export const SCP_CONTENT_LIMIT = 5_120;
 export const SCPS_PER_TARGET = 5;
 const SCP = "SERVICE_CONTROL_POLICY";
 const FULL_AWS_ACCESS = "p-FullAWSAccess";
@@ -43,14 +48,6 @@ function defaults(): FakeOrganizationSettings {
   return { inUse: true, featureSet: "ALL", scpEnabled: true, managementAccountId: DEFAULT_MANAGEMENT_ACCOUNT, accounts: null };
 }
 
-function constraint(reason: string, message: string): AwsServiceError {
-  return new AwsServiceError("ConstraintViolationException", message, 400, { Reason: reason });
-}
-
-function invalidInput(reason: string, message: string): AwsServiceError {
-  return new AwsServiceError("InvalidInputException", message, 400, { Reason: reason });
-}
-
 export class OrganizationsState {
   readonly organizationId = `o-${hex(5)}`;
   readonly rootId = `r-${hex(2)}`;
@@ -59,6 +56,8 @@ export class OrganizationsState {
   /** Target id → attached policy ids; an account missing here has only FullAWSAccess. */
   private readonly attachments = new Map<string, Set<string>>();
   private readonly denied = new Set<string>();
+  /** The root's OUs and accounts (fake-aws-org-tree.ts). */
+  readonly tree = new OrgTree(this.organizationId, this.rootId, () => this.settings.managementAccountId);
 
   constructor() {
     this.clear();
@@ -69,6 +68,7 @@ export class OrganizationsState {
     this.policies.clear();
     this.attachments.clear();
     this.denied.clear();
+    this.tree.clear();
     this.policies.set(FULL_AWS_ACCESS, {
       id: FULL_AWS_ACCESS,
       name: "FullAWSAccess",
@@ -79,7 +79,9 @@ export class OrganizationsState {
   }
 
   configure(patch: Partial<FakeOrganizationSettings>): void {
+    const previous = this.management;
     this.settings = { ...this.settings, ...patch };
+    if (this.management !== previous) this.tree.replaceManagement(previous);
   }
 
   /** The next calls of `operation` answer AccessDeniedException, as for a role without that permission. */
@@ -105,6 +107,7 @@ export class OrganizationsState {
 
   handlers(): Record<string, JsonHandler> {
     const handlers: Record<string, JsonHandler> = {
+      ...this.tree.handlers(),
       DescribeOrganization: () => ({
         Organization: {
           Id: this.organizationId,
@@ -117,12 +120,12 @@ export class OrganizationsState {
         },
       }),
       ListRoots: (input) => {
-        const { page, nextToken } = this.page([this.root()], input, "ListRoots");
+        const { page, nextToken } = orgPage([this.root()], input, "ListRoots");
         return { Roots: page, NextToken: nextToken };
       },
       ListPolicies: (input) => {
         this.requireScpFilter(input);
-        const { page, nextToken } = this.page([...this.policies.values()], input, "ListPolicies");
+        const { page, nextToken } = orgPage([...this.policies.values()], input, "ListPolicies");
         return { Policies: page.map((p) => this.summary(p)), NextToken: nextToken };
       },
       DescribePolicy: (input) => ({ Policy: this.described(this.policy(input)) }),
@@ -187,14 +190,14 @@ export class OrganizationsState {
       ListTargetsForPolicy: (input) => {
         const policy = this.policy(input);
         const targets = this.targetIds().filter((target) => this.attachedTo(target).has(policy.id));
-        const { page, nextToken } = this.page(targets, input, `ListTargetsForPolicy:${policy.id}`);
+        const { page, nextToken } = orgPage(targets, input, `ListTargetsForPolicy:${policy.id}`);
         return { Targets: page.map((target) => this.targetSummary(target)), NextToken: nextToken };
       },
       ListPoliciesForTarget: (input) => {
         this.requireScpFilter(input);
         const target = this.target(required(input, "TargetId"));
         const policies = [...this.attachedTo(target)].map((id) => this.policies.get(id)).filter((p): p is FakePolicy => p !== undefined);
-        const { page, nextToken } = this.page(policies, input, `ListPoliciesForTarget:${target}`);
+        const { page, nextToken } = orgPage(policies, input, `ListPoliciesForTarget:${target}`);
         return { Policies: page.map((p) => this.summary(p)), NextToken: nextToken };
       },
     };
@@ -278,13 +281,13 @@ export class OrganizationsState {
     return policy;
   }
 
-  /** The root, or a member account; anything else is TargetNotFoundException. */
+  /** The root, an OU, or a member account; anything else is TargetNotFoundException. */
   private target(targetId: string): string {
     if (!/^(r-[0-9a-z]{4,32}|\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/.test(targetId)) {
       throw invalidInput("INVALID_PATTERN", `You provided a value that doesn't match the required pattern: ${targetId}`);
     }
-    const member = /^\d{12}$/.test(targetId) && (this.settings.accounts?.includes(targetId) ?? true);
-    if (targetId !== this.rootId && targetId !== this.management && !member) {
+    const member = /^\d{12}$/.test(targetId) && (this.tree.hasAccount(targetId) || (this.settings.accounts?.includes(targetId) ?? true));
+    if (targetId !== this.rootId && targetId !== this.management && !member && !this.tree.hasUnit(targetId)) {
       throw new AwsServiceError(
         "TargetNotFoundException",
         "We can't find a root, OU, account, or policy with the TargetId that you specified.",
@@ -310,8 +313,10 @@ export class OrganizationsState {
 
   private targetSummary(target: string): JsonObject {
     if (target === this.rootId) return { TargetId: target, Arn: this.root().Arn, Name: "Root", Type: "ROOT" };
-    const arn = `arn:aws:organizations::${this.management}:account/${this.organizationId}/${target}`;
-    return { TargetId: target, Arn: arn, Name: `account ${target}`, Type: "ACCOUNT" };
+    const type = this.tree.hasUnit(target) ? "ou" : "account";
+    const arn = `arn:aws:organizations::${this.management}:${type}/${this.organizationId}/${target}`;
+    const name = this.tree.nameOf(target) ?? `account ${target}`;
+    return { TargetId: target, Arn: arn, Name: name, Type: type === "ou" ? "ORGANIZATIONAL_UNIT" : "ACCOUNT" };
   }
 
   private summary(policy: FakePolicy): JsonObject {
@@ -327,46 +332,5 @@ export class OrganizationsState {
 
   private requireScpFilter(input: JsonObject): void {
     if (input.Filter !== SCP) throw invalidInput("INVALID_ENUM_POLICY_TYPE", "You specified an invalid policy type string.");
-  }
-
-  /** Organizations pages hold at most 20 and answers a bad token with InvalidInputException. */
-  private page<T>(items: readonly T[], input: JsonObject, scope: string): { page: T[]; nextToken: string | undefined } {
-    try {
-      return paginate(items, input, scope, 20);
-    } catch (error) {
-      if (error instanceof AwsServiceError && error.code === "ValidationException") {
-        throw invalidInput(input.NextToken === undefined ? "INVALID_INPUT" : "INVALID_NEXT_TOKEN", error.message);
-      }
-      throw error;
-    }
-  }
-}
-
-function required(input: JsonObject, member: string): string {
-  const value = input[member];
-  if (typeof value !== "string" || value === "") throw invalidInput("INPUT_REQUIRED", `You must include a value for ${member}.`);
-  return value;
-}
-
-/** An SCP is one JSON object with at least one statement, and at most 5,120 characters. */
-function checkContent(content: string): void {
-  if (content.length > SCP_CONTENT_LIMIT)
-    throw constraint("POLICY_CONTENT_LIMIT_EXCEEDED", "You attempted to create a policy that is larger than the maximum size.");
-  let document: unknown;
-  try {
-    document = JSON.parse(content);
-  } catch {
-    document = undefined;
-  }
-  const statements = typeof document === "object" && document !== null ? (document as JsonObject).Statement : undefined;
-  const list = Array.isArray(statements) ? statements : statements === undefined ? [] : [statements];
-  const wellFormed =
-    list.length > 0 &&
-    list.every((s) => typeof s === "object" && s !== null && ["Allow", "Deny"].includes((s as JsonObject).Effect as string));
-  if (!wellFormed) {
-    throw new AwsServiceError(
-      "MalformedPolicyDocumentException",
-      "The provided policy document doesn't meet the requirements of the specified policy type.",
-    );
   }
 }

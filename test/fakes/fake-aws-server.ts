@@ -29,6 +29,7 @@ import { assertAccountId, IdentityCenterState, type AssignmentOperationKind, typ
 import { identityStoreHandlers } from "./fake-aws-identitystore.js";
 import { KmsState, type FakeKmsKey } from "./fake-aws-kms.js";
 import { OrganizationsState, type FakeOrganizationSettings } from "./fake-aws-organizations.js";
+import type { FakeAccountState, FakeOrgAccountInput, FakeOrgGeneration, GeneratedOrganization } from "./fake-aws-org-tree.js";
 import { STS_VERSION, STS_XMLNS, stsHandlers, type StsHandler } from "./fake-aws-sts.js";
 
 type JsonService = Exclude<FakeAwsService, "sts">;
@@ -137,6 +138,24 @@ export class FakeAwsServer implements FakeAws {
   }
   scpTargets(name: string): string[] {
     return this.organizations.targetsOf(name);
+  }
+  addOrgUnit(name: string, parentId?: string, tags?: Readonly<Record<string, string>>): string {
+    return this.organizations.tree.addUnit(name, parentId, tags);
+  }
+  addOrgAccount(account: FakeOrgAccountInput): string {
+    return this.organizations.tree.addAccount(account);
+  }
+  moveOrgAccount(accountId: string, parentId: string): void {
+    this.organizations.tree.moveAccount(accountId, parentId);
+  }
+  setOrgAccountState(accountId: string, state: FakeAccountState): void {
+    this.organizations.tree.setAccountState(accountId, state);
+  }
+  tagOrgAccount(accountId: string, tags: Readonly<Record<string, string>>): void {
+    this.organizations.tree.tagAccount(accountId, tags);
+  }
+  generateOrganization(spec: FakeOrgGeneration): GeneratedOrganization {
+    return this.organizations.tree.generate(spec);
   }
   hasAssignment(a: AssignmentRef): boolean {
     return this.state.hasAssignment(a);

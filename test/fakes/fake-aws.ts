@@ -6,7 +6,8 @@
 //   - STS            awsQuery,   POST /, form body Action=<Op>&Version=2011-06-15, XML reply
 //   - KMS            awsJson1_1, POST /, X-Amz-Target: TrentService.<Op> (GetPublicKey, Sign)
 //   - Organizations  awsJson1_1, POST /, X-Amz-Target: AWSOrganizationsV20161128.<Op> (the
-//                    organization, its root and service control policies; fake-aws-organizations.ts)
+//                    organization, its root and service control policies; fake-aws-organizations.ts;
+//                    its OUs and accounts with tags and states: fake-aws-org-tree.ts)
 // SigV4 signatures are not verified, but an Authorization header is required
 // (otherwise 403 MissingAuthenticationToken[Exception], and the call is not
 // recorded).
@@ -19,11 +20,13 @@
 import type { AssignmentOperationKind, PrincipalType } from "./fake-aws-sso.js";
 import type { FakeKmsKey } from "./fake-aws-kms.js";
 import type { FakeOrganizationSettings } from "./fake-aws-organizations.js";
+import type { FakeAccountState, FakeOrgAccountInput, FakeOrgGeneration, GeneratedOrganization } from "./fake-aws-org-tree.js";
 import { FakeAwsServer } from "./fake-aws-server.js";
 
 export { AwsServiceError } from "./fake-aws-protocol.js";
 export type { AssignmentOperationKind, AssignmentStatus, PrincipalType } from "./fake-aws-sso.js";
 export type { FakeOrganizationSettings, FeatureSet } from "./fake-aws-organizations.js";
+export type { FakeAccountState, FakeOrgAccountInput, FakeOrgGeneration, GeneratedOrganization } from "./fake-aws-org-tree.js";
 export { DEFAULT_MANAGEMENT_ACCOUNT, SCP_CONTENT_LIMIT, SCPS_PER_TARGET } from "./fake-aws-organizations.js";
 
 export type FakeAwsService = "sso-admin" | "identitystore" | "sts" | "kms" | "organizations";
@@ -90,6 +93,17 @@ export interface FakeAws {
   scpContent(name: string): string | undefined;
   /** Where the SCP named `name` is attached: the root id and account ids. */
   scpTargets(name: string): string[];
+  /** An OU under the root or another OU; returns its id (ou-…). */
+  addOrgUnit(name: string, parentId?: string, tags?: Readonly<Record<string, string>>): string;
+  /** An account in the organization (in the root unless `parentId`), ACTIVE unless `state`; returns its id. */
+  addOrgAccount(account: FakeOrgAccountInput): string;
+  /** Moves an account to another OU or the root, as MoveAccount would. */
+  moveOrgAccount(accountId: string, parentId: string): void;
+  setOrgAccountState(accountId: string, state: FakeAccountState): void;
+  /** Adds or replaces tags on an account. */
+  tagOrgAccount(accountId: string, tags: Readonly<Record<string, string>>): void;
+  /** A large organization at once: nested OUs (`fanout` per level) and `accounts` accounts with tags and a few closed. */
+  generateOrganization(spec: FakeOrgGeneration): GeneratedOrganization;
   readonly calls: FakeAwsCall[];
   callsOf(operation: string): FakeAwsCall[];
   /** Next `times` calls of `operation` ('*' = any operation) fail with `fault`. */

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach } from "node:test";
 import { startBot, type RunningBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config/env.js";
-import { loadPolicyFile } from "../../src/config/policy-file.js";
+import { loadPolicySource } from "../../src/config/policy-file.js";
 import type { Clock } from "../../src/domain/clock.js";
 import type { Logger } from "../../src/services/ports.js";
 import { SlackDriver } from "../fakes/slack-requests.js";
@@ -61,7 +61,7 @@ export async function startTestBot(world: World, env: Record<string, string> = {
     if (key.startsWith("AWS_")) process.env[key] = value;
   }
   const config = loadConfig(fullEnv);
-  const policy = loadPolicyFile(config.policyFile);
+  const policy = loadPolicySource(config.policyFile);
   const clock = new TestClock();
   const logger = new RecordingLogger();
   return testBot(world, await startBot(config, policy, logger, clock), clock, logger);

@@ -19,11 +19,12 @@ export class SlackAuditChannel implements AuditChannel {
     /** Built with AUDIT_CLIENT_OPTIONS. */
     private readonly client: WebClient,
     private readonly channel: string,
-    private readonly accounts: readonly { id: string; name: string }[],
+    /** Read at each post: the accounts change when the organization is read again. */
+    private readonly accounts: () => readonly { id: string; name: string }[],
   ) {}
 
   async post(records: readonly FeedRecord[]): Promise<number> {
-    const message = auditMessage(records, this.accounts);
+    const message = auditMessage(records, this.accounts());
     try {
       await this.client.chat.postMessage({
         channel: this.channel,

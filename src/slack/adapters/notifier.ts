@@ -4,6 +4,7 @@ import type { Extension } from "../../domain/extension.js";
 import type { FenceFacts } from "../../domain/fence-capability.js";
 import type { Grant } from "../../domain/grant.js";
 import { findRule, type Approval, type Policy, type Rule } from "../../domain/policy.js";
+import type { CurrentPolicy } from "../../services/policy-holder.js";
 import type { GrantStore, Logger, Notifier } from "../../services/ports.js";
 import type { ApproverMessages, MessageLocation } from "../../services/ports.js";
 import { approverUserIds } from "./approver-dms.js";
@@ -26,13 +27,18 @@ export class SlackNotifier implements Notifier {
 
   constructor(
     private readonly client: WebClient,
-    private readonly policy: Policy,
+    /** Read at each message: the accounts change when the organization is read again. */
+    private readonly policies: CurrentPolicy,
     private readonly accessPortalUrl: string,
     private readonly logger: Logger,
     private readonly approverCopies: ApproverCopies,
     /** Where role sessions outlive grants: the approvers and the requester are told until when. */
     private readonly fenceFacts: FenceFacts,
   ) {}
+
+  private get policy(): Policy {
+    return this.policies.current;
+  }
 
   async postApprovalRequest(grant: Grant, rule: Rule): Promise<Posted> {
     const message = withApproverSessionLine(approvalRequestMessage(grant, this.policy.accounts, rule), grant, this.fenceFacts);

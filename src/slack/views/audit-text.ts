@@ -43,6 +43,8 @@ const ICONS: Readonly<Partial<Record<AuditAction, string>>> = {
   fence_lifted: ":unlock:",
   session_fence_full: ":rotating_light:",
   revoke_all: ":rotating_light:",
+  organization_refresh_failed: ":warning:",
+  account_left_policy: ":door:",
 };
 
 /** One piece of the second line, or nothing when the record has no such value. */
@@ -86,6 +88,21 @@ const sessions: Field = (detail) => {
   return detail.sessionsFenced === false ? "role sessions NOT fenced: the fence is full" : undefined;
 };
 const attempts = value("attempts", "attempt");
+const LEFT_POLICY: Readonly<Record<string, string>> = {
+  "not-active": "the account is no longer active in the organization",
+  gone: "the account is no longer in the organization",
+  "not-offered": "the account is excluded (organization.exclude)",
+  "no-rule": "no rule covers it now (moved out of the rule's OU, or its tags changed)",
+};
+const leftPolicy: Field = (detail) => {
+  const why = typeof detail.reason === "string" ? (LEFT_POLICY[detail.reason] ?? escapeMrkdwn(detail.reason)) : "no longer allowed";
+  const state = present(detail.accountState) && detail.accountState !== "ACTIVE" ? ` (${escapeMrkdwn(String(detail.accountState))})` : "";
+  return `no longer requestable: ${why}${state}; still active, not revoked: end it with /jit or jit-admin grants revoke if it should not run on`;
+};
+const refreshStage: Field = (detail) =>
+  detail.stage === "resolve"
+    ? "the policy file does not resolve against the organization as read; the last good policy is kept"
+    : "AWS Organizations could not be read; the last good policy is kept";
 const principal = [value("principalType", "principal type"), value("principalId", "principal")];
 
 const FIELDS: Readonly<Partial<Record<AuditAction, readonly Field[]>>> = {
@@ -107,6 +124,8 @@ const FIELDS: Readonly<Partial<Record<AuditAction, readonly Field[]>>> = {
   unmanaged_removed: [...principal, value("removed"), awsRequest, value("error")],
   refused: [value("attempt", "tried"), value("reason"), value("suppressedBefore", "similar attempts not recorded"), value("teams")],
   revoke_all: [value("scope"), value("grants", "grants ended"), value("alreadyEnding", "already ending")],
+  account_left_policy: [requester, leftPolicy, value("ou", "now in")],
+  organization_refresh_failed: [refreshStage, value("problem")],
 };
 
 /** Words people typed, by action: shown as plain_text (see typedText), never in the bot's mrkdwn. */
