@@ -20,3 +20,11 @@ export const EXTEND_CALLBACK_ID = "jit_extend";
 export const DENY_REASON_CALLBACK_ID = "jit_deny_reason";
 export const NOTICE_CALLBACK_ID = "jit_notice";
 export const REVOKE_ALL_CALLBACK_ID = "jit_revoke_all";
+
+/**
+ * The request form's type-ahead pickers (external_select), used when the caller may request more
+ * than a static list holds. Slack asks for their options in block_suggestion payloads naming these;
+ * the permission-set picker's id carries the chosen account after a ".".
+ */
+export const ACCOUNT_SEARCH_ACTION = "jit_account_search";
+export const PERMISSION_SET_SEARCH_ACTION = "jit_permission_set_search";

@@ -164,6 +164,47 @@ export class SlackDriver {
     return { response, triggerId };
   }
 
+  /**
+   * A user typing `value` into an external_select with this action_id in a modal the fake holds,
+   * as Slack asks for its options: a block_suggestion payload, form-encoded like interactions
+   * (https://docs.slack.dev/reference/interaction-payloads/block_suggestion-payload). Slack sends
+   * one only for an element the view shows; pass a view id with any `actionId` to forge one.
+   */
+  blockSuggestion(userId: string, actionId: string, value: string, view: string): Promise<SignedPost> {
+    const fields = this.viewFields(userId, view);
+    const blockId =
+      (fields.blocks ?? []).find(
+        (block): block is Record<string, unknown> =>
+          isRecord(block) && isRecord(block.element) && block.element.action_id === actionId && typeof block.block_id === "string",
+      )?.block_id ?? "account";
+    const teamId = this.teamId;
+    const payload = {
+      type: "block_suggestion",
+      user: { id: userId, username: fields.userName, name: fields.userName, team_id: teamId },
+      container: { type: "view", view_id: fields.viewId },
+      api_app_id: fields.apiAppId,
+      token: "fake-verification-token",
+      action_id: actionId,
+      block_id: blockId,
+      value,
+      team: { id: teamId, domain: fields.teamDomain },
+      enterprise: null,
+      is_enterprise_install: false,
+      view: {
+        id: fields.viewId,
+        team_id: teamId,
+        type: "modal",
+        blocks: fields.blocks ?? [],
+        private_metadata: fields.privateMetadata ?? "",
+        callback_id: fields.callbackId,
+        state: { values: {} },
+        hash: fields.hash,
+        app_id: fields.apiAppId,
+      },
+    };
+    return this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+  }
+
   /** A user closing a modal (delivered only for views with notify_on_close). */
   closeView(userId: string, view: ViewRef): Promise<SignedPost> {
     return this.post(viewClosedBody(this.viewFields(userId, view)));

@@ -4,12 +4,12 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import { formatDuration } from "../../domain/duration.js";
 import { MAX_JUSTIFICATION_LENGTH } from "../../domain/justification.js";
-import type { Eligibility, Person } from "../../domain/policy.js";
+import type { Account, Eligibility, Person } from "../../domain/policy.js";
 import { escapeMrkdwn } from "./escape.js";
 import { durationOptions, matchingDuration } from "./duration-options.js";
 import type { RequestSubmission } from "./request-submission.js";
 import { describeRule, LIMITS, option, plain, truncate } from "./parts.js";
-import { REQUEST_CALLBACK_ID } from "../ids.js";
+import { ACCOUNT_SEARCH_ACTION, PERMISSION_SET_SEARCH_ACTION, REQUEST_CALLBACK_ID } from "../ids.js";
 
 export const REQUEST_TITLE = "Request AWS access";
 const TICKET_MAX_LENGTH = 100;
@@ -52,6 +52,36 @@ function select(
   };
 }
 
+/**
+ * A list longer than a static_select holds (100 options) becomes an external_select: Slack asks
+ * for options as the person types (block_suggestion, answered by handlers/target-options.ts).
+ * min_query_length 0: the menu lists the first matches as soon as it opens (the default is 3).
+ * https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element#external_select
+ */
+function searchSelect(actionId: string, placeholder: string, initial: PlainTextOption | undefined): InputBlock["element"] {
+  return {
+    type: "external_select",
+    action_id: actionId,
+    placeholder: plain(placeholder),
+    min_query_length: 0,
+    ...(initial ? { initial_option: initial } : {}),
+  };
+}
+
+/** "Production (111122223333)", as both the static list and the type-ahead picker offer an account. */
+export function accountOption(account: Account): PlainTextOption {
+  return option(`${truncate(account.name, LIMITS.optionText - 15)} (${account.id})`, account.id);
+}
+
+function staticField(actionId: string, placeholder: string, options: PlainTextOption[], chosen: string | undefined) {
+  return select(
+    actionId,
+    placeholder,
+    options,
+    options.find((o) => o.value === chosen),
+  );
+}
+
 function unique<T>(items: readonly T[]): T[] {
   return [...new Set(items)];
 }
@@ -87,40 +117,32 @@ export function requestModal(state: RequestModalState): ModalView {
   const maxMs = Math.max(...candidates.map((candidate) => candidate.rule.maxDurationMs));
   const minJustification = Math.min(...candidates.map((candidate) => candidate.rule.justificationMinLength));
 
-  const accountOptions = accounts
-    .slice(0, LIMITS.options)
-    .map((account) => option(`${truncate(account.name, LIMITS.optionText - 15)} (${account.id})`, account.id));
-  const permissionSetOptions = permissionSets.slice(0, LIMITS.options).map((name) => option(name, name));
+  const chosenAccount = accounts.find((account) => account.id === accountId);
+  const accountField =
+    accounts.length > LIMITS.options
+      ? searchSelect(ACCOUNT_SEARCH_ACTION, "Type an account name or id", chosenAccount && accountOption(chosenAccount))
+      : staticField("account", "Choose an account", accounts.map(accountOption), accountId);
+  const permissionSetField =
+    permissionSets.length > LIMITS.options
+      ? searchSelect(
+          keyed(PERMISSION_SET_SEARCH_ACTION, accountId),
+          "Type a permission set",
+          permissionSet === undefined ? undefined : option(permissionSet, permissionSet),
+        )
+      : staticField(
+          keyed("permission_set", accountId),
+          "Choose a permission set",
+          permissionSets.map((name) => option(name, name)),
+          permissionSet,
+        );
   const durations = durationOptions(maxMs);
 
   const blocks: KnownBlock[] = [
-    input(
-      "account",
-      "AWS account",
-      select(
-        "account",
-        "Choose an account",
-        accountOptions,
-        accountOptions.find((o) => o.value === accountId),
-      ),
-      {
-        dispatch_action: true,
-      },
-    ),
-    input(
-      "permission_set",
-      "Permission set",
-      select(
-        keyed("permission_set", accountId),
-        "Choose a permission set",
-        permissionSetOptions,
-        permissionSetOptions.find((o) => o.value === permissionSet),
-      ),
-      {
-        dispatch_action: true,
-        ...(accountId ? {} : { hint: plain("Choose an account first: this list then shows only what you may request there.") }),
-      },
-    ),
+    input("account", "AWS account", accountField, { dispatch_action: true }),
+    input("permission_set", "Permission set", permissionSetField, {
+      dispatch_action: true,
+      ...(accountId ? {} : { hint: plain("Choose an account first: this list then shows only what you may request there.") }),
+    }),
     ...(target ? [ruleContext(target, state.requester)] : []),
     input(
       "duration",
@@ -146,14 +168,6 @@ export function requestModal(state: RequestModalState): ModalView {
     ),
     ticketInput(target, selection.ticket),
   ];
-  if (accounts.length > LIMITS.options || permissionSets.length > LIMITS.options) {
-    blocks.push({
-      type: "context",
-      elements: [
-        { type: "mrkdwn", text: "The lists show the first 100 entries; use `/jit request` for the others (`/jit help` lists them all)." },
-      ],
-    });
-  }
   if (state.privateMetadata !== undefined && state.privateMetadata.length > 3000) {
     throw new RangeError("private_metadata is limited to 3000 characters");
   }
