@@ -3,10 +3,11 @@
 // only ever sees accounts they may request.
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
-import { describe, it } from "node:test";
+import { afterEach, beforeEach, describe, it } from "node:test";
 import type { FakeView } from "../fakes/fake-slack.js";
-import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
-import { APPROVALS, people, type World } from "../support/world.js";
+import { blockSuggestionPayload, SocketDriver } from "../fakes/slack-requests.js";
+import { freshBotForEachTest, startTestBot, type TestBot } from "../support/in-process-bot.js";
+import { APPROVALS, people, startWorld, type World } from "../support/world.js";
 
 const SECRET_ID = "999900000001";
 const id = (n: number) => String(200000000000 + n);
@@ -151,5 +152,41 @@ describe("the form's account picker with 5,000 accounts", () => {
       `# block_suggestion with 5,000 accounts: slowest ${slowest.toFixed(1)} ms (${timings.map((t) => t.toFixed(1)).join(", ")})`,
     );
     assert.ok(slowest < 3000, `answered in ${slowest} ms`);
+  });
+});
+
+describe("the form's account picker in Socket Mode", () => {
+  let world: World;
+  let bot: TestBot;
+  beforeEach(async () => {
+    world = await startWorld(policy(160));
+    bot = await startTestBot(world, { SLACK_APP_TOKEN: world.slack.appToken });
+  });
+  afterEach(async () => {
+    await bot.stop();
+    await world.close();
+  });
+
+  it("answers a block_suggestion envelope in its ack, with the caller's accounts only", async () => {
+    const socket = new SocketDriver({ fake: world.slack });
+    await socket.command(people.alice.slackId, "");
+    const view = await world.slack.waitFor(
+      () => world.slack.lastView({ callbackId: "jit_request", userId: people.alice.slackId }),
+      10_000,
+      "the form",
+    );
+    const payload = blockSuggestionPayload({
+      userId: people.alice.slackId,
+      teamId: world.slack.teamId,
+      viewId: view.id,
+      callbackId: view.callbackId,
+      hash: view.hash,
+      blocks: view.blocks,
+      actionId: element(view, "account").action_id ?? "",
+      value: "prod-secret",
+    });
+    assert.deepEqual(optionValues((await world.slack.sendEnvelope("interactive", payload)).payload), []);
+    const prod = optionValues((await world.slack.sendEnvelope("interactive", { ...payload, value: "prod-15" })).payload);
+    assert.deepEqual(prod, [id(150), id(152), id(154), id(156), id(158)]);
   });
 });

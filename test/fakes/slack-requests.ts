@@ -171,37 +171,7 @@ export class SlackDriver {
    * one only for an element the view shows; pass a view id with any `actionId` to forge one.
    */
   blockSuggestion(userId: string, actionId: string, value: string, view: string): Promise<SignedPost> {
-    const fields = this.viewFields(userId, view);
-    const blockId =
-      (fields.blocks ?? []).find(
-        (block): block is Record<string, unknown> =>
-          isRecord(block) && isRecord(block.element) && block.element.action_id === actionId && typeof block.block_id === "string",
-      )?.block_id ?? "account";
-    const teamId = this.teamId;
-    const payload = {
-      type: "block_suggestion",
-      user: { id: userId, username: fields.userName, name: fields.userName, team_id: teamId },
-      container: { type: "view", view_id: fields.viewId },
-      api_app_id: fields.apiAppId,
-      token: "fake-verification-token",
-      action_id: actionId,
-      block_id: blockId,
-      value,
-      team: { id: teamId, domain: fields.teamDomain },
-      enterprise: null,
-      is_enterprise_install: false,
-      view: {
-        id: fields.viewId,
-        team_id: teamId,
-        type: "modal",
-        blocks: fields.blocks ?? [],
-        private_metadata: fields.privateMetadata ?? "",
-        callback_id: fields.callbackId,
-        state: { values: {} },
-        hash: fields.hash,
-        app_id: fields.apiAppId,
-      },
-    };
+    const payload = blockSuggestionPayload({ ...this.viewFields(userId, view), teamId: this.teamId, actionId, value });
     return this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
   }
 
@@ -238,6 +208,45 @@ export class SlackDriver {
       ...(isRecord(title) && typeof title.text === "string" ? { title: title.text } : {}),
     };
   }
+}
+
+/**
+ * A block_suggestion payload from a modal: its block_id is that of the element with `actionId` in
+ * the view's blocks ("account" when none has it, as a forged one would claim).
+ */
+export function blockSuggestionPayload(
+  f: ViewPayloadFields & { teamId: string; actionId: string; value: string },
+): Record<string, unknown> {
+  const blockId =
+    (f.blocks ?? []).find(
+      (block): block is Record<string, unknown> =>
+        isRecord(block) && isRecord(block.element) && block.element.action_id === f.actionId && typeof block.block_id === "string",
+    )?.block_id ?? "account";
+  const name = f.userName ?? f.userId.toLowerCase();
+  return {
+    type: "block_suggestion",
+    user: { id: f.userId, username: name, name, team_id: f.teamId },
+    container: { type: "view", view_id: f.viewId },
+    api_app_id: f.apiAppId ?? FAKE_DEFAULTS.appId,
+    token: "fake-verification-token",
+    action_id: f.actionId,
+    block_id: blockId,
+    value: f.value,
+    team: { id: f.teamId, domain: f.teamDomain ?? FAKE_DEFAULTS.teamDomain },
+    enterprise: null,
+    is_enterprise_install: false,
+    view: {
+      id: f.viewId,
+      team_id: f.teamId,
+      type: "modal",
+      blocks: f.blocks ?? [],
+      private_metadata: f.privateMetadata ?? "",
+      callback_id: f.callbackId,
+      state: { values: {} },
+      hash: f.hash,
+      app_id: f.apiAppId ?? FAKE_DEFAULTS.appId,
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------
