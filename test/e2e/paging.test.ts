@@ -14,6 +14,7 @@ import { APPROVALS, people } from "../support/world.js";
 const ACCOUNTS = Array.from({ length: 300 }, (_, i) => ({ id: String(300000000000 + i), name: `workload-${i}` }));
 // Alice may ask for ReadOnlyAccess anywhere and AdministratorAccess on the first 20 accounts: 320 targets.
 const POLICY = `
+admins: [${people.mallory.slackId}]
 accounts:
 ${ACCOUNTS.map((account) => `  - { id: "${account.id}", name: ${account.name} }`).join("\n")}
 permissionSets: [AdministratorAccess, ReadOnlyAccess]
@@ -126,5 +127,26 @@ describe("paging at scale", () => {
       (await answer(bot, people.alice.slackId, "list 0")).text ?? "",
       /Give a page number like 2\. Usage: \/jit list \[--review\] \[page\]/,
     );
+  });
+
+  it("pages /jit list --review through 45 unreviewed break-glass grants for an admin, oldest first, and only for an admin", async () => {
+    const store = bot.bot.deps.store;
+    const t0 = bot.bot.deps.clock.now();
+    const waiting: string[] = [];
+    for (let i = 0; i < 45; i += 1) {
+      const request = {
+        ...seededRequest(`jit-b${String(i).padStart(7, "0")}`, people.alice, "break glass", t0 - (45 - i) * 1000),
+        breakGlass: true,
+      };
+      waiting.push((await store.insert(request, { action: "requested", actorId: request.requesterId })).id);
+    }
+    const shown = await pages(bot, people.mallory.slackId, "list --review");
+    assert.equal(shown.length, 3);
+    assert.deepEqual(
+      shown.flatMap((page) => grantIdsOnPage(page.blocks ?? [])),
+      waiting,
+    );
+    assert.match(JSON.stringify(shown[0]?.blocks), /Next page: `\/jit list --review 2`/);
+    assert.match((await answer(bot, people.bob.slackId, "list --review 2")).text ?? "", /Only jit-slack admins/);
   });
 });
