@@ -32,10 +32,10 @@ export async function recordReview(deps: ServiceDeps, input: { grantId: string; 
 }
 
 /** Unacknowledged break-glass grants, for admins. */
-export async function unreviewedBreakGlass(deps: ServiceDeps, actorId: string): Promise<Grant[]> {
+export async function unreviewedBreakGlass(deps: ServiceDeps, actorId: string, limit: number): Promise<Grant[]> {
   const person = await deps.directory.person(actorId);
   await deps.refusals.check({ actorId, attempt: "list-review" }, () => {
     if (!isAdmin(deps.policy, person)) throw new PolicyDenied("Only jit-slack admins can list break-glass access awaiting review.");
   });
-  return deps.store.listUnreviewed(50);
+  return deps.store.listUnreviewed(limit);
 }

@@ -100,7 +100,7 @@ describe("slackDate", () => {
 describe("parseJitCommand", () => {
   for (const text of ["help", "HELP", " help me please "]) {
     it(`reads ${JSON.stringify(text)} as a request for help`, () => {
-      assert.deepEqual(parseJitCommand(text), { kind: "help" });
+      assert.deepEqual(parseJitCommand(text), { kind: "help", page: 1 });
     });
   }
 
@@ -111,13 +111,22 @@ describe("parseJitCommand", () => {
   }
 
   it("reads list, list --review, revoke and extend", () => {
-    assert.deepEqual(parseJitCommand("list"), { kind: "list", review: false });
-    assert.deepEqual(parseJitCommand("list --review"), { kind: "list", review: true });
+    assert.deepEqual(parseJitCommand("list"), { kind: "list", review: false, page: 1 });
+    assert.deepEqual(parseJitCommand("list --review"), { kind: "list", review: true, page: 1 });
     assert.deepEqual(parseJitCommand("revoke JIT-AB12CD34"), { kind: "revoke", grantId: "jit-ab12cd34" });
     assert.deepEqual(parseJitCommand("extend jit-ab12cd34 30m"), { kind: "extend", grantId: "jit-ab12cd34", duration: "30m" });
     assert.throws(() => parseJitCommand("revoke jit-abc"), /Give a grant id like jit-ab12cd34/);
     assert.throws(() => parseJitCommand("extend jit-ab12cd34"), /Usage: \/jit extend/);
     assert.throws(() => parseJitCommand("list everything"), /Usage: \/jit list/);
+  });
+
+  it("reads a page number after help, list and list --review, and refuses one that is not a page", () => {
+    assert.deepEqual(parseJitCommand("help 3"), { kind: "help", page: 3 });
+    assert.deepEqual(parseJitCommand("list 2"), { kind: "list", review: false, page: 2 });
+    assert.deepEqual(parseJitCommand("list --review 12"), { kind: "list", review: true, page: 12 });
+    for (const text of ["help 0", "help 12345", "list 0", "list -1", "list 2 3", "list --review two", "list 2 --review"]) {
+      assert.throws(() => parseJitCommand(text), /Give a page number like 2\. Usage: \/jit (help|list)/, text);
+    }
   });
 
   it("reads revoke --all (and end --all) with what follows as the scope, unresolved", () => {

@@ -1,11 +1,12 @@
 // Parses the text after `/jit` into a command; no business rules here, only shape.
 import { InvalidInput } from "../../domain/errors.js";
-import { EXTEND_USAGE, REQUEST_USAGE, REVOKE_ALL_USAGE, REVOKE_USAGE } from "../views/command-usage.js";
+import { EXTEND_USAGE, HELP_USAGE, LIST_USAGE, REQUEST_USAGE, REVOKE_ALL_USAGE, REVOKE_USAGE } from "../views/command-usage.js";
 
 export type JitCommand =
   | { readonly kind: "form" }
-  | { readonly kind: "help" }
-  | { readonly kind: "list"; readonly review: boolean }
+  /** `page` counts from 1; whether it exists is known only once the list is built. */
+  | { readonly kind: "help"; readonly page: number }
+  | { readonly kind: "list"; readonly review: boolean; readonly page: number }
   | { readonly kind: "revoke"; readonly grantId: string }
   /** The incident switch; `scope` is what followed --all ("" for everything), resolved against the policy later. */
   | { readonly kind: "revoke-all"; readonly scope: string }
@@ -21,6 +22,7 @@ export type JitCommand =
 
 const GRANT_ID = /^jit-[a-z0-9]{8}$/;
 const MAX_SCOPE_LENGTH = 120;
+const PAGE = /^\d{1,4}$/;
 
 export function parseJitCommand(text: string): JitCommand {
   const [verb = "", ...rest] = text.trim().split(/\s+/).filter(Boolean);
@@ -28,10 +30,12 @@ export function parseJitCommand(text: string): JitCommand {
     case "":
       return { kind: "form" };
     case "help":
-      return { kind: "help" };
-    case "list":
-      if (rest.length > 1 || (rest[0] !== undefined && rest[0] !== "--review")) throw new InvalidInput("Usage: /jit list [--review]");
-      return { kind: "list", review: rest[0] === "--review" };
+      // Words after help that are not a number ("help me") still ask for help.
+      return { kind: "help", page: rest[0] !== undefined && /^\d+$/.test(rest[0]) ? page(rest.slice(0, 1), HELP_USAGE) : 1 };
+    case "list": {
+      const review = rest[0] === "--review";
+      return { kind: "list", review, page: page(review ? rest.slice(1) : rest, LIST_USAGE) };
+    }
     case "revoke":
     case "end":
       if (rest[0]?.toLowerCase() === "--all") return revokeAll(rest.slice(1));
@@ -52,6 +56,13 @@ function grantId(word: string | undefined, usage: string): string {
   const id = word?.toLowerCase();
   if (!id || !GRANT_ID.test(id)) throw new InvalidInput(`Give a grant id like jit-ab12cd34. Usage: ${usage}`);
   return id;
+}
+
+function page(words: readonly string[], usage: string): number {
+  const [word, ...extra] = words;
+  if (word === undefined) return 1;
+  if (extra.length > 0 || !PAGE.test(word) || Number(word) < 1) throw new InvalidInput(`Give a page number like 2. Usage: ${usage}`);
+  return Number(word);
 }
 
 function revokeAll(words: readonly string[]): JitCommand {

@@ -1,5 +1,5 @@
-// `/jit …`: help and list answer in the ack itself; everything else acks at once, then hands off to
-// a service and answers the caller ephemerally through response_url.
+// `/jit …`: help and list (a page at a time) answer in the ack itself; everything else acks at once,
+// then hands off to a service and answers the caller ephemerally through response_url.
 import type { App, RespondArguments } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { OPEN_STATUSES } from "../../domain/grant.js";
@@ -14,7 +14,7 @@ import { requestConfirmation } from "../views/blocks.js";
 import { parseJitCommand, type JitCommand } from "./command-parser.js";
 import { userMessage } from "../views/error-messages.js";
 import { endResultText, extensionResultText } from "../views/outcome-text.js";
-import { grantList, reviewList } from "../views/grant-list.js";
+import { grantList, LISTED_AT_MOST, reviewList } from "../views/grant-list.js";
 import { helpText } from "../views/help-text.js";
 import { afterAck, tellDirectly } from "./interaction.js";
 import { openRequestForm } from "./request-form.js";
@@ -109,11 +109,17 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 async function lookup(deps: ServiceDeps, command: Lookup, userId: string): Promise<RespondArguments> {
   if (command.kind === "help") {
     const person = await deps.directory.person(userId, "display");
-    return { response_type: "ephemeral", ...helpText(eligibleTargets(deps.policy, person), isAdmin(deps.policy, person), person) };
+    const eligible = eligibleTargets(deps.policy, person);
+    return { response_type: "ephemeral", ...helpText(eligible, isAdmin(deps.policy, person), person, command.page) };
   }
   const message = command.review
-    ? reviewList(await unreviewedBreakGlass(deps, userId), deps.policy.accounts)
-    : grantList(await deps.store.listForRequester(userId, OPEN_STATUSES, 50), deps.policy.accounts, deps.clock.now());
+    ? reviewList(await unreviewedBreakGlass(deps, userId, LISTED_AT_MOST), deps.policy.accounts, command.page)
+    : grantList(
+        await deps.store.listForRequester(userId, OPEN_STATUSES, LISTED_AT_MOST),
+        deps.policy.accounts,
+        deps.clock.now(),
+        command.page,
+      );
   return { response_type: "ephemeral", ...message };
 }
 

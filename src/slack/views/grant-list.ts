@@ -1,15 +1,22 @@
-// `/jit list`: the caller's open grants; `/jit list --review`: break-glass access nobody has reviewed.
-import type { KnownBlock, SectionBlock } from "@slack/types";
+// `/jit list [page]`: the caller's open grants; `/jit list --review [page]`: break-glass access nobody
+// has reviewed. Both page through everything the store returned, saying which page this is.
+import type { SectionBlock } from "@slack/types";
 import { formatDuration } from "../../domain/duration.js";
 import { OPEN_STATUSES, type Grant } from "../../domain/grant.js";
 import type { Account } from "../../domain/policy.js";
 import type { Message } from "./blocks.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
+import { counted, pageFooter, pagesOf, pickPage } from "./pages.js";
 import { accountLabel, plain, typedLine, typedText } from "./parts.js";
 import { ACTION_REVIEW } from "../ids.js";
 
-/** Rows shown before "…and N more": 20 rows and their framing stay well under Slack's 50 blocks. */
-export const LIST_CAP = 20;
+/**
+ * Rows on one page: 20 sections and their framing stay well under Slack's 50 blocks a message
+ * (https://docs.slack.dev/reference/block-kit/blocks).
+ */
+export const LIST_PAGE = 20;
+/** The most grants one list reads from the store; a list that reaches it says there may be more. */
+export const LISTED_AT_MOST = 1_000;
 
 function what(grant: Grant, accounts: readonly Account[]): string {
   return `*${escapeMrkdwn(grant.permissionSetName)}* on ${accountLabel(grant.accountId, accounts)} · \`${escapeMrkdwn(grant.id)}\``;
@@ -43,8 +50,9 @@ function ticket(grant: Grant): string[] {
   return grant.ticket ? [typedLine("Ticket", grant.ticket, 100)] : [];
 }
 
-function more(hidden: number): KnownBlock[] {
-  return hidden > 0 ? [{ type: "context", elements: [{ type: "mrkdwn", text: `…and ${hidden} more.` }] }] : [];
+/** What the heading counts: "120", or "at least 1,000" when the store's answer reached its bound. */
+function howMany(count: number): string {
+  return count >= LISTED_AT_MOST ? `at least ${LISTED_AT_MOST.toLocaleString("en-US")}` : `${count}`;
 }
 
 // Active access first, soonest to end at the top; then pending requests, oldest first.
@@ -54,19 +62,21 @@ function byUrgency(a: Grant, b: Grant): number {
 }
 
 /** The caller's pending and active grants (pass only theirs), with when each ends. */
-export function grantList(grants: readonly Grant[], accounts: readonly Account[], now: number): Message {
+export function grantList(grants: readonly Grant[], accounts: readonly Account[], now: number, page = 1): Message {
   const open = grants.filter((grant) => OPEN_STATUSES.includes(grant.status)).sort(byUrgency);
+  const pages = pagesOf(open, LIST_PAGE);
+  const shown = pickPage(pages, page, "/jit list");
   if (open.length === 0) {
     const text = "You have no pending or active access. Use `/jit` to ask for some.";
     return { text, blocks: [section(text)] };
   }
-  const text = `Your access: ${open.length} pending or active`;
+  const text = `Your access: ${howMany(open.length)} pending or active`;
   return {
     text,
     blocks: [
       section(`*${text}*`),
-      ...open.slice(0, LIST_CAP).map((grant) => section(`${what(grant, accounts)}\n${state(grant, now)}`, ticket(grant))),
-      ...more(open.length - LIST_CAP),
+      ...shown.map((grant) => section(`${what(grant, accounts)}\n${state(grant, now)}`, ticket(grant))),
+      ...pageFooter(page, pages.length, counted(open.length, "grant"), "/jit list"),
       {
         type: "context",
         elements: [
@@ -80,19 +90,23 @@ export function grantList(grants: readonly Grant[], accounts: readonly Account[]
   };
 }
 
+const REVIEW_COMMAND = "/jit list --review";
+
 /** Break-glass grants nobody has acknowledged yet, oldest first, each with an Acknowledge button. */
-export function reviewList(grants: readonly Grant[], accounts: readonly Account[]): Message {
+export function reviewList(grants: readonly Grant[], accounts: readonly Account[], page = 1): Message {
   const waiting = grants.filter((grant) => grant.breakGlass && grant.reviewedBy === null).sort((a, b) => a.createdAt - b.createdAt);
+  const pages = pagesOf(waiting, LIST_PAGE);
+  const shown = pickPage(pages, page, REVIEW_COMMAND);
   if (waiting.length === 0) {
     const text = ":white_check_mark: No break-glass access is waiting for review.";
     return { text, blocks: [section(text)] };
   }
-  const text = `:rotating_light: ${waiting.length} break-glass grant${waiting.length === 1 ? "" : "s"} waiting for review`;
+  const text = `:rotating_light: ${howMany(waiting.length)} break-glass grant${waiting.length === 1 ? "" : "s"} waiting for review`;
   return {
     text,
     blocks: [
       section(`*${text}*`),
-      ...waiting.slice(0, LIST_CAP).map(
+      ...shown.map(
         (grant): SectionBlock => ({
           ...section(
             `${what(grant, accounts)}\n${mention(grant.requesterId)} ${slackDate(grant.createdAt)} for ${formatDuration(grant.durationMs)} · ${grant.status}`,
@@ -101,7 +115,7 @@ export function reviewList(grants: readonly Grant[], accounts: readonly Account[
           accessory: { type: "button", action_id: ACTION_REVIEW, value: grant.id, text: plain("Acknowledge") },
         }),
       ),
-      ...more(waiting.length - LIST_CAP),
+      ...pageFooter(page, pages.length, counted(waiting.length, "grant"), REVIEW_COMMAND),
     ],
   };
 }

@@ -1,9 +1,10 @@
-// `/jit help`: the commands, and what this person may request, grouped by account.
-import type { KnownBlock } from "@slack/types";
+// `/jit help [page]`: the commands, and what this person may request, grouped by account, page by page.
+import type { KnownBlock, SectionBlock } from "@slack/types";
 import type { Eligibility, Person } from "../../domain/policy.js";
 import type { Message } from "./blocks.js";
-import { REQUEST_USAGE, REVOKE_ALL_USAGE } from "./command-usage.js";
+import { HELP_USAGE, REQUEST_USAGE, REVOKE_ALL_USAGE } from "./command-usage.js";
 import { escapeMrkdwn } from "./escape.js";
+import { counted, pageFooter, pagesOf, pickPage } from "./pages.js";
 import { describeRule, escapedExcerpt, LIMITS } from "./parts.js";
 
 function commands(isAdmin: boolean): string {
@@ -11,8 +12,8 @@ function commands(isAdmin: boolean): string {
     "*jit-slack* gives you AWS access for a limited time, with approval.",
     "• `/jit`: open the request form",
     `• \`${REQUEST_USAGE}\`: ask in one line, e.g. \`/jit request prod ReadOnlyAccess 2h --ticket INC-123 checking alarms\``,
-    "• `/jit list`: your pending and active access",
-    ...(isAdmin ? ["• `/jit list --review`: break-glass access waiting for review"] : []),
+    "• `/jit list [page]`: your pending and active access",
+    ...(isAdmin ? ["• `/jit list --review [page]`: break-glass access waiting for review"] : []),
     `• \`/jit revoke <id>\`: end access early${isAdmin ? " (anyone's, as an admin)" : ""}`,
     ...(isAdmin
       ? [
@@ -20,54 +21,87 @@ function commands(isAdmin: boolean): string {
         ]
       : []),
     "• `/jit extend <id> <duration>`: ask for more time",
-    "• `/jit help`: this message",
+    `• \`${HELP_USAGE}\`: this message; what you can request, page by page`,
     "Durations look like `30m`, `2h`, `1h30m` or `1d`.",
   ].join("\n");
 }
 
+const COMMAND = "/jit help";
 const HEADING = "*What you can request*";
-// Room kept at the end of the section for the line saying how many were left out.
-const TAIL_ROOM = 120;
+const CONTINUED = " _(continued)_";
+/**
+ * Sections of targets on one page. Each section stays under Slack's 3,000 characters; two of them
+ * keep a page (with the commands on the first) far below the ~13,000 characters of blocks at which
+ * chat.postMessage answers msg_blocks_too_long (https://github.com/slackapi/bolt-js/issues/2509).
+ */
+const SECTIONS_PER_PAGE = 2;
 
-/** Lines per account: the account, then one per permission set with its rule's limits. */
-function eligibilityLines(eligible: readonly Eligibility[], requester: Person): Array<{ text: string; targets: number }> {
-  const byAccount = new Map<string, Eligibility[]>();
-  for (const target of eligible) byAccount.set(target.account.id, [...(byAccount.get(target.account.id) ?? []), target]);
-  return [...byAccount.values()].flatMap((targets) => {
-    const account = targets[0]?.account;
-    const heading = account ? [{ text: `*${escapedExcerpt(account.name, 80)}* (${account.id})`, targets: 0 }] : [];
-    return [
-      ...heading,
-      ...targets.map((target) => ({
-        text: `• \`${escapeMrkdwn(target.permissionSet)}\`: ${describeRule(target.rule, requester)}`,
-        targets: 1,
-      })),
-    ];
-  });
+interface Chunk {
+  readonly lines: string[];
+  size: number;
 }
 
-function eligibilityText(eligible: readonly Eligibility[], requester: Person): string {
-  if (eligible.length === 0) {
-    return `${HEADING}\nNothing yet: the policy does not list you for any account. The team running jit-slack can add you to a rule.`;
+/** The account heading and one line per permission set with its rule's limits, account by account. */
+function byAccount(eligible: readonly Eligibility[], requester: Person): Array<{ heading: string; items: string[] }> {
+  const groups = new Map<string, { heading: string; items: string[] }>();
+  for (const target of eligible) {
+    const group = groups.get(target.account.id) ?? {
+      heading: `*${escapedExcerpt(target.account.name, 80)}* (${target.account.id})`,
+      items: [],
+    };
+    group.items.push(`• \`${escapeMrkdwn(target.permissionSet)}\`: ${describeRule(target.rule, requester)}`);
+    groups.set(target.account.id, group);
   }
-  let text = HEADING;
-  let shown = 0;
-  for (const line of eligibilityLines(eligible, requester)) {
-    if (text.length + 1 + line.text.length > LIMITS.sectionText - TAIL_ROOM) break;
-    text += `\n${line.text}`;
-    shown += line.targets;
-  }
-  const hidden = eligible.length - shown;
-  return hidden > 0 ? `${text}\n_…and ${hidden} more. Open the form with \`/jit\` to pick from all of them._` : text;
+  return [...groups.values()];
 }
 
-export function helpText(eligible: readonly Eligibility[], isAdmin: boolean, requester: Person): Message {
+/** Lines packed into sections that fit Slack's limit; an account cut between two repeats its heading. */
+function chunksOf(eligible: readonly Eligibility[], requester: Person): Chunk[] {
+  const chunks: Chunk[] = [];
+  let chunk: Chunk = { lines: [], size: 0 };
+  const add = (line: string) => {
+    chunk.lines.push(line);
+    chunk.size += line.length + 1;
+  };
+  for (const { heading, items } of byAccount(eligible, requester)) {
+    let headed = false;
+    items.forEach((item, i) => {
+      const needed = item.length + 1 + (headed ? 0 : heading.length + CONTINUED.length + 1);
+      if (chunk.lines.length > 0 && chunk.size + needed > LIMITS.sectionText) {
+        chunks.push(chunk);
+        chunk = { lines: [], size: 0 };
+        headed = false;
+      }
+      if (!headed) add(i === 0 ? heading : `${heading}${CONTINUED}`);
+      headed = true;
+      add(item);
+    });
+  }
+  if (chunk.lines.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+const section = (text: string): SectionBlock => ({ type: "section", text: { type: "mrkdwn", text } });
+
+/** Page `page` (from 1) of `/jit help`; a page past the last is an InvalidInput naming the last. */
+export function helpText(eligible: readonly Eligibility[], isAdmin: boolean, requester: Person, page = 1): Message {
+  const pages = pagesOf(chunksOf(eligible, requester), SECTIONS_PER_PAGE);
+  const chunks = pickPage(pages, page, COMMAND);
+  const where = pages.length > 1 ? ` (page ${page} of ${pages.length})` : "";
+  const targets =
+    eligible.length === 0
+      ? [
+          section(
+            `${HEADING}\nNothing yet: the policy does not list you for any account. The team running jit-slack can add you to a rule.`,
+          ),
+        ]
+      : [section(`${HEADING}${where}`), ...chunks.map((chunk) => section(chunk.lines.join("\n")))];
+  const footer = pageFooter(page, pages.length, counted(eligible.length, "target"), COMMAND);
+  if (page > 1) {
+    return { text: `What you can request, page ${page} of ${pages.length}`, blocks: [...targets, ...footer] };
+  }
   // The usage lines hold literal <placeholders>: escaped, or Slack would read them as links.
   const text = escapeMrkdwn(commands(isAdmin));
-  const blocks: KnownBlock[] = [
-    { type: "section", text: { type: "mrkdwn", text } },
-    { type: "divider" },
-    { type: "section", text: { type: "mrkdwn", text: eligibilityText(eligible, requester) } },
-  ];
+  const blocks: KnownBlock[] = [section(text), { type: "divider" }, ...targets, ...footer];
   return { text, blocks };
 }
