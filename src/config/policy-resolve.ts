@@ -86,6 +86,7 @@ function toPolicy(parsed: PolicyFile, accounts: readonly Account[], rules: reado
     permissionSets: Object.freeze([...parsed.permissionSets]),
     rules: Object.freeze(rules),
     sessionFence: Object.freeze({ ...parsed.sessionFence, policyNames: Object.freeze([...parsed.sessionFence.policyNames]) }),
+    maxTargetsPerRequest: parsed.maxTargetsPerRequest,
   });
 }
 

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { parseDuration } from "../domain/duration.js";
 import { DEFAULT_APPROVAL_TIMEOUT_MS } from "../domain/policy.js";
+import { DEFAULT_MAX_TARGETS, MAX_TARGETS_LIMIT } from "../domain/request-bundle.js";
 import { isTimeZone, parseClock, WEEKDAYS } from "../domain/schedule.js";
 import { accountRef, ACCOUNT_NAME_HELP, isPlainAccountName } from "./account-refs.js";
 
@@ -144,6 +145,12 @@ export const policySchema = z.strictObject({
     attachTo: "root",
   }),
   unmanagedAssignments: z.enum(["ignore", "report", "enforce"], { error: "must be ignore, report or enforce" }).default("ignore"),
+  maxTargetsPerRequest: z
+    .number({ error: "must be a whole number of targets" })
+    .int({ error: "must be a whole number of targets" })
+    .min(1, { error: "must be at least 1 (1 allows one account and permission set per request)" })
+    .max(MAX_TARGETS_LIMIT, { error: `must be at most ${MAX_TARGETS_LIMIT}, the most one approval message can show` })
+    .default(DEFAULT_MAX_TARGETS),
   admins: z.array(principal).default([]),
   sharedAddressPatterns: z.array(pattern).default([]),
   accounts: z

@@ -60,6 +60,8 @@ export interface Grant {
   readonly requesterId: string;
   readonly requesterTeamId: string;
   readonly requesterEmail: string | null;
+  /** Set when the grant is one pair of a multi-target request: the id its grants share. */
+  readonly bundleId: string | null;
   readonly accountId: string;
   readonly permissionSetName: string;
   readonly durationMs: number;
@@ -104,7 +106,7 @@ export type NewGrant = Pick<
   | "ruleName"
   | "createdAt"
 > &
-  Partial<Pick<Grant, "ticket" | "breakGlass">>;
+  Partial<Pick<Grant, "ticket" | "breakGlass" | "bundleId">>;
 
 /** Fields a transition may set alongside the status. */
 export type GrantChanges = Partial<

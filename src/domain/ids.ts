@@ -16,3 +16,8 @@ export function newGrantId(): string {
 export function newExtensionId(): string {
   return `ext-${randomPart()}`;
 }
+
+/** The id a multi-target request's grants share. */
+export function newBundleId(): string {
+  return `req-${randomPart()}`;
+}

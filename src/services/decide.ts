@@ -10,6 +10,9 @@ import { checkBallot, decideBallot, type Ballot, type DecisionInput, type Decisi
 import { expireRequest, requestLapsed } from "./housekeeping.js";
 import { provisionGrant } from "./provision.js";
 import { refreshApprovalMessage } from "./approval-message.js";
+import { loadBundle } from "./request-bundle.js";
+import { refreshBundle } from "./approval-message.js";
+import { partOf } from "../domain/request-bundle.js";
 
 /**
  * Records one decision on a request (see decideBallot). An approval of a request whose requester
@@ -19,6 +22,8 @@ export async function recordDecision(
   deps: ServiceDeps,
   input: DecisionInput & { readonly grantId: string },
 ): Promise<FollowUp<DecisionResult<Grant>>> {
+  const grant = await deps.store.get(input.grantId);
+  if (grant?.bundleId) return recordPartDecision(deps, grant, input);
   return decideBallot(deps, await requestBallot(deps, input.grantId), input);
 }
 
@@ -29,13 +34,23 @@ export async function recordDecision(
  * timeout is expired here too, and the follow-up then throws.
  */
 export async function checkDecidable(deps: ServiceDeps, grantId: string, deciderId: string): Promise<FollowUp<Grant>> {
-  return checkBallot(deps, await requestBallot(deps, grantId), { deciderId, decision: "deny" });
+  const grant = await deps.store.get(grantId);
+  const target = grant?.bundleId ? await firstPendingOfPart(deps, grant) : grantId;
+  return checkBallot(deps, await requestBallot(deps, target), { deciderId, decision: "deny" });
 }
 
-async function requestBallot(deps: ServiceDeps, grantId: string): Promise<Ballot<Grant>> {
+/**
+ * The ballot for one request. `announce: false` leaves the approvers' message and the requester to
+ * the caller (a part of a multi-target request is announced once, for all its grants); AWS work
+ * after the last approval is the same either way.
+ */
+export async function requestBallot(deps: ServiceDeps, grantId: string, announce = true): Promise<Ballot<Grant>> {
   const grant = await deps.store.get(grantId);
   if (!grant) throw new NotFound(`There is no request ${grantId}.`);
   if (grant.status !== "pending") throw alreadyDecided(grant);
+  const refresh = async (changed: Grant) => {
+    if (announce) await refreshApprovalMessage(deps, changed);
+  };
   const latest = async (known?: Grant) => alreadyDecided(known ?? (await deps.store.get(grant.id)) ?? grant);
   return {
     subject: "request",
@@ -70,12 +85,12 @@ async function requestBallot(deps: ServiceDeps, grantId: string): Promise<Ballot
         },
       ),
     afterDenied: async (denied) => {
-      await refreshApprovalMessage(deps, denied);
-      await deps.notifier.tellRequester(denied);
+      await refresh(denied);
+      if (announce) await deps.notifier.tellRequester(denied);
     },
-    afterCounted: (counted) => refreshApprovalMessage(deps, counted),
+    afterCounted: refresh,
     afterApproved: async (approved) => async () => {
-      await refreshApprovalMessage(deps, approved);
+      await refresh(approved);
       return (await provisionGrant(deps, grant.id)) ?? approved;
     },
   };
@@ -117,7 +132,7 @@ async function refuseLapsed(deps: ServiceDeps, grant: Grant, now: number): Promi
   };
 }
 
-function alreadyDecided(grant: Grant): Conflict {
+export function alreadyDecided(grant: Grant): Conflict {
   const outcome =
     grant.status === "denied" || grant.status === "expired" || grant.status === "cancelled"
       ? grant.status === "cancelled"
@@ -127,4 +142,43 @@ function alreadyDecided(grant: Grant): Conflict {
         ? "approved"
         : grant.status;
   return new Conflict(`Request ${grant.id} has already been ${outcome}; nothing was changed.`);
+}
+
+/** The grants of the anchor's part of its multi-target request, as they stand now. */
+async function partGrants(deps: ServiceDeps, anchor: Grant): Promise<readonly Grant[]> {
+  const bundle = await loadBundle(deps, anchor);
+  return partOf(bundle.parts, anchor.id)?.grants ?? [anchor];
+}
+
+async function firstPendingOfPart(deps: ServiceDeps, anchor: Grant): Promise<string> {
+  return (await partGrants(deps, anchor)).find((grant) => grant.status === "pending")?.id ?? anchor.id;
+}
+
+/**
+ * One decision on a part of a multi-target request: the same decision on each of its pending grants,
+ * each through the one decision flow (its own checks, compare-and-set, quorum and audit record). The
+ * first grant's refusal refuses the click with nothing recorded; a later grant closed meanwhile (by
+ * the sweep, or a crash half-way through an earlier click) is left as it is. The approvers' message
+ * and the requester hear once, after every grant of the part is decided.
+ */
+async function recordPartDecision(deps: ServiceDeps, anchor: Grant, input: DecisionInput): Promise<FollowUp<DecisionResult<Grant>>> {
+  const pending = (await partGrants(deps, anchor)).filter((grant) => grant.status === "pending");
+  const [first, ...rest] = pending;
+  if (!first) throw alreadyDecided(anchor);
+  const followUps = [await decideBallot(deps, await requestBallot(deps, first.id, false), input)];
+  for (const grant of rest) {
+    try {
+      followUps.push(await decideBallot(deps, await requestBallot(deps, grant.id, false), input));
+    } catch (error) {
+      deps.logger.info({ grantId: grant.id, err: (error as Error).message }, "a grant of the part was not decided with it");
+    }
+  }
+  return async () => {
+    const settled = await Promise.allSettled(followUps.map((followUp) => followUp()));
+    await refreshBundle(deps, anchor);
+    await deps.notifier.tellRequesterAboutBundle(await loadBundle(deps, anchor));
+    const decided = settled.find((outcome) => outcome.status === "fulfilled");
+    if (decided) return { ...decided.value, targets: followUps.length };
+    throw (settled[0] as PromiseRejectedResult).reason;
+  };
 }

@@ -26,6 +26,8 @@ export interface DecisionResult<S> {
   /** Distinct approvals so far and how many the rule needs (for a denial: 0 of the quorum). */
   readonly approvals: number;
   readonly required: number;
+  /** For a part of a multi-target request: how many of its grants the decision was recorded on. */
+  readonly targets?: number;
 }
 
 type Approved = Extract<ApprovalOutcome, { kind: "approved" }>;

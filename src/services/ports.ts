@@ -5,12 +5,17 @@ import type { Extension, NewExtension } from "../domain/extension.js";
 import type { Person } from "../domain/people.js";
 import type { Approval, Rule } from "../domain/policy.js";
 import type { Grant, GrantChanges, GrantStatus, NewGrant } from "../domain/grant.js";
+import type { RequestBundle } from "../domain/request-bundle.js";
 import type { FenceEntry } from "../domain/session-fence.js";
 
 export interface GrantStore {
   /** Stores a new pending grant and its "requested" audit record in one transaction. */
   insert(grant: NewGrant, note: AuditNote): Promise<Grant>;
+  /** Stores the pending grants of a multi-target request and their audit records, all in one transaction. */
+  insertAll(entries: readonly { grant: NewGrant; note: AuditNote }[]): Promise<Grant[]>;
   get(id: string): Promise<Grant | undefined>;
+  /** The grants of one multi-target request, by account and permission set. */
+  listBundle(bundleId: string): Promise<Grant[]>;
   /**
    * Compare-and-set: moves the grant from `from` to `to` with `changes` and appends `note` (if any)
    * to the audit trail, all in one transaction. Returns undefined (and changes nothing) when the grant
@@ -206,6 +211,15 @@ export interface Notifier {
   updateApprovalRequest(grant: Grant, approvers?: readonly string[]): Promise<void>;
   /** Tells the requester what happened to their grant. */
   tellRequester(grant: Grant): Promise<void>;
+  /**
+   * Posts a multi-target request to one approvers' channel, listing every target, with Approve/Deny
+   * for each part decided there (and to each of that part's approvers directly, when its rule says so).
+   */
+  postBundleApproval(bundle: RequestBundle, channel: string): Promise<{ channel: string; ts: string }>;
+  /** Replaces every message about the multi-target request (channels and approvers' copies) with where it stands. */
+  updateBundleApproval(bundle: RequestBundle): Promise<void>;
+  /** Tells the requester where each part of their multi-target request stands. */
+  tellRequesterAboutBundle(bundle: RequestBundle): Promise<void>;
   /** Warns the requester the grant ends soon, with Extend and End now buttons. */
   warnRequester(grant: Grant): Promise<void>;
   /** Posts an extension request with Approve/Deny to the rule's approvers' channel. */

@@ -4,8 +4,10 @@ import { SYSTEM_ACTOR } from "../domain/audit-event.js";
 import { parseDuration } from "../domain/duration.js";
 import { InvalidInput, PolicyDenied, quoted } from "../domain/errors.js";
 import { fenceGap, fenceGapCause } from "../domain/fence-capability.js";
-import type { Grant } from "../domain/grant.js";
-import { newGrantId } from "../domain/ids.js";
+import type { AuditNote } from "../domain/audit-event.js";
+import type { Grant, NewGrant } from "../domain/grant.js";
+import { newBundleId, newGrantId } from "../domain/ids.js";
+import { maxTargets, requestedPairs, splitList, type TargetRef } from "../domain/request-bundle.js";
 import { normalizeJustification } from "../domain/justification.js";
 import {
   approvalPath,
@@ -15,6 +17,7 @@ import {
   eligibleTargets,
   findAccount,
   findPermissionSet,
+  findRule,
   ruleFor,
   type Account,
   type Approval,
@@ -23,63 +26,67 @@ import {
   type Rule,
 } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
+import { refreshBundle } from "./approval-message.js";
 import { provisionGrant } from "./provision.js";
+import { loadBundle } from "./request-bundle.js";
 
 export interface AccessRequestInput {
   readonly requesterId: string;
   readonly teamId: string;
-  readonly account: string;
-  readonly permissionSet: string;
+  /**
+   * The accounts and permission sets asked for: every account with every permission set. A name the
+   * policy does not know as a whole is read as a comma-separated list ("prod,staging").
+   */
+  readonly accounts: readonly string[];
+  readonly permissionSets: readonly string[];
   readonly duration: string;
   readonly justification: string;
   readonly ticket?: string | null;
 }
 
 /**
- * Records a request and starts it on its way. Throws InvalidInput or PolicyDenied, with nothing
- * stored, when the request cannot be made. If the approvers cannot be reached the request is
- * stored as failed (and audited) and returned in that state.
+ * Records a request and starts it on its way: one grant per (account, permission set) pair. Throws
+ * InvalidInput or PolicyDenied, with nothing stored, when any pair cannot be requested. If the
+ * approvers cannot be reached the grants are stored as failed (and audited) and returned so.
  */
-export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput): Promise<Grant> {
+export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput): Promise<Grant[]> {
   return submitRequest(deps, await validateRequest(deps, input));
+}
+
+/** One pair of a request, resolved against the policy, with the rule it is requested under. */
+export interface ValidTarget {
+  readonly account: Account;
+  readonly permissionSet: string;
+  readonly rule: Rule;
 }
 
 export interface ValidRequest {
   readonly input: AccessRequestInput;
   readonly requester: Person;
-  readonly account: Account;
-  readonly permissionSet: string;
+  readonly targets: readonly ValidTarget[];
   readonly durationMs: number;
   readonly justification: string;
   readonly ticket: string | null;
-  readonly rule: Rule;
 }
 
 /** Everything that can refuse a request, with nothing stored: a form can show the errors at once. */
 export async function validateRequest(deps: ServiceDeps, input: AccessRequestInput): Promise<ValidRequest> {
   const { policy } = deps;
-  const account = findAccount(policy, input.account);
-  if (!account) {
-    const yours = await requestable(deps, input.requesterId);
-    const accounts = unique(yours.map(({ account: a }) => `${a.name} (${a.id})`));
+  const pairs = requestedPairs(
+    expandNames(input.accounts, (ref) => findAccount(policy, ref)),
+    expandNames(input.permissionSets, (ref) => findPermissionSet(policy, ref)),
+  );
+  if (pairs.length === 0) throw new InvalidInput("Name at least one account and one permission set.", "account");
+  const most = maxTargets(policy);
+  if (pairs.length > most) {
     throw new InvalidInput(
-      `There is no account ${quoted(input.account)} in the policy.${listed(" Accounts you may request", accounts)}`,
+      `That is ${pairs.length} account and permission set pairs; one request may ask for at most ${most}. Split it into several requests.`,
       "account",
-    );
-  }
-  const permissionSet = findPermissionSet(policy, input.permissionSet);
-  if (!permissionSet) {
-    const yours = (await requestable(deps, input.requesterId)).filter((target) => target.account.id === account.id);
-    const sets = unique(yours.map((target) => target.permissionSet));
-    throw new InvalidInput(
-      `There is no permission set ${quoted(input.permissionSet)} in the policy.${listed(` Permission sets you may request on ${account.name}`, sets)}`,
-      "permission_set",
     );
   }
   const durationMs = parseDuration(input.duration);
   const justification = normalizeJustification(input.justification);
   const requester = await deps.directory.person(input.requesterId);
-  const rule = ruleFor(policy, requester, account.id, permissionSet);
   // The access goes to the Identity Center user with this email: one Slack has not confirmed could
   // be anyone's (a member may type any address into their profile).
   if (requester.email === null) {
@@ -87,11 +94,67 @@ export async function validateRequest(deps: ServiceDeps, input: AccessRequestInp
       "Slack has no confirmed email address for you, so jit-slack cannot tell which IAM Identity Center user you are. Confirm your email in Slack, or ask a workspace admin.",
     );
   }
+  const targets: ValidTarget[] = [];
+  let ticket: string | null = null;
+  for (const pair of pairs) {
+    const checked = await onTarget(pairs.length > 1 ? pair : undefined, () =>
+      validateTarget(deps, input, requester, pair, durationMs, justification),
+    );
+    targets.push(checked.target);
+    ticket = checked.ticket;
+  }
+  return { input, requester, targets, durationMs, justification, ticket };
+}
+
+/** A name the policy knows as a whole stays one; otherwise a comma in it separates several. */
+function expandNames(refs: readonly string[], known: (ref: string) => unknown): string[] {
+  return refs.flatMap((ref) => (ref.includes(",") && !known(ref) ? splitList(ref) : [ref.trim()]));
+}
+
+/** Runs a pair's checks; with several pairs, a refusal says which pair it is about. */
+async function onTarget<T>(pair: TargetRef | undefined, check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    if (!pair || !(error instanceof InvalidInput || error instanceof PolicyDenied)) throw error;
+    const message = `${pair.permissionSet} on ${pair.account}: ${error.message}`;
+    throw error instanceof InvalidInput ? new InvalidInput(message, error.field) : new PolicyDenied(message, error.field);
+  }
+}
+
+async function validateTarget(
+  deps: ServiceDeps,
+  input: AccessRequestInput,
+  requester: Person,
+  pair: TargetRef,
+  durationMs: number,
+  justification: string,
+): Promise<{ target: ValidTarget; ticket: string | null }> {
+  const { policy } = deps;
+  const account = findAccount(policy, pair.account);
+  if (!account) {
+    const yours = await requestable(deps, input.requesterId);
+    const accounts = unique(yours.map(({ account: a }) => `${a.name} (${a.id})`));
+    throw new InvalidInput(
+      `There is no account ${quoted(pair.account)} in the policy.${listed(" Accounts you may request", accounts)}`,
+      "account",
+    );
+  }
+  const permissionSet = findPermissionSet(policy, pair.permissionSet);
+  if (!permissionSet) {
+    const yours = (await requestable(deps, input.requesterId)).filter((target) => target.account.id === account.id);
+    const sets = unique(yours.map((target) => target.permissionSet));
+    throw new InvalidInput(
+      `There is no permission set ${quoted(pair.permissionSet)} in the policy.${listed(` Permission sets you may request on ${account.name}`, sets)}`,
+      "permission_set",
+    );
+  }
+  const rule = ruleFor(policy, requester, account.id, permissionSet);
   await checkSessionFence(deps, input.requesterId, rule, account, permissionSet);
   assertDuration(rule, durationMs);
   checkJustificationLength(rule, justification);
   const ticket = checkTicket(rule, input.ticket);
-  return { input, requester, account, permissionSet, durationMs, justification, ticket, rule };
+  return { target: { account, permissionSet, rule }, ticket };
 }
 
 /**
@@ -138,29 +201,90 @@ function unique(items: readonly string[]): string[] {
   return [...new Set(items)];
 }
 
-/** Stores a validated request and asks the approvers, or approves it at once when the rule says so. */
-export async function submitRequest(deps: ServiceDeps, valid: ValidRequest): Promise<Grant> {
-  const { input, requester, account, permissionSet, durationMs, justification, ticket, rule } = valid;
-  const path = approvalPath(rule, requester, deps.clock.now());
+/** Stores a validated request and asks the approvers, or approves it at once where the rule says so; one grant per target. */
+export async function submitRequest(deps: ServiceDeps, valid: ValidRequest): Promise<Grant[]> {
+  const [only, ...others] = valid.targets;
+  if (!only) return [];
+  if (others.length > 0) return submitBundle(deps, valid);
+  const path = approvalPath(only.rule, valid.requester, deps.clock.now());
+  const grant = await deps.store.insert(newGrant(deps, valid, only, path, null), requested(valid, path, null));
+  return [path === "approvers" ? await askApprovers(deps, grant, only.rule) : await approveAtOnce(deps, grant, only.rule, path)];
+}
 
-  const grant = await deps.store.insert(
-    {
-      id: newGrantId(),
-      requesterId: input.requesterId,
-      requesterTeamId: input.teamId,
-      requesterEmail: requester.email,
-      accountId: account.id,
-      permissionSetName: permissionSet,
-      durationMs,
-      justification,
-      ticket,
-      ruleName: rule.name,
-      breakGlass: path === "break-glass",
-      createdAt: deps.clock.now(),
-    },
-    { action: "requested", actorId: input.requesterId, detail: { ticket, approval: path } },
+function newGrant(deps: ServiceDeps, valid: ValidRequest, target: ValidTarget, path: Approval, bundleId: string | null): NewGrant {
+  const { input, requester, durationMs, justification, ticket } = valid;
+  return {
+    id: newGrantId(),
+    requesterId: input.requesterId,
+    requesterTeamId: input.teamId,
+    requesterEmail: requester.email,
+    bundleId,
+    accountId: target.account.id,
+    permissionSetName: target.permissionSet,
+    durationMs,
+    justification,
+    ticket,
+    ruleName: target.rule.name,
+    breakGlass: path === "break-glass",
+    createdAt: deps.clock.now(),
+  };
+}
+
+function requested(valid: ValidRequest, path: Approval, bundleId: string | null): AuditNote {
+  const detail: Record<string, string | number | null> = { ticket: valid.ticket, approval: path };
+  if (bundleId) Object.assign(detail, { request: bundleId, targets: valid.targets.length });
+  return { action: "requested", actorId: valid.input.requesterId, detail };
+}
+
+/**
+ * Several targets: all their grants are stored in one transaction, the ones whose rules need
+ * approvers go out in one message per approvers' channel, and each of the others is approved at once
+ * as its rule says, exactly as it would be alone.
+ */
+async function submitBundle(deps: ServiceDeps, valid: ValidRequest): Promise<Grant[]> {
+  const bundleId = newBundleId();
+  const now = deps.clock.now();
+  const planned = valid.targets.map((target) => ({ target, path: approvalPath(target.rule, valid.requester, now) }));
+  const stored = await deps.store.insertAll(
+    planned.map(({ target, path }) => ({ grant: newGrant(deps, valid, target, path, bundleId), note: requested(valid, path, bundleId) })),
   );
-  return path === "approvers" ? askApprovers(deps, grant, rule) : approveAtOnce(deps, grant, rule, path);
+  const outcome = new Map<string, Grant>();
+  const waiting = stored.filter((_, index) => planned[index]?.path === "approvers");
+  for (const grant of await askApproversOfBundle(deps, waiting)) outcome.set(grant.id, grant);
+  for (const [index, grant] of stored.entries()) {
+    const plan = planned[index];
+    if (!plan || plan.path === "approvers") continue;
+    outcome.set(grant.id, await approveAtOnce(deps, grant, plan.target.rule, plan.path));
+  }
+  return stored.map((grant) => outcome.get(grant.id) ?? grant);
+}
+
+/** One message per approvers' channel among the waiting grants' rules; a channel that cannot be posted to fails its grants. */
+async function askApproversOfBundle(deps: ServiceDeps, waiting: readonly Grant[]): Promise<Grant[]> {
+  const [first] = waiting;
+  if (!first) return [];
+  const bundle = await loadBundle(deps, first);
+  const ids = new Set(waiting.map((grant) => grant.id));
+  const byChannel = new Map<string, Grant[]>();
+  for (const grant of waiting) {
+    const channel = findRule(deps.policy, grant.ruleName)?.approverChannel ?? "";
+    byChannel.set(channel, [...(byChannel.get(channel) ?? []), grant]);
+  }
+  const outcome: Grant[] = [];
+  for (const [channel, grants] of byChannel) {
+    let posted: { channel: string; ts: string };
+    try {
+      posted = await deps.notifier.postBundleApproval(bundle, channel);
+    } catch (error) {
+      for (const grant of grants) outcome.push(await notPosted(deps, grant, error));
+      continue;
+    }
+    for (const grant of grants) {
+      outcome.push((await deps.store.amend(grant.id, "pending", { approvalChannel: posted.channel, approvalTs: posted.ts })) ?? grant);
+    }
+  }
+  if (outcome.some((grant) => grant.status !== "pending")) await refreshBundle(deps, first);
+  return outcome.filter((grant) => ids.has(grant.id));
 }
 
 async function askApprovers(deps: ServiceDeps, grant: Grant, rule: Rule): Promise<Grant> {
@@ -168,22 +292,23 @@ async function askApprovers(deps: ServiceDeps, grant: Grant, rule: Rule): Promis
   try {
     posted = await deps.notifier.postApprovalRequest(grant, rule);
   } catch (error) {
-    const reason = `The request could not be posted to the approvers' channel: ${(error as Error).message}`;
-    deps.logger.error({ grantId: grant.id, err: (error as Error).message }, "approval request not posted");
-    const failed = await deps.store.transition(
-      grant.id,
-      "pending",
-      "failed",
-      { failureReason: reason, endedAt: deps.clock.now() },
-      {
-        action: "failed",
-        actorId: SYSTEM_ACTOR,
-        detail: { reason },
-      },
-    );
-    return failed ?? grant;
+    return notPosted(deps, grant, error);
   }
   return (await deps.store.amend(grant.id, "pending", { approvalChannel: posted.channel, approvalTs: posted.ts })) ?? grant;
+}
+
+/** A request the approvers could not be asked about fails (audited) rather than waiting for nobody. */
+async function notPosted(deps: ServiceDeps, grant: Grant, error: unknown): Promise<Grant> {
+  const reason = `The request could not be posted to the approvers' channel: ${(error as Error).message}`;
+  deps.logger.error({ grantId: grant.id, err: (error as Error).message }, "approval request not posted");
+  const failed = await deps.store.transition(
+    grant.id,
+    "pending",
+    "failed",
+    { failureReason: reason, endedAt: deps.clock.now() },
+    { action: "failed", actorId: SYSTEM_ACTOR, detail: { reason } },
+  );
+  return failed ?? grant;
 }
 
 /** Auto-approval and break-glass: approved by the system at once, announced, provisioned. */

@@ -6,6 +6,7 @@ export interface GrantRow {
   requester_id: string;
   requester_team_id: string;
   requester_email: string | null;
+  bundle_id: string | null;
   account_id: string;
   permission_set: string;
   duration_ms: number;
@@ -38,6 +39,7 @@ export function grantFromRow(row: GrantRow): Grant {
     requesterId: row.requester_id,
     requesterTeamId: row.requester_team_id,
     requesterEmail: row.requester_email,
+    bundleId: row.bundle_id ?? null,
     accountId: row.account_id,
     permissionSetName: row.permission_set,
     durationMs: row.duration_ms,

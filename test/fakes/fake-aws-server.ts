@@ -177,6 +177,9 @@ export class FakeAwsServer implements FakeAws {
   failStatusNext(kind: AssignmentOperationKind, reason: string, times = 1): void {
     this.state.queueStatusFailure(kind, reason, times);
   }
+  failCreationsOn(accountId: string, reason: string): void {
+    this.state.failCreationsOn(accountId, reason);
+  }
   setInProgressPolls(n: number): void {
     this.state.inProgressPolls = Math.max(0, Math.floor(n));
   }

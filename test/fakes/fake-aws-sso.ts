@@ -86,6 +86,7 @@ export class IdentityCenterState {
   inProgressPolls = 1;
   private readonly assignmentMap = new Map<string, Assignment>();
   private readonly operations = new Map<string, AssignmentOperation>();
+  private readonly creationFailuresByAccount = new Map<string, string>();
   private readonly statusFailures: Record<AssignmentOperationKind, Array<{ reason: string; remaining: number }>> = {
     creation: [],
     deletion: [],
@@ -100,7 +101,16 @@ export class IdentityCenterState {
     this.operations.clear();
     this.statusFailures.creation.length = 0;
     this.statusFailures.deletion.length = 0;
+    this.creationFailuresByAccount.clear();
     this.inProgressPolls = 1;
+  }
+
+  /**
+   * Every creation on the account ends FAILED with `reason`, as when a permission set cannot be
+   * provisioned there (an SCP denying it, or a policy the account does not support).
+   */
+  failCreationsOn(accountId: string, reason: string): void {
+    this.creationFailuresByAccount.set(accountId, reason);
   }
 
   addUser(u: { email: string; userName?: string; userId?: string }): string {
@@ -157,7 +167,10 @@ export class IdentityCenterState {
       createdDate: epochSeconds(),
       status: "IN_PROGRESS",
       pollsLeft: this.inProgressPolls,
-      failureReason: failureReason ?? this.takeStatusFailure(kind),
+      failureReason:
+        failureReason ??
+        (kind === "creation" ? this.creationFailuresByAccount.get(assignment.accountId) : undefined) ??
+        this.takeStatusFailure(kind),
     };
     this.operations.set(op.requestId, op);
     if (op.pollsLeft <= 0) this.finish(op);

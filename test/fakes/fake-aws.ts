@@ -110,6 +110,8 @@ export interface FakeAws {
   failNext(operation: string, fault: FakeAwsFault, times?: number): void;
   /** Next `times` accepted Create/Delete operations end FAILED with `reason`; no state change. */
   failStatusNext(kind: AssignmentOperationKind, reason: string, times?: number): void;
+  /** Every Create on the account ends FAILED with `reason` (a permission set that cannot be provisioned there). */
+  failCreationsOn(accountId: string, reason: string): void;
   /** IN_PROGRESS statuses seen per Create/Delete, counting its own response (default 1). */
   setInProgressPolls(n: number): void;
   /** Delay before answering; per operation when given, else the default for all. */

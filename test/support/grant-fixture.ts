@@ -11,6 +11,7 @@ export function grant(overrides: Partial<Grant> = {}): Grant {
     requesterId: "U0ALICE",
     requesterTeamId: "T0TEAM",
     requesterEmail: "alice@example.com",
+    bundleId: null,
     accountId: "111122223333",
     permissionSetName: "AdministratorAccess",
     durationMs: HOUR,

@@ -2,6 +2,7 @@
 // processes: an operation log, grant store and extension store with the SQL stores' compare-and-set
 // semantics (each method one synchronous step, so atomic as their transactions are), an Identity
 // Center that can refuse, fail or go quiet on cue, a notifier that records, and leases.
+import type { RequestBundle } from "../../src/domain/request-bundle.js";
 import { noFence } from "../../src/domain/fence-capability.js";
 import { SessionFence } from "../../src/services/session-fence.js";
 import { recordsApproval, tallyOf } from "../../src/domain/approval.js";
@@ -159,8 +160,20 @@ export class MemoryGrantStore implements GrantStore {
     return stored;
   }
 
+  async insertAll(entries: readonly { grant: NewGrant; note: AuditNote }[]): Promise<Grant[]> {
+    const stored: Grant[] = [];
+    for (const { grant, note } of entries) stored.push(await this.insert(grant, note));
+    return stored;
+  }
+
   async get(id: string): Promise<Grant | undefined> {
     return this.grants.get(id);
+  }
+
+  async listBundle(bundleId: string): Promise<Grant[]> {
+    return [...this.grants.values()]
+      .filter((grant) => grant.bundleId === bundleId)
+      .sort((a, b) => a.accountId.localeCompare(b.accountId) || a.permissionSetName.localeCompare(b.permissionSetName));
   }
 
   async transition(
@@ -516,6 +529,19 @@ export class RecordingNotifier implements Notifier {
     this.sent.push(`warning ${grant.id}`);
   }
 
+  async postBundleApproval(bundle: RequestBundle, channel: string): Promise<{ channel: string; ts: string }> {
+    this.sent.push(`bundle-request ${bundle.id} ${channel}`);
+    return { channel, ts: "3.0" };
+  }
+
+  async updateBundleApproval(bundle: RequestBundle): Promise<void> {
+    this.sent.push(`bundle-message ${bundle.id}`);
+  }
+
+  async tellRequesterAboutBundle(bundle: RequestBundle): Promise<void> {
+    this.sent.push(`bundle-requester ${bundle.id}`);
+  }
+
   async postExtensionRequest(extension: Extension): Promise<{ channel: string; ts: string }> {
     this.sent.push(`extension-request ${extension.id}`);
     return { channel: "C0APPROVERS", ts: "2.0" };
@@ -625,6 +651,7 @@ export const PROD_ADMIN: Rule = fullRule({
 export const MEMORY_POLICY: Policy = {
   unmanagedAssignments: "ignore",
   sessionFence: FENCE_OFF,
+  maxTargetsPerRequest: 10,
   sharedAddressPatterns: [],
   admins: [],
   accounts: [{ id: PROD, name: "prod" }],

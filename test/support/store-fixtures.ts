@@ -42,6 +42,7 @@ export function storedGrant(grant: NewGrant): Grant {
     ticket: null,
     breakGlass: false,
     ...grant,
+    bundleId: grant.bundleId ?? null,
     status: "pending",
     updatedAt: grant.createdAt,
     decidedBy: null,

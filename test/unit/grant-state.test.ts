@@ -130,6 +130,7 @@ describe("isExpired", () => {
     id: "jit-test",
     requesterId: "U0REQUESTER",
     requesterTeamId: "T0TEAM",
+    bundleId: null,
     requesterEmail: "alice@example.com",
     accountId: "111122223333",
     permissionSetName: "AdministratorAccess",

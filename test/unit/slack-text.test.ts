@@ -324,7 +324,7 @@ describe("Block Kit messages", () => {
       ["approvalRequestMessage", (status) => approvalRequestMessage({ ...hostile, status }, accounts)],
       ["decidedRequestMessage", (status) => decidedRequestMessage({ ...hostile, status }, accounts)],
       ["requesterUpdate", (status) => requesterUpdate({ ...hostile, status }, accounts, PORTAL)],
-      ["requestConfirmation", (status) => requestConfirmation({ ...hostile, status }, accounts)],
+      ["requestConfirmation", (status) => requestConfirmation([{ ...hostile, status }], accounts)],
     ];
 
     for (const [name, build] of outputs) {
@@ -453,14 +453,14 @@ describe("requesterUpdate", () => {
 describe("requestConfirmation", () => {
   it("confirms a request was sent to the approvers", () => {
     assert.equal(
-      requestConfirmation(grant(), ACCOUNTS),
+      requestConfirmation([grant()], ACCOUNTS),
       ":inbox_tray: Request jit-abcdefgh for AdministratorAccess on Production (111122223333) for 1h30m was sent to the approvers. You will get a message when it is decided.",
     );
   });
 
   it("says a request was recorded but failed", () => {
     assert.equal(
-      requestConfirmation(grant({ status: "failed", failureReason: "approval channel not found" }), ACCOUNTS),
+      requestConfirmation([grant({ status: "failed", failureReason: "approval channel not found" })], ACCOUNTS),
       ":x: Request jit-abcdefgh was recorded but failed: approval channel not found",
     );
   });

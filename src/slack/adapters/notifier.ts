@@ -8,6 +8,9 @@ import type { CurrentPolicy } from "../../services/policy-holder.js";
 import type { GrantStore, Logger, Notifier } from "../../services/ports.js";
 import type { ApproverMessages, MessageLocation } from "../../services/ports.js";
 import { approverUserIds } from "./approver-dms.js";
+import { SYSTEM_ACTOR } from "../../domain/audit-event.js";
+import { partPending, type RequestBundle } from "../../domain/request-bundle.js";
+import { bundleApprovalMessage, bundleRequesterMessage } from "../views/bundle-blocks.js";
 import { approvalRequestMessage, decidedRequestMessage, requesterUpdate, type Message } from "../views/blocks.js";
 import { extensionOutcomeMessage, extensionRequesterText, extensionRequestMessage } from "../views/extension-blocks.js";
 import { breakGlassNotice } from "../views/break-glass-notice.js";
@@ -51,8 +54,8 @@ export class SlackNotifier implements Notifier {
    * The request, with its buttons, to each approver directly; every copy is remembered, so each
    * update of the request reaches it too (updateApprovalRequest).
    */
-  private async sendCopies(grant: Grant, rule: Rule, message: Message): Promise<void> {
-    const { copies, grants } = this.approverCopies;
+  private async sendCopies(grant: Grant, rule: Rule, message: Message, catchUp = () => this.catchUpCopies(grant.id)): Promise<void> {
+    const { copies } = this.approverCopies;
     const approvers = await approverUserIds(this.client, rule.approvers).catch((error: unknown) => {
       this.logger.warn({ grantId: grant.id, err: (error as Error).message }, "Slack approver lookup failed");
       return [];
@@ -62,10 +65,65 @@ export class SlackNotifier implements Notifier {
       await this.quietly(grant.id, "approver direct message", async () => copies.add(grant.id, await this.dm(approver, message)));
     }
     // A decision made while these went out updated only the copies remembered by then.
-    await this.quietly(grant.id, "approver direct messages", async () => {
-      const now = await grants.get(grant.id);
-      if (now && now.status !== "pending") await this.updateCopies(now, await grants.approversOf(grant.id));
-    });
+    await this.quietly(grant.id, "approver direct messages", catchUp);
+  }
+
+  private async catchUpCopies(grantId: string): Promise<void> {
+    const { grants } = this.approverCopies;
+    const now = await grants.get(grantId);
+    if (now && now.status !== "pending") await this.updateCopies(now, await grants.approversOf(grantId));
+  }
+
+  async postBundleApproval(bundle: RequestBundle, channel: string): Promise<Posted> {
+    const message = bundleApprovalMessage(bundle, this.policy.accounts, channel, this.fenceFacts);
+    const posted = await this.post(channel, message);
+    for (const part of bundle.parts) {
+      const [rule] = part.rules;
+      const [anchor] = part.grants;
+      if (!rule || !anchor || rule.approverChannel !== channel || !rule.notifyApprovers || !partPending(part)) continue;
+      await this.sendCopies(anchor, rule, message, async () => {
+        const now = await this.approverCopies.grants.get(anchor.id);
+        if (now && now.status !== "pending") await this.updateBundleCopies(bundle);
+      });
+    }
+    return posted;
+  }
+
+  /**
+   * Every message about the request: one per approvers' channel (each grant decided by people points
+   * at its channel's), and the approvers' direct copies, kept under each part's first grant.
+   */
+  async updateBundleApproval(bundle: RequestBundle): Promise<void> {
+    const locations = new Map<string, MessageLocation>();
+    for (const grant of bundle.grants) {
+      if (grant.decidedBy === SYSTEM_ACTOR || !grant.approvalChannel || !grant.approvalTs) continue;
+      locations.set(`${grant.approvalChannel} ${grant.approvalTs}`, { channel: grant.approvalChannel, ts: grant.approvalTs });
+    }
+    for (const location of locations.values()) {
+      await this.update(bundle.id, location, bundleApprovalMessage(bundle, this.policy.accounts, location.channel, this.fenceFacts));
+    }
+    await this.updateBundleCopies(bundle);
+  }
+
+  private async updateBundleCopies(bundle: RequestBundle): Promise<void> {
+    for (const part of bundle.parts) {
+      const [anchor] = part.grants;
+      const channel = part.rules[0]?.approverChannel;
+      if (!anchor || channel === undefined) continue;
+      await this.quietly(bundle.id, "approver direct messages", async () => {
+        const copies = await this.approverCopies.copies.of(anchor.id);
+        if (copies.length === 0) return;
+        const message = bundleApprovalMessage(bundle, this.policy.accounts, channel, this.fenceFacts);
+        await Promise.all(copies.map((copy) => this.update(bundle.id, copy, message)));
+      });
+    }
+  }
+
+  async tellRequesterAboutBundle(bundle: RequestBundle): Promise<void> {
+    const [first] = bundle.grants;
+    if (!first) return;
+    const message = bundleRequesterMessage(bundle, this.policy.accounts);
+    await this.quietly(bundle.id, "direct message", () => this.dm(first.requesterId, message));
   }
 
   async postApprovedNotice(grant: Grant, rule: Rule, path: Exclude<Approval, "approvers">): Promise<Posted> {

@@ -138,9 +138,18 @@ async function run(deps: ServiceDeps, command: Work, caller: Caller): Promise<vo
       return void (await say(extensionResultText(result, accounts)));
     }
     case "request": {
-      const grant = await requestAccess(deps, { requesterId: caller.userId, teamId: caller.teamId, ...command });
-      deps.logger.info({ grantId: grant.id, user: caller.userId, status: grant.status }, "access requested");
-      return void (await say(requestConfirmation(grant, accounts)));
+      const { account, permissionSet, duration, justification, ticket } = command;
+      const grants = await requestAccess(deps, {
+        requesterId: caller.userId,
+        teamId: caller.teamId,
+        accounts: [account],
+        permissionSets: [permissionSet],
+        duration,
+        justification,
+        ticket,
+      });
+      for (const grant of grants) deps.logger.info({ grantId: grant.id, user: caller.userId, status: grant.status }, "access requested");
+      return void (await say(requestConfirmation(grants, accounts)));
     }
   }
 }

@@ -64,8 +64,8 @@ export function registerRequestForm(app: App, deps: ServiceDeps, admission: Admi
       valid = await validateRequest(deps, {
         requesterId: body.user.id,
         teamId: body.team?.id ?? body.user.team_id ?? "",
-        account: form.accountId,
-        permissionSet: form.permissionSet,
+        accounts: [form.accountId],
+        permissionSets: [form.permissionSet],
         duration: form.duration,
         justification: form.justification,
         ticket: form.ticket,
@@ -85,8 +85,8 @@ export function registerRequestForm(app: App, deps: ServiceDeps, admission: Admi
     try {
       await ack();
       await afterAck();
-      const grant = await submitRequest(deps, valid);
-      await tellDirectly(client, body.user.id, requestConfirmation(grant, deps.policy.accounts));
+      const grants = await submitRequest(deps, valid);
+      await tellDirectly(client, body.user.id, requestConfirmation(grants, deps.policy.accounts));
     } catch (error) {
       await tellDirectly(client, body.user.id, userMessage(error, deps.logger, { user: body.user.id }));
     } finally {

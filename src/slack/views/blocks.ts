@@ -7,6 +7,7 @@ import type { Account, Rule } from "../../domain/policy.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
 import { typedLine, typedText } from "./parts.js";
 import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "../ids.js";
+import { bundleConfirmation } from "./bundle-blocks.js";
 
 export interface Message {
   readonly text: string;
@@ -212,7 +213,11 @@ function requesterLine(grant: Grant, accounts: readonly Account[], portalUrl: st
   }
 }
 
-export function requestConfirmation(grant: Grant, accounts: readonly Account[]): string {
+/** What the requester is told at once about their request: one grant, or every target of several. */
+export function requestConfirmation(grants: readonly Grant[], accounts: readonly Account[]): string {
+  const [grant, ...others] = grants;
+  if (!grant) return ":x: Nothing was requested.";
+  if (others.length > 0) return bundleConfirmation(grants, accounts);
   switch (grant.status) {
     case "failed":
       return `:x: Request ${grant.id} was recorded but failed: ${escapeMrkdwn(grant.failureReason ?? "unknown reason")}`;

@@ -14,7 +14,10 @@ const REASON_MAX_LENGTH = 500;
 
 /** The form for denying `grant`: what is being denied, the requester's words, and a reason field. */
 export function denyReasonModal(grant: Grant, accounts: readonly Account[]): ModalView {
-  const what = `Deny ${mention(grant.requesterId)}'s request \`${grant.id}\` for ${summary(grant, accounts)}? The requester is told, with your reason if you give one.`;
+  const request = grant.bundleId
+    ? `request \`${grant.bundleId}\`: ${summary(grant, accounts)} and every other target of its part still waiting`
+    : `request \`${grant.id}\` for ${summary(grant, accounts)}`;
+  const what = `Deny ${mention(grant.requesterId)}'s ${request}? The requester is told, with your reason if you give one.`;
   return {
     type: "modal",
     callback_id: DENY_REASON_CALLBACK_ID,

@@ -30,7 +30,11 @@ export function endResultText(grant: Grant, accounts: readonly Account[]): strin
 }
 
 /** The approver's own receipt for an approval that did not yet reach the quorum; none once it is decided. */
-export function approvalReceiptText(result: DecisionResult<{ readonly id: string }>): string | undefined {
+export function approvalReceiptText(
+  result: DecisionResult<{ readonly id: string; readonly bundleId?: string | null }>,
+): string | undefined {
   if (!result.pending) return undefined;
-  return `:ballot_box_with_check: Your approval of ${result.subject.id} is recorded: ${result.approvals} of ${result.required}.`;
+  const { subject, targets = 1 } = result;
+  const what = subject.bundleId && targets > 1 ? `${targets} targets of ${subject.bundleId}` : subject.id;
+  return `:ballot_box_with_check: Your approval of ${what} is recorded: ${result.approvals} of ${result.required}.`;
 }

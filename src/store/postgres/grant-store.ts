@@ -22,33 +22,48 @@ export class PostgresGrantStore implements GrantStore {
   ) {}
 
   async insert(grant: NewGrant, note: AuditNote): Promise<Grant> {
+    return inTransaction(this.pool, (client) => this.insertOne(client, grant, note));
+  }
+
+  async insertAll(entries: readonly { grant: NewGrant; note: AuditNote }[]): Promise<Grant[]> {
     return inTransaction(this.pool, async (client) => {
-      const row = await selectRow<GrantRow>(
-        client,
-        `INSERT INTO grants (id, requester_id, requester_team_id, requester_email, account_id, permission_set,
-           duration_ms, justification, ticket, rule_name, break_glass, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $12)
-         RETURNING *`,
-        [
-          grant.id,
-          grant.requesterId,
-          grant.requesterTeamId,
-          grant.requesterEmail,
-          grant.accountId,
-          grant.permissionSetName,
-          grant.durationMs,
-          grant.justification,
-          grant.ticket ?? null,
-          grant.ruleName,
-          grant.breakGlass ? 1 : 0,
-          grant.createdAt,
-        ],
-      );
-      if (!row) throw new Error(`grant ${grant.id} was not stored`);
-      const stored = grantFromRow(row);
-      await appendGrantNote(client, this.clock, stored, note);
+      const stored: Grant[] = [];
+      for (const { grant, note } of entries) stored.push(await this.insertOne(client, grant, note));
       return stored;
     });
+  }
+
+  private async insertOne(client: PoolClient, grant: NewGrant, note: AuditNote): Promise<Grant> {
+    const row = await selectRow<GrantRow>(
+      client,
+      `INSERT INTO grants (id, requester_id, requester_team_id, requester_email, bundle_id, account_id, permission_set,
+         duration_ms, justification, ticket, rule_name, break_glass, status, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13, $13)
+       RETURNING *`,
+      [
+        grant.id,
+        grant.requesterId,
+        grant.requesterTeamId,
+        grant.requesterEmail,
+        grant.bundleId ?? null,
+        grant.accountId,
+        grant.permissionSetName,
+        grant.durationMs,
+        grant.justification,
+        grant.ticket ?? null,
+        grant.ruleName,
+        grant.breakGlass ? 1 : 0,
+        grant.createdAt,
+      ],
+    );
+    if (!row) throw new Error(`grant ${grant.id} was not stored`);
+    const stored = grantFromRow(row);
+    await appendGrantNote(client, this.clock, stored, note);
+    return stored;
+  }
+
+  async listBundle(bundleId: string): Promise<Grant[]> {
+    return this.select("SELECT * FROM grants WHERE bundle_id = $1 ORDER BY account_id, permission_set", [bundleId]);
   }
 
   async get(id: string): Promise<Grant | undefined> {

@@ -245,3 +245,9 @@ export const SESSION_FENCE = `
   END $$;
   ALTER TABLE operations ADD CONSTRAINT operations_kind_check CHECK (kind IN ('create', 'delete', 'fence'));
 `;
+
+/** Version 7: multi-target requests, as SQLite's migration 013. */
+export const REQUEST_BUNDLES = `
+  ALTER TABLE grants ADD COLUMN bundle_id TEXT;
+  CREATE INDEX grants_by_bundle ON grants (bundle_id) WHERE bundle_id IS NOT NULL;
+`;

@@ -28,18 +28,30 @@ export class SqliteStore implements GrantStore {
   }
 
   async insert(grant: NewGrant, note: AuditNote): Promise<Grant> {
-    return this.commits.run(() => {
-      prepared(
-        this.db,
-        `INSERT INTO grants (id, requester_id, requester_team_id, requester_email, account_id, permission_set,
-             duration_ms, justification, ticket, rule_name, break_glass, status, created_at, updated_at)
-           VALUES (@id, @requesterId, @requesterTeamId, @requesterEmail, @accountId, @permissionSetName,
-             @durationMs, @justification, @ticket, @ruleName, @breakGlass, 'pending', @createdAt, @createdAt)`,
-      ).run({ ...grant, ticket: grant.ticket ?? null, breakGlass: grant.breakGlass ? 1 : 0 });
-      const stored = this.mustGet(grant.id);
-      this.appendAudit(stored, note);
-      return stored;
-    });
+    return this.commits.run(() => this.insertOne(grant, note));
+  }
+
+  async insertAll(entries: readonly { grant: NewGrant; note: AuditNote }[]): Promise<Grant[]> {
+    return this.commits.run(() => entries.map(({ grant, note }) => this.insertOne(grant, note)));
+  }
+
+  private insertOne(grant: NewGrant, note: AuditNote): Grant {
+    prepared(
+      this.db,
+      `INSERT INTO grants (id, requester_id, requester_team_id, requester_email, bundle_id, account_id, permission_set,
+           duration_ms, justification, ticket, rule_name, break_glass, status, created_at, updated_at)
+         VALUES (@id, @requesterId, @requesterTeamId, @requesterEmail, @bundleId, @accountId, @permissionSetName,
+           @durationMs, @justification, @ticket, @ruleName, @breakGlass, 'pending', @createdAt, @createdAt)`,
+    ).run({ ...grant, ticket: grant.ticket ?? null, bundleId: grant.bundleId ?? null, breakGlass: grant.breakGlass ? 1 : 0 });
+    const stored = this.mustGet(grant.id);
+    this.appendAudit(stored, note);
+    return stored;
+  }
+
+  async listBundle(bundleId: string): Promise<Grant[]> {
+    return prepared<[string], GrantRow>(this.db, "SELECT * FROM grants WHERE bundle_id = ? ORDER BY account_id, permission_set")
+      .all(bundleId)
+      .map(grantFromRow);
   }
 
   async get(id: string): Promise<Grant | undefined> {
