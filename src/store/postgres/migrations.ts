@@ -2,7 +2,15 @@
 // advisory lock, so exactly one applies each missing migration; each applies in its own transaction.
 import type { Pool, PoolClient } from "pg";
 import { cannotConnect } from "./pool.js";
-import { APPROVER_MESSAGES, AUDIT_CHECKPOINTS, INITIAL_SCHEMA, SEEN_REQUESTS, SESSION_FENCE, UNATTACHED_OPERATIONS } from "./schema.js";
+import {
+  APPROVER_MESSAGES,
+  AUDIT_CHECKPOINTS,
+  INITIAL_SCHEMA,
+  ORGANIZATION_CACHE,
+  SEEN_REQUESTS,
+  SESSION_FENCE,
+  UNATTACHED_OPERATIONS,
+} from "./schema.js";
 import { selectRow, type Queryable } from "./sql.js";
 import { errorText } from "../../domain/errors.js";
 
@@ -14,6 +22,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   AUDIT_CHECKPOINTS,
   UNATTACHED_OPERATIONS,
   SESSION_FENCE,
+  ORGANIZATION_CACHE,
 ];
 
 /** Any fixed 64-bit number will do, as long as nothing else on the database uses it: "jit-slk\0". */

@@ -245,3 +245,14 @@ export const SESSION_FENCE = `
   END $$;
   ALTER TABLE operations ADD CONSTRAINT operations_kind_check CHECK (kind IN ('create', 'delete', 'fence'));
 `;
+
+/** Version 7: the organization as last read, shared by every replica; a grant's left-policy report recorded once. */
+export const ORGANIZATION_CACHE = `
+  CREATE TABLE organization_snapshot (
+    id       SMALLINT PRIMARY KEY CHECK (id = 1),
+    read_at  BIGINT NOT NULL,
+    read_by  TEXT NOT NULL,
+    snapshot TEXT NOT NULL
+  );
+  ALTER TABLE grants ADD COLUMN left_policy_reason TEXT;
+`;
