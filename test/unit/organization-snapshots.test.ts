@@ -8,30 +8,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
 import type { StoreBackend } from "../../src/store/backend.js";
-import { openPostgresBackend } from "../../src/store/postgres/postgres-backend.js";
-import { openSqliteBackend } from "../../src/store/sqlite/sqlite-backend.js";
-import { FakeClock, newGrant, requested, T0 } from "../support/store-fixtures.js";
-import { createTestDatabase, TEST_SERVER_URL } from "../support/test-database.js";
+import { legBackend, LEG_ENGINE } from "../support/leg-backend.js";
+import { newGrant, requested, T0 } from "../support/store-fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "jit-org-snapshots-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function engine(t: TestContext): Promise<StoreBackend> {
-  let backend: StoreBackend;
-  if (TEST_SERVER_URL) {
-    const database = await createTestDatabase(TEST_SERVER_URL);
-    backend = await openPostgresBackend(database.url, new FakeClock(T0));
-    t.after(() => database.drop());
-  } else {
-    backend = openSqliteBackend(join(dir, `${t.name.replace(/\W+/g, "-")}.sqlite`), new FakeClock(T0));
-  }
-  t.after(() => backend.close());
-  return backend;
+function engine(t: TestContext): Promise<StoreBackend> {
+  return legBackend(t, dir);
 }
 
 const left = (reason: string) => ({ action: "account_left_policy" as const, actorId: "system", detail: { reason, revoked: false } });
 
-describe(`the stored organization snapshot (${TEST_SERVER_URL ? "PostgreSQL" : "SQLite"})`, () => {
+describe(`the stored organization snapshot (${LEG_ENGINE})`, () => {
   it("holds nothing until a snapshot is put", async (t) => {
     const { organizationSnapshots } = await engine(t);
     assert.equal(await organizationSnapshots.readAt(), undefined);
@@ -60,7 +49,7 @@ describe(`the stored organization snapshot (${TEST_SERVER_URL ? "PostgreSQL" : "
   });
 });
 
-describe(`markLeftPolicy (${TEST_SERVER_URL ? "PostgreSQL" : "SQLite"})`, () => {
+describe(`markLeftPolicy (${LEG_ENGINE})`, () => {
   it("records a reason once, with one audit record, and another reason once more", async (t) => {
     const backend = await engine(t);
     await backend.store.insert(newGrant("g1"), requested);
