@@ -1,6 +1,9 @@
 // Organizations refresh: a 5,000-account organization in nested OUs read through the real reader
 // (aws/organization-reader.ts) and its rate limiter, against a fake Organizations that throttles
-// above the rate configured; and what sharing the snapshot through the database costs.
+// above the rate configured; and what sharing the snapshot through the database costs. AWS's
+// Organizations quotas page (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html)
+// gives entity limits, not a request rate for the List calls; throttling is TooManyRequestsException
+// (https://docs.aws.amazon.com/sdkfornet/v3/apidocs/items/Organizations/TTooManyRequestsException.html).
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { readOrganization } from "../src/aws/organization-reader.js";
 import { parseOrgSnapshot } from "../src/config/org-snapshot-file.js";
@@ -36,9 +39,9 @@ export const orgRefreshBenchmark: Benchmark = {
     "four levels deep, every 100th account suspended and every 250th closed) is read by the real reader through its " +
     "rate limiter and retries, with the reader's rate and the fake's throttling limit (calls accepted in any sliding " +
     "second) set to the same figure. Each row gives the time of one read, the calls it made (accepted, and throttled " +
-    "then retried), its physical bound (accepted calls / the rate) and the ratio. AWS publishes no per-operation rate " +
-    'for the Organizations List calls ("Quotas for AWS Organizations" lists entity limits; throttled calls are ' +
-    "answered TooManyRequestsException), so the rate is what you configure. Then the snapshot as the database shares " +
+    "then retried), its physical bound (accepted calls / the rate) and the ratio. No request rate for the Organizations " +
+    'List calls was found in AWS\'s documentation ("Quotas for AWS Organizations" lists entity limits; a throttled call ' +
+    "is answered TooManyRequestsException), so the rate is what you configure. Then the snapshot as the database shares " +
     "it: its JSON size, and the time to parse and validate it (what a replica or a restart does instead of reading AWS).",
   async run(): Promise<Findings> {
     const fake = await startFakeAws();
