@@ -18,7 +18,7 @@ import { Sweeper, sweepSteps } from "./sweep.js";
 
 const RECONCILE_LEASE = "reconcile";
 const FENCE_LIFT_LEASE = "session-fence-lift";
-/** How often the refresh job looks whether refreshMinutes have passed (cron cannot say "every 90 minutes"). */
+/** How often the refresh job looks for a newer stored snapshot and whether refreshMinutes have passed (cron cannot say "every 90 minutes"); what jit-admin org refresh stores reaches a running bot within this. */
 const REFRESH_CHECK_MINUTES = 1;
 
 export interface BotJobParts {
