@@ -24,6 +24,8 @@ import { announceFence } from "./fence-setup.js";
 import { startingPolicy, type RunningPolicy } from "./organization-policy.js";
 import type { RefreshOutcome } from "./services/organization-refresh.js";
 import { PolicyHolder } from "./services/policy-holder.js";
+import { OrganizationRefresher } from "./services/organization-refresher.js";
+import type { StoreBackend } from "./store/backend.js";
 import type { ServiceDeps } from "./services/deps.js";
 import type { Logger } from "./services/ports.js";
 import { botCheckpointSigner } from "./checkpoint-signer.js";
@@ -58,9 +60,10 @@ export interface RunningBot {
   /** Signs a checkpoint of whatever the last one does not cover, now; undefined when checkpoints are off or nothing is uncovered. */
   checkpoint(): Promise<Checkpoint | undefined>;
   /**
-   * The organization refresh job, now (organization.accounts: aws): reads the organization again if
-   * refreshMinutes have passed on the bot's clock since the last read; undefined when not due, when
-   * another replica is reading, or when the file lists its accounts itself.
+   * The organization refresh job, now (organization.accounts: aws): applies a snapshot another
+   * process stored since the one in force, or reads AWS Organizations again once the one in force is
+   * refreshMinutes old on the bot's clock; undefined when nothing is new or due, when another
+   * replica is reading, or when the file lists its accounts itself.
    */
   refreshOrganization(): Promise<RefreshOutcome | undefined>;
   stop(): Promise<void>;
@@ -79,17 +82,32 @@ export async function startBot(
 ): Promise<RunningBot> {
   const cleanup = new CleanupList(logger);
   return cleanup.unlessFails(async () => {
+    // Before the policy: the organization it may take its accounts from is shared through the database.
+    const opened = await openStore(config.database, clock, logger);
+    cleanup.add("the database", () => opened.close());
+    const holder = leaseHolder("bot", config.database);
     const running: RunningPolicy =
       "resolve" in policy
-        ? await startingPolicy(policy, config, logger, clock)
+        ? await startingPolicy(policy, config, logger, clock, { snapshots: opened.organizationSnapshots, leases: opened.leases, holder })
         : { holder: new PolicyHolder(policy), organization: null, close: () => undefined };
     cleanup.add("the Organizations client", () => running.close());
     for (const shared of sharedAddresses(running.holder.current)) logger.warn({ where: shared.where }, sharedAddressWarning(shared));
-    return build(config, running, logger, clock, cleanup);
+    return build({ config, running, logger, clock, cleanup, opened, holder });
   });
 }
 
-async function build(config: Config, running: RunningPolicy, logger: Logger, clock: Clock, cleanup: CleanupList): Promise<RunningBot> {
+interface BuildParts {
+  readonly config: Config;
+  readonly running: RunningPolicy;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly cleanup: CleanupList;
+  readonly opened: StoreBackend;
+  /** Who this process is in the leases table. */
+  readonly holder: string;
+}
+
+async function build({ config, running, logger, clock, cleanup, opened, holder }: BuildParts): Promise<RunningBot> {
   const policies = running.holder;
   const signing = await botCheckpointSigner(config);
   if (signing) cleanup.add("the checkpoint signer", () => signing.close());
@@ -103,8 +121,6 @@ async function build(config: Config, running: RunningPolicy, logger: Logger, clo
   const aws = await connectAws(config, policies, logger, clock);
   cleanup.add("the AWS clients", () => aws.close());
   announceFence(policies.current, aws.fence.facts, logger);
-  const opened = await openStore(config.database, clock, logger);
-  cleanup.add("the database", () => opened.close());
   await guardAuditTrail(opened, config, logger);
 
   const slackLogger = boltLogger(logger, LogLevel.INFO);
@@ -167,7 +183,6 @@ async function build(config: Config, running: RunningPolicy, logger: Logger, clo
   );
   app.use(trackListeners(ops.inFlight));
 
-  const holder = leaseHolder("bot", config.database);
   const callsPerSecond = () => aws.provider.callsPerSecond;
   const services = serviceDeps({
     config,
@@ -224,7 +239,8 @@ async function build(config: Config, running: RunningPolicy, logger: Logger, clo
     quota,
     feed,
     checkpoint: checkpointer ? checkpoint : undefined,
-    organization: running.organization ? { source: running.organization, holder: policies } : null,
+    organization:
+      running.organization && new OrganizationRefresher(services, running.organization.shared, policies, running.organization.inForce),
   });
 
   // What follows takes in new work: shutdown closes it first, then waits for work in progress.

@@ -9,8 +9,8 @@ import { expireStaleRequests, warnExpiring } from "../services/housekeeping.js";
 import { grantsAtOnce, QUOTA_RECOUNT_SECONDS, type QuotaShare } from "../services/quota-share.js";
 import { reconcile } from "../services/reconcile.js";
 import { liftFences } from "../services/session-fence.js";
-import { refreshPolicy, type OrganizationPolicy, type RefreshOutcome } from "../services/organization-refresh.js";
-import type { PolicyHolder } from "../services/policy-holder.js";
+import type { RefreshOutcome } from "../services/organization-refresh.js";
+import type { OrganizationRefresher } from "../services/organization-refresher.js";
 import { ProviderError } from "../domain/errors.js";
 import { ExpiryTimer } from "./expiry-timer.js";
 import { everyMinutes, everySeconds, type Job } from "./scheduler.js";
@@ -18,8 +18,7 @@ import { Sweeper, sweepSteps } from "./sweep.js";
 
 const RECONCILE_LEASE = "reconcile";
 const FENCE_LIFT_LEASE = "session-fence-lift";
-const ORGANIZATION_LEASE = "organization-refresh";
-/** How often the refresh job looks whether refreshMinutes have passed (cron cannot say "every 90 minutes"). */
+/** How often the refresh job looks for a newer stored snapshot and whether refreshMinutes have passed (cron cannot say "every 90 minutes"); what jit-admin org refresh stores reaches a running bot within this. */
 const REFRESH_CHECK_MINUTES = 1;
 
 export interface BotJobParts {
@@ -33,8 +32,8 @@ export interface BotJobParts {
   readonly feed: AuditFeed;
   /** Signs a checkpoint of what the last one does not cover; undefined when checkpoints are off. */
   readonly checkpoint: ((reason: CheckpointReason) => Promise<unknown>) | undefined;
-  /** With organization.accounts: aws: where to read it again, and the policy the use cases read. */
-  readonly organization: { readonly source: OrganizationPolicy; readonly holder: PolicyHolder } | null;
+  /** With organization.accounts: aws: what reads it again (from the database or AWS) and swaps the policy. */
+  readonly organization: OrganizationRefresher | null;
 }
 
 export class BotJobs {
@@ -42,9 +41,6 @@ export class BotJobs {
   private readonly sweeper: Sweeper;
   private lastSweep: Promise<void> = Promise.resolve();
   private readonly reportedUnmanaged = new Set<string>();
-  private readonly reportedLeftPolicy = new Set<string>();
-  /** When this replica last read the organization (at start, then at each refresh it ran). */
-  private lastRefresh: number;
 
   constructor(private readonly parts: BotJobParts) {
     const { deps, config, inFlight } = parts;
@@ -52,7 +48,6 @@ export class BotJobs {
       inFlight.track(this.sweep()).catch((error: unknown) => deps.logger.error({ err: String(error) }, "timed sweep failed"));
     });
     this.sweeper = new Sweeper(deps, () => grantsAtOnce(parts.callsPerSecond()), sweepSteps(deps));
-    this.lastRefresh = deps.clock.now();
   }
 
   /** What the scheduler runs. */
@@ -79,18 +74,11 @@ export class BotJobs {
   }
 
   /**
-   * Reads the organization again once refreshMinutes have passed since this replica last did. One
-   * replica reads at a time (the lease); one that finds it taken tries again at the next check, so
-   * each replica still swaps its own policy.
+   * Each minute: takes up a snapshot another process stored, or reads AWS Organizations once the one
+   * in force is refreshMinutes old (one replica at a time: services/organization-refresher.ts).
    */
   async refreshOrganization(): Promise<RefreshOutcome | undefined> {
-    const { deps, organization } = this.parts;
-    if (!organization || deps.clock.now() - this.lastRefresh < organization.source.refreshMs) return undefined;
-    return deps.work.ifFree(ORGANIZATION_LEASE, async () => {
-      // A failed read waits for the next period too, so a lasting outage is audited once per period.
-      this.lastRefresh = deps.clock.now();
-      return refreshPolicy(deps, organization.holder, organization.source, this.reportedLeftPolicy);
-    });
+    return this.parts.organization?.tick();
   }
 
   /**

@@ -64,6 +64,12 @@ export interface GrantStore {
   markWarned(grantId: string, note: AuditNote): Promise<boolean>;
   /** Records the after-the-fact review of break-glass access once; undefined when already reviewed. */
   markReviewed(grantId: string, reviewerId: string, note: AuditNote): Promise<Grant | undefined>;
+  /**
+   * Records, once per grant and reason (compare-and-set on the reason last recorded), that the
+   * grant holds access the policy no longer allows, with its audit record in the same transaction;
+   * false when this reason was already the one recorded.
+   */
+  markLeftPolicy(grantId: string, reason: string, note: AuditNote): Promise<boolean>;
   /** Grants other than `excludeId` that hold (or are acquiring) this exact assignment. */
   listHolding(target: AssignmentTarget, excludeId: string): Promise<Grant[]>;
 }
@@ -321,4 +327,25 @@ export interface SessionFenceWriter {
    * order), creating and attaching any that are missing, and updating only those that changed.
    */
   write(documents: readonly string[]): Promise<void>;
+}
+
+/**
+ * The organization as last read from AWS Organizations, as the database holds it: shared by every
+ * replica and jit-admin so that one read serves them all. The snapshot is JSON text, unchecked:
+ * whoever can write the database can write anything here, so readers validate it before use.
+ */
+export interface StoredOrganization {
+  /** When it was read (epoch ms), as the row says. */
+  readonly readAt: number;
+  /** The lease holder that read it: `bot…` or `jit-admin:…`. */
+  readonly readBy: string;
+  readonly snapshot: string;
+}
+
+export interface OrganizationSnapshots {
+  /** When the stored snapshot was read, without loading it; undefined when there is none. */
+  readAt(): Promise<number | undefined>;
+  latest(): Promise<StoredOrganization | undefined>;
+  /** Replaces the stored snapshot (the last write wins: replicas write under a lease). */
+  put(stored: StoredOrganization): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { jitAdmin } from "../support/jit-admin.js";
 import { workloadsPolicy } from "../support/org-policy.js";
 import { DEFAULT_POLICY, startWorld, type World } from "../support/world.js";
+import { withWorldStore } from "../support/world-store.js";
 
 const POLICY = workloadsPolicy("  refreshMinutes: 15\n  exclude: [legacy]", "[ReadOnlyAccess]");
 
@@ -24,6 +25,8 @@ describe("jit-admin org refresh", () => {
         w.aws.addOrgAccount({ id: "220000000003", name: "closed-one", parentId: workloads, state: "CLOSED" });
       },
     });
+    // The database the bot would have made: jit-admin refuses to create one.
+    await withWorldStore(world, async () => undefined);
   });
   after(() => world.close());
 
@@ -38,6 +41,10 @@ describe("jit-admin org refresh", () => {
     assert.match(ran.stdout, /search \(220000000002\) · \/Root\/Workloads/);
     assert.doesNotMatch(ran.stdout, /closed-one/);
     assert.match(ran.stdout, /every 15 minutes/);
+    assert.match(ran.stdout, /Stored in the database: running bots take it up at their next refresh check \(each minute\)/);
+    const stored = await withWorldStore(world, (opened) => opened.organizationSnapshots.latest());
+    assert.match(stored?.readBy ?? "", /^jit-admin:/);
+    assert.equal((JSON.parse(stored?.snapshot ?? "{}") as { accounts: unknown[] }).accounts.length, 4);
   });
 
   it("prints the same as JSON", async () => {

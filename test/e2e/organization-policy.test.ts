@@ -130,7 +130,7 @@ describe("accounts from AWS Organizations", () => {
     bot.clock.advance(REFRESH_MS);
     const outcome = await bot.bot.refreshOrganization();
 
-    assert.deepEqual(outcome, { kind: "refreshed", accounts: 4, leftPolicy: 1 });
+    assert.deepEqual(outcome, { kind: "refreshed", from: "aws", accounts: 4, leftPolicy: 1 });
     await refused(bot, "shop-prod ReadOnlyAccess 1h after the move");
     const left = (await auditRows(world, grantId)).filter((r) => r.action === "account_left_policy");
     assert.equal(left.length, 1);

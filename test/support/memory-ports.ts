@@ -282,6 +282,10 @@ export class MemoryGrantStore implements GrantStore {
     return unsupported("GrantStore.markWarned");
   }
 
+  markLeftPolicy(): Promise<boolean> {
+    return unsupported("GrantStore.markLeftPolicy");
+  }
+
   markReviewed(): Promise<Grant | undefined> {
     return unsupported("GrantStore.markReviewed");
   }

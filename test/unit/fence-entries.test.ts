@@ -8,12 +8,9 @@ import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
 import type { FenceEntry } from "../../src/domain/session-fence.js";
 import type { FenceEntries } from "../../src/services/ports.js";
-import type { StoreBackend } from "../../src/store/backend.js";
-import { openPostgresBackend } from "../../src/store/postgres/postgres-backend.js";
-import { openSqliteBackend } from "../../src/store/sqlite/sqlite-backend.js";
 import { MemoryFenceEntries } from "../support/memory-ports.js";
-import { FakeClock, HOUR, newGrant, PROD, requested, T0 } from "../support/store-fixtures.js";
-import { createTestDatabase, TEST_SERVER_URL } from "../support/test-database.js";
+import { legBackend, LEG_ENGINE } from "../support/leg-backend.js";
+import { HOUR, newGrant, PROD, requested, T0 } from "../support/store-fixtures.js";
 
 const GRANTS = ["g1", "g2", "g3"] as const;
 
@@ -34,21 +31,13 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A new, empty store of the engine this leg runs, holding the grants GRANTS (entries name one); closed when the test ends. */
 async function engineEntries(t: TestContext): Promise<FenceEntries> {
-  let backend: StoreBackend;
-  if (TEST_SERVER_URL) {
-    const database = await createTestDatabase(TEST_SERVER_URL);
-    backend = await openPostgresBackend(database.url, new FakeClock(T0));
-    t.after(() => database.drop());
-  } else {
-    backend = openSqliteBackend(join(dir, `${t.name.replace(/\W+/g, "-")}.sqlite`), new FakeClock(T0));
-  }
-  t.after(() => backend.close());
+  const backend = await legBackend(t, dir);
   for (const id of GRANTS) await backend.store.insert(newGrant(id), requested);
   return backend.fenceEntries;
 }
 
 const stores: readonly { name: string; open: (t: TestContext) => Promise<FenceEntries> }[] = [
-  { name: TEST_SERVER_URL ? "PostgreSQL" : "SQLite", open: engineEntries },
+  { name: LEG_ENGINE, open: engineEntries },
   { name: "memory", open: async () => new MemoryFenceEntries() },
 ];
 

@@ -174,6 +174,17 @@ export class PostgresGrantStore implements GrantStore {
     return warned !== undefined;
   }
 
+  async markLeftPolicy(grantId: string, reason: string, note: AuditNote): Promise<boolean> {
+    const marked = await this.updateAndNote(
+      `UPDATE grants SET left_policy_reason = $2, updated_at = $3
+       WHERE id = $1 AND left_policy_reason IS DISTINCT FROM $2
+       RETURNING *`,
+      [grantId, reason, this.clock.now()],
+      note,
+    );
+    return marked !== undefined;
+  }
+
   async markReviewed(grantId: string, reviewerId: string, note: AuditNote): Promise<Grant | undefined> {
     return this.updateAndNote(
       `UPDATE grants SET reviewed_by = $2, reviewed_at = $3, updated_at = $3

@@ -8,6 +8,7 @@ import { PostgresAuditTrail } from "./audit-trail.js";
 import { PostgresCheckpoints } from "./checkpoints.js";
 import { PostgresExtensions } from "./extensions.js";
 import { PostgresFenceEntries } from "./fence-entries.js";
+import { PostgresOrganizationSnapshots } from "./organization-snapshots.js";
 import { PostgresGrantStore } from "./grant-store.js";
 import { PostgresLeases } from "./leases.js";
 import { PostgresMetricsSource } from "./metrics.js";
@@ -54,6 +55,7 @@ export async function openPostgresBackend(url: string, clock: Clock, migrationUr
     seenRequests: new PostgresSeenRequests(screening, () => clock.now()),
     approverMessages: new PostgresApproverMessages(pool),
     fenceEntries: new PostgresFenceEntries(pool),
+    organizationSnapshots: new PostgresOrganizationSnapshots(pool),
     async auditSafety() {
       const rights = await auditTamperingRights(pool);
       const role = await currentRole(pool);

@@ -35,6 +35,7 @@ const STATE_TABLES = [
   "audit_sink_progress",
   "approver_messages",
   "fence_entries",
+  "organization_snapshot",
 ] as const;
 
 /**

@@ -246,7 +246,18 @@ export const SESSION_FENCE = `
   ALTER TABLE operations ADD CONSTRAINT operations_kind_check CHECK (kind IN ('create', 'delete', 'fence'));
 `;
 
-/** Version 7: multi-target requests, as SQLite's migration 013. */
+/** Version 7: the organization as last read, shared by every replica; a grant's left-policy report recorded once. */
+export const ORGANIZATION_CACHE = `
+  CREATE TABLE organization_snapshot (
+    id       SMALLINT PRIMARY KEY CHECK (id = 1),
+    read_at  BIGINT NOT NULL,
+    read_by  TEXT NOT NULL,
+    snapshot TEXT NOT NULL
+  );
+  ALTER TABLE grants ADD COLUMN left_policy_reason TEXT;
+`;
+
+/** Version 8: multi-target requests, as SQLite's migration 013. */
 export const REQUEST_BUNDLES = `
   ALTER TABLE grants ADD COLUMN bundle_id TEXT;
   CREATE INDEX grants_by_bundle ON grants (bundle_id) WHERE bundle_id IS NOT NULL;

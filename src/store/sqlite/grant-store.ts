@@ -156,6 +156,17 @@ export class SqliteStore implements GrantStore {
     });
   }
 
+  async markLeftPolicy(grantId: string, reason: string, note: AuditNote): Promise<boolean> {
+    return this.commits.run(() => {
+      const { changes } = prepared(
+        this.db,
+        "UPDATE grants SET left_policy_reason = ?, updated_at = ? WHERE id = ? AND left_policy_reason IS NOT ?",
+      ).run(reason, this.clock.now(), grantId, reason);
+      if (changes === 1) this.appendAudit(this.mustGet(grantId), note);
+      return changes === 1;
+    });
+  }
+
   async markReviewed(grantId: string, reviewerId: string, note: AuditNote): Promise<Grant | undefined> {
     return this.commits.run(() => {
       const { changes } = prepared(

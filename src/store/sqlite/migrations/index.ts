@@ -14,6 +14,7 @@ import { APPROVER_MESSAGES } from "./008-approver-messages.js";
 import { AUDIT_CHECKPOINTS } from "./009-audit-checkpoints.js";
 import { UNATTACHED_OPERATIONS } from "./010-unattached-operations.js";
 import { SESSION_FENCE } from "./011-session-fence.js";
+import { ORGANIZATION_CACHE } from "./012-organization-cache.js";
 import { REQUEST_BUNDLES } from "./013-request-bundles.js";
 
 export type Migration = string | ((db: SqliteDatabase) => void);
@@ -30,5 +31,6 @@ export const MIGRATIONS: readonly Migration[] = [
   AUDIT_CHECKPOINTS,
   UNATTACHED_OPERATIONS,
   SESSION_FENCE,
+  ORGANIZATION_CACHE,
   REQUEST_BUNDLES,
 ];
