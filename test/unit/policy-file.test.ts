@@ -41,6 +41,7 @@ rules:
 const EXPECTED: Policy = {
   unmanagedAssignments: "ignore",
   sessionFence: FENCE_OFF,
+  maxTargetsPerRequest: 10,
   admins: [],
   sharedAddressPatterns: [],
   accounts: [

@@ -60,6 +60,7 @@ describe("insert", () => {
     assert.deepEqual(grant, {
       ...newGrant("jit-a"),
       ticket: null,
+      bundleId: null,
       status: "pending",
       updatedAt: T0,
       decidedBy: null,
