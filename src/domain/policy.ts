@@ -86,7 +86,7 @@ export interface Policy {
   readonly permissionSets: readonly string[];
   readonly rules: readonly Rule[];
   readonly sessionFence: SessionFenceSettings;
-  /** How many (account, permission set) pairs one request may ask for (1 turns multi-target requests off); default 10. */
+  /** How many (account, permission set) pairs one request may ask for (1, the default, turns multi-target requests off). */
   readonly maxTargetsPerRequest?: number;
 }
 

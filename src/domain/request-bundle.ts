@@ -11,8 +11,11 @@ import type { Policy, Rule } from "./policy.js";
  */
 export const MAX_TARGETS_LIMIT = 20;
 
-/** How many targets a request may name when the policy does not say. */
-export const DEFAULT_MAX_TARGETS = 10;
+/**
+ * How many targets a request may name when the policy does not say: one, so multi-target requests
+ * (a new shape of message for approvers) are something a policy turns on, not an upgrade's surprise.
+ */
+export const DEFAULT_MAX_TARGETS = 1;
 
 export function maxTargets(policy: Pick<Policy, "maxTargetsPerRequest">): number {
   return policy.maxTargetsPerRequest ?? DEFAULT_MAX_TARGETS;

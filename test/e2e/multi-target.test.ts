@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Grant } from "../../src/domain/grant.js";
 import { messageText, type FakeMessage } from "../fakes/fake-slack.js";
-import { findButtons } from "../fakes/slack-payloads.js";
+import { findButtons, input } from "../fakes/slack-payloads.js";
 import { auditRows, deny, eventually, grantCount, slash, statusBecomes, waitForDm, type Requested } from "../support/flows.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, people, PROD, SANDBOX, type World } from "../support/world.js";
@@ -139,7 +139,7 @@ describe("several targets in one request", () => {
     await clickApprove(bot, people.bob.slackId, readPart === read.id ? readPart : adminPart, message);
     await statusBecomes(bot, read.id, "active");
     assert.equal((await bot.bot.deps.store.get(admin.id))?.status, "pending", "the other part still waits for its approvers");
-    assert.equal(approveButtons(world, message).length, 1, "only the undecided part keeps its buttons");
+    await eventually(async () => approveButtons(world, message).length === 1, 5000, "only the undecided part keeping its buttons");
 
     await deny(
       bot,
@@ -205,6 +205,48 @@ describe("several targets in one request", () => {
     const tooLong = await slash(bot, people.alice.slackId, "request prod ReadOnlyAccess,AdministratorAccess 3h long");
     assert.match(tooLong, /AdministratorAccess on prod: .*2h/);
     assert.equal(await grantCount(world), 0, "nothing stored for a refused request");
+  });
+
+  it("offers several accounts and permission sets in the form and requests every chosen pair", async () => {
+    const delivery = await bot.driver.command(people.alice.slackId, "");
+    assert.equal(delivery.response.status, 200);
+    const view = await world.slack.waitFor(
+      () => world.slack.lastView({ callbackId: "jit_request", userId: people.alice.slackId }),
+      5000,
+      "the form",
+    );
+    const element = (blockId: string) =>
+      (view.blocks as Array<{ block_id?: string; element?: Record<string, unknown> }>).find((b) => b.block_id === blockId)?.element;
+    assert.equal(element("account")?.type, "multi_static_select");
+    assert.equal(element("account")?.max_selected_items, 4, "no more than the policy allows");
+    assert.equal(element("permission_set")?.type, "multi_static_select");
+
+    const values = (accounts: string[], sets: string[]) => ({
+      account: { account: input.multiStaticSelect(accounts) },
+      permission_set: { [String(element("permission_set")?.action_id)]: input.multiStaticSelect(sets) },
+      duration: { [String(element("duration")?.action_id)]: input.staticSelect("1h") },
+      justification: { justification: input.text("rotating keys everywhere") },
+    });
+    const refused = await bot.driver.submitView(
+      people.alice.slackId,
+      { callbackId: "jit_request", viewId: view.id },
+      values([PROD, STAGING], ["AdministratorAccess"]),
+    );
+    const errors = (refused.response.json() as { errors?: Record<string, string> }).errors ?? {};
+    assert.match(errors.account ?? errors.permission_set ?? "", /AdministratorAccess on 777788889999/);
+    assert.equal(await grantCount(world), 0, "nothing stored");
+
+    const good = await bot.driver.submitView(
+      people.alice.slackId,
+      { callbackId: "jit_request", viewId: view.id },
+      values([PROD, STAGING], ["ReadOnlyAccess"]),
+    );
+    assert.equal(good.response.body, "", "the modal closes");
+    await eventually(async () => (await grantCount(world)) === 2, 5000, "two grants");
+    const message = await world.slack.waitFor(() => world.slack.messagesIn(APPROVALS)[0], 5000, "the approval message");
+    assert.match(messageText(message), /2 targets/);
+    const confirmation = await waitForDm(world, people.alice.slackId, /Request req-[a-z0-9]{8} for 2 targets/);
+    assert.match(confirmation, /rotating keys|ReadOnlyAccess/);
   });
 
   it("counts two approvers clicking the same part at once as one decision per grant", async () => {

@@ -158,6 +158,10 @@ export const input = {
     type: "static_select",
     selected_option: { text: { type: "plain_text", text, emoji: true }, value },
   }),
+  multiStaticSelect: (values: string[]) => ({
+    type: "multi_static_select",
+    selected_options: values.map((value) => ({ text: { type: "plain_text", text: value, emoji: true }, value })),
+  }),
   usersSelect: (userId: string) => ({ type: "users_select", selected_user: userId }),
   multiUsersSelect: (userIds: string[]) => ({ type: "multi_users_select", selected_users: userIds }),
 };

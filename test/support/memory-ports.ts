@@ -655,7 +655,6 @@ export const PROD_ADMIN: Rule = fullRule({
 export const MEMORY_POLICY: Policy = {
   unmanagedAssignments: "ignore",
   sessionFence: FENCE_OFF,
-  maxTargetsPerRequest: 10,
   sharedAddressPatterns: [],
   admins: [],
   accounts: [{ id: PROD, name: "prod" }],

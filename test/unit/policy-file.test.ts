@@ -41,7 +41,7 @@ rules:
 const EXPECTED: Policy = {
   unmanagedAssignments: "ignore",
   sessionFence: FENCE_OFF,
-  maxTargetsPerRequest: 10,
+  maxTargetsPerRequest: 1,
   admins: [],
   sharedAddressPatterns: [],
   accounts: [

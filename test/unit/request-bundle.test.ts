@@ -47,7 +47,11 @@ describe("requestedPairs and splitList", () => {
 
 describe("bundleParts", () => {
   it("puts pairs whose rules have the same approvers, quorum and channel in one part", () => {
-    const rules = [rule("a", ["x@example.com", "y@example.com"]), rule("b", ["y@example.com", "x@example.com"]), rule("c", ["z@example.com"])];
+    const rules = [
+      rule("a", ["x@example.com", "y@example.com"]),
+      rule("b", ["y@example.com", "x@example.com"]),
+      rule("c", ["z@example.com"]),
+    ];
     const grants = [
       grant({ id: "jit-aaaaaaa1", ruleName: "a" }),
       grant({ id: "jit-aaaaaaa2", ruleName: "c" }),
@@ -58,11 +62,18 @@ describe("bundleParts", () => {
       parts.map((part) => part.grants.map((g) => g.id)),
       [["jit-aaaaaaa1", "jit-aaaaaaa3"], ["jit-aaaaaaa2"]],
     );
-    assert.deepEqual(parts[0]?.rules.map((r) => r.name), ["a", "b"]);
+    assert.deepEqual(
+      parts[0]?.rules.map((r) => r.name),
+      ["a", "b"],
+    );
   });
 
   it("splits rules with the same approvers but a different quorum or channel", () => {
-    const rules = [rule("a", ["x@example.com"]), rule("b", ["x@example.com"], { approvalsRequired: 2 }), rule("c", ["x@example.com"], { approverChannel: "C0OTHER" })];
+    const rules = [
+      rule("a", ["x@example.com"]),
+      rule("b", ["x@example.com"], { approvalsRequired: 2 }),
+      rule("c", ["x@example.com"], { approverChannel: "C0OTHER" }),
+    ];
     const grants = rules.map((r, i) => grant({ id: `jit-bbbbbbb${i}`, ruleName: r.name }));
     assert.equal(bundleParts(grants, (name) => rules.find((r) => r.name === name)).length, 3);
   });
@@ -103,7 +114,11 @@ describe("the approval message of a multi-target request", () => {
   });
 
   it("offers buttons only for parts decided in this channel and only while they wait", () => {
-    const rules = [rule("here", ["x@example.com"]), rule("there", ["y@example.com"], { approverChannel: "C0ELSEWHERE" }), rule("done", ["z@example.com"])];
+    const rules = [
+      rule("here", ["x@example.com"]),
+      rule("there", ["y@example.com"], { approverChannel: "C0ELSEWHERE" }),
+      rule("done", ["z@example.com"]),
+    ];
     const grants = [
       grant({ id: "jit-eeeeeee1", ruleName: "here", status: "pending" }),
       grant({ id: "jit-eeeeeee2", ruleName: "there", status: "pending" }),

@@ -259,7 +259,11 @@ describe("readRequestSubmission", () => {
     fc.assert(
       fc.property(fc.anything({ withNullPrototype: true, withObjectString: true }), (input) => {
         const read = readRequestSubmission(input);
-        assert.ok(Object.values(read).every((value) => typeof value === "string"));
+        assert.ok(
+          Object.values(read).every(
+            (value) => typeof value === "string" || (Array.isArray(value) && value.every((v) => typeof v === "string")),
+          ),
+        );
       }),
     );
   });
@@ -271,8 +275,8 @@ describe("readRequestSubmission", () => {
       errors: { permission_set: "Choose a permission set.", justification: "Say why you need this access." },
     });
     assert.deepEqual(requireRequestFields(readRequestSubmission(values(filled))), {
-      accountId: PROD.id,
-      permissionSet: "ReadOnlyAccess",
+      accountIds: [PROD.id],
+      permissionSets: ["ReadOnlyAccess"],
       duration: "2h",
       justification: "checking <!channel> alarms",
       ticket: null,

@@ -4,6 +4,7 @@
 import type { App, BlockAction, StaticSelectAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { eligibleTargets } from "../../domain/policy.js";
+import { maxTargets } from "../../domain/request-bundle.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { submitRequest, validateRequest, type ValidRequest } from "../../services/request-access.js";
 import { BUSY_MESSAGE, REFUSED_AS_BUSY, type Admission } from "../transport/admission.js";
@@ -25,7 +26,7 @@ export async function openRequestForm(deps: ServiceDeps, client: WebClient, user
   await openThenShow(client, triggerId, noticeModal(REQUEST_TITLE, ":hourglass_flowing_sand: Finding what you may request…"), async () => {
     try {
       const requester = await deps.directory.person(userId);
-      return requestModal({ eligible: eligibleTargets(deps.policy, requester), requester });
+      return requestModal({ eligible: eligibleTargets(deps.policy, requester), requester, maxTargets: maxTargets(deps.policy) });
     } catch (error) {
       return noticeModal(REQUEST_TITLE, userMessage(error, deps.logger, { user: userId, command: "form" }));
     }
@@ -48,6 +49,7 @@ export function registerRequestForm(app: App, deps: ServiceDeps, admission: Admi
           eligible: eligibleTargets(deps.policy, requester),
           requester,
           selection: readRequestSubmission(view.state.values),
+          maxTargets: maxTargets(deps.policy),
         }),
       });
     },
@@ -64,8 +66,8 @@ export function registerRequestForm(app: App, deps: ServiceDeps, admission: Admi
       valid = await validateRequest(deps, {
         requesterId: body.user.id,
         teamId: body.team?.id ?? body.user.team_id ?? "",
-        accounts: [form.accountId],
-        permissionSets: [form.permissionSet],
+        accounts: form.accountIds,
+        permissionSets: form.permissionSets,
         duration: form.duration,
         justification: form.justification,
         ticket: form.ticket,

@@ -12,7 +12,7 @@ function commands(isAdmin: boolean): string {
     "*jit-slack* gives you AWS access for a limited time, with approval.",
     "• `/jit`: open the request form",
     `• \`${REQUEST_USAGE}\`: ask in one line, e.g. \`/jit request prod ReadOnlyAccess 2h --ticket INC-123 checking alarms\``,
-    "• Several targets at once: `/jit request prod,staging ReadOnlyAccess,Billing 2h …` asks for each account with each permission set, with one justification",
+    "• Several targets at once, where the policy allows: `/jit request prod,staging ReadOnlyAccess,Billing 2h …` asks for each account with each permission set, with one justification",
     "• `/jit list [page]`: your pending and active access",
     ...(isAdmin ? ["• `/jit list --review [page]`: break-glass access waiting for review"] : []),
     `• \`/jit revoke <id>\`: end access early${isAdmin ? " (anyone's, as an admin)" : ""}`,

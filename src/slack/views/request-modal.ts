@@ -1,10 +1,11 @@
 // The `/jit` form: account, then the permission sets eligible there, a duration up to the rule's
 // maximum, justification and ticket. Re-rendered (views.update) whenever account or permission set
 // changes, so each list only offers what the policy allows for the choices made so far.
+import { createHash } from "node:crypto";
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import { formatDuration } from "../../domain/duration.js";
 import { MAX_JUSTIFICATION_LENGTH } from "../../domain/justification.js";
-import type { Account, Eligibility, Person } from "../../domain/policy.js";
+import type { Account, Eligibility, Person, TicketRule } from "../../domain/policy.js";
 import { escapeMrkdwn } from "./escape.js";
 import { durationOptions, matchingDuration } from "./duration-options.js";
 import type { RequestSubmission } from "./request-submission.js";
@@ -22,6 +23,8 @@ export interface RequestModalState {
   readonly selection?: RequestSubmission;
   /** Carried through re-renders; at most 3000 characters. */
   readonly privateMetadata?: string;
+  /** policy.maxTargetsPerRequest: above 1, the account and permission-set fields take several choices. */
+  readonly maxTargets?: number;
 }
 
 /**
@@ -101,6 +104,7 @@ export function requestModal(state: RequestModalState): ModalView {
   // Names longer than an option value allows cannot exist in Identity Center (32 characters at most).
   const eligible = state.eligible.filter((target) => target.permissionSet.length <= LIMITS.optionValue);
   if (eligible.length === 0) return noAccessModal();
+  if ((state.maxTargets ?? 1) > 1) return severalTargetsModal(state, eligible, state.maxTargets ?? 1);
   const selection = state.selection ?? {};
 
   const accounts = [...new Map(eligible.map((target) => [target.account.id, target.account])).values()];
@@ -135,8 +139,6 @@ export function requestModal(state: RequestModalState): ModalView {
           permissionSets.map((name) => option(name, name)),
           permissionSet,
         );
-  const durations = durationOptions(maxMs);
-
   const blocks: KnownBlock[] = [
     input("account", "AWS account", accountField, { dispatch_action: true }),
     input("permission_set", "Permission set", permissionSetField, {
@@ -144,12 +146,137 @@ export function requestModal(state: RequestModalState): ModalView {
       ...(accountId ? {} : { hint: plain("Choose an account first: this list then shows only what you may request there.") }),
     }),
     ...(target ? [ruleContext(target, state.requester)] : []),
+    ...detailInputs(maxMs, target !== undefined, minJustification, selection),
+    ticketInput(target?.rule.ticket, selection.ticket),
+  ];
+  if (state.privateMetadata !== undefined && state.privateMetadata.length > 3000) {
+    throw new RangeError("private_metadata is limited to 3000 characters");
+  }
+  return {
+    type: "modal",
+    callback_id: REQUEST_CALLBACK_ID,
+    title: plain(REQUEST_TITLE),
+    submit: plain("Request"),
+    close: plain("Cancel"),
+    blocks,
+    ...(state.privateMetadata !== undefined ? { private_metadata: state.privateMetadata } : {}),
+  };
+}
+
+/**
+ * The form when a request may name several targets: accounts and permission sets are multi-selects
+ * (type-ahead past 100), the request being every chosen account with every chosen permission set;
+ * once both are chosen, the duration and justification limits are those every chosen pair's rule
+ * allows, and the service checks each pair again on submit.
+ */
+function severalTargetsModal(state: RequestModalState, eligible: readonly Eligibility[], maxTargets: number): ModalView {
+  const selection = state.selection ?? {};
+  const accounts = [...new Map(eligible.map((target) => [target.account.id, target.account])).values()];
+  const wantedAccounts = new Set(selection.accountIds ?? (selection.accountId ? [selection.accountId] : []));
+  const chosenAccounts = accounts.filter((account) => wantedAccounts.has(account.id)).slice(0, maxTargets);
+  const chosenIds = new Set(chosenAccounts.map((account) => account.id));
+  const onAccounts = chosenIds.size === 0 ? eligible : eligible.filter((target) => chosenIds.has(target.account.id));
+  const permissionSets = unique(onAccounts.map((target) => target.permissionSet));
+  const wantedSets = new Set(selection.permissionSets ?? (selection.permissionSet ? [selection.permissionSet] : []));
+  const chosenSets = permissionSets.filter((name) => wantedSets.has(name)).slice(0, maxTargets);
+  const complete = chosenAccounts.length > 0 && chosenSets.length > 0;
+  const pairs = onAccounts.filter((target) => chosenSets.includes(target.permissionSet));
+  const candidates = complete ? pairs : chosenSets.length > 0 ? pairs : onAccounts;
+  const durations = candidates.map((candidate) => candidate.rule.maxDurationMs);
+  const justifications = candidates.map((candidate) => candidate.rule.justificationMinLength);
+  // Once every pair is known, each must allow the duration and take the justification.
+  const maxMs = complete ? Math.min(...durations) : Math.max(...durations);
+  const minJustification = complete ? Math.max(...justifications) : Math.min(...justifications);
+  const ticketRequired = complete && pairs.some((pair) => pair.rule.ticket.required);
+
+  const accountKey = chosenAccounts.length === 0 ? undefined : shortKey(chosenAccounts.map((account) => account.id).join(","));
+  const blocks: KnownBlock[] = [
+    input(
+      "account",
+      "AWS accounts",
+      multiSelect(
+        "account",
+        ACCOUNT_SEARCH_ACTION,
+        "Choose accounts",
+        accounts.map(accountOption),
+        chosenAccounts.map(accountOption),
+        maxTargets,
+      ),
+      { dispatch_action: true, hint: plain(`Up to ${maxTargets} account and permission set pairs in one request.`) },
+    ),
+    input(
+      "permission_set",
+      "Permission sets",
+      multiSelect(
+        keyed("permission_set", accountKey),
+        PERMISSION_SET_SEARCH_ACTION,
+        "Choose permission sets",
+        permissionSets.map((name) => option(name, name)),
+        chosenSets.map((name) => option(name, name)),
+        maxTargets,
+      ),
+      {
+        dispatch_action: true,
+        hint: plain("Each chosen account with each chosen permission set; every pair must be one you may request."),
+      },
+    ),
+    ...(complete ? [targetsContext(chosenAccounts.length * chosenSets.length, pairs)] : []),
+    ...detailInputs(maxMs, complete, minJustification, selection),
+    ticketInput(ticketRequired ? { required: true, pattern: null } : undefined, selection.ticket),
+  ];
+  return {
+    type: "modal",
+    callback_id: REQUEST_CALLBACK_ID,
+    title: plain(REQUEST_TITLE),
+    submit: plain("Request"),
+    close: plain("Cancel"),
+    blocks,
+  };
+}
+
+/** A multi-select of `options`, or a type-ahead one (`searchAction`) when there are more than Slack lists. */
+function multiSelect(
+  actionId: string,
+  searchAction: string,
+  placeholder: string,
+  options: PlainTextOption[],
+  initial: PlainTextOption[],
+  maxSelected: number,
+): InputBlock["element"] {
+  const common = {
+    placeholder: plain(placeholder),
+    max_selected_items: maxSelected,
+    ...(initial.length > 0 ? { initial_options: initial } : {}),
+  };
+  return options.length > LIMITS.options
+    ? { type: "multi_external_select", action_id: searchAction, min_query_length: 0, ...common }
+    : { type: "multi_static_select", action_id: actionId, options, ...common };
+}
+
+/** How many targets the choices make and which rules approve them. */
+function targetsContext(count: number, pairs: readonly Eligibility[]): KnownBlock {
+  const rules = unique(pairs.map((pair) => `"${escapeMrkdwn(truncate(pair.rule.name, 60))}"`));
+  const unknown = count - pairs.length;
+  const warning = unknown > 0 ? ` · ${unknown} of them you may not request: choose fewer` : "";
+  const text = `${count} target${count === 1 ? "" : "s"} · rule${rules.length === 1 ? "" : "s"} ${truncate(rules.join(", "), 1500)}${warning}`;
+  return { type: "context", block_id: "rule", elements: [{ type: "mrkdwn", text }] };
+}
+
+/** A short, stable key for a list of choices (see keyed). */
+function shortKey(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+/** Duration and justification, for the limits of the target(s) chosen so far (`known`: the rule is). */
+function detailInputs(maxMs: number, known: boolean, minJustification: number, selection: RequestSubmission): InputBlock[] {
+  const durations = durationOptions(maxMs);
+  return [
     input(
       "duration",
       "Duration",
       select(keyed("duration", formatDuration(maxMs)), "How long you need it", durations, matchingDuration(durations, selection.duration)),
       {
-        hint: plain(`At most ${formatDuration(maxMs)}${target ? "" : " (the permission set you choose may allow less)"}.`),
+        hint: plain(`At most ${formatDuration(maxMs)}${known ? "" : " (the permission set you choose may allow less)"}.`),
       },
     ),
     input(
@@ -166,20 +293,7 @@ export function requestModal(state: RequestModalState): ModalView {
       },
       minJustification > 1 ? { hint: plain(`At least ${minJustification} characters, not counting spaces.`) } : {},
     ),
-    ticketInput(target, selection.ticket),
   ];
-  if (state.privateMetadata !== undefined && state.privateMetadata.length > 3000) {
-    throw new RangeError("private_metadata is limited to 3000 characters");
-  }
-  return {
-    type: "modal",
-    callback_id: REQUEST_CALLBACK_ID,
-    title: plain(REQUEST_TITLE),
-    submit: plain("Request"),
-    close: plain("Cancel"),
-    blocks,
-    ...(state.privateMetadata !== undefined ? { private_metadata: state.privateMetadata } : {}),
-  };
 }
 
 function ruleContext(target: Eligibility, requester: Person): KnownBlock {
@@ -187,8 +301,7 @@ function ruleContext(target: Eligibility, requester: Person): KnownBlock {
   return { type: "context", block_id: "rule", elements: [{ type: "mrkdwn", text }] };
 }
 
-function ticketInput(target: Eligibility | undefined, initial: string | undefined): InputBlock {
-  const ticket = target?.rule.ticket;
+function ticketInput(ticket: TicketRule | undefined, initial: string | undefined): InputBlock {
   const hint = ticket?.pattern
     ? `A ticket or incident reference matching ${truncate(ticket.pattern.source, 200)}`
     : "A ticket or incident reference, such as INC-123";

@@ -31,6 +31,19 @@ export function selectedValue(values: unknown, blockId: string, maxLength = 75):
   return typeof value === "string" && value !== "" && value.length <= maxLength ? value : undefined;
 }
 
+/**
+ * The values of the options chosen in a multi-select, each a non-empty string of sane length, once
+ * each; undefined when none was chosen, when more than `maxItems` were, or when any is malformed.
+ */
+export function selectedValues(values: unknown, blockId: string, maxItems: number, maxLength = 75): string[] | undefined {
+  const state = elementState(values, blockId);
+  const selected = state ? own(state, "selected_options") : undefined;
+  if (!Array.isArray(selected) || selected.length === 0 || selected.length > maxItems) return undefined;
+  const chosen = selected.map((option: unknown) => (isObject(option) ? own(option, "value") : undefined));
+  const valid = chosen.filter((value): value is string => typeof value === "string" && value !== "" && value.length <= maxLength);
+  return valid.length === chosen.length ? [...new Set(valid)] : undefined;
+}
+
 /** What was typed into a plain_text_input, or undefined when nothing but whitespace was. */
 export function typedValue(values: unknown, blockId: string): string | undefined {
   const state = elementState(values, blockId);
