@@ -1,5 +1,5 @@
 // `npm run bench [-- <id>… [--write]]`: runs the benchmarks (all, or those named: ack, approval,
-// revocation, fence, scale, replicas, checkpoints), prints a table, and writes docs/BENCHMARKS.md after a full run (or with
+// revocation, fence, scale, replicas, checkpoints, options), prints a table, and writes docs/BENCHMARKS.md after a full run (or with
 // --write). Not part of `npm test`.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,7 @@ import { killStartedBots } from "./lib/bot-process.js";
 import { describeMachine } from "./lib/machine.js";
 import { consoleNotes, consoleTable, markdown } from "./lib/report.js";
 import type { Benchmark, BenchResult } from "./lib/types.js";
+import { pickerOptions } from "./picker-options.js";
 import { replicasBenchmark } from "./replicas.js";
 import { revocationLag } from "./revocation-lag.js";
 import { scale } from "./scale.js";
@@ -23,6 +24,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   scale,
   replicasBenchmark,
   checkpointCost,
+  pickerOptions,
 ];
 const DOC = fileURLToPath(new URL("../docs/BENCHMARKS.md", import.meta.url));
 /** Each benchmark bounds itself; this is the backstop if one hangs anyway. */
