@@ -81,9 +81,9 @@ function row(name: string, run: Run, floor: Summary): Metric {
   const ratio = `ratio ${(run.latency.p50 / floor.p50).toFixed(1)}× p50, ${(run.latency.p99 / floor.p99).toFixed(1)}× p99 of the bound`;
   return {
     name,
-    value: `${latencyLine(run.latency)} · ${run.latency.count} keystrokes · ${run.errors} errors · ${run.offeredForeign} answers with Carol's accounts · ${ratio}`,
+    value: `${latencyLine(run.latency)} · ${run.latency.count} keystrokes · ${run.errors} errors · ${run.offeredForeign} answers offering an account the caller may not request · ${ratio}`,
     check: {
-      target: `p99 < ${TARGET_P99_MS} ms, 0 errors, none of Carol's`,
+      target: `p99 < ${TARGET_P99_MS} ms, 0 errors, none not theirs`,
       pass: run.latency.p99 < TARGET_P99_MS && run.errors === 0 && run.offeredForeign === 0,
     },
   };
