@@ -1,5 +1,5 @@
 // `npm run bench [-- <id>… [--write]]`: runs the benchmarks (all, or those named: ack, approval,
-// revocation, fence, scale, replicas, checkpoints, org-refresh), prints a table, and writes docs/BENCHMARKS.md after a full run (or with
+// revocation, fence, scale, replicas, checkpoints, org-refresh, options), prints a table, and writes docs/BENCHMARKS.md after a full run (or with
 // --write). Not part of `npm test`.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,7 @@ import { describeMachine } from "./lib/machine.js";
 import { consoleNotes, consoleTable, markdown } from "./lib/report.js";
 import type { Benchmark, BenchResult } from "./lib/types.js";
 import { orgRefreshBenchmark } from "./org-refresh.js";
+import { pickerOptions } from "./picker-options.js";
 import { replicasBenchmark } from "./replicas.js";
 import { revocationLag } from "./revocation-lag.js";
 import { scale } from "./scale.js";
@@ -25,6 +26,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   replicasBenchmark,
   checkpointCost,
   orgRefreshBenchmark,
+  pickerOptions,
 ];
 const DOC = fileURLToPath(new URL("../docs/BENCHMARKS.md", import.meta.url));
 /** Each benchmark bounds itself; this is the backstop if one hangs anyway. */

@@ -1,7 +1,7 @@
 // The end-to-end test world (fake Slack and fake AWS on loopback, policy, env) with as many extra
 // requesters as a benchmark needs, each a Slack user and an Identity Center user.
 import { rmSync } from "node:fs";
-import { APPROVALS, DEFAULT_POLICY, people, PROD, SANDBOX, startWorld, type World } from "../../test/support/world.js";
+import { APPROVALS, DEFAULT_POLICY, people, PROD, SANDBOX, startWorld, type World, type WorldSetup } from "../../test/support/world.js";
 
 export interface Requester {
   readonly slackId: string;
@@ -18,10 +18,13 @@ export interface BenchWorld {
   close(): Promise<void>;
 }
 
-/** Alice, Bob and the other test people, plus `count` requesters who may ask under the one rule. */
-export async function startBenchWorld(count: number): Promise<BenchWorld> {
+/**
+ * Alice, Bob and the other test people, plus `count` requesters who may ask under the one rule; or,
+ * given a policy, that policy.
+ */
+export async function startBenchWorld(count: number, policy?: string, setup?: WorldSetup): Promise<BenchWorld> {
   const ids = Array.from({ length: count }, (_, i) => `U0B${String(i + 1).padStart(5, "0")}`);
-  const world = await startWorld(count === 0 ? DEFAULT_POLICY : policyWith(ids));
+  const world = await startWorld(policy ?? (count === 0 ? DEFAULT_POLICY : policyWith(ids)), setup);
   const requesters = ids.map((slackId, i) => {
     const email = `bench${i + 1}@example.com`;
     world.slack.addUser({ id: slackId, email, name: `bench${i + 1}` });

@@ -1,13 +1,15 @@
 // The accounts a policy offers, and the ids each rule's `accounts` entry stands for: from the file
 // alone, or from the organization as read (organization.accounts: aws) with the file's overrides.
-import type { Account } from "../domain/policy.js";
+import type { Account, AccountPlace } from "../domain/policy.js";
 import { describeSelector, isActive, selects, type OrgAccount, type OrgSelector, type OrgTree } from "../domain/organization.js";
 import type { AccountRef } from "./account-refs.js";
 import type { PolicyFile } from "./policy-schema.js";
 
 export type Report = (path: PropertyKey[], message: string) => void;
 
-interface Offered extends Account {
+interface Offered {
+  readonly id: string;
+  readonly name: string;
   /** Null for an account only the file lists. */
   readonly org: OrgAccount | null;
 }
@@ -81,6 +83,10 @@ function unitProblem(tree: OrgTree, selector: OrgSelector): string | undefined {
   return `names no OU of the organization${hint}`;
 }
 
+function placeOf(tree: OrgTree, account: OrgAccount): AccountPlace {
+  return { path: tree.pathOf(account), unitIds: tree.ancestry(account), tags: account.tags };
+}
+
 export function accountUniverse(file: PolicyFile, context: OrgContext, report: Report, warn: Report): AccountUniverse {
   const offered = offeredAccounts(file, context, warn);
   const byId = new Map(offered.map((a) => [a.id, a]));
@@ -126,7 +132,9 @@ export function accountUniverse(file: PolicyFile, context: OrgContext, report: R
   }
 
   return {
-    accounts: offered.map(({ id, name }) => ({ id, name })),
+    accounts: offered.map(({ id, name, org }) =>
+      org && context.kind === "org" ? { id, name, org: placeOf(context.tree, org) } : { id, name },
+    ),
     expand(ref, path) {
       switch (ref.kind) {
         case "all":

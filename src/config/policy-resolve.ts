@@ -77,12 +77,18 @@ function toRule(policy: PolicyFile, rule: RuleFile, accounts: ReturnType<typeof 
   });
 }
 
+function frozenAccount({ id, name, org }: Account): Account {
+  if (!org) return Object.freeze({ id, name });
+  const place = { path: org.path, unitIds: Object.freeze([...org.unitIds]), tags: Object.freeze({ ...org.tags }) };
+  return Object.freeze({ id, name, org: Object.freeze(place) });
+}
+
 function toPolicy(parsed: PolicyFile, accounts: readonly Account[], rules: readonly Rule[]): Policy {
   return Object.freeze({
     unmanagedAssignments: parsed.unmanagedAssignments,
     admins: Object.freeze(parsed.admins.map(principalRef)),
     sharedAddressPatterns: Object.freeze([...parsed.sharedAddressPatterns]),
-    accounts: Object.freeze(accounts.map((a) => Object.freeze({ id: a.id, name: a.name }))),
+    accounts: Object.freeze(accounts.map(frozenAccount)),
     permissionSets: Object.freeze([...parsed.permissionSets]),
     rules: Object.freeze(rules),
     sessionFence: Object.freeze({ ...parsed.sessionFence, policyNames: Object.freeze([...parsed.sessionFence.policyNames]) }),

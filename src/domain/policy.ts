@@ -12,6 +12,17 @@ export { isPerson } from "./people.js";
 export interface Account {
   readonly id: string;
   readonly name: string;
+  /** Where AWS Organizations has it; absent for an account only the policy file lists. */
+  readonly org?: AccountPlace;
+}
+
+/** An account's place in the organization as last read, for finding it by OU or tag. */
+export interface AccountPlace {
+  /** The path of the OU it sits in directly, e.g. "/Root/Workloads/Prod". */
+  readonly path: string;
+  /** The ids of the OUs it sits in, its own first, up to the root's. */
+  readonly unitIds: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** How precisely a rule names its targets: it decides which rule applies when several cover a request. */

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parsePolicy, parsePolicySource, type PolicySource } from "../../src/config/policy-file.js";
 import { ConfigError } from "../../src/config/problems.js";
-import { decidingRules, findAccount, findRule, type Policy } from "../../src/domain/policy.js";
+import { decidingRules, findAccount, findRule, type Account, type Policy } from "../../src/domain/policy.js";
 import { InvalidInput } from "../../src/domain/errors.js";
 import {
   CLOSING,
@@ -13,10 +13,13 @@ import {
   ORG,
   PAYMENTS_PROD,
   PAYMENTS_STAGING,
+  PROD_EU_OU,
   PROD_OU,
+  ROOT,
   SANDBOX_A,
   SANDBOX_B,
   SEARCH_PROD,
+  WORKLOADS,
 } from "../support/org-snapshot.js";
 
 const SOURCE = "The policy file org.yaml";
@@ -47,6 +50,7 @@ function fromAws(rules: Array<Record<string, unknown>>, extra: Record<string, un
 const source = (value: unknown): PolicySource => parsePolicySource(JSON.stringify(value), SOURCE);
 const resolved = (value: unknown): Policy => source(value).resolve(ORG);
 const covered = (policy: Policy, name: string) => findRule(policy, name)?.accountIds;
+const idAndName = ({ id, name }: Account) => ({ id, name });
 
 function problems(run: () => unknown): readonly string[] {
   try {
@@ -170,7 +174,7 @@ describe("ou: and tag: entries", () => {
 describe("resolving against the organization", () => {
   it("offers the ACTIVE accounts only, named as in Organizations, never suspended, closed or pending ones", () => {
     const policy = resolved(fromAws([rule("r", ["*"])]));
-    assert.deepEqual(policy.accounts, [
+    assert.deepEqual(policy.accounts.map(idAndName), [
       { id: MANAGEMENT, name: "management" },
       { id: PAYMENTS_PROD, name: "payments-prod" },
       { id: SEARCH_PROD, name: "search-prod" },
@@ -186,6 +190,19 @@ describe("resolving against the organization", () => {
     assert.ok(Object.isFrozen(policy.accounts) && Object.isFrozen(policy.rules[0]?.accountIds));
   });
 
+  it("carries each account's OU path, the OUs it sits in up to the root, and its tags; none for an account only the file lists", () => {
+    const value = fromAws([rule("r", ["*"])], { accounts: [{ id: "123412341234", name: "legacy" }] });
+    const accounts = source(value).check(ORG).policy.accounts;
+    assert.deepEqual(accounts.find((a) => a.id === SEARCH_PROD)?.org, {
+      path: "/Root/Workloads/Prod/EU",
+      unitIds: [PROD_EU_OU, PROD_OU, WORKLOADS, ROOT],
+      tags: { env: "prod" },
+    });
+    assert.deepEqual(accounts.find((a) => a.id === MANAGEMENT)?.org, { path: "/Root", unitIds: [ROOT], tags: {} });
+    assert.equal(accounts.find((a) => a.id === "123412341234")?.org, undefined);
+    assert.ok(Object.isFrozen(accounts[0]?.org?.tags) && Object.isFrozen(accounts[0]?.org?.unitIds));
+  });
+
   it("lets the file rename an account, add one Organizations does not list, and exclude by id or name (every account of that name)", () => {
     const value = fromAws([rule("r", ["*"])], {
       organization: { accounts: "aws", exclude: ["SANDBOX", MANAGEMENT, "nothing-like-it"] },
@@ -196,7 +213,7 @@ describe("resolving against the organization", () => {
       ],
     });
     const check = source(value).check(ORG);
-    assert.deepEqual(check.policy.accounts, [
+    assert.deepEqual(check.policy.accounts.map(idAndName), [
       { id: PAYMENTS_PROD, name: "payments" },
       { id: SEARCH_PROD, name: "search-prod" },
       { id: PAYMENTS_STAGING, name: "payments-staging" },
@@ -312,7 +329,7 @@ describe("resolving against the organization", () => {
     );
     assert.throws(() => parsePolicy(JSON.stringify(value), SOURCE), ConfigError);
     const check = source(value).check(null);
-    assert.deepEqual(check.policy.accounts, [{ id: "123412341234", name: "legacy" }]);
+    assert.deepEqual(check.policy.accounts.map(idAndName), [{ id: "123412341234", name: "legacy" }]);
     assert.deepEqual(covered(check.policy, "r"), ["123412341234"]);
     assert.deepEqual(check.unexpanded, [
       "rules[0].accounts[0]: ou:/Root/Workloads",

@@ -1,15 +1,16 @@
 // The options of the request form's type-ahead pickers (block_suggestion). Only the user id is
 // Slack's word (the signature covers it); what they typed and which picker asked are claims. The
 // person is looked up again and offered only what the policy lets them request, at most 100
-// matches, and an action_id the form never shows gets no options.
+// matches (by name, id, OU or tag for accounts), and an action_id the form never shows gets no options.
 import type { App } from "@slack/bolt";
 import type { PlainTextOption } from "@slack/types";
-import { eligiblePermissionSets, mayRequestOn } from "../../domain/eligibility-index.js";
+import { searchAccounts } from "../../domain/account-search.js";
+import { eligibleAccounts, eligiblePermissionSets } from "../../domain/eligibility-index.js";
 import type { Person, Policy } from "../../domain/policy.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { ACCOUNT_SEARCH_ACTION, PERMISSION_SET_SEARCH_ACTION } from "../ids.js";
 import { LIMITS, option } from "../views/parts.js";
-import { accountOption } from "../views/request-modal.js";
+import { accountSearchOption } from "../views/account-search-option.js";
 
 /** Longer than any account name, id or permission set name; a longer "query" matches nothing anyway. */
 const MAX_QUERY_LENGTH = 100;
@@ -18,15 +19,13 @@ function query(value: unknown): string {
   return typeof value === "string" ? value.trim().toLowerCase().slice(0, MAX_QUERY_LENGTH) : "";
 }
 
-/** Accounts whose name or id contains the query and on which the person may request something. */
+/**
+ * Accounts the person may request something on, found by id, name, OU (id or path) or tag, best
+ * matches first (account-search.ts). A keystroke scans the person's accounts' search keys only:
+ * which accounts those are is worked out once per policy and kind of requester (eligibility-index.ts).
+ */
 export function accountOptions(policy: Policy, person: Person, typed: string): PlainTextOption[] {
-  const found: PlainTextOption[] = [];
-  for (const account of policy.accounts) {
-    if (found.length === LIMITS.options) break;
-    const matches = account.id.includes(typed) || account.name.toLowerCase().includes(typed);
-    if (matches && mayRequestOn(policy, person, account)) found.push(accountOption(account));
-  }
-  return found;
+  return searchAccounts(eligibleAccounts(policy, person), typed, LIMITS.options).map(accountSearchOption);
 }
 
 /** Permission sets containing the query that the person may request on the account (on any, when none is chosen yet). */
