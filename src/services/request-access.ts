@@ -8,20 +8,19 @@ import type { AuditNote } from "../domain/audit-event.js";
 import type { Grant, NewGrant } from "../domain/grant.js";
 import { newBundleId, newGrantId } from "../domain/ids.js";
 import { maxTargets, requestedPairs, splitList, type TargetRef } from "../domain/request-bundle.js";
+import { eligibleAccounts, eligiblePermissionSets } from "../domain/eligibility-index.js";
 import { normalizeJustification } from "../domain/justification.js";
 import {
   approvalPath,
   assertDuration,
   checkJustificationLength,
   checkTicket,
-  eligibleTargets,
   findAccount,
   findPermissionSet,
   findRule,
   ruleFor,
   type Account,
   type Approval,
-  type Eligibility,
   type Person,
   type Rule,
 } from "../domain/policy.js";
@@ -133,8 +132,8 @@ async function validateTarget(
   const { policy } = deps;
   const account = findAccount(policy, pair.account);
   if (!account) {
-    const yours = await requestable(deps, input.requesterId);
-    const accounts = unique(yours.map(({ account: a }) => `${a.name} (${a.id})`));
+    const yours = eligibleAccounts(policy, await deps.directory.person(input.requesterId));
+    const accounts = yours.map((a) => `${a.name} (${a.id})`);
     throw new InvalidInput(
       `There is no account ${quoted(pair.account)} in the policy.${listed(" Accounts you may request", accounts)}`,
       "account",
@@ -142,8 +141,7 @@ async function validateTarget(
   }
   const permissionSet = findPermissionSet(policy, pair.permissionSet);
   if (!permissionSet) {
-    const yours = (await requestable(deps, input.requesterId)).filter((target) => target.account.id === account.id);
-    const sets = unique(yours.map((target) => target.permissionSet));
+    const sets = eligiblePermissionSets(policy, await deps.directory.person(input.requesterId), account.id);
     throw new InvalidInput(
       `There is no permission set ${quoted(pair.permissionSet)} in the policy.${listed(` Permission sets you may request on ${account.name}`, sets)}`,
       "permission_set",
@@ -184,21 +182,17 @@ async function checkSessionFence(
   throw refused;
 }
 
+/** Names suggested in a refusal at most; `/jit help` lists everything, page by page. */
+const SUGGESTED = 20;
+
 /**
- * What the requester may ask for, to suggest instead of a name that does not exist: only that, since
- * the policy's other accounts and permission sets are none of their business.
+ * ` <label>: a, b.`, or nothing when there is nothing to list. Only what the requester may ask for
+ * is suggested: the policy's other accounts and permission sets are none of their business.
  */
-async function requestable(deps: ServiceDeps, requesterId: string): Promise<Eligibility[]> {
-  return eligibleTargets(deps.policy, await deps.directory.person(requesterId));
-}
-
-/** ` <label>: a, b.`, or nothing when there is nothing to list. */
 function listed(label: string, items: readonly string[]): string {
-  return items.length > 0 ? `${label}: ${items.join(", ")}.` : "";
-}
-
-function unique(items: readonly string[]): string[] {
-  return [...new Set(items)];
+  if (items.length === 0) return "";
+  const more = items.length > SUGGESTED ? `, and ${items.length - SUGGESTED} more (see /jit help)` : "";
+  return `${label}: ${items.slice(0, SUGGESTED).join(", ")}${more}.`;
 }
 
 /** Stores a validated request and asks the approvers, or approves it at once where the rule says so; one grant per target. */

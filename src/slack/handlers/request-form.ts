@@ -3,7 +3,7 @@
 // shown on their fields and nothing is stored.
 import type { App, BlockAction, StaticSelectAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import { eligibleTargets } from "../../domain/policy.js";
+import { indexedChoices } from "../../domain/form-choices.js";
 import { maxTargets } from "../../domain/request-bundle.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { submitRequest, validateRequest, type ValidRequest } from "../../services/request-access.js";
@@ -26,7 +26,7 @@ export async function openRequestForm(deps: ServiceDeps, client: WebClient, user
   await openThenShow(client, triggerId, noticeModal(REQUEST_TITLE, ":hourglass_flowing_sand: Finding what you may request…"), async () => {
     try {
       const requester = await deps.directory.person(userId);
-      return requestModal({ eligible: eligibleTargets(deps.policy, requester), requester, maxTargets: maxTargets(deps.policy) });
+      return requestModal({ choices: indexedChoices(deps.policy, requester), requester, maxTargets: maxTargets(deps.policy) });
     } catch (error) {
       return noticeModal(REQUEST_TITLE, userMessage(error, deps.logger, { user: userId, command: "form" }));
     }
@@ -46,7 +46,7 @@ export function registerRequestForm(app: App, deps: ServiceDeps, admission: Admi
         view_id: view.id,
         hash: view.hash,
         view: requestModal({
-          eligible: eligibleTargets(deps.policy, requester),
+          choices: indexedChoices(deps.policy, requester),
           requester,
           selection: readRequestSubmission(view.state.values),
           maxTargets: maxTargets(deps.policy),

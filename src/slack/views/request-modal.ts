@@ -5,7 +5,8 @@ import { createHash } from "node:crypto";
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import { formatDuration } from "../../domain/duration.js";
 import { MAX_JUSTIFICATION_LENGTH } from "../../domain/justification.js";
-import type { Account, Eligibility, Person, TicketRule } from "../../domain/policy.js";
+import { listedChoices, type FormChoices } from "../../domain/form-choices.js";
+import type { Account, Eligibility, Person, Rule, TicketRule } from "../../domain/policy.js";
 import { escapeMrkdwn } from "./escape.js";
 import { durationOptions, matchingDuration } from "./duration-options.js";
 import type { RequestSubmission } from "./request-submission.js";
@@ -16,8 +17,10 @@ export const REQUEST_TITLE = "Request AWS access";
 const TICKET_MAX_LENGTH = 100;
 
 export interface RequestModalState {
-  /** What the requester may ask for: policy.eligibleTargets(policy, requester). */
-  readonly eligible: readonly Eligibility[];
+  /** What the requester may ask for, answered on demand (indexedChoices), or … */
+  readonly choices?: FormChoices;
+  /** … listed: policy.eligibleTargets(policy, requester), for small policies. */
+  readonly eligible?: readonly Eligibility[];
   readonly requester: Person;
   /** The choices so far (readRequestSubmission of the current view), kept where they still fit. */
   readonly selection?: RequestSubmission;
@@ -101,25 +104,24 @@ function noAccessModal(): ModalView {
 }
 
 export function requestModal(state: RequestModalState): ModalView {
-  // Names longer than an option value allows cannot exist in Identity Center (32 characters at most).
-  const eligible = state.eligible.filter((target) => target.permissionSet.length <= LIMITS.optionValue);
-  if (eligible.length === 0) return noAccessModal();
-  if ((state.maxTargets ?? 1) > 1) return severalTargetsModal(state, eligible, state.maxTargets ?? 1);
+  const choices = state.choices ?? listedChoices(state.eligible ?? []);
+  if (choices.accounts.length === 0) return noAccessModal();
+  if ((state.maxTargets ?? 1) > 1) return severalTargetsModal(state, choices, state.maxTargets ?? 1);
   const selection = state.selection ?? {};
 
-  const accounts = [...new Map(eligible.map((target) => [target.account.id, target.account])).values()];
+  const { accounts } = choices;
   const accountId =
     accounts.find((account) => account.id === selection.accountId)?.id ?? (accounts.length === 1 ? accounts[0]?.id : undefined);
-  const onAccount = accountId === undefined ? eligible : eligible.filter((target) => target.account.id === accountId);
-  const permissionSets = unique(onAccount.map((target) => target.permissionSet));
+  const onAccount = accountId === undefined ? undefined : choices.targetsOn(accountId);
+  const permissionSets = onAccount ? unique(onAccount.map((target) => target.permissionSet)) : choices.permissionSets(undefined);
   const permissionSet =
     permissionSets.find((name) => name === selection.permissionSet) ??
     (accountId && permissionSets.length === 1 ? permissionSets[0] : undefined);
-  const target = onAccount.find((candidate) => candidate.permissionSet === permissionSet && candidate.account.id === accountId);
+  const target = onAccount?.find((candidate) => candidate.permissionSet === permissionSet);
   // Until one rule is known, the limits are the widest any candidate allows; the service checks the real one.
-  const candidates = target ? [target] : permissionSet ? onAccount.filter((c) => c.permissionSet === permissionSet) : onAccount;
-  const maxMs = Math.max(...candidates.map((candidate) => candidate.rule.maxDurationMs));
-  const minJustification = Math.min(...candidates.map((candidate) => candidate.rule.justificationMinLength));
+  const candidates = target ? [target.rule] : candidateRules(choices, onAccount, permissionSet === undefined ? [] : [permissionSet]);
+  const maxMs = Math.max(...candidates.map((rule) => rule.maxDurationMs));
+  const minJustification = Math.min(...candidates.map((rule) => rule.justificationMinLength));
 
   const chosenAccount = accounts.find((account) => account.id === accountId);
   const accountField =
@@ -169,24 +171,23 @@ export function requestModal(state: RequestModalState): ModalView {
  * once both are chosen, the duration and justification limits are those every chosen pair's rule
  * allows, and the service checks each pair again on submit.
  */
-function severalTargetsModal(state: RequestModalState, eligible: readonly Eligibility[], maxTargets: number): ModalView {
+function severalTargetsModal(state: RequestModalState, choices: FormChoices, maxTargets: number): ModalView {
   const selection = state.selection ?? {};
-  const accounts = [...new Map(eligible.map((target) => [target.account.id, target.account])).values()];
+  const { accounts } = choices;
   const wantedAccounts = new Set(selection.accountIds ?? (selection.accountId ? [selection.accountId] : []));
   const chosenAccounts = accounts.filter((account) => wantedAccounts.has(account.id)).slice(0, maxTargets);
-  const chosenIds = new Set(chosenAccounts.map((account) => account.id));
-  const onAccounts = chosenIds.size === 0 ? eligible : eligible.filter((target) => chosenIds.has(target.account.id));
-  const permissionSets = unique(onAccounts.map((target) => target.permissionSet));
+  const onAccounts = chosenAccounts.length === 0 ? undefined : chosenAccounts.flatMap((account) => choices.targetsOn(account.id));
+  const permissionSets = onAccounts ? unique(onAccounts.map((target) => target.permissionSet)) : choices.permissionSets(undefined);
   const wantedSets = new Set(selection.permissionSets ?? (selection.permissionSet ? [selection.permissionSet] : []));
   const chosenSets = permissionSets.filter((name) => wantedSets.has(name)).slice(0, maxTargets);
-  const complete = chosenAccounts.length > 0 && chosenSets.length > 0;
-  const pairs = onAccounts.filter((target) => chosenSets.includes(target.permissionSet));
-  const candidates = complete ? pairs : chosenSets.length > 0 ? pairs : onAccounts;
-  const durations = candidates.map((candidate) => candidate.rule.maxDurationMs);
-  const justifications = candidates.map((candidate) => candidate.rule.justificationMinLength);
+  const complete = onAccounts !== undefined && chosenSets.length > 0;
+  const pairs = (onAccounts ?? []).filter((target) => chosenSets.includes(target.permissionSet));
+  const candidates = complete ? pairs.map((pair) => pair.rule) : candidateRules(choices, onAccounts, chosenSets);
+  const durations = candidates.map((rule) => rule.maxDurationMs);
+  const justifications = candidates.map((rule) => rule.justificationMinLength);
   // Once every pair is known, each must allow the duration and take the justification.
-  const maxMs = complete ? Math.min(...durations) : Math.max(...durations);
-  const minJustification = complete ? Math.max(...justifications) : Math.min(...justifications);
+  const maxMs = complete && durations.length > 0 ? Math.min(...durations) : Math.max(...durations);
+  const minJustification = complete && justifications.length > 0 ? Math.max(...justifications) : Math.min(...justifications);
   const ticketRequired = complete && pairs.some((pair) => pair.rule.ticket.required);
 
   const accountKey = chosenAccounts.length === 0 ? undefined : shortKey(chosenAccounts.map((account) => account.id).join(","));
@@ -232,6 +233,19 @@ function severalTargetsModal(state: RequestModalState, eligible: readonly Eligib
     close: plain("Cancel"),
     blocks,
   };
+}
+
+/**
+ * The rules that may apply before a target is fully chosen: those of the chosen account(s) (and
+ * permission sets), or of any the person may request under.
+ */
+function candidateRules(choices: FormChoices, onAccounts: readonly Eligibility[] | undefined, sets: readonly string[]): Rule[] {
+  const targets = onAccounts?.filter((target) => sets.length === 0 || sets.includes(target.permissionSet));
+  const rules = targets
+    ? targets.map((target) => target.rule)
+    : choices.rules.filter((rule) => sets.length === 0 || rule.permissionSets.some((name) => sets.includes(name)));
+  const found = unique(rules);
+  return found.length > 0 ? found : [...choices.rules];
 }
 
 /** A multi-select of `options`, or a type-ahead one (`searchAction`) when there are more than Slack lists. */
