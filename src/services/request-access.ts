@@ -83,9 +83,16 @@ export async function validateRequest(deps: ServiceDeps, input: AccessRequestInp
       "account",
     );
   }
+  const named = pairs.length > 1;
+  const found: Array<{ pair: TargetRef; account: Account; permissionSet: string }> = [];
+  for (const pair of pairs) found.push({ pair, ...(await onTarget(named ? pair : undefined, () => findTarget(deps, input, pair))) });
   const durationMs = parseDuration(input.duration);
   const justification = normalizeJustification(input.justification);
   const requester = await deps.directory.person(input.requesterId);
+  const ruled = found.map((target) => ({
+    ...target,
+    rule: onTargetSync(named ? target.pair : undefined, () => ruleFor(policy, requester, target.account.id, target.permissionSet)),
+  }));
   // The access goes to the Identity Center user with this email: one Slack has not confirmed could
   // be anyone's (a member may type any address into their profile).
   if (requester.email === null) {
@@ -93,15 +100,16 @@ export async function validateRequest(deps: ServiceDeps, input: AccessRequestInp
       "Slack has no confirmed email address for you, so jit-slack cannot tell which IAM Identity Center user you are. Confirm your email in Slack, or ask a workspace admin.",
     );
   }
-  const targets: ValidTarget[] = [];
   let ticket: string | null = null;
-  for (const pair of pairs) {
-    const checked = await onTarget(pairs.length > 1 ? pair : undefined, () =>
-      validateTarget(deps, input, requester, pair, durationMs, justification),
-    );
-    targets.push(checked.target);
-    ticket = checked.ticket;
+  for (const { pair, account, permissionSet, rule } of ruled) {
+    ticket = await onTarget(named ? pair : undefined, async () => {
+      await checkSessionFence(deps, input.requesterId, rule, account, permissionSet);
+      assertDuration(rule, durationMs);
+      checkJustificationLength(rule, justification);
+      return checkTicket(rule, input.ticket);
+    });
   }
+  const targets = ruled.map(({ account, permissionSet, rule }) => ({ account, permissionSet, rule }));
   return { input, requester, targets, durationMs, justification, ticket };
 }
 
@@ -115,20 +123,30 @@ async function onTarget<T>(pair: TargetRef | undefined, check: () => Promise<T>)
   try {
     return await check();
   } catch (error) {
-    if (!pair || !(error instanceof InvalidInput || error instanceof PolicyDenied)) throw error;
-    const message = `${pair.permissionSet} on ${pair.account}: ${error.message}`;
-    throw error instanceof InvalidInput ? new InvalidInput(message, error.field) : new PolicyDenied(message, error.field);
+    throw aboutPair(pair, error);
   }
 }
 
-async function validateTarget(
+function onTargetSync<T>(pair: TargetRef | undefined, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw aboutPair(pair, error);
+  }
+}
+
+function aboutPair(pair: TargetRef | undefined, error: unknown): unknown {
+  if (!pair || !(error instanceof InvalidInput || error instanceof PolicyDenied)) return error;
+  const message = `${pair.permissionSet} on ${pair.account}: ${error.message}`;
+  return error instanceof InvalidInput ? new InvalidInput(message, error.field) : new PolicyDenied(message, error.field);
+}
+
+/** The account and permission set a pair names, or why there is none (suggesting only the requester's own). */
+async function findTarget(
   deps: ServiceDeps,
   input: AccessRequestInput,
-  requester: Person,
   pair: TargetRef,
-  durationMs: number,
-  justification: string,
-): Promise<{ target: ValidTarget; ticket: string | null }> {
+): Promise<{ account: Account; permissionSet: string }> {
   const { policy } = deps;
   const account = findAccount(policy, pair.account);
   if (!account) {
@@ -147,12 +165,7 @@ async function validateTarget(
       "permission_set",
     );
   }
-  const rule = ruleFor(policy, requester, account.id, permissionSet);
-  await checkSessionFence(deps, input.requesterId, rule, account, permissionSet);
-  assertDuration(rule, durationMs);
-  checkJustificationLength(rule, justification);
-  const ticket = checkTicket(rule, input.ticket);
-  return { target: { account, permissionSet, rule }, ticket };
+  return { account, permissionSet };
 }
 
 /**
