@@ -186,7 +186,7 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
       policies,
       config.accessPortalUrl,
       logger,
-      { copies: opened.approverMessages, grants: opened.store },
+      { copies: opened.approverMessages, grants: opened.store, nudges: opened.nudges },
       fence.facts,
     ),
     // The user groups come from the file's rules, which a refresh of the organization does not change.
@@ -201,6 +201,7 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     settings: { revocationAlertAfter: config.revocationAlertAfter, revocationsAtOnce: () => grantsAtOnce(callsPerSecond()) },
     fenceFacts: fence.facts,
     sessionFence: new SessionFence(opened.fenceEntries, fence.writer),
+    nudges: opened.nudges,
   };
 }
 

@@ -88,7 +88,16 @@ function checkFile(policy: PolicyFile, report: Report): void {
 
 /** Every Slack user group the policy names, so the directory knows which memberships matter. */
 export function usergroupsIn(policy: Policy): string[] {
-  const refs = [...policy.admins, ...policy.rules.flatMap((r) => [...r.requesters, ...r.approvers, ...r.breakGlass])];
+  const refs = [
+    ...policy.admins,
+    ...policy.rules.flatMap((r) => [
+      ...r.requesters,
+      ...r.approvers,
+      ...r.breakGlass,
+      ...(r.silentApprovers ?? []),
+      ...(r.escalation?.approvers ?? []),
+    ]),
+  ];
   return [...new Set(refs.flatMap((ref) => (ref.kind === "usergroup" ? [ref.id] : [])))];
 }
 

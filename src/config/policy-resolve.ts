@@ -1,6 +1,6 @@
 // The parsed policy file made into the frozen domain Policy, with each rule's accounts as ids.
 import type { z } from "zod";
-import type { Account, AutoApprove, Policy, PrincipalRef, Rule, Specificity } from "../domain/policy.js";
+import type { Account, AutoApprove, Escalation, Policy, PrincipalRef, Rule, Specificity } from "../domain/policy.js";
 import { formatPath, ConfigError, describeIssues } from "./problems.js";
 import { accountUniverse, type AccountUniverse, type OrgContext, type Report } from "./policy-accounts.js";
 import { SLACK_USER_ID, USERGROUP, type PolicyFile, type RuleFile } from "./policy-schema.js";
@@ -50,6 +50,12 @@ function autoApprove(value: RuleFile["autoApprove"]): AutoApprove {
   return { kind: "schedule", schedule: { days: value.days, fromMinute: value.from, toMinute: value.to, timeZone: value.timeZone } };
 }
 
+function escalation(rule: RuleFile): Escalation | null {
+  if (!rule.escalateTo || rule.escalateAfter === undefined) return null;
+  const approvers = Object.freeze(rule.escalateTo.approvers.map(principalRef));
+  return Object.freeze({ approvers, channel: rule.escalateTo.channel ?? null, afterMs: rule.escalateAfter });
+}
+
 function toRule(policy: PolicyFile, rule: RuleFile, accounts: ReturnType<typeof ruleAccounts>): Rule {
   const everySet = rule.permissionSets.includes("*");
   const permissionSets = everySet ? [...policy.permissionSets] : rule.permissionSets.map((ref) => permissionSetFor(policy, ref) ?? ref);
@@ -61,6 +67,9 @@ function toRule(policy: PolicyFile, rule: RuleFile, accounts: ReturnType<typeof 
     requesters: Object.freeze(rule.requesters.map(principalRef)),
     approvers: Object.freeze(rule.approvers.map(principalRef)),
     breakGlass: Object.freeze(rule.breakGlass.map(principalRef)),
+    silentApprovers: Object.freeze(rule.silentApprovers.map(principalRef)),
+    escalation: escalation(rule),
+    remindEveryMs: rule.remindEvery ?? null,
     approverChannel: rule.approverChannel,
     notifyApprovers: rule.notifyApprovers,
     approvalsRequired: rule.approvalsRequired,

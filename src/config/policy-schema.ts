@@ -1,6 +1,6 @@
 // The policy file's shape (zod): every key, its default, and the message when it is wrong.
 import { z } from "zod";
-import { parseDuration } from "../domain/duration.js";
+import { formatDuration, parseDuration } from "../domain/duration.js";
 import { DEFAULT_APPROVAL_TIMEOUT_MS } from "../domain/policy.js";
 import { DEFAULT_MAX_TARGETS, MAX_TARGETS_LIMIT } from "../domain/request-bundle.js";
 import { isTimeZone, parseClock, WEEKDAYS } from "../domain/schedule.js";
@@ -53,6 +53,18 @@ const autoApprove = z.union([z.literal("never"), z.literal("always"), schedule],
   error: 'must be "never", "always", or a schedule { days, from, to, timeZone }',
 });
 
+// Reminders are posted to the approvers' channel; more often than this would be noise, not help.
+const SHORTEST_REMINDER_MS = 5 * 60_000;
+
+const escalateTo = z.strictObject({
+  approvers: z.array(principal).min(1, { error: "name at least one approver to escalate to" }),
+  // Where the escalation is posted; without it, each of its approvers gets a direct message.
+  channel: z
+    .string({ error: "must be a Slack channel id such as C0123456789" })
+    .regex(CHANNEL_ID, { error: "must be a Slack channel id such as C0123456789" })
+    .optional(),
+});
+
 const pattern = z.string().transform((value, ctx) => {
   try {
     return new RegExp(value);
@@ -71,6 +83,10 @@ export const ruleSchema = z
     permissionSets: z.array(name).min(1, { error: "name at least one permission set (or *)" }),
     requesters: z.array(principal).default([]),
     approvers: z.array(principal).min(1, { error: "name at least one approver" }),
+    silentApprovers: z.array(principal).default([]),
+    escalateTo: escalateTo.optional(),
+    escalateAfter: duration.optional(),
+    remindEvery: duration.optional(),
     breakGlass: z.array(principal).default([]),
     approverChannel: z
       .string({ error: "required: the channel id (C…) where approvals are posted" })
@@ -96,15 +112,39 @@ export const ruleSchema = z
     if (rule.maxTotalDuration !== undefined && rule.maxTotalDuration < rule.maxDuration) {
       ctx.addIssue({ code: "custom", path: ["maxTotalDuration"], message: "must be at least maxDuration" });
     }
-    const countable = rule.approvers.every((approver) => !USERGROUP.test(approver));
-    if (countable && rule.approvers.length > 0 && rule.approvers.length < rule.approvalsRequired) {
+    const deciders = [...rule.approvers, ...rule.silentApprovers];
+    const countable = deciders.every((approver) => !USERGROUP.test(approver));
+    if (countable && rule.approvers.length > 0 && deciders.length < rule.approvalsRequired) {
       ctx.addIssue({
         code: "custom",
         path: ["approvalsRequired"],
-        message: `needs ${rule.approvalsRequired} distinct approvers but the rule names only ${rule.approvers.length}`,
+        message: `needs ${rule.approvalsRequired} distinct approvers but the rule names only ${deciders.length}`,
       });
     }
+    nudgeProblems(rule, ctx);
   });
+
+/** escalateTo and escalateAfter go together, and both they and remindEvery must come before the request expires. */
+function nudgeProblems(
+  rule: { escalateTo?: unknown; escalateAfter?: number | undefined; remindEvery?: number | undefined; approvalTimeout: number },
+  ctx: z.RefinementCtx,
+): void {
+  const timeout = `shorter than approvalTimeout (${formatDuration(rule.approvalTimeout)}), or the request expires first`;
+  if (rule.escalateTo !== undefined && rule.escalateAfter === undefined) {
+    ctx.addIssue({ code: "custom", path: ["escalateAfter"], message: 'required with escalateTo: how long to wait, e.g. "15m"' });
+  }
+  if (rule.escalateAfter !== undefined && rule.escalateTo === undefined) {
+    ctx.addIssue({ code: "custom", path: ["escalateTo"], message: "required with escalateAfter: { approvers: [...], channel: C… }" });
+  }
+  if (rule.escalateAfter !== undefined && rule.escalateAfter >= rule.approvalTimeout) {
+    ctx.addIssue({ code: "custom", path: ["escalateAfter"], message: `must be ${timeout}` });
+  }
+  if (rule.remindEvery !== undefined && rule.remindEvery < SHORTEST_REMINDER_MS) {
+    ctx.addIssue({ code: "custom", path: ["remindEvery"], message: `must be at least ${formatDuration(SHORTEST_REMINDER_MS)}` });
+  } else if (rule.remindEvery !== undefined && rule.remindEvery >= rule.approvalTimeout) {
+    ctx.addIssue({ code: "custom", path: ["remindEvery"], message: `must be ${timeout}` });
+  }
+}
 
 // An SCP name: 1 to 128 characters (Organizations CreatePolicy, Name).
 const scpName = z.string().trim().min(1, { error: "must not be empty" }).max(128, { error: "must be at most 128 characters" });

@@ -3,7 +3,7 @@
 // decides, under a lock on the request, so concurrent deciders take turns and exactly one of them
 // sees the quorum reached.
 import type { Person } from "./people.js";
-import { deciderProblem, type Rule } from "./policy.js";
+import { deciderProblem, type DeciderRule, type Rule } from "./policy.js";
 
 export type Decision = "approve" | "deny";
 
@@ -13,12 +13,14 @@ export type ApprovalSubject = "request" | "extension";
 /** Everything the outcome depends on, as it stands when the decision is applied. */
 export interface ApprovalCase {
   readonly subject: ApprovalSubject;
-  readonly rule: Pick<Rule, "name" | "approvers" | "allowSelfApproval" | "approvalsRequired">;
+  readonly rule: DeciderRule & Pick<Rule, "approvalsRequired">;
   readonly requesterId: string;
   /** Whether the request (or extension) is still waiting for a decision. */
   readonly pending: boolean;
   /** The distinct approvers recorded so far. */
   readonly approvers: readonly string[];
+  /** Whether the request has been escalated, so the escalation's approvers may decide it too (default: no). */
+  readonly escalated?: boolean;
 }
 
 export type ApprovalOutcome =
@@ -51,7 +53,7 @@ export interface NewDecision {
 /** The outcome of `decision` by `decider` on the case; the audit action to record with it, if any. */
 export function decideApproval(current: ApprovalCase, { decider, decision }: NewDecision): ApprovalOutcome {
   if (!current.pending) return { kind: "refused", reason: "closed", audit: null };
-  const problem = deciderProblem(current.rule, decider, current.requesterId);
+  const problem = deciderProblem(current.rule, decider, current.requesterId, current.escalated ?? false);
   if (problem) return { kind: "refused", reason: "not-allowed", problem, audit: null };
   if (decision === "deny") return { kind: "denied", audit: current.subject === "request" ? "denied" : "extension_denied" };
 

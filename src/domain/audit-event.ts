@@ -15,6 +15,8 @@ export type AuditAction =
   | "unmanaged_assignment"
   | "unmanaged_removed"
   | "approval_recorded"
+  /** Nobody decided a pending request within the rule's escalateAfter: it was posted to the escalation's approvers. */
+  | "escalated"
   | "request_expired"
   | "cancelled"
   | "break_glass"

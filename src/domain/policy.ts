@@ -76,6 +76,22 @@ export interface Rule {
   readonly warnBeforeExpiryMs: number;
   /** Refuse requests for targets where revocation cannot end role sessions (see fence-capability.ts). */
   readonly requireSessionFence: boolean;
+  /** People who may approve like `approvers` but are never pinged: no direct message, not named in the message. */
+  readonly silentApprovers?: readonly PrincipalRef[];
+  /** Who else is asked when nobody has decided in time; null (or absent) for none. */
+  readonly escalation?: Escalation | null;
+  /** How often the approvers are reminded in the message's thread while the request waits; null (or absent) for never. */
+  readonly remindEveryMs?: number | null;
+}
+
+/**
+ * A request nobody decided within `afterMs` is posted to these approvers (in `channel`, or to each
+ * directly when it is null), who may decide it from then on, not before.
+ */
+export interface Escalation {
+  readonly approvers: readonly PrincipalRef[];
+  readonly channel: string | null;
+  readonly afterMs: number;
 }
 
 /** The approval timeout when a rule names none, and for grants whose rule has left the policy. */
@@ -225,22 +241,28 @@ export function eligibleTargets(policy: Policy, person: Person): Eligibility[] {
 }
 
 /** Throws PolicyDenied unless `approver` may decide a request made by `requesterId` under `rule`. */
-export function assertMayDecide(rule: Rule, approver: Person, requesterId: string): void {
-  const problem = deciderProblem(rule, approver, requesterId);
+export function assertMayDecide(rule: Rule, approver: Person, requesterId: string, escalated = false): void {
+  const problem = deciderProblem(rule, approver, requesterId, escalated);
   if (problem) throw new PolicyDenied(problem);
 }
 
-/** Why `approver` may not decide a request made by `requesterId` under `rule`, worded for them; undefined when they may. */
-export function deciderProblem(
-  rule: Pick<Rule, "name" | "approvers" | "allowSelfApproval">,
-  approver: Person,
-  requesterId: string,
-): string | undefined {
+/** What deciderProblem reads of a rule. */
+export type DeciderRule = Pick<Rule, "name" | "approvers" | "allowSelfApproval" | "silentApprovers" | "escalation">;
+
+/**
+ * Why `approver` may not decide a request made by `requesterId` under `rule`, worded for them;
+ * undefined when they may. The rule's approvers and silent approvers may always decide; the
+ * escalation's approvers only once the request has been escalated to them (`escalated`).
+ */
+export function deciderProblem(rule: DeciderRule, approver: Person, requesterId: string, escalated = false): string | undefined {
   const standing = standingProblem(approver);
   if (standing) return standingRefusal(standing);
   if (approver.slackId === requesterId && !rule.allowSelfApproval) return "You cannot approve or deny your own request.";
-  if (!isPerson(rule.approvers, approver)) return `You are not an approver for rule "${rule.name}".`;
-  return undefined;
+  if (isPerson(rule.approvers, approver) || isPerson(rule.silentApprovers ?? [], approver)) return undefined;
+  const escalatesTo = rule.escalation ? isPerson(rule.escalation.approvers, approver) : false;
+  if (escalatesTo && escalated) return undefined;
+  if (escalatesTo) return `You are not an approver for rule "${rule.name}" until a request is escalated to you.`;
+  return `You are not an approver for rule "${rule.name}".`;
 }
 
 /**

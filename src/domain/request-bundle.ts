@@ -47,12 +47,28 @@ export function splitList(text: string): string[] {
     .filter((item) => item.length > 0);
 }
 
-type ApprovalSettings = Pick<Rule, "approvers" | "approvalsRequired" | "allowSelfApproval" | "approverChannel">;
+type ApprovalSettings = Pick<
+  Rule,
+  "approvers" | "approvalsRequired" | "allowSelfApproval" | "approverChannel" | "silentApprovers" | "escalation" | "remindEveryMs"
+>;
 
-/** Rules with the same key are decided by the same people in the same way: their pairs are one part. */
+const refKeys = (refs: readonly unknown[]) => refs.map((ref) => JSON.stringify(ref)).sort();
+
+/**
+ * Rules with the same key are decided by the same people in the same way, escalated and reminded
+ * alike: their pairs are one part, and a part is escalated and reminded once, not once per target.
+ */
 export function approverGroupKey(rule: ApprovalSettings): string {
-  const approvers = rule.approvers.map((ref) => JSON.stringify(ref)).sort();
-  return JSON.stringify([approvers, rule.approvalsRequired, rule.allowSelfApproval, rule.approverChannel]);
+  const escalation = rule.escalation ? [refKeys(rule.escalation.approvers), rule.escalation.channel, rule.escalation.afterMs] : null;
+  return JSON.stringify([
+    refKeys(rule.approvers),
+    rule.approvalsRequired,
+    rule.allowSelfApproval,
+    rule.approverChannel,
+    ...(rule.silentApprovers?.length || escalation || rule.remindEveryMs
+      ? [refKeys(rule.silentApprovers ?? []), escalation, rule.remindEveryMs ?? null]
+      : []),
+  ]);
 }
 
 /** The pairs one approver group decides. */
@@ -87,6 +103,8 @@ export interface RequestBundle {
   readonly parts: readonly BundlePart[];
   /** Who has approved each grant so far, by grant id. */
   readonly approvers: ReadonlyMap<string, readonly string[]>;
+  /** When each escalated grant still pending was escalated, by grant id. */
+  readonly escalatedAt?: ReadonlyMap<string, number>;
 }
 
 /** The part a grant of the bundle belongs to. */

@@ -6,6 +6,7 @@ import type { Config } from "../config/env.js";
 import type { InFlight } from "../ops/in-flight.js";
 import type { ServiceDeps } from "../services/deps.js";
 import { expireStaleRequests, warnExpiring } from "../services/housekeeping.js";
+import { nudgePending } from "../services/approval-nudges.js";
 import { grantsAtOnce, QUOTA_RECOUNT_SECONDS, type QuotaShare } from "../services/quota-share.js";
 import { reconcile } from "../services/reconcile.js";
 import { liftFences } from "../services/session-fence.js";
@@ -18,6 +19,8 @@ import { Sweeper, sweepSteps } from "./sweep.js";
 
 const RECONCILE_LEASE = "reconcile";
 const FENCE_LIFT_LEASE = "session-fence-lift";
+/** Escalations and reminders are compare-and-set anyway; the lease keeps replicas from reading the same pending requests at once. */
+const NUDGE_LEASE = "approval-nudges";
 /** How often the refresh job looks for a newer stored snapshot and whether refreshMinutes have passed (cron cannot say "every 90 minutes"); what jit-admin org refresh stores reaches a running bot within this. */
 const REFRESH_CHECK_MINUTES = 1;
 
@@ -113,6 +116,7 @@ export class BotJobs {
     }
     this.lastSweep = inFlight.track(started.done);
     await expireStaleRequests(deps);
+    await deps.work.ifFree(NUDGE_LEASE, () => nudgePending(deps));
     await warnExpiring(deps);
     await this.liftFences();
     await this.expiryTimer.arm();

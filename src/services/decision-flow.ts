@@ -140,9 +140,11 @@ interface Admitted<S> {
 async function admit<S>(deps: ServiceDeps, ballot: Ballot<S>, input: DecisionInput): Promise<Admitted<S> | FollowUp<never>> {
   const rule = ruleOf(deps, ballot.grant);
   const decider = await deps.directory.person(input.deciderId);
+  // Read before the transaction: an escalation is never undone, so this can only refuse too much.
+  const escalated = ballot.subject === "request" && rule.escalation != null && (await deps.nudges.of(ballot.grant.id)).escalatedAt !== null;
   const judge = (subject: S, approvers: readonly string[]): ApprovalOutcome =>
     decideApproval(
-      { subject: ballot.subject, rule, requesterId: ballot.requesterId, pending: ballot.isPending(subject), approvers },
+      { subject: ballot.subject, rule, requesterId: ballot.requesterId, pending: ballot.isPending(subject), approvers, escalated },
       { decider, decision: input.decision },
     );
   // Who may decide does not depend on the approvers so far: the refusal is known (and audited) before any write.

@@ -1,7 +1,7 @@
 import type { Clock } from "../domain/clock.js";
 import type { FenceFacts } from "../domain/fence-capability.js";
 import type { Policy } from "../domain/policy.js";
-import type { AccessProvider, ExtensionStore, GrantStore, Logger, Notifier, OperationLog, UserDirectory } from "./ports.js";
+import type { AccessProvider, ApprovalNudges, ExtensionStore, GrantStore, Logger, Notifier, OperationLog, UserDirectory } from "./ports.js";
 import type { RefusalRecorder } from "./refusals.js";
 import type { SessionFence } from "./session-fence.js";
 import type { WorkTracker } from "./work-tracker.js";
@@ -30,4 +30,6 @@ export interface ServiceDeps {
   /** Where revocation also ends role sessions (the session fence), and each permission set's session duration. */
   readonly fenceFacts: FenceFacts;
   readonly sessionFence: SessionFence;
+  /** Escalations and reminders of pending requests, recorded once each. */
+  readonly nudges: ApprovalNudges;
 }

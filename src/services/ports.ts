@@ -1,5 +1,6 @@
 // The narrow interfaces services depend on. Store, AWS and Slack each implement one of these.
 import type { ApprovalOutcome } from "../domain/approval.js";
+import type { NudgeState } from "../domain/approval-nudges.js";
 import type { AuditAction, AuditNote } from "../domain/audit-event.js";
 import type { Extension, NewExtension } from "../domain/extension.js";
 import type { Person } from "../domain/people.js";
@@ -232,6 +233,17 @@ export interface Notifier {
   postExtensionRequest(extension: Extension, grant: Grant, rule: Rule): Promise<{ channel: string; ts: string }>;
   /** Replaces the extension request message with its outcome, and tells the requester. */
   extensionDecided(extension: Extension, grant: Grant, applied: boolean): Promise<void>;
+  /**
+   * Posts a request nobody decided in time to the rule's escalation, with Approve/Deny: to its
+   * channel, or to each of its approvers directly. Every copy is kept under `anchor` (the request, or
+   * the first grant of a multi-target request's part), so each later change of the request reaches it.
+   * `bundle` is the multi-target request the anchor belongs to, if any.
+   */
+  postEscalation(anchor: Grant, rule: Rule, bundle?: RequestBundle): Promise<void>;
+  /** Reminds the approvers (the escalation's too, once escalated) in the thread of the approval message. */
+  remindApprovers(anchor: Grant, rule: Rule, escalated: boolean): Promise<void>;
+  /** Tells the requester their request was escalated, and to whom. */
+  tellRequesterEscalated(anchor: Grant, rule: Rule): Promise<void>;
 }
 
 /**
@@ -301,6 +313,24 @@ export interface ApproverMessages {
   add(grantId: string, location: MessageLocation): Promise<void>;
   /** Every copy remembered for the grant. */
   of(grantId: string): Promise<MessageLocation[]>;
+}
+
+/**
+ * Escalations and reminders of pending requests, each recorded by a compare-and-set, so neither two
+ * replicas nor a restart escalates a request twice or reminds more often than the rule says.
+ */
+export interface ApprovalNudges {
+  /** What is on record for the grant (NO_NUDGES when nothing is). */
+  of(grantId: string): Promise<NudgeState>;
+  /**
+   * Records the escalation of a request at `at`, and `note` in each grant's audit trail, in one
+   * transaction: `grantIds` are the request, or the pending grants of a multi-target request's part,
+   * the first the one the escalation is kept by. Only while that first grant is still pending and not
+   * yet escalated; false (and nothing written) otherwise.
+   */
+  escalate(grantIds: readonly string[], at: number, note: AuditNote): Promise<boolean>;
+  /** Records a reminder at `at` if the last one on record is still `previous`; false when another process reminded meanwhile. */
+  remind(grantId: string, previous: number | null, at: number): Promise<boolean>;
 }
 
 /** The session fence's entries, kept in the database so every replica renders the same policies. */

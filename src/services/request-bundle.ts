@@ -10,11 +10,18 @@ export async function loadBundle(deps: ServiceDeps, member: Grant): Promise<Requ
   const listed = member.bundleId ? await deps.store.listBundle(member.bundleId) : [];
   const grants = listed.length > 0 ? listed : [member];
   const approvers = new Map<string, readonly string[]>();
-  for (const grant of grants) approvers.set(grant.id, await deps.store.approversOf(grant.id));
+  const escalatedAt = new Map<string, number>();
+  for (const grant of grants) {
+    approvers.set(grant.id, await deps.store.approversOf(grant.id));
+    if (grant.status !== "pending" || !findRule(deps.policy, grant.ruleName)?.escalation) continue;
+    const at = (await deps.nudges.of(grant.id)).escalatedAt;
+    if (at !== null) escalatedAt.set(grant.id, at);
+  }
   return {
     id: member.bundleId ?? member.id,
     grants,
     parts: bundleParts(grants, (name) => findRule(deps.policy, name)),
     approvers,
+    escalatedAt,
   };
 }

@@ -5,7 +5,7 @@ import type { ChainLink, ChainVerdict } from "../audit/chain.js";
 import type { Checkpoint } from "../audit/checkpoint.js";
 import type { StoredAuditRecord } from "../domain/audit-event.js";
 import type { ExtensionStore, GrantStore, Leases, MetricsSource, OperationLog } from "../services/ports.js";
-import type { ApproverMessages, FenceEntries, OrganizationSnapshots, SeenRequests } from "../services/ports.js";
+import type { ApprovalNudges, ApproverMessages, FenceEntries, OrganizationSnapshots, SeenRequests } from "../services/ports.js";
 
 export type { Leases };
 
@@ -86,6 +86,7 @@ export interface StoreBackend {
   readonly leases: Leases;
   readonly seenRequests: SeenRequests;
   readonly approverMessages: ApproverMessages;
+  readonly nudges: ApprovalNudges;
   readonly fenceEntries: FenceEntries;
   readonly organizationSnapshots: OrganizationSnapshots;
   /**

@@ -4,6 +4,7 @@
 // Center that can refuse, fail or go quiet on cue, a notifier that records, and leases.
 import type { RequestBundle } from "../../src/domain/request-bundle.js";
 import { noFence } from "../../src/domain/fence-capability.js";
+import { NO_NUDGES, type NudgeState } from "../../src/domain/approval-nudges.js";
 import { SessionFence } from "../../src/services/session-fence.js";
 import { recordsApproval, tallyOf } from "../../src/domain/approval.js";
 import type { AuditAction, AuditNote } from "../../src/domain/audit-event.js";
@@ -25,6 +26,7 @@ import {
   isUnfinished,
   type AccessProvider,
   type ApprovalNote,
+  type ApprovalNudges,
   type Assignment,
   type AssignmentTarget,
   type DecideApproval,
@@ -554,6 +556,48 @@ export class RecordingNotifier implements Notifier {
   async extensionDecided(extension: Extension, _grant: Grant, applied: boolean): Promise<void> {
     this.sent.push(`${applied ? "extension-applied" : "extension-closed"} ${extension.id}`);
   }
+
+  async postEscalation(anchor: Grant): Promise<void> {
+    this.sent.push(`escalation ${anchor.id}`);
+  }
+
+  async remindApprovers(anchor: Grant, _rule: Rule, escalated: boolean): Promise<void> {
+    this.sent.push(`reminder ${anchor.id}${escalated ? " escalated" : ""}`);
+  }
+
+  async tellRequesterEscalated(anchor: Grant): Promise<void> {
+    this.sent.push(`requester-escalated ${anchor.id}`);
+  }
+}
+
+/** Escalations and reminders in memory, with the stores' compare-and-set semantics. */
+export class MemoryApprovalNudges implements ApprovalNudges {
+  private readonly states = new Map<string, NudgeState>();
+
+  constructor(private readonly grants: MemoryGrantStore) {}
+
+  async of(grantId: string): Promise<NudgeState> {
+    return this.states.get(grantId) ?? NO_NUDGES;
+  }
+
+  async escalate(grantIds: readonly string[], at: number, note: AuditNote): Promise<boolean> {
+    const [first] = grantIds;
+    if (first === undefined || (await this.grants.get(first))?.status !== "pending" || (await this.of(first)).escalatedAt !== null) {
+      return false;
+    }
+    for (const id of grantIds) {
+      this.states.set(id, { ...(await this.of(id)), escalatedAt: at });
+      await this.grants.note(id, note);
+    }
+    return true;
+  }
+
+  async remind(grantId: string, previous: number | null, at: number): Promise<boolean> {
+    const state = await this.of(grantId);
+    if (state.remindedAt !== previous) return false;
+    this.states.set(grantId, { ...state, remindedAt: at });
+    return true;
+  }
 }
 
 export class MemoryLeases implements Leases {
@@ -705,6 +749,7 @@ export function memoryWorld(overrides: { policy?: Policy; people?: readonly Pers
     settings: { revocationAlertAfter: 3, revocationsAtOnce: () => 2 },
     fenceFacts: noFence(),
     sessionFence: new SessionFence(new MemoryFenceEntries(), null),
+    nudges: new MemoryApprovalNudges(store),
   };
   return { clock, store, extensions, operations, provider, notifier, logger, people, deps };
 }

@@ -6,7 +6,8 @@ import type { Grant } from "../../domain/grant.js";
 import { findRule, type Approval, type Policy, type Rule } from "../../domain/policy.js";
 import type { CurrentPolicy } from "../../services/policy-holder.js";
 import type { GrantStore, Logger, Notifier } from "../../services/ports.js";
-import type { ApproverMessages, MessageLocation } from "../../services/ports.js";
+import type { ApprovalNudges, ApproverMessages, MessageLocation } from "../../services/ports.js";
+import type { PrincipalRef } from "../../domain/people.js";
 import { approverUserIds } from "./approver-dms.js";
 import { SYSTEM_ACTOR } from "../../domain/audit-event.js";
 import { partPending, type RequestBundle } from "../../domain/request-bundle.js";
@@ -16,6 +17,7 @@ import { extensionOutcomeMessage, extensionRequesterText, extensionRequestMessag
 import { breakGlassNotice } from "../views/break-glass-notice.js";
 import { expiryWarning } from "../views/expiry-warning.js";
 import { withApproverSessionLine, withRequesterSessionLine } from "../views/session-end.js";
+import { reminderMessage, requesterEscalatedMessage } from "../views/nudge-text.js";
 
 type Posted = MessageLocation;
 
@@ -23,6 +25,8 @@ type Posted = MessageLocation;
 export interface ApproverCopies {
   readonly copies: ApproverMessages;
   readonly grants: Pick<GrantStore, "get" | "approversOf">;
+  /** Whether a request was escalated, which its message says. */
+  readonly nudges: Pick<ApprovalNudges, "of">;
 }
 
 export class SlackNotifier implements Notifier {
@@ -46,17 +50,22 @@ export class SlackNotifier implements Notifier {
   async postApprovalRequest(grant: Grant, rule: Rule): Promise<Posted> {
     const message = withApproverSessionLine(approvalRequestMessage(grant, this.policy.accounts, rule), grant, this.fenceFacts);
     const posted = await this.post(rule.approverChannel, message);
-    if (rule.notifyApprovers) await this.sendCopies(grant, rule, message);
+    if (rule.notifyApprovers) await this.sendCopies(grant, rule.approvers, message);
     return posted;
   }
 
   /**
-   * The request, with its buttons, to each approver directly; every copy is remembered, so each
-   * update of the request reaches it too (updateApprovalRequest).
+   * The request, with its buttons, to each of `refs` directly (silent approvers are never among
+   * them); every copy is remembered, so each update of the request reaches it too (updateApprovalRequest).
    */
-  private async sendCopies(grant: Grant, rule: Rule, message: Message, catchUp = () => this.catchUpCopies(grant.id)): Promise<void> {
+  private async sendCopies(
+    grant: Grant,
+    refs: readonly PrincipalRef[],
+    message: Message,
+    catchUp = () => this.catchUpCopies(grant.id),
+  ): Promise<void> {
     const { copies } = this.approverCopies;
-    const approvers = await approverUserIds(this.client, rule.approvers).catch((error: unknown) => {
+    const approvers = await approverUserIds(this.client, refs).catch((error: unknown) => {
       this.logger.warn({ grantId: grant.id, err: (error as Error).message }, "Slack approver lookup failed");
       return [];
     });
@@ -81,12 +90,41 @@ export class SlackNotifier implements Notifier {
       const [rule] = part.rules;
       const [anchor] = part.grants;
       if (!rule || !anchor || rule.approverChannel !== channel || !rule.notifyApprovers || !partPending(part)) continue;
-      await this.sendCopies(anchor, rule, message, async () => {
-        const now = await this.approverCopies.grants.get(anchor.id);
-        if (now && now.status !== "pending") await this.updateBundleCopies(bundle);
-      });
+      await this.sendCopies(anchor, rule.approvers, message, () => this.catchUpBundleCopies(anchor, bundle));
     }
     return posted;
+  }
+
+  private async catchUpBundleCopies(anchor: Grant, bundle: RequestBundle): Promise<void> {
+    const now = await this.approverCopies.grants.get(anchor.id);
+    if (now && now.status !== "pending") await this.updateBundleCopies(bundle);
+  }
+
+  async postEscalation(anchor: Grant, rule: Rule, bundle?: RequestBundle): Promise<void> {
+    const { escalation } = rule;
+    if (!escalation) return;
+    const message = bundle
+      ? bundleApprovalMessage(bundle, this.policy.accounts, rule.approverChannel, this.fenceFacts)
+      : await this.approvalMessage(anchor, await this.approverCopies.grants.approversOf(anchor.id));
+    const catchUp = bundle ? () => this.catchUpBundleCopies(anchor, bundle) : () => this.catchUpCopies(anchor.id);
+    if (escalation.channel === null) return this.sendCopies(anchor, escalation.approvers, message, catchUp);
+    const channel = escalation.channel;
+    await this.quietly(anchor.id, "escalation", async () => this.approverCopies.copies.add(anchor.id, await this.post(channel, message)));
+    await this.quietly(anchor.id, "escalation", catchUp);
+  }
+
+  async remindApprovers(anchor: Grant, rule: Rule, escalated: boolean): Promise<void> {
+    const { approvalChannel: channel, approvalTs: ts } = anchor;
+    if (!channel || !ts) return;
+    const { text } = reminderMessage(anchor, rule, escalated);
+    // A reply in the message's thread: thread_ts is the parent message's ts
+    // (https://docs.slack.dev/reference/methods/chat.postMessage, "thread_ts").
+    await this.quietly(anchor.id, "reminder", () => this.client.chat.postMessage({ channel, thread_ts: ts, text, unfurl_links: false }));
+  }
+
+  async tellRequesterEscalated(anchor: Grant, rule: Rule): Promise<void> {
+    const message = requesterEscalatedMessage(anchor, rule, this.policy.accounts);
+    await this.quietly(anchor.id, "direct message", () => this.dm(anchor.requesterId, message));
   }
 
   /**
@@ -133,25 +171,29 @@ export class SlackNotifier implements Notifier {
   }
 
   async updateApprovalRequest(grant: Grant, approvers: readonly string[] = []): Promise<void> {
-    const message = this.approvalMessage(grant, approvers);
+    const message = await this.approvalMessage(grant, approvers);
     if (grant.approvalChannel && grant.approvalTs)
       await this.update(grant.id, { channel: grant.approvalChannel, ts: grant.approvalTs }, message);
     await this.updateCopies(grant, approvers, message);
   }
 
-  private approvalMessage(grant: Grant, approvers: readonly string[]): Message {
+  private async approvalMessage(grant: Grant, approvers: readonly string[]): Promise<Message> {
+    const rule = findRule(this.policy, grant.ruleName);
+    const escalatedAt = grant.status === "pending" && rule?.escalation ? (await this.approverCopies.nudges.of(grant.id)).escalatedAt : null;
     const message =
       grant.status === "pending"
-        ? approvalRequestMessage(grant, this.policy.accounts, findRule(this.policy, grant.ruleName), approvers)
+        ? approvalRequestMessage(grant, this.policy.accounts, rule, approvers, escalatedAt)
         : decidedRequestMessage(grant, this.policy.accounts, approvers);
     return withApproverSessionLine(message, grant, this.fenceFacts);
   }
 
   /** The approvers' direct messages about the request, updated like the channel's message. */
-  private async updateCopies(grant: Grant, approvers: readonly string[], message = this.approvalMessage(grant, approvers)): Promise<void> {
+  private async updateCopies(grant: Grant, approvers: readonly string[], message?: Message): Promise<void> {
     await this.quietly(grant.id, "approver direct messages", async () => {
       const copies = await this.approverCopies.copies.of(grant.id);
-      await Promise.all(copies.map((copy) => this.update(grant.id, copy, message)));
+      if (copies.length === 0) return;
+      const shown = message ?? (await this.approvalMessage(grant, approvers));
+      await Promise.all(copies.map((copy) => this.update(grant.id, copy, shown)));
     });
   }
 

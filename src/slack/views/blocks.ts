@@ -2,12 +2,12 @@
 import type { KnownBlock, PlainTextElement } from "@slack/types";
 import { formatDuration } from "../../domain/duration.js";
 import type { Grant } from "../../domain/grant.js";
-import { describeRef } from "../../domain/people.js";
 import type { Account, Rule } from "../../domain/policy.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
 import { typedLine, typedText } from "./parts.js";
 import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "../ids.js";
 import { bundleConfirmation } from "./bundle-blocks.js";
+import { approverRefText, escalationLine } from "./nudge-text.js";
 
 export interface Message {
   readonly text: string;
@@ -59,18 +59,14 @@ export function denialReason(grant: Grant): KnownBlock[] {
 }
 
 /** Why these people are asked: the rule, its approvers, the quorum and who has approved so far. */
-function approvalReason(grant: Grant, rule: Rule | undefined, approvers: readonly string[]): string {
-  const who = rule ? rule.approvers.map(describeRef).map(escapeApproverRef).join(", ") : "the rule's approvers";
+function approvalReason(grant: Grant, rule: Rule | undefined, approvers: readonly string[], escalatedAt: number | null): string {
+  const who = rule ? approverRefText(rule.approvers) : "the rule's approvers";
   const required = rule?.approvalsRequired ?? 1;
   const quorum = required > 1 ? ` · needs ${required} distinct approvals` : "";
   const progress =
     approvers.length > 0 ? ` · approved so far by ${approvers.map(mention).join(", ")} (${approvers.length} of ${required})` : "";
-  return `Requested ${slackDate(grant.createdAt)} under rule "${escapeMrkdwn(grant.ruleName)}": approvers ${who}${quorum}${progress}`;
-}
-
-// Mentions and group mentions from the policy are meant to render; emails are shown as text.
-function escapeApproverRef(ref: string): string {
-  return ref.startsWith("<@") || ref.startsWith("<!subteam^") ? ref : escapeMrkdwn(ref);
+  const escalated = escalationLine(rule, escalatedAt);
+  return `Requested ${slackDate(grant.createdAt)} under rule "${escapeMrkdwn(grant.ruleName)}": approvers ${who}${quorum}${progress}${escalated ? `\n${escalated}` : ""}`;
 }
 
 export function approvalRequestMessage(
@@ -78,6 +74,8 @@ export function approvalRequestMessage(
   accounts: readonly Account[],
   rule?: Rule,
   approvers: readonly string[] = [],
+  /** When the request was escalated (escalateTo), or null. */
+  escalatedAt: number | null = null,
 ): Message {
   return {
     text: `${mention(grant.requesterId)} requests ${summary(grant, accounts)}`,
@@ -91,7 +89,7 @@ export function approvalRequestMessage(
           { type: "button", action_id: ACTION_DENY, style: "danger", value: grant.id, text: { type: "plain_text", text: "Deny" } },
         ],
       },
-      { type: "context", elements: [{ type: "mrkdwn", text: approvalReason(grant, rule, approvers) }] },
+      { type: "context", elements: [{ type: "mrkdwn", text: approvalReason(grant, rule, approvers, escalatedAt) }] },
     ],
   };
 }

@@ -7,7 +7,6 @@ import type { KnownBlock } from "@slack/types";
 import { formatDuration } from "../../domain/duration.js";
 import type { FenceFacts } from "../../domain/fence-capability.js";
 import type { Grant } from "../../domain/grant.js";
-import { describeRef } from "../../domain/people.js";
 import type { Account } from "../../domain/policy.js";
 import { partPending, type BundlePart, type RequestBundle } from "../../domain/request-bundle.js";
 import { SYSTEM_ACTOR } from "../../domain/audit-event.js";
@@ -16,6 +15,7 @@ import { requesterWords } from "./blocks.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
 import { accountLabel, escapedExcerpt, LIMITS, truncate, typedLine, typedText } from "./parts.js";
 import { approverSessionLine } from "./session-end.js";
+import { approverRefText, escalationLine } from "./nudge-text.js";
 import { ACTION_APPROVE, ACTION_DENY } from "../ids.js";
 
 /** Target lines shown in full per part; the rest are named in one line. */
@@ -61,10 +61,6 @@ function targetLines(grants: readonly Grant[], accounts: readonly Account[]): st
   return lines.join("\n");
 }
 
-function escapeApproverRef(ref: string): string {
-  return ref.startsWith("<@") || ref.startsWith("<!subteam^") ? ref : escapeMrkdwn(ref);
-}
-
 /** Who decides the part and how far they are, or how it was decided. */
 function partHeading(part: BundlePart, index: number, count: number, bundle: RequestBundle, channel: string): string {
   const rules = part.rules.map((rule) => `"${escapedExcerpt(rule.name, 60)}"`).join(", ") || "no longer in the policy";
@@ -72,13 +68,15 @@ function partHeading(part: BundlePart, index: number, count: number, bundle: Req
   const label = count > 1 ? `*Part ${index + 1} of ${count}*` : "*Targets*";
   let heading = `${label} · rule ${rules}`;
   if (rule) {
-    heading += ` · approvers ${rule.approvers.map(describeRef).map(escapeApproverRef).join(", ")}`;
+    heading += ` · approvers ${approverRefText(rule.approvers)}`;
     if (rule.approvalsRequired > 1) heading += ` · needs ${rule.approvalsRequired} distinct approvals`;
     if (rule.approverChannel !== channel) heading += ` · decided in <#${rule.approverChannel}>`;
   }
   const waiting = part.grants.find((grant) => grant.status === "pending");
   const approvedBy = waiting ? (bundle.approvers.get(waiting.id) ?? []) : [];
   if (approvedBy.length > 0) heading += ` · approved so far by ${approvedBy.map(mention).join(", ")}`;
+  const escalated = waiting ? escalationLine(rule, bundle.escalatedAt?.get(waiting.id) ?? null) : undefined;
+  if (escalated) heading += `\n${escalated}`;
   const decided = part.grants.find((grant) => grant.decidedBy && grant.decidedBy !== SYSTEM_ACTOR && grant.decidedAt);
   if (!waiting && decided?.decidedBy && decided.decidedAt) {
     const verb = decided.status === "denied" ? "Denied" : "Approved";

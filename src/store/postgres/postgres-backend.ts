@@ -3,6 +3,7 @@
 import { withoutPassword } from "../../config/env.js";
 import type { Clock } from "../../domain/clock.js";
 import { DatabaseUnavailable, type StoreBackend } from "../backend.js";
+import { PostgresApprovalNudges } from "./approval-nudges.js";
 import { PostgresApproverMessages } from "./approver-messages.js";
 import { PostgresAuditTrail } from "./audit-trail.js";
 import { PostgresCheckpoints } from "./checkpoints.js";
@@ -54,6 +55,7 @@ export async function openPostgresBackend(url: string, clock: Clock, migrationUr
     leases: new PostgresLeases(pool),
     seenRequests: new PostgresSeenRequests(screening, () => clock.now()),
     approverMessages: new PostgresApproverMessages(pool),
+    nudges: new PostgresApprovalNudges(pool, clock),
     fenceEntries: new PostgresFenceEntries(pool),
     organizationSnapshots: new PostgresOrganizationSnapshots(pool),
     async auditSafety() {

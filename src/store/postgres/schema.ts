@@ -262,3 +262,12 @@ export const REQUEST_BUNDLES = `
   ALTER TABLE grants ADD COLUMN bundle_id TEXT;
   CREATE INDEX grants_by_bundle ON grants (bundle_id) WHERE bundle_id IS NOT NULL;
 `;
+
+/** Version 9: escalations and reminders of pending requests, as SQLite's migration 014. */
+export const APPROVAL_NUDGES = `
+  CREATE TABLE approval_nudges (
+    grant_id     TEXT PRIMARY KEY REFERENCES grants (id),
+    escalated_at BIGINT,
+    reminded_at  BIGINT
+  );
+`;

@@ -4,6 +4,7 @@ import type { Clock } from "../../domain/clock.js";
 import { createOwnerOnly, makeOwnerOnly, type OpenFile } from "../../private-files.js";
 import type { Logger } from "../../services/ports.js";
 import type { StoreBackend } from "../backend.js";
+import { SqliteApprovalNudges } from "./approval-nudges.js";
 import { SqliteApproverMessages } from "./approver-messages.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { sqliteWritable } from "./file-check.js";
@@ -92,6 +93,7 @@ export function openSqliteBackend(file: string, clock: Clock, logger?: Pick<Logg
     leases: new SqliteLeases(leaseConnection),
     seenRequests: new SqliteSeenRequests(leaseConnection, () => clock.now()),
     approverMessages: new SqliteApproverMessages(db),
+    nudges: new SqliteApprovalNudges(db, store),
     fenceEntries: new SqliteFenceEntries(db),
     organizationSnapshots: new SqliteOrganizationSnapshots(db),
     // Whoever owns the file can do anything to it; keepPrivate has already made it the bot's user's only.
