@@ -7,7 +7,7 @@ import { approverGroupKey } from "../domain/request-bundle.js";
 import type { ServiceDeps } from "./deps.js";
 
 /** The most of each kind the Home tab reads from the store; it shows fewer and says how many more. */
-export const HOME_READ_AT_MOST = 200;
+export const HOME_READ_AT_MOST = 1_000;
 
 /** Ended grants, for "Request again": newest first, one per target. */
 const ENDED_STATUSES: readonly GrantStatus[] = ["revoked", "expired", "denied", "cancelled", "failed"];

@@ -6,7 +6,13 @@ import { FAKE_DEFAULTS } from "./fake-slack.js";
 import type { FakeSlack, SendEnvelopeOptions, SocketAck } from "./fake-slack.js";
 import { Interactions } from "./slack-interactions.js";
 import type { CommandOptions, ResponseUrlTracking } from "./slack-interactions.js";
-import { appHomeOpenedEvent, blockActionPayload, eventCallbackPayload, homeBlockActionPayload, slashCommandPayload } from "./slack-payloads.js";
+import {
+  appHomeOpenedEvent,
+  blockActionPayload,
+  eventCallbackPayload,
+  homeBlockActionPayload,
+  slashCommandPayload,
+} from "./slack-payloads.js";
 
 /** What Slack got back from the app for one envelope. */
 export interface SocketDelivery extends ResponseUrlTracking {
@@ -64,7 +70,11 @@ export class SocketDriver {
 
   /** An Events API event, as an `events_api` envelope carrying the `event_callback` body. */
   event(event: Record<string, unknown>): Promise<SocketAck> {
-    return this.fake.sendEnvelope("events_api", eventCallbackPayload({ teamId: this.teamId, apiAppId: this.fake.appId, event }), this.envelopeOptions());
+    return this.fake.sendEnvelope(
+      "events_api",
+      eventCallbackPayload({ teamId: this.teamId, apiAppId: this.fake.appId, event }),
+      this.envelopeOptions(),
+    );
   }
 
   /** The user opening the app's Home tab. */

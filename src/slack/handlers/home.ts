@@ -33,7 +33,10 @@ export function registerHome(app: App, deps: ServiceDeps, admission: Admission, 
   app.action<BlockAction<ButtonAction>>({ type: "block_actions", action_id: ACTION_REQUEST_AGAIN }, async (args) =>
     handleButton(deps.logger, args, async () => {
       const grant = await ownGrant(deps, idFrom(args.action, "grant"), args.body.user.id);
-      await args.client.views.open({ trigger_id: args.body.trigger_id, view: requestAgainModal(grant, ruleOf(deps, grant), deps.policy.accounts) });
+      await args.client.views.open({
+        trigger_id: args.body.trigger_id,
+        view: requestAgainModal(grant, ruleOf(deps, grant), deps.policy.accounts),
+      });
     }),
   );
 
@@ -47,7 +50,12 @@ export function registerHome(app: App, deps: ServiceDeps, admission: Admission, 
       await ack();
       return void (await tellDirectly(client, body.user.id, userMessage(error, deps.logger, { user: body.user.id })));
     }
-    const submitter = { ack: (response?: ViewErrors) => ack(response), client, userId: body.user.id, teamId: body.team?.id ?? body.user.team_id ?? "" };
+    const submitter = {
+      ack: (response?: ViewErrors) => ack(response),
+      client,
+      userId: body.user.id,
+      teamId: body.team?.id ?? body.user.team_id ?? "",
+    };
     // Target and duration come from the stored grant, never from the form; the checks run as for any request.
     await submitRequestForm(deps, admission, submitter, {
       accountIds: [earlier.accountId],

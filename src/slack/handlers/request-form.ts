@@ -61,7 +61,12 @@ export function registerRequestForm(app: App, deps: ServiceDeps, admission: Admi
       await ack(form);
       return;
     }
-    const submitter = { ack: (response?: ViewErrors) => ack(response), client, userId: body.user.id, teamId: body.team?.id ?? body.user.team_id ?? "" };
+    const submitter = {
+      ack: (response?: ViewErrors) => ack(response),
+      client,
+      userId: body.user.id,
+      teamId: body.team?.id ?? body.user.team_id ?? "",
+    };
     await submitRequestForm(deps, admission, submitter, form);
   });
 }

@@ -38,21 +38,23 @@ export function homeView(contents: HomeContents, accounts: readonly Account[]): 
       block_id: "home_request",
       elements: [{ type: "button", action_id: ACTION_HOME_REQUEST, style: "primary", value: "form", text: plain("Request access") }],
     },
-    ...listed("*Your access and requests*", contents.open, HOME_SHOWN.open, "/jit list", (grant) => openEntry(grant, contents.now, accounts)),
-    ...listed(
-      "*Waiting for your decision*",
-      contents.waiting,
-      HOME_SHOWN.waiting,
-      "the approvers' channel",
-      (decision) => waitingEntry(decision, accounts),
+    ...listed("*Your access and requests*", contents.open, HOME_SHOWN.open, "/jit list", (grant) =>
+      openEntry(grant, contents.now, accounts),
+    ),
+    ...listed("*Waiting for your decision*", contents.waiting, HOME_SHOWN.waiting, "the approvers' channel", (decision) =>
+      waitingEntry(decision, accounts),
     ),
     ...listed("*Recently*", contents.recent.slice(0, HOME_SHOWN.recent), HOME_SHOWN.recent, "", (grant) => [recentEntry(grant, accounts)]),
   ];
   if (contents.admin) {
     blocks.push(
-      ...listed(":rotating_light: *Break-glass access awaiting review*", contents.reviews, HOME_SHOWN.reviews, "/jit list --review", (grant) => [
-        reviewEntry(grant, accounts),
-      ]),
+      ...listed(
+        ":rotating_light: *Break-glass access awaiting review*",
+        contents.reviews,
+        HOME_SHOWN.reviews,
+        "/jit list --review",
+        (grant) => [reviewEntry(grant, accounts)],
+      ),
     );
   }
   return { type: "home", callback_id: HOME_CALLBACK_ID, blocks };
@@ -66,7 +68,9 @@ function listed<T>(heading: string, items: readonly T[], shown: number, elsewher
     { type: "divider" },
     section(heading),
     ...items.slice(0, shown).flatMap(entry),
-    ...(more > 0 && elsewhere ? [{ type: "context" as const, elements: [{ type: "mrkdwn" as const, text: `… and ${more} more: ${elsewhere}` }] }] : []),
+    ...(more > 0 && elsewhere
+      ? [{ type: "context" as const, elements: [{ type: "mrkdwn" as const, text: `… and ${more} more: ${elsewhere}` }] }]
+      : []),
   ];
 }
 
@@ -86,7 +90,9 @@ function target(grant: Grant, accounts: readonly Account[]): string {
 function openEntry(grant: Grant, now: number, accounts: readonly Account[]): KnownBlock[] {
   const text = section(`${grantLine(grant, accounts)}\n${grantState(grant, now)}`, [typedLine("Justification", grant.justification, 300)]);
   const buttons = openButtons(grant, accounts);
-  return buttons.length === 0 ? [text] : [text, { type: "actions", block_id: `home_open_${grant.id}`, elements: buttons } satisfies ActionsBlock];
+  return buttons.length === 0
+    ? [text]
+    : [text, { type: "actions", block_id: `home_open_${grant.id}`, elements: buttons } satisfies ActionsBlock];
 }
 
 function openButtons(grant: Grant, accounts: readonly Account[]): Button[] {
@@ -110,7 +116,10 @@ function waitingEntry({ pointer, grants }: WaitingDecision, accounts: readonly A
   const targets = grants.map((grant) => `• ${grantLine(grant, accounts)}`).join("\n");
   const what = grants.length > 1 ? `request \`${pointer.bundleId}\` for ${grants.length} targets` : "a request";
   const text = `${mention(pointer.requesterId)} asks ${what}, ${formatDuration(pointer.durationMs)}, since ${slackDate(pointer.createdAt)}\n${targets}`;
-  const words = [typedLine("Justification", pointer.justification, 500), ...(pointer.ticket ? [typedLine("Ticket", pointer.ticket, 100)] : [])];
+  const words = [
+    typedLine("Justification", pointer.justification, 500),
+    ...(pointer.ticket ? [typedLine("Ticket", pointer.ticket, 100)] : []),
+  ];
   return [
     section(truncate(text, LIMITS.sectionText), words),
     {
@@ -123,7 +132,9 @@ function waitingEntry({ pointer, grants }: WaitingDecision, accounts: readonly A
 
 function recentEntry(grant: Grant, accounts: readonly Account[]): SectionBlock {
   return {
-    ...section(`${grantLine(grant, accounts)}\n${grant.status} · ${formatDuration(grant.durationMs)} · asked ${slackDate(grant.createdAt)}`),
+    ...section(
+      `${grantLine(grant, accounts)}\n${grant.status} · ${formatDuration(grant.durationMs)} · asked ${slackDate(grant.createdAt)}`,
+    ),
     accessory: button(ACTION_REQUEST_AGAIN, "Request again", grant),
   };
 }
