@@ -97,16 +97,7 @@ export function blockActionPayload(f: BlockActionFields): Record<string, unknown
     },
     state: { values: {} },
     response_url: f.responseUrl,
-    actions: [
-      {
-        action_id: f.actionId,
-        block_id: f.blockId ?? "actions",
-        text: { type: "plain_text", text: f.actionText ?? f.actionId, emoji: true },
-        value: f.value,
-        type: "button",
-        action_ts: slackTimestamp(),
-      },
-    ],
+    actions: [buttonAction(f)],
   };
 }
 
@@ -223,6 +214,18 @@ function viewObject(f: ViewPayloadFields, values: Record<string, Record<string, 
   };
 }
 
+/** The clicked button as Slack echoes it in `actions`. */
+function buttonAction(f: { actionId: string; value: string; blockId?: string; actionText?: string }): Record<string, unknown> {
+  return {
+    action_id: f.actionId,
+    block_id: f.blockId ?? "actions",
+    text: { type: "plain_text", text: f.actionText ?? f.actionId, emoji: true },
+    value: f.value,
+    type: "button",
+    action_ts: slackTimestamp(),
+  };
+}
+
 function userObject(userId: string, userName: string | undefined, teamId: string): Record<string, string> {
   const name = userName ?? userId.toLowerCase();
   return { id: userId, username: name, name, team_id: teamId };
@@ -300,15 +303,6 @@ export function homeBlockActionPayload(f: HomeActionFields): Record<string, unkn
     enterprise: null,
     is_enterprise_install: false,
     view: { ...f.view, state: { values: {} } },
-    actions: [
-      {
-        action_id: f.actionId,
-        block_id: f.blockId ?? "actions",
-        text: { type: "plain_text", text: f.actionText ?? f.actionId, emoji: true },
-        value: f.value,
-        type: "button",
-        action_ts: slackTimestamp(),
-      },
-    ],
+    actions: [buttonAction(f)],
   };
 }
