@@ -57,6 +57,7 @@ export function homeView(contents: HomeContents, accounts: readonly Account[]): 
       ),
     );
   }
+  if (blocks.length === 2) blocks.push(section("You have no access or requests yet, and nothing waits for your decision."));
   return { type: "home", callback_id: HOME_CALLBACK_ID, blocks };
 }
 
