@@ -32,6 +32,7 @@ import { botCheckpointSigner } from "./checkpoint-signer.js";
 import { auditSinks, connectAws, guardAuditTrail, leaseHolder, openStore, serviceDeps, slackClientOptions } from "./runtime.js";
 import { AUDIT_CLIENT_OPTIONS, SlackAuditChannel } from "./slack/adapters/audit-poster.js";
 import { boltLogger } from "./slack/adapters/bolt-logger.js";
+import { startHomeTabs } from "./slack/adapters/home-tabs.js";
 import { GuardedHttpReceiver } from "./slack/transport/receiver.js";
 import { GuardedSocketModeReceiver } from "./slack/transport/socket-receiver.js";
 import { foreignRefusal, guardHomeWorkspace } from "./slack/transport/team-guard.js";
@@ -198,7 +199,10 @@ async function build({ config, running, logger, clock, cleanup, opened, holder }
   });
   deps = services;
   cleanup.add("the work leases", () => services.work.stop());
-  registerListeners(app, services, new Admission(config.ops.maxRequestsInProgress, ADMISSION_WAIT_MS));
+  // Its own client, handing rate limits back (AUDIT_CLIENT_OPTIONS) for the publisher to wait out.
+  const homeTabs = startHomeTabs(services, ops.slackClient(AUDIT_CLIENT_OPTIONS), opened.audit);
+  cleanup.add("the Home tabs", () => homeTabs.stop());
+  registerListeners(app, services, new Admission(config.ops.maxRequestsInProgress, ADMISSION_WAIT_MS), homeTabs.publisher);
   app.error(async (error) => {
     logger.error({ err: error.message }, "unhandled Slack listener error");
   });

@@ -13,6 +13,9 @@ export const ACTION_REVIEW = "jit_review_ack";
 /** Buttons on the expiry warning. */
 export const ACTION_EXTEND = "jit_extend";
 export const ACTION_END_NOW = "jit_end_now";
+/** Buttons only the Home tab has: open the request form, and ask again for an ended grant's target. */
+export const ACTION_HOME_REQUEST = "jit_home_request";
+export const ACTION_REQUEST_AGAIN = "jit_request_again";
 
 /** Modals, by the callback_id of their view_submission. */
 export const REQUEST_CALLBACK_ID = "jit_request";
@@ -20,6 +23,9 @@ export const EXTEND_CALLBACK_ID = "jit_extend";
 export const DENY_REASON_CALLBACK_ID = "jit_deny_reason";
 export const NOTICE_CALLBACK_ID = "jit_notice";
 export const REVOKE_ALL_CALLBACK_ID = "jit_revoke_all";
+export const REQUEST_AGAIN_CALLBACK_ID = "jit_request_again";
+/** The Home tab view (views.publish). */
+export const HOME_CALLBACK_ID = "jit_home";
 
 /**
  * The request form's type-ahead pickers (external_select), used when the caller may request more

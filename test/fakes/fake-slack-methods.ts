@@ -25,6 +25,7 @@ export function botMethods(ws: FakeWorkspace): Record<string, Handler> {
     "views.open": (a) => openView(ws, a, "open"),
     "views.push": (a) => openView(ws, a, "push"),
     "views.update": (a) => updateView(ws, a),
+    "views.publish": (a) => publishView(ws, a),
   };
 }
 
@@ -152,5 +153,25 @@ function updateView(ws: FakeWorkspace, a: Args): Result {
     root_view_id: current.view.root_view_id,
     previous_view_id: current.view.previous_view_id,
   });
+  return { ok: true, view: stored.view };
+}
+
+/**
+ * views.publish: the Home tab of `user_id`, replaced whole; an unknown user is `invalid_arguments`
+ * ("invalid `user_id`", https://docs.slack.dev/reference/methods/views.publish).
+ */
+function publishView(ws: FakeWorkspace, a: Args): Result {
+  const userId = str(a, "user_id");
+  if (userId === undefined || !ws.users.has(userId)) return invalidArguments("invalid `user_id`");
+  const problems = viewProblems(a.view, "home");
+  if (problems.length) return invalidArguments(...problems);
+  const current = ws.homes.get(userId);
+  const hash = str(a, "hash");
+  if (hash !== undefined && current !== undefined && hash !== current.hash) return fail("hash_conflict");
+  const id = current?.id ?? `V${String(ws.nextSeq()).padStart(10, "0")}`;
+  const stored = ws.storeView(id, userId, a.view as Args, { root_view_id: id, previous_view_id: null });
+  ws.views.delete(id);
+  ws.homes.set(userId, stored);
+  ws.homePublishes.push({ userId, at: Date.now() });
   return { ok: true, view: stored.view };
 }

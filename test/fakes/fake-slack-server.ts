@@ -54,6 +54,8 @@ export class FakeSlackServer implements FakeSlack {
   readonly messages: Map<string, FakeMessage>;
   readonly ephemerals: FakeEphemeral[];
   readonly views: Map<string, FakeView>;
+  readonly homes: ReadonlyMap<string, FakeView>;
+  readonly homePublishes: readonly { readonly userId: string; readonly at: number }[];
 
   private readonly workspace: FakeWorkspace;
   private readonly socketMode: SocketModeHub;
@@ -61,6 +63,11 @@ export class FakeSlackServer implements FakeSlack {
   private readonly appHandlers: Record<string, Handler>;
   private readonly faults = new Map<string, SlackFault[]>();
   private readonly latency = new Map<string | undefined, number>();
+  /** Per-method limits Slack enforces per workspace, as calls in any 60 s, and when each call was accepted. */
+  private readonly rateLimits = new Map<string, { perMinute: number; acceptedAt: number[] }>([
+    // Tier 4, "100+ per minute" (https://docs.slack.dev/reference/methods/views.publish).
+    ["views.publish", { perMinute: 100, acceptedAt: [] }],
+  ]);
   private readonly server: Server;
 
   constructor(options: FakeSlackOptions) {
@@ -81,6 +88,8 @@ export class FakeSlackServer implements FakeSlack {
     this.messages = ws.messages;
     this.ephemerals = ws.ephemerals;
     this.views = ws.views;
+    this.homes = ws.homes;
+    this.homePublishes = ws.homePublishes;
 
     this.socketMode = new SocketModeHub(this.appId);
     this.botHandlers = botMethods(ws);
@@ -218,6 +227,7 @@ export class FakeSlackServer implements FakeSlack {
     this.responses.length = 0;
     this.faults.clear();
     this.latency.clear();
+    for (const limit of this.rateLimits.values()) limit.acceptedAt.length = 0;
     this.workspace.reset();
   }
 
@@ -260,6 +270,13 @@ export class FakeSlackServer implements FakeSlack {
       return;
     }
 
+    const retryAfter = this.rateLimited(method, call.at);
+    if (retryAfter !== undefined) {
+      call.error = "http_429";
+      sendJson(res, 429, { ok: false, error: "ratelimited" }, { "retry-after": String(retryAfter) });
+      return;
+    }
+
     const appLevel = this.appHandlers[method];
     const handler = appLevel ?? this.botHandlers[method];
     const expectedToken = appLevel ? this.appToken : this.botToken;
@@ -277,6 +294,20 @@ export class FakeSlackServer implements FakeSlack {
       return;
     }
     sendJson(res, 200, result);
+  }
+
+  /** Seconds to wait when `method` is over its limit (the oldest call in the window leaving it), else undefined and the call counted. */
+  private rateLimited(method: string, now: number): number | undefined {
+    const limit = this.rateLimits.get(method);
+    if (limit === undefined) return undefined;
+    while ((limit.acceptedAt[0] ?? Number.POSITIVE_INFINITY) <= now - 60_000) limit.acceptedAt.shift();
+    if (limit.acceptedAt.length >= limit.perMinute) return Math.max(1, Math.ceil(((limit.acceptedAt[0] ?? now) + 60_000 - now) / 1000));
+    limit.acceptedAt.push(now);
+    return undefined;
+  }
+
+  setMethodRateLimit(method: string, perMinute: number): void {
+    this.rateLimits.set(method, { perMinute, acceptedAt: [] });
   }
 
   /** A token of ours used for the wrong kind of method is refused differently from an unknown one. */

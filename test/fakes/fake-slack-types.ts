@@ -198,6 +198,12 @@ export interface FakeSlack {
   messagesIn(channelOrUserId: string): FakeMessage[];
   ephemerals: FakeEphemeral[];
   views: Map<string, FakeView>;
+  /** Each person's Home tab as last published (views.publish). */
+  homes: ReadonlyMap<string, FakeView>;
+  /** Every accepted views.publish, in order. */
+  homePublishes: readonly { readonly userId: string; readonly at: number }[];
+  /** How many calls of `method` Slack takes in any 60 s before answering HTTP 429 `ratelimited` with Retry-After (views.publish: 100). */
+  setMethodRateLimit(method: string, perMinute: number): void;
   /** Most recently opened/updated/pushed view, optionally filtered. */
   lastView(filter?: { callbackId?: string; userId?: string }): FakeView | undefined;
   /** The stable DM channel id ("D...") for a user. */

@@ -23,12 +23,16 @@ export function messageContentProblem(a: Args, requireContent: boolean): Result 
   return undefined;
 }
 
-export function viewProblems(view: unknown): string[] {
+/**
+ * What Slack would refuse in a modal (views.open/push/update) or a Home tab (views.publish): a Home
+ * tab view has no title, submit or close (https://docs.slack.dev/reference/views/home-tab-views).
+ */
+export function viewProblems(view: unknown, kind: "modal" | "home" = "modal"): string[] {
   if (!isRecord(view)) return ["[ERROR] missing required field: view"];
   const problems: string[] = [];
-  if (view.type !== "modal") problems.push('[ERROR] must be "modal" [json-pointer:/view/type]');
-  problems.push(...textObjectProblems(view.title, 24, "/view/title"));
-  if (isRecord(view.title) && view.title.type !== "plain_text") {
+  if (view.type !== kind) problems.push(`[ERROR] must be "${kind}" [json-pointer:/view/type]`);
+  if (kind === "modal") problems.push(...textObjectProblems(view.title, 24, "/view/title"));
+  if (kind === "modal" && isRecord(view.title) && view.title.type !== "plain_text") {
     problems.push("[ERROR] must be plain_text [json-pointer:/view/title/type]");
   }
   problems.push(...blockProblems(view.blocks, VIEW_BLOCK_LIMIT, "/view/blocks"));
@@ -39,7 +43,7 @@ export function viewProblems(view: unknown): string[] {
     problems.push("[ERROR] must be less than 256 characters [json-pointer:/view/callback_id]");
   }
   const hasInput = Array.isArray(view.blocks) && view.blocks.some((b: unknown) => isRecord(b) && b.type === "input");
-  if (hasInput && view.submit === undefined) {
+  if (kind === "modal" && hasInput && view.submit === undefined) {
     problems.push("[ERROR] submit is required when an input block is present [json-pointer:/view/submit]");
   }
   return problems;

@@ -32,6 +32,9 @@ export class FakeWorkspace {
   readonly messages = new Map<string, FakeMessage>();
   readonly ephemerals: FakeEphemeral[] = [];
   readonly views = new Map<string, FakeView>();
+  /** Each person's Home tab as last published (views.publish), and every publish in order. */
+  readonly homes = new Map<string, FakeView>();
+  readonly homePublishes: { readonly userId: string; readonly at: number }[] = [];
   /** DM channel ids that conversations.open has opened (for `already_open`). */
   readonly openedDms = new Set<string>();
   readonly triggers = new Map<string, Trigger>();
@@ -261,6 +264,8 @@ export class FakeWorkspace {
     this.scopes.clear();
     for (const scope of FAKE_BOT_SCOPES) this.scopes.add(scope);
     this.views.clear();
+    this.homes.clear();
+    this.homePublishes.length = 0;
     this.origins.clear();
     this.triggers.clear();
     this.openedDms.clear();

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { FakeResponse, FakeSlack } from "./fake-slack.js";
 import { findButtons } from "./slack-payloads.js";
-import type { BlockActionFields, SlashCommandFields } from "./slack-payloads.js";
+import type { BlockActionFields, HomeActionFields, SlashCommandFields } from "./slack-payloads.js";
 
 /** The response_url an interaction carried, and what the app has posted to it. */
 export interface ResponseUrlTracking {
@@ -111,6 +111,29 @@ export class Interactions {
       ...(stored ? { message: { text: stored.text ?? "", blocks: stored.blocks ?? [], user: stored.user } } : {}),
     };
     return { fields, triggerId, tracking };
+  }
+
+  /** A user clicking a button on their Home tab as last published; the button must be on it. */
+  homeClick(userId: string, actionId: string, value: string): { fields: HomeActionFields; triggerId: string } {
+    const home = this.fake.homes.get(userId);
+    if (home === undefined) throw new Error(`homeClick: nothing was published to ${userId}'s Home tab`);
+    const button = findButtons(home.blocks).find((b) => b.actionId === actionId && b.value === value);
+    if (button === undefined) {
+      const available = findButtons(home.blocks).map((b) => `${b.actionId}=${b.value}`);
+      throw new Error(`homeClick: no button ${actionId}=${value} on ${userId}'s Home tab; buttons: ${available.join(", ") || "none"}`);
+    }
+    const triggerId = this.fake.issueTriggerId(userId);
+    const fields: HomeActionFields = {
+      ...this.identity(userId),
+      userId,
+      actionId,
+      value,
+      blockId: button.blockId,
+      ...(button.text !== undefined ? { actionText: button.text } : {}),
+      view: home.view,
+      triggerId,
+    };
+    return { fields, triggerId };
   }
 
   private newResponseUrl(kind: string, origin: { channel: string; ts?: string }): ResponseUrlTracking {

@@ -97,16 +97,7 @@ export function blockActionPayload(f: BlockActionFields): Record<string, unknown
     },
     state: { values: {} },
     response_url: f.responseUrl,
-    actions: [
-      {
-        action_id: f.actionId,
-        block_id: f.blockId ?? "actions",
-        text: { type: "plain_text", text: f.actionText ?? f.actionId, emoji: true },
-        value: f.value,
-        type: "button",
-        action_ts: slackTimestamp(),
-      },
-    ],
+    actions: [buttonAction(f)],
   };
 }
 
@@ -223,6 +214,18 @@ function viewObject(f: ViewPayloadFields, values: Record<string, Record<string, 
   };
 }
 
+/** The clicked button as Slack echoes it in `actions`. */
+function buttonAction(f: { actionId: string; value: string; blockId?: string; actionText?: string }): Record<string, unknown> {
+  return {
+    action_id: f.actionId,
+    block_id: f.blockId ?? "actions",
+    text: { type: "plain_text", text: f.actionText ?? f.actionId, emoji: true },
+    value: f.value,
+    type: "button",
+    action_ts: slackTimestamp(),
+  };
+}
+
 function userObject(userId: string, userName: string | undefined, teamId: string): Record<string, string> {
   const name = userName ?? userId.toLowerCase();
   return { id: userId, username: name, name, team_id: teamId };
@@ -242,4 +245,64 @@ function slackTimestamp(): string {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * An Events API delivery (`event_callback`) wrapping `event`, as Slack sends it over HTTP (JSON,
+ * signed) and inside a Socket Mode `events_api` envelope
+ * (https://docs.slack.dev/apis/events-api/#callback-field).
+ */
+export function eventCallbackPayload(f: Identity & { event: Record<string, unknown> }): Record<string, unknown> {
+  const teamId = f.teamId ?? FAKE_DEFAULTS.teamId;
+  return {
+    token: VERIFICATION_TOKEN,
+    team_id: teamId,
+    api_app_id: f.apiAppId ?? FAKE_DEFAULTS.appId,
+    event: { event_ts: slackTimestamp(), ...f.event },
+    type: "event_callback",
+    event_id: `Ev${randomBytes(5).toString("hex").toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [
+      { enterprise_id: null, team_id: teamId, user_id: FAKE_DEFAULTS.botUserId, is_bot: true, is_enterprise_install: false },
+    ],
+    is_ext_shared_channel: false,
+  };
+}
+
+/** The `app_home_opened` event for `userId` opening the app's Home tab (or, with `tab`, its Messages tab). */
+export function appHomeOpenedEvent(userId: string, channel: string, tab: "home" | "messages" = "home"): Record<string, unknown> {
+  return { type: "app_home_opened", user: userId, channel, tab };
+}
+
+export type HomeActionFields = Identity & {
+  userId: string;
+  actionId: string;
+  value: string;
+  blockId?: string;
+  actionText?: string;
+  /** The Home tab view the button is on, as published. */
+  view: Record<string, unknown>;
+  triggerId?: string;
+};
+
+/**
+ * A click on a button in the Home tab: a block_actions payload whose container is the view, with
+ * no message, no channel and no response_url
+ * (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload).
+ */
+export function homeBlockActionPayload(f: HomeActionFields): Record<string, unknown> {
+  const teamId = f.teamId ?? FAKE_DEFAULTS.teamId;
+  return {
+    type: "block_actions",
+    user: userObject(f.userId, f.userName, teamId),
+    api_app_id: f.apiAppId ?? FAKE_DEFAULTS.appId,
+    token: VERIFICATION_TOKEN,
+    container: { type: "view", view_id: f.view.id },
+    trigger_id: f.triggerId ?? randomTriggerId(),
+    team: { id: teamId, domain: f.teamDomain ?? FAKE_DEFAULTS.teamDomain },
+    enterprise: null,
+    is_enterprise_install: false,
+    view: { ...f.view, state: { values: {} } },
+    actions: [buttonAction(f)],
+  };
 }

@@ -17,10 +17,21 @@ import { FAKE_DEFAULTS } from "./fake-slack.js";
 import type { FakeSlack, FakeView } from "./fake-slack.js";
 import { Interactions } from "./slack-interactions.js";
 import type { CommandOptions, ResponseUrlTracking } from "./slack-interactions.js";
-import { blockActionBody, slashCommandBody, viewClosedBody, viewSubmissionBody } from "./slack-payloads.js";
+import {
+  appHomeOpenedEvent,
+  blockActionBody,
+  eventCallbackPayload,
+  homeBlockActionPayload,
+  slashCommandBody,
+  viewClosedBody,
+  viewSubmissionBody,
+} from "./slack-payloads.js";
 import type { ViewPayloadFields } from "./slack-payloads.js";
 
 export {
+  appHomeOpenedEvent,
+  eventCallbackPayload,
+  homeBlockActionPayload,
   blockActionBody,
   blockActionPayload,
   findButtons,
@@ -173,6 +184,24 @@ export class SlackDriver {
   blockSuggestion(userId: string, actionId: string, value: string, view: string): Promise<SignedPost> {
     const payload = blockSuggestionPayload({ ...this.viewFields(userId, view), teamId: this.teamId, actionId, value });
     return this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+  }
+
+  /** An Events API event, delivered as Slack does over HTTP: a signed JSON `event_callback` body. */
+  event(event: Record<string, unknown>, opts: Omit<PostSignedOptions, "secret"> & { teamId?: string } = {}): Promise<SignedPost> {
+    const body = JSON.stringify(eventCallbackPayload({ teamId: opts.teamId ?? this.teamId, apiAppId: this.fake.appId, event }));
+    return this.post(body, { ...opts, headers: { "content-type": "application/json", ...opts.headers } });
+  }
+
+  /** The user opening the app's Home tab (the `app_home_opened` event). */
+  openHome(userId: string, tab: "home" | "messages" = "home"): Promise<SignedPost> {
+    return this.event(appHomeOpenedEvent(userId, this.fake.dmChannelOf(userId), tab));
+  }
+
+  /** A user clicking a button on their Home tab as the fake last had it published; no response_url comes with it. */
+  async clickHome(userId: string, actionId: string, value: string): Promise<Delivery> {
+    const { fields, triggerId } = this.interactions.homeClick(userId, actionId, value);
+    const response = await this.post(new URLSearchParams({ payload: JSON.stringify(homeBlockActionPayload(fields)) }).toString());
+    return { response, triggerId };
   }
 
   /** A user closing a modal (delivered only for views with notify_on_close). */

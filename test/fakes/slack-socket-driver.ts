@@ -6,7 +6,13 @@ import { FAKE_DEFAULTS } from "./fake-slack.js";
 import type { FakeSlack, SendEnvelopeOptions, SocketAck } from "./fake-slack.js";
 import { Interactions } from "./slack-interactions.js";
 import type { CommandOptions, ResponseUrlTracking } from "./slack-interactions.js";
-import { blockActionPayload, slashCommandPayload } from "./slack-payloads.js";
+import {
+  appHomeOpenedEvent,
+  blockActionPayload,
+  eventCallbackPayload,
+  homeBlockActionPayload,
+  slashCommandPayload,
+} from "./slack-payloads.js";
 
 /** What Slack got back from the app for one envelope. */
 export interface SocketDelivery extends ResponseUrlTracking {
@@ -32,10 +38,12 @@ export class SocketDriver {
   private readonly interactions: Interactions;
   private readonly ackTimeoutMs: number | undefined;
   private readonly connection: number | undefined;
+  private readonly teamId: string;
 
   constructor(opts: SocketDriverOptions) {
     this.fake = opts.fake;
-    this.interactions = new Interactions(opts.fake, opts.teamId ?? opts.fake.teamId, opts.channelId ?? FAKE_DEFAULTS.channelId);
+    this.teamId = opts.teamId ?? opts.fake.teamId;
+    this.interactions = new Interactions(opts.fake, this.teamId, opts.channelId ?? FAKE_DEFAULTS.channelId);
     this.ackTimeoutMs = opts.ackTimeoutMs;
     this.connection = opts.connection;
   }
@@ -58,6 +66,26 @@ export class SocketDriver {
     const { fields, triggerId, tracking } = this.interactions.click(userId, actionId, value, message, opts);
     const ack = await this.fake.sendEnvelope("interactive", blockActionPayload(fields), this.envelopeOptions());
     return { ack, triggerId, ...tracking };
+  }
+
+  /** An Events API event, as an `events_api` envelope carrying the `event_callback` body. */
+  event(event: Record<string, unknown>): Promise<SocketAck> {
+    return this.fake.sendEnvelope(
+      "events_api",
+      eventCallbackPayload({ teamId: this.teamId, apiAppId: this.fake.appId, event }),
+      this.envelopeOptions(),
+    );
+  }
+
+  /** The user opening the app's Home tab. */
+  openHome(userId: string): Promise<SocketAck> {
+    return this.event(appHomeOpenedEvent(userId, this.fake.dmChannelOf(userId)));
+  }
+
+  /** A click on the user's Home tab as last published, as an `interactive` envelope. */
+  async clickHome(userId: string, actionId: string, value: string): Promise<{ ack: SocketAck; triggerId: string }> {
+    const { fields, triggerId } = this.interactions.homeClick(userId, actionId, value);
+    return { ack: await this.fake.sendEnvelope("interactive", homeBlockActionPayload(fields), this.envelopeOptions()), triggerId };
   }
 
   private envelopeOptions(): SendEnvelopeOptions {

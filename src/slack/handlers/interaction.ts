@@ -58,12 +58,20 @@ export async function handleDecisionButton(
 }
 
 async function replyToClicker(logger: Logger, args: ButtonArgs, work: () => Promise<string | void>): Promise<void> {
+  let text: string | void;
   try {
-    const reply = await work();
-    if (reply) await args.respond({ response_type: "ephemeral", replace_original: false, text: reply });
+    text = await work();
   } catch (error) {
-    const text = userMessage(error, logger, { user: args.body.user.id, action: args.action.action_id });
+    text = userMessage(error, logger, { user: args.body.user.id, action: args.action.action_id });
+  }
+  if (!text) return;
+  // A button on a message answers in its channel, to the clicker alone. One on the Home tab (or in a
+  // modal) has no message and Slack gives it no response_url (Bolt then gives no respond): there the
+  // answer goes as a direct message.
+  if (typeof args.body.response_url === "string" && args.body.response_url !== "") {
     await args.respond({ response_type: "ephemeral", replace_original: false, text });
+  } else {
+    await tellDirectly(args.client, args.body.user.id, text);
   }
 }
 

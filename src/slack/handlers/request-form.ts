@@ -10,10 +10,10 @@ import { submitRequest, validateRequest, type ValidRequest } from "../../service
 import { BUSY_MESSAGE, REFUSED_AS_BUSY, type Admission } from "../transport/admission.js";
 import { requestConfirmation } from "../views/blocks.js";
 import { userMessage } from "../views/error-messages.js";
-import { fieldErrors, viewErrors } from "../views/field-errors.js";
+import { fieldErrors, viewErrors, type ViewErrors } from "../views/field-errors.js";
 import { noticeModal } from "../views/notice-modal.js";
 import { REQUEST_TITLE, requestModal } from "../views/request-modal.js";
-import { readRequestSubmission, requireRequestFields } from "../views/request-submission.js";
+import { readRequestSubmission, requireRequestFields, type CompleteRequest } from "../views/request-submission.js";
 import { afterAck, openThenShow, tellDirectly } from "./interaction.js";
 import { REQUEST_CALLBACK_ID } from "../ids.js";
 
@@ -61,38 +61,62 @@ export function registerRequestForm(app: App, deps: ServiceDeps, admission: Admi
       await ack(form);
       return;
     }
-    let valid: ValidRequest;
-    try {
-      valid = await validateRequest(deps, {
-        requesterId: body.user.id,
-        teamId: body.team?.id ?? body.user.team_id ?? "",
-        accounts: form.accountIds,
-        permissionSets: form.permissionSets,
-        duration: form.duration,
-        justification: form.justification,
-        ticket: form.ticket,
-      });
-    } catch (error) {
-      const errors = fieldErrors(error, "justification");
-      if (errors) return void (await ack(errors));
-      await ack();
-      return void (await tellDirectly(client, body.user.id, userMessage(error, deps.logger, { user: body.user.id })));
-    }
-    const release = await admission.enter();
-    if (!release) {
-      deps.logger.warn({ user: body.user.id, form: true, inProgress: admission.inProgress }, REFUSED_AS_BUSY);
-      // On a field, so the form stays open with what they entered.
-      return void (await ack(viewErrors({ justification: BUSY_MESSAGE })));
-    }
-    try {
-      await ack();
-      await afterAck();
-      const grants = await submitRequest(deps, valid);
-      await tellDirectly(client, body.user.id, requestConfirmation(grants, deps.policy.accounts));
-    } catch (error) {
-      await tellDirectly(client, body.user.id, userMessage(error, deps.logger, { user: body.user.id }));
-    } finally {
-      release();
-    }
+    const submitter = {
+      ack: (response?: ViewErrors) => ack(response),
+      client,
+      userId: body.user.id,
+      teamId: body.team?.id ?? body.user.team_id ?? "",
+    };
+    await submitRequestForm(deps, admission, submitter, form);
   });
+}
+
+/** Who submitted a request form, and how to answer them. */
+export interface FormSubmitter {
+  readonly ack: (response?: ViewErrors) => Promise<void>;
+  readonly client: WebClient;
+  readonly userId: string;
+  readonly teamId: string;
+}
+
+/**
+ * The submit of every request form (the /jit form, Request again on the Home tab): every check
+ * before anything is stored, a refusal shown on its field, then an admission slot, the ack, and the
+ * request stored and posted, the requester told by direct message.
+ */
+export async function submitRequestForm(deps: ServiceDeps, admission: Admission, by: FormSubmitter, form: CompleteRequest): Promise<void> {
+  const { ack, client, userId } = by;
+  let valid: ValidRequest;
+  try {
+    valid = await validateRequest(deps, {
+      requesterId: userId,
+      teamId: by.teamId,
+      accounts: form.accountIds,
+      permissionSets: form.permissionSets,
+      duration: form.duration,
+      justification: form.justification,
+      ticket: form.ticket,
+    });
+  } catch (error) {
+    const errors = fieldErrors(error, "justification");
+    if (errors) return void (await ack(errors));
+    await ack();
+    return void (await tellDirectly(client, userId, userMessage(error, deps.logger, { user: userId })));
+  }
+  const release = await admission.enter();
+  if (!release) {
+    deps.logger.warn({ user: userId, form: true, inProgress: admission.inProgress }, REFUSED_AS_BUSY);
+    // On a field, so the form stays open with what they entered.
+    return void (await ack(viewErrors({ justification: BUSY_MESSAGE })));
+  }
+  try {
+    await ack();
+    await afterAck();
+    const grants = await submitRequest(deps, valid);
+    await tellDirectly(client, userId, requestConfirmation(grants, deps.policy.accounts));
+  } catch (error) {
+    await tellDirectly(client, userId, userMessage(error, deps.logger, { user: userId }));
+  } finally {
+    release();
+  }
 }

@@ -50,8 +50,16 @@ export function isSslCheck(raw: string, contentType: string | undefined): boolea
 export function payloadProblem(body: unknown): string | undefined {
   if (!isObject(body)) return "the body is not an object";
   if (body.command !== undefined) return commandProblem(body);
-  if (body.type === "event_callback" && !isObject(body.event)) return "event is not an object";
+  if (body.type === "event_callback") return eventProblem(body);
   if (typeof body.type === "string" && INTERACTIONS.has(body.type)) return interactionProblem(body);
+  return undefined;
+}
+
+/** Bolt routes an event by its type; the Home tab is drawn for the app_home_opened event's user. */
+function eventProblem(body: Json): string | undefined {
+  if (!isObject(body.event)) return "event is not an object";
+  if (typeof body.event.type !== "string") return "the event has no string type";
+  if (body.event.type === "app_home_opened" && typeof body.event.user !== "string") return "the event's user is not a string";
   return undefined;
 }
 

@@ -18,11 +18,13 @@ export const LIST_PAGE = 20;
 /** The most grants one list reads from the store; a list that reaches it says there may be more. */
 export const LISTED_AT_MOST = 1_000;
 
-function what(grant: Grant, accounts: readonly Account[]): string {
+/** "*Set* on account · `id`": a grant in one line of mrkdwn. */
+export function grantLine(grant: Grant, accounts: readonly Account[]): string {
   return `*${escapeMrkdwn(grant.permissionSetName)}* on ${accountLabel(grant.accountId, accounts)} · \`${escapeMrkdwn(grant.id)}\``;
 }
 
-function state(grant: Grant, now: number): string {
+/** Where the grant stands, with the time it has left when active. */
+export function grantState(grant: Grant, now: number): string {
   switch (grant.status) {
     case "pending":
       return `:hourglass: waiting for approval since ${slackDate(grant.createdAt)} · ${formatDuration(grant.durationMs)} asked`;
@@ -75,7 +77,7 @@ export function grantList(grants: readonly Grant[], accounts: readonly Account[]
     text,
     blocks: [
       section(`*${text}*`),
-      ...shown.map((grant) => section(`${what(grant, accounts)}\n${state(grant, now)}`, ticket(grant))),
+      ...shown.map((grant) => section(`${grantLine(grant, accounts)}\n${grantState(grant, now)}`, ticket(grant))),
       ...pageFooter(page, pages.length, counted(open.length, "grant"), "/jit list"),
       {
         type: "context",
@@ -109,7 +111,7 @@ export function reviewList(grants: readonly Grant[], accounts: readonly Account[
       ...shown.map(
         (grant): SectionBlock => ({
           ...section(
-            `${what(grant, accounts)}\n${mention(grant.requesterId)} ${slackDate(grant.createdAt)} for ${formatDuration(grant.durationMs)} · ${grant.status}`,
+            `${grantLine(grant, accounts)}\n${mention(grant.requesterId)} ${slackDate(grant.createdAt)} for ${formatDuration(grant.durationMs)} · ${grant.status}`,
             [typedLine("Justification", grant.justification, 300), ...ticket(grant)],
           ),
           accessory: { type: "button", action_id: ACTION_REVIEW, value: grant.id, text: plain("Acknowledge") },

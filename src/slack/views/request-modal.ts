@@ -293,21 +293,26 @@ function detailInputs(maxMs: number, known: boolean, minJustification: number, s
         hint: plain(`At most ${formatDuration(maxMs)}${known ? "" : " (the permission set you choose may allow less)"}.`),
       },
     ),
-    input(
-      "justification",
-      "Justification",
-      {
-        type: "plain_text_input",
-        action_id: "justification",
-        multiline: true,
-        min_length: Math.min(minJustification, MAX_JUSTIFICATION_LENGTH),
-        max_length: MAX_JUSTIFICATION_LENGTH,
-        placeholder: plain("What you are going to do, and why it needs this access"),
-        ...(selection.justification ? { initial_value: truncate(selection.justification, MAX_JUSTIFICATION_LENGTH) } : {}),
-      },
-      minJustification > 1 ? { hint: plain(`At least ${minJustification} characters, not counting spaces.`) } : {},
-    ),
+    justificationInput(minJustification, selection.justification),
   ];
+}
+
+/** The justification field, at least `minJustification` characters (the rule's minimum). */
+export function justificationInput(minJustification: number, initial: string | undefined): InputBlock {
+  return input(
+    "justification",
+    "Justification",
+    {
+      type: "plain_text_input",
+      action_id: "justification",
+      multiline: true,
+      min_length: Math.min(minJustification, MAX_JUSTIFICATION_LENGTH),
+      max_length: MAX_JUSTIFICATION_LENGTH,
+      placeholder: plain("What you are going to do, and why it needs this access"),
+      ...(initial ? { initial_value: truncate(initial, MAX_JUSTIFICATION_LENGTH) } : {}),
+    },
+    minJustification > 1 ? { hint: plain(`At least ${minJustification} characters, not counting spaces.`) } : {},
+  );
 }
 
 function ruleContext(target: Eligibility, requester: Person): KnownBlock {
@@ -315,7 +320,8 @@ function ruleContext(target: Eligibility, requester: Person): KnownBlock {
   return { type: "context", block_id: "rule", elements: [{ type: "mrkdwn", text }] };
 }
 
-function ticketInput(ticket: TicketRule | undefined, initial: string | undefined): InputBlock {
+/** The ticket field, required and checked as the rule says (optional when no rule is known yet). */
+export function ticketInput(ticket: TicketRule | undefined, initial: string | undefined): InputBlock {
   const hint = ticket?.pattern
     ? `A ticket or incident reference matching ${truncate(ticket.pattern.source, 200)}`
     : "A ticket or incident reference, such as INC-123";
