@@ -5,7 +5,7 @@ import type { ChainLink, ChainVerdict } from "../audit/chain.js";
 import type { Checkpoint } from "../audit/checkpoint.js";
 import type { StoredAuditRecord } from "../domain/audit-event.js";
 import type { ExtensionStore, GrantStore, Leases, MetricsSource, OperationLog } from "../services/ports.js";
-import type { ApproverMessages, FenceEntries, OrganizationSnapshots, SeenRequests } from "../services/ports.js";
+import type { AccessHistory, ApproverMessages, FenceEntries, OrganizationSnapshots, SeenRequests } from "../services/ports.js";
 
 export type { Leases };
 
@@ -87,6 +87,8 @@ export interface StoreBackend {
   readonly seenRequests: SeenRequests;
   readonly approverMessages: ApproverMessages;
   readonly fenceEntries: FenceEntries;
+  /** What an access review reads. */
+  readonly history: AccessHistory;
   readonly organizationSnapshots: OrganizationSnapshots;
   /**
    * What the bot's own access to the database would let it (or whoever takes over its credentials)

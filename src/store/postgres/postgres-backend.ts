@@ -8,6 +8,7 @@ import { PostgresAuditTrail } from "./audit-trail.js";
 import { PostgresCheckpoints } from "./checkpoints.js";
 import { PostgresExtensions } from "./extensions.js";
 import { PostgresFenceEntries } from "./fence-entries.js";
+import { PostgresAccessHistory } from "./access-history.js";
 import { PostgresOrganizationSnapshots } from "./organization-snapshots.js";
 import { PostgresGrantStore } from "./grant-store.js";
 import { PostgresLeases } from "./leases.js";
@@ -55,6 +56,7 @@ export async function openPostgresBackend(url: string, clock: Clock, migrationUr
     seenRequests: new PostgresSeenRequests(screening, () => clock.now()),
     approverMessages: new PostgresApproverMessages(pool),
     fenceEntries: new PostgresFenceEntries(pool),
+    history: new PostgresAccessHistory(pool),
     organizationSnapshots: new PostgresOrganizationSnapshots(pool),
     async auditSafety() {
       const rights = await auditTamperingRights(pool);
