@@ -1,8 +1,9 @@
 // `npm run bench [-- <id>… [--write]]`: runs the benchmarks (all, or those named: ack, approval,
-// revocation, fence, scale, replicas, checkpoints, org-refresh, options), prints a table, and writes docs/BENCHMARKS.md after a full run (or with
+// revocation, fence, scale, replicas, checkpoints, org-refresh, options, report), prints a table, and writes docs/BENCHMARKS.md after a full run (or with
 // --write). Not part of `npm test`.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { accessReportBenchmark } from "./access-report.js";
 import { ackLatency } from "./ack-latency.js";
 import { approvalLatency } from "./approval-latency.js";
 import { checkpointCost } from "./checkpoint-cost.js";
@@ -27,6 +28,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   checkpointCost,
   orgRefreshBenchmark,
   pickerOptions,
+  accessReportBenchmark,
 ];
 const DOC = fileURLToPath(new URL("../docs/BENCHMARKS.md", import.meta.url));
 /** Each benchmark bounds itself; this is the backstop if one hangs anyway. */

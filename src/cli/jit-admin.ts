@@ -14,6 +14,7 @@ import { grantsRevoke } from "./grants-revoke.js";
 import { migrateCommand } from "./migrate.js";
 import { orgRefresh } from "./org-refresh.js";
 import { reconcileCommand } from "./reconcile.js";
+import { reportCommand } from "./report.js";
 import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, type CliIo } from "./io.js";
 import { USAGE } from "./usage.js";
 
@@ -28,6 +29,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   "audit keygen": auditKeygen,
   "org refresh": orgRefresh,
   reconcile: reconcileCommand,
+  report: reportCommand,
   migrate: migrateCommand,
 };
 

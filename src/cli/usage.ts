@@ -35,6 +35,14 @@ Commands:
                                file (JIT_AUDIT_ANCHOR_FILE).
       --anchor-file <path>     A copy of the anchor file to compare with (implies file).
       --bundle <path>          Check a bundle from audit export --bundle, with no database.
+  report --from <date> --to <date>
+                               The user access review for the period (a bare --to date is its
+                               last day): per account and permission set, who had access, how
+                               often and how long, who approved, break-glass use, extensions;
+                               charts; right-sizing hints; the audit chain's verdict.
+      --account <id|name>      Only this account.
+      --format html|json|csv   Default html: one self-contained file, no network.
+      --output <file>          Write to a file (readable by you only) instead of stdout.
   audit keygen --out <file>    Make an Ed25519 key pair for signing checkpoints: the private key
                                (mode 0600) in <file>, the public key in <file>.pub.pem.
       --public-out <file>      Write the public key here instead.

@@ -379,3 +379,17 @@ export interface OrganizationSnapshots {
   /** Replaces the stored snapshot (the last write wins: replicas write under a lease). */
   put(stored: StoredOrganization): Promise<void>;
 }
+
+/** The grants of a period as an access review reads them (jit-admin report). */
+export interface PeriodRecords {
+  readonly grants: readonly Grant[];
+  /** Distinct approvers of each grant's request, in the order they approved. */
+  readonly approvers: ReadonlyMap<string, readonly string[]>;
+  /** Approved extensions of each grant. */
+  readonly extensions: ReadonlyMap<string, number>;
+}
+
+export interface AccessHistory {
+  /** Grants requested in [from, to) or holding access at some time in it, read at one moment. */
+  ofPeriod(from: number, to: number): Promise<PeriodRecords>;
+}

@@ -5,7 +5,14 @@ import type { ChainLink, ChainVerdict } from "../audit/chain.js";
 import type { Checkpoint } from "../audit/checkpoint.js";
 import type { StoredAuditRecord } from "../domain/audit-event.js";
 import type { ExtensionStore, GrantStore, Leases, MetricsSource, OperationLog } from "../services/ports.js";
-import type { ApprovalNudges, ApproverMessages, FenceEntries, OrganizationSnapshots, SeenRequests } from "../services/ports.js";
+import type {
+  AccessHistory,
+  ApprovalNudges,
+  ApproverMessages,
+  FenceEntries,
+  OrganizationSnapshots,
+  SeenRequests,
+} from "../services/ports.js";
 
 export type { Leases };
 
@@ -88,6 +95,8 @@ export interface StoreBackend {
   readonly approverMessages: ApproverMessages;
   readonly nudges: ApprovalNudges;
   readonly fenceEntries: FenceEntries;
+  /** What an access review reads. */
+  readonly history: AccessHistory;
   readonly organizationSnapshots: OrganizationSnapshots;
   /**
    * What the bot's own access to the database would let it (or whoever takes over its credentials)

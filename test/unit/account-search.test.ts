@@ -60,7 +60,7 @@ describe("searching accounts", () => {
     const [first] = ACCOUNTS;
     assert.ok(first);
     assert.equal(accountSearchOption(first).description?.text, "/Root/Workloads/Prod");
-    const deep = "/Root/" + "Deep/".repeat(20) + "Leaf";
+    const deep = `/Root/${"Deep/".repeat(20)}Leaf`;
     const option = accountSearchOption({ ...first, org: place(deep, [ROOT]) });
     assert.equal(option.description?.text.length, 75);
     assert.ok(option.description?.text.startsWith("…") && option.description.text.endsWith("/Deep/Leaf"));

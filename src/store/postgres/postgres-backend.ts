@@ -9,6 +9,7 @@ import { PostgresAuditTrail } from "./audit-trail.js";
 import { PostgresCheckpoints } from "./checkpoints.js";
 import { PostgresExtensions } from "./extensions.js";
 import { PostgresFenceEntries } from "./fence-entries.js";
+import { PostgresAccessHistory } from "./access-history.js";
 import { PostgresOrganizationSnapshots } from "./organization-snapshots.js";
 import { PostgresGrantStore } from "./grant-store.js";
 import { PostgresLeases } from "./leases.js";
@@ -57,6 +58,7 @@ export async function openPostgresBackend(url: string, clock: Clock, migrationUr
     approverMessages: new PostgresApproverMessages(pool),
     nudges: new PostgresApprovalNudges(pool, clock),
     fenceEntries: new PostgresFenceEntries(pool),
+    history: new PostgresAccessHistory(pool),
     organizationSnapshots: new PostgresOrganizationSnapshots(pool),
     async auditSafety() {
       const rights = await auditTamperingRights(pool);

@@ -11,6 +11,7 @@ import { sqliteWritable } from "./file-check.js";
 import { SqliteCheckpoints } from "./checkpoints.js";
 import { SqliteExtensions } from "./extensions.js";
 import { SqliteFenceEntries } from "./fence-entries.js";
+import { SqliteAccessHistory } from "./access-history.js";
 import { SqliteOrganizationSnapshots } from "./organization-snapshots.js";
 import { SqliteLeases } from "./leases.js";
 import { SqliteMetricsSource } from "./metrics.js";
@@ -95,6 +96,7 @@ export function openSqliteBackend(file: string, clock: Clock, logger?: Pick<Logg
     approverMessages: new SqliteApproverMessages(db),
     nudges: new SqliteApprovalNudges(db, store),
     fenceEntries: new SqliteFenceEntries(db),
+    history: new SqliteAccessHistory(db),
     organizationSnapshots: new SqliteOrganizationSnapshots(db),
     // Whoever owns the file can do anything to it; keepPrivate has already made it the bot's user's only.
     auditSafety: async () => ({ refusals: [], warnings: [] }),
