@@ -133,7 +133,7 @@ describe("jit-admin report", () => {
       assert.match(await page.title(), /^Access review /);
       assert.equal(await page.locator("figure svg").count(), 4, "four charts");
       assert.equal(await page.locator("table.sign tbody tr").count(), 2, "one sign-off row per account and permission set");
-      assert.match(await page.locator(".card.ok").textContent() ?? "", /Intact/);
+      assert.match((await page.locator(".card.ok").textContent()) ?? "", /Intact/);
       const chart = await page.locator("figure svg").first().boundingBox();
       assert.ok(chart && chart.width > 300 && chart.height > 100, "the chart is drawn at its size");
       const shot = await page.screenshot({ fullPage: true, ...(SCREENSHOT ? { path: SCREENSHOT } : {}) });
