@@ -349,3 +349,44 @@ export interface OrganizationSnapshots {
   /** Replaces the stored snapshot (the last write wins: replicas write under a lease). */
   put(stored: StoredOrganization): Promise<void>;
 }
+
+/** Where a grant's activity digest stands: to collect, collected (and audited), being posted, posted. */
+export type DigestState = "pending" | "collected" | "posting" | "posted";
+
+/** The activity digest of one ended grant (one per grant, made when it is revoked). */
+export interface DigestJob {
+  readonly grantId: string;
+  readonly state: DigestState;
+  /** Collections that came back partial so far. */
+  readonly attempts: number;
+  /** Not to be worked on before this (a retry of a partial collection); null: as soon as due. */
+  readonly retryAt: number | null;
+  /** The ActivityDigest as JSON, once collected. */
+  readonly digest: string | null;
+  readonly needsReview: boolean;
+  readonly reviewedBy: string | null;
+  readonly reviewedAt: number | null;
+  /** Where the digest was posted (the approval message's thread). */
+  readonly channel: string | null;
+  readonly ts: string | null;
+  readonly createdAt: number;
+}
+
+/** The digest jobs. Every change is a compare-and-set on the state, so each digest is collected and posted once. */
+export interface ActivityDigests {
+  get(grantId: string): Promise<DigestJob | undefined>;
+  /** Jobs not yet posted whose retry time (if any) has come, oldest first. */
+  unfinished(now: number, limit: number): Promise<DigestJob[]>;
+  /** A partial collection: tries again at `retryAt` (while still pending after `attempts` tries). */
+  retryLater(grantId: string, attempts: number, retryAt: number): Promise<boolean>;
+  /** pending → collected with the digest, and its audit record on the grant in the same transaction. */
+  collect(grantId: string, digest: string, needsReview: boolean, note: AuditNote): Promise<boolean>;
+  /** collected → posting: written before the post, so a restart knows a post may have been made. */
+  startPosting(grantId: string): Promise<boolean>;
+  /** posting → posted, with where it went. */
+  posted(grantId: string, channel: string, ts: string): Promise<boolean>;
+  /** Records the review once (a digest that needs one, not yet reviewed), audited in the same transaction. */
+  review(grantId: string, reviewerId: string, at: number, note: AuditNote): Promise<DigestJob | undefined>;
+  /** Collected digests that need a review nobody has given, oldest first. */
+  listUnreviewed(limit: number): Promise<DigestJob[]>;
+}

@@ -5,7 +5,7 @@ import type { ChainLink, ChainVerdict } from "../audit/chain.js";
 import type { Checkpoint } from "../audit/checkpoint.js";
 import type { StoredAuditRecord } from "../domain/audit-event.js";
 import type { ExtensionStore, GrantStore, Leases, MetricsSource, OperationLog } from "../services/ports.js";
-import type { ApproverMessages, FenceEntries, OrganizationSnapshots, SeenRequests } from "../services/ports.js";
+import type { ActivityDigests, ApproverMessages, FenceEntries, OrganizationSnapshots, SeenRequests } from "../services/ports.js";
 
 export type { Leases };
 
@@ -88,6 +88,7 @@ export interface StoreBackend {
   readonly approverMessages: ApproverMessages;
   readonly fenceEntries: FenceEntries;
   readonly organizationSnapshots: OrganizationSnapshots;
+  readonly activityDigests: ActivityDigests;
   /**
    * What the bot's own access to the database would let it (or whoever takes over its credentials)
    * do to the audit trail beyond appending: refusals stop the bot from starting (unless overridden),

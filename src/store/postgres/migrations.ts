@@ -3,6 +3,7 @@
 import type { Pool, PoolClient } from "pg";
 import { cannotConnect } from "./pool.js";
 import {
+  ACTIVITY_DIGESTS,
   APPROVER_MESSAGES,
   AUDIT_CHECKPOINTS,
   INITIAL_SCHEMA,
@@ -25,6 +26,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   SESSION_FENCE,
   ORGANIZATION_CACHE,
   REQUEST_BUNDLES,
+  ACTIVITY_DIGESTS,
 ];
 
 /** Any fixed 64-bit number will do, as long as nothing else on the database uses it: "jit-slk\0". */

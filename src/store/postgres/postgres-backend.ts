@@ -3,6 +3,7 @@
 import { withoutPassword } from "../../config/env.js";
 import type { Clock } from "../../domain/clock.js";
 import { DatabaseUnavailable, type StoreBackend } from "../backend.js";
+import { PostgresActivityDigests } from "./activity-digests.js";
 import { PostgresApproverMessages } from "./approver-messages.js";
 import { PostgresAuditTrail } from "./audit-trail.js";
 import { PostgresCheckpoints } from "./checkpoints.js";
@@ -56,6 +57,7 @@ export async function openPostgresBackend(url: string, clock: Clock, migrationUr
     approverMessages: new PostgresApproverMessages(pool),
     fenceEntries: new PostgresFenceEntries(pool),
     organizationSnapshots: new PostgresOrganizationSnapshots(pool),
+    activityDigests: new PostgresActivityDigests(pool, clock),
     async auditSafety() {
       const rights = await auditTamperingRights(pool);
       const role = await currentRole(pool);

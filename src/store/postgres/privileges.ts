@@ -36,6 +36,7 @@ const STATE_TABLES = [
   "approver_messages",
   "fence_entries",
   "organization_snapshot",
+  "activity_digests",
 ] as const;
 
 /**

@@ -4,6 +4,7 @@ import type { Clock } from "../../domain/clock.js";
 import { createOwnerOnly, makeOwnerOnly, type OpenFile } from "../../private-files.js";
 import type { Logger } from "../../services/ports.js";
 import type { StoreBackend } from "../backend.js";
+import { SqliteActivityDigests } from "./activity-digests.js";
 import { SqliteApproverMessages } from "./approver-messages.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { sqliteWritable } from "./file-check.js";
@@ -94,6 +95,7 @@ export function openSqliteBackend(file: string, clock: Clock, logger?: Pick<Logg
     approverMessages: new SqliteApproverMessages(db),
     fenceEntries: new SqliteFenceEntries(db),
     organizationSnapshots: new SqliteOrganizationSnapshots(db),
+    activityDigests: new SqliteActivityDigests(db, store),
     // Whoever owns the file can do anything to it; keepPrivate has already made it the bot's user's only.
     auditSafety: async () => ({ refusals: [], warnings: [] }),
     check: async () => writable(),
