@@ -1,4 +1,6 @@
 // The narrow interfaces services depend on. Store, AWS and Slack each implement one of these.
+import type { ActivityDigest } from "../domain/activity-digest.js";
+import type { ActivityLookup } from "../domain/activity-event.js";
 import type { ApprovalOutcome } from "../domain/approval.js";
 import type { AuditAction, AuditNote } from "../domain/audit-event.js";
 import type { Extension, NewExtension } from "../domain/extension.js";
@@ -389,4 +391,33 @@ export interface ActivityDigests {
   review(grantId: string, reviewerId: string, at: number, note: AuditNote): Promise<DigestJob | undefined>;
   /** Collected digests that need a review nobody has given, oldest first. */
   listUnreviewed(limit: number): Promise<DigestJob[]>;
+}
+
+/** Whose role sessions, on which target, over which time (epoch ms, both ends included). */
+export interface ActivityQuery {
+  readonly accountId: string;
+  readonly permissionSetName: string;
+  /** The Identity Center user the grant was for. */
+  readonly principalId: string;
+  readonly from: number;
+  readonly until: number;
+}
+
+/**
+ * Where a grant's CloudTrail events are read (LookupEvents in each configured region of the target
+ * account, through a read-only role there). Never throws for AWS failures: what could not be read
+ * is in the lookup's gaps, so a digest says it is partial instead of dropping events silently.
+ */
+export interface ActivitySource {
+  lookup(query: ActivityQuery): Promise<ActivityLookup>;
+}
+
+/** Where digests go in Slack: the approval message's thread. Errors are thrown (the job posts again later). */
+export interface DigestPoster {
+  /** Posts the digest; returns where it went. */
+  post(grant: Grant, job: DigestJob, digest: ActivityDigest): Promise<MessageLocation>;
+  /** The digest an earlier process posted for this grant but died before recording, if it is there. */
+  find(grant: Grant): Promise<MessageLocation | undefined>;
+  /** Shows the digest as it now stands (reviewed, by whom) where it was posted. */
+  update(grant: Grant, job: DigestJob, digest: ActivityDigest): Promise<void>;
 }
