@@ -78,7 +78,8 @@ async function collect(deps: ServiceDeps, activity: ActivityDeps, job: DigestJob
   const attempts = job.attempts + 1;
   const retryIn = PARTIAL_RETRY_DELAYS_MS[job.attempts];
   if (isPartial(digest) && retryIn !== undefined) {
-    deps.logger.warn({ grantId: grant.id, attempts, missing: digestCounts(digest).missing }, "activity digest is partial; will read again");
+    const missing = digest.gaps.map((gap) => `${gap.region}: ${gap.reason}: ${gap.message}`);
+    deps.logger.warn({ grantId: grant.id, attempts, missing }, "activity digest is partial; will read again");
     await activity.digests.retryLater(grant.id, attempts, now + retryIn);
     return false;
   }

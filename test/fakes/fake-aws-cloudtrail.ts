@@ -1,4 +1,4 @@
-// CloudTrail (awsJson1_1, X-Amz-Target: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.<Op>)
+// CloudTrail (awsJson1_1, X-Amz-Target: CloudTrail_20131101.<Op>)
 // for the fake AWS server: LookupEvents over each account's and region's event history, answered
 // only to credentials from an AssumeRole into that account (fake-aws-sts.ts), newest first, with
 // NextToken pagination, one LookupAttribute, StartTime/EndTime (epoch seconds), and throttling past

@@ -40,7 +40,9 @@ const JSON_TARGETS: Readonly<Record<string, JsonService>> = {
   AWSIdentityStore: "identitystore",
   TrentService: "kms",
   AWSOrganizationsV20161128: "organizations",
-  "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101": "cloudtrail",
+  // The service shape is com.amazonaws.cloudtrail.v20131101#CloudTrail_20131101; awsJson1_1 puts only
+  // its name in X-Amz-Target (as @aws-sdk/client-cloudtrail sends it: serviceTarget "CloudTrail_20131101").
+  CloudTrail_20131101: "cloudtrail",
 };
 
 /** What a service answers when throttled, and for its own internal failures. */
@@ -251,10 +253,7 @@ export class FakeAwsServer implements FakeAws {
   }
 
   private async handleJson(req: IncomingMessage, res: ServerResponse, target: string, body: string, requestId: string): Promise<void> {
-    // The target is "<prefix>.<Operation>", and CloudTrail's prefix has dots of its own.
-    const dot = target.lastIndexOf(".");
-    const prefix = dot < 0 ? target : target.slice(0, dot);
-    const operation = dot < 0 ? "" : target.slice(dot + 1);
+    const [prefix = "", operation = ""] = target.split(".", 2);
     const service = JSON_TARGETS[prefix];
     try {
       if (req.method !== "POST") throw new AwsServiceError("UnknownOperationException", "Only POST is supported.", 404);

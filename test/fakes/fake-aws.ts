@@ -5,7 +5,7 @@
 //   - Identity Store awsJson1_1, POST /, X-Amz-Target: AWSIdentityStore.<Op>
 //   - STS            awsQuery,   POST /, form body Action=<Op>&Version=2011-06-15, XML reply
 //   - KMS            awsJson1_1, POST /, X-Amz-Target: TrentService.<Op> (GetPublicKey, Sign)
-//   - CloudTrail     awsJson1_1, POST /, X-Amz-Target: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents
+//   - CloudTrail     awsJson1_1, POST /, X-Amz-Target: CloudTrail_20131101.LookupEvents
 //                    (each account's event history, for sessions assumed into it: fake-aws-cloudtrail.ts)
 //   - Organizations  awsJson1_1, POST /, X-Amz-Target: AWSOrganizationsV20161128.<Op> (the
 //                    organization, its root and service control policies; fake-aws-organizations.ts;

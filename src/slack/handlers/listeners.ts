@@ -2,6 +2,7 @@
 import type { App } from "@slack/bolt";
 import type { ServiceDeps } from "../../services/deps.js";
 import type { Admission } from "../transport/admission.js";
+import { registerActivityReview } from "./activity-review.js";
 import { registerCommand } from "./command.js";
 import { registerDecisions } from "./decisions.js";
 import { registerGrantActions } from "./grant-actions.js";
@@ -17,4 +18,5 @@ export function registerListeners(app: App, deps: ServiceDeps, admission: Admiss
   registerTargetOptions(app, deps);
   registerGrantActions(app, deps);
   registerRevokeAll(app, deps);
+  registerActivityReview(app, deps);
 }
