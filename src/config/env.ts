@@ -127,17 +127,21 @@ const envSchema = z.object({
     .default("jit-slack-activity-reader"),
   JIT_ACTIVITY_REGIONS: z
     .string()
-    .transform((value) =>
-      value
+    .transform((value, ctx) => {
+      const regions = value
         .split(",")
         .map((region) => region.trim())
-        .filter((region) => region !== ""),
-    )
-    .pipe(
-      z
-        .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be AWS regions such as us-east-1,eu-west-1" }))
-        .min(1, { error: "name at least one region" }),
-    )
+        .filter((region) => region !== "");
+      const wrong = regions.find((region) => !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region));
+      if (wrong !== undefined || regions.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be AWS regions such as us-east-1,eu-west-1${wrong ? ` ("${wrong}" is not one)` : ""}`,
+        });
+        return z.NEVER;
+      }
+      return regions;
+    })
     .default(["us-east-1"]),
   JIT_ACTIVITY_DELAY_MINUTES: z.coerce
     .number({ error: "must be a whole number of minutes" })
