@@ -34,6 +34,8 @@ export interface ActivityReaderSettings {
 }
 
 const LOOKUP_CALLS_PER_SECOND = 2;
+/** "You can look up events that occurred in a Region within the last 90 days" (CloudTrail API Reference, LookupEvents). */
+const HISTORY_MS = 90 * 24 * 60 * 60_000;
 // What STS or CloudTrail answer where the region is not enabled for the account (an opt-in region)
 // or does not know the credentials' session: the region cannot be read, rather than failing.
 const REGION_UNAVAILABLE = new Set(["UnrecognizedClientException", "InvalidClientTokenId", "OptInRequired", "ENOTFOUND"]);
@@ -51,6 +53,15 @@ export class CloudTrailActivity implements ActivitySource {
   ) {}
 
   async lookup(query: ActivityQuery): Promise<ActivityLookup> {
+    const expired =
+      query.from < Date.now() - HISTORY_MS
+        ? this.settings.regions.map((region) => gap(region, "history-expired", "events older than 90 days are not in event history"))
+        : [];
+    const found = await this.lookupAll(query);
+    return { events: found.events, gaps: [...expired, ...found.gaps] };
+  }
+
+  private async lookupAll(query: ActivityQuery): Promise<ActivityLookup> {
     let userName: string;
     try {
       userName = await this.userNameOf(query.principalId);

@@ -19,7 +19,7 @@ export interface ActivityEvent {
 }
 
 /** Why a lookup could not read every event of one region. */
-export type GapReason = "throttled" | "no-role" | "region-unavailable" | "error";
+export type GapReason = "throttled" | "no-role" | "region-unavailable" | "history-expired" | "error";
 
 export interface CoverageGap {
   readonly region: string;

@@ -77,7 +77,9 @@ async function collect(deps: ServiceDeps, activity: ActivityDeps, job: DigestJob
   const digest = digestOf(lookup, window, activity.flagged);
   const attempts = job.attempts + 1;
   const retryIn = PARTIAL_RETRY_DELAYS_MS[job.attempts];
-  if (isPartial(digest) && retryIn !== undefined) {
+  // Events past event history's 90 days do not come back by asking again.
+  const retryable = digest.gaps.some((gap) => gap.reason !== "history-expired");
+  if (isPartial(digest) && retryable && retryIn !== undefined) {
     const missing = digest.gaps.map((gap) => `${gap.region}: ${gap.reason}: ${gap.message}`);
     deps.logger.warn({ grantId: grant.id, attempts, missing }, "activity digest is partial; will read again");
     await activity.digests.retryLater(grant.id, attempts, now + retryIn);

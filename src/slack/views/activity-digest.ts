@@ -27,6 +27,7 @@ const GAP_WORDS: Readonly<Record<GapReason, string>> = {
   throttled: "CloudTrail kept throttling the lookups",
   "no-role": "the read-only role could not be assumed in the account",
   "region-unavailable": "the region is not enabled for the account",
+  "history-expired": "CloudTrail event history keeps 90 days, and the grant began before that",
   error: "the lookup failed",
 };
 
@@ -38,12 +39,24 @@ function resourceList(resources: readonly string[]): string {
   return resources.length === 0 ? "" : ` — ${resources.map((resource) => escapeMrkdwn(truncate(resource, 80))).join(", ")}`;
 }
 
-function groupLines(groups: readonly EventGroup[]): string {
-  const lines = groups
-    .slice(0, LINES)
-    .map((group) => `• ${code(`${group.service}:${group.eventName}`)} ×${group.count}${resourceList(group.resources)}`);
-  const rest = groups.length - LINES;
-  return [...lines, ...(rest > 0 ? [`…and ${rest} more`] : [])].join("\n");
+/**
+ * The title and as many whole lines as fit in one section (at most LINES), then how many are left
+ * out: a line is never cut, and what does not fit is counted rather than dropped unsaid.
+ */
+function listed(title: string, lines: readonly string[]): string {
+  const shown: string[] = [title];
+  let length = title.length;
+  for (const line of lines.slice(0, LINES)) {
+    if (length + line.length + 1 > SECTION - 40) break;
+    shown.push(line);
+    length += line.length + 1;
+  }
+  const rest = lines.length - (shown.length - 1);
+  return [...shown, ...(rest > 0 ? [`…and ${rest} more`] : [])].join("\n");
+}
+
+function groupLines(groups: readonly EventGroup[]): string[] {
+  return groups.map((group) => `• ${code(`${group.service}:${group.eventName}`)} ×${group.count}${resourceList(group.resources)}`);
 }
 
 function section(text: string, blockId?: string): KnownBlock {
@@ -52,16 +65,11 @@ function section(text: string, blockId?: string): KnownBlock {
 
 function flaggedBlock(digest: ActivityDigest): KnownBlock[] {
   if (digest.flagged.length === 0) return [];
-  const lines = digest.flagged
-    .slice(0, LINES)
-    .map(
-      (event) =>
-        `• ${code(`${event.service}:${event.eventName}`)} ${escapeMrkdwn(event.why)}${event.denied ? " (denied)" : ""} · ${escapeMrkdwn(event.region)} · ${slackDate(event.at)}${resourceList(event.resources)}`,
-    );
-  const rest = digest.flagged.length - LINES;
-  return [
-    section([`:rotating_light: *Flagged (${digest.flagged.length})*`, ...lines, ...(rest > 0 ? [`…and ${rest} more`] : [])].join("\n")),
-  ];
+  const lines = digest.flagged.map(
+    (event) =>
+      `• ${code(`${event.service}:${event.eventName}`)} ${escapeMrkdwn(event.why)}${event.denied ? " (denied)" : ""} · ${escapeMrkdwn(event.region)} · ${slackDate(event.at)}${resourceList(event.resources)}`,
+  );
+  return [section(listed(`:rotating_light: *Flagged (${digest.flagged.length})*`, lines))];
 }
 
 function reviewBlocks(grant: Grant, job: DigestJob): KnownBlock[] {
@@ -99,8 +107,8 @@ export function activityDigestMessage(grant: Grant, job: DigestJob, digest: Acti
       ...(partial ? [section([":warning: *Partial: some events could not be read, so more may have happened.*", ...gaps].join("\n"))] : []),
       ...flaggedBlock(digest),
       section(counts),
-      ...(digest.writes.length > 0 ? [section(`*Write calls*\n${groupLines(digest.writes)}`)] : []),
-      ...(digest.denied.length > 0 ? [section(`*Denied calls*\n${groupLines(digest.denied)}`)] : []),
+      ...(digest.writes.length > 0 ? [section(listed("*Write calls*", groupLines(digest.writes)))] : []),
+      ...(digest.denied.length > 0 ? [section(listed("*Denied calls*", groupLines(digest.denied)))] : []),
       ...reviewBlocks(grant, job),
     ],
   };
