@@ -64,7 +64,12 @@ async function advance(deps: ServiceDeps, activity: ActivityDeps, grantId: strin
 async function collect(deps: ServiceDeps, activity: ActivityDeps, job: DigestJob, grant: Grant): Promise<boolean> {
   const now = deps.clock.now();
   const window = windowOf(deps, grant);
-  if (now < window.until + activity.delayMs) return false;
+  const due = window.until + activity.delayMs;
+  if (now < due) {
+    // Out of the way of the jobs that are due until then (the clock may be moved: it is asked again then).
+    await activity.digests.defer(grant.id, due);
+    return false;
+  }
   const lookup: ActivityLookup = grant.principalId
     ? await activity.source.lookup({
         accountId: grant.accountId,

@@ -379,6 +379,8 @@ export interface ActivityDigests {
   get(grantId: string): Promise<DigestJob | undefined>;
   /** Jobs not yet posted whose retry time (if any) has come, oldest first. */
   unfinished(now: number, limit: number): Promise<DigestJob[]>;
+  /** Not to be looked at again before `at` (a job whose window or CloudTrail's delay has not passed yet). */
+  defer(grantId: string, at: number): Promise<void>;
   /** A partial collection: tries again at `retryAt` (while still pending after `attempts` tries). */
   retryLater(grantId: string, attempts: number, retryAt: number): Promise<boolean>;
   /** pending → collected with the digest, and its audit record on the grant in the same transaction. */

@@ -42,6 +42,9 @@ describe(`activity digest jobs (${LEG_ENGINE})`, () => {
     const backend = await legBackend(t, dir);
     const digests = backend.activityDigests;
     await endedGrant(backend, "jit-digest02");
+    await digests.defer("jit-digest02", T0 + 2 * HOUR);
+    assert.deepEqual(await digests.unfinished(T0 + HOUR, 10), [], "not before it is due");
+    assert.equal((await digests.unfinished(T0 + 2 * HOUR, 10)).length, 1);
     assert.equal(await digests.retryLater("jit-digest02", 1, T0 + 2 * HOUR), true);
     assert.equal(await digests.retryLater("jit-digest02", 1, T0 + 3 * HOUR), false, "a second retry of the same attempt loses");
     assert.deepEqual(await digests.unfinished(T0 + HOUR, 10), [], "not before its retry time");

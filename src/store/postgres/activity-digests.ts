@@ -30,6 +30,10 @@ export class PostgresActivityDigests implements ActivityDigests {
     return rows.map(digestJobFromRow);
   }
 
+  async defer(grantId: string, at: number): Promise<void> {
+    await this.pool.query("UPDATE activity_digests SET retry_at = $2 WHERE grant_id = $1 AND state = 'pending'", [grantId, at]);
+  }
+
   async retryLater(grantId: string, attempts: number, retryAt: number): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       "UPDATE activity_digests SET attempts = $2, retry_at = $3 WHERE grant_id = $1 AND state = 'pending' AND attempts = $4",

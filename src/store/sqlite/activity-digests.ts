@@ -34,6 +34,12 @@ export class SqliteActivityDigests implements ActivityDigests {
       .map(digestJobFromRow);
   }
 
+  async defer(grantId: string, at: number): Promise<void> {
+    await this.commits.run(() =>
+      prepared(this.db, "UPDATE activity_digests SET retry_at = ? WHERE grant_id = ? AND state = 'pending'").run(at, grantId),
+    );
+  }
+
   async retryLater(grantId: string, attempts: number, retryAt: number): Promise<boolean> {
     return this.commits.run(
       () =>
