@@ -193,6 +193,7 @@ async function build({ config, running, logger, clock, cleanup, opened, holder }
     provider: aws.provider,
     callsPerSecond,
     fence: aws.fence,
+    activity: aws.activity,
     client: app.client,
     clock,
     holder,

@@ -3,7 +3,9 @@ import { SessionFence } from "./services/session-fence.js";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
-import { createAwsClients, createS3Client, type AwsClients } from "./aws/clients.js";
+import { createAwsClients, createS3Client, createStsClient, type AwsClients } from "./aws/clients.js";
+import { CloudTrailActivity } from "./aws/cloudtrail-activity.js";
+import { SlackDigestPoster } from "./slack/adapters/digest-poster.js";
 import { S3Sink } from "./aws/s3-anchor.js";
 import { FileSink } from "./audit/file-sink.js";
 import type { AuditSink } from "./audit/sinks.js";
@@ -15,7 +17,7 @@ import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
 import type { ServiceDeps } from "./services/deps.js";
 import { PolicyHolder, type CurrentPolicy } from "./services/policy-holder.js";
-import type { AccessProvider, Logger } from "./services/ports.js";
+import type { AccessProvider, ActivitySource, Logger } from "./services/ports.js";
 import { setUpFence, type FenceSetup } from "./fence-setup.js";
 import { grantsAtOnce } from "./services/quota-share.js";
 import { RefusalRecorder } from "./services/refusals.js";
@@ -35,7 +37,35 @@ export interface ConnectedAws {
   readonly instanceArn: string;
   /** Where revocation ends role sessions too, and the writer of the fence policies (null when the fence is off or cannot work). */
   readonly fence: FenceSetup;
+  /** Where activity digests read CloudTrail (null when JIT_ACTIVITY_DIGEST is off). */
+  readonly activity: CloudTrailActivity | null;
   close(): void;
+}
+
+/** Attempts per LookupEvents page and their backoff: at most about 8 s of retrying before a region counts as throttled. */
+const LOOKUP_RETRIES = { retries: 5, backoffMs: { base: 250, cap: 4_000 } } as const;
+
+function activityReader(config: Config, instanceArn: string, identityStoreId: string, aws: AwsClients) {
+  if (!config.activity) return null;
+  const sts = createStsClient(config.aws.assumeRoleArn);
+  const reader = new CloudTrailActivity(
+    {
+      roleName: config.activity.roleName,
+      regions: config.activity.regions,
+      partition: /^arn:(aws[a-z-]*):/.exec(instanceArn)?.[1] ?? "aws",
+      identityStoreId,
+      ...LOOKUP_RETRIES,
+    },
+    sts.client,
+    aws.identityStore,
+  );
+  return {
+    reader,
+    close: () => {
+      reader.close();
+      sts.destroy();
+    },
+  };
 }
 
 /**
@@ -72,11 +102,13 @@ export async function connectAws(config: Config, policies: CurrentPolicy, logger
       clock,
     );
     const fence = await setUpFence(config, policies, discovered.sessionDurationMs, clock);
+    const activity = activityReader(config, discovered.instanceArn, discovered.identityStoreId, aws);
     const close = () => {
+      activity?.close();
       fence.close();
       aws.destroy();
     };
-    return { provider, clients: aws, instanceArn: discovered.instanceArn, fence, close };
+    return { provider, clients: aws, instanceArn: discovered.instanceArn, fence, activity: activity?.reader ?? null, close };
   } catch (error) {
     aws.destroy();
     throw error;
@@ -157,6 +189,8 @@ export interface DepsParts {
   /** The AWS calls per second this process may make now (its share of the quota). */
   readonly callsPerSecond: () => number;
   readonly fence: FenceSetup;
+  /** Where activity digests read CloudTrail, when they are on. */
+  readonly activity: ActivitySource | null;
   readonly client: WebClient;
   readonly clock: Clock;
   /** Who this process is in the database's leases (see leaseHolder). */
@@ -176,6 +210,16 @@ export function leaseHolder(role: "bot" | "jit-admin", database: DatabaseConfig)
 /** The services' dependencies, built one way for the bot and the admin CLI. */
 export function serviceDeps(parts: DepsParts): ServiceDeps {
   const { config, policies, logger, opened, provider, callsPerSecond, fence, client, clock, holder } = parts;
+  const activity =
+    parts.activity && config.activity
+      ? {
+          digests: opened.activityDigests,
+          source: parts.activity,
+          poster: new SlackDigestPoster(client, policies),
+          delayMs: config.activity.delayMs,
+          flagged: config.activity.flagged,
+        }
+      : undefined;
   return {
     store: opened.store,
     operations: opened.operations,
@@ -202,6 +246,7 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     fenceFacts: fence.facts,
     sessionFence: new SessionFence(opened.fenceEntries, fence.writer),
     nudges: opened.nudges,
+    ...(activity ? { activity } : {}),
   };
 }
 
@@ -230,6 +275,7 @@ export async function withServiceDeps<T>(
       provider: aws.provider,
       callsPerSecond,
       fence: aws.fence,
+      activity: aws.activity,
       client,
       clock: systemClock,
       holder,

@@ -144,3 +144,8 @@ export function createKmsClient(assumeRoleArn: string | undefined): AuditClient<
 export function createOrganizationsClient(assumeRoleArn: string | undefined): AuditClient<OrganizationsClient> {
   return withBotCredentials(assumeRoleArn, (config) => new OrganizationsClient(config), metered);
 }
+
+/** STS with the bot's credentials, for assuming the activity reader role in target accounts. */
+export function createStsClient(assumeRoleArn: string | undefined): AuditClient<STSClient> {
+  return withBotCredentials(assumeRoleArn, (config) => new STSClient(config));
+}

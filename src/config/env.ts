@@ -1,5 +1,6 @@
 // Environment variables, parsed once at start into a frozen, typed Config.
 import { z } from "zod";
+import { parseFlaggedActions, type FlaggedActionPattern } from "../domain/risky-actions.js";
 import { ConfigError, describeIssues } from "./problems.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -119,6 +120,46 @@ const envSchema = z.object({
     .min(1, { error: "must be at least 1" })
     .max(100_000, { error: "must be at most 100000" })
     .default(100),
+  JIT_ACTIVITY_DIGEST: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
+  JIT_ACTIVITY_ROLE_NAME: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, { error: "must be an IAM role name such as jit-slack-activity-reader" })
+    .default("jit-slack-activity-reader"),
+  JIT_ACTIVITY_REGIONS: z
+    .string()
+    .transform((value, ctx) => {
+      const regions = value
+        .split(",")
+        .map((region) => region.trim())
+        .filter((region) => region !== "");
+      const wrong = regions.find((region) => !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region));
+      if (wrong !== undefined || regions.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be AWS regions such as us-east-1,eu-west-1${wrong ? ` ("${wrong}" is not one)` : ""}`,
+        });
+        return z.NEVER;
+      }
+      return regions;
+    })
+    .default(["us-east-1"]),
+  JIT_ACTIVITY_DELAY_MINUTES: z.coerce
+    .number({ error: "must be a whole number of minutes" })
+    .int({ error: "must be a whole number of minutes" })
+    .min(0, { error: "must be at least 0" })
+    .max(1_440, { error: "must be at most 1440 (a day)" })
+    .default(15),
+  JIT_ACTIVITY_FLAGGED_ACTIONS: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return parseFlaggedActions(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .default([]),
   JIT_AUDIT_CHECKPOINT_MINUTES: z.coerce
     .number({ error: "must be a whole number of minutes" })
     .int({ error: "must be a whole number of minutes" })
@@ -164,6 +205,8 @@ export interface Config {
       readonly intervalMs: number;
     };
   };
+  /** What the bot reports of each ended grant's CloudTrail activity; undefined when JIT_ACTIVITY_DIGEST is not true. */
+  readonly activity: ActivityConfig | undefined;
   readonly ops: {
     /**
      * Port of its own for /healthz, /readyz and /metrics (default 8080); undefined serves them all on
@@ -189,6 +232,16 @@ export interface AwsConfig {
   readonly assumeRoleArn: string | undefined;
   readonly callsPerSecond: number;
   readonly pollIntervalMs: number;
+}
+
+export interface ActivityConfig {
+  /** The read-only role the bot assumes in each target account for cloudtrail:LookupEvents. */
+  readonly roleName: string;
+  readonly regions: readonly string[];
+  /** How long after a grant's window closes CloudTrail is given to deliver its events. */
+  readonly delayMs: number;
+  /** Flagged beside the built-in risky actions. */
+  readonly flagged: readonly FlaggedActionPattern[];
 }
 
 export interface S3Anchor {
@@ -302,6 +355,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         : undefined,
       checkpoint: Object.freeze({ records: e.JIT_AUDIT_CHECKPOINT_RECORDS, intervalMs: e.JIT_AUDIT_CHECKPOINT_MINUTES * 60_000 }),
     }),
+    activity:
+      e.JIT_ACTIVITY_DIGEST === "true"
+        ? Object.freeze({
+            roleName: e.JIT_ACTIVITY_ROLE_NAME,
+            regions: Object.freeze([...e.JIT_ACTIVITY_REGIONS]),
+            delayMs: e.JIT_ACTIVITY_DELAY_MINUTES * 60_000,
+            flagged: Object.freeze([...e.JIT_ACTIVITY_FLAGGED_ACTIONS]),
+          })
+        : undefined,
     ops: Object.freeze({
       healthPort,
       healthHost: e.JIT_HEALTH_HOST,

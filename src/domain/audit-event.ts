@@ -38,6 +38,10 @@ export type AuditAction =
   | "organization_refresh_failed"
   /** After the organization was read again, a grant holding access is for a target the policy no longer allows (not revoked). */
   | "account_left_policy"
+  /** What the grant's role sessions did, as CloudTrail recorded it: the digest's counts (partial when a region could not be read). */
+  | "activity_digest"
+  /** An approver looked at a digest with flagged actions (or of break-glass access) and marked it reviewed. */
+  | "activity_reviewed"
   /** Someone tried what they may not (approve, end, extend, review, or from another workspace). */
   | "refused";
 

@@ -10,6 +10,7 @@ import { nudgePending } from "../services/approval-nudges.js";
 import { grantsAtOnce, QUOTA_RECOUNT_SECONDS, type QuotaShare } from "../services/quota-share.js";
 import { reconcile } from "../services/reconcile.js";
 import { liftFences } from "../services/session-fence.js";
+import { runDigests } from "../services/activity-digest.js";
 import type { RefreshOutcome } from "../services/organization-refresh.js";
 import type { OrganizationRefresher } from "../services/organization-refresher.js";
 import { ProviderError } from "../domain/errors.js";
@@ -43,6 +44,8 @@ export class BotJobs {
   private readonly expiryTimer: ExpiryTimer;
   private readonly sweeper: Sweeper;
   private lastSweep: Promise<void> = Promise.resolve();
+  /** The activity digest run under way, so runs never overlap (a lookup may wait out CloudTrail's throttling). */
+  private digesting: Promise<number> | undefined;
   private readonly reportedUnmanaged = new Set<string>();
 
   constructor(private readonly parts: BotJobParts) {
@@ -61,6 +64,9 @@ export class BotJobs {
       { name: "expiry-sweep", cron: everySeconds(config.sweepIntervalSeconds), run: () => inFlight.track(this.sweep()) },
       { name: "audit-feed", cron: everySeconds(1), run: () => feed.deliver() },
       ...(checkpoint ? [{ name: "audit-checkpoint", cron: everySeconds(1), run: () => checkpoint("tick") }] : []),
+      ...(this.parts.deps.activity
+        ? [{ name: "activity-digests", cron: everySeconds(config.sweepIntervalSeconds), run: () => inFlight.track(this.digests()) }]
+        : []),
       ...(config.reconcileIntervalMinutes > 0
         ? [{ name: "reconcile", cron: everyMinutes(config.reconcileIntervalMinutes), run: () => inFlight.track(this.reconcile()) }]
         : []),
@@ -100,6 +106,14 @@ export class BotJobs {
     await this.sweep();
     await this.lastSweep;
     await this.parts.feed.deliver();
+  }
+
+  /** Collects and posts the activity digests that are due (services/activity-digest.ts); one run at a time. */
+  digests(): Promise<number> {
+    this.digesting ??= runDigests(this.parts.deps).finally(() => {
+      this.digesting = undefined;
+    });
+    return this.digesting;
   }
 
   /** No more sweeps, timed or queued. */

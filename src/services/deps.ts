@@ -2,6 +2,7 @@ import type { Clock } from "../domain/clock.js";
 import type { FenceFacts } from "../domain/fence-capability.js";
 import type { Policy } from "../domain/policy.js";
 import type { AccessProvider, ApprovalNudges, ExtensionStore, GrantStore, Logger, Notifier, OperationLog, UserDirectory } from "./ports.js";
+import type { ActivityDeps } from "./activity-digest.js";
 import type { RefusalRecorder } from "./refusals.js";
 import type { SessionFence } from "./session-fence.js";
 import type { WorkTracker } from "./work-tracker.js";
@@ -32,4 +33,6 @@ export interface ServiceDeps {
   readonly sessionFence: SessionFence;
   /** Escalations and reminders of pending requests, recorded once each. */
   readonly nudges: ApprovalNudges;
+  /** Activity digests after each grant (JIT_ACTIVITY_DIGEST); absent when they are off. */
+  readonly activity?: ActivityDeps;
 }

@@ -1,4 +1,6 @@
 // The narrow interfaces services depend on. Store, AWS and Slack each implement one of these.
+import type { ActivityDigest } from "../domain/activity-digest.js";
+import type { ActivityLookup } from "../domain/activity-event.js";
 import type { ApprovalOutcome } from "../domain/approval.js";
 import type { NudgeState } from "../domain/approval-nudges.js";
 import type { AuditAction, AuditNote } from "../domain/audit-event.js";
@@ -392,4 +394,76 @@ export interface PeriodRecords {
 export interface AccessHistory {
   /** Grants requested in [from, to) or holding access at some time in it, read at one moment. */
   ofPeriod(from: number, to: number): Promise<PeriodRecords>;
+}
+
+/** Where a grant's activity digest stands: to collect, collected (and audited), being posted, posted. */
+export type DigestState = "pending" | "collected" | "posting" | "posted";
+
+/** The activity digest of one ended grant (one per grant, made when it is revoked). */
+export interface DigestJob {
+  readonly grantId: string;
+  readonly state: DigestState;
+  /** Collections that came back partial so far. */
+  readonly attempts: number;
+  /** Not to be worked on before this (a retry of a partial collection); null: as soon as due. */
+  readonly retryAt: number | null;
+  /** The ActivityDigest as JSON, once collected. */
+  readonly digest: string | null;
+  readonly needsReview: boolean;
+  readonly reviewedBy: string | null;
+  readonly reviewedAt: number | null;
+  /** Where the digest was posted (the approval message's thread). */
+  readonly channel: string | null;
+  readonly ts: string | null;
+  readonly createdAt: number;
+}
+
+/** The digest jobs. Every change is a compare-and-set on the state, so each digest is collected and posted once. */
+export interface ActivityDigests {
+  get(grantId: string): Promise<DigestJob | undefined>;
+  /** Jobs not yet posted whose retry time (if any) has come, oldest first. */
+  unfinished(now: number, limit: number): Promise<DigestJob[]>;
+  /** Not to be looked at again before `at` (a job whose window or CloudTrail's delay has not passed yet). */
+  defer(grantId: string, at: number): Promise<void>;
+  /** A partial collection: tries again at `retryAt` (while still pending after `attempts` tries). */
+  retryLater(grantId: string, attempts: number, retryAt: number): Promise<boolean>;
+  /** pending → collected with the digest, and its audit record on the grant in the same transaction. */
+  collect(grantId: string, digest: string, needsReview: boolean, note: AuditNote): Promise<boolean>;
+  /** collected → posting: written before the post, so a restart knows a post may have been made. */
+  startPosting(grantId: string): Promise<boolean>;
+  /** posting → posted, with where it went. */
+  posted(grantId: string, channel: string, ts: string): Promise<boolean>;
+  /** Records the review once (a digest that needs one, not yet reviewed), audited in the same transaction. */
+  review(grantId: string, reviewerId: string, at: number, note: AuditNote): Promise<DigestJob | undefined>;
+  /** Collected digests that need a review nobody has given, oldest first. */
+  listUnreviewed(limit: number): Promise<DigestJob[]>;
+}
+
+/** Whose role sessions, on which target, over which time (epoch ms, both ends included). */
+export interface ActivityQuery {
+  readonly accountId: string;
+  readonly permissionSetName: string;
+  /** The Identity Center user the grant was for. */
+  readonly principalId: string;
+  readonly from: number;
+  readonly until: number;
+}
+
+/**
+ * Where a grant's CloudTrail events are read (LookupEvents in each configured region of the target
+ * account, through a read-only role there). Never throws for AWS failures: what could not be read
+ * is in the lookup's gaps, so a digest says it is partial instead of dropping events silently.
+ */
+export interface ActivitySource {
+  lookup(query: ActivityQuery): Promise<ActivityLookup>;
+}
+
+/** Where digests go in Slack: the approval message's thread. Errors are thrown (the job posts again later). */
+export interface DigestPoster {
+  /** Posts the digest; returns where it went. */
+  post(grant: Grant, job: DigestJob, digest: ActivityDigest): Promise<MessageLocation>;
+  /** The digest an earlier process posted for this grant but died before recording, if it is there. */
+  find(grant: Grant): Promise<MessageLocation | undefined>;
+  /** Shows the digest as it now stands (reviewed, by whom) where it was posted. */
+  update(grant: Grant, job: DigestJob, digest: ActivityDigest): Promise<void>;
 }

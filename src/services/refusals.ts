@@ -15,6 +15,7 @@ export type Attempt =
   | "extend"
   | "acknowledge"
   | "list-review"
+  | "review-activity"
   | "foreign-workspace";
 
 export interface Refusal {

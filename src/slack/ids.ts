@@ -10,6 +10,8 @@ export const ACTION_EXTENSION_APPROVE = "jit_ext_approve";
 export const ACTION_EXTENSION_DENY = "jit_ext_deny";
 /** Acknowledging a break-glass grant after the fact. */
 export const ACTION_REVIEW = "jit_review_ack";
+/** Marking a grant's activity digest (flagged actions, or break-glass access) reviewed. */
+export const ACTION_REVIEW_ACTIVITY = "jit_activity_reviewed";
 /** Buttons on the expiry warning. */
 export const ACTION_EXTEND = "jit_extend";
 export const ACTION_END_NOW = "jit_end_now";

@@ -7,6 +7,7 @@ import type { StoredAuditRecord } from "../domain/audit-event.js";
 import type { ExtensionStore, GrantStore, Leases, MetricsSource, OperationLog } from "../services/ports.js";
 import type {
   AccessHistory,
+  ActivityDigests,
   ApprovalNudges,
   ApproverMessages,
   FenceEntries,
@@ -98,6 +99,7 @@ export interface StoreBackend {
   /** What an access review reads. */
   readonly history: AccessHistory;
   readonly organizationSnapshots: OrganizationSnapshots;
+  readonly activityDigests: ActivityDigests;
   /**
    * What the bot's own access to the database would let it (or whoever takes over its credentials)
    * do to the audit trail beyond appending: refusals stop the bot from starting (unless overridden),

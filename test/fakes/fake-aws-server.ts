@@ -30,7 +30,8 @@ import { identityStoreHandlers } from "./fake-aws-identitystore.js";
 import { KmsState, type FakeKmsKey } from "./fake-aws-kms.js";
 import { OrganizationsState, type FakeOrganizationSettings } from "./fake-aws-organizations.js";
 import type { FakeAccountState, FakeOrgAccountInput, FakeOrgGeneration, GeneratedOrganization } from "./fake-aws-org-tree.js";
-import { STS_VERSION, STS_XMLNS, stsHandlers, type StsHandler } from "./fake-aws-sts.js";
+import { AssumedSessions, STS_VERSION, STS_XMLNS, stsHandlers, type StsHandler } from "./fake-aws-sts.js";
+import { CloudTrailState, type FakeTrailEventInput } from "./fake-aws-cloudtrail.js";
 
 type JsonService = Exclude<FakeAwsService, "sts">;
 
@@ -39,6 +40,9 @@ const JSON_TARGETS: Readonly<Record<string, JsonService>> = {
   AWSIdentityStore: "identitystore",
   TrentService: "kms",
   AWSOrganizationsV20161128: "organizations",
+  // The service shape is com.amazonaws.cloudtrail.v20131101#CloudTrail_20131101; awsJson1_1 puts only
+  // its name in X-Amz-Target (as @aws-sdk/client-cloudtrail sends it: serviceTarget "CloudTrail_20131101").
+  CloudTrail_20131101: "cloudtrail",
 };
 
 /** What a service answers when throttled, and for its own internal failures. */
@@ -51,6 +55,8 @@ export class FakeAwsServer implements FakeAws {
   private readonly state: IdentityCenterState;
   private readonly kms: KmsState;
   private readonly organizations = new OrganizationsState();
+  private readonly sessions: AssumedSessions;
+  private readonly cloudTrail: CloudTrailState;
   private readonly jsonHandlers: Record<JsonService, Record<string, JsonHandler>>;
   private readonly sts: Record<string, StsHandler>;
   private port = 0;
@@ -66,12 +72,15 @@ export class FakeAwsServer implements FakeAws {
     const accountId = options.callerAccountId ?? "123456789012";
     this.state = new IdentityCenterState(accountId);
     this.kms = new KmsState(accountId);
-    this.sts = stsHandlers({ accountId, arn: options.callerArn ?? `arn:aws:iam::${accountId}:user/jit-slack-test` });
+    this.sessions = new AssumedSessions(accountId);
+    this.cloudTrail = new CloudTrailState(this.sessions);
+    this.sts = stsHandlers({ accountId, arn: options.callerArn ?? `arn:aws:iam::${accountId}:user/jit-slack-test` }, this.sessions);
     this.jsonHandlers = {
       "sso-admin": this.state.ssoAdminHandlers(),
       identitystore: identityStoreHandlers(this.state),
       kms: this.kms.handlers(),
       organizations: this.organizations.handlers(),
+      cloudtrail: this.cloudTrail.handlers(),
     };
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
@@ -157,6 +166,15 @@ export class FakeAwsServer implements FakeAws {
   generateOrganization(spec: FakeOrgGeneration): GeneratedOrganization {
     return this.organizations.tree.generate(spec);
   }
+  allowRole(accountId: string, roleName: string): void {
+    this.sessions.allow(accountId, roleName);
+  }
+  addTrailEvent(event: FakeTrailEventInput): string {
+    return this.cloudTrail.add(event);
+  }
+  get trailThrottledCount(): number {
+    return this.cloudTrail.throttled;
+  }
   hasAssignment(a: AssignmentRef): boolean {
     return this.state.hasAssignment(a);
   }
@@ -202,6 +220,8 @@ export class FakeAwsServer implements FakeAws {
     this.state.clear();
     this.kms.clear();
     this.organizations.clear();
+    this.sessions.clear();
+    this.cloudTrail.clear();
     this.calls.length = 0;
     this.faults.clear();
     this.hooks = [];
@@ -254,7 +274,7 @@ export class FakeAwsServer implements FakeAws {
       const output = await this.dispatch(service, operation, json, accessKeyOf(req), internalCodeOf(service), () => {
         const handler = this.jsonHandlers[service][operation];
         if (!handler) throw new AwsServiceError("UnknownOperationException", `Unknown operation ${operation}.`);
-        return handler(json);
+        return handler(json, { accessKeyId: accessKeyOf(req), region: regionOf(req) });
       });
       sendJson(res, output, requestId);
     } catch (err) {
@@ -343,6 +363,11 @@ export class FakeAwsServer implements FakeAws {
 
 function internalCodeOf(service: FakeAwsService): string {
   return INTERNAL_CODE[service] ?? "InternalServerException";
+}
+
+/** The region a SigV4 Authorization header's credential scope names. */
+function regionOf(req: IncomingMessage): string {
+  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? "")?.[1] ?? "";
 }
 
 /** The access key id from a SigV4 Authorization header ("… Credential=AKID/date/region/service/aws4_request, …"). */

@@ -62,7 +62,13 @@ interface AssignmentOperation {
   failureReason: string | undefined;
 }
 
-export type JsonHandler = (input: JsonObject) => JsonObject;
+/** Who signed the call: the access key and the region of its credential scope. */
+export interface CallContext {
+  readonly accessKeyId: string;
+  readonly region: string;
+}
+
+export type JsonHandler = (input: JsonObject, context?: CallContext) => JsonObject;
 
 const hex = (bytes: number): string => randomBytes(bytes).toString("hex");
 const epochSeconds = (): number => Date.now() / 1000;

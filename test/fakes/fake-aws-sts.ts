@@ -4,7 +4,7 @@
 // use the code `ValidationError` (not ValidationException).
 
 import { randomBytes } from "node:crypto";
-import { requireString, validationError, type XmlObject } from "./fake-aws-protocol.js";
+import { AwsServiceError, requireString, validationError, type XmlObject } from "./fake-aws-protocol.js";
 
 export const STS_XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/";
 export const STS_VERSION = "2011-06-15";
@@ -22,7 +22,45 @@ const randomId = (length: number): string => Array.from(randomBytes(length), (b)
 /** ISO-8601 without milliseconds, as STS sends it. */
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-export function stsHandlers(caller: CallerIdentity): Record<string, StsHandler> {
+export interface AssumedSession {
+  readonly accountId: string;
+  readonly roleName: string;
+  readonly sessionName: string;
+}
+
+/**
+ * Roles in other accounts that may be assumed (set up by a test), and the sessions handed out, by
+ * access key, so other fake services know whose credentials sign a call. Roles in the caller's own
+ * account are assumable without being set up (the bot's own AWS_ROLE_ARN).
+ */
+export class AssumedSessions {
+  private readonly roles = new Set<string>();
+  private readonly sessions = new Map<string, AssumedSession>();
+
+  constructor(private readonly ownAccountId: string) {}
+
+  allow(accountId: string, roleName: string): void {
+    this.roles.add(`${accountId}/${roleName}`);
+  }
+  mayAssume(accountId: string, roleName: string): boolean {
+    return accountId === this.ownAccountId || this.roles.has(`${accountId}/${roleName}`);
+  }
+  issued(accessKeyId: string, session: AssumedSession): void {
+    this.sessions.set(accessKeyId, session);
+  }
+  byAccessKey(accessKeyId: string): AssumedSession | undefined {
+    return this.sessions.get(accessKeyId);
+  }
+  clear(): void {
+    this.roles.clear();
+    this.sessions.clear();
+  }
+}
+
+export function stsHandlers(
+  caller: CallerIdentity,
+  sessions: AssumedSessions = new AssumedSessions(caller.accountId),
+): Record<string, StsHandler> {
   const callerUserId = `AIDA${randomId(17)}`;
   return {
     GetCallerIdentity: () => ({ UserId: callerUserId, Account: caller.accountId, Arn: caller.arn }),
@@ -45,9 +83,19 @@ export function stsHandlers(caller: CallerIdentity): Record<string, StsHandler> 
       if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
         throw validationError("DurationSeconds", params.DurationSeconds, "Member must have value between 900 and 43200", "ValidationError");
       }
+      if (!sessions.mayAssume(accountId, roleName)) {
+        // What STS answers when the role does not exist or does not trust the caller (STS API Reference, AssumeRole, Errors: AccessDenied).
+        throw new AwsServiceError(
+          "AccessDenied",
+          `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+          403,
+        );
+      }
+      const accessKeyId = `ASIA${randomId(16)}`;
+      sessions.issued(accessKeyId, { accountId, roleName, sessionName: session });
       return {
         Credentials: {
-          AccessKeyId: `ASIA${randomId(16)}`,
+          AccessKeyId: accessKeyId,
           SecretAccessKey: randomBytes(30).toString("base64"),
           SessionToken: randomBytes(96).toString("base64"),
           Expiration: isoSeconds(Date.now() + duration * 1000),

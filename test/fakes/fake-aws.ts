@@ -5,6 +5,8 @@
 //   - Identity Store awsJson1_1, POST /, X-Amz-Target: AWSIdentityStore.<Op>
 //   - STS            awsQuery,   POST /, form body Action=<Op>&Version=2011-06-15, XML reply
 //   - KMS            awsJson1_1, POST /, X-Amz-Target: TrentService.<Op> (GetPublicKey, Sign)
+//   - CloudTrail     awsJson1_1, POST /, X-Amz-Target: CloudTrail_20131101.LookupEvents
+//                    (each account's event history, for sessions assumed into it: fake-aws-cloudtrail.ts)
 //   - Organizations  awsJson1_1, POST /, X-Amz-Target: AWSOrganizationsV20161128.<Op> (the
 //                    organization, its root and service control policies; fake-aws-organizations.ts;
 //                    its OUs and accounts with tags and states: fake-aws-org-tree.ts)
@@ -21,7 +23,10 @@ import type { AssignmentOperationKind, PrincipalType } from "./fake-aws-sso.js";
 import type { FakeKmsKey } from "./fake-aws-kms.js";
 import type { FakeOrganizationSettings } from "./fake-aws-organizations.js";
 import type { FakeAccountState, FakeOrgAccountInput, FakeOrgGeneration, GeneratedOrganization } from "./fake-aws-org-tree.js";
+import type { FakeTrailEventInput } from "./fake-aws-cloudtrail.js";
 import { FakeAwsServer } from "./fake-aws-server.js";
+
+export type { FakeTrailEventInput } from "./fake-aws-cloudtrail.js";
 
 export { AwsServiceError } from "./fake-aws-protocol.js";
 export type { AssignmentOperationKind, AssignmentStatus, PrincipalType } from "./fake-aws-sso.js";
@@ -29,7 +34,7 @@ export type { FakeOrganizationSettings, FeatureSet } from "./fake-aws-organizati
 export type { FakeAccountState, FakeOrgAccountInput, FakeOrgGeneration, GeneratedOrganization } from "./fake-aws-org-tree.js";
 export { DEFAULT_MANAGEMENT_ACCOUNT, SCP_CONTENT_LIMIT, SCPS_PER_TARGET } from "./fake-aws-organizations.js";
 
-export type FakeAwsService = "sso-admin" | "identitystore" | "sts" | "kms" | "organizations";
+export type FakeAwsService = "sso-admin" | "identitystore" | "sts" | "kms" | "organizations" | "cloudtrail";
 
 export interface FakeAwsCall {
   service: FakeAwsService;
@@ -104,6 +109,12 @@ export interface FakeAws {
   tagOrgAccount(accountId: string, tags: Readonly<Record<string, string>>): void;
   /** A large organization at once: nested OUs (`fanout` per level) and `accounts` accounts with tags and a few closed. */
   generateOrganization(spec: FakeOrgGeneration): GeneratedOrganization;
+  /** Lets STS AssumeRole into `roleName` in another account (other roles there answer AccessDenied). */
+  allowRole(accountId: string, roleName: string): void;
+  /** A management event in an account's CloudTrail event history; returns its event id. */
+  addTrailEvent(event: FakeTrailEventInput): string;
+  /** LookupEvents calls refused for going past two per second per account and region. */
+  readonly trailThrottledCount: number;
   readonly calls: FakeAwsCall[];
   callsOf(operation: string): FakeAwsCall[];
   /** Next `times` calls of `operation` ('*' = any operation) fail with `fault`. */

@@ -81,3 +81,19 @@ function cursorMicros(cursor: string): bigint | undefined {
   const match = /^next_ts:(\d+)$/.exec(Buffer.from(cursor, "base64").toString("utf8"));
   return match === null ? undefined : BigInt(match[1] ?? "0");
 }
+
+/**
+ * conversations.replies: a thread's parent and its replies, oldest first, one page (the bot's
+ * threads are short). An unknown parent is thread_not_found, as in Slack.
+ */
+export function conversationsReplies(ws: FakeWorkspace, a: Args): Result {
+  const channel = str(a, "channel");
+  const ts = str(a, "ts");
+  if (channel === undefined || !ws.knowsChannel(channel)) return fail("channel_not_found");
+  const needed = historyScope(ws, channel);
+  if (!ws.scopes.has(needed)) return { ok: false, error: "missing_scope", needed, provided: [...ws.scopes].join(",") };
+  const inThread = ws.messagesIn(channel).filter((m) => m.ts === ts || m.threadTs === ts);
+  if (ts === undefined || !inThread.some((m) => m.ts === ts)) return fail("thread_not_found");
+  const limit = pageSize(str(a, "limit"));
+  return { ok: true, messages: inThread.slice(0, limit).map((m) => ws.wireMessage(m)), has_more: inThread.length > limit };
+}

@@ -1,7 +1,7 @@
 // The Web API methods the fake implements, each a pure function of its arguments and the workspace.
 // Authentication, faults and latency are the server's business, not theirs.
 
-import { conversationsHistory } from "./fake-slack-history.js";
+import { conversationsHistory, conversationsReplies } from "./fake-slack-history.js";
 import { FAKE_DEFAULTS } from "./fake-slack-types.js";
 import { messageContentProblem, viewProblems } from "./fake-slack-validation.js";
 import { fail, invalidArguments, str } from "./fake-slack-wire.js";
@@ -19,6 +19,7 @@ export function botMethods(ws: FakeWorkspace): Record<string, Handler> {
     "chat.postEphemeral": (a) => postEphemeral(ws, a),
     "conversations.history": (a) => conversationsHistory(ws, a),
     "conversations.open": (a) => openConversation(ws, a),
+    "conversations.replies": (a) => conversationsReplies(ws, a),
     "users.info": (a) => userInfo(ws, a),
     "users.lookupByEmail": (a) => lookupByEmail(ws, a),
     "usergroups.users.list": (a) => usergroupUsers(ws, a),

@@ -35,6 +35,31 @@ function problemWith(key: string, value: string): string {
 }
 
 describe("loadConfig", () => {
+  it("reads the activity digest settings, with their defaults, only when JIT_ACTIVITY_DIGEST is true", () => {
+    assert.deepEqual(loadConfig({ ...MINIMAL, JIT_ACTIVITY_DIGEST: "true" }).activity, {
+      roleName: "jit-slack-activity-reader",
+      regions: ["us-east-1"],
+      delayMs: 15 * 60_000,
+      flagged: [],
+    });
+    const set = loadConfig({
+      ...MINIMAL,
+      JIT_ACTIVITY_DIGEST: "true",
+      JIT_ACTIVITY_ROLE_NAME: "audit-reader",
+      JIT_ACTIVITY_REGIONS: "eu-west-1, eu-central-1",
+      JIT_ACTIVITY_DELAY_MINUTES: "30",
+      JIT_ACTIVITY_FLAGGED_ACTIONS: "ec2:TerminateInstances,lambda:Delete*",
+    }).activity;
+    assert.deepEqual(set?.regions, ["eu-west-1", "eu-central-1"]);
+    assert.equal(set?.delayMs, 30 * 60_000);
+    assert.deepEqual(set?.flagged, [
+      { service: "ec2", eventName: "TerminateInstances" },
+      { service: "lambda", eventName: "Delete*" },
+    ]);
+    assert.match(problemWith("JIT_ACTIVITY_REGIONS", "Frankfurt"), /AWS regions/);
+    assert.match(problemWith("JIT_ACTIVITY_FLAGGED_ACTIONS", "TerminateInstances"), /service:Action/);
+  });
+
   it("loads the minimal environment and fills in every default", () => {
     assert.deepEqual(loadConfig(MINIMAL), {
       slack: {
@@ -48,6 +73,7 @@ describe("loadConfig", () => {
       database: { kind: "sqlite", file: "jit.sqlite" },
       auditChannel: "C0AUDIT",
       accessPortalUrl: "https://d-1234567890.awsapps.com/start",
+      activity: undefined,
       aws: {
         instanceArn: undefined,
         identityStoreId: undefined,

@@ -89,6 +89,7 @@ describe("STS (awsQuery)", () => {
   });
 
   it("AssumeRole returns parsed temporary credentials and records the request", async () => {
+    fake.allowRole(ACCOUNT, "JitAdmin");
     const before = Date.now();
     const out = await sts.send(
       new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/JitAdmin`, RoleSessionName: "jit-slack", DurationSeconds: 900 }),
@@ -108,6 +109,12 @@ describe("STS (awsQuery)", () => {
     const bad = await rejection(sts.send(new AssumeRoleCommand({ RoleArn: "not-an-arn", RoleSessionName: "x1" })));
     assert.equal(bad.name, "ValidationError");
     assert.match(bad.message, /roleArn/);
+
+    const unset = await rejection(
+      sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/Missing`, RoleSessionName: "s1" })),
+    );
+    assert.equal(unset.name, "AccessDenied", "a role in another account that was not set up");
+    assert.equal(unset.$metadata?.httpStatusCode, 403);
 
     fake.failNext("AssumeRole", { code: "AccessDenied", message: "not authorized", status: 403 });
     const denied = await rejection(sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/R`, RoleSessionName: "s1" })));

@@ -9,6 +9,9 @@ import { endGrant } from "../../services/end-grant.js";
 import { requestExtension } from "../../services/extend.js";
 import { requestAccess } from "../../services/request-access.js";
 import { unreviewedBreakGlass } from "../../services/review.js";
+import { unreviewedActivity } from "../../services/activity-review.js";
+import { storedDigest } from "../../services/activity-digest.js";
+import { withDigestsToReview } from "../views/activity-review-list.js";
 import { BUSY_MESSAGE, REFUSED_AS_BUSY, type Admission, type Release } from "../transport/admission.js";
 import { requestConfirmation } from "../views/blocks.js";
 import { parseJitCommand, type JitCommand } from "./command-parser.js";
@@ -106,6 +109,13 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
   }
 }
 
+/** Break-glass grants to acknowledge (the admin check is there), then the activity digests to review. */
+async function reviewWithDigests(deps: ServiceDeps, userId: string, page: number | undefined) {
+  const list = reviewList(await unreviewedBreakGlass(deps, userId, LISTED_AT_MOST), deps.policy.accounts, page);
+  const digests = (await unreviewedActivity(deps, LISTED_AT_MOST)).map((entry) => ({ ...entry, digest: storedDigest(entry.job) }));
+  return withDigestsToReview(list, digests, deps.policy.accounts);
+}
+
 async function lookup(deps: ServiceDeps, command: Lookup, userId: string): Promise<RespondArguments> {
   if (command.kind === "help") {
     const person = await deps.directory.person(userId, "display");
@@ -113,7 +123,7 @@ async function lookup(deps: ServiceDeps, command: Lookup, userId: string): Promi
     return { response_type: "ephemeral", ...helpText(eligible, isAdmin(deps.policy, person), person, command.page) };
   }
   const message = command.review
-    ? reviewList(await unreviewedBreakGlass(deps, userId, LISTED_AT_MOST), deps.policy.accounts, command.page)
+    ? await reviewWithDigests(deps, userId, command.page)
     : grantList(
         await deps.store.listForRequester(userId, OPEN_STATUSES, LISTED_AT_MOST),
         deps.policy.accounts,

@@ -3,6 +3,7 @@ import type { App } from "@slack/bolt";
 import type { ServiceDeps } from "../../services/deps.js";
 import type { HomePublisher } from "../adapters/home-publisher.js";
 import type { Admission } from "../transport/admission.js";
+import { registerActivityReview } from "./activity-review.js";
 import { registerCommand } from "./command.js";
 import { registerDecisions } from "./decisions.js";
 import { registerGrantActions } from "./grant-actions.js";
@@ -23,4 +24,5 @@ export function registerListeners(app: App, deps: ServiceDeps, admission: Admiss
   registerGrantActions(app, deps);
   registerRevokeAll(app, deps);
   if (home) registerHome(app, deps, admission, home);
+  registerActivityReview(app, deps);
 }

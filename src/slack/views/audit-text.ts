@@ -46,6 +46,8 @@ const ICONS: Readonly<Partial<Record<AuditAction, string>>> = {
   revoke_all: ":rotating_light:",
   organization_refresh_failed: ":warning:",
   account_left_policy: ":door:",
+  activity_digest: ":mag_right:",
+  activity_reviewed: ":eyes:",
 };
 
 /** One piece of the second line, or nothing when the record has no such value. */
@@ -128,6 +130,18 @@ const FIELDS: Readonly<Partial<Record<AuditAction, readonly Field[]>>> = {
   revoke_all: [value("scope"), value("grants", "grants ended"), value("alreadyEnding", "already ending")],
   account_left_policy: [requester, leftPolicy, value("ou", "now in")],
   organization_refresh_failed: [refreshStage, value("problem")],
+  activity_digest: [
+    requester,
+    value("events", "calls"),
+    value("writes"),
+    value("denied"),
+    value("flagged"),
+    value("regions"),
+    value("needsReview", "needs review"),
+    value("partial"),
+    value("missing", "not read"),
+  ],
+  activity_reviewed: [requester, value("flagged")],
 };
 
 /** Words people typed, by action: shown as plain_text (see typedText), never in the bot's mrkdwn. */

@@ -4,6 +4,7 @@ import type { Pool, PoolClient } from "pg";
 import { cannotConnect } from "./pool.js";
 import {
   APPROVAL_NUDGES,
+  ACTIVITY_DIGESTS,
   APPROVER_MESSAGES,
   AUDIT_CHECKPOINTS,
   INITIAL_SCHEMA,
@@ -27,6 +28,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ORGANIZATION_CACHE,
   REQUEST_BUNDLES,
   APPROVAL_NUDGES,
+  ACTIVITY_DIGESTS,
 ];
 
 /** Any fixed 64-bit number will do, as long as nothing else on the database uses it: "jit-slk\0". */

@@ -4,6 +4,7 @@ import { withoutPassword } from "../../config/env.js";
 import type { Clock } from "../../domain/clock.js";
 import { DatabaseUnavailable, type StoreBackend } from "../backend.js";
 import { PostgresApprovalNudges } from "./approval-nudges.js";
+import { PostgresActivityDigests } from "./activity-digests.js";
 import { PostgresApproverMessages } from "./approver-messages.js";
 import { PostgresAuditTrail } from "./audit-trail.js";
 import { PostgresCheckpoints } from "./checkpoints.js";
@@ -60,6 +61,7 @@ export async function openPostgresBackend(url: string, clock: Clock, migrationUr
     fenceEntries: new PostgresFenceEntries(pool),
     history: new PostgresAccessHistory(pool),
     organizationSnapshots: new PostgresOrganizationSnapshots(pool),
+    activityDigests: new PostgresActivityDigests(pool, clock),
     async auditSafety() {
       const rights = await auditTamperingRights(pool);
       const role = await currentRole(pool);

@@ -37,6 +37,7 @@ const STATE_TABLES = [
   "fence_entries",
   "organization_snapshot",
   "approval_nudges",
+  "activity_digests",
 ] as const;
 
 /**

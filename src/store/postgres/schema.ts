@@ -271,3 +271,32 @@ export const APPROVAL_NUDGES = `
     reminded_at  BIGINT
   );
 `;
+
+/** Version 10: activity digests, one job per ended grant, made by a trigger in the transaction that ends it (see the SQLite migration 016). */
+export const ACTIVITY_DIGESTS = `
+  CREATE TABLE activity_digests (
+    grant_id     TEXT PRIMARY KEY REFERENCES grants (id),
+    state        TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'collected', 'posting', 'posted')),
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    retry_at     BIGINT,
+    digest       TEXT,
+    needs_review BOOLEAN NOT NULL DEFAULT FALSE,
+    reviewed_by  TEXT,
+    reviewed_at  BIGINT,
+    channel      TEXT,
+    ts           TEXT,
+    created_at   BIGINT NOT NULL
+  );
+  CREATE INDEX activity_digests_unfinished ON activity_digests (created_at) WHERE state <> 'posted';
+  CREATE INDEX activity_digests_to_review ON activity_digests (created_at) WHERE needs_review AND reviewed_at IS NULL;
+
+  CREATE FUNCTION activity_digest_job() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    INSERT INTO activity_digests (grant_id, created_at) VALUES (NEW.id, COALESCE(NEW.ended_at, NEW.updated_at))
+      ON CONFLICT (grant_id) DO NOTHING;
+    RETURN NEW;
+  END;
+  $$;
+  CREATE TRIGGER activity_digest_job AFTER UPDATE OF status ON grants
+    FOR EACH ROW WHEN (NEW.status = 'revoked' AND OLD.status <> 'revoked') EXECUTE FUNCTION activity_digest_job();
+`;

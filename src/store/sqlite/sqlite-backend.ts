@@ -5,6 +5,7 @@ import { createOwnerOnly, makeOwnerOnly, type OpenFile } from "../../private-fil
 import type { Logger } from "../../services/ports.js";
 import type { StoreBackend } from "../backend.js";
 import { SqliteApprovalNudges } from "./approval-nudges.js";
+import { SqliteActivityDigests } from "./activity-digests.js";
 import { SqliteApproverMessages } from "./approver-messages.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { sqliteWritable } from "./file-check.js";
@@ -98,6 +99,7 @@ export function openSqliteBackend(file: string, clock: Clock, logger?: Pick<Logg
     fenceEntries: new SqliteFenceEntries(db),
     history: new SqliteAccessHistory(db),
     organizationSnapshots: new SqliteOrganizationSnapshots(db),
+    activityDigests: new SqliteActivityDigests(db, store),
     // Whoever owns the file can do anything to it; keepPrivate has already made it the bot's user's only.
     auditSafety: async () => ({ refusals: [], warnings: [] }),
     check: async () => writable(),
