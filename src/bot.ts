@@ -192,6 +192,7 @@ async function build({ config, running, logger, clock, cleanup, opened, holder }
     provider: aws.provider,
     callsPerSecond,
     fence: aws.fence,
+    groups: aws.groups,
     client: app.client,
     clock,
     holder,

@@ -9,6 +9,8 @@ import { FileSink } from "./audit/file-sink.js";
 import type { AuditSink } from "./audit/sinks.js";
 import { SlackCheckpointSink } from "./slack/adapters/audit-channel-copy.js";
 import { discoverIdentityCenter } from "./aws/discovery.js";
+import { discoverGroups } from "./aws/group-discovery.js";
+import type { IdentityGroup } from "./domain/group-access.js";
 import { IdentityCenterProvider } from "./aws/identity-center.js";
 import type { Config, DatabaseConfig } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
@@ -35,6 +37,8 @@ export interface ConnectedAws {
   readonly instanceArn: string;
   /** Where revocation ends role sessions too, and the writer of the fence policies (null when the fence is off or cannot work). */
   readonly fence: FenceSetup;
+  /** The groups the policy's rules offer. */
+  readonly groups: readonly IdentityGroup[];
   close(): void;
 }
 
@@ -46,6 +50,10 @@ export async function connectAws(config: Config, policies: CurrentPolicy, logger
   const aws = createAwsClients(config.aws.assumeRoleArn);
   try {
     const discovered = await discoverIdentityCenter(aws, config.aws, policies.current.permissionSets);
+    // Like the permission sets, the groups come from the file's rules and are resolved once.
+    const groups = await discoverGroups(aws, discovered.identityStoreId, [
+      ...new Set(policies.current.rules.flatMap((rule) => rule.groups)),
+    ]);
     logger.info(
       {
         callerArn: discovered.callerArn,
@@ -63,6 +71,7 @@ export async function connectAws(config: Config, policies: CurrentPolicy, logger
         instanceArn: discovered.instanceArn,
         identityStoreId: discovered.identityStoreId,
         permissionSetArns: discovered.permissionSetArns,
+        permissionSetNames: discovered.permissionSetNames,
         callsPerSecond: config.aws.callsPerSecond,
         maxConcurrentCreations: 10,
         pollIntervalMs: config.aws.pollIntervalMs,
@@ -76,7 +85,7 @@ export async function connectAws(config: Config, policies: CurrentPolicy, logger
       fence.close();
       aws.destroy();
     };
-    return { provider, clients: aws, instanceArn: discovered.instanceArn, fence, close };
+    return { provider, clients: aws, instanceArn: discovered.instanceArn, fence, groups, close };
   } catch (error) {
     aws.destroy();
     throw error;
@@ -157,6 +166,7 @@ export interface DepsParts {
   /** The AWS calls per second this process may make now (its share of the quota). */
   readonly callsPerSecond: () => number;
   readonly fence: FenceSetup;
+  readonly groups: readonly IdentityGroup[];
   readonly client: WebClient;
   readonly clock: Clock;
   /** Who this process is in the database's leases (see leaseHolder). */
@@ -175,7 +185,7 @@ export function leaseHolder(role: "bot" | "jit-admin", database: DatabaseConfig)
 
 /** The services' dependencies, built one way for the bot and the admin CLI. */
 export function serviceDeps(parts: DepsParts): ServiceDeps {
-  const { config, policies, logger, opened, provider, callsPerSecond, fence, client, clock, holder } = parts;
+  const { config, policies, logger, opened, provider, callsPerSecond, fence, client, clock, holder, groups } = parts;
   return {
     store: opened.store,
     operations: opened.operations,
@@ -201,6 +211,7 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     settings: { revocationAlertAfter: config.revocationAlertAfter, revocationsAtOnce: () => grantsAtOnce(callsPerSecond()) },
     fenceFacts: fence.facts,
     sessionFence: new SessionFence(opened.fenceEntries, fence.writer),
+    groups,
   };
 }
 
@@ -229,6 +240,7 @@ export async function withServiceDeps<T>(
       provider: aws.provider,
       callsPerSecond,
       fence: aws.fence,
+      groups: aws.groups,
       client,
       clock: systemClock,
       holder,

@@ -1,6 +1,7 @@
 import type { Clock } from "../domain/clock.js";
 import type { FenceFacts } from "../domain/fence-capability.js";
 import type { Policy } from "../domain/policy.js";
+import type { IdentityGroup } from "../domain/group-access.js";
 import type { AccessProvider, ExtensionStore, GrantStore, Logger, Notifier, OperationLog, UserDirectory } from "./ports.js";
 import type { RefusalRecorder } from "./refusals.js";
 import type { SessionFence } from "./session-fence.js";
@@ -30,4 +31,6 @@ export interface ServiceDeps {
   /** Where revocation also ends role sessions (the session fence), and each permission set's session duration. */
   readonly fenceFacts: FenceFacts;
   readonly sessionFence: SessionFence;
+  /** The Identity Center groups the policy's rules offer, resolved at start. */
+  readonly groups: readonly IdentityGroup[];
 }

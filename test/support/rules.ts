@@ -14,6 +14,7 @@ export const RULE_DEFAULTS = {
   justificationMinLength: 1,
   warnBeforeExpiryMs: 600_000,
   requireSessionFence: false,
+  groups: [],
 } as const satisfies Partial<Rule>;
 
 /** A complete rule: the defaults, then `rule` (maxTotalDurationMs defaults to maxDurationMs). */

@@ -7,7 +7,8 @@ import type { Account } from "../../domain/policy.js";
 import type { Message } from "./blocks.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
 import { counted, pageFooter, pagesOf, pickPage } from "./pages.js";
-import { accountLabel, plain, typedLine, typedText } from "./parts.js";
+import { plain, typedLine, typedText } from "./parts.js";
+import { targetLabel } from "./group-access-text.js";
 import { ACTION_REVIEW } from "../ids.js";
 
 /**
@@ -19,7 +20,7 @@ export const LIST_PAGE = 20;
 export const LISTED_AT_MOST = 1_000;
 
 function what(grant: Grant, accounts: readonly Account[]): string {
-  return `*${escapeMrkdwn(grant.permissionSetName)}* on ${accountLabel(grant.accountId, accounts)} · \`${escapeMrkdwn(grant.id)}\``;
+  return `${targetLabel(grant, accounts)} · \`${escapeMrkdwn(grant.id)}\``;
 }
 
 function state(grant: Grant, now: number): string {

@@ -5,6 +5,7 @@ import { cannotConnect } from "./pool.js";
 import {
   APPROVER_MESSAGES,
   AUDIT_CHECKPOINTS,
+  GROUP_ACCESS,
   INITIAL_SCHEMA,
   ORGANIZATION_CACHE,
   REQUEST_BUNDLES,
@@ -25,6 +26,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   SESSION_FENCE,
   ORGANIZATION_CACHE,
   REQUEST_BUNDLES,
+  GROUP_ACCESS,
 ];
 
 /** Any fixed 64-bit number will do, as long as nothing else on the database uses it: "jit-slk\0". */

@@ -262,3 +262,32 @@ export const REQUEST_BUNDLES = `
   ALTER TABLE grants ADD COLUMN bundle_id TEXT;
   CREATE INDEX grants_by_bundle ON grants (bundle_id) WHERE bundle_id IS NOT NULL;
 `;
+
+/**
+ * Group access (see the SQLite migration 015-group-access): group grants' columns, the membership
+ * changes' group, and the kinds add-member and remove-member in the operations check (dropped by
+ * whatever name it has, as SESSION_FENCE does).
+ */
+export const GROUP_ACCESS = `
+  ALTER TABLE grants ADD COLUMN group_id TEXT;
+  ALTER TABLE grants ADD COLUMN group_name TEXT;
+  ALTER TABLE grants ADD COLUMN group_access TEXT NOT NULL DEFAULT '[]';
+  CREATE INDEX grants_by_group ON grants (group_id, principal_id) WHERE group_id IS NOT NULL;
+  ALTER TABLE operations ADD COLUMN group_id TEXT;
+  CREATE INDEX operations_by_membership ON operations (group_id, principal_id, id) WHERE group_id IS NOT NULL;
+
+  DO $$
+  DECLARE
+    old_check name;
+  BEGIN
+    FOR old_check IN
+      SELECT c.conname FROM pg_constraint c
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attname = 'kind'
+       WHERE c.conrelid = 'operations'::regclass AND c.contype = 'c' AND c.conkey = ARRAY[a.attnum]
+    LOOP
+      EXECUTE format('ALTER TABLE operations DROP CONSTRAINT %I', old_check);
+    END LOOP;
+  END $$;
+  ALTER TABLE operations ADD CONSTRAINT operations_kind_check
+    CHECK (kind IN ('create', 'delete', 'fence', 'add-member', 'remove-member'));
+`;

@@ -16,6 +16,7 @@ import { UNATTACHED_OPERATIONS } from "./010-unattached-operations.js";
 import { SESSION_FENCE } from "./011-session-fence.js";
 import { ORGANIZATION_CACHE } from "./012-organization-cache.js";
 import { REQUEST_BUNDLES } from "./013-request-bundles.js";
+import { GROUP_ACCESS } from "./015-group-access.js";
 
 export type Migration = string | ((db: SqliteDatabase) => void);
 
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly Migration[] = [
   SESSION_FENCE,
   ORGANIZATION_CACHE,
   REQUEST_BUNDLES,
+  GROUP_ACCESS,
 ];
