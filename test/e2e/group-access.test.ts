@@ -7,37 +7,10 @@ import { describe, it } from "node:test";
 import { freshBotForEachTest, startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, request, slash, statusBecomes } from "../support/flows.js";
 import { messageText } from "../fakes/fake-slack.js";
-import { APPROVALS, DEFAULT_POLICY, people, PROD, SANDBOX, startWorld, type World } from "../support/world.js";
+import { addGroup, GROUP, GROUP_POLICY } from "../support/group-policy.js";
+import { APPROVALS, people, PROD, SANDBOX, startWorld, type World } from "../support/world.js";
 
 const HOUR = 3_600_000;
-const GROUP = "prod-admins";
-const GROUP_RULE = `
-  - name: teams
-    groups: [${GROUP}]
-    requesters: [${people.alice.slackId}]
-    approvers: [${people.bob.slackId}]
-    approverChannel: ${APPROVALS}
-    maxDuration: 4h
-`;
-const GROUP_POLICY = `${DEFAULT_POLICY.trimEnd()}${GROUP_RULE}`;
-
-/** The group, assigned AdministratorAccess on prod and ReadOnlyAccess on sandbox. */
-function addGroup(world: World): string {
-  const groupId = world.aws.addGroup(GROUP);
-  world.aws.addAssignment({
-    accountId: PROD,
-    permissionSetArn: world.permissionSets.AdministratorAccess,
-    principalId: groupId,
-    principalType: "GROUP",
-  });
-  world.aws.addAssignment({
-    accountId: SANDBOX,
-    permissionSetArn: world.permissionSets.ReadOnlyAccess,
-    principalId: groupId,
-    principalType: "GROUP",
-  });
-  return groupId;
-}
 
 describe("group access", () => {
   let world: World;
