@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { freshBotForEachTest, startTestBot, type TestBot } from "../support/in-process-bot.js";
+import { reconcile } from "../../src/services/reconcile.js";
 import { auditRows, click, request, slash, statusBecomes } from "../support/flows.js";
 import { messageText } from "../fakes/fake-slack.js";
 import { addGroup, GROUP, GROUP_POLICY } from "../support/group-policy.js";
@@ -101,6 +102,34 @@ describe("group access", () => {
     ]);
     const fenced = (await auditRows(world, requested.grantId)).find((row) => row.action === "session_fenced");
     assert.equal(fenced?.detail.group, GROUP);
+  });
+
+  it("ends a grant whose membership was removed outside the bot (drift)", async () => {
+    const requested = await granted();
+    world.aws.removeMembership(groupId, world.principals.alice);
+    bot.clock.advance(3 * 60_000);
+    const report = await reconcile(bot.bot.deps, { dryRun: false });
+    assert.deepEqual(
+      report.missing.map((grant) => grant.id),
+      [requested.grantId],
+    );
+    await statusBecomes(bot, requested.grantId, "revoked");
+    assert.ok((await auditRows(world, requested.grantId)).some((row) => row.action === "drift_detected"));
+  });
+
+  it("removes a membership the bot added that outlived its grant (orphan)", async () => {
+    const requested = await granted();
+    const { store } = bot.bot.deps;
+    // The grant ends in the store only, as if its removal had been lost.
+    await store.transition(requested.grantId, "active", "revoking", {}, null);
+    await store.transition(requested.grantId, "revoking", "revoked", { endedAt: bot.clock.now() }, null);
+    assert.equal(world.aws.isMember(groupId, world.principals.alice), true);
+    const report = await reconcile(bot.bot.deps, { dryRun: false });
+    assert.deepEqual(report.orphanMemberships, [{ groupId, principalId: world.principals.alice }]);
+    assert.equal(world.aws.isMember(groupId, world.principals.alice), false);
+    const orphan = (await auditRows(world, requested.grantId)).find((row) => row.action === "orphan_removed");
+    assert.equal(orphan?.detail.removed, true);
+    assert.deepEqual((await reconcile(bot.bot.deps, { dryRun: true })).orphanMemberships, [], "nothing left to repair");
   });
 
   it("refuses a group no rule offers, suggesting the ones the requester may ask for", async () => {

@@ -121,6 +121,10 @@ export class FakeAwsServer implements FakeAws {
     this.state.memberships.set(membershipId, { membershipId, groupId, userId });
     return membershipId;
   }
+  removeMembership(groupId: string, userId: string): boolean {
+    const found = [...this.state.memberships.values()].find((m) => m.groupId === groupId && m.userId === userId);
+    return found ? this.state.memberships.delete(found.membershipId) : false;
+  }
   isMember(groupId: string, userId: string): boolean {
     return [...this.state.memberships.values()].some((m) => m.groupId === groupId && m.userId === userId);
   }

@@ -213,6 +213,21 @@ export const UNATTACHED_OPERATIONS = `
   CREATE INDEX operations_unfinished ON operations (id) WHERE state IN ('intended', 'started');
 `;
 
+/** Drops the check on operations.kind by whatever name it has, so a migration can add the kinds it needs. */
+const DROP_KIND_CHECK = `  DO $$
+  DECLARE
+    old_check name;
+  BEGIN
+    FOR old_check IN
+      SELECT c.conname FROM pg_constraint c
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attname = 'kind'
+       WHERE c.conrelid = 'operations'::regclass AND c.contype = 'c' AND c.conkey = ARRAY[a.attnum]
+    LOOP
+      EXECUTE format('ALTER TABLE operations DROP CONSTRAINT %I', old_check);
+    END LOOP;
+  END $$;
+`;
+
 /**
  * Version 6: the session fence's entries and the operation kind 'fence' (see the SQLite migration
  * 011-session-fence). The kind's check is found by what it constrains rather than by name: version
@@ -231,19 +246,7 @@ export const SESSION_FENCE = `
   );
   CREATE INDEX fence_entries_by_lift ON fence_entries (lift_at);
 
-  DO $$
-  DECLARE
-    old_check name;
-  BEGIN
-    FOR old_check IN
-      SELECT c.conname FROM pg_constraint c
-        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attname = 'kind'
-       WHERE c.conrelid = 'operations'::regclass AND c.contype = 'c' AND c.conkey = ARRAY[a.attnum]
-    LOOP
-      EXECUTE format('ALTER TABLE operations DROP CONSTRAINT %I', old_check);
-    END LOOP;
-  END $$;
-  ALTER TABLE operations ADD CONSTRAINT operations_kind_check CHECK (kind IN ('create', 'delete', 'fence'));
+${DROP_KIND_CHECK}  ALTER TABLE operations ADD CONSTRAINT operations_kind_check CHECK (kind IN ('create', 'delete', 'fence'));
 `;
 
 /** Version 7: the organization as last read, shared by every replica; a grant's left-policy report recorded once. */
@@ -276,18 +279,6 @@ export const GROUP_ACCESS = `
   ALTER TABLE operations ADD COLUMN group_id TEXT;
   CREATE INDEX operations_by_membership ON operations (group_id, principal_id, id) WHERE group_id IS NOT NULL;
 
-  DO $$
-  DECLARE
-    old_check name;
-  BEGIN
-    FOR old_check IN
-      SELECT c.conname FROM pg_constraint c
-        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attname = 'kind'
-       WHERE c.conrelid = 'operations'::regclass AND c.contype = 'c' AND c.conkey = ARRAY[a.attnum]
-    LOOP
-      EXECUTE format('ALTER TABLE operations DROP CONSTRAINT %I', old_check);
-    END LOOP;
-  END $$;
-  ALTER TABLE operations ADD CONSTRAINT operations_kind_check
+${DROP_KIND_CHECK}  ALTER TABLE operations ADD CONSTRAINT operations_kind_check
     CHECK (kind IN ('create', 'delete', 'fence', 'add-member', 'remove-member'));
 `;
