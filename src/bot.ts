@@ -194,6 +194,7 @@ async function build({ config, running, logger, clock, cleanup, opened, holder }
     callsPerSecond,
     fence: aws.fence,
     activity: aws.activity,
+    groups: aws.groups,
     client: app.client,
     clock,
     holder,

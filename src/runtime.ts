@@ -11,6 +11,8 @@ import { FileSink } from "./audit/file-sink.js";
 import type { AuditSink } from "./audit/sinks.js";
 import { SlackCheckpointSink } from "./slack/adapters/audit-channel-copy.js";
 import { discoverIdentityCenter } from "./aws/discovery.js";
+import { discoverGroups } from "./aws/group-discovery.js";
+import type { IdentityGroup } from "./domain/group-access.js";
 import { IdentityCenterProvider } from "./aws/identity-center.js";
 import type { Config, DatabaseConfig } from "./config/env.js";
 import { systemClock, type Clock } from "./domain/clock.js";
@@ -39,6 +41,8 @@ export interface ConnectedAws {
   readonly fence: FenceSetup;
   /** Where activity digests read CloudTrail (null when JIT_ACTIVITY_DIGEST is off). */
   readonly activity: CloudTrailActivity | null;
+  /** The groups the policy's rules offer. */
+  readonly groups: readonly IdentityGroup[];
   close(): void;
 }
 
@@ -76,6 +80,10 @@ export async function connectAws(config: Config, policies: CurrentPolicy, logger
   const aws = createAwsClients(config.aws.assumeRoleArn);
   try {
     const discovered = await discoverIdentityCenter(aws, config.aws, policies.current.permissionSets);
+    // Like the permission sets, the groups come from the file's rules and are resolved once.
+    const groups = await discoverGroups(aws, discovered.identityStoreId, [
+      ...new Set(policies.current.rules.flatMap((rule) => rule.groups)),
+    ]);
     logger.info(
       {
         callerArn: discovered.callerArn,
@@ -93,6 +101,7 @@ export async function connectAws(config: Config, policies: CurrentPolicy, logger
         instanceArn: discovered.instanceArn,
         identityStoreId: discovered.identityStoreId,
         permissionSetArns: discovered.permissionSetArns,
+        permissionSetNames: discovered.permissionSetNames,
         callsPerSecond: config.aws.callsPerSecond,
         maxConcurrentCreations: 10,
         pollIntervalMs: config.aws.pollIntervalMs,
@@ -108,7 +117,7 @@ export async function connectAws(config: Config, policies: CurrentPolicy, logger
       fence.close();
       aws.destroy();
     };
-    return { provider, clients: aws, instanceArn: discovered.instanceArn, fence, activity: activity?.reader ?? null, close };
+    return { provider, clients: aws, instanceArn: discovered.instanceArn, fence, activity: activity?.reader ?? null, groups, close };
   } catch (error) {
     aws.destroy();
     throw error;
@@ -191,6 +200,7 @@ export interface DepsParts {
   readonly fence: FenceSetup;
   /** Where activity digests read CloudTrail, when they are on. */
   readonly activity: ActivitySource | null;
+  readonly groups: readonly IdentityGroup[];
   readonly client: WebClient;
   readonly clock: Clock;
   /** Who this process is in the database's leases (see leaseHolder). */
@@ -209,7 +219,7 @@ export function leaseHolder(role: "bot" | "jit-admin", database: DatabaseConfig)
 
 /** The services' dependencies, built one way for the bot and the admin CLI. */
 export function serviceDeps(parts: DepsParts): ServiceDeps {
-  const { config, policies, logger, opened, provider, callsPerSecond, fence, client, clock, holder } = parts;
+  const { config, policies, logger, opened, provider, callsPerSecond, fence, client, clock, holder, groups } = parts;
   const activity =
     parts.activity && config.activity
       ? {
@@ -247,6 +257,7 @@ export function serviceDeps(parts: DepsParts): ServiceDeps {
     sessionFence: new SessionFence(opened.fenceEntries, fence.writer),
     nudges: opened.nudges,
     ...(activity ? { activity } : {}),
+    groups,
   };
 }
 
@@ -276,6 +287,7 @@ export async function withServiceDeps<T>(
       callsPerSecond,
       fence: aws.fence,
       activity: aws.activity,
+      groups: aws.groups,
       client,
       clock: systemClock,
       holder,

@@ -32,6 +32,8 @@ export function auditDetail(grant: Grant, note: AuditNote, awsRequestIds: string
     requesterId: grant.requesterId,
     requesterEmail: grant.requesterEmail,
     rule: grant.ruleName,
+    // A group grant has no account or permission set: its records name the group.
+    ...(grant.groupId !== null ? { group: grant.groupName ?? grant.groupId, groupId: grant.groupId } : {}),
     durationMs: grant.durationMs,
     justification: grant.justification,
     ...(grant.ticket ? { ticket: grant.ticket } : {}),

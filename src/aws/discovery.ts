@@ -15,6 +15,8 @@ export interface Discovered {
   readonly instanceArn: string;
   readonly identityStoreId: string;
   readonly permissionSetArns: ReadonlyMap<string, string>;
+  /** Every permission set of the instance, ARN → name. */
+  readonly permissionSetNames: ReadonlyMap<string, string>;
   /**
    * Each policy permission set's session duration (DescribePermissionSet SessionDuration) in ms.
    * A set whose duration cannot be read is left out, so the fence assumes the longest (12 h).
@@ -97,6 +99,7 @@ async function findInstance(
 
 interface ResolvedPermissionSets {
   readonly permissionSetArns: Map<string, string>;
+  readonly permissionSetNames: Map<string, string>;
   readonly sessionDurationMs: Map<string, number>;
 }
 
@@ -130,7 +133,11 @@ async function resolvePermissionSets(clients: AwsClients, instanceArn: string, n
     const ms = durations.get(name);
     if (ms !== undefined) sessionDurationMs.set(name, ms);
   }
-  return { permissionSetArns: new Map(names.map((name) => [name, byName.get(name) as string])), sessionDurationMs };
+  return {
+    permissionSetArns: new Map(names.map((name) => [name, byName.get(name) as string])),
+    permissionSetNames: new Map([...byName].map(([name, arn]) => [arn, name])),
+    sessionDurationMs,
+  };
 }
 
 function sessionDuration(text: string | undefined): number | undefined {

@@ -1,4 +1,5 @@
-// The AWS access provider: IAM Identity Center account assignments for Identity Store users.
+// The AWS access provider: IAM Identity Center account assignments for Identity Store users, and
+// Identity Store group memberships.
 import { GetUserIdCommand, type IdentitystoreClient } from "@aws-sdk/client-identitystore";
 import {
   CreateAccountAssignmentCommand,
@@ -6,12 +7,22 @@ import {
   DescribeAccountAssignmentCreationStatusCommand,
   DescribeAccountAssignmentDeletionStatusCommand,
   ListAccountAssignmentsCommand,
+  ListAccountAssignmentsForPrincipalCommand,
   type AccountAssignmentOperationStatus,
   type SSOAdminClient,
 } from "@aws-sdk/client-sso-admin";
 import { sleep, type Clock } from "../domain/clock.js";
 import { ProviderError } from "../domain/errors.js";
-import type { AccessProvider, Assignment, AssignmentTarget, AssignmentChange, OperationOutcome } from "../services/ports.js";
+import type { GroupAccess } from "../domain/group-access.js";
+import type {
+  AccessProvider,
+  Assignment,
+  AssignmentTarget,
+  AssignmentChange,
+  MembershipTarget,
+  OperationOutcome,
+} from "../services/ports.js";
+import { GroupMemberships } from "./group-memberships.js";
 import { toProviderError } from "./errors.js";
 import { RateLimiter, Semaphore, type Priority } from "./limiter.js";
 
@@ -20,6 +31,8 @@ export interface IdentityCenterSettings {
   readonly identityStoreId: string;
   /** Permission set name → ARN, resolved at start. */
   readonly permissionSetArns: ReadonlyMap<string, string>;
+  /** Every permission set of the instance, ARN → name, to say what a group's assignments are. */
+  readonly permissionSetNames: ReadonlyMap<string, string>;
   readonly callsPerSecond: number;
   readonly maxConcurrentCreations: number;
   readonly pollIntervalMs: number;
@@ -37,6 +50,7 @@ export class IdentityCenterProvider implements AccessProvider {
   private readonly creations: Semaphore;
   private readonly creationPermits = new Map<string, () => void>();
   private readonly principals = new Map<string, { principalId: string | undefined; until: number }>();
+  private readonly memberships: GroupMemberships;
 
   constructor(
     private readonly ssoAdmin: SSOAdminClient,
@@ -46,6 +60,45 @@ export class IdentityCenterProvider implements AccessProvider {
   ) {
     this.limiter = new RateLimiter(settings.callsPerSecond, undefined, clock);
     this.creations = new Semaphore(settings.maxConcurrentCreations);
+    this.memberships = new GroupMemberships(identityStore, settings.identityStoreId, (priority, action, send) =>
+      this.call(priority, action, send),
+    );
+  }
+
+  membershipId(target: MembershipTarget): Promise<string | undefined> {
+    return this.memberships.membershipId(target);
+  }
+
+  addMember(target: MembershipTarget): Promise<string | "exists"> {
+    return this.memberships.add(target);
+  }
+
+  removeMember(membershipId: string): Promise<"removed" | "absent"> {
+    return this.memberships.remove(membershipId);
+  }
+
+  async groupAccess(groupId: string): Promise<GroupAccess[]> {
+    const access: GroupAccess[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.call("normal", "ListAccountAssignmentsForPrincipal", () =>
+        this.ssoAdmin.send(
+          new ListAccountAssignmentsForPrincipalCommand({
+            InstanceArn: this.settings.instanceArn,
+            PrincipalId: groupId,
+            PrincipalType: "GROUP",
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      for (const assignment of page.AccountAssignments ?? []) {
+        if (!assignment.AccountId || !assignment.PermissionSetArn) continue;
+        const permissionSetName = this.settings.permissionSetNames.get(assignment.PermissionSetArn) ?? assignment.PermissionSetArn;
+        access.push({ accountId: assignment.AccountId, permissionSetName });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return access;
   }
 
   /** Takes an equal share of the configured calls per second with `replicas - 1` other replicas. */

@@ -21,7 +21,7 @@ export async function reconcileCommand(args: string[], io: CliIo): Promise<numbe
   const opened = await openConfiguredStore(config);
   try {
     const report = await withServiceDeps(config, policy, cliLogger(), opened, (deps) => reconcile(deps, { dryRun }));
-    const drift = report.missing.length + report.orphans.length + report.unmanaged.length;
+    const drift = report.missing.length + report.orphans.length + report.orphanMemberships.length + report.unmanaged.length;
     if (values.json) printJson(io, jsonReport(report, dryRun, policy.unmanagedAssignments));
     else io.out(textReport(report, dryRun, policy.unmanagedAssignments));
     // A dry run that finds drift is a finding to act on; a real run has acted on it.
@@ -46,6 +46,7 @@ function jsonReport(report: ReconcileReport, dryRun: boolean, unmanagedMode: Mod
     unmanagedMode,
     missing: report.missing.map((grant) => ({ grantId: grant.id, ...target({ ...grant, principalId: grant.principalId ?? "" }) })),
     orphans: report.orphans.map(target),
+    orphanMemberships: report.orphanMemberships.map((m) => ({ groupId: m.groupId, principalId: m.principalId })),
     unmanaged: report.unmanaged.map(target),
   };
 }
@@ -64,6 +65,10 @@ function textReport(report: ReconcileReport, dryRun: boolean, unmanagedMode: Mod
   section(
     `Assignments the bot created that outlived their grant (${verb("deleted", "would be deleted")}):`,
     report.orphans.map((t) => ["-", t.accountId, t.permissionSetName, t.principalId]),
+  );
+  section(
+    `Group memberships the bot added that outlived their grant (${verb("removed", "would be removed")}):`,
+    report.orphanMemberships.map((m) => ["-", "-", `group ${m.groupId}`, m.principalId]),
   );
   section(
     `Standing assignments no grant explains (${unmanagedMode === "enforce" ? verb("deleted", "would be deleted") : verb("reported", "would be reported")}):`,

@@ -63,6 +63,7 @@ function toRule(policy: PolicyFile, rule: RuleFile, accounts: ReturnType<typeof 
     name: rule.name,
     accountIds: Object.freeze(accounts.ids),
     permissionSets: Object.freeze([...new Set(permissionSets)]),
+    groups: Object.freeze([...rule.groups]),
     specificity: Object.freeze({ account: accounts.specificity, permissionSet: everySet ? 0 : 1 }),
     requesters: Object.freeze(rule.requesters.map(principalRef)),
     approvers: Object.freeze(rule.approvers.map(principalRef)),

@@ -74,13 +74,17 @@ const pattern = z.string().transform((value, ctx) => {
   }
 });
 
+const NO_ACCOUNTS = "name at least one account (an id or name, group:<name>, ou:<OU id or path>, tag:<key>=<value>, or *), or offer groups";
+const NO_PERMISSION_SETS = "name at least one permission set (or *)";
+
 export const ruleSchema = z
   .strictObject({
     name,
-    accounts: z
-      .array(accountRef)
-      .min(1, { error: "name at least one account (an id or name, group:<name>, ou:<OU id or path>, tag:<key>=<value>, or *)" }),
-    permissionSets: z.array(name).min(1, { error: "name at least one permission set (or *)" }),
+    // Both may be left out by a rule that offers only groups (checked below).
+    accounts: z.array(accountRef).default([]),
+    permissionSets: z.array(name).default([]),
+    // Identity Center groups (Identity Store DisplayName or GroupId) whose membership the rule grants.
+    groups: z.array(name).default([]),
     requesters: z.array(principal).default([]),
     approvers: z.array(principal).min(1, { error: "name at least one approver" }),
     silentApprovers: z.array(principal).default([]),
@@ -106,6 +110,10 @@ export const ruleSchema = z
     requireSessionFence: z.boolean().default(false),
   })
   .superRefine((rule, ctx) => {
+    if (rule.groups.length === 0 || rule.accounts.length > 0 || rule.permissionSets.length > 0) {
+      if (rule.accounts.length === 0) ctx.addIssue({ code: "custom", path: ["accounts"], message: NO_ACCOUNTS });
+      if (rule.permissionSets.length === 0) ctx.addIssue({ code: "custom", path: ["permissionSets"], message: NO_PERMISSION_SETS });
+    }
     if (rule.requesters.length === 0 && rule.breakGlass.length === 0) {
       ctx.addIssue({ code: "custom", path: ["requesters"], message: "name at least one requester (or breakGlass person)" });
     }

@@ -1,5 +1,6 @@
 // A grant is one request for access and everything that happens to it, from asking to revocation.
 import { Conflict } from "./errors.js";
+import type { GroupAccess } from "./group-access.js";
 
 export type GrantStatus =
   | "pending" // waiting for an approver
@@ -62,8 +63,15 @@ export interface Grant {
   readonly requesterEmail: string | null;
   /** Set when the grant is one pair of a multi-target request: the id its grants share. */
   readonly bundleId: string | null;
+  /** The account and permission set assigned; both empty for a group grant. */
   readonly accountId: string;
   readonly permissionSetName: string;
+  /** Set for a grant of Identity Center group membership (Identity Store GroupId) instead of an assignment. */
+  readonly groupId: string | null;
+  /** The group's DisplayName when it was requested. */
+  readonly groupName: string | null;
+  /** What the group was assigned when it was requested: what the approvers were shown. */
+  readonly groupAccess: readonly GroupAccess[];
   readonly durationMs: number;
   readonly justification: string;
   readonly ticket: string | null;
@@ -83,7 +91,7 @@ export interface Grant {
   readonly approvalTs: string | null;
   /** Identity Center user id the assignment is made for. */
   readonly principalId: string | null;
-  /** The user had this assignment from outside this grant: revocation must leave it alone. */
+  /** The user had this assignment (or group membership) from outside this grant: revocation must leave it alone. */
   readonly keepsAssignment: boolean;
   readonly activatedAt: number | null;
   readonly expiresAt: number | null;
@@ -106,7 +114,7 @@ export type NewGrant = Pick<
   | "ruleName"
   | "createdAt"
 > &
-  Partial<Pick<Grant, "ticket" | "breakGlass" | "bundleId">>;
+  Partial<Pick<Grant, "ticket" | "breakGlass" | "bundleId" | "groupId" | "groupName" | "groupAccess">>;
 
 /** Fields a transition may set alongside the status. */
 export type GrantChanges = Partial<
@@ -153,4 +161,9 @@ export function approvalLapsed(createdAt: number, timeoutMs: number, now: number
 
 export function isExpired(grant: Grant, now: number): boolean {
   return grant.status === "active" && grant.expiresAt !== null && grant.expiresAt <= now;
+}
+
+/** A grant of group membership, with its group id. */
+export function isGroupGrant(grant: Pick<Grant, "groupId">): grant is Pick<Grant, "groupId"> & { readonly groupId: string } {
+  return grant.groupId !== null;
 }

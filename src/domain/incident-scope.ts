@@ -75,11 +75,13 @@ function listed(names: readonly string[]): string {
   return more > 0 ? `${names.slice(0, LISTED).join(", ")} and ${more} more` : names.join(", ");
 }
 
+/** A grant is in scope when what it gives is: its own target, or for a group grant any of the group's assignments. */
 export function inScope(scope: IncidentScope, grant: Grant): boolean {
-  return (
-    (scope.account === undefined || grant.accountId === scope.account.id) &&
-    (scope.permissionSet === undefined || grant.permissionSetName === scope.permissionSet)
-  );
+  const targets = grant.groupId === null ? [grant] : grant.groupAccess;
+  const matches = (target: { accountId: string; permissionSetName: string }) =>
+    (scope.account === undefined || target.accountId === scope.account.id) &&
+    (scope.permissionSet === undefined || target.permissionSetName === scope.permissionSet);
+  return (scope.account === undefined && scope.permissionSet === undefined) || targets.some(matches);
 }
 
 /**

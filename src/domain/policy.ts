@@ -5,6 +5,7 @@ import { InvalidInput, PolicyDenied, quoted } from "./errors.js";
 import { isPerson, standingProblem, type Person, type PrincipalRef } from "./people.js";
 import { withinSchedule, type WeeklySchedule } from "./schedule.js";
 import type { SessionFenceSettings } from "./fence-capability.js";
+import { namesGroup, type IdentityGroup } from "./group-access.js";
 
 export type { Person, PrincipalRef, Standing } from "./people.js";
 export { isPerson } from "./people.js";
@@ -51,6 +52,8 @@ export interface Rule {
   readonly name: string;
   readonly accountIds: readonly string[];
   readonly permissionSets: readonly string[];
+  /** Identity Center groups (DisplayName or GroupId, as the policy gives them) whose membership the rule grants. */
+  readonly groups: readonly string[];
   readonly specificity: Specificity;
   readonly requesters: readonly PrincipalRef[];
   readonly approvers: readonly PrincipalRef[];
@@ -195,6 +198,23 @@ export function ruleFor(policy: Policy, requester: Person, accountId: string, pe
   const rule = deciding.find((candidate) => mayRequest(candidate, requester));
   if (!rule) {
     throw new PolicyDenied(`You are not on the list of people who may request ${permissionSet} on account ${accountId}.`, "permission_set");
+  }
+  return rule;
+}
+
+/**
+ * The rule a request for membership of `group` is made under: the first in file order that offers
+ * the group and lists the requester (groups have no specificity: a rule names each group it offers).
+ */
+export function groupRuleFor(policy: Policy, requester: Person, group: IdentityGroup): Rule {
+  assertInGoodStanding(requester);
+  const offering = policy.rules.filter((rule) => rule.groups.some((ref) => namesGroup(ref, group)));
+  if (offering.length === 0) {
+    throw new PolicyDenied(`No rule in the policy allows requesting membership of the group ${group.displayName}.`, "account");
+  }
+  const rule = offering.find((candidate) => mayRequest(candidate, requester));
+  if (!rule) {
+    throw new PolicyDenied(`You are not on the list of people who may request membership of the group ${group.displayName}.`, "account");
   }
   return rule;
 }

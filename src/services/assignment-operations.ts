@@ -3,11 +3,26 @@
 // followed up or settled, never guessed at. Callers hold the assignment (WorkTracker.exclusive).
 import { ProviderError } from "../domain/errors.js";
 import type { ServiceDeps } from "./deps.js";
-import { isUnfinished, type AssignmentTarget, type Operation, type AssignmentChange } from "./ports.js";
+import type { Grant } from "../domain/grant.js";
+import {
+  isMembership,
+  isUnfinished,
+  type AssignmentTarget,
+  type MembershipTarget,
+  type Operation,
+  type AssignmentChange,
+  type OperationTarget,
+} from "./ports.js";
 
 export const NO_ANSWER_RECORDED = "no answer from AWS was recorded before a restart";
 
 type Deps = Pick<ServiceDeps, "operations" | "provider">;
+
+/** What the grant gives its user: an account assignment, or membership of its group. */
+export function grantTarget(grant: Pick<Grant, "groupId" | "accountId" | "permissionSetName">, principalId: string): OperationTarget {
+  if (grant.groupId !== null) return { groupId: grant.groupId, principalId };
+  return { accountId: grant.accountId, permissionSetName: grant.permissionSetName, principalId };
+}
 
 /** Whom a change is for: a grant's id, or null for standing access no grant explains. */
 export type Owner = string | null;
@@ -72,6 +87,7 @@ export async function ensureRemoved(deps: Deps, owner: Owner, target: Assignment
  * it first. Throws ProviderError while AWS cannot say.
  */
 export async function settle(deps: Deps, operation: Operation): Promise<Settled | undefined> {
+  if (operation.kind === "add-member" || operation.kind === "remove-member") return settleMembership(deps, operation);
   const accepted = inFlight(operation);
   if (accepted) {
     const { settled, recorded } = await follow(deps, accepted);
@@ -134,10 +150,14 @@ async function resumable(deps: Deps, owner: Owner, kind: AssignmentChange, targe
 
 type Accepted = Operation & { readonly kind: AssignmentChange; readonly requestId: string };
 
-/** An assignment change AWS accepted (a fence is never followed here: it has no AWS operation to follow). */
+/**
+ * An assignment change AWS accepted (a fence is never followed here: it has no AWS operation to
+ * follow; nor is a membership change, which AWS makes at once).
+ */
 function inFlight(operation: Operation): Accepted | undefined {
-  if (operation.state !== "started" || operation.requestId === null || operation.kind === "fence") return undefined;
-  return { ...operation, kind: operation.kind, requestId: operation.requestId };
+  const { kind, requestId } = operation;
+  if (operation.state !== "started" || requestId === null || (kind !== "create" && kind !== "delete")) return undefined;
+  return { ...operation, kind, requestId };
 }
 
 /** Waits for a change AWS accepted to succeed or fail, and writes the outcome to the log. */
@@ -151,4 +171,96 @@ async function follow(deps: Deps, operation: Accepted): Promise<{ settled: Settl
   const message = `AWS could not ${operation.kind} the assignment: ${outcome.reason}`;
   const code = operation.kind === "create" ? "CreationFailed" : "DeletionFailed";
   return { settled: { kind: "failed", reason: outcome.reason, message, code, requestId: operation.requestId }, recorded };
+}
+
+/**
+ * Makes sure the user is a member of the group. Identity Store adds a member at once and answers the
+ * MembershipId, so the log has no "started" to follow: an addition whose answer a crash lost is
+ * found with GetGroupMembershipId (settleMembership). A membership already there is left as it is.
+ */
+export async function ensureMember(
+  deps: Deps,
+  owner: string,
+  target: MembershipTarget,
+  options: AssignOptions = {},
+): Promise<Settled | Held> {
+  const previous = await deps.operations.latest(owner, "add-member");
+  if (previous?.state === "succeeded") return { kind: "changed", requestId: previous.requestId };
+  if (previous?.state === "absent") return { kind: "already" };
+  if (previous && isUnfinished(previous)) {
+    const settled = await settleMembership(deps, previous);
+    if (settled) return settled;
+  }
+  if (options.knownToExist ?? (await deps.provider.membershipId(target)) !== undefined) return { kind: "already" };
+  if (options.beforeStart && !(await options.beforeStart())) return { kind: "held" };
+  const operation = await deps.operations.intend(owner, "add-member", target);
+  let added: string;
+  try {
+    added = await deps.provider.addMember(target);
+  } catch (error) {
+    return refused(deps, operation, error);
+  }
+  if (added === "exists") {
+    await deps.operations.finished(operation.id, "absent", "the user was a member already");
+    return { kind: "already" };
+  }
+  await deps.operations.started(operation.id, added);
+  await deps.operations.finished(operation.id, "succeeded");
+  return { kind: "changed", requestId: added };
+}
+
+/** Makes sure the user is no longer a member: the membership is looked up and deleted; one already gone is "already". */
+export async function ensureNotMember(deps: Deps, owner: Owner, target: MembershipTarget): Promise<Settled> {
+  const previous = owner === null ? undefined : await deps.operations.latest(owner, "remove-member");
+  if (previous?.state === "succeeded") return { kind: "changed", requestId: previous.requestId };
+  if (previous?.state === "absent") return { kind: "already" };
+  if (previous && isUnfinished(previous)) {
+    const settled = await settleMembership(deps, previous);
+    if (settled) return settled;
+  }
+  const membershipId = await deps.provider.membershipId(target);
+  const operation = await deps.operations.intend(owner, "remove-member", target);
+  if (membershipId === undefined) {
+    await deps.operations.finished(operation.id, "absent");
+    return { kind: "already" };
+  }
+  await deps.operations.started(operation.id, membershipId);
+  let removed: "removed" | "absent";
+  try {
+    removed = await deps.provider.removeMember(membershipId);
+  } catch (error) {
+    return refused(deps, operation, error);
+  }
+  await deps.operations.finished(operation.id, removed === "removed" ? "succeeded" : "absent");
+  return removed === "removed" ? { kind: "changed", requestId: membershipId } : { kind: "already" };
+}
+
+/**
+ * Brings an unfinished membership change to an end by asking whether the user is a member now. An
+ * addition found made is recorded succeeded with its MembershipId; a removal found done is
+ * succeeded once AWS was called ("started"), else "absent". Undefined (the change is abandoned, to
+ * be made anew) when the membership is as it was before.
+ */
+async function settleMembership(deps: Deps, operation: Operation): Promise<Settled | undefined> {
+  if (!isUnfinished(operation) || !isMembership(operation.target)) return undefined;
+  const membershipId = await deps.provider.membershipId(operation.target);
+  if (operation.kind === "add-member" && membershipId !== undefined) {
+    if (operation.state === "intended") await deps.operations.started(operation.id, membershipId);
+    await deps.operations.finished(operation.id, "succeeded");
+    return { kind: "changed", requestId: membershipId };
+  }
+  if (operation.kind === "remove-member" && membershipId === undefined) {
+    const called = operation.state === "started";
+    await deps.operations.finished(operation.id, called ? "succeeded" : "absent");
+    return called ? { kind: "changed", requestId: operation.requestId } : { kind: "already" };
+  }
+  await deps.operations.finished(operation.id, "abandoned", NO_ANSWER_RECORDED);
+  return undefined;
+}
+
+/** The error policy of Settled for a membership change: a definite refusal is logged failed, anything else rethrown. */
+async function refused(deps: Deps, operation: Operation, error: unknown): Promise<Settled> {
+  if (!(error instanceof ProviderError) || error.retryable) throw error;
+  await deps.operations.finished(operation.id, "failed", error.message);
+  return { kind: "failed", reason: error.message, message: error.message, code: error.code, requestId: null };
 }

@@ -3,6 +3,7 @@ import type { FenceFacts } from "../domain/fence-capability.js";
 import type { Policy } from "../domain/policy.js";
 import type { AccessProvider, ApprovalNudges, ExtensionStore, GrantStore, Logger, Notifier, OperationLog, UserDirectory } from "./ports.js";
 import type { ActivityDeps } from "./activity-digest.js";
+import type { IdentityGroup } from "../domain/group-access.js";
 import type { RefusalRecorder } from "./refusals.js";
 import type { SessionFence } from "./session-fence.js";
 import type { WorkTracker } from "./work-tracker.js";
@@ -35,4 +36,6 @@ export interface ServiceDeps {
   readonly nudges: ApprovalNudges;
   /** Activity digests after each grant (JIT_ACTIVITY_DIGEST); absent when they are off. */
   readonly activity?: ActivityDeps;
+  /** The Identity Center groups the policy's rules offer, resolved at start. */
+  readonly groups: readonly IdentityGroup[];
 }

@@ -4,7 +4,7 @@
 // once per grant and reason across restarts and replicas (the store records the reason with the
 // audit record). Nothing is revoked here: the grant runs to its expiry unless someone ends it.
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
-import { HOLDING_STATUSES } from "../domain/grant.js";
+import { HOLDING_STATUSES, isGroupGrant } from "../domain/grant.js";
 import { leftPolicyCheck } from "../domain/left-policy.js";
 import type { OrgSnapshot } from "../domain/organization.js";
 import type { Policy } from "../domain/policy.js";
@@ -83,6 +83,8 @@ export async function reportLeftPolicy(deps: ServiceDeps, policy: Policy, snapsh
   const check = leftPolicyCheck(policy, snapshot);
   let count = 0;
   for (const grant of await deps.store.listByStatus(HOLDING_STATUSES)) {
+    // A group grant is on no account of the policy's; the groups come from the file, which a refresh does not change.
+    if (isGroupGrant(grant)) continue;
     const left = check(grant.accountId, grant.permissionSetName);
     if (!left) continue;
     const recorded = await deps.store.markLeftPolicy(grant.id, left.reason, {

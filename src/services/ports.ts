@@ -10,6 +10,7 @@ import type { Approval, Rule } from "../domain/policy.js";
 import type { Grant, GrantChanges, GrantStatus, NewGrant } from "../domain/grant.js";
 import type { RequestBundle } from "../domain/request-bundle.js";
 import type { FenceEntry } from "../domain/session-fence.js";
+import type { GroupAccess } from "../domain/group-access.js";
 
 export interface GrantStore {
   /** Stores a new pending grant and its "requested" audit record in one transaction. */
@@ -73,8 +74,8 @@ export interface GrantStore {
    * false when this reason was already the one recorded.
    */
   markLeftPolicy(grantId: string, reason: string, note: AuditNote): Promise<boolean>;
-  /** Grants other than `excludeId` that hold (or are acquiring) this exact assignment. */
-  listHolding(target: AssignmentTarget, excludeId: string): Promise<Grant[]>;
+  /** Grants other than `excludeId` that hold (or are acquiring) this exact assignment or group membership. */
+  listHolding(target: AssignmentTarget | MembershipTarget, excludeId: string): Promise<Grant[]>;
 }
 
 /** The domain's decision, taken inside the store's transaction on the subject as locked there. */
@@ -115,6 +116,19 @@ export interface AssignmentTarget {
   readonly principalType?: "USER" | "GROUP";
 }
 
+/** A user's membership of an Identity Center group: what a group grant adds and removes. */
+export interface MembershipTarget {
+  readonly groupId: string;
+  readonly principalId: string;
+}
+
+/** What an operation changes: an account assignment, or a group membership. */
+export type OperationTarget = AssignmentTarget | MembershipTarget;
+
+export function isMembership(target: OperationTarget): target is MembershipTarget {
+  return "groupId" in target;
+}
+
 /** Who holds a permission set on an account, as the provider reports it. */
 export interface Assignment {
   readonly principalType: "USER" | "GROUP";
@@ -124,8 +138,11 @@ export interface Assignment {
 /** The two changes to an account assignment. */
 export type AssignmentChange = "create" | "delete";
 
-/** An assignment change, or a fence: the user's older role sessions added to the session fence. */
-export type OperationKind = AssignmentChange | "fence";
+/** The two changes to a group membership (Identity Store CreateGroupMembership, DeleteGroupMembership). */
+export type MembershipChange = "add-member" | "remove-member";
+
+/** An assignment or membership change, or a fence: the user's older role sessions added to the session fence. */
+export type OperationKind = AssignmentChange | MembershipChange | "fence";
 
 export type OperationState = "intended" | "started" | "succeeded" | "failed" | "absent" | "abandoned";
 
@@ -139,14 +156,18 @@ export function isUnfinished(operation: Operation): boolean {
   return (UNFINISHED_STATES as readonly OperationState[]).includes(operation.state);
 }
 
-/** One assignment change the bot made or meant to make. */
+/** One assignment or membership change the bot made or meant to make. */
 export interface Operation {
   readonly id: number;
   /** The grant it was made for; null for standing access reconciliation removed, which no grant explains. */
   readonly grantId: string | null;
   readonly kind: OperationKind;
-  readonly target: AssignmentTarget;
-  /** intended: written before calling AWS; started: AWS accepted it (requestId known). */
+  /** A MembershipTarget for add-member and remove-member (and a group grant's fence), else an AssignmentTarget. */
+  readonly target: OperationTarget;
+  /**
+   * intended: written before calling AWS; started: AWS accepted it (requestId known). For a
+   * membership change the requestId is the Identity Store MembershipId.
+   */
   readonly state: OperationState;
   readonly requestId: string | null;
   readonly failureReason: string | null;
@@ -158,7 +179,7 @@ export interface Operation {
  * Written only through services/assignment-operations.ts.
  */
 export interface OperationLog {
-  intend(grantId: string | null, kind: OperationKind, target: AssignmentTarget): Promise<Operation>;
+  intend(grantId: string | null, kind: OperationKind, target: OperationTarget): Promise<Operation>;
   started(id: number, requestId: string): Promise<void>;
   /** Compare-and-set: records the outcome of an operation still intended or started; false when it was not. */
   finished(id: number, state: FinishedState, failureReason?: string): Promise<boolean>;
@@ -170,7 +191,10 @@ export interface OperationLog {
   unfinished(): Promise<Operation[]>;
   /** The most recent completed change (created, deleted, or found already gone) on this assignment. */
   lastFinishedOn(target: AssignmentTarget): Promise<Operation | undefined>;
-  /** Assignments whose most recent completed change was a creation by the bot: the ones it is answerable for. */
+  /**
+   * Assignments and memberships whose most recent completed change was a creation (or addition) by
+   * the bot: the ones it is answerable for.
+   */
   createdByUs(): Promise<Operation[]>;
   forGrant(grantId: string): Promise<Operation[]>;
 }
@@ -193,6 +217,14 @@ export interface AccessProvider {
   startDelete(target: AssignmentTarget): Promise<string | "absent">;
   /** Waits until the operation has succeeded or failed. */
   awaitOperation(kind: AssignmentChange, requestId: string): Promise<OperationOutcome>;
+  /** The membership's MembershipId (GetGroupMembershipId), or undefined when the user is not a member. */
+  membershipId(target: MembershipTarget): Promise<string | undefined>;
+  /** Adds the user to the group (CreateGroupMembership): its MembershipId, or "exists" when they are a member already. */
+  addMember(target: MembershipTarget): Promise<string | "exists">;
+  /** Removes the membership (DeleteGroupMembership); "absent" when it was gone already. */
+  removeMember(membershipId: string): Promise<"removed" | "absent">;
+  /** The group's account assignments (ListAccountAssignmentsForPrincipal with PrincipalType GROUP). */
+  groupAccess(groupId: string): Promise<GroupAccess[]>;
 }
 
 /** What a look-up is for: a decision must see changes within seconds; a view may show an older answer. */

@@ -6,14 +6,15 @@ import { ProviderError } from "../domain/errors.js";
 import { activationDeadline, expiryWhenActivated, type Grant } from "../domain/grant.js";
 import { activationTimeoutOf } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
-import type { AssignmentTarget } from "./ports.js";
-import { assignmentKey } from "./work-tracker.js";
+import { isMembership, type OperationTarget } from "./ports.js";
+import { targetKey } from "./work-tracker.js";
 import { refreshApprovalMessage } from "./approval-message.js";
-import { ensureAssigned } from "./assignment-operations.js";
+import { ensureAssigned, ensureMember, grantTarget, type AssignOptions } from "./assignment-operations.js";
 import { finishRevocation } from "./revoke.js";
 
-function targetOf(grant: Grant, principalId: string): AssignmentTarget {
-  return { accountId: grant.accountId, permissionSetName: grant.permissionSetName, principalId };
+async function existsNow(deps: ServiceDeps, target: OperationTarget): Promise<boolean> {
+  if (isMembership(target)) return (await deps.provider.membershipId(target)) !== undefined;
+  return deps.provider.assignmentExists(target);
 }
 
 /**
@@ -63,9 +64,10 @@ async function prepare(deps: ServiceDeps, grant: Grant): Promise<Grant | undefin
   if (!principalId) {
     return fail(deps, grant, `No IAM Identity Center user has the email ${grant.requesterEmail}.`);
   }
-  const target = targetOf(grant, principalId);
-  return deps.work.exclusive(assignmentKey(target), async () => {
-    const exists = await deps.provider.assignmentExists(target);
+  const target = grantTarget(grant, principalId);
+  return deps.work.exclusive(targetKey(target), async () => {
+    // A membership found here is standing (or another grant's): revocation leaves it in place.
+    const exists = await existsNow(deps, target);
     const holders = await deps.store.listHolding(target, grant.id);
     // Another grant of ours holds it: share its answer to "was it there before us?"
     const keepsAssignment = holders.length > 0 ? holders.some((holder) => holder.keepsAssignment) : exists;
@@ -79,25 +81,28 @@ async function prepare(deps: ServiceDeps, grant: Grant): Promise<Grant | undefin
 async function complete(deps: ServiceDeps, grant: Grant): Promise<Grant | undefined> {
   if (!grant.principalId) return fail(deps, grant, "The grant lost its Identity Center user id.");
   if (tooLate(deps, grant)) return stopLate(deps, grant);
-  const target = targetOf(grant, grant.principalId);
-  return deps.work.exclusive(assignmentKey(target), () => createAndActivate(deps, grant, target));
+  const target = grantTarget(grant, grant.principalId);
+  return deps.work.exclusive(targetKey(target), () => createAndActivate(deps, grant, target));
 }
 
 /** Makes sure the assignment exists (see assignment-operations.ts), then activates the grant. */
 async function createAndActivate(
   deps: ServiceDeps,
   grant: Grant,
-  target: AssignmentTarget,
+  target: OperationTarget,
   knownToExist?: boolean,
 ): Promise<Grant | undefined> {
-  const outcome = await ensureAssigned(deps, grant.id, target, {
+  const options: AssignOptions = {
     knownToExist,
     // Ended or late while we got here: create nothing.
     beforeStart: async () => {
       const current = await deps.store.get(grant.id);
       return current?.status === "provisioning" && !tooLate(deps, current);
     },
-  });
+  };
+  const outcome = isMembership(target)
+    ? await ensureMember(deps, grant.id, target, options)
+    : await ensureAssigned(deps, grant.id, target, options);
   switch (outcome.kind) {
     case "changed":
       return activate(deps, grant, outcome.requestId);

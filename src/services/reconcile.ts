@@ -1,11 +1,11 @@
 // Compares what the store says with what AWS has, and repairs the difference the bot answers for.
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
-import { IN_AWS_STATUSES, isTerminal, type Grant } from "../domain/grant.js";
-import { ensureRemoved, settle, type Settled } from "./assignment-operations.js";
+import { IN_AWS_STATUSES, isGroupGrant, isTerminal, type Grant } from "../domain/grant.js";
+import { ensureNotMember, ensureRemoved, settle, type Settled } from "./assignment-operations.js";
 import type { ServiceDeps } from "./deps.js";
-import type { Assignment, AssignmentTarget } from "./ports.js";
+import { isMembership, type Assignment, type AssignmentTarget, type MembershipTarget, type OperationTarget } from "./ports.js";
 import { revokeGrant } from "./revoke.js";
-import { assignmentKey } from "./work-tracker.js";
+import { assignmentKey, targetKey } from "./work-tracker.js";
 
 /** Grants younger than this are left alone: AWS lists can lag a just-finished assignment. */
 const SETTLING_MS = 2 * 60_000;
@@ -15,6 +15,8 @@ export interface ReconcileReport {
   readonly missing: readonly Grant[];
   /** Assignments the bot created whose grants have ended but which still exist (deleted when not a dry run). */
   readonly orphans: readonly AssignmentTarget[];
+  /** Group memberships the bot added whose grants have ended but which still exist (removed when not a dry run). */
+  readonly orphanMemberships: readonly MembershipTarget[];
   /** With the policy's unmanagedAssignments on: standing assignments no grant explains (reported, or deleted with enforce). */
   readonly unmanaged: readonly AssignmentTarget[];
 }
@@ -28,7 +30,7 @@ export interface ReconcileOptions {
 /** A creation of the bot's whose grant has ended while the assignment still exists. */
 interface Orphan {
   readonly grantId: string;
-  readonly target: AssignmentTarget;
+  readonly target: OperationTarget;
 }
 
 export async function reconcile(deps: ServiceDeps, options: ReconcileOptions): Promise<ReconcileReport> {
@@ -56,7 +58,8 @@ export async function reconcile(deps: ServiceDeps, options: ReconcileOptions): P
   }
   return {
     missing,
-    orphans: orphans.map((orphan) => orphan.target),
+    orphans: orphans.flatMap(({ target }) => (isMembership(target) ? [] : [target])),
+    orphanMemberships: orphans.flatMap(({ target }) => (isMembership(target) ? [target] : [])),
     unmanaged: unmanaged.filter((target) => !explainedSince.has(target)),
   };
 }
@@ -85,23 +88,30 @@ class AssignmentLister {
     return list;
   }
 
-  async holds(target: AssignmentTarget): Promise<boolean> {
+  async holds(target: OperationTarget): Promise<boolean> {
+    if (isMembership(target)) return (await this.deps.provider.membershipId(target)) !== undefined;
     const all = await this.list(target.accountId, target.permissionSetName);
     return all.some((a) => a.principalType === "USER" && a.principalId === target.principalId);
   }
 }
 
+/** What the grant holds in AWS: its assignment, or its group membership. */
+function heldBy(grant: Grant): OperationTarget | undefined {
+  if (!grant.principalId) return undefined;
+  if (isGroupGrant(grant)) return { groupId: grant.groupId, principalId: grant.principalId };
+  return { accountId: grant.accountId, permissionSetName: grant.permissionSetName, principalId: grant.principalId };
+}
+
 function targetOf(grant: Grant): AssignmentTarget | undefined {
-  return grant.principalId
-    ? { accountId: grant.accountId, permissionSetName: grant.permissionSetName, principalId: grant.principalId }
-    : undefined;
+  const target = heldBy(grant);
+  return target && !isMembership(target) ? target : undefined;
 }
 
 async function findMissing(deps: ServiceDeps, lister: AssignmentLister): Promise<Grant[]> {
   const settledBefore = deps.clock.now() - SETTLING_MS;
   const missing: Grant[] = [];
   for (const grant of await deps.store.listByStatus(["active"])) {
-    const target = targetOf(grant);
+    const target = heldBy(grant);
     if (!target || (grant.activatedAt ?? 0) > settledBefore) continue;
     if (!(await lister.holds(target))) missing.push(grant);
   }
@@ -111,7 +121,7 @@ async function findMissing(deps: ServiceDeps, lister: AssignmentLister): Promise
 async function findOrphans(deps: ServiceDeps, lister: AssignmentLister): Promise<Orphan[]> {
   const orphans: Orphan[] = [];
   for (const creation of await deps.operations.createdByUs()) {
-    // Only grants create assignments; an unattached creation would be no orphan of theirs.
+    // Only grants create assignments and add members; an unattached creation would be no orphan of theirs.
     if (creation.grantId === null) continue;
     const owner = await deps.store.get(creation.grantId);
     // Only ended grants: one still active, provisioning or revoking is being looked after.
@@ -197,11 +207,14 @@ async function endVanished(deps: ServiceDeps, grant: Grant): Promise<void> {
 }
 
 async function removeOrphan(deps: ServiceDeps, orphan: Orphan): Promise<void> {
-  await deps.work.exclusive(assignmentKey(orphan.target), async () => {
-    if ((await deps.store.listHolding(orphan.target, orphan.grantId)).length > 0) return;
+  const { target } = orphan;
+  await deps.work.exclusive(targetKey(target), async () => {
+    if ((await deps.store.listHolding(target, orphan.grantId)).length > 0) return;
     // The grant's own removal, if any, came before this creation was found the latest: continuing
     // from its latest deletion resumes only an orphan removal a crash interrupted.
-    const outcome = await ensureRemoved(deps, orphan.grantId, orphan.target);
+    const outcome = isMembership(target)
+      ? await ensureNotMember(deps, orphan.grantId, target)
+      : await ensureRemoved(deps, orphan.grantId, target);
     if (outcome.kind !== "already") await noteOrphanRemoved(deps, orphan.grantId, outcome);
   });
 }
@@ -211,7 +224,7 @@ async function noteOrphanRemoved(deps: ServiceDeps, grantId: string, outcome: Ex
     action: "orphan_removed",
     actorId: SYSTEM_ACTOR,
     detail: {
-      problem: "an assignment the bot created outlived its grant",
+      problem: "access the bot gave (an assignment or a group membership) outlived its grant",
       removed: outcome.kind === "changed",
       awsRequestId: outcome.requestId,
       error: outcome.kind === "failed" ? outcome.reason : null,
@@ -230,12 +243,13 @@ async function resumeInterrupted(deps: ServiceDeps): Promise<void> {
     const { grantId, target } = operation;
     const grant = grantId === null ? undefined : await deps.store.get(grantId);
     if (grant && !isTerminal(grant.status)) continue;
-    await isolated(deps, grantId ?? assignmentKey(target), () =>
-      deps.work.exclusive(assignmentKey(target), async () => {
+    await isolated(deps, grantId ?? targetKey(target), () =>
+      deps.work.exclusive(targetKey(target), async () => {
         const outcome = await settle(deps, operation);
-        if (!outcome || outcome.kind === "already" || operation.kind !== "delete") return;
-        if (grantId === null) await noteUnmanagedRemoved(deps, target, outcome);
-        else await noteOrphanRemoved(deps, grantId, outcome);
+        if (!outcome || outcome.kind === "already" || (operation.kind !== "delete" && operation.kind !== "remove-member")) return;
+        if (grantId !== null) await noteOrphanRemoved(deps, grantId, outcome);
+        // The bot removes no membership that no grant explains: an unattached change is an assignment's.
+        else if (!isMembership(target)) await noteUnmanagedRemoved(deps, target, outcome);
       }),
     );
   }

@@ -25,6 +25,8 @@ import {
   type Rule,
 } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
+import type { GroupAccess, IdentityGroup } from "../domain/group-access.js";
+import { validateGroup } from "./group-request.js";
 import { refreshBundle } from "./approval-message.js";
 import { provisionGrant } from "./provision.js";
 import { loadBundle } from "./request-bundle.js";
@@ -41,6 +43,8 @@ export interface AccessRequestInput {
   readonly duration: string;
   readonly justification: string;
   readonly ticket?: string | null;
+  /** Set for a request of group membership (a group's DisplayName or GroupId); accounts and permission sets are then ignored. */
+  readonly group?: string;
 }
 
 /**
@@ -54,10 +58,14 @@ export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput
 
 /** One pair of a request, resolved against the policy, with the rule it is requested under. */
 export interface ValidTarget {
+  /** For a group target, an account with empty id and name, and an empty permission set. */
   readonly account: Account;
   readonly permissionSet: string;
   readonly rule: Rule;
+  readonly group?: { readonly group: IdentityGroup; readonly access: readonly GroupAccess[] };
 }
+
+const NO_ACCOUNT: Account = Object.freeze({ id: "", name: "" });
 
 export interface ValidRequest {
   readonly input: AccessRequestInput;
@@ -70,6 +78,7 @@ export interface ValidRequest {
 
 /** Everything that can refuse a request, with nothing stored: a form can show the errors at once. */
 export async function validateRequest(deps: ServiceDeps, input: AccessRequestInput): Promise<ValidRequest> {
+  if (input.group !== undefined) return validateGroupRequest(deps, { ...input, group: input.group });
   const { policy } = deps;
   const pairs = requestedPairs(
     expandNames(input.accounts, (ref) => findAccount(policy, ref)),
@@ -93,13 +102,7 @@ export async function validateRequest(deps: ServiceDeps, input: AccessRequestInp
     ...target,
     rule: onTargetSync(named ? target.pair : undefined, () => ruleFor(policy, requester, target.account.id, target.permissionSet)),
   }));
-  // The access goes to the Identity Center user with this email: one Slack has not confirmed could
-  // be anyone's (a member may type any address into their profile).
-  if (requester.email === null) {
-    throw new PolicyDenied(
-      "Slack has no confirmed email address for you, so jit-slack cannot tell which IAM Identity Center user you are. Confirm your email in Slack, or ask a workspace admin.",
-    );
-  }
+  assertConfirmedEmail(requester);
   let ticket: string | null = null;
   for (const { pair, account, permissionSet, rule } of ruled) {
     ticket = await onTarget(named ? pair : undefined, async () => {
@@ -111,6 +114,37 @@ export async function validateRequest(deps: ServiceDeps, input: AccessRequestInp
   }
   const targets = ruled.map(({ account, permissionSet, rule }) => ({ account, permissionSet, rule }));
   return { input, requester, targets, durationMs, justification, ticket };
+}
+
+/**
+ * The access goes to the Identity Center user with the requester's email: one Slack has not
+ * confirmed could be anyone's (a member may type any address into their profile).
+ */
+function assertConfirmedEmail(requester: Person): void {
+  if (requester.email === null) {
+    throw new PolicyDenied(
+      "Slack has no confirmed email address for you, so jit-slack cannot tell which IAM Identity Center user you are. Confirm your email in Slack, or ask a workspace admin.",
+    );
+  }
+}
+
+/** What every request is checked for first: its duration, its justification, and who asks. */
+async function commonParts(
+  deps: ServiceDeps,
+  input: AccessRequestInput,
+): Promise<{ durationMs: number; justification: string; requester: Person }> {
+  const durationMs = parseDuration(input.duration);
+  const justification = normalizeJustification(input.justification);
+  const requester = await deps.directory.person(input.requesterId);
+  assertConfirmedEmail(requester);
+  return { durationMs, justification, requester };
+}
+
+async function validateGroupRequest(deps: ServiceDeps, input: AccessRequestInput & { group: string }): Promise<ValidRequest> {
+  const { durationMs, justification, requester } = await commonParts(deps, input);
+  const valid = await validateGroup(deps, input, requester, durationMs, justification);
+  const target: ValidTarget = { account: NO_ACCOUNT, permissionSet: "", rule: valid.rule, group: valid };
+  return { input, requester, targets: [target], durationMs, justification, ticket: valid.ticket };
 }
 
 /** A name the policy knows as a whole stays one; otherwise a comma in it separates several. */
@@ -228,6 +262,9 @@ function newGrant(deps: ServiceDeps, valid: ValidRequest, target: ValidTarget, p
     bundleId,
     accountId: target.account.id,
     permissionSetName: target.permissionSet,
+    groupId: target.group?.group.groupId ?? null,
+    groupName: target.group?.group.displayName ?? null,
+    groupAccess: target.group?.access ?? [],
     durationMs,
     justification,
     ticket,

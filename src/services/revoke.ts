@@ -6,10 +6,10 @@ import type { ServiceDeps } from "./deps.js";
 import type { AuditDetail, AuditNote } from "../domain/audit-event.js";
 import { fenceBound } from "../domain/session-fence.js";
 import { fenceSessions, type FenceOutcome } from "./session-fence.js";
-import type { AssignmentTarget } from "./ports.js";
-import { assignmentKey } from "./work-tracker.js";
+import { isMembership, type OperationTarget } from "./ports.js";
+import { targetKey } from "./work-tracker.js";
 import { refreshApprovalMessage } from "./approval-message.js";
-import { ensureRemoved, settle } from "./assignment-operations.js";
+import { ensureNotMember, ensureRemoved, grantTarget, settle } from "./assignment-operations.js";
 
 /** Why a grant ends: its time ran out, its assignment vanished outside the bot (drift), an admin or its requester ended it. */
 export type RevokeReason = "expired" | "drift" | "admin" | "ended-early";
@@ -73,13 +73,15 @@ async function removeAssignment(deps: ServiceDeps, known: Grant): Promise<Grant 
   const { principalId } = known;
   if (!principalId) return finish(deps, known, { removed: false, why: "no assignment was ever made" });
   const grant = { ...known, principalId };
-  const target: AssignmentTarget = { accountId: grant.accountId, permissionSetName: grant.permissionSetName, principalId };
-  return deps.work.exclusive(assignmentKey(target), async () => {
+  const target = grantTarget(grant, principalId);
+  const membership = isMembership(target);
+  return deps.work.exclusive(targetKey(target), async () => {
     // A grant ended while AWS was creating its assignment: the deletion must come after that creation.
-    const creation = await deps.operations.latest(grant.id, "create");
+    const creation = await deps.operations.latest(grant.id, membership ? "add-member" : "create");
     if (creation) await settle(deps, creation);
     if (grant.keepsAssignment) {
-      return finish(deps, grant, { removed: false, why: "the user had this assignment before the grant" });
+      const why = membership ? "the user was a member of the group before the grant" : "the user had this assignment before the grant";
+      return finish(deps, grant, { removed: false, why });
     }
     const holders = await deps.store.listHolding(target, grant.id);
     if (holders.length > 0) {
@@ -97,9 +99,9 @@ async function removeAssignment(deps: ServiceDeps, known: Grant): Promise<Grant 
 async function deleteAssignment(
   deps: ServiceDeps,
   grant: Grant & { principalId: string },
-  target: AssignmentTarget,
+  target: OperationTarget,
 ): Promise<Grant | undefined> {
-  const outcome = await ensureRemoved(deps, grant.id, target);
+  const outcome = isMembership(target) ? await ensureNotMember(deps, grant.id, target) : await ensureRemoved(deps, grant.id, target);
   if (outcome.kind === "failed") throw new ProviderError(outcome.message, outcome.code, true);
   const fence = await fenceSessions(deps, grant);
   if (outcome.kind === "changed") return finish(deps, grant, { removed: true, why: null, awsRequestId: outcome.requestId }, fence);

@@ -5,7 +5,9 @@
 // permissions").
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
 import { fenceGap, sessionDurationOf, type FenceGap } from "../domain/fence-capability.js";
-import { HOLDING_STATUSES, type Grant } from "../domain/grant.js";
+import { HOLDING_STATUSES, isGroupGrant, type Grant } from "../domain/grant.js";
+import type { GroupAccess } from "../domain/group-access.js";
+import { grantTarget } from "./assignment-operations.js";
 import { fenceBound, fenceKey, renderFence, SCP_MAX_CHARS, type FenceEntry, type RenderedFence } from "../domain/session-fence.js";
 import type { ServiceDeps } from "./deps.js";
 import type { Clock } from "../domain/clock.js";
@@ -82,7 +84,10 @@ export class SessionFence {
   }
 }
 
-type FenceDeps = Pick<ServiceDeps, "fenceFacts" | "sessionFence" | "operations" | "store" | "work" | "clock" | "policy" | "logger">;
+type FenceDeps = Pick<
+  ServiceDeps,
+  "fenceFacts" | "sessionFence" | "operations" | "store" | "work" | "clock" | "policy" | "logger" | "provider"
+>;
 
 /**
  * Fences the sessions of a grant whose assignment is gone, through the operation log: the intent
@@ -91,18 +96,34 @@ type FenceDeps = Pick<ServiceDeps, "fenceFacts" | "sessionFence" | "operations" 
  * intent left in place, so the revocation is retried and the fence resumed.
  */
 export async function fenceSessions(deps: FenceDeps, grant: Grant & { principalId: string }): Promise<FenceOutcome> {
-  const gap = fenceGap(deps.fenceFacts, grant.accountId, grant.permissionSetName);
-  if (gap || !deps.sessionFence.writer) return { kind: "gap", gap: gap ?? missingWriter(grant) };
-  const target = { accountId: grant.accountId, permissionSetName: grant.permissionSetName, principalId: grant.principalId };
+  const targets = await fencedTargets(deps, grant);
+  const reachable = targets.filter((target) => fenceGap(deps.fenceFacts, target.accountId, target.permissionSetName) === null);
+  const [first] = targets;
+  if (!first) return { kind: "gap", gap: missingWriter(grant) };
+  if (reachable.length === 0 || !deps.sessionFence.writer) {
+    return { kind: "gap", gap: fenceGap(deps.fenceFacts, first.accountId, first.permissionSetName) ?? missingWriter(grant) };
+  }
+  const target = grantTarget(grant, grant.principalId);
   const previous = await deps.operations.latest(grant.id, "fence");
   const operation =
     previous?.state === "intended" || previous?.state === "succeeded" ? previous : await deps.operations.intend(grant.id, "fence", target);
-  const entry = entryFor(deps, grant, operation.createdAt);
-  if (operation.state === "succeeded") return { kind: "fenced", fencedAt: entry.fencedAt, liftAt: entry.liftAt };
-  await deps.sessionFence.entries.put(entry);
+  const entries = reachable.map((pair) => entryFor(deps, { ...grant, ...pair }, operation.createdAt));
+  const latest = entries.reduce((a, b) => (b.liftAt > a.liftAt ? b : a));
+  if (operation.state === "succeeded") return { kind: "fenced", fencedAt: latest.fencedAt, liftAt: latest.liftAt };
+  for (const entry of entries) await deps.sessionFence.entries.put(entry);
   const rendered = await writeFence(deps);
-  const full = rendered.unfenced.some((unfenced) => fenceKey(unfenced) === fenceKey(entry));
-  const detail = { fencedBefore: fenceBound(entry.fencedAt), liftAt: new Date(entry.liftAt).toISOString(), fenced: !full };
+  const keys = new Set(entries.map(fenceKey));
+  const full = rendered.unfenced.some((unfenced) => keys.has(fenceKey(unfenced)));
+  const entry = latest;
+  const detail = {
+    fencedBefore: fenceBound(entry.fencedAt),
+    liftAt: new Date(entry.liftAt).toISOString(),
+    fenced: !full,
+    // A group grant fences each permission set the group is assigned on each account.
+    ...(isGroupGrant(grant)
+      ? { group: grant.groupName ?? grant.groupId, targets: entries.map((e) => `${e.accountId}/${e.permissionSetName}`).join(", ") }
+      : {}),
+  };
   if (full) {
     await deps.store.note(grant.id, {
       action: "session_fence_full",
@@ -187,7 +208,11 @@ async function render(
   const entries = (await parts.entries.all()).filter((entry) => entry.liftAt > now);
   const live = new Set<string>();
   for (const grant of await parts.store.listByStatus(HOLDING_STATUSES)) {
-    if (grant.principalId) live.add(fenceKey({ ...grant, principalId: grant.principalId }));
+    const { principalId } = grant;
+    if (!principalId) continue;
+    // A group grant holds what its group was assigned when it was requested.
+    const held = isGroupGrant(grant) ? grant.groupAccess : [grant];
+    for (const pair of held) live.add(fenceKey({ ...pair, principalId }));
   }
   return {
     ...renderFence(entries, live, parts.policy.sessionFence.policyNames.length, SCP_MAX_CHARS, fencedBefore),
@@ -221,6 +246,15 @@ function entryFor(deps: FenceDeps, grant: Grant & { principalId: string }, at: n
     liftAt: fencedAt + sessionDurationOf(deps.fenceFacts, grant.permissionSetName),
     grantId: grant.id,
   };
+}
+
+/**
+ * The (account, permission set) pairs whose sessions a revocation ends: the grant's own, or for a
+ * group grant every assignment the group has now (ListAccountAssignmentsForPrincipal).
+ */
+async function fencedTargets(deps: FenceDeps, grant: Grant): Promise<GroupAccess[]> {
+  if (!isGroupGrant(grant)) return [{ accountId: grant.accountId, permissionSetName: grant.permissionSetName }];
+  return deps.provider.groupAccess(grant.groupId);
 }
 
 function missingWriter(grant: Grant): FenceGap {

@@ -4,7 +4,7 @@
 // database, or the admin CLI next to the bot) it is a lease in the database, renewed while held,
 // so the work of a process that dies passes to another once its leases lapse.
 import { sleep, type Clock } from "../domain/clock.js";
-import type { Leases } from "./ports.js";
+import { isMembership, type Leases, type OperationTarget } from "./ports.js";
 
 const FIRST_RETRY_MS = 5_000;
 const LONGEST_RETRY_MS = 5 * 60_000;
@@ -158,4 +158,9 @@ function grantKey(grantId: string): string {
 
 export function assignmentKey(target: { accountId: string; permissionSetName: string; principalId: string }): string {
   return `${target.accountId}|${target.permissionSetName}|${target.principalId}`;
+}
+
+/** The key held while changing an assignment or a group membership. */
+export function targetKey(target: OperationTarget): string {
+  return isMembership(target) ? `membership:${target.groupId}|${target.principalId}` : assignmentKey(target);
 }

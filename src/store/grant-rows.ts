@@ -1,5 +1,6 @@
 // Mapping between grant objects and rows of the grants table.
-import type { Grant, GrantChanges, GrantStatus } from "../domain/grant.js";
+import type { Grant, GrantChanges, GrantStatus, NewGrant } from "../domain/grant.js";
+import type { GroupAccess } from "../domain/group-access.js";
 
 export interface GrantRow {
   id: string;
@@ -9,6 +10,10 @@ export interface GrantRow {
   bundle_id: string | null;
   account_id: string;
   permission_set: string;
+  group_id: string | null;
+  group_name: string | null;
+  /** JSON: GroupAccess[]. */
+  group_access: string;
   duration_ms: number;
   justification: string;
   ticket: string | null;
@@ -42,6 +47,9 @@ export function grantFromRow(row: GrantRow): Grant {
     bundleId: row.bundle_id ?? null,
     accountId: row.account_id,
     permissionSetName: row.permission_set,
+    groupId: row.group_id ?? null,
+    groupName: row.group_name ?? null,
+    groupAccess: groupAccessFrom(row.group_access),
     durationMs: row.duration_ms,
     justification: row.justification,
     ticket: row.ticket,
@@ -65,6 +73,22 @@ export function grantFromRow(row: GrantRow): Grant {
     endedAt: row.ended_at,
     failureReason: row.failure_reason,
   };
+}
+
+/** The group columns of a new grant: null, null and "[]" for an assignment grant. */
+export function groupColumns(grant: NewGrant): { groupId: string | null; groupName: string | null; groupAccess: string } {
+  return { groupId: grant.groupId ?? null, groupName: grant.groupName ?? null, groupAccess: JSON.stringify(grant.groupAccess ?? []) };
+}
+
+function groupAccessFrom(text: string | null | undefined): readonly GroupAccess[] {
+  if (!text) return [];
+  const parsed: unknown = JSON.parse(text);
+  if (!Array.isArray(parsed)) return [];
+  return parsed.flatMap((item: unknown) => {
+    if (typeof item !== "object" || item === null) return [];
+    const { accountId, permissionSetName } = item as Record<string, unknown>;
+    return typeof accountId === "string" && typeof permissionSetName === "string" ? [{ accountId, permissionSetName }] : [];
+  });
 }
 
 const CHANGE_COLUMNS: Readonly<Record<keyof GrantChanges, string>> = {

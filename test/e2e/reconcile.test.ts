@@ -230,7 +230,12 @@ describe("enforcing unmanagedAssignments while grants are being made", () => {
     const [interrupted, ...others] = await bot.bot.deps.operations.unfinished();
     assert.deepEqual(others, []);
     assert.deepEqual(
-      [interrupted?.grantId, interrupted?.kind, interrupted?.state, interrupted?.target.principalType],
+      [
+        interrupted?.grantId,
+        interrupted?.kind,
+        interrupted?.state,
+        interrupted && "principalType" in interrupted.target ? interrupted.target.principalType : undefined,
+      ],
       [null, "delete", "started", "GROUP"],
       "AWS accepted the deletion; the log says so before any outcome is known",
     );

@@ -120,6 +120,23 @@ export class FakeAwsServer implements FakeAws {
   addUser(u: { email: string; userName?: string; userId?: string }): string {
     return this.state.addUser(u);
   }
+  addGroup(displayName: string): string {
+    const groupId = randomUUID();
+    this.state.groups.set(groupId, { groupId, displayName });
+    return groupId;
+  }
+  addMembership(groupId: string, userId: string): string {
+    const membershipId = randomUUID();
+    this.state.memberships.set(membershipId, { membershipId, groupId, userId });
+    return membershipId;
+  }
+  removeMembership(groupId: string, userId: string): boolean {
+    const found = [...this.state.memberships.values()].find((m) => m.groupId === groupId && m.userId === userId);
+    return found ? this.state.memberships.delete(found.membershipId) : false;
+  }
+  isMember(groupId: string, userId: string): boolean {
+    return [...this.state.memberships.values()].some((m) => m.groupId === groupId && m.userId === userId);
+  }
   addPermissionSet(name: string, opts?: { sessionDuration?: string | null; description?: string }): string {
     return this.state.addPermissionSet(name, opts);
   }

@@ -89,6 +89,10 @@ export class IdentityCenterState {
   readonly instanceCreatedDate = epochSeconds();
   readonly users = new Map<string, FakeUser>();
   readonly permissionSets = new Map<string, FakePermissionSet>();
+  /** Identity Store groups by GroupId (see fake-aws-identitystore.ts). */
+  readonly groups = new Map<string, { groupId: string; displayName: string }>();
+  /** Group memberships by MembershipId. */
+  readonly memberships = new Map<string, { membershipId: string; groupId: string; userId: string }>();
   inProgressPolls = 1;
   private readonly assignmentMap = new Map<string, Assignment>();
   private readonly operations = new Map<string, AssignmentOperation>();
@@ -102,6 +106,8 @@ export class IdentityCenterState {
 
   clear(): void {
     this.users.clear();
+    this.groups.clear();
+    this.memberships.clear();
     this.permissionSets.clear();
     this.assignmentMap.clear();
     this.operations.clear();

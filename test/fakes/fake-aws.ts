@@ -77,6 +77,13 @@ export interface FakeAws {
   readonly instanceArn: string;
   readonly identityStoreId: string;
   addUser(u: { email: string; userName?: string; userId?: string }): string;
+  /** An Identity Store group; returns its GroupId. */
+  addGroup(displayName: string): string;
+  /** Makes the user a member of the group (as someone would in the console); returns the MembershipId. */
+  addMembership(groupId: string, userId: string): string;
+  isMember(groupId: string, userId: string): boolean;
+  /** Removes the membership as someone would in the console, bypassing the API log. */
+  removeMembership(groupId: string, userId: string): boolean;
   /** sessionDuration is ISO 8601 (default PT1H); null leaves it out of DescribePermissionSet. */
   addPermissionSet(name: string, opts?: { sessionDuration?: string | null; description?: string }): string;
   addAssignment(a: AssignmentRef): void;

@@ -9,6 +9,7 @@ import { SessionFence } from "../../src/services/session-fence.js";
 import { recordsApproval, tallyOf } from "../../src/domain/approval.js";
 import type { AuditAction, AuditNote } from "../../src/domain/audit-event.js";
 import { ProviderError } from "../../src/domain/errors.js";
+import type { GroupAccess } from "../../src/domain/group-access.js";
 import type { Extension, NewExtension } from "../../src/domain/extension.js";
 import {
   assertTransition,
@@ -23,6 +24,7 @@ import { fenceKey, type FenceEntry } from "../../src/domain/session-fence.js";
 import type { Policy, Rule } from "../../src/domain/policy.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
 import {
+  isMembership,
   isUnfinished,
   type AccessProvider,
   type ApprovalNote,
@@ -37,7 +39,9 @@ import {
   type Leases,
   type Logger,
   type Notifier,
+  type MembershipTarget,
   type Operation,
+  type OperationTarget,
   type OperationKind,
   type OperationLog,
   type OperationOutcome,
@@ -52,7 +56,8 @@ function unsupported(method: string): never {
   throw new Error(`${method} is not modelled in memory; test it against the SQL stores`);
 }
 
-function sameAssignment(a: AssignmentTarget, b: AssignmentTarget): boolean {
+function sameAssignment(a: OperationTarget, b: OperationTarget): boolean {
+  if (isMembership(a) || isMembership(b)) return sameMembership(a, b);
   return (
     a.accountId === b.accountId &&
     a.permissionSetName === b.permissionSetName &&
@@ -105,7 +110,7 @@ export class MemoryOperationLog implements OperationLog {
     return this.rows.filter(isUnfinished);
   }
 
-  async lastFinishedOn(target: AssignmentTarget): Promise<Operation | undefined> {
+  async lastFinishedOn(target: OperationTarget): Promise<Operation | undefined> {
     return this.rows.filter((row) => isCompleted(row) && sameTarget(row.target, target)).at(-1);
   }
 
@@ -130,7 +135,12 @@ export class MemoryOperationLog implements OperationLog {
 }
 
 /** The SQL stores match an assignment by account, permission set and principal id, whatever the type. */
-function sameTarget(a: AssignmentTarget, b: AssignmentTarget): boolean {
+function sameMembership(a: OperationTarget, b: OperationTarget): boolean {
+  return isMembership(a) && isMembership(b) && a.groupId === b.groupId && a.principalId === b.principalId;
+}
+
+function sameTarget(a: OperationTarget, b: OperationTarget): boolean {
+  if (isMembership(a) || isMembership(b)) return sameMembership(a, b);
   return a.accountId === b.accountId && a.permissionSetName === b.permissionSetName && a.principalId === b.principalId;
 }
 
@@ -292,14 +302,15 @@ export class MemoryGrantStore implements GrantStore {
     return unsupported("GrantStore.markReviewed");
   }
 
-  async listHolding(target: AssignmentTarget, excludeId: string): Promise<Grant[]> {
+  async listHolding(target: AssignmentTarget | MembershipTarget, excludeId: string): Promise<Grant[]> {
     return [...this.grants.values()].filter(
       (grant) =>
         grant.id !== excludeId &&
         HOLDING_STATUSES.includes(grant.status) &&
-        grant.accountId === target.accountId &&
-        grant.permissionSetName === target.permissionSetName &&
-        grant.principalId === target.principalId,
+        grant.principalId === target.principalId &&
+        (isMembership(target)
+          ? grant.groupId === target.groupId
+          : grant.groupId === null && grant.accountId === target.accountId && grant.permissionSetName === target.permissionSetName),
     );
   }
 
@@ -435,6 +446,37 @@ export class MemoryIdentityCenter implements AccessProvider {
 
   callsTo(method: keyof AccessProvider): ProviderCall[] {
     return this.calls.filter((call) => call.method === method);
+  }
+
+  /** Group memberships: "group|user" → MembershipId. */
+  readonly memberships = new Map<string, string>();
+  /** Each group's account assignments. */
+  readonly groupAssignments = new Map<string, GroupAccess[]>();
+
+  async membershipId(target: MembershipTarget): Promise<string | undefined> {
+    return this.memberships.get(`${target.groupId}|${target.principalId}`);
+  }
+
+  async addMember(target: MembershipTarget): Promise<string | "exists"> {
+    const key = `${target.groupId}|${target.principalId}`;
+    if (this.memberships.has(key)) return "exists";
+    const id = `membership-${this.memberships.size + 1}`;
+    this.memberships.set(key, id);
+    return id;
+  }
+
+  async removeMember(membershipId: string): Promise<"removed" | "absent"> {
+    for (const [key, id] of this.memberships) {
+      if (id === membershipId) {
+        this.memberships.delete(key);
+        return "removed";
+      }
+    }
+    return "absent";
+  }
+
+  async groupAccess(groupId: string): Promise<GroupAccess[]> {
+    return this.groupAssignments.get(groupId) ?? [];
   }
 
   async findPrincipal(email: string): Promise<string | undefined> {
@@ -750,6 +792,7 @@ export function memoryWorld(overrides: { policy?: Policy; people?: readonly Pers
     fenceFacts: noFence(),
     sessionFence: new SessionFence(new MemoryFenceEntries(), null),
     nudges: new MemoryApprovalNudges(store),
+    groups: [],
   };
   return { clock, store, extensions, operations, provider, notifier, logger, people, deps };
 }

@@ -17,6 +17,7 @@ export const RULE_DEFAULTS = {
   silentApprovers: [],
   escalation: null,
   remindEveryMs: null,
+  groups: [],
 } as const satisfies Partial<Rule>;
 
 /** A complete rule: the defaults, then `rule` (maxTotalDurationMs defaults to maxDurationMs). */

@@ -181,7 +181,7 @@ describe("ensureRemoved", () => {
     assert.equal((await ensureRemoved(world.deps, null, GROUP)).kind, "changed");
     assert.equal(world.provider.holds(GROUP), false);
     assert.deepEqual(
-      world.operations.rows.map((row) => [row.grantId, row.state, row.target.principalType]),
+      world.operations.rows.map((row) => [row.grantId, row.state, "principalType" in row.target ? row.target.principalType : undefined]),
       [
         [null, "succeeded", "GROUP"],
         [null, "succeeded", "GROUP"],

@@ -11,6 +11,7 @@ import Database from "better-sqlite3";
 import type { AssignmentTarget, OperationKind } from "../../src/services/ports.js";
 import type { StoreBackend } from "../../src/store/backend.js";
 import { UNATTACHED_OPERATIONS } from "../../src/store/sqlite/migrations/010-unattached-operations.js";
+import { GROUP_ACCESS } from "../../src/store/sqlite/migrations/015-group-access.js";
 import { SESSION_FENCE } from "../../src/store/sqlite/migrations/011-session-fence.js";
 import { MIGRATIONS, type Migration } from "../../src/store/sqlite/migrations/index.js";
 import { openPostgresBackend } from "../../src/store/postgres/postgres-backend.js";
@@ -175,8 +176,18 @@ describe("the SQLite migration to the session fence", () => {
     const upgraded = openSqliteBackend(file, new FakeClock(T0));
     try {
       assert.equal(upgraded.db.pragma("user_version", { simple: true }), MIGRATIONS.length);
-      assert.deepEqual(upgraded.db.prepare("SELECT * FROM operations ORDER BY id").all(), rowsBefore);
-      assert.deepEqual(upgraded.db.prepare(indexes).all("operations"), indexesBefore);
+      // Later migrations (015, group access) add group_id and an index on it.
+      assert.deepEqual(
+        upgraded.db.prepare("SELECT * FROM operations ORDER BY id").all(),
+        rowsBefore.map((row) => ({ ...(row as object), group_id: null })),
+      );
+      assert.deepEqual(
+        upgraded.db
+          .prepare(indexes)
+          .all("operations")
+          .filter((index) => (index as { name: string }).name !== "operations_by_membership"),
+        indexesBefore,
+      );
       assert.deepEqual(
         upgraded.db
           .prepare(indexes)
@@ -199,6 +210,44 @@ describe("the SQLite migration to the session fence", () => {
       );
       await upgraded.fenceEntries.put({ ...alice, fencedAt: T0, liftAt: T0 + HOUR, grantId: "g-old" });
       assert.equal(await upgraded.fenceEntries.nextLift(), T0 + HOUR);
+      assert.deepEqual(upgraded.db.pragma("foreign_key_check"), []);
+    } finally {
+      await upgraded.close();
+    }
+  });
+});
+
+describe("the SQLite migration to group access", () => {
+  const dir = mkdtempSync(join(tmpdir(), "jit-group-upgrade-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("keeps every operation and id handed out, then takes membership changes with their group", async () => {
+    const file = join(dir, "jit.sqlite");
+    const old = sqliteBefore(file, GROUP_ACCESS);
+    old
+      .prepare(
+        `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, principal_type, state, request_id, created_at, updated_at)
+         VALUES (NULL, 'fence', ?, 'AdministratorAccess', 'p-alice', 'USER', 'succeeded', NULL, ?, ?)`,
+      )
+      .run(PROD, T0, T0);
+    old.prepare("UPDATE sqlite_sequence SET seq = 4 WHERE name = 'operations'").run();
+    const rowsBefore = old.prepare("SELECT * FROM operations ORDER BY id").all();
+    old.close();
+
+    const upgraded = openSqliteBackend(file, new FakeClock(T0));
+    try {
+      assert.deepEqual(
+        upgraded.db.prepare("SELECT * FROM operations ORDER BY id").all(),
+        rowsBefore.map((row) => ({ ...(row as object), group_id: null })),
+      );
+      const added = await upgraded.operations.intend(null, "add-member", { groupId: "g-1", principalId: "p-alice" });
+      assert.equal(added.id, 5);
+      assert.deepEqual(added.target, { groupId: "g-1", principalId: "p-alice" });
+      assert.throws(
+        () => upgraded.db.prepare("UPDATE operations SET kind = 'grow' WHERE id = ?").run(added.id),
+        /CHECK constraint failed/,
+        "the kind is still checked",
+      );
       assert.deepEqual(upgraded.db.pragma("foreign_key_check"), []);
     } finally {
       await upgraded.close();

@@ -430,3 +430,31 @@ rules:
     assert.deepEqual(policy.rules[0]?.permissionSets, ["AdministratorAccess"]);
   });
 });
+
+describe("rules that offer groups", () => {
+  const base = `accounts:
+  - id: "111122223333"
+    name: Production
+permissionSets: [ReadOnlyAccess]
+rules:
+  - name: teams
+    groups: [prod-admins, 0123456789-abcdef01-2345-6789-abcd-ef0123456789]
+    requesters: [U012ABCDEF]
+    approvers: [W0APPROVER]
+    approverChannel: C0APPROVALS
+    maxDuration: 2h
+`;
+
+  it("may leave out accounts and permission sets", () => {
+    const [rule] = parsePolicy(base, SOURCE).rules;
+    assert.deepEqual(rule?.groups, ["prod-admins", "0123456789-abcdef01-2345-6789-abcd-ef0123456789"]);
+    assert.deepEqual(rule?.accountIds, []);
+    assert.deepEqual(rule?.permissionSets, []);
+  });
+
+  it("still needs accounts and permission sets when it offers no group, or names one of them", () => {
+    assert.ok(problemsOf(base.replace(/ {4}groups: .*\n/, "")).some((p) => /rules\[0\]\.accounts.*name at least one account/.test(p)));
+    const half = base.replace("    groups:", "    accounts: [Production]\n    groups:");
+    assert.ok(problemsOf(half).some((p) => /rules\[0\]\.permissionSets.*name at least one permission set/.test(p)));
+  });
+});

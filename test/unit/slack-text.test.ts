@@ -153,7 +153,22 @@ describe("parseJitCommand", () => {
       duration: "2h",
       justification: "payments are down",
       ticket: null,
+      group: null,
     });
+  });
+
+  it("reads a request for group membership, with its ticket", () => {
+    assert.deepEqual(parseJitCommand("request group prod-admins 2h --ticket INC-1 payments are down"), {
+      kind: "request",
+      account: "",
+      permissionSet: "",
+      duration: "2h",
+      justification: "payments are down",
+      ticket: "INC-1",
+      group: "prod-admins",
+    });
+    assert.throws(() => parseJitCommand("request group prod-admins 2h"), /justification is required.*request group/);
+    assert.throws(() => parseJitCommand("request group prod-admins"), /Not enough.*request group <group>/);
   });
 
   it("reads the verb in any case and tolerates extra whitespace between parts", () => {
@@ -164,6 +179,7 @@ describe("parseJitCommand", () => {
       duration: "30m",
       justification: "look at logs",
       ticket: null,
+      group: null,
     });
   });
 

@@ -1,6 +1,14 @@
 // Parses the text after `/jit` into a command; no business rules here, only shape.
 import { InvalidInput } from "../../domain/errors.js";
-import { EXTEND_USAGE, HELP_USAGE, LIST_USAGE, REQUEST_USAGE, REVOKE_ALL_USAGE, REVOKE_USAGE } from "../views/command-usage.js";
+import {
+  EXTEND_USAGE,
+  HELP_USAGE,
+  LIST_USAGE,
+  REQUEST_GROUP_USAGE,
+  REQUEST_USAGE,
+  REVOKE_ALL_USAGE,
+  REVOKE_USAGE,
+} from "../views/command-usage.js";
 
 export type JitCommand =
   | { readonly kind: "form" }
@@ -18,6 +26,8 @@ export type JitCommand =
       readonly duration: string;
       readonly justification: string;
       readonly ticket: string | null;
+      /** `/jit request group <name> …`: the group asked for (account and permission set are then empty). */
+      readonly group: string | null;
     };
 
 const GRANT_ID = /^jit-[a-z0-9]{8}$/;
@@ -72,17 +82,27 @@ function revokeAll(words: readonly string[]): JitCommand {
 }
 
 function parseRequest(words: readonly string[]): JitCommand {
+  if (words[0]?.toLowerCase() === "group") {
+    const [, group, duration, ...tail] = words;
+    if (!group || !duration) throw new InvalidInput(`Not enough to make a request. Usage: ${REQUEST_GROUP_USAGE}`);
+    return { ...requestTail(tail, REQUEST_GROUP_USAGE), kind: "request", account: "", permissionSet: "", duration, group };
+  }
   const [account, permissionSet, duration, ...tail] = words;
   if (!account || !permissionSet || !duration) {
     throw new InvalidInput(`Not enough to make a request. Usage: ${REQUEST_USAGE}`);
   }
+  return { ...requestTail(tail, REQUEST_USAGE), kind: "request", account, permissionSet, duration, group: null };
+}
+
+/** The ticket and justification after a request's target and duration. */
+function requestTail(tail: readonly string[], usage: string): { justification: string; ticket: string | null } {
   let ticket: string | null = null;
   const justification: string[] = [];
   for (let i = 0; i < tail.length; i += 1) {
     const word = tail[i] as string;
     if (word === "--ticket") {
       const value = tail[i + 1];
-      if (!value) throw new InvalidInput(`--ticket needs a value. Usage: ${REQUEST_USAGE}`);
+      if (!value) throw new InvalidInput(`--ticket needs a value. Usage: ${usage}`);
       ticket = value;
       i += 1;
     } else {
@@ -90,7 +110,7 @@ function parseRequest(words: readonly string[]): JitCommand {
     }
   }
   if (justification.length === 0) {
-    throw new InvalidInput(`A justification is required: say why you need this access. Usage: ${REQUEST_USAGE}`);
+    throw new InvalidInput(`A justification is required: say why you need this access. Usage: ${usage}`);
   }
-  return { kind: "request", account, permissionSet, duration, justification: justification.join(" "), ticket };
+  return { justification: justification.join(" "), ticket };
 }

@@ -148,7 +148,7 @@ async function run(deps: ServiceDeps, command: Work, caller: Caller): Promise<vo
       return void (await say(extensionResultText(result, accounts)));
     }
     case "request": {
-      const { account, permissionSet, duration, justification, ticket } = command;
+      const { account, permissionSet, duration, justification, ticket, group } = command;
       const grants = await requestAccess(deps, {
         requesterId: caller.userId,
         teamId: caller.teamId,
@@ -157,6 +157,7 @@ async function run(deps: ServiceDeps, command: Work, caller: Caller): Promise<vo
         duration,
         justification,
         ticket,
+        ...(group !== null ? { group } : {}),
       });
       for (const grant of grants) deps.logger.info({ grantId: grant.id, user: caller.userId, status: grant.status }, "access requested");
       return void (await say(requestConfirmation(grants, accounts)));

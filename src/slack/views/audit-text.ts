@@ -206,7 +206,15 @@ export function auditSummary(record: FeedRecord, accounts: readonly { id: string
   const grant = record.grantId ? `\`${escapeMrkdwn(record.grantId)}\` · ` : "";
   // A record about no grant may name only an account, only a permission set (the incident switch), or neither (a refusal).
   const set = escapeMrkdwn(record.permissionSet);
-  const target = record.permissionSet && record.accountId ? `${set} on ${account}` : record.accountId ? account : set;
+  const group = record.detail.group;
+  const target =
+    typeof group === "string"
+      ? `group ${escapeMrkdwn(group)}`
+      : record.permissionSet && record.accountId
+        ? `${set} on ${account}`
+        : record.accountId
+          ? account
+          : set;
   const what = target ? `${target} · ` : "";
   const hash = record.hash ? ` \`${record.hash.slice(0, SHORT_HASH_LENGTH)}\`` : "";
   return `${icon} *${record.action}* · ${grant}${what}by ${actor} · ${slackDate(record.at)} · #${record.seq}${hash}`;

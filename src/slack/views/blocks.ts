@@ -8,6 +8,7 @@ import { typedLine, typedText } from "./parts.js";
 import { ACTION_APPROVE, ACTION_DENY, ACTION_REVIEW } from "../ids.js";
 import { bundleConfirmation } from "./bundle-blocks.js";
 import { approverRefText, escalationLine } from "./nudge-text.js";
+import { groupAccessText, targetLabel } from "./group-access-text.js";
 
 export interface Message {
   readonly text: string;
@@ -20,10 +21,32 @@ function accountLabel(grant: Grant, accounts: readonly Account[]): string {
 }
 
 export function summary(grant: Grant, accounts: readonly Account[]): string {
+  if (grant.groupId !== null) return `${targetLabel(grant, accounts)} for ${formatDuration(grant.durationMs)}`;
   return `${escapeMrkdwn(grant.permissionSetName)} on ${accountLabel(grant, accounts)} for ${formatDuration(grant.durationMs)}`;
 }
 
+/** Account and permission set, or for a group grant the group and what its membership gives. */
+function targetFields(
+  grant: Grant,
+  accounts: readonly Account[],
+): { extra: KnownBlock[]; mrkdwnFields: { type: "mrkdwn"; text: string }[] } {
+  if (grant.groupId === null) {
+    return {
+      extra: [],
+      mrkdwnFields: [
+        { type: "mrkdwn", text: `*Account*\n${accountLabel(grant, accounts)}` },
+        { type: "mrkdwn", text: `*Permission set*\n${escapeMrkdwn(grant.permissionSetName)}` },
+      ],
+    };
+  }
+  return {
+    extra: [{ type: "section", text: { type: "mrkdwn", text: groupAccessText(grant, accounts) } }],
+    mrkdwnFields: [{ type: "mrkdwn", text: `*Group*\n${targetLabel(grant, accounts)}` }],
+  };
+}
+
 function requestBlocks(grant: Grant, accounts: readonly Account[]): KnownBlock[] {
+  const target = targetFields(grant, accounts);
   return [
     { type: "header", text: { type: "plain_text", text: `Access request ${grant.id}` } },
     {
@@ -35,11 +58,11 @@ function requestBlocks(grant: Grant, accounts: readonly Account[]): KnownBlock[]
           type: "mrkdwn",
           text: `*Identity Center user*\n${grant.requesterEmail ? escapeMrkdwn(grant.requesterEmail) : "none (no confirmed email)"}`,
         },
-        { type: "mrkdwn", text: `*Account*\n${accountLabel(grant, accounts)}` },
-        { type: "mrkdwn", text: `*Permission set*\n${escapeMrkdwn(grant.permissionSetName)}` },
+        ...target.mrkdwnFields,
         { type: "mrkdwn", text: `*Duration*\n${formatDuration(grant.durationMs)}` },
       ],
     },
+    ...target.extra,
     { type: "section", text: requesterWords(grant) },
   ];
 }

@@ -7,6 +7,7 @@ import type { Account } from "../../domain/policy.js";
 import { outcomeLine, requesterWords, summary, type Message } from "./blocks.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
 import { accountLabel, escapedExcerpt, plain } from "./parts.js";
+import { targetLabel } from "./group-access-text.js";
 import { ACTION_REVIEW } from "../ids.js";
 
 function review(grant: Grant): KnownBlock[] {
@@ -33,8 +34,12 @@ export function breakGlassNotice(grant: Grant, accounts: readonly Account[]): Me
         type: "section",
         fields: [
           { type: "mrkdwn", text: `*Who*\n${mention(grant.requesterId)}` },
-          { type: "mrkdwn", text: `*Account*\n${accountLabel(grant.accountId, accounts)}` },
-          { type: "mrkdwn", text: `*Permission set*\n${escapedExcerpt(grant.permissionSetName, 100)}` },
+          ...(grant.groupId !== null
+            ? [{ type: "mrkdwn" as const, text: `*Group*\n${targetLabel(grant, accounts)}` }]
+            : [
+                { type: "mrkdwn" as const, text: `*Account*\n${accountLabel(grant.accountId, accounts)}` },
+                { type: "mrkdwn" as const, text: `*Permission set*\n${escapedExcerpt(grant.permissionSetName, 100)}` },
+              ]),
           { type: "mrkdwn", text: `*Duration*\n${formatDuration(grant.durationMs)}` },
         ],
       },

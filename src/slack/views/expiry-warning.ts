@@ -4,12 +4,16 @@ import type { Account } from "../../domain/policy.js";
 import { summary, type Message } from "./blocks.js";
 import { slackDate } from "./escape.js";
 import { accountName, LIMITS, plain, truncate } from "./parts.js";
+import { targetText } from "./group-access-text.js";
 import { ACTION_END_NOW, ACTION_EXTEND } from "../ids.js";
 
 export function expiryWarning(grant: Grant, accounts: readonly Account[]): Message {
   const text = `:hourglass: Your access ${summary(grant, accounts)} (\`${grant.id}\`) ends ${slackDate(grant.expiresAt ?? 0)}.`;
   // The confirm dialog is plain text: nothing in it is parsed, so names go in as they are.
-  const target = `${grant.permissionSetName} on ${accountName(grant.accountId, accounts) ?? grant.accountId}`;
+  const target =
+    grant.groupId !== null
+      ? targetText(grant)
+      : `${grant.permissionSetName} on ${accountName(grant.accountId, accounts) ?? grant.accountId}`;
   return {
     text,
     blocks: [

@@ -7,7 +7,8 @@ import type { Account } from "../../domain/policy.js";
 import type { Message } from "./blocks.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
 import { counted, pageFooter, pagesOf, pickPage } from "./pages.js";
-import { accountLabel, plain, typedLine, typedText } from "./parts.js";
+import { plain, typedLine, typedText } from "./parts.js";
+import { targetLabel } from "./group-access-text.js";
 import { ACTION_REVIEW } from "../ids.js";
 
 /**
@@ -18,9 +19,9 @@ export const LIST_PAGE = 20;
 /** The most grants one list reads from the store; a list that reaches it says there may be more. */
 export const LISTED_AT_MOST = 1_000;
 
-/** "*Set* on account · `id`": a grant in one line of mrkdwn. */
+/** "*Set* on account · `id`" (or the group): a grant in one line of mrkdwn. */
 export function grantLine(grant: Grant, accounts: readonly Account[]): string {
-  return `*${escapeMrkdwn(grant.permissionSetName)}* on ${accountLabel(grant.accountId, accounts)} · \`${escapeMrkdwn(grant.id)}\``;
+  return `${targetLabel(grant, accounts)} · \`${escapeMrkdwn(grant.id)}\``;
 }
 
 /** Where the grant stands, with the time it has left when active. */

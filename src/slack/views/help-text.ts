@@ -2,7 +2,7 @@
 import type { KnownBlock, SectionBlock } from "@slack/types";
 import type { Eligibility, Person } from "../../domain/policy.js";
 import type { Message } from "./blocks.js";
-import { HELP_USAGE, REQUEST_USAGE, REVOKE_ALL_USAGE } from "./command-usage.js";
+import { HELP_USAGE, REQUEST_GROUP_USAGE, REQUEST_USAGE, REVOKE_ALL_USAGE } from "./command-usage.js";
 import { escapeMrkdwn } from "./escape.js";
 import { counted, pageFooter, pagesOf, pickPage } from "./pages.js";
 import { describeRule, escapedExcerpt, LIMITS } from "./parts.js";
@@ -12,6 +12,7 @@ function commands(isAdmin: boolean): string {
     "*jit-slack* gives you AWS access for a limited time, with approval.",
     "• `/jit`: open the request form",
     `• \`${REQUEST_USAGE}\`: ask in one line, e.g. \`/jit request prod ReadOnlyAccess 2h --ticket INC-123 checking alarms\``,
+    `• \`${REQUEST_GROUP_USAGE}\`: ask for membership of an IAM Identity Center group a rule offers`,
     "• Several targets at once, where the policy allows: `/jit request prod,staging ReadOnlyAccess,Billing 2h …` asks for each account with each permission set, with one justification",
     "• `/jit list [page]`: your pending and active access",
     ...(isAdmin ? ["• `/jit list --review [page]`: break-glass access waiting for review"] : []),

@@ -8,6 +8,7 @@ import type { Account } from "../../domain/policy.js";
 import { MAX_SWITCH_REASON_LENGTH, type SwitchPreview, type SwitchResult } from "../../services/revoke-all.js";
 import { escapeMrkdwn, mention, slackDate } from "./escape.js";
 import { accountLabel, LIMITS, plain } from "./parts.js";
+import { targetLabel } from "./group-access-text.js";
 import { typedValue } from "./view-state.js";
 import { REVOKE_ALL_CALLBACK_ID } from "../ids.js";
 
@@ -28,7 +29,7 @@ function where(scope: IncidentScope, accounts: readonly Account[]): string {
 
 function grantLine(grant: Grant, accounts: readonly Account[]): string {
   const until = grant.expiresAt === null ? "" : ` · until ${slackDate(grant.expiresAt)}`;
-  return `• \`${grant.id}\` ${mention(grant.requesterId)} · ${escapeMrkdwn(grant.permissionSetName)} on ${accountLabel(grant.accountId, accounts)}${until}`;
+  return `• \`${grant.id}\` ${mention(grant.requesterId)} · ${targetLabel(grant, accounts)}${until}`;
 }
 
 /** The first grants, one a line, within a section's limit, and how many more there are. */

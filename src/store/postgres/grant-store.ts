@@ -6,8 +6,16 @@ import type { AuditNote } from "../../domain/audit-event.js";
 import type { Clock } from "../../domain/clock.js";
 import { assertTransition, HOLDING_STATUSES, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../../domain/grant.js";
 import { recordsApproval, tallyOf } from "../../domain/approval.js";
-import type { ApprovalNote, AssignmentTarget, DecideApproval, GrantStore, RecordedApproval } from "../../services/ports.js";
-import { grantFromRow, type GrantRow } from "../grant-rows.js";
+import {
+  isMembership,
+  type ApprovalNote,
+  type AssignmentTarget,
+  type DecideApproval,
+  type GrantStore,
+  type MembershipTarget,
+  type RecordedApproval,
+} from "../../services/ports.js";
+import { grantFromRow, groupColumns, type GrantRow } from "../grant-rows.js";
 import { addApprover, approverIds } from "./approvals.js";
 import { appendAudit } from "./audit-trail.js";
 import { appendGrantNote } from "./grant-notes.js";
@@ -34,11 +42,12 @@ export class PostgresGrantStore implements GrantStore {
   }
 
   private async insertOne(client: PoolClient, grant: NewGrant, note: AuditNote): Promise<Grant> {
+    const groups = groupColumns(grant);
     const row = await selectRow<GrantRow>(
       client,
       `INSERT INTO grants (id, requester_id, requester_team_id, requester_email, bundle_id, account_id, permission_set,
-         duration_ms, justification, ticket, rule_name, break_glass, status, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13, $13)
+         duration_ms, justification, ticket, rule_name, break_glass, status, created_at, updated_at, group_id, group_name, group_access)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13, $13, $14, $15, $16)
        RETURNING *`,
       [
         grant.id,
@@ -54,6 +63,9 @@ export class PostgresGrantStore implements GrantStore {
         grant.ruleName,
         grant.breakGlass ? 1 : 0,
         grant.createdAt,
+        groups.groupId,
+        groups.groupName,
+        groups.groupAccess,
       ],
     );
     if (!row) throw new Error(`grant ${grant.id} was not stored`);
@@ -212,7 +224,13 @@ export class PostgresGrantStore implements GrantStore {
     return row?.next ?? undefined;
   }
 
-  async listHolding(target: AssignmentTarget, excludeId: string): Promise<Grant[]> {
+  async listHolding(target: AssignmentTarget | MembershipTarget, excludeId: string): Promise<Grant[]> {
+    if (isMembership(target)) {
+      return this.select(
+        `SELECT * FROM grants WHERE group_id = $1 AND principal_id = $2 AND id <> $3 AND status IN (${statusList(HOLDING_STATUSES)})`,
+        [target.groupId, target.principalId, excludeId],
+      );
+    }
     return this.select(
       `SELECT * FROM grants
        WHERE account_id = $1 AND permission_set = $2 AND principal_id = $3 AND id <> $4

@@ -7,6 +7,7 @@ import {
   ACTIVITY_DIGESTS,
   APPROVER_MESSAGES,
   AUDIT_CHECKPOINTS,
+  GROUP_ACCESS,
   INITIAL_SCHEMA,
   ORGANIZATION_CACHE,
   REQUEST_BUNDLES,
@@ -29,6 +30,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   REQUEST_BUNDLES,
   APPROVAL_NUDGES,
   ACTIVITY_DIGESTS,
+  GROUP_ACCESS,
 ];
 
 /** Any fixed 64-bit number will do, as long as nothing else on the database uses it: "jit-slk\0". */

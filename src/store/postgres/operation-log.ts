@@ -1,8 +1,8 @@
 // The operation log in PostgreSQL: written before each AWS call and after its outcome.
 import type { Pool } from "pg";
 import type { Clock } from "../../domain/clock.js";
-import type { AssignmentTarget, FinishedState, Operation, OperationKind, OperationLog } from "../../services/ports.js";
-import { changesAssignment, operationFromRow, type OperationRow } from "../operation-rows.js";
+import type { AssignmentTarget, FinishedState, Operation, OperationKind, OperationLog, OperationTarget } from "../../services/ports.js";
+import { changesAssignment, MEMBERSHIPS_ADDED_BY_US, operationFromRow, targetColumns, type OperationRow } from "../operation-rows.js";
 import { selectRow, selectRows } from "./sql.js";
 
 export class PostgresOperationLog implements OperationLog {
@@ -11,12 +11,13 @@ export class PostgresOperationLog implements OperationLog {
     private readonly clock: Clock,
   ) {}
 
-  async intend(grantId: string | null, kind: OperationKind, target: AssignmentTarget): Promise<Operation> {
+  async intend(grantId: string | null, kind: OperationKind, target: OperationTarget): Promise<Operation> {
+    const { accountId, permissionSet, principalId, principalType, groupId } = targetColumns(target);
     const row = await selectRow<OperationRow>(
       this.pool,
-      `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, principal_type, state, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'intended', $7, $7) RETURNING *`,
-      [grantId, kind, target.accountId, target.permissionSetName, target.principalId, target.principalType ?? "USER", this.clock.now()],
+      `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, principal_type, group_id, state, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'intended', $8, $8) RETURNING *`,
+      [grantId, kind, accountId, permissionSet, principalId, principalType, groupId, this.clock.now()],
     );
     if (!row) throw new Error(`the ${kind} operation for ${grantId === null ? "no grant" : `grant ${grantId}`} was not stored`);
     return operationFromRow(row);
@@ -86,7 +87,8 @@ export class PostgresOperationLog implements OperationLog {
                        AND ${changesAssignment("l")})
        ORDER BY o.id`,
     );
-    return rows.map(operationFromRow);
+    const memberships = await selectRows<OperationRow>(this.pool, MEMBERSHIPS_ADDED_BY_US);
+    return [...rows, ...memberships].map(operationFromRow);
   }
 
   async forGrant(grantId: string): Promise<Operation[]> {

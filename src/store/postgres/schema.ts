@@ -213,6 +213,21 @@ export const UNATTACHED_OPERATIONS = `
   CREATE INDEX operations_unfinished ON operations (id) WHERE state IN ('intended', 'started');
 `;
 
+/** Drops the check on operations.kind by whatever name it has, so a migration can add the kinds it needs. */
+const DROP_KIND_CHECK = `  DO $$
+  DECLARE
+    old_check name;
+  BEGIN
+    FOR old_check IN
+      SELECT c.conname FROM pg_constraint c
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attname = 'kind'
+       WHERE c.conrelid = 'operations'::regclass AND c.contype = 'c' AND c.conkey = ARRAY[a.attnum]
+    LOOP
+      EXECUTE format('ALTER TABLE operations DROP CONSTRAINT %I', old_check);
+    END LOOP;
+  END $$;
+`;
+
 /**
  * Version 6: the session fence's entries and the operation kind 'fence' (see the SQLite migration
  * 011-session-fence). The kind's check is found by what it constrains rather than by name: version
@@ -231,19 +246,7 @@ export const SESSION_FENCE = `
   );
   CREATE INDEX fence_entries_by_lift ON fence_entries (lift_at);
 
-  DO $$
-  DECLARE
-    old_check name;
-  BEGIN
-    FOR old_check IN
-      SELECT c.conname FROM pg_constraint c
-        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attname = 'kind'
-       WHERE c.conrelid = 'operations'::regclass AND c.contype = 'c' AND c.conkey = ARRAY[a.attnum]
-    LOOP
-      EXECUTE format('ALTER TABLE operations DROP CONSTRAINT %I', old_check);
-    END LOOP;
-  END $$;
-  ALTER TABLE operations ADD CONSTRAINT operations_kind_check CHECK (kind IN ('create', 'delete', 'fence'));
+${DROP_KIND_CHECK}  ALTER TABLE operations ADD CONSTRAINT operations_kind_check CHECK (kind IN ('create', 'delete', 'fence'));
 `;
 
 /** Version 7: the organization as last read, shared by every replica; a grant's left-policy report recorded once. */
@@ -299,4 +302,21 @@ export const ACTIVITY_DIGESTS = `
   $$;
   CREATE TRIGGER activity_digest_job AFTER UPDATE OF status ON grants
     FOR EACH ROW WHEN (NEW.status = 'revoked' AND OLD.status <> 'revoked') EXECUTE FUNCTION activity_digest_job();
+`;
+
+/**
+ * Version 11: group access (see the SQLite migration 015-group-access): group grants' columns, the membership
+ * changes' group, and the kinds add-member and remove-member in the operations check (dropped by
+ * whatever name it has, as SESSION_FENCE does).
+ */
+export const GROUP_ACCESS = `
+  ALTER TABLE grants ADD COLUMN group_id TEXT;
+  ALTER TABLE grants ADD COLUMN group_name TEXT;
+  ALTER TABLE grants ADD COLUMN group_access TEXT NOT NULL DEFAULT '[]';
+  CREATE INDEX grants_by_group ON grants (group_id, principal_id) WHERE group_id IS NOT NULL;
+  ALTER TABLE operations ADD COLUMN group_id TEXT;
+  CREATE INDEX operations_by_membership ON operations (group_id, principal_id, id) WHERE group_id IS NOT NULL;
+
+${DROP_KIND_CHECK}  ALTER TABLE operations ADD CONSTRAINT operations_kind_check
+    CHECK (kind IN ('create', 'delete', 'fence', 'add-member', 'remove-member'));
 `;

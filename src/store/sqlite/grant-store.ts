@@ -4,11 +4,19 @@ import type { AuditNote } from "../../domain/audit-event.js";
 import type { Clock } from "../../domain/clock.js";
 import { assertTransition, HOLDING_STATUSES, type Grant, type GrantChanges, type GrantStatus, type NewGrant } from "../../domain/grant.js";
 import { recordsApproval, tallyOf } from "../../domain/approval.js";
-import type { ApprovalNote, AssignmentTarget, DecideApproval, GrantStore, RecordedApproval } from "../../services/ports.js";
+import {
+  isMembership,
+  type ApprovalNote,
+  type AssignmentTarget,
+  type DecideApproval,
+  type GrantStore,
+  type MembershipTarget,
+  type RecordedApproval,
+} from "../../services/ports.js";
 import { SqliteAuditLog } from "./audit-log.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 import { groupCommit, type Commits } from "./group-commit.js";
-import { changeAssignments, grantFromRow, type GrantRow } from "../grant-rows.js";
+import { changeAssignments, grantFromRow, groupColumns, type GrantRow } from "../grant-rows.js";
 import { statusList } from "../status-list.js";
 
 export class SqliteStore implements GrantStore {
@@ -39,10 +47,16 @@ export class SqliteStore implements GrantStore {
     prepared(
       this.db,
       `INSERT INTO grants (id, requester_id, requester_team_id, requester_email, bundle_id, account_id, permission_set,
-           duration_ms, justification, ticket, rule_name, break_glass, status, created_at, updated_at)
+           group_id, group_name, group_access, duration_ms, justification, ticket, rule_name, break_glass, status, created_at, updated_at)
          VALUES (@id, @requesterId, @requesterTeamId, @requesterEmail, @bundleId, @accountId, @permissionSetName,
-           @durationMs, @justification, @ticket, @ruleName, @breakGlass, 'pending', @createdAt, @createdAt)`,
-    ).run({ ...grant, ticket: grant.ticket ?? null, bundleId: grant.bundleId ?? null, breakGlass: grant.breakGlass ? 1 : 0 });
+           @groupId, @groupName, @groupAccess, @durationMs, @justification, @ticket, @ruleName, @breakGlass, 'pending', @createdAt, @createdAt)`,
+    ).run({
+      ...grant,
+      ...groupColumns(grant),
+      ticket: grant.ticket ?? null,
+      bundleId: grant.bundleId ?? null,
+      breakGlass: grant.breakGlass ? 1 : 0,
+    });
     const stored = this.mustGet(grant.id);
     this.appendAudit(stored, note);
     return stored;
@@ -233,7 +247,15 @@ export class SqliteStore implements GrantStore {
     return row?.next ?? undefined;
   }
 
-  async listHolding(target: AssignmentTarget, excludeId: string): Promise<Grant[]> {
+  async listHolding(target: AssignmentTarget | MembershipTarget, excludeId: string): Promise<Grant[]> {
+    if (isMembership(target)) {
+      return prepared<[string, string, string], GrantRow>(
+        this.db,
+        `SELECT * FROM grants WHERE group_id = ? AND principal_id = ? AND id <> ? AND status IN (${statusList(HOLDING_STATUSES)})`,
+      )
+        .all(target.groupId, target.principalId, excludeId)
+        .map(grantFromRow);
+    }
     const rows = prepared<[string, string, string, string], GrantRow>(
       this.db,
       `SELECT * FROM grants

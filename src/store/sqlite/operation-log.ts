@@ -1,9 +1,9 @@
 // SQLite implementation of the operation log.
 import type { Clock } from "../../domain/clock.js";
-import type { AssignmentTarget, FinishedState, Operation, OperationKind, OperationLog } from "../../services/ports.js";
+import type { AssignmentTarget, FinishedState, Operation, OperationKind, OperationLog, OperationTarget } from "../../services/ports.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 import { groupCommit, type GroupCommit } from "./group-commit.js";
-import { changesAssignment, operationFromRow, type OperationRow } from "../operation-rows.js";
+import { changesAssignment, MEMBERSHIPS_ADDED_BY_US, operationFromRow, targetColumns, type OperationRow } from "../operation-rows.js";
 
 export class SqliteOperationLog implements OperationLog {
   private readonly commits: GroupCommit;
@@ -15,14 +15,15 @@ export class SqliteOperationLog implements OperationLog {
     this.commits = groupCommit(db);
   }
 
-  async intend(grantId: string | null, kind: OperationKind, target: AssignmentTarget): Promise<Operation> {
+  async intend(grantId: string | null, kind: OperationKind, target: OperationTarget): Promise<Operation> {
     const now = this.clock.now();
+    const { accountId, permissionSet, principalId, principalType, groupId } = targetColumns(target);
     return this.commits.run(() => {
       const { lastInsertRowid } = prepared(
         this.db,
-        `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, principal_type, state, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'intended', ?, ?)`,
-      ).run(grantId, kind, target.accountId, target.permissionSetName, target.principalId, target.principalType ?? "USER", now, now);
+        `INSERT INTO operations (grant_id, kind, account_id, permission_set, principal_id, principal_type, group_id, state, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'intended', ?, ?)`,
+      ).run(grantId, kind, accountId, permissionSet, principalId, principalType, groupId, now, now);
       return this.mustGet(Number(lastInsertRowid));
     });
   }
@@ -82,6 +83,11 @@ export class SqliteOperationLog implements OperationLog {
   }
 
   async createdByUs(): Promise<Operation[]> {
+    const memberships = prepared<[], OperationRow>(this.db, MEMBERSHIPS_ADDED_BY_US).all();
+    return [...this.assignmentsCreatedByUs(), ...memberships.map(operationFromRow)];
+  }
+
+  private assignmentsCreatedByUs(): Operation[] {
     return prepared<[], OperationRow>(
       this.db,
       `SELECT o.* FROM operations o

@@ -17,6 +17,7 @@ import { SESSION_FENCE } from "./011-session-fence.js";
 import { ORGANIZATION_CACHE } from "./012-organization-cache.js";
 import { REQUEST_BUNDLES } from "./013-request-bundles.js";
 import { APPROVAL_NUDGES } from "./014-approval-nudges.js";
+import { GROUP_ACCESS } from "./015-group-access.js";
 import { ACTIVITY_DIGESTS } from "./016-activity-digests.js";
 
 export type Migration = string | ((db: SqliteDatabase) => void);
@@ -36,5 +37,6 @@ export const MIGRATIONS: readonly Migration[] = [
   ORGANIZATION_CACHE,
   REQUEST_BUNDLES,
   APPROVAL_NUDGES,
+  GROUP_ACCESS,
   ACTIVITY_DIGESTS,
 ];
