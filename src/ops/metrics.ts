@@ -40,6 +40,25 @@ const OUTCOMES: readonly AuditAction[] = [
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 
+/**
+ * One read shared by every gauge of a scrape: prom-client collects all metrics at once, so gauges
+ * that show two sides of one reading (the outbox's depth and its oldest record's age) started
+ * together get the same answer instead of two moments that may disagree.
+ */
+function sharedPerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | undefined;
+  return () => {
+    if (!inFlight) {
+      inFlight = read();
+      const clear = () => {
+        inFlight = undefined;
+      };
+      inFlight.then(clear, clear);
+    }
+    return inFlight;
+  };
+}
+
 export class BotMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<"outcome">;
@@ -55,6 +74,9 @@ export class BotMetrics {
 
   constructor(private readonly sources: MetricsSources) {
     this.lastSeq = sources.lastAuditSeq().catch(() => undefined);
+    const outbox = sharedPerScrape(() => sources.outbox());
+    const grantsByStatus = sharedPerScrape(() => sources.grantsByStatus());
+    const sessionFence = sharedPerScrape(() => sources.sessionFence());
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
@@ -111,7 +133,7 @@ export class BotMetrics {
       help: "Revoked (user, account, permission set) whose older role sessions the session fence denies now",
       registers,
       async collect() {
-        this.set((await sources.sessionFence()).entries);
+        this.set((await sessionFence()).entries);
       },
     });
     new Gauge({
@@ -119,7 +141,7 @@ export class BotMetrics {
       help: "Fence entries the fence policies cannot hold: their role sessions stay valid (alerted as session_fence_full)",
       registers,
       async collect() {
-        this.set((await sources.sessionFence()).unfenced);
+        this.set((await sessionFence()).unfenced);
       },
     });
     new Gauge({
@@ -127,7 +149,7 @@ export class BotMetrics {
       help: "Grants whose access is in place now",
       registers,
       async collect() {
-        this.set((await sources.grantsByStatus()).active ?? 0);
+        this.set((await grantsByStatus()).active ?? 0);
       },
     });
     new Gauge({
@@ -136,7 +158,7 @@ export class BotMetrics {
       labelNames: ["status"],
       registers,
       async collect() {
-        const counts = await sources.grantsByStatus();
+        const counts = await grantsByStatus();
         for (const status of OPEN_STATUSES) this.set({ status }, counts[status] ?? 0);
       },
     });
@@ -145,7 +167,7 @@ export class BotMetrics {
       help: "Audit records waiting to be posted to the audit channel",
       registers,
       async collect() {
-        this.set((await sources.outbox()).depth);
+        this.set((await outbox()).depth);
       },
     });
     new Gauge({
@@ -153,7 +175,7 @@ export class BotMetrics {
       help: "Age of the oldest audit record waiting to be posted (0 when none waits)",
       registers,
       async collect() {
-        const { oldestAt } = await sources.outbox();
+        const { oldestAt } = await outbox();
         this.set(oldestAt === null ? 0 : Math.max(0, (Date.now() - oldestAt) / 1000));
       },
     });
