@@ -11,17 +11,22 @@ interface Waiting {
   start: () => void;
 }
 
-/** A token bucket with two queues: work for revocations is always started before anything else. */
+/**
+ * A token bucket with priority queues (work for revocations is always started before anything new),
+ * and a hard cap: no more than the rate's whole number of calls start within any sliding second,
+ * however full the bucket. AWS counts calls per second as they arrive, and arrival bunches what
+ * was sent evenly (a busy event loop, the network), so a limiter that itself sends up to the limit
+ * in some second leaves no room for that; the cap makes the configured rate a ceiling, not an average.
+ */
 export class RateLimiter {
   private tokens: number;
   private lastRefill: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly queues: Record<Priority, Waiting[]> = { "follow-up": [], revoke: [], normal: [] };
+  /** When the calls of the last second started, oldest first. */
+  private readonly recentStarts: number[] = [];
 
-  /**
-   * A full bucket plus a second's refill can start `burst + rate` calls within one second; AWS counts
-   * calls per second, so the default burst is half the rate, keeping any second under 1.5 × rate.
-   */
+  /** The bucket lets a burst start at once after a quiet spell; the default is half the rate. */
   private ratePerSecond: number;
   private burst: number;
 
@@ -69,19 +74,32 @@ export class RateLimiter {
 
   private drain(): void {
     this.refill();
-    while (this.tokens >= 1) {
+    const now = this.clock.now();
+    while (this.recentStarts.length > 0 && (this.recentStarts[0] ?? now) <= now - WINDOW_MS) this.recentStarts.shift();
+    while (this.tokens >= 1 && this.recentStarts.length < this.perWindow()) {
       const next = this.queues["follow-up"].shift() ?? this.queues.revoke.shift() ?? this.queues.normal.shift();
       if (!next) return;
       this.tokens -= 1;
+      this.recentStarts.push(now);
       next.start();
     }
     if (this.queued > 0 && !this.timer) {
-      const wait = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.drain();
-      }, wait);
+      const forToken = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
+      const oldest = this.recentStarts[0];
+      const forWindow = this.recentStarts.length >= this.perWindow() && oldest !== undefined ? oldest + WINDOW_MS - now : 0;
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          this.drain();
+        },
+        Math.max(forToken, forWindow, 1),
+      );
     }
+  }
+
+  /** Calls allowed to start within one sliding second: the rate rounded down, so shares of a quota never add up past it. */
+  private perWindow(): number {
+    return Math.max(1, Math.floor(this.ratePerSecond + 1e-9));
   }
 
   private refill(): void {
@@ -90,6 +108,8 @@ export class RateLimiter {
     this.lastRefill = now;
   }
 }
+
+const WINDOW_MS = 1000;
 
 function defaultBurst(ratePerSecond: number): number {
   return Math.max(1, Math.ceil(ratePerSecond / 2));

@@ -194,15 +194,30 @@ describe("Semaphore", () => {
   });
 });
 
-describe("RateLimiter's default burst", () => {
-  it("keeps every sliding second under one and a half times the rate", async () => {
+describe("RateLimiter's ceiling", () => {
+  it("never starts more calls than the rate within any sliding second, burst included", async () => {
     const rate = 20;
     const limiter = new RateLimiter(rate);
     const starts: number[] = [];
-    await Promise.all(Array.from({ length: 40 }, () => limiter.run("normal", async () => void starts.push(Date.now()))));
+    await Promise.all(Array.from({ length: 50 }, () => limiter.run("normal", async () => void starts.push(Date.now()))));
+    // The task reads the clock a moment after the limiter did; 2 ms of the window are that slack.
     for (const first of starts) {
-      const inWindow = starts.filter((t) => t >= first && t < first + 1000).length;
-      assert.ok(inWindow <= rate * 1.5 + 1, `${inWindow} starts within one second`);
+      const inWindow = starts.filter((t) => t >= first && t < first + 998).length;
+      assert.ok(inWindow <= rate, `${inWindow} starts within one second`);
+    }
+    // The ceiling costs no throughput: 50 calls at 20/s take about 50 / 20 s less the burst, never much longer.
+    const span = (starts.at(-1) ?? 0) - (starts[0] ?? 0);
+    assert.ok(span < 2_600, `50 calls took ${Math.round(span)} ms`);
+  });
+
+  it("rounds a fractional share down, so replicas' shares never add up past the quota", async () => {
+    const limiter = new RateLimiter(20);
+    limiter.setRate(20 / 3);
+    const starts: number[] = [];
+    await Promise.all(Array.from({ length: 14 }, () => limiter.run("normal", async () => void starts.push(Date.now()))));
+    for (const first of starts) {
+      const inWindow = starts.filter((t) => t >= first && t < first + 998).length;
+      assert.ok(inWindow <= 6, `${inWindow} starts within one second at a share of 6.67/s`);
     }
   });
 });
