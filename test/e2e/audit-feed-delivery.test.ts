@@ -61,7 +61,11 @@ describe("the audit feed", () => {
     await seedAuditRecords(bot.bot.deps.store, 5);
     const posted = await allAuditRecordsPosted(world, 10_000);
     const seqs = (await auditRows(world)).map((row) => row.seq);
-    assert.deepEqual(posted, [...seqs, ...seqs], "at least once: posted again rather than lost");
+    // The post whose answer was lost carried the records written by then (all five, or the first
+    // few while the rest were still being written); those are posted again, then the rest once.
+    const lost = posted.length - seqs.length;
+    assert.ok(lost >= 1, "the records of the post whose answer was lost are posted again");
+    assert.deepEqual(posted, [...seqs.slice(0, lost), ...seqs], "at least once: posted again rather than lost");
     assert.ok(
       bot.logger.lines.some((line) => line.level === "warn" && /cannot be checked against the channel's history/.test(line.message)),
       "the log says why",

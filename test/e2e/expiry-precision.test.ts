@@ -5,6 +5,9 @@ import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js"
 import { click, request, statusBecomes, waitForDm } from "../support/flows.js";
 import { people, type World } from "../support/world.js";
 
+/** Sweeps 59 s apart (the most the setting allows): a revocation that waited for the next one would start most of a minute late. */
+const SWEEP_SECONDS = 59;
+
 describe("expiry precision", () => {
   let world: World;
   let bot: TestBot;
@@ -13,17 +16,17 @@ describe("expiry precision", () => {
       world = w;
       bot = b;
     },
-    { JIT_SWEEP_INTERVAL_SECONDS: "3" },
+    { JIT_SWEEP_INTERVAL_SECONDS: String(SWEEP_SECONDS) },
   );
 
-  it("calls DeleteAccountAssignment within a few hundred milliseconds of expires_at, between sweeps", async () => {
+  it("calls DeleteAccountAssignment at expires_at, not at the next sweep", async () => {
     const requested = await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h precise");
     await click(bot, people.bob.slackId, "jit_approve", requested);
     await waitForDm(world, people.alice.slackId, /Access granted/);
     const grant = await bot.bot.deps.store.get(requested.grantId);
     assert.ok(grant?.expiresAt);
 
-    // Bring the expiry to 2.2 s from now: the sweeps (every 3 s) alone would be up to 3 s late.
+    // Bring the expiry to 2.2 s from now: the next sweep is almost a minute after that.
     bot.clock.advance(grant.expiresAt - bot.clock.now() - 2200);
     const expiresAtReal = grant.expiresAt - (bot.clock.now() - Date.now());
     await bot.bot.tick(); // a sweep that finds nothing due yet, and arms the expiry timer
@@ -32,6 +35,7 @@ describe("expiry precision", () => {
     assert.ok(deleted);
     const lag = deleted.at - expiresAtReal;
     assert.ok(lag >= 0, `revoked ${-lag} ms before expiry`);
-    assert.ok(lag < 500, `revocation started ${lag} ms after expiry`);
+    // Typically a few milliseconds; the slack is for a loaded machine, far below the minute to the next sweep.
+    assert.ok(lag < 3_000, `revocation started ${lag} ms after expiry`);
   });
 });

@@ -53,7 +53,8 @@ export async function startChildBot(world: World, env: Record<string, string> = 
   child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const ports = await new Promise<{ port: number; healthPort: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bot did not start in 20s:\n${out}\n${err}`)), 20_000);
+    // Generous: a loaded two-core machine has taken over 20 s to compile and start a child bot.
+    const timer = setTimeout(() => reject(new Error(`bot did not start in 45s:\n${out}\n${err}`)), 45_000);
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       const running = out.split("\n").find((line) => line.includes('"jit-slack is running"'));
