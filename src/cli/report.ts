@@ -7,7 +7,7 @@ import { verifyTrail } from "../audit/verify-trail.js";
 import { parseExportDate } from "../audit/export.js";
 import { ConfigError } from "../config/problems.js";
 import { loadPolicySource } from "../config/policy-file.js";
-import { accessReview, type GrantActivity } from "../domain/access-review.js";
+import { accessReview } from "../domain/access-review.js";
 import { InvalidInput } from "../domain/errors.js";
 import type { Policy } from "../domain/policy.js";
 import { openOwnerOnlyForWriting } from "../private-files.js";
@@ -132,7 +132,7 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
       accountName: (id) => names.get(id),
       ruleMaxMs: (name) => policy?.rules.find((rule) => rule.name === name)?.maxDurationMs,
       writeCapable: (permissionSet) => !READ_ONLY_NAME.test(permissionSet),
-      activity: new Map<string, GrantActivity>(),
+      activity: records.activity,
     });
     data = {
       review,

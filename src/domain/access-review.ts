@@ -20,12 +20,19 @@ export interface ReviewPeriod {
   readonly to: number;
 }
 
-/** What the activity digest found for a grant, where there is one (issue #19's digests). */
+/** What the activity digest found for a grant, where there is one. */
 export interface GrantActivity {
   readonly calls: number;
   readonly writeCalls: number;
   readonly flagged: number;
   readonly reviewed: boolean;
+  /** Some regions could not be read: no calls or no writes seen proves nothing. */
+  readonly partial: boolean;
+}
+
+/** A digest that read everything and saw no call. */
+function unusedBy(activity: GrantActivity | undefined): boolean {
+  return activity !== undefined && !activity.partial && activity.calls === 0;
 }
 
 export interface ReviewInput {
@@ -76,6 +83,8 @@ export interface TargetReview {
   readonly unused: number | null;
   readonly flagged: number;
   readonly flaggedUnreviewed: number;
+  /** Grants whose digest is partial (some regions unread). */
+  readonly partialDigests: number;
 }
 
 export type Hint =
@@ -185,9 +194,10 @@ function targetReview(
     automatic: grants.filter((grant) => grant.decidedBy === SYSTEM_ACTOR && !grant.breakGlass).length,
     breakGlass: grants.filter((grant) => grant.breakGlass).length,
     extensions: grants.reduce((sum, grant) => sum + (input.extensions.get(grant.id) ?? 0), 0),
-    unused: withDigest.length === 0 ? null : withDigest.filter((grant) => activity(grant)?.calls === 0).length,
+    unused: withDigest.length === 0 ? null : withDigest.filter((grant) => unusedBy(activity(grant))).length,
     flagged: grants.filter((grant) => (activity(grant)?.flagged ?? 0) > 0).length,
     flaggedUnreviewed: grants.filter((grant) => (activity(grant)?.flagged ?? 0) > 0 && !activity(grant)?.reviewed).length,
+    partialDigests: withDigest.filter((grant) => activity(grant)?.partial).length,
   };
 }
 
@@ -209,13 +219,13 @@ function hints(held: readonly Grant[], input: ReviewInput): Hint[] {
     const [first] = grants;
     if (!first) continue;
     const where = { accountId: first.accountId, permissionSet: first.permissionSetName };
-    const unused = grants.filter((grant) => input.activity.get(grant.id)?.calls === 0).map((grant) => grant.id);
+    const unused = grants.filter((grant) => unusedBy(input.activity.get(grant.id))).map((grant) => grant.id);
     if (unused.length > 0) found.push({ kind: "never-used", grantIds: unused, ...where });
     if (input.writeCapable(first.permissionSetName)) {
       const readOnly = grants
         .filter((grant) => {
           const activity = input.activity.get(grant.id);
-          return activity !== undefined && activity.calls > 0 && activity.writeCalls === 0;
+          return activity !== undefined && !activity.partial && activity.calls > 0 && activity.writeCalls === 0;
         })
         .map((grant) => grant.id);
       if (readOnly.length > 0) found.push({ kind: "read-only-use", grantIds: readOnly, ...where });

@@ -16,6 +16,8 @@ const HEADER = [
   "target_extensions",
   "target_unused",
   "target_flagged_unreviewed",
+  "target_flagged",
+  "target_partial_digests",
 ];
 
 /** Quotes a field when it needs it; a leading = + - @ is neutralised so a spreadsheet does not run it as a formula. */
@@ -45,6 +47,8 @@ export function reportCsv({ review }: ReportData): string {
         target.extensions,
         target.unused,
         target.flaggedUnreviewed,
+        target.flagged,
+        target.partialDigests,
       ]);
     }
   }

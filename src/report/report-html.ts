@@ -86,7 +86,8 @@ function signOff({ review }: ReportData): string {
   if (review.targets.length === 0) return `<h2>Sign-off</h2><p class="none">Nobody held access in this period.</p>`;
   const rows = review.targets.map((t) => {
     const account = t.accountName ? `${h(t.accountName)}<br><small>${h(t.accountId)}</small>` : h(t.accountId);
-    const unused = t.unused === null ? "no digest" : String(t.unused);
+    const partial = t.partialDigests > 0 ? ` (${t.partialDigests} partial)` : "";
+    const unused = t.unused === null ? "no digest" : `${t.unused}${partial}`;
     const flagged = t.flagged === 0 ? "0" : `${t.flagged} (${t.flaggedUnreviewed} unreviewed)`;
     return `<tr><td>${account}</td><td>${h(t.permissionSet)}</td><td>${people(t)}</td><td class="n">${t.grants}</td><td class="n">${hoursText(t.hours)}</td><td class="n">${hoursText(t.longestHours)}</td><td>${approvers(t)}</td><td class="n">${t.extensions}</td><td class="n">${h(unused)}</td><td class="n">${h(flagged)}</td><td class="box">☐ keep<br>☐ remove</td><td class="box"></td></tr>`;
   });

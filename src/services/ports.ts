@@ -1,4 +1,5 @@
 // The narrow interfaces services depend on. Store, AWS and Slack each implement one of these.
+import type { GrantActivity } from "../domain/access-review.js";
 import type { ActivityDigest } from "../domain/activity-digest.js";
 import type { ActivityLookup } from "../domain/activity-event.js";
 import type { ApprovalOutcome } from "../domain/approval.js";
@@ -421,6 +422,8 @@ export interface PeriodRecords {
   readonly approvers: ReadonlyMap<string, readonly string[]>;
   /** Approved extensions of each grant. */
   readonly extensions: ReadonlyMap<string, number>;
+  /** What each grant's activity digest found, for grants that have one. */
+  readonly activity: ReadonlyMap<string, GrantActivity>;
 }
 
 export interface AccessHistory {

@@ -77,20 +77,8 @@ describe("activity digest", () => {
   const digestIn = (requested: Requested) =>
     world.slack.messagesIn(APPROVALS).find((m) => m.threadTs === requested.message.ts && /Activity of/.test(messageText(m)));
 
-  async function digestPosted(requested: Requested) {
-    try {
-      return await world.slack.waitFor(() => digestIn(requested), 20_000, "the activity digest in the approval thread");
-    } catch (e) {
-      console.log(
-        "DEBUG",
-        JSON.stringify(bot.logger.lines.filter((l) => l.level !== "debug")),
-        JSON.stringify(await bot.bot.deps.activity?.digests.get(requested.grantId)),
-        !!bot.bot.deps.activity,
-        JSON.stringify(world.aws.calls.slice(-5)),
-      );
-      throw e;
-    }
-  }
+  const digestPosted = (requested: Requested) =>
+    world.slack.waitFor(() => digestIn(requested), 20_000, "the activity digest in the approval thread");
 
   it("posts a digest of the grant's calls in the approval thread after the delay, flagged actions first", async () => {
     const requested = await activeGrant();

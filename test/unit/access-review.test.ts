@@ -115,9 +115,9 @@ describe("accessReview", () => {
     );
     const admin = (id: string, at: number) => held(id, at, 1, { permissionSetName: "AdministratorAccess", ruleName: "admin" });
     const activity = new Map<string, GrantActivity>([
-      ["jit-x", { calls: 0, writeCalls: 0, flagged: 0, reviewed: false }],
-      ["jit-y", { calls: 40, writeCalls: 0, flagged: 0, reviewed: false }],
-      ["jit-z", { calls: 9, writeCalls: 3, flagged: 1, reviewed: false }],
+      ["jit-x", { calls: 0, writeCalls: 0, flagged: 0, reviewed: false, partial: false }],
+      ["jit-y", { calls: 40, writeCalls: 0, flagged: 0, reviewed: false, partial: false }],
+      ["jit-z", { calls: 9, writeCalls: 3, flagged: 1, reviewed: false, partial: false }],
     ]);
     const result = review([...short, admin("jit-x", FROM + HOUR), admin("jit-y", FROM + 2 * HOUR), admin("jit-z", FROM + 3 * HOUR)], {
       activity,
@@ -129,5 +129,18 @@ describe("accessReview", () => {
     const target = result.targets.find((t) => t.permissionSet === "AdministratorAccess");
     assert.deepEqual([target?.unused, target?.flagged, target?.flaggedUnreviewed], [1, 1, 1]);
     assert.equal(result.targets.find((t) => t.permissionSet !== "AdministratorAccess")?.unused, null, "no digest, no claim");
+  });
+
+  it("makes no claim of unused or read-only use from a partial digest", () => {
+    const admin = (id: string, at: number) => held(id, at, 1, { permissionSetName: "AdministratorAccess", ruleName: "admin" });
+    const activity = new Map<string, GrantActivity>([
+      ["jit-x", { calls: 0, writeCalls: 0, flagged: 0, reviewed: false, partial: true }],
+      ["jit-y", { calls: 40, writeCalls: 0, flagged: 0, reviewed: false, partial: true }],
+      ["jit-z", { calls: 9, writeCalls: 3, flagged: 2, reviewed: true, partial: false }],
+    ]);
+    const result = review([admin("jit-x", FROM + HOUR), admin("jit-y", FROM + 2 * HOUR), admin("jit-z", FROM + 3 * HOUR)], { activity });
+    assert.deepEqual(result.hints, []);
+    const [target] = result.targets;
+    assert.deepEqual([target?.unused, target?.partialDigests, target?.flagged, target?.flaggedUnreviewed], [0, 2, 1, 0]);
   });
 });

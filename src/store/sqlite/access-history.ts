@@ -3,10 +3,12 @@ import type { Grant } from "../../domain/grant.js";
 import type { AccessHistory, PeriodRecords } from "../../services/ports.js";
 import { grantFromRow, type GrantRow } from "../grant-rows.js";
 import {
+  activityByGrant,
   approversByGrant,
   extensionCounts,
   PERIOD_GRANTS,
   periodGrantsSql,
+  type ActivityRecordRow,
   type ApproverRow,
   type ExtensionCountRow,
 } from "../history-sql.js";
@@ -18,7 +20,7 @@ export class SqliteAccessHistory implements AccessHistory {
   async ofPeriod(from: number, to: number): Promise<PeriodRecords> {
     const sql = periodGrantsSql(PERIOD_GRANTS);
     const params = [from, to, to, from];
-    // One read transaction: the three reads see the same database.
+    // One read transaction: the reads see the same database.
     return this.db.transaction(() => {
       const grants: Grant[] = this.db
         .prepare<number[], GrantRow>(sql.grants)
@@ -26,7 +28,8 @@ export class SqliteAccessHistory implements AccessHistory {
         .map(grantFromRow);
       const approvers = approversByGrant(this.db.prepare<number[], ApproverRow>(sql.approvers).all(...params));
       const extensions = extensionCounts(this.db.prepare<number[], ExtensionCountRow>(sql.extensions).all(...params));
-      return { grants, approvers, extensions };
+      const activity = activityByGrant(this.db.prepare<number[], ActivityRecordRow>(sql.activity).all(...params));
+      return { grants, approvers, extensions, activity };
     })();
   }
 }
