@@ -24,7 +24,7 @@ export function checkSimulatorEndpoints(env: Readonly<Record<string, string | un
   for (const [key, value] of Object.entries(env)) {
     if (!ENDPOINT_VARIABLE.test(key) || value === undefined) continue;
     const url = new URL(value);
-    if (url.hostname !== "127.0.0.1" || !simulators.some((simulator) => value.startsWith(simulator))) {
+    if (url.hostname !== "127.0.0.1" || !simulators.some((simulator) => new URL(simulator).origin === url.origin)) {
       throw new DemoRefused(`${key}=${value} is not one of the demo's simulators`);
     }
   }

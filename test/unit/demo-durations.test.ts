@@ -23,7 +23,7 @@ describe("durations in seconds", () => {
 
   it("are switched on only by the demo's entry point", () => {
     const callers = sourceFiles("src").filter(
-      (file) => !file.endsWith(join("domain", "duration.ts")) && readFileSync(file, "utf8").includes("allowSecondDurationsForDemo"),
+      (file) => !file.endsWith(join("domain", "duration.ts")) && readFileSync(file, "utf8").includes("allowSecondDurationsForDemo()"),
     );
     assert.deepEqual(callers, [join("src", "demo", "main.ts")]);
   });

@@ -27,7 +27,7 @@
   }
 
   function inline(text, parent, names) {
-    const pattern = /(\*[^*\n]+\*|_[^_\n]+_|~[^~\n]+~|`[^`\n]+`|<[^>\n]+>|:[a-z0-9_+-]+:)/g;
+    const pattern = /(\*[^*\n]+\*|_[^_\n]+_|~[^~\n]+~|`[^`\n]+`|<[^>\n]+>|:[a-z][a-z0-9_+-]*:)/g;
     let last = 0;
     for (const match of text.matchAll(pattern)) {
       if (match.index > last) parent.append(unescape(text.slice(last, match.index)));
