@@ -74,6 +74,7 @@ describe("the demo in a browser", { skip: SKIP, timeout: 180_000 }, () => {
     await type("/jit request sandbox ReadOnlyAccess 15s checking the logs");
     const message = requestMessage("checking the logs");
     await message.waitFor();
+    await page.locator(".message.private", { hasText: "was sent to the approvers" }).last().waitFor();
     await picture(message, "demo-approvers-message.png");
 
     await actAs("bob");

@@ -9,6 +9,7 @@
   let personId;
   let conversation = { kind: "channel", id: "" };
   const shown = { messages: "", modal: "", lists: "" };
+  const nodes = new Map();
 
   const person = () => state.people.find((p) => p.slackId === personId);
   const names = () => Object.fromEntries([...state.people.map((p) => [p.slackId, p.key]), ...state.channels.map((c) => [c.id, c.name])]);
@@ -64,7 +65,19 @@
     const sig = JSON.stringify([personId, channel, messages, mine]);
     if (sig === shown.messages) return;
     shown.messages = sig;
-    const items = [...messages.map((m) => ({ at: Number(m.ts) * 1000, node: () => messageNode(m, false) })), ...mine.map((r) => ({ at: r.at, node: () => messageNode(r, true) }))];
+    // A message's node is kept while it is unchanged, so a button is never replaced under the pointer.
+    const reuse = (key, item, isPrivate) => {
+      const sig = JSON.stringify(item);
+      const cached = nodes.get(key);
+      if (cached?.sig === sig) return cached.node;
+      const node = messageNode(item, isPrivate);
+      nodes.set(key, { sig, node });
+      return node;
+    };
+    const items = [
+      ...messages.map((m) => ({ at: Number(m.ts) * 1000, node: () => reuse(`${m.channel}:${m.ts}`, m, false) })),
+      ...mine.map((r, i) => ({ at: r.at, node: () => reuse(`${personId}:${r.channel}:${r.at}:${i}`, r, true) })),
+    ];
     items.sort((a, b) => a.at - b.at);
     $("title").textContent = conversation.kind === "dm" ? `${me.name} ↔ jit-slack (demo)` : `# ${state.channels.find((c) => c.id === channel).name}`;
     const box = $("messages");
