@@ -1,6 +1,6 @@
 // Approval to assignment: the bot's own time from an Approve click to the AWS call and the DM.
-import type { FakeAwsCall } from "../test/fakes/fake-aws.js";
-import type { SlackCall } from "../test/fakes/fake-slack.js";
+import type { FakeAwsCall } from "../src/simulators/fake-aws.js";
+import type { SlackCall } from "../src/simulators/fake-slack.js";
 import { people, SIGNING_SECRET } from "../test/support/world.js";
 import { pendingApprovals, statusCounts, unpostedRequests, type PendingApproval } from "./lib/bot-db.js";
 import { startBot } from "./lib/bot-process.js";

@@ -9,7 +9,7 @@ import { readOrganization } from "../src/aws/organization-reader.js";
 import { parseOrgSnapshot } from "../src/config/org-snapshot-file.js";
 import type { OrgSnapshot } from "../src/domain/organization.js";
 import { READ_CALLS_PER_SECOND, READ_RETRIES } from "../src/organization-policy.js";
-import { sdkClientConfig, startFakeAws, type FakeAws } from "../test/fakes/fake-aws.js";
+import { sdkClientConfig, startFakeAws, type FakeAws } from "../src/simulators/fake-aws.js";
 import { median, ms, seconds } from "./lib/stats.js";
 import type { Benchmark, Findings, Metric } from "./lib/types.js";
 

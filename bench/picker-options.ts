@@ -1,7 +1,7 @@
 // Type-ahead latency: how fast the bot answers the request form's account picker (block_suggestion)
 // with 5,000 accounts and 300 permission sets, one keystroke after another as Slack sends them.
 import { ACCOUNT_SEARCH_ACTION } from "../src/slack/ids.js";
-import { blockSuggestionPayload } from "../test/fakes/slack-requests.js";
+import { blockSuggestionPayload } from "../src/simulators/slack-requests.js";
 import { APPROVALS, people, SIGNING_SECRET } from "../test/support/world.js";
 import { startBot } from "./lib/bot-process.js";
 import { signedHeaders } from "./lib/slack-bodies.js";

@@ -4,7 +4,7 @@ import { REFUSED_AS_BUSY } from "../src/slack/transport/admission.js";
 import { PROD, SIGNING_SECRET, people } from "../test/support/world.js";
 import { query, seedActiveGrants, setExpiry } from "../test/support/replicas.js";
 import { createTestDatabase } from "../test/support/test-database.js";
-import type { FakeAwsCall } from "../test/fakes/fake-aws.js";
+import type { FakeAwsCall } from "../src/simulators/fake-aws.js";
 import { startBot, type BotProcess } from "./lib/bot-process.js";
 import { failures, hammer, type LoadOutcome } from "./lib/cannon.js";
 import { postgresServer } from "./lib/postgres-server.js";

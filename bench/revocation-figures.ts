@@ -1,5 +1,5 @@
 // The revocation benchmark's figures, from the fake AWS's call record, the database and the bot's log.
-import type { FakeAwsCall } from "../test/fakes/fake-aws.js";
+import type { FakeAwsCall } from "../src/simulators/fake-aws.js";
 import { PROD } from "../test/support/world.js";
 import { auditActionCounts, grantsByIds, statusCounts } from "./lib/bot-db.js";
 import type { BotProcess } from "./lib/bot-process.js";

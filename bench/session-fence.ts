@@ -1,8 +1,8 @@
 // Revocation with the session fence: 250 grants on one role expiring in the same second, the fence
 // on (three SCPs, about 300 users per role), against an AWS that throttles above 20 calls/s.
 import { readFileSync, writeFileSync } from "node:fs";
-import type { FakeAwsCall } from "../test/fakes/fake-aws.js";
-import { SCP_CONTENT_LIMIT } from "../test/fakes/fake-aws.js";
+import type { FakeAwsCall } from "../src/simulators/fake-aws.js";
+import { SCP_CONTENT_LIMIT } from "../src/simulators/fake-aws.js";
 import { fenceDenies, fencePolicies } from "../test/support/fence-sessions.js";
 import { PROD } from "../test/support/world.js";
 import { auditActionCounts, firstAuditTimes, grantsByIds, statusCounts } from "./lib/bot-db.js";

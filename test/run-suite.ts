@@ -43,6 +43,7 @@ const LONGEST_FIRST = [
   "test/e2e/crash-recovery.test.ts",
   "test/e2e/process.test.ts",
   "test/e2e/admin-cli.test.ts",
+  "test/e2e/demo-browser.test.ts",
   "test/e2e/rule-options.test.ts",
   "test/e2e/audit-checkpoints.test.ts",
   "test/e2e/adversarial-load.test.ts",

@@ -1,6 +1,6 @@
 // Signed Slack requests for the bot's HTTP endpoint, built with the test fakes' payload builders.
 import { ACTION_APPROVE } from "../../src/slack/ids.js";
-import { blockActionBody, signBody, slashCommandBody } from "../../test/fakes/slack-requests.js";
+import { blockActionBody, signBody, slashCommandBody } from "../../src/simulators/slack-requests.js";
 import type { PendingApproval } from "./bot-db.js";
 
 /**

@@ -3,8 +3,8 @@
 // approval message's thread; flagged actions need a review by an approver other than the requester.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
-import { findButtons } from "../fakes/slack-requests.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
+import { findButtons } from "../../src/simulators/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, eventually, request, slash, statusBecomes, type Requested } from "../support/flows.js";
 import { UX_POLICY } from "../support/ux-policy.js";

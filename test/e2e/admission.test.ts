@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { REFUSED_AS_BUSY } from "../../src/slack/transport/admission.js";
-import { messageText } from "../fakes/fake-slack.js";
-import { input } from "../fakes/slack-requests.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
+import { input } from "../../src/simulators/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, eventually } from "../support/flows.js";
 import { APPROVALS, people, PROD, type World } from "../support/world.js";

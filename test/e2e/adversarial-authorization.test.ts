@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FOREIGN_WORKSPACE_REPLY } from "../../src/slack/transport/team-guard.js";
 
-import { messageText } from "../fakes/fake-slack.js";
-import { blockActionPayload, findButtons, input, SlackDriver } from "../fakes/slack-requests.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
+import { blockActionPayload, findButtons, input, SlackDriver } from "../../src/simulators/slack-requests.js";
 import { snapshot } from "../support/adversarial.js";
 import { click, denyClick, dmsTo, slash, statusBecomes, type Requested } from "../support/flows.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";

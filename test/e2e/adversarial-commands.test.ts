@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { visibleLength } from "../../src/domain/justification.js";
-import { messageText } from "../fakes/fake-slack.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
 import { everythingSaid, injectedControls, snapshot, type Snapshot } from "../support/adversarial.js";
 import { eventually } from "../support/flows.js";
 import { collapsed, hostileText, hostileUnicode, huge, MRKDWN_CONTROLS, quotedBack, unescaped } from "../support/fuzz-text.js";

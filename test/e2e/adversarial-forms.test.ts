@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 
-import { viewSubmissionBody, type SignedPost } from "../fakes/slack-requests.js";
+import { viewSubmissionBody, type SignedPost } from "../../src/simulators/slack-requests.js";
 import {
   approvers,
   assertUnchangedSince,

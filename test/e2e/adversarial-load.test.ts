@@ -8,7 +8,7 @@ import { startBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config/env.js";
 import { loadPolicyFile } from "../../src/config/policy-file.js";
 import type { Grant, GrantStatus } from "../../src/domain/grant.js";
-import { input } from "../fakes/slack-requests.js";
+import { input } from "../../src/simulators/slack-requests.js";
 import { everythingSaid, injectedControls } from "../support/adversarial.js";
 import { ALL_STATUSES, auditRows } from "../support/flows.js";
 import { RecordingLogger, TestClock, testBot, type TestBot } from "../support/in-process-bot.js";

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { blockActionBody, postSigned, signBody, slashCommandBody, type SignedPost } from "../fakes/slack-requests.js";
+import { blockActionBody, postSigned, signBody, slashCommandBody, type SignedPost } from "../../src/simulators/slack-requests.js";
 import { snapshot, type Snapshot } from "../support/adversarial.js";
 import { request, statusBecomes, type Requested } from "../support/flows.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";

@@ -3,8 +3,8 @@
 // of changes kept within Slack's views.publish limit. Events arrive signed, over HTTP and the socket.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
-import { findButtons, input, SocketDriver } from "../fakes/slack-requests.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
+import { findButtons, input, SocketDriver } from "../../src/simulators/slack-requests.js";
 import { newGrantId } from "../../src/domain/ids.js";
 import { freshBotForEachTest, startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, eventually, request, slash, statusBecomes, waitForDm } from "../support/flows.js";

@@ -3,8 +3,8 @@
 // a silent approver may approve without ever being pinged. Time moves on the injected clock.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText, type FakeMessage } from "../fakes/fake-slack.js";
-import { findButtons } from "../fakes/slack-requests.js";
+import { messageText, type FakeMessage } from "../../src/simulators/fake-slack.js";
+import { findButtons } from "../../src/simulators/slack-requests.js";
 import { ESCALATING_POLICY } from "../support/escalating-policy.js";
 import { auditRows, click, dmsTo, request, statusBecomes, waitForDm, type Requested } from "../support/flows.js";
 import { freshBotForEachTest, startTestBot, type TestBot } from "../support/in-process-bot.js";

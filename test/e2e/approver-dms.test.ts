@@ -3,8 +3,8 @@
 // Approve/Deny buttons, not even after the bot restarts between the request and its outcome.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText, type FakeMessage } from "../fakes/fake-slack.js";
-import { findButtons } from "../fakes/slack-requests.js";
+import { messageText, type FakeMessage } from "../../src/simulators/fake-slack.js";
+import { findButtons } from "../../src/simulators/slack-requests.js";
 import { click, deny, dmsTo, request, slash, statusBecomes, type Requested } from "../support/flows.js";
 import { freshBotForEachTest, startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { NOTIFYING_POLICY } from "../support/notifying-policy.js";

@@ -1,8 +1,8 @@
 // Approvers named as a Slack user group or by email, and direct messages to each approver.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
-import { findButtons } from "../fakes/slack-requests.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
+import { findButtons } from "../../src/simulators/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { click, dmsTo, request, statusBecomes } from "../support/flows.js";
 import { APPROVALS, people, PROD, SANDBOX, type World } from "../support/world.js";

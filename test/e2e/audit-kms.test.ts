@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { keyIdOf } from "../../src/audit/checkpoint.js";
-import type { FakeKmsKey } from "../fakes/fake-aws-kms.js";
+import type { FakeKmsKey } from "../../src/simulators/fake-aws-kms.js";
 import { click, request, waitForDm } from "../support/flows.js";
 import { startTestBot } from "../support/in-process-bot.js";
 import { jitAdmin } from "../support/jit-admin.js";

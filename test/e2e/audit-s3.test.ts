@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { generateSigningKey } from "../../src/audit/signing-key.js";
-import { startFakeS3, type FakeS3 } from "../fakes/fake-s3.js";
+import { startFakeS3, type FakeS3 } from "../../src/simulators/fake-s3.js";
 import { auditRows, click, request, waitForDm } from "../support/flows.js";
 import { startTestBot } from "../support/in-process-bot.js";
 import { jitAdmin } from "../support/jit-admin.js";

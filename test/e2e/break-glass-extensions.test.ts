@@ -2,8 +2,8 @@
 // has already reviewed needs reviewing again once it is extended.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
-import { findButtons } from "../fakes/slack-requests.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
+import { findButtons } from "../../src/simulators/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, eventually, slash, statusBecomes } from "../support/flows.js";
 import { UX_POLICY } from "../support/ux-policy.js";

@@ -2,7 +2,7 @@
 // after a restart exactly one digest is in the approval thread.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
 import { startChildBot, type ChildBot } from "../support/child-bot.js";
 import { click, eventually, request, slash, type Requested } from "../support/flows.js";
 import { pauseAt } from "../support/pause.js";

@@ -2,8 +2,8 @@
 // on a request (or extension) past it is refused, and it is expired then and there, as the sweep would.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
-import { findButtons } from "../fakes/slack-requests.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
+import { findButtons } from "../../src/simulators/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, denyClick, request, slash, statusBecomes, waitForDm, type Requested } from "../support/flows.js";
 import { APPROVALS, people, type World } from "../support/world.js";

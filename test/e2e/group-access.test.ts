@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { freshBotForEachTest, startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { reconcile } from "../../src/services/reconcile.js";
 import { auditRows, click, request, slash, statusBecomes } from "../support/flows.js";
-import { messageText } from "../fakes/fake-slack.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
 import { addGroup, GROUP, GROUP_POLICY } from "../support/group-policy.js";
 import { APPROVALS, people, PROD, SANDBOX, startWorld, type World } from "../support/world.js";
 

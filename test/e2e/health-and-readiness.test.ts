@@ -7,7 +7,7 @@ import { afterEach, describe, it } from "node:test";
 import { createServer } from "node:net";
 import { networkInterfaces } from "node:os";
 import Database from "better-sqlite3";
-import { FAKE_DEFAULTS } from "../fakes/fake-slack.js";
+import { FAKE_DEFAULTS } from "../../src/simulators/fake-slack.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { databaseName, superuser, TEST_SERVER_URL } from "../support/test-database.js";
 import { startWorld, USES_POSTGRES, type World } from "../support/world.js";

@@ -2,7 +2,7 @@
 // only when Slack has confirmed it, looked up again (within seconds) at every decision.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
 import { freshBotForEachTest, startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, grantCount, request, slash, statusBecomes, waitForDm, type Requested } from "../support/flows.js";
 import { APPROVALS, people, PROD, startWorld, type World } from "../support/world.js";

@@ -2,8 +2,8 @@
 // reason; each grant in scope ends through the revocation path, audited, and nothing else is touched.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText, type FakeView } from "../fakes/fake-slack.js";
-import { input, type ViewRef } from "../fakes/slack-requests.js";
+import { messageText, type FakeView } from "../../src/simulators/fake-slack.js";
+import { input, type ViewRef } from "../../src/simulators/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, request, slash, statusBecomes, waitForDm } from "../support/flows.js";
 import { APPROVALS, people, PROD, SANDBOX, type World } from "../support/world.js";

@@ -1,8 +1,8 @@
 // The whole grant lifecycle through signed Slack requests, fake Slack and fake AWS on loopback.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
-import { findButtons } from "../fakes/slack-requests.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
+import { findButtons } from "../../src/simulators/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import {
   auditRows,
@@ -195,7 +195,7 @@ describe("grant lifecycle", () => {
 
   it("ignores a Slack retry of an approval that was already applied", async () => {
     const requested = await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h retry");
-    const body = (await import("../fakes/slack-requests.js")).blockActionBody({
+    const body = (await import("../../src/simulators/slack-requests.js")).blockActionBody({
       userId: people.bob.slackId,
       actionId: "jit_approve",
       value: requested.grantId,

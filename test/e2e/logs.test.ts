@@ -3,7 +3,7 @@
 // the Slack SDKs log every request.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { SocketDriver } from "../fakes/slack-requests.js";
+import { SocketDriver } from "../../src/simulators/slack-requests.js";
 import { startChildBot, type ChildBot } from "../support/child-bot.js";
 import { click, request, waitForDm } from "../support/flows.js";
 import { AUDIT, people, SIGNING_SECRET, startWorld, type World } from "../support/world.js";

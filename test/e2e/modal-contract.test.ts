@@ -3,8 +3,8 @@
 // at once, look the person up after it, and then show the form, or why there is none.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText, type FakeView } from "../fakes/fake-slack.js";
-import { input } from "../fakes/slack-requests.js";
+import { messageText, type FakeView } from "../../src/simulators/fake-slack.js";
+import { input } from "../../src/simulators/slack-requests.js";
 import { snapshot } from "../support/adversarial.js";
 import { click, denyClick, request, statusBecomes } from "../support/flows.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Grant } from "../../src/domain/grant.js";
-import { messageText, type FakeMessage } from "../fakes/fake-slack.js";
-import { findButtons, input } from "../fakes/slack-payloads.js";
+import { messageText, type FakeMessage } from "../../src/simulators/fake-slack.js";
+import { findButtons, input } from "../../src/simulators/slack-payloads.js";
 import { auditRows, deny, eventually, grantCount, slash, statusBecomes, waitForDm, type Requested } from "../support/flows.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, people, PROD, SANDBOX, type World } from "../support/world.js";

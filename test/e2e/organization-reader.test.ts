@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readOrganization, type OrganizationReadOptions } from "../../src/aws/organization-reader.js";
 import { ProviderError } from "../../src/domain/errors.js";
 import type { OrgSnapshot } from "../../src/domain/organization.js";
-import { DEFAULT_MANAGEMENT_ACCOUNT, type FakeAws } from "../fakes/fake-aws.js";
+import { DEFAULT_MANAGEMENT_ACCOUNT, type FakeAws } from "../../src/simulators/fake-aws.js";
 import { useFakeOrganizations } from "../support/fake-organizations.js";
 
 const aws = useFakeOrganizations();

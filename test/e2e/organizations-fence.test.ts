@@ -12,7 +12,7 @@ import { discoverIdentityCenter, DiscoveryError } from "../../src/aws/discovery.
 import { discoverFenceFacts } from "../../src/aws/fence-facts.js";
 import { OrganizationsFenceWriter, type OrganizationsFenceSettings } from "../../src/aws/organizations-fence.js";
 import { ProviderError } from "../../src/domain/errors.js";
-import { DEFAULT_MANAGEMENT_ACCOUNT, sdkClientConfig, startFakeAws, type FakeAws } from "../fakes/fake-aws.js";
+import { DEFAULT_MANAGEMENT_ACCOUNT, sdkClientConfig, startFakeAws, type FakeAws } from "../../src/simulators/fake-aws.js";
 
 const NAMES = ["jit-slack-session-fence-1", "jit-slack-session-fence-2", "jit-slack-session-fence-3"];
 const ACCOUNT = "111122223333";

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import { describe, it } from "node:test";
 import { eligibleTargets } from "../../src/domain/policy.js";
-import type { FakeView } from "../fakes/fake-slack.js";
-import { blockSuggestionPayload } from "../fakes/slack-requests.js";
+import type { FakeView } from "../../src/simulators/fake-slack.js";
+import { blockSuggestionPayload } from "../../src/simulators/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, people, type World } from "../support/world.js";
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { awsClientEnv, startFakeAws, type FakeAws } from "../fakes/fake-aws.js";
+import { awsClientEnv, startFakeAws, type FakeAws } from "../../src/simulators/fake-aws.js";
 import { entryArgs } from "../support/built.js";
 import { runEntry, type Ran } from "../support/jit-admin.js";
 import { UX_POLICY } from "../support/ux-policy.js";

@@ -2,7 +2,7 @@
 // nothing when it is killed and started again.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
 import { runBotToExit, startChildBot, type ChildBot } from "../support/child-bot.js";
 import { click, request, waitForDm } from "../support/flows.js";
 import { DEFAULT_POLICY, people, PROD, startWorld, type World } from "../support/world.js";

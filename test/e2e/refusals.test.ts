@@ -2,7 +2,7 @@
 // logged, a few per person and window, so the trail keeps the evidence without being flooded.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SlackDriver } from "../fakes/slack-requests.js";
+import { SlackDriver } from "../../src/simulators/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, postedAuditRecords, request, slash, waitForDm, type AuditRow } from "../support/flows.js";
 import { people, SIGNING_SECRET, type World } from "../support/world.js";

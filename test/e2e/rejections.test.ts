@@ -1,8 +1,8 @@
 // What goes wrong: bad slash text, people without rights, AWS failures, forged requests.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
-import { postSigned, signBody, slashCommandBody } from "../fakes/slack-requests.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
+import { postSigned, signBody, slashCommandBody } from "../../src/simulators/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, grantCount, request, slash, waitForDm } from "../support/flows.js";
 import { APPROVALS, people, SIGNING_SECRET, type World } from "../support/world.js";

@@ -10,7 +10,7 @@ import type { StoredAuditRecord } from "../../src/domain/audit-event.js";
 import { openStore } from "../../src/runtime.js";
 import { POSTGRES_MIGRATIONS } from "../../src/store/postgres/migrations.js";
 import type { StoreBackend } from "../../src/store/backend.js";
-import type { FakeAwsCall } from "../fakes/fake-aws.js";
+import type { FakeAwsCall } from "../../src/simulators/fake-aws.js";
 import type { ChildBot } from "../support/child-bot.js";
 import { click, eventually, postedAuditRecords, request, waitForDm, type Requested } from "../support/flows.js";
 import { holderOf, holderPid, postgresUrl, query, seedActiveGrants, setExpiry, startReplicas, statusCounts } from "../support/replicas.js";

@@ -2,8 +2,8 @@
 // with problems (shown on their fields, nothing stored), then submit a good request.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText, type FakeView } from "../fakes/fake-slack.js";
-import { input } from "../fakes/slack-requests.js";
+import { messageText, type FakeView } from "../../src/simulators/fake-slack.js";
+import { input } from "../../src/simulators/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, eventually } from "../support/flows.js";
 import { UX_POLICY } from "../support/ux-policy.js";

@@ -1,7 +1,7 @@
 // A revocation AWS keeps refusing is retried with backoff until it succeeds, and raises an alert.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, eventually, request, statusBecomes, waitForDm } from "../support/flows.js";
 import { AUDIT, people, type World } from "../support/world.js";

@@ -2,9 +2,9 @@
 // break-glass, pending timeouts; then extensions, early revocation and the expiry warning with its buttons.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
-import { input } from "../fakes/slack-payloads.js";
-import { findButtons } from "../fakes/slack-requests.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
+import { input } from "../../src/simulators/slack-payloads.js";
+import { findButtons } from "../../src/simulators/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, eventually, request, slash, statusBecomes, waitForDm } from "../support/flows.js";
 import { UX_POLICY } from "../support/ux-policy.js";

@@ -4,7 +4,7 @@
 // revoked.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SCP_CONTENT_LIMIT } from "../fakes/fake-aws.js";
+import { SCP_CONTENT_LIMIT } from "../../src/simulators/fake-aws.js";
 import { fenceDenies, fencePolicies, timesNamed } from "../support/fence-sessions.js";
 import { auditRows, eventually, postedAction, postedAuditRecords } from "../support/flows.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";

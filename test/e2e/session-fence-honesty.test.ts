@@ -3,8 +3,8 @@
 // approvers and the requester learn until when sessions stay valid.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
-import { input } from "../fakes/slack-requests.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
+import { input } from "../../src/simulators/slack-requests.js";
 import { slackDate } from "../../src/slack/views/escape.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, eventually, grantCount, request, slash, statusBecomes, waitForDm } from "../support/flows.js";

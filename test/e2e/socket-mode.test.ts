@@ -2,8 +2,8 @@
 // listening for HTTP, and requests and approvals arrive as envelopes that it acks on the socket.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
-import { blockActionPayload, findButtons, slashCommandPayload, SocketDriver } from "../fakes/slack-requests.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
+import { blockActionPayload, findButtons, slashCommandPayload, SocketDriver } from "../../src/simulators/slack-requests.js";
 import { waitForDm } from "../support/flows.js";
 import { startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, people, PROD, startWorld, USES_POSTGRES, type World } from "../support/world.js";

@@ -2,7 +2,7 @@
 // one AWS cannot start within its rule's activation timeout fails instead of starting late.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, click, eventually, request, slash, statusBecomes, waitForDm, type Requested } from "../support/flows.js";
 import { pauseAt, type Pause } from "../support/pause.js";

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import type { FakeView } from "../fakes/fake-slack.js";
-import { blockSuggestionPayload, SocketDriver } from "../fakes/slack-requests.js";
+import type { FakeView } from "../../src/simulators/fake-slack.js";
+import { blockSuggestionPayload, SocketDriver } from "../../src/simulators/slack-requests.js";
 import { freshBotForEachTest, startTestBot, type TestBot } from "../support/in-process-bot.js";
 import { APPROVALS, people, startWorld, type World } from "../support/world.js";
 

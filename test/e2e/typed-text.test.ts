@@ -4,7 +4,7 @@
 // deny form) they are quoted plain text, in which Slack renders no formatting and no emoji codes.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText } from "../fakes/fake-slack.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
 import { parseAuditBlockId } from "../../src/slack/views/audit-text.js";
 import { textObjects } from "../support/block-kit-limits.js";
 import { auditRows, deny, dmsTo, eventually, request, slash } from "../support/flows.js";

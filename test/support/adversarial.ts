@@ -2,8 +2,8 @@
 // nobody and links nowhere it was told to, and nothing changed that should not have.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { messageText } from "../fakes/fake-slack.js";
-import type { SignedPost } from "../fakes/slack-requests.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
+import type { SignedPost } from "../../src/simulators/slack-requests.js";
 import { ALL_STATUSES, click, deny, request, statusBecomes, type Requested } from "./flows.js";
 import { hostileText, huge } from "./fuzz-text.js";
 import type { TestBot } from "./in-process-bot.js";

@@ -2,7 +2,7 @@
 // helpers for looking into views and messages built by src/slack/views.
 import assert from "node:assert/strict";
 import type { InputBlock, ModalView, PlainTextInput, PlainTextOption } from "@slack/types";
-import { messageContentProblem } from "../fakes/fake-slack-validation.js";
+import { messageContentProblem } from "../../src/simulators/fake-slack-validation.js";
 
 type Json = Record<string, unknown>;
 

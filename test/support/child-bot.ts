@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SlackDriver } from "../fakes/slack-requests.js";
+import { SlackDriver } from "../../src/simulators/slack-requests.js";
 import { entryArgs } from "./built.js";
 import { SIGNING_SECRET, type World } from "./world.js";
 

@@ -2,7 +2,7 @@
 // createOrganizationsClient builds it (one attempt per call; the caller retries). Reset before each test.
 import { after, before, beforeEach } from "node:test";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
-import { sdkClientConfig, startFakeAws, type FakeAws } from "../fakes/fake-aws.js";
+import { sdkClientConfig, startFakeAws, type FakeAws } from "../../src/simulators/fake-aws.js";
 
 export interface FakeOrganizations {
   readonly fake: FakeAws;

@@ -1,6 +1,6 @@
 // What the session fence's policies in the fake AWS do to one role session: evaluated with the SCP
 // evaluator over every policy the bot owns, as IAM would over every SCP on the account.
-import type { FakeAws } from "../fakes/fake-aws.js";
+import type { FakeAws } from "../../src/simulators/fake-aws.js";
 import { scpDenies } from "./iam-scp-evaluator.js";
 
 /** The policy file's default sessionFence.policyNames. */

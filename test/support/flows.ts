@@ -1,9 +1,9 @@
 // Steps people take in Slack, as reusable test helpers.
 import assert from "node:assert/strict";
-import { messageText, type FakeMessage, type FakeView } from "../fakes/fake-slack.js";
+import { messageText, type FakeMessage, type FakeView } from "../../src/simulators/fake-slack.js";
 import type { StoredAuditRecord } from "../../src/domain/audit-event.js";
 import { TRANSITIONS, type GrantStatus } from "../../src/domain/grant.js";
-import { input, type SlackDriver } from "../fakes/slack-requests.js";
+import { input, type SlackDriver } from "../../src/simulators/slack-requests.js";
 import { parseAuditBlockId } from "../../src/slack/views/audit-text.js";
 import type { TestBot } from "./in-process-bot.js";
 

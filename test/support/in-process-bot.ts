@@ -6,7 +6,7 @@ import { loadConfig } from "../../src/config/env.js";
 import { loadPolicySource } from "../../src/config/policy-file.js";
 import type { Clock } from "../../src/domain/clock.js";
 import type { Logger } from "../../src/services/ports.js";
-import { SlackDriver } from "../fakes/slack-requests.js";
+import { SlackDriver } from "../../src/simulators/slack-requests.js";
 import { SIGNING_SECRET, startWorld, type World, type WorldSetup } from "./world.js";
 
 export class TestClock implements Clock {

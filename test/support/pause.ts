@@ -1,6 +1,6 @@
 // A fault point in the fake AWS: hold the first call of an operation until the test lets it go,
 // so a test can kill the bot at exactly that step.
-import type { FakeAws } from "../fakes/fake-aws.js";
+import type { FakeAws } from "../../src/simulators/fake-aws.js";
 
 export interface Pause {
   /** Resolves when the bot's call has arrived and is being held. */

@@ -4,8 +4,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { awsClientEnv, startFakeAws, type FakeAws } from "../fakes/fake-aws.js";
-import { startFakeSlack, type FakeSlack } from "../fakes/fake-slack.js";
+import { awsClientEnv, startFakeAws, type FakeAws } from "../../src/simulators/fake-aws.js";
+import { startFakeSlack, type FakeSlack } from "../../src/simulators/fake-slack.js";
 import { createTestDatabase, TEST_SERVER_URL } from "./test-database.js";
 
 export const SIGNING_SECRET = "test-signing-secret";

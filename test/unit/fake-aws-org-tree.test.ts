@@ -12,7 +12,7 @@ import {
   ListTagsForResourceCommand,
   paginateListAccounts,
 } from "@aws-sdk/client-organizations";
-import { DEFAULT_MANAGEMENT_ACCOUNT } from "../fakes/fake-aws.js";
+import { DEFAULT_MANAGEMENT_ACCOUNT } from "../../src/simulators/fake-aws.js";
 import { useFakeOrganizations } from "../support/fake-organizations.js";
 
 const aws = useFakeOrganizations();

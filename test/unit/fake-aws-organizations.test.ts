@@ -18,7 +18,7 @@ import {
   UpdatePolicyCommand,
 } from "@aws-sdk/client-organizations";
 import { DescribePermissionSetCommand, SSOAdminClient } from "@aws-sdk/client-sso-admin";
-import { DEFAULT_MANAGEMENT_ACCOUNT, sdkClientConfig, startFakeAws, type FakeAws } from "../fakes/fake-aws.js";
+import { DEFAULT_MANAGEMENT_ACCOUNT, sdkClientConfig, startFakeAws, type FakeAws } from "../../src/simulators/fake-aws.js";
 
 const ACCOUNT = "111122223333";
 const DENY_ALL = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }] });

@@ -22,7 +22,7 @@ import {
 } from "@aws-sdk/client-sso-admin";
 import { DescribeUserCommand, GetUserIdCommand, IdentitystoreClient } from "@aws-sdk/client-identitystore";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { awsClientEnv, startFakeAws, type FakeAws } from "../fakes/fake-aws.js";
+import { awsClientEnv, startFakeAws, type FakeAws } from "../../src/simulators/fake-aws.js";
 
 const ACCOUNT = "111122223333";
 const OTHER_ACCOUNT = "444455556666";

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { startFakeS3, type FakeS3 } from "../fakes/fake-s3.js";
+import { startFakeS3, type FakeS3 } from "../../src/simulators/fake-s3.js";
 
 const DAY_MS = 86_400_000;
 

@@ -11,9 +11,9 @@ import { App, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import type { Logger } from "@slack/bolt";
 import { ErrorCode, WebClient, WebClientEvent } from "@slack/web-api";
 import type { ConversationsHistoryResponse } from "@slack/web-api";
-import { FAKE_BOT_SCOPES, FAKE_DEFAULTS, messageText, startFakeSlack } from "../fakes/fake-slack.js";
-import type { FakeSlack } from "../fakes/fake-slack.js";
-import { SlackDriver, SocketDriver, input, postSigned, signBody, slashCommandBody } from "../fakes/slack-requests.js";
+import { FAKE_BOT_SCOPES, FAKE_DEFAULTS, messageText, startFakeSlack } from "../../src/simulators/fake-slack.js";
+import type { FakeSlack } from "../../src/simulators/fake-slack.js";
+import { SlackDriver, SocketDriver, input, postSigned, signBody, slashCommandBody } from "../../src/simulators/slack-requests.js";
 
 const silentLogger: Logger = {
   debug: () => {},

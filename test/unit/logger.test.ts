@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { LogLevel, WebClient } from "@slack/web-api";
 import { createLogger } from "../../src/ops/logger.js";
 import { boltLogger } from "../../src/slack/adapters/bolt-logger.js";
-import { startFakeSlack, type FakeSlack } from "../fakes/fake-slack.js";
+import { startFakeSlack, type FakeSlack } from "../../src/simulators/fake-slack.js";
 
 const BOT_TOKEN = "xoxb-1111-2222-abcdefABCDEF";
 const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";

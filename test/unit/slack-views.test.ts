@@ -18,7 +18,7 @@ import { grantList, reviewList } from "../../src/slack/views/grant-list.js";
 import { helpText } from "../../src/slack/views/help-text.js";
 import { requestModal } from "../../src/slack/views/request-modal.js";
 import { readRequestSubmission, requireRequestFields } from "../../src/slack/views/request-submission.js";
-import { messageContentProblem, viewProblems } from "../fakes/fake-slack-validation.js";
+import { messageContentProblem, viewProblems } from "../../src/simulators/fake-slack-validation.js";
 import { MRKDWN_CONTROLS } from "../support/fuzz-text.js";
 import { fullRule } from "../support/rules.js";
 import { limitProblems, mrkdwnTexts, selectIn, typedTexts, withoutOwnControls } from "../support/block-kit-limits.js";

@@ -70,12 +70,13 @@ export function accountLabel(accountId: string, accounts: readonly Account[]): s
   return name ? `${escapedExcerpt(name, 80)} (${accountId})` : accountId;
 }
 
-const UNIT_WORDS = { d: "day", h: "hour", m: "minute" } as const;
+// Seconds appear only in the demo (allowSecondDurationsForDemo in domain/duration.ts).
+const UNIT_WORDS = { d: "day", h: "hour", m: "minute", s: "second" } as const;
 
 /** "1 hour 30 minutes" for "1h30m": the words shown next to a duration value. */
 export function durationWords(ms: number): string {
   return formatDuration(ms)
-    .split(/(?<=[dhm])/)
+    .split(/(?<=[dhms])/)
     .map((part) => {
       const count = Number(part.slice(0, -1));
       const unit = UNIT_WORDS[part.slice(-1) as keyof typeof UNIT_WORDS];

@@ -2,7 +2,7 @@
 // per-call pipeline): routes awsJson1_1 requests by X-Amz-Target and STS
 // awsQuery requests by the form Action, and applies the test controls.
 
-import { sleep } from "../../src/domain/clock.js";
+import { sleep } from "../domain/clock.js";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";

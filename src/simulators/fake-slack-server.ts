@@ -32,7 +32,7 @@ import type {
   SocketAck,
   SocketEnvelopeType,
 } from "./fake-slack-types.js";
-import { sleep } from "../../src/domain/clock.js";
+import { sleep } from "../domain/clock.js";
 import { isRecord, parseArgs, readBody, sendJson } from "./fake-slack-wire.js";
 import type { Handler, Result } from "./fake-slack-wire.js";
 import { FakeWorkspace } from "./fake-slack-workspace.js";
