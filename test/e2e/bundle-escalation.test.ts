@@ -13,6 +13,17 @@ import { APPROVALS, people, type World } from "../support/world.js";
 
 const MINUTE = 60_000;
 
+// AdministratorAccess on prod is decided by Carol alone, in the same channel, and never escalates
+// (first in the file, so it decides that pair rather than the escalating rule).
+const ADMINS_RULE = `  - name: admins
+    accounts: [prod]
+    permissionSets: [AdministratorAccess]
+    requesters: [${people.alice.slackId}]
+    approvers: [${people.carol.slackId}]
+    approverChannel: ${APPROVALS}
+    maxDuration: 4h
+`;
+
 describe("escalation and expiry of a multi-target request", () => {
   let world: World;
   let bot: TestBot;
@@ -22,12 +33,12 @@ describe("escalation and expiry of a multi-target request", () => {
       bot = b;
     },
     { JIT_SWEEP_INTERVAL_SECONDS: "59" },
-    `maxTargetsPerRequest: 4\n${ESCALATING_POLICY}`,
+    `maxTargetsPerRequest: 4\n${ESCALATING_POLICY.replace("rules:\n", `rules:\n${ADMINS_RULE}`)}`,
   );
 
-  /** Alice asks for ReadOnlyAccess on prod and sandbox: one part, two grants, one message. */
-  async function requestBoth(words: string) {
-    const reply = await slash(bot, people.alice.slackId, `request prod,sandbox ReadOnlyAccess 1h ${words}`);
+  /** Alice asks for ReadOnlyAccess on prod and sandbox (one part, two grants, one message), or for `targets`. */
+  async function requestBoth(words: string, targets = "prod,sandbox ReadOnlyAccess") {
+    const reply = await slash(bot, people.alice.slackId, `request ${targets} 1h ${words}`);
     const bundleId = /Request (req-[a-z0-9]{8})/.exec(reply)?.[1];
     assert.ok(bundleId, `no request id in: ${reply}`);
     const message = await world.slack.waitFor(
@@ -37,7 +48,7 @@ describe("escalation and expiry of a multi-target request", () => {
     );
     const grants = await bot.bot.deps.store.listBundle(bundleId);
     assert.equal(grants.length, 2);
-    return { bundleId, message, grantIds: grants.map((grant) => grant.id) };
+    return { bundleId, message, grants, grantIds: grants.map((grant) => grant.id) };
   }
 
   const channelMessage = (message: FakeMessage) => world.slack.messages.get(`${message.channel}:${message.ts}`);
@@ -86,6 +97,34 @@ describe("escalation and expiry of a multi-target request", () => {
     assert.equal(reminders(message).length, before, "no reminder after the decision");
     assert.equal(dmsTo(world, people.dave.slackId).filter((m) => messageText(m).includes(bundleId)).length, 1, "escalated once");
     assert.deepEqual(findButtons(world.slack.messages.get(`${copy.channel}:${copy.ts}`)?.blocks), [], "Dave's copy has no buttons left");
+  });
+
+  it("escalates only the part whose rule says so, and gives its approver buttons for that part alone", async () => {
+    const { bundleId, message, grants } = await requestBoth("two parts", "prod ReadOnlyAccess,AdministratorAccess");
+    const readOnly = grants.find((grant) => grant.permissionSetName === "ReadOnlyAccess");
+    const admin = grants.find((grant) => grant.permissionSetName === "AdministratorAccess");
+    assert.ok(readOnly && admin);
+    assert.equal(findButtons(message.blocks).length, 4, "each part has its buttons in the channel");
+
+    bot.clock.advance(16 * MINUTE);
+    await bot.bot.tick();
+    const copy = await world.slack.waitFor(() => escalations(bundleId)[0], 5000, "Dave's escalation DM");
+    assert.deepEqual(
+      findButtons(copy.blocks).map((button) => `${button.actionId}:${button.value}`),
+      [`jit_approve:${readOnly.id}`, `jit_deny:${readOnly.id}`],
+      "Dave is offered only the part escalated to him",
+    );
+    assert.match(messageText(copy), /AdministratorAccess\* on prod/, "he still sees the whole request");
+    assert.equal((await auditRows(world, admin.id)).filter((row) => row.action === "escalated").length, 0);
+
+    await click(bot, people.dave.slackId, "jit_approve", { grantId: readOnly.id, message: { channel: copy.channel, ts: copy.ts } });
+    await statusBecomes(bot, readOnly.id, "active");
+    assert.equal((await bot.bot.deps.store.get(admin.id))?.status, "pending", "Carol's part is hers to decide");
+    await world.slack.waitFor(
+      () => findButtons(channelMessage(message)?.blocks).length === 2,
+      5000,
+      "the channel's message to keep only Carol's buttons",
+    );
   });
 
   /** Alice's messages about the expiry: exactly one, listing both targets as expired. */
