@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { input } from "../fakes/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
-import { auditRows, eventually } from "../support/flows.js";
+import { auditRows, eventually, request, slash, statusBecomes, waitForDm } from "../support/flows.js";
 import { addGroup, GROUP, GROUP_POLICY } from "../support/group-policy.js";
 import { chooseAndWait, formBlock, openForm, optionValues } from "../support/request-form.js";
 import { APPROVALS, people, type World } from "../support/world.js";
@@ -109,6 +109,22 @@ describe("groups in the /jit form", () => {
     });
     assert.equal((await auditRows(world)).filter((row) => row.action === "requested").length, 0, "nothing stored");
     assert.equal(world.slack.messagesIn(APPROVALS).length, 0);
+  });
+
+  it("asks again for a group grant's group from Request again", async () => {
+    const first = await request(bot, world, alice, `group ${GROUP} 2h --ticket INC-1 first time`);
+    await slash(bot, alice, `revoke ${first.grantId}`);
+    await statusBecomes(bot, first.grantId, "cancelled");
+    await bot.driver.submitView(
+      alice,
+      { callbackId: "jit_request_again", privateMetadata: first.grantId },
+      { justification: { justification: input.text("second time") }, ticket: { ticket: input.text("INC-2") } },
+    );
+    const dm = await waitForDm(world, alice, /Request jit-/);
+    const again = await bot.bot.deps.store.get(/(jit-[a-z0-9]{8})/.exec(dm)?.[1] ?? "");
+    assert.equal(again?.groupId, groupId);
+    assert.equal(again?.durationMs, 2 * 3_600_000);
+    assert.equal(again?.status, "pending");
   });
 
   it("answers the group type-ahead with the caller's own groups only", async () => {
