@@ -3,7 +3,7 @@
 export type AppErrorKind = "InvalidInput" | "PolicyDenied" | "NotFound" | "Conflict" | "ProviderError";
 
 /** The part of a request form an error is about, so a form can show it next to that field. */
-export type RequestField = "account" | "permission_set" | "duration" | "justification" | "ticket";
+export type RequestField = "account" | "permission_set" | "group" | "duration" | "justification" | "ticket";
 
 export abstract class AppError extends Error {
   abstract readonly kind: AppErrorKind;

@@ -208,15 +208,33 @@ export function ruleFor(policy: Policy, requester: Person, accountId: string, pe
  */
 export function groupRuleFor(policy: Policy, requester: Person, group: IdentityGroup): Rule {
   assertInGoodStanding(requester);
-  const offering = policy.rules.filter((rule) => rule.groups.some((ref) => namesGroup(ref, group)));
+  const offering = policy.rules.filter((rule) => offersGroup(rule, group));
   if (offering.length === 0) {
-    throw new PolicyDenied(`No rule in the policy allows requesting membership of the group ${group.displayName}.`, "account");
+    throw new PolicyDenied(`No rule in the policy allows requesting membership of the group ${group.displayName}.`, "group");
   }
   const rule = offering.find((candidate) => mayRequest(candidate, requester));
   if (!rule) {
-    throw new PolicyDenied(`You are not on the list of people who may request membership of the group ${group.displayName}.`, "account");
+    throw new PolicyDenied(`You are not on the list of people who may request membership of the group ${group.displayName}.`, "group");
   }
   return rule;
+}
+
+function offersGroup(rule: Rule, group: IdentityGroup): boolean {
+  return rule.groups.some((ref) => namesGroup(ref, group));
+}
+
+/** A group a person may request membership of, with the rule groupRuleFor would pick. */
+export interface GroupEligibility {
+  readonly group: IdentityGroup;
+  readonly rule: Rule;
+}
+
+/** The groups (of those resolved at start) that some rule offers this person, in the order given. */
+export function eligibleGroups(policy: Policy, person: Person, groups: readonly IdentityGroup[]): GroupEligibility[] {
+  return groups.flatMap((group) => {
+    const rule = policy.rules.find((candidate) => offersGroup(candidate, group) && mayRequest(candidate, person));
+    return rule ? [{ group, rule }] : [];
+  });
 }
 
 export function assertDuration(rule: Rule, durationMs: number): void {

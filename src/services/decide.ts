@@ -7,7 +7,7 @@ import { approvalTimeoutOf } from "../domain/policy.js";
 import { SYSTEM_ACTOR } from "../domain/audit-event.js";
 import type { ServiceDeps } from "./deps.js";
 import { checkBallot, decideBallot, type Ballot, type DecisionInput, type DecisionResult, type FollowUp } from "./decision-flow.js";
-import { expireRequest, requestLapsed } from "./housekeeping.js";
+import { expireRequests, requestLapsed } from "./housekeeping.js";
 import { provisionGrant } from "./provision.js";
 import { refreshApprovalMessage } from "./approval-message.js";
 import { loadBundle } from "./request-bundle.js";
@@ -62,7 +62,7 @@ export async function requestBallot(deps: ServiceDeps, grantId: string, announce
     duplicate: ({ approvals, required }) =>
       new Conflict(`You have already approved ${grant.id}; it needs ${required - approvals} more approval(s) from other approvers.`),
     lapsed: (now) => requestLapsed(deps, grant, now),
-    refuseLapsed: (now) => refuseLapsed(deps, grant, now),
+    refuseLapsed: (now) => refuseLapsed(deps, grant, now, announce),
     deny: (decider, now, audit, reason) =>
       deps.store.transition(
         grant.id,
@@ -117,17 +117,22 @@ async function closeForRequester(deps: ServiceDeps, grant: Grant, problem: strin
   };
 }
 
-/** Expires a request whose approval timeout has passed; its follow-up tells everyone, then refuses the click. */
-async function refuseLapsed(deps: ServiceDeps, grant: Grant, now: number): Promise<FollowUp<never>> {
-  const expired = await expireRequest(deps, grant, now);
-  const refusal = expired
+/**
+ * Expires a request whose approval timeout has passed, with every other grant of its multi-target
+ * request that lapsed too, so the requester hears once; its follow-up tells everyone (unless the
+ * caller announces, as for a part), then refuses the click.
+ */
+async function refuseLapsed(deps: ServiceDeps, grant: Grant, now: number, announce: boolean): Promise<FollowUp<never>> {
+  const lapsed = grant.bundleId === null ? [grant] : (await loadBundle(deps, grant)).grants.filter((g) => requestLapsed(deps, g, now));
+  const expired = await expireRequests(deps, lapsed, now);
+  const refusal = expired.value.some((closed) => closed.id === grant.id)
     ? new Conflict(
         `Request ${grant.id} expired: nobody decided within ${formatDuration(approvalTimeoutOf(deps.policy, grant.ruleName))}, ` +
           "so it can no longer be approved or denied. The requester can ask again.",
       )
     : alreadyDecided((await deps.store.get(grant.id)) ?? grant);
   return async () => {
-    await expired?.announce();
+    if (announce) await expired.announce();
     throw refusal;
   };
 }

@@ -2,13 +2,13 @@
 // the group is assigned (shown to the approvers, and kept with the grant).
 import { InvalidInput, PolicyDenied, quoted } from "../domain/errors.js";
 import { fenceGap, fenceGapCause } from "../domain/fence-capability.js";
-import { findGroup, namesGroup, type GroupAccess, type IdentityGroup } from "../domain/group-access.js";
+import { findGroup, type GroupAccess, type IdentityGroup } from "../domain/group-access.js";
 import {
   assertDuration,
   checkJustificationLength,
   checkTicket,
+  eligibleGroups,
   groupRuleFor,
-  mayRequest,
   type Person,
   type Rule,
 } from "../domain/policy.js";
@@ -36,10 +36,11 @@ export async function validateGroup(
 ): Promise<ValidGroup> {
   const group = findGroup(deps.groups, ask.group);
   if (!group) {
-    const yours = deps.groups.filter((g) => deps.policy.rules.some((rule) => offers(rule, g) && mayRequest(rule, requester)));
-    const names = yours.map((g) => g.displayName).slice(0, 20);
+    const names = eligibleGroups(deps.policy, requester, deps.groups)
+      .map((yours) => yours.group.displayName)
+      .slice(0, 20);
     const suggestion = names.length > 0 ? ` Groups you may request: ${names.join(", ")}.` : "";
-    throw new InvalidInput(`There is no group ${quoted(ask.group)} in the policy.${suggestion}`, "account");
+    throw new InvalidInput(`There is no group ${quoted(ask.group)} in the policy.${suggestion}`, "group");
   }
   const rule = groupRuleFor(deps.policy, requester, group);
   assertDuration(rule, durationMs);
@@ -50,17 +51,13 @@ export async function validateGroup(
   return { group, access, rule, ticket };
 }
 
-function offers(rule: Rule, group: IdentityGroup): boolean {
-  return rule.groups.some((ref) => namesGroup(ref, group));
-}
-
 /** A rule with requireSessionFence grants no group through which some role session would outlive the grant. */
 async function checkFence(deps: ServiceDeps, requesterId: string, rule: Rule, group: IdentityGroup, access: readonly GroupAccess[]) {
   const gap = access.map((pair) => fenceGap(deps.fenceFacts, pair.accountId, pair.permissionSetName)).find((found) => found !== null);
   if (!gap) return;
   const refused = new PolicyDenied(
     `Rule "${rule.name}" only grants access whose role sessions end with it, and the group ${group.displayName} gives ${gap.permissionSet} on ${gap.accountId}, where they cannot be ended: ${fenceGapCause(deps.fenceFacts, gap)}.`,
-    "account",
+    "group",
   );
   await deps.refusals.record({
     actorId: requesterId,

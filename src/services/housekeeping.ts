@@ -6,7 +6,8 @@ import type { Extension } from "../domain/extension.js";
 import { approvalLapsed, type Grant } from "../domain/grant.js";
 import { approvalTimeoutOf, DEFAULT_APPROVAL_TIMEOUT_MS, findRule } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
-import { refreshApprovalMessage } from "./approval-message.js";
+import { refreshApprovalMessage, refreshBundle } from "./approval-message.js";
+import { loadBundle } from "./request-bundle.js";
 
 const DEFAULT_WARNING_MS = 10 * 60_000;
 
@@ -15,13 +16,10 @@ export async function expireStaleRequests(deps: ServiceDeps): Promise<number> {
   let expired = 0;
   // Only requests old enough to have timed out under some rule are read, not every pending one.
   const shortestTimeout = Math.min(DEFAULT_APPROVAL_TIMEOUT_MS, ...deps.policy.rules.map((rule) => rule.approvalTimeoutMs));
-  for (const grant of await deps.store.listPendingCreatedBefore(now - shortestTimeout)) {
-    if (!requestLapsed(deps, grant, now)) continue;
-    const closed = await expireRequest(deps, grant, now);
-    if (!closed) continue;
-    expired += 1;
-    await closed.announce();
-  }
+  const lapsed = (await deps.store.listPendingCreatedBefore(now - shortestTimeout)).filter((grant) => requestLapsed(deps, grant, now));
+  const closed = await expireRequests(deps, lapsed, now);
+  expired += closed.value.length;
+  await closed.announce();
   for (const extension of await deps.extensions.listPending()) {
     const grant = await deps.store.get(extension.grantId);
     if (!extensionLapsed(deps, extension, grant, now)) continue;
@@ -40,9 +38,36 @@ export function requestLapsed(deps: ServiceDeps, grant: Grant, now: number): boo
   return grant.status === "pending" && approvalLapsed(grant.createdAt, approvalTimeoutOf(deps.policy, grant.ruleName), now);
 }
 
-/** pending → expired (compare-and-set), audited with who had approved so far; undefined when it was no longer pending. */
-export async function expireRequest(deps: ServiceDeps, grant: Grant, now: number): Promise<Expired<Grant> | undefined> {
-  const closed = await deps.store.transition(
+/**
+ * pending → expired for each request (compare-and-set), audited with who had approved so far; the
+ * value holds those that were still pending. The announcement tells each requester once per request:
+ * the grants of one multi-target request that expire together make one message listing its targets.
+ */
+export async function expireRequests(deps: ServiceDeps, grants: readonly Grant[], now: number): Promise<Expired<Grant[]>> {
+  const closed: Grant[] = [];
+  for (const grant of grants) {
+    const expired = await expireOne(deps, grant, now);
+    if (expired) closed.push(expired);
+  }
+  return { value: closed, announce: () => announceClosed(deps, closed) };
+}
+
+async function announceClosed(deps: ServiceDeps, closed: readonly Grant[]): Promise<void> {
+  const bundles = new Map<string, Grant>();
+  for (const grant of closed) {
+    if (grant.bundleId === null) await Promise.all([refreshApprovalMessage(deps, grant), deps.notifier.tellRequester(grant)]);
+    else if (!bundles.has(grant.bundleId)) bundles.set(grant.bundleId, grant);
+  }
+  for (const member of bundles.values()) {
+    await Promise.all([
+      refreshBundle(deps, member),
+      loadBundle(deps, member).then((bundle) => deps.notifier.tellRequesterAboutBundle(bundle)),
+    ]);
+  }
+}
+
+async function expireOne(deps: ServiceDeps, grant: Grant, now: number): Promise<Grant | undefined> {
+  return deps.store.transition(
     grant.id,
     "pending",
     "expired",
@@ -53,13 +78,6 @@ export async function expireRequest(deps: ServiceDeps, grant: Grant, now: number
       detail: { approvers: (await deps.store.approversOf(grant.id)).join(" ") || null },
     },
   );
-  if (!closed) return undefined;
-  return {
-    value: closed,
-    announce: async () => {
-      await Promise.all([refreshApprovalMessage(deps, closed), deps.notifier.tellRequester(closed)]);
-    },
-  };
 }
 
 /** An extension lapses after its rule's approval timeout, and at once when its grant is no longer active. */

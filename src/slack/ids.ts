@@ -36,3 +36,5 @@ export const HOME_CALLBACK_ID = "jit_home";
  */
 export const ACCOUNT_SEARCH_ACTION = "jit_account_search";
 export const PERMISSION_SET_SEARCH_ACTION = "jit_permission_set_search";
+/** The form's group picker, type-ahead when the caller may request more groups than a static list holds. */
+export const GROUP_SEARCH_ACTION = "jit_group_search";

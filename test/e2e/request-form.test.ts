@@ -2,20 +2,13 @@
 // with problems (shown on their fields, nothing stored), then submit a good request.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageText, type FakeView } from "../../src/simulators/fake-slack.js";
+import { messageText } from "../../src/simulators/fake-slack.js";
 import { input } from "../../src/simulators/slack-requests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
 import { auditRows, eventually } from "../support/flows.js";
+import { chooseAndWait, formBlock, openForm as openFormOf, optionValues } from "../support/request-form.js";
 import { UX_POLICY } from "../support/ux-policy.js";
 import { APPROVALS, people, PROD, type World } from "../support/world.js";
-
-interface Option {
-  value: string;
-}
-interface InputBlock {
-  block_id?: string;
-  element?: { action_id?: string; options?: Option[] };
-}
 
 describe("the /jit form", () => {
   let world: World;
@@ -29,60 +22,15 @@ describe("the /jit form", () => {
     UX_POLICY,
   );
 
-  const block = (view: FakeView, id: string) => (view.blocks as InputBlock[]).find((b) => b.block_id === id);
-  const optionValues = (view: FakeView, id: string) => (block(view, id)?.element?.options ?? []).map((o) => o.value);
-
-  /** A block_actions payload from inside the modal, as Slack sends when a dispatching select changes. */
-  async function choose(view: FakeView, blockId: string, value: string, values: Record<string, Record<string, unknown>>) {
-    const actionId = block(view, blockId)?.element?.action_id ?? blockId;
-    const payload = {
-      type: "block_actions",
-      team: { id: world.slack.teamId, domain: world.slack.teamDomain },
-      user: { id: people.alice.slackId, username: "alice", name: "alice", team_id: world.slack.teamId },
-      api_app_id: world.slack.appId,
-      token: "verification-token",
-      container: { type: "view", view_id: view.id },
-      trigger_id: world.slack.issueTriggerId(people.alice.slackId),
-      view: {
-        id: view.id,
-        type: "modal",
-        callback_id: view.callbackId,
-        hash: view.hash,
-        private_metadata: view.privateMetadata,
-        blocks: view.blocks,
-        state: { values },
-      },
-      actions: [
-        {
-          type: "static_select",
-          action_id: actionId,
-          block_id: blockId,
-          selected_option: { text: { type: "plain_text", text: value }, value },
-          action_ts: "1",
-        },
-      ],
-    };
-    const response = await bot.driver.post(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
-    assert.equal(response.status, 200);
-  }
-
-  async function openForm(): Promise<FakeView> {
-    const delivery = await bot.driver.command(people.alice.slackId, "");
-    assert.equal(delivery.response.status, 200);
-    return world.slack.waitFor(() => world.slack.lastView({ callbackId: "jit_request", userId: people.alice.slackId }), 5000, "the form");
-  }
+  const block = formBlock;
+  const openForm = () => openFormOf(bot, world, people.alice.slackId);
 
   it("narrows the permission sets to those allowed on the chosen account", async () => {
     const view = await openForm();
     assert.deepEqual(optionValues(view, "account").sort(), ["111122223333", "444455556666"]);
-    await choose(view, "account", PROD, {
+    const updated = await chooseAndWait(bot, world, people.alice.slackId, view, "account", PROD, {
       account: { [block(view, "account")?.element?.action_id ?? "account"]: input.staticSelect(PROD) },
     });
-    const updated = await world.slack.waitFor(
-      () => world.slack.callsOf("views.update").length > 0 && world.slack.views.get(view.id),
-      5000,
-      "views.update",
-    );
     assert.deepEqual(optionValues(updated, "permission_set").sort(), ["AdministratorAccess", "ReadOnlyAccess"]);
   });
 

@@ -13,6 +13,7 @@ import {
   eligibleTargetsUpTo,
   mayRequestOn,
 } from "../../src/domain/eligibility-index.js";
+import { indexedTargets } from "../../src/domain/eligible-targets.js";
 import { PolicyDenied } from "../../src/domain/errors.js";
 import { eligibleTargets, ruleFor, type Eligibility, type Person, type Policy, type PrincipalRef } from "../../src/domain/policy.js";
 import { FENCE_OFF, fullRule } from "../support/rules.js";
@@ -99,6 +100,16 @@ function agrees(policy: Policy, person: Person): void {
     eligiblePermissionSets(policy, person, undefined),
     policy.permissionSets.filter((set) => expected.some((t) => t.permissionSet === set)),
   );
+  const indexed = indexedTargets(policy, person);
+  assert.equal(indexed.count, expected.length);
+  for (const [start, end] of [
+    [0, 1],
+    [1, 3],
+    [2, expected.length],
+    [0, expected.length + 5],
+  ] as const) {
+    assert.deepEqual(indexed.slice(start, end).map(line), expected.slice(start, end).map(line), `slice ${start}..${end}`);
+  }
   for (const account of policy.accounts) {
     const on = expected.filter((t) => t.account.id === account.id);
     assert.deepEqual(eligibleTargetsOn(policy, person, account.id).map(line), on.map(line));

@@ -93,7 +93,7 @@ describe("the approval message of a multi-target request", () => {
       }),
     );
     const accounts = grants.map((g, i) => ({ id: g.accountId, name: `account-${i}-${"n".repeat(50)}` }));
-    const message = bundleApprovalMessage(bundleOf(grants, rules), accounts, CHANNEL, noFence());
+    const message = bundleApprovalMessage(bundleOf(grants, rules), accounts, { channel: CHANNEL }, noFence());
     assert.deepEqual(messageProblems(message), []);
     assert.ok(message.blocks.length <= 50, `${message.blocks.length} blocks`);
     assert.equal(message.blocks.filter((b) => b.type === "actions").length, MAX_TARGETS_LIMIT, "every part can be decided");
@@ -106,7 +106,7 @@ describe("the approval message of a multi-target request", () => {
     const grants = Array.from({ length: MAX_TARGETS_LIMIT }, (_, i) =>
       grant({ id: `jit-d${String(i).padStart(7, "0")}`, ruleName: "many", status: "pending", accountId: String(200000000000 + i) }),
     );
-    const message = bundleApprovalMessage(bundleOf(grants, rules), [], CHANNEL, noFence());
+    const message = bundleApprovalMessage(bundleOf(grants, rules), [], { channel: CHANNEL }, noFence());
     const text = JSON.stringify(message.blocks);
     assert.match(text, /…and 10 more: /);
     assert.equal(message.blocks.filter((b) => b.type === "actions").length, 1);
@@ -124,12 +124,27 @@ describe("the approval message of a multi-target request", () => {
       grant({ id: "jit-eeeeeee2", ruleName: "there", status: "pending" }),
       grant({ id: "jit-eeeeeee3", ruleName: "done", status: "denied", decidedBy: "U0BOB", decidedAt: 1, decisionReason: "<@U0ALL> no" }),
     ];
-    const message = bundleApprovalMessage(bundleOf(grants, rules), [], CHANNEL, noFence());
+    const message = bundleApprovalMessage(bundleOf(grants, rules), [], { channel: CHANNEL }, noFence());
     const actions = message.blocks.filter((b) => b.type === "actions");
     assert.equal(actions.length, 1);
     assert.match(JSON.stringify(actions[0]), /jit-eeeeeee1/);
     assert.match(JSON.stringify(message.blocks), /decided in <#C0ELSEWHERE>/);
     const reason = message.blocks.find((b) => b.type === "section" && b.text?.type === "plain_text" && b.text.text.startsWith("Reason"));
     assert.ok(reason, "the denial reason is shown as plain text, so it cannot mention anyone");
+  });
+
+  it("gives a copy about one part (an approver's DM, an escalation) that part's buttons only", () => {
+    const rules = [rule("first", ["x@example.com"]), rule("second", ["y@example.com"])];
+    const grants = [
+      grant({ id: "jit-fffffff1", ruleName: "first", status: "pending" }),
+      grant({ id: "jit-fffffff2", ruleName: "second", status: "pending" }),
+    ];
+    const channel = bundleApprovalMessage(bundleOf(grants, rules), [], { channel: CHANNEL }, noFence());
+    assert.equal(channel.blocks.filter((b) => b.type === "actions").length, 2, "the channel decides both parts");
+    const copy = bundleApprovalMessage(bundleOf(grants, rules), [], { channel: CHANNEL, partOf: "jit-fffffff2" }, noFence());
+    const actions = copy.blocks.filter((b) => b.type === "actions");
+    assert.equal(actions.length, 1);
+    assert.match(JSON.stringify(actions[0]), /jit-fffffff2/);
+    assert.match(JSON.stringify(copy.blocks), /Part 1 of 2\* · rule \\"first\\"/, "the other part is still shown");
   });
 });

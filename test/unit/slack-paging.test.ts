@@ -3,14 +3,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidInput } from "../../src/domain/errors.js";
-import type { Eligibility, Person } from "../../src/domain/policy.js";
+import type { Eligibility, Person, Policy } from "../../src/domain/policy.js";
 import type { Message } from "../../src/slack/views/blocks.js";
 import { grantList, LIST_PAGE, LISTED_AT_MOST, reviewList } from "../../src/slack/views/grant-list.js";
-import { helpText } from "../../src/slack/views/help-text.js";
+import { indexedTargets, listedTargets } from "../../src/domain/eligible-targets.js";
+import { helpText, TARGETS_PER_PAGE } from "../../src/slack/views/help-text.js";
 import { messageProblems, mrkdwnTexts } from "../support/block-kit-limits.js";
 import { grant } from "../support/grant-fixture.js";
 import { grantIdsOnPage, pageFooterOf, targetsOnHelpPage } from "../support/paging.js";
-import { fullRule } from "../support/rules.js";
+import { FENCE_OFF, fullRule } from "../support/rules.js";
 
 const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;
@@ -50,11 +51,50 @@ function allPages(build: (page: number) => Message): Message[] {
   return [first, ...Array.from({ length: pages - 1 }, (_, i) => build(i + 2))];
 }
 
+describe("helpText at 5,000 accounts × 300 permission sets", () => {
+  const accounts = Array.from({ length: 5000 }, (_, i) => ({ id: String(300000000000 + i), name: `account-${i}` }));
+  const sets = Array.from({ length: 300 }, (_, i) => `Set${i}`);
+  const policy: Policy = {
+    unmanagedAssignments: "ignore",
+    sessionFence: FENCE_OFF,
+    admins: [],
+    sharedAddressPatterns: [],
+    accounts,
+    permissionSets: sets,
+    rules: [{ ...rule, accountIds: accounts.map((a) => a.id), permissionSets: sets }],
+  };
+
+  it("shows any page of 1.5 million targets from the index, without listing them", () => {
+    const targets = indexedTargets(policy, alice);
+    assert.equal(targets.count, 1_500_000);
+    const first = helpText(targets, false, alice, 1);
+    assertFits(first);
+    const pages = Math.ceil(1_500_000 / TARGETS_PER_PAGE);
+    assert.deepEqual(pageFooterOf(first.blocks), { page: 1, pages, count: 1_500_000 });
+    assert.deepEqual(
+      targetsOnHelpPage(first.blocks),
+      sets.slice(0, TARGETS_PER_PAGE).map((set) => `300000000000/${set}`),
+    );
+    const middle = helpText(targets, false, alice, 25_001);
+    assertFits(middle);
+    // Target 750,000 onwards: account 2500's first permission set, its heading not continued.
+    assert.equal(targetsOnHelpPage(middle.blocks)[0], "300000002500/Set0");
+    const last = helpText(targets, false, alice, pages);
+    assertFits(last);
+    assert.deepEqual(
+      targetsOnHelpPage(last.blocks),
+      sets.slice(-TARGETS_PER_PAGE).map((set) => `300000004999/${set}`),
+    );
+    assert.match(mrkdwnTexts(last.blocks).join("\n"), /\*account-4999\* \(300000004999\) _\(continued\)_/);
+    assert.throws(() => helpText(targets, false, alice, pages + 1), InvalidInput);
+  });
+});
+
 describe("helpText pages", () => {
   const targets = eligible(103, 4);
 
   it("says on each page which page it is and how many targets there are, all pages within Slack's limits", () => {
-    const pages = allPages((page) => helpText(targets, true, alice, page));
+    const pages = allPages((page) => helpText(listedTargets(targets), true, alice, page));
     assert.ok(pages.length > 2, `${pages.length} pages`);
     pages.forEach((message, i) => {
       assertFits(message);
@@ -67,7 +107,9 @@ describe("helpText pages", () => {
   });
 
   it("shows every target exactly once across the pages, in the policy's order", () => {
-    const shown = allPages((page) => helpText(targets, false, alice, page)).flatMap((message) => targetsOnHelpPage(message.blocks));
+    const shown = allPages((page) => helpText(listedTargets(targets), false, alice, page)).flatMap((message) =>
+      targetsOnHelpPage(message.blocks),
+    );
     assert.deepEqual(
       shown,
       targets.map((target) => `${target.account.id}/${target.permissionSet}`),
@@ -76,31 +118,31 @@ describe("helpText pages", () => {
 
   it("repeats the heading of an account cut between two sections, marked as continued", () => {
     const wide = eligible(2, 80);
-    const texts = mrkdwnTexts(allPages((page) => helpText(wide, false, alice, page)).flatMap((message) => message.blocks));
+    const texts = mrkdwnTexts(allPages((page) => helpText(listedTargets(wide), false, alice, page)).flatMap((message) => message.blocks));
     assert.ok(texts.some((text) => /^\*workload-0-x+\* \(200000000000\) _\(continued\)_/.test(text)));
   });
 
   it("shows the commands on the first page only", () => {
-    assert.match(helpText(targets, false, alice, 1).text, /`\/jit help \[page\]`/);
-    const second = helpText(targets, false, alice, 2);
+    assert.match(helpText(listedTargets(targets), false, alice, 1).text, /`\/jit help \[page\]`/);
+    const second = helpText(listedTargets(targets), false, alice, 2);
     assert.equal(second.text, `What you can request, page 2 of ${pageFooterOf(second.blocks)?.pages}`);
     assert.ok(!mrkdwnTexts(second.blocks).some((text) => text.includes("/jit request")));
   });
 
   it("has no page line when everything fits on one page", () => {
-    const help = helpText(eligible(2, 2), false, alice);
+    const help = helpText(listedTargets(eligible(2, 2)), false, alice);
     assert.equal(pageFooterOf(help.blocks), undefined);
     assert.ok(!mrkdwnTexts(help.blocks).some((text) => /page \d/i.test(text)));
   });
 
   it("refuses a page past the last, naming the last", () => {
-    const pages = pageFooterOf(helpText(targets, false, alice).blocks)?.pages ?? 0;
+    const pages = pageFooterOf(helpText(listedTargets(targets), false, alice).blocks)?.pages ?? 0;
     assert.throws(
-      () => helpText(targets, false, alice, pages + 1),
+      () => helpText(listedTargets(targets), false, alice, pages + 1),
       (error: unknown) =>
         error instanceof InvalidInput && error.message === `There are only ${pages} pages: the last is \`/jit help ${pages}\`.`,
     );
-    assert.throws(() => helpText([], false, alice, 2), /There is only 1 page: the last is `\/jit help 1`\./);
+    assert.throws(() => helpText(listedTargets([]), false, alice, 2), /There is only 1 page: the last is `\/jit help 1`\./);
   });
 });
 

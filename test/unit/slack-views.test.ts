@@ -15,6 +15,7 @@ import { expiryWarning } from "../../src/slack/views/expiry-warning.js";
 import { extendModal, readExtendDuration } from "../../src/slack/views/extend-modal.js";
 import { fieldErrors } from "../../src/slack/views/field-errors.js";
 import { grantList, reviewList } from "../../src/slack/views/grant-list.js";
+import { listedTargets } from "../../src/domain/eligible-targets.js";
 import { helpText } from "../../src/slack/views/help-text.js";
 import { requestModal } from "../../src/slack/views/request-modal.js";
 import { readRequestSubmission, requireRequestFields } from "../../src/slack/views/request-submission.js";
@@ -371,7 +372,7 @@ describe("extendModal", () => {
 
 describe("helpText", () => {
   it("lists the commands, the admin review only for admins, and what the caller may request", () => {
-    const help = helpText(ELIGIBLE, false, alice);
+    const help = helpText(listedTargets(ELIGIBLE), false, alice);
     assertValidMessage(help);
     assertEscaped(help);
     const shown = help.text.replace(/&lt;/g, "<").replace(/&gt;/g, ">");
@@ -386,7 +387,7 @@ describe("helpText", () => {
       assert.ok(shown.includes(command), command);
     }
     assert.ok(!help.text.includes("--review"));
-    assert.ok(helpText(ELIGIBLE, true, alice).text.includes("`/jit list --review [page]`"));
+    assert.ok(helpText(listedTargets(ELIGIBLE), true, alice).text.includes("`/jit list --review [page]`"));
     const eligibility = mrkdwnTexts(help.blocks).join("\n");
     assert.match(
       eligibility,
@@ -397,7 +398,8 @@ describe("helpText", () => {
 
   it("says how each rule approves: automatically, by schedule, break-glass, or a quorum", () => {
     const schedule = { days: ["mon", "tue", "wed", "thu", "fri"], fromMinute: 540, toMinute: 1020, timeZone: "Europe/Berlin" } as const;
-    const text = (r: Rule) => mrkdwnTexts(helpText([{ account: PROD, permissionSet: "A", rule: r }], false, alice).blocks).join("\n");
+    const text = (r: Rule) =>
+      mrkdwnTexts(helpText(listedTargets([{ account: PROD, permissionSet: "A", rule: r }]), false, alice).blocks).join("\n");
     assert.match(text(rule({ autoApprove: { kind: "always" } })), /approved automatically/);
     assert.match(
       text(rule({ autoApprove: { kind: "schedule", schedule } })),
@@ -416,17 +418,17 @@ describe("helpText", () => {
         rule: rule(),
       }),
     );
-    const pages = Number(/Page 1 of (\d+),/.exec(mrkdwnTexts(helpText(many, true, alice).blocks).join("\n"))?.[1]);
+    const pages = Number(/Page 1 of (\d+),/.exec(mrkdwnTexts(helpText(listedTargets(many), true, alice).blocks).join("\n"))?.[1]);
     assert.ok(pages > 1, "a list this long takes more than one page");
     for (let page = 1; page <= pages; page += 1) {
-      const help = helpText(many, true, alice, page);
+      const help = helpText(listedTargets(many), true, alice, page);
       assertValidMessage(help);
       assertEscaped(help);
     }
   });
 
   it("tells someone eligible for nothing who can help", () => {
-    assert.match(mrkdwnTexts(helpText([], false, alice).blocks).join("\n"), /does not list you/);
+    assert.match(mrkdwnTexts(helpText(listedTargets([]), false, alice).blocks).join("\n"), /does not list you/);
   });
 });
 

@@ -84,13 +84,13 @@ export class SlackNotifier implements Notifier {
   }
 
   async postBundleApproval(bundle: RequestBundle, channel: string): Promise<Posted> {
-    const message = bundleApprovalMessage(bundle, this.policy.accounts, channel, this.fenceFacts);
-    const posted = await this.post(channel, message);
+    const posted = await this.post(channel, bundleApprovalMessage(bundle, this.policy.accounts, { channel }, this.fenceFacts));
     for (const part of bundle.parts) {
       const [rule] = part.rules;
       const [anchor] = part.grants;
       if (!rule || !anchor || rule.approverChannel !== channel || !rule.notifyApprovers || !partPending(part)) continue;
-      await this.sendCopies(anchor, rule.approvers, message, () => this.catchUpBundleCopies(anchor, bundle));
+      const copy = bundleApprovalMessage(bundle, this.policy.accounts, { channel, partOf: anchor.id }, this.fenceFacts);
+      await this.sendCopies(anchor, rule.approvers, copy, () => this.catchUpBundleCopies(anchor, bundle));
     }
     return posted;
   }
@@ -104,7 +104,7 @@ export class SlackNotifier implements Notifier {
     const { escalation } = rule;
     if (!escalation) return;
     const message = bundle
-      ? bundleApprovalMessage(bundle, this.policy.accounts, rule.approverChannel, this.fenceFacts)
+      ? bundleApprovalMessage(bundle, this.policy.accounts, { channel: rule.approverChannel, partOf: anchor.id }, this.fenceFacts)
       : await this.approvalMessage(anchor, await this.approverCopies.grants.approversOf(anchor.id));
     const catchUp = bundle ? () => this.catchUpBundleCopies(anchor, bundle) : () => this.catchUpCopies(anchor.id);
     if (escalation.channel === null) return this.sendCopies(anchor, escalation.approvers, message, catchUp);
@@ -138,7 +138,11 @@ export class SlackNotifier implements Notifier {
       locations.set(`${grant.approvalChannel} ${grant.approvalTs}`, { channel: grant.approvalChannel, ts: grant.approvalTs });
     }
     for (const location of locations.values()) {
-      await this.update(bundle.id, location, bundleApprovalMessage(bundle, this.policy.accounts, location.channel, this.fenceFacts));
+      await this.update(
+        bundle.id,
+        location,
+        bundleApprovalMessage(bundle, this.policy.accounts, { channel: location.channel }, this.fenceFacts),
+      );
     }
     await this.updateBundleCopies(bundle);
   }
@@ -151,7 +155,7 @@ export class SlackNotifier implements Notifier {
       await this.quietly(bundle.id, "approver direct messages", async () => {
         const copies = await this.approverCopies.copies.of(anchor.id);
         if (copies.length === 0) return;
-        const message = bundleApprovalMessage(bundle, this.policy.accounts, channel, this.fenceFacts);
+        const message = bundleApprovalMessage(bundle, this.policy.accounts, { channel, partOf: anchor.id }, this.fenceFacts);
         await Promise.all(copies.map((copy) => this.update(bundle.id, copy, message)));
       });
     }

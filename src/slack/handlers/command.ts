@@ -3,7 +3,8 @@
 import type { App, RespondArguments } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { OPEN_STATUSES } from "../../domain/grant.js";
-import { eligibleTargets, isAdmin } from "../../domain/policy.js";
+import { indexedTargets } from "../../domain/eligible-targets.js";
+import { isAdmin } from "../../domain/policy.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { endGrant } from "../../services/end-grant.js";
 import { requestExtension } from "../../services/extend.js";
@@ -119,7 +120,7 @@ async function reviewWithDigests(deps: ServiceDeps, userId: string, page: number
 async function lookup(deps: ServiceDeps, command: Lookup, userId: string): Promise<RespondArguments> {
   if (command.kind === "help") {
     const person = await deps.directory.person(userId, "display");
-    const eligible = eligibleTargets(deps.policy, person);
+    const eligible = indexedTargets(deps.policy, person);
     return { response_type: "ephemeral", ...helpText(eligible, isAdmin(deps.policy, person), person, command.page) };
   }
   const message = command.review

@@ -58,6 +58,7 @@ export function registerHome(app: App, deps: ServiceDeps, admission: Admission, 
     };
     // Target and duration come from the stored grant, never from the form; the checks run as for any request.
     await submitRequestForm(deps, admission, submitter, {
+      ...(earlier.groupId !== null ? { group: earlier.groupId } : {}),
       accountIds: [earlier.accountId],
       permissionSets: [earlier.permissionSetName],
       duration: formatDuration(earlier.durationMs),

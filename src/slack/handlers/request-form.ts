@@ -1,5 +1,5 @@
 // The /jit form: it opens at once and then shows what the caller may request; choosing an account
-// narrows the permission sets, choosing both sets the durations on offer; on submit, problems are
+// narrows the permission sets, choosing both (or a group) sets the durations on offer; on submit, problems are
 // shown on their fields and nothing is stored.
 import type { App, BlockAction, StaticSelectAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
@@ -26,7 +26,7 @@ export async function openRequestForm(deps: ServiceDeps, client: WebClient, user
   await openThenShow(client, triggerId, noticeModal(REQUEST_TITLE, ":hourglass_flowing_sand: Finding what you may request…"), async () => {
     try {
       const requester = await deps.directory.person(userId);
-      return requestModal({ choices: indexedChoices(deps.policy, requester), requester, maxTargets: maxTargets(deps.policy) });
+      return requestModal({ choices: indexedChoices(deps.policy, requester, deps.groups), requester, maxTargets: maxTargets(deps.policy) });
     } catch (error) {
       return noticeModal(REQUEST_TITLE, userMessage(error, deps.logger, { user: userId, command: "form" }));
     }
@@ -35,7 +35,7 @@ export async function openRequestForm(deps: ServiceDeps, client: WebClient, user
 
 export function registerRequestForm(app: App, deps: ServiceDeps, admission: Admission): void {
   app.action<BlockAction<StaticSelectAction>>(
-    { type: "block_actions", block_id: /^(account|permission_set)$/ },
+    { type: "block_actions", block_id: /^(kind|account|permission_set|group)$/ },
     async ({ ack, body, client }) => {
       await ack();
       await afterAck();
@@ -46,7 +46,7 @@ export function registerRequestForm(app: App, deps: ServiceDeps, admission: Admi
         view_id: view.id,
         hash: view.hash,
         view: requestModal({
-          choices: indexedChoices(deps.policy, requester),
+          choices: indexedChoices(deps.policy, requester, deps.groups),
           requester,
           selection: readRequestSubmission(view.state.values),
           maxTargets: maxTargets(deps.policy),
@@ -96,6 +96,7 @@ export async function submitRequestForm(deps: ServiceDeps, admission: Admission,
       duration: form.duration,
       justification: form.justification,
       ticket: form.ticket,
+      ...(form.group !== undefined ? { group: form.group } : {}),
     });
   } catch (error) {
     const errors = fieldErrors(error, "justification");

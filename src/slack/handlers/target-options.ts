@@ -1,14 +1,16 @@
 // The options of the request form's type-ahead pickers (block_suggestion). Only the user id is
 // Slack's word (the signature covers it); what they typed and which picker asked are claims. The
 // person is looked up again and offered only what the policy lets them request, at most 100
-// matches (by name, id, OU or tag for accounts), and an action_id the form never shows gets no options.
+// matches (by name, id, OU or tag for accounts; by name or id for groups), and an action_id the form never shows gets no options.
 import type { App } from "@slack/bolt";
 import type { PlainTextOption } from "@slack/types";
 import { searchAccounts } from "../../domain/account-search.js";
 import { eligibleAccounts, eligiblePermissionSets } from "../../domain/eligibility-index.js";
-import type { Person, Policy } from "../../domain/policy.js";
+import type { IdentityGroup } from "../../domain/group-access.js";
+import { eligibleGroups, type Person, type Policy } from "../../domain/policy.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { ACCOUNT_SEARCH_ACTION, PERMISSION_SET_SEARCH_ACTION } from "../ids.js";
+import { ACCOUNT_SEARCH_ACTION, GROUP_SEARCH_ACTION, PERMISSION_SET_SEARCH_ACTION } from "../ids.js";
+import { groupOptions } from "../views/group-fields.js";
 import { LIMITS, option } from "../views/parts.js";
 import { accountSearchOption } from "../views/account-search-option.js";
 
@@ -38,7 +40,14 @@ export function permissionSetOptions(policy: Policy, person: Person, accountId: 
 }
 
 /** The options for one picker, or none for an action_id the form does not use. */
-export function targetOptions(policy: Policy, person: Person, actionId: string, typed: string): PlainTextOption[] {
+export function targetOptions(
+  policy: Policy,
+  person: Person,
+  actionId: string,
+  typed: string,
+  groups: readonly IdentityGroup[] = [],
+): PlainTextOption[] {
+  if (actionId === GROUP_SEARCH_ACTION) return groupOptions(eligibleGroups(policy, person, groups), typed);
   if (actionId === ACCOUNT_SEARCH_ACTION) return accountOptions(policy, person, typed);
   if (actionId === PERMISSION_SET_SEARCH_ACTION) return permissionSetOptions(policy, person, undefined, typed);
   const prefix = `${PERMISSION_SET_SEARCH_ACTION}.`;
@@ -52,7 +61,7 @@ export function registerTargetOptions(app: App, deps: ServiceDeps): void {
     let options: PlainTextOption[] = [];
     try {
       const person = await deps.directory.person(body.user.id);
-      options = targetOptions(deps.policy, person, String(body.action_id), query(body.value));
+      options = targetOptions(deps.policy, person, String(body.action_id), query(body.value), deps.groups);
     } catch (error) {
       deps.logger.warn({ user: body.user.id, err: error instanceof Error ? error.message : String(error) }, "no options for a picker");
     }

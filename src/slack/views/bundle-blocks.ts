@@ -88,12 +88,27 @@ function partHeading(part: BundlePart, index: number, count: number, bundle: Req
   return heading;
 }
 
-function partBlocks(part: BundlePart, index: number, count: number, bundle: RequestBundle, accounts: readonly Account[], channel: string) {
-  const text = `${partHeading(part, index, count, bundle, channel)}\n${targetLines(part.grants, accounts)}`;
+/** Where a bundle's message goes: a channel's message has the buttons of the parts decided there, a part's copy only that part's. */
+export interface BundleAudience {
+  readonly channel: string;
+  /** For a copy sent about one part (an approver's DM, an escalation): that part's first grant. */
+  readonly partOf?: string;
+}
+
+function partBlocks(
+  part: BundlePart,
+  index: number,
+  count: number,
+  bundle: RequestBundle,
+  accounts: readonly Account[],
+  to: BundleAudience,
+) {
+  const text = `${partHeading(part, index, count, bundle, to.channel)}\n${targetLines(part.grants, accounts)}`;
   const blocks: KnownBlock[] = [{ type: "section", text: { type: "mrkdwn", text: truncate(text, LIMITS.sectionText) } }];
   const [rule] = part.rules;
   const anchor = part.grants[0];
-  if (anchor && rule && rule.approverChannel === channel && partPending(part)) {
+  const decidedHere = to.partOf === undefined ? rule?.approverChannel === to.channel : anchor?.id === to.partOf;
+  if (anchor && rule && decidedHere && partPending(part)) {
     blocks.push({
       type: "actions",
       block_id: `jit_decision_${index}`,
@@ -116,8 +131,13 @@ function sessionLines(bundle: RequestBundle, facts: FenceFacts): KnownBlock[] {
   return [{ type: "context", elements: [{ type: "mrkdwn", text: truncate(lines.join("\n"), LIMITS.sectionText) }] }];
 }
 
-/** The approvers' message in `channel` about the whole request. */
-export function bundleApprovalMessage(bundle: RequestBundle, accounts: readonly Account[], channel: string, facts: FenceFacts): Message {
+/** The approvers' message in `channel` (or a copy about one part) about the whole request. */
+export function bundleApprovalMessage(
+  bundle: RequestBundle,
+  accounts: readonly Account[],
+  audience: BundleAudience,
+  facts: FenceFacts,
+): Message {
   const [first] = bundle.grants;
   if (!first) throw new RangeError(`request ${bundle.id} has no grants`);
   const waiting = bundle.grants.filter((grant) => grant.status === "pending").length;
@@ -139,7 +159,7 @@ export function bundleApprovalMessage(bundle: RequestBundle, accounts: readonly 
         ],
       },
       { type: "section", text: requesterWords(first) },
-      ...bundle.parts.flatMap((part, index) => partBlocks(part, index, bundle.parts.length, bundle, accounts, channel)),
+      ...bundle.parts.flatMap((part, index) => partBlocks(part, index, bundle.parts.length, bundle, accounts, audience)),
       ...sessionLines(bundle, facts),
     ],
   };

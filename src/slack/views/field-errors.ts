@@ -5,7 +5,7 @@ import { truncate } from "./parts.js";
 
 /** The block ids of the inputs in jit-slack's modals: the request form's fields, and the deny reason. */
 export type FormField = RequestField | "reason";
-const FORM_FIELDS: readonly FormField[] = ["account", "permission_set", "duration", "justification", "ticket", "reason"];
+const FORM_FIELDS: readonly FormField[] = ["account", "permission_set", "group", "duration", "justification", "ticket", "reason"];
 
 /** The acknowledgement Bolt's `ack()` takes for a view submission (ViewErrorsResponseAction). */
 export interface ViewErrors {

@@ -12,12 +12,15 @@ export function pagesOf<T>(items: readonly T[], size: number): T[][] {
 
 /** Page `page` of `pages`, or an InvalidInput naming the last page and the command that shows it. */
 export function pickPage<T>(pages: readonly T[], page: number, command: string): T {
-  const picked = pages[page - 1];
-  if (picked === undefined) {
-    const only = pages.length === 1 ? "There is only 1 page" : `There are only ${pages.length} pages`;
-    throw new InvalidInput(`${only}: the last is \`${command} ${pages.length}\`.`);
-  }
-  return picked;
+  assertPage(page, pages.length, command);
+  return pages[page - 1] as T;
+}
+
+/** Nothing when page `page` (from 1) is one of `pages`; otherwise an InvalidInput naming the last page. */
+export function assertPage(page: number, pages: number, command: string): void {
+  if (Number.isInteger(page) && page >= 1 && page <= pages) return;
+  const only = pages === 1 ? "There is only 1 page" : `There are only ${pages} pages`;
+  throw new InvalidInput(`${only}: the last is \`${command} ${pages}\`.`);
 }
 
 /** "Page 2 of 7, 412 targets. Next page: `/jit help 3`", or nothing when everything fits on one page. */

@@ -1,6 +1,7 @@
-// The `/jit` form: account, then the permission sets eligible there, a duration up to the rule's
-// maximum, justification and ticket. Re-rendered (views.update) whenever account or permission set
-// changes, so each list only offers what the policy allows for the choices made so far.
+// The `/jit` form: account, then the permission sets eligible there (or, where the caller's rules
+// offer groups and they choose so, a group), a duration up to the rule's maximum, justification and
+// ticket. Re-rendered (views.update) whenever what they ask for, the account, permission set or
+// group changes, so each list only offers what the policy allows for the choices made so far.
 import { createHash } from "node:crypto";
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import { formatDuration } from "../../domain/duration.js";
@@ -8,6 +9,7 @@ import { MAX_JUSTIFICATION_LENGTH } from "../../domain/justification.js";
 import { listedChoices, type FormChoices } from "../../domain/form-choices.js";
 import type { Account, Eligibility, Person, Rule, TicketRule } from "../../domain/policy.js";
 import { escapeMrkdwn } from "./escape.js";
+import { chosenKind, groupInput, groupRuleContext, kindInput } from "./group-fields.js";
 import { durationOptions, matchingDuration } from "./duration-options.js";
 import type { RequestSubmission } from "./request-submission.js";
 import { describeRule, LIMITS, option, plain, truncate } from "./parts.js";
@@ -105,9 +107,13 @@ function noAccessModal(): ModalView {
 
 export function requestModal(state: RequestModalState): ModalView {
   const choices = state.choices ?? listedChoices(state.eligible ?? []);
-  if (choices.accounts.length === 0) return noAccessModal();
-  if ((state.maxTargets ?? 1) > 1) return severalTargetsModal(state, choices, state.maxTargets ?? 1);
+  const offersGroups = choices.groups.length > 0;
+  if (choices.accounts.length === 0 && !offersGroups) return noAccessModal();
   const selection = state.selection ?? {};
+  if (offersGroups && chosenKind(selection.kind, choices.accounts.length > 0) === "group") return groupModal(state, choices);
+  // Choosing "group" re-renders the form without the account fields (groupModal).
+  const lead = offersGroups ? [kindInput("account")] : [];
+  if ((state.maxTargets ?? 1) > 1) return severalTargetsModal(state, choices, state.maxTargets ?? 1, lead);
 
   const { accounts } = choices;
   const accountId =
@@ -142,6 +148,7 @@ export function requestModal(state: RequestModalState): ModalView {
           permissionSet,
         );
   const blocks: KnownBlock[] = [
+    ...lead,
     input("account", "AWS account", accountField, { dispatch_action: true }),
     input("permission_set", "Permission set", permissionSetField, {
       dispatch_action: true,
@@ -151,7 +158,11 @@ export function requestModal(state: RequestModalState): ModalView {
     ...detailInputs(maxMs, target !== undefined, minJustification, selection),
     ticketInput(target?.rule.ticket, selection.ticket),
   ];
-  if (state.privateMetadata !== undefined && state.privateMetadata.length > 3000) {
+  return formView(blocks, state.privateMetadata);
+}
+
+function formView(blocks: KnownBlock[], privateMetadata: string | undefined): ModalView {
+  if (privateMetadata !== undefined && privateMetadata.length > 3000) {
     throw new RangeError("private_metadata is limited to 3000 characters");
   }
   return {
@@ -161,8 +172,26 @@ export function requestModal(state: RequestModalState): ModalView {
     submit: plain("Request"),
     close: plain("Cancel"),
     blocks,
-    ...(state.privateMetadata !== undefined ? { private_metadata: state.privateMetadata } : {}),
+    ...(privateMetadata !== undefined ? { private_metadata: privateMetadata } : {}),
   };
+}
+
+/** The form for a group's membership: the group, then the duration and words its rule allows. */
+function groupModal(state: RequestModalState, choices: FormChoices): ModalView {
+  const selection = state.selection ?? {};
+  const { groups } = choices;
+  const chosen = groups.find((eligible) => eligible.group.groupId === selection.group) ?? (groups.length === 1 ? groups[0] : undefined);
+  const rules = chosen ? [chosen.rule] : unique(groups.map((eligible) => eligible.rule));
+  const maxMs = Math.max(...rules.map((rule) => rule.maxDurationMs));
+  const minJustification = Math.min(...rules.map((rule) => rule.justificationMinLength));
+  const blocks: KnownBlock[] = [
+    ...(choices.accounts.length > 0 ? [kindInput("group")] : []),
+    groupInput(groups, chosen),
+    ...(chosen ? [groupRuleContext(chosen, state.requester)] : []),
+    ...detailInputs(maxMs, chosen !== undefined, minJustification, selection),
+    ticketInput(chosen?.rule.ticket, selection.ticket),
+  ];
+  return formView(blocks, state.privateMetadata);
 }
 
 /**
@@ -171,7 +200,7 @@ export function requestModal(state: RequestModalState): ModalView {
  * once both are chosen, the duration and justification limits are those every chosen pair's rule
  * allows, and the service checks each pair again on submit.
  */
-function severalTargetsModal(state: RequestModalState, choices: FormChoices, maxTargets: number): ModalView {
+function severalTargetsModal(state: RequestModalState, choices: FormChoices, maxTargets: number, lead: KnownBlock[]): ModalView {
   const selection = state.selection ?? {};
   const { accounts } = choices;
   const wantedAccounts = new Set(selection.accountIds ?? (selection.accountId ? [selection.accountId] : []));
@@ -192,6 +221,7 @@ function severalTargetsModal(state: RequestModalState, choices: FormChoices, max
 
   const accountKey = chosenAccounts.length === 0 ? undefined : shortKey(chosenAccounts.map((account) => account.id).join(","));
   const blocks: KnownBlock[] = [
+    ...lead,
     input(
       "account",
       "AWS accounts",
@@ -225,14 +255,7 @@ function severalTargetsModal(state: RequestModalState, choices: FormChoices, max
     ...detailInputs(maxMs, complete, minJustification, selection),
     ticketInput(ticketRequired ? { required: true, pattern: null } : undefined, selection.ticket),
   ];
-  return {
-    type: "modal",
-    callback_id: REQUEST_CALLBACK_ID,
-    title: plain(REQUEST_TITLE),
-    submit: plain("Request"),
-    close: plain("Cancel"),
-    blocks,
-  };
+  return formView(blocks, undefined);
 }
 
 /**

@@ -50,3 +50,8 @@ export function typedValue(values: unknown, blockId: string): string | undefined
   const value = state ? own(state, "value") : undefined;
   return typeof value === "string" && value.trim() !== "" ? value : undefined;
 }
+
+/** Whether the view has input block `blockId` (Slack sends every input block's state, chosen or not). */
+export function hasBlock(values: unknown, blockId: string): boolean {
+  return elementState(values, blockId) !== undefined;
+}
