@@ -1,8 +1,9 @@
 // The bot as its own process, started the way production starts it (compiled) or the way the
 // end-to-end tests do (tsx), timed from spawn to its "running" log line.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { processCpuMs } from "./proc-cpu.js";
 
 export type BotBuild = "tsx" | "compiled";
 
@@ -87,7 +88,7 @@ export async function startBot(options: StartOptions): Promise<BotProcess> {
     port,
     coldStartMs,
     rss: () => residentBytes(pid),
-    cpuMs: () => cpuMilliseconds(pid),
+    cpuMs: () => processCpuMs(pid),
     logCount: (message) => output.count(message),
     logRecords: (message) => output.records(message),
     tail: () => output.tail(),
@@ -168,16 +169,6 @@ function residentBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
   return kib === undefined ? Number.NaN : Number(kib) * 1024;
-}
-
-const CLOCK_TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-
-function cpuMilliseconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // Fields after the command name (which may hold spaces, so split after its closing parenthesis):
-  // utime and stime are the 14th and 15th fields of the line, the 12th and 13th after it.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** SIGTERM for a clean shutdown; SIGKILL if it has not exited after five seconds. */

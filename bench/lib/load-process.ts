@@ -48,7 +48,15 @@ function run(spec: LoadSpec): Promise<LoadOutcome> {
   const nextBody = bodyMaker(spec.bodies);
   if (spec.rate === undefined) return closedLoop(spec, nextBody);
   const count = spec.amount ?? Math.round(spec.rate * (spec.durationSeconds ?? 10));
-  return pacedLoad({ url: spec.url, secret: spec.secret, connections: spec.connections, rate: spec.rate, count, nextBody });
+  return pacedLoad({
+    url: spec.url,
+    secret: spec.secret,
+    connections: spec.connections,
+    rate: spec.rate,
+    count,
+    nextBody,
+    ...(spec.watchPid !== undefined ? { watchPid: spec.watchPid } : {}),
+  });
 }
 
 process.once("message", (spec: LoadSpec) => {

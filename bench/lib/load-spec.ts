@@ -17,6 +17,11 @@ export interface LoadSpec {
    */
   readonly rate?: number;
   readonly bodies: BodySource;
+  /**
+   * A paced load reads this process's CPU time (the bot's) at the first due moment, so the CPU a
+   * paced window costs is counted from when its load began, not from when its generator started.
+   */
+  readonly watchPid?: number;
 }
 
 export interface LoadOutcome {
@@ -27,4 +32,8 @@ export interface LoadOutcome {
   readonly errors: number;
   /** Answers other than 2xx. */
   readonly non2xx: number;
+  /** Paced loads only: how late each request left after the moment it was due (the generator's own stalls). */
+  readonly sendLag?: Summary;
+  /** Paced loads with `watchPid`: that process's CPU time (ms) at the first due moment. */
+  readonly watchedCpuMsAtStart?: number;
 }

@@ -27,8 +27,9 @@ function distribution(): string | undefined {
 function sourceRevision(): string {
   try {
     const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { encoding: "utf8" }).trim() !== "";
-    return dirty ? `${commit} with uncommitted changes in src/` : commit;
+    // bench/ too: a benchmark's own code decides what its figures mean.
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "bench"], { encoding: "utf8" }).trim() !== "";
+    return dirty ? `${commit} with uncommitted changes in src/ or bench/` : commit;
   } catch {
     return "unknown (not a git checkout)";
   }

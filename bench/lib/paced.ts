@@ -3,6 +3,7 @@
 // omission). Autocannon's own rate limit sends each connection's share of a second as a burst at the
 // start of that second, which times bursts rather than a steady rate.
 import http from "node:http";
+import { processCpuMs } from "./proc-cpu.js";
 import { signedHeaders } from "./slack-bodies.js";
 import { summarize } from "./stats.js";
 import type { LoadOutcome } from "./load-spec.js";
@@ -14,6 +15,8 @@ export interface PacedLoad {
   readonly rate: number;
   readonly count: number;
   readonly nextBody: () => string;
+  /** A process whose CPU time is read at the first due moment (see LoadSpec.watchPid). */
+  readonly watchPid?: number;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -23,6 +26,8 @@ export function pacedLoad(load: PacedLoad): Promise<LoadOutcome> {
   const targets = [load.url].flat().map((url) => new URL(url));
   const gapMs = 1000 / load.rate;
   const latencies: number[] = [];
+  const sendLags: number[] = [];
+  let watchedCpuMsAtStart: number | undefined;
   let errors = 0;
   let non2xx = 0;
   let settled = 0;
@@ -31,7 +36,14 @@ export function pacedLoad(load: PacedLoad): Promise<LoadOutcome> {
     const finish = () => {
       agent.destroy();
       const seconds = (performance.now() - started) / 1000;
-      resolve({ latency: summarize(latencies), perSecond: latencies.length / seconds, errors, non2xx });
+      resolve({
+        latency: summarize(latencies),
+        perSecond: latencies.length / seconds,
+        errors,
+        non2xx,
+        sendLag: summarize(sendLags),
+        ...(watchedCpuMsAtStart !== undefined ? { watchedCpuMsAtStart } : {}),
+      });
     };
     const settle = () => {
       settled += 1;
@@ -65,9 +77,11 @@ export function pacedLoad(load: PacedLoad): Promise<LoadOutcome> {
         settle();
       });
       request.end(body);
+      sendLags.push(performance.now() - dueAt);
     };
     let sent = 0;
     const tick = () => {
+      if (sent === 0 && load.watchPid !== undefined) watchedCpuMsAtStart = processCpuMs(load.watchPid);
       const now = performance.now();
       while (sent < load.count && started + sent * gapMs <= now) {
         send(sent, started + sent * gapMs);

@@ -16,6 +16,10 @@ export async function startReferenceServer(spinMs: number): Promise<ReferenceSer
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = once(child, "exit");
+  // An aborted run (the bench's backstop) exits without stop(): the server must not outlive it.
+  const orphaned = () => child.kill("SIGKILL");
+  process.once("exit", orphaned);
+  void exited.then(() => process.off("exit", orphaned));
   const [line] = (await Promise.race([once(child.stdout, "data"), exited.then(() => [undefined])])) as [Buffer | undefined];
   const port = Number(String(line ?? "").trim());
   if (!Number.isInteger(port) || port <= 0) {
