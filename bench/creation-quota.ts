@@ -30,6 +30,8 @@ interface Run {
   readonly peak: number;
   readonly refused: number;
   readonly throttled: number;
+  /** Identity Center calls AWS accepted from the first click to the last grant active. */
+  readonly calls: number;
 }
 
 async function count(url: string, sql: string): Promise<number> {
@@ -114,6 +116,9 @@ async function approveAtOnce(serverUrl: string, replicas: number): Promise<Run> 
       peak: aws.peakOutstandingCreations,
       refused: aws.quotaViolations.length,
       throttled: aws.throttledCount - throttledBefore,
+      calls: aws.calls.filter(
+        (call) => call.at >= clickedAt && call.error === undefined && (call.service === "sso-admin" || call.service === "identitystore"),
+      ).length,
     };
   } finally {
     await Promise.all(bots.map((bot) => bot.stop()));
@@ -131,6 +136,10 @@ function rows(replicas: number, run: Run): Metric[] {
       name: `${label(replicas)}: ${APPROVALS} approvals at once → all active`,
       value: `${seconds(run.allMs)}; bound ${seconds(BOUND_MS)} (${APPROVALS} × ${OPERATION_MS / 1000} s / ${QUOTA}); ratio ${ratio.toFixed(2)}`,
       check: { target: `≤ ${TARGET_RATIO} × bound (${seconds(BOUND_MS * TARGET_RATIO)})`, pass: ratio <= TARGET_RATIO },
+    },
+    {
+      name: `${label(replicas)}: Identity Center calls made`,
+      value: `${run.calls} (${(run.calls / APPROVALS).toFixed(1)} an approval): ${seconds((run.calls / CALLS_PER_SECOND) * 1000)} at ${CALLS_PER_SECOND}/s`,
     },
     {
       name: `${label(replicas)}: creations outstanding at AWS`,
