@@ -1,5 +1,5 @@
 // `npm run bench [-- <id>… [--write]]`: runs the benchmarks (all, or those named: ack, approval,
-// revocation, fence, scale, replicas, checkpoints, org-refresh, options, report), prints a table, and writes docs/BENCHMARKS.md after a full run (or with
+// revocation, fence, scale, replicas, creation-quota, checkpoints, org-refresh, options, report), prints a table, and writes docs/BENCHMARKS.md after a full run (or with
 // --write). Not part of `npm test`.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -7,6 +7,7 @@ import { accessReportBenchmark } from "./access-report.js";
 import { ackLatency } from "./ack-latency.js";
 import { approvalLatency } from "./approval-latency.js";
 import { checkpointCost } from "./checkpoint-cost.js";
+import { creationQuotaBenchmark } from "./creation-quota.js";
 import { killStartedBots } from "./lib/bot-process.js";
 import { describeMachine } from "./lib/machine.js";
 import { consoleNotes, consoleTable, markdown } from "./lib/report.js";
@@ -25,6 +26,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   sessionFenceBenchmark,
   scale,
   replicasBenchmark,
+  creationQuotaBenchmark,
   checkpointCost,
   orgRefreshBenchmark,
   pickerOptions,

@@ -119,7 +119,7 @@ async function build({ config, running, logger, clock, cleanup, opened, holder }
       "audit checkpoints are off (neither JIT_AUDIT_SIGNING_KEY_FILE nor JIT_AUDIT_KMS_KEY_ID is set): whoever can write the database can rewrite the audit trail undetected",
     );
   }
-  const aws = await connectAws(config, policies, logger, clock);
+  const aws = await connectAws(config, policies, logger, clock, { leases: opened.leases, holder });
   cleanup.add("the AWS clients", () => aws.close());
   announceFence(policies.current, aws.fence.facts, logger);
   await guardAuditTrail(opened, config, logger);

@@ -19,7 +19,8 @@ import { systemClock, type Clock } from "./domain/clock.js";
 import type { Policy } from "./domain/policy.js";
 import type { ServiceDeps } from "./services/deps.js";
 import { PolicyHolder, type CurrentPolicy } from "./services/policy-holder.js";
-import type { AccessProvider, ActivitySource, Logger } from "./services/ports.js";
+import type { AccessProvider, ActivitySource, Leases, Logger } from "./services/ports.js";
+import { LeasedCreationBudget, OUTSTANDING_CREATIONS_QUOTA } from "./services/creation-budget.js";
 import { setUpFence, type FenceSetup } from "./fence-setup.js";
 import { grantsAtOnce } from "./services/quota-share.js";
 import { RefusalRecorder } from "./services/refusals.js";
@@ -72,11 +73,24 @@ function activityReader(config: Config, instanceArn: string, identityStoreId: st
   };
 }
 
+/** The database's leases and this process's name in them: what processes sharing one AWS account coordinate through. */
+export interface SharedLeases {
+  readonly leases: Leases;
+  readonly holder: string;
+}
+
 /**
  * Checks AWS (identity, instance, permission sets) and returns the access provider. The permission
- * sets come from the policy file, so a policy read again later has the same ones.
+ * sets come from the policy file, so a policy read again later has the same ones. The quota of
+ * creations outstanding is kept in `shared`, so every process on the database stays within it together.
  */
-export async function connectAws(config: Config, policies: CurrentPolicy, logger: Logger, clock: Clock): Promise<ConnectedAws> {
+export async function connectAws(
+  config: Config,
+  policies: CurrentPolicy,
+  logger: Logger,
+  clock: Clock,
+  shared: SharedLeases,
+): Promise<ConnectedAws> {
   const aws = createAwsClients(config.aws.assumeRoleArn);
   try {
     const discovered = await discoverIdentityCenter(aws, config.aws, policies.current.permissionSets);
@@ -103,12 +117,12 @@ export async function connectAws(config: Config, policies: CurrentPolicy, logger
         permissionSetArns: discovered.permissionSetArns,
         permissionSetNames: discovered.permissionSetNames,
         callsPerSecond: config.aws.callsPerSecond,
-        maxConcurrentCreations: 10,
         pollIntervalMs: config.aws.pollIntervalMs,
         operationTimeoutMs: 5 * 60_000,
         retries: 5,
       },
       clock,
+      new LeasedCreationBudget({ ...shared, clock, slots: OUTSTANDING_CREATIONS_QUOTA }),
     );
     const fence = await setUpFence(config, policies, discovered.sessionDurationMs, clock);
     const activity = activityReader(config, discovered.instanceArn, discovered.identityStoreId, aws);
@@ -273,10 +287,10 @@ export async function withServiceDeps<T>(
   work: (deps: ServiceDeps) => Promise<T>,
 ): Promise<T> {
   const policies = new PolicyHolder(policy);
-  const aws = await connectAws(config, policies, logger, systemClock);
+  const holder = leaseHolder("jit-admin", config.database);
+  const aws = await connectAws(config, policies, logger, systemClock, { leases: opened.leases, holder });
   try {
     const client = new WebClient(config.slack.botToken, { ...slackClientOptions(config), logger: boltLogger(logger, LogLevel.WARN) });
-    const holder = leaseHolder("jit-admin", config.database);
     const callsPerSecond = () => aws.provider.callsPerSecond;
     const deps = serviceDeps({
       config,

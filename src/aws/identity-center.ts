@@ -19,12 +19,13 @@ import type {
   Assignment,
   AssignmentTarget,
   AssignmentChange,
+  CreationBudget,
   MembershipTarget,
   OperationOutcome,
 } from "../services/ports.js";
 import { GroupMemberships } from "./group-memberships.js";
 import { toProviderError } from "./errors.js";
-import { RateLimiter, Semaphore, type Priority } from "./limiter.js";
+import { RateLimiter, type Priority } from "./limiter.js";
 
 export interface IdentityCenterSettings {
   readonly instanceArn: string;
@@ -34,7 +35,6 @@ export interface IdentityCenterSettings {
   /** Every permission set of the instance, ARN → name, to say what a group's assignments are. */
   readonly permissionSetNames: ReadonlyMap<string, string>;
   readonly callsPerSecond: number;
-  readonly maxConcurrentCreations: number;
   readonly pollIntervalMs: number;
   /** How long an operation may stay IN_PROGRESS before we stop waiting (the grant is resumed later). */
   readonly operationTimeoutMs: number;
@@ -44,10 +44,11 @@ export interface IdentityCenterSettings {
 
 const PRINCIPAL_TTL_MS = 5 * 60_000;
 const MISSING_PRINCIPAL_TTL_MS = 60_000;
+/** The first wait, doubled per refusal up to the cap, before a creation refused for the quota is sent again. */
+const QUOTA_BACKOFF_MS = { first: 500, cap: 10_000 } as const;
 
 export class IdentityCenterProvider implements AccessProvider {
   private readonly limiter: RateLimiter;
-  private readonly creations: Semaphore;
   private readonly creationPermits = new Map<string, () => void>();
   private readonly principals = new Map<string, { principalId: string | undefined; until: number }>();
   private readonly memberships: GroupMemberships;
@@ -57,9 +58,10 @@ export class IdentityCenterProvider implements AccessProvider {
     private readonly identityStore: IdentitystoreClient,
     private readonly settings: IdentityCenterSettings,
     private readonly clock: Clock,
+    /** Slots for creations outstanding, shared with every other process creating assignments. */
+    private readonly creations: CreationBudget,
   ) {
     this.limiter = new RateLimiter(settings.callsPerSecond, undefined, clock);
-    this.creations = new Semaphore(settings.maxConcurrentCreations);
     this.memberships = new GroupMemberships(identityStore, settings.identityStoreId, (priority, action, send) =>
       this.call(priority, action, send),
     );
@@ -167,18 +169,28 @@ export class IdentityCenterProvider implements AccessProvider {
     return assignments;
   }
 
+  /**
+   * Starts a creation once the budget has a slot for it, held until awaitOperation. A creation that
+   * is still throttled after its retries (past the quota of outstanding creations AWS answers
+   * ThrottlingException, "There are too many requests processing", as it does past the call rate)
+   * gives its slot back and is sent again later, however long that takes: it is never a failure.
+   */
   async startCreate(target: AssignmentTarget): Promise<string> {
-    const release = await this.creations.acquire();
-    try {
-      const result = await this.call("normal", "CreateAccountAssignment", () =>
-        this.ssoAdmin.send(new CreateAccountAssignmentCommand(this.assignmentInput(target))),
-      );
-      const requestId = this.requestIdOf(result.AccountAssignmentCreationStatus, "CreateAccountAssignment");
-      this.creationPermits.set(requestId, release);
-      return requestId;
-    } catch (error) {
-      release();
-      throw error;
+    for (let refusals = 0; ; refusals += 1) {
+      const release = await this.creations.acquire();
+      try {
+        const result = await this.call("normal", "CreateAccountAssignment", () =>
+          this.ssoAdmin.send(new CreateAccountAssignmentCommand(this.assignmentInput(target))),
+        );
+        const requestId = this.requestIdOf(result.AccountAssignmentCreationStatus, "CreateAccountAssignment");
+        this.creationPermits.set(requestId, release);
+        return requestId;
+      } catch (error) {
+        release();
+        if (!(error instanceof ProviderError && error.code === "ThrottlingException")) throw error;
+      }
+      const wait = Math.min(QUOTA_BACKOFF_MS.first * 2 ** refusals, QUOTA_BACKOFF_MS.cap);
+      await sleep(wait * (0.5 + Math.random() / 2));
     }
   }
 

@@ -114,27 +114,3 @@ const WINDOW_MS = 1000;
 function defaultBurst(ratePerSecond: number): number {
   return Math.max(1, Math.ceil(ratePerSecond / 2));
 }
-
-/** At most `limit` holders at once; the rest wait in arrival order. */
-export class Semaphore {
-  private held = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly limit: number) {}
-
-  async acquire(): Promise<() => void> {
-    if (this.held >= this.limit) {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    } else {
-      this.held += 1;
-    }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.held -= 1;
-    };
-  }
-}

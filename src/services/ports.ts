@@ -300,6 +300,16 @@ export interface Leases {
   release(key: string, holder: string): Promise<void>;
 }
 
+/**
+ * The account's quota of assignment creations outstanding at once, shared by every process that
+ * creates them: a slot is taken before CreateAccountAssignment and given back once AWS has said how
+ * the creation ended.
+ */
+export interface CreationBudget {
+  /** Waits for a slot; resolves to the function that gives it back (calling it again does nothing). */
+  acquire(): Promise<() => void>;
+}
+
 /** Structured logging, satisfied by pino. */
 export interface Logger {
   debug(context: object, message: string): void;

@@ -32,6 +32,7 @@ import { OrganizationsState, type FakeOrganizationSettings } from "./fake-aws-or
 import type { FakeAccountState, FakeOrgAccountInput, FakeOrgGeneration, GeneratedOrganization } from "./fake-aws-org-tree.js";
 import { AssumedSessions, STS_VERSION, STS_XMLNS, stsHandlers, type StsHandler } from "./fake-aws-sts.js";
 import { CloudTrailState, type FakeTrailEventInput } from "./fake-aws-cloudtrail.js";
+import { AwsRealism, type QuotaViolation, type RealismSettings } from "./fake-aws-realism.js";
 
 type JsonService = Exclude<FakeAwsService, "sts">;
 
@@ -113,6 +114,12 @@ export class FakeAwsServer implements FakeAws {
   }
   get throttledCount(): number {
     return this.throttled;
+  }
+  get peakOutstandingCreations(): number {
+    return this.state.realism?.peakOutstandingCreations ?? 0;
+  }
+  get quotaViolations(): readonly QuotaViolation[] {
+    return this.state.realism?.violations ?? [];
   }
 
   // ---- state helpers ----------------------------------------------------------
@@ -221,6 +228,9 @@ export class FakeAwsServer implements FakeAws {
   setLatency(ms: number, operation?: string): void {
     if (operation === undefined) this.defaultLatency = ms;
     else this.latencyByOperation.set(operation, ms);
+  }
+  setRealistic(settings: RealismSettings | null): void {
+    this.state.realism = settings ? new AwsRealism(settings) : undefined;
   }
   setRateLimit(perSecond: number | null): void {
     this.rateLimit = perSecond;
@@ -337,7 +347,7 @@ export class FakeAwsServer implements FakeAws {
     const call: FakeAwsCall = { service, operation, input, accessKeyId, at: Date.now() };
     this.calls.push(call);
     try {
-      if (this.isRateLimited(call.at)) {
+      if (this.isRateLimited(call.at) || this.state.realism?.throttles(service, call.at)) {
         this.throttled += 1;
         throw new AwsServiceError(THROTTLING_CODE[service] ?? "ThrottlingException", "Rate exceeded", 400);
       }

@@ -13,7 +13,8 @@
 // already terminal; 1 (default) -> response IN_PROGRESS, first Describe*Status
 // terminal; n -> n-1 Describe calls still IN_PROGRESS. An unknown principal or
 // a queued status failure ends the operation FAILED with FailureReason and no
-// state change.
+// state change. In realistic mode (fake-aws-realism.ts) an operation is IN_PROGRESS until its
+// drawn time has passed by the wall clock instead, however often it is polled.
 
 import { randomBytes, randomUUID } from "node:crypto";
 import {
@@ -25,6 +26,7 @@ import {
   validationError,
   type JsonObject,
 } from "./fake-aws-protocol.js";
+import type { AwsRealism } from "./fake-aws-realism.js";
 
 export type PrincipalType = "USER" | "GROUP";
 export type AssignmentOperationKind = "creation" | "deletion";
@@ -59,6 +61,8 @@ interface AssignmentOperation {
   createdDate: number;
   status: AssignmentStatus;
   pollsLeft: number;
+  /** Realistic mode: when the operation ends (epoch ms). */
+  dueAt: number | undefined;
   failureReason: string | undefined;
 }
 
@@ -94,6 +98,7 @@ export class IdentityCenterState {
   /** Group memberships by MembershipId. */
   readonly memberships = new Map<string, { membershipId: string; groupId: string; userId: string }>();
   inProgressPolls = 1;
+  realism: AwsRealism | undefined;
   private readonly assignmentMap = new Map<string, Assignment>();
   private readonly operations = new Map<string, AssignmentOperation>();
   private readonly creationFailuresByAccount = new Map<string, string>();
@@ -115,6 +120,7 @@ export class IdentityCenterState {
     this.statusFailures.deletion.length = 0;
     this.creationFailuresByAccount.clear();
     this.inProgressPolls = 1;
+    this.realism = undefined;
   }
 
   /**
@@ -162,6 +168,7 @@ export class IdentityCenterState {
   }
 
   listAssignments(): Assignment[] {
+    this.settleDue();
     return [...this.assignmentMap.values()].map((a) => ({ ...a }));
   }
 
@@ -172,6 +179,8 @@ export class IdentityCenterState {
   // ---- assignment operations ------------------------------------------------
 
   private startOperation(kind: AssignmentOperationKind, assignment: Assignment, failureReason: string | undefined): AssignmentOperation {
+    const now = Date.now();
+    if (this.realism && kind === "creation") this.realism.admitCreation(this.outstandingCreations(), now);
     const op: AssignmentOperation = {
       kind,
       requestId: randomUUID(),
@@ -179,20 +188,39 @@ export class IdentityCenterState {
       createdDate: epochSeconds(),
       status: "IN_PROGRESS",
       pollsLeft: this.inProgressPolls,
+      dueAt: this.realism?.dueAt(now),
       failureReason:
         failureReason ??
         (kind === "creation" ? this.creationFailuresByAccount.get(assignment.accountId) : undefined) ??
         this.takeStatusFailure(kind),
     };
     this.operations.set(op.requestId, op);
-    if (op.pollsLeft <= 0) this.finish(op);
+    if (op.dueAt === undefined && op.pollsLeft <= 0) this.finish(op);
     return op;
+  }
+
+  /** Creations IN_PROGRESS now (those whose time has come are finished first). */
+  outstandingCreations(): number {
+    this.settleDue();
+    let outstanding = 0;
+    for (const op of this.operations.values()) if (op.kind === "creation" && op.status === "IN_PROGRESS") outstanding += 1;
+    return outstanding;
+  }
+
+  /** Realistic mode: ends every operation whose time has come. */
+  private settleDue(): void {
+    const now = Date.now();
+    for (const op of this.operations.values()) {
+      if (op.status === "IN_PROGRESS" && op.dueAt !== undefined && op.dueAt <= now) this.finish(op);
+    }
   }
 
   private pollOperation(kind: AssignmentOperationKind, requestId: string): AssignmentOperation {
     const op = this.operations.get(requestId);
     if (!op || op.kind !== kind) throw notFound(`The account assignment ${kind} request ${requestId} does not exist.`);
-    if (op.status === "IN_PROGRESS") {
+    if (op.status === "IN_PROGRESS" && op.dueAt !== undefined) {
+      if (op.dueAt <= Date.now()) this.finish(op);
+    } else if (op.status === "IN_PROGRESS") {
       op.pollsLeft -= 1;
       if (op.pollsLeft <= 0) this.finish(op);
     }

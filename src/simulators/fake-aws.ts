@@ -25,6 +25,9 @@ import type { FakeOrganizationSettings } from "./fake-aws-organizations.js";
 import type { FakeAccountState, FakeOrgAccountInput, FakeOrgGeneration, GeneratedOrganization } from "./fake-aws-org-tree.js";
 import type { FakeTrailEventInput } from "./fake-aws-cloudtrail.js";
 import { FakeAwsServer } from "./fake-aws-server.js";
+import type { QuotaViolation, RealismSettings } from "./fake-aws-realism.js";
+
+export type { QuotaViolation, RealismSettings } from "./fake-aws-realism.js";
 
 export type { FakeTrailEventInput } from "./fake-aws-cloudtrail.js";
 
@@ -137,6 +140,16 @@ export interface FakeAws {
   /** Max accepted calls per sliding second, across all services; null = unlimited. */
   setRateLimit(perSecond: number | null): void;
   readonly throttledCount: number;
+  /**
+   * Realistic mode (fake-aws-realism.ts): assignment operations take a seeded random time, Identity
+   * Center's APIs share one calls/s throttle, and creations past the quota outstanding are refused;
+   * null goes back to instant. reset() turns it off.
+   */
+  setRealistic(settings: RealismSettings | null): void;
+  /** Realistic mode: the most assignment creations IN_PROGRESS at once. */
+  readonly peakOutstandingCreations: number;
+  /** Realistic mode: the creations refused for the quota of outstanding ones. */
+  readonly quotaViolations: readonly QuotaViolation[];
   /** Runs before the operation is applied; await in it to pause the call. Returns an unsubscribe function. */
   onCall(hook: FakeAwsCallHook): () => void;
   /** Clears state, calls, faults, latency, rate limit and hooks; keeps url and instance ids. */

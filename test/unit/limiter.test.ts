@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
-import { RateLimiter, Semaphore, type Priority } from "../../src/aws/limiter.js";
+import { RateLimiter, type Priority } from "../../src/aws/limiter.js";
 
 describe("RateLimiter", () => {
   it("runs the task and passes on its result or its rejection", async () => {
@@ -113,84 +113,6 @@ describe("RateLimiter", () => {
       (settled as PromiseSettledResult<string>[]).map((outcome) => outcome.status),
       ["fulfilled", "rejected", "fulfilled"],
     );
-  });
-});
-
-describe("Semaphore", () => {
-  it("lets up to its limit hold at once and makes the rest wait", async () => {
-    const semaphore = new Semaphore(2);
-    await semaphore.acquire();
-    await semaphore.acquire();
-    let third = false;
-    void semaphore.acquire().then(() => {
-      third = true;
-    });
-    await nextTurn();
-    assert.equal(third, false);
-  });
-
-  it("hands a released permit to the longest waiter first", async () => {
-    const semaphore = new Semaphore(1);
-    const release = await semaphore.acquire();
-    const order: string[] = [];
-    const a = semaphore.acquire().then((r) => {
-      order.push("a");
-      return r;
-    });
-    const b = semaphore.acquire().then((r) => {
-      order.push("b");
-      return r;
-    });
-    release();
-    (await a)();
-    (await b)();
-    assert.deepEqual(order, ["a", "b"]);
-  });
-
-  it("never runs more than the limit concurrently under load", async () => {
-    const semaphore = new Semaphore(3);
-    let running = 0;
-    let peak = 0;
-    await Promise.all(
-      Array.from({ length: 20 }, async (_, i) => {
-        const release = await semaphore.acquire();
-        running += 1;
-        peak = Math.max(peak, running);
-        await sleep(i % 3);
-        running -= 1;
-        release();
-      }),
-    );
-    assert.equal(peak, 3);
-    assert.equal(running, 0);
-  });
-
-  it("treats a second release of the same permit as a no-op", async () => {
-    const semaphore = new Semaphore(2);
-    const first = await semaphore.acquire();
-    await semaphore.acquire();
-    let c = false;
-    let d = false;
-    void semaphore.acquire().then(() => (c = true));
-    void semaphore.acquire().then(() => (d = true));
-    first();
-    first();
-    first();
-    await nextTurn();
-    assert.equal(c, true, "the first release admits one waiter");
-    assert.equal(d, false, "repeated releases admit no one else");
-  });
-
-  it("gives back a slot when released with nobody waiting", async () => {
-    const semaphore = new Semaphore(1);
-    const release = await semaphore.acquire();
-    release();
-    release();
-    await semaphore.acquire();
-    let second = false;
-    void semaphore.acquire().then(() => (second = true));
-    await nextTurn();
-    assert.equal(second, false, "a double release must not make room for two");
   });
 });
 
