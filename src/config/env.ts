@@ -53,6 +53,10 @@ const envSchema = z.object({
     .transform((url) => (url.endsWith("/") ? url : `${url}/`))
     .optional(),
   PORT: z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535).default(3000),
+  JIT_HTTP_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]+$/, { error: "must be an address to listen on, such as 127.0.0.1, 0.0.0.0 or ::" })
+    .optional(),
   JIT_POLICY_FILE: z.string().min(1).default("policy.yaml"),
   JIT_DATABASE_FILE: z.string().min(1).optional(),
   DATABASE_URL: z
@@ -175,6 +179,8 @@ export interface Config {
     readonly appToken: string | undefined;
     readonly apiUrl: string | undefined;
     readonly port: number;
+    /** The address PORT listens on; undefined: every interface. */
+    readonly host: string | undefined;
   };
   readonly policyFile: string;
   readonly database: DatabaseConfig;
@@ -321,6 +327,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL,
       port: e.PORT,
+      host: e.JIT_HTTP_HOST,
     }),
     policyFile: e.JIT_POLICY_FILE,
     database: Object.freeze(

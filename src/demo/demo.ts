@@ -18,6 +18,8 @@ import { startDemoServer } from "./server.js";
 
 export interface RunningDemo {
   readonly url: string;
+  /** The bot's own Slack port (127.0.0.1 only, like every port the demo opens). */
+  readonly botPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startDemo(options: { port: number }): Promise<RunningDemo>
     SLACK_SIGNING_SECRET: signingSecret,
     SLACK_API_URL: slack.apiUrl,
     PORT: "0",
+    JIT_HTTP_HOST: "127.0.0.1",
     JIT_POLICY_FILE: policyFile,
     JIT_DATABASE_FILE: join(dir, "jit.sqlite"),
     JIT_AUDIT_CHANNEL: DEMO_AUDIT_CHANNEL,
@@ -62,6 +65,7 @@ export async function startDemo(options: { port: number }): Promise<RunningDemo>
   const server = await startDemoServer({ port: options.port, slack, aws, driver, grants: bot.deps.store, names });
   return {
     url: server.url,
+    botPort: bot.port,
     async stop() {
       await server.close();
       await bot.stop();

@@ -3,6 +3,7 @@
 // would crash on; a signed request seen before), and a few plain routes (health, metrics) are
 // served next to them on the same port.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { ListenOptions } from "node:net";
 import { HTTPReceiver, type App, type Receiver } from "@slack/bolt";
 import type { Logger as SlackLogger } from "@slack/logger";
 import type { Logger } from "../../services/ports.js";
@@ -48,12 +49,13 @@ export class GuardedHttpReceiver implements Receiver {
     this.inner.init(app);
   }
 
-  start(port: number): Promise<Server> {
+  /** Listens on the port at the host (every interface when the host is undefined). */
+  start(at: number | ListenOptions): Promise<Server> {
     const server = createServer((req, res) => this.handle(req, res));
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once("error", reject);
-      server.listen(port, () => {
+      server.listen(at, () => {
         server.off("error", reject);
         resolve(server);
       });
