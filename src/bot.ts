@@ -251,10 +251,12 @@ async function build({ config, running, logger, clock, cleanup, opened, holder }
 
   // What follows takes in new work: shutdown closes it first, then waits for work in progress.
   const intake = cleanup.mark();
-  const server: unknown = await refuseUnless(socketMode ? app.start() : app.start({ port: config.slack.port, host: config.slack.host }), (message) =>
-    socketMode
-      ? `Slack did not accept SLACK_APP_TOKEN (apps.connections.open): ${message}`
-      : `Cannot listen on PORT=${config.slack.port}${config.slack.host ? ` at JIT_HTTP_HOST=${config.slack.host}` : ""}: ${message}`,
+  const server: unknown = await refuseUnless(
+    socketMode ? app.start() : app.start({ port: config.slack.port, host: config.slack.host }),
+    (message) =>
+      socketMode
+        ? `Slack did not accept SLACK_APP_TOKEN (apps.connections.open): ${message}`
+        : `Cannot listen on PORT=${config.slack.port}${config.slack.host ? ` at JIT_HTTP_HOST=${config.slack.host}` : ""}: ${message}`,
   );
   cleanup.add("the Slack receiver", async () => {
     await app.stop();
