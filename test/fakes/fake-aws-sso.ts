@@ -52,7 +52,7 @@ export interface FakePermissionSet {
   createdDate: number;
 }
 
-interface AssignmentOperation {
+export interface AssignmentOperation {
   kind: AssignmentOperationKind;
   requestId: string;
   assignment: Assignment;
@@ -95,7 +95,7 @@ export class IdentityCenterState {
   readonly memberships = new Map<string, { membershipId: string; groupId: string; userId: string }>();
   inProgressPolls = 1;
   private readonly assignmentMap = new Map<string, Assignment>();
-  private readonly operations = new Map<string, AssignmentOperation>();
+  readonly operations = new Map<string, AssignmentOperation>();
   private readonly creationFailuresByAccount = new Map<string, string>();
   private readonly statusFailures: Record<AssignmentOperationKind, Array<{ reason: string; remaining: number }>> = {
     creation: [],
@@ -189,7 +189,7 @@ export class IdentityCenterState {
     return op;
   }
 
-  private pollOperation(kind: AssignmentOperationKind, requestId: string): AssignmentOperation {
+  pollOperation(kind: AssignmentOperationKind, requestId: string): AssignmentOperation {
     const op = this.operations.get(requestId);
     if (!op || op.kind !== kind) throw notFound(`The account assignment ${kind} request ${requestId} does not exist.`);
     if (op.status === "IN_PROGRESS") {
