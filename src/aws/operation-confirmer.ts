@@ -82,6 +82,8 @@ export class OperationConfirmer {
   private async run(kind: AssignmentChange): Promise<void> {
     this.running[kind] = true;
     try {
+      // Operations started in the same turn (a sweep's batch of deletions) share the first round.
+      await sleep(0);
       while (this.waiting[kind].size > 0) {
         await this.round(kind);
         if (this.waiting[kind].size > 0) await sleep(this.settings.pollIntervalMs);
