@@ -17,7 +17,10 @@ const REPLICA_COUNTS = [1, 3] as const;
 const GRANTS = 1000;
 const AWS_LIMIT = 20;
 const BOT_RATE = 20;
-const CALLS_PER_REVOCATION = 2;
+/** DeleteAccountAssignment; the confirmations are batched, one status listing per second for many deletions. */
+const CALLS_PER_REVOCATION = 1;
+/** The production default: a status listing per second confirms every deletion made since the last. */
+const POLL_INTERVAL_MS = 1000;
 /** Replicas recount each other every 10 s; the burst comes after they have. */
 const LEAD_MS = 12_000;
 const CONNECTIONS = 50;
@@ -50,6 +53,7 @@ async function cluster(serverUrl: string, replicas: number, prepare: (bench: Ben
       JIT_ALLOW_PRIVILEGED_DATABASE_ROLE: "true",
       JIT_AWS_CALLS_PER_SECOND: String(BOT_RATE),
       JIT_SWEEP_INTERVAL_SECONDS: "1",
+      JIT_AWS_POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
     });
     const started = await Promise.allSettled(Array.from({ length: replicas }, () => startBot({ build: "tsx", env, cwd: bench.world.dir })));
     for (const outcome of started) if (outcome.status === "fulfilled") bots.push(outcome.value);
@@ -74,6 +78,7 @@ interface RevocationRun {
   readonly repeatedDeletes: number;
   readonly throttled: number;
   readonly retries: number;
+  readonly statusCalls: number;
 }
 
 async function revocations(serverUrl: string, replicas: number): Promise<RevocationRun> {
@@ -113,6 +118,7 @@ async function revocations(serverUrl: string, replicas: number): Promise<Revocat
       lost: GRANTS - ended.length + stillAssigned,
       repeatedDeletes: [...perPrincipal.values()].reduce((sum, n) => sum + n - 1, 0),
       throttled: calls.filter((c) => c.error === "ThrottlingException").length,
+      statusCalls: calls.filter((c) => c.error === undefined && /AccountAssignmentDeletionStatus$/.test(c.operation)).length,
       retries: await count(running.url, "SELECT count(*)::int AS n FROM audit_events WHERE action = 'revocation_retry'"),
     };
   } finally {
@@ -180,11 +186,11 @@ function revocationRows(replicas: number, run: RevocationRun, single: Revocation
   return [
     {
       name: `${label(replicas)}: all ${GRANTS} revoked, from the first expiry`,
-      value: `${seconds(run.allMs)} (bound ${seconds(BOUND_MS)}: ${GRANTS * CALLS_PER_REVOCATION} calls at ${AWS_LIMIT}/s)`,
-      check:
-        notSlower === undefined
-          ? { target: `≤ ${seconds(BOUND_MS * 1.1)} (bound + 10%)`, pass: run.allMs <= BOUND_MS * 1.1 }
-          : { target: "≤ 1 replica's time + 10%", pass: notSlower },
+      value: `${seconds(run.allMs)}, bound ${seconds(BOUND_MS)} (${GRANTS * CALLS_PER_REVOCATION} deletions at ${AWS_LIMIT}/s), ratio ${(run.allMs / BOUND_MS).toFixed(2)}`,
+      check: {
+        target: `≤ ${seconds(BOUND_MS * 1.1)} (ratio ≤ 1.10)${notSlower === undefined ? "" : ", and ≤ 1 replica's time + 10%"}`,
+        pass: run.allMs <= BOUND_MS * 1.1 && notSlower !== false,
+      },
     },
     { name: `${label(replicas)}: expiry → grant revoked`, value: `${latencyLine(run.toRevoked)} (${run.toRevoked.count} grants)` },
     { name: `${label(replicas)}: first expiry → first DeleteAccountAssignment`, value: `${ms(run.firstDeleteMs)} ms` },
@@ -193,7 +199,11 @@ function revocationRows(replicas: number, run: RevocationRun, single: Revocation
       value: `${run.lost} lost, ${run.repeatedDeletes} repeated`,
       check: { target: "0, 0", pass: run.lost === 0 && run.repeatedDeletes === 0 },
     },
-    { name: `${label(replicas)}: AWS calls throttled, revocation_retry rows`, value: `${run.throttled} throttled, ${run.retries} retries` },
+    {
+      name: `${label(replicas)}: deletion status calls (List…Status + Describe…Status), AWS calls throttled, revocation_retry rows`,
+      value: `${run.statusCalls} status calls, ${run.throttled} throttled, ${run.retries} retries`,
+      check: { target: "0 retries (no throttling surfaced)", pass: run.retries === 0 },
+    },
   ];
 }
 
@@ -253,7 +263,7 @@ export const replicasBenchmark: Benchmark = {
         metrics,
         settings: [
           `PostgreSQL: ${server.origin}; each configuration on a fresh database`,
-          `JIT_AWS_CALLS_PER_SECOND=${BOT_RATE} (divided among live replicas), JIT_SWEEP_INTERVAL_SECONDS=1, JIT_AWS_POLL_INTERVAL_MS=10`,
+          `JIT_AWS_CALLS_PER_SECOND=${BOT_RATE} (divided among live replicas), JIT_SWEEP_INTERVAL_SECONDS=1, JIT_AWS_POLL_INTERVAL_MS=${POLL_INTERVAL_MS}`,
           `fake AWS: at most ${AWS_LIMIT} calls in any sliding second, one IN_PROGRESS status per operation`,
         ],
         notes: [

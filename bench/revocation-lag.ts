@@ -12,7 +12,8 @@ const SETUP: RevocationSetup = {
   awsRateLimit: 20,
   botCallsPerSecond: 20,
   sweepSeconds: 1,
-  callsPerRevocation: 2,
+  callsPerRevocation: 1,
+  pollIntervalMs: 1000,
   leadMs: 8_000,
 };
 
@@ -24,8 +25,8 @@ export const revocationLag: Benchmark = {
     `database before the bot starts, all expiring within the same second. The fake AWS accepts at most ` +
     `${SETUP.awsRateLimit} calls in any sliding second and answers ThrottlingException beyond. Measured per grant: ` +
     `expiry to the first accepted \`DeleteAccountAssignment\`, and expiry to the grant being marked revoked (after ` +
-    `the deletion status poll says SUCCEEDED); overall: time to the first deletion, time until all are revoked ` +
-    `against the bound the rate limit sets (${SETUP.callsPerRevocation} calls per revocation), revocations lost, and ` +
+    `a batched status listing says SUCCEEDED); overall: time to the first deletion, time until all are revoked ` +
+    `against the bound the rate limit sets (${SETUP.callsPerRevocation} call per revocation: the deletion; one status listing a second confirms a batch), revocations lost, and ` +
     `throttling that got past the retries.`,
   async run(): Promise<Findings> {
     const bench = await startBenchWorld(SETUP.grants);
@@ -37,6 +38,7 @@ export const revocationLag: Benchmark = {
     const env = bench.env({
       JIT_AWS_CALLS_PER_SECOND: String(SETUP.botCallsPerSecond),
       JIT_SWEEP_INTERVAL_SECONDS: String(SETUP.sweepSeconds),
+      JIT_AWS_POLL_INTERVAL_MS: String(SETUP.pollIntervalMs),
     });
     const bot = await startBot({ build: "tsx", env, cwd: bench.world.dir, keep: ["sweep"] });
     const readyAt = Date.now();

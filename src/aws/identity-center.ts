@@ -6,9 +6,12 @@ import {
   DeleteAccountAssignmentCommand,
   DescribeAccountAssignmentCreationStatusCommand,
   DescribeAccountAssignmentDeletionStatusCommand,
+  ListAccountAssignmentCreationStatusCommand,
+  ListAccountAssignmentDeletionStatusCommand,
   ListAccountAssignmentsCommand,
   ListAccountAssignmentsForPrincipalCommand,
   type AccountAssignmentOperationStatus,
+  type AccountAssignmentOperationStatusMetadata,
   type SSOAdminClient,
 } from "@aws-sdk/client-sso-admin";
 import { sleep, type Clock } from "../domain/clock.js";
@@ -26,6 +29,7 @@ import type {
 import { GroupMemberships } from "./group-memberships.js";
 import { toProviderError } from "./errors.js";
 import { RateLimiter, type Priority } from "./limiter.js";
+import { OperationConfirmer, type ListedStatus } from "./operation-confirmer.js";
 
 export interface IdentityCenterSettings {
   readonly instanceArn: string;
@@ -46,12 +50,23 @@ const PRINCIPAL_TTL_MS = 5 * 60_000;
 const MISSING_PRINCIPAL_TTL_MS = 60_000;
 /** The first wait, doubled per refusal up to the cap, before a creation refused for the quota is sent again. */
 const QUOTA_BACKOFF_MS = { first: 500, cap: 10_000 } as const;
+/** The most List…Status accepts (MaxResults 1–100; IAM Identity Center API Reference, ListAccountAssignmentDeletionStatus). */
+const STATUS_PAGE_SIZE = 100;
+
+function listedStatuses(entries: readonly AccountAssignmentOperationStatusMetadata[] | undefined): ListedStatus[] {
+  const listed: ListedStatus[] = [];
+  for (const { RequestId: requestId, Status: status } of entries ?? []) {
+    if (requestId && status) listed.push({ requestId, status });
+  }
+  return listed;
+}
 
 export class IdentityCenterProvider implements AccessProvider {
   private readonly limiter: RateLimiter;
   private readonly creationPermits = new Map<string, () => void>();
   private readonly principals = new Map<string, { principalId: string | undefined; until: number }>();
   private readonly memberships: GroupMemberships;
+  private readonly confirmer: OperationConfirmer;
 
   constructor(
     private readonly ssoAdmin: SSOAdminClient,
@@ -62,6 +77,11 @@ export class IdentityCenterProvider implements AccessProvider {
     private readonly creations: CreationBudget,
   ) {
     this.limiter = new RateLimiter(settings.callsPerSecond, undefined, clock);
+    this.confirmer = new OperationConfirmer(
+      { list: (kind, nextToken) => this.listStatuses(kind, nextToken), describe: (kind, requestId) => this.describe(kind, requestId) },
+      settings,
+      clock,
+    );
     this.memberships = new GroupMemberships(identityStore, settings.identityStoreId, (priority, action, send) =>
       this.call(priority, action, send),
     );
@@ -206,46 +226,52 @@ export class IdentityCenterProvider implements AccessProvider {
     }
   }
 
-  async awaitOperation(kind: AssignmentChange, requestId: string): Promise<OperationOutcome> {
-    try {
-      return await this.pollUntilDone(kind, requestId);
-    } finally {
+  awaitOperation(kind: AssignmentChange, requestId: string): Promise<OperationOutcome> {
+    return this.confirmer.confirm(kind, requestId).finally(() => {
       this.creationPermits.get(requestId)?.();
       this.creationPermits.delete(requestId);
-    }
+    });
   }
 
-  private async pollUntilDone(kind: AssignmentChange, requestId: string): Promise<OperationOutcome> {
-    const deadline = this.clock.now() + this.settings.operationTimeoutMs;
-    let interval = this.settings.pollIntervalMs;
-    for (;;) {
-      const status = await this.describe(kind, requestId);
-      if (status?.Status === "SUCCEEDED") return { ok: true };
-      if (status?.Status === "FAILED") return { ok: false, reason: status.FailureReason ?? "AWS reported FAILED without a reason" };
-      if (this.clock.now() + interval > deadline) {
-        throw new ProviderError(`AWS ${kind} request ${requestId} is still in progress`, "OperationTimeout", true);
-      }
-      await sleep(interval);
-      interval = Math.min(interval * 2, 5_000);
-    }
-  }
-
-  private async describe(kind: AssignmentChange, requestId: string): Promise<AccountAssignmentOperationStatus | undefined> {
-    const instanceArn = this.settings.instanceArn;
+  private async listStatuses(kind: AssignmentChange, nextToken: string | undefined) {
+    const input = { InstanceArn: this.settings.instanceArn, MaxResults: STATUS_PAGE_SIZE, NextToken: nextToken };
     if (kind === "create") {
-      const result = await this.call("follow-up", "DescribeAccountAssignmentCreationStatus", () =>
-        this.ssoAdmin.send(
-          new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn: instanceArn, AccountAssignmentCreationRequestId: requestId }),
-        ),
+      const page = await this.call("follow-up", "ListAccountAssignmentCreationStatus", () =>
+        this.ssoAdmin.send(new ListAccountAssignmentCreationStatusCommand(input)),
       );
-      return result.AccountAssignmentCreationStatus;
+      return { statuses: listedStatuses(page.AccountAssignmentsCreationStatus), nextToken: page.NextToken };
     }
-    const result = await this.call("follow-up", "DescribeAccountAssignmentDeletionStatus", () =>
-      this.ssoAdmin.send(
-        new DescribeAccountAssignmentDeletionStatusCommand({ InstanceArn: instanceArn, AccountAssignmentDeletionRequestId: requestId }),
-      ),
+    const page = await this.call("follow-up", "ListAccountAssignmentDeletionStatus", () =>
+      this.ssoAdmin.send(new ListAccountAssignmentDeletionStatusCommand(input)),
     );
-    return result.AccountAssignmentDeletionStatus;
+    return { statuses: listedStatuses(page.AccountAssignmentsDeletionStatus), nextToken: page.NextToken };
+  }
+
+  private async describe(kind: AssignmentChange, requestId: string) {
+    const instanceArn = this.settings.instanceArn;
+    const status: AccountAssignmentOperationStatus | undefined =
+      kind === "create"
+        ? (
+            await this.call("follow-up", "DescribeAccountAssignmentCreationStatus", () =>
+              this.ssoAdmin.send(
+                new DescribeAccountAssignmentCreationStatusCommand({
+                  InstanceArn: instanceArn,
+                  AccountAssignmentCreationRequestId: requestId,
+                }),
+              ),
+            )
+          ).AccountAssignmentCreationStatus
+        : (
+            await this.call("follow-up", "DescribeAccountAssignmentDeletionStatus", () =>
+              this.ssoAdmin.send(
+                new DescribeAccountAssignmentDeletionStatusCommand({
+                  InstanceArn: instanceArn,
+                  AccountAssignmentDeletionRequestId: requestId,
+                }),
+              ),
+            )
+          ).AccountAssignmentDeletionStatus;
+    return status && { status: status.Status, failureReason: status.FailureReason };
   }
 
   /**

@@ -27,6 +27,7 @@ import {
 } from "./fake-aws-protocol.js";
 import { assertAccountId, IdentityCenterState, type AssignmentOperationKind, type JsonHandler } from "./fake-aws-sso.js";
 import { identityStoreHandlers } from "./fake-aws-identitystore.js";
+import { assignmentStatusListHandlers } from "./fake-aws-sso-status.js";
 import { KmsState, type FakeKmsKey } from "./fake-aws-kms.js";
 import { OrganizationsState, type FakeOrganizationSettings } from "./fake-aws-organizations.js";
 import type { FakeAccountState, FakeOrgAccountInput, FakeOrgGeneration, GeneratedOrganization } from "./fake-aws-org-tree.js";
@@ -77,7 +78,7 @@ export class FakeAwsServer implements FakeAws {
     this.cloudTrail = new CloudTrailState(this.sessions);
     this.sts = stsHandlers({ accountId, arn: options.callerArn ?? `arn:aws:iam::${accountId}:user/jit-slack-test` }, this.sessions);
     this.jsonHandlers = {
-      "sso-admin": this.state.ssoAdminHandlers(),
+      "sso-admin": { ...this.state.ssoAdminHandlers(), ...assignmentStatusListHandlers(this.state) },
       identitystore: identityStoreHandlers(this.state),
       kms: this.kms.handlers(),
       organizations: this.organizations.handlers(),

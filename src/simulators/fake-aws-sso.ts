@@ -54,7 +54,7 @@ export interface FakePermissionSet {
   createdDate: number;
 }
 
-interface AssignmentOperation {
+export interface AssignmentOperation {
   kind: AssignmentOperationKind;
   requestId: string;
   assignment: Assignment;
@@ -100,7 +100,7 @@ export class IdentityCenterState {
   inProgressPolls = 1;
   realism: AwsRealism | undefined;
   private readonly assignmentMap = new Map<string, Assignment>();
-  private readonly operations = new Map<string, AssignmentOperation>();
+  readonly operations = new Map<string, AssignmentOperation>();
   private readonly creationFailuresByAccount = new Map<string, string>();
   private readonly statusFailures: Record<AssignmentOperationKind, Array<{ reason: string; remaining: number }>> = {
     creation: [],
@@ -208,14 +208,14 @@ export class IdentityCenterState {
   }
 
   /** Realistic mode: ends every operation whose time has come. */
-  private settleDue(): void {
+  settleDue(): void {
     const now = Date.now();
     for (const op of this.operations.values()) {
       if (op.status === "IN_PROGRESS" && op.dueAt !== undefined && op.dueAt <= now) this.finish(op);
     }
   }
 
-  private pollOperation(kind: AssignmentOperationKind, requestId: string): AssignmentOperation {
+  pollOperation(kind: AssignmentOperationKind, requestId: string): AssignmentOperation {
     const op = this.operations.get(requestId);
     if (!op || op.kind !== kind) throw notFound(`The account assignment ${kind} request ${requestId} does not exist.`);
     if (op.status === "IN_PROGRESS" && op.dueAt !== undefined) {

@@ -27,15 +27,16 @@ describe("AWS faults while granting", () => {
     const requested = await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h slow");
     await click(bot, people.bob.slackId, "jit_approve", requested);
     await statusBecomes(bot, requested.grantId, "active");
-    assert.ok(world.aws.callsOf("DescribeAccountAssignmentCreationStatus").length >= 5);
+    assert.ok(world.aws.callsOf("ListAccountAssignmentCreationStatus").length >= 5, "one status listing per IN_PROGRESS seen");
     assert.equal(world.aws.assignments().length, 1);
   });
 
   it("retries 500s on the status poll and still finishes", async () => {
-    world.aws.failNext("DescribeAccountAssignmentCreationStatus", { code: "InternalServerException", message: "oops", status: 500 }, 2);
+    world.aws.failNext("ListAccountAssignmentCreationStatus", { code: "InternalServerException", message: "oops", status: 500 }, 2);
     const requested = await request(bot, world, people.alice.slackId, "prod ReadOnlyAccess 1h flaky status");
     await click(bot, people.bob.slackId, "jit_approve", requested);
     await statusBecomes(bot, requested.grantId, "active");
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1, "the creation is followed up, not repeated");
+    assert.equal(world.aws.callsOf("ListAccountAssignmentCreationStatus").filter((c) => c.error).length, 2);
   });
 });

@@ -97,7 +97,7 @@ describe("crash recovery", () => {
     return requested;
   }
 
-  for (const operation of ["DeleteAccountAssignment", "DescribeAccountAssignmentDeletionStatus"]) {
+  for (const operation of ["DeleteAccountAssignment", "ListAccountAssignmentDeletionStatus"]) {
     it(`finishes a revocation when killed during ${operation}, leaving no assignment behind`, async () => {
       world.aws.setInProgressPolls(1);
       const requested = await crashWhileRevoking(operation);
@@ -162,7 +162,7 @@ describe("crash recovery", () => {
     world.aws.setInProgressPolls(3);
     const first = await start();
     const requested = await request(first, world, people.alice.slackId, "prod AdministratorAccess 1h crash test");
-    const polling = pauseAt(world.aws, "DescribeAccountAssignmentCreationStatus");
+    const polling = pauseAt(world.aws, "ListAccountAssignmentCreationStatus");
     await click(first, people.bob.slackId, "jit_approve", requested);
     await polling.reached;
     assert.match(await slash(first, people.alice.slackId, `revoke ${requested.grantId}`), /being removed/);
@@ -204,7 +204,7 @@ describe("crash recovery", () => {
 
   it("never shows a grant active without its assignment, when killed while AWS is still creating it", async () => {
     world.aws.setInProgressPolls(3);
-    const { requested } = await crashWhileGranting("DescribeAccountAssignmentCreationStatus");
+    const { requested } = await crashWhileGranting("ListAccountAssignmentCreationStatus");
     await becomes(requested.grantId, "active");
     assert.ok(world.aws.hasAssignment(aliceAdmin()));
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1, "followed up by request id, not repeated");

@@ -186,10 +186,10 @@ describe("the bot process", () => {
     let release: () => void = () => undefined;
     const paused = new Promise<void>((resolve) => (release = resolve));
     const stop = world.aws.onCall(async (call) => {
-      if (call.operation === "DescribeAccountAssignmentCreationStatus") await paused;
+      if (call.operation === "ListAccountAssignmentCreationStatus") await paused;
     });
     await click(first, people.bob.slackId, "jit_approve", requested);
-    await world.slack.waitFor(() => world.aws.callsOf("DescribeAccountAssignmentCreationStatus").length > 0, 5000, "status poll");
+    await world.slack.waitFor(() => world.aws.callsOf("ListAccountAssignmentCreationStatus").length > 0, 5000, "status poll");
     await first.kill("SIGKILL");
     await deadBotLeasesRunOut(world);
     stop();

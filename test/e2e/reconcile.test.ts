@@ -225,7 +225,7 @@ describe("enforcing unmanagedAssignments while grants are being made", () => {
       principalType: "GROUP" as const,
     };
     world.aws.addAssignment(group);
-    world.aws.failNext("DescribeAccountAssignmentDeletionStatus", { code: "AccessDeniedException" });
+    world.aws.failNext("ListAccountAssignmentDeletionStatus", { code: "AccessDeniedException" });
     await reconcile(bot.bot.deps, { dryRun: false });
     const [interrupted, ...others] = await bot.bot.deps.operations.unfinished();
     assert.deepEqual(others, []);

@@ -11,6 +11,7 @@ import { openStore } from "../../src/runtime.js";
 import { POSTGRES_MIGRATIONS } from "../../src/store/postgres/migrations.js";
 import type { StoreBackend } from "../../src/store/backend.js";
 import type { FakeAwsCall } from "../../src/simulators/fake-aws.js";
+import { listedRequestIds } from "../support/assignment-statuses.js";
 import type { ChildBot } from "../support/child-bot.js";
 import { click, eventually, postedAuditRecords, request, waitForDm, type Requested } from "../support/flows.js";
 import { holderOf, holderPid, postgresUrl, query, seedActiveGrants, setExpiry, startReplicas, statusCounts } from "../support/replicas.js";
@@ -201,9 +202,7 @@ describe("replicas on one PostgreSQL database (slow: about 3 minutes)", { skip }
           const principal = String(call.input.PrincipalId);
           acceptedDeletes.set(principal, [...(acceptedDeletes.get(principal) ?? []), call]);
         }
-        const polledRequestIds = new Set(
-          world.aws.callsOf("DescribeAccountAssignmentDeletionStatus").map((call) => String(call.input.AccountAssignmentDeletionRequestId)),
-        );
+        const succeededRequestIds = await listedRequestIds(world.aws, "deletion", "SUCCEEDED");
         const repeated: string[] = [];
         let abandoned = 0;
         for (const grant of seeded) {
@@ -212,7 +211,7 @@ describe("replicas on one PostgreSQL database (slow: about 3 minutes)", { skip }
           assert.equal(finished.length, 1, `${grant.id}: one deletion finished, got ${JSON.stringify(operations)}`);
           const [done] = finished;
           if (done?.state === "succeeded")
-            assert.ok(polledRequestIds.has(done.requestId ?? ""), `${grant.id}: its deletion was followed by request id`);
+            assert.ok(succeededRequestIds.has(done.requestId ?? ""), `${grant.id}: its deletion is one AWS lists as SUCCEEDED`);
           // A replica killed after AWS accepted a deletion but before the request id was written
           // leaves it "intended"; the next replica abandons it and deletes again (README: operation log).
           const abandonedHere = operations.filter((op) => op.state === "abandoned").length;

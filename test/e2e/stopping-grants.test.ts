@@ -88,7 +88,7 @@ describe("stopping approved grants", () => {
     assert.equal(world.aws.callsOf("CreateAccountAssignment").length, 1);
     const deletes = world.aws.callsOf("DeleteAccountAssignment");
     assert.equal(deletes.length, 1);
-    const creationDone = world.aws.callsOf("DescribeAccountAssignmentCreationStatus").at(-1)?.at ?? Infinity;
+    const creationDone = world.aws.callsOf("ListAccountAssignmentCreationStatus").at(-1)?.at ?? Infinity;
     assert.ok((deletes[0]?.at ?? 0) >= creationDone, "deleted only after the creation was followed to its end");
 
     const stopped = await grant(requested.grantId);
@@ -128,7 +128,7 @@ describe("stopping approved grants", () => {
 
   it("removes an assignment AWS finishes creating only after the activation timeout, instead of starting the grant late", async () => {
     const { requested, held: status } = await approvedAndHeldAt(
-      "DescribeAccountAssignmentCreationStatus",
+      "ListAccountAssignmentCreationStatus",
       "prod AdministratorAccess 1h slow creation",
     );
     bot.clock.advance(16 * MINUTE);
