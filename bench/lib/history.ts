@@ -1,5 +1,7 @@
 // A year of history for the scale benchmark, written through the bot's store: grants from many
-// requesters through their real lifecycles, and audit records to a total of one million.
+// requesters through their real lifecycles, each revoked one with its activity digest (some unused,
+// some partial, some flagged and a share of those reviewed), and audit records to a total of one million.
+import type { AuditDetail } from "../../src/domain/audit-event.js";
 import { seedGrantId, type HistoryWriter } from "./seed.js";
 
 export const HISTORY = { grants: 100_000, auditRows: 1_000_000, requesters: 500, active: 200 } as const;
@@ -67,6 +69,22 @@ function live(writer: HistoryWriter, n: number, created: number, now: number): {
   return { records: 5, at: expires + 2_000 };
 }
 
+/** The activity digest record of revoked grant `n`, as services/activity-digest.ts writes it. */
+function digestOf(n: number): AuditDetail {
+  const unused = n % 7 === 2;
+  return {
+    events: unused ? 0 : 5 + (n % 60),
+    writes: unused || n % 3 === 0 ? 0 : n % 9,
+    denied: n % 13 === 0 ? 1 : 0,
+    flagged: n % 50 === 3 ? 1 : 0,
+    regions: "us-east-1",
+    partial: n % 97 === 5,
+    missing: n % 97 === 5 ? "eu-west-1:throttled" : "",
+    needsReview: n % 50 === 3,
+    attempts: 1,
+  };
+}
+
 /** Mostly revoked, some denied and failed; the newest few still active, expiring tomorrow. */
 export function writeHistory(writer: HistoryWriter, now: number): void {
   for (let n = 0; n < HISTORY.grants; n += 1) {
@@ -74,6 +92,12 @@ export function writeHistory(writer: HistoryWriter, now: number): void {
     const life = live(writer, n, created, now);
     if (outcomeOf(n) === "active") continue;
     const wanted = ENDED_RECORDS + (n < TOP_UP ? 1 : 0);
-    for (let k = life.records; k < wanted; k += 1) writer.note(life.at + k, seedGrantId(n), "revocation_retry");
+    let k = life.records;
+    if (outcomeOf(n) === "revoked") {
+      const digest = digestOf(n);
+      writer.note(life.at + k++, seedGrantId(n), "activity_digest", digest);
+      if (digest.needsReview && n % 100 === 3) writer.note(life.at + k++, seedGrantId(n), "activity_reviewed");
+    }
+    for (; k < wanted; k += 1) writer.note(life.at + k, seedGrantId(n), "revocation_retry");
   }
 }

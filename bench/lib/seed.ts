@@ -1,7 +1,7 @@
 // Writes history into the bot's SQLite file through the bot's own store, so every row has the
 // shape, audit record and state transitions the bot itself would have written; all of it inside
 // one transaction (the store's own transactions nest as savepoints), with durability relaxed.
-import type { AuditAction } from "../../src/domain/audit-event.js";
+import type { AuditAction, AuditDetail } from "../../src/domain/audit-event.js";
 import type { Clock } from "../../src/domain/clock.js";
 import type { GrantChanges, GrantStatus, NewGrant } from "../../src/domain/grant.js";
 import { openDatabase } from "../../src/store/sqlite/database.js";
@@ -50,9 +50,9 @@ export class HistoryWriter {
     this.track(this.store.transition(id, from, to, changes, action ? { action, actorId } : null), true);
   }
 
-  note(at: number, id: string, action: AuditAction): void {
+  note(at: number, id: string, action: AuditAction, detail?: AuditDetail): void {
     this.clock.time = at;
-    this.track(this.store.note(id, { action, actorId: "system" }), false);
+    this.track(this.store.note(id, { action, actorId: "system", detail }), false);
   }
 
   /** Throws the first failure, once the store's promises have settled. */
