@@ -62,7 +62,15 @@ export async function startDemo(options: { port: number }): Promise<RunningDemo>
   const logger = createLogger({ level: config.logLevel, secrets: [config.slack.botToken, signingSecret] });
   const bot = await startBot(config, loadPolicySource(config.policyFile), logger);
   const driver = new SlackDriver({ url: `http://127.0.0.1:${bot.port}/slack/events`, secret: signingSecret, fake: slack });
-  const server = await startDemoServer({ port: options.port, slack, aws, driver, grants: bot.deps.store, names });
+  const server = await startDemoServer({
+    port: options.port,
+    slack,
+    aws,
+    driver,
+    grants: bot.deps.store,
+    fence: bot.deps.sessionFence.entries,
+    names,
+  });
   return {
     url: server.url,
     botPort: bot.port,

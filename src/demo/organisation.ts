@@ -33,6 +33,10 @@ const [alice, bob, admin] = DEMO_PEOPLE.map((person) => person.slackId);
 /** Short maximums so an expiry can be watched: "/jit request sandbox ReadOnlyAccess 30s …". */
 export const DEMO_POLICY = `# The demo's policy (src/demo/organisation.ts). Durations in seconds work in the demo only.
 admins: [${admin}]
+# When a grant ends, the user's role sessions opened before then are denied too (service control
+# policies in the simulated AWS Organizations): watch the fence in the AWS panel.
+sessionFence:
+  mode: scp
 accounts:
 ${DEMO_ACCOUNTS.map((account) => `  - id: "${account.id}"\n    name: ${account.name}`).join("\n")}
 permissionSets: [${DEMO_PERMISSION_SETS.join(", ")}]

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { GrantStore } from "../services/ports.js";
+import type { FenceEntries, GrantStore } from "../services/ports.js";
 import type { FakeAws } from "../simulators/fake-aws.js";
 import type { FakeSlack } from "../simulators/fake-slack.js";
 import type { SlackDriver } from "../simulators/slack-requests.js";
@@ -25,6 +25,7 @@ export interface DemoServerOptions {
   readonly aws: FakeAws;
   readonly driver: SlackDriver;
   readonly grants: GrantStore;
+  readonly fence: FenceEntries;
   readonly names: DemoNames;
 }
 

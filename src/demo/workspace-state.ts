@@ -1,7 +1,7 @@
 // What the page shows, read from the simulators and the bot's store: the channels, each person's
 // DM and what only they can see, their open modal, and the simulated AWS assignments with the
 // expiry of the grant that holds each.
-import type { GrantStore } from "../services/ports.js";
+import type { FenceEntries, GrantStore } from "../services/ports.js";
 import type { FakeAws } from "../simulators/fake-aws.js";
 import type { FakeMessage, FakeSlack, FakeView } from "../simulators/fake-slack.js";
 import { DEMO_ACCOUNTS, DEMO_APPROVERS_CHANNEL, DEMO_AUDIT_CHANNEL, DEMO_PEOPLE, type DemoNames } from "./organisation.js";
@@ -19,6 +19,8 @@ export interface DemoSources {
   readonly slack: FakeSlack;
   readonly aws: FakeAws;
   readonly grants: GrantStore;
+  /** The bot's session fence entries: whose role sessions its service control policies deny. */
+  readonly fence: FenceEntries;
   readonly names: DemoNames;
 }
 
@@ -106,6 +108,20 @@ export async function workspaceState(
       { id: DEMO_AUDIT_CHANNEL, name: "jit-audit", messages: messagesOf(slack, DEMO_AUDIT_CHANNEL) },
     ],
     people,
-    aws: { assignments, sessionFence: "off (the demo's policy does not turn it on)" },
+    aws: { assignments, fence: await fenceShown(sources, accountName) },
   };
+}
+
+/** Each fence entry: whose sessions on which role are denied if issued before when, and until when it stays. */
+async function fenceShown(sources: DemoSources, accountName: (id: string) => string) {
+  const entries = await sources.fence.all();
+  return entries
+    .sort((a, b) => b.fencedAt - a.fencedAt)
+    .map((entry) => ({
+      person: [...sources.names.principals].find(([principalId]) => principalId === entry.principalId)?.[1].key ?? entry.principalId,
+      account: `${accountName(entry.accountId)} (${entry.accountId})`,
+      permissionSet: entry.permissionSetName,
+      fencedBefore: entry.fencedAt,
+      liftAt: entry.liftAt,
+    }));
 }

@@ -90,6 +90,10 @@ describe("the demo in a browser", { skip: SKIP, timeout: 180_000 }, () => {
     await picture(page, "demo-dm.png");
 
     await assignment.waitFor({ state: "detached", timeout: 60_000 });
+    // The session fence takes over: Alice's role sessions from before the end are denied.
+    const fenced = page.locator('.fenced[data-person="alice"]', { hasText: "ReadOnlyAccess" });
+    await fenced.waitFor({ timeout: 20_000 });
+    assert.match((await fenced.textContent()) ?? "", /sandbox \(111100000001\)[\s\S]*sessions issued before .* are denied[\s\S]*lifted in/);
     await open("jit-audit");
     const audit = page.locator("#messages");
     await page.locator(".message", { hasText: "revoked" }).first().waitFor({ timeout: 20_000 });

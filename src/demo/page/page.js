@@ -174,7 +174,21 @@
             return card;
           })),
     );
-    $("fence").textContent = `Session fence: ${state.aws.sessionFence}`;
+    const fence = state.aws.fence;
+    $("fence").replaceChildren(
+      ...(fence.length === 0
+        ? [el("p", "muted", "Nobody is fenced. When a grant ends, its user's older role sessions are denied here.")]
+        : fence.map((f) => {
+            const card = el("div", "fenced");
+            card.dataset.person = f.person;
+            card.append(el("div", "", `${f.person} → ${f.permissionSet}`), el("div", "muted", f.account));
+            card.append(
+              el("div", "muted", `sessions issued before ${new Date(f.fencedBefore).toLocaleTimeString()} are denied`),
+              el("div", "countdown", `lifted in ${remaining(f.liftAt - now)}`),
+            );
+            return card;
+          })),
+    );
   }
 
   function choose(next) {
