@@ -68,6 +68,7 @@ describe("loadConfig", () => {
         appToken: undefined,
         apiUrl: undefined,
         port: 3000,
+        host: undefined,
       },
       policyFile: "policy.yaml",
       database: { kind: "sqlite", file: "jit.sqlite" },
@@ -296,6 +297,12 @@ describe("loadConfig", () => {
     assert.equal(loadConfig({ ...MINIMAL, SLACK_APP_TOKEN: "xapp-1-A0-xyz", JIT_HEALTH_PORT: "0" }).ops.healthPort, 0);
     assert.equal(problemWith("JIT_HEALTH_PORT", "http"), "JIT_HEALTH_PORT: must be a port number");
     assert.match(problemWith("JIT_HEALTH_HOST", "0.0.0.0/0"), /^JIT_HEALTH_HOST: must be an address to listen on/);
+  });
+
+  it("listens for Slack on every interface unless JIT_HTTP_HOST names one", () => {
+    assert.equal(loadConfig(MINIMAL).slack.host, undefined);
+    assert.equal(loadConfig({ ...MINIMAL, JIT_HTTP_HOST: "127.0.0.1" }).slack.host, "127.0.0.1");
+    assert.match(problemWith("JIT_HTTP_HOST", "http://0.0.0.0"), /^JIT_HTTP_HOST: must be an address to listen on/);
   });
 
   it("serves them on the Slack port only when JIT_HEALTH_PORT names PORT, and says so when PORT takes the default health port", () => {
