@@ -10,39 +10,92 @@ export const GENESIS_HASH = "0".repeat(64);
 
 /**
  * The canonical encoding of a record: JSON with no whitespace and object keys sorted by UTF-16 code
- * units at every level (RFC 8785, JCS, for the values audit records hold), of exactly
- * `{accountId, action, actorId, at, detail, grantId, permissionSet, seq}`. Detail keys whose value
- * is undefined are left out and non-finite numbers become null, as JSON.stringify does.
+ * units at every level (RFC 8785, JCS, for the values audit records hold, except that keys which are
+ * array indices, such as "2" and "10", come first in numeric order: JavaScript objects list them so),
+ * of exactly `{accountId, action, actorId, at, detail, grantId, permissionSet, seq}`. Detail keys
+ * whose value is undefined are left out and non-finite numbers become null, as JSON.stringify does.
  */
 export function canonicalEncoding(record: AuditRecord): string {
-  return JSON.stringify(
-    sortKeys({
-      seq: record.seq,
-      at: record.at,
-      action: record.action,
-      actorId: record.actorId,
-      grantId: record.grantId,
-      accountId: record.accountId,
-      permissionSet: record.permissionSet,
-      detail: record.detail,
-    }),
+  // Listed in sorted order: verification encodes every record of the trail, so only the detail is copied.
+  return JSON.stringify({
+    accountId: record.accountId,
+    action: record.action,
+    actorId: record.actorId,
+    at: record.at,
+    detail: sortKeys(record.detail),
+    grantId: record.grantId,
+    permissionSet: record.permissionSet,
+    seq: record.seq,
+  });
+}
+
+/** Keys JavaScript treats as array indices ("0", "2", "10"): every object lists them first, in numeric order. */
+const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+
+/**
+ * `value` with every object's own keys in sorted order, for JSON.stringify (which lists them in
+ * property order). An object already in that order is returned as it is, not copied: details are
+ * stored sorted (see detailJson), so verification copies only records written before they were.
+ */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    let changed = false;
+    const items = value.map((item) => {
+      const sorted = sortKeys(item);
+      changed ||= sorted !== item;
+      return sorted;
+    });
+    return changed ? items : value;
+  }
+  if (value === null || typeof value !== "object") return value;
+  const source = value as Record<string, unknown>;
+  const keys = Object.keys(source);
+  let inOrder = true;
+  let previous: string | undefined;
+  for (const key of keys) {
+    if (ARRAY_INDEX.test(key) && Number(key) <= 2 ** 32 - 2) continue;
+    if (previous !== undefined && previous > key) inOrder = false;
+    previous = key;
+  }
+  if (inOrder) {
+    let changed = false;
+    const children = keys.map((key) => {
+      const child = source[key];
+      const sorted = sortKeys(child);
+      changed ||= sorted !== child;
+      return sorted;
+    });
+    if (!changed) return value;
+    return copyWithKeys(keys, children);
+  }
+  const sortedKeys = keys.sort();
+  return copyWithKeys(
+    sortedKeys,
+    sortedKeys.map((key) => sortKeys(source[key])),
   );
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== "object") return value;
-  const source = value as Record<string, unknown>;
-  return Object.fromEntries(
-    Object.keys(source)
-      .sort()
-      .map((key) => [key, sortKeys(source[key])]),
-  );
+function copyWithKeys(keys: readonly string[], values: readonly unknown[]): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  keys.forEach((key, index) => {
+    // Assigning "__proto__" would set the copy's prototype instead of adding the key.
+    if (key === "__proto__")
+      Object.defineProperty(copy, key, { value: values[index], enumerable: true, writable: true, configurable: true });
+    else copy[key] = values[index];
+  });
+  return copy;
+}
+
+/** A detail as stored: its JSON with keys sorted, so that verifying it needs no sorted copy. */
+export function detailJson(detail: AuditRecord["detail"]): string {
+  return JSON.stringify(sortKeys(detail));
 }
 
 /** hash = lowercase hex SHA-256 of the UTF-8 bytes of `prevHash` followed by the canonical encoding. */
 export function chainHash(prevHash: string, record: AuditRecord): string {
-  return createHash("sha256").update(prevHash, "utf8").update(canonicalEncoding(record), "utf8").digest("hex");
+  return createHash("sha256")
+    .update(prevHash + canonicalEncoding(record), "utf8")
+    .digest("hex");
 }
 
 /** A record as the database holds it: detail still as JSON text, hashes possibly missing. */
@@ -92,9 +145,13 @@ export class ChainVerifier {
   private previous: { seq: number; hash: string } | null;
   private intact = 0;
 
-  /** From the first record, or from a record already known good (a verified checkpoint): links after it are checked. */
-  constructor(start?: { readonly seq: number; readonly hash: string }) {
+  /**
+   * From the first record, or from a record already known good (a verified checkpoint): links after
+   * it are checked. `intactBefore` counts records already checked before it (a scan split in ranges).
+   */
+  constructor(start?: { readonly seq: number; readonly hash: string }, intactBefore = 0) {
     this.previous = start ? { seq: start.seq, hash: start.hash } : null;
+    this.intact = intactBefore;
   }
 
   /** Checks the next link; the verdict when it breaks the chain, else undefined. */
@@ -122,7 +179,17 @@ export class ChainVerifier {
     }
     const detail = parseDetail(link.detailJson);
     if (detail === undefined) return this.broken(link.seq, "its detail is not a JSON object (edited after it was written)");
-    if (chainHash(link.prevHash, { ...link, action: link.action as AuditRecord["action"], detail }) !== link.hash) {
+    const record: AuditRecord = {
+      seq: link.seq,
+      at: link.at,
+      action: link.action as AuditRecord["action"],
+      actorId: link.actorId,
+      grantId: link.grantId,
+      accountId: link.accountId,
+      permissionSet: link.permissionSet,
+      detail,
+    };
+    if (chainHash(link.prevHash, record) !== link.hash) {
       return this.broken(link.seq, "its content does not match its hash (edited after it was written)");
     }
     this.previous = { seq: link.seq, hash: link.hash };

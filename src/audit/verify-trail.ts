@@ -3,7 +3,8 @@
 // hold. The chain alone catches an edit that was not re-hashed; a checkpoint or a copy made before
 // a change catches it even when the chain was re-hashed, the tail cut off and the counters reset.
 import type { KeyObject } from "node:crypto";
-import { ChainVerifier, type ChainLink, type ChainVerdict } from "./chain.js";
+import type { ChainScan, ScanRequest } from "./chain-ranges.js";
+import { ChainVerifier, type ChainLink, type ChainVerdict, type VerifyOptions } from "./chain.js";
 import { checkSignature, type Checkpoint } from "./checkpoint.js";
 import type { SinkCopy } from "./sinks.js";
 
@@ -14,6 +15,8 @@ export interface TrailSource {
   /** Read before the links, so a record appended meanwhile cannot look cut off. */
   issuedThrough(): Promise<number>;
   links(afterSeq?: number): AsyncIterable<ChainLink>;
+  /** The chain checked at once, where the source can spread the work (used instead of links() from #1). */
+  scan?(request: ScanRequest, options: VerifyOptions): Promise<ChainScan>;
 }
 
 export interface FoundCheckpoint {
@@ -86,37 +89,49 @@ export async function verifyTrail(source: TrailSource, evidence: Evidence): Prom
   for (const { name, copy } of evidence.copies) for (const [seq, hash] of copy.recordHashes) expect(seq, { hash, from: name });
 
   const issued = await source.issuedThrough();
-  const verifier = new ChainVerifier(source.start);
-  let chain: ChainVerdict | undefined;
+  let chain: ChainVerdict;
   let records = 0;
   let last: { seq: number; hash: string } | null = null;
   /** The newest checkpoint seq the trail was found to match, below which a later mismatch cannot lie. */
   let lastHeld = 0;
   const seen = new Set<number>();
-  for await (const link of source.links()) {
-    records += 1;
-    chain ??= verifier.add(link);
-    seen.add(link.seq);
-    last = { seq: link.seq, hash: link.hash ?? "" };
-    for (const expectation of expected.get(link.seq) ?? []) {
-      const holds = link.hash?.startsWith(expectation.hash);
-      if (holds && expectation.checkpoint) lastHeld = Math.max(lastHeld, link.seq);
+  const witness = (seq: number, hash: string | null) => {
+    const expectations = expected.get(seq);
+    if (!expectations) return;
+    seen.add(seq);
+    for (const expectation of expectations) {
+      const holds = hash?.startsWith(expectation.hash);
+      if (holds && expectation.checkpoint) lastHeld = Math.max(lastHeld, seq);
       if (holds) continue;
       problems.push(
         expectation.checkpoint
           ? {
               firstSeq: lastHeld + 1,
-              lastSeq: link.seq,
+              lastSeq: seq,
               problem:
-                lastHeld + 1 === link.seq
-                  ? `record #${link.seq} is not the record ${expectation.from} covers: it was changed, or the records before it were`
-                  : `the trail at #${link.seq} does not match ${expectation.from}: one of records #${lastHeld + 1}–#${link.seq} was changed, removed or inserted since it was signed`,
+                lastHeld + 1 === seq
+                  ? `record #${seq} is not the record ${expectation.from} covers: it was changed, or the records before it were`
+                  : `the trail at #${seq} does not match ${expectation.from}: one of records #${lastHeld + 1}–#${seq} was changed, removed or inserted since it was signed`,
             }
-          : { firstSeq: link.seq, lastSeq: link.seq, problem: `record #${link.seq} differs from the copy in ${expectation.from}` },
+          : { firstSeq: seq, lastSeq: seq, problem: `record #${seq} differs from the copy in ${expectation.from}` },
       );
     }
+  };
+  if (source.scan && !source.start) {
+    const scan = await source.scan({ wanted: new Set(expected.keys()) }, { highestIssuedSeq: issued });
+    ({ chain, records, last } = scan);
+    for (const seq of [...scan.hashesAt.keys()].sort((a, b) => a - b)) witness(seq, scan.hashesAt.get(seq) ?? null);
+  } else {
+    const verifier = new ChainVerifier(source.start);
+    let broken: ChainVerdict | undefined;
+    for await (const link of source.links()) {
+      records += 1;
+      broken ??= verifier.add(link);
+      last = { seq: link.seq, hash: link.hash ?? "" };
+      witness(link.seq, link.hash);
+    }
+    chain = broken ?? verifier.finish({ highestIssuedSeq: issued });
   }
-  chain ??= verifier.finish({ highestIssuedSeq: issued });
   if (!chain.ok)
     problems.push({
       firstSeq: chain.firstBad.seq,

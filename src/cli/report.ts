@@ -3,7 +3,7 @@
 // chain's verdict. A bare --to date is the last day of the period (the report covers it whole).
 import { closeSync, writeSync } from "node:fs";
 import { keyring } from "../audit/checkpoint.js";
-import { verifyTrail } from "../audit/verify-trail.js";
+import { verifyTrail, type TrailSource } from "../audit/verify-trail.js";
 import { parseExportDate } from "../audit/export.js";
 import { ConfigError } from "../config/problems.js";
 import { loadPolicySource } from "../config/policy-file.js";
@@ -51,38 +51,66 @@ function policyIfAny(env: Readonly<Record<string, string | undefined>>, io: CliI
   }
 }
 
-async function chainCheck(
-  opened: StoreBackend,
-  env: Readonly<Record<string, string | undefined>>,
-  from: number,
-  to: number,
-): Promise<ChainCheck> {
-  const keys = await publicKeys([], env);
-  const checkpoints = await opened.checkpoints.all();
-  let inPeriod = 0;
-  const source = {
-    issuedThrough: () => opened.audit.issuedThrough(),
-    links: async function* () {
-      for await (const link of opened.audit.links()) {
-        if (link.at >= from && link.at < to) inPeriod += 1;
-        yield link;
-      }
-    },
-  };
-  const report = await verifyTrail(source, {
-    keys: keyring(keys),
-    checkpoints: checkpoints.map((checkpoint) => ({ checkpoint, from: "the database" })),
-    copies: [],
+/** The chain check under way: `started` once its reading is off this thread (or will not be), `result` at the end. */
+interface ChainCheckRun {
+  readonly started: Promise<void>;
+  readonly result: Promise<ChainCheck>;
+}
+
+/**
+ * Starts checking the chain. Where the store scans it on worker threads, the scan starts before the
+ * period is read, so the two run side by side; elsewhere the links are walked as they are read.
+ */
+function startChainCheck(opened: StoreBackend, env: Readonly<Record<string, string | undefined>>, from: number, to: number): ChainCheckRun {
+  let markStarted = () => {};
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
   });
-  const first = report.problems[0];
-  const broken = report.chain.ok ? undefined : `record #${report.chain.firstBad.seq}: ${report.chain.firstBad.problem}`;
-  return {
-    ok: report.ok,
-    records: report.records,
-    inPeriod,
-    checkpoints: report.checkpoints.checked ? { valid: report.checkpoints.valid, found: report.checkpoints.found } : null,
-    problem: broken ?? (first ? `records #${first.firstSeq}–#${first.lastSeq}: ${first.problem}` : null),
-  };
+  const audit = opened.audit;
+  if (!audit.scan) markStarted();
+  const result = (async (): Promise<ChainCheck> => {
+    try {
+      const keys = await publicKeys([], env);
+      const checkpoints = await opened.checkpoints.all();
+      let inPeriod = 0;
+      const source: TrailSource = {
+        issuedThrough: () => audit.issuedThrough(),
+        links: async function* () {
+          for await (const link of audit.links()) {
+            if (link.at >= from && link.at < to) inPeriod += 1;
+            yield link;
+          }
+        },
+        scan: audit.scan
+          ? async (request, options) => {
+              const scanning = audit.scan?.({ ...request, window: { from, until: to } }, options);
+              markStarted();
+              const scan = await scanning;
+              if (!scan) throw new Error("the store stopped scanning its chain");
+              inPeriod = scan.inWindow;
+              return scan;
+            }
+          : undefined,
+      };
+      const report = await verifyTrail(source, {
+        keys: keyring(keys),
+        checkpoints: checkpoints.map((checkpoint) => ({ checkpoint, from: "the database" })),
+        copies: [],
+      });
+      const first = report.problems[0];
+      const broken = report.chain.ok ? undefined : `record #${report.chain.firstBad.seq}: ${report.chain.firstBad.problem}`;
+      return {
+        ok: report.ok,
+        records: report.records,
+        inPeriod,
+        checkpoints: report.checkpoints.checked ? { valid: report.checkpoints.valid, found: report.checkpoints.found } : null,
+        problem: broken ?? (first ? `records #${first.firstSeq}–#${first.lastSeq}: ${first.problem}` : null),
+      };
+    } finally {
+      markStarted();
+    }
+  })();
+  return { started, result };
 }
 
 function render(data: ReportData, format: Format): string {
@@ -118,6 +146,11 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
   const opened = await openAdminStore(io.env, values.database);
   let data: ReportData;
   try {
+    // Begun first: where the chain is scanned on worker threads, this thread reads the period meanwhile.
+    const chain = startChainCheck(opened, io.env, from, to);
+    // Awaited below; a failure reading the period must not leave this rejection unhandled meanwhile.
+    chain.result.catch(() => undefined);
+    await chain.started;
     const records = await opened.history.ofPeriod(from, to);
     const grants = wanted
       ? records.grants.filter((grant) => grant.accountId === wanted || names.get(grant.accountId)?.toLowerCase() === wanted)
@@ -136,7 +169,7 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
     });
     data = {
       review,
-      chain: await chainCheck(opened, io.env, from, to),
+      chain: await chain.result,
       generatedAt: now,
       account: values.account ?? null,
       source: opened.location,

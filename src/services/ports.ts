@@ -75,9 +75,19 @@ export interface GrantStore {
    * false when this reason was already the one recorded.
    */
   markLeftPolicy(grantId: string, reason: string, note: AuditNote): Promise<boolean>;
-  /** Grants other than `excludeId` that hold (or are acquiring) this exact assignment or group membership. */
-  listHolding(target: AssignmentTarget | MembershipTarget, excludeId: string): Promise<Grant[]>;
+  /** The grants other than `excludeId` that hold (or are acquiring) this exact assignment or group membership. */
+  holders(target: AssignmentTarget | MembershipTarget, excludeId: string): Promise<Holders>;
 }
+
+/** How many grants hold one target, which (the oldest few), and whether any found the access there before it. */
+export interface Holders {
+  readonly count: number;
+  /** At most HOLDER_IDS_SHOWN ids, oldest grant first: enough to name in a message. */
+  readonly ids: readonly string[];
+  readonly keepsAssignment: boolean;
+}
+
+export const HOLDER_IDS_SHOWN = 5;
 
 /** The domain's decision, taken inside the store's transaction on the subject as locked there. */
 export type DecideApproval<S> = (subject: S, approvers: readonly string[]) => ApprovalOutcome;

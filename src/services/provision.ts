@@ -68,9 +68,9 @@ async function prepare(deps: ServiceDeps, grant: Grant): Promise<Grant | undefin
   return deps.work.exclusive(targetKey(target), async () => {
     // A membership found here is standing (or another grant's): revocation leaves it in place.
     const exists = await existsNow(deps, target);
-    const holders = await deps.store.listHolding(target, grant.id);
+    const holders = await deps.store.holders(target, grant.id);
     // Another grant of ours holds it: share its answer to "was it there before us?"
-    const keepsAssignment = holders.length > 0 ? holders.some((holder) => holder.keepsAssignment) : exists;
+    const keepsAssignment = holders.count > 0 ? holders.keepsAssignment : exists;
     if (tooLate(deps, grant)) return fail(deps, grant, lateReason(deps, grant));
     const provisioning = await deps.store.transition(grant.id, "approved", "provisioning", { principalId, keepsAssignment }, null);
     return provisioning && createAndActivate(deps, provisioning, target, exists);

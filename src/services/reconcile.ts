@@ -126,7 +126,7 @@ async function findOrphans(deps: ServiceDeps, lister: AssignmentLister): Promise
     const owner = await deps.store.get(creation.grantId);
     // Only ended grants: one still active, provisioning or revoking is being looked after.
     if (owner?.status !== "revoked" && owner?.status !== "failed") continue;
-    if ((await deps.store.listHolding(creation.target, creation.grantId)).length > 0) continue;
+    if ((await deps.store.holders(creation.target, creation.grantId)).count > 0) continue;
     if (await lister.holds(creation.target)) orphans.push({ grantId: creation.grantId, target: creation.target });
   }
   return orphans;
@@ -175,7 +175,7 @@ async function reportUnmanaged(deps: ServiceDeps, target: AssignmentTarget): Pro
  */
 async function removeUnmanaged(deps: ServiceDeps, target: AssignmentTarget): Promise<boolean> {
   return deps.work.exclusive(assignmentKey(target), async () => {
-    if ((target.principalType ?? "USER") === "USER" && (await deps.store.listHolding(target, "")).length > 0) return false;
+    if ((target.principalType ?? "USER") === "USER" && (await deps.store.holders(target, "")).count > 0) return false;
     await noteUnmanagedRemoved(deps, target, await ensureRemoved(deps, null, target));
     return true;
   });
@@ -209,7 +209,7 @@ async function endVanished(deps: ServiceDeps, grant: Grant): Promise<void> {
 async function removeOrphan(deps: ServiceDeps, orphan: Orphan): Promise<void> {
   const { target } = orphan;
   await deps.work.exclusive(targetKey(target), async () => {
-    if ((await deps.store.listHolding(target, orphan.grantId)).length > 0) return;
+    if ((await deps.store.holders(target, orphan.grantId)).count > 0) return;
     // The grant's own removal, if any, came before this creation was found the latest: continuing
     // from its latest deletion resumes only an orphan removal a crash interrupted.
     const outcome = isMembership(target)

@@ -6,7 +6,7 @@ import type { ServiceDeps } from "./deps.js";
 import type { AuditDetail, AuditNote } from "../domain/audit-event.js";
 import { fenceBound } from "../domain/session-fence.js";
 import { fenceSessions, type FenceOutcome } from "./session-fence.js";
-import { isMembership, type OperationTarget } from "./ports.js";
+import { isMembership, type Holders, type OperationTarget } from "./ports.js";
 import { targetKey } from "./work-tracker.js";
 import { refreshApprovalMessage } from "./approval-message.js";
 import { ensureNotMember, ensureRemoved, grantTarget, settle } from "./assignment-operations.js";
@@ -83,12 +83,16 @@ async function removeAssignment(deps: ServiceDeps, known: Grant): Promise<Grant 
       const why = membership ? "the user was a member of the group before the grant" : "the user had this assignment before the grant";
       return finish(deps, grant, { removed: false, why });
     }
-    const holders = await deps.store.listHolding(target, grant.id);
-    if (holders.length > 0) {
-      return finish(deps, grant, { removed: false, why: `still covered by ${holders.map((h) => h.id).join(", ")}` });
-    }
+    const holders = await deps.store.holders(target, grant.id);
+    if (holders.count > 0) return finish(deps, grant, { removed: false, why: `still covered by ${holderNames(holders)}` });
     return deleteAssignment(deps, grant, target);
   });
+}
+
+/** "jit-a, jit-b"; past the ids the store names, "jit-a, …, jit-e and 12 more". */
+function holderNames(holders: Holders): string {
+  const more = holders.count - holders.ids.length;
+  return more > 0 ? `${holders.ids.join(", ")} and ${more} more` : holders.ids.join(", ");
 }
 
 /**

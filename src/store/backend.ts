@@ -1,7 +1,8 @@
 // What the rest of the bot needs from a database, whichever engine holds it: SQLite (embedded, one
 // process) or PostgreSQL (several replicas). Everything here is async so either can implement it.
 import type { AuditOutbox } from "../audit/feed.js";
-import type { ChainLink, ChainVerdict } from "../audit/chain.js";
+import type { ChainLink, ChainVerdict, VerifyOptions } from "../audit/chain.js";
+import type { ChainScan, ScanRequest } from "../audit/chain-ranges.js";
 import type { Checkpoint } from "../audit/checkpoint.js";
 import type { StoredAuditRecord } from "../domain/audit-event.js";
 import type { ExtensionStore, GrantStore, Leases, MetricsSource, OperationLog } from "../services/ports.js";
@@ -50,6 +51,8 @@ export interface AuditTrail {
   hashes(afterSeq: number): AsyncIterable<ChainHashes>;
   /** The highest seq the database ever handed out (SQLite's AUTOINCREMENT counter, PostgreSQL's audit head). */
   issuedThrough(): Promise<number>;
+  /** The whole chain checked at once where the store can spread the work over cores; else links() is walked. */
+  scan?(request: ScanRequest, options: VerifyOptions): Promise<ChainScan>;
 }
 
 export interface ChainHashes {

@@ -24,10 +24,12 @@ import { fenceKey, type FenceEntry } from "../../src/domain/session-fence.js";
 import type { Policy, Rule } from "../../src/domain/policy.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
 import {
+  HOLDER_IDS_SHOWN,
   isMembership,
   isUnfinished,
   type AccessProvider,
   type ApprovalNote,
+  type Holders,
   type ApprovalNudges,
   type Assignment,
   type AssignmentTarget,
@@ -302,8 +304,8 @@ export class MemoryGrantStore implements GrantStore {
     return unsupported("GrantStore.markReviewed");
   }
 
-  async listHolding(target: AssignmentTarget | MembershipTarget, excludeId: string): Promise<Grant[]> {
-    return [...this.grants.values()].filter(
+  async holders(target: AssignmentTarget | MembershipTarget, excludeId: string): Promise<Holders> {
+    const holding = [...this.grants.values()].filter(
       (grant) =>
         grant.id !== excludeId &&
         HOLDING_STATUSES.includes(grant.status) &&
@@ -312,6 +314,12 @@ export class MemoryGrantStore implements GrantStore {
           ? grant.groupId === target.groupId
           : grant.groupId === null && grant.accountId === target.accountId && grant.permissionSetName === target.permissionSetName),
     );
+    const oldestFirst = holding.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    return {
+      count: holding.length,
+      ids: oldestFirst.slice(0, HOLDER_IDS_SHOWN).map((grant) => grant.id),
+      keepsAssignment: holding.some((grant) => grant.keepsAssignment),
+    };
   }
 
   /** The audit records about one grant ("" for those about no grant), oldest first. */

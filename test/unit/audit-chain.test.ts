@@ -103,6 +103,87 @@ describe("canonicalEncoding", () => {
     ];
     for (const variant of variants) assert.notEqual(canonicalEncoding({ ...sample, ...variant }), SAMPLE_ENCODING);
   });
+
+  it("is byte for byte what the first encoder wrote (a sorted copy through JSON.stringify), for varied details", () => {
+    // The first encoder, kept as the reference: records already written were hashed with it.
+    const sortedCopy = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sortedCopy);
+      if (value === null || typeof value !== "object") return value;
+      const source = value as Record<string, unknown>;
+      return Object.fromEntries(
+        Object.keys(source)
+          .sort()
+          .map((key) => [key, sortedCopy(source[key])]),
+      );
+    };
+    const reference = (record: AuditRecord): string =>
+      JSON.stringify(
+        sortedCopy({
+          seq: record.seq,
+          at: record.at,
+          action: record.action,
+          actorId: record.actorId,
+          grantId: record.grantId,
+          accountId: record.accountId,
+          permissionSet: record.permissionSet,
+          detail: record.detail,
+        }),
+      );
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const keys = [
+      "b",
+      "a",
+      "Z",
+      "é",
+      "10",
+      "2",
+      "",
+      "a b",
+      "\u2028",
+      '"q"',
+      "ä",
+      "\ud83d\ude00",
+      "__proto__x",
+      "4294967295",
+      "4294967294",
+      "01",
+    ];
+    const leaf = (): unknown =>
+      [
+        () => 'x\u0000\n"é😀',
+        () => next() * 1e22,
+        () => -0,
+        () => Number.NaN,
+        () => Number.POSITIVE_INFINITY,
+        () => null,
+        () => true,
+        () => undefined,
+        () => 42,
+      ][Math.floor(next() * 9)]?.();
+    const value = (depth: number): unknown => {
+      const pick = next();
+      if (depth > 3 || pick < 0.4) return leaf();
+      if (pick < 0.6) return Array.from({ length: Math.floor(next() * 4) }, () => value(depth + 1));
+      const object: Record<string, unknown> = {};
+      for (let k = Math.floor(next() * 5); k > 0; k -= 1) object[keys[Math.floor(next() * keys.length)] ?? "k"] = value(depth + 1);
+      return object;
+    };
+    for (let n = 0; n < 2_000; n += 1) {
+      const record = { ...sample, seq: n, at: T0 + n, detail: value(0) as AuditRecord["detail"] };
+      assert.equal(canonicalEncoding(record), reference(record));
+    }
+    assert.match(canonicalEncoding({ ...sample, detail: { b: 1, "10": 2, a: 3, "2": 4 } }), /"detail":\{"2":4,"10":2,"a":3,"b":1\}/);
+    const ownProto = { ...sample, detail: JSON.parse('{"z":1,"__proto__":{"b":2,"a":1},"a":0}') as AuditRecord["detail"] };
+    assert.equal(canonicalEncoding(ownProto), reference(ownProto));
+    assert.match(canonicalEncoding(ownProto), /"detail":\{"__proto__":\{"a":1,"b":2\},"a":0,"z":1\}/);
+    const unusual = { ...sample, actorId: undefined as unknown as string, detail: { list: [undefined, () => 1, Symbol("s")] } };
+    assert.equal(canonicalEncoding(unusual as unknown as AuditRecord), reference(unusual as unknown as AuditRecord));
+    assert.throws(() => canonicalEncoding({ ...sample, detail: { big: 1n } as unknown as AuditRecord["detail"] }), TypeError);
+  });
 });
 
 describe("chainHash", () => {

@@ -341,10 +341,7 @@ describe("PostgreSQL store backend", { skip, concurrency: 4 }, () => {
         ["new"],
       );
       const target = { accountId: PROD, permissionSetName: "AdministratorAccess", principalId: "p-alice" };
-      assert.deepEqual(
-        (await backend.store.listHolding(target, "old")).map((g) => g.id),
-        ["new"],
-      );
+      assert.deepEqual((await backend.store.holders(target, "old")).ids, ["new"]);
 
       const reviewed = await backend.store.markReviewed("new", "U0SEC", { action: "reviewed", actorId: "U0SEC" });
       assert.equal(reviewed?.reviewedBy, "U0SEC");

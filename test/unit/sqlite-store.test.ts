@@ -11,6 +11,7 @@ import { openDatabase, type SqliteDatabase } from "../../src/store/sqlite/databa
 import { MIGRATIONS } from "../../src/store/sqlite/migrations/index.js";
 import { SqliteOutbox } from "../../src/store/sqlite/outbox.js";
 import { SqliteStore } from "../../src/store/sqlite/grant-store.js";
+import { HOLDER_IDS_SHOWN } from "../../src/services/ports.js";
 import { FakeClock, HOUR, newGrant, PROD, requested, T0 } from "../support/store-fixtures.js";
 
 let db: SqliteDatabase;
@@ -382,8 +383,24 @@ describe("listing", () => {
       await store.insert(newGrant(id, overrides), requested);
       await walkTo(id, status, principal);
     }
-    const holding = await store.listHolding(target, "jit-self");
-    assert.deepEqual(holding.map((g) => g.id).sort(), ["jit-active", "jit-provisioning"]);
+    const holding = await store.holders(target, "jit-self");
+    assert.deepEqual([...holding.ids].sort(), ["jit-active", "jit-provisioning"]);
+    assert.equal(holding.count, 2);
+  });
+
+  it("sums up many holders of one target: how many, the oldest few, and whether any found the access there first", async () => {
+    const target = { accountId: PROD, permissionSetName: "AdministratorAccess", principalId: "p-alice" };
+    for (let n = 0; n < HOLDER_IDS_SHOWN + 3; n += 1) {
+      await store.insert(newGrant(`jit-h${n}`, { createdAt: T0 + n }), requested);
+      await walkTo(`jit-h${n}`, "active");
+    }
+    const noneKept = await store.holders(target, "jit-h0");
+    assert.equal(noneKept.count, HOLDER_IDS_SHOWN + 2);
+    assert.deepEqual(noneKept.ids, ["jit-h1", "jit-h2", "jit-h3", "jit-h4", "jit-h5"]);
+    assert.equal(noneKept.keepsAssignment, false);
+    await store.amend("jit-h7", "active", { keepsAssignment: true });
+    assert.equal((await store.holders(target, "jit-h0")).keepsAssignment, true);
+    assert.deepEqual(await store.holders({ ...target, principalId: "p-bob" }, ""), { count: 0, ids: [], keepsAssignment: false });
   });
 });
 

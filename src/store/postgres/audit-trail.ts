@@ -1,7 +1,7 @@
 // The audit trail in PostgreSQL: appending to the hash chain inside the transaction of the change a
 // record describes, and reading it back a page at a time for export and verification.
 import type { Pool, PoolClient } from "pg";
-import { chainHash, ChainVerifier, type ChainLink, type ChainVerdict } from "../../audit/chain.js";
+import { chainHash, ChainVerifier, detailJson, type ChainLink, type ChainVerdict } from "../../audit/chain.js";
 import type { AuditRecord, StoredAuditRecord } from "../../domain/audit-event.js";
 import type { AuditPeriod, AuditTrail, ChainHashes, ChainHead } from "../backend.js";
 import { AUDIT_COLUMNS, linkFromRow, storedRecordFromRow, type AuditRow } from "../audit-rows.js";
@@ -21,19 +21,20 @@ const PAGE = 2000;
  */
 export async function appendAudit(client: PoolClient, describe: () => Promise<NewAuditRecord>): Promise<StoredAuditRecord> {
   const entry = await describe();
-  const detailJson = JSON.stringify(entry.detail);
+  // Keys sorted: verification then hashes the stored detail without making a sorted copy of it.
+  const storedDetail = detailJson(entry.detail);
   const head = await selectRow<{ seq: number; hash: string }>(client, "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
   if (!head) throw new Error("the audit_head row is missing: the audit trail cannot be appended to");
   const seq = head.seq + 1;
   const prevHash = head.hash;
   // Hash what a verifier will read back: the detail as parsed from its stored JSON.
-  const record: AuditRecord = { ...entry, seq, detail: JSON.parse(detailJson) as AuditRecord["detail"] };
+  const record: AuditRecord = { ...entry, seq, detail: JSON.parse(storedDetail) as AuditRecord["detail"] };
   const hash = chainHash(prevHash, record);
   await client.query(
     `WITH head AS (UPDATE audit_head SET seq = $1, hash = $10 WHERE id = 1)
      INSERT INTO audit_events (seq, at, action, actor_id, grant_id, account_id, permission_set, detail, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [seq, record.at, record.action, record.actorId, record.grantId, record.accountId, record.permissionSet, detailJson, prevHash, hash],
+    [seq, record.at, record.action, record.actorId, record.grantId, record.accountId, record.permissionSet, storedDetail, prevHash, hash],
   );
   return { ...record, prevHash, hash };
 }

@@ -12,6 +12,8 @@ import {
   type AssignmentTarget,
   type DecideApproval,
   type GrantStore,
+  HOLDER_IDS_SHOWN,
+  type Holders,
   type MembershipTarget,
   type RecordedApproval,
 } from "../../services/ports.js";
@@ -224,19 +226,28 @@ export class PostgresGrantStore implements GrantStore {
     return row?.next ?? undefined;
   }
 
-  async listHolding(target: AssignmentTarget | MembershipTarget, excludeId: string): Promise<Grant[]> {
-    if (isMembership(target)) {
-      return this.select(
-        `SELECT * FROM grants WHERE group_id = $1 AND principal_id = $2 AND id <> $3 AND status IN (${statusList(HOLDING_STATUSES)})`,
-        [target.groupId, target.principalId, excludeId],
-      );
-    }
-    return this.select(
-      `SELECT * FROM grants
-       WHERE account_id = $1 AND permission_set = $2 AND principal_id = $3 AND id <> $4
-         AND status IN (${statusList(HOLDING_STATUSES)})`,
-      [target.accountId, target.permissionSetName, target.principalId, excludeId],
+  async holders(target: AssignmentTarget | MembershipTarget, excludeId: string): Promise<Holders> {
+    // Aggregated in SQL: one person may hold one target through many grants, and only these three facts are needed.
+    const [where, params] = isMembership(target)
+      ? ["group_id = $1 AND principal_id = $2 AND id <> $3", [target.groupId, target.principalId, excludeId]]
+      : [
+          "account_id = $1 AND permission_set = $2 AND principal_id = $3 AND id <> $4",
+          [target.accountId, target.permissionSetName, target.principalId, excludeId],
+        ];
+    const holding = `FROM grants WHERE ${where} AND status IN (${statusList(HOLDING_STATUSES)})`;
+    const summary = await selectRow<{ n: string; keeps: number | null }>(
+      this.pool,
+      `SELECT count(*) AS n, max(keeps_assignment) AS keeps ${holding}`,
+      params,
     );
+    const count = Number(summary?.n ?? 0);
+    if (count === 0) return { count: 0, ids: [], keepsAssignment: false };
+    const ids = await selectRows<{ id: string }>(
+      this.pool,
+      `SELECT id ${holding} ORDER BY created_at, id LIMIT ${HOLDER_IDS_SHOWN}`,
+      params,
+    );
+    return { count, ids: ids.map((row) => row.id), keepsAssignment: summary?.keeps === 1 };
   }
 
   private async compareAndSet(

@@ -1,9 +1,19 @@
 // The audit trail in SQLite: appending records to the hash chain, and reading them back for
 // export and verification. Appending must happen inside the transaction of the change it records.
-import { chainHash, GENESIS_HASH, verifyChain, type ChainLink, type ChainVerdict } from "../../audit/chain.js";
+import {
+  chainHash,
+  detailJson,
+  GENESIS_HASH,
+  verifyChain,
+  type ChainLink,
+  type ChainVerdict,
+  type VerifyOptions,
+} from "../../audit/chain.js";
+import type { ChainScan, ScanRequest } from "../../audit/chain-ranges.js";
 import type { AuditRecord, StoredAuditRecord } from "../../domain/audit-event.js";
 import { AUDIT_COLUMNS, linkFromRow, storedRecordFromRow, type AuditRow } from "../audit-rows.js";
 import type { AuditPeriod, AuditTrail, ChainHashes, ChainHead } from "../backend.js";
+import { scanChain } from "./chain-scan.js";
 import { prepared, type SqliteDatabase } from "./database.js";
 
 export type NewAuditRecord = Omit<AuditRecord, "seq">;
@@ -45,11 +55,12 @@ export class SqliteAuditLog implements AuditTrail {
     // Continue AUTOINCREMENT's numbering, so records cut off the end leave a visible gap.
     const seq = Math.max(last?.seq ?? 0, this.highestIssuedSeq()) + 1;
     const prevHash = last?.hash ?? GENESIS_HASH;
-    const detailJson = JSON.stringify(entry.detail);
+    // Keys sorted: verification then hashes the stored detail without making a sorted copy of it.
+    const storedDetail = detailJson(entry.detail);
     // Hash what a verifier will read back: the detail as parsed from its stored JSON.
-    const record: AuditRecord = { ...entry, seq, detail: JSON.parse(detailJson) as AuditRecord["detail"] };
+    const record: AuditRecord = { ...entry, seq, detail: JSON.parse(storedDetail) as AuditRecord["detail"] };
     const hash = chainHash(prevHash, record);
-    this.insert.run({ ...record, detail: detailJson, prevHash, hash });
+    this.insert.run({ ...record, detail: storedDetail, prevHash, hash });
     return { ...record, prevHash, hash };
   }
 
@@ -123,6 +134,11 @@ export class SqliteAuditLog implements AuditTrail {
   /** The highest seq ever handed out, from SQLite's AUTOINCREMENT counter; 0 for an empty trail. */
   highestIssuedSeq(): number {
     return this.issued.get()?.seq ?? 0;
+  }
+
+  /** Checks the whole chain on every core (see chain-scan.ts), with the hashes at the wanted seqs. */
+  scan(request: ScanRequest, options: VerifyOptions): Promise<ChainScan> {
+    return scanChain(this.db, request, options);
   }
 
   /** Checks the whole chain; names the first record that does not hold. */

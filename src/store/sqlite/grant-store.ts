@@ -10,6 +10,8 @@ import {
   type AssignmentTarget,
   type DecideApproval,
   type GrantStore,
+  HOLDER_IDS_SHOWN,
+  type Holders,
   type MembershipTarget,
   type RecordedApproval,
 } from "../../services/ports.js";
@@ -247,22 +249,21 @@ export class SqliteStore implements GrantStore {
     return row?.next ?? undefined;
   }
 
-  async listHolding(target: AssignmentTarget | MembershipTarget, excludeId: string): Promise<Grant[]> {
-    if (isMembership(target)) {
-      return prepared<[string, string, string], GrantRow>(
-        this.db,
-        `SELECT * FROM grants WHERE group_id = ? AND principal_id = ? AND id <> ? AND status IN (${statusList(HOLDING_STATUSES)})`,
-      )
-        .all(target.groupId, target.principalId, excludeId)
-        .map(grantFromRow);
-    }
-    const rows = prepared<[string, string, string, string], GrantRow>(
+  async holders(target: AssignmentTarget | MembershipTarget, excludeId: string): Promise<Holders> {
+    // Aggregated in SQL: one person may hold one target through many grants, and only these three facts are needed.
+    const [where, params] = isMembership(target)
+      ? ["group_id = ? AND principal_id = ?", [target.groupId, target.principalId]]
+      : ["account_id = ? AND permission_set = ? AND principal_id = ?", [target.accountId, target.permissionSetName, target.principalId]];
+    const holding = `FROM grants WHERE ${where} AND id <> ? AND status IN (${statusList(HOLDING_STATUSES)})`;
+    const summary = prepared<string[], { n: number; keeps: number | null }>(
       this.db,
-      `SELECT * FROM grants
-         WHERE account_id = ? AND permission_set = ? AND principal_id = ? AND id <> ?
-           AND status IN (${statusList(HOLDING_STATUSES)})`,
-    ).all(target.accountId, target.permissionSetName, target.principalId, excludeId);
-    return rows.map(grantFromRow);
+      `SELECT count(*) AS n, max(keeps_assignment) AS keeps ${holding}`,
+    ).get(...params, excludeId);
+    if (!summary || summary.n === 0) return { count: 0, ids: [], keepsAssignment: false };
+    const ids = prepared<string[], { id: string }>(this.db, `SELECT id ${holding} ORDER BY created_at, id LIMIT ${HOLDER_IDS_SHOWN}`)
+      .all(...params, excludeId)
+      .map((row) => row.id);
+    return { count: summary.n, ids, keepsAssignment: summary.keeps === 1 };
   }
 
   private compareAndSet(id: string, from: GrantStatus, to: GrantStatus, changes: GrantChanges): Grant | undefined {
