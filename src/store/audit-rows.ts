@@ -38,18 +38,6 @@ export function storedRecordFromRow(row: AuditRow): StoredAuditRecord {
   return { ...recordFromRow(row), prevHash: row.prev_hash ?? "", hash: row.hash ?? "" };
 }
 
-/** Written out rather than spread from fieldsFromRow: verification makes one for every record of the trail. */
 export function linkFromRow(row: AuditRow): ChainLink {
-  return {
-    seq: row.seq,
-    at: row.at,
-    action: row.action,
-    actorId: row.actor_id,
-    grantId: row.grant_id,
-    accountId: row.account_id,
-    permissionSet: row.permission_set,
-    detailJson: row.detail,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
+  return { ...fieldsFromRow(row), detailJson: row.detail, prevHash: row.prev_hash, hash: row.hash };
 }
