@@ -13,7 +13,7 @@ import type { ActivityQuery, ActivitySource } from "../services/ports.js";
 import { AssumeRoleFailed, assumedRoleCredentials } from "./assumed-role.js";
 import type { CredentialProvider } from "./clients.js";
 import { toProviderError } from "./errors.js";
-import type { IdentityStoreUserNames } from "./identity-store-users.js";
+import type { UserNames } from "./identity-store-users.js";
 import { RateLimiter } from "./limiter.js";
 import { retryingCall } from "./retrying-call.js";
 import { activityEventOf, isGrantSession, objectAt, parseRecord, type GrantSessions } from "./trail-records.js";
@@ -44,7 +44,7 @@ export class CloudTrailActivity implements ActivitySource {
   constructor(
     private readonly settings: ActivityReaderSettings,
     private readonly sts: STSClient,
-    private readonly userNames: IdentityStoreUserNames,
+    private readonly userNames: UserNames,
   ) {}
 
   async lookup(query: ActivityQuery): Promise<ActivityLookup> {

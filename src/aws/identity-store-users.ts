@@ -4,7 +4,12 @@ import { DescribeUserCommand, type IdentitystoreClient } from "@aws-sdk/client-i
 import { ProviderError } from "../domain/errors.js";
 import { toProviderError } from "./errors.js";
 
-export class IdentityStoreUserNames {
+/** The user name of an Identity Center principal (its user id). */
+export interface UserNames {
+  of(principalId: string): Promise<string>;
+}
+
+export class IdentityStoreUserNames implements UserNames {
   private readonly known = new Map<string, string>();
 
   constructor(

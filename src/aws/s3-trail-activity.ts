@@ -12,7 +12,7 @@ import { errorText } from "../domain/errors.js";
 import type { ActivityQuery, ActivitySource } from "../services/ports.js";
 import { AssumeRoleFailed } from "./assumed-role.js";
 import { toProviderError } from "./errors.js";
-import type { IdentityStoreUserNames } from "./identity-store-users.js";
+import type { UserNames } from "./identity-store-users.js";
 import { RateLimiter } from "./limiter.js";
 import { retryingCall, type RetryPolicy } from "./retrying-call.js";
 import { dayPrefixes, mayHoldWindow, type TrailLocation } from "./trail-layout.js";
@@ -56,7 +56,7 @@ export class S3TrailActivity implements ActivitySource {
   constructor(
     private readonly settings: TrailReaderSettings,
     private readonly s3: S3Client,
-    private readonly userNames: IdentityStoreUserNames,
+    private readonly userNames: UserNames,
   ) {}
 
   async lookup(query: ActivityQuery): Promise<ActivityLookup> {
@@ -160,7 +160,8 @@ export class S3TrailActivity implements ActivitySource {
       if (!isGrantSession(record, sessions)) continue;
       const at = eventTimeOf(record);
       if (at === undefined) throw new CorruptTrailFile(`${key}: a record of the session has no eventTime`);
-      if (at >= query.from && at <= query.until) events.push(activityEventOf(record, region));
+      // eventTime is to the second: an event of the window's first second may read as before it.
+      if (at >= query.from - (query.from % 1000) && at <= query.until) events.push(activityEventOf(record, region));
     }
     return events;
   }
