@@ -72,11 +72,7 @@ function activityReader(
       config.aws.assumeRoleArn,
       source.roleArn ? assumedRoleCredentials(sts.client, source.roleArn, "jit-slack-activity") : undefined,
     );
-    const reader = new S3TrailActivity(
-      { trail: source, regions: config.activity.regions, ...ACTIVITY_RETRIES },
-      s3.client,
-      userNames,
-    );
+    const reader = new S3TrailActivity({ trail: source, regions: config.activity.regions, ...ACTIVITY_RETRIES }, s3.client, userNames);
     return {
       reader,
       close: () => {

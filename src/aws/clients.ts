@@ -135,11 +135,10 @@ export function createS3Client(assumeRoleArn: string | undefined): AuditClient<S
  * that reads the bucket), else the bot's own.
  */
 export function createTrailS3Client(assumeRoleArn: string | undefined, credentials?: CredentialProvider): AuditClient<S3Client> {
-  return withBotCredentials(
-    assumeRoleArn,
-    (config) => new S3Client({ ...config, ...(credentials ? { credentials } : {}) }),
-    { ...metered, followRegionRedirects: true },
-  );
+  return withBotCredentials(assumeRoleArn, (config) => new S3Client({ ...config, ...(credentials ? { credentials } : {}) }), {
+    ...metered,
+    followRegionRedirects: true,
+  });
 }
 
 /** For signing audit checkpoints with a KMS key. */

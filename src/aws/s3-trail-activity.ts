@@ -37,7 +37,14 @@ const FILES_AT_ONCE = 8;
 
 const THROTTLED = new Set(["SlowDown", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded", "ServiceUnavailable"]);
 // The bucket refused the reader or is not there: the policy in the README is missing or wrong.
-const UNREADABLE = new Set(["AccessDenied", "NoSuchBucket", "AllAccessDisabled", "InvalidAccessKeyId", "AccountProblem", "KMS.AccessDeniedException"]);
+const UNREADABLE = new Set([
+  "AccessDenied",
+  "NoSuchBucket",
+  "AllAccessDisabled",
+  "InvalidAccessKeyId",
+  "AccountProblem",
+  "KMS.AccessDeniedException",
+]);
 
 const gunzipAsync = promisify(gunzip);
 

@@ -55,10 +55,7 @@ export function isGrantSession(record: TrailRecord, sessions: GrantSessions): bo
   // arn:<partition>:sts::<account>:assumed-role/<role>/<session>
   const [scheme, , service, , account, resource] = (stringAt(identity, "arn") ?? "").split(":");
   return (
-    scheme === "arn" &&
-    service === "sts" &&
-    account === sessions.accountId &&
-    resource === `assumed-role/${roleName}/${sessions.userName}`
+    scheme === "arn" && service === "sts" && account === sessions.accountId && resource === `assumed-role/${roleName}/${sessions.userName}`
   );
 }
 

@@ -163,7 +163,8 @@ const envSchema = z.object({
     .string()
     .max(200, { error: "must be at most 200 characters, as a trail's S3 key prefix is" })
     .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/?$/, {
-      error: "must be the trail's S3 key prefix such as org-trail or logs/cloudtrail (letters, digits, !_.*'()- and single slashes, not leading)",
+      error:
+        "must be the trail's S3 key prefix such as org-trail or logs/cloudtrail (letters, digits, !_.*'()- and single slashes, not leading)",
     })
     .transform((prefix) => prefix.replace(/\/$/, ""))
     .optional(),

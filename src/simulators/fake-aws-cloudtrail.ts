@@ -132,7 +132,7 @@ export class CloudTrailState {
 export function trailRecordOf(input: FakeTrailEventInput, eventId: string = randomUUID()): JsonObject {
   const region = input.region ?? "us-east-1";
   const roleId = "AROAEXAMPLEROLEID0001";
-return {
+  return {
     eventVersion: "1.09",
     userIdentity: {
       type: "AssumedRole",

@@ -342,7 +342,8 @@ export class FakeS3 {
     const prefix = params.get("prefix") ?? "";
     const rawMax = params.get("max-keys");
     const maxKeys = rawMax === null ? 1000 : Number(rawMax);
-    if (!Number.isInteger(maxKeys) || maxKeys < 0) throw new S3Error("InvalidArgument", "Provided max-keys not an integer or within integer range", 400);
+    if (!Number.isInteger(maxKeys) || maxKeys < 0)
+      throw new S3Error("InvalidArgument", "Provided max-keys not an integer or within integer range", 400);
     const pageSize = Math.min(maxKeys, 1000);
     const token = params.get("continuation-token");
     let after = params.get("start-after") ?? "";

@@ -22,20 +22,38 @@ const QUERY: ActivityQuery = { accountId: ACCOUNT, permissionSetName: "Admin", p
 const users = { of: async (principalId: string) => (principalId === "user-alice" ? ALICE : Promise.reject(new Error("unknown user"))) };
 
 function event(at: number, eventName: string, more: Partial<FakeTrailEventInput> = {}) {
-  return trailRecordOf({ accountId: ACCOUNT, roleName: ADMIN_ROLE, sessionName: ALICE, eventSource: "ec2.amazonaws.com", eventName, at, ...more });
+  return trailRecordOf({
+    accountId: ACCOUNT,
+    roleName: ADMIN_ROLE,
+    sessionName: ALICE,
+    eventSource: "ec2.amazonaws.com",
+    eventName,
+    at,
+    ...more,
+  });
 }
 
 describe("the organization trail reader", () => {
   let s3: FakeS3;
   let client: S3Client;
   const reader = (settings: Partial<TrailReaderSettings> = {}) =>
-    new S3TrailActivity({ trail: TRAIL, regions: ["us-east-1", "eu-west-1"], retries: 3, backoffMs: { base: 1, cap: 5 }, ...settings }, client, users);
+    new S3TrailActivity(
+      { trail: TRAIL, regions: ["us-east-1", "eu-west-1"], retries: 3, backoffMs: { base: 1, cap: 5 }, ...settings },
+      client,
+      users,
+    );
   const file = (region: string, deliveredAt: number, records: ReturnType<typeof event>[]) =>
     writeTrailFile(s3, TRAIL, { accountId: ACCOUNT, region, deliveredAt, records });
 
   before(async () => {
     s3 = await startFakeS3();
-    client = new S3Client({ endpoint: s3.url, region: "us-east-1", forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    client = new S3Client({
+      endpoint: s3.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
   });
   beforeEach(() => {
     s3.createBucket(BUCKET, { objectLock: false });
@@ -74,22 +92,36 @@ describe("the organization trail reader", () => {
     // Files of the morning, delivered before the window: listed, never read.
     const stamp = (i: number) => `${String(Math.floor(i / 60)).padStart(2, "0")}${String(i % 60).padStart(2, "0")}`;
     for (let i = 0; i < 1_050; i += 1) {
-      s3.putObject(BUCKET, `org/AWSLogs/o-a1b2c3d4e5/${ACCOUNT}/CloudTrail/us-east-1/2026/03/14/${ACCOUNT}_CloudTrail_us-east-1_20260314T${stamp(i)}Z_${i}.json.gz`, Buffer.alloc(0));
+      s3.putObject(
+        BUCKET,
+        `org/AWSLogs/o-a1b2c3d4e5/${ACCOUNT}/CloudTrail/us-east-1/2026/03/14/${ACCOUNT}_CloudTrail_us-east-1_20260314T${stamp(i)}Z_${i}.json.gz`,
+        Buffer.alloc(0),
+      );
     }
     file("us-east-1", FROM + 5 * MINUTE, [event(FROM + MINUTE, "RunInstances")]);
     const found = await reader({ regions: ["us-east-1"] }).lookup(QUERY);
     assert.deepEqual(found.gaps, []);
-    assert.deepEqual(found.events.map((e) => e.eventName), ["RunInstances"]);
+    assert.deepEqual(
+      found.events.map((e) => e.eventName),
+      ["RunInstances"],
+    );
     const pages = s3.calls.filter((call) => call.prefix?.endsWith("/2026/03/14/"));
     assert.equal(pages.length, 2);
     assert.equal(s3.calls.filter((call) => call.method === "GET" && call.key !== "").length, 1);
   });
 
   it("reports a corrupt file as a gap of its region and still reads the others", async () => {
-    s3.putObject(BUCKET, `org/AWSLogs/o-a1b2c3d4e5/${ACCOUNT}/CloudTrail/us-east-1/2026/03/14/${ACCOUNT}_CloudTrail_us-east-1_20260314T2310Z_bad.json.gz`, Buffer.from("not gzip"));
+    s3.putObject(
+      BUCKET,
+      `org/AWSLogs/o-a1b2c3d4e5/${ACCOUNT}/CloudTrail/us-east-1/2026/03/14/${ACCOUNT}_CloudTrail_us-east-1_20260314T2310Z_bad.json.gz`,
+      Buffer.from("not gzip"),
+    );
     file("us-east-1", FROM + 20 * MINUTE, [event(FROM + MINUTE, "RunInstances")]);
     const found = await reader().lookup(QUERY);
-    assert.deepEqual(found.events.map((e) => e.eventName), ["RunInstances"]);
+    assert.deepEqual(
+      found.events.map((e) => e.eventName),
+      ["RunInstances"],
+    );
     assert.equal(found.gaps.length, 1);
     assert.equal(found.gaps[0]?.region, "us-east-1");
     assert.equal(found.gaps[0]?.reason, "corrupt-file");
@@ -100,16 +132,19 @@ describe("the organization trail reader", () => {
     s3.failOn({ prefix: `org/AWSLogs/o-a1b2c3d4e5/${ACCOUNT}/CloudTrail/eu-west-1/`, code: "AccessDenied" });
     s3.failOn({ prefix: `org/AWSLogs/o-a1b2c3d4e5/${ACCOUNT}/CloudTrail/us-east-1/`, code: "SlowDown" });
     const found = await reader().lookup(QUERY);
-    assert.deepEqual(
-      found.gaps.map((gap) => [gap.region, gap.reason]).sort(),
-      [["eu-west-1", "trail-unreadable"], ["us-east-1", "throttled"]],
-    );
+    assert.deepEqual(found.gaps.map((gap) => [gap.region, gap.reason]).sort(), [
+      ["eu-west-1", "trail-unreadable"],
+      ["us-east-1", "throttled"],
+    ]);
     assert.match(found.gaps.find((gap) => gap.region === "eu-west-1")?.message ?? "", /AccessDenied/);
     assert.equal(s3.calls.filter((call) => call.error === "SlowDown").length, 3, "each attempt of the retry policy");
 
     s3.clearFailures();
     const missing = await reader({ trail: { ...TRAIL, bucket: "no-such-trail-bucket" } }).lookup(QUERY);
-    assert.deepEqual(missing.gaps.map((gap) => gap.reason), ["trail-unreadable", "trail-unreadable"]);
+    assert.deepEqual(
+      missing.gaps.map((gap) => gap.reason),
+      ["trail-unreadable", "trail-unreadable"],
+    );
   });
 
   it("retries a slowed-down read and ends complete", async () => {
@@ -117,19 +152,31 @@ describe("the organization trail reader", () => {
     s3.failOn({ prefix: key, code: "SlowDown", times: 2 });
     const found = await reader({ regions: ["us-east-1"] }).lookup(QUERY);
     assert.deepEqual(found.gaps, []);
-    assert.deepEqual(found.events.map((e) => e.eventName), ["RunInstances"]);
+    assert.deepEqual(
+      found.events.map((e) => e.eventName),
+      ["RunInstances"],
+    );
   });
 
   it("reads no more files than its cap and says so", async () => {
     for (let i = 0; i < 5; i += 1) file("us-east-1", FROM + (i + 1) * MINUTE, [event(FROM + i * 1000, `Call${i}`)]);
     const found = await reader({ regions: ["us-east-1"], maxFiles: 3 }).lookup(QUERY);
     assert.equal(found.events.length, 3);
-    assert.deepEqual(found.gaps.map((gap) => gap.reason), ["too-many-files"]);
+    assert.deepEqual(
+      found.gaps.map((gap) => gap.reason),
+      ["too-many-files"],
+    );
     assert.match(found.gaps[0]?.message ?? "", /more than 3 trail log files in the window, 3 read \(at most 3 per digest\)/);
   });
 
   it("reports every region when the user's name cannot be had", async () => {
     const found = await reader().lookup({ ...QUERY, principalId: "user-nobody" });
-    assert.deepEqual(found.gaps.map((gap) => [gap.region, gap.reason]), [["us-east-1", "error"], ["eu-west-1", "error"]]);
+    assert.deepEqual(
+      found.gaps.map((gap) => [gap.region, gap.reason]),
+      [
+        ["us-east-1", "error"],
+        ["eu-west-1", "error"],
+      ],
+    );
   });
 });

@@ -1,21 +1,23 @@
 // Whose sessions a CloudTrail record belongs to, and the event read from it.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { activityEventOf, isGrantSession, type TrailRecord } from "../../src/aws/trail-records.js";
+import { activityEventOf, asRecord, isGrantSession, type TrailRecord } from "../../src/aws/trail-records.js";
 import { trailRecordOf } from "../../src/simulators/fake-aws-cloudtrail.js";
 
 const ACCOUNT = "111111111111";
 const SESSIONS = { accountId: ACCOUNT, permissionSetName: "Admin", userName: "alice@example.com" };
 const record = (overrides: { roleName?: string; sessionName?: string; accountId?: string } = {}): TrailRecord =>
-  trailRecordOf({
-    accountId: overrides.accountId ?? ACCOUNT,
-    roleName: overrides.roleName ?? "AWSReservedSSO_Admin_0123456789abcdef",
-    sessionName: overrides.sessionName ?? "alice@example.com",
-    eventSource: "s3.amazonaws.com",
-    eventName: "PutObject",
-    at: Date.parse("2026-03-14T10:00:00.500Z"),
-    resources: ["arn:aws:s3:::payments-exports"],
-  });
+  asRecord(
+    trailRecordOf({
+      accountId: overrides.accountId ?? ACCOUNT,
+      roleName: overrides.roleName ?? "AWSReservedSSO_Admin_0123456789abcdef",
+      sessionName: overrides.sessionName ?? "alice@example.com",
+      eventSource: "s3.amazonaws.com",
+      eventName: "PutObject",
+      at: Date.parse("2026-03-14T10:00:00.500Z"),
+      resources: ["arn:aws:s3:::payments-exports"],
+    }),
+  ) ?? {};
 
 describe("CloudTrail records of a grant's sessions", () => {
   it("keeps the user's session under the permission set's role in the account", () => {
