@@ -36,15 +36,8 @@ const S3_CALLS_PER_SECOND = 25;
 const FILES_AT_ONCE = 8;
 
 const THROTTLED = new Set(["SlowDown", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded", "ServiceUnavailable"]);
-// The bucket refused the reader or is not there: the policy in the README is missing or wrong.
-const UNREADABLE = new Set([
-  "AccessDenied",
-  "NoSuchBucket",
-  "AllAccessDisabled",
-  "InvalidAccessKeyId",
-  "AccountProblem",
-  "KMS.AccessDeniedException",
-]);
+// The bucket refused the reader (a KMS key it may not use included: S3 answers AccessDenied) or is not there.
+const UNREADABLE = new Set(["AccessDenied", "NoSuchBucket", "AllAccessDisabled", "InvalidAccessKeyId", "AccountProblem"]);
 
 const gunzipAsync = promisify(gunzip);
 
