@@ -3,8 +3,11 @@ import { SessionFence } from "./services/session-fence.js";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
-import { createAwsClients, createS3Client, createStsClient, type AwsClients } from "./aws/clients.js";
+import { assumedRoleCredentials } from "./aws/assumed-role.js";
+import { createAwsClients, createS3Client, createStsClient, createTrailS3Client, type AwsClients } from "./aws/clients.js";
 import { CloudTrailActivity } from "./aws/cloudtrail-activity.js";
+import { IdentityStoreUserNames } from "./aws/identity-store-users.js";
+import { S3TrailActivity } from "./aws/s3-trail-activity.js";
 import { SlackDigestPoster } from "./slack/adapters/digest-poster.js";
 import { S3Sink } from "./aws/s3-anchor.js";
 import { FileSink } from "./audit/file-sink.js";
@@ -41,28 +44,52 @@ export interface ConnectedAws {
   /** Where revocation ends role sessions too, and the writer of the fence policies (null when the fence is off or cannot work). */
   readonly fence: FenceSetup;
   /** Where activity digests read CloudTrail (null when JIT_ACTIVITY_DIGEST is off). */
-  readonly activity: CloudTrailActivity | null;
+  readonly activity: ActivitySource | null;
   /** The groups the policy's rules offer. */
   readonly groups: readonly IdentityGroup[];
   close(): void;
 }
 
-/** Attempts per LookupEvents page and their backoff: at most about 8 s of retrying before a region counts as throttled. */
-const LOOKUP_RETRIES = { retries: 5, backoffMs: { base: 250, cap: 4_000 } } as const;
+/**
+ * Attempts per LookupEvents page, or per S3 call on the organization trail's bucket (SlowDown, 5xx),
+ * and their backoff: at most about 8 s of retrying before a region counts as throttled.
+ */
+const ACTIVITY_RETRIES = { retries: 5, backoffMs: { base: 250, cap: 4_000 } } as const;
 
-function activityReader(config: Config, instanceArn: string, identityStoreId: string, aws: AwsClients) {
+/** The reader of JIT_ACTIVITY_SOURCE: CloudTrail event history in each account, or the organization trail's bucket. */
+function activityReader(
+  config: Config,
+  instanceArn: string,
+  identityStoreId: string,
+  aws: AwsClients,
+): { readonly reader: ActivitySource; close(): void } | null {
   if (!config.activity) return null;
   const sts = createStsClient(config.aws.assumeRoleArn);
+  const userNames = new IdentityStoreUserNames(aws.identityStore, identityStoreId);
+  const source = config.activity.source;
+  if (source.kind === "s3") {
+    const s3 = createTrailS3Client(
+      config.aws.assumeRoleArn,
+      source.roleArn ? assumedRoleCredentials(sts.client, source.roleArn, "jit-slack-activity") : undefined,
+    );
+    const reader = new S3TrailActivity({ trail: source, regions: config.activity.regions, ...ACTIVITY_RETRIES }, s3.client, userNames);
+    return {
+      reader,
+      close: () => {
+        s3.destroy();
+        sts.destroy();
+      },
+    };
+  }
   const reader = new CloudTrailActivity(
     {
       roleName: config.activity.roleName,
       regions: config.activity.regions,
       partition: /^arn:(aws[a-z-]*):/.exec(instanceArn)?.[1] ?? "aws",
-      identityStoreId,
-      ...LOOKUP_RETRIES,
+      ...ACTIVITY_RETRIES,
     },
     sts.client,
-    aws.identityStore,
+    userNames,
   );
   return {
     reader,

@@ -129,6 +129,18 @@ export function createS3Client(assumeRoleArn: string | undefined): AuditClient<S
   return withBotCredentials(assumeRoleArn, (config) => new S3Client(config));
 }
 
+/**
+ * For reading the organization trail's log files: one attempt per call (the reader retries through
+ * its rate limiter), following the bucket to its region; under `credentials` when given (a role
+ * that reads the bucket), else the bot's own.
+ */
+export function createTrailS3Client(assumeRoleArn: string | undefined, credentials?: CredentialProvider): AuditClient<S3Client> {
+  return withBotCredentials(assumeRoleArn, (config) => new S3Client({ ...config, ...(credentials ? { credentials } : {}) }), {
+    ...metered,
+    followRegionRedirects: true,
+  });
+}
+
 /** For signing audit checkpoints with a KMS key. */
 export function createKmsClient(assumeRoleArn: string | undefined): AuditClient<KMSClient> {
   return withBotCredentials(assumeRoleArn, (config) => new KMSClient(config));

@@ -4,22 +4,19 @@
 // ("The rate of lookup requests is limited to two per second, per account, per Region. If this limit
 // is exceeded, a throttling error occurs": CloudTrail API Reference, LookupEvents).
 //
-// Identity Center signs users in to an account through the role AWSReservedSSO_<permission set>_<id>
-// with the user's user name as the role session name, so CloudTrail records the event's Username as
-// that name, userIdentity.arn as arn:aws:sts::<account>:assumed-role/AWSReservedSSO_…/<user name>,
-// and userIdentity.sessionContext.sessionIssuer.userName as the role's name (CloudTrail user guide,
-// "CloudTrail userIdentity element", AssumedRole). Lookup filters by Username; the role name then
-// keeps the events of this permission set only.
+// Identity Center records the user's user name as the session's Username (see trail-records.ts), so
+// Lookup filters by Username; the session's role and account then keep the events of this grant only.
 import { CloudTrailClient, LookupEventsCommand, type Event } from "@aws-sdk/client-cloudtrail";
-import { DescribeUserCommand, type IdentitystoreClient } from "@aws-sdk/client-identitystore";
-import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
-import type { ActivityEvent, ActivityLookup, CoverageGap, GapReason, JsonValue } from "../domain/activity-event.js";
-import { errorText, ProviderError } from "../domain/errors.js";
+import type { STSClient } from "@aws-sdk/client-sts";
+import { gapOf as gap, type ActivityEvent, type ActivityLookup, type GapReason } from "../domain/activity-event.js";
 import type { ActivityQuery, ActivitySource } from "../services/ports.js";
-import { sharedCredentials, type CredentialProvider } from "./clients.js";
+import { AssumeRoleFailed, assumedRoleCredentials } from "./assumed-role.js";
+import type { CredentialProvider } from "./clients.js";
 import { toProviderError } from "./errors.js";
+import type { UserNames } from "./identity-store-users.js";
 import { RateLimiter } from "./limiter.js";
 import { retryingCall } from "./retrying-call.js";
+import { activityEventOf, isGrantSession, objectAt, parseRecord, type GrantSessions } from "./trail-records.js";
 
 export interface ActivityReaderSettings {
   /** The read-only role in every target account (JIT_ACTIVITY_ROLE_NAME). */
@@ -27,7 +24,6 @@ export interface ActivityReaderSettings {
   readonly regions: readonly string[];
   /** The partition of the Identity Center instance: aws, aws-us-gov, aws-cn. */
   readonly partition: string;
-  readonly identityStoreId: string;
   /** Attempts per LookupEvents page, the first included, and the first backoff (doubled per attempt). */
   readonly retries: number;
   readonly backoffMs: { readonly base: number; readonly cap: number };
@@ -44,12 +40,11 @@ export class CloudTrailActivity implements ActivitySource {
   private readonly credentials = new Map<string, CredentialProvider>();
   private readonly limiters = new Map<string, RateLimiter>();
   private readonly clients = new Map<string, CloudTrailClient>();
-  private readonly userNames = new Map<string, string>();
 
   constructor(
     private readonly settings: ActivityReaderSettings,
     private readonly sts: STSClient,
-    private readonly identityStore: IdentitystoreClient,
+    private readonly userNames: UserNames,
   ) {}
 
   async lookup(query: ActivityQuery): Promise<ActivityLookup> {
@@ -64,7 +59,7 @@ export class CloudTrailActivity implements ActivitySource {
   private async lookupAll(query: ActivityQuery): Promise<ActivityLookup> {
     let userName: string;
     try {
-      userName = await this.userNameOf(query.principalId);
+      userName = await this.userNames.of(query.principalId);
     } catch (error) {
       return { events: [], gaps: this.settings.regions.map((region) => gap(region, "error", error)) };
     }
@@ -81,7 +76,7 @@ export class CloudTrailActivity implements ActivitySource {
     const limiter = this.limiterFor(query.accountId, region);
     const policy = { limiter, priority: "normal" as const, retries: this.settings.retries, backoffMs: this.settings.backoffMs };
     const events: ActivityEvent[] = [];
-    const roleName = `AWSReservedSSO_${query.permissionSetName}_`;
+    const sessions: GrantSessions = { accountId: query.accountId, permissionSetName: query.permissionSetName, userName };
     let nextToken: string | undefined;
     try {
       do {
@@ -98,7 +93,7 @@ export class CloudTrailActivity implements ActivitySource {
           ),
         );
         for (const event of page.Events ?? []) {
-          const parsed = activityEventOf(event, region, roleName, userName);
+          const parsed = lookedUpEvent(event, region, sessions);
           if (parsed) events.push(parsed);
         }
         nextToken = page.NextToken;
@@ -107,19 +102,6 @@ export class CloudTrailActivity implements ActivitySource {
     } catch (error) {
       return { events, gaps: [gap(region, reasonOf(error), error)] };
     }
-  }
-
-  private async userNameOf(principalId: string): Promise<string> {
-    const known = this.userNames.get(principalId);
-    if (known) return known;
-    const user = await this.identityStore
-      .send(new DescribeUserCommand({ IdentityStoreId: this.settings.identityStoreId, UserId: principalId }))
-      .catch((error: unknown) => {
-        throw toProviderError(error, "Identity Store DescribeUser");
-      });
-    if (!user.UserName) throw new ProviderError(`Identity Store user ${principalId} has no user name`, "NoUserName", false);
-    this.userNames.set(principalId, user.UserName);
-    return user.UserName;
   }
 
   private clientFor(accountId: string, region: string): CloudTrailClient {
@@ -141,20 +123,7 @@ export class CloudTrailActivity implements ActivitySource {
     let provider = this.credentials.get(accountId);
     if (!provider) {
       const roleArn = `arn:${this.settings.partition}:iam::${accountId}:role/${this.settings.roleName}`;
-      provider = sharedCredentials(async () => {
-        const { Credentials: credentials } = await this.sts
-          .send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "jit-slack-activity", DurationSeconds: 900 }))
-          .catch((error: unknown) => {
-            throw new AssumeRoleFailed(roleArn, error);
-          });
-        if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) throw new AssumeRoleFailed(roleArn, "no credentials returned");
-        return {
-          accessKeyId: credentials.AccessKeyId,
-          secretAccessKey: credentials.SecretAccessKey,
-          sessionToken: credentials.SessionToken,
-          expiration: credentials.Expiration,
-        };
-      });
+      provider = assumedRoleCredentials(this.sts, roleArn, "jit-slack-activity");
       this.credentials.set(accountId, provider);
     }
     return provider;
@@ -172,17 +141,6 @@ export class CloudTrailActivity implements ActivitySource {
   }
 }
 
-/**
- * The read-only role could not be assumed in the target account (a ProviderError, so retryingCall
- * passes it on as it is, retrying only what STS says may succeed later).
- */
-class AssumeRoleFailed extends ProviderError {
-  constructor(roleArn: string, reason: unknown) {
-    const inner = reason instanceof Error || typeof reason === "object" ? toProviderError(reason, "STS AssumeRole") : undefined;
-    super(`cannot assume ${roleArn}: ${inner?.message ?? String(reason)}`, inner?.code ?? "NoCredentials", inner?.retryable ?? false);
-  }
-}
-
 function reasonOf(error: unknown): GapReason {
   if (error instanceof AssumeRoleFailed) return REGION_UNAVAILABLE.has(error.code) ? "region-unavailable" : "no-role";
   const code = toProviderError(error, "CloudTrail LookupEvents").code;
@@ -190,51 +148,20 @@ function reasonOf(error: unknown): GapReason {
   return REGION_UNAVAILABLE.has(code) ? "region-unavailable" : "error";
 }
 
-function gap(region: string, reason: GapReason, error: unknown): CoverageGap {
-  return { region, reason, message: errorText(error).slice(0, 300) };
-}
-
-type Json = { readonly [key: string]: JsonValue };
-
-function objectAt(value: JsonValue | undefined, key: string): Json | undefined {
-  const inner = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Json)[key] : undefined;
-  return inner !== null && typeof inner === "object" && !Array.isArray(inner) ? (inner as Json) : undefined;
-}
-
-function stringAt(value: Json | undefined, key: string): string | undefined {
-  const inner = value?.[key];
-  return typeof inner === "string" ? inner : undefined;
-}
-
 /**
- * The event, when its session is the user's under this permission set's role; undefined for the
- * user's sessions under other permission sets. An event whose record cannot be read is kept with
- * what LookupEvents says of it, rather than dropped.
+ * The event, when its session is the user's under this permission set's role in the account;
+ * undefined for the user's sessions under other permission sets. An event whose record cannot be
+ * read is kept with what LookupEvents says of it, rather than dropped.
  */
-function activityEventOf(event: Event, region: string, roleNamePrefix: string, userName: string): ActivityEvent | undefined {
-  let record: Json | undefined;
-  try {
-    const parsed: unknown = JSON.parse(event.CloudTrailEvent ?? "null");
-    record = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Json) : undefined;
-  } catch {
-    record = undefined;
-  }
-  const identity = objectAt(record ?? null, "userIdentity");
-  if (identity) {
-    const issuer = stringAt(objectAt(objectAt(identity, "sessionContext") ?? null, "sessionIssuer"), "userName") ?? "";
-    const arn = stringAt(identity, "arn") ?? "";
-    if (!issuer.startsWith(roleNamePrefix) || !arn.endsWith(`/${userName}`)) return undefined;
-  }
-  const readOnly = record?.readOnly;
-  return {
-    eventId: event.EventId ?? stringAt(record, "eventID") ?? "",
-    eventSource: event.EventSource ?? stringAt(record, "eventSource") ?? "",
-    eventName: event.EventName ?? stringAt(record, "eventName") ?? "",
-    eventTime: event.EventTime?.getTime() ?? 0,
-    region: stringAt(record, "awsRegion") ?? region,
-    readOnly: typeof readOnly === "boolean" ? readOnly : event.ReadOnly === undefined ? null : event.ReadOnly === "true",
-    errorCode: stringAt(record, "errorCode") ?? null,
+function lookedUpEvent(event: Event, region: string, sessions: GrantSessions): ActivityEvent | undefined {
+  const record = parseRecord(event.CloudTrailEvent);
+  if (record && objectAt(record, "userIdentity") && !isGrantSession(record, sessions)) return undefined;
+  return activityEventOf(record, region, {
+    eventId: event.EventId,
+    eventSource: event.EventSource,
+    eventName: event.EventName,
+    eventTime: event.EventTime?.getTime(),
+    readOnly: event.ReadOnly === undefined ? undefined : event.ReadOnly === "true",
     resources: (event.Resources ?? []).flatMap((resource) => (resource.ResourceName ? [resource.ResourceName] : [])),
-    requestParameters: record?.requestParameters ?? null,
-  };
+  });
 }

@@ -8,6 +8,16 @@ const DEFAULT_HEALTH_HOST = "127.0.0.1";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/** An S3 bucket name ("General purpose bucket naming rules": 3–63 of a-z 0-9 . -, no "..", not an IP address). */
+const s3Bucket = (example: string) =>
+  z
+    .string()
+    .refine((name) => /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes("..") && !/^\d+\.\d+\.\d+\.\d+$/.test(name), {
+      error: `must be an S3 bucket name such as ${example}`,
+    });
+
 /** The variables that say which Identity Center instance and which credentials: the bot's and policy:check --aws. */
 const awsShape = {
   JIT_SSO_INSTANCE_ARN: z
@@ -24,7 +34,7 @@ const awsShape = {
     .optional(),
   AWS_ROLE_ARN: z
     .string()
-    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, {
+    .regex(ROLE_ARN, {
       error: "must be an IAM role ARN like arn:aws:iam::123456789012:role/jit-slack",
     })
     .optional(),
@@ -102,10 +112,7 @@ const envSchema = z.object({
     })
     .optional(),
   JIT_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
-  JIT_AUDIT_S3_BUCKET: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name such as acme-jit-audit" })
-    .optional(),
+  JIT_AUDIT_S3_BUCKET: s3Bucket("acme-jit-audit").optional(),
   JIT_AUDIT_S3_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9!_.*'()/-]*$/, { error: "must be a key prefix of letters, digits and !_.*'()/-" })
@@ -147,6 +154,28 @@ const envSchema = z.object({
       return regions;
     })
     .default(["us-east-1"]),
+  JIT_ACTIVITY_SOURCE: z
+    .enum(["lookup", "s3"], { error: "must be lookup (CloudTrail event history) or s3 (an organization trail's bucket)" })
+    .default("lookup"),
+  JIT_ACTIVITY_TRAIL_BUCKET: s3Bucket("acme-org-cloudtrail").optional(),
+  // The trail's S3KeyPrefix: CloudTrail writes <prefix>/AWSLogs/…, so a trailing slash is dropped.
+  JIT_ACTIVITY_TRAIL_PREFIX: z
+    .string()
+    .max(200, { error: "must be at most 200 characters, as a trail's S3 key prefix is" })
+    .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/?$/, {
+      error:
+        "must be the trail's S3 key prefix such as org-trail or logs/cloudtrail (letters, digits, !_.*'()- and single slashes, not leading)",
+    })
+    .transform((prefix) => prefix.replace(/\/$/, ""))
+    .optional(),
+  JIT_ACTIVITY_ORGANIZATION_ID: z
+    .string()
+    .regex(/^o-[a-z0-9]{10,32}$/, { error: "must be an AWS Organizations id such as o-a1b2c3d4e5" })
+    .optional(),
+  JIT_ACTIVITY_TRAIL_ROLE_ARN: z
+    .string()
+    .regex(ROLE_ARN, { error: "must be an IAM role ARN like arn:aws:iam::123456789012:role/jit-slack-trail-reader" })
+    .optional(),
   JIT_ACTIVITY_DELAY_MINUTES: z.coerce
     .number({ error: "must be a whole number of minutes" })
     .int({ error: "must be a whole number of minutes" })
@@ -241,6 +270,8 @@ export interface AwsConfig {
 }
 
 export interface ActivityConfig {
+  /** Where the events are read: CloudTrail event history (LookupEvents) or an organization trail's bucket. */
+  readonly source: ActivitySourceConfig;
   /** The read-only role the bot assumes in each target account for cloudtrail:LookupEvents. */
   readonly roleName: string;
   readonly regions: readonly string[];
@@ -248,6 +279,18 @@ export interface ActivityConfig {
   readonly delayMs: number;
   /** Flagged beside the built-in risky actions. */
   readonly flagged: readonly FlaggedActionPattern[];
+}
+
+export type ActivitySourceConfig = { readonly kind: "lookup" } | ({ readonly kind: "s3" } & TrailConfig);
+
+/** An organization trail's log files: <bucket>/<prefix>/AWSLogs/<organization id>/<account>/CloudTrail/<region>/YYYY/MM/DD/. */
+export interface TrailConfig {
+  readonly bucket: string;
+  /** Without a trailing slash; "" when the trail has no prefix. */
+  readonly prefix: string;
+  readonly organizationId: string;
+  /** A role to assume for reading the bucket (in the log-archive account, say); undefined: the bot's own credentials. */
+  readonly roleArn: string | undefined;
 }
 
 export interface S3Anchor {
@@ -365,6 +408,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     activity:
       e.JIT_ACTIVITY_DIGEST === "true"
         ? Object.freeze({
+            source: activitySourceOf(e),
             roleName: e.JIT_ACTIVITY_ROLE_NAME,
             regions: Object.freeze([...e.JIT_ACTIVITY_REGIONS]),
             delayMs: e.JIT_ACTIVITY_DELAY_MINUTES * 60_000,
@@ -377,6 +421,49 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       shutdownTimeoutSeconds: e.JIT_SHUTDOWN_TIMEOUT_SECONDS,
       maxRequestsInProgress: e.JIT_MAX_REQUESTS_IN_PROGRESS,
     }),
+  });
+}
+
+const TRAIL_VARIABLES = [
+  "JIT_ACTIVITY_TRAIL_BUCKET",
+  "JIT_ACTIVITY_TRAIL_PREFIX",
+  "JIT_ACTIVITY_ORGANIZATION_ID",
+  "JIT_ACTIVITY_TRAIL_ROLE_ARN",
+] as const;
+
+/**
+ * CloudTrail event history, or the organization trail's bucket with what locates it. Trail settings
+ * without JIT_ACTIVITY_SOURCE=s3 are refused: the operator meant a source the bot would not read.
+ */
+function activitySourceOf(e: z.infer<typeof envSchema>): ActivitySourceConfig {
+  if (e.JIT_ACTIVITY_SOURCE === "lookup") {
+    const stray = TRAIL_VARIABLES.filter((name) => e[name] !== undefined);
+    if (stray.length > 0) {
+      throw new ConfigError("The environment", [
+        `${stray.join(", ")} ${stray.length === 1 ? "is" : "are"} set but JIT_ACTIVITY_SOURCE is lookup (CloudTrail event history): set JIT_ACTIVITY_SOURCE=s3 to read the organization trail's bucket, or unset ${stray.length === 1 ? "it" : "them"}`,
+      ]);
+    }
+    return Object.freeze({ kind: "lookup" as const });
+  }
+  const problems = [
+    ...(e.JIT_ACTIVITY_TRAIL_BUCKET === undefined
+      ? ["JIT_ACTIVITY_TRAIL_BUCKET: required with JIT_ACTIVITY_SOURCE=s3: the bucket the organization trail writes to"]
+      : []),
+    ...(e.JIT_ACTIVITY_ORGANIZATION_ID === undefined
+      ? [
+          "JIT_ACTIVITY_ORGANIZATION_ID: required with JIT_ACTIVITY_SOURCE=s3: the organization's id (o-…), which organization trails write under AWSLogs/<id>/",
+        ]
+      : []),
+  ];
+  if (problems.length > 0 || e.JIT_ACTIVITY_TRAIL_BUCKET === undefined || e.JIT_ACTIVITY_ORGANIZATION_ID === undefined) {
+    throw new ConfigError("The environment", problems);
+  }
+  return Object.freeze({
+    kind: "s3" as const,
+    bucket: e.JIT_ACTIVITY_TRAIL_BUCKET,
+    prefix: e.JIT_ACTIVITY_TRAIL_PREFIX ?? "",
+    organizationId: e.JIT_ACTIVITY_ORGANIZATION_ID,
+    roleArn: e.JIT_ACTIVITY_TRAIL_ROLE_ARN,
   });
 }
 

@@ -1,4 +1,5 @@
 // One CloudTrail management event of a grant's role sessions, and what can be said of it alone.
+import { errorText } from "./errors.js";
 
 /** A JSON value as CloudTrail sends requestParameters. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -18,13 +19,30 @@ export interface ActivityEvent {
   readonly requestParameters: JsonValue;
 }
 
-/** Why a lookup could not read every event of one region. */
-export type GapReason = "throttled" | "no-role" | "region-unavailable" | "history-expired" | "error";
+/**
+ * Why a lookup could not read every event of one region. The last three are the organization
+ * trail's: its bucket refused the reads (or is not there), one of its log files is not gzip JSON
+ * CloudTrail records, or the window holds more log files than one lookup reads.
+ */
+export type GapReason =
+  | "throttled"
+  | "no-role"
+  | "region-unavailable"
+  | "history-expired"
+  | "error"
+  | "trail-unreadable"
+  | "corrupt-file"
+  | "too-many-files";
 
 export interface CoverageGap {
   readonly region: string;
   readonly reason: GapReason;
   readonly message: string;
+}
+
+/** A gap in `region` for `reason`, its message the failure's (kept short). */
+export function gapOf(region: string, reason: GapReason, error: unknown): CoverageGap {
+  return { region, reason, message: errorText(error).slice(0, 300) };
 }
 
 /** What was read: the events, and every region whose events could not all be read. */

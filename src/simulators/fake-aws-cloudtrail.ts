@@ -49,43 +49,7 @@ export class CloudTrailState {
   add(input: FakeTrailEventInput): string {
     const region = input.region ?? "us-east-1";
     const eventId = randomUUID();
-    const roleId = "AROAEXAMPLEROLEID0001";
-    const record = {
-      eventVersion: "1.09",
-      userIdentity: {
-        type: "AssumedRole",
-        principalId: `${roleId}:${input.sessionName}`,
-        arn: `arn:aws:sts::${input.accountId}:assumed-role/${input.roleName}/${input.sessionName}`,
-        accountId: input.accountId,
-        accessKeyId: "ASIAEXAMPLEKEY000001",
-        sessionContext: {
-          sessionIssuer: {
-            type: "Role",
-            principalId: roleId,
-            arn: `arn:aws:iam::${input.accountId}:role/aws-reserved/sso.amazonaws.com/${input.roleName}`,
-            accountId: input.accountId,
-            userName: input.roleName,
-          },
-          attributes: { creationDate: new Date(input.at).toISOString(), mfaAuthenticated: "false" },
-        },
-      },
-      eventTime: new Date(input.at).toISOString().replace(/\.\d{3}Z$/, "Z"),
-      eventSource: input.eventSource,
-      eventName: input.eventName,
-      awsRegion: region,
-      sourceIPAddress: "192.0.2.10",
-      userAgent: "aws-cli/2.15.0",
-      requestParameters: input.requestParameters ?? null,
-      responseElements: null,
-      ...(input.errorCode ? { errorCode: input.errorCode, errorMessage: "You are not authorized to perform this operation." } : {}),
-      requestID: randomUUID(),
-      eventID: eventId,
-      readOnly: input.readOnly ?? false,
-      eventType: "AwsApiCall",
-      managementEvent: true,
-      recipientAccountId: input.accountId,
-      eventCategory: "Management",
-    };
+    const record = trailRecordOf(input, eventId);
     const wire: JsonObject = {
       EventId: eventId,
       EventName: input.eventName,
@@ -158,4 +122,53 @@ export class CloudTrailState {
     recent.push(now);
     this.accepted.set(key, recent);
   }
+}
+
+/**
+ * The CloudTrail record of one event of an Identity Center user's role session, as CloudTrail writes
+ * it (CloudTrail user guide, "CloudTrail record contents"), in LookupEvents' CloudTrailEvent and in
+ * trail log files alike.
+ */
+export function trailRecordOf(input: FakeTrailEventInput, eventId: string = randomUUID()): JsonObject {
+  const region = input.region ?? "us-east-1";
+  const roleId = "AROAEXAMPLEROLEID0001";
+  return {
+    eventVersion: "1.09",
+    userIdentity: {
+      type: "AssumedRole",
+      principalId: `${roleId}:${input.sessionName}`,
+      arn: `arn:aws:sts::${input.accountId}:assumed-role/${input.roleName}/${input.sessionName}`,
+      accountId: input.accountId,
+      accessKeyId: "ASIAEXAMPLEKEY000001",
+      sessionContext: {
+        sessionIssuer: {
+          type: "Role",
+          principalId: roleId,
+          arn: `arn:aws:iam::${input.accountId}:role/aws-reserved/sso.amazonaws.com/${input.roleName}`,
+          accountId: input.accountId,
+          userName: input.roleName,
+        },
+        attributes: { creationDate: new Date(input.at).toISOString(), mfaAuthenticated: "false" },
+      },
+    },
+    eventTime: new Date(input.at).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    eventSource: input.eventSource,
+    eventName: input.eventName,
+    awsRegion: region,
+    sourceIPAddress: "192.0.2.10",
+    userAgent: "aws-cli/2.15.0",
+    requestParameters: input.requestParameters ?? null,
+    responseElements: null,
+    ...(input.errorCode ? { errorCode: input.errorCode, errorMessage: "You are not authorized to perform this operation." } : {}),
+    requestID: randomUUID(),
+    eventID: eventId,
+    readOnly: input.readOnly ?? false,
+    eventType: "AwsApiCall",
+    managementEvent: true,
+    recipientAccountId: input.accountId,
+    ...(input.resources?.length
+      ? { resources: input.resources.map((name) => ({ ARN: name, accountId: input.accountId, type: "AWS::Resource" })) }
+      : {}),
+    eventCategory: "Management",
+  };
 }

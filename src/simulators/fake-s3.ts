@@ -1,7 +1,13 @@
 // Fake Amazon S3 for tests: the REST protocol on 127.0.0.1 with path-style addressing
-// (PUT/GET/DELETE /<bucket>/<key>, GET /<bucket>?versions), XML errors, versioned buckets and
-// Object Lock, so the real @aws-sdk/client-s3 works against it through AWS_ENDPOINT_URL_S3.
-// SigV4 signatures are not verified, but an Authorization header is required.
+// (PUT/GET/DELETE /<bucket>/<key>, GET /<bucket>?versions, GET /<bucket>?list-type=2), XML errors,
+// versioned buckets and Object Lock, so the real @aws-sdk/client-s3 works against it through
+// AWS_ENDPOINT_URL_S3. SigV4 signatures are not verified, but an Authorization header is required;
+// its access key is recorded with each call.
+//
+// ListObjectsV2 as S3 has it (Amazon S3 API Reference, ListObjectsV2): the current version of each
+// key under `prefix`, in key order, at most max-keys (and never more than 1,000) a page; a
+// truncated page has IsTruncated true and a NextContinuationToken, an opaque token that continues
+// the listing; a token S3 did not hand out is 400 InvalidArgument.
 //
 // Object Lock as S3 has it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html):
 //   - it works only in a versioned bucket, and protects one object version: a PUT to a locked key
@@ -37,6 +43,10 @@ export interface FakeS3Call {
   readonly bucket: string;
   readonly key: string;
   readonly headers: IncomingMessage["headers"];
+  /** The access key of the request's SigV4 Authorization header. */
+  readonly accessKeyId: string | undefined;
+  /** The prefix a listing asked for. */
+  readonly prefix?: string;
   /** The error code it was answered with, if any. */
   error?: string;
 }
@@ -51,6 +61,23 @@ class S3Error extends Error {
   }
 }
 
+/** A failure a test injects: requests on keys (or listings of prefixes) that start with `prefix`. */
+export interface FakeS3Failure {
+  readonly bucket?: string;
+  /** Matched against the key of object requests and the prefix of listings; "" or absent: every request. */
+  readonly prefix?: string;
+  readonly code: "AccessDenied" | "SlowDown" | "NoSuchBucket" | "InternalError";
+  /** How many matching requests fail; absent: every one until cleared. */
+  times?: number;
+}
+
+const FAILURES: Readonly<Record<FakeS3Failure["code"], { readonly status: number; readonly message: string }>> = {
+  AccessDenied: { status: 403, message: "Access Denied" },
+  SlowDown: { status: 503, message: "Please reduce your request rate." },
+  NoSuchBucket: { status: 404, message: "The specified bucket does not exist" },
+  InternalError: { status: 500, message: "We encountered an internal error. Please try again." },
+};
+
 interface Bucket {
   readonly objectLock: boolean;
   /** Every version of every key, oldest first. */
@@ -63,6 +90,9 @@ export class FakeS3 {
   private readonly server: Server;
   private port = 0;
   private failures = 0;
+  private readonly injected: FakeS3Failure[] = [];
+  /** Continuation tokens handed out, each to the key the next page starts after. */
+  private readonly continuations = new Map<string, { readonly bucket: string; readonly prefix: string; readonly after: string }>();
 
   constructor() {
     this.server = createServer((req, res) => {
@@ -108,12 +138,58 @@ export class FakeS3 {
     this.failures += times;
   }
 
+  /** Requests matching `failure` are answered with its error (`times` of them, or all until clearFailures). */
+  failOn(failure: FakeS3Failure): void {
+    this.injected.push({ ...failure });
+  }
+
+  clearFailures(): void {
+    this.injected.length = 0;
+  }
+
+  /** Stores an object as a PUT would (a new current version), for tests that set the bucket up. */
+  putObject(bucket: string, key: string, body: Buffer, lastModified = new Date()): void {
+    const target = this.buckets.get(bucket);
+    if (!target) throw new Error(`no bucket ${bucket}`);
+    target.versions.push({
+      key,
+      versionId: randomBytes(16).toString("base64url"),
+      body,
+      etag: `"${createHash("md5").update(body).digest("hex")}"`,
+      lastModified,
+      deleteMarker: false,
+    });
+  }
+
+  private injectedFailure(bucket: string, target: string): S3Error | undefined {
+    const index = this.injected.findIndex(
+      (failure) => (failure.bucket === undefined || failure.bucket === bucket) && target.startsWith(failure.prefix ?? ""),
+    );
+    const failure = this.injected[index];
+    if (!failure) return undefined;
+    if (failure.times !== undefined) {
+      failure.times -= 1;
+      if (failure.times <= 0) this.injected.splice(index, 1);
+    }
+    const { status, message } = FAILURES[failure.code];
+    return new S3Error(failure.code, message, status);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://s3.local");
     const [, bucketName = "", ...rest] = url.pathname.split("/");
     const key = decodeURIComponent(rest.join("/"));
     const body = await readBody(req);
-    const call: FakeS3Call = { method: req.method ?? "", bucket: bucketName, key, headers: req.headers };
+    const listing = req.method === "GET" && !key && url.searchParams.get("list-type") === "2";
+    const prefix = listing ? (url.searchParams.get("prefix") ?? "") : undefined;
+    const call: FakeS3Call = {
+      method: req.method ?? "",
+      bucket: bucketName,
+      key,
+      headers: req.headers,
+      accessKeyId: /Credential=([^/]+)\//.exec(header(req, "authorization") ?? "")?.[1],
+      ...(prefix !== undefined ? { prefix } : {}),
+    };
     this.calls.push(call);
     try {
       if (!req.headers.authorization) throw new S3Error("AccessDenied", "Anonymous access is not allowed", 403);
@@ -121,8 +197,11 @@ export class FakeS3 {
         this.failures -= 1;
         throw new S3Error("SlowDown", "Please reduce your request rate.", 503);
       }
+      const injected = this.injectedFailure(bucketName, prefix ?? key);
+      if (injected) throw injected;
       const bucket = this.buckets.get(bucketName);
       if (!bucket) throw new S3Error("NoSuchBucket", "The specified bucket does not exist", 404);
+      if (listing) return this.listObjects(bucket, bucketName, url.searchParams, res);
       if (req.method === "PUT" && key) return this.put(bucket, key, body, req, res);
       if (req.method === "GET" && !key && url.searchParams.has("versions"))
         return this.listVersions(bucket, bucketName, url.searchParams, res);
@@ -252,6 +331,57 @@ export class FakeS3 {
           ? `<NextKeyMarker>${escapeXml(last.key)}</NextKeyMarker><NextVersionIdMarker>${last.versionId}</NextVersionIdMarker>`
           : "") +
         `${entries.join("")}</ListVersionsResult>`,
+      {},
+    );
+  }
+
+  private listObjects(bucket: Bucket, name: string, params: URLSearchParams, res: ServerResponse): void {
+    for (const unsupported of ["delimiter", "encoding-type", "fetch-owner"]) {
+      if (params.has(unsupported)) throw new S3Error("NotImplemented", `ListObjectsV2 ${unsupported} is not implemented by the fake`, 501);
+    }
+    const prefix = params.get("prefix") ?? "";
+    const rawMax = params.get("max-keys");
+    const maxKeys = rawMax === null ? 1000 : Number(rawMax);
+    if (!Number.isInteger(maxKeys) || maxKeys < 0)
+      throw new S3Error("InvalidArgument", "Provided max-keys not an integer or within integer range", 400);
+    const pageSize = Math.min(maxKeys, 1000);
+    const token = params.get("continuation-token");
+    let after = params.get("start-after") ?? "";
+    if (token !== null) {
+      const continued = this.continuations.get(token);
+      if (!continued || continued.bucket !== name || continued.prefix !== prefix) {
+        throw new S3Error("InvalidArgument", "The continuation token provided is incorrect", 400);
+      }
+      after = continued.after;
+    }
+    const keys = [...new Set(bucket.versions.map((v) => v.key))]
+      .filter((key) => key.startsWith(prefix) && key > after)
+      .sort()
+      .flatMap((key) => {
+        const version = this.current(bucket, key);
+        return version ? [version] : [];
+      });
+    const page = keys.slice(0, pageSize);
+    const truncated = keys.length > page.length;
+    let next = "";
+    const last = page.at(-1);
+    if (truncated && last) {
+      next = randomBytes(24).toString("base64");
+      this.continuations.set(next, { bucket: name, prefix, after: last.key });
+    }
+    const contents = page.map(
+      (v) =>
+        `<Contents><Key>${escapeXml(v.key)}</Key><LastModified>${v.lastModified.toISOString()}</LastModified><ETag>${escapeXml(v.etag)}</ETag>` +
+        `<Size>${v.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+    );
+    sendXml(
+      res,
+      200,
+      `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${escapeXml(name)}</Name><Prefix>${escapeXml(prefix)}</Prefix>` +
+        `<KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
+        (token !== null ? `<ContinuationToken>${escapeXml(token)}</ContinuationToken>` : "") +
+        (next ? `<NextContinuationToken>${escapeXml(next)}</NextContinuationToken>` : "") +
+        `${contents.join("")}</ListBucketResult>`,
       {},
     );
   }

@@ -5,17 +5,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { messageText } from "../../src/simulators/fake-slack.js";
 import { findButtons } from "../../src/simulators/slack-requests.js";
+import { ADMIN_ROLE, DELAY_MS, digestSteps, MINUTE, SESSION_MS } from "../support/activity-digests.js";
 import { freshBotForEachTest, type TestBot } from "../support/in-process-bot.js";
-import { auditRows, click, eventually, request, slash, statusBecomes, type Requested } from "../support/flows.js";
+import { auditRows, click, eventually, request, slash, statusBecomes } from "../support/flows.js";
 import { UX_POLICY } from "../support/ux-policy.js";
 import { APPROVALS, people, PROD, SANDBOX, type World } from "../support/world.js";
 
-const MINUTE = 60_000;
 const ROLE = "jit-slack-activity-reader";
-const ADMIN_ROLE = "AWSReservedSSO_AdministratorAccess_0123456789abcdef";
-/** The fake's permission sets last an hour (PT1H) and no fence applies: the window runs an hour past the end. */
-const SESSION_MS = 60 * MINUTE;
-const DELAY_MS = 15 * MINUTE;
 
 const ENV = { JIT_ACTIVITY_DIGEST: "true", JIT_ACTIVITY_REGIONS: "us-east-1,eu-west-1", JIT_ACTIVITY_DELAY_MINUTES: "15" };
 
@@ -28,12 +24,7 @@ describe("activity digest", () => {
     world.aws.allowRole(PROD, ROLE);
   }, ENV);
 
-  async function activeGrant(target = "prod AdministratorAccess"): Promise<Requested> {
-    const requested = await request(bot, world, people.alice.slackId, `${target} 1h checking the payments queue`);
-    await click(bot, people.bob.slackId, "jit_approve", requested);
-    await statusBecomes(bot, requested.grantId, "active");
-    return requested;
-  }
+  const { activeGrant, end, partialFirstRead, spendRetries, digestIn, digestPosted } = digestSteps(() => ({ world, bot }));
 
   /** What alice did under AdministratorAccess, and events that are not hers or not this permission set's. */
   function aliceWorks(): void {
@@ -68,17 +59,6 @@ describe("activity digest", () => {
       eventName: "ScheduleKeyDeletion",
     });
   }
-
-  async function end(requested: Requested): Promise<void> {
-    assert.match(await slash(bot, people.alice.slackId, `revoke ${requested.grantId}`), /jit-/);
-    await statusBecomes(bot, requested.grantId, "revoked");
-  }
-
-  const digestIn = (requested: Requested) =>
-    world.slack.messagesIn(APPROVALS).find((m) => m.threadTs === requested.message.ts && /Activity of/.test(messageText(m)));
-
-  const digestPosted = (requested: Requested) =>
-    world.slack.waitFor(() => digestIn(requested), 20_000, "the activity digest in the approval thread");
 
   it("posts a digest of the grant's calls in the approval thread after the delay, flagged actions first", async () => {
     const requested = await activeGrant();
@@ -157,14 +137,7 @@ describe("activity digest", () => {
     await end(requested);
     // Each region's first page is refused more often than it is retried (five attempts each).
     world.aws.failNext("LookupEvents", { code: "ThrottlingException", message: "Rate exceeded" }, 10);
-    bot.clock.advance(SESSION_MS + DELAY_MS + MINUTE);
-    await eventually(
-      async () => (await bot.bot.deps.activity?.digests.get(requested.grantId))?.attempts === 1,
-      20_000,
-      "a partial first read",
-    );
-    assert.equal(digestIn(requested), undefined, "a partial read is not posted while it can be tried again");
-    assert.ok(bot.logger.lines.some((line) => line.message === "activity digest is partial; will read again"));
+    await partialFirstRead(requested);
 
     bot.clock.advance(6 * MINUTE);
     const text = messageText(await digestPosted(requested));
@@ -179,15 +152,7 @@ describe("activity digest", () => {
     const requested = await activeGrant("sandbox AdministratorAccess");
     await end(requested);
     bot.clock.advance(SESSION_MS + DELAY_MS + MINUTE);
-    for (const wait of [5, 15, 60]) {
-      const attempts = [5, 15, 60].indexOf(wait) + 1;
-      await eventually(
-        async () => (await bot.bot.deps.activity?.digests.get(requested.grantId))?.attempts === attempts,
-        10_000,
-        `read ${attempts}`,
-      );
-      bot.clock.advance((wait + 1) * MINUTE);
-    }
+    await spendRetries(requested);
     const text = messageText(await digestPosted(requested));
     assert.match(text, /\(partial\)/);
     assert.match(text, /us-east-1: the read-only role could not be assumed in the account/);

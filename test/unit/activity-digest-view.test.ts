@@ -57,7 +57,7 @@ describe("the activity digest message", () => {
     const partial = digest({ gaps: [{ region: "eu-west-1", reason: "throttled", message: "Rate exceeded" }] });
     const reviewed = activityDigestMessage(grant(), { ...job, reviewedBy: "U0BOB", reviewedAt: 5 }, partial, []);
     assert.match(reviewed.text, /\(partial\)/);
-    assert.match(JSON.stringify(reviewed.blocks), /eu-west-1: CloudTrail kept throttling the lookups/);
+    assert.match(JSON.stringify(reviewed.blocks), /eu-west-1: AWS kept throttling the reads/);
     assert.match(JSON.stringify(reviewed.blocks), /Reviewed by <@U0BOB>/);
     assert.doesNotMatch(JSON.stringify(reviewed.blocks), /jit_activity_reviewed/);
   });

@@ -37,6 +37,7 @@ function problemWith(key: string, value: string): string {
 describe("loadConfig", () => {
   it("reads the activity digest settings, with their defaults, only when JIT_ACTIVITY_DIGEST is true", () => {
     assert.deepEqual(loadConfig({ ...MINIMAL, JIT_ACTIVITY_DIGEST: "true" }).activity, {
+      source: { kind: "lookup" },
       roleName: "jit-slack-activity-reader",
       regions: ["us-east-1"],
       delayMs: 15 * 60_000,
@@ -58,6 +59,50 @@ describe("loadConfig", () => {
     ]);
     assert.match(problemWith("JIT_ACTIVITY_REGIONS", "Frankfurt"), /AWS regions/);
     assert.match(problemWith("JIT_ACTIVITY_FLAGGED_ACTIONS", "TerminateInstances"), /service:Action/);
+  });
+
+  it("reads an organization trail's bucket with JIT_ACTIVITY_SOURCE=s3, its prefix without a trailing slash", () => {
+    const S3 = { ...MINIMAL, JIT_ACTIVITY_DIGEST: "true", JIT_ACTIVITY_SOURCE: "s3" };
+    assert.deepEqual(
+      loadConfig({ ...S3, JIT_ACTIVITY_TRAIL_BUCKET: "acme-org-trail", JIT_ACTIVITY_ORGANIZATION_ID: "o-a1b2c3d4e5" }).activity?.source,
+      { kind: "s3", bucket: "acme-org-trail", prefix: "", organizationId: "o-a1b2c3d4e5", roleArn: undefined },
+    );
+    const full = loadConfig({
+      ...S3,
+      JIT_ACTIVITY_TRAIL_BUCKET: "acme-org-trail",
+      JIT_ACTIVITY_TRAIL_PREFIX: "logs/cloudtrail/",
+      JIT_ACTIVITY_ORGANIZATION_ID: "o-a1b2c3d4e5",
+      JIT_ACTIVITY_TRAIL_ROLE_ARN: "arn:aws:iam::222222222222:role/jit-slack-trail-reader",
+    }).activity?.source;
+    assert.deepEqual(full, {
+      kind: "s3",
+      bucket: "acme-org-trail",
+      prefix: "logs/cloudtrail",
+      organizationId: "o-a1b2c3d4e5",
+      roleArn: "arn:aws:iam::222222222222:role/jit-slack-trail-reader",
+    });
+  });
+
+  it("refuses an S3 source without its bucket or organization id, and trail settings without the S3 source", () => {
+    const S3 = { ...MINIMAL, JIT_ACTIVITY_DIGEST: "true", JIT_ACTIVITY_SOURCE: "s3" };
+    assert.deepEqual(problemsOf(S3), [
+      "JIT_ACTIVITY_TRAIL_BUCKET: required with JIT_ACTIVITY_SOURCE=s3: the bucket the organization trail writes to",
+      "JIT_ACTIVITY_ORGANIZATION_ID: required with JIT_ACTIVITY_SOURCE=s3: the organization's id (o-…), which organization trails write under AWSLogs/<id>/",
+    ]);
+    assert.deepEqual(problemsOf({ ...S3, JIT_ACTIVITY_TRAIL_BUCKET: "acme-org-trail" }).length, 1);
+    const [stray = ""] = problemsOf({ ...MINIMAL, JIT_ACTIVITY_DIGEST: "true", JIT_ACTIVITY_TRAIL_BUCKET: "acme-org-trail" });
+    assert.match(stray, /^JIT_ACTIVITY_TRAIL_BUCKET is set but JIT_ACTIVITY_SOURCE is lookup/);
+    assert.match(problemWith("JIT_ACTIVITY_SOURCE", "cloudtrail-lake"), /must be lookup .* or s3/);
+    for (const bucket of ["Acme-Trail", "ab", "acme..trail", "192.168.1.10", "acme_trail", "-acme"]) {
+      assert.match(problemWith("JIT_ACTIVITY_TRAIL_BUCKET", bucket), /must be an S3 bucket name/, bucket);
+    }
+    for (const prefix of ["/logs", "logs//trail", "logs trail", "a".repeat(201)]) {
+      assert.match(problemWith("JIT_ACTIVITY_TRAIL_PREFIX", prefix), /S3 key prefix/, prefix);
+    }
+    for (const id of ["o-short", "O-A1B2C3D4E5", "r-a1b2c3d4e5", "a1b2c3d4e5"]) {
+      assert.match(problemWith("JIT_ACTIVITY_ORGANIZATION_ID", id), /AWS Organizations id/, id);
+    }
+    assert.match(problemWith("JIT_ACTIVITY_TRAIL_ROLE_ARN", "jit-slack-trail-reader"), /IAM role ARN/);
   });
 
   it("loads the minimal environment and fills in every default", () => {

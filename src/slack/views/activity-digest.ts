@@ -24,11 +24,14 @@ export function digestBlockId(grantId: string): string {
 }
 
 const GAP_WORDS: Readonly<Record<GapReason, string>> = {
-  throttled: "CloudTrail kept throttling the lookups",
+  throttled: "AWS kept throttling the reads",
   "no-role": "the read-only role could not be assumed in the account",
   "region-unavailable": "the region is not enabled for the account",
   "history-expired": "CloudTrail event history keeps 90 days, and the grant began before that",
   error: "the lookup failed",
+  "trail-unreadable": "the organization trail's bucket could not be read",
+  "corrupt-file": "a trail log file is not gzip JSON CloudTrail records",
+  "too-many-files": "the window holds more trail log files than one digest reads",
 };
 
 function code(text: string): string {
