@@ -12,6 +12,7 @@ import { latencyLine, ms, seconds, summarize, type Summary } from "./lib/stats.j
 import type { Benchmark, Findings, Metric } from "./lib/types.js";
 import { sleep } from "./lib/wait.js";
 import { startBenchWorld, type BenchWorld } from "./lib/world.js";
+import { fakeAwsSetting } from "./revocation-figures.js";
 
 const REPLICA_COUNTS = [1, 3] as const;
 const GRANTS = 1000;
@@ -21,6 +22,8 @@ const BOT_RATE = 20;
 const CALLS_PER_REVOCATION = 1;
 /** The production default: a status listing per second confirms every deletion made since the last. */
 const POLL_INTERVAL_MS = 1000;
+/** The fake's realistic mode: each deletion IN_PROGRESS for 1–5 s. */
+const OPERATION_MS = { min: 1_000, max: 5_000 } as const;
 /** Replicas recount each other every 10 s; the burst comes after they have. */
 const LEAD_MS = 12_000;
 const CONNECTIONS = 50;
@@ -93,6 +96,7 @@ async function revocations(serverUrl: string, replicas: number): Promise<Revocat
   try {
     await sleep(LEAD_MS);
     aws.setRateLimit(AWS_LIMIT);
+    aws.setRealistic({ operationMs: OPERATION_MS, callsPerSecond: AWS_LIMIT, maxOutstandingCreations: 10, seed: replicas });
     const firstCall = aws.calls.length;
     const firstExpiry = Date.now();
     await setExpiry(running.url, ids, (i) => firstExpiry + Math.floor((i * 1000) / GRANTS));
@@ -264,7 +268,7 @@ export const replicasBenchmark: Benchmark = {
         settings: [
           `PostgreSQL: ${server.origin}; each configuration on a fresh database`,
           `JIT_AWS_CALLS_PER_SECOND=${BOT_RATE} (divided among live replicas), JIT_SWEEP_INTERVAL_SECONDS=1, JIT_AWS_POLL_INTERVAL_MS=${POLL_INTERVAL_MS}`,
-          `fake AWS: at most ${AWS_LIMIT} calls in any sliding second, one IN_PROGRESS status per operation`,
+          fakeAwsSetting({ awsRateLimit: AWS_LIMIT, operationMs: OPERATION_MS }),
         ],
         notes: [
           "The revocation bound is the AWS rate limit the replicas share: more replicas add availability (another replica finishes a dead one's work once its 30 s leases lapse), not throughput.",

@@ -19,6 +19,16 @@ export interface RevocationSetup {
   readonly pollIntervalMs?: number;
   /** Time for the bot to start before the first grant expires. */
   readonly leadMs: number;
+  /** The fake's realistic mode: how long each deletion stays IN_PROGRESS (uniform in [min, max]); one status otherwise. */
+  readonly operationMs?: { readonly min: number; readonly max: number };
+}
+
+/** How the fake AWS answers, for the settings line. */
+export function fakeAwsSetting(setup: Pick<RevocationSetup, "awsRateLimit" | "operationMs">): string {
+  const operations = setup.operationMs
+    ? `realistic mode: each operation IN_PROGRESS for ${seconds(setup.operationMs.min)}–${seconds(setup.operationMs.max)} (seeded, uniform), Identity Center's calls under one throttle`
+    : "latency 0, one IN_PROGRESS status per operation";
+  return `fake AWS: at most ${setup.awsRateLimit} calls in any sliding second (ThrottlingException beyond), ${operations}`;
 }
 
 /** The least time the AWS rate limit allows for all the revocations. */
@@ -132,7 +142,7 @@ export function revocationFindings(run: RevocationRun): Findings {
     metrics,
     settings: [
       `${setup.grants} active grants seeded into SQLite, expiring over one second from ${setup.leadMs / 1000} s after seeding, each on its own assignment`,
-      `fake AWS: at most ${setup.awsRateLimit} calls in any sliding second (ThrottlingException beyond), latency 0, one IN_PROGRESS status per operation`,
+      fakeAwsSetting(setup),
       `JIT_AWS_CALLS_PER_SECOND=${setup.botCallsPerSecond}, JIT_SWEEP_INTERVAL_SECONDS=${setup.sweepSeconds}, JIT_AWS_POLL_INTERVAL_MS=${setup.pollIntervalMs ?? 10}; hard timeout ${seconds(hardTimeoutMs(setup))}`,
     ],
     notes: [

@@ -15,6 +15,7 @@ const SETUP: RevocationSetup = {
   callsPerRevocation: 1,
   pollIntervalMs: 1000,
   leadMs: 8_000,
+  operationMs: { min: 1_000, max: 5_000 },
 };
 
 export const revocationLag: Benchmark = {
@@ -22,7 +23,8 @@ export const revocationLag: Benchmark = {
   title: "Revocation lag",
   about:
     `${SETUP.grants} active grants, each on its own assignment that exists in the fake AWS, are written into the ` +
-    `database before the bot starts, all expiring within the same second. The fake AWS accepts at most ` +
+    `database before the bot starts, all expiring within the same second. The fake AWS runs in its realistic mode (each ` +
+    `deletion IN_PROGRESS for 1–5 s, as Identity Center keeps them for seconds) and accepts at most ` +
     `${SETUP.awsRateLimit} calls in any sliding second and answers ThrottlingException beyond. Measured per grant: ` +
     `expiry to the first accepted \`DeleteAccountAssignment\`, and expiry to the grant being marked revoked (after ` +
     `a batched status listing says SUCCEEDED); overall: time to the first deletion, time until all are revoked ` +
@@ -34,6 +36,9 @@ export const revocationLag: Benchmark = {
     const seeded = await seedExpiringBurst(bench, SETUP.leadMs);
     const firstExpiry = Math.min(...seeded.map((g) => g.expiresAt));
     aws.setRateLimit(SETUP.awsRateLimit);
+    if (SETUP.operationMs) {
+      aws.setRealistic({ operationMs: SETUP.operationMs, callsPerSecond: SETUP.awsRateLimit, maxOutstandingCreations: 10, seed: 1 });
+    }
     const firstCall = aws.calls.length;
     const env = bench.env({
       JIT_AWS_CALLS_PER_SECOND: String(SETUP.botCallsPerSecond),

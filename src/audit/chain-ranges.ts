@@ -30,6 +30,8 @@ export interface ChainScan {
   /** The stored hash of each wanted seq the trail has. */
   readonly hashesAt: ReadonlyMap<number, string>;
   readonly inWindow: number;
+  /** How many threads read and hashed the records, where the store says. */
+  readonly threads?: number;
 }
 
 /**

@@ -8,12 +8,18 @@ const PREFIX = "replica:";
 const TTL_MS = 30_000;
 /** How often to renew the presence lease and recount (well inside its TTL). */
 export const QUOTA_RECOUNT_SECONDS = 10;
-/** How far ahead a replica takes on grants: what its share of the rate limit starts within this many seconds. */
-const WORK_AHEAD_SECONDS = 3;
+/**
+ * How long a grant stays in hand per call it needs: its call starts within about 3 s of the share,
+ * then the grant waits for its operation to be confirmed. Identity Center keeps an assignment
+ * operation IN_PROGRESS for seconds, and the batched status listing sees it done up to a poll
+ * interval later, so about 5 s more. With fewer grants in hand than the rate limit can start over
+ * that whole time, the calls would stop while the earlier operations were still being confirmed.
+ */
+const WORK_AHEAD_SECONDS = 8;
 
 /**
- * How many grants a replica works on at once (the sweep's width, and the incident switch's): a grant
- * is claimed only when the AWS rate limit will let its calls start within a few seconds.
+ * How many grants a replica works on at once (the sweep's width, and the incident switch's): as many
+ * as its share of the AWS rate limit can keep busy while earlier operations are confirmed.
  */
 export function grantsAtOnce(callsPerSecond: number): number {
   return Math.max(1, Math.ceil(callsPerSecond * WORK_AHEAD_SECONDS));

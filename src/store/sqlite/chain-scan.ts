@@ -27,7 +27,7 @@ export async function scanChain(
   request: ScanRequest,
   options: VerifyOptions,
   spread: ScanSpread = SPREAD,
-): Promise<ChainScan & { readonly threads: number }> {
+): Promise<ChainScan> {
   const { last, count } = db
     .prepare<[], { last: number; count: number }>("SELECT coalesce(max(seq), 0) AS last, count(*) AS count FROM audit_events")
     .get() ?? { last: 0, count: 0 };
