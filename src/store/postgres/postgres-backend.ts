@@ -21,7 +21,7 @@ import { PostgresOutbox } from "./outbox.js";
 import { cannotConnect, createPool } from "./pool.js";
 import { auditTamperingRights, currentRole, grantRuntime } from "./privileges.js";
 import { PostgresSeenRequests } from "./seen-requests.js";
-import { selectRow } from "./sql.js";
+import { selectRow, type Queryable } from "./sql.js";
 
 /**
  * Connections of their own for the replay check made before each ack, so an ack never waits in the
@@ -67,19 +67,37 @@ export async function openPostgresBackend(url: string, clock: Clock, migrationUr
       const role = await currentRole(pool);
       return { refusals: rights.map((right) => `the role ${role} ${right}`), warnings: [] };
     },
-    async check() {
-      const row = await selectRow<{ standby: boolean; read_only: string }>(
-        pool,
-        "SELECT pg_is_in_recovery() AS standby, current_setting('transaction_read_only') AS read_only",
-      );
-      if (row?.standby !== false) throw new DatabaseUnavailable("standby", "PostgreSQL is a read-only standby");
-      if (row.read_only === "on")
-        throw new DatabaseUnavailable("read_only", "PostgreSQL sessions are read-only (default_transaction_read_only is on)");
-    },
+    check: () => checkSession(pool),
     close: async () => {
       await Promise.all([pool.end(), screening.end()]);
     },
   };
+}
+
+/** Throws DatabaseUnavailable when the sessions cannot write: a standby, or read-only sessions. */
+export async function checkSession(pool: Queryable): Promise<void> {
+  const sessionState = () =>
+    selectRow<{ standby: boolean; read_only: string }>(
+      pool,
+      "SELECT pg_is_in_recovery() AS standby, current_setting('transaction_read_only') AS read_only",
+    );
+  // A pooled connection the server has ended (a restart, a failover, an administrator) fails once
+  // and leaves the pool: asked again on a fresh one, the check reports the server as it is now.
+  const row = await sessionState().catch((error: unknown) => {
+    if (endedByServer(error)) return sessionState();
+    throw error;
+  });
+  if (row?.standby !== false) throw new DatabaseUnavailable("standby", "PostgreSQL is a read-only standby");
+  if (row.read_only === "on")
+    throw new DatabaseUnavailable("read_only", "PostgreSQL sessions are read-only (default_transaction_read_only is on)");
+}
+
+/** admin_shutdown, crash_shutdown, cannot_connect_now (PostgreSQL error codes, class 57), or the socket closed under the query. */
+const SESSION_ENDED = new Set(["57P01", "57P02", "57P03", "ECONNRESET", "EPIPE"]);
+
+function endedByServer(error: unknown): boolean {
+  const code = typeof error === "object" && error !== null && "code" in error ? String((error as { code: unknown }).code) : "";
+  return SESSION_ENDED.has(code) || (error instanceof Error && /Connection terminated/i.test(error.message));
 }
 
 /** Migrates as the owner and grants the bot's role (the one `pool` connects as) what it needs. */
