@@ -199,7 +199,8 @@ export class IdentityCenterProvider implements AccessProvider {
     for (let refusals = 0; ; refusals += 1) {
       const release = await this.creations.acquire();
       try {
-        const result = await this.call("normal", "CreateAccountAssignment", () =>
+        // Ahead of other grants' lookups: the slot it holds is one of the instance's ten.
+        const result = await this.call("slotted", "CreateAccountAssignment", () =>
           this.ssoAdmin.send(new CreateAccountAssignmentCommand(this.assignmentInput(target))),
         );
         const requestId = this.requestIdOf(result.AccountAssignmentCreationStatus, "CreateAccountAssignment");

@@ -3,9 +3,11 @@ import { systemClock, type Clock } from "../domain/clock.js";
 
 /**
  * "follow-up": status polls of operations AWS already accepted, so started work finishes first;
- * "revoke": revocations, ahead of everything new; "normal": the rest.
+ * "revoke": revocations, ahead of everything new; "slotted": a creation that holds one of the
+ * instance's few outstanding-creation slots (creation-budget.ts), so the slot is not left idle
+ * behind other grants' lookups; "normal": the rest.
  */
-export type Priority = "follow-up" | "revoke" | "normal";
+export type Priority = "follow-up" | "revoke" | "slotted" | "normal";
 
 interface Waiting {
   start: () => void;
@@ -22,7 +24,7 @@ export class RateLimiter {
   private tokens: number;
   private lastRefill: number;
   private timer: NodeJS.Timeout | undefined;
-  private readonly queues: Record<Priority, Waiting[]> = { "follow-up": [], revoke: [], normal: [] };
+  private readonly queues: Record<Priority, Waiting[]> = { "follow-up": [], revoke: [], slotted: [], normal: [] };
   /** When the calls of the last second started, oldest first. */
   private readonly recentStarts: number[] = [];
 
@@ -69,7 +71,7 @@ export class RateLimiter {
   }
 
   get queued(): number {
-    return this.queues["follow-up"].length + this.queues.revoke.length + this.queues.normal.length;
+    return this.queues["follow-up"].length + this.queues.revoke.length + this.queues.slotted.length + this.queues.normal.length;
   }
 
   private drain(): void {
@@ -77,7 +79,8 @@ export class RateLimiter {
     const now = this.clock.now();
     while (this.recentStarts.length > 0 && (this.recentStarts[0] ?? now) <= now - WINDOW_MS) this.recentStarts.shift();
     while (this.tokens >= 1 && this.recentStarts.length < this.perWindow()) {
-      const next = this.queues["follow-up"].shift() ?? this.queues.revoke.shift() ?? this.queues.normal.shift();
+      const next =
+        this.queues["follow-up"].shift() ?? this.queues.revoke.shift() ?? this.queues.slotted.shift() ?? this.queues.normal.shift();
       if (!next) return;
       this.tokens -= 1;
       this.recentStarts.push(now);

@@ -90,6 +90,22 @@ describe("RateLimiter", () => {
     assert.deepEqual(order, ["n0", "r1", "r2", "n1", "n2", "n3"]);
   });
 
+  it("starts a creation holding a slot after revocations but before other normal work", async () => {
+    const limiter = new RateLimiter(50, 1);
+    const order: string[] = [];
+    const enqueue = (priority: Priority, name: string) => limiter.run(priority, async () => void order.push(name));
+    const all = [
+      enqueue("normal", "n0"),
+      enqueue("normal", "n1"),
+      enqueue("slotted", "c1"),
+      enqueue("revoke", "r1"),
+      enqueue("normal", "n2"),
+      enqueue("slotted", "c2"),
+    ];
+    await Promise.all(all);
+    assert.deepEqual(order, ["n0", "r1", "c1", "c2", "n1", "n2"]);
+  });
+
   it("keeps revocations to the same rate as everything else", async () => {
     const limiter = new RateLimiter(20, 1);
     let started = 0;
