@@ -72,25 +72,7 @@ describe("RateLimiter", () => {
     assert.ok((starts.at(-1) ?? 0) >= 250, `the last started after ${starts.at(-1)} ms`);
   });
 
-  it("starts waiting revocations before any waiting normal work", async () => {
-    const limiter = new RateLimiter(50, 1);
-    const order: string[] = [];
-    const enqueue = (priority: Priority, name: string) => limiter.run(priority, async () => void order.push(name));
-    const all = [
-      enqueue("normal", "n0"),
-      enqueue("normal", "n1"),
-      enqueue("normal", "n2"),
-      enqueue("revoke", "r1"),
-      enqueue("normal", "n3"),
-      enqueue("revoke", "r2"),
-    ];
-    await nextTurn();
-    assert.deepEqual(order, ["n0"]);
-    await Promise.all(all);
-    assert.deepEqual(order, ["n0", "r1", "r2", "n1", "n2", "n3"]);
-  });
-
-  it("starts a creation holding a slot after revocations but before other normal work", async () => {
+  it("starts waiting revocations first, then creations holding a slot, then other work, each in arrival order", async () => {
     const limiter = new RateLimiter(50, 1);
     const order: string[] = [];
     const enqueue = (priority: Priority, name: string) => limiter.run(priority, async () => void order.push(name));
@@ -101,9 +83,12 @@ describe("RateLimiter", () => {
       enqueue("revoke", "r1"),
       enqueue("normal", "n2"),
       enqueue("slotted", "c2"),
+      enqueue("revoke", "r2"),
     ];
+    await nextTurn();
+    assert.deepEqual(order, ["n0"]);
     await Promise.all(all);
-    assert.deepEqual(order, ["n0", "r1", "c1", "c2", "n1", "n2"]);
+    assert.deepEqual(order, ["n0", "r1", "r2", "c1", "c2", "n1", "n2"]);
   });
 
   it("keeps revocations to the same rate as everything else", async () => {
