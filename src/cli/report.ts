@@ -67,7 +67,8 @@ function startChainCheck(opened: StoreBackend, env: Readonly<Record<string, stri
     markStarted = resolve;
   });
   const audit = opened.audit;
-  if (!audit.scan) markStarted();
+  const scanChain = audit.scan?.bind(audit);
+  if (!scanChain) markStarted();
   const result = (async (): Promise<ChainCheck> => {
     try {
       const keys = await publicKeys([], env);
@@ -81,12 +82,11 @@ function startChainCheck(opened: StoreBackend, env: Readonly<Record<string, stri
             yield link;
           }
         },
-        scan: audit.scan
+        scan: scanChain
           ? async (request, options) => {
-              const scanning = audit.scan?.({ ...request, window: { from, until: to } }, options);
+              const scanning = scanChain({ ...request, window: { from, until: to } }, options);
               markStarted();
               const scan = await scanning;
-              if (!scan) throw new Error("the store stopped scanning its chain");
               inPeriod = scan.inWindow;
               return scan;
             }

@@ -234,20 +234,15 @@ export class PostgresGrantStore implements GrantStore {
           "account_id = $1 AND permission_set = $2 AND principal_id = $3 AND id <> $4",
           [target.accountId, target.permissionSetName, target.principalId, excludeId],
         ];
-    const holding = `FROM grants WHERE ${where} AND status IN (${statusList(HOLDING_STATUSES)})`;
-    const summary = await selectRow<{ n: string; keeps: number | null }>(
+    // One query: the window functions count every holder before LIMIT keeps the oldest few.
+    const rows = await selectRows<{ id: string; n: string; keeps: number }>(
       this.pool,
-      `SELECT count(*) AS n, max(keeps_assignment) AS keeps ${holding}`,
+      `SELECT id, count(*) OVER () AS n, max(keeps_assignment) OVER () AS keeps
+         FROM grants WHERE ${where} AND status IN (${statusList(HOLDING_STATUSES)})
+         ORDER BY created_at, id LIMIT ${HOLDER_IDS_SHOWN}`,
       params,
     );
-    const count = Number(summary?.n ?? 0);
-    if (count === 0) return { count: 0, ids: [], keepsAssignment: false };
-    const ids = await selectRows<{ id: string }>(
-      this.pool,
-      `SELECT id ${holding} ORDER BY created_at, id LIMIT ${HOLDER_IDS_SHOWN}`,
-      params,
-    );
-    return { count, ids: ids.map((row) => row.id), keepsAssignment: summary?.keeps === 1 };
+    return { count: Number(rows[0]?.n ?? 0), ids: rows.map((row) => row.id), keepsAssignment: rows[0]?.keeps === 1 };
   }
 
   private async compareAndSet(

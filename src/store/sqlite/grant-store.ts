@@ -254,16 +254,14 @@ export class SqliteStore implements GrantStore {
     const [where, params] = isMembership(target)
       ? ["group_id = ? AND principal_id = ?", [target.groupId, target.principalId]]
       : ["account_id = ? AND permission_set = ? AND principal_id = ?", [target.accountId, target.permissionSetName, target.principalId]];
-    const holding = `FROM grants WHERE ${where} AND id <> ? AND status IN (${statusList(HOLDING_STATUSES)})`;
-    const summary = prepared<string[], { n: number; keeps: number | null }>(
+    // One query: the window functions count every holder before LIMIT keeps the oldest few.
+    const rows = prepared<string[], { id: string; n: number; keeps: number }>(
       this.db,
-      `SELECT count(*) AS n, max(keeps_assignment) AS keeps ${holding}`,
-    ).get(...params, excludeId);
-    if (!summary || summary.n === 0) return { count: 0, ids: [], keepsAssignment: false };
-    const ids = prepared<string[], { id: string }>(this.db, `SELECT id ${holding} ORDER BY created_at, id LIMIT ${HOLDER_IDS_SHOWN}`)
-      .all(...params, excludeId)
-      .map((row) => row.id);
-    return { count: summary.n, ids, keepsAssignment: summary.keeps === 1 };
+      `SELECT id, count(*) OVER () AS n, max(keeps_assignment) OVER () AS keeps
+         FROM grants WHERE ${where} AND id <> ? AND status IN (${statusList(HOLDING_STATUSES)})
+         ORDER BY created_at, id LIMIT ${HOLDER_IDS_SHOWN}`,
+    ).all(...params, excludeId);
+    return { count: rows[0]?.n ?? 0, ids: rows.map((row) => row.id), keepsAssignment: rows[0]?.keeps === 1 };
   }
 
   private compareAndSet(id: string, from: GrantStatus, to: GrantStatus, changes: GrantChanges): Grant | undefined {
