@@ -141,6 +141,7 @@ async function build({ config, running, logger, clock, cleanup, opened, holder }
         policy: policies.current,
         clock,
         fencedBefore: () => deps?.sessionFence.fencedKeys() ?? new Set(),
+        roleWideBefore: () => deps?.sessionFence.roleWideBefore() ?? new Map(),
       }),
   });
   // Before Slack's port, so it stays up (reporting "stopping") while shutdown waits for work in progress.

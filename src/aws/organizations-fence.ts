@@ -58,7 +58,7 @@ export class OrganizationsFenceWriter implements SessionFenceWriter {
     this.retry = { limiter: new RateLimiter(settings.callsPerSecond, undefined, clock), priority: "revoke", retries: settings.retries };
   }
 
-  async write(documents: readonly string[]): Promise<void> {
+  async write(documents: readonly string[], order?: readonly number[]): Promise<void> {
     const names = this.settings.policyNames;
     if (documents.length !== names.length) {
       throw new ProviderError(
@@ -70,7 +70,8 @@ export class OrganizationsFenceWriter implements SessionFenceWriter {
     try {
       const known = this.known ?? (await this.establish(documents));
       this.known = known;
-      for (const [index, name] of names.entries()) {
+      for (const index of writeSequence(names.length, order)) {
+        const name = names[index] as string;
         const policy = known.get(name) as KnownPolicy;
         const content = documents[index] as string;
         if (policy.content === content) continue;
@@ -169,4 +170,11 @@ export class OrganizationsFenceWriter implements SessionFenceWriter {
   private call<T>(action: string, subject: { policy?: string; target?: string }, send: () => Promise<T>): Promise<T> {
     return retryingCall(this.retry, `Organizations ${action}`, send, (failure, error) => explainFenceFailure(failure, error, subject));
   }
+}
+
+/** The order given, when it names every policy once; else index order. */
+function writeSequence(count: number, order: readonly number[] | undefined): number[] {
+  const indexes = Array.from({ length: count }, (_, index) => index);
+  if (!order || order.length !== count || [...order].sort((a, b) => a - b).some((index, i) => index !== i)) return indexes;
+  return [...order];
 }

@@ -168,6 +168,9 @@ const sessionFenceSchema = z.strictObject({
     .refine((names) => new Set(names).size === names.length, { error: "must not repeat a name" })
     .default(["jit-slack-session-fence-1", "jit-slack-session-fence-2", "jit-slack-session-fence-3"]),
   attachTo: z.enum(["root", "accounts"], { error: "must be root or accounts" }).default("root"),
+  // fence-role: when the policies cannot hold every revoked user, a role is fenced as a whole
+  // (domain/session-fence.ts, RoleWideFence); leave-unfenced: those users' sessions stay valid.
+  whenFull: z.enum(["fence-role", "leave-unfenced"], { error: "must be fence-role or leave-unfenced" }).default("fence-role"),
 });
 
 // Each refresh reads every account's tags (one ListTagsForResource call per account), so not more
@@ -191,6 +194,7 @@ export const policySchema = z.strictObject({
     mode: "off",
     policyNames: ["jit-slack-session-fence-1", "jit-slack-session-fence-2", "jit-slack-session-fence-3"],
     attachTo: "root",
+    whenFull: "fence-role",
   }),
   unmanagedAssignments: z.enum(["ignore", "report", "enforce"], { error: "must be ignore, report or enforce" }).default("ignore"),
   maxTargetsPerRequest: z

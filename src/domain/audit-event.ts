@@ -32,6 +32,8 @@ export type AuditAction =
   | "fence_lifted"
   /** The fence's policies are full: a revocation could not fence its sessions. */
   | "session_fence_full"
+  /** The fence's policies were full, so a role is fenced as a whole: its older sessions are denied to all but its live grants. */
+  | "session_fence_whole_role"
   /** An admin's incident switch: every active grant in a scope ended at once (one record; each grant has its own). */
   | "revoke_all"
   /** The organization could not be read again (or the policy did not resolve against it): the last good policy stays. */

@@ -13,6 +13,8 @@ export interface SessionFenceSettings {
   /** The service control policies the bot owns and rewrites, in the order they are filled. */
   readonly policyNames: readonly string[];
   readonly attachTo: FenceAttachment;
+  /** When the policies cannot hold every revoked user: fence a role as a whole (session-fence.ts, RoleWideFence), or leave them unfenced. */
+  readonly whenFull: "fence-role" | "leave-unfenced";
 }
 
 /** What the bot found out at start about fencing in this organization. */

@@ -49,6 +49,40 @@ export interface RenderedFence {
   readonly documents: readonly string[];
   /** Entries that did not fit: their sessions are not fenced. */
   readonly unfenced: readonly FenceEntry[];
+  /** The keys (fenceKey) of the entries fenced, in the order they were laid out: the next layout's fencedBefore. */
+  readonly placed: readonly string[];
+  /** Each role fenced as a whole (see RoleWideFence) → the policy holding its statement. */
+  readonly roleWide: ReadonlyMap<string, number>;
+  /** The same roles, by account and permission set, with how many users their live grants spare. */
+  readonly wholeRoles: readonly WholeRole[];
+  /**
+   * The policies in the order to write them: those taking up a role-wide statement first (its
+   * users' per-user statements may be gone from the others), those giving one up last (its users'
+   * per-user statements may be new in the others), so no entry is unfenced between two updates.
+   */
+  readonly writeOrder: readonly number[];
+}
+
+export interface WholeRole {
+  readonly accountId: string;
+  readonly permissionSetName: string;
+  /** Sessions issued before this (epoch ms) are denied. */
+  readonly fencedAt: number;
+  /** Users a live grant holds the role for, whose sessions are not denied. */
+  readonly spared: number;
+}
+
+/**
+ * What to do when the policies cannot hold every entry. With `enabled`, the role of an entry that
+ * does not fit is fenced as a whole instead: one statement denies every session of that role issued
+ * before its latest revocation, except the sessions of users a live grant holds it for. That takes
+ * one statement however many users were revoked from the role, but it also ends older sessions of
+ * people who hold the permission set on that account outside the bot (they sign in again).
+ * `before` is the last layout's roles fenced as a whole (RenderedFence.roleWide).
+ */
+export interface RoleWideFence {
+  readonly enabled: boolean;
+  readonly before?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -62,6 +96,8 @@ interface Statement {
   before: number;
   /** A re-granted target's entry: kept alone, at its own time. */
   readonly live: boolean;
+  /** A role fenced as a whole: `users` is empty and these users (live grants of the role) are spared. */
+  readonly except?: readonly string[];
   /** Its JSON length now. */
   length: number;
 }
@@ -94,17 +130,111 @@ export function renderFence(
   policyCount: number,
   maxChars: number = SCP_MAX_CHARS,
   fencedBefore: ReadonlySet<string> = new Set(),
+  roleWide: RoleWideFence = { enabled: false },
 ): RenderedFence {
   const policies: PolicyLayout[] = Array.from({ length: policyCount }, () => ({ statements: [], length: DOCUMENT_OVERHEAD }));
   const unfenced: FenceEntry[] = [];
+  const wholeRoles = new Map<string, number>();
+  const whole = new Map<string, Omit<WholeRole, "fencedAt">>();
   // What the last layout fenced goes first, in the same order as then, so it lands as it did: entries
   // of a burst are fenced in the order their writes arrive, which need not be their fence times'.
-  const placedFirst = (entry: FenceEntry) => (fencedBefore.has(fenceKey(entry)) ? 0 : 1);
-  for (const entry of [...entries].sort((a, b) => placedFirst(a) - placedFirst(b) || oldestFirst(a, b))) {
+  // Their order is the last layout's (fencedBefore's iteration order), not their fence times', which
+  // move on when a fence ahead of a deletion is followed by the one after it.
+  const rank = new Map([...fencedBefore].map((key, i) => [key, i]));
+  const placedFirst = (a: FenceEntry, b: FenceEntry) => (rank.get(fenceKey(a)) ?? rank.size) - (rank.get(fenceKey(b)) ?? rank.size);
+  const placed: string[] = [];
+  for (const entry of [...entries].sort((a, b) => placedFirst(a, b) || oldestFirst(a, b))) {
     const live = liveKeys.has(fenceKey(entry));
-    if (!(live ? false : join(policies, entry, maxChars)) && !open(policies, entry, live, maxChars)) unfenced.push(entry);
+    const pattern = roleArnPattern(entry.accountId, entry.permissionSetName);
+    if (!live && wholeRoles.has(pattern)) raiseBound(policies, wholeRoles.get(pattern) as number, pattern, entry.fencedAt);
+    else if (!(!live && join(policies, entry, maxChars)) && !open(policies, entry, live, maxChars)) {
+      const spared = liveUsersOf(liveKeys, entry);
+      const at = !live && roleWide.enabled ? fenceRole(policies, pattern, entry.fencedAt, spared, maxChars) : undefined;
+      if (at === undefined) {
+        unfenced.push(entry);
+        continue;
+      }
+      wholeRoles.set(pattern, at);
+      whole.set(pattern, { accountId: entry.accountId, permissionSetName: entry.permissionSetName, spared: spared.length });
+    }
+    placed.push(fenceKey(entry));
   }
-  return { documents: policies.map(documentText), unfenced: unfenced.sort(byKey) };
+  return {
+    documents: policies.map(documentText),
+    unfenced: unfenced.sort(byKey),
+    placed,
+    roleWide: wholeRoles,
+    wholeRoles: [...whole].map(([pattern, role]) => ({ ...role, fencedAt: boundOf(policies, wholeRoles.get(pattern) as number, pattern) })),
+    writeOrder: writeOrder(policyCount, wholeRoles, roleWide.before ?? new Map()),
+  };
+}
+
+/** The users a live grant holds the entry's account and permission set for (see fenceKey), sorted. */
+function liveUsersOf(liveKeys: ReadonlySet<string>, entry: FenceEntry): string[] {
+  const suffix = `|${entry.accountId}|${entry.permissionSetName}`;
+  return [...liveKeys]
+    .filter((key) => key.endsWith(suffix))
+    .map((key) => key.slice(0, -suffix.length))
+    .sort();
+}
+
+/**
+ * Replaces every per-user statement on the role with one statement for the whole role, in the first
+ * policy it then fits; the index of that policy, or undefined (nothing changed) when it fits nowhere.
+ * Its bound is the latest of the replaced statements', which denies nothing more of theirs: every
+ * other session of the role issued before it belongs to a user whose assignment is gone or going,
+ * or to a live grant's user, who is spared.
+ */
+function fenceRole(policies: PolicyLayout[], pattern: string, fencedAt: number, except: string[], maxChars: number): number | undefined {
+  let before = fencedAt;
+  const without = policies.map((policy) => {
+    const statements: Statement[] = [];
+    for (const statement of policy.statements) {
+      if (statement.live || statement.except || !statement.patterns.includes(pattern)) {
+        statements.push(statement);
+        continue;
+      }
+      before = Math.max(before, statement.before);
+      const patterns = statement.patterns.filter((candidate) => candidate !== pattern);
+      if (patterns.length > 0) statements.push(measured({ ...statement, patterns }));
+    }
+    return { statements, length: layoutLength(statements) };
+  });
+  const whole = measured({ users: [], patterns: [pattern], before, live: false, except });
+  const at = without.findIndex((policy) => policy.length + whole.length + (policy.statements.length > 0 ? 1 : 0) <= maxChars);
+  if (at < 0) return undefined;
+  for (const [i, policy] of without.entries()) policies[i] = policy;
+  const target = policies[at] as PolicyLayout;
+  target.statements.push(whole);
+  target.length = layoutLength(target.statements);
+  return at;
+}
+
+function boundOf(policies: readonly PolicyLayout[], at: number, pattern: string): number {
+  return (policies[at] as PolicyLayout).statements.find((statement) => statement.except && statement.patterns[0] === pattern)?.before ?? 0;
+}
+
+/** A later revocation of a role fenced as a whole moves its bound (the length stays: the bound is fixed-width). */
+function raiseBound(policies: PolicyLayout[], at: number, pattern: string, fencedAt: number): void {
+  const policy = policies[at] as PolicyLayout;
+  const i = policy.statements.findIndex((statement) => statement.except && statement.patterns[0] === pattern);
+  const statement = policy.statements[i] as Statement;
+  if (fencedAt <= statement.before) return;
+  policy.statements[i] = measured({ ...statement, before: fencedAt });
+  policy.length = layoutLength(policy.statements);
+}
+
+function layoutLength(statements: readonly Statement[]): number {
+  return DOCUMENT_OVERHEAD + statements.reduce((sum, statement) => sum + statement.length, 0) + Math.max(0, statements.length - 1);
+}
+
+function writeOrder(policyCount: number, now: ReadonlyMap<string, number>, before: ReadonlyMap<string, number>): number[] {
+  const rank = (index: number) => {
+    const gains = [...now].some(([pattern, at]) => at === index && before.get(pattern) !== index);
+    const losses = [...before].some(([pattern, at]) => at === index && now.get(pattern) !== index);
+    return gains ? 0 : losses ? 2 : 1;
+  };
+  return Array.from({ length: policyCount }, (_, index) => index).sort((a, b) => rank(a) - rank(b) || a - b);
 }
 
 /** Adds the entry to a statement on its role (another user) or of its user (another role), where that fits. */
@@ -118,7 +248,7 @@ function join(policies: PolicyLayout[], entry: FenceEntry, maxChars: number): bo
   ] as const) {
     for (const policy of policies) {
       for (const [i, statement] of policy.statements.entries()) {
-        if (statement.live || !fits(statement)) continue;
+        if (statement.live || statement.except || !fits(statement)) continue;
         const next = grow(statement);
         if (policy.length - statement.length + next.length > maxChars) continue;
         policy.statements[i] = next;
@@ -168,7 +298,8 @@ function documentText(policy: PolicyLayout): string {
  * AWS documents this as the way to revoke active sessions: IAM Identity Center user guide,
  * "Use a Deny policy to revoke active user permissions".
  */
-function statementJson(group: Pick<Statement, "users" | "patterns" | "before">) {
+function statementJson(group: Pick<Statement, "users" | "patterns" | "before" | "except">) {
+  if (group.except) return roleStatementJson(group.patterns, group.before, group.except);
   return {
     Effect: "Deny",
     Action: "*",
@@ -177,6 +308,24 @@ function statementJson(group: Pick<Statement, "users" | "patterns" | "before">) 
       StringEquals: { "identitystore:userId": oneOrMany(group.users) },
       ArnLike: { "aws:PrincipalArn": oneOrMany(group.patterns) },
       DateLessThan: { "aws:TokenIssueTime": fenceBound(group.before) },
+    },
+  };
+}
+
+/**
+ * A role fenced as a whole: every session of it issued before the bound, but those of the spared
+ * users. A negated operator holds when the request lacks the key (IAM User Guide, "IAM JSON policy
+ * elements: Condition operators"), so a session without `identitystore:userId` is denied too.
+ */
+function roleStatementJson(patterns: readonly string[], before: number, except: readonly string[]) {
+  return {
+    Effect: "Deny",
+    Action: "*",
+    Resource: "*",
+    Condition: {
+      ArnLike: { "aws:PrincipalArn": oneOrMany(patterns) },
+      DateLessThan: { "aws:TokenIssueTime": fenceBound(before) },
+      ...(except.length > 0 ? { StringNotEquals: { "identitystore:userId": oneOrMany(except) } } : {}),
     },
   };
 }

@@ -35,6 +35,7 @@ const OUTCOMES: readonly AuditAction[] = [
   "session_fenced",
   "fence_lifted",
   "session_fence_full",
+  "session_fence_whole_role",
 ];
 
 const MINUTE = 60;

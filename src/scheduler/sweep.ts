@@ -3,7 +3,7 @@ import { SYSTEM_ACTOR } from "../domain/audit-event.js";
 import type { Grant } from "../domain/grant.js";
 import type { ServiceDeps } from "../services/deps.js";
 import { provisionGrant } from "../services/provision.js";
-import { revokeGrant } from "../services/revoke.js";
+import { fenceExpiredAhead, revokeGrant } from "../services/revoke.js";
 
 export interface SweepStarted {
   readonly revocations: number;
@@ -16,6 +16,8 @@ export interface SweepStarted {
 export interface SweepSteps {
   revoke(grantId: string): Promise<unknown>;
   resume(grantId: string): Promise<unknown>;
+  /** Starts the expired grants' revocations together (revoke.ts, fenceExpiredAhead); each one's revoke waits for its promise. */
+  startTogether?(grants: readonly Grant[]): ReadonlyMap<string, Promise<void>>;
 }
 
 export type SweepDeps = Pick<ServiceDeps, "clock" | "store" | "work" | "logger">;
@@ -25,6 +27,7 @@ export function sweepSteps(deps: ServiceDeps): SweepSteps {
   return {
     revoke: (grantId) => revokeGrant(deps, grantId, SYSTEM_ACTOR, "expired"),
     resume: (grantId) => provisionGrant(deps, grantId),
+    startTogether: (grants) => fenceExpiredAhead(deps, grants),
   };
 }
 
@@ -65,7 +68,11 @@ export class Sweeper {
     // unfinished grant again (thousands after an outage) each sweep would only stall the process.
     const unfinished =
       this.resumptions.size >= this.width() ? [] : (await deps.store.listByStatus(["approved", "provisioning"])).filter(due);
-    for (const grant of [...expired, ...revoking]) this.enqueue(this.revocations, grant.id, () => steps.revoke(grant.id));
+    const started = steps.startTogether?.(expired) ?? new Map<string, Promise<void>>();
+    for (const grant of [...expired, ...revoking]) {
+      const before = started.get(grant.id);
+      this.enqueue(this.revocations, grant.id, before ? () => before.then(() => steps.revoke(grant.id)) : () => steps.revoke(grant.id));
+    }
     for (const grant of unfinished) this.enqueue(this.resumptions, grant.id, () => steps.resume(grant.id));
     this.pump();
     return { revocations: expired.length + revoking.length, resumed: unfinished.length, done: this.whenDrained() };

@@ -409,9 +409,10 @@ export interface FenceEntries {
 export interface SessionFenceWriter {
   /**
    * Makes the bot's policies say exactly `documents` (one per configured policy name, in that
-   * order), creating and attaching any that are missing, and updating only those that changed.
+   * order), creating and attaching any that are missing, and updating only those that changed, in
+   * `order` (indexes into documents; index order when not given).
    */
-  write(documents: readonly string[]): Promise<void>;
+  write(documents: readonly string[], order?: readonly number[]): Promise<void>;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Grant } from "../domain/grant.js";
 import type { ServiceDeps } from "./deps.js";
 import type { AuditDetail, AuditNote } from "../domain/audit-event.js";
 import { fenceBound } from "../domain/session-fence.js";
-import { fenceSessions, type FenceOutcome } from "./session-fence.js";
+import { fenceAhead, fenceSessions, type FenceOutcome } from "./session-fence.js";
 import { isMembership, type Holders, type OperationTarget } from "./ports.js";
 import { targetKey } from "./work-tracker.js";
 import { refreshApprovalMessage } from "./approval-message.js";
@@ -32,6 +32,46 @@ export async function revokeGrant(
     grant = (await deps.store.transition(grant.id, "active", "revoking", {}, startNote)) ?? (await deps.store.get(grantId));
   }
   return finishRevocation(deps, grant);
+}
+
+/**
+ * Starts the revocation of expired grants together when the session fence is on: each is moved to
+ * revoking (if another process has not done so) and, when its assignment is to be deleted, its
+ * sessions are fenced ahead of the deletion. A burst is thus fenced in a write or two of the policies
+ * while its deletions follow at the pace of the Identity Center quota (through the sweep, which
+ * waits for a grant's promise here before its deletion). Each grant is claimed meanwhile, so no
+ * process deletes it before its fence ahead is recorded. Never rejects.
+ */
+export function fenceExpiredAhead(deps: ServiceDeps, grants: readonly Grant[]): Map<string, Promise<void>> {
+  const ahead = new Map<string, Promise<void>>();
+  if (!deps.sessionFence.writer) return ahead;
+  for (const grant of grants)
+    ahead.set(
+      grant.id,
+      fenceOneAhead(deps, grant).catch((error: unknown) => logAheadFailure(deps, grant, error)),
+    );
+  return ahead;
+}
+
+async function fenceOneAhead(deps: ServiceDeps, known: Grant): Promise<void> {
+  if (known.status !== "active" || !(await deps.work.claim(known.id))) return;
+  try {
+    const note: AuditNote = { action: "revocation_started", actorId: SYSTEM_ACTOR, detail: { reason: "expired" } };
+    const grant = await deps.store.transition(known.id, "active", "revoking", {}, note);
+    const { principalId } = grant ?? {};
+    if (!grant || !principalId || grant.keepsAssignment) return;
+    const target = grantTarget(grant, principalId);
+    // What removeAssignment would keep is not fenced (it re-checks under the target's lock before deleting).
+    if ((await deps.store.holders(target, grant.id)).count > 0) return;
+    const deletionKind = isMembership(target) ? "remove-member" : "delete";
+    if (!(await deps.operations.latest(grant.id, deletionKind))) await fenceAhead(deps, { ...grant, principalId });
+  } finally {
+    await deps.work.release(known.id);
+  }
+}
+
+function logAheadFailure(deps: ServiceDeps, grant: Grant, error: unknown): void {
+  deps.logger.error({ grantId: grant.id, err: String(error) }, "could not start the revocation ahead of the sweep; the sweep starts it");
 }
 
 /**
@@ -96,18 +136,22 @@ function holderNames(holders: Holders): string {
 }
 
 /**
- * Deletes the assignment (see assignment-operations.ts), then fences the user's older role sessions
- * (session-fence.ts): an assignment already gone leaves them as valid as one just deleted. A
- * failure of either is thrown, so the revocation is retried and the grant is not shown revoked.
+ * Fences the user's older role sessions (session-fence.ts) unless a deletion was already under way,
+ * deletes the assignment (see assignment-operations.ts), then fences again from after the deletion:
+ * an assignment already gone leaves them as valid as one just deleted. A failure of the deletion or of
+ * the second fence is thrown, so the revocation is retried and the grant is not shown revoked.
  */
 async function deleteAssignment(
   deps: ServiceDeps,
   grant: Grant & { principalId: string },
   target: OperationTarget,
 ): Promise<Grant | undefined> {
-  const outcome = isMembership(target) ? await ensureNotMember(deps, grant.id, target) : await ensureRemoved(deps, grant.id, target);
+  const membership = isMembership(target);
+  const deletionKind = membership ? "remove-member" : "delete";
+  if (!(await deps.operations.latest(grant.id, deletionKind))) await fenceAhead(deps, grant);
+  const outcome = membership ? await ensureNotMember(deps, grant.id, target) : await ensureRemoved(deps, grant.id, target);
   if (outcome.kind === "failed") throw new ProviderError(outcome.message, outcome.code, true);
-  const fence = await fenceSessions(deps, grant);
+  const fence = await fenceSessions(deps, grant, await deps.operations.latest(grant.id, deletionKind));
   if (outcome.kind === "changed") return finish(deps, grant, { removed: true, why: null, awsRequestId: outcome.requestId }, fence);
   return finish(deps, grant, { removed: false, why: "the assignment was already gone" }, fence);
 }

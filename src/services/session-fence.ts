@@ -8,11 +8,21 @@ import { fenceGap, sessionDurationOf, type FenceGap } from "../domain/fence-capa
 import { HOLDING_STATUSES, isGroupGrant, type Grant } from "../domain/grant.js";
 import type { GroupAccess } from "../domain/group-access.js";
 import { grantTarget } from "./assignment-operations.js";
-import { fenceBound, fenceKey, renderFence, SCP_MAX_CHARS, type FenceEntry, type RenderedFence } from "../domain/session-fence.js";
+import {
+  fenceBound,
+  fenceKey,
+  renderFence,
+  roleArnPattern,
+  SCP_MAX_CHARS,
+  type FenceEntry,
+  type RenderedFence,
+  type WholeRole,
+} from "../domain/session-fence.js";
 import type { ServiceDeps } from "./deps.js";
 import type { Clock } from "../domain/clock.js";
 import type { Policy } from "../domain/policy.js";
-import type { FenceEntries, GrantStore, SessionFenceWriter } from "./ports.js";
+import type { FenceEntries, GrantStore, Operation, SessionFenceWriter } from "./ports.js";
+import { ProviderError } from "../domain/errors.js";
 
 /** The lease under which one process at a time renders and writes the policies. */
 const FENCE_LEASE = "session-fence";
@@ -34,6 +44,8 @@ export class SessionFence {
   private next: Promise<RenderedFence> | undefined;
   /** What this process's last write fenced: key → fence time. */
   private fenced = new Map<string, number>();
+  /** The roles this process's last write fenced as a whole → the policy holding each. */
+  private wholeRoles: ReadonlyMap<string, number> = new Map();
 
   constructor(
     readonly entries: FenceEntries,
@@ -66,8 +78,15 @@ export class SessionFence {
   settle(inForce: readonly FenceEntry[], rendered: RenderedFence): FenceEntry[] {
     const left = new Set(rendered.unfenced.map(fenceKey));
     const displaced = rendered.unfenced.filter((entry) => this.fenced.get(fenceKey(entry)) === entry.fencedAt);
-    this.fenced = new Map(inForce.filter((entry) => !left.has(fenceKey(entry))).map((entry) => [fenceKey(entry), entry.fencedAt]));
+    const fencedAt = new Map(inForce.map((entry) => [fenceKey(entry), entry.fencedAt]));
+    this.fenced = new Map(rendered.placed.filter((key) => !left.has(key)).map((key) => [key, fencedAt.get(key) ?? 0]));
+    this.wholeRoles = rendered.roleWide;
     return displaced;
+  }
+
+  /** The roles the last write fenced as a whole, so the next layout knows which policies take one up or give one up. */
+  roleWideBefore(): ReadonlyMap<string, number> {
+    return this.wholeRoles;
   }
 
   /** The keys of what this process's last write fenced, placed first by the next layout. */
@@ -89,13 +108,22 @@ type FenceDeps = Pick<
   "fenceFacts" | "sessionFence" | "operations" | "store" | "work" | "clock" | "policy" | "logger" | "provider"
 >;
 
+/** How an operation log records a fence ahead of the deletion that the policies could not hold. */
+const FENCE_FULL = "the session fence is full";
+
 /**
- * Fences the sessions of a grant whose assignment is gone, through the operation log: the intent
- * (whose time is the fence time, so a resumed fence keeps it) before the entry and the policies are
- * written, the outcome after. Resumes a fence a crash interrupted. A ProviderError is thrown with the
- * intent left in place, so the revocation is retried and the fence resumed.
+ * Fences the sessions of a grant whose assignment is to go or is gone, through the operation log: the
+ * intent (whose time is the fence time, so a resumed fence keeps it) before the entry and the policies
+ * are written, the outcome after. Resumes a fence a crash interrupted. A ProviderError is thrown with
+ * the intent left in place, so the revocation is retried and the fence resumed.
+ *
+ * Without `deletion` this is the fence ahead of the deletion (fenceAhead). With it, the fence that
+ * follows the deletion: its time comes after the assignment is gone, so it also denies sessions the
+ * user opened between the fence ahead and the deletion. A fence ahead already audited the grant's
+ * `session_fenced` (or `session_fence_full`), so this one records only a change of that verdict; the
+ * `revoked` record carries its bound.
  */
-export async function fenceSessions(deps: FenceDeps, grant: Grant & { principalId: string }): Promise<FenceOutcome> {
+export async function fenceSessions(deps: FenceDeps, grant: Grant & { principalId: string }, deletion?: Operation): Promise<FenceOutcome> {
   const targets = await fencedTargets(deps, grant);
   const reachable = targets.filter((target) => fenceGap(deps.fenceFacts, target.accountId, target.permissionSetName) === null);
   const [first] = targets;
@@ -105,8 +133,10 @@ export async function fenceSessions(deps: FenceDeps, grant: Grant & { principalI
   }
   const target = grantTarget(grant, grant.principalId);
   const previous = await deps.operations.latest(grant.id, "fence");
+  const ahead = deletion ? await fenceBefore(deps, grant.id, deletion) : undefined;
+  const resumed = deletion && previous && previous.id < deletion.id ? undefined : previous;
   const operation =
-    previous?.state === "intended" || previous?.state === "succeeded" ? previous : await deps.operations.intend(grant.id, "fence", target);
+    resumed?.state === "intended" || resumed?.state === "succeeded" ? resumed : await deps.operations.intend(grant.id, "fence", target);
   const entries = reachable.map((pair) => entryFor(deps, { ...grant, ...pair }, operation.createdAt));
   const latest = entries.reduce((a, b) => (b.liftAt > a.liftAt ? b : a));
   if (operation.state === "succeeded") return { kind: "fenced", fencedAt: latest.fencedAt, liftAt: latest.liftAt };
@@ -119,12 +149,15 @@ export async function fenceSessions(deps: FenceDeps, grant: Grant & { principalI
     fencedBefore: fenceBound(entry.fencedAt),
     liftAt: new Date(entry.liftAt).toISOString(),
     fenced: !full,
+    ...(deletion ? {} : { beforeDeletion: true }),
+    ...(entries.some((e) => rendered.roleWide.has(roleArnPattern(e.accountId, e.permissionSetName))) ? { wholeRole: true } : {}),
     // A group grant fences each permission set the group is assigned on each account.
     ...(isGroupGrant(grant)
       ? { group: grant.groupName ?? grant.groupId, targets: entries.map((e) => `${e.accountId}/${e.permissionSetName}`).join(", ") }
       : {}),
   };
-  if (full) {
+  const recordedFull = ahead?.state === "failed" && ahead.failureReason === FENCE_FULL;
+  if (full && !recordedFull) {
     await deps.store.note(grant.id, {
       action: "session_fence_full",
       actorId: SYSTEM_ACTOR,
@@ -134,11 +167,40 @@ export async function fenceSessions(deps: FenceDeps, grant: Grant & { principalI
       { grantId: grant.id, unfenced: rendered.unfenced.length },
       "the session fence is full: this revocation's role sessions stay valid",
     );
-  } else {
+  } else if (!full && ahead?.state !== "succeeded") {
     await deps.store.note(grant.id, { action: "session_fenced", actorId: SYSTEM_ACTOR, detail });
   }
-  await deps.operations.finished(operation.id, "succeeded");
+  // A fence ahead the policies cannot hold is failed, so the fence after the deletion knows it was reported.
+  if (full && !deletion) await deps.operations.finished(operation.id, "failed", FENCE_FULL);
+  else await deps.operations.finished(operation.id, "succeeded");
   return { kind: full ? "full" : "fenced", fencedAt: entry.fencedAt, liftAt: entry.liftAt };
+}
+
+/** The grant's last fence before the deletion: the fence ahead, when there was one. */
+async function fenceBefore(deps: FenceDeps, grantId: string, deletion: Operation): Promise<Operation | undefined> {
+  return (await deps.operations.forGrant(grantId)).filter((operation) => operation.kind === "fence" && operation.id < deletion.id).at(-1);
+}
+
+/**
+ * Fences a revoking grant's sessions before its assignment is deleted, so they are denied as soon as
+ * the policies are written rather than after the deletion: a burst of expiries is fenced at the pace
+ * of policy writes, while deletions go at the pace of the Identity Center quota. Only for a grant whose
+ * assignment is to be deleted (the caller has checked that nothing else rests on it) and not yet
+ * deleted. Best effort: a failure is logged and the deletion goes ahead; the fence that follows the
+ * deletion is the one a revocation waits for.
+ */
+export async function fenceAhead(deps: FenceDeps, grant: Grant & { principalId: string }): Promise<void> {
+  // Once is enough: one done (or full, or failed) is not tried again; one a crash interrupted is resumed.
+  const previous = await deps.operations.latest(grant.id, "fence");
+  if (previous && previous.state !== "intended") return;
+  try {
+    await fenceSessions(deps, grant);
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    const previous = await deps.operations.latest(grant.id, "fence");
+    if (previous?.state === "intended") await deps.operations.finished(previous.id, "failed", error.message);
+    deps.logger.warn({ grantId: grant.id, err: error.message }, "could not fence the sessions ahead of the deletion; fencing after it");
+  }
 }
 
 /** Removes the entries whose sessions have all run out, and audits each. Throws ProviderError. */
@@ -164,7 +226,7 @@ export async function liftFences(deps: FenceDeps): Promise<number> {
 
 /** How many entries the fence has, and how many of them the policies cannot hold, as the next write would lay them out. */
 export async function fenceStatus(parts: RenderParts): Promise<{ entries: number; unfenced: number }> {
-  const rendered = await render(parts, parts.fencedBefore?.() ?? new Set());
+  const rendered = await render(parts, parts.fencedBefore?.() ?? new Set(), parts.roleWideBefore?.() ?? new Map());
   return { entries: rendered.entries, unfenced: rendered.unfenced.length };
 }
 
@@ -174,8 +236,12 @@ function writeFence(deps: FenceDeps): Promise<RenderedFence> {
   if (!writer) throw new Error("the session fence has no writer");
   return deps.sessionFence.coalesce(() =>
     deps.work.exclusive(FENCE_LEASE, async () => {
-      const rendered = await render(fenceParts(deps), deps.sessionFence.fencedKeys());
-      await writer.write(rendered.documents);
+      const before = deps.sessionFence.roleWideBefore();
+      const rendered = await render(fenceParts(deps), deps.sessionFence.fencedKeys(), before);
+      await writer.write(rendered.documents, rendered.writeOrder);
+      for (const role of rendered.wholeRoles) {
+        if (!before.has(roleArnPattern(role.accountId, role.permissionSetName))) await noteWholeRole(deps, role);
+      }
       for (const entry of deps.sessionFence.settle(rendered.inForce, rendered)) await noteDisplaced(deps, entry, rendered);
       return rendered;
     }),
@@ -190,6 +256,8 @@ export interface RenderParts {
   readonly clock: Clock;
   /** What the last write fenced (SessionFence.fencedKeys), so a status lays the entries out as the next write will. */
   readonly fencedBefore?: () => ReadonlySet<string>;
+  /** The roles the last write fenced as a whole (SessionFence.roleWideBefore). */
+  readonly roleWideBefore?: () => ReadonlyMap<string, number>;
 }
 
 function fenceParts(deps: FenceDeps): RenderParts {
@@ -202,7 +270,8 @@ function fenceParts(deps: FenceDeps): RenderParts {
  */
 async function render(
   parts: RenderParts,
-  fencedBefore: ReadonlySet<string> = new Set(),
+  fencedBefore: ReadonlySet<string>,
+  roleWideBefore: ReadonlyMap<string, number>,
 ): Promise<RenderedFence & { entries: number; inForce: readonly FenceEntry[] }> {
   const now = parts.clock.now();
   const entries = (await parts.entries.all()).filter((entry) => entry.liftAt > now);
@@ -215,10 +284,26 @@ async function render(
     for (const pair of held) live.add(fenceKey({ ...pair, principalId }));
   }
   return {
-    ...renderFence(entries, live, parts.policy.sessionFence.policyNames.length, SCP_MAX_CHARS, fencedBefore),
+    ...renderFence(entries, live, parts.policy.sessionFence.policyNames.length, SCP_MAX_CHARS, fencedBefore, {
+      enabled: parts.policy.sessionFence.whenFull === "fence-role",
+      before: roleWideBefore,
+    }),
     entries: entries.length,
     inForce: entries,
   };
+}
+
+/** A role the policies now fence as a whole: audited once (per process) and logged, as it ends sessions outside the bot too. */
+async function noteWholeRole(deps: FenceDeps, role: WholeRole): Promise<void> {
+  const detail = { fencedBefore: fenceBound(role.fencedAt), spared: role.spared };
+  await deps.store.noteUnattached(
+    { accountId: role.accountId, permissionSet: role.permissionSetName },
+    { action: "session_fence_whole_role", actorId: SYSTEM_ACTOR, detail },
+  );
+  deps.logger.warn(
+    { accountId: role.accountId, permissionSet: role.permissionSetName, ...detail },
+    "the session fence is full: fencing this role as a whole, so older sessions of everyone without a live grant end",
+  );
 }
 
 /** An entry this process had fenced that the latest layout left out: said as loudly as one that never fit. */

@@ -1,6 +1,6 @@
-// SIGKILL while a revocation fences the user's role sessions, then restart: the fence is written
-// once with the time of the revocation that asked for it, the grant ends revoked with one
-// session_fenced record, and the operation log shows the fence done.
+// SIGKILL while a revocation fences the user's role sessions, ahead of the deletion or after it,
+// then restart: each fence is written with the time of the revocation step that asked for it, the
+// grant ends revoked with one session_fenced record, and the operation log shows both fences done.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { renderFence } from "../../src/domain/session-fence.js";
@@ -48,10 +48,10 @@ describe("crash recovery of the session fence", () => {
 
   /**
    * Alice's grant is active; the bot dies, the grant's time runs out meanwhile; the next bot is
-   * killed while `operation` (an Organizations call of the fence write) is held, which AWS then
-   * applies; a third bot finishes. Returns the grant and when its session was opened.
+   * killed while `operation` (an Organizations call of a fence write) is held, which AWS then
+   * applies: the write of the fence ahead of the deletion, or the one after it. A third bot finishes.
    */
-  async function crashWhileFencing(operation: string): Promise<{ requested: Requested; sessionAt: number }> {
+  async function crashWhileFencing(operation: string, phase: "ahead" | "after"): Promise<{ requested: Requested; sessionAt: number }> {
     const first = await start();
     const requested = await request(first, world, people.alice.slackId, "prod AdministratorAccess 1h crash test");
     await click(first, people.bob.slackId, "jit_approve", requested);
@@ -63,16 +63,20 @@ describe("crash recovery of the session fence", () => {
     );
     assert.ok(expired, "the grant is active");
 
-    const pause = pauseAt(world.aws, operation);
+    const deleted = () => world.aws.callsOf("DeleteAccountAssignment").length > 0;
+    const pause = pauseAt(world.aws, operation, phase === "ahead" ? () => true : deleted);
     const second = await start();
     await pause.reached;
-    assert.equal(world.aws.callsOf("DeleteAccountAssignment").length, 1, "the assignment was deleted before the fence");
+    if (phase === "ahead") assert.equal(world.aws.callsOf("DeleteAccountAssignment").length, 0, "the fence comes before the deletion");
+    else assert.equal(world.aws.callsOf("DeleteAccountAssignment").length, 1, "the assignment was deleted before this fence");
     await crash(second);
     pause.release();
     return { requested, sessionAt };
   }
 
-  /** After the restart: revoked, fenced once, the fence's operation done, the assignment gone. */
+  const boundOf = (at: number) => new Date(Math.ceil(at / 1000) * 1000).toISOString().replace(".000Z", "Z");
+
+  /** After the restart: revoked, fenced once ahead and once after the deletion, both operations done, the assignment gone. */
   async function assertFencedOnce(requested: Requested, sessionAt: number): Promise<void> {
     await eventually(async () => (await grant(requested.grantId))?.status === "revoked", 15_000, "the grant to be revoked");
     const records = await auditRows(world, requested.grantId);
@@ -85,18 +89,23 @@ describe("crash recovery of the session fence", () => {
     const operations = await fenceOperations(requested.grantId);
     assert.deepEqual(
       operations.map((op) => op.state),
-      ["succeeded"],
-      "one fence operation, finished",
+      ["succeeded", "succeeded"],
+      "a fence ahead of the deletion and one after it, both finished",
     );
-    // The fence keeps the time of the revocation that intended it, not of the restart.
-    const intendedAt = operations[0]?.createdAt ?? 0;
-    const bound = Math.ceil(intendedAt / 1000) * 1000;
-    assert.equal(fenced[0]?.detail.fencedBefore, new Date(bound).toISOString().replace(".000Z", "Z"));
-    assert.equal(revoked?.detail.fencedBefore, fenced[0]?.detail.fencedBefore);
+    const [ahead, after] = operations;
+    const deletion = (await withWorldStore(world, (opened) => opened.operations.forGrant(requested.grantId))).find(
+      (op) => op.kind === "delete",
+    );
+    assert.ok(ahead && after && deletion && ahead.id < deletion.id && deletion.id < after.id, "ahead, deletion, after, in that order");
+    // Each fence keeps the time of the step that intended it, not of the restart.
+    assert.equal(fenced[0]?.detail.fencedBefore, boundOf(ahead.createdAt), "session_fenced is the fence ahead");
+    assert.equal(revoked?.detail.fencedBefore, boundOf(after.createdAt), "the revoked record gives the bound after the deletion");
 
     assert.deepEqual(world.aws.assignments(), [], "the assignment is gone");
     assert.ok(fenceDenies(world.aws, aliceSession(sessionAt)), "the session Alice opened while granted is denied");
-    assert.ok(!fenceDenies(world.aws, aliceSession(bound)), "a session opened after the fence is not");
+    const bound = Date.parse(boundOf(after.createdAt));
+    assert.ok(fenceDenies(world.aws, aliceSession(Date.parse(boundOf(ahead.createdAt)))), "so is one opened after the fence ahead");
+    assert.ok(!fenceDenies(world.aws, aliceSession(bound)), "a session opened after the last fence is not");
     assert.ok(!fenceDenies(world.aws, { ...aliceSession(sessionAt), principalId: world.principals.carol }), "nor is anyone else's");
     assert.equal(timesNamed(world.aws, world.principals.alice), 1, "Alice is named once across the policies");
     for (const name of FENCE_POLICIES) assert.deepEqual(world.aws.scpTargets(name), [world.aws.rootId], `${name} is on the root`);
@@ -108,30 +117,40 @@ describe("crash recovery of the session fence", () => {
     assert.equal(entries[0]?.liftAt, bound + 8 * HOUR, "lifted once the 8h session duration has passed");
   }
 
-  it("writes the fence after a restart when killed after the deletion, before any policy was written", async () => {
-    const { requested, sessionAt } = await crashWhileFencing("ListPolicies");
+  const lastFence = async (grantId: string) => (await fenceOperations(grantId)).at(-1)?.state;
+
+  it("writes the fence ahead after a restart when killed before any policy was written, then deletes", async () => {
+    const { requested, sessionAt } = await crashWhileFencing("ListPolicies", "ahead");
     assert.equal(world.aws.scpContent(FENCE_POLICIES[0]), undefined, "no policy was written before the crash");
-    assert.equal((await fenceOperations(requested.grantId))[0]?.state, "intended", "the crash left the fence intended");
+    assert.equal(await lastFence(requested.grantId), "intended", "the crash left the fence intended");
     await start();
     await assertFencedOnce(requested, sessionAt);
   });
 
-  it("fences once when killed after AWS created the policy holding the fence, before the bot recorded it", async () => {
-    const { requested, sessionAt } = await crashWhileFencing("CreatePolicy");
+  it("fences once ahead when killed after AWS created the policy holding the fence, before the bot recorded it", async () => {
+    const { requested, sessionAt } = await crashWhileFencing("CreatePolicy", "ahead");
     await eventually(async () => timesNamed(world.aws, world.principals.alice) === 1, 5000, "AWS to apply the creation");
-    assert.equal((await fenceOperations(requested.grantId))[0]?.state, "intended", "the crash left the outcome unrecorded");
+    assert.equal(await lastFence(requested.grantId), "intended", "the crash left the outcome unrecorded");
     await start();
     await assertFencedOnce(requested, sessionAt);
-    assert.equal(world.aws.callsOf("UpdatePolicy").length, 0, "the policy already said it: not written again");
   });
 
-  it("fences once when killed after AWS updated the policy holding the fence, before the bot recorded it", async () => {
+  it("fences once after the deletion when killed after AWS updated the policy, before the bot recorded it", async () => {
     // The policies exist and are attached, as a bot that fenced before would have left them.
     const idle = renderFence([], new Set(), 1).documents[0] as string;
     for (const name of FENCE_POLICIES) world.aws.addScp(name, idle, [world.aws.rootId]);
-    const { requested, sessionAt } = await crashWhileFencing("UpdatePolicy");
-    await eventually(async () => timesNamed(world.aws, world.principals.alice) === 1, 5000, "AWS to apply the update");
-    assert.equal((await fenceOperations(requested.grantId))[0]?.state, "intended", "the crash left the outcome unrecorded");
+    const { requested, sessionAt } = await crashWhileFencing("UpdatePolicy", "after");
+    const after = await fenceOperations(requested.grantId);
+    assert.deepEqual(
+      after.map((op) => op.state),
+      ["succeeded", "intended"],
+      "the fence ahead was done; the crash left the one after the deletion unrecorded",
+    );
+    await eventually(
+      async () => world.aws.scpContent(FENCE_POLICIES[0])?.includes(boundOf(after[1]?.createdAt ?? 0)) === true,
+      5000,
+      "AWS to apply the update",
+    );
     const updates = world.aws.callsOf("UpdatePolicy").length;
     await start();
     await assertFencedOnce(requested, sessionAt);

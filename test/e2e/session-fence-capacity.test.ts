@@ -219,3 +219,52 @@ describe("a session fence too small for its entries", () => {
     assert.equal(full, unfenced, "every entry left out is named by a session_fence_full record");
   });
 });
+
+describe("a session fence of one policy and a burst on one role", () => {
+  const USERS = 130;
+  let world: World;
+  let bot: TestBot;
+  freshBotForEachTest(
+    (w, b) => {
+      world = w;
+      bot = b;
+    },
+    ENV,
+    `sessionFence:\n  mode: scp\n  policyNames: [jit-slack-session-fence-1]\n${DEFAULT_POLICY}`,
+    EIGHT_HOURS,
+  );
+
+  it("fences the role as a whole once the policy cannot name everyone, sparing the role's live grant, and says so", async () => {
+    const openedAt = bot.clock.now();
+    const role: SeededTarget = { accountId: PROD, permissionSetName: "ReadOnlyAccess" };
+    const seeded = await seedExpiring(
+      world,
+      bot,
+      Array.from({ length: USERS }, () => role),
+    );
+    const stillHeld = await seedActiveGrant(world, bot.bot.deps.store, USERS, {
+      id: "jit-fence-held",
+      justification: "still working",
+      now: openedAt,
+      expiresAt: openedAt + 8 * 3_600_000,
+      on: role,
+    });
+    await expireAll(bot, seeded);
+
+    const [policy, ...more] = fencePolicies(world.aws);
+    assert.equal(more.length, 0);
+    assert.ok((policy?.length ?? 0) <= SCP_CONTENT_LIMIT, `${policy?.length} characters`);
+    for (const grant of seeded) assert.ok(fenceDenies(world.aws, sessionOf(grant, openedAt)), `${grant.id}'s older session is denied`);
+    assert.ok(!fenceDenies(world.aws, sessionOf({ ...stillHeld, on: role }, openedAt)), "the live grant's session is not");
+    const other = { ...role, permissionSetName: "AdministratorAccess" };
+    assert.ok(!fenceDenies(world.aws, sessionOf({ ...seeded[0], on: other } as Seeded, openedAt)), "nor another role's");
+
+    assert.equal((await actions(world, "session_fence_full")).length, 0, "nothing left unfenced");
+    assert.equal(new Set((await actions(world, "session_fenced")).map((row) => row.grantId)).size, USERS);
+    const whole = await actions(world, "session_fence_whole_role");
+    assert.equal(whole.length, 1, "the role fenced as a whole is audited once");
+    assert.equal(whole[0]?.detail.spared, 1);
+    assert.equal(await gauge(bot, "jit_session_fence_unfenced"), 0);
+    assert.equal((await readyz(bot)).body.checks["session-fence"]?.ok, true);
+  });
+});

@@ -60,10 +60,15 @@ describe("the session fence", () => {
     assert.ok(fenced && revoked, "fenced and revoked are audited");
     assert.ok(fenced.seq < revoked.seq, "fenced before it is shown revoked");
     assert.equal(revoked.detail.sessionsFenced, true);
-    const deletedAt = (await row(grantId, "revocation_started"))?.at ?? 0;
-    const bound = Date.parse(String(fenced.detail.fencedBefore));
-    assert.equal(fenced.detail.fencedBefore, fenceBound(bound), "a whole second");
-    assert.ok(bound >= deletedAt && bound <= revoked.at + 1000, "bounded at the revocation time");
+    const startedAt = (await row(grantId, "revocation_started"))?.at ?? 0;
+    const ahead = Date.parse(String(fenced.detail.fencedBefore));
+    assert.equal(fenced.detail.beforeDeletion, true, "fenced ahead of the deletion");
+    assert.equal(fenced.detail.fencedBefore, fenceBound(ahead), "a whole second");
+    const bound = Date.parse(String(revoked.detail.fencedBefore));
+    assert.ok(
+      ahead >= startedAt && ahead <= bound && bound <= revoked.at + 1000,
+      "bounded at the revocation time, then after the deletion",
+    );
 
     const policies = FENCE_POLICIES.map((name) => world.aws.scpContent(name) ?? "");
     assert.ok(

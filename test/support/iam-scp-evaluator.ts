@@ -11,7 +11,9 @@
 //   ISO 8601 or epoch (UNIX) time.
 // - "Conditions with multiple context keys or values"
 //   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_multi-value-conditions.html):
-//   several operators AND, several keys in one operator AND, several values for one key OR.
+//   several operators AND, several keys in one operator AND, several values for one key OR; a
+//   negated operator (StringNotEquals) holds when the key is absent, and with several values only
+//   when the value matches none of them (the values AND).
 // - Action names are case-insensitive and may use `*` and `?` ("IAM JSON policy elements: Action").
 
 /** The request as IAM sees it: the condition keys the fence reads. */
@@ -32,8 +34,9 @@ const KEYS: Readonly<Record<string, { name: keyof ScpRequestContext; type: KeyTy
 
 type Operator = (actual: string | number, expected: string) => boolean;
 
-const OPERATORS: Readonly<Record<string, { accepts: readonly KeyType[]; test: Operator }>> = {
+const OPERATORS: Readonly<Record<string, { accepts: readonly KeyType[]; test: Operator; negated?: true }>> = {
   StringEquals: { accepts: ["string", "arn"], test: (actual, expected) => actual === expected },
+  StringNotEquals: { accepts: ["string", "arn"], test: (actual, expected) => actual === expected, negated: true },
   StringLike: { accepts: ["string", "arn"], test: (actual, expected) => globMatch(String(actual), expected, false) },
   ArnEquals: { accepts: ["arn"], test: (actual, expected) => arnMatch(String(actual), expected) },
   ArnLike: { accepts: ["arn"], test: (actual, expected) => arnMatch(String(actual), expected) },
@@ -86,6 +89,7 @@ function operatorHolds(operator: string, block: unknown, context: ScpRequestCont
       const expected = stringList(values, `${operator} ${key}`);
       for (const value of expected) validateValue(operator, known.type, value, `${operator} ${key}`);
       const actual = context[known.name];
+      if (definition.negated) return actual === undefined || !expected.some((value) => definition.test(actual, value));
       return actual !== undefined && expected.some((value) => definition.test(actual, value));
     })
     .every(Boolean);

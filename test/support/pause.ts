@@ -1,4 +1,5 @@
-// A fault point in the fake AWS: hold the first call of an operation until the test lets it go,
+// A fault point in the fake AWS: hold the first call of an operation (or the first after something
+// has happened) until the test lets it go,
 // so a test can kill the bot at exactly that step.
 import type { FakeAws } from "../../src/simulators/fake-aws.js";
 
@@ -9,14 +10,15 @@ export interface Pause {
   release(): void;
 }
 
-export function pauseAt(aws: FakeAws, operation: string): Pause {
+/** Holds the first call of `operation` made while `when` is true (always, by default). */
+export function pauseAt(aws: FakeAws, operation: string, when: () => boolean = () => true): Pause {
   let arrived!: () => void;
   const reached = new Promise<void>((resolve) => (arrived = resolve));
   let letGo!: () => void;
   const released = new Promise<void>((resolve) => (letGo = resolve));
   let held = false;
   const unsubscribe = aws.onCall(async (call) => {
-    if (call.operation !== operation || held) return;
+    if (call.operation !== operation || held || !when()) return;
     held = true;
     arrived();
     await released;

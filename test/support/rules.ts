@@ -30,4 +30,5 @@ export const FENCE_OFF: Policy["sessionFence"] = {
   mode: "off",
   policyNames: ["jit-slack-session-fence-1", "jit-slack-session-fence-2", "jit-slack-session-fence-3"],
   attachTo: "root",
+  whenFull: "fence-role",
 };

@@ -52,6 +52,14 @@ describe("scpDenies", () => {
     assert.equal(scpDenies(fence, withoutTime), false);
   });
 
+  it("holds a negated operator when the value is none of the listed ones, or the key is absent", () => {
+    const document = policy(deny({ StringNotEquals: { "identitystore:userId": ["a", USER] } }));
+    assert.equal(scpDenies(document, oldSession), false, "a listed user is spared");
+    assert.equal(scpDenies(document, { ...oldSession, "identitystore:userId": "c" }), true, "any other user is denied");
+    const { "identitystore:userId": _user, ...withoutUser } = oldSession;
+    assert.equal(scpDenies(document, withoutUser), true, "a request without the key is denied");
+  });
+
   it("ORs a list of values for one key", () => {
     const document = policy(deny({ StringEquals: { "identitystore:userId": ["a", USER, "b"] } }));
     assert.equal(scpDenies(document, oldSession), true);

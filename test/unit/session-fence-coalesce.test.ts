@@ -5,7 +5,7 @@ import type { RenderedFence } from "../../src/domain/session-fence.js";
 import { SessionFence } from "../../src/services/session-fence.js";
 import { MemoryFenceEntries } from "../support/memory-ports.js";
 
-const RENDERED: RenderedFence = { documents: [], unfenced: [] };
+const RENDERED: RenderedFence = { documents: [], unfenced: [], placed: [], roleWide: new Map(), wholeRoles: [], writeOrder: [] };
 
 describe("SessionFence.coalesce", () => {
   it("runs a burst of writes as the one running and one more for everyone who asked meanwhile", async () => {

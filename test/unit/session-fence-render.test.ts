@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { fenceBound, fenceKey, renderFence, SCP_MAX_CHARS, type FenceEntry } from "../../src/domain/session-fence.js";
+import { fenceBound, fenceKey, renderFence, roleArnPattern, SCP_MAX_CHARS, type FenceEntry } from "../../src/domain/session-fence.js";
 import { scpDenies } from "../support/iam-scp-evaluator.js";
 
 const T0 = Date.parse("2026-12-07T10:00:00Z");
@@ -186,5 +186,107 @@ describe("session fence policies", () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  describe("when the policies are full, a role fenced as a whole", () => {
+    const ROLE_WIDE = { enabled: true } as const;
+    const burst = (n: number, from = 0) =>
+      Array.from({ length: n }, (_, i) => entry(from + i, PROD, "ReadOnlyAccess", T0 + Math.floor(i / 100) * SECOND));
+
+    it("fences 1,000 users revoked from one role in one statement, and spares the live grants of that role", () => {
+      const entries = burst(1000);
+      const stillHeld = [entry(5000, PROD, "ReadOnlyAccess", 0), entry(5001, PROD, "ReadOnlyAccess", 0)];
+      const live = new Set(stillHeld.map(fenceKey));
+      const { documents, unfenced, roleWide, wholeRoles } = renderFence(entries, live, 3, SCP_MAX_CHARS, new Set(), ROLE_WIDE);
+      assert.equal(unfenced.length, 0);
+      assert.deepEqual([...roleWide.keys()], [roleArnPattern(PROD, "ReadOnlyAccess")]);
+      assert.deepEqual(
+        wholeRoles.map((role) => [role.accountId, role.permissionSetName, role.spared, role.fencedAt]),
+        [[PROD, "ReadOnlyAccess", 2, Math.max(...entries.map((e) => e.fencedAt))]],
+      );
+      for (const document of documents) assert.ok(document.length <= SCP_MAX_CHARS, `${document.length} characters`);
+      for (let i = 0; i < 1000; i += 1) assert.equal(denied(documents, session(i, PROD, "ReadOnlyAccess", T0 - HOUR)), true, `user ${i}`);
+      const last = Math.max(...entries.map((e) => e.fencedAt));
+      assert.equal(denied(documents, session(5000, PROD, "ReadOnlyAccess", T0 - HOUR)), false, "a live grant's session");
+      assert.equal(denied(documents, session(7, PROD, "ReadOnlyAccess", last + SECOND)), false, "a session after the last revocation");
+      assert.equal(denied(documents, session(7, STAGING, "ReadOnlyAccess", T0 - HOUR)), false, "the same permission set elsewhere");
+      assert.equal(
+        denied(documents, session(7, PROD, "ReadOnlyAccess_Extra", T0 - HOUR)),
+        false,
+        "a permission set whose name starts alike",
+      );
+      const { "identitystore:userId": _user, ...withoutUser } = session(7, PROD, "ReadOnlyAccess", T0 - HOUR);
+      assert.ok(
+        documents.some((document) => scpDenies(document, withoutUser)),
+        "a session without an Identity Store user",
+      );
+    });
+
+    it("is not used unless enabled: the entries that do not fit are reported", () => {
+      const { unfenced, roleWide } = renderFence(burst(1000), new Set(), 3);
+      assert.ok(unfenced.length > 500, `${unfenced.length} unfenced`);
+      assert.equal(roleWide.size, 0);
+    });
+
+    it("keeps a re-granted user's own fence time, so the new grant works and the sessions before it do not", () => {
+      const regranted = entry(3, PROD, "ReadOnlyAccess", T0 + HOUR);
+      const entries = [...burst(1000).filter((e) => e.principalId !== regranted.principalId), regranted];
+      const { documents, unfenced } = renderFence(entries, new Set([fenceKey(regranted)]), 3, SCP_MAX_CHARS, new Set(), ROLE_WIDE);
+      assert.equal(unfenced.length, 0);
+      assert.equal(denied(documents, session(3, PROD, "ReadOnlyAccess", T0 + HOUR - SECOND)), true, "before the user's own revocation");
+      assert.equal(denied(documents, session(3, PROD, "ReadOnlyAccess", T0 + HOUR + SECOND)), false, "the new grant's session");
+    });
+
+    it("lays out a longer burst as the shorter one, written with the policy taking up the role first", () => {
+      const first = renderFence(burst(400), new Set(), 3, SCP_MAX_CHARS, new Set(), ROLE_WIDE);
+      const keys = new Set(burst(400).map(fenceKey));
+      const again = renderFence(burst(400), new Set(), 3, SCP_MAX_CHARS, keys, { enabled: true, before: first.roleWide });
+      assert.deepEqual(again.documents, first.documents, "the same entries, the same policies");
+      const at = first.roleWide.get(roleArnPattern(PROD, "ReadOnlyAccess")) as number;
+      assert.equal(first.writeOrder[0], at, "the policy taking up the role is written first");
+      assert.deepEqual(again.writeOrder, [0, 1, 2], "nothing taken up or given up: index order");
+      const fewer = renderFence(burst(10), new Set(), 3, SCP_MAX_CHARS, new Set(), { enabled: true, before: first.roleWide });
+      assert.equal(fewer.roleWide.size, 0, "ten users fit one by one again");
+      assert.equal(fewer.writeOrder.at(-1), at, "the policy giving up the role is written last");
+    });
+
+    it("denies every fenced entry's older sessions, spares live grants, stays within the size, over random bursts", () => {
+      const anEntry = fc.record({
+        user: fc.integer({ min: 0, max: 40 }),
+        account: fc.constantFrom(PROD, STAGING),
+        set: fc.constantFrom("Admin", "Admin_Extra", "ReadOnly"),
+        at: fc.integer({ min: 0, max: 100 }),
+      });
+      fc.assert(
+        fc.property(fc.array(anEntry, { maxLength: 80 }), fc.array(fc.boolean(), { minLength: 80, maxLength: 80 }), (raw, liveFlags) => {
+          const byKey = new Map<string, FenceEntry>();
+          for (const r of raw)
+            byKey.set(fenceKey(entry(r.user, r.account, r.set, T0 + r.at * SECOND)), entry(r.user, r.account, r.set, T0 + r.at * SECOND));
+          const entries = [...byKey.values()];
+          const live = new Set(entries.filter((_, i) => liveFlags[i]).map(fenceKey));
+          const maxChars = 1_200;
+          const { documents, unfenced, roleWide } = renderFence(entries, live, 2, maxChars, new Set(), ROLE_WIDE);
+          for (const document of documents) assert.ok(document.length <= maxChars);
+          const left = new Set(unfenced.map(fenceKey));
+          for (const e of entries) {
+            const n = Number(e.grantId.slice(2));
+            const context = (at: number) => session(n, e.accountId, e.permissionSetName, at);
+            if (!left.has(fenceKey(e))) assert.equal(denied(documents, context(e.fencedAt - 1)), true, "a fenced entry's older session");
+            if (live.has(fenceKey(e))) assert.equal(denied(documents, context(e.fencedAt + SECOND)), false, "a live grant's session");
+            assert.equal(denied(documents, context(T0 + 200 * SECOND)), false, "a session issued after every fence");
+          }
+          for (let user = 100; user < 102; user += 1) {
+            for (const [account, set] of [
+              [PROD, "Admin"],
+              [STAGING, "ReadOnly"],
+            ] as const) {
+              const wide = roleWide.has(roleArnPattern(account, set));
+              if (!wide) assert.equal(denied(documents, session(user, account, set, T0 - HOUR)), false, "a pair nobody revoked");
+            }
+          }
+        }),
+        { numRuns: 200 },
+      );
+    });
   });
 });
