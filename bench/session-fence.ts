@@ -105,8 +105,11 @@ function fenceFindings(run: FenceRun): Findings {
   const accepted = organizations.filter((call) => call.error === undefined);
   const writes = accepted.filter((call) => POLICY_WRITES.has(call.operation));
   const bound = boundMs(SETUP);
-  // The fence's own bound: its policy writes, one after another at the bot's Organizations pace.
-  const fenceBoundMs = (writes.length / ORGANIZATIONS_PER_SECOND) * 1000;
+  // The fence's own bound: the policy writes made until the last grant was fenced, one after another
+  // at the bot's Organizations pace (the later ones move the bound after each deletion).
+  const lastFenced = Math.max(...firstAuditTimes(file, "session_fenced").values());
+  const writesToFence = writes.filter((call) => call.at <= lastFenced).length;
+  const fenceBoundMs = (writesToFence / ORGANIZATIONS_PER_SECOND) * 1000;
 
   const grants = grantsByIds(
     file,
@@ -143,7 +146,7 @@ function fenceFindings(run: FenceRun): Findings {
       name: `All ${n} fenced (session_fenced, ahead of the deletion), from the first expiry`,
       value:
         `${seconds(allFenced)} (target ${seconds(FENCED_WITHIN_MS)}, ratio ${(allFenced / FENCED_WITHIN_MS).toFixed(2)}; ` +
-        `bound ${seconds(fenceBoundMs)}: ${writes.length} policy writes at ${ORGANIZATIONS_PER_SECOND}/s)`,
+        `bound ${seconds(fenceBoundMs)}: the ${writesToFence} policy writes until then at ${ORGANIZATIONS_PER_SECOND}/s)`,
       check: { target: `≤ ${seconds(FENCED_WITHIN_MS)}`, pass: allFenced <= FENCED_WITHIN_MS },
     },
     {
