@@ -70,6 +70,11 @@ export class RateLimiter {
     });
   }
 
+  /** Calls of the priority waiting to start. */
+  waiting(priority: Priority): number {
+    return this.queues[priority].length;
+  }
+
   get queued(): number {
     return this.queues["follow-up"].length + this.queues.revoke.length + this.queues.slotted.length + this.queues.normal.length;
   }
@@ -112,7 +117,13 @@ export class RateLimiter {
   }
 }
 
-const WINDOW_MS = 1000;
+/**
+ * The sliding "second" of the cap, a little longer than AWS's: AWS counts calls by arrival, and a
+ * call sent a second after another can arrive less than a second after it (the SDK's signing, a busy
+ * event loop at either end). Each throttled call costs its slot and a backoff; the margin costs 1 %
+ * of the rate. Measured with 1,000 deletions at 20 calls/s (npm run bench -- revocation).
+ */
+export const WINDOW_MS = 1010;
 
 function defaultBurst(ratePerSecond: number): number {
   return Math.max(1, Math.ceil(ratePerSecond / 2));
