@@ -127,12 +127,14 @@ export class RateLimiter {
 
   /**
    * The spaced slots follow a schedule rather than the last start, so a timer that fires late (it
-   * always does, by a ms or more on a busy loop) does not push every later call back: a late call
-   * lets the next one catch up by as much as one spacing. The window cap above still holds.
+   * always does, by a ms or more on a busy loop) does not push every later call back: a call late by
+   * less than one spacing lets the next catch up; after a longer wait (the window was full) the
+   * schedule starts afresh, so two calls never start together. The window cap above still holds.
    */
   private advanceSlot(now: number): void {
     const spacing = WINDOW_MS / this.perWindow();
-    this.nextSlotAt = this.spacing() ? Math.max(this.nextSlotAt, now - spacing) + spacing : now + spacing;
+    const late = now - this.nextSlotAt;
+    this.nextSlotAt = this.spacing() && late <= spacing ? this.nextSlotAt + spacing : now + spacing;
   }
 
   /** Calls allowed to start within one sliding second: the rate rounded down, so shares of a quota never add up past it. */
