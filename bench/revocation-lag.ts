@@ -53,7 +53,6 @@ export const revocationLag: Benchmark = {
       await waitUntil(revokedAll, firstExpiry + hardTimeoutMs(SETUP) - Date.now(), "every grant to be revoked", 250).catch(() => {
         timedOut = true;
       });
-      (await import('node:fs')).writeFileSync('/tmp/tune/calls.json', JSON.stringify({firstExpiry, calls: aws.calls.slice(firstCall).map((c) => ({ at: c.at, op: c.operation, err: c.error }))}));
       return revocationFindings({ setup: SETUP, bench, bot, seeded, calls: aws.calls.slice(firstCall), readyAt, timedOut });
     } finally {
       await bot.stop();

@@ -167,7 +167,10 @@ describe("OperationConfirmer's pacing", () => {
       async list() {
         calls.push("list");
         const now = performance.now();
-        return { statuses: [...doneAt].map(([requestId, at]) => ({ requestId, status: now >= at ? "SUCCEEDED" : "IN_PROGRESS" })), nextToken: undefined };
+        return {
+          statuses: [...doneAt].map(([requestId, at]) => ({ requestId, status: now >= at ? "SUCCEEDED" : "IN_PROGRESS" })),
+          nextToken: undefined,
+        };
       },
       async describe() {
         throw new Error("every operation is listed");
