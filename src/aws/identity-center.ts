@@ -81,6 +81,7 @@ export class IdentityCenterProvider implements AccessProvider {
       { list: (kind, nextToken) => this.listStatuses(kind, nextToken), describe: (kind, requestId) => this.describe(kind, requestId) },
       settings,
       clock,
+      { backlogged: () => this.limiter.waiting("revoke") > 0, idle: () => this.limiter.queued === 0 },
     );
     this.memberships = new GroupMemberships(identityStore, settings.identityStoreId, (priority, action, send) =>
       this.call(priority, action, send),

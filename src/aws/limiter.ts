@@ -27,6 +27,8 @@ export class RateLimiter {
   private readonly queues: Record<Priority, Waiting[]> = { "follow-up": [], revoke: [], slotted: [], normal: [] };
   /** When the calls of the last second started, oldest first. */
   private readonly recentStarts: number[] = [];
+  /** When the next call may start once calls are spaced (spacedFrom). */
+  private nextSlotAt = -Infinity;
 
   /** The bucket lets a burst start at once after a quiet spell; the default is half the rate. */
   private ratePerSecond: number;
@@ -70,6 +72,11 @@ export class RateLimiter {
     });
   }
 
+  /** Calls of the priority waiting to start. */
+  waiting(priority: Priority): number {
+    return this.queues[priority].length;
+  }
+
   get queued(): number {
     return this.queues["follow-up"].length + this.queues.revoke.length + this.queues.slotted.length + this.queues.normal.length;
   }
@@ -78,11 +85,12 @@ export class RateLimiter {
     this.refill();
     const now = this.clock.now();
     while (this.recentStarts.length > 0 && (this.recentStarts[0] ?? now) <= now - WINDOW_MS) this.recentStarts.shift();
-    while (this.tokens >= 1 && this.recentStarts.length < this.perWindow()) {
+    while (this.tokens >= 1 && this.recentStarts.length < this.perWindow() && this.spacedFrom(now) <= 0) {
       const next =
         this.queues["follow-up"].shift() ?? this.queues.revoke.shift() ?? this.queues.slotted.shift() ?? this.queues.normal.shift();
       if (!next) return;
       this.tokens -= 1;
+      this.advanceSlot(now);
       this.recentStarts.push(now);
       next.start();
     }
@@ -90,14 +98,43 @@ export class RateLimiter {
       const forToken = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
       const oldest = this.recentStarts[0];
       const forWindow = this.recentStarts.length >= this.perWindow() && oldest !== undefined ? oldest + WINDOW_MS - now : 0;
+      const forSpacing = Math.ceil(this.spacedFrom(now));
       this.timer = setTimeout(
         () => {
           this.timer = undefined;
           this.drain();
         },
-        Math.max(forToken, forWindow, 1),
+        Math.max(forToken, forWindow, forSpacing, 1),
       );
     }
+  }
+
+  /**
+   * Milliseconds until the next call may start by the spacing rule: once half the window's calls have
+   * started, calls start an even share of the window apart. Without it a burst repeats itself: the
+   * calls that started together a window ago free their places together, the next ones start
+   * together, and AWS, counting them as they arrive one after another, finds more than its limit in
+   * some second (throttled bunches of ten in the revocation benchmark). A light load still starts its
+   * few calls at once.
+   */
+  private spacedFrom(now: number): number {
+    return this.spacing() ? this.nextSlotAt - now : 0;
+  }
+
+  private spacing(): boolean {
+    return this.recentStarts.length >= this.perWindow() / 2;
+  }
+
+  /**
+   * The spaced slots follow a schedule rather than the last start, so a timer that fires late (it
+   * always does, by a ms or more on a busy loop) does not push every later call back: a call late by
+   * less than one spacing lets the next catch up; after a longer wait (the window was full) the
+   * schedule starts afresh, so two calls never start together. The window cap above still holds.
+   */
+  private advanceSlot(now: number): void {
+    const spacing = WINDOW_MS / this.perWindow();
+    const late = now - this.nextSlotAt;
+    this.nextSlotAt = this.spacing() && late <= spacing ? this.nextSlotAt + spacing : now + spacing;
   }
 
   /** Calls allowed to start within one sliding second: the rate rounded down, so shares of a quota never add up past it. */
@@ -112,7 +149,13 @@ export class RateLimiter {
   }
 }
 
-const WINDOW_MS = 1000;
+/**
+ * The sliding "second" of the cap, a little longer than AWS's: AWS counts calls by arrival, and a
+ * call sent a second after another can arrive less than a second after it (the SDK's signing, a busy
+ * event loop at either end). Each throttled call costs its slot and a backoff; the margin costs 1 %
+ * of the rate. Measured with 1,000 deletions at 20 calls/s (npm run bench -- revocation).
+ */
+export const WINDOW_MS = 1010;
 
 function defaultBurst(ratePerSecond: number): number {
   return Math.max(1, Math.ceil(ratePerSecond / 2));

@@ -39,8 +39,47 @@ export interface ConfirmerSettings {
   readonly operationTimeoutMs: number;
 }
 
+/** What the process is busy with, to pace the rounds (the listings share the rate limit with the work). */
+export interface RoundPacing {
+  /** More operations of the kind are waiting to start here (their calls are queued in the rate limiter). */
+  backlogged(kind: AssignmentChange): boolean;
+  /** Nothing at all is waiting in the rate limiter. */
+  idle(): boolean;
+}
+
+const UNPACED: RoundPacing = { backlogged: () => false, idle: () => false };
+
+/**
+ * While deletions wait to start, a round comes every this many poll intervals: each listing takes the
+ * rate-limit slot of a deletion, and a burst of 1,000 at 20 calls/s has no slot to spare. Failures
+ * are still found within seconds; the sweep keeps enough grants in hand for the wait
+ * (WORK_AHEAD_SECONDS in quota-share.ts).
+ */
+export const BACKLOG_ROUND_SPACING = 5;
+/**
+ * Deletions are looked for this many times as often once no call at all waits in the rate limiter:
+ * the listing then takes no one's slot, and a revocation is confirmed a fraction of an interval after
+ * AWS ends it, not up to a whole one.
+ */
+const IDLE_DELETION_SPEEDUP = 4;
+/** A round for operations just old enough to be done comes at least this fraction of a poll interval after the last. */
+const FRESH_GAP_FRACTION = 0.2;
+/** Looks at an operation that has reached the shortest time seen, before it falls back to the poll interval. */
+const FRESH_LOOKS = 2;
+/**
+ * Added to the shortest time seen: that time runs from when this process began waiting, which is
+ * a few ms after AWS accepted the operation, and the learned minimum creeps that much under it.
+ */
+const DUE_MARGIN_MS = 40;
+/** How often a waiting loop re-reads the pacing (a backlog cleared, waiters added). */
+const RECHECK_MS = 50;
+
 interface Waiter {
   readonly deadline: number;
+  /** When this process began waiting (monotonic ms). */
+  readonly since: number;
+  /** Rounds that looked for it once it was old enough to be done. */
+  looksWhileDue: number;
   readonly resolve: (outcome: OperationOutcome) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -52,11 +91,20 @@ export class OperationConfirmer {
   private readonly running: Record<AssignmentChange, boolean> = { create: false, delete: false };
   /** When the last round of each kind began (monotonic ms: the rounds are paced in real time). */
   private readonly lastRoundAt: Record<AssignmentChange, number> = { create: -Infinity, delete: -Infinity };
+  /**
+   * The shortest wait seen from confirm() to a terminal status, per kind (0 until one is seen): an
+   * operation younger than that is very likely still IN_PROGRESS, so its first look is timed for
+   * when it can be done (a creation's slot is then given back within ms of its end, not up to an
+   * interval later). Only rounds sooner than the poll interval follow it; the interval's rounds go
+   * on regardless, so a faster AWS is never looked at later than before.
+   */
+  private readonly shortestMs: Record<AssignmentChange, number> = { create: Infinity, delete: Infinity };
 
   constructor(
     private readonly source: OperationStatusSource,
     private readonly settings: ConfirmerSettings,
     private readonly clock: Clock,
+    private readonly pacing: RoundPacing = UNPACED,
   ) {}
 
   /** Resolves once AWS reports the operation SUCCEEDED or FAILED; rejects on a lasting AWS error or the timeout. */
@@ -67,6 +115,8 @@ export class OperationConfirmer {
       // Two waiters for one operation (a resumed grant racing its first attempt) share its outcome.
       this.waiting[kind].set(requestId, {
         deadline,
+        since: performance.now(),
+        looksWhileDue: 0,
         resolve: (outcome) => {
           previous?.resolve(outcome);
           resolve(outcome);
@@ -85,22 +135,53 @@ export class OperationConfirmer {
     this.running[kind] = true;
     try {
       // Operations started in the same turn (a sweep's batch of deletions) share the first round; a
-      // round never follows the last one sooner than the poll interval, even after the waiters ran
-      // out in between, so a burst spread thin by a slow machine still costs one listing an interval.
-      await sleep(Math.max(0, this.lastRoundAt[kind] + this.settings.pollIntervalMs - performance.now()));
-      while (this.waiting[kind].size > 0) {
+      // round never follows the last one sooner than the pacing allows, even after the waiters ran
+      // out in between, so a burst spread thin by a slow machine still costs few listings.
+      for (;;) {
+        await sleep(Math.max(0, Math.min(this.untilNextRound(kind), RECHECK_MS)));
+        if (this.waiting[kind].size === 0) return;
+        if (this.untilNextRound(kind) > 0) continue;
         this.lastRoundAt[kind] = performance.now();
         await this.round(kind);
-        if (this.waiting[kind].size > 0) await sleep(this.settings.pollIntervalMs);
       }
     } finally {
       this.running[kind] = false;
     }
   }
 
+  /**
+   * Milliseconds until the next round may start: the poll interval after the last (spaced out while
+   * a backlog of deletions waits for the rate limit, brisker for deletions when nothing waits), or
+   * sooner for an operation that has just become old enough to be done.
+   */
+  private untilNextRound(kind: AssignmentChange): number {
+    const now = performance.now();
+    const last = this.lastRoundAt[kind];
+    const { pollIntervalMs } = this.settings;
+    if (kind === "delete" && this.pacing.backlogged(kind)) return last + pollIntervalMs * BACKLOG_ROUND_SPACING - now;
+    const interval = kind === "delete" && this.pacing.idle() ? pollIntervalMs / IDLE_DELETION_SPEEDUP : pollIntervalMs;
+    let next = last + interval;
+    const freshAfter = last + pollIntervalMs * FRESH_GAP_FRACTION;
+    for (const waiter of this.waiting[kind].values()) {
+      if (waiter.looksWhileDue < FRESH_LOOKS) next = Math.min(next, Math.max(this.dueAt(kind, waiter), freshAfter));
+    }
+    return next - now;
+  }
+
+  /** When an operation may first be done, by the shortest seen. */
+  private dueAt(kind: AssignmentChange, waiter: Waiter): number {
+    const shortest = this.shortestMs[kind];
+    return Number.isFinite(shortest) ? waiter.since + shortest + DUE_MARGIN_MS : waiter.since;
+  }
+
+  private observe(kind: AssignmentChange, waiter: Waiter | undefined, at: number): void {
+    if (waiter) this.shortestMs[kind] = Math.min(this.shortestMs[kind], at - waiter.since);
+  }
+
   /** One look at every waiter of the kind; waiters that joined during it wait for the next. */
   private async round(kind: AssignmentChange): Promise<void> {
     const waiters = new Map(this.waiting[kind]);
+    const startedAt = performance.now();
     let unseen: Set<string>;
     try {
       unseen = await this.settleListed(kind, waiters);
@@ -110,7 +191,9 @@ export class OperationConfirmer {
     }
     await Promise.all([...unseen].map((requestId) => this.settleDescribed(kind, requestId)));
     for (const [requestId, waiter] of waiters) {
-      if (this.waiting[kind].get(requestId) === waiter && this.clock.now() >= waiter.deadline) {
+      if (this.waiting[kind].get(requestId) !== waiter) continue;
+      if (this.dueAt(kind, waiter) <= startedAt) waiter.looksWhileDue += 1;
+      if (this.clock.now() >= waiter.deadline) {
         this.reject(kind, requestId, new ProviderError(`AWS ${kind} request ${requestId} is still in progress`, "OperationTimeout", true));
       }
     }
@@ -124,9 +207,11 @@ export class OperationConfirmer {
     let pages = 0;
     do {
       const page = await this.source.list(kind, nextToken);
+      const answeredAt = performance.now();
       pages += 1;
       for (const { requestId, status } of page.statuses) {
         if (!unseen.delete(requestId)) continue;
+        if (status !== "IN_PROGRESS") this.observe(kind, waiters.get(requestId), answeredAt);
         if (status === "SUCCEEDED") this.resolve(kind, requestId, { ok: true });
         else if (status === "FAILED") failed.push(requestId);
       }

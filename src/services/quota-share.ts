@@ -12,10 +12,12 @@ export const QUOTA_RECOUNT_SECONDS = 10;
  * How long a grant stays in hand per call it needs: its call starts within about 3 s of the share,
  * then the grant waits for its operation to be confirmed. Identity Center keeps an assignment
  * operation IN_PROGRESS for seconds, and the batched status listing sees it done up to a poll
- * interval later, so about 5 s more. With fewer grants in hand than the rate limit can start over
- * that whole time, the calls would stop while the earlier operations were still being confirmed.
+ * interval later, and while deletions are still waiting to start, the listing comes only every
+ * BACKLOG_ROUND_SPACING intervals (operation-confirmer.ts): up to 5 s more, so about 9 s in all.
+ * With fewer grants in hand than the rate limit can start over that whole time, the calls would
+ * stop while the earlier operations were still being confirmed.
  */
-const WORK_AHEAD_SECONDS = 8;
+const WORK_AHEAD_SECONDS = 12;
 
 /**
  * How many grants a replica works on at once (the sweep's width, and the incident switch's): as many

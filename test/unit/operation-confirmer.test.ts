@@ -3,10 +3,12 @@ import { describe, it } from "node:test";
 import type { Clock } from "../../src/domain/clock.js";
 import { ProviderError } from "../../src/domain/errors.js";
 import {
+  BACKLOG_ROUND_SPACING,
   OperationConfirmer,
   type ListedStatus,
   type OperationStatusSource,
   type OperationStatusValue,
+  type RoundPacing,
 } from "../../src/aws/operation-confirmer.js";
 import type { AssignmentChange } from "../../src/services/ports.js";
 
@@ -132,5 +134,61 @@ describe("OperationConfirmer", () => {
     const confirming = confirmer(source);
     await Promise.all([confirming.confirm("create", "x"), confirming.confirm("delete", "x")]);
     assert.deepEqual(source.calls.sort(), ["list create first", "list delete first"]);
+  });
+});
+
+const elapsed = (since: number) => performance.now() - since;
+
+describe("OperationConfirmer's pacing", () => {
+  it("spaces deletion rounds out while deletions wait in the rate limiter, and looks again soon once they are gone", async () => {
+    const source = new TableSource();
+    source.statuses.set("d", "IN_PROGRESS");
+    const pacing = { backlog: true, backlogged: () => pacing.backlog, idle: () => false };
+    const pollIntervalMs = 20;
+    const confirming = new OperationConfirmer(source, { pollIntervalMs, operationTimeoutMs: 60_000 }, clock(), pacing);
+    const waiting = confirming.confirm("delete", "d");
+    const began = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const listings = source.count("list delete");
+    const spaced = Math.floor(elapsed(began) / (pollIntervalMs * BACKLOG_ROUND_SPACING)) + 1;
+    assert.ok(listings <= spaced, `${listings} listings in ${Math.round(elapsed(began))} ms with deletions waiting to start`);
+    pacing.backlog = false;
+    source.statuses.set("d", "SUCCEEDED");
+    const cleared = performance.now();
+    assert.deepEqual(await waiting, { ok: true });
+    assert.ok(elapsed(cleared) < pollIntervalMs * 3, `confirmed ${Math.round(elapsed(cleared))} ms after the backlog cleared`);
+  });
+
+  it("times an operation's first look by the shortest wait seen, neither listing it young nor waiting a whole interval", async () => {
+    const operationMs = 150;
+    const doneAt = new Map<string, number>();
+    const calls: string[] = [];
+    const source: OperationStatusSource = {
+      async list() {
+        calls.push("list");
+        const now = performance.now();
+        return {
+          statuses: [...doneAt].map(([requestId, at]) => ({ requestId, status: now >= at ? "SUCCEEDED" : "IN_PROGRESS" })),
+          nextToken: undefined,
+        };
+      },
+      async describe() {
+        throw new Error("every operation is listed");
+      },
+    };
+    const unpaced: RoundPacing = { backlogged: () => false, idle: () => false };
+    const confirming = new OperationConfirmer(source, { pollIntervalMs: 1_000, operationTimeoutMs: 60_000 }, clock(), unpaced);
+    const confirm = async (requestId: string) => {
+      doneAt.set(requestId, performance.now() + operationMs);
+      const since = performance.now();
+      assert.deepEqual(await confirming.confirm("create", requestId), { ok: true });
+      return elapsed(since);
+    };
+    await confirm("first");
+    const before = calls.length;
+    const took = await confirm("second");
+    // The interval alone would have listed it at once (IN_PROGRESS) and again a second later.
+    assert.ok(took < 500, `the second creation was confirmed after ${Math.round(took)} ms`);
+    assert.equal(calls.length - before, 1, "one listing, once it could be done");
   });
 });
