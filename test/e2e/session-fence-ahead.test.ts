@@ -92,7 +92,7 @@ describe("a burst of expiries under a tight Identity Center quota", () => {
       world = w;
       bot = b;
     },
-    // Two calls a second: the deletions alone take 20 s, and the sweep holds 16 grants at a time.
+    // Two calls a second: the deletions alone take 20 s, and the sweep holds 24 grants at a time.
     { JIT_AWS_CALLS_PER_SECOND: "2", JIT_SWEEP_INTERVAL_SECONDS: "1" },
     FENCED,
     EIGHT_HOURS,
