@@ -27,8 +27,6 @@ export class RateLimiter {
   private readonly queues: Record<Priority, Waiting[]> = { "follow-up": [], revoke: [], slotted: [], normal: [] };
   /** When the calls of the last second started, oldest first. */
   private readonly recentStarts: number[] = [];
-  /** When the next call may start once calls are spaced (spacedFrom). */
-  private nextSlotAt = -Infinity;
 
   /** The bucket lets a burst start at once after a quiet spell; the default is half the rate. */
   private ratePerSecond: number;
@@ -85,12 +83,11 @@ export class RateLimiter {
     this.refill();
     const now = this.clock.now();
     while (this.recentStarts.length > 0 && (this.recentStarts[0] ?? now) <= now - WINDOW_MS) this.recentStarts.shift();
-    while (this.tokens >= 1 && this.recentStarts.length < this.perWindow() && this.spacedFrom(now) <= 0) {
+    while (this.tokens >= 1 && this.recentStarts.length < this.perWindow()) {
       const next =
         this.queues["follow-up"].shift() ?? this.queues.revoke.shift() ?? this.queues.slotted.shift() ?? this.queues.normal.shift();
       if (!next) return;
       this.tokens -= 1;
-      this.advanceSlot(now);
       this.recentStarts.push(now);
       next.start();
     }
@@ -98,43 +95,14 @@ export class RateLimiter {
       const forToken = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
       const oldest = this.recentStarts[0];
       const forWindow = this.recentStarts.length >= this.perWindow() && oldest !== undefined ? oldest + WINDOW_MS - now : 0;
-      const forSpacing = Math.ceil(this.spacedFrom(now));
       this.timer = setTimeout(
         () => {
           this.timer = undefined;
           this.drain();
         },
-        Math.max(forToken, forWindow, forSpacing, 1),
+        Math.max(forToken, forWindow, 1),
       );
     }
-  }
-
-  /**
-   * Milliseconds until the next call may start by the spacing rule: once half the window's calls have
-   * started, calls start an even share of the window apart. Without it a burst repeats itself: the
-   * calls that started together a window ago free their places together, the next ones start
-   * together, and AWS, counting them as they arrive one after another, finds more than its limit in
-   * some second (throttled bunches of ten in the revocation benchmark). A light load still starts its
-   * few calls at once.
-   */
-  private spacedFrom(now: number): number {
-    return this.spacing() ? this.nextSlotAt - now : 0;
-  }
-
-  private spacing(): boolean {
-    return this.recentStarts.length >= this.perWindow() / 2;
-  }
-
-  /**
-   * The spaced slots follow a schedule rather than the last start, so a timer that fires late (it
-   * always does, by a ms or more on a busy loop) does not push every later call back: a call late by
-   * less than one spacing lets the next catch up; after a longer wait (the window was full) the
-   * schedule starts afresh, so two calls never start together. The window cap above still holds.
-   */
-  private advanceSlot(now: number): void {
-    const spacing = WINDOW_MS / this.perWindow();
-    const late = now - this.nextSlotAt;
-    this.nextSlotAt = this.spacing() && late <= spacing ? this.nextSlotAt + spacing : now + spacing;
   }
 
   /** Calls allowed to start within one sliding second: the rate rounded down, so shares of a quota never add up past it. */

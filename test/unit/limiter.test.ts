@@ -133,16 +133,12 @@ describe("RateLimiter's ceiling", () => {
     assert.ok(span < 2_600, `50 calls took ${Math.round(span)} ms`);
   });
 
-  it("spaces calls evenly once half the window is used, without falling behind the rate", async () => {
+  it("starts calls at half the rate at once, one after another as an approval's go", async () => {
     const limiter = new RateLimiter(20, 20);
-    const starts: number[] = [];
-    await Promise.all(Array.from({ length: 50 }, () => limiter.run("normal", async () => void starts.push(performance.now()))));
-    const gaps = starts.slice(11).map((t, i) => t - (starts[i + 10] ?? 0));
-    // A bunch starting together would free its places together a second later, and AWS would see it arrive as one.
-    assert.ok(Math.min(...gaps) >= 10, `calls ${Math.round(Math.min(...gaps))} ms apart past the tenth`);
-    // 40 calls after the burst: the window holds them until a second after it, then 30 spaced ones take about 1.5 s.
-    const span = (starts.at(-1) ?? 0) - (starts[10] ?? 0);
-    assert.ok(span < 3_000, `the spaced calls took ${Math.round(span)} ms`);
+    const began = performance.now();
+    for (let i = 0; i < 14; i += 1) await limiter.run("normal", async () => undefined);
+    const took = performance.now() - began;
+    assert.ok(took < 100, `14 calls one after another took ${Math.round(took)} ms`);
   });
 
   it("rounds a fractional share down, so replicas' shares never add up past the quota", async () => {
