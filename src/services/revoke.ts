@@ -63,8 +63,7 @@ async function fenceOneAhead(deps: ServiceDeps, known: Grant): Promise<void> {
     const target = grantTarget(grant, principalId);
     // What removeAssignment would keep is not fenced (it re-checks under the target's lock before deleting).
     if ((await deps.store.holders(target, grant.id)).count > 0) return;
-    const deletionKind = isMembership(target) ? "remove-member" : "delete";
-    if (!(await deps.operations.latest(grant.id, deletionKind))) await fenceAhead(deps, { ...grant, principalId });
+    await fenceUnlessDeleting(deps, { ...grant, principalId }, target);
   } finally {
     await deps.work.release(known.id);
   }
@@ -146,14 +145,22 @@ async function deleteAssignment(
   grant: Grant & { principalId: string },
   target: OperationTarget,
 ): Promise<Grant | undefined> {
-  const membership = isMembership(target);
-  const deletionKind = membership ? "remove-member" : "delete";
-  if (!(await deps.operations.latest(grant.id, deletionKind))) await fenceAhead(deps, grant);
-  const outcome = membership ? await ensureNotMember(deps, grant.id, target) : await ensureRemoved(deps, grant.id, target);
+  await fenceUnlessDeleting(deps, grant, target);
+  const outcome = isMembership(target) ? await ensureNotMember(deps, grant.id, target) : await ensureRemoved(deps, grant.id, target);
   if (outcome.kind === "failed") throw new ProviderError(outcome.message, outcome.code, true);
-  const fence = await fenceSessions(deps, grant, await deps.operations.latest(grant.id, deletionKind));
+  const fence = await fenceSessions(deps, grant, await deps.operations.latest(grant.id, deletionKind(target)));
   if (outcome.kind === "changed") return finish(deps, grant, { removed: true, why: null, awsRequestId: outcome.requestId }, fence);
   return finish(deps, grant, { removed: false, why: "the assignment was already gone" }, fence);
+}
+
+/** The operation that takes the grant's access away: the assignment's deletion, or the group membership's. */
+function deletionKind(target: OperationTarget): "delete" | "remove-member" {
+  return isMembership(target) ? "remove-member" : "delete";
+}
+
+/** Fences ahead of the deletion unless one was already begun (a resumed revocation goes straight on to it). */
+async function fenceUnlessDeleting(deps: ServiceDeps, grant: Grant & { principalId: string }, target: OperationTarget): Promise<void> {
+  if (!(await deps.operations.latest(grant.id, deletionKind(target)))) await fenceAhead(deps, grant);
 }
 
 /** What the revoked record says of role sessions: fenced until when, or valid until when and why not. */

@@ -132,8 +132,10 @@ export async function fenceSessions(deps: FenceDeps, grant: Grant & { principalI
     return { kind: "gap", gap: fenceGap(deps.fenceFacts, first.accountId, first.permissionSetName) ?? missingWriter(grant) };
   }
   const target = grantTarget(grant, grant.principalId);
-  const previous = await deps.operations.latest(grant.id, "fence");
-  const ahead = deletion ? await fenceBefore(deps, grant.id, deletion) : undefined;
+  // One read of the grant's fences: the last, and the last before the deletion (the fence ahead).
+  const fences = (await deps.operations.forGrant(grant.id)).filter((operation) => operation.kind === "fence");
+  const previous = fences.at(-1);
+  const ahead = deletion ? fences.filter((operation) => operation.id < deletion.id).at(-1) : undefined;
   const resumed = deletion && previous && previous.id < deletion.id ? undefined : previous;
   const operation =
     resumed?.state === "intended" || resumed?.state === "succeeded" ? resumed : await deps.operations.intend(grant.id, "fence", target);
@@ -174,11 +176,6 @@ export async function fenceSessions(deps: FenceDeps, grant: Grant & { principalI
   if (full && !deletion) await deps.operations.finished(operation.id, "failed", FENCE_FULL);
   else await deps.operations.finished(operation.id, "succeeded");
   return { kind: full ? "full" : "fenced", fencedAt: entry.fencedAt, liftAt: entry.liftAt };
-}
-
-/** The grant's last fence before the deletion: the fence ahead, when there was one. */
-async function fenceBefore(deps: FenceDeps, grantId: string, deletion: Operation): Promise<Operation | undefined> {
-  return (await deps.operations.forGrant(grantId)).filter((operation) => operation.kind === "fence" && operation.id < deletion.id).at(-1);
 }
 
 /**
